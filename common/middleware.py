@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib.messages import get_messages
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+
+
+class HtmxMessagesMiddleware:
+    """Append pending messages to HTMX responses as an out-of-band swap into the toast area.
+
+    Full pages render messages in the base layout; a fragment swapped in by HTMX would otherwise
+    leave them queued until the next full page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or request.htmx.boosted:  # type: ignore[attr-defined]
+            return response
+        if response.streaming or not response.get("Content-Type", "").startswith("text/html"):
+            return response
+        if 300 <= response.status_code < 400 or "HX-Redirect" in response:
+            return response
+        storage = get_messages(request)
+        if getattr(storage, "used", False) or not len(storage):  # already shown by the page
+            return response
+        html = render_to_string("common/toasts.html", {"messages": storage, "oob": True})
+        response.content += html.encode(response.charset)
+        return response

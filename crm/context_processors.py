@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# The staff navigation: only features that exist are listed; each entry shows only to users
+# holding its permission (None: every signed-in user).
+NAVIGATION: list[tuple[str, Any, str | None, str]] = [
+    ("dashboard", _("Dashboard"), None, "home"),
+    ("inventory:warehouse_list", _("Warehouses"), "inventory.view_warehouse", "warehouse"),
+    ("health", _("System health"), "crm.view_health", "pulse"),
+]
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"shop_name": settings.SHOP_NAME or _("My shop"), "nav_items": []}
+    path = request.path
+    items = []
+    for url_name, label, perm, icon in NAVIGATION:
+        if perm and not user.has_perm(perm):
+            continue
+        url = reverse(url_name)
+        active = path == url if url == "/" else path.startswith(url)
+        items.append({"url": url, "label": label, "icon": icon, "active": active})
+    return {"shop_name": settings.SHOP_NAME or _("My shop"), "nav_items": items}

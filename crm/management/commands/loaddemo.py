@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from crm.models import User
+from crm.roles import ROLE_PERMISSIONS
+from crm.services import user_create
+from inventory.models import Warehouse
+from inventory.services import warehouse_save
+
+DEMO_PASSWORD = "demo-shop-2026"
+
+DEMO_USERS = [
+    ("owner", "Lan", "Nguyễn", "vi"),
+    ("manager", "Minh", "Trần", "vi"),
+    ("sales", "Somchai", "Srisuk", "th"),
+    ("warehouse", "Hùng", "Lê", "vi"),
+    ("accountant", "Mai", "Phạm", "vi"),
+]
+
+DEMO_WAREHOUSES = [
+    (
+        "HCM01",
+        "Kho chính Hồ Chí Minh",
+        Warehouse.Kind.MAIN,
+        "12 Nguyễn Văn Bảo, Phường Hạnh Thông, TP. Hồ Chí Minh",
+        "warehouse",
+    ),
+    (
+        "HN01",
+        "Chi nhánh Hà Nội",
+        Warehouse.Kind.BRANCH,
+        "45 Trần Duy Hưng, Phường Yên Hòa, Hà Nội",
+        "manager",
+    ),
+    (
+        "BKK01",
+        "คลังสินค้ากรุงเทพฯ",
+        Warehouse.Kind.SUB,
+        "99 ถนนสุขุมวิท แขวงคลองเตยเหนือ เขตวัฒนา กรุงเทพฯ 10110",
+        None,
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load demo staff accounts (one per role) and warehouses. Safe to run again."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        for role, first, last, language in DEMO_USERS:
+            assert role in ROLE_PERMISSIONS
+            if not User.objects.filter(username=role).exists():
+                user_create(
+                    username=role,
+                    password=DEMO_PASSWORD,
+                    role=role,
+                    first_name=first,
+                    last_name=last,
+                    language=language,
+                    email=f"{role}@demo.shop",
+                )
+        for code, name, kind, address, keeper in DEMO_WAREHOUSES:
+            if Warehouse.objects.filter(code=code).exists():
+                continue
+            warehouse_save(
+                data={
+                    "code": code,
+                    "name": name,
+                    "kind": kind,
+                    "address": address,
+                    "person_in_charge": User.objects.get(username=keeper) if keeper else None,
+                }
+            )
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready. Sign in as 'owner' (or manager, sales, warehouse, accountant) "
+                f"with password '{DEMO_PASSWORD}'."
+            )
+        )

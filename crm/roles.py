@@ -1,0 +1,87 @@
+"""Roles are Django groups with a fixed set of permissions, declared here as data.
+
+`sync_roles()` runs after every `migrate`, so a new permission lands in the right groups on
+deploy. The owner gets every permission of the project's apps.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+OWNER = "owner"
+MANAGER = "manager"
+SALES = "sales"
+WAREHOUSE = "warehouse"
+ACCOUNTANT = "accountant"
+
+ROLE_LABELS = {
+    OWNER: _("Owner"),
+    MANAGER: _("Manager"),
+    SALES: _("Sales"),
+    WAREHOUSE: _("Warehouse"),
+    ACCOUNTANT: _("Accountant"),
+}
+
+PROJECT_APPS = (
+    "crm",
+    "inventory",
+    "orders",
+    "channels_sync",
+    "shipping",
+    "invoicing",
+    "followups",
+)
+
+ALL = "__all__"
+
+# "app_label.codename" per role. Later issues extend these lists as their pages arrive.
+ROLE_PERMISSIONS: dict[str, Any] = {
+    OWNER: ALL,
+    MANAGER: [
+        "crm.view_health",
+        "inventory.view_warehouse",
+        "inventory.add_warehouse",
+        "inventory.change_warehouse",
+    ],
+    SALES: [],
+    WAREHOUSE: [
+        "inventory.view_warehouse",
+        "inventory.add_warehouse",
+        "inventory.change_warehouse",
+    ],
+    ACCOUNTANT: [],
+}
+
+
+def _permissions_for(role: str) -> list[Permission]:
+    spec = ROLE_PERMISSIONS[role]
+    if spec == ALL:
+        return list(Permission.objects.filter(content_type__app_label__in=PROJECT_APPS))
+    query = Q(pk__in=[])
+    for dotted in spec:
+        app_label, codename = dotted.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    found = list(Permission.objects.filter(query).select_related("content_type"))
+    missing = set(spec) - {f"{p.content_type.app_label}.{p.codename}" for p in found}
+    if missing:
+        raise LookupError(f"role {role!r} names unknown permissions: {sorted(missing)}")
+    return found
+
+
+def sync_roles() -> None:
+    """Create the role groups and give each exactly the permissions declared above."""
+    for config in global_apps.get_app_configs():
+        create_permissions(config, verbosity=0)
+    for role in ROLE_PERMISSIONS:
+        group, _created = Group.objects.get_or_create(name=role)
+        group.permissions.set(_permissions_for(role))
+
+
+def sync_roles_after_migrate(**kwargs: Any) -> None:
+    sync_roles()

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from crm.models import Heartbeat, User
+from crm.roles import ROLE_LABELS
+from inventory.models import Warehouse
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    label: str
+    ok: bool
+    summary: str
+    detail: str = ""
+
+
+def _database() -> Check:
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:
+        return Check("database", _("Database"), False, _("unreachable"), str(exc))
+    ms = (time.perf_counter() - started) * 1000
+    return Check("database", _("Database"), True, _("OK"), f"{connection.vendor}, {ms:.1f} ms")
+
+
+def _redis() -> Check:
+    if not settings.REDIS_URL:
+        return Check(
+            "redis",
+            _("Redis"),
+            True,
+            _("not used"),
+            _("Embedded mode: background jobs use the filesystem broker under var/."),
+        )
+    import redis
+
+    started = time.perf_counter()
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+        client.ping()
+        info = client.info("server")
+        queued = client.llen("celery")
+    except Exception as exc:
+        return Check("redis", _("Redis"), False, _("unreachable"), str(exc))
+    ms = (time.perf_counter() - started) * 1000
+    return Check(
+        "redis",
+        _("Redis"),
+        True,
+        _("OK"),
+        _("version %(version)s, %(ms).1f ms, %(queued)d tasks queued")
+        % {"version": info.get("redis_version", "?"), "ms": ms, "queued": queued},
+    )
+
+
+def _heartbeat(name: str, label: str, seen: dict[str, datetime], now: datetime) -> Check:
+    at = seen.get(name)
+    if at is None:
+        return Check(name, label, False, _("never seen"), _("No heartbeat recorded yet."))
+    age = int((now - at).total_seconds())
+    ok = age <= settings.HEARTBEAT_STALE_SECONDS
+    return Check(
+        name,
+        label,
+        ok,
+        _("OK") if ok else _("not responding"),
+        _("last heartbeat %(age)d s ago") % {"age": max(age, 0)},
+    )
+
+
+def system_health(*, now: datetime | None = None) -> list[Check]:
+    """Status of the database, Redis, the Celery worker and beat, for the health page."""
+    now = now or timezone.now()
+    checks = [_database(), _redis()]
+    try:
+        seen = dict(Heartbeat.objects.values_list("name", "seen_at"))
+    except Exception:
+        seen = {}
+    checks.append(_heartbeat("worker", _("Celery worker"), seen, now))
+    checks.append(_heartbeat("beat", _("Celery beat"), seen, now))
+    checks.append(_heartbeat("beat_tick", _("Scheduled tasks"), seen, now))
+    return checks
+
+
+@dataclass(frozen=True)
+class DashboardSummary:
+    roles: list[str]
+    currency: str
+    warehouses: int | None
+    health: bool | None
+
+
+def dashboard_summary(*, user: User) -> DashboardSummary:
+    """What the dashboard shows this user; widgets the user may not see are None."""
+    roles = [
+        str(ROLE_LABELS[name])
+        for name in user.groups.order_by("name").values_list("name", flat=True)
+        if name in ROLE_LABELS
+    ]
+    warehouses = None
+    if user.has_perm("inventory.view_warehouse"):
+        warehouses = Warehouse.objects.filter(is_active=True).count()
+    health = None
+    if user.has_perm("crm.view_health"):
+        health = all(check.ok for check in system_health())
+    return DashboardSummary(
+        roles=roles, currency=settings.SHOP_CURRENCY, warehouses=warehouses, health=health
+    )

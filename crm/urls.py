@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from common.auth import require_perm
+from crm import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", require_perm()(auth_views.LogoutView.as_view()), name="logout"),
+    path(
+        "account/password/",
+        require_perm()(
+            auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html")
+        ),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        require_perm()(
+            auth_views.PasswordChangeDoneView.as_view(
+                template_name="registration/password_change_done.html"
+            )
+        ),
+        name="password_change_done",
+    ),
+    path("language/", views.language_switch, name="language_switch"),
+    path("system/health/", views.health, name="health"),
+    path("healthz", views.healthz, name="healthz"),
+    path("inventory/", include("inventory.urls")),
+    path("maintenance/", admin.site.urls),
+]

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from common.auth import require_perm
+from crm import selectors, services
+from crm.forms import LanguageForm, ThrottledAuthenticationForm
+
+
+def _set_language_cookie(response: HttpResponse, language: str) -> None:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+    )
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LoginView(auth_views.LoginView):
+    """Sign in with throttling; the user's saved language becomes the active one."""
+
+    form_class = ThrottledAuthenticationForm
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        language = getattr(form.get_user(), "language", "")
+        if language:
+            _set_language_cookie(response, language)
+        return response
+
+
+@require_perm()
+def dashboard(request: HttpRequest) -> HttpResponse:
+    summary = selectors.dashboard_summary(user=request.user)  # type: ignore[arg-type]
+    return render(request, "crm/dashboard.html", {"summary": summary})
+
+
+@require_POST
+@login_not_required
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Switch the UI language; signed-in users keep it as their own preference."""
+    form = LanguageForm(request.POST)
+    target = request.POST.get("next") or request.headers.get("Referer") or reverse("dashboard")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("dashboard")
+    response = HttpResponseRedirect(target)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.user_set_language(user=request.user, language=language)
+        translation.activate(language)
+        _set_language_cookie(response, language)
+    return response
+
+
+@never_cache
+@require_perm("crm.view_health")
+def health(request: HttpRequest) -> HttpResponse:
+    checks = selectors.system_health()
+    context = {"checks": checks, "all_ok": all(c.ok for c in checks)}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "crm/health.html#health-checks", context)
+    return render(request, "crm/health.html", context)
+
+
+@never_cache
+@require_GET
+@login_not_required
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness for load balancers and docker: database (and Redis when used), no details."""
+    checks = [c for c in selectors.system_health() if c.key in ("database", "redis")]
+    ok = all(c.ok for c in checks)
+    return JsonResponse(
+        {"status": "ok" if ok else "error", **{c.key: c.ok for c in checks}},
+        status=200 if ok else 503,
+    )

@@ -1,0 +1,38 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import CommandError, call_command
+
+from crm.models import User
+from inventory.models import Warehouse
+
+pytestmark = pytest.mark.django_db
+
+
+def test_createowner_makes_the_first_account(monkeypatch):
+    monkeypatch.setenv("CRM_OWNER_PASSWORD", "a-long-Owner-passphrase-9")
+    call_command("createowner", "--username", "chu", "--email", "chu@shop.vn", "--noinput")
+    owner = User.objects.get(username="chu")
+    assert owner.check_password("a-long-Owner-passphrase-9")
+    assert owner.is_superuser
+    assert owner.is_staff
+    assert list(owner.groups.values_list("name", flat=True)) == ["owner"]
+
+
+def test_createowner_refuses_weak_passwords_and_duplicates(monkeypatch):
+    monkeypatch.setenv("CRM_OWNER_PASSWORD", "123456")
+    with pytest.raises(CommandError, match=r"too common|too short|entirely numeric"):
+        call_command("createowner", "--username", "chu", "--noinput")
+    assert not User.objects.exists()
+    monkeypatch.setenv("CRM_OWNER_PASSWORD", "a-long-Owner-passphrase-9")
+    call_command("createowner", "--username", "chu", "--noinput")
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("createowner", "--username", "CHU", "--noinput")
+
+
+def test_loaddemo_is_idempotent():
+    call_command("loaddemo")
+    call_command("loaddemo")
+    assert User.objects.count() == 5
+    assert Warehouse.objects.count() == 3
+    for role in ("owner", "manager", "sales", "warehouse", "accountant"):
+        assert User.objects.get(username=role).groups.get() == Group.objects.get(name=role)

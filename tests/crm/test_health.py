@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from crm.services import heartbeat_record
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(response) -> dict[str, str]:
+    return {check.key: check.summary for check in response.context["checks"]}
+
+
+def test_health_page_reports_each_component(client, login_as, settings):
+    login_as("manager")
+    now = timezone.now()
+    heartbeat_record(name="worker", at=now - timedelta(seconds=10))
+    heartbeat_record(name="beat", at=now - timedelta(seconds=settings.HEARTBEAT_STALE_SECONDS + 5))
+    response = client.get(reverse("health"))
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    status = {check.key: check.ok for check in response.context["checks"]}
+    assert status == {
+        "database": True,
+        "redis": True,
+        "worker": True,
+        "beat": False,
+        "beat_tick": False,
+    }
+    assert rows(response)["beat_tick"] == "never seen"
+    assert response.context["all_ok"] is False
+    html = response.content.decode()
+    assert 'data-check="worker"' in html
+    assert "<html" in html
+
+
+def test_redis_row_says_how_background_jobs_run(client, login_as, settings):
+    login_as("owner")
+    check = next(c for c in client.get(reverse("health")).context["checks"] if c.key == "redis")
+    if settings.REDIS_URL:
+        assert check.summary == "OK"
+        assert check.detail.startswith("version ")
+    else:
+        assert check.summary == "not used"
+        assert "filesystem broker" in check.detail
+
+
+def test_all_fresh_heartbeats_mean_all_running(client, login_as):
+    login_as("owner")
+    for name in ("worker", "beat", "beat_tick"):
+        heartbeat_record(name=name)
+    response = client.get(reverse("health"))
+    assert response.context["all_ok"] is True
+    assert b"All systems running" in response.content
+
+
+def test_htmx_poll_gets_only_the_checks_fragment(client, login_as):
+    login_as("owner")
+    response = client.get(reverse("health"), HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="health-checks"')
+    assert "<html" not in html
+
+
+def test_health_page_is_for_owner_and_manager_only(client, login_as):
+    login_as("sales")
+    assert client.get(reverse("health")).status_code == 403
+
+
+def test_healthz_is_public_and_terse(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True, "redis": True}

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from crm.roles import ROLE_PERMISSIONS, sync_roles
+
+pytestmark = pytest.mark.django_db
+
+
+def perms_of(group: str) -> set[str]:
+    return {
+        f"{app}.{code}"
+        for app, code in Group.objects.get(name=group).permissions.values_list(
+            "content_type__app_label", "codename"
+        )
+    }
+
+
+def test_each_role_is_a_group_with_exactly_its_permissions():
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLE_PERMISSIONS)
+    assert perms_of("warehouse") == {
+        "inventory.view_warehouse",
+        "inventory.add_warehouse",
+        "inventory.change_warehouse",
+    }
+    assert perms_of("sales") == set()
+    assert "crm.view_health" in perms_of("manager")
+    assert "crm.view_health" not in perms_of("warehouse")
+    assert {"crm.view_health", "inventory.delete_warehouse"} <= perms_of("owner")
+
+
+def test_sync_roles_restores_a_tampered_group():
+    group = Group.objects.get(name="warehouse")
+    group.permissions.clear()
+    sync_roles()
+    assert perms_of("warehouse") == {
+        "inventory.view_warehouse",
+        "inventory.add_warehouse",
+        "inventory.change_warehouse",
+    }
+
+
+def test_sales_is_refused_the_warehouse_page_with_403(client, login_as):
+    login_as("sales")
+    response = client.get(reverse("inventory:warehouse_list"))
+    assert response.status_code == 403
+    assert b"does not give access" in response.content
+
+
+def test_warehouse_staff_open_the_warehouse_page(client, login_as):
+    login_as("warehouse")
+    assert client.get(reverse("inventory:warehouse_list")).status_code == 200
+
+
+def test_sales_cannot_post_a_new_warehouse_either(client, login_as):
+    from inventory.models import Warehouse
+
+    login_as("sales")
+    response = client.post(
+        reverse("inventory:warehouse_create"), {"code": "X1", "name": "X", "kind": "main"}
+    )
+    assert response.status_code == 403
+    assert Warehouse.objects.count() == 0
+
+
+def test_anonymous_visitors_are_sent_to_login(client):
+    response = client.get(reverse("inventory:warehouse_list"))
+    assert response.status_code == 302
+    assert response["Location"] == "/login/?next=/inventory/warehouses/"
+
+
+def test_navigation_lists_only_what_the_role_may_open(client, login_as):
+    login_as("sales")
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'href="/inventory/warehouses/"' not in html
+    assert 'href="/system/health/"' not in html
+    client.logout()
+    login_as("manager")
+    html = client.get(reverse("dashboard")).content.decode()
+    assert 'href="/inventory/warehouses/"' in html
+    assert 'href="/system/health/"' in html
+
+
+PUBLIC = {"login", "language_switch", "healthz"}
+
+
+def walk(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{entry.namespace}:" if entry.namespace else ""
+            if entry.namespace == "admin":
+                continue  # the maintenance admin checks is_staff itself
+            yield from walk(entry.url_patterns, prefix + ns)
+        elif isinstance(entry, URLPattern):
+            yield prefix + (entry.name or "?"), entry.callback
+
+
+def test_every_page_declares_its_permission_or_is_public():
+    undeclared = []
+    for name, callback in walk(get_resolver().url_patterns):
+        public = getattr(callback, "login_required", True) is False
+        if name in PUBLIC:
+            assert public, f"{name} should be reachable without signing in"
+        elif not hasattr(callback, "required_perms"):
+            undeclared.append(name)
+    assert undeclared == []

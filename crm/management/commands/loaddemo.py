@@ -5,13 +5,12 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from crm.demo import DEMO_PASSWORD
 from crm.models import User
 from crm.roles import ROLE_PERMISSIONS
 from crm.services import user_create
 from inventory.models import Warehouse
 from inventory.services import warehouse_save
-
-DEMO_PASSWORD = "demo-shop-2026"
 
 DEMO_USERS = [
     ("owner", "Lan", "Nguyễn", "vi"),

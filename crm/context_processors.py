@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 # holding its permission (None: every signed-in user).
 NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("dashboard", _("Dashboard"), None, "home"),
+    ("inventory:stock_overview", _("Stock"), "inventory.view_stocklevel", "box"),
     ("inventory:warehouse_list", _("Warehouses"), "inventory.view_warehouse", "warehouse"),
     ("health", _("System health"), "crm.view_health", "pulse"),
 ]

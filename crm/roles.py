@@ -40,22 +40,60 @@ PROJECT_APPS = (
 
 ALL = "__all__"
 
+
+def _crud(model: str, *actions: str, app: str = "inventory") -> list[str]:
+    return [f"{app}.{action}_{model}" for action in actions or ("view", "add", "change")]
+
+
+CATALOGUE_READ = _crud("product", "view") + _crud("variant", "view")
+CATALOGUE_EDIT = (
+    _crud("product")
+    + _crud("variant")
+    + _crud("category")
+    + _crud("brand")
+    + _crud("productimage", "view", "add", "change", "delete")
+)
+STOCK_READ = _crud("stocklevel", "view") + _crud("stockmovement", "view")
+STOCK_WORK = [
+    *STOCK_READ,
+    "inventory.add_stockmovement",
+    "inventory.change_stocklevel",
+    *_crud("transfer"),
+    *_crud("stockcount"),
+    "inventory.post_stockcount",
+]
+PURCHASING_READ = (
+    _crud("supplier", "view") + _crud("purchaseorder", "view") + _crud("goodsreceipt", "view")
+)
+PURCHASING_EDIT = _crud("supplier") + _crud("purchaseorder") + _crud("goodsreceipt")
+WAREHOUSES_EDIT = _crud("warehouse")
+
 # "app_label.codename" per role. Later issues extend these lists as their pages arrive.
 ROLE_PERMISSIONS: dict[str, Any] = {
     OWNER: ALL,
     MANAGER: [
         "crm.view_health",
-        "inventory.view_warehouse",
-        "inventory.add_warehouse",
-        "inventory.change_warehouse",
+        *WAREHOUSES_EDIT,
+        *CATALOGUE_EDIT,
+        *STOCK_WORK,
+        *PURCHASING_EDIT,
     ],
-    SALES: [],
+    SALES: [*CATALOGUE_READ, *_crud("stocklevel", "view")],
     WAREHOUSE: [
-        "inventory.view_warehouse",
-        "inventory.add_warehouse",
-        "inventory.change_warehouse",
+        *WAREHOUSES_EDIT,
+        *CATALOGUE_READ,
+        *STOCK_WORK,
+        *PURCHASING_READ,
+        *_crud("goodsreceipt", "add"),
     ],
-    ACCOUNTANT: [],
+    ACCOUNTANT: [
+        *CATALOGUE_READ,
+        *STOCK_READ,
+        *_crud("stockcount", "view"),
+        *_crud("transfer", "view"),
+        *_crud("supplier"),
+        *PURCHASING_READ,
+    ],
 }
 
 

@@ -1,11 +1,14 @@
 from django.urls import path
 
-from inventory import views
+from inventory.views import stock, warehouses
 
 app_name = "inventory"
 
 urlpatterns = [
-    path("warehouses/", views.warehouse_list, name="warehouse_list"),
-    path("warehouses/new/", views.warehouse_create, name="warehouse_create"),
-    path("warehouses/<int:pk>/", views.warehouse_edit, name="warehouse_edit"),
+    path("warehouses/", warehouses.warehouse_list, name="warehouse_list"),
+    path("warehouses/new/", warehouses.warehouse_create, name="warehouse_create"),
+    path("warehouses/<int:pk>/", warehouses.warehouse_edit, name="warehouse_edit"),
+    path("stock/", stock.stock_overview, name="stock_overview"),
+    path("stock/<int:variant_id>/ledger/", stock.variant_ledger, name="variant_ledger"),
+    path("stock/<int:variant_id>/adjust/", stock.variant_adjust, name="variant_adjust"),
 ]

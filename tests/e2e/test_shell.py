@@ -33,7 +33,7 @@ def test_sign_in_switch_to_thai_and_see_the_dashboard(live_server, page, make_us
     page.wait_for_url(f"{live_server.url}/")
     assert page.locator(".page-title").inner_text() == "แดชบอร์ด"
 
-    # Alt+2 opens the second page of the navigation (Warehouses for a manager).
+    # Alt+2 opens the second page of the navigation (Stock for a manager).
     page.keyboard.press("Alt+2")
-    page.wait_for_url(f"{live_server.url}/inventory/warehouses/")
-    page.screenshot(path=str(artifacts / "warehouses-th.png"), full_page=True)
+    page.wait_for_url(f"{live_server.url}/inventory/stock/")
+    page.screenshot(path=str(artifacts / "stock-th.png"), full_page=True)

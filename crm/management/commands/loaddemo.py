@@ -10,7 +10,7 @@ from crm.models import User
 from crm.roles import ROLE_PERMISSIONS
 from crm.services import user_create
 from inventory.models import Warehouse
-from inventory.services import warehouse_save
+from inventory.services.warehouses import warehouse_save
 
 DEMO_USERS = [
     ("owner", "Lan", "Nguyễn", "vi"),

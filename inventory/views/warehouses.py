@@ -7,9 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.auth import require_perm
-from inventory import selectors, services
 from inventory.forms import WarehouseForm
 from inventory.models import Warehouse
+from inventory.selectors import warehouses as selectors
+from inventory.services import warehouses as services
 
 
 @require_perm("inventory.view_warehouse")

@@ -1,0 +1,62 @@
+"""Pagination without COUNT(*): fetch one row more than a page to know whether there is a next.
+
+Counting a million-row filtered list costs more than the page itself; staff need next/previous,
+not "page 1 of 20,000".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FastPage(Generic[T]):
+    items: Sequence[T]
+    number: int
+    per_page: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.items else 0
+
+    @property
+    def end_index(self) -> int:
+        return self.start_index + len(self.items) - 1 if self.items else 0
+
+
+def page_number(value: Any) -> int:
+    try:
+        return max(1, min(int(value), 100_000))
+    except (TypeError, ValueError):
+        return 1
+
+
+def paginate(queryset: QuerySet[Any], *, page: int, per_page: int = 50) -> FastPage[Any]:
+    offset = (page - 1) * per_page
+    rows = list(queryset[offset : offset + per_page + 1])
+    return FastPage(
+        items=rows[:per_page], number=page, per_page=per_page, has_next=len(rows) > per_page
+    )
+
+
+def query_with(params: QueryDict, **changes: Any) -> str:
+    """The current query string with some parameters replaced (for pagination links)."""
+    query = params.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    return query.urlencode()

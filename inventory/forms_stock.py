@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import Brand, Category, Warehouse
+
+STATE_CHOICES = [
+    ("", _("Any stock state")),
+    ("in", _("In stock")),
+    ("low", _("Low stock")),
+    ("out", _("Out of stock")),
+]
+
+
+class StockFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        label=_("Search"),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("SKU, barcode or product name"),
+                "data-search": "",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    warehouse = forms.ModelChoiceField(
+        Warehouse.objects.order_by("code", "pk"), required=False, empty_label=_("All warehouses")
+    )
+    category = forms.ModelChoiceField(
+        Category.objects.order_by("full_name", "pk"),
+        required=False,
+        empty_label=_("All categories"),
+    )
+    brand = forms.ModelChoiceField(
+        Brand.objects.order_by("name", "pk"), required=False, empty_label=_("All brands")
+    )
+    state = forms.ChoiceField(choices=STATE_CHOICES, required=False)
+
+
+class StockAdjustForm(forms.Form):
+    warehouse = forms.ModelChoiceField(
+        Warehouse.objects.filter(is_active=True).order_by("code", "pk"), label=_("Warehouse")
+    )
+    delta = forms.IntegerField(
+        label=_("Change"),
+        help_text=_("Positive to add units, negative to remove them."),
+        widget=forms.NumberInput(attrs={"step": 1}),
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=255)
+
+    def clean_delta(self) -> int:
+        delta = self.cleaned_data["delta"]
+        if delta == 0:
+            raise forms.ValidationError(_("Enter a change other than zero."))
+        return delta
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why the stock is corrected."))
+        return reason

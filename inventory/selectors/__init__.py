@@ -1,0 +1,1 @@
+"""Reads shaped for the inventory pages and reports, one module per area."""

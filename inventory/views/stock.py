@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.auth import require_perm
+from common.pagination import page_number, paginate
+from inventory.errors import InventoryError
+from inventory.forms_stock import StockAdjustForm, StockFilterForm
+from inventory.models import Variant
+from inventory.selectors import stock as selectors
+from inventory.services.stock import Source, stock_adjust
+
+
+@require_perm("inventory.view_stocklevel")
+def stock_overview(request: HttpRequest) -> HttpResponse:
+    form = StockFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    levels = selectors.stock_levels(
+        q=filters.get("q", ""),
+        warehouse_id=filters["warehouse"].pk if filters.get("warehouse") else None,
+        category_id=filters["category"].pk if filters.get("category") else None,
+        brand_id=filters["brand"].pk if filters.get("brand") else None,
+        state=filters.get("state", ""),
+    )
+    page = paginate(levels, page=page_number(request.GET.get("page")), per_page=50)
+    context = {"form": form, "page": page}
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "inventory/stock_overview.html#stock-table", context)
+    return render(request, "inventory/stock_overview.html", context)
+
+
+@require_perm("inventory.view_stockmovement")
+def variant_ledger(request: HttpRequest, variant_id: int) -> HttpResponse:
+    variant = get_object_or_404(Variant.objects.select_related("product"), pk=variant_id)
+    warehouse_id = (
+        page_number(request.GET.get("warehouse")) if request.GET.get("warehouse") else None
+    )
+    movements = selectors.variant_movements(variant_id=variant.pk, warehouse_id=warehouse_id)
+    page = paginate(movements, page=page_number(request.GET.get("page")), per_page=50)
+    context = {
+        "variant": variant,
+        "levels": selectors.variant_stock(variant_id=variant.pk),
+        "page": page,
+        "warehouse_id": warehouse_id,
+        "adjust_form": StockAdjustForm(),
+    }
+    if request.htmx and request.htmx.target == "ledger-table":  # type: ignore[attr-defined]
+        return render(request, "inventory/variant_ledger.html#ledger-table", context)
+    return render(request, "inventory/variant_ledger.html", context)
+
+
+@require_POST
+@require_perm("inventory.add_stockmovement")
+def variant_adjust(request: HttpRequest, variant_id: int) -> HttpResponse:
+    variant = get_object_or_404(Variant.objects.select_related("product"), pk=variant_id)
+    form = StockAdjustForm(request.POST)
+    if form.is_valid():
+        try:
+            stock_adjust(
+                variant_id=variant.pk,
+                warehouse_id=form.cleaned_data["warehouse"].pk,
+                delta=form.cleaned_data["delta"],
+                reason=form.cleaned_data["reason"],
+                user_id=request.user.pk,
+                source=Source("manual", str(request.user.pk), _("Manual adjustment")),
+            )
+        except InventoryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("Stock of %(sku)s corrected by %(delta)+d.")
+                % {"sku": variant.sku, "delta": form.cleaned_data["delta"]},
+            )
+            return redirect(reverse("inventory:variant_ledger", args=[variant.pk]))
+    context = {
+        "variant": variant,
+        "levels": selectors.variant_stock(variant_id=variant.pk),
+        "page": paginate(selectors.variant_movements(variant_id=variant.pk), page=1),
+        "warehouse_id": None,
+        "adjust_form": form,
+    }
+    return render(request, "inventory/variant_ledger.html", context)

@@ -1,6 +1,9 @@
 from django.urls import path
 
-from inventory.views import stock, warehouses
+from inventory.urls_catalogue import urlpatterns as catalogue_urls
+from inventory.urls_movements import urlpatterns as movement_urls
+from inventory.urls_purchasing import urlpatterns as purchasing_urls
+from inventory.views import lookup, stock, warehouses
 
 app_name = "inventory"
 
@@ -11,4 +14,8 @@ urlpatterns = [
     path("stock/", stock.stock_overview, name="stock_overview"),
     path("stock/<int:variant_id>/ledger/", stock.variant_ledger, name="variant_ledger"),
     path("stock/<int:variant_id>/adjust/", stock.variant_adjust, name="variant_adjust"),
+    path("variants/lookup/", lookup.variant_lookup, name="variant_lookup"),
+    *catalogue_urls,
+    *purchasing_urls,
+    *movement_urls,
 ]

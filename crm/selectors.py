@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from crm.models import Heartbeat, User
 from crm.roles import ROLE_LABELS
 from inventory.models import Warehouse
+from inventory.selectors.stock import stock_levels
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,24 @@ class DashboardSummary:
     currency: str
     warehouses: int | None
     health: bool | None
+    low_stock: int | None = None
+    out_of_stock: int | None = None
+
+
+def _stock_alerts() -> tuple[int, int]:
+    """(low, out) stock levels; cached for a minute since it scans every stock row."""
+
+    def count() -> tuple[int, int]:
+        return (
+            stock_levels(state="low").order_by().count(),
+            stock_levels(state="out").order_by().count(),
+        )
+
+    cached: tuple[int, int] | None = cache.get("dashboard:stock-alerts")
+    if cached is None:
+        cached = count()
+        cache.set("dashboard:stock-alerts", cached, timeout=60)
+    return cached[0], cached[1]
 
 
 def dashboard_summary(*, user: User) -> DashboardSummary:
@@ -115,6 +135,14 @@ def dashboard_summary(*, user: User) -> DashboardSummary:
     health = None
     if user.has_perm("crm.view_health"):
         health = all(check.ok for check in system_health())
+    low = out = None
+    if user.has_perm("inventory.view_stocklevel"):
+        low, out = _stock_alerts()
     return DashboardSummary(
-        roles=roles, currency=settings.SHOP_CURRENCY, warehouses=warehouses, health=health
+        roles=roles,
+        currency=settings.SHOP_CURRENCY,
+        warehouses=warehouses,
+        health=health,
+        low_stock=low,
+        out_of_stock=out,
     )

@@ -3,7 +3,8 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from crm.models import User
-from inventory.models import Warehouse
+from inventory.models import Product, Variant, Warehouse
+from inventory.selectors.stock import ledger_mismatches
 
 pytestmark = pytest.mark.django_db
 
@@ -34,5 +35,8 @@ def test_loaddemo_is_idempotent():
     call_command("loaddemo")
     assert User.objects.count() == 5
     assert Warehouse.objects.count() == 3
+    assert Product.objects.count() == 5
+    assert Variant.objects.count() == 23
+    assert ledger_mismatches() == []
     for role in ("owner", "manager", "sales", "warehouse", "accountant"):
         assert User.objects.get(username=role).groups.get() == Group.objects.get(name=role)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -9,7 +10,8 @@ from crm.demo import DEMO_PASSWORD
 from crm.models import User
 from crm.roles import ROLE_PERMISSIONS
 from crm.services import user_create
-from inventory.models import Warehouse
+from inventory.models import Brand, Category, Product, Warehouse
+from inventory.services.catalogue import VariantInput, category_save, product_create
 from inventory.services.warehouses import warehouse_save
 
 DEMO_USERS = [
@@ -45,6 +47,124 @@ DEMO_WAREHOUSES = [
 ]
 
 
+# (category path, brand, name, options, sku prefix, cost, sale price, VAT %, weight g, stock)
+DEMO_PRODUCTS = [
+    (
+        ("Thời trang", "Áo"),
+        "Sài Gòn Wear",
+        "Áo thun cổ tròn cotton",
+        [("Màu", ["Trắng", "Đen", "Xanh navy"]), ("Size", ["S", "M", "L", "XL"])],
+        "AT",
+        "85000",
+        "189000",
+        "10",
+        220,
+        (40, 12, 3),
+    ),
+    (
+        ("Thời trang", "Quần"),
+        "Sài Gòn Wear",
+        "Quần jean slim fit",
+        [("Size", ["28", "29", "30", "31", "32"])],
+        "QJ",
+        "210000",
+        "459000",
+        "10",
+        600,
+        (15, 6, 0),
+    ),
+    (
+        ("Gia dụng", "Nhà bếp"),
+        "Bếp Việt",
+        "Chảo chống dính đáy từ 26cm",
+        [],
+        "CH26",
+        "145000",
+        "329000",
+        "10",
+        900,
+        (25, 10, 4),
+    ),
+    (
+        ("Gia dụng", "Nhà bếp"),
+        "Bếp Việt",
+        "Bình giữ nhiệt inox 500ml",
+        [("Màu", ["Bạc", "Hồng", "Xanh mint"])],
+        "BGN",
+        "95000",
+        "219000",
+        "10",
+        350,
+        (30, 2, 8),
+    ),
+    (
+        ("Gia dụng",),
+        "Siam Home",
+        "ผ้าขาวม้าทอมือ (khăn rằn Thái)",
+        [("สี", ["แดง", "น้ำเงิน"])],
+        "PKM",
+        "60000",
+        "149000",
+        "8",
+        150,
+        (0, 0, 20),
+    ),
+]
+
+
+def _ean13(item: int) -> str:
+    """A valid EAN-13 under Vietnam's GS1 prefix 893 and an invented company number."""
+    body = f"8930001{item:05d}"
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body))
+    return body + str((10 - total % 10) % 10)
+
+
+def _demo_catalogue(warehouses: list[Warehouse], owner_id: int) -> None:
+    if Product.objects.exists():
+        return
+    from inventory.services.catalogue import variant_matrix
+
+    categories: dict[tuple[str, ...], Category] = {}
+    item = 0
+    for path, brand_name, name, options, prefix, cost, price, vat, grams, stock in DEMO_PRODUCTS:
+        parent = None
+        for depth in range(1, len(path) + 1):
+            key = path[:depth]
+            if key not in categories:
+                categories[key] = category_save(name=key[-1], parent=parent)
+            parent = categories[key]
+        brand, _created = Brand.objects.get_or_create(name=brand_name)
+        variants = []
+        for n, combo in enumerate(variant_matrix(options)):
+            item += 1
+            sku = f"{prefix}-{n + 1:02d}" if combo else prefix
+            variants.append(
+                VariantInput(
+                    sku=sku,
+                    options=tuple(combo),
+                    barcode=_ean13(item),
+                    cost_price=Decimal(cost),
+                    sale_price=Decimal(price),
+                    vat_rate=Decimal(vat),
+                    weight_grams=grams,
+                    low_stock_threshold=5,
+                    initial_stock={
+                        w.pk: max(0, qty - 3 * (n % 4))
+                        for w, qty in zip(warehouses, stock, strict=True)
+                    },
+                )
+            )
+        product_create(
+            name=name,
+            options=options,
+            variants=variants,
+            category=parent,
+            brand_id=brand.pk,
+            description="",
+            user_id=owner_id,
+        )
+
+
 class Command(BaseCommand):
     help = "Load demo staff accounts (one per role) and warehouses. Safe to run again."
 
@@ -74,6 +194,8 @@ class Command(BaseCommand):
                     "person_in_charge": User.objects.get(username=keeper) if keeper else None,
                 }
             )
+        warehouses = [Warehouse.objects.get(code=code) for code, *_rest in DEMO_WAREHOUSES]
+        _demo_catalogue(warehouses, User.objects.get(username="owner").pk)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Sign in as 'owner' (or manager, sales, warehouse, accountant) "

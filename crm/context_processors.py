@@ -12,6 +12,11 @@ from django.utils.translation import gettext_lazy as _
 NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("dashboard", _("Dashboard"), None, "home"),
     ("inventory:stock_overview", _("Stock"), "inventory.view_stocklevel", "box"),
+    ("inventory:transfer_list", _("Transfers"), "inventory.view_transfer", "swap"),
+    ("inventory:count_list", _("Stock counts"), "inventory.view_stockcount", "clipboard"),
+    ("inventory:purchase_order_list", _("Purchase orders"), "inventory.view_purchaseorder", "cart"),
+    ("inventory:goods_receipt_list", _("Goods receipts"), "inventory.view_goodsreceipt", "truck"),
+    ("inventory:supplier_list", _("Suppliers"), "inventory.view_supplier", "user"),
     ("inventory:warehouse_list", _("Warehouses"), "inventory.view_warehouse", "warehouse"),
     ("health", _("System health"), "crm.view_health", "pulse"),
 ]

@@ -6,3 +6,10 @@ class OrdersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "orders"
     verbose_name = _("Orders and customers")
+
+    def ready(self) -> None:
+        from inventory.demand import register_demand_provider
+        from orders.selectors import open_orders_shortage
+
+        # Reorder suggestions include what the new (not yet reserved) orders cannot get.
+        register_demand_provider(open_orders_shortage)

@@ -1,0 +1,342 @@
+"""Reads for the supplier, purchase order, goods receipt and reorder pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+
+from inventory.demand import demand_by_variant
+from inventory.models import (
+    GoodsReceipt,
+    GoodsReceiptLine,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    StockLevel,
+    Supplier,
+    Variant,
+    Warehouse,
+)
+from inventory.services.purchasing import LineAmounts, purchase_line_amounts
+
+Status = PurchaseOrder.Status
+OPEN_STATUSES = (Status.CONFIRMED, Status.PARTIAL)
+
+# --- Suppliers --------------------------------------------------------------------------------
+
+
+def supplier_list(*, q: str = "", active: str = "") -> QuerySet[Supplier]:
+    """Suppliers matching `q` (name, contact, phone, email, tax code); active ones first.
+
+    `active`: "" all, "1" active only, "0" inactive only. Each carries `open_orders`.
+    """
+    qs = Supplier.objects.annotate(
+        open_orders=Count("orders", filter=Q(orders__status__in=OPEN_STATUSES))
+    )
+    needle = q.strip()
+    if needle:
+        qs = qs.filter(
+            Q(name__icontains=needle)
+            | Q(contact_name__icontains=needle)
+            | Q(phone__icontains=needle)
+            | Q(email__icontains=needle)
+            | Q(tax_code__icontains=needle.replace(" ", ""))
+        )
+    if active == "1":
+        qs = qs.filter(is_active=True)
+    elif active == "0":
+        qs = qs.filter(is_active=False)
+    return qs.order_by("-is_active", "name", "pk")
+
+
+def supplier_choices(*, include_id: int | None = None) -> QuerySet[Supplier]:
+    """Active suppliers for a form, plus `include_id` (the current one, even if inactive)."""
+    condition = Q(is_active=True)
+    if include_id:
+        condition |= Q(pk=include_id)
+    return Supplier.objects.filter(condition).order_by("name", "pk")
+
+
+def warehouse_choices(*, include_id: int | None = None) -> QuerySet[Warehouse]:
+    condition = Q(is_active=True)
+    if include_id:
+        condition |= Q(pk=include_id)
+    return Warehouse.objects.filter(condition).order_by("code", "pk")
+
+
+def default_warehouse() -> Warehouse | None:
+    """Where purchases go unless told otherwise: the first active main warehouse, else the
+    first active one."""
+    active = Warehouse.objects.filter(is_active=True).order_by("code", "pk")
+    return active.filter(kind=Warehouse.Kind.MAIN).first() or active.first()
+
+
+# --- Purchase orders --------------------------------------------------------------------------
+
+
+def purchase_order_list(
+    *, q: str = "", status: str = "", supplier_id: int | None = None
+) -> QuerySet[PurchaseOrder]:
+    """Orders newest first; each carries `units_ordered` and `units_received`."""
+    qs = PurchaseOrder.objects.select_related("supplier", "warehouse").annotate(
+        units_ordered=Coalesce(Sum("lines__quantity"), Value(0)),
+        units_received=Coalesce(Sum("lines__quantity_received"), Value(0)),
+    )
+    needle = q.strip()
+    if needle:
+        qs = qs.filter(number__icontains=needle)
+    if status:
+        qs = qs.filter(status=status)
+    if supplier_id:
+        qs = qs.filter(supplier_id=supplier_id)
+    return qs.order_by("-pk")
+
+
+@dataclass(frozen=True)
+class OrderLineRow:
+    line: PurchaseOrderLine
+    amounts: LineAmounts
+
+
+def purchase_order_detail(*, order_id: int) -> PurchaseOrder:
+    """The order with supplier, warehouse, lines (variant, product) and receipts loaded.
+
+    Raises PurchaseOrder.DoesNotExist.
+    """
+    lines = PurchaseOrderLine.objects.select_related("variant__product").order_by("pk")
+    receipts = GoodsReceipt.objects.select_related("warehouse", "created_by").order_by(
+        "-received_at", "-pk"
+    )
+    return (
+        PurchaseOrder.objects.select_related("supplier", "warehouse", "created_by")
+        .prefetch_related(
+            Prefetch("lines", queryset=lines), Prefetch("receipts", queryset=receipts)
+        )
+        .get(pk=order_id)
+    )
+
+
+def purchase_order_rows(order: PurchaseOrder) -> list[OrderLineRow]:
+    """The order's (prefetched) lines with their rounded net and VAT amounts."""
+    return [
+        OrderLineRow(
+            line=line,
+            amounts=purchase_line_amounts(
+                quantity=line.quantity,
+                unit_cost=line.unit_cost,
+                vat_rate=line.vat_rate,
+                currency=order.currency,
+            ),
+        )
+        for line in order.lines.all()
+    ]
+
+
+def purchase_order_open_lines(*, order_id: int) -> list[PurchaseOrderLine]:
+    """Lines with units still to receive, in order."""
+    return list(
+        PurchaseOrderLine.objects.filter(order_id=order_id, quantity_received__lt=F("quantity"))
+        .select_related("variant__product")
+        .order_by("pk")
+    )
+
+
+# --- Goods receipts ---------------------------------------------------------------------------
+
+
+def receipt_list(
+    *, q: str = "", warehouse_id: int | None = None, supplier_id: int | None = None
+) -> QuerySet[GoodsReceipt]:
+    """Receipts newest first, with `units` and `value` (quantity x unit cost) per receipt."""
+    qs = GoodsReceipt.objects.select_related(
+        "purchase_order__supplier", "warehouse", "created_by"
+    ).annotate(
+        units=Coalesce(Sum("lines__quantity"), Value(0)),
+        value=Coalesce(
+            Sum(
+                ExpressionWrapper(
+                    F("lines__quantity") * F("lines__unit_cost"),
+                    output_field=DecimalField(max_digits=20, decimal_places=2),
+                )
+            ),
+            Value(Decimal(0)),
+            output_field=DecimalField(max_digits=20, decimal_places=2),
+        ),
+    )
+    needle = q.strip()
+    if needle:
+        qs = qs.filter(Q(number__icontains=needle) | Q(purchase_order__number__icontains=needle))
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    if supplier_id:
+        qs = qs.filter(purchase_order__supplier_id=supplier_id)
+    return qs.order_by("-received_at", "-pk")
+
+
+def receipt_detail(*, receipt_id: int) -> GoodsReceipt:
+    """Raises GoodsReceipt.DoesNotExist."""
+    lines = GoodsReceiptLine.objects.select_related("order_line__variant__product").order_by("pk")
+    return (
+        GoodsReceipt.objects.select_related("purchase_order__supplier", "warehouse", "created_by")
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .get(pk=receipt_id)
+    )
+
+
+# --- Reorder suggestions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReorderLine:
+    """One short variant. `threshold` is the whole shop's: see reorder_suggestions."""
+
+    variant: Variant
+    available: int
+    incoming: int
+    threshold: int
+    demand: int
+    in_drafts: int
+
+    @property
+    def short_by_threshold(self) -> bool:
+        return self.threshold > 0 and self.available + self.incoming <= self.threshold
+
+    @property
+    def suggested(self) -> int:
+        refill = self.threshold * 2 - (self.available + self.incoming)
+        return max(refill if self.short_by_threshold else 0, self.demand, 0)
+
+    @property
+    def to_order(self) -> int:
+        """What a new draft order should still add: suggested minus what drafts already hold."""
+        return max(self.suggested - self.in_drafts, 0)
+
+
+@dataclass(frozen=True)
+class ReorderGroup:
+    supplier: Supplier | None  # None: variants without an active preferred supplier
+    lines: list[ReorderLine] = field(default_factory=list)
+
+    @property
+    def to_order_lines(self) -> list[ReorderLine]:
+        return [line for line in self.lines if line.to_order > 0]
+
+    @property
+    def estimated_cost(self) -> Decimal:
+        return sum((line.variant.cost_price * line.to_order for line in self.lines), Decimal(0))
+
+
+@dataclass(frozen=True)
+class ReorderPlan:
+    groups: list[ReorderGroup]
+
+    @property
+    def unassigned(self) -> ReorderGroup | None:
+        return next((g for g in self.groups if g.supplier is None), None)
+
+    @property
+    def draftable(self) -> list[ReorderGroup]:
+        return [g for g in self.groups if g.supplier is not None and g.to_order_lines]
+
+
+def reorder_suggestions() -> ReorderPlan:
+    """Variants to buy, grouped by preferred supplier (the group without one comes first).
+
+    For each active variant:
+      available = on hand - reserved, summed over all warehouses;
+      incoming  = open quantity on confirmed and partially received purchase orders;
+      threshold = the variant's low-stock threshold (for all warehouses without their own)
+                  plus each warehouse's own threshold where one is set. Reordering looks at the
+                  shop as a whole: moving units between warehouses is a transfer, not a purchase;
+      demand    = units reported by the registered demand providers (inventory.demand).
+    A variant is short when threshold > 0 and available + incoming <= threshold (the stock
+    page's "low stock" rule), or when demand > 0. Suggested quantity =
+    max(2 x threshold - (available + incoming), demand): refill to twice the threshold, and at
+    least what the demand needs. Quantities already on draft orders are shown (`in_drafts`) and
+    taken off what new drafts add (`to_order`), so drafting twice never doubles an order.
+    A fixed number of queries, whatever the number of variants (plus the providers' own).
+    """
+    demand = demand_by_variant()
+    levels: dict[int, Any] = {
+        row["variant_id"]: row
+        for row in StockLevel.objects.values("variant_id").annotate(
+            units=Sum(F("on_hand") - F("reserved")),
+            overrides=Sum("low_stock_threshold"),
+            plain=Count("pk", filter=Q(low_stock_threshold__isnull=True)),
+        )
+    }
+    incoming = dict(
+        PurchaseOrderLine.objects.filter(order__status__in=OPEN_STATUSES)
+        .values("variant_id")
+        .annotate(units=Sum(F("quantity") - F("quantity_received"), output_field=IntegerField()))
+        .values_list("variant_id", "units")
+    )
+    drafted = dict(
+        PurchaseOrderLine.objects.filter(order__status=Status.DRAFT)
+        .values("variant_id")
+        .annotate(units=Sum("quantity"))
+        .values_list("variant_id", "units")
+    )
+    with_overrides = [pk for pk, row in levels.items() if row["overrides"]]
+    candidates = Variant.objects.filter(
+        Q(is_active=True, product__is_active=True)
+        & (Q(low_stock_threshold__gt=0) | Q(pk__in=with_overrides))
+        | Q(pk__in=list(demand))
+    ).values_list("pk", "low_stock_threshold")
+
+    figures: dict[int, tuple[int, int, int]] = {}
+    for pk, own_threshold in candidates:
+        row = levels.get(pk)
+        available = int(row["units"] or 0) if row else 0
+        overrides = int(row["overrides"] or 0) if row else 0
+        uses_own = row is None or bool(row["plain"])
+        threshold = overrides + (own_threshold if uses_own else 0)
+        figures[pk] = (available, int(incoming.get(pk) or 0), threshold)
+
+    lines: list[ReorderLine] = []
+    variants = (
+        Variant.objects.filter(pk__in=list(figures))
+        .select_related("product", "preferred_supplier")
+        .order_by("sku", "pk")
+    )
+    for variant in variants:
+        available, units_incoming, threshold = figures[variant.pk]
+        line = ReorderLine(
+            variant=variant,
+            available=available,
+            incoming=units_incoming,
+            threshold=threshold,
+            demand=demand.get(variant.pk, 0),
+            in_drafts=int(drafted.get(variant.pk) or 0),
+        )
+        if line.suggested > 0:
+            lines.append(line)
+
+    by_supplier: dict[int | None, ReorderGroup] = {}
+    for line in lines:
+        supplier = line.variant.preferred_supplier
+        key = supplier.pk if supplier is not None and supplier.is_active else None
+        if key not in by_supplier:
+            by_supplier[key] = ReorderGroup(supplier=supplier if key is not None else None)
+        by_supplier[key].lines.append(line)
+    return ReorderPlan(groups=sorted(by_supplier.values(), key=_group_order))
+
+
+def _group_order(group: ReorderGroup) -> tuple[int, str, int]:
+    if group.supplier is None:
+        return (0, "", 0)
+    return (1, group.supplier.name.lower(), group.supplier.pk)

@@ -1,0 +1,625 @@
+"""Suppliers, purchase orders (with their PDF), goods receipts and reorder suggestions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from common.auth import require_perm
+from common.pagination import page_number, paginate
+from common.pdf import render_pdf
+from inventory.errors import InventoryError
+from inventory.forms_purchasing import (
+    AssignSupplierForm,
+    PurchaseLineFormSet,
+    PurchaseOrderFilterForm,
+    PurchaseOrderForm,
+    ReceiptFilterForm,
+    ReceiptForm,
+    ReceiptLineFormSet,
+    ReorderDraftForm,
+    SupplierFilterForm,
+    SupplierForm,
+    line_initial,
+    money_initial,
+)
+from inventory.models import GoodsReceipt, PurchaseOrder, Supplier, Variant
+from inventory.selectors import purchasing as selectors
+from inventory.services import purchasing as services
+from inventory.services.suppliers import supplier_save
+
+LINES_PREFIX = "lines"
+RECEIPT_TOKEN_SECONDS = 24 * 3600
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _to_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    url = reverse("inventory:purchase_order_detail", args=[order_id])
+    return HttpResponseClientRedirect(url) if _is_htmx(request) else redirect(url)
+
+
+# --- Suppliers --------------------------------------------------------------------------------
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@require_perm("inventory.view_supplier")
+def supplier_list(request: HttpRequest) -> HttpResponse:
+    form = SupplierFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    suppliers = selectors.supplier_list(q=filters.get("q", ""), active=filters.get("active", ""))
+    page = paginate(suppliers, page=page_number(request.GET.get("page")), per_page=50)
+    context = {"form": form, "page": page}
+    if _is_htmx(request):
+        return render(request, "inventory/supplier_list.html#supplier-table", context)
+    return render(request, "inventory/supplier_list.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm("inventory.add_supplier")
+def supplier_create(request: HttpRequest) -> HttpResponse:
+    return _supplier_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm("inventory.change_supplier")
+def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _supplier_form(request, get_object_or_404(Supplier, pk=pk))
+
+
+def _supplier_form(request: HttpRequest, supplier: Supplier | None) -> HttpResponse:
+    form = SupplierForm(request.POST or None, instance=supplier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = supplier_save(supplier=supplier, data=form.cleaned_data)
+        except InventoryError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Supplier %(name)s saved.") % {"name": saved.name})
+            return redirect("inventory:supplier_list")
+    return render(request, "inventory/supplier_form.html", {"form": form, "supplier": supplier})
+
+
+# --- Purchase orders --------------------------------------------------------------------------
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@require_perm("inventory.view_purchaseorder")
+def purchase_order_list(request: HttpRequest) -> HttpResponse:
+    form = PurchaseOrderFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    orders = selectors.purchase_order_list(
+        q=filters.get("q", ""),
+        status=filters.get("status", ""),
+        supplier_id=filters["supplier"].pk if filters.get("supplier") else None,
+    )
+    page = paginate(orders, page=page_number(request.GET.get("page")), per_page=50)
+    context = {"form": form, "page": page}
+    if _is_htmx(request):
+        return render(request, "inventory/purchase_order_list.html#po-table", context)
+    return render(request, "inventory/purchase_order_list.html", context)
+
+
+@require_GET
+@require_perm("inventory.view_purchaseorder")
+def purchase_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order_or_404(pk)
+    return render(
+        request,
+        "inventory/purchase_order_detail.html",
+        {
+            "order": order,
+            "rows": selectors.purchase_order_rows(order),
+            "receipts": list(order.receipts.all()),
+            "actions": services.purchase_order_actions(order.status),
+        },
+    )
+
+
+def _order_or_404(pk: int) -> PurchaseOrder:
+    try:
+        return selectors.purchase_order_detail(order_id=pk)
+    except PurchaseOrder.DoesNotExist:
+        raise Http404 from None
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm("inventory.add_purchaseorder")
+def purchase_order_create(request: HttpRequest) -> HttpResponse:
+    currency = settings.SHOP_CURRENCY
+    if request.method == "POST":
+        form = PurchaseOrderForm(request.POST)
+        formset = PurchaseLineFormSet(
+            request.POST, prefix=LINES_PREFIX, form_kwargs={"currency": currency}
+        )
+        if form.is_valid() and formset.is_valid():
+            try:
+                order = services.purchase_order_create(
+                    data=_order_input(form, formset), user_id=request.user.pk
+                )
+            except InventoryError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Draft purchase order %(number)s created.") % {"number": order.number},
+                )
+                return redirect("inventory:purchase_order_detail", order.pk)
+    else:
+        initial: dict[str, Any] = {"warehouse": selectors.default_warehouse()}
+        if _int(request.GET.get("supplier")):
+            initial["supplier"] = _int(request.GET.get("supplier"))
+        form = PurchaseOrderForm(initial=initial)
+        formset = PurchaseLineFormSet(prefix=LINES_PREFIX, form_kwargs={"currency": currency})
+    return _order_form_page(request, form, formset, order=None, currency=currency)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm("inventory.change_purchaseorder")
+def purchase_order_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order_or_404(pk)
+    if "edit" not in services.purchase_order_actions(order.status):
+        messages.error(
+            request,
+            _("%(number)s is %(status)s: only a draft order can be changed.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+        return redirect("inventory:purchase_order_detail", order.pk)
+    currency = order.currency
+    if request.method == "POST":
+        form = PurchaseOrderForm(request.POST, order=order)
+        formset = PurchaseLineFormSet(
+            request.POST, prefix=LINES_PREFIX, form_kwargs={"currency": currency}
+        )
+        if form.is_valid() and formset.is_valid():
+            try:
+                services.purchase_order_update(
+                    order_id=order.pk, data=_order_input(form, formset), user_id=request.user.pk
+                )
+            except InventoryError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("%(number)s saved.") % {"number": order.number})
+                return redirect("inventory:purchase_order_detail", order.pk)
+    else:
+        form = PurchaseOrderForm(
+            order=order,
+            initial={
+                "supplier": order.supplier_id,
+                "warehouse": order.warehouse_id,
+                "expected_on": order.expected_on,
+                "notes": order.notes,
+            },
+        )
+        formset = PurchaseLineFormSet(
+            prefix=LINES_PREFIX,
+            form_kwargs={"currency": currency},
+            initial=[
+                line_initial(
+                    variant_id=line.variant_id,
+                    quantity=line.quantity,
+                    unit_cost=line.unit_cost,
+                    vat_rate=line.vat_rate,
+                    currency=currency,
+                )
+                for line in order.lines.all()
+            ],
+        )
+    return _order_form_page(request, form, formset, order=order, currency=currency)
+
+
+def _order_input(form: PurchaseOrderForm, formset: Any) -> services.PurchaseOrderInput:
+    data = form.cleaned_data
+    return services.PurchaseOrderInput(
+        supplier_id=data["supplier"].pk,
+        warehouse_id=data["warehouse"].pk,
+        expected_on=data.get("expected_on"),
+        notes=data.get("notes", ""),
+        lines=[
+            services.PurchaseLineInput(
+                variant_id=line["variant"],
+                quantity=line["quantity"],
+                unit_cost=line["unit_cost"],
+                vat_rate=line["vat_rate"],
+            )
+            for line in formset.line_data()
+        ],
+    )
+
+
+def _lines_context(formset: Any, currency: str) -> dict[str, Any]:
+    totals, amounts = _preview(formset, currency)
+    rows = [
+        (index, line_form, variant, amounts.get(index))
+        for index, (line_form, variant) in enumerate(formset.rows())
+    ]
+    return {
+        "formset": formset,
+        "rows": rows,
+        "currency": currency,
+        "totals": totals,
+        "show_errors": formset.is_bound,
+        "focus_picker": not rows,
+    }
+
+
+def _order_form_page(
+    request: HttpRequest,
+    form: PurchaseOrderForm,
+    formset: Any,
+    *,
+    order: PurchaseOrder | None,
+    currency: str,
+) -> HttpResponse:
+    context = {"form": form, "order": order, **_lines_context(formset, currency)}
+    return render(request, "inventory/purchase_order_form.html", context)
+
+
+def _preview(
+    formset: Any, currency: str
+) -> tuple[services.PurchaseTotals, dict[int, services.LineAmounts]]:
+    """Totals of the rows valid so far (bound formset) or of the initial rows, and the
+    amounts per row index."""
+    lines: dict[int, tuple[int, Decimal, Decimal]] = {}
+    for index, line_form in enumerate(formset.forms):
+        if formset.is_bound:
+            data = line_form.cleaned_data if line_form.is_valid() else None
+        else:
+            data = line_form.initial
+        if not data:
+            continue
+        try:
+            lines[index] = (
+                int(data["quantity"]),
+                Decimal(str(data["unit_cost"])),
+                Decimal(str(data["vat_rate"])),
+            )
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            continue
+    totals = services.purchase_totals(lines=list(lines.values()), currency=currency)
+    return totals, dict(zip(lines, totals.lines, strict=True))
+
+
+def _int(value: str | None) -> int:
+    try:
+        return max(0, min(int(value or 0), 100_000))
+    except ValueError:
+        return 0
+
+
+def _currency_for(request: HttpRequest) -> str:
+    """The shop currency, or that of the order being edited (?order=<pk>)."""
+    if request.GET.get("order"):
+        return get_object_or_404(PurchaseOrder, pk=_int(request.GET["order"])).currency
+    return str(settings.SHOP_CURRENCY)
+
+
+@require_POST
+@require_perm("inventory.view_purchaseorder")
+def purchase_order_preview(request: HttpRequest) -> HttpResponse:
+    """Totals and line amounts of the order form as typed so far (HTMX, on every change)."""
+    currency = _currency_for(request)
+    formset = PurchaseLineFormSet(
+        request.POST, prefix=LINES_PREFIX, form_kwargs={"currency": currency}
+    )
+    totals, amounts = _preview(formset, currency)
+    present = [i for i, f in enumerate(formset.forms) if f.add_prefix("variant") in request.POST]
+    return render(
+        request,
+        "inventory/purchase_order_form.html#po-totals",
+        {
+            "totals": totals,
+            "currency": currency,
+            "line_amounts": [(i, amounts.get(i)) for i in present],
+        },
+    )
+
+
+LINE_FIELDS = ("variant", "quantity", "unit_cost", "vat_rate")
+
+
+@require_POST
+@require_perm("inventory.view_purchaseorder", "inventory.view_variant")
+def purchase_order_line(request: HttpRequest) -> HttpResponse:
+    """The lines section again with the variant picked in the order form added (HTMX).
+
+    Rows keep what was typed (errors are shown on save, not here) and are renumbered.
+    """
+    currency = _currency_for(request)
+    posted = PurchaseLineFormSet(
+        request.POST, prefix=LINES_PREFIX, form_kwargs={"currency": currency}
+    )
+    rows: list[dict[str, Any]] = []
+    for line_form in posted.forms:
+        raw = {name: request.POST.get(line_form.add_prefix(name), "") for name in LINE_FIELDS}
+        if raw["variant"]:
+            rows.append(raw)
+    variant = (
+        Variant.objects.select_related("product")
+        .filter(pk=_int(request.POST.get("add_variant")))
+        .first()
+    )
+    if variant is not None and str(variant.pk) in {r["variant"] for r in rows}:
+        messages.warning(
+            request,
+            _("%(sku)s is already on the order: change the quantity on its line.")
+            % {"sku": variant.sku},
+        )
+    elif variant is not None:
+        rows.append(
+            line_initial(
+                variant_id=variant.pk,
+                quantity=1,
+                unit_cost=variant.cost_price,
+                vat_rate=variant.vat_rate,
+                currency=currency,
+            )
+        )
+    formset = PurchaseLineFormSet(
+        prefix=LINES_PREFIX, form_kwargs={"currency": currency}, initial=rows
+    )
+    context = _lines_context(formset, currency)
+    context["focus_picker"] = True
+    return render(request, "inventory/purchase_order_form.html#po-lines", context)
+
+
+@require_POST
+@require_perm("inventory.change_purchaseorder")
+def purchase_order_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        order = services.purchase_order_confirm(order_id=pk, user_id=request.user.pk)
+    except InventoryError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(number)s confirmed.") % {"number": order.number})
+    return _to_detail(request, pk)
+
+
+@require_POST
+@require_perm("inventory.change_purchaseorder")
+def purchase_order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        order = services.purchase_order_cancel(order_id=pk, user_id=request.user.pk)
+    except InventoryError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(number)s cancelled.") % {"number": order.number})
+    return _to_detail(request, pk)
+
+
+@require_GET
+@require_perm("inventory.view_purchaseorder")
+def purchase_order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order_or_404(pk)
+    pdf = render_pdf(
+        template_name="inventory/pdf/purchase_order.html",
+        context={
+            "order": order,
+            "rows": selectors.purchase_order_rows(order),
+            "shop_name": settings.SHOP_NAME or _("My shop"),
+        },
+        base_url=request.build_absolute_uri("/"),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+    return response
+
+
+# --- Goods receipts ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm("inventory.add_goodsreceipt")
+def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
+    order = _order_or_404(pk)
+    if "receive" not in services.purchase_order_actions(order.status):
+        messages.error(
+            request,
+            _("%(number)s is %(status)s: goods can only be received on a confirmed order.")
+            % {"number": order.number, "status": order.get_status_display()},
+        )
+        return redirect("inventory:purchase_order_detail", order.pk)
+    open_lines = selectors.purchase_order_open_lines(order_id=order.pk)
+    by_id = {line.pk: line for line in open_lines}
+    line_kwargs = {"currency": order.currency}
+    if request.method == "POST":
+        form = ReceiptForm(request.POST, order=order)
+        formset = ReceiptLineFormSet(request.POST, prefix=LINES_PREFIX, form_kwargs=line_kwargs)
+        if form.is_valid() and formset.is_valid():
+            lines = [
+                services.ReceiptLineInput(
+                    order_line_id=f.cleaned_data["order_line"],
+                    quantity=f.cleaned_data["quantity"],
+                    unit_cost=f.cleaned_data["unit_cost"],
+                )
+                for f in formset.forms
+                if f.cleaned_data
+            ]
+            token_key = f"goods-receipt-form:{form.cleaned_data['token']}"
+            try:
+                if not cache.add(token_key, order.pk, timeout=RECEIPT_TOKEN_SECONDS):
+                    raise InventoryError(
+                        _(
+                            "This receipt form was already sent once: check the receipts "
+                            "of the order before receiving again."
+                        )
+                    )
+                try:
+                    receipt = services.goods_receipt_post(
+                        order_id=order.pk,
+                        warehouse_id=form.cleaned_data["warehouse"].pk,
+                        lines=lines,
+                        notes=form.cleaned_data["notes"],
+                        user_id=request.user.pk,
+                    )
+                except InventoryError:
+                    cache.delete(token_key)  # nothing was received: the form may be sent again
+                    raise
+            except InventoryError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Goods receipt %(number)s posted: stock of %(warehouse)s raised.")
+                    % {"number": receipt.number, "warehouse": form.cleaned_data["warehouse"].code},
+                )
+                return redirect("inventory:goods_receipt_detail", receipt.pk)
+    else:
+        form = ReceiptForm(order=order)
+        formset = ReceiptLineFormSet(
+            initial=[
+                {
+                    "order_line": line.pk,
+                    "quantity": line.quantity_open,
+                    "unit_cost": money_initial(line.unit_cost, order.currency),
+                }
+                for line in open_lines
+            ],
+            prefix=LINES_PREFIX,
+            form_kwargs=line_kwargs,
+        )
+    rows = []
+    for f in formset.forms:
+        raw = f["order_line"].value()
+        line = by_id.get(int(raw)) if str(raw or "").isdigit() else None
+        rows.append((f, line))
+    return render(
+        request,
+        "inventory/receipt_form.html",
+        {"order": order, "form": form, "formset": formset, "rows": rows},
+    )
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@require_perm("inventory.view_goodsreceipt")
+def goods_receipt_list(request: HttpRequest) -> HttpResponse:
+    form = ReceiptFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    receipts = selectors.receipt_list(
+        q=filters.get("q", ""),
+        warehouse_id=filters["warehouse"].pk if filters.get("warehouse") else None,
+        supplier_id=filters["supplier"].pk if filters.get("supplier") else None,
+    )
+    page = paginate(receipts, page=page_number(request.GET.get("page")), per_page=50)
+    context = {"form": form, "page": page}
+    if _is_htmx(request):
+        return render(request, "inventory/receipt_list.html#receipt-table", context)
+    return render(request, "inventory/receipt_list.html", context)
+
+
+@require_GET
+@require_perm("inventory.view_goodsreceipt")
+def goods_receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        receipt = selectors.receipt_detail(receipt_id=pk)
+    except GoodsReceipt.DoesNotExist:
+        raise Http404 from None
+    return render(request, "inventory/receipt_detail.html", {"receipt": receipt})
+
+
+# --- Reorder suggestions ----------------------------------------------------------------------
+
+
+def _reorder_context(
+    request: HttpRequest, draft_form: ReorderDraftForm | None = None, **extra: Any
+) -> dict[str, Any]:
+    if draft_form is None:
+        draft_form = ReorderDraftForm(initial={"warehouse": selectors.default_warehouse()})
+    can_assign = request.user.has_perm("inventory.change_variant")
+    return {
+        "plan": selectors.reorder_suggestions(),
+        "draft_form": draft_form,
+        "can_assign": can_assign,
+        "suppliers": list(selectors.supplier_choices()) if can_assign else [],
+        "currency": settings.SHOP_CURRENCY,
+        **extra,
+    }
+
+
+def _reorder_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    if _is_htmx(request):
+        return render(request, "inventory/reorder_suggestions.html#reorder-plan", context)
+    return render(request, "inventory/reorder_suggestions.html", context)
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@require_perm("inventory.view_purchaseorder")
+def reorder_suggestions(request: HttpRequest) -> HttpResponse:
+    return _reorder_page(request, _reorder_context(request))
+
+
+@require_POST
+@require_perm("inventory.add_purchaseorder")
+def reorder_create_drafts(request: HttpRequest) -> HttpResponse:
+    form = ReorderDraftForm(request.POST)
+    created: list[PurchaseOrder] = []
+    if form.is_valid():
+        supplier = form.cleaned_data.get("supplier")
+        try:
+            created = services.reorder_create_drafts(
+                warehouse_id=form.cleaned_data["warehouse"].pk,
+                user_id=request.user.pk,
+                supplier_ids=[supplier] if supplier else None,
+            )
+        except InventoryError as error:
+            messages.error(request, str(error))
+        else:
+            if created:
+                messages.success(
+                    request,
+                    _("Draft purchase orders created: %(numbers)s.")
+                    % {"numbers": ", ".join(o.number for o in created)},
+                )
+            else:
+                messages.warning(
+                    request,
+                    _("Nothing to draft: the suggestions are covered by draft orders already."),
+                )
+    else:
+        messages.error(request, _("Choose the warehouse the goods go to."))
+    if not _is_htmx(request):
+        return redirect("inventory:reorder_suggestions")
+    context = _reorder_context(request, None if form.is_valid() else form, created=created)
+    return _reorder_page(request, context)
+
+
+@require_POST
+@require_perm("inventory.view_purchaseorder", "inventory.change_variant")
+def reorder_assign_supplier(request: HttpRequest) -> HttpResponse:
+    form = AssignSupplierForm(request.POST)
+    if form.is_valid():
+        try:
+            services.variant_set_preferred_supplier(
+                variant_ids=[form.cleaned_data["variant"]],
+                supplier_id=form.cleaned_data["supplier"].pk,
+            )
+        except InventoryError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _("Preferred supplier set to %(name)s.")
+                % {"name": form.cleaned_data["supplier"].name},
+            )
+    else:
+        messages.error(request, _("Choose a supplier."))
+    if not _is_htmx(request):
+        return redirect("inventory:reorder_suggestions")
+    return _reorder_page(request, _reorder_context(request))

@@ -1,0 +1,305 @@
+"""Returns, refunds and exchanges on shipped or completed orders.
+
+A return is recorded when the goods are back, in one step (return_create):
+  - lines and quantities: never more than shipped minus already returned per order line (the
+    order row is locked and each line's counter moves with a conditional UPDATE that re-checks
+    quantity_returned + n <= quantity_shipped);
+  - condition good: StockChange.restock into the chosen warehouse (default: the order's);
+    condition damaged: restock and write_off in the same batch, so the ledger shows the units
+    coming back and being written off, and on hand ends where it was before the return;
+  - refund (amount, method, date): a Payment(kind=refund) linked to the return, never more
+    than what was received on the order minus earlier refunds;
+  - when every shipped unit has come back, the order moves to returned (conditional UPDATE);
+  - an exchange is a new order created with order_create, linked from the return;
+  - `order_returned` is sent after commit (invoicing adjusts the invoice).
+The stock movements have the order as source (Source("order", id, number)) and the return
+number as reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.money import quantize
+from inventory.services.sequences import sequence_next
+from inventory.services.stock import Source, StockChange, stock_apply
+from orders import transitions as t
+from orders.errors import OrderError, ReturnError
+from orders.models import (
+    EventKind,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentKind,
+    Return,
+    ReturnCondition,
+    ReturnLine,
+    ReturnStatus,
+)
+from orders.services.customers import AddressInput, customer_totals_refresh
+from orders.services.orders import (
+    LineInput,
+    _check_warehouse,
+    _event,
+    _locked,
+    _money,
+    _record_payment,
+    order_create,
+    state_error,
+)
+from orders.signals import order_returned, order_status_changed
+
+
+@dataclass(frozen=True)
+class ReturnLineInput:
+    order_line_id: int
+    quantity: int
+    condition: str = ReturnCondition.GOOD
+    warehouse_id: int | None = None  # None: the order's warehouse
+
+
+@dataclass(frozen=True)
+class RefundInput:
+    amount: Decimal
+    method: str
+    refunded_at: datetime | None = None  # None: now
+    reference: str = ""
+
+
+def return_create(
+    *,
+    order_id: int,
+    lines: Sequence[ReturnLineInput],
+    user_id: int | None,
+    reason: str = "",
+    refund: RefundInput | None = None,
+    exchange_lines: Sequence[LineInput] | None = None,
+    now: datetime | None = None,
+) -> Return:
+    """Record goods coming back on a shipped or completed order, all or nothing (see above).
+
+    Returns the Return (number RT000001...). Raises ReturnError / OrderError / OrderStateError
+    and changes nothing then.
+    """
+    now = now or timezone.now()
+    wanted = [item for item in lines if item.quantity]
+    for item in wanted:
+        if isinstance(item.quantity, bool) or not isinstance(item.quantity, int):
+            raise ReturnError(_("Quantities are whole numbers."))
+        if item.quantity < 0:
+            raise ReturnError(_("A returned quantity cannot be negative."))
+        if item.condition not in ReturnCondition.values:
+            raise ReturnError(_("Choose the condition of the returned goods."))
+    if not wanted:
+        raise ReturnError(_("Enter the quantity that came back on at least one line."))
+    if len({item.order_line_id for item in wanted}) != len(wanted):
+        raise ReturnError(_("An order line appears twice in the return."))
+
+    with transaction.atomic():
+        order = _locked(order_id)
+        if not t.can(order.status, t.RETURN):
+            raise state_error(number=order.number, status=order.status, action=t.RETURN)
+        order_lines = {
+            line.pk: line
+            for line in OrderLine.objects.filter(
+                order=order, pk__in=[w.order_line_id for w in wanted]
+            )
+        }
+        planned: list[tuple[OrderLine, ReturnLineInput, int]] = []
+        for want in sorted(wanted, key=lambda w: w.order_line_id):
+            line = order_lines.get(want.order_line_id)
+            if line is None:
+                raise ReturnError(
+                    _("A return line is not on order %(number)s.") % {"number": order.number}
+                )
+            if want.quantity > line.quantity_returnable:
+                raise _over_return(line, want.quantity, line.quantity_returnable)
+            warehouse_id = want.warehouse_id or order.warehouse_id
+            if warehouse_id is None:
+                raise ReturnError(_("Choose the warehouse the goods go back to."))
+            _check_warehouse(warehouse_id)
+            planned.append((line, want, warehouse_id))
+
+        # The guard itself: returned + n <= shipped, re-checked by the database.
+        for line, want, _wh in planned:
+            updated = OrderLine.objects.filter(
+                pk=line.pk, quantity_returned__lte=F("quantity_shipped") - want.quantity
+            ).update(quantity_returned=F("quantity_returned") + want.quantity)
+            if updated != 1:
+                fresh = OrderLine.objects.get(pk=line.pk)
+                raise _over_return(line, want.quantity, fresh.quantity_returnable)
+
+        order_return = Return.objects.create(
+            order=order,
+            number=sequence_next(prefix="RT"),
+            status=ReturnStatus.RECEIVED,
+            reason=reason.strip(),
+            created_by_id=user_id,
+            created_at=now,
+        )
+        ReturnLine.objects.bulk_create(
+            ReturnLine(
+                order_return=order_return,
+                order_line=line,
+                quantity=want.quantity,
+                condition=want.condition,
+                warehouse_id=warehouse_id,
+            )
+            for line, want, warehouse_id in planned
+        )
+        stock_apply(
+            changes=_stock_changes(planned, label=order_return.number),
+            user_id=user_id,
+            source=Source("order", str(order.pk), order.number),
+            now=now,
+        )
+        data: dict[str, Any] = {
+            "return": order_return.number,
+            "lines": [
+                {
+                    "sku": line.sku,
+                    "quantity": want.quantity,
+                    "condition": want.condition,
+                    "warehouse_id": warehouse_id,
+                }
+                for line, want, warehouse_id in planned
+            ],
+        }
+
+        if refund is not None and refund.amount:
+            amount = quantize(refund.amount, order.currency)
+            refunded_at = refund.refunded_at or now
+            _record_payment(
+                order,
+                kind=PaymentKind.REFUND,
+                amount=amount,
+                method=refund.method,
+                paid_at=refunded_at,
+                reference=refund.reference or order_return.number,
+                user_id=user_id,
+                now=now,
+                order_return_id=order_return.pk,
+            )
+            order_return.status = ReturnStatus.REFUNDED
+            order_return.refund_amount = amount
+            order_return.refund_method = refund.method
+            order_return.refunded_at = refunded_at
+            data["refund"] = _money(amount, order.currency)
+
+        previous = order.status
+        totals = OrderLine.objects.filter(order=order).aggregate(
+            shipped=Sum("quantity_shipped"), returned=Sum("quantity_returned")
+        )
+        if totals["returned"] == totals["shipped"]:
+            moved = Order.objects.filter(pk=order.pk, status=previous).update(
+                status=OrderStatus.RETURNED, returned_at=now, updated_at=now
+            )
+            if moved != 1:  # cannot happen while the row is locked; refuse rather than guess
+                raise OrderError(_("The order changed meanwhile; try again."))
+            order.status = OrderStatus.RETURNED
+            order.returned_at = now
+        order.updated_at = now
+        order.save(update_fields=["paid_amount", "refunded_amount", "payment_status", "updated_at"])
+
+        if exchange_lines:
+            exchange = order_create(
+                customer_id=order.customer_id,
+                lines=exchange_lines,
+                channel=order.channel,
+                channel_account=order.channel_account,
+                payment_method=order.payment_method,
+                warehouse_id=order.warehouse_id,
+                shipping=_shipping_input(order) if order.ship_street else None,
+                notes=_("Exchange for %(number)s (%(return)s)")
+                % {"number": order.number, "return": order_return.number},
+                user_id=user_id,
+                now=now,
+            )
+            order_return.exchange_order = exchange
+            data["exchange_order"] = exchange.number
+        order_return.save()
+
+        _event(
+            order,
+            EventKind.RETURN,
+            user_id=user_id,
+            now=now,
+            from_status=previous if order.status != previous else "",
+            to_status=order.status if order.status != previous else "",
+            data=data,
+        )
+        if order.completed_at is not None:
+            customer_totals_refresh(customer_id=order.customer_id)
+
+        return_id, order_id_, status = order_return.pk, order.pk, order.status
+        refund_amount = order_return.refund_amount
+        exchange_id = order_return.exchange_order_id
+        if status != previous:
+            transaction.on_commit(
+                lambda: order_status_changed.send(
+                    sender=Order, order_id=order_id_, from_status=previous, to_status=status
+                )
+            )
+        transaction.on_commit(
+            lambda: order_returned.send(
+                sender=Return,
+                return_id=return_id,
+                order_id=order_id_,
+                refund_amount=refund_amount,
+                exchange_order_id=exchange_id,
+            )
+        )
+    return order_return
+
+
+def _over_return(line: OrderLine, quantity: int, returnable: int) -> ReturnError:
+    return ReturnError(
+        _(
+            "Cannot return %(quantity)d of %(sku)s: "
+            "only %(returnable)d shipped and not yet returned."
+        )
+        % {"quantity": quantity, "sku": line.sku, "returnable": returnable}
+    )
+
+
+def _stock_changes(
+    planned: Sequence[tuple[OrderLine, ReturnLineInput, int]], *, label: str
+) -> list[StockChange]:
+    changes: list[StockChange] = []
+    for line, want, warehouse_id in planned:
+        back = StockChange.restock(line.variant_id, warehouse_id, want.quantity)
+        changes.append(dataclasses.replace(back, reason=label))
+        if want.condition == ReturnCondition.DAMAGED:
+            changes.append(
+                StockChange.write_off(
+                    line.variant_id,
+                    warehouse_id,
+                    want.quantity,
+                    reason=_("Damaged return %(number)s") % {"number": label},
+                )
+            )
+    return changes
+
+
+def _shipping_input(order: Order) -> AddressInput:
+    return AddressInput(
+        recipient_name=order.ship_name,
+        recipient_phone=order.ship_phone,
+        country=order.ship_country,
+        scheme=order.ship_scheme,
+        province=order.ship_province,
+        district=order.ship_district,
+        ward=order.ship_ward,
+        postcode=order.ship_postcode,
+        street=order.ship_street,
+    )

@@ -1,0 +1,23 @@
+"""Signals for the apps above orders (shipping, invoicing, followups, channels_sync).
+
+All are sent after the transaction that caused them commits (transaction.on_commit), with
+keyword arguments only; receivers connect in their AppConfig.ready().
+"""
+
+from django.dispatch import Signal
+
+# An order moved from one status to another.
+#   order_id: int, from_status: str, to_status: str
+order_status_changed = Signal()
+
+# Goods came back on an order (invoicing adjusts the invoice, channels may be told).
+#   return_id: int, order_id: int, refund_amount: Decimal, exchange_order_id: int | None
+order_returned = Signal()
+
+# Duplicate customers were merged into one: re-point whatever refers to the duplicates.
+#   target_id: int, merged_ids: list[int]
+customer_merged = Signal()
+
+# A new order was created (manually, through the API, from a channel or as an exchange).
+#   order_id: int
+order_created = Signal()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 # holding its permission (None: every signed-in user).
 NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("dashboard", _("Dashboard"), None, "home"),
+    ("inventory:product_list", _("Products"), "inventory.view_product", "tag"),
     ("inventory:stock_overview", _("Stock"), "inventory.view_stocklevel", "box"),
     ("inventory:transfer_list", _("Transfers"), "inventory.view_transfer", "swap"),
     ("inventory:count_list", _("Stock counts"), "inventory.view_stockcount", "clipboard"),

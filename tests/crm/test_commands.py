@@ -3,7 +3,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 
 from crm.models import User
-from inventory.models import Product, Variant, Warehouse
+from inventory.models import Product, PurchaseOrder, Supplier, Variant, Warehouse
 from inventory.selectors.stock import ledger_mismatches
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +37,12 @@ def test_loaddemo_is_idempotent():
     assert Warehouse.objects.count() == 3
     assert Product.objects.count() == 5
     assert Variant.objects.count() == 23
+    assert Supplier.objects.count() == 3
+    assert list(PurchaseOrder.objects.order_by("number").values_list("status", flat=True)) == [
+        "partial",
+        "confirmed",
+        "draft",
+    ]
     assert ledger_mismatches() == []
     for role in ("owner", "manager", "sales", "warehouse", "accountant"):
         assert User.objects.get(username=role).groups.get() == Group.objects.get(name=role)

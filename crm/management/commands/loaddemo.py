@@ -165,6 +165,98 @@ def _demo_catalogue(warehouses: list[Warehouse], owner_id: int) -> None:
         )
 
 
+DEMO_SUPPLIERS = [
+    # name, contact, phone, tax code, address, payment terms, product name prefix it supplies
+    (
+        "Công ty TNHH May Mặc Phương Nam",
+        "Chị Thảo",
+        "0283 123 4567",
+        "0100109106",
+        "KCN Tân Bình, TP. Hồ Chí Minh",
+        "30 ngày",
+        ("Áo", "Quần"),
+    ),
+    (
+        "Công ty CP Gia Dụng Bếp Việt",
+        "Anh Khoa",
+        "0243 765 4321",
+        "0300588569",
+        "Long Biên, Hà Nội",
+        "Thanh toán khi nhận hàng",
+        ("Chảo", "Bình"),
+    ),
+    (
+        "Siam Textile Co., Ltd.",
+        "คุณสมศรี",
+        "02 123 4567",
+        "0107544000108",
+        "Bang Rak, Bangkok 10500",
+        "Net 15",
+        ("ผ้า",),
+    ),
+]
+
+
+def _demo_purchasing(warehouses: list[Warehouse], owner_id: int) -> None:
+    from inventory.models import Supplier, Variant
+    from inventory.services.purchasing import (
+        PurchaseLineInput,
+        PurchaseOrderInput,
+        ReceiptLineInput,
+        goods_receipt_post,
+        purchase_order_confirm,
+        purchase_order_create,
+        variant_set_preferred_supplier,
+    )
+    from inventory.services.suppliers import supplier_save
+
+    if Supplier.objects.exists():
+        return
+    orders = []
+    for name, contact, phone, tax_code, address, terms, prefixes in DEMO_SUPPLIERS:
+        supplier = supplier_save(
+            data={
+                "name": name,
+                "contact_name": contact,
+                "phone": phone,
+                "tax_code": tax_code,
+                "address": address,
+                "payment_terms": terms,
+            }
+        )
+        variants = [
+            v
+            for v in Variant.objects.select_related("product").order_by("sku", "pk")
+            if v.product.name.startswith(prefixes)
+        ]
+        variant_set_preferred_supplier(
+            variant_ids=[v.pk for v in variants], supplier_id=supplier.pk
+        )
+        orders.append(
+            purchase_order_create(
+                data=PurchaseOrderInput(
+                    supplier_id=supplier.pk,
+                    warehouse_id=warehouses[0].pk,
+                    lines=[
+                        PurchaseLineInput(variant_id=v.pk, quantity=20, unit_cost=v.cost_price)
+                        for v in variants[:4]
+                    ],
+                ),
+                user_id=owner_id,
+            )
+        )
+    # The first order is confirmed and half received; the second confirmed; the third a draft.
+    for order in orders[:2]:
+        purchase_order_confirm(order_id=order.pk, user_id=owner_id)
+    goods_receipt_post(
+        order_id=orders[0].pk,
+        lines=[
+            ReceiptLineInput(order_line_id=line.pk, quantity=10) for line in orders[0].lines.all()
+        ],
+        user_id=owner_id,
+    )
+
+
 class Command(BaseCommand):
     help = "Load demo staff accounts (one per role) and warehouses. Safe to run again."
 
@@ -195,7 +287,9 @@ class Command(BaseCommand):
                 }
             )
         warehouses = [Warehouse.objects.get(code=code) for code, *_rest in DEMO_WAREHOUSES]
-        _demo_catalogue(warehouses, User.objects.get(username="owner").pk)
+        owner_id = User.objects.get(username="owner").pk
+        _demo_catalogue(warehouses, owner_id)
+        _demo_purchasing(warehouses, owner_id)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Sign in as 'owner' (or manager, sales, warehouse, accountant) "

@@ -27,12 +27,12 @@ import phonenumbers
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from common.taxcodes import th_check_digit, vn_check_digit
 from orders.errors import InvalidPhoneNumber, InvalidTaxCode
 
 COUNTRY_BY_CURRENCY = {"VND": "VN", "THB": "TH"}
 COUNTRIES = ("VN", "TH")
 
-_VN_MST_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
 
 
@@ -95,18 +95,6 @@ def phone_search_digits(text: str) -> str:
 # --- Tax codes --------------------------------------------------------------------------------
 
 
-def vn_mst_check_digit(first_nine: str) -> int | None:
-    """The check digit of a Vietnamese enterprise tax code, or None when no digit can be one."""
-    total = sum(w * int(d) for w, d in zip(_VN_MST_WEIGHTS, first_nine, strict=True))
-    check = 10 - total % 11
-    return None if check == 10 else check
-
-
-def th_tin_check_digit(first_twelve: str) -> int:
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first_twelve))
-    return (11 - total % 11) % 10
-
-
 def _invalid(code: str) -> InvalidTaxCode:
     return InvalidTaxCode(_("%(code)s is not a valid tax code.") % {"code": code})
 
@@ -125,7 +113,7 @@ def vn_tax_code_normalize(raw: str) -> str:
         )
     if len(digits) == 12:
         return digits
-    if vn_mst_check_digit(digits[:9]) != int(digits[9]):
+    if vn_check_digit(digits[:9]) != int(digits[9]):
         raise InvalidTaxCode(
             _("%(code)s is not a valid Vietnamese tax code: the check digit does not match.")
             % {"code": text}
@@ -146,7 +134,7 @@ def th_tax_code_normalize(raw: str) -> str:
             _("%(code)s is not a Thai tax identification number: it has 13 digits.")
             % {"code": text}
         )
-    if th_tin_check_digit(digits[:12]) != int(digits[12]):
+    if th_check_digit(digits[:12]) != int(digits[12]):
         raise InvalidTaxCode(
             _(
                 "%(code)s is not a valid Thai tax identification number: the check digit does "

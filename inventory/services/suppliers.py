@@ -23,10 +23,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from common.taxcodes import th_check_digit, vn_check_digit
 from inventory.errors import InventoryError
 from inventory.models import Supplier
 
-VN_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
 _VN_RE = re.compile(r"^(\d{10})(?:-(\d{3}))?$")
 _TH_RE = re.compile(r"^\d{13}$|^\d-\d{4}-\d{5}-\d{2}-\d$")
 _SPACES = re.compile(r"\s+")
@@ -40,17 +40,6 @@ class InvalidTaxCode(InventoryError):
 class TaxCode:
     value: str  # normalised: "0100112437", "0100112437-001" or "0107544000108"
     country: str  # "VN" or "TH"
-
-
-def vn_check_digit(first_nine: str) -> int:
-    """The Vietnamese check digit for 9 digits (a result of 10 is written as 0)."""
-    total = sum(int(d) * w for d, w in zip(first_nine, VN_WEIGHTS, strict=True))
-    return (10 - total % 11) % 10
-
-
-def th_check_digit(first_twelve: str) -> int:
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first_twelve))
-    return (11 - total % 11) % 10
 
 
 def tax_code_parse(raw: str) -> TaxCode:

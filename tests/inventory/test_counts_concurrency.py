@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from inventory.errors import DocumentStateError
 from inventory.models import StockCount, StockMovement
@@ -17,6 +14,7 @@ from inventory.services.counts import (
     count_scan,
     count_start,
 )
+from tests.concurrency import run_concurrently
 from tests.inventory.factories import VariantFactory, WarehouseFactory
 from tests.inventory.factories_movements import level, put
 
@@ -27,30 +25,10 @@ pytestmark = [
 
 
 def run_threads(count, target):
-    barrier = threading.Barrier(count)
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def worker(n):
-        try:
-            barrier.wait()
-            target(n)
-            outcome = "ok"
-        except (DocumentStateError, CountError):
-            outcome = "refused"
-        except Exception as exc:  # any other error is a bug: report it
-            outcome = f"error: {exc!r}"
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    return run_concurrently(
+        [lambda n=n: target(n) for n in range(count)],
+        {DocumentStateError: "refused", CountError: "refused"},
+    )
 
 
 @pytest.fixture

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 
 from inventory.errors import InventoryError
 from inventory.models import GoodsReceipt, StockLevel, StockMovement, Variant
 from inventory.selectors.stock import ledger_mismatches
 from inventory.services.purchasing import ReceiptLineInput, goods_receipt_post
+from tests.concurrency import run_concurrently
 from tests.inventory.factories import SupplierFactory, VariantFactory, WarehouseFactory
 from tests.inventory.factories_purchasing import make_order
 
@@ -22,30 +21,11 @@ pytestmark = [
 
 
 def race(count, target):
-    barrier = threading.Barrier(count)
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def worker(n):
-        try:
-            barrier.wait()
-            target(n)
-            outcome = "ok"
-        except InventoryError as error:
-            outcome = f"refused: {error}"
-        except Exception as error:  # anything else is a bug: report it
-            outcome = f"error: {error!r}"
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return sorted(results)
+    outcomes = run_concurrently(
+        [lambda n=n: target(n) for n in range(count)],
+        {InventoryError: lambda error: f"refused: {error}"},
+    )
+    return sorted(outcomes)
 
 
 def test_two_receipts_for_the_same_open_quantity_only_one_wins():

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from inventory.errors import InsufficientStock
 from inventory.models import StockLevel, StockMovement
 from inventory.selectors.stock import ledger_mismatches
 from inventory.services.stock import StockChange, stock_apply, stock_receive, stock_reserve
+from tests.concurrency import run_concurrently
 from tests.inventory.factories import VariantFactory, WarehouseFactory
 
 pytestmark = [
@@ -20,30 +18,9 @@ pytestmark = [
 
 
 def run_threads(count, target):
-    barrier = threading.Barrier(count)
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def worker(n):
-        try:
-            barrier.wait()
-            target(n)
-            outcome = "ok"
-        except InsufficientStock:
-            outcome = "insufficient"
-        except Exception as exc:  # any other error is a bug: report it
-            outcome = f"error: {exc!r}"
-        finally:
-            connections.close_all()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    return run_concurrently(
+        [lambda n=n: target(n) for n in range(count)], {InsufficientStock: "insufficient"}
+    )
 
 
 def test_fifty_threads_reserving_ten_units_exactly_ten_win():

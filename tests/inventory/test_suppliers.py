@@ -1,16 +1,10 @@
 import pytest
 from django.urls import reverse
 
+from common.taxcodes import VN_WEIGHTS, th_check_digit, vn_check_digit
 from inventory.errors import InventoryError
 from inventory.models import Supplier
-from inventory.services.suppliers import (
-    VN_WEIGHTS,
-    InvalidTaxCode,
-    supplier_save,
-    tax_code_parse,
-    th_check_digit,
-    vn_check_digit,
-)
+from inventory.services.suppliers import InvalidTaxCode, supplier_save, tax_code_parse
 from tests.inventory.factories import SupplierFactory, VariantFactory, WarehouseFactory
 from tests.inventory.factories_purchasing import make_order
 
@@ -86,15 +80,16 @@ def test_invalid_tax_codes_are_explained(raw, message):
     assert str(error.value) == message
 
 
-def test_a_vietnamese_sum_divisible_by_11_takes_check_digit_0():
-    # 9 digits whose weighted sum is a multiple of 11: 10 - 0 = 10 is written as 0.
+def test_a_vietnamese_sum_divisible_by_11_has_no_valid_check_digit():
+    # 9 digits whose weighted sum is a multiple of 11: 10 - 0 = 10 fits no digit; never issued.
     body = next(
         f"{n:09d}"
         for n in range(100000000, 100100000)
         if sum(int(d) * w for d, w in zip(f"{n:09d}", VN_WEIGHTS, strict=True)) % 11 == 0
     )
-    assert vn_check_digit(body) == 0
-    assert tax_code_parse(body + "0").value == body + "0"
+    assert vn_check_digit(body) is None
+    with pytest.raises(InvalidTaxCode):
+        tax_code_parse(body + "0")
 
 
 @pytest.mark.django_db

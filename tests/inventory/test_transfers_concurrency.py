@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connections
 
 from inventory.errors import DocumentStateError
 from inventory.models import StockMovement, Transfer
@@ -17,6 +14,7 @@ from inventory.services.transfers import (
     transfer_receive,
     transfer_send,
 )
+from tests.concurrency import run_concurrently
 from tests.inventory.factories import VariantFactory, WarehouseFactory
 from tests.inventory.factories_movements import level, put
 
@@ -27,27 +25,7 @@ pytestmark = [
 
 
 def run_threads(actions):
-    barrier = threading.Barrier(len(actions))
-    results: list[str] = [""] * len(actions)
-
-    def worker(n):
-        try:
-            barrier.wait()
-            actions[n]()
-            results[n] = "ok"
-        except DocumentStateError:
-            results[n] = "refused"
-        except Exception as exc:  # any other error is a bug: report it
-            results[n] = f"error: {exc!r}"
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(len(actions))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    return run_concurrently(actions, {DocumentStateError: "refused"})
 
 
 @pytest.fixture

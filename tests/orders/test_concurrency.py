@@ -3,11 +3,9 @@ the same order at the same moment."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connections
 
 from inventory.models import StockMovement
 from inventory.selectors.stock import ledger_mismatches
@@ -15,6 +13,7 @@ from orders.errors import OrderError, OrderStateError, OrderStockShort
 from orders.models import Order, OrderEvent, OrderLine
 from orders.services.orders import order_cancel, order_confirm, order_ship
 from orders.services.returns import ReturnLineInput, return_create
+from tests.concurrency import run_concurrently
 from tests.orders.factories import (
     WarehouseFactory,
     level,
@@ -32,31 +31,14 @@ pytestmark = [
 
 def run_threads(targets):
     """Start every target at the same moment; return their outcomes in target order."""
-    barrier = threading.Barrier(len(targets))
-    outcomes: list[str] = [""] * len(targets)
-
-    def worker(i, target):
-        try:
-            barrier.wait()
-            target()
-            outcomes[i] = "ok"
-        except OrderStockShort:
-            outcomes[i] = "short"
-        except OrderStateError:
-            outcomes[i] = "state"
-        except OrderError as exc:
-            outcomes[i] = f"order error: {exc}"
-        except Exception as exc:  # anything else is a bug: report it
-            outcomes[i] = f"error: {exc!r}"
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, t)) for i, t in enumerate(targets)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    return run_concurrently(
+        targets,
+        {
+            OrderStockShort: "short",
+            OrderStateError: "state",
+            OrderError: lambda error: f"order error: {error}",
+        },
+    )
 
 
 def confirm(order_id):

@@ -62,3 +62,8 @@ class StockAdjustForm(forms.Form):
         if not reason:
             raise forms.ValidationError(_("Say why the stock is corrected."))
         return reason
+
+
+class ThresholdForm(forms.Form):
+    warehouse = forms.ModelChoiceField(Warehouse.objects.all(), widget=forms.HiddenInput)
+    threshold = forms.IntegerField(label=_("Low at"), required=False, min_value=0)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("stock/", stock.stock_overview, name="stock_overview"),
     path("stock/<int:variant_id>/ledger/", stock.variant_ledger, name="variant_ledger"),
     path("stock/<int:variant_id>/adjust/", stock.variant_adjust, name="variant_adjust"),
+    path("stock/<int:variant_id>/threshold/", stock.variant_threshold, name="variant_threshold"),
     path("variants/lookup/", lookup.variant_lookup, name="variant_lookup"),
     *catalogue_urls,
     *purchasing_urls,

@@ -10,10 +10,11 @@ from django.views.decorators.http import require_POST
 from common.auth import require_perm
 from common.pagination import page_number, paginate
 from inventory.errors import InventoryError
-from inventory.forms_stock import StockAdjustForm, StockFilterForm
+from inventory.forms_stock import StockAdjustForm, StockFilterForm, ThresholdForm
 from inventory.models import Variant
 from inventory.selectors import stock as selectors
 from inventory.services.stock import Source, stock_adjust
+from inventory.services.warehouses import stock_level_set_threshold
 
 
 @require_perm("inventory.view_stocklevel")
@@ -86,3 +87,26 @@ def variant_adjust(request: HttpRequest, variant_id: int) -> HttpResponse:
         "adjust_form": form,
     }
     return render(request, "inventory/variant_ledger.html", context)
+
+
+@require_POST
+@require_perm("inventory.change_stocklevel")
+def variant_threshold(request: HttpRequest, variant_id: int) -> HttpResponse:
+    """Set the low-stock threshold of this variant in one warehouse (blank: the variant's)."""
+    variant = get_object_or_404(Variant, pk=variant_id)
+    form = ThresholdForm(request.POST)
+    if form.is_valid():
+        warehouse = form.cleaned_data["warehouse"]
+        stock_level_set_threshold(
+            variant_id=variant.pk,
+            warehouse_id=warehouse.pk,
+            threshold=form.cleaned_data["threshold"],
+        )
+        messages.success(
+            request,
+            _("Low-stock threshold of %(sku)s in %(warehouse)s saved.")
+            % {"sku": variant.sku, "warehouse": warehouse.code},
+        )
+    else:
+        messages.error(request, _("Enter a whole number of units, or leave it empty."))
+    return redirect(reverse("inventory:variant_ledger", args=[variant.pk]))

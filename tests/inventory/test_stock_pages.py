@@ -110,3 +110,30 @@ def test_sales_may_see_stock_but_not_the_ledger(client, login_as, stocked):
     assert client.get(reverse("inventory:stock_overview")).status_code == 200
     url = reverse("inventory:variant_ledger", args=[stocked["red"].pk])
     assert client.get(url).status_code == 403
+
+
+def test_per_warehouse_threshold_overrides_the_variants(client, login_as, stocked):
+    login_as("warehouse")
+    url = reverse("inventory:variant_threshold", args=[stocked["red"].pk])
+    # HN01 holds 20 of AO-RED: with its own threshold of 25 it becomes low there.
+    assert client.post(url, {"warehouse": stocked["hn"].pk, "threshold": "25"}).status_code == 302
+    low = client.get(reverse("inventory:stock_overview"), {"state": "low"})
+    assert [(sku, wh) for sku, wh, _a in rows(low)] == [("AO-RED", "HCM01"), ("AO-RED", "HN01")]
+    # Cleared: the variant's threshold (5) applies again.
+    client.post(url, {"warehouse": stocked["hn"].pk, "threshold": ""})
+    low = client.get(reverse("inventory:stock_overview"), {"state": "low"})
+    assert [(sku, wh) for sku, wh, _a in rows(low)] == [("AO-RED", "HCM01")]
+    assert StockMovement.objects.filter(variant=stocked["red"]).count() == 2
+
+
+def test_threshold_needs_stock_rights_and_a_whole_number(client, login_as, stocked):
+    login_as("sales")
+    url = reverse("inventory:variant_threshold", args=[stocked["red"].pk])
+    assert client.post(url, {"warehouse": stocked["hn"].pk, "threshold": "3"}).status_code == 403
+    client.logout()
+    login_as("warehouse")
+    client.post(url, {"warehouse": stocked["hn"].pk, "threshold": "-1"})
+    from inventory.models import StockLevel
+
+    level = StockLevel.objects.get(variant=stocked["red"], warehouse=stocked["hn"])
+    assert level.low_stock_threshold is None

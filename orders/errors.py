@@ -31,14 +31,21 @@ class OrderStateError(OrderError):
     status, the second one's conditional UPDATE matched no row.
     """
 
-    def __init__(self, *, number: str, status_label: str, action_label: str) -> None:
+    def __init__(self, *, number: str, status_label: str, action: str) -> None:
         self.number = number
         self.status_label = status_label
-        self.action_label = action_label
-        super().__init__(
-            _("Order %(number)s is %(status)s: it cannot be %(action)s.")
-            % {"number": number, "status": status_label, "action": action_label}
-        )
+        self.action = action
+        # One whole sentence per action: translations cannot be assembled from fragments.
+        messages = {
+            "confirm": _("Order %(number)s is %(status)s: it cannot be confirmed."),
+            "ship": _("Order %(number)s is %(status)s: it cannot be shipped."),
+            "complete": _("Order %(number)s is %(status)s: it cannot be completed."),
+            "cancel": _("Order %(number)s is %(status)s: it cannot be cancelled."),
+            "return": _("Order %(number)s is %(status)s: it cannot be returned."),
+            "edit": _("Order %(number)s is %(status)s: it cannot be edited."),
+            "pay": _("Order %(number)s is %(status)s: it cannot be paid."),
+        }
+        super().__init__(messages[action] % {"number": number, "status": status_label})
 
 
 @dataclass(frozen=True)

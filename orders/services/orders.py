@@ -77,27 +77,12 @@ MAX_QUANTITY = 100_000
 MAX_LINES = 500
 
 
-def _action_label(action: str) -> str:
-    labels = {
-        t.CONFIRM: _("confirmed"),
-        t.SHIP: _("shipped"),
-        t.COMPLETE: _("completed"),
-        t.CANCEL: _("cancelled"),
-        t.RETURN: _("returned"),
-        "edit": _("edited"),
-        "pay": _("paid"),
-    }
-    return str(labels[action])
-
-
 def _status_label(status: str) -> str:
     return str(OrderStatus(status).label)
 
 
 def state_error(*, number: str, status: str, action: str) -> OrderStateError:
-    return OrderStateError(
-        number=number, status_label=_status_label(status), action_label=_action_label(action)
-    )
+    return OrderStateError(number=number, status_label=_status_label(status), action=action)
 
 
 def payment_status_for(*, total: Decimal, paid: Decimal, refunded: Decimal) -> str:

@@ -60,3 +60,16 @@ def test_final_editable_and_reserved_statuses():
 def test_the_table_cannot_be_changed_at_run_time():
     with pytest.raises(TypeError):
         t.TRANSITIONS["new"]["ship"] = "shipped"  # type: ignore[index]
+
+
+def test_state_errors_are_whole_translated_sentences():
+    from django.utils import translation
+
+    from orders.errors import OrderStateError
+
+    with translation.override("vi"):
+        error = OrderStateError(number="SO000007", status_label="Đã hủy", action="ship")
+    assert str(error) == ("Đơn hàng SO000007 đang ở trạng thái Đã hủy: không thể giao hàng.")
+    with translation.override("th"):
+        error = OrderStateError(number="SO000007", status_label="ยกเลิกแล้ว", action="edit")
+    assert str(error) == "คำสั่งซื้อ SO000007 อยู่ในสถานะ ยกเลิกแล้ว จึงแก้ไขไม่ได้"

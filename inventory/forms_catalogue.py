@@ -44,9 +44,9 @@ VIDEO_EXTENSIONS = ["mp4", "webm", "mov", "m4v"]
 # --- Fields -----------------------------------------------------------------------------------
 
 
-def money_input(value: Decimal) -> str:
+def money_input(value: Decimal, currency: str | None = None) -> str:
     """An amount as staff type it: 150.000 (VND), 1,500.00 (THB)."""
-    currency = settings.SHOP_CURRENCY
+    currency = currency or settings.SHOP_CURRENCY
     places = PRECISION[currency]
     pattern = "#,##0" + ("." + "0" * places if places else "")
     locale = "vi_VN" if currency == "VND" else "en_US"
@@ -78,17 +78,19 @@ class _ParsedField(forms.CharField):
 
 
 class MoneyField(_ParsedField):
-    """An amount in the shop currency; accepts "150000", "150.000", "199.50" (never a float)."""
+    """An amount as staff type it: "150000", "150.000" (VND thousands), "199.50" (THB); never
+    a float. In the shop currency unless another is given (a purchase order's own)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, currency: str | None = None, **kwargs: Any) -> None:
+        self.currency = currency
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "decimal")
 
     def parse(self, text: str) -> Decimal:
-        return parse_money(text)
+        return parse_money(text, currency=self.currency)
 
     def prepare_value(self, value: Any) -> Any:
-        return money_input(value) if isinstance(value, Decimal) else value
+        return money_input(value, self.currency) if isinstance(value, Decimal) else value
 
 
 class PercentField(_ParsedField):

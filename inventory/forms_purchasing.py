@@ -16,7 +16,7 @@ from django.forms.formsets import INITIAL_FORM_COUNT, ManagementForm
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from common.money import PRECISION, quantize
+from inventory.forms_catalogue import MoneyField, money_input
 from inventory.models import PurchaseOrder, Supplier, Variant, Warehouse
 from inventory.selectors import purchasing as selectors
 from inventory.services.suppliers import InvalidTaxCode, tax_code_parse
@@ -30,28 +30,15 @@ def plain_decimal(value: Decimal) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def money_field(currency: str, **kwargs: Any) -> forms.DecimalField:
-    places = PRECISION[currency]
-    too_precise = (
-        _("Enter a whole amount, without dots or commas.")
-        if places == 0
-        else _("Use at most %(max)s decimals, without thousands separators.")
-    )
-    return forms.DecimalField(
-        min_value=Decimal(0),
-        max_digits=14,
-        decimal_places=places,
-        error_messages={"max_decimal_places": too_precise},
-        widget=forms.NumberInput(
-            attrs={"step": "1" if places == 0 else "0.01", "min": "0", "inputmode": "decimal"}
-        ),
-        **kwargs,
-    )
+def money_field(currency: str, **kwargs: Any) -> MoneyField:
+    """A required amount typed the way staff type it, the same field as in the catalogue."""
+    kwargs.setdefault("required", True)
+    return MoneyField(currency=currency, **kwargs)
 
 
 def money_initial(amount: Decimal, currency: str) -> str:
-    """An amount as a money input shows it: in the currency's precision, no trailing zeros."""
-    return plain_decimal(quantize(amount, currency))
+    """An amount as a money input shows it: 85.000 (VND), 1,250.50 (THB)."""
+    return money_input(amount, currency)
 
 
 # --- Suppliers --------------------------------------------------------------------------------

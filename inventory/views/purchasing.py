@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -284,12 +285,14 @@ def _preview(
         if not data:
             continue
         try:
+            # Initial values are shown as staff type them ("20.000"): read them with the field.
+            unit_cost = line_form.fields["unit_cost"].to_python(data["unit_cost"])
             lines[index] = (
                 int(data["quantity"]),
-                Decimal(str(data["unit_cost"])),
+                Decimal(str(unit_cost)),
                 Decimal(str(data["vat_rate"])),
             )
-        except (KeyError, TypeError, ValueError, ArithmeticError):
+        except (KeyError, TypeError, ValueError, ArithmeticError, ValidationError):
             continue
     totals = services.purchase_totals(lines=list(lines.values()), currency=currency)
     return totals, dict(zip(lines, totals.lines, strict=True))

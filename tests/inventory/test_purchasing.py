@@ -326,7 +326,7 @@ def test_create_page_explains_errors(client, login_as, setup):
                 {
                     "variant": setup["shirt"].pk,
                     "quantity": 1,
-                    "unit_cost": "85.000",
+                    "unit_cost": "85.5",
                     "vat_rate": "10",
                 }
             ],
@@ -336,7 +336,7 @@ def test_create_page_explains_errors(client, login_as, setup):
     )
     assert response.status_code == 200
     assert response.context["formset"].forms[0].errors["unit_cost"] == [
-        "Enter a whole amount, without dots or commas."
+        "VND amounts have no decimals: “85.5”."
     ]
     response = client.post(
         reverse("inventory:purchase_order_create"),
@@ -370,7 +370,7 @@ def test_thb_costs_take_two_decimals(client, login_as, setup, settings):
     )
     response = client.post(reverse("inventory:purchase_order_create"), data)
     assert response.context["formset"].forms[0].errors["unit_cost"] == [
-        "Use at most 2 decimals, without thousands separators."
+        "THB amounts have at most 2 decimals: “85.555”."
     ]
     data["lines-0-unit_cost"] = "85.55"
     client.post(reverse("inventory:purchase_order_create"), data)
@@ -418,7 +418,7 @@ def test_add_line_renders_the_lines_again(client, login_as, setup):
     assert 'name="lines-TOTAL_FORMS" value="2"' in html
     assert 'name="lines-INITIAL_FORMS" value="0"' in html
     assert 'name="lines-0-quantity" value="7"' in html
-    assert 'name="lines-1-unit_cost" value="20000"' in html  # the variant's cost, whole dong
+    assert 'name="lines-1-unit_cost" value="20.000"' in html  # the variant's cost, as typed
     assert response.context["totals"].total == D("637600")  # 616000 + 21600
     again = client.post(
         reverse("inventory:purchase_order_line"),
@@ -465,7 +465,7 @@ def test_edit_page_only_for_drafts(client, login_as, setup):
     )
     url = reverse("inventory:purchase_order_edit", args=[order.pk])
     page = client.get(url)
-    assert 'name="lines-0-unit_cost" value="80000"' in page.content.decode()
+    assert 'name="lines-0-unit_cost" value="80.000"' in page.content.decode()
     assert 'name="lines-0-vat_rate" value="10"' in page.content.decode()
     response = client.post(
         url,

@@ -270,7 +270,7 @@ def test_receipt_page_defaults_to_the_open_quantities(client, login_as, po):
         (f.initial["order_line"], f.initial["quantity"], f.initial["unit_cost"])
         for f, _line in response.context["rows"]
     ]
-    assert initial == [(po["shirt_line"].pk, 12, "86000"), (po["mug_line"].pk, 6, "50000")]
+    assert initial == [(po["shirt_line"].pk, 12, "86.000"), (po["mug_line"].pk, 6, "50.000")]
     assert response.context["form"]["warehouse"].value() == po["hcm"].pk
 
 
@@ -340,15 +340,26 @@ def test_over_receipt_from_the_page_shows_the_error(client, login_as, po):
     assert snapshot(po) == before
 
 
-def test_vnd_cost_with_a_thousands_dot_is_refused(client, login_as, po):
+def test_vnd_cost_is_read_the_way_staff_type_it(client, login_as, po):
+    """ "86.000" is eighty-six thousand dong (the Vietnamese thousands dot), never 86."""
     login_as("warehouse")
-    before = snapshot(po)
     response = client.post(
         reverse("inventory:goods_receipt_create", args=[po["order"].pk]),
         receipt_post([(po["shirt_line"], 1, "86.000"), (po["mug_line"], 0, "50000")], po["hcm"]),
     )
+    assert response.status_code == 302
+    assert list(GoodsReceiptLine.objects.values_list("quantity", "unit_cost")) == [(1, D("86000"))]
+
+
+def test_vnd_cost_with_decimals_is_refused(client, login_as, po):
+    login_as("warehouse")
+    before = snapshot(po)
+    response = client.post(
+        reverse("inventory:goods_receipt_create", args=[po["order"].pk]),
+        receipt_post([(po["shirt_line"], 1, "86.5"), (po["mug_line"], 0, "50000")], po["hcm"]),
+    )
     assert response.context["formset"].forms[0].errors["unit_cost"] == [
-        "Enter a whole amount, without dots or commas."
+        "VND amounts have no decimals: “86.5”."
     ]
     assert snapshot(po) == before
 

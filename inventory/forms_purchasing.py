@@ -36,11 +36,6 @@ def money_field(currency: str, **kwargs: Any) -> MoneyField:
     return MoneyField(currency=currency, **kwargs)
 
 
-def money_initial(amount: Decimal, currency: str) -> str:
-    """An amount as a money input shows it: 85.000 (VND), 1,250.50 (THB)."""
-    return money_input(amount, currency)
-
-
 # --- Suppliers --------------------------------------------------------------------------------
 
 
@@ -233,7 +228,7 @@ def line_initial(
     return {
         "variant": variant_id,
         "quantity": quantity,
-        "unit_cost": money_initial(unit_cost, currency),
+        "unit_cost": money_input(unit_cost, currency),
         "vat_rate": plain_decimal(vat_rate),
     }
 

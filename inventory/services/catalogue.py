@@ -151,11 +151,13 @@ def option_value_renames(
     }
 
 
-def _pad(values: Sequence[str]) -> tuple[str, ...]:
+def options_pad(values: Sequence[str]) -> tuple[str, ...]:
+    """Option values as the three option columns: ("Red",) -> ("Red", "", "")."""
     return tuple(values) + ("",) * (MAX_OPTIONS - len(values))
 
 
-def _trim(values: Sequence[str]) -> tuple[str, ...]:
+def options_trim(values: Sequence[str]) -> tuple[str, ...]:
+    """The three option columns back to the values in use: ("Red", "", "") -> ("Red",)."""
     items = list(values)
     while items and not items[-1]:
         items.pop()
@@ -188,7 +190,7 @@ def variant_plan(
             mapping.append((None, {}, values[0] if values else ""))
 
     def remap(values: Sequence[str]) -> tuple[str, ...]:
-        padded = _pad(values)
+        padded = options_pad(values)
         return tuple(
             fill if index is None else renames.get(padded[index], padded[index])
             for index, renames, fill in mapping
@@ -203,7 +205,7 @@ def variant_plan(
         if target in in_matrix and target not in taken:
             taken[target] = variant_id
         else:
-            orphans.append((variant_id, _trim(values)))
+            orphans.append((variant_id, options_trim(values)))
     before = (
         {remap(combo) for combo in variant_matrix(old_options)}
         if old_options or existing
@@ -522,7 +524,7 @@ def _validate_codes(rows: Sequence[VariantInput], *, own_ids: set[int]) -> list[
 
 def _fill_variant(variant: Variant, data: VariantInput, *, sku: str, product: Product) -> None:
     currency = settings.SHOP_CURRENCY
-    padded = _pad(data.options)
+    padded = options_pad(data.options)
     variant.sku = sku
     variant.barcode = data.barcode.strip()
     variant.option1, variant.option2, variant.option3 = padded[0], padded[1], padded[2]
@@ -715,7 +717,7 @@ def product_update(
     for index, (row, sku) in enumerate(zip(variants, skus, strict=True)):
         if row.delete:
             continue
-        values = _trim(row.options)
+        values = options_trim(row.options)
         if (row.is_active or row.variant_id is None) and (
             len(row.options) != len(options) or tuple(row.options) not in matrix
         ):

@@ -61,6 +61,8 @@ from inventory.services.catalogue import (
     brand_save,
     category_ensure_path,
     default_vat_rate,
+    options_pad,
+    options_trim,
     search_text_for,
     sku_validate,
 )
@@ -764,7 +766,7 @@ class _Planner:
             ):
                 self.has_variants.add(product_id)
                 if pk not in in_file:
-                    self.others.setdefault(product_id, []).append((sku, _trim(values)))
+                    self.others.setdefault(product_id, []).append((sku, options_trim(values)))
 
     # one product ---------------------------------------------------------------------------
     def _plan_product(self, group: _Group) -> None:
@@ -980,7 +982,7 @@ class _Planner:
             except ParseError as error:
                 self.error(row.number, "variant_active", str(error))
         if row.options is not None:
-            values["option1"], values["option2"], values["option3"] = _pad(row.options)
+            values["option1"], values["option2"], values["option3"] = options_pad(row.options)
         for column, warehouse in self.warehouse_columns.items():
             if row.text(column):
                 try:
@@ -1095,17 +1097,6 @@ class _Pending:
 
 def _pending_key(value: _Pending) -> tuple[str, ...]:
     return tuple(part.casefold() for part in value.name)
-
-
-def _pad(values: Sequence[str]) -> tuple[str, ...]:
-    return tuple(values) + ("",) * (MAX_OPTIONS - len(values))
-
-
-def _trim(values: Sequence[str]) -> tuple[str, ...]:
-    items = list(values)
-    while items and not items[-1]:
-        items.pop()
-    return tuple(items)
 
 
 def _norm(text: str) -> str:

@@ -21,6 +21,7 @@ from common.auth import require_perm
 from common.pagination import page_number, paginate
 from common.pdf import render_pdf
 from inventory.errors import InventoryError
+from inventory.forms_catalogue import money_input
 from inventory.forms_purchasing import (
     AssignSupplierForm,
     PurchaseLineFormSet,
@@ -33,7 +34,6 @@ from inventory.forms_purchasing import (
     SupplierFilterForm,
     SupplierForm,
     line_initial,
-    money_initial,
 )
 from inventory.models import GoodsReceipt, PurchaseOrder, Supplier, Variant
 from inventory.selectors import purchasing as selectors
@@ -489,7 +489,7 @@ def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
                 {
                     "order_line": line.pk,
                     "quantity": line.quantity_open,
-                    "unit_cost": money_initial(line.unit_cost, order.currency),
+                    "unit_cost": money_input(line.unit_cost, order.currency),
                 }
                 for line in open_lines
             ],

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 # holding its permission (None: every signed-in user).
 NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("dashboard", _("Dashboard"), None, "home"),
+    ("orders:order_list", _("Orders"), "orders.view_order", "receipt"),
+    ("orders:customer_list", _("Customers"), "orders.view_customer", "users"),
     ("inventory:product_list", _("Products"), "inventory.view_product", "tag"),
     ("inventory:stock_overview", _("Stock"), "inventory.view_stocklevel", "box"),
     ("inventory:transfer_list", _("Transfers"), "inventory.view_transfer", "swap"),

@@ -67,6 +67,24 @@ PURCHASING_READ = (
 )
 PURCHASING_EDIT = _crud("supplier") + _crud("purchaseorder") + _crud("goodsreceipt")
 WAREHOUSES_EDIT = _crud("warehouse")
+CUSTOMERS_READ = _crud("customer", "view", app="orders")
+CUSTOMERS_EDIT = _crud("customer", app="orders")
+ORDERS_READ = _crud("order", "view", app="orders") + _crud("return", "view", app="orders")
+ORDERS_SELL = [
+    *ORDERS_READ,
+    *_crud("order", "add", "change", app="orders"),
+    "orders.confirm_order",
+    "orders.cancel_order",
+]
+ORDERS_ALL = [
+    *ORDERS_SELL,
+    "orders.ship_order",
+    "orders.complete_order",
+    "orders.export_order",
+    "orders.add_return",
+    "orders.merge_customer",
+    *_crud("website", app="orders"),
+]
 
 # "app_label.codename" per role. Later issues extend these lists as their pages arrive.
 ROLE_PERMISSIONS: dict[str, Any] = {
@@ -77,14 +95,27 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *CATALOGUE_EDIT,
         *STOCK_WORK,
         *PURCHASING_EDIT,
+        *CUSTOMERS_EDIT,
+        *ORDERS_ALL,
     ],
-    SALES: [*CATALOGUE_READ, *_crud("stocklevel", "view")],
+    SALES: [
+        *CATALOGUE_READ,
+        *_crud("stocklevel", "view"),
+        *CUSTOMERS_EDIT,
+        *ORDERS_SELL,
+        "orders.export_order",
+    ],
     WAREHOUSE: [
         *WAREHOUSES_EDIT,
         *CATALOGUE_READ,
         *STOCK_WORK,
         *PURCHASING_READ,
         *_crud("goodsreceipt", "add"),
+        *CUSTOMERS_READ,
+        *ORDERS_READ,
+        "orders.ship_order",
+        "orders.export_order",
+        "orders.add_return",
     ],
     ACCOUNTANT: [
         *CATALOGUE_READ,
@@ -93,6 +124,10 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *_crud("transfer", "view"),
         *_crud("supplier"),
         *PURCHASING_READ,
+        *CUSTOMERS_READ,
+        *ORDERS_READ,
+        "orders.complete_order",
+        "orders.export_order",
     ],
 }
 

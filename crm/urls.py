@@ -29,5 +29,7 @@ urlpatterns = [
     path("system/health/", views.health, name="health"),
     path("healthz", views.healthz, name="healthz"),
     path("inventory/", include("inventory.urls")),
+    path("", include("orders.urls")),
+    path("api/v1/", include("orders.urls_api")),
     path("maintenance/", admin.site.urls),
 ]

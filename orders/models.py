@@ -183,6 +183,7 @@ class Customer(models.Model):
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        permissions = [("merge_customer", _("Can merge duplicate customers"))]
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="orders_cust_created_idx"),
             models.Index(F("revenue").desc(), F("id").desc(), name="orders_cust_revenue_idx"),
@@ -358,6 +359,13 @@ class Order(models.Model):
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        permissions = [
+            ("confirm_order", _("Can confirm orders (reserve stock)")),
+            ("ship_order", _("Can mark orders shipped")),
+            ("complete_order", _("Can record payments and complete orders")),
+            ("cancel_order", _("Can cancel orders")),
+            ("export_order", _("Can export orders and print picking lists")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["channel", "channel_account", "external_number"],
@@ -618,3 +626,86 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_line_id} x {self.quantity}"
+
+
+# --- Website inbound API ----------------------------------------------------------------------
+
+
+class Website(models.Model):
+    """A shop website allowed to send orders through the inbound API.
+
+    `code` is the channel account of its orders (channel website); the API key is shown once
+    when created and stored only as a SHA-256 hash, looked up by its first characters (`key_prefix`).
+    """
+
+    name = models.CharField(_("name"), max_length=120)
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        help_text=_("Short code stored on its orders, e.g. MAIN-SITE."),
+    )
+    key_prefix = models.CharField(max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        verbose_name=_("warehouse"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Warehouse its orders ship from, unless the request names one."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("website")
+        verbose_name_plural = _("websites")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiRequestOutcome(models.TextChoices):
+    CREATED = "created", _("Order created")
+    DUPLICATE = "duplicate", _("Already received")
+    REJECTED = "rejected", _("Rejected")
+
+
+class WebsiteRequest(models.Model):
+    """Every order request a website sent, kept as received with what we answered: a rejected
+    payload is never lost and staff can read why it was refused."""
+
+    Outcome = ApiRequestOutcome
+
+    website = models.ForeignKey(
+        Website, on_delete=models.CASCADE, related_name="requests", db_index=False
+    )
+    external_number = models.CharField(_("website order id"), max_length=64, blank=True)
+    payload = models.JSONField(_("payload"), null=True, blank=True)
+    raw_body = models.TextField(_("body as received"), blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
+    status_code = models.PositiveSmallIntegerField(_("HTTP status"))
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    order = models.ForeignKey(
+        Order, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("website request")
+        verbose_name_plural = _("website requests")
+        indexes = [
+            models.Index(fields=["website", "received_at", "id"], name="orders_webreq_website_idx")
+        ]
+        constraints = [
+            _choices_check("outcome", ApiRequestOutcome, "orders_webreq_outcome_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.website_id} {self.external_number} {self.outcome}"

@@ -33,7 +33,22 @@ def test_each_role_is_a_group_with_exactly_its_permissions():
         "inventory.view_product",
         "inventory.view_variant",
         "inventory.view_stocklevel",
+        "orders.view_customer",
+        "orders.add_customer",
+        "orders.change_customer",
+        "orders.view_order",
+        "orders.add_order",
+        "orders.change_order",
+        "orders.view_return",
+        "orders.confirm_order",
+        "orders.cancel_order",
+        "orders.export_order",
     }
+    assert {"orders.ship_order", "orders.add_return"} <= warehouse
+    assert "orders.add_order" not in warehouse
+    assert "orders.complete_order" in perms_of("accountant")
+    assert "orders.merge_customer" not in perms_of("sales")
+    assert {"orders.merge_customer", "orders.add_website"} <= perms_of("manager")
     assert "inventory.post_stockcount" not in perms_of("accountant")
     assert "crm.view_health" in perms_of("manager")
     assert "crm.view_health" not in perms_of("warehouse")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -66,7 +68,8 @@ def test_full_life_in_vnd(settings, make_user):
         discount_total=D("18000"),
         now=T0,
     )
-    assert (order.number, order.status, order.currency) == ("SO000001", "new", "VND")
+    assert re.fullmatch(r"SO\d{6}", order.number)
+    assert (order.status, order.currency) == ("new", "VND")
     # 450000 + 198000 = 648000 - 18000 + 30000.
     assert (order.subtotal, order.discount_total, order.shipping_fee, order.total) == (
         D("648000"),
@@ -83,7 +86,7 @@ def test_full_life_in_vnd(settings, make_user):
         "+84912345678",
         "vn_3level",
     )
-    assert order.search_text == "so000001 nguyen van an 0912345678 84912345678"
+    assert order.search_text == f"{order.number.lower()} nguyen van an 0912345678 84912345678"
     assert (level(shirt, warehouse), level(cap, warehouse)) == ((10, 0), (5, 0))
     assert order_ledger(order) == []
 
@@ -102,7 +105,7 @@ def test_full_life_in_vnd(settings, make_user):
     movement = StockMovement.objects.filter(source_id=str(order.pk)).first()
     assert (movement.source_type, movement.source_label, movement.created_by_id) == (
         "order",
-        "SO000001",
+        order.number,
         user.pk,
     )
 
@@ -394,7 +397,8 @@ def test_refunds_never_exceed_what_was_received():
     warehouse = WarehouseFactory()
     shirt = stocked_variant(warehouse, 5, price="100000")
     order = make_order(make_customer(), warehouse, [(shirt, 1)], payment_method="bank_transfer")
-    with pytest.raises(OrderError, match="Cannot refund ₫1 on SO000001: only ₫0 was received"):
+    message = f"Cannot refund ₫1 on {order.number}: only ₫0 was received"
+    with pytest.raises(OrderError, match=re.escape(message)):
         order_payment_record(
             order_id=order.pk, kind="refund", amount=D("1"), method="bank_transfer", user_id=None
         )
@@ -546,3 +550,13 @@ def test_notes_go_into_the_history(make_user):
     )
     with pytest.raises(OrderError):
         order_note_add(order_id=order.pk, text=" ", user_id=None)
+
+
+def test_order_numbers_increase_and_never_repeat():
+    warehouse = WarehouseFactory()
+    shirt = stocked_variant(warehouse, 5, price="100000")
+    customer = make_customer()
+    numbers = [make_order(customer, warehouse, [(shirt, 1)]).number for _ in range(3)]
+    values = [int(n[2:]) for n in numbers]
+    assert values == sorted(values)
+    assert len(set(values)) == 3

@@ -634,8 +634,9 @@ class ReturnLine(models.Model):
 class Website(models.Model):
     """A shop website allowed to send orders through the inbound API.
 
-    `code` is the channel account of its orders (channel website); the API key is shown once
-    when created and stored only as a SHA-256 hash, looked up by its first characters (`key_prefix`).
+    `code` is the channel account of its orders (channel website). The API key is shown once
+    when created and stored only as a SHA-256 hash, looked up by its first characters
+    (`key_prefix`).
     """
 
     name = models.CharField(_("name"), max_length=120)

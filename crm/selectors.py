@@ -14,6 +14,7 @@ from crm.models import Heartbeat, User
 from crm.roles import ROLE_LABELS
 from inventory.models import Warehouse
 from inventory.selectors.stock import stock_levels
+from orders.selectors.dashboard import OrderFigures, order_figures
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class DashboardSummary:
     health: bool | None
     low_stock: int | None = None
     out_of_stock: int | None = None
+    orders: OrderFigures | None = None
 
 
 def _stock_alerts() -> tuple[int, int]:
@@ -138,7 +140,11 @@ def dashboard_summary(*, user: User) -> DashboardSummary:
     low = out = None
     if user.has_perm("inventory.view_stocklevel"):
         low, out = _stock_alerts()
+    orders = None
+    if user.has_perm("orders.view_order"):
+        orders = order_figures(today=timezone.localdate())
     return DashboardSummary(
+        orders=orders,
         roles=roles,
         currency=settings.SHOP_CURRENCY,
         warehouses=warehouses,

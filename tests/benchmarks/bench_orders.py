@@ -1,0 +1,876 @@
+r"""Orders benchmark: server time of the order pages and of creating orders at a million orders.
+
+What it does
+  1. Migrates the PostgreSQL database named by DATABASE_URL (refuses SQLite, and a database whose
+     name lacks "bench" unless --any-database: step 2 empties the inventory and orders tables).
+  2. Loads the catalogue of bench_inventory (--variants variants x --warehouses warehouses, with
+     their stock and ledger), then in bulk (COPY through psycopg 3): --customers customers with
+     Vietnamese names, one or two phones each and a default address; --orders orders spread over
+     the last two years (newest last), 1-5 lines each (~3 on average), their search text built by
+     the same functions the services use (orders.services.orders.order_search_text,
+     orders.services.customers.customer_search_text), line and order totals computed like
+     orders.services.amounts (no discounts), channels, payment methods, warehouses and statuses
+     in realistic shares (old orders mostly completed, recent ones new or processing), one
+     history row per step an order went through, a payment row per completed order, and the
+     customers' lifetime totals computed from their completed orders. Then VACUUM ANALYZE.
+     Processing orders have their lines marked reserved, but the stock levels are not touched
+     (the benchmark never ships these orders). With --keep, data of the requested size is reused.
+  3. Times whole requests through django.test.Client as a signed-in owner, DEBUG off: the order
+     list (orders:order_list) by default, page 20, filtered by status, channel, payment,
+     warehouse, a date range and combinations, and searched by phone digits, order number and
+     name; the order detail (orders:order_detail) of random orders; creating a manual order
+     through the page (POST orders:order_create); creating an order through the website API
+     (POST api:order_create with a website key); and, for comparison, the order_create service
+     alone. Each case runs 3 warm-up times, then --repeat measured times.
+  4. Prints p50 / p95 / max wall milliseconds, the median time in cursor.execute, the median CPU
+     time of the Python thread, and the load average.
+
+How to run (from the project root; tests/benchmarks is not collected by pytest)
+  psql -h 127.0.0.1 -U postgres -c "create database crm_bench"
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_bench \
+    .venv/bin/python tests/benchmarks/bench_orders.py [--orders 1000000] [--customers 200000] \
+    [--variants 20000] [--warehouses 3] [--repeat 30] [--keep]
+
+On 2 cores the full load (1M orders, 3M lines, 200k customers) takes several minutes; --keep
+skips it on a rerun.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# bench_inventory sets the production-like environment (DEBUG off, no .env) before Django loads.
+import django  # noqa: E402
+
+from tests.benchmarks import bench_inventory as inv  # noqa: E402
+
+SEED = 20261126
+ORDER_TABLES = (
+    "orders_websiterequest",
+    "orders_website",
+    "orders_returnline",
+    "orders_return",
+    "orders_payment",
+    "orders_orderevent",
+    "orders_orderline",
+    "orders_order",
+    "orders_customeraddress",
+    "orders_customerphone",
+    "orders_customer_tags",
+    "orders_tag",
+    "orders_customer",
+)
+
+SURNAMES = [
+    "Nguyễn",
+    "Nguyễn",
+    "Nguyễn",
+    "Trần",
+    "Trần",
+    "Lê",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+]
+MIDDLE = [
+    "Văn",
+    "Thị",
+    "Minh",
+    "Ngọc",
+    "Thanh",
+    "Quốc",
+    "Hữu",
+    "Gia",
+    "Thu",
+    "Anh",
+    "Đức",
+    "Bảo",
+    "Kim",
+    "Xuân",
+]
+GIVEN = [
+    "An",
+    "Bình",
+    "Chi",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hiếu",
+    "Hoa",
+    "Hùng",
+    "Huy",
+    "Hương",
+    "Khánh",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Minh",
+    "Nam",
+    "Ngân",
+    "Nhung",
+    "Phong",
+    "Phúc",
+    "Quân",
+    "Quỳnh",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Thắng",
+    "Trang",
+    "Trinh",
+    "Tú",
+    "Tuấn",
+    "Uyên",
+    "Việt",
+    "Vy",
+    "Yến",
+]
+PROVINCES = (
+    ("TP. Hồ Chí Minh", "Quận 1", "Phường Bến Nghé"),
+    ("TP. Hồ Chí Minh", "Quận 3", "Phường Võ Thị Sáu"),
+    ("TP. Hồ Chí Minh", "TP. Thủ Đức", "Phường Linh Trung"),
+    ("Hà Nội", "Quận Cầu Giấy", "Phường Dịch Vọng"),
+    ("Hà Nội", "Quận Hoàn Kiếm", "Phường Hàng Bạc"),
+    ("Đà Nẵng", "Quận Hải Châu", "Phường Thạch Thang"),
+    ("Cần Thơ", "Quận Ninh Kiều", "Phường An Hòa"),
+    ("Hải Phòng", "Quận Lê Chân", "Phường An Biên"),
+)
+STREETS = [
+    "Lê Lợi",
+    "Nguyễn Huệ",
+    "Trần Hưng Đạo",
+    "Hai Bà Trưng",
+    "Lý Thường Kiệt",
+    "Điện Biên Phủ",
+]
+MOBILE_PREFIXES = ("90", "91", "93", "94", "96", "97", "98", "32", "33", "35", "70", "77", "86")
+# (channel, weight, payment methods)
+CHANNELS = (
+    ("shopee", 30, ("marketplace",)),
+    ("lazada", 15, ("marketplace",)),
+    ("tiktok", 15, ("marketplace",)),
+    ("website", 15, ("cod", "bank_transfer", "card")),
+    ("phone", 12, ("cod", "bank_transfer")),
+    ("facebook", 10, ("cod", "bank_transfer")),
+    ("chat", 3, ("cod",)),
+)
+SHIPPING_FEES = (0, 15000, 22000, 30000, 35000)
+BENCH_USERNAME = "bench-owner"
+WEBSITE_CODE = "BENCH-SITE"
+
+
+@dataclass
+class LoadedOrders:
+    customers: int = 0
+    phones: int = 0
+    addresses: int = 0
+    orders: int = 0
+    lines: int = 0
+    events: int = 0
+    payments: int = 0
+
+
+@dataclass(frozen=True)
+class VariantRow:
+    id: int
+    sku: str
+    name: str
+    price: int
+    vat_rate: int
+
+
+@dataclass
+class CustomerRow:
+    id: int
+    name: str
+    e164: str
+    province: tuple[str, str, str]
+    street: str
+    completed: int = 0
+    revenue: int = 0
+    created_at: datetime | None = None
+
+
+def _phone(rng: random.Random, used: set[str]) -> str:
+    while True:
+        number = rng.choice(MOBILE_PREFIXES) + f"{rng.randrange(10_000_000):07d}"
+        if number not in used:
+            used.add(number)
+            return "+84" + number
+
+
+def _vat(line_total: int, rate: int) -> int:
+    """quantize(line_total x rate / (100 + rate)), half up, in whole dong."""
+    return (2 * line_total * rate + 100 + rate) // (2 * (100 + rate))
+
+
+def _variants() -> list[VariantRow]:
+    from inventory.models import Variant
+    from orders.services.orders import variant_display_name
+
+    rows = []
+    for pk, sku, name, o1, o2, o3, price, rate in Variant.objects.values_list(
+        "pk",
+        "sku",
+        "product__name",
+        "option1",
+        "option2",
+        "option3",
+        "sale_price",
+        "vat_rate",
+    ).order_by("pk"):
+        rows.append(
+            VariantRow(
+                pk,
+                sku,
+                variant_display_name(name, [o for o in (o1, o2, o3) if o]),
+                int(price),
+                int(rate),
+            )
+        )
+    return rows
+
+
+def _status_for(rng: random.Random, age_days: float) -> str:
+    if age_days < 2:
+        return rng.choices(("new", "processing", "shipped", "cancelled"), (45, 35, 15, 5))[0]
+    if age_days < 7:
+        return rng.choices(
+            ("new", "processing", "shipped", "completed", "cancelled"), (5, 10, 35, 42, 8)
+        )[0]
+    return rng.choices(("completed", "cancelled", "returned", "shipped"), (88, 8, 3, 1))[0]
+
+
+STEPS = {
+    "new": ("new",),
+    "processing": ("new", "processing"),
+    "shipped": ("new", "processing", "shipped"),
+    "completed": ("new", "processing", "shipped", "completed"),
+    "cancelled": ("new", "cancelled"),
+    "returned": ("new", "processing", "shipped", "completed", "returned"),
+}
+
+
+def load_orders(
+    *, orders: int, customers: int, warehouse_ids: Sequence[int], user_id: int
+) -> LoadedOrders:
+    """Empty the orders tables and load customers and orders (one transaction), then ANALYZE."""
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from orders.services.customers import customer_search_text
+    from orders.services.orders import ORDER_NUMBER_SEQUENCE, order_search_text
+
+    rng = random.Random(SEED)
+    now = timezone.now().replace(microsecond=0)
+    start = now - timedelta(days=730)
+    variants = _variants()
+    loaded = LoadedOrders()
+    used_phones: set[str] = set()
+    people: list[CustomerRow] = []
+    for cid in range(1, customers + 1):
+        name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
+        people.append(
+            CustomerRow(
+                cid,
+                name,
+                _phone(rng, used_phones),
+                rng.choice(PROVINCES),
+                f"{rng.randint(1, 400)} {rng.choice(STREETS)}",
+            )
+        )
+    second_phone = {c.id: _phone(rng, used_phones) for c in people if rng.random() < 0.1}
+    # Order times: increasing with the id, denser recently (shops grow).
+    span = (now - start).total_seconds()
+    offsets = sorted(span * (rng.random() ** 0.7) for _ in range(orders))
+
+    def customer_rows() -> Iterator[dict[str, Any]]:
+        for c in people:
+            phones = [c.e164] + ([second_phone[c.id]] if c.id in second_phone else [])
+            yield {
+                "id": c.id,
+                "name": c.name,
+                "company": "",
+                "tax_code": "",
+                "emails": "[]",
+                "notes": "",
+                "orders_count": 0,
+                "revenue": 0,
+                "search_text": customer_search_text(
+                    name=c.name, company="", tax_code="", emails=[], phones=phones
+                ),
+                "created_at": c.created_at or start,
+                "updated_at": now,
+            }
+
+    def phone_rows() -> Iterator[dict[str, Any]]:
+        for c in people:
+            yield {
+                "customer_id": c.id,
+                "e164": c.e164,
+                "digits": c.e164[3:],
+                "is_primary": True,
+                "created_at": start,
+            }
+            if c.id in second_phone:
+                yield {
+                    "customer_id": c.id,
+                    "e164": second_phone[c.id],
+                    "digits": second_phone[c.id][3:],
+                    "is_primary": False,
+                    "created_at": start,
+                }
+
+    def address_rows() -> Iterator[dict[str, Any]]:
+        for c in people:
+            province, district, ward = c.province
+            yield {
+                "customer_id": c.id,
+                "recipient_name": c.name,
+                "recipient_phone": c.e164,
+                "country": "VN",
+                "scheme": "vn_3level",
+                "province": province,
+                "district": district,
+                "ward": ward,
+                "postcode": "",
+                "street": c.street,
+                "is_default": True,
+                "created_at": start,
+            }
+
+    lines_out: list[dict[str, Any]] = []
+    events_out: list[dict[str, Any]] = []
+    payments_out: list[dict[str, Any]] = []
+    channel_names = [c[0] for c in CHANNELS]
+    channel_weights = [c[1] for c in CHANNELS]
+    methods = {c[0]: c[2] for c in CHANNELS}
+    counters = {"line": 0, "event": 0}
+
+    def order_rows() -> Iterator[dict[str, Any]]:
+        for oid in range(1, orders + 1):
+            created = start + timedelta(seconds=offsets[oid - 1])
+            age_days = (now - created).total_seconds() / 86400
+            # Repeat buyers: a fifth of the customers place most orders.
+            if rng.random() < 0.6:
+                customer = people[int(len(people) * 0.2 * rng.random())]
+            else:
+                customer = people[rng.randrange(len(people))]
+            if customer.created_at is None or created < customer.created_at:
+                customer.created_at = created
+            channel = rng.choices(channel_names, channel_weights)[0]
+            method = rng.choice(methods[channel])
+            status = _status_for(rng, age_days)
+            number = f"SO{oid:06d}"
+            external = (
+                f"{channel[:2].upper()}{2600000000 + oid}"
+                if channel
+                in (
+                    "shopee",
+                    "lazada",
+                    "tiktok",
+                    "website",
+                )
+                else ""
+            )
+            subtotal = vat_total = 0
+            for _ in range(rng.choice((1, 1, 2, 2, 3, 3, 3, 4, 4, 5, 5, 6))):
+                v = variants[int(len(variants) * rng.random() ** 2)]
+                qty = rng.choice((1, 1, 1, 2, 2, 3))
+                line_total = qty * v.price
+                vat = _vat(line_total, v.vat_rate)
+                subtotal += line_total
+                vat_total += vat
+                counters["line"] += 1
+                shipped = qty if status in ("shipped", "completed", "returned") else 0
+                lines_out.append(
+                    {
+                        "order_id": oid,
+                        "variant_id": v.id,
+                        "sku": v.sku,
+                        "name": v.name,
+                        "quantity": qty,
+                        "unit_price": v.price,
+                        "discount": 0,
+                        "vat_rate": v.vat_rate,
+                        "line_total": line_total,
+                        "vat_amount": vat,
+                        "quantity_reserved": qty if status == "processing" else 0,
+                        "quantity_shipped": shipped,
+                        "quantity_returned": shipped if status == "returned" else 0,
+                    }
+                )
+            fee = rng.choice(SHIPPING_FEES)
+            total = subtotal + fee
+            at = {}
+            moment = created
+            for step in STEPS[status]:
+                at[step] = moment
+                moment = moment + timedelta(hours=rng.uniform(0.5, 30))
+            ever_completed = "completed" in at
+            paid = total if ever_completed or method in ("marketplace", "card") else 0
+            refunded = total if status == "returned" else 0
+            if ever_completed:
+                customer.revenue += total - refunded
+                customer.completed += status == "completed"
+                payments_out.append(
+                    {
+                        "order_id": oid,
+                        "kind": "cod_collected" if method == "cod" else "payment",
+                        "amount": total,
+                        "method": method,
+                        "reference": "",
+                        "paid_at": at["completed"],
+                        "created_by_id": user_id,
+                        "created_at": at["completed"],
+                    }
+                )
+            previous = ""
+            for step, moment in at.items():
+                events_out.append(
+                    {
+                        "order_id": oid,
+                        "kind": "created" if step == "new" else "status_changed",
+                        "from_status": previous,
+                        "to_status": step,
+                        "data": json.dumps(
+                            {"channel": channel, "total": str(total)} if step == "new" else {}
+                        ),
+                        "user_id": user_id,
+                        "created_at": moment,
+                    }
+                )
+                previous = step
+            payment_status = "refunded" if refunded else ("paid" if paid else "unpaid")
+            province, district, ward = customer.province
+            yield {
+                "id": oid,
+                "number": number,
+                "channel": channel,
+                "channel_account": "BENCH" if external else "",
+                "external_number": external,
+                "customer_id": customer.id,
+                "ship_name": customer.name,
+                "ship_phone": customer.e164,
+                "ship_country": "VN",
+                "ship_scheme": "vn_3level",
+                "ship_province": province,
+                "ship_district": district,
+                "ship_ward": ward,
+                "ship_postcode": "",
+                "ship_street": customer.street,
+                "status": status,
+                "payment_method": method,
+                "payment_status": payment_status,
+                "warehouse_id": warehouse_ids[oid % len(warehouse_ids)],
+                "currency": "VND",
+                "subtotal": subtotal,
+                "discount_total": 0,
+                "shipping_fee": fee,
+                "vat_total": vat_total,
+                "total": total,
+                "paid_amount": paid,
+                "refunded_amount": refunded,
+                "notes": "",
+                "search_text": order_search_text(
+                    number=number,
+                    external_number=external,
+                    names=[customer.name],
+                    phones=[customer.e164],
+                ),
+                "created_by_id": user_id if channel in ("phone", "facebook", "chat") else None,
+                "created_at": created,
+                "updated_at": moment,
+                "confirmed_at": at.get("processing"),
+                "shipped_at": at.get("shipped"),
+                "completed_at": at.get("completed"),
+                "cancelled_at": at.get("cancelled"),
+                "returned_at": at.get("returned"),
+            }
+
+    from tests.benchmarks.bench_inventory import _copy, _sync_sequence
+
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {', '.join(ORDER_TABLES)} RESTART IDENTITY CASCADE")
+        # Orders first (in batches, with their lines and events), so customers get their
+        # earliest order time and lifetime totals before they are written.
+        batch = 100_000
+        rows = order_rows()
+        while True:
+            chunk = [row for _, row in zip(range(batch), rows, strict=False)]
+            if not chunk:
+                break
+            loaded.orders += _copy("orders_order", chunk)
+            loaded.lines += _copy("orders_orderline", lines_out)
+            loaded.events += _copy("orders_orderevent", events_out)
+            loaded.payments += _copy("orders_payment", payments_out)
+            lines_out.clear()
+            events_out.clear()
+            payments_out.clear()
+            print(f"  {loaded.orders} orders generated", flush=True)
+        # Customers come after their orders: Django's foreign keys on PostgreSQL are
+        # DEFERRABLE INITIALLY DEFERRED, checked at COMMIT.
+        loaded.customers = _copy("orders_customer", customer_rows())
+        loaded.phones = _copy("orders_customerphone", phone_rows())
+        loaded.addresses = _copy("orders_customeraddress", address_rows())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE orders_customer c SET orders_count = t.n, revenue = t.revenue FROM ("
+                " SELECT customer_id, COUNT(*) FILTER (WHERE status = 'completed') AS n,"
+                " COALESCE(SUM(total - refunded_amount) FILTER"
+                "   (WHERE completed_at IS NOT NULL), 0) AS revenue"
+                " FROM orders_order GROUP BY customer_id) t WHERE t.customer_id = c.id"
+            )
+            cursor.execute("SELECT setval(%s, %s)", [ORDER_NUMBER_SEQUENCE, orders])
+        for table in ORDER_TABLES:
+            _sync_sequence(table)
+    with connection.cursor() as cursor:
+        for table in ORDER_TABLES:
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    return loaded
+
+
+def data_present(*, orders: int, customers: int) -> bool:
+    from orders.models import Customer, Order
+
+    return Order.objects.count() == orders and Customer.objects.count() == customers
+
+
+# --- Measuring --------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    client: Any
+    user_id: int
+    rng: random.Random
+    orders: int
+    website_key: str = ""
+    variants: list[VariantRow] = field(default_factory=list)
+    warehouse_id: int = 0
+
+
+def _owner() -> Any:
+    from crm.models import User
+    from crm.roles import OWNER
+    from crm.services import user_create
+
+    user = User.objects.filter(username=BENCH_USERNAME).first()
+    if user is None:
+        user = user_create(role=OWNER, username=BENCH_USERNAME, password="bench-" + "x" * 20)
+    return user
+
+
+def _website_key(warehouse_id: int, user_id: int) -> str:
+    from orders.services.website_api import website_create, website_key_rotate
+
+    from orders.models import Website
+
+    website = Website.objects.filter(code=WEBSITE_CODE).first()
+    if website is None:
+        _site, key = website_create(
+            name="Bench site", code=WEBSITE_CODE, warehouse_id=warehouse_id, user_id=user_id
+        )
+        return key
+    return website_key_rotate(website_id=website.pk)
+
+
+def _get(ctx: Context, url: str, params: dict[str, str]) -> Callable[[], Any]:
+    def run() -> Any:
+        response = ctx.client.get(url, params)
+        assert response.status_code == 200, (url, params, response.status_code)
+        return response
+
+    return run
+
+
+def list_cases(ctx: Context) -> list[tuple[str, dict[str, str]]]:
+    from django.utils import timezone
+
+    from orders.models import Customer, CustomerPhone, Order
+
+    today = timezone.localdate()
+    week_ago = today - timedelta(days=7)
+    month_ago = today - timedelta(days=400)
+    phone = (
+        CustomerPhone.objects.filter(customer_id=Customer.objects.order_by("pk")[5].pk)
+        .values_list("digits", flat=True)
+        .first()
+    )
+    number = Order.objects.order_by("-pk").values_list("number", flat=True)[5000]
+    name = Customer.objects.order_by("pk").values_list("name", flat=True)[7]
+    return [
+        ("list default", {}),
+        ("list page 20", {"page": "20"}),
+        ("list status=processing", {"status": "processing"}),
+        ("list status=completed", {"status": "completed"}),
+        ("list channel=shopee", {"channel": "shopee"}),
+        ("list channel=chat + status=new", {"channel": "chat", "status": "new"}),
+        ("list payment=unpaid", {"payment": "unpaid"}),
+        ("list warehouse", {"warehouse": str(ctx.warehouse_id)}),
+        ("list last 7 days", {"date_from": week_ago.isoformat(), "date_to": today.isoformat()}),
+        (
+            "list one day 400 days ago",
+            {"date_from": month_ago.isoformat(), "date_to": month_ago.isoformat()},
+        ),
+        ("list sort by total", {"sort": "-total"}),
+        ("search phone 6 digits", {"q": phone[-6:]}),
+        ("search full phone", {"q": "0" + phone}),
+        ("search order number", {"q": number}),
+        ("search name", {"q": name}),
+        ("search name + status=completed", {"q": name, "status": "completed"}),
+    ]
+
+
+def manual_order_post(ctx: Context) -> Callable[[], Any]:
+    """POST the manual order page as staff would: an existing customer, two lines."""
+    from django.urls import reverse
+
+    from orders.models import Customer
+
+    url = reverse("orders:order_create")
+    customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:1000])
+
+    def run() -> Any:
+        v1, v2 = ctx.rng.sample(ctx.variants, 2)
+        data = manual_form_data(
+            customer_id=ctx.rng.choice(customers),
+            warehouse_id=ctx.warehouse_id,
+            lines=[(v1, 1), (v2, 2)],
+        )
+        response = ctx.client.post(url, data)
+        assert response.status_code == 302, response.content[:2000]
+        return response
+
+    return run
+
+
+def manual_form_data(
+    *, customer_id: int, warehouse_id: int, lines: Sequence[tuple[VariantRow, int]]
+) -> dict[str, Any]:
+    """The form fields of orders:order_create (see orders/forms_order.py)."""
+    raise NotImplementedError("filled in when the manual order page lands")
+
+
+def api_order_post(ctx: Context) -> Callable[[], Any]:
+    from django.urls import reverse
+
+    url = reverse("api:order_create")
+    counter = {"n": 0}
+
+    def run() -> Any:
+        counter["n"] += 1
+        v1, v2 = ctx.rng.sample(ctx.variants, 2)
+        body = api_payload(
+            external_id=f"BENCH-{time.time_ns()}-{counter['n']}",
+            phone=f"09{ctx.rng.randrange(10**8):08d}",
+            lines=[(v1, 1), (v2, 2)],
+        )
+        response = ctx.client.post(
+            url,
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {ctx.website_key}",
+        )
+        assert response.status_code == 201, response.content[:2000]
+        return response
+
+    return run
+
+
+def api_payload(
+    *, external_id: str, phone: str, lines: Sequence[tuple[VariantRow, int]]
+) -> dict[str, Any]:
+    """A website order as the API takes it (see orders/api/schema.py)."""
+    raise NotImplementedError("filled in when the website API lands")
+
+
+def service_create(ctx: Context) -> Callable[[], Any]:
+    from orders.models import Customer
+    from orders.services.orders import LineInput, order_create
+
+    customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:1000])
+
+    def run() -> Any:
+        v1, v2 = ctx.rng.sample(ctx.variants, 2)
+        return order_create(
+            customer_id=ctx.rng.choice(customers),
+            lines=[
+                LineInput(variant_id=v1.id, quantity=1),
+                LineInput(variant_id=v2.id, quantity=2),
+            ],
+            channel="phone",
+            payment_method="cod",
+            warehouse_id=ctx.warehouse_id,
+            user_id=ctx.user_id,
+        )
+
+    return run
+
+
+def measure(*, repeat: int, orders: int) -> list[inv.Result]:
+    from django.test import Client
+    from django.urls import reverse
+
+    from inventory.models import Warehouse
+
+    user = _owner()
+    client = Client()
+    client.force_login(user)
+    warehouse_id = Warehouse.objects.order_by("code", "pk").values_list("pk", flat=True)[0]
+    ctx = Context(
+        client=client,
+        user_id=user.pk,
+        rng=random.Random(SEED + 1),
+        orders=orders,
+        variants=_variants(),
+        warehouse_id=warehouse_id,
+    )
+    results: list[inv.Result] = []
+    list_url = reverse("orders:order_list")
+    for label, params in list_cases(ctx):
+        timings, response = inv._timed(_get(ctx, list_url, params), repeat=repeat)
+        results.append(
+            inv.Result(label, inv._describe(params), timings, _rows(response.content.decode()))
+        )
+        print(f"  {label}: p95 {inv.percentile(timings.wall, 95):.1f} ms", flush=True)
+
+    ids = [ctx.rng.randrange(1, orders + 1) for _ in range(inv.WARMUP + repeat)]
+    it = iter(ids)
+
+    def detail() -> Any:
+        response = client.get(reverse("orders:order_detail", args=[next(it)]))
+        assert response.status_code == 200
+        return response
+
+    timings, _ = inv._timed(detail, repeat=repeat)
+    results.append(inv.Result("order detail (random order)", "", timings, 0))
+
+    timings, _ = inv._timed(service_create(ctx), repeat=repeat)
+    results.append(inv.Result("order_create service (2 lines)", "", timings, 0))
+    try:
+        timings, _ = inv._timed(manual_order_post(ctx), repeat=repeat)
+        results.append(inv.Result("manual order POST (2 lines)", "", timings, 0))
+    except NotImplementedError as missing:
+        print(f"  manual order POST skipped: {missing}")
+    try:
+        ctx.website_key = _website_key(warehouse_id, user.pk)
+        timings, _ = inv._timed(api_order_post(ctx), repeat=repeat)
+        results.append(inv.Result("API order create (2 lines)", "", timings, 0))
+    except (NotImplementedError, ImportError) as missing:
+        print(f"  API create skipped: {missing}")
+    return results
+
+
+def _rows(html: str) -> int:
+    if "<tbody" not in html:
+        return 0
+    body = html.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    return body.count("<tr") - body.count('class="empty"')
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=200_000)
+    parser.add_argument("--variants", type=int, default=20_000)
+    parser.add_argument("--warehouses", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=30, help="measured runs per case")
+    parser.add_argument("--keep", action="store_true", help="reuse data of this size")
+    parser.add_argument("--any-database", action="store_true")
+    parser.add_argument("--load-only", action="store_true", help="load the data, measure nothing")
+    args = parser.parse_args(argv)
+    if args.orders < 10_000 or args.customers < 100 or args.repeat < 1:
+        parser.error("need --orders >= 10000, --customers >= 100 and --repeat >= 1")
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from inventory.models import Warehouse
+
+    if connection.vendor != "postgresql":
+        print("bench_orders runs on PostgreSQL only: set DATABASE_URL=postgres://...")
+        return 2
+    name = connection.settings_dict["NAME"]
+    if "bench" not in name and not args.any_database:
+        print(f"refusing to replace the data of database {name!r}; use a *bench* database")
+        return 2
+    print(f"database {name}: migrating", flush=True)
+    call_command("migrate", verbosity=0)
+    user = _owner()
+    kept = (
+        args.keep
+        and inv.data_present(variants=args.variants, warehouses=args.warehouses)
+        and data_present(orders=args.orders, customers=args.customers)
+    )
+    if kept:
+        print(f"data of {args.orders} orders / {args.customers} customers kept")
+    else:
+        start = time.perf_counter()
+        print(f"loading {args.variants} variants x {args.warehouses} warehouses ...", flush=True)
+        inv.load(variants=args.variants, warehouses=args.warehouses)
+        print(f"  catalogue in {time.perf_counter() - start:.1f} s", flush=True)
+        start = time.perf_counter()
+        print(f"loading {args.orders} orders, {args.customers} customers ...", flush=True)
+        warehouse_ids = list(Warehouse.objects.order_by("pk").values_list("pk", flat=True))
+        loaded = load_orders(
+            orders=args.orders,
+            customers=args.customers,
+            warehouse_ids=warehouse_ids,
+            user_id=user.pk,
+        )
+        print(
+            f"loaded {loaded.customers} customers ({loaded.phones} phones, {loaded.addresses} "
+            f"addresses), {loaded.orders} orders, {loaded.lines} lines, {loaded.events} events, "
+            f"{loaded.payments} payments in {time.perf_counter() - start:.1f} s"
+        )
+    if args.load_only:
+        return 0
+    print(f"measuring: {inv.WARMUP} warm-up + {args.repeat} runs per case", flush=True)
+    load_before = os.getloadavg()[0]
+    results = measure(repeat=args.repeat, orders=args.orders)
+    print()
+    inv.print_table(results)
+    print(
+        "\nms: wall time of the whole request (or service call). db: the part spent in "
+        "cursor.execute. cpu: CPU time of this Python thread.\nLoad average (1 min) "
+        f"before/after: {load_before:.2f}/{os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs."
+    )
+    print("\nquery strings:")
+    for r in results:
+        print(f"  {r.label}: {r.detail}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

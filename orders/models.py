@@ -17,6 +17,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common import markers
 from orders import transitions as t
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -85,6 +86,12 @@ class OrderStatus(models.TextChoices):
     COMPLETED = t.COMPLETED, _("Completed")
     CANCELLED = t.CANCELLED, _("Cancelled")
     RETURNED = t.RETURNED, _("Returned")
+
+
+class FollowupState(models.TextChoices):
+    NONE = markers.STATE_NONE, _("Not followed up yet")
+    OPEN = markers.STATE_OPEN, _("Follow-up open")
+    FINISHED = markers.STATE_FINISHED, _("Follow-up finished")
 
 
 class PaymentStatus(models.TextChoices):
@@ -355,6 +362,13 @@ class Order(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    # The follow-up summary, written only by followups.services (in the transaction that
+    # records the contact) so the order list can show and filter the marker in one query:
+    # state "" (nothing recorded), "open" or "finished" (see common.markers).
+    followup_state = models.CharField(
+        _("follow-up"), max_length=8, choices=FollowupState.choices, blank=True, default=""
+    )
+    next_contact_at = models.DateTimeField(_("next contact"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("order")
@@ -376,6 +390,7 @@ class Order(models.Model):
             _choices_check("payment_status", PaymentStatus, "orders_order_payment_status_valid"),
             _choices_check("channel", Channel, "orders_order_channel_valid"),
             _choices_check("payment_method", PaymentMethod, "orders_order_payment_method_valid"),
+            _choices_check("followup_state", FollowupState, "orders_order_followup_state_valid"),
             models.CheckConstraint(
                 condition=Q(
                     subtotal__gte=0,
@@ -404,6 +419,13 @@ class Order(models.Model):
                 fields=["payment_status", "created_at", "id"], name="orders_order_payment_idx"
             ),
             models.Index(fields=["customer", "created_at", "id"], name="orders_order_customer_idx"),
+            models.Index(
+                fields=["followup_state", "created_at", "id"], name="orders_order_followup_idx"
+            ),
+            models.Index(
+                fields=["followup_state", "next_contact_at", "id"],
+                name="orders_order_next_contact_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,21 @@ class FollowupsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "followups"
     verbose_name = _("Follow-ups")
+
+    def ready(self) -> None:
+        from orders.signals import customer_merged, order_created
+
+        order_created.connect(_order_created, dispatch_uid="followups.order_created")
+        customer_merged.connect(_customers_merged, dispatch_uid="followups.customer_merged")
+
+
+def _order_created(*, order_id: int, **kwargs: Any) -> None:
+    from followups.services import contact_requests_link_order
+
+    contact_requests_link_order(order_id=order_id)
+
+
+def _customers_merged(*, target_id: int, merged_ids: list[int], **kwargs: Any) -> None:
+    from followups.services import followups_customers_merged
+
+    followups_customers_merged(target_id=target_id, merged_ids=merged_ids)

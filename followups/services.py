@@ -1,0 +1,452 @@
+"""Every write of the follow-ups app: contacts, schedules, finishing, contact requests.
+
+Each function is one transaction that locks the thread row, changes it, appends its
+ContactNote (the history: who, when, what) and copies the state and next contact time onto the
+subject (order or contact request) for its list's marker. Errors are FollowUpError with a
+translated sentence; nothing changes then.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common import markers
+from followups.models import (
+    ContactMethod,
+    ContactNote,
+    ContactRequest,
+    FollowUp,
+    NoteKind,
+    Outcome,
+    RequestSource,
+)
+from inventory.text import fold
+from orders.errors import InvalidPhoneNumber
+from orders.models import Customer, Order
+from orders.selectors import customers_with_phone
+from orders.services.customers import CustomerInput, customer_create
+from orders.services.followup_summary import order_followup_summary_set
+from orders.validators import phone_normalize
+
+SubjectKind = Literal["order", "customer", "contact_request"]
+# A contact can be logged a little ahead of the server clock (phones, tablets), not more.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+class FollowUpError(Exception):
+    """A follow-up rule was broken; str() is a sentence for the user, in their language."""
+
+
+@dataclass(frozen=True)
+class Subject:
+    kind: SubjectKind
+    id: int
+
+    @property
+    def field(self) -> str:
+        return {"order": "order_id", "customer": "customer_id"}.get(self.kind, "contact_request_id")
+
+
+def subject_of(followup: FollowUp) -> Subject:
+    if followup.order_id:
+        return Subject("order", followup.order_id)
+    if followup.customer_id:
+        return Subject("customer", followup.customer_id)
+    return Subject("contact_request", followup.contact_request_id)  # type: ignore[arg-type]
+
+
+def _check_subject(subject: Subject) -> None:
+    querysets = {
+        "order": Order.objects.all(),
+        "customer": Customer.objects.all(),
+        "contact_request": ContactRequest.objects.all(),
+    }
+    queryset = querysets.get(subject.kind)
+    if queryset is None or not queryset.filter(pk=subject.id).exists():
+        raise FollowUpError(_("This order, customer or request no longer exists."))
+
+
+def _thread(subject: Subject, *, now: datetime) -> tuple[FollowUp, bool]:
+    """The subject's thread, locked; created (open) when there is none yet."""
+    lookup = {subject.field: subject.id}
+    thread = FollowUp.objects.select_for_update().filter(**lookup).first()
+    if thread is not None:
+        return thread, False
+    _check_subject(subject)
+    try:
+        with transaction.atomic():
+            thread = FollowUp.objects.create(
+                **lookup, state=markers.STATE_OPEN, created_at=now, updated_at=now
+            )
+        return thread, True
+    except IntegrityError:
+        # Someone else opened it at the same moment: use theirs.
+        return FollowUp.objects.select_for_update().get(**lookup), False
+
+
+def _locked(followup_id: int) -> FollowUp:
+    thread = FollowUp.objects.select_for_update().filter(pk=followup_id).first()
+    if thread is None:
+        raise FollowUpError(_("This follow-up no longer exists."))
+    return thread
+
+
+def _mirror(thread: FollowUp) -> None:
+    """Copy state and next contact time onto the subject the lists read."""
+    if thread.order_id:
+        order_followup_summary_set(
+            order_id=thread.order_id, state=thread.state, next_contact_at=thread.next_contact_at
+        )
+    elif thread.contact_request_id:
+        ContactRequest.objects.filter(pk=thread.contact_request_id).update(
+            followup_state=thread.state, next_contact_at=thread.next_contact_at
+        )
+
+
+def _save(thread: FollowUp, now: datetime) -> None:
+    thread.updated_at = now
+    thread.save()
+    _mirror(thread)
+
+
+def _note(
+    thread: FollowUp, kind: str, *, user_id: int | None, now: datetime, **fields: Any
+) -> None:
+    ContactNote.objects.create(
+        followup=thread, kind=kind, user_id=user_id, created_at=now, **fields
+    )
+
+
+def _check_next(next_contact_at: datetime | None) -> None:
+    if next_contact_at is not None and timezone.is_naive(next_contact_at):
+        raise ValueError("next_contact_at must be aware")
+
+
+def followup_log_contact(
+    *,
+    subject: Subject,
+    method: str,
+    note: str,
+    user_id: int | None,
+    next_contact_at: datetime | None = None,
+    outcome: str = "",
+    assignee_id: int | None = None,
+    contacted_at: datetime | None = None,
+    now: datetime | None = None,
+) -> FollowUp:
+    """Record a contact made (how, what was said) and what comes next: either the next contact
+    time (the thread stays or becomes open) or an outcome (the thread is finished). A contact on
+    a finished thread reopens it when a next contact is given."""
+    now = now or timezone.now()
+    contacted_at = contacted_at or now
+    _check_next(next_contact_at)
+    note = note.strip()
+    if method not in ContactMethod.values:
+        raise FollowUpError(_("Choose how the customer was contacted."))
+    if not note:
+        raise FollowUpError(_("Write down what was said."))
+    if contacted_at > now + CLOCK_SKEW:
+        raise FollowUpError(_("A contact cannot be recorded in the future."))
+    if outcome and outcome not in Outcome.values:
+        raise FollowUpError(_("Choose the outcome."))
+    if outcome and next_contact_at is not None:
+        raise FollowUpError(
+            _("Either plan the next contact or finish the follow-up with an outcome, not both.")
+        )
+    if not outcome and next_contact_at is None:
+        raise FollowUpError(_("Plan the next contact, or finish the follow-up with an outcome."))
+    with transaction.atomic():
+        thread, _created = _thread(subject, now=now)
+        if thread.state == markers.STATE_FINISHED and next_contact_at is not None:
+            thread.state, thread.outcome, thread.finished_at = markers.STATE_OPEN, "", None
+            _note(thread, NoteKind.REOPENED, user_id=user_id, now=now)
+        if assignee_id is not None:
+            thread.assignee_id = assignee_id
+        elif thread.assignee_id is None:
+            thread.assignee_id = user_id
+        _note(
+            thread,
+            NoteKind.CONTACT,
+            user_id=user_id,
+            now=now,
+            method=method,
+            note=note,
+            contacted_at=contacted_at,
+            next_contact_at=next_contact_at,
+            assignee_id=thread.assignee_id,
+            outcome=outcome,
+        )
+        if outcome:
+            thread.state, thread.outcome, thread.finished_at = (
+                markers.STATE_FINISHED,
+                outcome,
+                now,
+            )
+        else:
+            thread.next_contact_at = next_contact_at
+            thread.reminded_at = None
+        _save(thread, now)
+    return thread
+
+
+def followup_schedule(
+    *,
+    subject: Subject,
+    next_contact_at: datetime,
+    user_id: int | None,
+    assignee_id: int | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> FollowUp:
+    """Plan a contact without having made one (a first call-back, a promised visit)."""
+    now = now or timezone.now()
+    _check_next(next_contact_at)
+    with transaction.atomic():
+        thread, _created = _thread(subject, now=now)
+        if thread.state == markers.STATE_FINISHED:
+            thread.state, thread.outcome, thread.finished_at = markers.STATE_OPEN, "", None
+            _note(thread, NoteKind.REOPENED, user_id=user_id, now=now)
+        thread.next_contact_at = next_contact_at
+        thread.reminded_at = None
+        if assignee_id is not None:
+            thread.assignee_id = assignee_id
+        elif thread.assignee_id is None:
+            thread.assignee_id = user_id
+        _note(
+            thread,
+            NoteKind.RESCHEDULED,
+            user_id=user_id,
+            now=now,
+            note=note.strip(),
+            next_contact_at=next_contact_at,
+            assignee_id=thread.assignee_id,
+        )
+        _save(thread, now)
+    return thread
+
+
+def followup_reschedule(
+    *, followup_id: int, next_contact_at: datetime, user_id: int | None, now: datetime | None = None
+) -> FollowUp:
+    """Move the next contact (the calendar's drag or date field). Finished threads refuse."""
+    now = now or timezone.now()
+    _check_next(next_contact_at)
+    with transaction.atomic():
+        thread = _locked(followup_id)
+        if thread.state == markers.STATE_FINISHED:
+            raise FollowUpError(_("This follow-up is finished; record a new contact to reopen it."))
+        if thread.next_contact_at == next_contact_at:
+            return thread
+        thread.next_contact_at = next_contact_at
+        thread.reminded_at = None
+        _note(
+            thread,
+            NoteKind.RESCHEDULED,
+            user_id=user_id,
+            now=now,
+            next_contact_at=next_contact_at,
+            assignee_id=thread.assignee_id,
+        )
+        _save(thread, now)
+    return thread
+
+
+def followup_assign(
+    *, followup_id: int, assignee_id: int | None, user_id: int | None, now: datetime | None = None
+) -> FollowUp:
+    now = now or timezone.now()
+    with transaction.atomic():
+        thread = _locked(followup_id)
+        if thread.assignee_id == assignee_id:
+            return thread
+        thread.assignee_id = assignee_id
+        thread.reminded_at = None
+        _note(thread, NoteKind.ASSIGNED, user_id=user_id, now=now, assignee_id=assignee_id)
+        _save(thread, now)
+    return thread
+
+
+def followup_finish(
+    *,
+    followup_id: int,
+    outcome: str,
+    user_id: int | None,
+    note: str = "",
+    now: datetime | None = None,
+) -> FollowUp:
+    now = now or timezone.now()
+    if outcome not in Outcome.values:
+        raise FollowUpError(_("Choose the outcome."))
+    with transaction.atomic():
+        thread = _locked(followup_id)
+        if thread.state == markers.STATE_FINISHED:
+            raise FollowUpError(_("This follow-up is already finished."))
+        thread.state, thread.outcome, thread.finished_at = markers.STATE_FINISHED, outcome, now
+        _note(
+            thread, NoteKind.FINISHED, user_id=user_id, now=now, note=note.strip(), outcome=outcome
+        )
+        _save(thread, now)
+    return thread
+
+
+# --- Contact requests -------------------------------------------------------------------------
+
+
+def _request_search_text(*, name: str, email: str, message: str, phone: str) -> str:
+    words = fold(" ".join(p for p in (name, email, message[:200]) if p))
+    digits = phone.lstrip("+")
+    local = "0" + phone[3:] if phone.startswith(("+84", "+66")) else ""
+    return " ".join(p for p in (words, local, digits) if p)
+
+
+def contact_request_create(
+    *,
+    name: str,
+    phone: str,
+    source: str,
+    user_id: int | None,
+    email: str = "",
+    message: str = "",
+    preferred_at: datetime | None = None,
+    website_id: int | None = None,
+    external_id: str = "",
+    now: datetime | None = None,
+) -> tuple[ContactRequest, bool]:
+    """A customer asked to be contacted. Idempotent by (website, external_id): a repeat returns
+    the first request and False. The customer is matched by phone when one exists."""
+    now = now or timezone.now()
+    name, email, message, external_id = (
+        name.strip()[:200],
+        email.strip()[:254],
+        message.strip(),
+        external_id.strip()[:64],
+    )
+    if source not in RequestSource.values:
+        raise FollowUpError(_("Unknown source of the request."))
+    if not name:
+        raise FollowUpError(_("Enter the name of the person to call back."))
+    try:
+        e164 = phone_normalize(phone).e164
+    except InvalidPhoneNumber as error:
+        raise FollowUpError(str(error)) from None
+    if website_id and external_id:
+        existing = ContactRequest.objects.filter(
+            website_id=website_id, external_id=external_id
+        ).first()
+        if existing is not None:
+            return existing, False
+    matches = customers_with_phone(phone=e164)
+    request = ContactRequest(
+        name=name,
+        phone=e164,
+        email=email,
+        message=message,
+        source=source,
+        website_id=website_id,
+        external_id=external_id,
+        preferred_at=preferred_at,
+        customer=matches[0] if matches else None,
+        search_text=_request_search_text(name=name, email=email, message=message, phone=e164),
+        created_by_id=user_id,
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            request.save(force_insert=True)
+    except IntegrityError:
+        if not (website_id and external_id):
+            raise
+        existing = ContactRequest.objects.filter(
+            website_id=website_id, external_id=external_id
+        ).first()
+        if existing is None:
+            raise
+        return existing, False
+    return request, True
+
+
+def contact_request_customer(*, request_id: int, user_id: int | None) -> Customer:
+    """The customer to sell to: the matched one, else one created from the request."""
+    with transaction.atomic():
+        request = ContactRequest.objects.select_for_update().filter(pk=request_id).first()
+        if request is None:
+            raise FollowUpError(_("This request no longer exists."))
+        if request.customer_id:
+            customer = Customer.objects.get(pk=request.customer_id)
+            while customer.merged_into_id:
+                customer = Customer.objects.get(pk=customer.merged_into_id)
+            return customer
+        matches = customers_with_phone(phone=request.phone)
+        if matches:
+            customer = matches[0]
+        else:
+            customer = customer_create(
+                data=CustomerInput(
+                    name=request.name,
+                    phones=[request.phone],
+                    emails=[request.email] if request.email else [],
+                )
+            )
+        request.customer = customer
+        request.save(update_fields=["customer"])
+        return customer
+
+
+def contact_requests_link_order(*, order_id: int, now: datetime | None = None) -> int:
+    """An order was placed: the customer's requests not yet turned into an order (received
+    before it, within 30 days) now point to it, and their open follow-ups end as sold.
+    Returns how many requests were linked. Run after the order's commit."""
+    now = now or timezone.now()
+    order = Order.objects.filter(pk=order_id).values("customer_id", "created_at").first()
+    if order is None:
+        return 0
+    with transaction.atomic():
+        requests = list(
+            ContactRequest.objects.select_for_update()
+            .filter(
+                customer_id=order["customer_id"],
+                order__isnull=True,
+                created_at__lte=order["created_at"],
+                created_at__gte=order["created_at"] - timedelta(days=30),
+            )
+            .order_by("pk")
+        )
+        for request in requests:
+            request.order_id = order_id
+            request.save(update_fields=["order"])
+            thread, _created = _thread(Subject("contact_request", request.pk), now=now)
+            if thread.state != markers.STATE_FINISHED:
+                thread.state, thread.outcome, thread.finished_at = (
+                    markers.STATE_FINISHED,
+                    Outcome.SOLD,
+                    now,
+                )
+                # No note text: the history shows the outcome and the linked order.
+                _note(thread, NoteKind.FINISHED, user_id=None, now=now, outcome=Outcome.SOLD)
+                _save(thread, now)
+    return len(requests)
+
+
+def followups_customers_merged(*, target_id: int, merged_ids: list[int]) -> None:
+    """Duplicates were merged into `target_id`: their contact requests point to the target, and
+    a duplicate's customer follow-up moves to the target (its notes join the target's thread
+    when the target has one; the target's schedule is kept)."""
+    now = timezone.now()
+    with transaction.atomic():
+        ContactRequest.objects.filter(customer_id__in=merged_ids).update(customer_id=target_id)
+        target = FollowUp.objects.select_for_update().filter(customer_id=target_id).first()
+        for thread in FollowUp.objects.select_for_update().filter(customer_id__in=merged_ids):
+            if target is None:
+                thread.customer_id = target_id
+                thread.updated_at = now
+                thread.save(update_fields=["customer", "updated_at"])
+                target = thread
+            else:
+                ContactNote.objects.filter(followup=thread).update(followup=target)
+                thread.delete()

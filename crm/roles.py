@@ -84,6 +84,11 @@ ORDERS_ALL = [
     "orders.add_return",
     "orders.merge_customer",
     *_crud("website", app="orders"),
+    "orders.view_reports",
+]
+FOLLOWUPS_WORK = [
+    *_crud("followup", app="followups"),
+    *_crud("contactrequest", app="followups"),
 ]
 
 # "app_label.codename" per role. Later issues extend these lists as their pages arrive.
@@ -97,6 +102,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *PURCHASING_EDIT,
         *CUSTOMERS_EDIT,
         *ORDERS_ALL,
+        *FOLLOWUPS_WORK,
     ],
     SALES: [
         *CATALOGUE_READ,
@@ -104,6 +110,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *CUSTOMERS_EDIT,
         *ORDERS_SELL,
         "orders.export_order",
+        *FOLLOWUPS_WORK,
     ],
     WAREHOUSE: [
         *WAREHOUSES_EDIT,
@@ -128,6 +135,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *ORDERS_READ,
         "orders.complete_order",
         "orders.export_order",
+        "orders.view_reports",
     ],
 }
 

@@ -379,6 +379,7 @@ class Order(models.Model):
             ("complete_order", _("Can record payments and complete orders")),
             ("cancel_order", _("Can cancel orders")),
             ("export_order", _("Can export orders and print picking lists")),
+            ("view_reports", _("Can see sales reports")),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -471,6 +472,9 @@ class OrderLine(models.Model):
     quantity_reserved = models.PositiveIntegerField(_("reserved"), default=0)
     quantity_shipped = models.PositiveIntegerField(_("shipped"), default=0)
     quantity_returned = models.PositiveIntegerField(_("returned"), default=0)
+    # The variant's cost (moving average, VAT excluded) when the goods left: what profit
+    # reports subtract. 0 until shipped.
+    unit_cost = _money(_("unit cost"), editable=False)
 
     class Meta:
         verbose_name = _("order line")

@@ -35,7 +35,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -880,7 +880,11 @@ def order_ship(*, order_id: int, user_id: int | None, now: datetime | None = Non
             now=now,
         )
         OrderLine.objects.filter(order=order).update(
-            quantity_shipped=F("quantity"), quantity_reserved=0
+            quantity_shipped=F("quantity"),
+            quantity_reserved=0,
+            unit_cost=Subquery(
+                Variant.objects.filter(pk=OuterRef("variant_id")).values("cost_price")[:1]
+            ),
         )
         _event(
             order,

@@ -43,10 +43,17 @@ def test_each_role_is_a_group_with_exactly_its_permissions():
         "orders.confirm_order",
         "orders.cancel_order",
         "orders.export_order",
+        "followups.view_followup",
+        "followups.add_followup",
+        "followups.change_followup",
+        "followups.view_contactrequest",
+        "followups.add_contactrequest",
+        "followups.change_contactrequest",
     }
     assert {"orders.ship_order", "orders.add_return"} <= warehouse
     assert "orders.add_order" not in warehouse
-    assert "orders.complete_order" in perms_of("accountant")
+    assert {"orders.complete_order", "orders.view_reports"} <= perms_of("accountant")
+    assert "orders.view_reports" not in perms_of("sales")
     assert "orders.merge_customer" not in perms_of("sales")
     assert {"orders.merge_customer", "orders.add_website"} <= perms_of("manager")
     assert "inventory.post_stockcount" not in perms_of("accountant")

@@ -559,3 +559,14 @@ def test_order_numbers_increase_and_never_repeat():
     values = [int(n[2:]) for n in numbers]
     assert values == sorted(values)
     assert len(set(values)) == 3
+
+
+def test_shipping_records_each_line_s_unit_cost_for_profit_reports():
+    warehouse = WarehouseFactory()
+    shirt = stocked_variant(warehouse, 5, price="150000", cost_price=D("61000"))
+    order = make_order(make_customer(), warehouse, [(shirt, 2)])
+    assert order.lines.get().unit_cost == D("0")
+    order_confirm(order_id=order.pk, user_id=None)
+    type(shirt).objects.filter(pk=shirt.pk).update(cost_price=D("62500"))  # a receipt moved it
+    order_ship(order_id=order.pk, user_id=None)
+    assert order.lines.get().unit_cost == D("62500")

@@ -60,6 +60,11 @@ from tests.benchmarks import bench_inventory as inv  # noqa: E402
 
 SEED = 20261126
 ORDER_TABLES = (
+    "followups_contactnote",
+    "followups_followup",
+    "followups_digestrun",
+    "followups_calendarfeed",
+    "followups_contactrequest",
     "orders_websiterequest",
     "orders_website",
     "orders_returnline",
@@ -182,6 +187,13 @@ CHANNELS = (
     ("facebook", 10, ("cod", "bank_transfer")),
     ("chat", 3, ("cod",)),
 )
+NOTES = (
+    "Khách hẹn gọi lại sau giờ làm",
+    "Đã tư vấn size, khách cân nhắc",
+    "Khách hỏi thêm màu khác",
+    "Gọi không nghe máy",
+    "Khách muốn đổi sang size lớn hơn",
+)
 SHIPPING_FEES = (0, 15000, 22000, 30000, 35000)
 BENCH_USERNAME = "bench-owner"
 WEBSITE_CODE = "BENCH-SITE"
@@ -196,6 +208,7 @@ class LoadedOrders:
     lines: int = 0
     events: int = 0
     payments: int = 0
+    followups: int = 0
 
 
 @dataclass(frozen=True)
@@ -205,6 +218,7 @@ class VariantRow:
     name: str
     price: int
     vat_rate: int
+    cost: int
 
 
 @dataclass
@@ -237,7 +251,7 @@ def _variants() -> list[VariantRow]:
     from orders.services.orders import variant_display_name
 
     rows = []
-    for pk, sku, name, o1, o2, o3, price, rate in Variant.objects.values_list(
+    for pk, sku, name, o1, o2, o3, price, rate, cost in Variant.objects.values_list(
         "pk",
         "sku",
         "product__name",
@@ -246,6 +260,7 @@ def _variants() -> list[VariantRow]:
         "option3",
         "sale_price",
         "vat_rate",
+        "cost_price",
     ).order_by("pk"):
         rows.append(
             VariantRow(
@@ -254,6 +269,7 @@ def _variants() -> list[VariantRow]:
                 variant_display_name(name, [o for o in (o1, o2, o3) if o]),
                 int(price),
                 int(rate),
+                int(cost),
             )
         )
     return rows
@@ -280,7 +296,12 @@ STEPS = {
 
 
 def load_orders(
-    *, orders: int, customers: int, warehouse_ids: Sequence[int], user_id: int
+    *,
+    orders: int,
+    customers: int,
+    warehouse_ids: Sequence[int],
+    user_id: int,
+    staff_ids: Sequence[int] = (),
 ) -> LoadedOrders:
     """Empty the orders tables and load customers and orders (one transaction), then ANALYZE."""
     from django.db import connection, transaction
@@ -374,6 +395,58 @@ def load_orders(
     channel_weights = [c[1] for c in CHANNELS]
     methods = {c[0]: c[2] for c in CHANNELS}
     counters = {"line": 0, "event": 0}
+    threads_out: list[dict[str, Any]] = []
+    notes_out: list[dict[str, Any]] = []
+    staff = staff_ids or [user_id]
+
+    def _followup(
+        oid: int, created: datetime, status: str, last: datetime
+    ) -> tuple[str, datetime | None]:
+        """About 6% of orders get a follow-up thread: recent ones open with the next contact
+        spread from two weeks overdue to a month ahead, older ones finished."""
+        if rng.random() >= 0.06:
+            return "", None
+        age_days = (now - created).total_seconds() / 86400
+        assignee = rng.choice(staff)
+        contacted = min(now, created + timedelta(hours=rng.uniform(1, 48)))
+        if age_days < 45:
+            state, outcome, finished = "open", "", None
+            next_at = (now + timedelta(days=rng.uniform(-14, 30))).replace(
+                minute=rng.choice((0, 15, 30, 45)), second=0
+            )
+        else:
+            state, next_at = "finished", None
+            outcome = rng.choices(("sold", "not_interested", "other"), (55, 30, 15))[0]
+            finished = contacted + timedelta(days=rng.uniform(0, 10))
+        thread_id = len(threads_out) + counters.setdefault("thread_base", 0) + 1
+        threads_out.append(
+            {
+                "id": thread_id,
+                "order_id": oid,
+                "state": state,
+                "next_contact_at": next_at,
+                "assignee_id": assignee,
+                "outcome": outcome,
+                "finished_at": finished,
+                "created_at": contacted,
+                "updated_at": finished or contacted,
+            }
+        )
+        notes_out.append(
+            {
+                "followup_id": thread_id,
+                "kind": "contact",
+                "method": rng.choice(("phone", "zalo", "facebook")),
+                "note": rng.choice(NOTES),
+                "contacted_at": contacted,
+                "next_contact_at": next_at,
+                "outcome": outcome,
+                "assignee_id": assignee,
+                "user_id": assignee,
+                "created_at": contacted,
+            }
+        )
+        return state, next_at
 
     def order_rows() -> Iterator[dict[str, Any]]:
         for oid in range(1, orders + 1):
@@ -426,6 +499,7 @@ def load_orders(
                         "quantity_reserved": qty if status == "processing" else 0,
                         "quantity_shipped": shipped,
                         "quantity_returned": shipped if status == "returned" else 0,
+                        "unit_cost": v.cost if shipped else 0,
                     }
                 )
             fee = rng.choice(SHIPPING_FEES)
@@ -469,6 +543,7 @@ def load_orders(
                     }
                 )
                 previous = step
+            followup_state, next_contact_at = _followup(oid, created, status, moment)
             payment_status = "refunded" if refunded else ("paid" if paid else "unpaid")
             province, district, ward = customer.province
             yield {
@@ -514,6 +589,8 @@ def load_orders(
                 "completed_at": at.get("completed"),
                 "cancelled_at": at.get("cancelled"),
                 "returned_at": at.get("returned"),
+                "followup_state": followup_state,
+                "next_contact_at": next_contact_at,
             }
 
     from tests.benchmarks.bench_inventory import _copy, _sync_sequence
@@ -533,6 +610,11 @@ def load_orders(
             loaded.lines += _copy("orders_orderline", lines_out)
             loaded.events += _copy("orders_orderevent", events_out)
             loaded.payments += _copy("orders_payment", payments_out)
+            counters["thread_base"] = counters.get("thread_base", 0) + len(threads_out)
+            loaded.followups += _copy("followups_followup", threads_out)
+            _copy("followups_contactnote", notes_out)
+            threads_out.clear()
+            notes_out.clear()
             lines_out.clear()
             events_out.clear()
             payments_out.clear()
@@ -590,10 +672,25 @@ def _owner() -> Any:
     return user
 
 
-def _website_key(warehouse_id: int, user_id: int) -> str:
-    from orders.services.website_api import website_create, website_key_rotate
+def _staff() -> list[int]:
+    """Four sales staff who own follow-ups (created once, kept across runs)."""
+    from crm.models import User
+    from crm.roles import SALES
+    from crm.services import user_create
 
+    ids = []
+    for n in range(1, 5):
+        name = f"bench-sales-{n}"
+        user = User.objects.filter(username=name).first() or user_create(
+            role=SALES, username=name, password="bench-" + "x" * 20
+        )
+        ids.append(user.pk)
+    return ids
+
+
+def _website_key(warehouse_id: int, user_id: int) -> str:
     from orders.models import Website
+    from orders.services.website_api import website_create, website_key_rotate
 
     website = Website.objects.filter(code=WEBSITE_CODE).first()
     if website is None:
@@ -848,11 +945,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             customers=args.customers,
             warehouse_ids=warehouse_ids,
             user_id=user.pk,
+            staff_ids=[user.pk, *_staff()],
         )
         print(
             f"loaded {loaded.customers} customers ({loaded.phones} phones, {loaded.addresses} "
             f"addresses), {loaded.orders} orders, {loaded.lines} lines, {loaded.events} events, "
-            f"{loaded.payments} payments in {time.perf_counter() - start:.1f} s"
+            f"{loaded.payments} payments, {loaded.followups} follow-ups "
+            f"in {time.perf_counter() - start:.1f} s"
         )
     if args.load_only:
         return 0

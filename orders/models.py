@@ -194,6 +194,9 @@ class Customer(models.Model):
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="orders_cust_created_idx"),
             models.Index(F("revenue").desc(), F("id").desc(), name="orders_cust_revenue_idx"),
+            models.Index(
+                F("orders_count").desc(), F("id").desc(), name="orders_cust_orders_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

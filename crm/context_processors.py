@@ -21,6 +21,7 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("inventory:goods_receipt_list", _("Goods receipts"), "inventory.view_goodsreceipt", "truck"),
     ("inventory:supplier_list", _("Suppliers"), "inventory.view_supplier", "user"),
     ("inventory:warehouse_list", _("Warehouses"), "inventory.view_warehouse", "warehouse"),
+    ("orders:website_list", _("Websites"), "orders.view_website", "globe"),
     ("health", _("System health"), "crm.view_health", "pulse"),
 ]
 

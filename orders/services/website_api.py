@@ -1,0 +1,639 @@
+"""Websites that send orders through the inbound API: keys, authentication, receiving orders.
+
+Keys: "crm_" + 43 random URL-safe characters, shown once. Only the SHA-256 hex digest is kept,
+with the key's first 12 characters (`key_prefix`, unique) to find the website without a scan.
+Rotating replaces prefix and digest in one UPDATE, so the old key stops working at once.
+
+Receiving an order (website_order_receive), in one transaction:
+  1. the body as received is decoded (UTF-8, JSON with decimals as Decimal);
+  2. an order of this website with the same "id" already exists -> 200 with that order
+     (outcome duplicate), nothing created: a website may resend as often as it likes;
+  3. the payload is validated (orders.api.schema) and checked against the database (SKUs,
+     warehouse, discounts): every problem becomes a field-level error -> 422;
+  4. the customer is found by phone (an advisory lock on the number serialises two requests
+     for the same new buyer, so the API makes one customer, not two) or created, and the order
+     is created by order_create (channel "website", channel account = the website's code,
+     external number = its "id"). Two identical requests at the same moment both reach the
+     INSERT; the unique constraint orders_order_external_unique lets one win and the other,
+     refused, answers 200 with the winner's order.
+Every request (created, duplicate, rejected, even a crash) is stored as a WebsiteRequest with
+the raw body, and a rejected one can be repaired and re-applied by staff
+(website_request_reapply).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import math
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.money import quantize
+from inventory.models import Variant, Warehouse
+from orders.api.schema import FieldError, OrderIn, external_id_of, order_validate
+from orders.errors import OrderError
+from orders.models import (
+    ApiRequestOutcome,
+    Channel,
+    Customer,
+    Order,
+    Website,
+    WebsiteRequest,
+)
+from orders.selectors import customers_with_phone
+from orders.services.customers import CustomerInput, customer_create
+from orders.services.orders import MAX_LINES, LineInput, order_create
+
+logger = logging.getLogger(__name__)
+
+KEY_START = "crm_"
+KEY_PREFIX_LENGTH = 12
+MAX_BODY_BYTES = 256 * 1024
+LAST_USED_EVERY = timedelta(minutes=1)
+CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,31}$")
+
+
+class WebsiteError(OrderError):
+    """A website setting or a re-apply that is not allowed; str() is the user's message."""
+
+
+# --- Keys -------------------------------------------------------------------------------------
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _new_key() -> str:
+    return KEY_START + secrets.token_urlsafe(32)
+
+
+def _clean_name(name: str) -> str:
+    clean = " ".join((name or "").split())
+    if not clean:
+        raise WebsiteError(_("Enter the website's name."))
+    if len(clean) > 120:
+        raise WebsiteError(_("The name is longer than 120 characters."))
+    return clean
+
+
+def website_code_normalize(code: str) -> str:
+    clean = (code or "").strip().upper()
+    if not CODE_PATTERN.match(clean):
+        raise WebsiteError(
+            _(
+                "The code is 1 to 32 capital letters, digits, - or _, starting with a letter "
+                "or a digit (e.g. MAIN-SITE)."
+            )
+        )
+    return clean
+
+
+def _check_warehouse(warehouse_id: int | None) -> None:
+    if warehouse_id is None:
+        return
+    warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
+    if warehouse is None:
+        raise WebsiteError(_("Choose a warehouse."))
+    if not warehouse.is_active:
+        raise WebsiteError(_("The warehouse %(code)s is inactive.") % {"code": warehouse.code})
+
+
+def website_create(
+    *,
+    name: str,
+    code: str,
+    warehouse_id: int | None,
+    user_id: int | None,
+    now: datetime | None = None,
+) -> tuple[Website, str]:
+    """A new active website and its API key (returned once, in plain text; only its hash is
+    stored). `code` becomes the channel account of its orders and cannot change later."""
+    clean_name = _clean_name(name)
+    clean_code = website_code_normalize(code)
+    _check_warehouse(warehouse_id)
+    for _attempt in range(5):
+        key = _new_key()
+        try:
+            with transaction.atomic():
+                website = Website.objects.create(
+                    name=clean_name,
+                    code=clean_code,
+                    key_prefix=key[:KEY_PREFIX_LENGTH],
+                    key_hash=key_hash(key),
+                    warehouse_id=warehouse_id,
+                    created_by_id=user_id,
+                    created_at=now or timezone.now(),
+                )
+        except IntegrityError:
+            if Website.objects.filter(code=clean_code).exists():
+                raise WebsiteError(
+                    _("Another website already has the code %(code)s.") % {"code": clean_code}
+                ) from None
+            continue  # the random prefix met an existing one: draw again
+        return website, key
+    raise WebsiteError(_("No key could be made; try again."))  # pragma: no cover
+
+
+def website_update(*, website_id: int, name: str, warehouse_id: int | None) -> Website:
+    """Change the name and the default warehouse (the code stays: it is on the orders)."""
+    clean_name = _clean_name(name)
+    _check_warehouse(warehouse_id)
+    updated = Website.objects.filter(pk=website_id).update(
+        name=clean_name, warehouse_id=warehouse_id
+    )
+    if not updated:
+        raise WebsiteError(_("This website does not exist."))
+    return Website.objects.select_related("warehouse").get(pk=website_id)
+
+
+def website_key_rotate(*, website_id: int) -> str:
+    """A new key for the website; the old one stops working with this UPDATE."""
+    for _attempt in range(5):
+        key = _new_key()
+        try:
+            with transaction.atomic():
+                updated = Website.objects.filter(pk=website_id).update(
+                    key_prefix=key[:KEY_PREFIX_LENGTH], key_hash=key_hash(key)
+                )
+        except IntegrityError:
+            continue
+        if not updated:
+            raise WebsiteError(_("This website does not exist."))
+        return key
+    raise WebsiteError(_("No key could be made; try again."))  # pragma: no cover
+
+
+def website_set_active(*, website_id: int, active: bool) -> Website:
+    """Switch the website on or off; an inactive website's key is refused (401)."""
+    if not Website.objects.filter(pk=website_id).update(is_active=active):
+        raise WebsiteError(_("This website does not exist."))
+    return Website.objects.get(pk=website_id)
+
+
+def website_authenticate(key: str, *, now: datetime | None = None) -> Website | None:
+    """The active website holding this key, or None. One indexed lookup by prefix, a
+    constant-time comparison of the digests, and at most one UPDATE of last_used_at a minute
+    (skipped when it was stamped less than a minute ago)."""
+    key = (key or "").strip()
+    if not key.startswith(KEY_START) or len(key) > 200:
+        return None
+    website = (
+        Website.objects.filter(key_prefix=key[:KEY_PREFIX_LENGTH])
+        .select_related("warehouse")
+        .first()
+    )
+    digest = key_hash(key)
+    if website is None or not hmac.compare_digest(digest, website.key_hash):
+        return None
+    if not website.is_active:
+        return None
+    now = now or timezone.now()
+    stale = now - LAST_USED_EVERY
+    if website.last_used_at is None or website.last_used_at < stale:
+        Website.objects.filter(pk=website.pk).filter(
+            Q(last_used_at__isnull=True) | Q(last_used_at__lt=stale)
+        ).update(last_used_at=now)
+        website.last_used_at = now
+    return website
+
+
+# --- Receiving orders -------------------------------------------------------------------------
+
+
+@dataclass
+class _Result:
+    status: int
+    outcome: str
+    body: dict[str, Any]
+    external_id: str = ""
+    payload: Any = None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    order: Order | None = None
+
+
+def _rejected(
+    status: int, errors: Sequence[FieldError], *, external_id: str = "", payload: Any = None
+) -> _Result:
+    as_dicts = [e.as_dict() for e in errors]
+    return _Result(
+        status=status,
+        outcome=ApiRequestOutcome.REJECTED,
+        body={"errors": as_dicts},
+        external_id=external_id,
+        payload=payload,
+        errors=as_dicts,
+    )
+
+
+def order_receipt(order: Order, external_id: str) -> dict[str, Any]:
+    """What the website gets back for its order (201 created, 200 duplicate)."""
+    return {
+        "id": external_id,
+        "number": order.number,
+        "status": order.status,
+        "payment_status": order.payment_status,
+        "total": str(quantize(order.total, order.currency)),
+        "currency": order.currency,
+        "url": reverse("api:order_status", kwargs={"external_id": external_id}),
+    }
+
+
+def _existing(website: Website, external_id: str) -> Order | None:
+    if not external_id:
+        return None
+    return Order.objects.filter(
+        channel=Channel.WEBSITE, channel_account=website.code, external_number=external_id
+    ).first()
+
+
+def _duplicate(order: Order, external_id: str, payload: Any) -> _Result:
+    return _Result(
+        status=200,
+        outcome=ApiRequestOutcome.DUPLICATE,
+        body=order_receipt(order, external_id),
+        external_id=external_id,
+        payload=payload,
+        order=order,
+    )
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKey(key)
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN, Infinity: not JSON
+
+
+def _float_or_text(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+def _storable(text: str) -> Any:
+    """The payload as JSON the database stores (numbers as they came, never NaN/Infinity)."""
+    return json.loads(text, parse_float=_float_or_text, parse_constant=_no_constant)
+
+
+def _decode(raw_body: bytes) -> tuple[Any, Any, FieldError | None]:
+    """(data with decimals as Decimal, storable copy, error)."""
+    if len(raw_body) > MAX_BODY_BYTES:
+        return None, None, FieldError(None, "payload_too_large", _too_large_message())
+    try:
+        text = raw_body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None, None, FieldError(None, "invalid_json", _("The body is not UTF-8 text."))
+    if "\x00" in text or "\\u0000" in text.lower():
+        return None, None, FieldError(None, "invalid_json", _("The body contains a NUL character."))
+    if not text.strip():
+        return None, None, FieldError(None, "invalid_json", _("The body is empty."))
+    try:
+        data = json.loads(
+            text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_pairs
+        )
+    except _DuplicateKey as duplicate:
+        return (
+            None,
+            None,
+            FieldError(
+                None,
+                "invalid_json",
+                _("The key %(key)s appears twice in one object.") % {"key": str(duplicate)},
+            ),
+        )
+    except json.JSONDecodeError as error:
+        return (
+            None,
+            None,
+            FieldError(
+                None,
+                "invalid_json",
+                _("The body is not valid JSON (line %(line)d, column %(column)d).")
+                % {"line": error.lineno, "column": error.colno},
+            ),
+        )
+    except (ValueError, RecursionError):
+        return None, None, FieldError(None, "invalid_json", _("The body is not valid JSON."))
+    return data, _storable(text), None
+
+
+def _too_large_message() -> str:
+    return _("The body is larger than %(size)d KB.") % {"size": MAX_BODY_BYTES // 1024}
+
+
+def _variants(skus: Sequence[str]) -> dict[str, Variant]:
+    """Variants by upper-cased SKU (one query on the UPPER(sku) unique index)."""
+    wanted = sorted({sku.upper() for sku in skus})
+    if not wanted:
+        return {}
+    return {
+        v.sku.upper(): v
+        for v in Variant.objects.alias(sku_upper=Upper("sku"))
+        .filter(sku_upper__in=wanted)
+        .select_related("product")
+        .only("pk", "sku", "sale_price", "is_active", "product__is_active")
+    }
+
+
+def _sku_errors(skus: Sequence[tuple[int, str]], variants: dict[str, Variant]) -> list[FieldError]:
+    """Unknown and no longer sold SKUs of (item index, sku) pairs."""
+    errors = []
+    for index, sku in skus:
+        variant = variants.get(sku.upper())
+        if variant is None:
+            errors.append(
+                FieldError(
+                    f"items[{index}].sku",
+                    "unknown_sku",
+                    _("No product has the SKU %(sku)s.") % {"sku": sku},
+                )
+            )
+        elif not (variant.is_active and variant.product.is_active):
+            errors.append(
+                FieldError(
+                    f"items[{index}].sku",
+                    "not_sold",
+                    _("%(sku)s is no longer sold.") % {"sku": variant.sku},
+                )
+            )
+    return errors
+
+
+def _skus_of_invalid(data: Any) -> list[tuple[int, str]]:
+    """The readable SKUs of a payload that failed validation, to report them in the same
+    answer (a website should not have to fix its payload twice)."""
+    items = data.get("items") if isinstance(data, dict) else None
+    if not isinstance(items, list) or len(items) > MAX_LINES:
+        return []
+    return [
+        (index, item["sku"].strip())
+        for index, item in enumerate(items)
+        if isinstance(item, dict)
+        and isinstance(item.get("sku"), str)
+        and 0 < len(item["sku"].strip()) <= 64
+    ]
+
+
+def _check_against_database(
+    website: Website, data: OrderIn
+) -> tuple[list[FieldError], dict[str, Variant], int | None]:
+    """SKUs (case-insensitive), the warehouse and discounts that depend on catalogue prices."""
+    variants = _variants([item.sku for item in data.items])
+    errors = _sku_errors([(i, item.sku) for i, item in enumerate(data.items)], variants)
+    subtotal = Decimal(0)
+    for index, item in enumerate(data.items):
+        path = f"items[{index}]"
+        variant = variants.get(item.sku.upper())
+        if variant is None or not (variant.is_active and variant.product.is_active):
+            continue
+        price = variant.sale_price if item.unit_price is None else item.unit_price
+        gross = quantize(price * item.quantity, data.currency)
+        if item.discount > gross:
+            errors.append(
+                FieldError(
+                    f"{path}.discount",
+                    "too_large",
+                    _("The discount is larger than the item's amount (%(amount)s).")
+                    % {"amount": str(gross)},
+                )
+            )
+        subtotal += gross - min(item.discount, gross)
+    if not errors and data.discount > subtotal:
+        errors.append(
+            FieldError(
+                "discount",
+                "too_large",
+                _("The order discount is larger than the items' total (%(amount)s).")
+                % {"amount": str(quantize(subtotal, data.currency))},
+            )
+        )
+
+    warehouse_id = website.warehouse_id
+    if data.warehouse:
+        warehouse = Warehouse.objects.filter(code__iexact=data.warehouse).first()
+        if warehouse is None:
+            errors.append(
+                FieldError(
+                    "warehouse",
+                    "unknown_warehouse",
+                    _("No warehouse has the code %(code)s.") % {"code": data.warehouse},
+                )
+            )
+        elif not warehouse.is_active:
+            errors.append(
+                FieldError(
+                    "warehouse",
+                    "inactive_warehouse",
+                    _("The warehouse %(code)s is inactive.") % {"code": warehouse.code},
+                )
+            )
+        else:
+            warehouse_id = warehouse.pk
+    return errors, variants, warehouse_id
+
+
+def _lock_phone(e164: str) -> None:
+    """Serialise customer lookup-or-create for one phone number until the transaction ends."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"website-buyer:{e164}"])
+
+
+def _customer_for(data: OrderIn) -> Customer:
+    """The oldest live customer with this phone, else a new one with name, phone, e-mail and
+    the shipping address as default address."""
+    _lock_phone(data.customer.phone)
+    found = customers_with_phone(phone=data.customer.phone)
+    if found:
+        return found[0]
+    return customer_create(
+        data=CustomerInput(
+            name=data.customer.name,
+            phones=[data.customer.phone],
+            emails=[data.customer.email] if data.customer.email else [],
+            country=data.shipping.country,
+        ),
+        addresses=[data.shipping],
+    )
+
+
+def _process(website: Website, raw_body: bytes, *, user_id: int | None, now: datetime) -> _Result:
+    data, payload, decode_error = _decode(raw_body)
+    if decode_error is not None:
+        status = 413 if decode_error.code == "payload_too_large" else 400
+        return _rejected(status, [decode_error])
+    external_id = external_id_of(data)
+
+    existing = _existing(website, external_id)
+    if existing is not None:
+        return _duplicate(existing, external_id, payload)
+
+    currency = settings.SHOP_CURRENCY
+    order_in, errors = order_validate(data, currency=currency)
+    if order_in is None:
+        skus = _skus_of_invalid(data)
+        errors = [*errors, *_sku_errors(skus, _variants([sku for _i, sku in skus]))]
+        return _rejected(422, errors, external_id=external_id, payload=payload)
+    db_errors, variants, warehouse_id = _check_against_database(website, order_in)
+    if db_errors:
+        return _rejected(422, db_errors, external_id=external_id, payload=payload)
+
+    lines = [
+        LineInput(
+            variant_id=variants[item.sku.upper()].pk,
+            quantity=item.quantity,
+            unit_price=item.unit_price,
+            discount=item.discount,
+        )
+        for item in order_in.items
+    ]
+    try:
+        with transaction.atomic():
+            customer = _customer_for(order_in)
+            order = order_create(
+                customer_id=customer.pk,
+                lines=lines,
+                channel=Channel.WEBSITE,
+                channel_account=website.code,
+                external_number=order_in.external_id,
+                payment_method=order_in.payment_method,
+                warehouse_id=warehouse_id,
+                shipping=order_in.shipping,
+                discount_total=order_in.discount,
+                shipping_fee=order_in.shipping_fee,
+                notes=order_in.notes,
+                currency=currency,
+                user_id=user_id,
+                now=now,
+            )
+    except OrderError as error:
+        # Sent twice at the same moment: the other request's order won the unique constraint.
+        existing = _existing(website, order_in.external_id)
+        if existing is not None:
+            return _duplicate(existing, order_in.external_id, payload)
+        return _rejected(
+            422,
+            [FieldError(None, "order_rejected", str(error))],
+            external_id=external_id,
+            payload=payload,
+        )
+    return _Result(
+        status=201,
+        outcome=ApiRequestOutcome.CREATED,
+        body=order_receipt(order, order_in.external_id),
+        external_id=order_in.external_id,
+        payload=payload,
+        order=order,
+    )
+
+
+def _raw_text(raw_body: bytes) -> str:
+    # PostgreSQL text cannot hold NUL; everything else is kept as received.
+    return raw_body[:MAX_BODY_BYTES].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+
+
+def website_order_receive(
+    *, website: Website, raw_body: bytes, now: datetime | None = None
+) -> tuple[int, dict[str, Any]]:
+    """Receive one order request from `website` (already authenticated): returns the HTTP
+    status and the JSON body to answer (see the module docstring). The request is stored
+    whatever happens, with the order it created or found."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            result = _process(website, raw_body, user_id=None, now=now)
+            _store(website, raw_body, result, now)
+    except Exception:
+        logger.exception("website %s: order request failed", website.code)
+        error = FieldError(
+            None, "server_error", _("The order could not be processed; send it again later.")
+        )
+        result = _rejected(500, [error])
+        _store(website, raw_body, result, now)
+        return result.status, result.body
+    return result.status, result.body
+
+
+def _store(website: Website, raw_body: bytes, result: _Result, now: datetime) -> WebsiteRequest:
+    return WebsiteRequest.objects.create(
+        website=website,
+        external_number=result.external_id[:64],
+        payload=result.payload,
+        raw_body=_raw_text(raw_body),
+        outcome=result.outcome,
+        status_code=result.status,
+        errors=result.errors,
+        order=result.order,
+        received_at=now,
+    )
+
+
+def website_request_reapply(
+    *, request_id: int, payload_text: str, user_id: int | None, now: datetime | None = None
+) -> WebsiteRequest:
+    """Apply a rejected request again with a payload repaired by staff (JSON text).
+
+    The row keeps the body as first received and records the repaired payload, the new
+    outcome, status, errors and order. An id that meanwhile became an order gives outcome
+    duplicate, linked to that order. Only rejected requests can be re-applied; two staff
+    re-applying the same request at once are serialised by a lock on its row.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        request = (
+            WebsiteRequest.objects.select_for_update()
+            .select_related("website")
+            .filter(pk=request_id)
+            .first()
+        )
+        if request is None:
+            raise WebsiteError(_("This request does not exist."))
+        if request.outcome != ApiRequestOutcome.REJECTED:
+            raise WebsiteError(_("This request was already applied."))
+        result = _process(request.website, payload_text.encode(), user_id=user_id, now=now)
+        if result.payload is not None:
+            request.payload = result.payload
+        if result.external_id:
+            request.external_number = result.external_id[:64]
+        request.outcome = result.outcome
+        request.status_code = result.status
+        request.errors = result.errors
+        request.order = result.order
+        request.save(
+            update_fields=[
+                "payload",
+                "external_number",
+                "outcome",
+                "status_code",
+                "errors",
+                "order",
+            ]
+        )
+    return request

@@ -1,0 +1,253 @@
+"""Forms of the order detail page (actions, payments, notes, shortage drafts) and of the
+return / exchange page. Money is typed the way staff type it (MoneyField: "150.000" for VND,
+"199.50" for THB), in the order's currency."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import QuerySet
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from inventory.forms_catalogue import MoneyField
+from inventory.models import Supplier, Variant, Warehouse
+from inventory.selectors.purchasing import supplier_choices, warehouse_choices
+from orders.models import OrderLine, PaymentKind, PaymentMethod, ReturnCondition
+from orders.services.orders import MAX_QUANTITY, LineInput
+
+MAX_EXCHANGE_LINES = 50
+
+
+def local_today() -> date:
+    return timezone.localdate()
+
+
+def moment_of(day: date | None, *, now: datetime | None = None) -> datetime | None:
+    """A date picked in a form as an aware moment: now when it is today (shop time), noon
+    shop time otherwise (the hour is not asked, noon keeps the day whatever the zone)."""
+    if day is None:
+        return None
+    now = now or timezone.now()
+    if day == timezone.localdate(now):
+        return now
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))
+
+
+class _DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
+    field = forms.DateField(label=label, widget=_DateInput(), **kwargs)
+    field.validators.append(_not_in_future)
+    return field
+
+
+def _not_in_future(value: date) -> None:
+    if value > local_today():
+        raise forms.ValidationError(_("The date cannot be in the future."), code="future")
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        error_messages={"required": _("Say why the order is cancelled.")},
+    )
+
+
+class CompleteForm(forms.Form):
+    """Complete a shipped order: the amount received (default: the balance due)."""
+
+    amount = MoneyField(label=_("Amount received"))
+    paid_at = _date_field(_("Date"), required=False)
+    reference = forms.CharField(label=_("Reference"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].currency = currency  # type: ignore[attr-defined]
+
+    def clean_amount(self) -> Decimal | None:
+        amount: Decimal | None = self.cleaned_data.get("amount")
+        if amount is not None and amount < 0:
+            raise forms.ValidationError(_("An amount received cannot be negative."))
+        return amount
+
+
+class PaymentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=PaymentKind.choices)
+    amount = MoneyField(label=_("Amount"), required=True)
+    method = forms.ChoiceField(label=_("Method"), choices=PaymentMethod.choices)
+    paid_at = _date_field(_("Date"))
+    reference = forms.CharField(label=_("Reference"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].currency = currency  # type: ignore[attr-defined]
+
+    def clean_amount(self) -> Decimal:
+        amount: Decimal = self.cleaned_data["amount"]
+        if amount <= 0:
+            raise forms.ValidationError(_("The amount must be above zero."))
+        return amount
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Note"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Write the note first.")},
+    )
+
+
+class ShortagePurchaseForm(forms.Form):
+    """Draft purchase orders for a confirm that failed; a supplier is asked only for SKUs
+    without a preferred supplier."""
+
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier for SKUs without a preferred supplier"),
+        queryset=Supplier.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supplier"].queryset = supplier_choices()  # type: ignore[attr-defined]
+
+
+# --- Returns ----------------------------------------------------------------------------------
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    refund_amount = MoneyField(label=_("Refund amount"))
+    refund_method = forms.ChoiceField(
+        label=_("Refund method"),
+        choices=[("", "—"), *[(v, label) for v, label in PaymentMethod.choices if v != "cod"]],
+        required=False,
+    )
+    refunded_at = _date_field(_("Refund date"), required=False)
+    refund_reference = forms.CharField(label=_("Reference"), max_length=120, required=False)
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["refund_amount"].currency = currency  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        amount = data.get("refund_amount")
+        if amount is not None and amount < 0:
+            self.add_error("refund_amount", _("A refund cannot be negative."))
+        elif amount and not data.get("refund_method"):
+            self.add_error("refund_method", _("Choose how the money is paid back."))
+        return data
+
+
+class ReturnLineForm(forms.Form):
+    """One order line of the return page: how many came back, in what condition, where to."""
+
+    quantity = forms.IntegerField(
+        label=_("Quantity to return"),
+        min_value=0,
+        initial=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "qty", "inputmode": "numeric"}),
+    )
+    condition = forms.ChoiceField(
+        label=_("Condition"), choices=ReturnCondition.choices, initial=ReturnCondition.GOOD
+    )
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        line: OrderLine,
+        warehouses: QuerySet[Warehouse],
+        default_warehouse_id: int | None,
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("prefix", f"line-{line.pk}")
+        kwargs.setdefault("initial", {"warehouse": default_warehouse_id})
+        super().__init__(*args, **kwargs)
+        self.line = line
+        field = self.fields["quantity"]
+        field.validators.append(MaxValueValidator(line.quantity_returnable))
+        field.widget.attrs["max"] = line.quantity_returnable
+        self.fields["warehouse"].queryset = warehouses  # type: ignore[attr-defined]
+
+    def clean_quantity(self) -> int:
+        return self.cleaned_data.get("quantity") or 0
+
+
+class ExchangeLineForm(forms.Form):
+    sku = forms.CharField(
+        label=_("SKU"),
+        max_length=64,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}),
+    )
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        required=False,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_QUANTITY)],
+        widget=forms.NumberInput(attrs={"class": "qty", "inputmode": "numeric", "min": 1}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        sku = (data.get("sku") or "").strip()
+        data["sku"] = sku
+        if sku and not data.get("quantity") and "quantity" not in self.errors:
+            self.add_error("quantity", _("Enter the quantity."))
+        if data.get("quantity") and not sku:
+            self.add_error("sku", _("Enter the SKU."))
+        return data
+
+
+ExchangeLineFormSet = forms.formset_factory(
+    ExchangeLineForm, extra=2, max_num=MAX_EXCHANGE_LINES, validate_max=True
+)
+
+
+def exchange_lines_from(formset: Any) -> list[LineInput]:
+    """Resolve the exchange rows' SKUs (case-insensitive) into order lines; unknown SKUs
+    become errors on their rows. Call after formset.is_valid(); check it again afterwards."""
+    rows = [
+        form
+        for form in formset.forms
+        if form.is_valid() and form.cleaned_data.get("sku") and form.cleaned_data.get("quantity")
+    ]
+    wanted = {form.cleaned_data["sku"].upper() for form in rows}
+    found = {
+        sku_upper: pk
+        for pk, sku_upper in Variant.objects.annotate(sku_upper=Upper("sku"))
+        .filter(sku_upper__in=wanted)
+        .values_list("pk", "sku_upper")
+    }
+    lines: list[LineInput] = []
+    for form in rows:
+        variant_id = found.get(form.cleaned_data["sku"].upper())
+        if variant_id is None:
+            form.add_error("sku", _("No product has this SKU."))
+            continue
+        lines.append(LineInput(variant_id=variant_id, quantity=form.cleaned_data["quantity"]))
+    return lines
+
+
+def return_warehouses(*, include_id: int | None) -> QuerySet[Warehouse]:
+    return warehouse_choices(include_id=include_id)

@@ -774,8 +774,36 @@ def manual_order_post(ctx: Context) -> Callable[[], Any]:
 def manual_form_data(
     *, customer_id: int, warehouse_id: int, lines: Sequence[tuple[VariantRow, int]]
 ) -> dict[str, Any]:
-    """The form fields of orders:order_create (see orders/forms_order.py)."""
-    raise NotImplementedError("filled in when the manual order page lands")
+    """The fields orders:order_create posts (see orders/forms_order.py and its tests)."""
+    from orders.models import CustomerAddress
+
+    address = CustomerAddress.objects.filter(customer_id=customer_id, is_default=True).first()
+    data: dict[str, Any] = {
+        "phone": "",
+        "customer": str(customer_id),
+        "customer_mode": "existing",
+        "address": str(address.pk) if address else "",
+        "channel": "phone",
+        "payment_method": "cod",
+        "warehouse": str(warehouse_id),
+        "notes": "",
+        "discount_total": "",
+        "shipping_fee": "30.000",
+        "line_key": [],
+        "line_variant": [],
+        "line_id": [],
+        "line_qty": [],
+        "line_price": [],
+        "line_discount": [],
+    }
+    for index, (variant, quantity) in enumerate(lines):
+        data["line_key"].append(f"k{index}")
+        data["line_variant"].append(str(variant.id))
+        data["line_id"].append("")
+        data["line_qty"].append(str(quantity))
+        data["line_price"].append("")
+        data["line_discount"].append("")
+    return data
 
 
 def api_order_post(ctx: Context) -> Callable[[], Any]:
@@ -789,7 +817,7 @@ def api_order_post(ctx: Context) -> Callable[[], Any]:
         v1, v2 = ctx.rng.sample(ctx.variants, 2)
         body = api_payload(
             external_id=f"BENCH-{time.time_ns()}-{counter['n']}",
-            phone=f"09{ctx.rng.randrange(10**8):08d}",
+            phone="0" + ctx.rng.choice(MOBILE_PREFIXES) + f"{ctx.rng.randrange(10**7):07d}",
             lines=[(v1, 1), (v2, 2)],
         )
         response = ctx.client.post(
@@ -807,8 +835,24 @@ def api_order_post(ctx: Context) -> Callable[[], Any]:
 def api_payload(
     *, external_id: str, phone: str, lines: Sequence[tuple[VariantRow, int]]
 ) -> dict[str, Any]:
-    """A website order as the API takes it (see orders/api/schema.py)."""
-    raise NotImplementedError("filled in when the website API lands")
+    """A website order as the API takes it (see orders/api/openapi.py EXAMPLES)."""
+    return {
+        "id": external_id,
+        "customer": {"name": "Khách web", "phone": phone},
+        "shipping_address": {
+            "street": "12 Lê Lợi",
+            "ward": "Phường Bến Nghé",
+            "district": "Quận 1",
+            "province": "TP. Hồ Chí Minh",
+            "country": "VN",
+        },
+        "items": [
+            {"sku": variant.sku, "quantity": quantity, "unit_price": str(variant.price)}
+            for variant, quantity in lines
+        ],
+        "payment_method": "cod",
+        "shipping_fee": "30000",
+    }
 
 
 def service_create(ctx: Context) -> Callable[[], Any]:

@@ -24,6 +24,7 @@ from orders.forms_customers import (
     phone_for_input,
 )
 from orders.models import Customer, CustomerAddress
+from orders.panels import panels_for
 from orders.selectors import customer_find_duplicates, customers_with_phone
 from orders.selectors import customers_pages as selectors
 from orders.services.customers import (
@@ -117,6 +118,7 @@ def _detail_page(
         "duplicates": selectors.customer_duplicates(customer),
         "address_form": address_form,
         "editing": editing,
+        "panels": panels_for("customer", customer.pk, request.user),
     }
     return render(request, "orders/customers/detail.html", context, status=status)
 

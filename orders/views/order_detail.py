@@ -36,6 +36,7 @@ from orders.forms_detail import (
     moment_of,
 )
 from orders.models import Order, PaymentKind, PaymentMethod
+from orders.panels import panels_for
 from orders.selectors import order_detail as selectors
 from orders.selectors.order_detail import OrderDetail
 from orders.services.orders import (
@@ -138,6 +139,8 @@ def _render(
     template = "orders/order_detail.html"
     if _is_htmx(request):
         template += "#order-body"
+    else:
+        context["panels"] = panels_for("order", detail.order.pk, request.user)
     return render(request, template, context, status=status)
 
 

@@ -217,7 +217,7 @@ def test_detail_shows_customer_orders_addresses_and_duplicates(client, login_as,
     for text in ("Công ty ABC", "0100109106", "an@example.vn", "VIP", "Gọi trước khi giao"):
         assert text in html
     assert "₫200,000" in html  # lifetime revenue
-    assert '<section id="customer-followups" class="customer-followups"></section>' in html
+    assert '<div id="customer-followups" class="customer-followups"></div>' in html
     assert "12 Lê Lợi" in html
     # warehouse staff only read: no edit, no merge, no address actions
     assert reverse("orders:customer_edit", args=[an.pk]) not in html

@@ -1,0 +1,238 @@
+"""Forms of the order list: the filter bar (GET) and the bulk action forms (POST).
+
+The GET parameter names are fixed (bookmarks and the benchmark script use them):
+q, status, channel, payment, method, warehouse, date_from, date_to, sort, page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from django import forms
+from django.http import QueryDict
+from django.utils.choices import BaseChoiceIterator, normalize_choices
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from orders.models import Channel, OrderStatus, PaymentMethod, PaymentStatus
+from orders.selectors.order_list import (
+    DEFAULT_SORT,
+    OrderListFilters,
+    active_warehouse_choices,
+    order_ids_matching,
+    warehouse_choices,
+)
+
+SORT_CHOICES = [
+    ("-created", _("Newest first")),
+    ("created", _("Oldest first")),
+    ("-total", _("Highest total")),
+    ("total", _("Lowest total")),
+]
+MAX_QUERY_LENGTH = 2000
+
+
+def _any(label: Any, choices: Any) -> list[tuple[str, Any]]:
+    return [("", label), *choices]
+
+
+class _ChoicesOnce(BaseChoiceIterator):
+    """Choices read from the database when first needed, then kept for this form instance
+    (a Select iterates its choices more than once while it renders)."""
+
+    def __init__(self, func: Callable[[], Any]) -> None:
+        self.func = func
+        self.items: list[Any] | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.items is None:
+            self.items = list(normalize_choices(self.func()))
+        yield from self.items
+
+
+def _warehouse_options() -> list[tuple[str, Any]]:
+    return _any(_("Any warehouse"), warehouse_choices())
+
+
+def _active_warehouse_options() -> list[tuple[str, Any]]:
+    return _any(_("Choose a warehouse"), active_warehouse_choices())
+
+
+class OrderFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": _("Number, channel order, phone or name"),
+                "data-search": "",
+                "autocomplete": "off",
+                "aria-label": _("Search orders"),
+            }
+        ),
+    )
+    # Chosen with the status tabs; kept in the form so other filters keep it.
+    status = forms.ChoiceField(
+        choices=_any(_("All"), OrderStatus.choices), required=False, widget=forms.HiddenInput
+    )
+    channel = forms.ChoiceField(
+        choices=_any(_("Any channel"), Channel.choices),
+        required=False,
+        widget=forms.Select(attrs={"aria-label": _("Channel")}),
+    )
+    payment = forms.ChoiceField(
+        choices=_any(_("Any payment status"), PaymentStatus.choices),
+        required=False,
+        widget=forms.Select(attrs={"aria-label": _("Payment status")}),
+    )
+    method = forms.ChoiceField(
+        choices=_any(_("Any payment method"), PaymentMethod.choices),
+        required=False,
+        widget=forms.Select(attrs={"aria-label": _("Payment method")}),
+    )
+    # The warehouses are read only when the field is rendered or checked (see __init__).
+    warehouse = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.Select(attrs={"aria-label": _("Warehouse")}),
+    )
+    date_from = forms.DateField(
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "aria-label": _("From (date)")}, format="%Y-%m-%d"
+        ),
+    )
+    date_to = forms.DateField(
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "aria-label": _("To (date)")}, format="%Y-%m-%d"
+        ),
+    )
+    sort = forms.ChoiceField(
+        choices=SORT_CHOICES,
+        required=False,
+        widget=forms.Select(attrs={"aria-label": _("Sort")}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].choices = _ChoicesOnce(_warehouse_options)  # type: ignore[attr-defined]
+
+    def filters(self) -> OrderListFilters:
+        """The filters of the valid fields (an invalid value is ignored, not the whole bar)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return OrderListFilters(
+            q=(data.get("q") or "").strip(),
+            status=data.get("status") or "",
+            channel=data.get("channel") or "",
+            payment_status=data.get("payment") or "",
+            payment_method=data.get("method") or "",
+            warehouse_id=data.get("warehouse"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            sort=data.get("sort") or DEFAULT_SORT,
+        )
+
+
+# --- Bulk actions -----------------------------------------------------------------------------
+
+SCOPE_SELECTED = "selected"
+SCOPE_FILTER = "filter"
+
+
+class BulkSelectionForm(forms.Form):
+    """Which orders a bulk action applies to: the ticked ones (`order`, repeated), or every
+    order matching the list's filter (`scope=filter`, with the list's query string in
+    `query`), at most `limit` of them."""
+
+    scope = forms.ChoiceField(
+        choices=[(SCOPE_SELECTED, _("Selected orders")), (SCOPE_FILTER, _("All matching"))],
+        required=False,
+    )
+    query = forms.CharField(required=False, max_length=MAX_QUERY_LENGTH)
+
+    def __init__(self, data: QueryDict, *, limit: int) -> None:
+        super().__init__(data)
+        self.posted = data
+        self.limit = limit
+        self.order_ids: list[int] = []
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        if cleaned.get("scope") == SCOPE_FILTER:
+            filters = OrderFilterForm(QueryDict(cleaned.get("query") or "")).filters()
+            ids = order_ids_matching(filters=filters, limit=self.limit + 1)
+        else:
+            ids = []
+            for raw in self.posted.getlist("order"):
+                try:
+                    pk = int(raw)
+                except (TypeError, ValueError):
+                    raise forms.ValidationError(_("The selection is not valid.")) from None
+                if pk not in ids:
+                    ids.append(pk)
+        if not ids:
+            raise forms.ValidationError(_("Select at least one order."))
+        if len(ids) > self.limit:
+            raise forms.ValidationError(
+                _(
+                    "More than %(limit)s orders are selected: narrow the filter down to at most "
+                    "%(limit)s orders at a time."
+                )
+                % {"limit": number_format(self.limit, force_grouping=True)}
+            )
+        self.order_ids = ids
+        return cleaned
+
+
+class BulkCancelForm(BulkSelectionForm):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=True,
+        error_messages={"required": _("Write why the orders are cancelled.")},
+    )
+
+
+class BulkAssignForm(BulkSelectionForm):
+    warehouse = forms.TypedChoiceField(
+        label=_("Warehouse"),
+        coerce=int,
+        empty_value=None,
+        required=True,
+        error_messages={"required": _("Choose the warehouse to ship from.")},
+    )
+
+    def __init__(self, data: QueryDict, *, limit: int) -> None:
+        super().__init__(data, limit=limit)
+        self.fields["warehouse"].choices = _ChoicesOnce(_active_warehouse_options)  # type: ignore[attr-defined]
+
+
+class BulkActionBar(forms.Form):
+    """The inputs of the list's bulk action bar, rendered (not bound)."""
+
+    reason = forms.CharField(
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Cancellation reason"), "aria-label": _("Cancellation reason")}
+        ),
+    )
+    warehouse = forms.TypedChoiceField(
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.Select(attrs={"aria-label": _("Warehouse to assign")}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].choices = _ChoicesOnce(  # type: ignore[attr-defined]
+            lambda: _any(_("Warehouse…"), active_warehouse_choices())
+        )

@@ -1,0 +1,169 @@
+"""Bulk actions of the order list (POST): confirm, cancel, assign a warehouse, picking list PDF,
+CSV and Excel export.
+
+Each parses the selection (ticked orders, or every order matching the list's filter up to a
+cap), calls one service or selector, and answers with the per-order report (htmx: the report
+fragment plus an `orders-changed` event that reloads the table; otherwise the report page) or
+the file.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.auth import require_perm
+from common.pdf import render_pdf
+from orders.forms_list import BulkAssignForm, BulkCancelForm, BulkSelectionForm
+from orders.selectors import order_list as selectors
+from orders.services import bulk as services
+
+PARTIAL = "orders/bulk_result.html#bulk-report"
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return bool(getattr(request, "htmx", False))
+
+
+def _list_url(request: HttpRequest) -> str:
+    """The list as the user left it (the filter query string the bulk form carried)."""
+    query = QueryDict(request.POST.get("query", "")[:2000], mutable=True)
+    query.pop("page", None)
+    encoded = query.urlencode()
+    url = reverse("orders:order_list")
+    return f"{url}?{encoded}" if encoded else url
+
+
+def _form_error(form: BulkSelectionForm) -> str:
+    for errors in form.errors.values():
+        for error in errors:
+            return str(error)
+    return _("The selection is not valid.")
+
+
+def _refuse(request: HttpRequest, form: BulkSelectionForm) -> HttpResponse:
+    """Nothing was done: say why, on the list."""
+    error = _form_error(form)
+    if _is_htmx(request):
+        return render(
+            request,
+            PARTIAL,
+            {"error": error, "back_url": _list_url(request)},
+            status=422,
+        )
+    messages.error(request, error)
+    return redirect(_list_url(request))
+
+
+def _report(
+    request: HttpRequest, *, title: str, results: list[services.BulkResult]
+) -> HttpResponse:
+    context: dict[str, Any] = {
+        "title": title,
+        "results": results,
+        "done": sum(1 for r in results if r.outcome == services.DONE),
+        "unchanged": sum(1 for r in results if r.outcome == services.UNCHANGED),
+        "refused": sum(1 for r in results if r.outcome == services.REFUSED),
+        "back_url": _list_url(request),
+    }
+    if _is_htmx(request):
+        response = render(request, PARTIAL, context)
+        response["HX-Trigger"] = "orders-changed"
+        return response
+    context["standalone"] = True
+    return render(request, "orders/bulk_result.html", context)
+
+
+@require_POST
+@require_perm("orders.confirm_order")
+def order_bulk_confirm(request: HttpRequest) -> HttpResponse:
+    form = BulkSelectionForm(request.POST, limit=services.MAX_ACTION_ORDERS)
+    if not form.is_valid():
+        return _refuse(request, form)
+    results = services.orders_bulk_confirm(order_ids=form.order_ids, user_id=request.user.pk)
+    return _report(request, title=_("Confirm orders"), results=results)
+
+
+@require_POST
+@require_perm("orders.cancel_order")
+def order_bulk_cancel(request: HttpRequest) -> HttpResponse:
+    form = BulkCancelForm(request.POST, limit=services.MAX_ACTION_ORDERS)
+    if not form.is_valid():
+        return _refuse(request, form)
+    results = services.orders_bulk_cancel(
+        order_ids=form.order_ids, user_id=request.user.pk, reason=form.cleaned_data["reason"]
+    )
+    return _report(request, title=_("Cancel orders"), results=results)
+
+
+@require_POST
+@require_perm("orders.change_order")
+def order_bulk_assign(request: HttpRequest) -> HttpResponse:
+    form = BulkAssignForm(request.POST, limit=services.MAX_ACTION_ORDERS)
+    if not form.is_valid():
+        return _refuse(request, form)
+    results = services.orders_bulk_assign_warehouse(
+        order_ids=form.order_ids,
+        warehouse_id=form.cleaned_data["warehouse"],
+        user_id=request.user.pk,
+    )
+    return _report(request, title=_("Assign a warehouse"), results=results)
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+@require_POST
+@require_perm("orders.export_order")
+def order_bulk_picking_list(request: HttpRequest) -> HttpResponse:
+    form = BulkSelectionForm(request.POST, limit=services.MAX_PICKING_ORDERS)
+    if not form.is_valid():
+        return _refuse(request, form)
+    pdf = render_pdf(
+        template_name="orders/pdf/picking_list.html",
+        context={
+            "picking": selectors.picking_list(order_ids=form.order_ids),
+            "shop_name": settings.SHOP_NAME,
+            "printed_at": timezone.localtime(),
+        },
+        base_url=request.build_absolute_uri("/"),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="picking-list-{_stamp()}.pdf"'
+    return response
+
+
+@require_POST
+@require_perm("orders.export_order")
+def order_bulk_export(request: HttpRequest) -> HttpResponseBase:
+    kind = request.POST.get("format", "csv")
+    form = BulkSelectionForm(request.POST, limit=services.MAX_EXPORT_ORDERS)
+    if kind not in ("csv", "xlsx") or not form.is_valid():
+        return _refuse(request, form)
+    if kind == "csv":
+        response = StreamingHttpResponse(
+            services.orders_export_csv(order_ids=form.order_ids),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="orders-{_stamp()}.csv"'
+        return response
+    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    services.orders_export_xlsx(order_ids=form.order_ids, target=target)
+    target.seek(0)
+    return FileResponse(
+        target,
+        as_attachment=True,
+        filename=f"orders-{_stamp()}.xlsx",
+        content_type=services.XLSX_TYPE,
+    )

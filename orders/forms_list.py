@@ -11,13 +11,16 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils import timezone
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from common import markers
 from orders.models import Channel, OrderStatus, PaymentMethod, PaymentStatus
 from orders.selectors.order_list import (
     DEFAULT_SORT,
+    NEXT_CONTACT_MARKERS,
     OrderListFilters,
     active_warehouse_choices,
     order_ids_matching,
@@ -29,6 +32,13 @@ SORT_CHOICES = [
     ("created", _("Oldest first")),
     ("-total", _("Highest total")),
     ("total", _("Lowest total")),
+    ("next_contact", _("Next contact first")),
+]
+MARKER_CHOICES = [
+    (markers.DUE, _("Due today or overdue")),
+    (markers.NEW, _("New")),
+    (markers.SCHEDULED, _("Scheduled")),
+    (markers.DONE, _("Finished")),
 ]
 MAX_QUERY_LENGTH = 2000
 
@@ -111,6 +121,9 @@ class OrderFilterForm(forms.Form):
             attrs={"type": "date", "aria-label": _("To (date)")}, format="%Y-%m-%d"
         ),
     )
+    marker = forms.ChoiceField(
+        choices=[("", _("All")), *MARKER_CHOICES], required=False, widget=forms.HiddenInput
+    )
     sort = forms.ChoiceField(
         choices=SORT_CHOICES,
         required=False,
@@ -134,8 +147,15 @@ class OrderFilterForm(forms.Form):
             warehouse_id=data.get("warehouse"),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
-            sort=data.get("sort") or DEFAULT_SORT,
+            sort=data.get("sort") or self._default_sort(data.get("marker") or ""),
+            marker=data.get("marker") or "",
+            today=timezone.localdate(),
         )
+
+    @staticmethod
+    def _default_sort(marker: str) -> str:
+        """The day's work reads the most overdue (or the soonest) contact first."""
+        return "next_contact" if marker in NEXT_CONTACT_MARKERS else DEFAULT_SORT
 
 
 # --- Bulk actions -----------------------------------------------------------------------------

@@ -194,9 +194,7 @@ class Customer(models.Model):
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="orders_cust_created_idx"),
             models.Index(F("revenue").desc(), F("id").desc(), name="orders_cust_revenue_idx"),
-            models.Index(
-                F("orders_count").desc(), F("id").desc(), name="orders_cust_orders_idx"
-            ),
+            models.Index(F("orders_count").desc(), F("id").desc(), name="orders_cust_orders_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -414,6 +412,7 @@ class Order(models.Model):
         ]
         indexes = [
             models.Index(F("created_at").desc(), F("id").desc(), name="orders_order_created_idx"),
+            models.Index(F("total").desc(), F("id").desc(), name="orders_order_total_idx"),
             models.Index(fields=["status", "created_at", "id"], name="orders_order_status_idx"),
             models.Index(fields=["channel", "created_at", "id"], name="orders_order_channel_idx"),
             models.Index(

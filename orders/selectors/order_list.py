@@ -21,8 +21,11 @@ from typing import Any
 
 import phonenumbers
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
+from common import markers
 from inventory.models import Warehouse
 from orders import transitions as t
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
@@ -37,7 +40,10 @@ SORTS: dict[str, tuple[str, str]] = {
     "created": ("created_at", "id"),
     "-total": ("-total", "-id"),
     "total": ("total", "id"),
+    # Only with the due or scheduled marker (index (followup_state, next_contact_at, id)).
+    "next_contact": ("next_contact_at", "id"),
 }
+NEXT_CONTACT_MARKERS = frozenset({markers.DUE, markers.SCHEDULED})
 # Orders a picking list is made for: not shipped yet, not cancelled.
 PICKABLE_STATUSES = frozenset({t.NEW, t.PROCESSING})
 EXPORT_CHUNK = 1000
@@ -59,6 +65,8 @@ _LIST_FIELDS = (
     "currency",
     "total",
     "created_at",
+    "followup_state",
+    "next_contact_at",
 )
 
 
@@ -75,6 +83,8 @@ class OrderListFilters:
     date_from: date | None = None
     date_to: date | None = None
     sort: str = DEFAULT_SORT
+    marker: str = ""  # common.markers code, "" for all
+    today: date | None = None  # the shop-local day the markers are computed for
 
 
 def shop_day_start(day: date) -> datetime:
@@ -86,7 +96,18 @@ def order_list(*, filters: OrderListFilters) -> QuerySet[Order]:
     """Orders matching `filters`, in the chosen order, with the customer name and warehouse
     code joined (one query per page)."""
     qs = Order.objects.select_related("customer", "warehouse").only(*_LIST_FIELDS)
-    return _filtered(qs, filters).order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+    qs = qs.annotate(marker=markers.marker_expression(today=_today(filters)))
+    return _filtered(qs, filters).order_by(*_ordering(filters))
+
+
+def _today(filters: OrderListFilters) -> date:
+    return filters.today or timezone.localdate()
+
+
+def _ordering(filters: OrderListFilters) -> tuple[str, str]:
+    if filters.sort == "next_contact" and filters.marker not in NEXT_CONTACT_MARKERS:
+        return SORTS[DEFAULT_SORT]
+    return SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
 
 
 def _filtered(qs: QuerySet[Order], filters: OrderListFilters) -> QuerySet[Order]:
@@ -106,14 +127,15 @@ def _filtered(qs: QuerySet[Order], filters: OrderListFilters) -> QuerySet[Order]
         qs = qs.filter(created_at__gte=shop_day_start(filters.date_from))
     if filters.date_to is not None:
         qs = qs.filter(created_at__lt=shop_day_start(filters.date_to + timedelta(days=1)))
+    if filters.marker in markers.MARKERS:
+        qs = qs.filter(markers.marker_q(filters.marker, today=_today(filters)))
     return qs
 
 
 def order_ids_matching(*, filters: OrderListFilters, limit: int) -> list[int]:
     """Ids of at most `limit` orders matching `filters`, in the list's order."""
     qs = _filtered(Order.objects.all(), filters)
-    ordering = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
-    return list(qs.order_by(*ordering).values_list("pk", flat=True)[:limit])
+    return list(qs.order_by(*_ordering(filters)).values_list("pk", flat=True)[:limit])
 
 
 def phone_display(e164: str) -> str:
@@ -137,7 +159,13 @@ def list_rows(orders: Iterable[Order]) -> list[Order]:
         "payment_method": {k: str(v) for k, v in PaymentMethod.choices},
     }
     rows = list(orders)
+    icons: dict[str, str] = {}
     for order in rows:
+        code = getattr(order, "marker", "")
+        if code not in icons:
+            icons[code] = render_to_string("common/followup_marker.html", {"marker": code})
+        # Our own SVG, no user data: rendered once per marker, not once per row.
+        order.marker_html = mark_safe(icons[code])  # type: ignore[attr-defined]  # noqa: S308
         order.phone = phone_display(order.ship_phone)  # type: ignore[attr-defined]
         for field_name, names in labels.items():
             value = getattr(order, field_name)

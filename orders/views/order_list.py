@@ -11,7 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
 from common.pagination import page_number, paginate
-from orders.forms_list import BulkActionBar, OrderFilterForm
+from orders.forms_list import MARKER_CHOICES, BulkActionBar, OrderFilterForm
 from orders.models import OrderStatus
 from orders.selectors import order_list as selectors
 from orders.services.bulk import MAX_ACTION_ORDERS, MAX_EXPORT_ORDERS
@@ -36,6 +36,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "rows": selectors.list_rows(page.items),
         "tabs": [("", _("All")), *OrderStatus.choices],
+        "marker_tabs": [("", _("All follow-ups")), *MARKER_CHOICES],
         "filter_query": query.urlencode(),
         "max_action": number_format(MAX_ACTION_ORDERS, force_grouping=True),
         "max_export": number_format(MAX_EXPORT_ORDERS, force_grouping=True),

@@ -84,7 +84,8 @@ def test_list_shows_newest_first_with_columns(client, login_as, shop):
     assert [o.number for o in response.context["page"].items] == [c.number, b.number, a.number]
     html = response.content.decode()
     assert f'href="{reverse("orders:order_detail", args=[a.pk])}"' in html
-    assert html.count('<td class="col-marker"></td>') == 3
+    # New orders: the blue "new" follow-up marker in the leftmost column.
+    assert html.count('<td class="col-marker"><span class="fu-marker fu-marker--new"') == 3
     assert '<th class="col-marker">' in html
     assert "2503ABCXYZ" in html
     assert "0912345678" in html  # the recipient phone as dialled

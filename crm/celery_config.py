@@ -11,6 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from celery.schedules import crontab
+
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Every task scheduled here is idempotent; later issues add marketplace pulls, carrier
     # polls and the follow-up digest.
@@ -18,6 +20,13 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "crm.beat_tick",
         "schedule": timedelta(seconds=60),
         "options": {"expires": 55},
+    },
+    # Each morning, in the shop's time zone (CELERY_TIMEZONE = TIME_ZONE): one e-mail per staff
+    # member with the follow-ups due today or overdue (sent once per person and day).
+    "followups-digest": {
+        "task": "followups.send_digests",
+        "schedule": crontab(hour=7, minute=30),
+        "options": {"expires": 6 * 3600},
     },
 }
 

@@ -13,6 +13,8 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("dashboard", _("Dashboard"), None, "home"),
     ("orders:order_list", _("Orders"), "orders.view_order", "receipt"),
     ("orders:customer_list", _("Customers"), "orders.view_customer", "users"),
+    ("followups:calendar", _("Follow-up calendar"), "followups.view_followup", "calendar"),
+    ("followups:request_list", _("Contact requests"), "followups.view_contactrequest", "phone"),
     ("inventory:product_list", _("Products"), "inventory.view_product", "tag"),
     ("inventory:stock_overview", _("Stock"), "inventory.view_stocklevel", "box"),
     ("inventory:transfer_list", _("Transfers"), "inventory.view_transfer", "swap"),

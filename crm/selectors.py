@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from crm.models import Heartbeat, User
 from crm.roles import ROLE_LABELS
+from followups.selectors import my_today
 from inventory.models import Warehouse
 from inventory.selectors.stock import stock_levels
 from orders.selectors.dashboard import OrderFigures, order_figures
@@ -106,6 +107,8 @@ class DashboardSummary:
     low_stock: int | None = None
     out_of_stock: int | None = None
     orders: OrderFigures | None = None
+    # (overdue, due today) of the user's own follow-ups
+    followups: tuple[int, int] | None = None
 
 
 def _stock_alerts() -> tuple[int, int]:
@@ -143,8 +146,12 @@ def dashboard_summary(*, user: User) -> DashboardSummary:
     orders = None
     if user.has_perm("orders.view_order"):
         orders = order_figures(today=timezone.localdate())
+    followups = None
+    if user.has_perm("followups.view_followup"):
+        followups = my_today(user, timezone.localdate())
     return DashboardSummary(
         orders=orders,
+        followups=followups,
         roles=roles,
         currency=settings.SHOP_CURRENCY,
         warehouses=warehouses,

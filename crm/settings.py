@@ -106,6 +106,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "crm.context_processors.shell",
+                "followups.context_processors.reminders",
             ],
             "builtins": ["common.templatetags.ui", "template_partials.templatetags.partials"],
         },
@@ -175,6 +176,8 @@ if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Ho_Chi_Minh")
+# Celery beat reads its crontab entries (the morning digest) in the shop's time zone.
+CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "crm_language"
@@ -185,6 +188,8 @@ SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="VND").upper()
 if SHOP_CURRENCY not in ("VND", "THB"):
     raise ImproperlyConfigured("SHOP_CURRENCY must be VND or THB")
 SHOP_NAME = env.str("SHOP_NAME", default="")
+# The address staff open the app at, for links in e-mails (the morning follow-up digest).
+SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "static/"

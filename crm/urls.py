@@ -31,5 +31,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("", include("orders.urls")),
     path("api/v1/", include("orders.urls_api")),
+    path("api/v1/", include("followups.urls_api")),
+    path("followups/", include("followups.urls")),
     path("maintenance/", admin.site.urls),
 ]

@@ -10,10 +10,23 @@ class FollowupsConfig(AppConfig):
     verbose_name = _("Follow-ups")
 
     def ready(self) -> None:
+        from orders.panels import register_panel
         from orders.signals import customer_merged, order_created
 
         order_created.connect(_order_created, dispatch_uid="followups.order_created")
         customer_merged.connect(_customers_merged, dispatch_uid="followups.customer_merged")
+        # The follow-up panel on the order and customer pages.
+        register_panel(_followup_panel)
+
+
+def _followup_panel(kind: str, pk: int, user: Any) -> Any:
+    from django.urls import reverse
+
+    from orders.panels import Panel
+
+    if not user.has_perm("followups.view_followup"):
+        return None
+    return Panel(key=f"followups-{kind}", url=reverse("followups:panel", args=[kind, pk]))
 
 
 def _order_created(*, order_id: int, **kwargs: Any) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from orders import transitions as t
@@ -38,11 +38,11 @@ def order_figures(*, today: date) -> OrderFigures:
         .values_list("status", "n")
     )
     today_qs = Order.objects.filter(created_at__gte=day_start(today)).exclude(status=t.CANCELLED)
-    today = today_qs.aggregate(n=Count("id"), total=Sum("total", filter=Q(total__gte=0)))
+    placed = today_qs.aggregate(n=Count("id"), total=Sum("total"))
     return OrderFigures(
         new=open_counts.get(t.NEW, 0),
         processing=open_counts.get(t.PROCESSING, 0),
         shipped=open_counts.get(t.SHIPPED, 0),
-        today_orders=today["n"] or 0,
-        today_total=today["total"] or Decimal(0),
+        today_orders=placed["n"] or 0,
+        today_total=placed["total"] or Decimal(0),
     )

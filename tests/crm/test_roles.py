@@ -120,6 +120,9 @@ PUBLIC = {
     "api:order_create",
     "api:order_status",
     "api:openapi",
+    "followups_api:contact_request_create",
+    # A private calendar feed: its secret token is the credential.
+    "followups:ical",
 }
 
 

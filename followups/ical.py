@@ -1,0 +1,109 @@
+"""The private iCalendar feed of a user's open follow-ups (for a phone's or Outlook's calendar).
+
+The token in the address is the only credential: it is random (256 bits), unique, and rotating
+it replaces it in one UPDATE, so the old address stops working at once.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from icalendar import Calendar, Event
+
+from followups import selectors
+from followups.models import CalendarFeed
+
+PAST = timedelta(days=30)
+AHEAD = timedelta(days=180)
+DURATION = timedelta(minutes=15)
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def calendar_feed_get(*, user_id: int) -> CalendarFeed | None:
+    return CalendarFeed.objects.filter(user_id=user_id).first()
+
+
+def calendar_feed_rotate(*, user_id: int, now: datetime | None = None) -> CalendarFeed:
+    """Create the user's feed, or give it a new token (the old address stops working)."""
+    now = now or timezone.now()
+    for _attempt in range(5):
+        token = _token()
+        try:
+            with transaction.atomic():
+                updated = CalendarFeed.objects.filter(user_id=user_id).update(
+                    token=token, created_at=now
+                )
+                if not updated:
+                    CalendarFeed.objects.create(user_id=user_id, token=token, created_at=now)
+        except IntegrityError:
+            continue  # two tabs creating it at once, or (never seen) a token collision
+        return CalendarFeed.objects.get(user_id=user_id)
+    raise RuntimeError("no calendar feed token could be stored")  # pragma: no cover
+
+
+def feed_owner(*, token: str) -> Any | None:
+    """The active user holding this feed token, or None."""
+    if not token or len(token) > 64:
+        return None
+    feed = (
+        CalendarFeed.objects.filter(token=token, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    return feed.user if feed else None
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _summary(item: selectors.DueItem) -> str:
+    if item.reference:
+        text = _("Call %(name)s – %(number)s")  # noqa: RUF001 (the dash is meant)
+        return text % {"name": item.name, "number": item.reference}
+    if item.kind == "contact_request":
+        text = _("Call %(name)s – contact request")  # noqa: RUF001
+        return text % {"name": item.name}
+    return _("Call %(name)s") % {"name": item.name}
+
+
+def calendar_ical(*, user: Any, host: str, absolute: Any, now: datetime | None = None) -> bytes:
+    """The VCALENDAR of the user's open follow-ups from 30 days ago to 180 days ahead: one
+    15-minute event each, with a UID stable per thread. `absolute(path)` makes a link absolute.
+    Texts are in the user's language."""
+    now = now or timezone.now()
+    items = selectors.open_threads_of(user_id=user.pk, since=now - PAST, until=now + AHEAD)
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        calendar = Calendar()
+        calendar.add("prodid", "-//shop-crm//follow-ups//EN")
+        calendar.add("version", "2.0")
+        calendar.add("calscale", "GREGORIAN")
+        calendar.add("method", "PUBLISH")
+        calendar.add("x-wr-calname", _("Follow-ups"))
+        calendar.add("x-wr-timezone", settings.TIME_ZONE)
+        for item in items:
+            assert item.at is not None
+            event = Event()
+            event.add("uid", f"followup-{item.id}@{host}")
+            event.add("dtstamp", _utc(item.updated_at))
+            event.add("dtstart", _utc(item.at))
+            event.add("dtend", _utc(item.at + DURATION))
+            event.add("summary", _summary(item))
+            lines = [item.last_note] if item.last_note else []
+            if item.phone:
+                lines.append(_("Phone: %(phone)s") % {"phone": item.phone})
+            if lines:
+                event.add("description", "\n".join(lines))
+            event.add("url", absolute(item.url))
+            calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,158 @@
+"""The follow-up calendar: month, week and day views, rescheduling in place (drag and drop or
+the entry's small form)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from common.auth import require_perm
+from followups import selectors
+from followups.services import FollowUpError, followup_reschedule
+
+TEMPLATE = "followups/calendar.html"
+
+
+@dataclass(frozen=True)
+class CalendarState:
+    """What the calendar shows, read from the query string (or the reschedule form)."""
+
+    view: str
+    anchor: date
+    user: str  # "me", "all" or a user id
+
+    def assignee_id(self, request: HttpRequest) -> int | None:
+        if self.user == "all":
+            return None
+        if self.user == "me":
+            return request.user.pk
+        return int(self.user)
+
+    def query(self, **changes: Any) -> str:
+        values = {"view": self.view, "date": self.anchor.isoformat(), "user": self.user}
+        values.update({k: v.isoformat() if isinstance(v, date) else v for k, v in changes.items()})
+        query = QueryDict(mutable=True)
+        query.update(values)
+        return query.urlencode()
+
+
+def _parse_date(value: str | None, default: date) -> date:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return default
+
+
+def calendar_state(params: QueryDict, *, today: date) -> CalendarState:
+    view = params.get("view", "")
+    user = params.get("user", "") or "me"
+    if user not in ("me", "all") and not (user.isdigit() and len(user) < 12):
+        user = "me"
+    return CalendarState(
+        view=view if view in selectors.VIEWS else "month",
+        anchor=_parse_date(params.get("date"), today),
+        user=user,
+    )
+
+
+def _context(request: HttpRequest, state: CalendarState, *, error: str = "") -> dict[str, Any]:
+    today = timezone.localdate()
+    period = selectors.calendar_period(view=state.view, anchor=state.anchor)
+    assignee_id = state.assignee_id(request)
+    entries = selectors.calendar_entries(
+        start=period.start, end=period.end, today=today, assignee_id=assignee_id
+    )
+    days = selectors.calendar_days(period=period, today=today, entries=entries)
+    overdue = selectors.overdue_before(start=period.start, today=today, assignee_id=assignee_id)
+    staff = list(selectors.staff_who_follow_up())
+    return {
+        "state": state,
+        "period": period,
+        "today": today,
+        "days": days,
+        "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
+        "weekdays": days[:7],
+        "entries": entries,
+        "hours": _hours(entries) if state.view == "day" else [],
+        "overdue": overdue,
+        "staff": staff,
+        "error": error,
+        "can_change": request.user.has_perm("followups.change_followup"),
+        "nav": {
+            "previous": state.query(date=period.previous),
+            "next": state.query(date=period.next),
+            "today": state.query(date=today),
+            "month": state.query(view="month"),
+            "week": state.query(view="week"),
+            "day": state.query(view="day"),
+            "oldest": state.query(date=overdue.oldest) if overdue.oldest else "",
+        },
+    }
+
+
+def _hours(entries: list[selectors.Entry]) -> list[tuple[int, list[selectors.Entry]]]:
+    """The day view's rows: the working hours (8 to 18) and any hour holding an entry."""
+    hours = set(range(8, 19)) | {entry.at.hour for entry in entries}
+    return [(hour, [e for e in entries if e.at.hour == hour]) for hour in sorted(hours)]
+
+
+def _render(
+    request: HttpRequest, state: CalendarState, *, status: int = 200, error: str = ""
+) -> HttpResponse:
+    context = _context(request, state, error=error)
+    template = f"{TEMPLATE}#calendar" if getattr(request, "htmx", False) else TEMPLATE
+    response = render(request, template, context)
+    response.status_code = status
+    return response
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@require_perm("followups.view_followup")
+def calendar(request: HttpRequest) -> HttpResponse:
+    return _render(request, calendar_state(request.GET, today=timezone.localdate()))
+
+
+def _new_time(request: HttpRequest) -> datetime | None:
+    day = _parse_date(request.POST.get("new_date"), date.min)
+    if day == date.min:
+        return None
+    try:
+        at = time.fromisoformat(request.POST.get("new_time") or "")
+    except ValueError:
+        return None
+    return timezone.make_aware(datetime.combine(day, at.replace(tzinfo=None)))
+
+
+@require_POST
+@require_perm("followups.change_followup")
+def calendar_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move an open follow-up to another day and/or time (the drop of a drag, or the entry's
+    date-time form); answers the re-rendered calendar."""
+    state = calendar_state(request.POST, today=timezone.localdate())
+    at = _new_time(request)
+    error = ""
+    if at is None:
+        error = _("Enter a date and a time.")
+    else:
+        try:
+            followup_reschedule(followup_id=pk, next_contact_at=at, user_id=request.user.pk)
+        except FollowUpError as refused:
+            error = str(refused)
+    if not getattr(request, "htmx", False):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Follow-up moved."))
+        return redirect(reverse("followups:calendar") + "?" + state.query())
+    return _render(request, state, status=422 if error else 200, error=error)

@@ -1,0 +1,134 @@
+"""My reminders (follow-ups due today or overdue), and the private iCalendar feed."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from common.auth import require_perm
+from followups import selectors
+from followups.ical import calendar_feed_get, calendar_feed_rotate, calendar_ical, feed_owner
+from followups.services import FollowUpError, followup_reschedule
+
+QUICK_DAYS = (1, 3, 7)
+
+
+def _me(request: HttpRequest) -> int:
+    user_id = request.user.pk
+    assert user_id is not None  # require_perm let only signed-in users in
+    return int(user_id)
+
+
+def _reminders_context(request: HttpRequest, *, error: str = "") -> dict[str, object]:
+    today = timezone.localdate()
+    items = selectors.due_items(user_id=_me(request), today=today)
+    return {
+        "items": items,
+        "today": today,
+        "error": error,
+        "quick": [(today + timedelta(days=n), n) for n in QUICK_DAYS],
+        "can_change": request.user.has_perm("followups.change_followup"),
+    }
+
+
+@vary_on_headers("HX-Request")
+@require_GET
+@require_perm("followups.view_followup")
+def reminders(request: HttpRequest) -> HttpResponse:
+    template = "followups/reminders.html"
+    if getattr(request, "htmx", False):
+        template += "#reminder-list"
+    return render(request, template, _reminders_context(request))
+
+
+@require_POST
+@require_perm("followups.change_followup")
+def reminder_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reminder's quick "+1 day / +3 days / +1 week" (keeps the time of day)."""
+    error = ""
+    try:
+        day = date.fromisoformat(request.POST.get("new_date", ""))
+        at = time.fromisoformat(request.POST.get("new_time") or "09:00")
+    except ValueError:
+        error = _("Enter a date and a time.")
+    else:
+        try:
+            followup_reschedule(
+                followup_id=pk,
+                next_contact_at=timezone.make_aware(datetime.combine(day, at)),
+                user_id=request.user.pk,
+            )
+        except FollowUpError as refused:
+            error = str(refused)
+    if not getattr(request, "htmx", False):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, _("Follow-up moved."))
+        return redirect("followups:reminders")
+    response = render(
+        request, "followups/reminders.html#reminder-list", _reminders_context(request, error=error)
+    )
+    response.status_code = 422 if error else 200
+    return response
+
+
+# --- iCalendar feed -----------------------------------------------------------------------------
+
+
+@require_GET
+@require_perm("followups.view_followup")
+def feed_settings(request: HttpRequest) -> HttpResponse:
+    feed = calendar_feed_get(user_id=_me(request))
+    url = request.build_absolute_uri(reverse("followups:ical", args=[feed.token])) if feed else ""
+    return render(request, "followups/feed_settings.html", {"feed": feed, "feed_url": url})
+
+
+@require_POST
+@require_perm("followups.view_followup")
+def feed_rotate(request: HttpRequest) -> HttpResponse:
+    had_feed = calendar_feed_get(user_id=_me(request)) is not None
+    calendar_feed_rotate(user_id=_me(request))
+    if had_feed:
+        messages.success(request, _("New address made. The old address no longer works."))
+    else:
+        messages.success(request, _("Your calendar address is ready."))
+    return redirect("followups:feed_settings")
+
+
+@never_cache
+@require_GET
+@login_not_required
+def ical(request: HttpRequest, token: str) -> HttpResponse:
+    """PUBLIC: the token in the address is the credential (unknown token: 404)."""
+    user = feed_owner(token=token)
+    if user is None or not user.has_perm("followups.view_followup"):
+        raise Http404
+    body = calendar_ical(user=user, host=request.get_host(), absolute=request.build_absolute_uri)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="followups.ics"'
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_GET
+@require_perm("followups.view_followup")
+def reminder_badge(request: HttpRequest) -> HttpResponse:
+    """The top bar's count of my follow-ups due today or overdue (loaded by htmx)."""
+    from followups.context_processors import due_count_cached
+
+    return render(
+        request,
+        "followups/partials/reminder_badge_count.html",
+        {"followup_due_count": due_count_cached(request.user)},
+    )

@@ -259,6 +259,7 @@ class Day:
     in_period: bool
     is_today: bool
     entries: list[Entry] = field(default_factory=list)
+    more: int = 0  # entries of this day left out of a month or week view
 
 
 @dataclass(frozen=True)
@@ -358,30 +359,61 @@ def _entry(thread: FollowUp, *, limit: datetime) -> Entry:
     )
 
 
+def _in_range(lower: datetime, upper: datetime) -> Q:
+    return Q(state=markers.STATE_OPEN, next_contact_at__gte=lower, next_contact_at__lt=upper) | Q(
+        # finished_at is set only on finished threads (a check constraint): the range alone
+        # uses followups_finished_idx.
+        finished_at__gte=lower,
+        finished_at__lt=upper,
+    )
+
+
 def calendar_entries(
-    *, start: date, end: date, today: date, assignee_id: int | None
+    *,
+    start: date,
+    end: date,
+    today: date,
+    assignee_id: int | None,
+    per_day: int | None = None,
+    more: dict[date, int] | None = None,
 ) -> list[Entry]:
     """The follow-ups of [start, end): open ones at their next contact (red up to today, green
-    later), finished ones grey at their finish. One query: a range on (state, next_contact_at)
-    OR a range on (finished_at), with the subjects joined for the labels."""
+    later), finished ones grey at their finish. A range on (state, next_contact_at) OR a range
+    on (finished_at), with the subjects joined for the labels.
+
+    With `per_day`, only the first `per_day` entries of each day are loaded and shaped (a
+    month of the whole shop can hold thousands); how many were left out per day goes into
+    `more`. That is one light query over the range (ids and times only), then one for the
+    entries shown."""
     lower, upper = day_start(start), day_start(end)
-    threads = (
-        _entry_query(assignee_id)
-        .filter(
-            Q(state=markers.STATE_OPEN, next_contact_at__gte=lower, next_contact_at__lt=upper)
-            # finished_at is set only on finished threads (a check constraint): the range
-            # alone uses followups_finished_idx.
-            | Q(finished_at__gte=lower, finished_at__lt=upper)
-        )
-        .order_by("pk")
-    )
     limit = markers.tomorrow_start(today)
-    entries = [_entry(thread, limit=limit) for thread in threads]
+    threads = _entry_query(assignee_id).filter(_in_range(lower, upper))
+    if per_day is not None:
+        light = FollowUp.objects.filter(_in_range(lower, upper))
+        if assignee_id is not None:
+            light = light.filter(assignee_id=assignee_id)
+        by_day: dict[date, list[tuple[datetime, int]]] = defaultdict(list)
+        for pk, state, next_at, finished_at in light.values_list(
+            "pk", "state", "next_contact_at", "finished_at"
+        ):
+            at = next_at if state == markers.STATE_OPEN else finished_at
+            local = timezone.localtime(at)
+            by_day[local.date()].append((local, pk))
+        shown: list[int] = []
+        for day, items in by_day.items():
+            items.sort()
+            shown.extend(pk for _at, pk in items[:per_day])
+            if more is not None and len(items) > per_day:
+                more[day] = len(items) - per_day
+        threads = threads.filter(pk__in=shown)
+    entries = [_entry(thread, limit=limit) for thread in threads.order_by("pk")]
     entries.sort(key=lambda e: (e.at, e.id))
     return entries
 
 
-def calendar_days(*, period: Period, today: date, entries: list[Entry]) -> list[Day]:
+def calendar_days(
+    *, period: Period, today: date, entries: list[Entry], more: dict[date, int] | None = None
+) -> list[Day]:
     by_day: dict[date, list[Entry]] = defaultdict(list)
     for entry in entries:
         by_day[entry.at.date()].append(entry)
@@ -389,7 +421,15 @@ def calendar_days(*, period: Period, today: date, entries: list[Entry]) -> list[
     current = period.start
     while current < period.end:
         in_period = period.view != "month" or current.month == period.anchor.month
-        days.append(Day(current, in_period, current == today, by_day.get(current, [])))
+        days.append(
+            Day(
+                current,
+                in_period,
+                current == today,
+                by_day.get(current, []),
+                (more or {}).get(current, 0),
+            )
+        )
         current += timedelta(days=1)
     return days
 

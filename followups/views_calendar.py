@@ -21,6 +21,8 @@ from followups import selectors
 from followups.services import FollowUpError, followup_reschedule
 
 TEMPLATE = "followups/calendar.html"
+# Entries drawn per day; the rest of a busy day is one "+N more" link to its day view.
+PER_DAY = {"month": 4, "week": 12}
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,16 @@ def _context(request: HttpRequest, state: CalendarState, *, error: str = "") -> 
     today = timezone.localdate()
     period = selectors.calendar_period(view=state.view, anchor=state.anchor)
     assignee_id = state.assignee_id(request)
+    more: dict[date, int] = {}
     entries = selectors.calendar_entries(
-        start=period.start, end=period.end, today=today, assignee_id=assignee_id
+        start=period.start,
+        end=period.end,
+        today=today,
+        assignee_id=assignee_id,
+        per_day=PER_DAY.get(state.view),
+        more=more,
     )
-    days = selectors.calendar_days(period=period, today=today, entries=entries)
+    days = selectors.calendar_days(period=period, today=today, entries=entries, more=more)
     overdue = selectors.overdue_before(start=period.start, today=today, assignee_id=assignee_id)
     staff = list(selectors.staff_who_follow_up())
     return {

@@ -33,9 +33,9 @@ def test_sign_in_switch_to_thai_and_see_the_dashboard(live_server, page, make_us
     page.wait_for_url(f"{live_server.url}/")
     assert page.locator(".page-title").inner_text() == "แดชบอร์ด"
 
-    # Alt+2 opens the second page of the navigation (Products for a manager).
+    # Alt+2 opens the second page of the navigation (Orders, the day's work).
     second = page.locator('[data-nav-index="2"]')
-    assert second.get_attribute("href") == "/inventory/products/"
+    assert second.get_attribute("href") == "/orders/"
     page.keyboard.press("Alt+2")
-    page.wait_for_url(f"{live_server.url}/inventory/products/")
-    page.screenshot(path=str(artifacts / "products-th.png"), full_page=True)
+    page.wait_for_url(f"{live_server.url}/orders/")
+    page.screenshot(path=str(artifacts / "orders-th.png"), full_page=True)

@@ -263,14 +263,20 @@ def test_the_calendar_runs_a_constant_number_of_queries(
     )  # fmt: skip
     url = reverse("followups:calendar") + "?date=2030-06-12"
     client.get(url)
-    with django_assert_num_queries(7) as captured:
+    with django_assert_num_queries(8) as captured:
         response = client.get(url)
     assert len(entries(response.content.decode())) == 3
     for i in range(27):
         schedule_order(local(day + timedelta(days=i % 10), 8), user.pk)
     with django_assert_num_queries(len(captured.captured_queries)):
         response = client.get(url)
-    assert len(entries(response.content.decode())) == 30
+    html = response.content.decode()
+    # June 12 holds 6: a month cell draws 4 and links the other 2 to the day view.
+    assert len(entries(html)) == 28
+    assert html.count('data-testid="day-more"') == 1
+    assert "+2 more" in html
+    day_view = client.get(url + "&view=day").content.decode()
+    assert len(entries(day_view)) == 6
 
 
 def test_roles_without_follow_up_permission_get_403(client, login_as):

@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("orders:customer_list", _("Customers"), "orders.view_customer", "users"),
     ("followups:calendar", _("Follow-up calendar"), "followups.view_followup", "calendar"),
     ("followups:request_list", _("Contact requests"), "followups.view_contactrequest", "phone"),
+    ("orders:reports", _("Reports"), "orders.view_reports", "chart"),
     ("inventory:product_list", _("Products"), "inventory.view_product", "tag"),
     ("inventory:stock_overview", _("Stock"), "inventory.view_stocklevel", "box"),
     ("inventory:transfer_list", _("Transfers"), "inventory.view_transfer", "swap"),

@@ -6,6 +6,7 @@ from orders.urls_customers import urlpatterns as customer_urls
 from orders.urls_detail import urlpatterns as detail_urls
 from orders.urls_form import urlpatterns as form_urls
 from orders.urls_list import urlpatterns as list_urls
+from orders.urls_reports import urlpatterns as report_urls
 from orders.urls_websites import urlpatterns as website_urls
 
 app_name = "orders"
@@ -16,4 +17,5 @@ urlpatterns = [
     *detail_urls,
     *customer_urls,
     *website_urls,
+    *report_urls,
 ]

@@ -745,7 +745,49 @@ def list_cases(ctx: Context) -> list[tuple[str, dict[str, str]]]:
         ("search order number", {"q": number}),
         ("search name", {"q": name}),
         ("search name + status=completed", {"q": name, "status": "completed"}),
+        ("marker=due (most overdue first)", {"marker": "due"}),
+        ("marker=scheduled", {"marker": "scheduled"}),
+        ("marker=new", {"marker": "new"}),
+        ("marker=done", {"marker": "done"}),
+        ("marker=due + channel=shopee", {"marker": "due", "channel": "shopee"}),
     ]
+
+
+def page_cases(ctx: Context, *, repeat: int) -> list[inv.Result]:
+    """Follow-up calendar and reports over the whole data set (each skipped when its page
+    does not exist in this version)."""
+    from django.urls import NoReverseMatch, reverse
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    cases = [
+        ("calendar month (all staff)", "followups:calendar", {"view": "month", "user": "all"}),
+        ("calendar week (all staff)", "followups:calendar", {"view": "week", "user": "all"}),
+        ("calendar month (one person)", "followups:calendar", {"view": "month"}),
+        ("best sellers, last 30 days", "orders:report_best_sellers", {}),
+        (
+            "best sellers, 365 days",
+            "orders:report_best_sellers",
+            {
+                "date_from": (today - timedelta(days=364)).isoformat(),
+                "date_to": today.isoformat(),
+            },
+        ),
+        ("top customers, last 30 days", "orders:report_top_customers", {}),
+        ("sales by day, last 30 days", "orders:report_sales", {}),
+        ("follow-up outcomes, 30 days", "followups:outcomes", {}),
+    ]
+    results = []
+    for label, name, params in cases:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            print(f"  {label}: skipped ({name} does not exist)")
+            continue
+        timings, _response = inv._timed(_get(ctx, url, params), repeat=repeat)
+        results.append(inv.Result(label, inv._describe(params), timings, 0))
+        print(f"  {label}: p95 {inv.percentile(timings.wall, 95):.1f} ms", flush=True)
+    return results
 
 
 def manual_order_post(ctx: Context) -> Callable[[], Any]:
@@ -915,6 +957,7 @@ def measure(*, repeat: int, orders: int) -> list[inv.Result]:
 
     timings, _ = inv._timed(detail, repeat=repeat)
     results.append(inv.Result("order detail (random order)", "", timings, 0))
+    results.extend(page_cases(ctx, repeat=repeat))
 
     timings, _ = inv._timed(service_create(ctx), repeat=repeat)
     results.append(inv.Result("order_create service (2 lines)", "", timings, 0))
@@ -1001,7 +1044,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     print(f"measuring: {inv.WARMUP} warm-up + {args.repeat} runs per case", flush=True)
     load_before = os.getloadavg()[0]
-    results = measure(repeat=args.repeat, orders=args.orders)
+    # DEBUG-off settings use the manifest storage, which needs collectstatic first; the plain
+    # storage builds the same URLs at the same cost.
+    from django.test import override_settings
+
+    plain_static = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=plain_static):
+        results = measure(repeat=args.repeat, orders=args.orders)
     print()
     inv.print_table(results)
     print(

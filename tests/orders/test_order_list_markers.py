@@ -49,7 +49,7 @@ def markers_shown(html: str) -> dict[str, str]:
     """order number -> the marker in its row."""
     rows = re.findall(
         r'<td class="col-marker"><span class="fu-marker[^"]*" data-marker="(\w+)".*?'
-        r'data-open>(SO\d+)</a>',
+        r"data-open>(SO\d+)</a>",
         html,
         flags=re.S,
     )

@@ -1,0 +1,542 @@
+"""Sales reports: best sellers, top customers, sales by channel and period.
+
+How figures are counted
+  A sale counts when its order was shipped (shipped_at set) and not cancelled. The period
+  filters on the order's created_at in shop-local days: date_from and date_to are inclusive
+  (default: the last 30 days including today). Only orders in the report's currency count
+  (the shop currency), so amounts are never added across currencies.
+
+  Per order line:
+    units sold         = quantity_shipped - quantity_returned
+    order discount     = line_total x discount_total / subtotal       (0 when subtotal is 0)
+    net revenue        = (line_total - its share of the order discount) x units sold / quantity
+                         (VAT included)
+    VAT                = vat_amount x units sold / quantity
+    revenue excl. VAT  = net revenue - VAT
+    cost               = unit_cost x units sold        (the variant cost, VAT excluded, when
+                                                        the goods left)
+    profit             = revenue excl. VAT - cost;  margin % = profit / revenue excl. VAT
+  Shipping fees are not product revenue: "sales by channel" shows them in their own column.
+  Top customers: net revenue = the orders' totals (shipping included) minus their refunds.
+
+  Every sum is computed by PostgreSQL in NUMERIC (no float anywhere), over unrounded per-line
+  figures; each figure shown is then rounded once to the currency's precision (half up), and
+  the derived figures are taken from the rounded ones (revenue excl. VAT = net revenue - VAT,
+  profit = revenue excl. VAT - cost) so that every row adds up as printed. Totals rows are the
+  sums of the rows shown.
+
+How it stays fast at millions of orders
+  Each report starts from the orders of the period through the created_at index (the filter on
+  orders is what bounds the work), joins their lines, aggregates in the database, sorts and
+  keeps the top 100 there, and only then reads names for those 100 rows (one more query).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Trunc
+from django.utils import timezone
+
+from common.money import quantize
+from inventory.models import Product, Variant
+from inventory.selectors.catalogue import category_descendant_ids
+from orders.models import Channel, Customer, CustomerPhone, Order, OrderLine, OrderStatus
+from orders.services.orders import variant_display_name
+
+TOP_ROWS = 100
+DEFAULT_DAYS = 30
+MAX_DAYS = 3 * 366  # the longest period a report covers
+
+GROUP_VARIANT = "variant"
+GROUP_PRODUCT = "product"
+BEST_SELLER_GROUPS = (GROUP_VARIANT, GROUP_PRODUCT)
+SORT_UNITS = "units"
+SORT_REVENUE = "revenue"
+SORT_PROFIT = "profit"
+BEST_SELLER_SORTS = (SORT_UNITS, SORT_REVENUE, SORT_PROFIT)
+SORT_ORDERS = "orders"
+CUSTOMER_SORTS = (SORT_REVENUE, SORT_ORDERS)
+DAY = "day"
+WEEK = "week"
+MONTH = "month"
+SALES_GROUPS = (DAY, WEEK, MONTH)
+
+# Unbounded NUMERIC for the intermediate sums (Django only needs to know it is a decimal).
+_NUMERIC = DecimalField(max_digits=65, decimal_places=30)
+_ZERO = Decimal(0)
+_PERCENT = Decimal("0.1")
+
+
+# --- Filters and the period -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """What every report is filtered by; category only applies to best sellers."""
+
+    date_from: date
+    date_to: date
+    currency: str
+    channel: str = ""
+    warehouse_id: int | None = None
+    category_id: int | None = None
+
+
+def default_period(*, today: date) -> tuple[date, date]:
+    """The last 30 days including today."""
+    return today - timedelta(days=DEFAULT_DAYS - 1), today
+
+
+def period_bounds(
+    *, date_from: date, date_to: date, tz: tzinfo | None = None
+) -> tuple[datetime, datetime]:
+    """[start, end): shop-local midnight of date_from to shop-local midnight after date_to."""
+    zone = tz or timezone.get_current_timezone()
+    start = datetime.combine(date_from, time.min, tzinfo=zone)
+    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
+    return start, end
+
+
+def _order_q(filters: ReportFilters, prefix: str = "") -> Q:
+    """The counted orders of the period, as a condition on Order (prefix "" ) or on a model
+    that reaches the order through `prefix` ("order__")."""
+    start, end = period_bounds(date_from=filters.date_from, date_to=filters.date_to)
+    condition = Q(
+        **{
+            f"{prefix}created_at__gte": start,
+            f"{prefix}created_at__lt": end,
+            f"{prefix}shipped_at__isnull": False,
+            f"{prefix}currency": filters.currency,
+        }
+    ) & ~Q(**{f"{prefix}status": OrderStatus.CANCELLED})
+    if filters.channel:
+        condition &= Q(**{f"{prefix}channel": filters.channel})
+    if filters.warehouse_id is not None:
+        condition &= Q(**{f"{prefix}warehouse_id": filters.warehouse_id})
+    return condition
+
+
+def counted_orders(filters: ReportFilters) -> QuerySet[Order]:
+    """The orders whose sales count for the period (see the module docstring)."""
+    return Order.objects.filter(_order_q(filters))
+
+
+def _counted_lines(filters: ReportFilters) -> QuerySet[OrderLine]:
+    """The lines of the counted orders, reached from the orders (created_at index, then the
+    lines' order_id index).
+
+    The category condition is written on `variant_id + 0`, which no index serves: otherwise
+    PostgreSQL may start from the category's variants and read every line they ever had
+    (years of sales) before keeping the period's; this way the lines are still reached from
+    the period's orders and the category only filters them (a hash semi-join on the few
+    thousand variant ids).
+    """
+    lines = OrderLine.objects.filter(_order_q(filters, "order__"))
+    if filters.category_id is not None:
+        categories = category_descendant_ids(category_id=filters.category_id)
+        in_categories = Variant.objects.filter(product__category_id__in=categories).values("pk")
+        lines = lines.alias(
+            unindexed_variant_id=ExpressionWrapper(
+                F("variant_id") + Value(0), output_field=BigIntegerField()
+            )
+        ).filter(unindexed_variant_id__in=in_categories)
+    return lines
+
+
+# --- Per-line expressions (unrounded NUMERIC) -------------------------------------------------
+#
+# Most lines were neither returned nor discounted at order level: for them the figures are the
+# stored ones (line_total, vat_amount), and the CASE branches below skip the NUMERIC divisions
+# (the general formula gives exactly the same value for them; the shortcut only saves time).
+
+
+def _units() -> Any:
+    return F("quantity_shipped") - F("quantity_returned")
+
+
+def _all_units_sold() -> Q:
+    return Q(quantity_returned=0, quantity_shipped=F("quantity"))
+
+
+def _net_revenue() -> Any:
+    """(line_total - line_total x discount_total / subtotal) x units / quantity, written with
+    one division: line_total x (subtotal - discount_total) x units / (subtotal x quantity)."""
+    return Case(
+        When(order__subtotal=0, then=Value(_ZERO)),
+        When(_all_units_sold() & Q(order__discount_total=0), then=F("line_total")),
+        When(
+            order__discount_total=0,
+            then=ExpressionWrapper(
+                F("line_total") * _units() / F("quantity"), output_field=_NUMERIC
+            ),
+        ),
+        default=ExpressionWrapper(
+            F("line_total")
+            * (F("order__subtotal") - F("order__discount_total"))
+            * _units()
+            / (F("order__subtotal") * F("quantity")),
+            output_field=_NUMERIC,
+        ),
+        output_field=_NUMERIC,
+    )
+
+
+def _vat() -> Any:
+    return Case(
+        When(_all_units_sold(), then=F("vat_amount")),
+        default=ExpressionWrapper(
+            F("vat_amount") * _units() / F("quantity"), output_field=_NUMERIC
+        ),
+        output_field=_NUMERIC,
+    )
+
+
+def _cost() -> Any:
+    return ExpressionWrapper(F("unit_cost") * _units(), output_field=_NUMERIC)
+
+
+def margin_percent(profit: Decimal, revenue_ex_vat: Decimal) -> Decimal | None:
+    """Profit as a percentage of revenue excl. VAT, one decimal; None without revenue."""
+    if not revenue_ex_vat:
+        return None
+    return (profit * 100 / revenue_ex_vat).quantize(_PERCENT, rounding=ROUND_HALF_UP)
+
+
+# --- Best sellers -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SalesFigures:
+    """Rounded product figures; revenue excl. VAT and profit derived from the rounded ones."""
+
+    units: int
+    net_revenue: Decimal
+    vat: Decimal
+    cost: Decimal
+
+    @property
+    def revenue_ex_vat(self) -> Decimal:
+        return self.net_revenue - self.vat
+
+    @property
+    def profit(self) -> Decimal:
+        return self.revenue_ex_vat - self.cost
+
+    @property
+    def margin(self) -> Decimal | None:
+        return margin_percent(self.profit, self.revenue_ex_vat)
+
+
+@dataclass(frozen=True)
+class BestSellerRow:
+    key: int  # the variant id (grouped by variant) or the product id (by product)
+    sku: str  # "" when grouped by product
+    name: str  # product name with the variant's options
+    category: str
+    figures: SalesFigures
+    product_id: int | None = None
+
+
+@dataclass(frozen=True)
+class BestSellers:
+    filters: ReportFilters
+    group: str
+    sort: str
+    rows: tuple[BestSellerRow, ...]
+
+
+def best_sellers(
+    *, filters: ReportFilters, group: str = GROUP_VARIANT, sort: str = SORT_UNITS
+) -> BestSellers:
+    """The top 100 variants (or products) of the period by units, net revenue or profit.
+
+    Two queries: the aggregate over the period's lines (sorted and cut to 100 in SQL), then the
+    names of those 100 (a third one reads the category tree when a category is chosen).
+    """
+    if group not in BEST_SELLER_GROUPS:
+        raise ValueError(f"unknown group {group!r}")
+    if sort not in BEST_SELLER_SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    key = "variant_id" if group == GROUP_VARIANT else "variant__product_id"
+    profit = F("net_revenue") - F("vat") - F("cost")
+    order_by = {
+        SORT_UNITS: (F("units").desc(), F("net_revenue").desc(), F("key").asc()),
+        SORT_REVENUE: (F("net_revenue").desc(), F("units").desc(), F("key").asc()),
+        SORT_PROFIT: (profit.desc(), F("units").desc(), F("key").asc()),
+    }[sort]
+    aggregated = list(
+        _counted_lines(filters)
+        .values(key=F(key))
+        .annotate(
+            units=Sum(_units()),
+            net_revenue=Sum(_net_revenue()),
+            vat=Sum(_vat()),
+            cost=Sum(_cost()),
+        )
+        .order_by(*order_by)[:TOP_ROWS]
+    )
+    keys = [row["key"] for row in aggregated]
+    names = _variant_names(keys) if group == GROUP_VARIANT else _product_names(keys)
+    currency = filters.currency
+    rows = []
+    for row in aggregated:
+        sku, name, category, product_id = names.get(row["key"], ("", "", "", None))
+        rows.append(
+            BestSellerRow(
+                key=row["key"],
+                sku=sku,
+                name=name,
+                category=category,
+                product_id=product_id,
+                figures=SalesFigures(
+                    units=int(row["units"] or 0),
+                    net_revenue=quantize(row["net_revenue"] or _ZERO, currency),
+                    vat=quantize(row["vat"] or _ZERO, currency),
+                    cost=quantize(row["cost"] or _ZERO, currency),
+                ),
+            )
+        )
+    return BestSellers(filters=filters, group=group, sort=sort, rows=tuple(rows))
+
+
+def _variant_names(ids: Sequence[int]) -> dict[int, tuple[str, str, str, int | None]]:
+    if not ids:
+        return {}
+    variants = Variant.objects.filter(pk__in=ids).select_related("product__category")
+    return {
+        v.pk: (
+            v.sku,
+            variant_display_name(v.product.name, v.option_values),
+            str(v.product.category) if v.product.category else "",
+            v.product_id,
+        )
+        for v in variants
+    }
+
+
+def _product_names(ids: Sequence[int]) -> dict[int, tuple[str, str, str, int | None]]:
+    if not ids:
+        return {}
+    products = Product.objects.filter(pk__in=ids).select_related("category")
+    return {p.pk: ("", p.name, str(p.category) if p.category else "", p.pk) for p in products}
+
+
+# --- Top customers ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TopCustomerRow:
+    customer_id: int
+    name: str
+    company: str
+    phone: str
+    orders: int
+    net_revenue: Decimal
+    last_order_at: datetime
+    currency: str
+
+    @property
+    def average_order(self) -> Decimal:
+        """Net revenue per order, rounded to the currency's precision."""
+        return quantize(self.net_revenue / self.orders if self.orders else _ZERO, self.currency)
+
+
+@dataclass(frozen=True)
+class TopCustomers:
+    filters: ReportFilters
+    sort: str
+    rows: tuple[TopCustomerRow, ...]
+
+
+def top_customers(*, filters: ReportFilters, sort: str = SORT_REVENUE) -> TopCustomers:
+    """The 100 customers with the most net revenue (or orders) in the period: two queries."""
+    if sort not in CUSTOMER_SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    order_by = {
+        SORT_REVENUE: ("-net_revenue", "-orders", "customer_id"),
+        SORT_ORDERS: ("-orders", "-net_revenue", "customer_id"),
+    }[sort]
+    aggregated = list(
+        counted_orders(filters)
+        .values("customer_id")
+        .annotate(
+            orders=Count("id"),
+            net_revenue=Sum(F("total") - F("refunded_amount"), output_field=_NUMERIC),
+            last_order_at=Max("created_at"),
+        )
+        .order_by(*order_by)[:TOP_ROWS]
+    )
+    ids = [row["customer_id"] for row in aggregated]
+    people: dict[int, dict[str, Any]] = {}
+    if ids:
+        primary_phone = CustomerPhone.objects.filter(
+            customer_id=OuterRef("pk"), is_primary=True
+        ).values("e164")[:1]
+        people = {
+            c["pk"]: dict(c)
+            for c in Customer.objects.filter(pk__in=ids)
+            .annotate(phone=Subquery(primary_phone))
+            .values("pk", "name", "company", "phone")
+        }
+    currency = filters.currency
+    rows = tuple(
+        TopCustomerRow(
+            customer_id=row["customer_id"],
+            name=people.get(row["customer_id"], {}).get("name", ""),
+            company=people.get(row["customer_id"], {}).get("company", ""),
+            phone=people.get(row["customer_id"], {}).get("phone") or "",
+            orders=row["orders"],
+            net_revenue=quantize(row["net_revenue"] or _ZERO, currency),
+            last_order_at=row["last_order_at"],
+            currency=currency,
+        )
+        for row in aggregated
+    )
+    return TopCustomers(filters=filters, sort=sort, rows=rows)
+
+
+# --- Sales by channel and period --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SalesCell:
+    orders: int = 0
+    net_revenue: Decimal = _ZERO
+    shipping_fees: Decimal = _ZERO
+
+    def __add__(self, other: SalesCell) -> SalesCell:
+        return SalesCell(
+            orders=self.orders + other.orders,
+            net_revenue=self.net_revenue + other.net_revenue,
+            shipping_fees=self.shipping_fees + other.shipping_fees,
+        )
+
+
+@dataclass(frozen=True)
+class SalesRow:
+    period: date  # the first day of the day / week (Monday) / month
+    cells: tuple[SalesCell, ...]  # one per channel, in SalesReport.channels order
+    total: SalesCell
+
+
+@dataclass(frozen=True)
+class SalesReport:
+    filters: ReportFilters
+    group: str
+    channels: tuple[tuple[str, str], ...]  # (code, label)
+    rows: tuple[SalesRow, ...]
+    totals: tuple[SalesCell, ...]  # per channel
+    grand_total: SalesCell = field(default_factory=SalesCell)
+
+
+def period_starts(*, date_from: date, date_to: date, group: str) -> list[date]:
+    """The first day of every day / ISO week (Monday) / month that meets the period."""
+    if group == DAY:
+        start, step = date_from, None
+    elif group == WEEK:
+        start, step = date_from - timedelta(days=date_from.weekday()), None
+    elif group == MONTH:
+        start, step = date_from.replace(day=1), "month"
+    else:
+        raise ValueError(f"unknown group {group!r}")
+    starts: list[date] = []
+    current = start
+    while current <= date_to:
+        starts.append(current)
+        if step == "month":
+            current = (current.replace(day=28) + timedelta(days=4)).replace(day=1)
+        else:
+            current += timedelta(days=7 if group == WEEK else 1)
+    return starts
+
+
+def _trunc(field_name: str, group: str) -> Trunc:
+    return Trunc(
+        field_name, group, output_field=DateField(), tzinfo=timezone.get_current_timezone()
+    )
+
+
+def sales_by_channel(*, filters: ReportFilters, group: str = DAY) -> SalesReport:
+    """Orders, net revenue of the goods and shipping fees per period and channel: two queries
+    (orders and fees from the orders; revenue from their lines), merged here."""
+    if group not in SALES_GROUPS:
+        raise ValueError(f"unknown group {group!r}")
+    order_figures = (
+        counted_orders(filters)
+        .annotate(period=_trunc("created_at", group))
+        .values("period", "channel")
+        .annotate(orders=Count("id"), shipping_fees=Sum("shipping_fee"))
+        .order_by()
+    )
+    line_figures = (
+        _counted_lines(filters)
+        .annotate(period=_trunc("order__created_at", group))
+        .values("period", channel=F("order__channel"))
+        .annotate(net_revenue=Sum(_net_revenue()))
+        .order_by()
+    )
+    currency = filters.currency
+    cells: dict[tuple[date, str], dict[str, Any]] = {}
+    for row in order_figures:
+        cell = cells.setdefault((row["period"], row["channel"]), {})
+        cell["orders"] = row["orders"]
+        cell["shipping_fees"] = row["shipping_fees"] or _ZERO
+    for line_row in line_figures:
+        cell = cells.setdefault((line_row["period"], line_row["channel"]), {})
+        cell["net_revenue"] = line_row["net_revenue"] or _ZERO
+    present = {channel for _period, channel in cells}
+    if filters.channel:
+        present.add(filters.channel)
+    channels = tuple((code, str(label)) for code, label in Channel.choices if code in present)
+    rows = []
+    for start in period_starts(date_from=filters.date_from, date_to=filters.date_to, group=group):
+        row_cells = tuple(_cell(cells.get((start, code)), currency) for code, _label in channels)
+        rows.append(SalesRow(period=start, cells=row_cells, total=_sum(row_cells)))
+    totals = tuple(_sum(row.cells[i] for row in rows) for i in range(len(channels)))
+    return SalesReport(
+        filters=filters,
+        group=group,
+        channels=channels,
+        rows=tuple(rows),
+        totals=totals,
+        grand_total=_sum(totals),
+    )
+
+
+def _cell(values: dict[str, Any] | None, currency: str) -> SalesCell:
+    if not values:
+        return SalesCell(net_revenue=quantize(0, currency), shipping_fees=quantize(0, currency))
+    return SalesCell(
+        orders=values.get("orders", 0),
+        net_revenue=quantize(values.get("net_revenue", _ZERO), currency),
+        shipping_fees=quantize(values.get("shipping_fees", _ZERO), currency),
+    )
+
+
+def _sum(cells: Iterator[SalesCell] | Sequence[SalesCell]) -> SalesCell:
+    total = SalesCell()
+    for cell in cells:
+        total = total + cell
+    return total

@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common import markers
 
@@ -38,7 +39,7 @@ class Outcome(models.TextChoices):
 
 
 class State(models.TextChoices):
-    OPEN = markers.STATE_OPEN, _("Open")
+    OPEN = markers.STATE_OPEN, pgettext_lazy("follow-up state", "Open")
     FINISHED = markers.STATE_FINISHED, _("Finished")
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import markers
+from common.forms import search_field
 from followups.models import ContactMethod, Outcome, RequestSource
 
 THEN_NEXT = "next"
@@ -185,18 +186,7 @@ MARKER_LABELS = {
 
 
 class RequestFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        max_length=100,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Name, phone or message"),
-                "data-search": "",
-                "aria-label": _("Search"),
-            }
-        ),
-    )
+    q = search_field(_("Name, phone or message"), label=_("Search"), max_length=100)
     marker = forms.ChoiceField(
         required=False,
         choices=[("", _("All follow-ups")), *((m, MARKER_LABELS[m]) for m in markers.MARKERS)],

@@ -19,6 +19,7 @@ from django.forms import formset_factory
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import search_field
 from common.money import PRECISION, quantize
 from inventory.models import Brand, Category, Product, Supplier, Variant, Warehouse
 from inventory.selectors.catalogue import variant_available, variant_ids_with_history
@@ -156,18 +157,7 @@ ACTIVE_CHOICES = [("", _("Active and inactive")), ("1", _("Active")), ("0", _("I
 
 
 class ProductFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        label=_("Search"),
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Name, SKU or barcode"),
-                "data-search": "",
-                "autocomplete": "off",
-            }
-        ),
-    )
+    q = search_field(_("Name, SKU or barcode"))
     category = forms.ModelChoiceField(
         Category.objects.order_by("full_name", "pk"),
         required=False,

@@ -16,6 +16,7 @@ from django.forms.formsets import INITIAL_FORM_COUNT, ManagementForm
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import search_field
 from inventory.forms_catalogue import MoneyField, money_input
 from inventory.models import PurchaseOrder, Supplier, Variant, Warehouse
 from inventory.selectors import purchasing as selectors
@@ -87,17 +88,7 @@ ACTIVE_CHOICES = [("", _("Active and inactive")), ("1", _("Active")), ("0", _("I
 
 
 class SupplierFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Name, contact, phone, email or tax code"),
-                "data-search": "",
-                "autocomplete": "off",
-            }
-        ),
-    )
+    q = search_field(_("Name, contact, phone, email or tax code"))
     active = forms.ChoiceField(choices=ACTIVE_CHOICES, required=False)
 
 
@@ -105,17 +96,7 @@ class SupplierFilterForm(forms.Form):
 
 
 class PurchaseOrderFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Order number"),
-                "data-search": "",
-                "autocomplete": "off",
-            }
-        ),
-    )
+    q = search_field(_("Order number"))
     status = forms.ChoiceField(
         choices=[("", _("Any status")), *PurchaseOrder.Status.choices], required=False
     )
@@ -276,17 +257,7 @@ ReceiptLineFormSet = forms.formset_factory(
 
 
 class ReceiptFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Receipt or order number"),
-                "data-search": "",
-                "autocomplete": "off",
-            }
-        ),
-    )
+    q = search_field(_("Receipt or order number"))
     warehouse = forms.ModelChoiceField(
         Warehouse.objects.order_by("code", "pk"), required=False, empty_label=_("All warehouses")
     )

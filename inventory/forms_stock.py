@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import search_field
 from inventory.models import Brand, Category, Warehouse
 
 STATE_CHOICES = [
@@ -14,18 +15,7 @@ STATE_CHOICES = [
 
 
 class StockFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        label=_("Search"),
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("SKU, barcode or product name"),
-                "data-search": "",
-                "autocomplete": "off",
-            }
-        ),
-    )
+    q = search_field(_("SKU, barcode or product name"))
     warehouse = forms.ModelChoiceField(
         Warehouse.objects.order_by("code", "pk"), required=False, empty_label=_("All warehouses")
     )

@@ -18,6 +18,7 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import search_field
 from orders.errors import CustomerError, InvalidPhoneNumber, InvalidTaxCode
 from orders.models import AddressScheme, Country, Customer, CustomerAddress
 from orders.selectors.customers_pages import (
@@ -53,18 +54,8 @@ SORT_CHOICES = [
 
 
 class CustomerFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Name, company, phone, tax code or e-mail"),
-                "data-search": "",
-                "autocomplete": "off",
-                "aria-label": _("Search customers"),
-            }
-        ),
+    q = search_field(
+        _("Name, company, phone, tax code or e-mail"), label=_("Search customers"), max_length=200
     )
     tag = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)

@@ -17,6 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from common import markers
+from common.forms import search_field
 from orders.models import Channel, OrderStatus, PaymentMethod, PaymentStatus
 from orders.selectors.order_list import (
     DEFAULT_SORT,
@@ -70,18 +71,8 @@ def _active_warehouse_options() -> list[tuple[str, Any]]:
 
 
 class OrderFilterForm(forms.Form):
-    q = forms.CharField(
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": _("Number, channel order, phone or name"),
-                "data-search": "",
-                "autocomplete": "off",
-                "aria-label": _("Search orders"),
-            }
-        ),
+    q = search_field(
+        _("Number, channel order, phone or name"), label=_("Search orders"), max_length=200
     )
     # Chosen with the status tabs; kept in the form so other filters keep it.
     status = forms.ChoiceField(

@@ -123,6 +123,21 @@ def _note(
     )
 
 
+def _reopen(thread: FollowUp, *, user_id: int | None, now: datetime) -> None:
+    """A finished thread opens again (a new contact is planned), with a history row."""
+    if thread.state == markers.STATE_FINISHED:
+        thread.state, thread.outcome, thread.finished_at = markers.STATE_OPEN, "", None
+        _note(thread, NoteKind.REOPENED, user_id=user_id, now=now)
+
+
+def _assign_default(thread: FollowUp, *, assignee_id: int | None, user_id: int | None) -> None:
+    """The named assignee, else whoever already has it, else the person acting."""
+    if assignee_id is not None:
+        thread.assignee_id = assignee_id
+    elif thread.assignee_id is None:
+        thread.assignee_id = user_id
+
+
 def _check_next(next_contact_at: datetime | None) -> None:
     if next_contact_at is not None and timezone.is_naive(next_contact_at):
         raise ValueError("next_contact_at must be aware")
@@ -163,13 +178,9 @@ def followup_log_contact(
         raise FollowUpError(_("Plan the next contact, or finish the follow-up with an outcome."))
     with transaction.atomic():
         thread, _created = _thread(subject, now=now)
-        if thread.state == markers.STATE_FINISHED and next_contact_at is not None:
-            thread.state, thread.outcome, thread.finished_at = markers.STATE_OPEN, "", None
-            _note(thread, NoteKind.REOPENED, user_id=user_id, now=now)
-        if assignee_id is not None:
-            thread.assignee_id = assignee_id
-        elif thread.assignee_id is None:
-            thread.assignee_id = user_id
+        if next_contact_at is not None:
+            _reopen(thread, user_id=user_id, now=now)
+        _assign_default(thread, assignee_id=assignee_id, user_id=user_id)
         _note(
             thread,
             NoteKind.CONTACT,
@@ -209,15 +220,10 @@ def followup_schedule(
     _check_next(next_contact_at)
     with transaction.atomic():
         thread, _created = _thread(subject, now=now)
-        if thread.state == markers.STATE_FINISHED:
-            thread.state, thread.outcome, thread.finished_at = markers.STATE_OPEN, "", None
-            _note(thread, NoteKind.REOPENED, user_id=user_id, now=now)
+        _reopen(thread, user_id=user_id, now=now)
         thread.next_contact_at = next_contact_at
         thread.reminded_at = None
-        if assignee_id is not None:
-            thread.assignee_id = assignee_id
-        elif thread.assignee_id is None:
-            thread.assignee_id = user_id
+        _assign_default(thread, assignee_id=assignee_id, user_id=user_id)
         _note(
             thread,
             NoteKind.RESCHEDULED,

@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -31,7 +30,7 @@ from common.auth import require_perm
 from inventory.models import Variant
 from inventory.services.imports import ParseError, parse_money
 from orders import transitions as t
-from orders.errors import CustomerError, OrderError, OrderStockShort
+from orders.errors import OrderError, OrderStockShort
 from orders.forms_order import (
     ADDRESS_KEEP,
     ADDRESS_NEW,
@@ -40,7 +39,6 @@ from orders.forms_order import (
     LineRow,
     LinesError,
     OrderForm,
-    address_input,
     parse_lines,
     row_for_line,
     row_for_variant,
@@ -49,12 +47,7 @@ from orders.models import Channel, Customer, Order, PaymentMethod
 from orders.selectors import order_form as selectors
 from orders.services import orders as order_services
 from orders.services.amounts import LinePrice, OrderAmounts, order_amounts
-from orders.services.customers import (
-    AddressInput,
-    CustomerInput,
-    customer_address_save,
-    customer_create,
-)
+from orders.services.manual import ManualOrder, NewCustomer, order_save_manual
 from orders.services.orders import state_error, variant_display_name
 
 TEMPLATE = "orders/order_form.html"
@@ -444,36 +437,13 @@ def _save(
     data = form.cleaned_data
     user = request.user
     try:
-        with transaction.atomic():
-            customer_id, shipping = _customer_and_shipping(request, form, edited=edited)
-            lines = [row.as_input() for row in rows]
-            if edited is None:
-                order = order_services.order_create(
-                    customer_id=customer_id,
-                    lines=lines,
-                    channel=data["channel"],
-                    payment_method=data["payment_method"],
-                    user_id=user.pk,
-                    warehouse_id=data["warehouse"].pk,
-                    shipping=shipping,
-                    discount_total=data["discount_total"],
-                    shipping_fee=data["shipping_fee"],
-                    notes=data["notes"],
-                    currency=currency,
-                )
-            else:
-                order = order_services.order_update(
-                    order_id=edited.order.pk,
-                    user_id=user.pk,
-                    customer_id=customer_id,
-                    shipping=shipping,
-                    lines=lines,
-                    warehouse_id=data["warehouse"].pk,
-                    payment_method=data["payment_method"],
-                    discount_total=data["discount_total"],
-                    shipping_fee=data["shipping_fee"],
-                    notes=data["notes"],
-                )
+        order = order_save_manual(
+            data=_manual_order(form, rows, edited=edited, currency=currency),
+            user_id=user.pk,
+            order_id=edited.order.pk if edited else None,
+            may_add_customer=user.has_perm("orders.add_customer"),
+            may_save_address=user.has_perm("orders.change_customer"),
+        )
     except OrderError as error:
         form.add_error(None, str(error))
         return None
@@ -508,51 +478,43 @@ def _confirm(request: HttpRequest, order: Order) -> None:
         )
 
 
-def _customer_and_shipping(
-    request: HttpRequest, form: OrderForm, *, edited: selectors.EditedOrder | None
-) -> tuple[int, AddressInput | None]:
-    """The order's customer id (creating the new one) and its delivery address (saving a new
-    address to the customer when asked). Runs inside the order's transaction."""
+def _manual_order(
+    form: OrderForm,
+    rows: list[LineRow],
+    *,
+    edited: selectors.EditedOrder | None,
+    currency: str,
+) -> ManualOrder:
+    """What the page's service takes, from the valid form and lines."""
     data = form.cleaned_data
-    user = request.user
-    save_address = bool(data.get("save_address"))
+    common: dict[str, Any] = {
+        "lines": [row.as_input() for row in rows],
+        "channel": data["channel"],
+        "payment_method": data["payment_method"],
+        "warehouse_id": data["warehouse"].pk,
+        "discount_total": data["discount_total"],
+        "shipping_fee": data["shipping_fee"],
+        "notes": data["notes"],
+        "save_address": bool(data.get("save_address")),
+        "currency": currency,
+    }
     if form.is_new_customer:
-        if not user.has_perm("orders.add_customer"):
-            raise CustomerError(_("You may not add customers; pick an existing one."))
-        name = data["new_name"].strip()
-        phone = data["new_phone"].strip()
-        email = data["new_email"].strip()
-        typed = form.typed_address(name=name, phone=phone)
-        if typed is None:
-            raise CustomerError(_("Enter the delivery address."))
-        customer = customer_create(
-            data=CustomerInput(
-                name=name, phones=[phone] if phone else [], emails=[email] if email else []
+        return ManualOrder(
+            **common,
+            new_customer=NewCustomer(
+                name=data["new_name"], phone=data["new_phone"], email=data["new_email"]
             ),
-            addresses=[typed] if save_address else [],
+            new_address=form.typed_address(),
         )
-        return customer.pk, typed
-    customer_id = data["customer"]
     choice = data.get("address") or ""
-    if choice == ADDRESS_KEEP and edited is not None:
-        return customer_id, None
-    if choice == ADDRESS_NEW:
-        found = selectors.customer_for_form(customer_id=customer_id)
-        if found is None:
-            raise CustomerError(_("This customer does not exist."))
-        phones = getattr(found, "phones_local", [])
-        typed = form.typed_address(name=found.name, phone=phones[0] if phones else "")
-        if typed is None:
-            raise CustomerError(_("Enter the delivery address."))
-        if save_address and user.has_perm("orders.change_customer"):
-            customer_address_save(customer_id=customer_id, data=typed)
-        return customer_id, typed
-    if choice.isdigit():
-        address = selectors.customer_address(customer_id=customer_id, address_id=int(choice))
-        if address is None:
-            raise CustomerError(_("This address does not belong to the customer."))
-        return customer_id, address_input(address)
-    return customer_id, None
+    return ManualOrder(
+        **common,
+        customer_id=data["customer"],
+        keep_address=choice == ADDRESS_KEEP and edited is not None,
+        wants_new_address=choice == ADDRESS_NEW,
+        new_address=form.typed_address() if choice == ADDRESS_NEW else None,
+        address_id=int(choice) if choice.isdigit() else None,
+    )
 
 
 # --- Helper endpoints (HTMX) ------------------------------------------------------------------

@@ -193,6 +193,8 @@ SHOP_CURRENCY = env.str("SHOP_CURRENCY", default="VND").upper()
 if SHOP_CURRENCY not in ("VND", "THB"):
     raise ImproperlyConfigured("SHOP_CURRENCY must be VND or THB")
 SHOP_NAME = env.str("SHOP_NAME", default="")
+# Requests a website may send to the order API per minute (beyond: HTTP 429 with Retry-After).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=300)
 # The address staff open the app at, for links in e-mails (the morning follow-up digest).
 SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 

@@ -159,3 +159,80 @@ def contact_request_receive(request: HttpRequest, website: Website) -> HttpRespo
     except FollowUpError as refused:
         return _errors(400, [FieldError(None, "invalid", str(refused))])
     return api_response(201 if created else 200, _receipt(contact_request))
+
+
+def openapi_paths(error_response: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """This endpoint in the API's OpenAPI document (orders.api.openapi.register_api_paths)."""
+    ref = {"$ref": "#/components/schemas/ContactRequestIn"}
+    answer = {
+        "type": "object",
+        "required": ["id", "status"],
+        "properties": {
+            "id": {"type": "string", "description": _("The website's id of the request.")},
+            "status": {
+                "type": "string",
+                "enum": list(markers.MARKERS),
+                "description": _("The request's follow-up marker."),
+            },
+        },
+    }
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "required": list(REQUIRED),
+        "properties": {
+            "id": {
+                "type": ["string", "integer"],
+                "maxLength": MAX_LENGTH["id"],
+                "description": _("The website's own id: a repeat is answered, not stored twice."),
+            },
+            "name": {"type": "string", "maxLength": MAX_LENGTH["name"]},
+            "phone": {
+                "type": "string",
+                "maxLength": MAX_LENGTH["phone"],
+                "description": _("Vietnamese or Thai phone number, any usual format."),
+            },
+            "email": {"type": "string", "format": "email", "maxLength": MAX_LENGTH["email"]},
+            "message": {"type": "string", "maxLength": MAX_LENGTH["message"]},
+            "preferred_at": {
+                "type": "string",
+                "format": "date-time",
+                "description": _("When the customer would like the call, with its UTC offset."),
+            },
+        },
+    }
+    created = {
+        "description": _("Request stored."),
+        "content": {"application/json": {"schema": answer}},
+    }
+    paths = {
+        "/contact-requests": {
+            "post": {
+                "operationId": "createContactRequest",
+                "summary": _("Ask the shop to call a customer back"),
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": ref,
+                            "example": {
+                                "id": "REQ-2041",
+                                "name": "Nguyễn Thị Hoa",
+                                "phone": "0912 345 678",
+                                "message": "Tư vấn giúp em size áo khoác",
+                                "preferred_at": "2026-11-26T15:00:00+07:00",
+                            },
+                        }
+                    },
+                },
+                "responses": {
+                    "201": created,
+                    "200": {**created, "description": _("Already received: the first request.")},
+                    "400": error_response(_("Invalid request."), "required"),
+                    "401": error_response(_("Missing or wrong API key."), "unauthorized"),
+                    "429": error_response(_("Too many requests."), "rate_limited"),
+                },
+            }
+        }
+    }
+    return paths, {"ContactRequestIn": schema}

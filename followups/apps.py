@@ -17,6 +17,11 @@ class FollowupsConfig(AppConfig):
         customer_merged.connect(_customers_merged, dispatch_uid="followups.customer_merged")
         # The follow-up panel on the order and customer pages.
         register_panel(_followup_panel)
+        # The contact-request endpoint in the API's OpenAPI document.
+        from followups.api import openapi_paths
+        from orders.api.openapi import register_api_paths
+
+        register_api_paths(openapi_paths)
 
 
 def _followup_panel(kind: str, pk: int, user: Any) -> Any:

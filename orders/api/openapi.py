@@ -7,6 +7,7 @@ the document is built. The fields mirror orders.api.schema (a test checks both w
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -310,6 +311,17 @@ def _schemas(currency: str) -> dict[str, Any]:
     }
 
 
+# Apps above orders that add endpoints under /api/v1 describe them here (registered in their
+# AppConfig.ready()): provider(error_response) -> (paths, schemas).
+PathProvider = Callable[[Callable[..., dict[str, Any]]], tuple[dict[str, Any], dict[str, Any]]]
+_path_providers: list[PathProvider] = []
+
+
+def register_api_paths(provider: PathProvider) -> None:
+    if provider not in _path_providers:
+        _path_providers.append(provider)
+
+
 def openapi_document(*, server_url: str = "/api/v1", currency: str | None = None) -> dict[str, Any]:
     """The whole document in the active language."""
     currency = currency or settings.SHOP_CURRENCY
@@ -325,7 +337,11 @@ def openapi_document(*, server_url: str = "/api/v1", currency: str | None = None
     }
     keyed: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKeyAuth": []}]
     unauthorized = _error_response(_("Missing or wrong API key."), "unauthorized")
-    return {
+    rate_limited = _error_response(
+        _("Too many requests this minute; retry after the Retry-After header's seconds."),
+        "rate_limited",
+    )
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {
             "title": _("Website order API"),
@@ -392,6 +408,7 @@ def openapi_document(*, server_url: str = "/api/v1", currency: str | None = None
                         },
                         "400": _error_response(_("The body is not JSON."), "invalid_json"),
                         "401": unauthorized,
+                        "429": rate_limited,
                         "405": _error_response(_("Only POST."), "method_not_allowed"),
                         "413": _error_response(_("The body is too large."), "payload_too_large"),
                         "422": {
@@ -456,6 +473,7 @@ def openapi_document(*, server_url: str = "/api/v1", currency: str | None = None
                             },
                         },
                         "401": unauthorized,
+                        "429": rate_limited,
                         "404": _error_response(_("No such order."), "not_found"),
                         "405": _error_response(_("Only GET."), "method_not_allowed"),
                     },
@@ -492,6 +510,11 @@ def openapi_document(*, server_url: str = "/api/v1", currency: str | None = None
             "schemas": _schemas(currency),
         },
     }
+    for provider in _path_providers:
+        paths, schemas = provider(_error_response)
+        document["paths"].update(paths)
+        document["components"]["schemas"].update(schemas)
+    return document
 
 
 # --- For the staff reference page ---------------------------------------------------------------

@@ -88,6 +88,9 @@ _NEGATIVE = re.compile(r"^-\d+(\.\d+)?$")
 ERROR_CODES: dict[str, Any] = {
     "unauthorized": gettext_lazy("The API key is missing, wrong, rotated or its website is off."),
     "method_not_allowed": gettext_lazy("This endpoint does not accept that HTTP method."),
+    "rate_limited": gettext_lazy(
+        "The website sent more requests this minute than allowed; wait for Retry-After seconds."
+    ),
     "payload_too_large": gettext_lazy("The body is larger than 256 KB."),
     "invalid_json": gettext_lazy("The body is not a UTF-8 JSON document."),
     "not_found": gettext_lazy("No order of this website has that id."),

@@ -13,12 +13,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from common.ratelimit import rate_limit_hit
 from orders.api.openapi import openapi_document
 from orders.api.selectors import website_order_status
 from orders.models import Website
@@ -78,6 +80,19 @@ def api_endpoint(*methods: str, authenticated: bool = True) -> Callable[[ApiView
                         "unauthorized",
                         _("Send a valid API key in Authorization: Bearer <key> or X-Api-Key."),
                         WWW_Authenticate='Bearer realm="api"',
+                    )
+                verdict = rate_limit_hit(
+                    key=f"api:website:{website.pk}",
+                    limit=settings.API_RATE_LIMIT_PER_MINUTE,
+                    window=60,
+                )
+                if not verdict.allowed:
+                    return api_error(
+                        429,
+                        "rate_limited",
+                        _("Too many requests; try again in %(seconds)d seconds.")
+                        % {"seconds": verdict.retry_after},
+                        Retry_After=str(verdict.retry_after),
                     )
                 kwargs["website"] = website
             return view(request, *args, **kwargs)

@@ -341,7 +341,7 @@ def api_docs(request: HttpRequest) -> HttpResponse:
                     "summary": operation["summary"],
                     "description": operation.get("description", ""),
                     "public": operation.get("security") == [],
-                    "example": _pretty(body["example"]) if body else "",
+                    "example": _pretty(body["example"]) if body and "example" in body else "",
                     "responses": responses,
                 }
             )

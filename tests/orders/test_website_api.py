@@ -966,7 +966,13 @@ def test_openapi_document_is_valid_json_and_public(client):
     document = json.loads(response.content)
     assert document["openapi"] == "3.1.0"
     assert document["servers"] == [{"url": "http://testserver/api/v1"}]
-    assert set(document["paths"]) == {"/orders", "/orders/{id}", "/openapi.json"}
+    # /contact-requests is added by the follow-ups app (orders.api.openapi.register_api_paths).
+    assert set(document["paths"]) == {
+        "/orders",
+        "/orders/{id}",
+        "/openapi.json",
+        "/contact-requests",
+    }
     assert set(document["components"]["securitySchemes"]) == {"bearerAuth", "apiKeyAuth"}
     assert document["security"] == [{"bearerAuth": []}, {"apiKeyAuth": []}]
     for ref in _refs(document):
@@ -1032,3 +1038,24 @@ def test_the_documented_example_creates_the_documented_total(client, settings, c
     response = post(client, key, EXAMPLES[currency])
     assert response.status_code == 201, response.json()
     assert response.json()["total"] == TOTAL_EXAMPLE[currency]
+
+
+def test_a_website_over_its_rate_limit_gets_429_with_retry_after(client, shop, settings):
+    from orders.api.openapi import openapi_document
+
+    settings.API_RATE_LIMIT_PER_MINUTE = 2
+    _website, key = shop
+    url = reverse("api:order_status", args=["NOPE"])
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert [client.get(url, **auth).status_code for _ in range(2)] == [404, 404]
+    refused = client.get(url, **auth)
+    assert refused.status_code == 429
+    assert refused.json()["errors"][0]["code"] == "rate_limited"
+    assert 1 <= int(refused["Retry-After"]) <= 60
+    paths = openapi_document()["paths"]
+    assert all(
+        "429" in op["responses"]
+        for item in paths.values()
+        for op in item.values()
+        if isinstance(op, dict) and "responses" in op and "401" in op["responses"]
+    )

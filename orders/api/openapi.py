@@ -150,6 +150,17 @@ def _schemas(currency: str) -> dict[str, Any]:
                     _("Code of the warehouse to ship from; default: the website's warehouse."),
                     MAX_LENGTH["warehouse"],
                 ),
+                "paid_amount": {
+                    **_ref("Money"),
+                    "description": _(
+                        "What the buyer already paid on the website (card, e-wallet, "
+                        "transfer); recorded as a payment on the order (default 0)."
+                    ),
+                },
+                "payment_reference": _text(
+                    _("The payment's reference at the payment provider."),
+                    MAX_LENGTH["payment_reference"],
+                ),
             },
         },
         "Customer": {

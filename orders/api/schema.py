@@ -45,6 +45,8 @@ ORDER_FIELDS = frozenset(
         "discount",
         "notes",
         "warehouse",
+        "paid_amount",
+        "payment_reference",
     }
 )
 ORDER_REQUIRED = frozenset({"id", "customer", "shipping_address", "items", "payment_method"})
@@ -68,6 +70,7 @@ MAX_LENGTH = {
     "id": 64,
     "notes": 2000,
     "warehouse": 20,
+    "payment_reference": 120,
     "customer.name": 200,
     "customer.email": 254,
     "recipient_name": 200,
@@ -158,6 +161,8 @@ class OrderIn:
     discount: Decimal
     notes: str
     warehouse: str  # a warehouse code, "" for the website's own
+    paid_amount: Decimal = Decimal(0)  # already paid on the website (card, e-wallet, transfer)
+    payment_reference: str = ""
 
 
 def external_id_of(data: Any) -> str:
@@ -407,6 +412,14 @@ def order_validate(data: Any, *, currency: str) -> tuple[OrderIn | None, list[Fi
     warehouse = check.text(
         order, "warehouse", "warehouse", required=False, limit=MAX_LENGTH["warehouse"]
     )
+    paid_amount = check.money(order, "paid_amount", "paid_amount")
+    payment_reference = check.text(
+        order,
+        "payment_reference",
+        "payment_reference",
+        required=False,
+        limit=MAX_LENGTH["payment_reference"],
+    )
 
     if check.errors or customer is None or shipping is None:
         return None, check.errors
@@ -422,6 +435,8 @@ def order_validate(data: Any, *, currency: str) -> tuple[OrderIn | None, list[Fi
             discount=discount or Decimal(0),
             notes=notes,
             warehouse=warehouse,
+            paid_amount=paid_amount or Decimal(0),
+            payment_reference=payment_reference,
         ),
         [],
     )

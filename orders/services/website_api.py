@@ -53,12 +53,13 @@ from orders.models import (
     Channel,
     Customer,
     Order,
+    PaymentKind,
     Website,
     WebsiteRequest,
 )
 from orders.selectors import customers_with_phone
 from orders.services.customers import CustomerInput, customer_create
-from orders.services.orders import MAX_LINES, LineInput, order_create
+from orders.services.orders import MAX_LINES, LineInput, order_create, order_payment_record
 
 logger = logging.getLogger(__name__)
 
@@ -533,6 +534,19 @@ def _process(website: Website, raw_body: bytes, *, user_id: int | None, now: dat
                 user_id=user_id,
                 now=now,
             )
+            if order_in.paid_amount:
+                if order_in.paid_amount > order.total:
+                    raise OrderError(_("The amount paid is larger than the order total."))
+                order_payment_record(
+                    order_id=order.pk,
+                    kind=PaymentKind.PAYMENT,
+                    amount=order_in.paid_amount,
+                    method=order_in.payment_method,
+                    reference=order_in.payment_reference,
+                    user_id=user_id,
+                    now=now,
+                )
+                order.refresh_from_db()
     except OrderError as error:
         # Sent twice at the same moment: the other request's order won the unique constraint.
         existing = _existing(website, order_in.external_id)

@@ -1059,3 +1059,39 @@ def test_a_website_over_its_rate_limit_gets_429_with_retry_after(client, shop, s
         for op in item.values()
         if isinstance(op, dict) and "responses" in op and "401" in op["responses"]
     )
+
+
+def test_an_order_paid_on_the_website_arrives_paid(client, shop):
+    _website, key = shop
+    body = payload(
+        payment_method="card",
+        paid_amount="170000",
+        payment_reference="VNPAY-7781",
+        items=[{"sku": "AO-DO-M", "quantity": 1}],
+        shipping_fee="30000",
+    )
+    response = post(client, key, body)
+    assert response.status_code == 201
+    assert response.json()["payment_status"] == "paid"
+    order = Order.objects.get()
+    payment = order.payments.get()
+    assert (payment.kind, payment.amount, payment.method, payment.reference) == (
+        "payment",
+        D("170000"),
+        "card",
+        "VNPAY-7781",
+    )
+    assert (order.total, order.paid_amount, order.payment_status) == (
+        D("170000"),
+        D("170000"),
+        "paid",
+    )
+
+
+def test_a_payment_above_the_total_is_refused_and_nothing_is_created(client, shop):
+    _website, key = shop
+    body = payload(paid_amount="999999", items=[{"sku": "AO-DO-M", "quantity": 1}])
+    response = post(client, key, body)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "order_rejected"
+    assert Order.objects.count() == 0

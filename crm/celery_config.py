@@ -23,6 +23,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     # Each morning, in the shop's time zone (CELERY_TIMEZONE = TIME_ZONE): one e-mail per staff
     # member with the follow-ups due today or overdue (sent once per person and day).
+    # Each night: the sales report rollup of the recent months checked against the orders.
+    "orders-verify-sales-rollup": {
+        "task": "orders.verify_sales_rollup",
+        "schedule": crontab(hour=2, minute=30),
+        "options": {"expires": 3 * 3600},
+    },
     "followups-digest": {
         "task": "followups.send_digests",
         "schedule": crontab(hour=7, minute=30),

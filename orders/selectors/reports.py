@@ -19,16 +19,23 @@ How figures are counted
   Shipping fees are not product revenue: "sales by channel" shows them in their own column.
   Top customers: net revenue = the orders' totals (shipping included) minus their refunds.
 
-  Every sum is computed by PostgreSQL in NUMERIC (no float anywhere), over unrounded per-line
-  figures; each figure shown is then rounded once to the currency's precision (half up), and
-  the derived figures are taken from the rounded ones (revenue excl. VAT = net revenue - VAT,
-  profit = revenue excl. VAT - cost) so that every row adds up as printed. Totals rows are the
-  sums of the rows shown.
+  Every sum is computed by PostgreSQL in NUMERIC (no float anywhere), over per-line figures
+  kept to 6 decimals (the rollup's; unrounded when read from the lines); each figure shown is
+  then rounded once to the currency's precision (half up), and the derived figures are taken
+  from the rounded ones (revenue excl. VAT = net revenue - VAT, profit = revenue excl. VAT -
+  cost) so that every row adds up as printed. Totals rows are the sums of the rows shown.
 
 How it stays fast at millions of orders
-  Each report starts from the orders of the period through the created_at index (the filter on
-  orders is what bounds the work), joins their lines, aggregates in the database, sorts and
-  keeps the top 100 there, and only then reads names for those 100 rows (one more query).
+  Best sellers and sales by channel read the sales rollup (orders.models SalesDay, SalesMonth,
+  SalesDayChannel; kept by orders.services.sales_rollup in the transaction of every shipment
+  and return, from the same per-line figures rounded to 6 decimals), not the order lines: the
+  period is a range of rollup days, a long period without channel or warehouse filter reads
+  its whole months from SalesMonth, the category goes through variant -> product. The sums
+  are taken, sorted and cut to the top 100 in the database; names are read for those 100 only.
+  The rollup's days are the shop's (settings.TIME_ZONE): a report asked in another time zone
+  is computed from the orders and their lines as before (the created_at index bounds the
+  orders of the period, their lines are joined and aggregated the same way).
+  Top customers start from the orders of the period through the created_at index.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
+from django.db import connection
 from django.db.models import (
     BigIntegerField,
     Case,
@@ -62,7 +71,17 @@ from django.utils import timezone
 from common.money import quantize
 from inventory.models import Product, Variant
 from inventory.selectors.catalogue import category_descendant_ids
-from orders.models import Channel, Customer, CustomerPhone, Order, OrderLine, OrderStatus
+from orders.models import (
+    Channel,
+    Customer,
+    CustomerPhone,
+    Order,
+    OrderLine,
+    OrderStatus,
+    SalesDay,
+    SalesDayChannel,
+    SalesMonth,
+)
 from orders.services.orders import variant_display_name
 
 TOP_ROWS = 100
@@ -117,6 +136,43 @@ def period_bounds(
     start = datetime.combine(date_from, time.min, tzinfo=zone)
     end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
     return start, end
+
+
+def rollup_serves() -> bool:
+    """Whether the sales rollup can answer: its days are the shop's (settings.TIME_ZONE); a
+    report asked in another time zone has other day boundaries and reads the orders."""
+    return timezone.get_current_timezone_name() == settings.TIME_ZONE
+
+
+def whole_months(
+    *, date_from: date, date_to: date
+) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """The whole months inside [date_from, date_to] as [first month, month after the last) and
+    the spans of days left around them (the whole period when it holds no whole month)."""
+    start = date_from if date_from.day == 1 else _next_month(date_from)
+    stop = (date_to + timedelta(days=1)).replace(day=1)
+    if start >= stop:
+        return None, [(date_from, date_to)]
+    spans = []
+    if date_from < start:
+        spans.append((date_from, start - timedelta(days=1)))
+    if stop <= date_to:
+        spans.append((stop, date_to))
+    return (start, stop), spans
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _decimal(value: Any) -> Decimal:
+    """A sum as read from the database: Decimal on PostgreSQL, possibly a float from raw SQL on
+    SQLite (whose numbers are binary), None for no rows."""
+    if value is None:
+        return _ZERO
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
 
 
 def _order_q(filters: ReportFilters, prefix: str = "") -> Q:
@@ -272,31 +328,18 @@ def best_sellers(
 ) -> BestSellers:
     """The top 100 variants (or products) of the period by units, net revenue or profit.
 
-    Two queries: the aggregate over the period's lines (sorted and cut to 100 in SQL), then the
-    names of those 100 (a third one reads the category tree when a category is chosen).
+    Two queries: the aggregate (from the rollup; from the period's lines in another time zone),
+    sorted and cut to 100 in SQL, then the names of those 100 (a third one reads the category
+    tree when a category is chosen).
     """
     if group not in BEST_SELLER_GROUPS:
         raise ValueError(f"unknown group {group!r}")
     if sort not in BEST_SELLER_SORTS:
         raise ValueError(f"unknown sort {sort!r}")
-    key = "variant_id" if group == GROUP_VARIANT else "variant__product_id"
-    profit = F("net_revenue") - F("vat") - F("cost")
-    order_by = {
-        SORT_UNITS: (F("units").desc(), F("net_revenue").desc(), F("key").asc()),
-        SORT_REVENUE: (F("net_revenue").desc(), F("units").desc(), F("key").asc()),
-        SORT_PROFIT: (profit.desc(), F("units").desc(), F("key").asc()),
-    }[sort]
-    aggregated = list(
-        _counted_lines(filters)
-        .values(key=F(key))
-        .annotate(
-            units=Sum(_units()),
-            net_revenue=Sum(_net_revenue()),
-            vat=Sum(_vat()),
-            cost=Sum(_cost()),
-        )
-        .order_by(*order_by)[:TOP_ROWS]
-    )
+    if rollup_serves():
+        aggregated = _best_sellers_from_rollup(filters, group=group, sort=sort)
+    else:
+        aggregated = _best_sellers_from_lines(filters, group=group, sort=sort)
     keys = [row["key"] for row in aggregated]
     names = _variant_names(keys) if group == GROUP_VARIANT else _product_names(keys)
     currency = filters.currency
@@ -312,13 +355,100 @@ def best_sellers(
                 product_id=product_id,
                 figures=SalesFigures(
                     units=int(row["units"] or 0),
-                    net_revenue=quantize(row["net_revenue"] or _ZERO, currency),
-                    vat=quantize(row["vat"] or _ZERO, currency),
-                    cost=quantize(row["cost"] or _ZERO, currency),
+                    net_revenue=quantize(_decimal(row["net_revenue"]), currency),
+                    vat=quantize(_decimal(row["vat"]), currency),
+                    cost=quantize(_decimal(row["cost"]), currency),
                 ),
             )
         )
     return BestSellers(filters=filters, group=group, sort=sort, rows=tuple(rows))
+
+
+def _best_sellers_from_lines(
+    filters: ReportFilters, *, group: str, sort: str
+) -> list[dict[str, Any]]:
+    """The top rows aggregated from the period's order lines."""
+    key = "variant_id" if group == GROUP_VARIANT else "variant__product_id"
+    profit = F("net_revenue") - F("vat") - F("cost")
+    order_by = {
+        SORT_UNITS: (F("units").desc(), F("net_revenue").desc(), F("key").asc()),
+        SORT_REVENUE: (F("net_revenue").desc(), F("units").desc(), F("key").asc()),
+        SORT_PROFIT: (profit.desc(), F("units").desc(), F("key").asc()),
+    }[sort]
+    rows = (
+        _counted_lines(filters)
+        .values(key=F(key))
+        .annotate(
+            units=Sum(_units()),
+            net_revenue=Sum(_net_revenue()),
+            vat=Sum(_vat()),
+            cost=Sum(_cost()),
+        )
+        .order_by(*order_by)[:TOP_ROWS]
+    )
+    return [dict(row) for row in rows]
+
+
+_ROLLUP_ORDER = {
+    SORT_UNITS: "units DESC, net_revenue DESC, group_key",
+    SORT_REVENUE: "net_revenue DESC, units DESC, group_key",
+    SORT_PROFIT: "SUM(x.net_revenue) - SUM(x.vat) - SUM(x.cost) DESC, units DESC, group_key",
+}
+
+
+def _best_sellers_from_rollup(
+    filters: ReportFilters, *, group: str, sort: str
+) -> list[dict[str, Any]]:
+    """The top rows summed from the rollup: SalesDay rows of the period's days, or, without a
+    channel or warehouse filter, SalesMonth rows for its whole months and SalesDay rows for the
+    days around them. One query."""
+    figures = "variant_id, units, net_revenue, vat, cost"
+    # The SQL is assembled from constants and model table names; values go as parameters.
+    conditions, day_params = ["currency = %s"], list[Any]([filters.currency])
+    if filters.channel:
+        conditions.append("channel = %s")
+        day_params.append(filters.channel)
+    if filters.warehouse_id is not None:
+        conditions.append("warehouse_id = %s")
+        day_params.append(filters.warehouse_id)
+    months: tuple[date, date] | None = None
+    spans = [(filters.date_from, filters.date_to)]
+    if not filters.channel and filters.warehouse_id is None:
+        months, spans = whole_months(date_from=filters.date_from, date_to=filters.date_to)
+    parts, params = [], list[Any]()
+    if spans:
+        conditions.append("(" + " OR ".join("(day >= %s AND day <= %s)" for _s in spans) + ")")
+        day_sql = " AND ".join(conditions)
+        parts.append(f"SELECT {figures} FROM {SalesDay._meta.db_table} WHERE {day_sql}")  # noqa: S608
+        params.extend([*day_params, *(day for span in spans for day in span)])
+    if months is not None:
+        parts.append(
+            f"SELECT {figures} FROM {SalesMonth._meta.db_table}"  # noqa: S608
+            " WHERE currency = %s AND month >= %s AND month < %s"
+        )
+        params.extend([filters.currency, *months])
+    key, join, where = "x.variant_id", "", ""
+    if group == GROUP_PRODUCT or filters.category_id is not None:
+        join = f" JOIN {Variant._meta.db_table} v ON v.id = x.variant_id"
+        if group == GROUP_PRODUCT:
+            key = "v.product_id"
+    if filters.category_id is not None:
+        categories = category_descendant_ids(category_id=filters.category_id)
+        where = (
+            f" WHERE v.product_id IN (SELECT id FROM {Product._meta.db_table}"  # noqa: S608
+            f" WHERE category_id IN ({', '.join(['%s'] * len(categories))}))"
+        )
+        params.extend(categories)
+    sql = (
+        f"SELECT {key} AS group_key, SUM(x.units) AS units, SUM(x.net_revenue) AS net_revenue,"  # noqa: S608
+        " SUM(x.vat) AS vat, SUM(x.cost) AS cost"
+        f" FROM ({' UNION ALL '.join(parts)}) x{join}{where}"
+        f" GROUP BY {key} ORDER BY {_ROLLUP_ORDER[sort]} LIMIT {TOP_ROWS}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = ("key", "units", "net_revenue", "vat", "cost")
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _variant_names(ids: Sequence[int]) -> dict[int, tuple[str, str, str, int | None]]:
@@ -483,29 +613,11 @@ def sales_by_channel(*, filters: ReportFilters, group: str = DAY) -> SalesReport
     (orders and fees from the orders; revenue from their lines), merged here."""
     if group not in SALES_GROUPS:
         raise ValueError(f"unknown group {group!r}")
-    order_figures = (
-        counted_orders(filters)
-        .annotate(period=_trunc("created_at", group))
-        .values("period", "channel")
-        .annotate(orders=Count("id"), shipping_fees=Sum("shipping_fee"))
-        .order_by()
-    )
-    line_figures = (
-        _counted_lines(filters)
-        .annotate(period=_trunc("order__created_at", group))
-        .values("period", channel=F("order__channel"))
-        .annotate(net_revenue=Sum(_net_revenue()))
-        .order_by()
-    )
+    if rollup_serves():
+        cells = _sales_cells_from_rollup(filters, group)
+    else:
+        cells = _sales_cells_from_orders(filters, group)
     currency = filters.currency
-    cells: dict[tuple[date, str], dict[str, Any]] = {}
-    for row in order_figures:
-        cell = cells.setdefault((row["period"], row["channel"]), {})
-        cell["orders"] = row["orders"]
-        cell["shipping_fees"] = row["shipping_fees"] or _ZERO
-    for line_row in line_figures:
-        cell = cells.setdefault((line_row["period"], line_row["channel"]), {})
-        cell["net_revenue"] = line_row["net_revenue"] or _ZERO
     present = {channel for _period, channel in cells}
     if filters.channel:
         present.add(filters.channel)
@@ -523,6 +635,85 @@ def sales_by_channel(*, filters: ReportFilters, group: str = DAY) -> SalesReport
         totals=totals,
         grand_total=_sum(totals),
     )
+
+
+def _sales_cells_from_orders(filters: ReportFilters, group: str) -> dict[tuple[date, str], Any]:
+    """(period, channel) -> orders, shipping fees and net revenue, from the orders and their
+    lines (two queries)."""
+    order_figures = (
+        counted_orders(filters)
+        .annotate(period=_trunc("created_at", group))
+        .values("period", "channel")
+        .annotate(orders=Count("id"), shipping_fees=Sum("shipping_fee"))
+        .order_by()
+    )
+    line_figures = (
+        _counted_lines(filters)
+        .annotate(period=_trunc("order__created_at", group))
+        .values("period", channel=F("order__channel"))
+        .annotate(net_revenue=Sum(_net_revenue()))
+        .order_by()
+    )
+    cells: dict[tuple[date, str], dict[str, Any]] = {}
+    for row in order_figures:
+        cell = cells.setdefault((row["period"], row["channel"]), {})
+        cell["orders"] = row["orders"]
+        cell["shipping_fees"] = row["shipping_fees"] or _ZERO
+    for line_row in line_figures:
+        cell = cells.setdefault((line_row["period"], line_row["channel"]), {})
+        cell["net_revenue"] = line_row["net_revenue"] or _ZERO
+    return cells
+
+
+def _period_start(day: date, group: str) -> date:
+    if group == WEEK:
+        return day - timedelta(days=day.weekday())
+    if group == MONTH:
+        return day.replace(day=1)
+    return day
+
+
+def _sales_cells_from_rollup(filters: ReportFilters, group: str) -> dict[tuple[date, str], Any]:
+    """The same cells summed from SalesDayChannel (one query; with a category, the net revenue
+    of that category's goods comes from SalesDay instead: a second query)."""
+    days = Q(day__gte=filters.date_from, day__lte=filters.date_to, currency=filters.currency)
+    if filters.channel:
+        days &= Q(channel=filters.channel)
+    if filters.warehouse_id is not None:
+        days &= Q(warehouse_id=filters.warehouse_id)
+    cells: dict[tuple[date, str], dict[str, Any]] = {}
+
+    def cell(day: date, channel: str) -> dict[str, Any]:
+        return cells.setdefault(
+            (_period_start(day, group), channel),
+            {"orders": 0, "shipping_fees": _ZERO, "net_revenue": _ZERO},
+        )
+
+    by_day = (
+        SalesDayChannel.objects.filter(days)
+        .values("day", "channel")
+        .annotate(
+            orders=Sum("orders"), net_revenue=Sum("net_revenue"), shipping_fees=Sum("shipping_fee")
+        )
+        .order_by()
+    )
+    for row in by_day:
+        values = cell(row["day"], row["channel"])
+        values["orders"] += row["orders"]
+        values["shipping_fees"] += row["shipping_fees"]
+        if filters.category_id is None:
+            values["net_revenue"] += row["net_revenue"]
+    if filters.category_id is not None:
+        categories = category_descendant_ids(category_id=filters.category_id)
+        goods = (
+            SalesDay.objects.filter(days, variant__product__category_id__in=categories)
+            .values("day", "channel")
+            .annotate(net_revenue=Sum("net_revenue"))
+            .order_by()
+        )
+        for goods_row in goods:
+            cell(goods_row["day"], goods_row["channel"])["net_revenue"] += goods_row["net_revenue"]
+    return cells
 
 
 def _cell(values: dict[str, Any] | None, currency: str) -> SalesCell:

@@ -70,6 +70,7 @@ from orders.services.customers import (
     customer_totals_refresh,
     phone_from_e164,
 )
+from orders.services.sales_rollup import sales_rollup_add_shipment
 from orders.signals import order_created, order_status_changed
 
 MAX_VAT_RATE = Decimal(100)
@@ -854,7 +855,8 @@ def order_confirm(*, order_id: int, user_id: int | None, now: datetime | None = 
 
 
 def order_ship(*, order_id: int, user_id: int | None, now: datetime | None = None) -> Order:
-    """processing -> shipped: the reserved units leave the warehouse (shipment from reserved)."""
+    """processing -> shipped: the reserved units leave the warehouse (shipment from reserved),
+    and the order's sales enter the reports' rollup (orders.services.sales_rollup)."""
     now = now or timezone.now()
     with transaction.atomic():
         order, previous = _transition(order_id=order_id, action=t.SHIP, stamp="shipped_at", now=now)
@@ -886,6 +888,7 @@ def order_ship(*, order_id: int, user_id: int | None, now: datetime | None = Non
                 Variant.objects.filter(pk=OuterRef("variant_id")).values("cost_price")[:1]
             ),
         )
+        sales_rollup_add_shipment(order_id=order.pk)
         _event(
             order,
             EventKind.STATUS_CHANGED,

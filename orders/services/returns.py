@@ -9,6 +9,7 @@ A return is recorded when the goods are back, in one step (return_create):
     coming back and being written off, and on hand ends where it was before the return;
   - refund (amount, method, date): a Payment(kind=refund) linked to the return, never more
     than what was received on the order minus earlier refunds;
+  - the returned units leave the sales reports' rollup (orders.services.sales_rollup);
   - when every shipped unit has come back, the order moves to returned (conditional UPDATE);
   - an exchange is a new order created with order_create, linked from the return;
   - `order_returned` is sent after commit (invoicing adjusts the invoice).
@@ -57,6 +58,7 @@ from orders.services.orders import (
     order_create,
     state_error,
 )
+from orders.services.sales_rollup import sales_rollup_add_return
 from orders.signals import order_returned, order_status_changed
 
 
@@ -162,6 +164,10 @@ def return_create(
             user_id=user_id,
             source=Source("order", str(order.pk), order.number),
             now=now,
+        )
+        # After the stock rows, like order_ship: every transaction takes stock, then rollup rows.
+        sales_rollup_add_return(
+            order_id=order.pk, returned={line.pk: want.quantity for line, want, _wh in planned}
         )
         data: dict[str, Any] = {
             "return": order_return.number,

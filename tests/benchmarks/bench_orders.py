@@ -635,6 +635,10 @@ def load_orders(
             cursor.execute("SELECT setval(%s, %s)", [ORDER_NUMBER_SEQUENCE, orders])
         for table in ORDER_TABLES:
             _sync_sequence(table)
+    # The orders were copied in, not shipped through the services: fill the reports' rollup.
+    from orders.services.sales_rollup import sales_rollup_rebuild
+
+    sales_rollup_rebuild()
     with connection.cursor() as cursor:
         for table in ORDER_TABLES:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
@@ -644,7 +648,9 @@ def load_orders(
 def data_present(*, orders: int, customers: int) -> bool:
     from orders.models import Customer, Order
 
-    return Order.objects.count() == orders and Customer.objects.count() == customers
+    # The measured runs add a few hundred orders (manual and API creates): still the same set.
+    count = Order.objects.count()
+    return orders <= count <= orders + 5_000 and Customer.objects.count() >= customers
 
 
 # --- Measuring --------------------------------------------------------------------------------

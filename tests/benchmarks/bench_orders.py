@@ -766,7 +766,15 @@ def page_cases(ctx: Context, *, repeat: int) -> list[inv.Result]:
     from django.utils import timezone
 
     today = timezone.localdate()
+    from orders.models import CustomerPhone
+
+    digits = CustomerPhone.objects.order_by("pk").values_list("digits", flat=True)[1234]
     cases = [
+        ("customers default", "orders:customer_list", {}),
+        ("customers phone 5 digits", "orders:customer_list", {"q": digits[-5:]}),
+        ("customers name", "orders:customer_list", {"q": "nguyen van hai"}),
+        ("customers by revenue", "orders:customer_list", {"sort": "revenue"}),
+        ("customers by orders", "orders:customer_list", {"sort": "orders"}),
         ("calendar month (all staff)", "followups:calendar", {"view": "month", "user": "all"}),
         ("calendar week (all staff)", "followups:calendar", {"view": "week", "user": "all"}),
         ("calendar month (one person)", "followups:calendar", {"view": "month"}),

@@ -44,5 +44,26 @@ def test_loaddemo_is_idempotent():
         "draft",
     ]
     assert ledger_mismatches() == []
+    from collections import Counter
+
+    from followups.models import ContactRequest
+    from orders.models import Customer, Order
+    from orders.services.sales_rollup import sales_rollup_mismatches
+
+    assert Customer.objects.count() == 8
+    assert Counter(Order.objects.values_list("status", flat=True)) == {
+        "completed": 4,
+        "shipped": 2,
+        "processing": 2,
+        "new": 3,
+        "cancelled": 1,
+    }
+    assert Counter(Order.objects.values_list("followup_state", flat=True)) == {
+        "": 8,
+        "open": 3,
+        "finished": 1,
+    }
+    assert ContactRequest.objects.count() == 2
+    assert sales_rollup_mismatches()[0] == 0
     for role in ("owner", "manager", "sales", "warehouse", "accountant"):
         assert User.objects.get(username=role).groups.get() == Group.objects.get(name=role)

@@ -3,7 +3,7 @@ that shows the day's work, and the follow-up panel loaded on the order page."""
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -24,7 +24,7 @@ def test_order_list_markers_tab_and_panel(live_server, page, make_user, artifact
     customer = make_customer()
     new, due, scheduled, done = (make_order(customer, warehouse, [(variant, 1)]) for _ in range(4))
     today = timezone.localdate()
-    morning = timezone.make_aware(timezone.datetime.combine(today, time(0, 0)))
+    morning = timezone.make_aware(datetime.combine(today, time(0, 0)))
     followup_schedule(subject=Subject("order", due.pk), next_contact_at=morning, user_id=user.pk)
     followup_schedule(
         subject=Subject("order", scheduled.pk),

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from crm.demo import DEMO_PASSWORD
+from crm.demo import DEMO_PASSWORD, DEMO_ROLES
 from crm.models import User
 from crm.roles import ROLE_PERMISSIONS
 from crm.services import user_create
@@ -257,8 +257,234 @@ def _demo_purchasing(warehouses: list[Warehouse], owner_id: int) -> None:
     )
 
 
+# name, phone, street, ward, district, province, country, postcode
+DEMO_CUSTOMERS = [
+    (
+        "Nguyễn Thị Hoa",
+        "0912 345 678",
+        "12 Lê Lợi",
+        "Phường Bến Nghé",
+        "Quận 1",
+        "TP. Hồ Chí Minh",
+        "VN",
+        "",
+    ),
+    (
+        "Trần Văn Bình",
+        "0987 654 321",
+        "88 Cầu Giấy",
+        "Phường Quan Hoa",
+        "Quận Cầu Giấy",
+        "Hà Nội",
+        "VN",
+        "",
+    ),
+    (
+        "Lê Minh Châu",
+        "0903 111 222",
+        "5 Hai Bà Trưng",
+        "Phường Tân Định",
+        "",
+        "TP. Hồ Chí Minh",
+        "VN",
+        "",
+    ),
+    (
+        "Phạm Quốc Dũng",
+        "0938 444 555",
+        "210 Nguyễn Văn Linh",
+        "Phường Thạc Gián",
+        "Quận Thanh Khê",
+        "Đà Nẵng",
+        "VN",
+        "",
+    ),
+    ("Võ Thị Mai", "0977 888 999", "7 Trần Phú", "Phường Lộc Thọ", "", "Khánh Hòa", "VN", ""),
+    (
+        "Đặng Hải Yến",
+        "0355 666 777",
+        "31 Ngô Quyền",
+        "Phường Máy Chai",
+        "Quận Ngô Quyền",
+        "Hải Phòng",
+        "VN",
+        "",
+    ),
+    (
+        "Somchai Jaidee",
+        "081 234 5678",
+        "99/1 Sukhumvit Soi 11",
+        "Khlong Toei Nuea",
+        "Watthana",
+        "Bangkok",
+        "TH",
+        "10110",
+    ),
+    (
+        "Bùi Thanh Tâm",
+        "0868 123 456",
+        "45 Lý Thường Kiệt",
+        "Phường 7",
+        "Quận 10",
+        "TP. Hồ Chí Minh",
+        "VN",
+        "",
+    ),
+]
+
+# (customer index, channel, payment, [(sku, qty)], days ago, status to reach, shipping fee)
+DEMO_ORDERS = [
+    (0, "phone", "cod", [("AT-02", 2)], 9, "completed", "30000"),
+    (1, "shopee", "marketplace", [("QJ-03", 1)], 8, "completed", "0"),
+    (2, "facebook", "bank_transfer", [("CH26", 1), ("BGN-01", 2)], 7, "completed", "25000"),
+    (3, "website", "cod", [("AT-07", 3)], 6, "completed", "30000"),
+    (4, "lazada", "marketplace", [("BGN-02", 1)], 5, "shipped", "0"),
+    (5, "tiktok", "marketplace", [("AT-09", 1), ("QJ-02", 1)], 4, "shipped", "0"),
+    (7, "phone", "cod", [("CH26", 2)], 3, "processing", "35000"),
+    (0, "chat", "cod", [("AT-03", 1)], 2, "processing", "30000"),
+    (2, "facebook", "cod", [("QJ-04", 1)], 2, "cancelled", "30000"),
+    (1, "phone", "cod", [("BGN-03", 1), ("AT-06", 2)], 1, "new", "30000"),
+    (3, "website", "bank_transfer", [("QJ-01", 1)], 0, "new", "0"),
+    (5, "shopee", "marketplace", [("AT-04", 2)], 0, "new", "0"),
+]
+
+
+def _demo_orders(warehouses: list[Warehouse], users: dict[str, int]) -> None:
+    """Customers, orders in every status, follow-ups in the four marker states and two contact
+    requests, all through the services (stock and ledger follow), dated over the last 10 days."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from common.markers import tomorrow_start
+    from followups.services import (
+        Subject,
+        contact_request_create,
+        followup_finish,
+        followup_log_contact,
+        followup_schedule,
+    )
+    from inventory.models import Variant
+    from orders.models import Customer
+    from orders.services.customers import AddressInput, CustomerInput, customer_create
+    from orders.services.orders import (
+        LineInput,
+        order_cancel,
+        order_complete,
+        order_confirm,
+        order_create,
+        order_ship,
+    )
+
+    if Customer.objects.exists():
+        return
+    customers = [
+        customer_create(
+            data=CustomerInput(name=name, phones=[phone]),
+            addresses=[
+                AddressInput(
+                    recipient_name=name,
+                    recipient_phone=phone,
+                    street=street,
+                    ward=ward,
+                    district=district,
+                    province=province,
+                    country=country,
+                    postcode=postcode,
+                )
+            ],
+        )
+        for name, phone, street, ward, district, province, country, postcode in DEMO_CUSTOMERS
+    ]
+    skus = {v.sku.upper(): v.pk for v in Variant.objects.only("pk", "sku")}
+    now = timezone.now()
+    main = warehouses[0].pk
+    sales, warehouse_user = users["sales"], users["warehouse"]
+    orders = []
+    for index, channel, payment, lines, days, status, fee in DEMO_ORDERS:
+        at = now - timedelta(days=days, hours=2 + index % 5)
+        order = order_create(
+            customer_id=customers[index].pk,
+            lines=[LineInput(variant_id=skus[sku], quantity=qty) for sku, qty in lines],
+            channel=channel,
+            payment_method=payment,
+            warehouse_id=main,
+            shipping_fee=Decimal(fee),
+            user_id=sales if channel in ("phone", "facebook", "chat") else None,
+            now=at,
+        )
+        if status in ("processing", "shipped", "completed"):
+            order_confirm(order_id=order.pk, user_id=sales, now=at + timedelta(minutes=20))
+        if status in ("shipped", "completed"):
+            order_ship(order_id=order.pk, user_id=warehouse_user, now=at + timedelta(hours=5))
+        if status == "completed":
+            order_complete(
+                order_id=order.pk, user_id=users["accountant"], now=at + timedelta(days=2)
+            )
+        if status == "cancelled":
+            order_cancel(
+                order_id=order.pk, user_id=sales, reason="Khách đổi ý", now=at + timedelta(hours=1)
+            )
+        orders.append(order)
+    today = timezone.localdate()
+    morning = timezone.make_aware(datetime.combine(today, time(10, 0)))
+    # The four markers: red (due today, overdue), green (later), grey (finished); the rest blue.
+    followup_log_contact(
+        subject=Subject("order", orders[9].pk), method="phone",
+        note="Khách hỏi thêm màu xanh, hẹn gọi lại xác nhận.", next_contact_at=morning,
+        user_id=sales, now=now - timedelta(hours=20),
+    )  # fmt: skip
+    followup_schedule(
+        subject=Subject("order", orders[7].pk),
+        next_contact_at=morning - timedelta(days=1),
+        user_id=sales,
+        note="Xác nhận địa chỉ giao hàng.",
+        now=now - timedelta(days=2),
+    )
+    followup_log_contact(
+        subject=Subject("order", orders[4].pk), method="zalo",
+        note="Đã gửi mã vận đơn qua Zalo; hỏi lại khi khách nhận hàng.",
+        next_contact_at=tomorrow_start(today) + timedelta(days=2, hours=9),
+        user_id=sales, now=now - timedelta(days=1),
+    )  # fmt: skip
+    done = followup_schedule(
+        subject=Subject("order", orders[0].pk),
+        next_contact_at=morning - timedelta(days=5),
+        user_id=sales,
+        now=now - timedelta(days=8),
+    )
+    followup_finish(
+        followup_id=done.pk, outcome="sold", note="Khách mua thêm 1 áo.", user_id=sales,
+        now=now - timedelta(days=5),
+    )  # fmt: skip
+    followup_schedule(
+        subject=Subject("customer", customers[6].pk),
+        next_contact_at=tomorrow_start(today) + timedelta(hours=14),
+        user_id=sales,
+        note="Gọi giới thiệu bộ sưu tập mới.",
+        now=now,
+    )
+    contact_request_create(
+        name="Chị Ngọc", phone="0909 777 888", source="staff", user_id=sales,
+        message="Hỏi giá sỉ chảo chống dính, muốn lấy 20 cái.", now=now - timedelta(hours=3),
+    )  # fmt: skip
+    request, _created = contact_request_create(
+        name="Anh Khoa", phone="0912 000 333", source="staff", user_id=sales,
+        message="Nhờ tư vấn size quần jean.", now=now - timedelta(days=1),
+    )  # fmt: skip
+    followup_schedule(
+        subject=Subject("contact_request", request.pk),
+        next_contact_at=morning + timedelta(hours=6),
+        user_id=sales,
+        now=now - timedelta(hours=20),
+    )
+
+
 class Command(BaseCommand):
-    help = "Load demo staff accounts (one per role) and warehouses. Safe to run again."
+    help = (
+        "Load demo staff, warehouses, catalogue, purchasing, customers, orders and follow-ups. "
+        "Safe to run again."
+    )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
@@ -290,6 +516,10 @@ class Command(BaseCommand):
         owner_id = User.objects.get(username="owner").pk
         _demo_catalogue(warehouses, owner_id)
         _demo_purchasing(warehouses, owner_id)
+        _demo_orders(
+            warehouses,
+            dict(User.objects.filter(username__in=DEMO_ROLES).values_list("username", "pk")),
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready. Sign in as 'owner' (or manager, sales, warehouse, accountant) "

@@ -16,11 +16,12 @@ tests check that the two agree.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Final
 
 from django.db.models import Case, CharField, Q, Value, When
-from django.utils import timezone
+
+from common.days import day_start
 
 NEW: Final = "new"
 DUE: Final = "due"
@@ -35,7 +36,7 @@ STATE_FINISHED: Final = "finished"
 
 def tomorrow_start(today: date) -> datetime:
     """The aware instant the shop-local day after `today` begins."""
-    return timezone.make_aware(datetime.combine(today + timedelta(days=1), time.min))
+    return day_start(today + timedelta(days=1))
 
 
 def marker_for(*, state: str, next_contact_at: datetime | None, today: date) -> str:

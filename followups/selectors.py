@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common import markers
+from common.days import day_start
 from followups.models import ContactNote, ContactRequest, FollowUp, Outcome
 from orders.models import Customer, CustomerPhone, Order
 from orders.selectors import search_words
@@ -37,11 +38,6 @@ SubjectKind = Literal["order", "customer", "contact_request"]
 KINDS: tuple[SubjectKind, ...] = ("order", "customer", "contact_request")
 # How many history rows the panel shows (a thread rarely has more; the rest stay in the DB).
 PANEL_NOTES = 100
-
-
-def day_start(day: date) -> datetime:
-    """The aware instant the shop-local `day` begins."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def local_at(day: date, at: time) -> datetime:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, Sum
-from django.utils import timezone
 
+from common.days import day_start
 from orders import transitions as t
 from orders.models import Order
 
@@ -20,11 +20,6 @@ class OrderFigures:
     shipped: int  # on the way, waiting for delivery / COD
     today_orders: int  # placed today (shop-local), cancelled ones left out
     today_total: Decimal
-
-
-def day_start(day: date) -> datetime:
-    """The aware start of a shop-local day."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def order_figures(*, today: date) -> OrderFigures:

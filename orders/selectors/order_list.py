@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from common import markers
+from common.days import day_start
 from inventory.models import Warehouse
 from orders import transitions as t
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
@@ -87,11 +88,6 @@ class OrderListFilters:
     today: date | None = None  # the shop-local day the markers are computed for
 
 
-def shop_day_start(day: date) -> datetime:
-    """Midnight at the start of `day` in the shop's time zone (settings.TIME_ZONE), aware."""
-    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
-
-
 def order_list(*, filters: OrderListFilters) -> QuerySet[Order]:
     """Orders matching `filters`, in the chosen order, with the customer name and warehouse
     code joined (one query per page)."""
@@ -124,9 +120,9 @@ def _filtered(qs: QuerySet[Order], filters: OrderListFilters) -> QuerySet[Order]
     if filters.warehouse_id is not None:
         qs = qs.filter(warehouse_id=filters.warehouse_id)
     if filters.date_from is not None:
-        qs = qs.filter(created_at__gte=shop_day_start(filters.date_from))
+        qs = qs.filter(created_at__gte=day_start(filters.date_from))
     if filters.date_to is not None:
-        qs = qs.filter(created_at__lt=shop_day_start(filters.date_to + timedelta(days=1)))
+        qs = qs.filter(created_at__lt=day_start(filters.date_to + timedelta(days=1)))
     if filters.marker in markers.MARKERS:
         qs = qs.filter(markers.marker_q(filters.marker, today=_today(filters)))
     return qs

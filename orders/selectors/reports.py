@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -68,6 +68,7 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
+from common.days import day_start
 from common.money import quantize
 from inventory.models import Product, Variant
 from inventory.selectors.catalogue import category_descendant_ids
@@ -132,10 +133,7 @@ def period_bounds(
     *, date_from: date, date_to: date, tz: tzinfo | None = None
 ) -> tuple[datetime, datetime]:
     """[start, end): shop-local midnight of date_from to shop-local midnight after date_to."""
-    zone = tz or timezone.get_current_timezone()
-    start = datetime.combine(date_from, time.min, tzinfo=zone)
-    end = datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=zone)
-    return start, end
+    return day_start(date_from, tz=tz), day_start(date_to + timedelta(days=1), tz=tz)
 
 
 def rollup_serves() -> bool:

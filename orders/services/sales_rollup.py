@@ -48,7 +48,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -58,6 +58,7 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from common.days import day_start
 from orders.models import Order, OrderStatus, SalesDay, SalesDayChannel, SalesMonth
 
 _SIX = Decimal("0.000001")
@@ -269,9 +270,9 @@ class RollupRange:
         zone = ZoneInfo(_zone_name())
         start = end = None
         if self.first is not None:
-            start = datetime.combine(self.first, time.min, tzinfo=zone)
+            start = day_start(self.first, tz=zone)
         if self.last is not None:
-            end = datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=zone)
+            end = day_start(self.last + timedelta(days=1), tz=zone)
         return start, end
 
     def params(self) -> dict[str, Any]:

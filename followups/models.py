@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from common import markers
+from common.db import choices_check
 
 
 class ContactMethod(models.TextChoices):
@@ -55,12 +56,6 @@ class RequestSource(models.TextChoices):
     WEBSITE = "website", _("Website")
     ASSISTANT = "assistant", _("AI assistant")
     STAFF = "staff", _("Staff")
-
-
-def _choices(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": [c.value for c in choices]}), name=name
-    )
 
 
 class ContactRequest(models.Model):
@@ -126,7 +121,7 @@ class ContactRequest(models.Model):
                 condition=~Q(external_id=""),
                 name="followups_request_external_unique",
             ),
-            _choices("source", RequestSource, "followups_request_source_valid"),
+            choices_check("source", RequestSource, "followups_request_source_valid"),
             models.CheckConstraint(
                 condition=Q(followup_state__in=["", markers.STATE_OPEN, markers.STATE_FINISHED]),
                 name="followups_request_state_valid",
@@ -203,7 +198,7 @@ class FollowUp(models.Model):
                 ),
                 name="followups_followup_one_subject",
             ),
-            _choices("state", State, "followups_followup_state_valid"),
+            choices_check("state", State, "followups_followup_state_valid"),
             models.CheckConstraint(
                 condition=Q(state=markers.STATE_OPEN, outcome="", finished_at__isnull=True)
                 | Q(state=markers.STATE_FINISHED, finished_at__isnull=False),
@@ -273,7 +268,7 @@ class ContactNote(models.Model):
         verbose_name_plural = _("contact notes")
         indexes = [models.Index(fields=["followup", "id"], name="followups_note_thread_idx")]
         constraints = [
-            _choices("kind", NoteKind, "followups_note_kind_valid"),
+            choices_check("kind", NoteKind, "followups_note_kind_valid"),
             models.CheckConstraint(
                 condition=Q(method__in=["", *ContactMethod.values]),
                 name="followups_note_method_valid",

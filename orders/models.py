@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import markers
+from common.db import choices_check
 from orders import transitions as t
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -29,14 +30,6 @@ def _money(verbose_name: str | object, **kwargs: object) -> models.DecimalField:
         default=Decimal("0"),
         **MONEY,  # type: ignore[arg-type]
         **kwargs,  # type: ignore[arg-type]
-    )
-
-
-def _choices_check(
-    field: str, choices: type[models.TextChoices], name: str
-) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(**{f"{field}__in": [c.value for c in choices]}), name=name
     )
 
 
@@ -388,11 +381,11 @@ class Order(models.Model):
                 condition=~Q(external_number=""),
                 name="orders_order_external_unique",
             ),
-            _choices_check("status", OrderStatus, "orders_order_status_valid"),
-            _choices_check("payment_status", PaymentStatus, "orders_order_payment_status_valid"),
-            _choices_check("channel", Channel, "orders_order_channel_valid"),
-            _choices_check("payment_method", PaymentMethod, "orders_order_payment_method_valid"),
-            _choices_check("followup_state", FollowupState, "orders_order_followup_state_valid"),
+            choices_check("status", OrderStatus, "orders_order_status_valid"),
+            choices_check("payment_status", PaymentStatus, "orders_order_payment_status_valid"),
+            choices_check("channel", Channel, "orders_order_channel_valid"),
+            choices_check("payment_method", PaymentMethod, "orders_order_payment_method_valid"),
+            choices_check("followup_state", FollowupState, "orders_order_followup_state_valid"),
             models.CheckConstraint(
                 condition=Q(
                     subtotal__gte=0,
@@ -537,7 +530,7 @@ class OrderEvent(models.Model):
         verbose_name = _("order event")
         verbose_name_plural = _("order events")
         indexes = [models.Index(fields=["order", "id"], name="orders_event_order_idx")]
-        constraints = [_choices_check("kind", EventKind, "orders_event_kind_valid")]
+        constraints = [choices_check("kind", EventKind, "orders_event_kind_valid")]
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind}"
@@ -572,7 +565,7 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="orders_payment_amount_gt_0"),
-            _choices_check("kind", PaymentKind, "orders_payment_kind_valid"),
+            choices_check("kind", PaymentKind, "orders_payment_kind_valid"),
         ]
 
     def __str__(self) -> str:
@@ -618,7 +611,7 @@ class Return(models.Model):
         verbose_name = _("return")
         verbose_name_plural = _("returns")
         constraints = [
-            _choices_check("status", ReturnStatus, "orders_return_status_valid"),
+            choices_check("status", ReturnStatus, "orders_return_status_valid"),
             models.CheckConstraint(
                 condition=Q(refund_amount__gte=0), name="orders_return_refund_not_negative"
             ),
@@ -649,7 +642,7 @@ class ReturnLine(models.Model):
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="orders_return_line_qty_gte_1"
             ),
-            _choices_check("condition", ReturnCondition, "orders_return_line_condition_valid"),
+            choices_check("condition", ReturnCondition, "orders_return_line_condition_valid"),
         ]
 
     def __str__(self) -> str:
@@ -733,7 +726,7 @@ class WebsiteRequest(models.Model):
             models.Index(fields=["website", "received_at", "id"], name="orders_webreq_website_idx")
         ]
         constraints = [
-            _choices_check("outcome", ApiRequestOutcome, "orders_webreq_outcome_valid"),
+            choices_check("outcome", ApiRequestOutcome, "orders_webreq_outcome_valid"),
         ]
 
     def __str__(self) -> str:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from inventory.forms_catalogue import MoneyField, money_input
 from inventory.models import Warehouse
 from inventory.services.imports import ParseError, parse_money, parse_quantity
-from orders.models import AddressScheme, Channel, CustomerAddress, PaymentMethod
+from orders.models import AddressScheme, Channel, PaymentMethod
 from orders.services.customers import AddressInput
 from orders.services.orders import MAX_LINES, MAX_QUANTITY, LineInput
 from orders.validators import shop_country
@@ -168,21 +168,6 @@ class OrderForm(forms.Form):
             scheme=scheme,
             **parts,
         )
-
-
-def address_input(address: CustomerAddress) -> AddressInput:
-    """A saved customer address, as the order services take it."""
-    return AddressInput(
-        recipient_name=address.recipient_name,
-        recipient_phone=address.recipient_phone,
-        street=address.street,
-        province=address.province,
-        ward=address.ward,
-        district=address.district,
-        postcode=address.postcode,
-        country=address.country,
-        scheme=address.scheme,
-    )
 
 
 # --- Lines ------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from inventory.text import fold
 from orders.errors import InvalidPhoneNumber
 from orders.models import Customer, Order
 from orders.selectors import customers_with_phone
-from orders.services.customers import CustomerInput, customer_create
+from orders.services.customers import CustomerInput, customer_create, phone_from_e164
 from orders.services.followup_summary import order_followup_summary_set
 from orders.validators import phone_normalize
 
@@ -305,10 +305,9 @@ def followup_finish(
 
 
 def _request_search_text(*, name: str, email: str, message: str, phone: str) -> str:
+    """Folded words, then the phone's local and E.164 digits (as customers are searched)."""
     words = fold(" ".join(p for p in (name, email, message[:200]) if p))
-    digits = phone.lstrip("+")
-    local = "0" + phone[3:] if phone.startswith(("+84", "+66")) else ""
-    return " ".join(p for p in (words, local, digits) if p)
+    return " ".join(p for p in (words, phone_from_e164(phone).search_digits) if p)
 
 
 def contact_request_create(

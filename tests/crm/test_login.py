@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import reverse
@@ -296,3 +298,13 @@ def test_a_locked_attempt_elsewhere_gets_the_sign_in_page_with_the_lock(rf, make
     html = response.content.decode()
     assert "Too many failed sign-in attempts. Please wait 15 minutes and try again." in html
     assert 'name="password"' in html
+
+
+def test_an_owner_unlocks_a_username_with_the_axes_command(client, make_user):
+    make_user("sales", username="Lan")
+    for _ in range(settings.LOGIN_FAILURE_LIMIT):
+        attempt(client, "Lan", "wrong")
+    assert locked(attempt(client, "Lan", PASSWORD))
+    call_command("axes_reset_username", "lan", stdout=StringIO())
+    assert AccessAttempt.objects.count() == 0
+    assert attempt(client, "Lan", PASSWORD).status_code == 302

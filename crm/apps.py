@@ -9,6 +9,11 @@ class CrmConfig(AppConfig):
     verbose_name = _("CRM")
 
     def ready(self) -> None:
+        from django.contrib import admin
+
+        from crm.forms import AdminLoginForm
         from crm.roles import sync_roles_after_migrate
 
+        # The maintenance login says "locked" like /login/ (the lock itself is in the backend).
+        admin.site.login_form = AdminLoginForm
         post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "django_htmx",
     "template_partials",
     "common",
@@ -84,6 +85,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "common.middleware.HtmxMessagesMiddleware",
+    # Last, so the locked sign-in page (crm.lockout.locked_response) is what it sees.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "crm.urls"
@@ -166,11 +169,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed-login throttling: after LOGIN_FAILURE_LIMIT failures for one username from one address
-# within LOGIN_LOCKOUT_SECONDS, further attempts are refused until the window has passed.
+# Failed sign-in throttling (crm/lockout.py, django-axes with its counters in the database):
+# LOGIN_FAILURE_LIMIT failures for one username from one address, or LOGIN_IP_FAILURE_LIMIT from
+# one address, lock further attempts (even with the right password) until LOGIN_LOCKOUT_SECONDS
+# after the last failure. Every authentication backend call goes through AxesStandaloneBackend.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=30)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=15 * 60)
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "crm.lockout.LoginLockHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = "crm.lockout.failure_limit"
+AXES_COOLOFF_TIME = "crm.lockout.cool_off"
+AXES_CLIENT_IP_CALLABLE = "crm.lockout.client_address"
+AXES_USERNAME_CALLABLE = "crm.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "crm.lockout.locked_response"
+AXES_RESET_ON_SUCCESS = True
+# Attempts refused by a lock neither count nor lengthen it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Only the failure counters are kept, not a log of every successful sign-in.
+AXES_DISABLE_ACCESS_LOG = True
 # Number of reverse proxies in front of the app whose X-Forwarded-For can be trusted.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
@@ -243,6 +264,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # Failures and locks (WARNING), not every check.
+        "axes": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },

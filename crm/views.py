@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.auth import require_perm
 from crm import selectors, services
-from crm.forms import LanguageForm, ThrottledAuthenticationForm
+from crm.forms import LanguageForm, LoginForm
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -31,9 +31,9 @@ def _set_language_cookie(response: HttpResponse, language: str) -> None:
 
 @method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
-    """Sign in with throttling; the user's saved language becomes the active one."""
+    """Sign in (throttled by crm.lockout); the user's saved language becomes the active one."""
 
-    form_class = ThrottledAuthenticationForm
+    form_class = LoginForm
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 

@@ -1,11 +1,16 @@
 """The private iCalendar feed of a user's open follow-ups (for a phone's or Outlook's calendar).
 
-The token in the address is the only credential: it is random (256 bits), unique, and rotating
-it replaces it in one UPDATE, so the old address stops working at once.
+The token in the address is the only credential: it is random (256 bits) and shown once, when
+it is made; only its SHA-256 digest is stored (with its first 6 characters, so the user can tell
+which address is current), like the website API keys. A request is matched by the digest of the
+token it carries, so what the database compares is a digest, never the secret, and a copy of the
+database does not give anyone the feeds. Rotating replaces the digest in one UPDATE, so the old
+address stops working at once.
 """
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,40 +27,50 @@ from followups.models import CalendarFeed
 PAST = timedelta(days=30)
 AHEAD = timedelta(days=180)
 DURATION = timedelta(minutes=15)
+TOKEN_MAX_LENGTH = 64
+PREFIX_LENGTH = 6
 
 
 def _token() -> str:
     return secrets.token_urlsafe(32)
 
 
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def calendar_feed_get(*, user_id: int) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user_id=user_id).first()
 
 
-def calendar_feed_rotate(*, user_id: int, now: datetime | None = None) -> CalendarFeed:
-    """Create the user's feed, or give it a new token (the old address stops working)."""
+def calendar_feed_rotate(*, user_id: int, now: datetime | None = None) -> tuple[CalendarFeed, str]:
+    """Create the user's feed, or give it a new token (the old address stops working).
+    Returns the feed and its token: the only time the token exists outside the address."""
     now = now or timezone.now()
     for _attempt in range(5):
         token = _token()
+        fields = {
+            "token_hash": token_hash(token),
+            "token_prefix": token[:PREFIX_LENGTH],
+            "created_at": now,
+        }
         try:
             with transaction.atomic():
-                updated = CalendarFeed.objects.filter(user_id=user_id).update(
-                    token=token, created_at=now
-                )
+                updated = CalendarFeed.objects.filter(user_id=user_id).update(**fields)
                 if not updated:
-                    CalendarFeed.objects.create(user_id=user_id, token=token, created_at=now)
+                    CalendarFeed.objects.create(user_id=user_id, **fields)
         except IntegrityError:
-            continue  # two tabs creating it at once, or (never seen) a token collision
-        return CalendarFeed.objects.get(user_id=user_id)
+            continue  # two tabs creating it at once, or (never seen) a digest collision
+        return CalendarFeed.objects.get(user_id=user_id), token
     raise RuntimeError("no calendar feed token could be stored")  # pragma: no cover
 
 
 def feed_owner(*, token: str) -> Any | None:
-    """The active user holding this feed token, or None."""
-    if not token or len(token) > 64:
+    """The active user holding this feed token, or None (one indexed lookup by digest)."""
+    if not token or len(token) > TOKEN_MAX_LENGTH:
         return None
     feed = (
-        CalendarFeed.objects.filter(token=token, user__is_active=True)
+        CalendarFeed.objects.filter(token_hash=token_hash(token), user__is_active=True)
         .select_related("user")
         .first()
     )

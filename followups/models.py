@@ -280,12 +280,15 @@ class ContactNote(models.Model):
 
 
 class CalendarFeed(models.Model):
-    """A user's private iCalendar feed address (the token is the only credential)."""
+    """A user's private iCalendar feed address. The token in it is the only credential: it is
+    shown once when made and stored only as its SHA-256 digest, with its first characters so
+    the user can tell which address is the current one (followups.ical)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
     )
-    token = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(max_length=6, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

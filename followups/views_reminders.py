@@ -89,21 +89,24 @@ def reminder_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @require_perm("followups.view_followup")
 def feed_settings(request: HttpRequest) -> HttpResponse:
+    """The address is not shown here (only its digest is kept): only when made or remade."""
     feed = calendar_feed_get(user_id=_me(request))
-    url = request.build_absolute_uri(reverse("followups:ical", args=[feed.token])) if feed else ""
-    return render(request, "followups/feed_settings.html", {"feed": feed, "feed_url": url})
+    return render(request, "followups/feed_settings.html", {"feed": feed, "feed_url": ""})
 
 
+@never_cache
 @require_POST
 @require_perm("followups.view_followup")
 def feed_rotate(request: HttpRequest) -> HttpResponse:
+    """Make (or remake) the address and show it, this once: never cached, never stored."""
     had_feed = calendar_feed_get(user_id=_me(request)) is not None
-    calendar_feed_rotate(user_id=_me(request))
+    feed, token = calendar_feed_rotate(user_id=_me(request))
     if had_feed:
         messages.success(request, _("New address made. The old address no longer works."))
     else:
         messages.success(request, _("Your calendar address is ready."))
-    return redirect("followups:feed_settings")
+    url = request.build_absolute_uri(reverse("followups:ical", args=[token]))
+    return render(request, "followups/feed_settings.html", {"feed": feed, "feed_url": url})
 
 
 @never_cache

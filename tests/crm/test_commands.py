@@ -1,7 +1,11 @@
+from io import StringIO
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.test import override_settings
 
+from crm.demo import DEMO_PASSWORD
 from crm.models import User
 from inventory.models import Product, PurchaseOrder, Supplier, Variant, Warehouse
 from inventory.selectors.stock import ledger_mismatches
@@ -30,9 +34,28 @@ def test_createowner_refuses_weak_passwords_and_duplicates(monkeypatch):
         call_command("createowner", "--username", "CHU", "--noinput")
 
 
+@override_settings(DEBUG=False)
+def test_loaddemo_refuses_the_published_passwords_with_debug_off():
+    with pytest.raises(CommandError, match=r"Refusing to load the demo data with DEBUG off"):
+        call_command("loaddemo")
+    assert not User.objects.exists()
+    assert not Warehouse.objects.exists()
+
+
+@override_settings(DEBUG=False)
+def test_loaddemo_runs_with_debug_off_when_explicitly_allowed():
+    call_command("loaddemo", "--allow-demo-passwords", stdout=StringIO())
+    assert sorted(User.objects.values_list("username", flat=True)) == [
+        "accountant", "manager", "owner", "sales", "warehouse",
+    ]  # fmt: skip
+    assert User.objects.get(username="owner").check_password(DEMO_PASSWORD)
+
+
+@override_settings(DEBUG=True)
 def test_loaddemo_is_idempotent():
-    call_command("loaddemo")
-    call_command("loaddemo")
+    # With DEBUG on (make demo, make run) no flag is needed.
+    call_command("loaddemo", stdout=StringIO())
+    call_command("loaddemo", stdout=StringIO())
     assert User.objects.count() == 5
     assert Warehouse.objects.count() == 3
     assert Product.objects.count() == 5

@@ -3,7 +3,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from crm.demo import DEMO_PASSWORD, DEMO_ROLES
@@ -483,11 +484,33 @@ def _demo_orders(warehouses: list[Warehouse], users: dict[str, int]) -> None:
 class Command(BaseCommand):
     help = (
         "Load demo staff, warehouses, catalogue, purchasing, customers, orders and follow-ups. "
-        "Safe to run again."
+        "Safe to run again. The staff accounts (owner included) get the password published in "
+        "the README, so this runs only with DEBUG on or with --allow-demo-passwords."
     )
 
-    @transaction.atomic
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--allow-demo-passwords",
+            action="store_true",
+            help=(
+                "Load the demo even with DEBUG off, knowing that anyone who has read the README "
+                "can sign in as its owner (a throw-away demo server, never a real shop)."
+            ),
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["allow_demo_passwords"]:
+            raise CommandError(
+                "Refusing to load the demo data with DEBUG off: it creates the accounts owner, "
+                "manager, sales, warehouse and accountant with the password published in the "
+                "README, so anyone could sign in as the owner. Use `python manage.py createowner` "
+                "for a real shop; for a throw-away demo server, run with DEBUG=true or add "
+                "--allow-demo-passwords."
+            )
+        self._load()
+
+    @transaction.atomic
+    def _load(self) -> None:
         for role, first, last, language in DEMO_USERS:
             assert role in ROLE_PERMISSIONS
             if not User.objects.filter(username=role).exists():

@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.models import Heartbeat, User
 from crm.roles import ROLE_LABELS
@@ -39,6 +40,14 @@ def _database() -> Check:
     return Check("database", _("Database"), True, _("OK"), f"{connection.vendor}, {ms:.1f} ms")
 
 
+# What still works, and how, while Redis is down (common/cache.py, common/ratelimit.py).
+REDIS_DOWN_EFFECTS = gettext_lazy(
+    "Orders and contact requests are still received and kept; API rate limits are counted "
+    "per process; cached figures are recomputed on each page; the Celery worker and beat "
+    "pause until Redis answers again (a scheduled job due meanwhile runs at its next time)."
+)
+
+
 def _redis() -> Check:
     if not settings.REDIS_URL:
         return Check(
@@ -52,12 +61,20 @@ def _redis() -> Check:
 
     started = time.perf_counter()
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+        client = redis.Redis.from_url(
+            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2
+        )
         client.ping()
         info = client.info("server")
         queued = client.llen("celery")
     except Exception as exc:
-        return Check("redis", _("Redis"), False, _("unreachable"), str(exc))
+        return Check(
+            "redis",
+            _("Redis"),
+            False,
+            _("unreachable"),
+            " ".join((str(exc), str(REDIS_DOWN_EFFECTS))),
+        )
     ms = (time.perf_counter() - started) * 1000
     return Check(
         "redis",

@@ -139,11 +139,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL: str | None = env.str("REDIS_URL", default="") or None
 
 if REDIS_URL:
+    # Django's RedisCache that degrades (reads miss, writes are skipped) while Redis is down,
+    # with short socket timeouts: see common/cache.py and "When Redis is down" in README.md.
     CACHES: dict[str, dict[str, Any]] = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "common.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="crm"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
 else:

@@ -219,8 +219,9 @@ def line_initial(
 
 class ReceiptForm(forms.Form):
     warehouse = forms.ModelChoiceField(Warehouse.objects.none(), label=_("Receive into"))
-    # One per form shown: a second submission of the same form (double click, resend) is
-    # recognised by the view and refused instead of receiving the goods twice.
+    # One per form shown: a second submission of the same form (double click, resend) finds
+    # the receipt the first one posted (GoodsReceipt.idempotency_token, unique) instead of
+    # receiving the goods twice.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     notes = forms.CharField(
         label=_("Notes"),

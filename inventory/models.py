@@ -522,10 +522,20 @@ class GoodsReceipt(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    # The receipt form's one-time token: the same form sent again (double click, resend) finds
+    # this receipt instead of receiving the goods twice. Empty for receipts posted without one.
+    idempotency_token = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("goods receipt")
         verbose_name_plural = _("goods receipts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_token"],
+                condition=~Q(idempotency_token=""),
+                name="inventory_receipt_token_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.number

@@ -1,7 +1,8 @@
 """Signals for the apps above orders (shipping, invoicing, followups, channels_sync).
 
-All are sent after the transaction that caused them commits (transaction.on_commit), with
-keyword arguments only; receivers connect in their AppConfig.ready().
+All but `customer_merged` are sent after the transaction that caused them commits
+(transaction.on_commit), with keyword arguments only; receivers connect in their
+AppConfig.ready().
 """
 
 from django.dispatch import Signal
@@ -15,6 +16,8 @@ order_status_changed = Signal()
 order_returned = Signal()
 
 # Duplicate customers were merged into one: re-point whatever refers to the duplicates.
+# Sent INSIDE the merge's transaction (not after commit): receivers write in it, so their rows
+# move with the merge or not at all; a receiver that raises rolls the whole merge back.
 #   target_id: int, merged_ids: list[int]
 customer_merged = Signal()
 

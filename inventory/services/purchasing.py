@@ -24,7 +24,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -380,9 +380,15 @@ def goods_receipt_post(
     warehouse_id: int | None = None,
     notes: str = "",
     user_id: int | None = None,
+    token: str = "",
     now: datetime | None = None,
 ) -> GoodsReceipt:
     """Receive goods against a confirmed order, all or nothing.
+
+    `token` makes it idempotent (the receipt form's one-time token): when a receipt was
+    already posted with it, that receipt is returned and nothing else happens, also when two
+    submissions of the same form arrive at once (the order lock serialises them, the unique
+    constraint on the token backs it up).
 
     Creates the receipt (GR000001...) and its lines, raises stock in the warehouse (default: the
     order's) with the receipt as source, adds to each line's received quantity with a
@@ -403,9 +409,51 @@ def goods_receipt_post(
         raise InventoryError(_("Enter a quantity to receive on at least one line."))
     if len({line.order_line_id for line in wanted}) != len(wanted):
         raise InventoryError(_("An order line appears twice in the receipt."))
+    token = token.strip()
+    if len(token) > 64:
+        raise ValueError("a receipt token has at most 64 characters")
+    try:
+        return _goods_receipt_post(
+            order_id=order_id,
+            wanted=wanted,
+            warehouse_id=warehouse_id,
+            notes=notes,
+            user_id=user_id,
+            token=token,
+            now=now,
+        )
+    except IntegrityError:
+        # The token was taken between our check and our insert (not through this order's
+        # lock): the other submission's receipt is the answer; ours was rolled back whole.
+        existing = _receipt_with_token(token)
+        if existing is None:
+            raise
+        return existing
 
+
+def _receipt_with_token(token: str) -> GoodsReceipt | None:
+    if not token:
+        return None
+    return GoodsReceipt.objects.filter(idempotency_token=token).first()
+
+
+def _goods_receipt_post(
+    *,
+    order_id: int,
+    wanted: Sequence[ReceiptLineInput],
+    warehouse_id: int | None,
+    notes: str,
+    user_id: int | None,
+    token: str,
+    now: datetime,
+) -> GoodsReceipt:
     with transaction.atomic():
         order = _locked(order_id)
+        # Under the order's lock: a submission of the same form that got here first has
+        # committed by now, and its receipt is the answer (even if the order is now received).
+        existing = _receipt_with_token(token)
+        if existing is not None:
+            return existing
         if order.status not in PO_ACTIONS["receive"]:
             raise _refuse(order, "receive")
         target_warehouse = warehouse_id or order.warehouse_id
@@ -450,6 +498,7 @@ def goods_receipt_post(
             received_at=now,
             notes=notes.strip(),
             created_by_id=user_id,
+            idempotency_token=token,
         )
         GoodsReceiptLine.objects.bulk_create(
             GoodsReceiptLine(receipt=receipt, order_line=line, quantity=quantity, unit_cost=cost)

@@ -7,11 +7,11 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -41,7 +41,6 @@ from inventory.services import purchasing as services
 from inventory.services.suppliers import supplier_save
 
 LINES_PREFIX = "lines"
-RECEIPT_TOKEN_SECONDS = 24 * 3600
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -430,7 +429,9 @@ def purchase_order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm("inventory.add_goodsreceipt")
 def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order_or_404(pk)
-    if "receive" not in services.purchase_order_actions(order.status):
+    # A POST goes to the service even on a received order: the same form sent again is answered
+    # with its receipt, and a new one is refused there with the same sentence.
+    if request.method == "GET" and "receive" not in services.purchase_order_actions(order.status):
         messages.error(
             request,
             _("%(number)s is %(status)s: goods can only be received on a confirmed order.")
@@ -453,34 +454,38 @@ def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
                 for f in formset.forms
                 if f.cleaned_data
             ]
-            token_key = f"goods-receipt-form:{form.cleaned_data['token']}"
+            now = timezone.now()
             try:
-                if not cache.add(token_key, order.pk, timeout=RECEIPT_TOKEN_SECONDS):
-                    raise InventoryError(
-                        _(
-                            "This receipt form was already sent once: check the receipts "
-                            "of the order before receiving again."
-                        )
-                    )
-                try:
-                    receipt = services.goods_receipt_post(
-                        order_id=order.pk,
-                        warehouse_id=form.cleaned_data["warehouse"].pk,
-                        lines=lines,
-                        notes=form.cleaned_data["notes"],
-                        user_id=request.user.pk,
-                    )
-                except InventoryError:
-                    cache.delete(token_key)  # nothing was received: the form may be sent again
-                    raise
+                receipt = services.goods_receipt_post(
+                    order_id=order.pk,
+                    warehouse_id=form.cleaned_data["warehouse"].pk,
+                    lines=lines,
+                    notes=form.cleaned_data["notes"],
+                    user_id=request.user.pk,
+                    token=form.cleaned_data["token"],
+                    now=now,
+                )
             except InventoryError as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(
-                    request,
-                    _("Goods receipt %(number)s posted: stock of %(warehouse)s raised.")
-                    % {"number": receipt.number, "warehouse": form.cleaned_data["warehouse"].code},
-                )
+                if receipt.received_at != now:  # the form's token found an earlier receipt
+                    messages.info(
+                        request,
+                        _(
+                            "Goods receipt %(number)s was already posted from this form; "
+                            "nothing was received again."
+                        )
+                        % {"number": receipt.number},
+                    )
+                else:
+                    messages.success(
+                        request,
+                        _("Goods receipt %(number)s posted: stock of %(warehouse)s raised.")
+                        % {
+                            "number": receipt.number,
+                            "warehouse": form.cleaned_data["warehouse"].code,
+                        },
+                    )
                 return redirect("inventory:goods_receipt_detail", receipt.pk)
     else:
         form = ReceiptForm(order=order)

@@ -429,7 +429,8 @@ def customer_merge(
     already has are dropped), addresses (the target keeps its default), e-mails, tags and
     notes; fills the target's company and tax code when it has none. The duplicates stay as
     empty rows pointing at the target (`merged_into`), so links from elsewhere still resolve;
-    `customer_merged` is sent after commit for the apps above to re-point their rows.
+    `customer_merged` is sent inside the merge's transaction for the apps above to re-point
+    their rows (an error there rolls the whole merge back).
     Totals are recomputed.
     """
     dup_ids = sorted(set(duplicate_ids))
@@ -524,8 +525,8 @@ def customer_merge(
             duplicate.tags.clear()
         _refresh_search_text(target)
         customer_totals_refresh(customer_id=target.pk)
-        transaction.on_commit(
-            lambda: customer_merged.send(sender=Customer, target_id=target_id, merged_ids=dup_ids)
-        )
+        # Inside the transaction: the apps above re-point their rows in it, so the merge and
+        # their moves commit together, and a receiver's failure undoes the whole merge.
+        customer_merged.send(sender=Customer, target_id=target_id, merged_ids=dup_ids)
     target.refresh_from_db()
     return target

@@ -114,7 +114,7 @@ def test_production_settings_from_the_environment(tmp_path):
     assert s["engine"] == "django.db.backends.postgresql"
     assert s["db_name"] == "crm"
     assert s["broker"] == s["result_backend"] == "redis://cache.internal:6379/0"
-    assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert s["cache"] == "common.cache.ResilientRedisCache"
     assert s["secret_key"] == "k" * 60
     assert s["debug"] is False
     assert s["allowed_hosts"] == ["crm.example.vn", "www.crm.example.vn"]

@@ -1,3 +1,4 @@
+import re
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -23,6 +24,7 @@ from inventory.services.purchasing import (
     moving_average_cost,
 )
 from inventory.services.stock import stock_receive
+from tests.conftest import _clear_cache
 from tests.inventory.factories import SupplierFactory, VariantFactory, WarehouseFactory
 from tests.inventory.factories_purchasing import make_order
 
@@ -299,20 +301,78 @@ def test_the_same_form_sent_twice_receives_once(client, login_as, po):
     login_as("warehouse")
     page = client.get(reverse("inventory:goods_receipt_create", args=[po["order"].pk]))
     token = page.context["form"]["token"].value()
+    assert re.fullmatch(r"[0-9a-f]{32}", token)
+    assert f'<input type="hidden" name="token" value="{token}"' in page.content.decode()
     data = receipt_post(
         [(po["shirt_line"], 5, "86000"), (po["mug_line"], 0, "50000")], po["hcm"], token=token
     )
     url = reverse("inventory:goods_receipt_create", args=[po["order"].pk])
-    assert client.post(url, data).status_code == 302
+    first = client.post(url, data)
+    receipt = GoodsReceipt.objects.get()
+    assert (first.status_code, first["Location"]) == (
+        302,
+        reverse("inventory:goods_receipt_detail", args=[receipt.pk]),
+    )
+    assert receipt.idempotency_token == token
     before = snapshot(po)
-    again = client.post(url, data)
-    assert again.status_code == 200
-    assert again.context["form"].non_field_errors() == [
-        "This receipt form was already sent once: check the receipts of the order before "
-        "receiving again."
-    ]
+    _clear_cache()  # the token lives in the database, not in the cache
+    again = client.post(url, data, follow=True)
+    assert again.redirect_chain == [(first["Location"], 302)]
+    assert (
+        "Goods receipt GR000001 was already posted from this form; nothing was received again."
+        in (again.content.decode())
+    )
     assert snapshot(po) == before
     assert PurchaseOrderLine.objects.get(pk=po["shirt_line"].pk).quantity_received == 5
+
+
+def test_the_same_form_sent_again_after_the_order_is_received_answers_its_receipt(
+    client, login_as, po
+):
+    login_as("warehouse")
+    url = reverse("inventory:goods_receipt_create", args=[po["order"].pk])
+    data = receipt_post([(po["shirt_line"], 20, "86000"), (po["mug_line"], 6, "50000")], po["hcm"])
+    first = client.post(url, data)
+    assert first.status_code == 302
+    before = snapshot(po)
+    assert before["status"] == "received"
+    again = client.post(url, data)
+    assert (again.status_code, again["Location"]) == (302, first["Location"])
+    assert snapshot(po) == before
+    fresh = client.post(url, receipt_post([(po["shirt_line"], 1, "86000")], po["hcm"]))
+    assert fresh.status_code == 200
+    assert fresh.context["form"].non_field_errors() == [
+        "PO000001 is Received: goods can only be received on a confirmed order."
+    ]
+    assert snapshot(po) == before
+
+
+def test_a_token_already_used_returns_its_receipt_and_changes_nothing(po):
+    lines = [ReceiptLineInput(po["shirt_line"].pk, 4)]
+    first = goods_receipt_post(order_id=po["order"].pk, lines=lines, token="a" * 32)
+    before = snapshot(po)
+    # Even with other lines, or once the order is fully received: the first answer, again.
+    again = goods_receipt_post(
+        order_id=po["order"].pk,
+        lines=[ReceiptLineInput(po["mug_line"].pk, 6)],
+        token="a" * 32,
+    )
+    assert again.pk == first.pk
+    assert snapshot(po) == before
+    other = goods_receipt_post(order_id=po["order"].pk, lines=lines, token="b" * 32)
+    assert (other.pk != first.pk, other.number) == (True, "GR000002")
+    assert PurchaseOrderLine.objects.get(pk=po["shirt_line"].pk).quantity_received == 8
+    # Receipts without a token (the demo, older callers) are never taken for one another.
+    goods_receipt_post(order_id=po["order"].pk, lines=lines)
+    goods_receipt_post(order_id=po["order"].pk, lines=lines)
+    assert list(
+        GoodsReceipt.objects.order_by("pk").values_list("idempotency_token", flat=True)
+    ) == [
+        "a" * 32,
+        "b" * 32,
+        "",
+        "",
+    ]
 
 
 def test_a_refused_form_can_be_corrected_and_sent_again(client, login_as, po):

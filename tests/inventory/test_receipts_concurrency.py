@@ -82,3 +82,35 @@ def test_many_receipts_racing_never_over_receive():
     assert StockLevel.objects.get(variant=variant).on_hand == 9
     assert GoodsReceipt.objects.count() == 3
     assert ledger_mismatches() == []
+
+
+def test_the_same_form_posted_twice_at_once_receives_once():
+    warehouse = WarehouseFactory(code="HCM01")
+    variant = VariantFactory(sku="AO-01", cost_price=Decimal("0"))
+    order = make_order(
+        supplier=SupplierFactory(),
+        warehouse=warehouse,
+        lines=[(variant, 10, "50000")],
+        confirm=True,
+    )
+    line = order.lines.get()
+    answers: list[int] = []
+
+    def post(_n: int) -> None:
+        receipt = goods_receipt_post(
+            order_id=order.pk, lines=[ReceiptLineInput(line.pk, 4)], token="f" * 32
+        )
+        answers.append(receipt.pk)
+
+    assert race(2, post) == ["ok", "ok"]
+    receipt = GoodsReceipt.objects.get()
+    assert answers == [receipt.pk, receipt.pk]
+    line.refresh_from_db()
+    assert line.quantity_received == 4
+    assert StockLevel.objects.get(variant=variant).on_hand == 4
+    assert list(
+        StockMovement.objects.filter(source_type="goods_receipt").values_list(
+            "source_id", "on_hand_delta"
+        )
+    ) == [(str(receipt.pk), 4)]
+    assert ledger_mismatches() == []

@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from common.api_errors import api_error_response, api_response
 from common.ratelimit import rate_limit_hit
 from orders.api.openapi import openapi_document
 from orders.api.selectors import website_order_status
@@ -33,20 +34,10 @@ from orders.services.website_api import (
 ApiView = Callable[..., HttpResponse]
 
 
-def api_response(status: int, body: dict[str, Any], **headers: str) -> JsonResponse:
-    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "no-store"
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
-
-
 def api_error(
     status: int, code: str, message: str, field: str | None = None, **headers: str
 ) -> JsonResponse:
-    return api_response(
-        status, {"errors": [{"field": field, "code": code, "message": message}]}, **headers
-    )
+    return api_error_response(status, code, message, field, **headers)
 
 
 def api_key_of(request: HttpRequest) -> str:

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 from common.api_errors import api_error_response, api_response
 from common.ratelimit import rate_limit_hit
 from orders.api.openapi import openapi_document
+from orders.api.schema import MAX_LENGTH, escape_text, id_is_valid
 from orders.api.selectors import website_order_status
 from orders.models import Website
 from orders.services.website_api import (
@@ -112,12 +113,18 @@ def order_create(request: HttpRequest, website: Website) -> HttpResponse:
 
 @api_endpoint("GET")
 def order_status(request: HttpRequest, external_id: str, website: Website) -> HttpResponse:
-    status = website_order_status(website=website, external_id=external_id)
+    # An id the API never accepts (too long, NUL, other characters) is no order: not looked up.
+    status = (
+        website_order_status(website=website, external_id=external_id)
+        if id_is_valid(external_id)
+        else None
+    )
     if status is None:
         return api_error(
             404,
             "not_found",
-            _("No order of this website has the id %(id)s.") % {"id": external_id},
+            _("No order of this website has the id %(id)s.")
+            % {"id": escape_text(external_id[: MAX_LENGTH["id"]])},
         )
     return api_response(200, status)
 

@@ -16,6 +16,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common import markers
 from common.db import choices_check
@@ -96,7 +97,7 @@ class PaymentStatus(models.TextChoices):
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", _("Created")
+    CREATED = "created", pgettext_lazy("website request outcome", "Created")
     STATUS_CHANGED = "status_changed", _("Status changed")
     EDITED = "edited", _("Edited")
     NOTE = "note", _("Note")
@@ -694,23 +695,38 @@ class Website(models.Model):
 
 
 class ApiRequestOutcome(models.TextChoices):
-    CREATED = "created", _("Order created")
+    CREATED = "created", pgettext_lazy("website request outcome", "Created")
     DUPLICATE = "duplicate", _("Already received")
     REJECTED = "rejected", _("Rejected")
 
 
+class ApiEndpoint(models.TextChoices):
+    """The endpoint of the website API a kept request was sent to (each app above orders that
+    adds one registers how its requests are applied: orders.services.website_api)."""
+
+    ORDERS = "orders", _("Order")
+    CONTACT_REQUESTS = "contact_requests", _("Contact request")
+
+
 class WebsiteRequest(models.Model):
-    """Every order request a website sent, kept as received with what we answered: a rejected
-    payload is never lost and staff can read why it was refused."""
+    """Every request a website sent to the API (orders, contact requests), kept as received
+    with what we answered: a rejected payload is never lost and staff can read why it was
+    refused. `raw_body` is the body as text; when that text is not exactly the bytes received
+    (not UTF-8, NUL bytes, cut at the size limit) `raw_bytes` keeps the bytes themselves."""
 
     Outcome = ApiRequestOutcome
+    Endpoint = ApiEndpoint
 
     website = models.ForeignKey(
         Website, on_delete=models.CASCADE, related_name="requests", db_index=False
     )
+    endpoint = models.CharField(
+        _("endpoint"), max_length=20, choices=ApiEndpoint.choices, default=ApiEndpoint.ORDERS
+    )
     external_number = models.CharField(_("website order id"), max_length=64, blank=True)
     payload = models.JSONField(_("payload"), null=True, blank=True)
     raw_body = models.TextField(_("body as received"), blank=True)
+    raw_bytes = models.BinaryField(_("bytes as received"), null=True, blank=True)
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices)
     status_code = models.PositiveSmallIntegerField(_("HTTP status"))
     errors = models.JSONField(_("errors"), default=list, blank=True)
@@ -727,6 +743,7 @@ class WebsiteRequest(models.Model):
         ]
         constraints = [
             choices_check("outcome", ApiRequestOutcome, "orders_webreq_outcome_valid"),
+            choices_check("endpoint", ApiEndpoint, "orders_webreq_endpoint_valid"),
         ]
 
     def __str__(self) -> str:

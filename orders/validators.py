@@ -89,10 +89,15 @@ def phone_normalize(raw: str, *, region: str | None = None) -> Phone:
 
 def phone_search_digits(text: str) -> str:
     """The digits to look for when a user searches a phone fragment ("0912 34" -> "091234")."""
-    return "".join(ch for ch in text if ch.isdigit())
+    return "".join(ch for ch in text if "0" <= ch <= "9")
 
 
 # --- Tax codes --------------------------------------------------------------------------------
+
+
+def _ascii_digits(text: str) -> bool:
+    """Only 0-9: str.isdigit() and int() also take "๐๑๒" or "١٢٣", which no tax code holds."""
+    return text.isascii() and text.isdigit()
 
 
 def _invalid(code: str) -> InvalidTaxCode:
@@ -103,7 +108,7 @@ def vn_tax_code_normalize(raw: str) -> str:
     """ "0100109106", "0100109106-001" (branch) or a 12-digit personal number; else raise."""
     text = raw.strip()
     digits = _SEPARATORS.sub("", text)
-    if not digits.isdigit() or len(digits) not in (10, 12, 13):
+    if not _ascii_digits(digits) or len(digits) not in (10, 12, 13):
         raise InvalidTaxCode(
             _(
                 "%(code)s is not a Vietnamese tax code: it has 10 digits "
@@ -129,7 +134,7 @@ def th_tax_code_normalize(raw: str) -> str:
     """A 13-digit Thai tax identification number with a valid check digit; else raise."""
     text = raw.strip()
     digits = _SEPARATORS.sub("", text)
-    if not digits.isdigit() or len(digits) != 13:
+    if not _ascii_digits(digits) or len(digits) != 13:
         raise InvalidTaxCode(
             _("%(code)s is not a Thai tax identification number: it has 13 digits.")
             % {"code": text}

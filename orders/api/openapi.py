@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from common.api_errors import MAX_URI_LENGTH
 from orders.api.schema import (
     ADDRESS_REQUIRED,
     CUSTOMER_REQUIRED,
@@ -115,7 +116,8 @@ def _schemas(currency: str) -> dict[str, Any]:
                     "pattern": ID_PATTERN,
                     "description": _(
                         "Your order id. Sending the same id again never makes a second order: "
-                        "the answer is 200 with the order already made."
+                        "the answer is 200 with the order already made. A longer id is refused "
+                        "(too_long), never shortened."
                     ),
                 },
                 "currency": {
@@ -360,11 +362,14 @@ def openapi_document(*, server_url: str = "/api/v1", currency: str | None = None
             "description": _(
                 "Send your website's orders to the shop and read their status. Every request "
                 "needs the website's API key, as Authorization: Bearer <key> or "
-                "X-Api-Key: <key>. Bodies are UTF-8 JSON of at most %(size)d KB. Errors "
-                'always come as {"errors": [{"field", "code", "message"}]}, messages '
-                "in the language of Accept-Language (vi, th, en)."
+                "X-Api-Key: <key>. Bodies are UTF-8 JSON of at most %(size)d KB; text "
+                "must not hold NUL (\\u0000) or lone UTF-16 surrogates (invalid_text, at the "
+                "field's path). Errors always come as "
+                '{"errors": [{"field", "code", "message"}]}, messages in the language of '
+                "Accept-Language (vi, th, en), also for addresses that are no endpoint "
+                "(404 not_found) and addresses longer than %(uri)d characters (414 uri_too_long)."
             )
-            % {"size": MAX_BODY_BYTES // 1024},
+            % {"size": MAX_BODY_BYTES // 1024, "uri": MAX_URI_LENGTH},
         },
         "servers": [{"url": server_url}],
         "security": keyed,
@@ -458,7 +463,11 @@ def openapi_document(*, server_url: str = "/api/v1", currency: str | None = None
                             "in": "path",
                             "required": True,
                             "description": _("Your order id."),
-                            "schema": {"type": "string"},
+                            "schema": {
+                                "type": "string",
+                                "maxLength": MAX_LENGTH["id"],
+                                "pattern": ID_PATTERN,
+                            },
                         }
                     ],
                     "responses": {

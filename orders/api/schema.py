@@ -84,8 +84,9 @@ MAX_LENGTH = {
 # Ids become part of the status URL (/api/v1/orders/<id>): no "/", no spaces, not "." or "..".
 ID_PATTERN = r"^[A-Za-z0-9#][A-Za-z0-9._:#-]*$"
 _ID = re.compile(ID_PATTERN)
-_AMOUNT = re.compile(r"^\d{1,15}(\.\d{1,15})?$")
-_NEGATIVE = re.compile(r"^-\d+(\.\d+)?$")
+# ASCII digits only: "\\d" and Decimal() would also take "١٢٣" or "๑๒๓" as 123.
+_AMOUNT = re.compile(r"^[0-9]{1,15}(\.[0-9]{1,15})?$")
+_NEGATIVE = re.compile(r"^-[0-9]+(\.[0-9]+)?$")
 
 # Every code an error may carry, with what it means (shown in the API reference).
 ERROR_CODES: dict[str, Any] = {
@@ -96,7 +97,14 @@ ERROR_CODES: dict[str, Any] = {
     ),
     "payload_too_large": gettext_lazy("The body is larger than 256 KB."),
     "invalid_json": gettext_lazy("The body is not a UTF-8 JSON document."),
-    "not_found": gettext_lazy("No order of this website has that id."),
+    "not_found": gettext_lazy(
+        "No order of this website has that id, or there is nothing at that address."
+    ),
+    "bad_request": gettext_lazy("The request cannot be read (e.g. a wrong Host header)."),
+    "uri_too_long": gettext_lazy("The address (path and query) is longer than 2048 characters."),
+    "invalid_text": gettext_lazy(
+        "The text contains a NUL character or a lone UTF-16 surrogate (\\u0000, \\udc80)."
+    ),
     "required": gettext_lazy("A required field is missing, null or empty."),
     "invalid_type": gettext_lazy("The field has the wrong JSON type."),
     "unknown_field": gettext_lazy("The field is not part of the API (check its spelling)."),
@@ -166,13 +174,65 @@ class OrderIn:
 
 
 def external_id_of(data: Any) -> str:
-    """The website's order id, as far as it can be read (for the request log), else ""."""
+    """The website's order id when it is a valid one (a string or whole number of at most
+    64 allowed characters), else "". Only a valid id is looked up or logged: an id that is
+    too long is refused, never cut (its first 64 characters may be another order's id)."""
     if not isinstance(data, dict):
         return ""
     value = data.get("id")
     if isinstance(value, bool) or not isinstance(value, str | int):
         return ""
-    return str(value).strip()[:64]
+    text = str(value).strip()
+    return text if id_is_valid(text) else ""
+
+
+def id_is_valid(text: str) -> bool:
+    """A website order id as the API accepts it (at most 64 letters, digits and . _ : # -)."""
+    return len(text) <= MAX_LENGTH["id"] and _ID.fullmatch(text) is not None
+
+
+# --- Text that PostgreSQL cannot store ---------------------------------------------------------
+
+# NUL and the UTF-16 surrogates (which JSON can write as "\udc80" but which are no character:
+# such text is neither valid UTF-8 nor storable in a text or jsonb column).
+_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+
+
+def escape_text(text: str) -> str:
+    """`text` with NUL and lone surrogates written as JSON escapes (\\u0000, \\udc80): safe to
+    store and to show."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _unsafe_error(path: str | None, text: str) -> FieldError:
+    if "\x00" in text:
+        message = _("The text contains a NUL character (\\u0000); remove it.")
+    else:
+        message = _(
+            "The text contains a lone UTF-16 surrogate (such as \\udc80), which is not a "
+            "character; send the text as valid Unicode."
+        )
+    return FieldError(path, "invalid_text", message)
+
+
+def text_errors(data: Any, path: str | None = None) -> list[FieldError]:
+    """An invalid_text error for every string (object key or value) in a decoded JSON document
+    that holds NUL or a lone surrogate, at its path ("customer.name", "items[0].sku"; a bad key
+    is named with the bad characters escaped)."""
+    errors: list[FieldError] = []
+    if isinstance(data, str):
+        if _UNSAFE.search(data):
+            errors.append(_unsafe_error(path, data))
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            key_path = f"{path}.{escape_text(key)}" if path else escape_text(key)
+            if _UNSAFE.search(key):
+                errors.append(_unsafe_error(key_path, key))
+            errors.extend(text_errors(value, key_path))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            errors.extend(text_errors(value, f"{path or ''}[{index}]"))
+    return errors
 
 
 def _expected(kind: str) -> str:
@@ -381,7 +441,7 @@ def order_validate(data: Any, *, currency: str) -> tuple[OrderIn | None, list[Fi
                     _("At most %(limit)d characters are allowed here.")
                     % {"limit": MAX_LENGTH["id"]},
                 )
-            elif not _ID.match(external_id):
+            elif not _ID.fullmatch(external_id):
                 check.error(
                     "id",
                     "invalid_format",

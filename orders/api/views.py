@@ -20,8 +20,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from common.api_errors import api_error_response, api_response
 from common.ratelimit import rate_limit_hit
 from orders.api.openapi import openapi_document
+from orders.api.schema import MAX_LENGTH, escape_text, id_is_valid
 from orders.api.selectors import website_order_status
 from orders.models import Website
 from orders.services.website_api import (
@@ -33,20 +35,10 @@ from orders.services.website_api import (
 ApiView = Callable[..., HttpResponse]
 
 
-def api_response(status: int, body: dict[str, Any], **headers: str) -> JsonResponse:
-    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
-    response["Cache-Control"] = "no-store"
-    for name, value in headers.items():
-        response[name.replace("_", "-")] = value
-    return response
-
-
 def api_error(
     status: int, code: str, message: str, field: str | None = None, **headers: str
 ) -> JsonResponse:
-    return api_response(
-        status, {"errors": [{"field": field, "code": code, "message": message}]}, **headers
-    )
+    return api_error_response(status, code, message, field, **headers)
 
 
 def api_key_of(request: HttpRequest) -> str:
@@ -121,12 +113,18 @@ def order_create(request: HttpRequest, website: Website) -> HttpResponse:
 
 @api_endpoint("GET")
 def order_status(request: HttpRequest, external_id: str, website: Website) -> HttpResponse:
-    status = website_order_status(website=website, external_id=external_id)
+    # An id the API never accepts (too long, NUL, other characters) is no order: not looked up.
+    status = (
+        website_order_status(website=website, external_id=external_id)
+        if id_is_valid(external_id)
+        else None
+    )
     if status is None:
         return api_error(
             404,
             "not_found",
-            _("No order of this website has the id %(id)s.") % {"id": external_id},
+            _("No order of this website has the id %(id)s.")
+            % {"id": escape_text(external_id[: MAX_LENGTH["id"]])},
         )
     return api_response(200, status)
 

@@ -30,7 +30,7 @@ import logging
 import math
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -46,9 +46,17 @@ from django.utils.translation import gettext as _
 
 from common.money import quantize
 from inventory.models import Variant, Warehouse
-from orders.api.schema import FieldError, OrderIn, external_id_of, order_validate
+from orders.api.schema import (
+    FieldError,
+    OrderIn,
+    escape_text,
+    external_id_of,
+    order_validate,
+    text_errors,
+)
 from orders.errors import OrderError
 from orders.models import (
+    ApiEndpoint,
     ApiRequestOutcome,
     Channel,
     Customer,
@@ -215,11 +223,13 @@ def website_authenticate(key: str, *, now: datetime | None = None) -> Website | 
     return website
 
 
-# --- Receiving orders -------------------------------------------------------------------------
+# --- Receiving requests -----------------------------------------------------------------------
 
 
 @dataclass
-class _Result:
+class RequestResult:
+    """What one API request came to: the answer (status, body) and what is kept of it."""
+
     status: int
     outcome: str
     body: dict[str, Any]
@@ -229,11 +239,15 @@ class _Result:
     order: Order | None = None
 
 
-def _rejected(
+# Receives one request's body for an endpoint: (website, raw body, user id, now) -> result.
+RequestHandler = Callable[[Website, bytes, int | None, datetime], RequestResult]
+
+
+def request_rejected(
     status: int, errors: Sequence[FieldError], *, external_id: str = "", payload: Any = None
-) -> _Result:
+) -> RequestResult:
     as_dicts = [e.as_dict() for e in errors]
-    return _Result(
+    return RequestResult(
         status=status,
         outcome=ApiRequestOutcome.REJECTED,
         body={"errors": as_dicts},
@@ -264,8 +278,8 @@ def _existing(website: Website, external_id: str) -> Order | None:
     ).first()
 
 
-def _duplicate(order: Order, external_id: str, payload: Any) -> _Result:
-    return _Result(
+def _duplicate(order: Order, external_id: str, payload: Any) -> RequestResult:
+    return RequestResult(
         status=200,
         outcome=ApiRequestOutcome.DUPLICATE,
         body=order_receipt(order, external_id),
@@ -302,50 +316,58 @@ def _storable(text: str) -> Any:
     return json.loads(text, parse_float=_float_or_text, parse_constant=_no_constant)
 
 
-def _decode(raw_body: bytes) -> tuple[Any, Any, FieldError | None]:
-    """(data with decimals as Decimal, storable copy, error)."""
-    if len(raw_body) > MAX_BODY_BYTES:
-        return None, None, FieldError(None, "payload_too_large", _too_large_message())
+@dataclass(frozen=True)
+class Decoded:
+    """A body read as JSON: `data` (numbers with a fraction as Decimal), `payload` (the copy
+    the database can store; None when the body cannot be stored as JSON), or the errors."""
+
+    data: Any = None
+    payload: Any = None
+    errors: tuple[FieldError, ...] = ()
+    status: int = 200
+
+
+def body_decode(raw_body: bytes, *, max_bytes: int = MAX_BODY_BYTES) -> Decoded:
+    """Read a request body: UTF-8, one JSON document, no key twice in an object, no NaN, and
+    no string (key or value) holding NUL or a lone UTF-16 surrogate (each reported at its
+    path, e.g. items[0].sku, with status 422). Other failures answer 400 (413 too large)."""
+
+    def refused(code: str, message: str, status: int = 400) -> Decoded:
+        return Decoded(errors=(FieldError(None, code, message),), status=status)
+
+    if len(raw_body) > max_bytes:
+        return refused(
+            "payload_too_large",
+            _("The body is larger than %(size)d KB.") % {"size": max_bytes // 1024},
+            413,
+        )
     try:
         text = raw_body.decode("utf-8")
     except UnicodeDecodeError:
-        return None, None, FieldError(None, "invalid_json", _("The body is not UTF-8 text."))
-    if "\x00" in text or "\\u0000" in text.lower():
-        return None, None, FieldError(None, "invalid_json", _("The body contains a NUL character."))
+        return refused("invalid_json", _("The body is not UTF-8 text."))
     if not text.strip():
-        return None, None, FieldError(None, "invalid_json", _("The body is empty."))
+        return refused("invalid_json", _("The body is empty."))
     try:
         data = json.loads(
             text, parse_float=Decimal, parse_constant=_no_constant, object_pairs_hook=_pairs
         )
     except _DuplicateKey as duplicate:
-        return (
-            None,
-            None,
-            FieldError(
-                None,
-                "invalid_json",
-                _("The key %(key)s appears twice in one object.") % {"key": str(duplicate)},
-            ),
+        key = escape_text(str(duplicate))[:200]
+        return refused(
+            "invalid_json", _("The key %(key)s appears twice in one object.") % {"key": key}
         )
     except json.JSONDecodeError as error:
-        return (
-            None,
-            None,
-            FieldError(
-                None,
-                "invalid_json",
-                _("The body is not valid JSON (line %(line)d, column %(column)d).")
-                % {"line": error.lineno, "column": error.colno},
-            ),
+        return refused(
+            "invalid_json",
+            _("The body is not valid JSON (line %(line)d, column %(column)d).")
+            % {"line": error.lineno, "column": error.colno},
         )
     except (ValueError, RecursionError):
-        return None, None, FieldError(None, "invalid_json", _("The body is not valid JSON."))
-    return data, _storable(text), None
-
-
-def _too_large_message() -> str:
-    return _("The body is larger than %(size)d KB.") % {"size": MAX_BODY_BYTES // 1024}
+        return refused("invalid_json", _("The body is not valid JSON."))
+    unsafe = text_errors(data)
+    if unsafe:
+        return Decoded(data=data, errors=tuple(unsafe), status=422)
+    return Decoded(data=data, payload=_storable(text))
 
 
 def _variants(skus: Sequence[str]) -> dict[str, Variant]:
@@ -485,11 +507,15 @@ def _customer_for(data: OrderIn) -> Customer:
     )
 
 
-def _process(website: Website, raw_body: bytes, *, user_id: int | None, now: datetime) -> _Result:
-    data, payload, decode_error = _decode(raw_body)
-    if decode_error is not None:
-        status = 413 if decode_error.code == "payload_too_large" else 400
-        return _rejected(status, [decode_error])
+def order_request_process(
+    website: Website, raw_body: bytes, user_id: int | None, now: datetime
+) -> RequestResult:
+    """One order request (the endpoint's RequestHandler); see the module docstring."""
+    decoded = body_decode(raw_body)
+    if decoded.errors:
+        return request_rejected(decoded.status, decoded.errors)
+    data, payload = decoded.data, decoded.payload
+    # Only a valid id is looked up: an over-long one is refused below, never cut to match.
     external_id = external_id_of(data)
 
     existing = _existing(website, external_id)
@@ -501,10 +527,10 @@ def _process(website: Website, raw_body: bytes, *, user_id: int | None, now: dat
     if order_in is None:
         skus = _skus_of_invalid(data)
         errors = [*errors, *_sku_errors(skus, _variants([sku for _i, sku in skus]))]
-        return _rejected(422, errors, external_id=external_id, payload=payload)
+        return request_rejected(422, errors, external_id=external_id, payload=payload)
     db_errors, variants, warehouse_id = _check_against_database(website, order_in)
     if db_errors:
-        return _rejected(422, db_errors, external_id=external_id, payload=payload)
+        return request_rejected(422, db_errors, external_id=external_id, payload=payload)
 
     lines = [
         LineInput(
@@ -552,13 +578,13 @@ def _process(website: Website, raw_body: bytes, *, user_id: int | None, now: dat
         existing = _existing(website, order_in.external_id)
         if existing is not None:
             return _duplicate(existing, order_in.external_id, payload)
-        return _rejected(
+        return request_rejected(
             422,
             [FieldError(None, "order_rejected", str(error))],
             external_id=external_id,
             payload=payload,
         )
-    return _Result(
+    return RequestResult(
         status=201,
         outcome=ApiRequestOutcome.CREATED,
         body=order_receipt(order, order_in.external_id),
@@ -573,34 +599,69 @@ def _raw_text(raw_body: bytes) -> str:
     return raw_body[:MAX_BODY_BYTES].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
 
 
+_HANDLERS: dict[str, RequestHandler] = {ApiEndpoint.ORDERS: order_request_process}
+
+
+def register_request_handler(endpoint: str, handler: RequestHandler) -> None:
+    """How requests to `endpoint` (an ApiEndpoint) are applied again by staff: apps above
+    orders that add an endpoint register its handler in their AppConfig.ready()."""
+    _HANDLERS[endpoint] = handler
+
+
+def website_request_receive(
+    *,
+    website: Website,
+    endpoint: str,
+    handler: RequestHandler,
+    raw_body: bytes,
+    now: datetime | None = None,
+) -> RequestResult:
+    """Receive one request to `endpoint` from `website` (already authenticated) with
+    `handler`, and keep it whatever happens (a crash answers 500, the request is still kept):
+    the body as received, the outcome, the answer's status and errors, the order."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            result = handler(website, raw_body, None, now)
+            _store(website, endpoint, raw_body, result, now)
+    except Exception:
+        logger.exception("website %s: %s request failed", website.code, endpoint)
+        error = FieldError(
+            None, "server_error", _("The request could not be processed; send it again later.")
+        )
+        result = request_rejected(500, [error])
+        _store(website, endpoint, raw_body, result, now)
+    return result
+
+
 def website_order_receive(
     *, website: Website, raw_body: bytes, now: datetime | None = None
 ) -> tuple[int, dict[str, Any]]:
     """Receive one order request from `website` (already authenticated): returns the HTTP
     status and the JSON body to answer (see the module docstring). The request is stored
     whatever happens, with the order it created or found."""
-    now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            result = _process(website, raw_body, user_id=None, now=now)
-            _store(website, raw_body, result, now)
-    except Exception:
-        logger.exception("website %s: order request failed", website.code)
-        error = FieldError(
-            None, "server_error", _("The order could not be processed; send it again later.")
-        )
-        result = _rejected(500, [error])
-        _store(website, raw_body, result, now)
-        return result.status, result.body
+    result = website_request_receive(
+        website=website,
+        endpoint=ApiEndpoint.ORDERS,
+        handler=order_request_process,
+        raw_body=raw_body,
+        now=now,
+    )
     return result.status, result.body
 
 
-def _store(website: Website, raw_body: bytes, result: _Result, now: datetime) -> WebsiteRequest:
+def _store(
+    website: Website, endpoint: str, raw_body: bytes, result: RequestResult, now: datetime
+) -> WebsiteRequest:
+    text = _raw_text(raw_body)
     return WebsiteRequest.objects.create(
         website=website,
-        external_number=result.external_id[:64],
+        endpoint=endpoint,
+        external_number=result.external_id,
         payload=result.payload,
-        raw_body=_raw_text(raw_body),
+        raw_body=text,
+        # The bytes themselves when the text is not exactly them (not UTF-8, NUL, too long).
+        raw_bytes=None if text.encode() == raw_body else raw_body,
         outcome=result.outcome,
         status_code=result.status,
         errors=result.errors,
@@ -612,11 +673,12 @@ def _store(website: Website, raw_body: bytes, result: _Result, now: datetime) ->
 def website_request_reapply(
     *, request_id: int, payload_text: str, user_id: int | None, now: datetime | None = None
 ) -> WebsiteRequest:
-    """Apply a rejected request again with a payload repaired by staff (JSON text).
+    """Apply a rejected request again with a payload repaired by staff (JSON text), through
+    the handler of its endpoint.
 
     The row keeps the body as first received and records the repaired payload, the new
-    outcome, status, errors and order. An id that meanwhile became an order gives outcome
-    duplicate, linked to that order. Only rejected requests can be re-applied; two staff
+    outcome, status, errors and order. An id that meanwhile became an order (a contact
+    request) gives outcome duplicate. Only rejected requests can be re-applied; two staff
     re-applying the same request at once are serialised by a lock on its row.
     """
     now = now or timezone.now()
@@ -631,11 +693,17 @@ def website_request_reapply(
             raise WebsiteError(_("This request does not exist."))
         if request.outcome != ApiRequestOutcome.REJECTED:
             raise WebsiteError(_("This request was already applied."))
-        result = _process(request.website, payload_text.encode(), user_id=user_id, now=now)
+        handler = _HANDLERS.get(request.endpoint)
+        if handler is None:
+            raise WebsiteError(_("Requests to this endpoint cannot be re-applied."))
+        # Text typed in a form cannot hold a lone surrogate as UTF-8: keep it escaped so the
+        # JSON reader reports it as the invalid text it is.
+        raw = payload_text.encode("utf-8", errors="backslashreplace")
+        result = handler(request.website, raw, user_id, now)
         if result.payload is not None:
             request.payload = result.payload
         if result.external_id:
-            request.external_number = result.external_id[:64]
+            request.external_number = result.external_id
         request.outcome = result.outcome
         request.status_code = result.status
         request.errors = result.errors

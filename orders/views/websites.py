@@ -26,7 +26,7 @@ from orders.forms_websites import (
     WebsiteForm,
     WebsiteSettingsForm,
 )
-from orders.models import ApiRequestOutcome, Website, WebsiteRequest
+from orders.models import ApiEndpoint, ApiRequestOutcome, Website, WebsiteRequest
 from orders.services import website_api as services
 
 PER_PAGE = 25
@@ -297,6 +297,15 @@ def website_request_reapply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _reapplied_message(entry: WebsiteRequest) -> str:
+    if entry.endpoint != ApiEndpoint.ORDERS:
+        if entry.outcome == ApiRequestOutcome.DUPLICATE:
+            return _("The request %(id)s was already received; nothing new was created.") % {
+                "id": entry.external_number
+            }
+        return _("%(endpoint)s %(id)s stored from the repaired request.") % {
+            "endpoint": entry.get_endpoint_display(),
+            "id": entry.external_number,
+        }
     number = entry.order.number if entry.order else ""
     if entry.outcome == ApiRequestOutcome.DUPLICATE:
         return _("This order was already received as %(number)s; nothing new was created.") % {

@@ -128,7 +128,7 @@ def test_numeric_ids_and_minimal_bodies_are_accepted(website):
         ("[1, 2]", [{"field": None, "code": "invalid_json",
                      "message": "The body must be a JSON object."}]),
         ("{nope", [{"field": None, "code": "invalid_json",
-                    "message": "The body is not valid JSON."}]),
+                    "message": "The body is not valid JSON (line 1, column 2)."}]),
     ],
 )  # fmt: skip
 def test_invalid_bodies_are_refused_with_field_errors(website, body, errors):

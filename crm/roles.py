@@ -106,6 +106,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *CUSTOMERS_EDIT,
         *ORDERS_ALL,
         *FOLLOWUPS_WORK,
+        "followups.act_on_all_followups",
     ],
     SALES: [
         *CATALOGUE_READ,

@@ -86,6 +86,8 @@ ORDERS_ALL = [
     *_crud("website", app="orders"),
     "orders.view_reports",
 ]
+# Cost price, profit, margin and values at cost (inventory/permissions.py).
+COSTS = ["inventory.view_costs"]
 FOLLOWUPS_WORK = [
     *_crud("followup", app="followups"),
     *_crud("contactrequest", app="followups"),
@@ -96,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
     OWNER: ALL,
     MANAGER: [
         "crm.view_health",
+        *COSTS,
         *WAREHOUSES_EDIT,
         *CATALOGUE_EDIT,
         *STOCK_WORK,
@@ -103,6 +106,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *CUSTOMERS_EDIT,
         *ORDERS_ALL,
         *FOLLOWUPS_WORK,
+        "followups.act_on_all_followups",
     ],
     SALES: [
         *CATALOGUE_READ,
@@ -125,6 +129,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         "orders.add_return",
     ],
     ACCOUNTANT: [
+        *COSTS,
         *CATALOGUE_READ,
         *STOCK_READ,
         *_crud("stockcount", "view"),

@@ -189,6 +189,10 @@ class FollowUp(models.Model):
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
+        # Without it a user may change only the follow-ups assigned to them, or to no one.
+        permissions = [
+            ("act_on_all_followups", _("Can move, finish and reassign anyone's follow-ups"))
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=(

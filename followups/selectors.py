@@ -247,6 +247,7 @@ class Entry:
     url: str
     open: bool
     assignee: str
+    assignee_id: int | None = None
 
 
 @dataclass
@@ -352,6 +353,7 @@ def _entry(thread: FollowUp, *, limit: datetime) -> Entry:
         url=_subject_url(kind, pk),
         open=is_open,
         assignee=user_label(thread.assignee),
+        assignee_id=thread.assignee_id,
     )
 
 

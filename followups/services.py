@@ -4,6 +4,12 @@ Each function is one transaction that locks the thread row, changes it, appends 
 ContactNote (the history: who, when, what) and copies the state and next contact time onto the
 subject (order or contact request) for its list's marker. Errors are FollowUpError with a
 translated sentence; nothing changes then.
+
+Who may change a thread (move it, finish it, reassign it, record a contact that moves or
+finishes it): the person it is assigned to, anyone when it is assigned to no one (acting on it
+makes them responsible where a default assignee is set), and users holding
+`followups.act_on_all_followups` (owner, manager). `may_act_on` is the same rule for the pages,
+which hide what a user may not do; a job acting without a user (user_id None) may act on all.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,8 +46,30 @@ SubjectKind = Literal["order", "customer", "contact_request"]
 CLOCK_SKEW = timedelta(minutes=10)
 
 
+ACT_ON_ALL = "followups.act_on_all_followups"
+
+
 class FollowUpError(Exception):
     """A follow-up rule was broken; str() is a sentence for the user, in their language."""
+
+
+class FollowUpNotYours(FollowUpError):
+    """The follow-up is assigned to someone else and the user may not act on others'."""
+
+
+def may_act_on(*, assignee_id: int | None, user: Any) -> bool:
+    """True if `user` may move, finish or reassign a follow-up assigned to `assignee_id`."""
+    return assignee_id is None or assignee_id == user.pk or bool(user.has_perm(ACT_ON_ALL))
+
+
+def _check_may_act(thread: FollowUp, *, user_id: int | None) -> None:
+    if user_id is None or thread.assignee_id in (None, user_id):
+        return
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not may_act_on(assignee_id=thread.assignee_id, user=user):
+        raise FollowUpNotYours(
+            _("Only the person responsible for this follow-up or a manager may change it.")
+        )
 
 
 @dataclass(frozen=True)
@@ -178,6 +207,7 @@ def followup_log_contact(
         raise FollowUpError(_("Plan the next contact, or finish the follow-up with an outcome."))
     with transaction.atomic():
         thread, _created = _thread(subject, now=now)
+        _check_may_act(thread, user_id=user_id)
         if next_contact_at is not None:
             _reopen(thread, user_id=user_id, now=now)
         _assign_default(thread, assignee_id=assignee_id, user_id=user_id)
@@ -220,6 +250,7 @@ def followup_schedule(
     _check_next(next_contact_at)
     with transaction.atomic():
         thread, _created = _thread(subject, now=now)
+        _check_may_act(thread, user_id=user_id)
         _reopen(thread, user_id=user_id, now=now)
         thread.next_contact_at = next_contact_at
         thread.reminded_at = None
@@ -245,6 +276,7 @@ def followup_reschedule(
     _check_next(next_contact_at)
     with transaction.atomic():
         thread = _locked(followup_id)
+        _check_may_act(thread, user_id=user_id)
         if thread.state == markers.STATE_FINISHED:
             raise FollowUpError(_("This follow-up is finished; record a new contact to reopen it."))
         if thread.next_contact_at == next_contact_at:
@@ -269,6 +301,7 @@ def followup_assign(
     now = now or timezone.now()
     with transaction.atomic():
         thread = _locked(followup_id)
+        _check_may_act(thread, user_id=user_id)
         if thread.assignee_id == assignee_id:
             return thread
         thread.assignee_id = assignee_id
@@ -291,6 +324,7 @@ def followup_finish(
         raise FollowUpError(_("Choose the outcome."))
     with transaction.atomic():
         thread = _locked(followup_id)
+        _check_may_act(thread, user_id=user_id)
         if thread.state == markers.STATE_FINISHED:
             raise FollowUpError(_("This follow-up is already finished."))
         thread.state, thread.outcome, thread.finished_at = markers.STATE_FINISHED, outcome, now

@@ -39,6 +39,7 @@ from followups.services import (
     followup_log_contact,
     followup_reschedule,
     followup_schedule,
+    may_act_on,
 )
 
 PANEL_TEMPLATE = "followups/partials/panel.html"
@@ -72,7 +73,9 @@ def panel_context(
     data = selectors.panel(subject=subject, today=today)
     thread = data.thread
     bound = bound or {}
-    can_change = request.user.has_perm("followups.change_followup")
+    # Someone else's follow-up: only its assignee or a manager may change it (services).
+    can_act = thread is None or may_act_on(assignee_id=thread.assignee_id, user=request.user)
+    can_change = request.user.has_perm("followups.change_followup") and can_act
     users = list(selectors.staff_who_follow_up()) if can_change and thread else []
     forms = {
         "log": bound.get("log") or LogContactForm(today=today),
@@ -92,8 +95,9 @@ def panel_context(
         "notes": data.notes,
         "marker": data.marker,
         "panel_id": panel_id,
-        "can_log": request.user.has_perm("followups.add_followup"),
+        "can_log": request.user.has_perm("followups.add_followup") and can_act,
         "can_change": can_change,
+        "can_act": can_act,
         "is_finished": thread is not None and thread.state == markers.STATE_FINISHED,
         "log_form": forms["log"],
         "schedule_form": forms["schedule"],
@@ -221,11 +225,14 @@ def panel_assign(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     thread, refused = _thread_or_refuse(request, subject, "assign", form)
     if refused is not None:
         return refused
-    followup_assign(
-        followup_id=thread.pk,
-        assignee_id=form.cleaned_data["assignee"],
-        user_id=request.user.pk,
-    )
+    try:
+        followup_assign(
+            followup_id=thread.pk,
+            assignee_id=form.cleaned_data["assignee"],
+            user_id=request.user.pk,
+        )
+    except FollowUpError as error:
+        return _refused(request, subject, name="assign", form=form, error=str(error))
     return _after_post(request, subject, _("Responsible person changed."))
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
 from followups import selectors
-from followups.services import FollowUpError, followup_reschedule
+from followups.services import FollowUpError, followup_reschedule, may_act_on
 
 TEMPLATE = "followups/calendar.html"
 # Entries drawn per day; the rest of a busy day is one "+N more" link to its day view.
@@ -96,6 +96,10 @@ def _context(request: HttpRequest, state: CalendarState, *, error: str = "") -> 
         "staff": staff,
         "error": error,
         "can_change": request.user.has_perm("followups.change_followup"),
+        # The entries this user may drag or move: their own, unassigned ones, all for managers.
+        "movable": {
+            e.id for e in entries if may_act_on(assignee_id=e.assignee_id, user=request.user)
+        },
         "nav": {
             "previous": state.query(date=period.previous),
             "next": state.query(date=period.next),

@@ -364,18 +364,22 @@ class VariantRowForm(forms.Form):
         *args: Any,
         suppliers: list[tuple[Any, str]],
         warehouses: list[Warehouse],
+        with_costs: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["preferred_supplier"].choices = suppliers  # type: ignore[attr-defined]
         self.warehouses = warehouses
+        self.with_costs = with_costs
         for warehouse in warehouses:
             self.fields[f"stock_{warehouse.pk}"] = QuantityField(label=warehouse.code)
+        if not with_costs:  # no cost field: the stored cost is kept (VariantInput.cost_price None)
+            del self.fields["cost_price"]
+        # Profit and margin are worked out live only for those who may see them.
+        live = ("cost_price", "vat_rate", "sale_price") if with_costs else ()
         figures_url = reverse("inventory:variant_figures")
-        price_inputs = ",".join(
-            f"[name='{self.prefix}-{name}']" for name in ("cost_price", "vat_rate", "sale_price")
-        )
-        for name in ("cost_price", "vat_rate", "sale_price"):
+        price_inputs = ",".join(f"[name='{self.prefix}-{name}']" for name in live)
+        for name in live:
             self.fields[name].widget.attrs.update(
                 {
                     "hx-get": figures_url,
@@ -399,6 +403,8 @@ class VariantRowForm(forms.Form):
 
     @property
     def figures(self) -> Figures | None:
+        if not self.with_costs:
+            return None
         return figures_for(
             self["cost_price"].value(), self["vat_rate"].value(), self["sale_price"].value()
         )
@@ -418,7 +424,7 @@ class VariantRowForm(forms.Form):
     def raw(self) -> dict[str, Any]:
         """The row as typed (bound) or as set up (unbound), for rebuilding the table."""
         names = [*ROW_FIELDS, "is_active", "delete", *(f"stock_{w.pk}" for w in self.warehouses)]
-        return {name: self[name].value() for name in names}
+        return {name: self[name].value() for name in names if name in self.fields}
 
 
 VariantFormSet = formset_factory(
@@ -444,9 +450,13 @@ class FillForm(forms.Form):
         required=False, coerce=int, empty_value=None, label=_("Supplier")
     )
 
-    def __init__(self, *args: Any, suppliers: list[tuple[Any, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, suppliers: list[tuple[Any, str]], with_costs: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["preferred_supplier"].choices = suppliers  # type: ignore[attr-defined]
+        if not with_costs:
+            del self.fields["cost_price"]
 
 
 @dataclass(frozen=True)
@@ -487,6 +497,8 @@ class ProductEditor:
     `regenerate()` rebuilds the variant rows after the options changed (keeping what was typed);
     `is_valid()` checks everything and, if the options no longer match the rows shown, rebuilds
     them and asks to check again; `create_kwargs()` / `update_kwargs()` feed the services.
+    Without `with_costs` the rows have no cost field and no profit: saving keeps each stored
+    cost (a new variant starts at 0).
     """
 
     def __init__(
@@ -494,10 +506,12 @@ class ProductEditor:
         *,
         product: Product | None,
         can_stock: bool,
+        with_costs: bool = True,
         data: Any = None,
         files: Any = None,
     ) -> None:
         self.product = product
+        self.with_costs = with_costs
         self.bound = data is not None
         self.notice = ""
         self.warehouses = (
@@ -535,7 +549,7 @@ class ProductEditor:
             + [{} for _i in range(MAX_OPTIONS - len(self.old_options))],
         )
         self.sku_prefix = (data.get("sku_prefix", "") if data is not None else "").strip()
-        self.fill = FillForm(data, prefix="fill", suppliers=self.suppliers)
+        self.fill = FillForm(data, prefix="fill", suppliers=self.suppliers, with_costs=with_costs)
         if self.bound:
             self.variants = self._formset(data=data)
             self._attach(self._plan_or_none(), bound=True)
@@ -589,7 +603,11 @@ class ProductEditor:
             data,
             prefix="v",
             initial=initial,
-            form_kwargs={"suppliers": self.suppliers, "warehouses": self.warehouses},
+            form_kwargs={
+                "suppliers": self.suppliers,
+                "warehouses": self.warehouses,
+                "with_costs": self.with_costs,
+            },
         )
 
     def _defaults(
@@ -738,7 +756,8 @@ class ProductEditor:
             "sku": data.get("sku") or (variant.sku if variant else ""),
             "options": form.options,
             "barcode": data.get("barcode", ""),
-            "cost_price": pick("cost_price", Decimal("0")),
+            # None without the cost field: the service keeps the stored cost.
+            "cost_price": pick("cost_price", Decimal("0")) if form.with_costs else None,
             "sale_price": pick("sale_price", Decimal("0")),
             "vat_rate": pick("vat_rate", default_vat_rate()),
             "weight_grams": pick("weight_grams", 0),

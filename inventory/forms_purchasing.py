@@ -247,9 +247,11 @@ class ReceiptLineForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": "0", "step": "1", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, currency: str, with_costs: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["unit_cost"] = money_field(currency, label=_("Unit cost"))
+        # Without the cost permission goods are received at the order line's unit cost.
+        if with_costs:
+            self.fields["unit_cost"] = money_field(currency, label=_("Unit cost"))
 
 
 ReceiptLineFormSet = forms.formset_factory(

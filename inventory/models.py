@@ -266,6 +266,9 @@ class Variant(models.Model):
     class Meta:
         verbose_name = _("variant")
         verbose_name_plural = _("variants")
+        # Cost price, profit, margin and everything valued at cost (stock value, purchase
+        # prices, count variances, report cost columns): see inventory/permissions.py.
+        permissions = [("view_costs", _("Can see costs and profit"))]
         constraints = [
             models.UniqueConstraint(Upper("sku"), name="inventory_variant_sku_ci_unique"),
             models.UniqueConstraint(

@@ -83,10 +83,9 @@ def best_sellers_table(report: BestSellers) -> ExportTable:
         _("Net revenue"),
         _("VAT"),
         _("Revenue excl. VAT"),
-        _("Cost"),
-        _("Profit"),
-        _("Margin (%)"),
     ]
+    if report.with_costs:
+        header += [_("Cost"), _("Profit"), _("Margin (%)")]
     rows = []
     for row in report.rows:
         f = row.figures
@@ -98,10 +97,9 @@ def best_sellers_table(report: BestSellers) -> ExportTable:
             Money(f.net_revenue, cur),
             Money(f.vat, cur),
             Money(f.revenue_ex_vat, cur),
-            Money(f.cost, cur),
-            Money(f.profit, cur),
-            f.margin,
         ]
+        if report.with_costs and f.cost is not None and f.profit is not None:
+            values += [Money(f.cost, cur), Money(f.profit, cur), f.margin]
         rows.append(values)
     return ExportTable(
         stem="best-sellers",

@@ -162,9 +162,16 @@ class BestSellersForm(_WarehouseMixin, ReportForm):
         widget=_select(_("Sort")),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, with_costs: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = _ChoicesOnce(_category_options)  # type: ignore[attr-defined]
+        if not with_costs:  # no sorting by profit for a user who may not see it
+            sort = self.fields["sort"]
+            sort.choices = [  # type: ignore[attr-defined]
+                c
+                for c in sort.choices  # type: ignore[attr-defined]
+                if c[0] != selectors.SORT_PROFIT
+            ]
 
     def group_value(self) -> str:
         return self._valid_data().get("group") or selectors.GROUP_VARIANT

@@ -370,6 +370,7 @@ EXPORT_COLUMNS = [
     "preferred_supplier",
     "variant_active",
 ]
+COST_COLUMNS = ("cost_price",)  # left out for users who may not see costs
 STOCK_COLUMN_PREFIX = "stock:"
 ExportValue = str | int | Decimal
 
@@ -382,14 +383,21 @@ def specifications_text(specifications: list[dict[str, str]]) -> str:
     return "\n".join(f"{s.get('name', '')}: {s.get('value', '')}" for s in specifications)
 
 
-def catalogue_export_header(*, warehouses: list[Warehouse]) -> list[str]:
-    return EXPORT_COLUMNS + [f"{STOCK_COLUMN_PREFIX}{w.code}" for w in warehouses]
+def export_columns(*, with_costs: bool) -> list[str]:
+    return [c for c in EXPORT_COLUMNS if with_costs or c not in COST_COLUMNS]
+
+
+def catalogue_export_header(*, warehouses: list[Warehouse], with_costs: bool) -> list[str]:
+    return export_columns(with_costs=with_costs) + [
+        f"{STOCK_COLUMN_PREFIX}{w.code}" for w in warehouses
+    ]
 
 
 def catalogue_export_rows(
-    *, warehouses: list[Warehouse], chunk_size: int = 2000
+    *, warehouses: list[Warehouse], with_costs: bool, chunk_size: int = 2000
 ) -> Iterator[list[ExportValue]]:
-    """One row per variant, grouped by product, read in keyset chunks (memory stays flat)."""
+    """One row per variant, grouped by product, read in keyset chunks (memory stays flat).
+    Without `with_costs` the cost column is not written (see catalogue_export_header)."""
     last_product, last_variant = 0, 0
     while True:
         chunk = list(
@@ -433,7 +441,7 @@ def catalogue_export_rows(
                 variant.option3,
                 variant.sku,
                 variant.barcode,
-                variant.cost_price,
+                *((variant.cost_price,) if with_costs else ()),
                 variant.vat_rate,
                 variant.sale_price,
                 variant.weight_grams,

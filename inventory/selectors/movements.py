@@ -181,10 +181,12 @@ def _value(quantity: F | ExpressionWrapper) -> Round:
     )
 
 
-def count_lines(*, count_id: int, show: str = "all", q: str = "") -> QuerySet[StockCountLine]:
+def count_lines(
+    *, count_id: int, show: str = "all", q: str = "", with_costs: bool = True
+) -> QuerySet[StockCountLine]:
     """The count's lines in snapshot order (SKU; lines added by scanning at the end), each with
     `value` = variance x unit cost, currency-rounded (None when not counted; the model's
-    `variance` property gives counted - expected)."""
+    `variance` property gives counted - expected). Without `with_costs`, no `value`."""
     qs = StockCountLine.objects.filter(count_id=count_id)
     if show == "uncounted":
         qs = qs.filter(counted__isnull=True)
@@ -195,25 +197,28 @@ def count_lines(*, count_id: int, show: str = "all", q: str = "") -> QuerySet[St
     needle = fold(q)
     if needle:
         qs = qs.filter(variant__search_text__contains=needle)
-    return qs.select_related("variant__product").annotate(value=_value(_variance())).order_by("pk")
+    qs = qs.select_related("variant__product")
+    if with_costs:
+        qs = qs.annotate(value=_value(_variance()))
+    return qs.order_by("pk")
 
 
-def count_line_row(*, line_id: int) -> StockCountLine:
+def count_line_row(*, line_id: int, with_costs: bool = True) -> StockCountLine:
     """One line shaped like the rows of `count_lines`, to re-render it after an edit."""
-    return (
-        StockCountLine.objects.select_related("variant__product")
-        .annotate(value=_value(_variance()))
-        .get(pk=line_id)
-    )
+    qs = StockCountLine.objects.select_related("variant__product")
+    if with_costs:
+        qs = qs.annotate(value=_value(_variance()))
+    return qs.get(pk=line_id)
 
 
-def count_largest_variances(*, count_id: int, limit: int = 20) -> list[StockCountLine]:
-    """The counted lines whose variance is worth the most, either way (for the post review)."""
-    return list(
-        count_lines(count_id=count_id, show="variance").order_by(
-            Abs("value").desc(), Abs(_variance()).desc(), "pk"
-        )[:limit]
-    )
+def count_largest_variances(
+    *, count_id: int, limit: int = 20, with_costs: bool = True
+) -> list[StockCountLine]:
+    """The counted lines whose variance is worth the most, either way (for the post review);
+    without `with_costs`, the largest in units."""
+    lines = count_lines(count_id=count_id, show="variance", with_costs=with_costs)
+    by_value = [Abs("value").desc()] if with_costs else []
+    return list(lines.order_by(*by_value, Abs(_variance()).desc(), "pk")[:limit])
 
 
 @dataclass(frozen=True)
@@ -223,17 +228,20 @@ class CountSummary:
     with_variance: int
     units_over: int  # units found above expected (>= 0)
     units_short: int  # units missing below expected (<= 0)
-    value_over: Decimal  # >= 0
-    value_short: Decimal  # <= 0
+    # The values are None for a user who may not see costs (count_summary(with_costs=False)).
+    value_over: Decimal | None  # >= 0
+    value_short: Decimal | None  # <= 0
     uncounted_units: int  # expected units on lines not counted yet
-    uncounted_value: Decimal  # their value, removed if posted with "uncounted as zero" (<= 0)
+    uncounted_value: Decimal | None  # removed if posted with "uncounted as zero" (<= 0)
 
     @property
     def uncounted(self) -> int:
         return self.lines - self.counted
 
     @property
-    def value_net(self) -> Decimal:
+    def value_net(self) -> Decimal | None:
+        if self.value_over is None or self.value_short is None:
+            return None
         return self.value_over + self.value_short
 
     @property
@@ -245,8 +253,9 @@ class CountSummary:
         return self.units_over + self.units_short
 
 
-def count_summary(*, count_id: int) -> CountSummary:
-    """Totals of the count in one query; money rounded to the shop currency."""
+def count_summary(*, count_id: int, with_costs: bool = True) -> CountSummary:
+    """Totals of the count in one query; money rounded to the shop currency (no money
+    without `with_costs`)."""
     currency = settings.SHOP_CURRENCY
     over = Q(counted__gt=F("expected"))
     short = Q(counted__lt=F("expected"))
@@ -268,8 +277,10 @@ def count_summary(*, count_id: int) -> CountSummary:
         with_variance=row["n_variance"],
         units_over=row["units_over"] or 0,
         units_short=row["units_short"] or 0,
-        value_over=quantize(row["value_over"] or 0, currency),
-        value_short=quantize(row["value_short"] or 0, currency),
+        value_over=quantize(row["value_over"] or 0, currency) if with_costs else None,
+        value_short=quantize(row["value_short"] or 0, currency) if with_costs else None,
         uncounted_units=row["uncounted_units"] or 0,
-        uncounted_value=quantize(0 - (row["uncounted_value"] or 0), currency),
+        uncounted_value=quantize(0 - (row["uncounted_value"] or 0), currency)
+        if with_costs
+        else None,
     )

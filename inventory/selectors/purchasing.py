@@ -109,7 +109,7 @@ def purchase_order_list(
 @dataclass(frozen=True)
 class OrderLineRow:
     line: PurchaseOrderLine
-    amounts: LineAmounts
+    amounts: LineAmounts | None  # None for a user who may not see costs
 
 
 def purchase_order_detail(*, order_id: int) -> PurchaseOrder:
@@ -130,8 +130,9 @@ def purchase_order_detail(*, order_id: int) -> PurchaseOrder:
     )
 
 
-def purchase_order_rows(order: PurchaseOrder) -> list[OrderLineRow]:
-    """The order's (prefetched) lines with their rounded net and VAT amounts."""
+def purchase_order_rows(order: PurchaseOrder, *, with_costs: bool) -> list[OrderLineRow]:
+    """The order's (prefetched) lines with their rounded net and VAT amounts (none without
+    `with_costs`)."""
     return [
         OrderLineRow(
             line=line,
@@ -140,7 +141,9 @@ def purchase_order_rows(order: PurchaseOrder) -> list[OrderLineRow]:
                 unit_cost=line.unit_cost,
                 vat_rate=line.vat_rate,
                 currency=order.currency,
-            ),
+            )
+            if with_costs
+            else None,
         )
         for line in order.lines.all()
     ]
@@ -159,13 +162,20 @@ def purchase_order_open_lines(*, order_id: int) -> list[PurchaseOrderLine]:
 
 
 def receipt_list(
-    *, q: str = "", warehouse_id: int | None = None, supplier_id: int | None = None
+    *,
+    with_costs: bool,
+    q: str = "",
+    warehouse_id: int | None = None,
+    supplier_id: int | None = None,
 ) -> QuerySet[GoodsReceipt]:
-    """Receipts newest first, with `units` and `value` (quantity x unit cost) per receipt."""
+    """Receipts newest first, with `units` and, `with_costs`, `value` (quantity x unit cost)
+    per receipt."""
     qs = GoodsReceipt.objects.select_related(
         "purchase_order__supplier", "warehouse", "created_by"
-    ).annotate(
-        units=Coalesce(Sum("lines__quantity"), Value(0)),
+    ).annotate(units=Coalesce(Sum("lines__quantity"), Value(0)))
+    if not with_costs:
+        return _receipt_filters(qs, q=q, warehouse_id=warehouse_id, supplier_id=supplier_id)
+    qs = qs.annotate(
         value=Coalesce(
             Sum(
                 ExpressionWrapper(
@@ -177,6 +187,12 @@ def receipt_list(
             output_field=DecimalField(max_digits=20, decimal_places=2),
         ),
     )
+    return _receipt_filters(qs, q=q, warehouse_id=warehouse_id, supplier_id=supplier_id)
+
+
+def _receipt_filters(
+    qs: QuerySet[GoodsReceipt], *, q: str, warehouse_id: int | None, supplier_id: int | None
+) -> QuerySet[GoodsReceipt]:
     needle = q.strip()
     if needle:
         qs = qs.filter(Q(number__icontains=needle) | Q(purchase_order__number__icontains=needle))

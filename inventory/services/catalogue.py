@@ -60,7 +60,9 @@ class VariantInput:
     sku: str
     options: tuple[str, ...] = ()
     barcode: str = ""
-    cost_price: Decimal = Decimal("0")
+    # None keeps the stored cost (0 for a new variant): the editor of a user who may not see
+    # costs has no cost field.
+    cost_price: Decimal | None = Decimal("0")
     sale_price: Decimal = Decimal("0")
     vat_rate: Decimal = Decimal("10")
     weight_grams: int = 0
@@ -528,7 +530,8 @@ def _fill_variant(variant: Variant, data: VariantInput, *, sku: str, product: Pr
     variant.sku = sku
     variant.barcode = data.barcode.strip()
     variant.option1, variant.option2, variant.option3 = padded[0], padded[1], padded[2]
-    variant.cost_price = quantize(data.cost_price, currency)
+    if data.cost_price is not None:
+        variant.cost_price = quantize(data.cost_price, currency)
     variant.sale_price = quantize(data.sale_price, currency)
     variant.vat_rate = data.vat_rate
     variant.weight_grams = data.weight_grams

@@ -52,6 +52,7 @@ from inventory.models import (
     Warehouse,
 )
 from inventory.selectors.catalogue import (
+    COST_COLUMNS,
     EXPORT_COLUMNS,
     STOCK_COLUMN_PREFIX,
     ExportValue,
@@ -507,10 +508,18 @@ class ImportPlan:
 
 
 def catalogue_import_plan(
-    *, header: Sequence[str], rows: Sequence[Sequence[object]], lock: bool = False
+    *,
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    lock: bool = False,
+    with_costs: bool = True,
 ) -> ImportPlan:
-    """Validate the file and work out every change; writes nothing."""
-    return _Planner(header, rows, lock=lock).run()
+    """Validate the file and work out every change; writes nothing.
+
+    Without `with_costs` (a user who may not see costs) a file with a cost column is refused:
+    the column is an error of the header row, so nothing of the file is applied.
+    """
+    return _Planner(header, rows, lock=lock, with_costs=with_costs).run()
 
 
 def catalogue_import_apply(
@@ -520,13 +529,14 @@ def catalogue_import_apply(
     filename: str,
     user_id: int | None,
     reference: str = "",
+    with_costs: bool = True,
 ) -> ImportSummary:
     """Plan again and apply it in one transaction: all or nothing.
 
     Raises ImportInvalid (with the plan's errors) or InventoryError; nothing is changed then.
     """
     with transaction.atomic():
-        plan = catalogue_import_plan(header=header, rows=rows, lock=True)
+        plan = catalogue_import_plan(header=header, rows=rows, lock=True, with_costs=with_costs)
         if not plan.ok:
             raise ImportInvalid(plan)
         try:
@@ -543,7 +553,15 @@ def catalogue_import_apply(
 
 
 class _Planner:
-    def __init__(self, header: Sequence[str], rows: Sequence[Sequence[object]], *, lock: bool):
+    def __init__(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[object]],
+        *,
+        lock: bool,
+        with_costs: bool = True,
+    ):
+        self.with_costs = with_costs
         self.header = [h.strip().lower() for h in header]
         # Errors name a column as the file spells it.
         self.labels = {norm: raw.strip() for norm, raw in zip(self.header, header, strict=True)}
@@ -604,6 +622,9 @@ class _Planner:
                     ok = False
             elif column not in KNOWN_COLUMNS:
                 self.error(1, column, _("Unknown column."))
+                ok = False
+            elif column in COST_COLUMNS and not self.with_costs:
+                self.error(1, column, _("You may not import cost prices."))
                 ok = False
         for required in ("sku", "product_name"):
             if required not in self.columns:

@@ -26,6 +26,7 @@ from inventory.forms_catalogue import (
     figures_for,
 )
 from inventory.models import Brand, Category, Product, ProductImage
+from inventory.permissions import VIEW_COSTS, can_see_costs
 from inventory.selectors import catalogue as selectors
 from inventory.services import catalogue as services
 
@@ -54,7 +55,8 @@ def product_detail(request: HttpRequest, pk: int) -> HttpResponse:
         view = selectors.product_view(product_id=pk)
     except Product.DoesNotExist as error:
         raise Http404 from error
-    return render(request, "inventory/product_detail.html", {"view": view, "product": view.product})
+    context = {"view": view, "product": view.product, "with_costs": can_see_costs(request.user)}
+    return render(request, "inventory/product_detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -75,11 +77,16 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _product_editor(request: HttpRequest, product: Product | None) -> HttpResponse:
     can_stock = product is None and request.user.has_perm("inventory.add_stockmovement")
+    with_costs = can_see_costs(request.user)
     if request.method != "POST":
-        editor = ProductEditor(product=product, can_stock=can_stock)
+        editor = ProductEditor(product=product, can_stock=can_stock, with_costs=with_costs)
         return _render_editor(request, editor)
     editor = ProductEditor(
-        product=product, can_stock=can_stock, data=request.POST, files=request.FILES
+        product=product,
+        can_stock=can_stock,
+        with_costs=with_costs,
+        data=request.POST,
+        files=request.FILES,
     )
     action = request.POST.get("action", "save")
     if action in ("matrix", "fill"):
@@ -122,7 +129,7 @@ def _render_editor(request: HttpRequest, editor: ProductEditor, status: int = 20
 
 
 @require_GET
-@require_perm("inventory.view_variant")
+@require_perm("inventory.view_variant", VIEW_COSTS)
 def variant_figures(request: HttpRequest) -> HttpResponse:
     """Profit and margin of one editor row while it is typed (the server does the sums)."""
     prefix = request.GET.get("prefix", "")

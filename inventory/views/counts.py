@@ -20,6 +20,7 @@ from inventory.forms_movements import (
     CountScanForm,
 )
 from inventory.models import StockCount, StockCountLine
+from inventory.permissions import can_see_costs
 from inventory.selectors import movements as selectors
 from inventory.services import counts as services
 
@@ -85,14 +86,24 @@ def count_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data.setdefault("show", "all")
     form = CountLinesFilterForm(data)
     filters = form.cleaned_data if form.is_valid() else {}
+    with_costs = can_see_costs(request.user)
     lines = selectors.count_lines(
-        count_id=count.pk, show=filters.get("show") or "all", q=filters.get("q", "")
+        count_id=count.pk,
+        show=filters.get("show") or "all",
+        q=filters.get("q", ""),
+        with_costs=with_costs,
     )
     page = paginate(lines, page=page_number(request.GET.get("page")), per_page=LINES_PER_PAGE)
-    context = {"count": count, "form": form, "page": page, "editable": _editable(request, count)}
+    context = {
+        "count": count,
+        "form": form,
+        "page": page,
+        "editable": _editable(request, count),
+        "with_costs": with_costs,
+    }
     if request.htmx and request.htmx.target == "count-lines":  # type: ignore[attr-defined]
         return render(request, "inventory/count_detail.html#count-lines", context)
-    context["summary"] = selectors.count_summary(count_id=count.pk)
+    context["summary"] = selectors.count_summary(count_id=count.pk, with_costs=with_costs)
     return render(request, "inventory/count_detail.html", context)
 
 
@@ -106,7 +117,12 @@ def count_scan(request: HttpRequest, pk: int) -> HttpResponse:
     """One scan: the log entry, plus the line's row and the summary swapped out of band."""
     count = get_object_or_404(StockCount.objects.only("pk", "number", "status"), pk=pk)
     form = CountScanForm(request.POST)
-    context: dict[str, Any] = {"count": count, "code": request.POST.get("code", "")[:100]}
+    with_costs = can_see_costs(request.user)
+    context: dict[str, Any] = {
+        "count": count,
+        "code": request.POST.get("code", "")[:100],
+        "with_costs": with_costs,
+    }
     status = 200
     if not form.is_valid():
         context["error"] = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -124,8 +140,8 @@ def count_scan(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             context.update(
                 result=result,
-                line=selectors.count_line_row(line_id=result.line.pk),
-                summary=selectors.count_summary(count_id=count.pk),
+                line=selectors.count_line_row(line_id=result.line.pk, with_costs=with_costs),
+                summary=selectors.count_summary(count_id=count.pk, with_costs=with_costs),
                 editable=True,
             )
     if not request.htmx:  # type: ignore[attr-defined]
@@ -150,7 +166,8 @@ def count_line_set(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     if not StockCountLine.objects.filter(pk=line_pk, count_id=count.pk).exists():
         raise Http404
     form = CountLineForm(request.POST)
-    context: dict[str, Any] = {"count": count, "editable": True}
+    with_costs = can_see_costs(request.user)
+    context: dict[str, Any] = {"count": count, "editable": True, "with_costs": with_costs}
     status = 200
     if form.is_valid():
         try:
@@ -165,8 +182,8 @@ def count_line_set(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
         context["typed"] = request.POST.get("counted", "")[:20]
         status = 422
     context.update(
-        line=selectors.count_line_row(line_id=line_pk),
-        summary=selectors.count_summary(count_id=count.pk),
+        line=selectors.count_line_row(line_id=line_pk, with_costs=with_costs),
+        summary=selectors.count_summary(count_id=count.pk, with_costs=with_costs),
     )
     return render(request, "inventory/count_detail.html#line-response", context, status=status)
 
@@ -176,6 +193,7 @@ def count_line_set(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
 def count_post(request: HttpRequest, pk: int) -> HttpResponse:
     """Review the variances and post them as stock adjustments."""
     count = _get(pk)
+    with_costs = can_see_costs(request.user)
     if not _is_open(count):
         messages.error(request, _("Count %(number)s is no longer open.") % {"number": count.number})
         return redirect("inventory:count_detail", pk=count.pk)
@@ -202,8 +220,9 @@ def count_post(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "count": count,
             "form": form,
-            "summary": selectors.count_summary(count_id=count.pk),
-            "largest": selectors.count_largest_variances(count_id=count.pk),
+            "with_costs": with_costs,
+            "summary": selectors.count_summary(count_id=count.pk, with_costs=with_costs),
+            "largest": selectors.count_largest_variances(count_id=count.pk, with_costs=with_costs),
         },
     )
 

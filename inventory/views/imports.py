@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common.auth import require_perm
 from inventory.errors import InventoryError
 from inventory.forms_catalogue import ImportUploadForm
+from inventory.permissions import can_see_costs
 from inventory.selectors import catalogue as selectors
 from inventory.services import imports as services
 
@@ -37,8 +38,9 @@ def product_export(request: HttpRequest) -> HttpResponseBase:
     if kind not in ("csv", "xlsx"):
         raise Http404
     warehouses = selectors.export_warehouses()
-    header = selectors.catalogue_export_header(warehouses=warehouses)
-    rows = selectors.catalogue_export_rows(warehouses=warehouses)
+    with_costs = can_see_costs(request.user)
+    header = selectors.catalogue_export_header(warehouses=warehouses, with_costs=with_costs)
+    rows = selectors.catalogue_export_rows(warehouses=warehouses, with_costs=with_costs)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if kind == "csv":
         response = StreamingHttpResponse(
@@ -76,7 +78,11 @@ def product_import(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inventory/import_upload.html",
-        {"form": form, "columns": _column_help(), "warehouses": selectors.export_warehouses()},
+        {
+            "form": form,
+            "columns": _column_help(with_costs=can_see_costs(request.user)),
+            "warehouses": selectors.export_warehouses(),
+        },
     )
 
 
@@ -100,6 +106,7 @@ def _forget(request: HttpRequest, token: str) -> None:
 def product_import_review(request: HttpRequest, token: str) -> HttpResponse:
     """GET: the dry run (nothing changes). POST: apply everything in one transaction."""
     stored = _stored(request, token)
+    with_costs = can_see_costs(request.user)
     context: dict[str, Any] = {"token": token, "filename": stored["filename"]}
     try:
         header, rows = services.read_table(name=stored["name"])
@@ -118,12 +125,16 @@ def product_import_review(request: HttpRequest, token: str) -> HttpResponse:
                 filename=stored["filename"],
                 user_id=request.user.pk,
                 reference=token[:16],
+                with_costs=with_costs,
             )
         except services.ImportInvalid as invalid:
             context.update(plan=invalid.plan, failed=str(invalid))
         except InventoryError as error:
             context.update(
-                plan=services.catalogue_import_plan(header=header, rows=rows), failed=str(error)
+                plan=services.catalogue_import_plan(
+                    header=header, rows=rows, with_costs=with_costs
+                ),
+                failed=str(error),
             )
         else:
             _forget(request, token)
@@ -144,7 +155,9 @@ def product_import_review(request: HttpRequest, token: str) -> HttpResponse:
             )
             return redirect("inventory:product_list")
     else:
-        context["plan"] = services.catalogue_import_plan(header=header, rows=rows)
+        context["plan"] = services.catalogue_import_plan(
+            header=header, rows=rows, with_costs=with_costs
+        )
     plan = context["plan"]
     context["errors"] = plan.errors[:MAX_ERRORS_SHOWN]
     context["hidden_errors"] = max(0, len(plan.errors) - MAX_ERRORS_SHOWN)
@@ -160,8 +173,8 @@ def product_import_discard(request: HttpRequest, token: str) -> HttpResponse:
     return redirect("inventory:product_import")
 
 
-def _column_help() -> list[tuple[str, str]]:
-    return [
+def _column_help(*, with_costs: bool) -> list[tuple[str, str]]:
+    columns = [
         ("product_id", _("Our product number; empty for a new product.")),
         ("product_name", _("Required. Rows of a new product share its name.")),
         ("category", _("Path such as “Fashion / Shirts”; missing categories are created.")),
@@ -190,3 +203,4 @@ def _column_help() -> list[tuple[str, str]]:
             ),
         ),
     ]
+    return [c for c in columns if with_costs or c[0] not in selectors.COST_COLUMNS]

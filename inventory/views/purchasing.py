@@ -36,6 +36,7 @@ from inventory.forms_purchasing import (
     line_initial,
 )
 from inventory.models import GoodsReceipt, PurchaseOrder, Supplier, Variant
+from inventory.permissions import VIEW_COSTS, can_see_costs
 from inventory.selectors import purchasing as selectors
 from inventory.services import purchasing as services
 from inventory.services.suppliers import supplier_save
@@ -109,7 +110,7 @@ def purchase_order_list(request: HttpRequest) -> HttpResponse:
         supplier_id=filters["supplier"].pk if filters.get("supplier") else None,
     )
     page = paginate(orders, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": form, "page": page}
+    context = {"form": form, "page": page, "with_costs": can_see_costs(request.user)}
     if _is_htmx(request):
         return render(request, "inventory/purchase_order_list.html#po-table", context)
     return render(request, "inventory/purchase_order_list.html", context)
@@ -119,13 +120,15 @@ def purchase_order_list(request: HttpRequest) -> HttpResponse:
 @require_perm("inventory.view_purchaseorder")
 def purchase_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order_or_404(pk)
+    with_costs = can_see_costs(request.user)
     return render(
         request,
         "inventory/purchase_order_detail.html",
         {
             "order": order,
-            "rows": selectors.purchase_order_rows(order),
+            "rows": selectors.purchase_order_rows(order, with_costs=with_costs),
             "receipts": list(order.receipts.all()),
+            "with_costs": with_costs,
             "actions": services.purchase_order_actions(order.status),
         },
     )
@@ -139,7 +142,7 @@ def _order_or_404(pk: int) -> PurchaseOrder:
 
 
 @require_http_methods(["GET", "POST"])
-@require_perm("inventory.add_purchaseorder")
+@require_perm("inventory.add_purchaseorder", VIEW_COSTS)
 def purchase_order_create(request: HttpRequest) -> HttpResponse:
     currency = settings.SHOP_CURRENCY
     if request.method == "POST":
@@ -170,7 +173,7 @@ def purchase_order_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@require_perm("inventory.change_purchaseorder")
+@require_perm("inventory.change_purchaseorder", VIEW_COSTS)
 def purchase_order_edit(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order_or_404(pk)
     if "edit" not in services.purchase_order_actions(order.status):
@@ -312,7 +315,7 @@ def _currency_for(request: HttpRequest) -> str:
 
 
 @require_POST
-@require_perm("inventory.view_purchaseorder")
+@require_perm("inventory.view_purchaseorder", VIEW_COSTS)
 def purchase_order_preview(request: HttpRequest) -> HttpResponse:
     """Totals and line amounts of the order form as typed so far (HTMX, on every change)."""
     currency = _currency_for(request)
@@ -336,7 +339,7 @@ LINE_FIELDS = ("variant", "quantity", "unit_cost", "vat_rate")
 
 
 @require_POST
-@require_perm("inventory.view_purchaseorder", "inventory.view_variant")
+@require_perm("inventory.view_purchaseorder", "inventory.view_variant", VIEW_COSTS)
 def purchase_order_line(request: HttpRequest) -> HttpResponse:
     """The lines section again with the variant picked in the order form added (HTMX).
 
@@ -408,11 +411,13 @@ def purchase_order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm("inventory.view_purchaseorder")
 def purchase_order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order_or_404(pk)
+    with_costs = can_see_costs(request.user)
     pdf = render_pdf(
         template_name="inventory/pdf/purchase_order.html",
         context={
             "order": order,
-            "rows": selectors.purchase_order_rows(order),
+            "rows": selectors.purchase_order_rows(order, with_costs=with_costs),
+            "with_costs": with_costs,
             "shop_name": settings.SHOP_NAME or _("My shop"),
         },
         base_url=request.build_absolute_uri("/"),
@@ -440,7 +445,8 @@ def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("inventory:purchase_order_detail", order.pk)
     open_lines = selectors.purchase_order_open_lines(order_id=order.pk)
     by_id = {line.pk: line for line in open_lines}
-    line_kwargs = {"currency": order.currency}
+    with_costs = can_see_costs(request.user)
+    line_kwargs = {"currency": order.currency, "with_costs": with_costs}
     if request.method == "POST":
         form = ReceiptForm(request.POST, order=order)
         formset = ReceiptLineFormSet(request.POST, prefix=LINES_PREFIX, form_kwargs=line_kwargs)
@@ -449,7 +455,7 @@ def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
                 services.ReceiptLineInput(
                     order_line_id=f.cleaned_data["order_line"],
                     quantity=f.cleaned_data["quantity"],
-                    unit_cost=f.cleaned_data["unit_cost"],
+                    unit_cost=f.cleaned_data.get("unit_cost"),  # None: the order's
                 )
                 for f in formset.forms
                 if f.cleaned_data
@@ -509,7 +515,7 @@ def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "inventory/receipt_form.html",
-        {"order": order, "form": form, "formset": formset, "rows": rows},
+        {"order": order, "form": form, "formset": formset, "rows": rows, "with_costs": with_costs},
     )
 
 
@@ -520,12 +526,13 @@ def goods_receipt_list(request: HttpRequest) -> HttpResponse:
     form = ReceiptFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     receipts = selectors.receipt_list(
+        with_costs=can_see_costs(request.user),
         q=filters.get("q", ""),
         warehouse_id=filters["warehouse"].pk if filters.get("warehouse") else None,
         supplier_id=filters["supplier"].pk if filters.get("supplier") else None,
     )
     page = paginate(receipts, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": form, "page": page}
+    context = {"form": form, "page": page, "with_costs": can_see_costs(request.user)}
     if _is_htmx(request):
         return render(request, "inventory/receipt_list.html#receipt-table", context)
     return render(request, "inventory/receipt_list.html", context)
@@ -538,7 +545,8 @@ def goods_receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
         receipt = selectors.receipt_detail(receipt_id=pk)
     except GoodsReceipt.DoesNotExist:
         raise Http404 from None
-    return render(request, "inventory/receipt_detail.html", {"receipt": receipt})
+    context = {"receipt": receipt, "with_costs": can_see_costs(request.user)}
+    return render(request, "inventory/receipt_detail.html", context)
 
 
 # --- Reorder suggestions ----------------------------------------------------------------------
@@ -551,6 +559,7 @@ def _reorder_context(
         draft_form = ReorderDraftForm(initial={"warehouse": selectors.default_warehouse()})
     can_assign = request.user.has_perm("inventory.change_variant")
     return {
+        "with_costs": can_see_costs(request.user),
         "plan": selectors.reorder_suggestions(),
         "draft_form": draft_form,
         "can_assign": can_assign,

@@ -283,24 +283,26 @@ def margin_percent(profit: Decimal, revenue_ex_vat: Decimal) -> Decimal | None:
 
 @dataclass(frozen=True)
 class SalesFigures:
-    """Rounded product figures; revenue excl. VAT and profit derived from the rounded ones."""
+    """Rounded product figures; revenue excl. VAT and profit derived from the rounded ones.
+    Cost, profit and margin are None in a report made without costs."""
 
     units: int
     net_revenue: Decimal
     vat: Decimal
-    cost: Decimal
+    cost: Decimal | None
 
     @property
     def revenue_ex_vat(self) -> Decimal:
         return self.net_revenue - self.vat
 
     @property
-    def profit(self) -> Decimal:
-        return self.revenue_ex_vat - self.cost
+    def profit(self) -> Decimal | None:
+        return None if self.cost is None else self.revenue_ex_vat - self.cost
 
     @property
     def margin(self) -> Decimal | None:
-        return margin_percent(self.profit, self.revenue_ex_vat)
+        profit = self.profit
+        return None if profit is None else margin_percent(profit, self.revenue_ex_vat)
 
 
 @dataclass(frozen=True)
@@ -319,12 +321,20 @@ class BestSellers:
     group: str
     sort: str
     rows: tuple[BestSellerRow, ...]
+    with_costs: bool = True
 
 
 def best_sellers(
-    *, filters: ReportFilters, group: str = GROUP_VARIANT, sort: str = SORT_UNITS
+    *,
+    filters: ReportFilters,
+    with_costs: bool,
+    group: str = GROUP_VARIANT,
+    sort: str = SORT_UNITS,
 ) -> BestSellers:
     """The top 100 variants (or products) of the period by units, net revenue or profit.
+
+    Without `with_costs` (a user who may not see costs) the rows have no cost, profit or
+    margin, and sorting by profit is refused.
 
     Two queries: the aggregate (from the rollup; from the period's lines in another time zone),
     sorted and cut to 100 in SQL, then the names of those 100 (a third one reads the category
@@ -334,6 +344,8 @@ def best_sellers(
         raise ValueError(f"unknown group {group!r}")
     if sort not in BEST_SELLER_SORTS:
         raise ValueError(f"unknown sort {sort!r}")
+    if sort == SORT_PROFIT and not with_costs:
+        raise ValueError("sorting by profit needs the costs")
     if rollup_serves():
         aggregated = _best_sellers_from_rollup(filters, group=group, sort=sort)
     else:
@@ -355,11 +367,13 @@ def best_sellers(
                     units=int(row["units"] or 0),
                     net_revenue=quantize(_decimal(row["net_revenue"]), currency),
                     vat=quantize(_decimal(row["vat"]), currency),
-                    cost=quantize(_decimal(row["cost"]), currency),
+                    cost=quantize(_decimal(row["cost"]), currency) if with_costs else None,
                 ),
             )
         )
-    return BestSellers(filters=filters, group=group, sort=sort, rows=tuple(rows))
+    return BestSellers(
+        filters=filters, group=group, sort=sort, rows=tuple(rows), with_costs=with_costs
+    )
 
 
 def _best_sellers_from_lines(

@@ -29,6 +29,7 @@ from django.views.decorators.vary import vary_on_headers
 from common import charts
 from common.auth import require_perm
 from common.money import BABEL_LOCALES, PRECISION, format_money
+from inventory.permissions import can_see_costs
 from orders import exports_reports as exports
 from orders.forms_reports import BestSellersForm, ReportForm, SalesForm, TopCustomersForm
 from orders.models import Channel
@@ -95,6 +96,7 @@ def _page(
     filters: selectors.ReportFilters = context["filters"]
     context.update(
         form=form,
+        with_costs=can_see_costs(request.user),
         currency=filters.currency,
         period_query={
             "date_from": filters.date_from.isoformat(),
@@ -119,7 +121,11 @@ def reports(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "orders/reports/index.html",
-        {"followups_url": followups_url, "currency": settings.SHOP_CURRENCY},
+        {
+            "followups_url": followups_url,
+            "currency": settings.SHOP_CURRENCY,
+            "with_costs": can_see_costs(request.user),
+        },
     )
 
 
@@ -130,10 +136,11 @@ def reports(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_perm(PERM)
 def report_best_sellers(request: HttpRequest) -> HttpResponse:
-    form = BestSellersForm(request.GET)
+    with_costs = can_see_costs(request.user)
+    form = BestSellersForm(request.GET, with_costs=with_costs)
     filters = form.report_filters(today=_today())
     report = selectors.best_sellers(
-        filters=filters, group=form.group_value(), sort=form.sort_value()
+        filters=filters, with_costs=with_costs, group=form.group_value(), sort=form.sort_value()
     )
     exported = _export(request, report, exports.best_sellers_table)
     if exported is not None:
@@ -163,7 +170,7 @@ def _best_sellers_chart(report: selectors.BestSellers) -> Chart | None:
         shown, tick = _money_formatter(currency), _compact_money_formatter(currency)
     else:
         title = _("Top %(count)d by profit") % {"count": len(top)}
-        values = [row.figures.profit for row in top]
+        values = [row.figures.profit or Decimal(0) for row in top]
         shown, tick = _money_formatter(currency), _compact_money_formatter(currency)
     bars = [
         charts.Bar(label=f"{row.sku} · {row.name}" if row.sku else row.name, value=value)

@@ -251,6 +251,7 @@ def test_schedule_then_reschedule_then_reassign_then_finish(client, login_as, ma
     assert response.status_code == 200
     assert "made Minh responsible." in response.content.decode()
 
+    client.force_login(colleague)  # now Minh's: only Minh or a manager may finish it
     response = client.post(
         panel_url("panel_finish", "order", order.pk),
         {"outcome": "other", "note": "Khách đi nước ngoài"},

@@ -180,9 +180,9 @@ def test_reschedule_and_assign_write_history_and_finished_threads_refuse(make_us
     ]
     followup_finish(followup_id=thread.pk, outcome="other", user_id=b.pk, now=NOW)
     with pytest.raises(FollowUpError, match="is finished"):
-        followup_reschedule(followup_id=thread.pk, next_contact_at=NOW, user_id=a.pk)
+        followup_reschedule(followup_id=thread.pk, next_contact_at=NOW, user_id=b.pk)
     with pytest.raises(FollowUpError, match="already finished"):
-        followup_finish(followup_id=thread.pk, outcome="sold", user_id=a.pk)
+        followup_finish(followup_id=thread.pk, outcome="sold", user_id=b.pk)
     assert thread.notes.count() == 4
 
 

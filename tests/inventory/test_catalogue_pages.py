@@ -376,7 +376,7 @@ def test_delete_a_variant_without_history(client, login_as):
 
 
 def test_variant_figures_endpoint(client, login_as):
-    login_as("sales")
+    login_as("manager")  # sales may not see profit (test_costs_visibility)
     url = reverse("inventory:variant_figures")
     params = {"prefix": "v-3", "v-3-cost_price": "100.000", "v-3-vat_rate": "10"}
     response = client.get(url, {**params, "v-3-sale_price": "165000"})

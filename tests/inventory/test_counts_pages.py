@@ -198,7 +198,7 @@ def test_scan_without_javascript_redirects_back_with_a_message(client, login_as,
 
 
 def test_typing_a_counted_quantity_updates_the_row_and_summary(client, login_as, shop):
-    login_as("warehouse")
+    login_as("manager")  # values at cost: test_costs_visibility for warehouse
     count = count_start(warehouse_id=shop["hcm"].pk)
     line = line_of(count, shop["blue"])
     url = reverse("inventory:count_line_set", args=[count.pk, line.pk])
@@ -228,7 +228,7 @@ def test_typing_a_counted_quantity_updates_the_row_and_summary(client, login_as,
 
 
 def test_posting_page_reviews_and_posts_the_variances(client, login_as, shop):
-    user = login_as("warehouse")
+    user = login_as("manager")  # values at cost: test_costs_visibility for warehouse
     hcm = shop["hcm"]
     count = count_start(warehouse_id=hcm.pk)
     count_line_set(count_id=count.pk, line_id=line_of(count, shop["red"]).pk, counted=7)

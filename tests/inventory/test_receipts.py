@@ -412,7 +412,7 @@ def test_vnd_cost_is_read_the_way_staff_type_it(client, login_as, po):
 
 
 def test_vnd_cost_with_decimals_is_refused(client, login_as, po):
-    login_as("warehouse")
+    login_as("manager")  # values at cost: test_costs_visibility for warehouse
     before = snapshot(po)
     response = client.post(
         reverse("inventory:goods_receipt_create", args=[po["order"].pk]),

@@ -274,7 +274,7 @@ def _expected(sku: str) -> tuple:
 
 
 def test_best_sellers_by_units_with_every_figure(shop):
-    report = reports.best_sellers(filters=filters(), sort="units")
+    report = reports.best_sellers(with_costs=True, filters=filters(), sort="units")
     # Units 5, 3, 3, 2; the tie at 3 goes to the higher net revenue.
     assert [row.sku for row in report.rows] == ["SCARF", "SHIRT-M", "SHIRT-S", "POT"]
     for row in report.rows:
@@ -290,14 +290,14 @@ def test_best_sellers_by_units_with_every_figure(shop):
 
 
 def test_best_sellers_sorted_by_revenue_and_by_profit(shop):
-    by_revenue = reports.best_sellers(filters=filters(), sort="revenue")
+    by_revenue = reports.best_sellers(with_costs=True, filters=filters(), sort="revenue")
     assert [row.sku for row in by_revenue.rows] == ["POT", "SHIRT-M", "SHIRT-S", "SCARF"]
-    by_profit = reports.best_sellers(filters=filters(), sort="profit")
+    by_profit = reports.best_sellers(with_costs=True, filters=filters(), sort="profit")
     assert [row.sku for row in by_profit.rows] == ["POT", "SCARF", "SHIRT-M", "SHIRT-S"]
 
 
 def test_best_sellers_by_product(shop):
-    report = reports.best_sellers(filters=filters(), group="product", sort="units")
+    report = reports.best_sellers(with_costs=True, filters=filters(), group="product", sort="units")
     rows = [(row.name, row.sku, row.category, *_figures(row)) for row in report.rows]
     assert rows == [
         # Áo sơ mi = SHIRT-S + SHIRT-M: units 6, net 298,000 + 362,731.707 = 660,731.707,
@@ -310,9 +310,9 @@ def test_best_sellers_by_product(shop):
 
 
 def test_best_sellers_filtered_by_category_with_its_subcategories(shop):
-    fashion = reports.best_sellers(filters=filters(category_id=shop["fashion"].pk))
+    fashion = reports.best_sellers(with_costs=True, filters=filters(category_id=shop["fashion"].pk))
     assert [row.sku for row in fashion.rows] == ["SCARF", "SHIRT-M", "SHIRT-S"]
-    shirts = reports.best_sellers(filters=filters(category_id=shop["shirts"].pk))
+    shirts = reports.best_sellers(with_costs=True, filters=filters(category_id=shop["shirts"].pk))
     assert [(row.sku, _figures(row)) for row in shirts.rows] == [
         ("SHIRT-M", _expected("SHIRT-M")),
         ("SHIRT-S", _expected("SHIRT-S")),
@@ -320,14 +320,14 @@ def test_best_sellers_filtered_by_category_with_its_subcategories(shop):
 
 
 def test_best_sellers_filtered_by_channel_and_warehouse(shop):
-    shopee = reports.best_sellers(filters=filters(channel="shopee"))
+    shopee = reports.best_sellers(with_costs=True, filters=filters(channel="shopee"))
     # O2 and O3 only.
     assert [(row.sku, row.figures.units, row.figures.net_revenue) for row in shopee.rows] == [
         ("SHIRT-M", 2, 242000),
         ("POT", 1, 330000),
         ("SHIRT-S", 1, 100000),
     ]
-    hanoi = reports.best_sellers(filters=filters(warehouse_id=shop["hn"].pk))
+    hanoi = reports.best_sellers(with_costs=True, filters=filters(warehouse_id=shop["hn"].pk))
     # O2 and O6 (O5 in Hà Nội never shipped).
     assert [(row.sku, row.figures.units, row.figures.net_revenue) for row in hanoi.rows] == [
         ("SCARF", 3, 164000),
@@ -338,17 +338,17 @@ def test_best_sellers_filtered_by_channel_and_warehouse(shop):
 
 def test_best_sellers_period_edges_are_shop_local_days(shop):
     # From 03-11: O2 (03-10 23:59) is out, O3 (03-11 00:00) is in.
-    report = reports.best_sellers(filters=filters(date_from=date(2026, 3, 11)))
+    report = reports.best_sellers(with_costs=True, filters=filters(date_from=date(2026, 3, 11)))
     units = {row.sku: row.figures.units for row in report.rows}
     assert units == {"SHIRT-S": 1, "SHIRT-M": 1, "SCARF": 4, "POT": 1}
     # Up to 03-10: O1 and O2 only; O9 at 03-09 23:59 is out of a period starting 03-10.
-    report = reports.best_sellers(filters=filters(date_to=date(2026, 3, 10)))
+    report = reports.best_sellers(with_costs=True, filters=filters(date_to=date(2026, 3, 10)))
     units = {row.sku: row.figures.units for row in report.rows}
     assert units == {"SHIRT-S": 2, "SHIRT-M": 2, "SCARF": 1, "POT": 1}
 
 
 def test_best_sellers_in_the_other_currency_only_count_those_orders(shop):
-    report = reports.best_sellers(filters=filters(currency="THB"))
+    report = reports.best_sellers(with_costs=True, filters=filters(currency="THB"))
     # O10: POT 330,000.00 THB (the variant price taken as THB), VAT 30,000.00.
     assert [(row.sku, *_figures(row)[:4]) for row in report.rows] == [
         ("POT", 1, Decimal("330000.00"), Decimal("30000.00"), Decimal("200000.00"))
@@ -369,7 +369,7 @@ def test_best_sellers_keep_the_top_100_only(shop):
         channel="website",
     )
     _ship(order, local(2026, 3, 25, 10, 0))
-    report = reports.best_sellers(filters=filters(), sort="units")
+    report = reports.best_sellers(with_costs=True, filters=filters(), sort="units")
     assert len(report.rows) == 100
     assert [row.sku for row in report.rows[:4]] == ["SCARF", "SHIRT-M", "SHIRT-S", "POT"]
     # The ties at 1 unit of 1,000 go by id: MANY-000 .. MANY-095 fill the rest.

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from crm.context_processors import NAVIGATION
 from followups.services import Subject, contact_request_create, followup_schedule
+from orders.services.orders import order_confirm, order_ship
 from tests.inventory.factories import ProductFactory, SupplierFactory
 from tests.inventory.factories_purchasing import make_order as make_purchase_order
 from tests.orders.factories import WarehouseFactory, make_customer, make_order, stocked_variant
@@ -152,6 +153,9 @@ def shop(make_user):
     )
     customer = make_customer("Nguyễn Văn An")
     order = make_order(customer, warehouse, [(shirt, 2)])
+    shipped = make_order(customer, warehouse, [(shirt, 1)])  # the reports show its channel
+    order_confirm(order_id=shipped.pk, user_id=None)
+    order_ship(order_id=shipped.pk, user_id=None)
     followup_schedule(
         subject=Subject("order", order.pk),
         next_contact_at=timezone.now() + timedelta(days=1),
@@ -206,6 +210,11 @@ def test_staff_pages_have_no_inline_code_and_a_strict_policy(client, shop):
     problems = {}
     for url in pages:
         response = client.get(url)
+        if url == reverse("orders:report_sales"):  # the channel swatches and the chart are there
+            assert '<svg class="swatch"' in response.content.decode()
+            assert (
+                '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in response.content.decode()
+            )
         assert response.status_code == 200, url
         assert response["Content-Type"].startswith("text/html"), url
         assert parse_policy(response["Content-Security-Policy"]) == POLICY, url

@@ -1,6 +1,7 @@
 """In Chromium, under the real Content-Security-Policy header: the main pages load and their
-scripts work (htmx requests, the phone order form, the follow-up panel, the purchase-order lines,
-the copy button) without a single violation report and without htmx refusing to evaluate code."""
+scripts work (htmx requests, the phone order form, the follow-up panel, the purchase-order lines
+and PDF, the copy button) without a single violation report and without htmx refusing to
+evaluate code."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order
+from orders.services.orders import order_confirm, order_ship
 from tests.conftest import PASSWORD
 from tests.inventory.factories import ProductFactory, SupplierFactory
 from tests.inventory.factories_purchasing import make_order as make_purchase_order
@@ -43,6 +45,8 @@ def test_main_pages_run_under_the_policy_without_violations(
     mug = stocked_variant(warehouse, 5, price="99000", sku="LY-1")
     customer = make_customer("Nguyễn Văn An", phones=("0912 345 678",))
     existing = make_order(customer, warehouse, [(shirt, 1)])
+    order_confirm(order_id=existing.pk, user_id=None)
+    order_ship(order_id=existing.pk, user_id=None)  # so the sales report has a chart
     purchase = make_purchase_order(
         supplier=SupplierFactory(),
         warehouse=warehouse,
@@ -112,9 +116,9 @@ def test_main_pages_run_under_the_policy_without_violations(
     assert page.url == f"{url}/orders/{order.pk}/"
     panel = page.locator(f"#followup-panel-order-{order.pk}")
     form = panel.locator('[data-testid="followup-log-form"]')
-    if not form.is_visible():
-        panel.locator("details.fu-form summary").first.click()
-    form.locator('input[name=then]:not([value="next"])').check()
+    expect(form).to_be_visible()  # open by default while nothing is planned
+    form.locator("label.fu-radio", has=page.locator('input[value="finish"]')).click()
+    assert form.locator('input[name=then][value="finish"]').is_checked()
     week = form.locator(".fu-quick button").nth(2)  # "+1 week"; the field starts at +1 day
     week.click()
     assert form.locator("input[name=next_date]").input_value() == week.get_attribute("data-date")
@@ -144,6 +148,21 @@ def test_main_pages_run_under_the_policy_without_violations(
     clean("purchase order")
     page.screenshot(path=str(artifacts / "csp-purchase-order.png"), full_page=True)
 
+    # Its PDF opens in Chromium's own viewer: object-src 'none' does not stop that.
+    response = page.goto(f"{url}/inventory/purchase-orders/{purchase.pk}/pdf/")
+    assert response is not None
+    assert response.headers["content-type"] == "application/pdf"
+    for _attempt in range(50):
+        if any(f.url.startswith("chrome-extension://") for f in page.frames):
+            break
+        page.wait_for_timeout(200)
+    assert [
+        f.url.split("/")[2] for f in page.frames if f.url.startswith("chrome-extension://")
+    ] == [
+        "mhjfbmdgcfjbbpaeojofohoefgiehjai"  # the viewer
+    ]
+    clean("purchase order PDF")
+
     # The calendar subscription page: the copy button (shared static JS).
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.goto(f"{url}/followups/calendar/feed/")
@@ -156,7 +175,8 @@ def test_main_pages_run_under_the_policy_without_violations(
     clean("calendar subscription")
 
     page.goto(f"{url}/reports/sales/")
-    expect(page.locator("#report")).to_be_visible()
+    expect(page.locator("#report svg.chart")).to_be_visible()
+    expect(page.locator("#report svg.swatch rect")).to_have_count(1)
     page.screenshot(path=str(artifacts / "csp-sales-report.png"), full_page=True)
     clean("sales report")
     page.goto(f"{url}/customers/{customer.pk}/")

@@ -26,4 +26,4 @@ RUN python scripts/compile_messages.py \
 
 USER crm
 EXPOSE 8000
-CMD ["gunicorn", "crm.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "--config", "crm/gunicorn.conf.py", "crm.wsgi:application"]

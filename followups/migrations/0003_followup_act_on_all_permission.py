@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('followups', '0001_initial'),
+        ('followups', '0002_calendarfeed_token_hash'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0005_variant_product_sku_index'),
+        ('inventory', '0006_goods_receipt_idempotency_token'),
     ]
 
     operations = [

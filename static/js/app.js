@@ -1,4 +1,7 @@
-// Small behaviours shared by every page: toasts, keyboard shortcuts. No framework beyond htmx.
+// Small behaviours shared by every page: toasts, keyboard shortcuts, copy buttons, the variant
+// picker, quick dates in the follow-up panel. No framework beyond htmx. Templates carry no inline
+// code (the Content-Security-Policy forbids it): they mark elements with data-* attributes and
+// the listeners below act on them.
 (function () {
   "use strict";
 
@@ -85,6 +88,67 @@
       event.preventDefault();
       (option.previousElementSibling || option.closest("[data-picker]").querySelector("[data-picker-input]")).focus();
     }
+  });
+
+  // Copy a field's value (or a <pre>'s text) to the clipboard: <button data-copy="field-id"
+  // data-copied="Copied">; <input data-select-on-focus> selects its text when focused.
+  function copyText(text, source) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    // Plain http (an office LAN): select the text and use the legacy copy command.
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.classList.add("offscreen");
+    document.body.appendChild(area);
+    area.select();
+    var done = document.execCommand("copy");
+    area.remove();
+    if (source && source.select) source.select();
+    return done ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) return;
+    var source = document.getElementById(button.dataset.copy);
+    if (!source) return;
+    var text = "value" in source && source.tagName !== "PRE" ? source.value : source.textContent;
+    var label = button.dataset.label || button.textContent;
+    button.dataset.label = label;
+    copyText(text, source).then(function () {
+      button.textContent = button.dataset.copied || label;
+      setTimeout(function () { button.textContent = label; }, 2000);
+    }, function () {
+      if (source.select) source.select();
+    });
+  });
+
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
+  });
+
+  // Follow-up panel (followups/partials/panel.html): a quick-date button fills the date; in the
+  // "log a contact" form (data-then="next") it also chooses "next contact".
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest(".fu-quick button[data-date]");
+    if (!button || !button.form) return;
+    button.form.elements.next_date.value = button.dataset.date;
+    if (button.dataset.then) {
+      var then = button.form.querySelector('[name="then"][value="' + button.dataset.then + '"]');
+      if (then) then.checked = true;
+    }
+  });
+
+  // Editable line tables (inventory/purchase_order_line_row.html): <button data-remove-row>
+  // removes its row and sends "line-changed" from the table so the totals are recomputed.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-remove-row]");
+    if (!button) return;
+    var table = button.closest("table");
+    button.closest("tr").remove();
+    if (table) table.dispatchEvent(new CustomEvent("line-changed", { bubbles: true }));
   });
 
   document.addEventListener("DOMContentLoaded", function () { armToasts(document); });

@@ -1,5 +1,6 @@
 // Product editor: Enter in an option field updates the variant rows instead of saving;
-// specification rows can be added and moved up. Everything else is plain forms and htmx.
+// specification rows can be added and moved up; a finished upload clears the file field.
+// Everything else is plain forms and htmx.
 (function () {
   "use strict";
 
@@ -11,6 +12,14 @@
     if (event.target.closest("[data-matrix-input]")) button = document.getElementById("matrix-button");
     else if (event.target.closest("details.fill")) button = document.querySelector('details.fill button[value="fill"]');
     if (button) { event.preventDefault(); button.click(); }
+  });
+
+  // "Upload now" (data-clear-files="images") empties the file field once the upload succeeded.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var button = event.detail.elt;
+    if (!event.detail.successful || !button.matches || !button.matches("[data-clear-files]")) return;
+    var input = button.form && button.form.querySelector('[name="' + button.dataset.clearFiles + '"]');
+    if (input) input.value = "";
   });
 
   document.addEventListener("click", function (event) {

@@ -139,7 +139,7 @@ def test_create_shows_the_key_once_and_stores_only_its_hash(client, login_as):
         {"name": "Shop Hà Nội", "code": "hn-shop", "warehouse": warehouse.pk},
     )
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     html = response.content.decode()
     key = key_in(html)
     site = Website.objects.get()
@@ -178,7 +178,7 @@ def test_rotate_key_shows_the_new_key_and_the_old_one_stops(client, login_as, we
     login_as("manager")
     response = client.post(reverse("orders:website_rotate_key", args=[website.pk]))
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     new_key = key_in(response.content.decode())
     website.refresh_from_db()
     assert website.key_prefix == new_key[:12] != old_prefix

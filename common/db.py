@@ -51,7 +51,7 @@ def safe_loaders_register(*, connection: BaseDatabaseWrapper, **_kwargs: Any) ->
         return
     from django.db.backends.postgresql.psycopg_any import BaseTzLoader
 
-    class SafeTzLoader(BaseTzLoader):  # type: ignore[misc,valid-type]
+    class SafeTzLoader(BaseTzLoader):
         timezone = connection.timezone
 
         def load(self, data: Any) -> datetime:
@@ -66,6 +66,6 @@ def safe_loaders_register(*, connection: BaseDatabaseWrapper, **_kwargs: Any) ->
         def _edge(self, edge: datetime) -> datetime:
             return edge.astimezone(self.timezone) if self.timezone else edge.replace(tzinfo=None)
 
-    adapters = connection.connection.adapters  # type: ignore[union-attr]
+    adapters = connection.connection.adapters
     adapters.register_loader("timestamptz", SafeTzLoader)
     adapters.register_loader("date", SafeDateLoader)

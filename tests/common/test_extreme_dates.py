@@ -64,9 +64,7 @@ def extreme(login_as):
         ContactRequest.objects.filter(pk=contact.pk).update(
             preferred_at=edge, next_contact_at=edge, created_at=edge
         )
-        FollowUp.objects.filter(pk__in=[thread.pk, order_thread.pk]).update(
-            next_contact_at=edge
-        )
+        FollowUp.objects.filter(pk__in=[thread.pk, order_thread.pk]).update(next_contact_at=edge)
         Order.objects.filter(pk=order.pk).update(created_at=edge, next_contact_at=edge)
         requests.append(contact)
         orders.append(order)
@@ -93,8 +91,8 @@ def test_postgresql_keeps_instants_python_cannot_hold_and_reading_clamps_them(ex
         .values_list("preferred_at", flat=True)
     )
     assert read == [SAFE_MAX, SAFE_MIN, SAFE_MAX, SAFE_MIN]
-    assert SAFE_MAX == datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC)
-    assert SAFE_MIN == datetime(1, 1, 2, tzinfo=UTC)
+    assert datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=UTC) == SAFE_MAX
+    assert datetime(1, 1, 2, tzinfo=UTC) == SAFE_MIN
     # Turning the clamped instants into any zone's local time works.
     for zone in ("Asia/Ho_Chi_Minh", "Asia/Bangkok", "Pacific/Kiritimati", "Etc/GMT+12"):
         with dj_timezone.override(zone):
@@ -131,9 +129,9 @@ def test_pages_answer_with_extreme_instants_stored(client, extreme, settings, zo
     pages += [reverse("followups:request_detail", args=[r.pk]) for r in extreme["requests"]]
     pages += [reverse("orders:order_detail", args=[o.pk]) for o in extreme["orders"]]
     pages += [reverse("orders:customer_detail", args=[o.customer_id]) for o in extreme["orders"]]
-    pages += [
-        reverse("followups:panel", args=["order", o.pk]) for o in extreme["orders"]
-    ] + [reverse("followups:panel", args=["contact_request", r.pk]) for r in extreme["requests"]]
+    pages += [reverse("followups:panel", args=["order", o.pk]) for o in extreme["orders"]] + [
+        reverse("followups:panel", args=["contact_request", r.pk]) for r in extreme["requests"]
+    ]
     client.raise_request_exception = False
     answers = {page: client.get(page).status_code for page in pages}
     assert {page: code for page, code in answers.items() if code != 200} == {}

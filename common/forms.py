@@ -156,3 +156,13 @@ def parse_query(form_class: type[F], params: QueryDict, **kwargs: Any) -> Parsed
     """Bind a page's query string to its filter form and read it field by field."""
     form = form_class(params or None, **kwargs)
     return ParsedQuery(form=form, values=valid_values(form))
+
+
+def id_or_none(value: Any) -> int | None:
+    """A record id read on its own (a helper endpoint's `?customer=`, a session value): the
+    IdField's whole number, or None when missing or not one (never another record's id)."""
+    try:
+        cleaned: int | None = IdField().clean(value)
+    except ValidationError:
+        return None
+    return cleaned

@@ -33,7 +33,7 @@ class Filters(forms.Form):
 def test_latest_day_is_five_years_on_and_29_february_becomes_the_28th():
     assert latest_day(date(2026, 12, 6)) == date(2031, 12, 6)
     assert latest_day(date(2028, 2, 29)) == date(2033, 2, 28)
-    assert EARLIEST_DAY == date(2000, 1, 1)
+    assert date(2000, 1, 1) == EARLIEST_DAY
 
 
 @pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01", "1999-12-31"])

@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class CommonConfig(AppConfig):
     """Shared kernel below every app: money, permissions, UI tags. It has no models."""
 
     name = "common"
+
+    def ready(self) -> None:
+        from common.db import safe_loaders_register
+
+        connection_created.connect(safe_loaders_register, dispatch_uid="common.safe_loaders")

@@ -1,9 +1,24 @@
-"""Model pieces the apps share."""
+"""Model pieces the apps share, and how dates and instants are read from PostgreSQL."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
+from psycopg import DataError
+from psycopg.types.datetime import DateLoader
+
+# PostgreSQL keeps instants and dates far beyond Python's years 1..9999 (and a year-1 instant
+# written at +14:00 is stored as a day of 1 BC). Such a value reaches the database only through
+# a validation gap, but then every page that reads its row would fail. Reading clamps it instead,
+# one day inside Python's range, so turning it into any time zone's local time cannot overflow.
+SAFE_MIN = datetime.min.replace(tzinfo=UTC) + timedelta(days=1)
+SAFE_MAX = datetime.max.replace(tzinfo=UTC) - timedelta(days=1)
+SAFE_MIN_DAY = date.min + timedelta(days=1)
+SAFE_MAX_DAY = date.max - timedelta(days=1)
 
 
 def choices_check(
@@ -13,3 +28,44 @@ def choices_check(
     return models.CheckConstraint(
         condition=Q(**{f"{field}__in": [c.value for c in choices]}), name=name
     )
+
+
+def _out_of_range_is_early(data: Any) -> bool:
+    """Whether a value psycopg could not load lies before year 1 (PostgreSQL writes 'BC')."""
+    return bytes(data).rstrip().endswith(b"BC")
+
+
+class SafeDateLoader(DateLoader):
+    def load(self, data: Any) -> date:
+        try:
+            day: date = super().load(data)
+        except DataError:
+            return SAFE_MIN_DAY if _out_of_range_is_early(data) else SAFE_MAX_DAY
+        return min(max(day, SAFE_MIN_DAY), SAFE_MAX_DAY)
+
+
+def safe_loaders_register(*, connection: BaseDatabaseWrapper, **_kwargs: Any) -> None:
+    """Install the clamping loaders on a new PostgreSQL connection (a `connection_created`
+    receiver). Instants keep Django's loader (it sets the connection's time zone) as the base."""
+    if connection.vendor != "postgresql":
+        return
+    from django.db.backends.postgresql.psycopg_any import BaseTzLoader
+
+    class SafeTzLoader(BaseTzLoader):
+        timezone = connection.timezone
+
+        def load(self, data: Any) -> datetime:
+            try:
+                moment: datetime = super().load(data)
+            except DataError:
+                return self._edge(SAFE_MIN if _out_of_range_is_early(data) else SAFE_MAX)
+            if moment.tzinfo is not None and not SAFE_MIN <= moment <= SAFE_MAX:
+                return self._edge(SAFE_MIN if moment < SAFE_MIN else SAFE_MAX)
+            return moment
+
+        def _edge(self, edge: datetime) -> datetime:
+            return edge.astimezone(self.timezone) if self.timezone else edge.replace(tzinfo=None)
+
+    adapters = connection.connection.adapters
+    adapters.register_loader("timestamptz", SafeTzLoader)
+    adapters.register_loader("date", SafeDateLoader)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Generic, TypeVar
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+
+from common.days import EARLIEST_DAY, day_in_range, latest_day
 
 
 def search_field(placeholder: Any, *, label: Any = None, max_length: int | None = None) -> Any:
@@ -25,3 +32,137 @@ def search_field(placeholder: Any, *, label: Any = None, max_length: int | None 
             }
         ),
     )
+
+
+# --- Bounded query-string fields ---------------------------------------------------------------
+# Every value a page reads from its query string goes through a form field that bounds it: a
+# typed-in or bookmarked value beyond what the shop can mean is a field error on the page,
+# never a crash further down (a date in year 9999 has no "next month"; an id beyond PostgreSQL's
+# bigint fails the query) and never another record's data.
+
+MAX_ID = 2**63 - 1  # PostgreSQL bigint
+MAX_PAGE = 100_000
+
+
+def _day(value: date) -> str:
+    return formats.date_format(value, "SHORT_DATE_FORMAT")
+
+
+def _check_day(field: forms.Field, day: date) -> None:
+    today = timezone.localdate()
+    if not day_in_range(day, today=today):
+        raise ValidationError(
+            field.error_messages["out_of_range"],
+            code="out_of_range",
+            params={"earliest": _day(EARLIEST_DAY), "latest": _day(latest_day(today))},
+        )
+
+
+class BoundedDateField(forms.DateField):
+    """A date within the days the shop accepts (common.days: 2000-01-01 to five years ahead)."""
+
+    default_error_messages = {
+        "out_of_range": _("Enter a date between %(earliest)s and %(latest)s."),
+    }
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None:
+            _check_day(self, value)
+
+
+class BoundedDateTimeField(forms.DateTimeField):
+    """A shop-local date and time whose day is within the days the shop accepts."""
+
+    default_error_messages = BoundedDateField.default_error_messages
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None:
+            _check_day(self, value.date())
+
+
+def bounded_date_error(day: date | None) -> ValidationError | None:
+    """The error of a date typed in a field that is not a BoundedDateField (a date and a time
+    typed apart), or None when the day is acceptable or missing."""
+    if day is None:
+        return None
+    try:
+        _check_day(BoundedDateField(), day)
+    except ValidationError as error:
+        return error
+    return None
+
+
+class IdField(forms.IntegerField):
+    """The id of a record, as links carry it: a whole number from 1 to PostgreSQL's bigint."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+
+class PageField(IdField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_value", MAX_PAGE)
+        kwargs.setdefault("widget", forms.HiddenInput)
+        super().__init__(**kwargs)
+
+
+def _default(field: forms.Field) -> Any:
+    """What a missing or refused field stands for: its initial value, else its empty value."""
+    if field.initial is not None and not callable(field.initial):
+        return field.initial
+    if isinstance(field, (forms.MultipleChoiceField, forms.ModelMultipleChoiceField)):
+        return []
+    if isinstance(field, forms.ModelChoiceField):
+        return None
+    if isinstance(field, forms.BooleanField):
+        return False
+    if hasattr(field, "empty_value"):
+        return field.empty_value
+    return "" if isinstance(field, forms.ChoiceField) else None
+
+
+def valid_values(form: forms.Form) -> dict[str, Any]:
+    """Every field of a filter form, checked on its own: the cleaned value of a valid field, the
+    field's default for a missing or refused one. The form keeps its errors for the page to show
+    ("Some filters were not applied"), so a refused value is never silently replaced."""
+    if form.is_bound:
+        form.is_valid()
+    cleaned: dict[str, Any] = getattr(form, "cleaned_data", {})
+    return {
+        name: cleaned[name] if name in cleaned and name not in form.errors else _default(field)
+        for name, field in form.fields.items()
+    }
+
+
+F = TypeVar("F", bound=forms.Form)
+
+
+@dataclass(frozen=True)
+class ParsedQuery(Generic[F]):
+    form: F  # bound to the query string (unbound without one), with its errors
+    values: dict[str, Any]  # see valid_values
+
+    @property
+    def errors(self) -> Any:
+        return self.form.errors
+
+
+def parse_query(form_class: type[F], params: QueryDict, **kwargs: Any) -> ParsedQuery[F]:
+    """Bind a page's query string to its filter form and read it field by field."""
+    form = form_class(params or None, **kwargs)
+    return ParsedQuery(form=form, values=valid_values(form))
+
+
+def id_or_none(value: Any) -> int | None:
+    """A record id read on its own (a helper endpoint's `?customer=`, a session value): the
+    IdField's whole number, or None when missing or not one (never another record's id)."""
+    try:
+        cleaned: int | None = IdField().clean(value)
+    except ValidationError:
+        return None
+    return cleaned

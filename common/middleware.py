@@ -1,10 +1,65 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from urllib.parse import unquote_to_bytes
 
 from django.contrib.messages import get_messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from common.api_errors import api_error_response, is_api_path
+
+
+def _unreadable(raw: bytes) -> bool:
+    """NUL (PostgreSQL refuses it in text) or bytes that are not UTF-8 (a lone surrogate
+    included)."""
+    if b"\x00" in raw:
+        return True
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
+def _path_bytes(request: HttpRequest) -> bytes:
+    """The path's bytes. Django has already decoded it and put bytes that are not UTF-8 back
+    as %-escapes, so those are decoded again (no address of ours holds a '%')."""
+    return unquote_to_bytes(request.path_info)
+
+
+class UnreadableRequestMiddleware:
+    """Answer 400 to a request whose path or query string holds NUL or is not UTF-8.
+
+    Such a value cannot be stored or searched (PostgreSQL refuses NUL in text) and no page or
+    link of ours produces one; refusing it here keeps every view from failing on it. Under
+    /api/ the answer is the API's JSON error; elsewhere a small translated page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        query = str(request.META.get("QUERY_STRING", ""))
+        try:
+            query_bytes = unquote_to_bytes(query.replace("+", " "))
+        except UnicodeEncodeError:
+            query_bytes = b"\x00"
+        if _unreadable(_path_bytes(request)) or _unreadable(query_bytes):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request: HttpRequest) -> HttpResponse:
+        message = _(
+            "The address holds characters that cannot be read (a NUL character or text that "
+            "is not UTF-8). Check the link and try again."
+        )
+        if is_api_path(request.path_info):
+            return api_error_response(400, "bad_request", message)
+        html = render_to_string("common/bad_request.html", {"message": message}, request=None)
+        return HttpResponse(html, status=400)
 
 
 class HtmxMessagesMiddleware:

@@ -10,8 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import QueryDict
+
+from common.forms import PageField
 
 T = TypeVar("T")
 
@@ -37,10 +40,13 @@ class FastPage(Generic[T]):
 
 
 def page_number(value: Any) -> int:
+    """A list's page number from its query string: 1 when missing or not a whole number from
+    1 to MAX_PAGE (a page link is navigation, not a filter: no error to show)."""
     try:
-        return max(1, min(int(value), 100_000))
-    except (TypeError, ValueError):
+        page: int | None = PageField().clean(value)
+    except ValidationError:
         return 1
+    return page or 1
 
 
 def paginate(queryset: QuerySet[Any], *, page: int, per_page: int = 50) -> FastPage[Any]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import markers
-from common.forms import search_field
+from common.forms import BoundedDateField, IdField, search_field
 from followups.models import ContactMethod, Outcome, RequestSource
 
 THEN_NEXT = "next"
@@ -61,7 +61,7 @@ class NextContactMixin:
 
 def next_fields(*, required: bool) -> tuple[forms.DateField, forms.TimeField]:
     return (
-        forms.DateField(label=_("Next contact"), required=required, widget=DateInput()),
+        BoundedDateField(label=_("Next contact"), required=required, widget=DateInput()),
         forms.TimeField(label=_("at"), required=False, widget=TimeInput()),
     )
 
@@ -168,7 +168,7 @@ class ContactRequestForm(forms.Form):
     message = forms.CharField(
         label=_("Message"), required=False, max_length=MAX_NOTE, widget=forms.Textarea({"rows": 3})
     )
-    preferred_date = forms.DateField(label=_("Call back on"), required=False, widget=DateInput())
+    preferred_date = BoundedDateField(label=_("Call back on"), required=False, widget=DateInput())
     preferred_time = forms.TimeField(label=_("at"), required=False, widget=TimeInput())
 
     def preferred_at(self) -> datetime | None:
@@ -205,8 +205,8 @@ class RequestFilterForm(forms.Form):
 
 
 class OutcomeReportForm(forms.Form):
-    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    date_from = BoundedDateField(label=_("From"), required=False, widget=DateInput())
+    date_to = BoundedDateField(label=_("To"), required=False, widget=DateInput())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -216,3 +216,49 @@ class OutcomeReportForm(forms.Form):
         if start and end and (end - start).days > 366 * 3:
             raise forms.ValidationError(_("Choose a period of at most three years."))
         return data
+
+
+CALENDAR_USERS = ("me", "all")
+
+
+class CalendarForm(forms.Form):
+    """The calendar's query string: view, the day it shows around, and whose follow-ups
+    ("me", "all" or a staff member's id)."""
+
+    view = forms.ChoiceField(required=False, choices=[(v, v) for v in ("month", "week", "day")])
+    date = BoundedDateField(label=_("Date"), required=False)
+    user = forms.CharField(label=_("Responsible"), required=False, max_length=20)
+
+    def clean_user(self) -> str:
+        user: str = self.cleaned_data.get("user") or "me"
+        if user in CALENDAR_USERS:
+            return user
+        IdField().clean(user)
+        return user
+
+
+class RescheduleForm(forms.Form):
+    """A follow-up's new day and time (the calendar's drop or entry form, a reminder's quick
+    "+1 day"); `default_time` stands in for a missing time."""
+
+    new_date = BoundedDateField()
+    new_time = forms.TimeField(required=False)
+
+    def __init__(self, data: Any, *, default_time: time | None = None) -> None:
+        super().__init__(data)
+        self.default_time = default_time
+
+    def next_contact_at(self) -> datetime | None:
+        """The new instant, or None when the form is not valid."""
+        if not self.is_valid():
+            return None
+        at = self.cleaned_data.get("new_time") or self.default_time
+        if at is None:
+            return None
+        return timezone.make_aware(datetime.combine(self.cleaned_data["new_date"], at))
+
+    def error_text(self) -> str:
+        """What to tell staff when next_contact_at() is None."""
+        if self.has_error("new_date", "out_of_range"):
+            return str(self.errors["new_date"][0])
+        return str(_("Enter a date and a time."))

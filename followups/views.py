@@ -17,6 +17,7 @@ from django_htmx.http import trigger_client_event
 
 from common import markers
 from common.auth import require_perm
+from common.forms import valid_values
 from common.pagination import page_number, paginate
 from followups import selectors
 from followups.forms import (
@@ -266,7 +267,7 @@ def panel_finish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_perm("followups.view_contactrequest")
 def request_list(request: HttpRequest) -> HttpResponse:
     form = RequestFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_values(form)
     today = timezone.localdate()
     requests = selectors.request_list(
         today=today,

@@ -3,8 +3,8 @@ the entry's small form)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +17,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
+from common.forms import parse_query
 from followups import selectors
+from followups.forms import CalendarForm, RescheduleForm
 from followups.services import FollowUpError, followup_reschedule, may_act_on
 
 TEMPLATE = "followups/calendar.html"
@@ -32,6 +34,7 @@ class CalendarState:
     view: str
     anchor: date
     user: str  # "me", "all" or a user id
+    form: CalendarForm | None = field(default=None, compare=False)  # its errors are shown
 
     def assignee_id(self, request: HttpRequest) -> int | None:
         if self.user == "all":
@@ -48,22 +51,14 @@ class CalendarState:
         return query.urlencode()
 
 
-def _parse_date(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return default
-
-
 def calendar_state(params: QueryDict, *, today: date) -> CalendarState:
-    view = params.get("view", "")
-    user = params.get("user", "") or "me"
-    if user not in ("me", "all") and not (user.isdigit() and len(user) < 12):
-        user = "me"
+    parsed = parse_query(CalendarForm, params)
+    view = parsed.values["view"]
     return CalendarState(
         view=view if view in selectors.VIEWS else "month",
-        anchor=_parse_date(params.get("date"), today),
-        user=user,
+        anchor=parsed.values["date"] or today,
+        user=parsed.values["user"] or "me",
+        form=parsed.form,
     )
 
 
@@ -135,27 +130,17 @@ def calendar(request: HttpRequest) -> HttpResponse:
     return _render(request, calendar_state(request.GET, today=timezone.localdate()))
 
 
-def _new_time(request: HttpRequest) -> datetime | None:
-    day = _parse_date(request.POST.get("new_date"), date.min)
-    if day == date.min:
-        return None
-    try:
-        at = time.fromisoformat(request.POST.get("new_time") or "")
-    except ValueError:
-        return None
-    return timezone.make_aware(datetime.combine(day, at.replace(tzinfo=None)))
-
-
 @require_POST
 @require_perm("followups.change_followup")
 def calendar_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Move an open follow-up to another day and/or time (the drop of a drag, or the entry's
     date-time form); answers the re-rendered calendar."""
     state = calendar_state(request.POST, today=timezone.localdate())
-    at = _new_time(request)
+    form = RescheduleForm(request.POST)
+    at = form.next_contact_at()
     error = ""
     if at is None:
-        error = _("Enter a date and a time.")
+        error = form.error_text()
     else:
         try:
             followup_reschedule(followup_id=pk, next_contact_at=at, user_id=request.user.pk)

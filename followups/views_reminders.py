@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
 from followups import selectors
+from followups.forms import RescheduleForm
 from followups.ical import calendar_feed_get, calendar_feed_rotate, calendar_ical, feed_owner
 from followups.services import FollowUpError, followup_reschedule
 
@@ -55,19 +56,12 @@ def reminders(request: HttpRequest) -> HttpResponse:
 @require_perm("followups.change_followup")
 def reminder_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """A reminder's quick "+1 day / +3 days / +1 week" (keeps the time of day)."""
-    error = ""
-    try:
-        day = date.fromisoformat(request.POST.get("new_date", ""))
-        at = time.fromisoformat(request.POST.get("new_time") or "09:00")
-    except ValueError:
-        error = _("Enter a date and a time.")
-    else:
+    form = RescheduleForm(request.POST, default_time=time(9, 0))
+    at = form.next_contact_at()
+    error = "" if at else form.error_text()
+    if at is not None:
         try:
-            followup_reschedule(
-                followup_id=pk,
-                next_contact_at=timezone.make_aware(datetime.combine(day, at)),
-                user_id=request.user.pk,
-            )
+            followup_reschedule(followup_id=pk, next_contact_at=at, user_id=request.user.pk)
         except FollowUpError as refused:
             error = str(refused)
     if not getattr(request, "htmx", False):

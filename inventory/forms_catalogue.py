@@ -19,7 +19,7 @@ from django.forms import formset_factory
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import search_field
+from common.forms import search_field, valid_values
 from common.money import PRECISION, quantize
 from inventory.models import Brand, Category, Product, Supplier, Variant, Warehouse
 from inventory.selectors.catalogue import variant_available, variant_ids_with_history
@@ -170,7 +170,7 @@ class ProductFilterForm(forms.Form):
     active = forms.ChoiceField(choices=ACTIVE_CHOICES, required=False)
 
     def filters(self) -> dict[str, Any]:
-        data = self.cleaned_data if self.is_valid() else {}
+        data = valid_values(self)
         active = data.get("active", "")
         return {
             "q": data.get("q", ""),

@@ -16,7 +16,7 @@ from django.forms.formsets import INITIAL_FORM_COUNT, ManagementForm
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import search_field
+from common.forms import BoundedDateField, search_field
 from inventory.forms_catalogue import MoneyField, money_input
 from inventory.models import PurchaseOrder, Supplier, Variant, Warehouse
 from inventory.selectors import purchasing as selectors
@@ -108,7 +108,7 @@ class PurchaseOrderFilterForm(forms.Form):
 class PurchaseOrderForm(forms.Form):
     supplier = forms.ModelChoiceField(Supplier.objects.none(), label=_("Supplier"))
     warehouse = forms.ModelChoiceField(Warehouse.objects.none(), label=_("Deliver to"))
-    expected_on = forms.DateField(
+    expected_on = BoundedDateField(
         label=_("Expected on"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

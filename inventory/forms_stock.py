@@ -30,6 +30,14 @@ class StockFilterForm(forms.Form):
     state = forms.ChoiceField(choices=STATE_CHOICES, required=False)
 
 
+class LedgerFilterForm(forms.Form):
+    """The variant ledger's query string: `?warehouse=<id>` narrows it to one warehouse."""
+
+    warehouse = forms.ModelChoiceField(
+        Warehouse.objects.all(), label=_("Warehouse"), required=False, widget=forms.HiddenInput
+    )
+
+
 class StockAdjustForm(forms.Form):
     warehouse = forms.ModelChoiceField(
         Warehouse.objects.filter(is_active=True).order_by("code", "pk"), label=_("Warehouse")

@@ -18,7 +18,7 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import search_field
+from common.forms import search_field, valid_values
 from orders.errors import CustomerError, InvalidPhoneNumber, InvalidTaxCode
 from orders.models import AddressScheme, Country, Customer, CustomerAddress
 from orders.selectors.customers_pages import (
@@ -70,7 +70,7 @@ class CustomerFilterForm(forms.Form):
 
     def filters(self) -> dict[str, Any]:
         """q, tag_id and sort for the selector; invalid values are ignored."""
-        data = self.cleaned_data if self.is_valid() else {}
+        data = valid_values(self)
         return {
             "q": data.get("q") or "",
             "tag_id": data.get("tag"),

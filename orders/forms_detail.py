@@ -15,6 +15,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import BoundedDateField
 from inventory.forms_catalogue import MoneyField
 from inventory.models import Supplier, Variant, Warehouse
 from inventory.selectors.purchasing import supplier_choices, warehouse_choices
@@ -47,7 +48,7 @@ class _DateInput(forms.DateInput):
 
 
 def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
-    field = forms.DateField(label=label, widget=_DateInput(), **kwargs)
+    field = BoundedDateField(label=label, widget=_DateInput(), **kwargs)
     field.validators.append(_not_in_future)
     return field
 

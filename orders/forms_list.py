@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from common import markers
-from common.forms import search_field
+from common.forms import BoundedDateField, search_field
 from orders.models import Channel, OrderStatus, PaymentMethod, PaymentStatus
 from orders.selectors.order_list import (
     DEFAULT_SORT,
@@ -100,13 +100,13 @@ class OrderFilterForm(forms.Form):
         required=False,
         widget=forms.Select(attrs={"aria-label": _("Warehouse")}),
     )
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         required=False,
         widget=forms.DateInput(
             attrs={"type": "date", "aria-label": _("From (date)")}, format="%Y-%m-%d"
         ),
     )
-    date_to = forms.DateField(
+    date_to = BoundedDateField(
         required=False,
         widget=forms.DateInput(
             attrs={"type": "date", "aria-label": _("To (date)")}, format="%Y-%m-%d"

@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import BoundedDateField
 from inventory.selectors.catalogue import category_choices
 from orders.models import Channel
 from orders.selectors import reports as selectors
@@ -58,10 +59,10 @@ def _select(label: Any) -> forms.Select:
 class ReportForm(forms.Form):
     """The period and the channel, shared by every report."""
 
-    date_from = forms.DateField(
+    date_from = BoundedDateField(
         label=_("From"), required=False, widget=_date_input(_("From (date)"), first=True)
     )
-    date_to = forms.DateField(label=_("To"), required=False, widget=_date_input(_("To (date)")))
+    date_to = BoundedDateField(label=_("To"), required=False, widget=_date_input(_("To (date)")))
     channel = forms.ChoiceField(
         label=_("Channel"),
         choices=[("", _("Any channel")), *Channel.choices],

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import IdField
 from inventory.models import Warehouse
 from orders.models import ApiRequestOutcome
 
@@ -56,6 +57,8 @@ class RequestFilterForm(forms.Form):
         required=False,
         choices=[("", _("All outcomes")), *ApiRequestOutcome.choices],
     )
+    # The request shown open (a link from the list of rejected requests).
+    open = IdField(label=_("request"), widget=forms.HiddenInput)
 
 
 class ReapplyForm(forms.Form):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.auth import require_perm
+from common.forms import valid_values
 from common.pagination import page_number, paginate
 from inventory.errors import InventoryError
 from inventory.forms_movements import (
@@ -41,7 +42,7 @@ def _is_open(count: StockCount) -> bool:
 @require_perm("inventory.view_stockcount")
 def count_list(request: HttpRequest) -> HttpResponse:
     form = CountFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_values(form)
     counts = selectors.count_list(
         q=filters.get("q", ""),
         status=filters.get("status", ""),
@@ -85,7 +86,7 @@ def count_detail(request: HttpRequest, pk: int) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("show", "all")
     form = CountLinesFilterForm(data)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_values(form)
     with_costs = can_see_costs(request.user)
     lines = selectors.count_lines(
         count_id=count.pk,

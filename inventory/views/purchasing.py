@@ -18,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from common.auth import require_perm
+from common.forms import id_or_none, valid_values
 from common.pagination import page_number, paginate
 from common.pdf import render_pdf
 from inventory.errors import InventoryError
@@ -61,7 +62,7 @@ def _to_detail(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_perm("inventory.view_supplier")
 def supplier_list(request: HttpRequest) -> HttpResponse:
     form = SupplierFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_values(form)
     suppliers = selectors.supplier_list(q=filters.get("q", ""), active=filters.get("active", ""))
     page = paginate(suppliers, page=page_number(request.GET.get("page")), per_page=50)
     context = {"form": form, "page": page}
@@ -103,7 +104,7 @@ def _supplier_form(request: HttpRequest, supplier: Supplier | None) -> HttpRespo
 @require_perm("inventory.view_purchaseorder")
 def purchase_order_list(request: HttpRequest) -> HttpResponse:
     form = PurchaseOrderFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_values(form)
     orders = selectors.purchase_order_list(
         q=filters.get("q", ""),
         status=filters.get("status", ""),
@@ -165,8 +166,8 @@ def purchase_order_create(request: HttpRequest) -> HttpResponse:
                 return redirect("inventory:purchase_order_detail", order.pk)
     else:
         initial: dict[str, Any] = {"warehouse": selectors.default_warehouse()}
-        if _int(request.GET.get("supplier")):
-            initial["supplier"] = _int(request.GET.get("supplier"))
+        if id_or_none(request.GET.get("supplier")):
+            initial["supplier"] = id_or_none(request.GET.get("supplier"))
         form = PurchaseOrderForm(initial=initial)
         formset = PurchaseLineFormSet(prefix=LINES_PREFIX, form_kwargs={"currency": currency})
     return _order_form_page(request, form, formset, order=None, currency=currency)
@@ -300,17 +301,10 @@ def _preview(
     return totals, dict(zip(lines, totals.lines, strict=True))
 
 
-def _int(value: str | None) -> int:
-    try:
-        return max(0, min(int(value or 0), 100_000))
-    except ValueError:
-        return 0
-
-
 def _currency_for(request: HttpRequest) -> str:
     """The shop currency, or that of the order being edited (?order=<pk>)."""
     if request.GET.get("order"):
-        return get_object_or_404(PurchaseOrder, pk=_int(request.GET["order"])).currency
+        return get_object_or_404(PurchaseOrder, pk=id_or_none(request.GET["order"])).currency
     return str(settings.SHOP_CURRENCY)
 
 
@@ -356,7 +350,7 @@ def purchase_order_line(request: HttpRequest) -> HttpResponse:
             rows.append(raw)
     variant = (
         Variant.objects.select_related("product")
-        .filter(pk=_int(request.POST.get("add_variant")))
+        .filter(pk=id_or_none(request.POST.get("add_variant")) or 0)
         .first()
     )
     if variant is not None and str(variant.pk) in {r["variant"] for r in rows}:
@@ -524,7 +518,7 @@ def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm("inventory.view_goodsreceipt")
 def goods_receipt_list(request: HttpRequest) -> HttpResponse:
     form = ReceiptFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_values(form)
     receipts = selectors.receipt_list(
         with_costs=can_see_costs(request.user),
         q=filters.get("q", ""),

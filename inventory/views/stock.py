@@ -8,9 +8,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.auth import require_perm
+from common.forms import parse_query
 from common.pagination import page_number, paginate
 from inventory.errors import InventoryError
-from inventory.forms_stock import StockAdjustForm, StockFilterForm, ThresholdForm
+from inventory.forms_stock import (
+    LedgerFilterForm,
+    StockAdjustForm,
+    StockFilterForm,
+    ThresholdForm,
+)
 from inventory.models import Variant
 from inventory.selectors import stock as selectors
 from inventory.services.stock import Source, stock_adjust
@@ -19,17 +25,17 @@ from inventory.services.warehouses import stock_level_set_threshold
 
 @require_perm("inventory.view_stocklevel")
 def stock_overview(request: HttpRequest) -> HttpResponse:
-    form = StockFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    parsed = parse_query(StockFilterForm, request.GET)
+    filters = parsed.values
     levels = selectors.stock_levels(
-        q=filters.get("q", ""),
-        warehouse_id=filters["warehouse"].pk if filters.get("warehouse") else None,
-        category_id=filters["category"].pk if filters.get("category") else None,
-        brand_id=filters["brand"].pk if filters.get("brand") else None,
-        state=filters.get("state", ""),
+        q=filters["q"],
+        warehouse_id=filters["warehouse"].pk if filters["warehouse"] else None,
+        category_id=filters["category"].pk if filters["category"] else None,
+        brand_id=filters["brand"].pk if filters["brand"] else None,
+        state=filters["state"],
     )
     page = paginate(levels, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": form, "page": page}
+    context = {"form": parsed.form, "page": page}
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "inventory/stock_overview.html#stock-table", context)
     return render(request, "inventory/stock_overview.html", context)
@@ -38,9 +44,9 @@ def stock_overview(request: HttpRequest) -> HttpResponse:
 @require_perm("inventory.view_stockmovement")
 def variant_ledger(request: HttpRequest, variant_id: int) -> HttpResponse:
     variant = get_object_or_404(Variant.objects.select_related("product"), pk=variant_id)
-    warehouse_id = (
-        page_number(request.GET.get("warehouse")) if request.GET.get("warehouse") else None
-    )
+    parsed = parse_query(LedgerFilterForm, request.GET)
+    warehouse = parsed.values["warehouse"]
+    warehouse_id = warehouse.pk if warehouse else None
     movements = selectors.variant_movements(variant_id=variant.pk, warehouse_id=warehouse_id)
     page = paginate(movements, page=page_number(request.GET.get("page")), per_page=50)
     context = {
@@ -48,6 +54,7 @@ def variant_ledger(request: HttpRequest, variant_id: int) -> HttpResponse:
         "levels": selectors.variant_stock(variant_id=variant.pk),
         "page": page,
         "warehouse_id": warehouse_id,
+        "form": parsed.form,
         "adjust_form": StockAdjustForm(),
     }
     if request.htmx and request.htmx.target == "ledger-table":  # type: ignore[attr-defined]

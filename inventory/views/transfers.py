@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.auth import require_perm
+from common.forms import valid_values
 from common.pagination import page_number, paginate
 from inventory.errors import InventoryError
 from inventory.forms_movements import LineRow, TransferFilterForm, TransferForm
@@ -27,7 +28,7 @@ def _get(transfer_id: int) -> Transfer:
 @require_perm("inventory.view_transfer")
 def transfer_list(request: HttpRequest) -> HttpResponse:
     form = TransferFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = valid_values(form)
     transfers = selectors.transfer_list(
         q=filters.get("q", ""),
         status=filters.get("status", ""),

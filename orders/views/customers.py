@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
+from common.forms import id_or_none
 from common.pagination import page_number, paginate
 from orders.errors import CustomerError
 from orders.forms_customers import (
@@ -50,13 +51,6 @@ def _customer_or_404(pk: int) -> Customer:
         return selectors.customer_detail(customer_id=pk)
     except Customer.DoesNotExist:
         raise Http404 from None
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
 
 
 def _to_detail(customer_id: int, anchor: str = "") -> HttpResponse:
@@ -243,7 +237,7 @@ def customer_phone_check(request: HttpRequest) -> HttpResponse:
             context["error"] = str(error)
         else:
             context["normalised"] = selectors.phone_display(phone.e164, international=True)
-            exclude = _int(request.GET.get("customer"))
+            exclude = id_or_none(request.GET.get("customer"))
             context["others"] = [
                 c for c in customers_with_phone(phone=phone.e164) if c.pk != exclude
             ]

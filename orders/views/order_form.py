@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
+from common.forms import id_or_none
 from inventory.models import Variant
 from inventory.services.imports import ParseError, parse_money
 from orders import transitions as t
@@ -61,15 +62,10 @@ def _check_form_access(request: HttpRequest) -> None:
         raise PermissionDenied
 
 
-def _int(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
-
-
 def _edited(request: HttpRequest) -> selectors.EditedOrder | None:
     """The order named by ?order= / the posted `order` field (helper endpoints of the edit
     page): it gives the currency and the reservation the order already holds."""
-    order_id = _int(request.GET.get("order") or request.POST.get("order"))
+    order_id = id_or_none(request.GET.get("order") or request.POST.get("order"))
     if order_id is None:
         return None
     edited = selectors.order_for_form(order_id=order_id)
@@ -264,9 +260,9 @@ def _page(
 ) -> HttpResponse:
     order = edited.order if edited else None
     if form.is_bound:
-        warehouse_id = _int(form.data.get("warehouse"))
+        warehouse_id = id_or_none(form.data.get("warehouse"))
         mode = form.data.get("customer_mode") or MODE_EXISTING
-        customer_id = _int(form.data.get("customer")) if mode == MODE_EXISTING else None
+        customer_id = id_or_none(form.data.get("customer")) if mode == MODE_EXISTING else None
         choice = form.data.get("address") or ""
         discount = _money_or_zero(form.data.get("discount_total"), currency)
         shipping = _money_or_zero(form.data.get("shipping_fee"), currency)
@@ -275,7 +271,7 @@ def _page(
         mode = MODE_EXISTING
         # ?customer=<id>: a new order for a known customer (from the customer page or a
         # contact request turned into a sale).
-        customer_id = order.customer_id if order else _int(request.GET.get("customer"))
+        customer_id = order.customer_id if order else id_or_none(request.GET.get("customer"))
         choice = ADDRESS_KEEP if order else ""
         discount = order.discount_total if order else Decimal(0)
         shipping = order.shipping_fee if order else Decimal(0)
@@ -342,10 +338,10 @@ def order_create(request: HttpRequest) -> HttpResponse:
                 "channel": Channel.PHONE,
                 "payment_method": PaymentMethod.COD,
                 "warehouse": selectors.form_default_warehouse_id(
-                    last_used_id=_int(request.session.get(SESSION_WAREHOUSE))
+                    last_used_id=id_or_none(request.session.get(SESSION_WAREHOUSE))
                 ),
                 "customer_mode": MODE_EXISTING,
-                "customer": _int(request.GET.get("customer")),
+                "customer": id_or_none(request.GET.get("customer")),
                 "save_address": True,
             },
         )
@@ -552,7 +548,7 @@ def order_form_variants(request: HttpRequest) -> HttpResponse:
     available in the chosen warehouse and in all."""
     _check_form_access(request)
     edited = _edited(request)
-    warehouse_id = _int(request.GET.get("warehouse"))
+    warehouse_id = id_or_none(request.GET.get("warehouse"))
     q = request.GET.get("q", "")[:100]
     variants = selectors.variant_search(
         q=q,
@@ -578,10 +574,10 @@ def order_form_line(request: HttpRequest) -> HttpResponse:
     _check_form_access(request)
     edited = _edited(request)
     currency = _currency(edited)
-    warehouse_id = _int(request.GET.get("warehouse"))
+    warehouse_id = id_or_none(request.GET.get("warehouse"))
     variant = (
         Variant.objects.filter(
-            pk=_int(request.GET.get("variant")) or 0, is_active=True, product__is_active=True
+            pk=id_or_none(request.GET.get("variant")) or 0, is_active=True, product__is_active=True
         )
         .only("pk", "sale_price")
         .first()
@@ -621,7 +617,7 @@ def order_form_totals(request: HttpRequest) -> HttpResponse:
     _check_form_access(request)
     edited = _edited(request)
     currency = _currency(edited)
-    warehouse_id = _int(request.POST.get("warehouse"))
+    warehouse_id = id_or_none(request.POST.get("warehouse"))
     errors: list[str] = []
     amounts: dict[str, Decimal] = {}
     for name, label in (

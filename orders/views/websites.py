@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
+from common.forms import parse_query
 from common.pagination import page_number, paginate
 from orders.api import selectors
 from orders.api.openapi import EXAMPLES, field_rows, openapi_document
@@ -115,13 +116,6 @@ def _curl(base: str, key: str, example: str) -> str:
 # --- Detail -----------------------------------------------------------------------------------
 
 
-def _open_id(request: HttpRequest) -> int | None:
-    try:
-        return int(request.GET.get("open", ""))
-    except ValueError:
-        return None
-
-
 def _prepare(item: WebsiteRequest, *, open_id: int | None, form: ReapplyForm | None = None) -> None:
     """Attach what the template shows for one logged request."""
     item.is_open = item.pk == open_id  # type: ignore[attr-defined]
@@ -160,14 +154,13 @@ def _repair_text(item: WebsiteRequest) -> str:
 def _detail_context(
     request: HttpRequest, website: Website, *, extra: WebsiteRequest | None = None
 ) -> dict[str, Any]:
-    filters = RequestFilterForm(request.GET or None)
-    outcome = filters.cleaned_data.get("outcome", "") if filters.is_valid() else ""
+    parsed = parse_query(RequestFilterForm, request.GET)
+    filters, outcome, open_id = parsed.form, parsed.values["outcome"], parsed.values["open"]
     page = paginate(
         selectors.website_requests(website_id=website.pk, outcome=outcome),
         page=page_number(request.GET.get("page")),
         per_page=PER_PAGE,
     )
-    open_id = _open_id(request)
     items = list(page.items)
     if extra is not None:
         items = [extra, *(i for i in items if i.pk != extra.pk)]

@@ -634,3 +634,40 @@ def test_an_inverted_period_is_refused(client, login_as):
     )
     assert response.status_code == 200
     assert "The start date is after the end date." in response.content.decode()
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1999-12-31"])
+def test_a_call_back_day_out_of_range_is_refused_and_nothing_is_saved(client, login_as, day):
+    login_as("sales")
+    response = client.post(
+        reverse("followups:request_create"),
+        {
+            "name": "Chị Cũ",
+            "phone": "0988.123.456",
+            "preferred_date": day,
+            "preferred_time": "23:59",
+        },
+    )
+    assert response.status_code == 200
+    assert (
+        response.context["form"]
+        .errors["preferred_date"][0]
+        .startswith("Enter a date between 01/01/2000 and ")
+    )
+    assert ContactRequest.objects.count() == 0
+
+
+def test_a_next_contact_day_out_of_range_is_refused_and_the_thread_is_unchanged(client, login_as):
+    login_as("sales")
+    order = an_order()
+    before = FollowUp.objects.count()
+    response = client.post(
+        reverse("followups:panel_schedule", args=["order", order.pk]),
+        {"next_date": "9999-12-31", "next_time": "23:59"},
+        **HTMX,
+    )
+    assert response.status_code == 422
+    assert "Enter a date between 01/01/2000 and " in response.content.decode()
+    assert FollowUp.objects.count() == before
+    order.refresh_from_db()
+    assert order.next_contact_at is None

@@ -137,3 +137,46 @@ def test_threshold_needs_stock_rights_and_a_whole_number(client, login_as, stock
 
     level = StockLevel.objects.get(variant=stocked["red"], warehouse=stocked["hn"])
     assert level.low_stock_threshold is None
+
+
+def ledger_rows(response):
+    return sorted((m.warehouse.code, m.on_hand_delta) for m in response.context["page"].items)
+
+
+def test_ledger_narrows_to_one_warehouse(client, login_as, stocked):
+    login_as("warehouse")
+    url = reverse("inventory:variant_ledger", args=[stocked["red"].pk])
+    response = client.get(url, {"warehouse": stocked["hn"].pk})
+    assert ledger_rows(response) == [("HN01", 20)]
+    assert response.context["warehouse_id"] == stocked["hn"].pk
+    assert "Some filters were not applied" not in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["abc", "1e309", "-1", "0", "99999999999999999999999", "1.5"])
+def test_ledger_with_a_warehouse_that_is_not_one_says_so_and_shows_every_warehouse(
+    client, login_as, stocked, value
+):
+    """Not page-number parsing (which read 'abc' as 1, another warehouse's ledger): a field
+    error, and the ledger of every warehouse, not of a warehouse nobody chose."""
+    login_as("warehouse")
+    url = reverse("inventory:variant_ledger", args=[stocked["red"].pk])
+    response = client.get(url, {"warehouse": value})
+    assert response.status_code == 200
+    assert response.context["warehouse_id"] is None
+    assert ledger_rows(response) == [("HCM01", 4), ("HN01", 20)]
+    assert response.context["form"].errors == {
+        "warehouse": ["Select a valid choice. That choice is not one of the available choices."]
+    }
+    html = response.content.decode()
+    assert "Some filters were not applied:" in html
+    assert "Warehouse: Select a valid choice." in html
+
+
+def test_ledger_with_an_unknown_warehouse_id_says_so(client, login_as, stocked):
+    login_as("warehouse")
+    url = reverse("inventory:variant_ledger", args=[stocked["red"].pk])
+    missing = max(stocked["hcm"].pk, stocked["hn"].pk) + 1000
+    response = client.get(url, {"warehouse": missing})
+    assert response.context["warehouse_id"] is None
+    assert ledger_rows(response) == [("HCM01", 4), ("HN01", 20)]
+    assert list(response.context["form"].errors) == ["warehouse"]

@@ -71,6 +71,7 @@ from orders.services.customers import (
     phone_from_e164,
 )
 from orders.services.sales_rollup import sales_rollup_add_shipment
+from orders.services.shortage import shortage_drafts_shrink
 from orders.signals import order_created, order_status_changed
 
 MAX_VAT_RATE = Decimal(100)
@@ -670,6 +671,7 @@ def order_update(
         _refresh_order_search(order)
         order.save()
         _event(order, EventKind.EDITED, user_id=user_id, now=now, data=changed)
+        shortage_drafts_shrink(order_id=order.pk, user_id=user_id)
     return order
 
 
@@ -996,6 +998,7 @@ def order_cancel(
             data=data,
         )
         _announce_status(order.pk, previous, order.status)
+        shortage_drafts_shrink(order_id=order.pk, user_id=user_id)
     return order
 
 

@@ -33,6 +33,7 @@ from common.days import day_start
 from followups.models import ContactNote, ContactRequest, FollowUp, Outcome
 from orders.models import Customer, CustomerPhone, Order
 from orders.selectors import search_words
+from orders.transitions import CLOSED_STATUSES
 
 SubjectKind = Literal["order", "customer", "contact_request"]
 KINDS: tuple[SubjectKind, ...] = ("order", "customer", "contact_request")
@@ -84,6 +85,7 @@ class PanelSubject:
     name: str  # the customer's (or requester's) name
     reference: str  # order number, "" otherwise
     url: str
+    closed: bool = False  # a completed, cancelled or returned order (common.markers)
 
 
 @dataclass
@@ -100,13 +102,18 @@ def panel_subject(*, kind: str, pk: int) -> PanelSubject | None:
         order = (
             Order.objects.filter(pk=pk)
             .select_related("customer")
-            .only("pk", "number", "customer__name")
+            .only("pk", "number", "status", "customer__name")
             .first()
         )
         if order is None:
             return None
         return PanelSubject(
-            "order", order.pk, order.customer.name, order.number, _subject_url("order", pk)
+            "order",
+            order.pk,
+            order.customer.name,
+            order.number,
+            _subject_url("order", pk),
+            closed=order.status in CLOSED_STATUSES,
         )
     if kind == "customer":
         customer = Customer.objects.filter(pk=pk).only("pk", "name").first()
@@ -156,10 +163,11 @@ def panel(*, subject: PanelSubject, today: date) -> Panel:
     """Thread, history (newest first) and marker of one subject: two queries."""
     thread = panel_thread(kind=subject.kind, pk=subject.pk)
     notes = panel_notes(thread=thread)
-    marker = (
-        markers.marker_for(state=thread.state, next_contact_at=thread.next_contact_at, today=today)
-        if thread is not None
-        else markers.NEW
+    marker = markers.marker_for(
+        state=thread.state if thread is not None else markers.STATE_NONE,
+        next_contact_at=thread.next_contact_at if thread is not None else None,
+        today=today,
+        closed=subject.closed,
     )
     return Panel(subject=subject, thread=thread, notes=notes, marker=marker)
 

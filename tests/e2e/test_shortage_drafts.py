@@ -26,9 +26,7 @@ def po_quantities(page) -> list[str]:
     ]
 
 
-def test_shortage_draft_counts_stock_on_order_and_shrinks(
-    live_server, page, make_user, artifacts
-):
+def test_shortage_draft_counts_stock_on_order_and_shrinks(live_server, page, make_user, artifacts):
     make_user("manager", username="minh", first_name="Minh")
     hcm = WarehouseFactory(code="HCM01")
     may = SupplierFactory(name="Công ty May Việt")

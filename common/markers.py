@@ -8,6 +8,9 @@ contact time:
                       -> DUE        red calendar: due today or overdue;
     state "open" otherwise
                       -> SCHEDULED  green calendar: the next contact is after today.
+A closed subject (a sale completed, cancelled or returned) with no follow-up recorded reads as
+finished, not new: there is nothing left to do about it (`summary_state`). Lists store that
+summary state on the subject, so the SQL form below stays a range on the (state, at) index.
 "Today" is the shop's local day (settings.TIME_ZONE): the caller passes `today`, so the rule is
 testable at any midnight. The same rule exists twice, as a plain function for one row and as
 a SQL expression for a whole list (so the list can be filtered and sorted by it in the query);
@@ -39,7 +42,18 @@ def tomorrow_start(today: date) -> datetime:
     return day_start(today + timedelta(days=1))
 
 
-def marker_for(*, state: str, next_contact_at: datetime | None, today: date) -> str:
+def summary_state(*, state: str, closed: bool) -> str:
+    """The state a subject shows: its follow-up's, except that a closed subject with no
+    follow-up recorded is finished. An open follow-up stays open whatever the subject."""
+    if closed and state == STATE_NONE:
+        return STATE_FINISHED
+    return state
+
+
+def marker_for(
+    *, state: str, next_contact_at: datetime | None, today: date, closed: bool = False
+) -> str:
+    state = summary_state(state=state, closed=closed)
     if state == STATE_FINISHED:
         return DONE
     if state != STATE_OPEN:
@@ -56,7 +70,8 @@ def marker_q(
     state_field: str = "followup_state",
     at_field: str = "next_contact_at",
 ) -> Q:
-    """The rows showing `marker`, as a filter (each a range on an index of (state, at))."""
+    """The rows showing `marker`, as a filter (each a range on an index of (state, at)).
+    `state_field` holds the summary state (see summary_state)."""
     limit = tomorrow_start(today)
     if marker == DONE:
         return Q(**{state_field: STATE_FINISHED})

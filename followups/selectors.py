@@ -33,6 +33,7 @@ from common.days import day_start
 from followups.models import ContactNote, ContactRequest, FollowUp, Outcome
 from orders.models import Customer, CustomerPhone, Order
 from orders.selectors import search_words
+from orders.transitions import CLOSED_STATUSES
 
 SubjectKind = Literal["order", "customer", "contact_request"]
 KINDS: tuple[SubjectKind, ...] = ("order", "customer", "contact_request")
@@ -84,6 +85,7 @@ class PanelSubject:
     name: str  # the customer's (or requester's) name
     reference: str  # order number, "" otherwise
     url: str
+    closed: bool = False  # a completed, cancelled or returned order (common.markers)
 
 
 @dataclass
@@ -100,13 +102,18 @@ def panel_subject(*, kind: str, pk: int) -> PanelSubject | None:
         order = (
             Order.objects.filter(pk=pk)
             .select_related("customer")
-            .only("pk", "number", "customer__name")
+            .only("pk", "number", "status", "customer__name")
             .first()
         )
         if order is None:
             return None
         return PanelSubject(
-            "order", order.pk, order.customer.name, order.number, _subject_url("order", pk)
+            "order",
+            order.pk,
+            order.customer.name,
+            order.number,
+            _subject_url("order", pk),
+            closed=order.status in CLOSED_STATUSES,
         )
     if kind == "customer":
         customer = Customer.objects.filter(pk=pk).only("pk", "name").first()
@@ -156,10 +163,11 @@ def panel(*, subject: PanelSubject, today: date) -> Panel:
     """Thread, history (newest first) and marker of one subject: two queries."""
     thread = panel_thread(kind=subject.kind, pk=subject.pk)
     notes = panel_notes(thread=thread)
-    marker = (
-        markers.marker_for(state=thread.state, next_contact_at=thread.next_contact_at, today=today)
-        if thread is not None
-        else markers.NEW
+    marker = markers.marker_for(
+        state=thread.state if thread is not None else markers.STATE_NONE,
+        next_contact_at=thread.next_contact_at if thread is not None else None,
+        today=today,
+        closed=subject.closed,
     )
     return Panel(subject=subject, thread=thread, notes=notes, marker=marker)
 
@@ -459,21 +467,45 @@ def _due_q(today: date) -> Q:
     )
 
 
-def due_count(*, user_id: int, today: date) -> int:
-    """How many of the user's follow-ups are due today or overdue (one indexed COUNT)."""
-    return FollowUp.objects.filter(_due_q(today), assignee_id=user_id).count()
+def _my_due(*, user_id: int, today: date) -> QuerySet[FollowUp]:
+    """The user's follow-ups due today or overdue: what the top-bar badge counts, what the
+    dashboard card splits and what the reminders page lists (one rule for all three)."""
+    return FollowUp.objects.filter(_due_q(today), assignee_id=user_id)
 
 
-def my_today(user: Any, today: date) -> tuple[int, int]:
-    """(overdue, due today) of the user's open follow-ups, in one query."""
-    figures = FollowUp.objects.filter(_due_q(today), assignee_id=user.pk).aggregate(
+@dataclass(frozen=True)
+class DueSummary:
+    overdue: int  # due before today (or with no date)
+    today: int  # due today
+
+    @property
+    def total(self) -> int:
+        return self.overdue + self.today
+
+
+def due_summary(*, user_id: int, today: date) -> DueSummary:
+    """How many of the user's follow-ups are overdue and due today: one aggregate on the
+    (assignee, state, next_contact_at) index, cheap enough to run on every badge load, so it
+    is never cached and always agrees with the reminders page."""
+    figures = _my_due(user_id=user_id, today=today).aggregate(
         overdue=Count(
             "pk",
             filter=Q(next_contact_at__lt=day_start(today)) | Q(next_contact_at__isnull=True),
         ),
         today=Count("pk", filter=Q(next_contact_at__gte=day_start(today))),
     )
-    return figures["overdue"], figures["today"]
+    return DueSummary(overdue=figures["overdue"], today=figures["today"])
+
+
+def due_count(*, user_id: int, today: date) -> int:
+    """How many of the user's follow-ups are due today or overdue (the badge)."""
+    return due_summary(user_id=user_id, today=today).total
+
+
+def my_today(user: Any, today: date) -> tuple[int, int]:
+    """(overdue, due today) of the user's open follow-ups, in one query (the dashboard card)."""
+    summary = due_summary(user_id=user.pk, today=today)
+    return summary.overdue, summary.today
 
 
 @dataclass(frozen=True)
@@ -554,9 +586,9 @@ def _due_item(thread: FollowUp, *, overdue_before: datetime) -> DueItem:
 def due_items(*, user_id: int, today: date) -> list[DueItem]:
     """The user's follow-ups due today or overdue, oldest first, each with the customer's
     phone and the last thing written about it. One query."""
-    threads = _with_contact_details(
-        FollowUp.objects.filter(_due_q(today), assignee_id=user_id)
-    ).order_by(F("next_contact_at").asc(nulls_first=True), "pk")
+    threads = _with_contact_details(_my_due(user_id=user_id, today=today)).order_by(
+        F("next_contact_at").asc(nulls_first=True), "pk"
+    )
     start = day_start(today)
     return [_due_item(thread, overdue_before=start) for thread in threads]
 

@@ -358,7 +358,9 @@ def contact_request_create(
     now: datetime | None = None,
 ) -> tuple[ContactRequest, bool]:
     """A customer asked to be contacted. Idempotent by (website, external_id): a repeat returns
-    the first request and False. The customer is matched by phone when one exists."""
+    the first request and False. The customer is matched by phone when one exists. A requested
+    call-back time (`preferred_at`, aware) opens the request's follow-up with that time as its
+    next contact, held by the staff member who entered it (nobody for the website's)."""
     now = now or timezone.now()
     name, email, message, external_id = (
         name.strip()[:200],
@@ -398,6 +400,16 @@ def contact_request_create(
     try:
         with transaction.atomic():
             request.save(force_insert=True)
+            if preferred_at is not None:
+                # "Call me at 15:00": that is when it is due (red from that day, green before).
+                thread = followup_schedule(
+                    subject=Subject("contact_request", request.pk),
+                    next_contact_at=preferred_at,
+                    user_id=user_id,
+                    now=now,
+                )
+                request.followup_state = thread.state
+                request.next_contact_at = thread.next_contact_at
     except IntegrityError:
         if not (website_id and external_id):
             raise

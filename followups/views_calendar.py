@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from common.auth import require_perm
 from common.forms import parse_query
@@ -152,4 +153,7 @@ def calendar_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Follow-up moved."))
         return redirect(reverse("followups:calendar") + "?" + state.query())
-    return _render(request, state, status=422 if error else 200, error=error)
+    response = _render(request, state, status=422 if error else 200, error=error)
+    if error:
+        return response
+    return trigger_client_event(response, "followup-changed", {"id": pk})

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import trigger_client_event
 
 from common.auth import require_perm
 from followups import selectors
@@ -74,7 +75,9 @@ def reminder_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         request, "followups/reminders.html#reminder-list", _reminders_context(request, error=error)
     )
     response.status_code = 422 if error else 200
-    return response
+    if error:
+        return response
+    return trigger_client_event(response, "followup-changed", {"id": pk})
 
 
 # --- iCalendar feed -----------------------------------------------------------------------------
@@ -122,10 +125,7 @@ def ical(request: HttpRequest, token: str) -> HttpResponse:
 @require_perm("followups.view_followup")
 def reminder_badge(request: HttpRequest) -> HttpResponse:
     """The top bar's count of my follow-ups due today or overdue (loaded by htmx)."""
-    from followups.context_processors import due_count_cached
-
+    count = selectors.due_count(user_id=_me(request), today=timezone.localdate())
     return render(
-        request,
-        "followups/partials/reminder_badge_count.html",
-        {"followup_due_count": due_count_cached(request.user)},
+        request, "followups/partials/reminder_badge_count.html", {"followup_due_count": count}
     )

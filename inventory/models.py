@@ -454,6 +454,9 @@ class PurchaseOrder(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     expected_on = models.DateField(_("expected on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # What the draft was made for, as a plain reference an app above inventory understands
+    # ("order:<pk>" for a sales order's shortage); empty for drafts staff made by hand.
+    source = models.CharField(max_length=40, blank=True, default="", editable=False)
     subtotal = _money_field(_("subtotal"))
     vat_total = _money_field(_("VAT"))
     total = _money_field(_("total"))
@@ -472,7 +475,15 @@ class PurchaseOrder(models.Model):
                 name="inventory_po_status_valid",
             )
         ]
-        indexes = [models.Index(fields=["status", "id"]), models.Index(fields=["supplier", "id"])]
+        indexes = [
+            models.Index(fields=["status", "id"]),
+            models.Index(fields=["supplier", "id"]),
+            models.Index(
+                fields=["source", "id"],
+                condition=~Q(source=""),
+                name="inventory_po_source_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number

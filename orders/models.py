@@ -62,6 +62,15 @@ class PaymentMethod(models.TextChoices):
     CASH = "cash", _("Cash")
 
 
+def collected_amount(*, payment_method: str, total: Decimal, paid: Decimal) -> Decimal:
+    """What the buyer has paid for an order: the payments recorded, or, for an order paid on
+    the marketplace, at least its total (the platform took the buyer's money at checkout and
+    settles it with the shop; no payment is recorded here)."""
+    if payment_method == PaymentMethod.MARKETPLACE:
+        return max(paid, total)
+    return paid
+
+
 class Channel(models.TextChoices):
     WEBSITE = "website", _("Website")
     SHOPEE = "shopee", _("Shopee")
@@ -437,9 +446,16 @@ class Order(models.Model):
         return self.status in t.EDITABLE_STATUSES
 
     @property
+    def collected(self) -> Decimal:
+        """What the buyer paid (collected_amount): the marketplace's checkout counts in full."""
+        return collected_amount(
+            payment_method=self.payment_method, total=self.total, paid=self.paid_amount
+        )
+
+    @property
     def balance_due(self) -> Decimal:
         """What the buyer still owes (negative: owed to the buyer)."""
-        return self.total - self.paid_amount + self.refunded_amount
+        return self.total - self.collected + self.refunded_amount
 
 
 class OrderLine(models.Model):

@@ -52,6 +52,8 @@ EDITABLE_STATUSES: Final = frozenset({NEW, PROCESSING})
 # Statuses whose lines hold a reservation (quantity_reserved == quantity on every line).
 RESERVED_STATUSES: Final = frozenset({PROCESSING})
 FINAL_STATUSES: Final = frozenset(s for s, actions in TRANSITIONS.items() if not actions)
+# The sale is over (nothing left to sell or ship): without a follow-up it reads as finished.
+CLOSED_STATUSES: Final = frozenset({COMPLETED, CANCELLED, RETURNED})
 
 
 def allowed_actions(status: str) -> tuple[str, ...]:

@@ -234,7 +234,8 @@ class ReorderLine:
     @property
     def suggested(self) -> int:
         refill = self.threshold * 2 - (self.available + self.incoming)
-        return max(refill if self.short_by_threshold else 0, self.demand, 0)
+        # the demand is what open orders lack now; stock already on order arrives for them
+        return max(refill if self.short_by_threshold else 0, self.demand - self.incoming, 0)
 
     @property
     def to_order(self) -> int:
@@ -281,9 +282,10 @@ def reorder_suggestions() -> ReorderPlan:
       demand    = units reported by the registered demand providers (inventory.demand).
     A variant is short when threshold > 0 and available + incoming <= threshold (the stock
     page's "low stock" rule), or when demand > 0. Suggested quantity =
-    max(2 x threshold - (available + incoming), demand): refill to twice the threshold, and at
-    least what the demand needs. Quantities already on draft orders are shown (`in_drafts`) and
-    taken off what new drafts add (`to_order`), so drafting twice never doubles an order.
+    max(2 x threshold - (available + incoming), demand - incoming): refill to twice the
+    threshold, and at least what the demand still needs once the incoming units arrive.
+    Quantities already on draft orders are shown (`in_drafts`) and taken off what new drafts
+    add (`to_order`), so drafting twice never doubles an order.
     A fixed number of queries, whatever the number of variants (plus the providers' own).
     """
     demand = demand_by_variant()

@@ -128,6 +128,7 @@ class PurchaseOrderInput:
     lines: Sequence[PurchaseLineInput]
     expected_on: date | None = None
     notes: str = ""
+    source: str = ""  # what the draft is for, e.g. "order:42" (see PurchaseOrder.source)
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,7 @@ def _create_order(*, data: PurchaseOrderInput, currency: str, user_id: int | Non
         currency=currency,
         expected_on=data.expected_on,
         notes=data.notes.strip(),
+        source=data.source,
         subtotal=totals.subtotal,
         vat_total=totals.vat_total,
         total=totals.total,
@@ -339,6 +341,85 @@ def purchase_order_cancel(*, order_id: int, user_id: int | None) -> PurchaseOrde
         order.status = Status.CANCELLED
         order.save(update_fields=["status"])
     return order
+
+
+def open_purchase_units(
+    *, warehouse_id: int, variant_ids: Iterable[int], exclude_source: str = ""
+) -> dict[int, int]:
+    """variant id -> units still to arrive at `warehouse_id` on purchase orders that are draft,
+    confirmed or partially received (quantity - quantity received); received and cancelled
+    orders hold nothing. With `exclude_source`, drafts made for that source are left out."""
+    open_lines = PurchaseOrderLine.objects.filter(
+        order__status__in=(Status.DRAFT, Status.CONFIRMED, Status.PARTIAL),
+        order__warehouse_id=warehouse_id,
+        variant_id__in=list(variant_ids),
+    )
+    if exclude_source:
+        open_lines = open_lines.exclude(order__status=Status.DRAFT, order__source=exclude_source)
+    return {
+        variant_id: int(units)
+        for variant_id, units in open_lines.values("variant_id")
+        .annotate(units=Sum(F("quantity") - F("quantity_received")))
+        .values_list("variant_id", "units")
+        if units
+    }
+
+
+def purchase_drafts_shrink(
+    *, source: str, keep: dict[tuple[int, int], int], user_id: int | None
+) -> list[PurchaseOrder]:
+    """Lower the still-draft purchase orders made for `source` so that, per (warehouse id,
+    variant id), their lines hold at most `keep` units (missing keys: 0). Lines are kept in
+    the order they were drafted (oldest order, then line); a line reduced to nothing is
+    removed, and a draft left without lines is cancelled (its lines stay as drafted, for the
+    record). Never raises a quantity, never touches an order that left draft. Totals are
+    recomputed. Returns the drafts that changed. The caller holds the PO number lock.
+    """
+    with transaction.atomic():
+        drafts = list(
+            PurchaseOrder.objects.select_for_update()
+            .filter(source=source, status=Status.DRAFT)
+            .order_by("pk")
+        )
+        if not drafts:
+            return []
+        left = dict(keep)
+        changed: list[PurchaseOrder] = []
+        lines = PurchaseOrderLine.objects.filter(order__in=drafts).order_by("order_id", "pk")
+        by_order: dict[int, list[PurchaseOrderLine]] = {po.pk: [] for po in drafts}
+        for line in lines:
+            by_order[line.order_id].append(line)
+        for po in drafts:
+            kept: list[PurchaseOrderLine] = []
+            dirty = False
+            for line in by_order[po.pk]:
+                key = (po.warehouse_id, line.variant_id)
+                units = min(line.quantity, max(left.get(key, 0), 0))
+                left[key] = left.get(key, 0) - units
+                if units != line.quantity:
+                    dirty = True
+                    line.quantity = units
+                if units:
+                    kept.append(line)
+            if not dirty:
+                continue
+            changed.append(po)
+            if not kept:
+                po.status = Status.CANCELLED
+                po.save(update_fields=["status"])
+                continue
+            PurchaseOrderLine.objects.filter(order=po).exclude(
+                pk__in=[line.pk for line in kept]
+            ).delete()
+            for line in kept:
+                line.save(update_fields=["quantity"])
+            totals = purchase_totals(
+                lines=[(line.quantity, line.unit_cost, line.vat_rate) for line in kept],
+                currency=po.currency,
+            )
+            po.subtotal, po.vat_total, po.total = totals.subtotal, totals.vat_total, totals.total
+            po.save(update_fields=["subtotal", "vat_total", "total"])
+    return changed
 
 
 # --- Goods receipts ---------------------------------------------------------------------------

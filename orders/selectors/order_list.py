@@ -29,7 +29,14 @@ from common import markers
 from common.days import day_start
 from inventory.models import Warehouse
 from orders import transitions as t
-from orders.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
+from orders.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    PaymentStatus,
+    collected_amount,
+)
 from orders.selectors import search_words
 from orders.services.customers import phone_from_e164
 
@@ -497,7 +504,12 @@ def order_export(*, order_ids: Sequence[int], chunk: int = EXPORT_CHUNK) -> Iter
                 shipping_fee=row["shipping_fee"],
                 vat_total=row["vat_total"],
                 total=row["total"],
-                paid_amount=row["paid_amount"],
+                # what the buyer paid: a marketplace checkout counts in full
+                paid_amount=collected_amount(
+                    payment_method=row["payment_method"],
+                    total=row["total"],
+                    paid=row["paid_amount"],
+                ),
                 notes=row["notes"],
                 lines=tuple(lines.get(pk, ())),
             )

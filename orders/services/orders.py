@@ -21,7 +21,9 @@ second cancel finds nothing to release (and is refused by its conditional UPDATE
 
 Payment status (payment_status_for): refunded or partially refunded once anything was
 refunded (refunded if everything received was given back); otherwise unpaid / partially paid /
-paid by comparing what was received with the total (an order with total 0 is paid).
+paid by comparing what was received with the total (an order with total 0 is paid). An order
+paid on the marketplace (payment method "marketplace") was paid at the platform's checkout: its
+total counts as received (orders.models.collected_amount), so it is paid, never "unpaid".
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ from orders.models import (
     PaymentKind,
     PaymentMethod,
     PaymentStatus,
+    collected_amount,
 )
 from orders.services.amounts import LinePrice, OrderAmounts, order_amounts
 from orders.services.customers import (
@@ -70,7 +73,9 @@ from orders.services.customers import (
     customer_totals_refresh,
     phone_from_e164,
 )
+from orders.services.followup_summary import order_followup_summary_close
 from orders.services.sales_rollup import sales_rollup_add_shipment
+from orders.services.shortage import shortage_drafts_shrink
 from orders.signals import order_created, order_status_changed
 
 MAX_VAT_RATE = Decimal(100)
@@ -86,7 +91,12 @@ def state_error(*, number: str, status: str, action: str) -> OrderStateError:
     return OrderStateError(number=number, status_label=_status_label(status), action=action)
 
 
-def payment_status_for(*, total: Decimal, paid: Decimal, refunded: Decimal) -> str:
+def payment_status_for(
+    *, total: Decimal, paid: Decimal, refunded: Decimal, payment_method: str = ""
+) -> str:
+    """`paid` is what was recorded; an order paid on the marketplace counts its total as paid
+    (orders.models.collected_amount)."""
+    paid = collected_amount(payment_method=payment_method, total=total, paid=paid)
     if refunded > 0:
         return PaymentStatus.REFUNDED if refunded >= paid else PaymentStatus.PARTIALLY_REFUNDED
     if paid >= total:
@@ -309,7 +319,10 @@ def _apply_amounts(order: Order, amounts: OrderAmounts) -> None:
     order.vat_total = amounts.vat_total
     order.total = amounts.total
     order.payment_status = payment_status_for(
-        total=order.total, paid=order.paid_amount, refunded=order.refunded_amount
+        total=order.total,
+        paid=order.paid_amount,
+        refunded=order.refunded_amount,
+        payment_method=order.payment_method,
     )
 
 
@@ -670,6 +683,7 @@ def order_update(
         _refresh_order_search(order)
         order.save()
         _event(order, EventKind.EDITED, user_id=user_id, now=now, data=changed)
+        shortage_drafts_shrink(order_id=order.pk, user_id=user_id)
     return order
 
 
@@ -817,6 +831,7 @@ def _transition(*, order_id: int, action: str, stamp: str, now: datetime) -> tup
     if moved != 1:
         fresh = Order.objects.filter(pk=order_id).values_list("status", flat=True).first()
         raise state_error(number=number, status=fresh or current, action=action)
+    order_followup_summary_close(order_id=order_id)  # only when the target is a closed one
     return Order.objects.get(pk=order_id), current
 
 
@@ -996,6 +1011,7 @@ def order_cancel(
             data=data,
         )
         _announce_status(order.pk, previous, order.status)
+        shortage_drafts_shrink(order_id=order.pk, user_id=user_id)
     return order
 
 
@@ -1021,7 +1037,12 @@ def _record_payment(
     if amount <= 0:
         raise OrderError(_("The amount must be above zero."))
     if kind == PaymentKind.REFUND:
-        refundable = order.paid_amount - order.refunded_amount
+        refundable = (
+            collected_amount(
+                payment_method=order.payment_method, total=order.total, paid=order.paid_amount
+            )
+            - order.refunded_amount
+        )
         if amount > refundable:
             raise OrderError(
                 _("Cannot refund %(amount)s on %(number)s: only %(refundable)s was received.")
@@ -1035,7 +1056,10 @@ def _record_payment(
     else:
         order.paid_amount += amount
     order.payment_status = payment_status_for(
-        total=order.total, paid=order.paid_amount, refunded=order.refunded_amount
+        total=order.total,
+        paid=order.paid_amount,
+        refunded=order.refunded_amount,
+        payment_method=order.payment_method,
     )
     payment = Payment.objects.create(
         order=order,

@@ -48,6 +48,7 @@ from orders.models import (
     ReturnStatus,
 )
 from orders.services.customers import AddressInput, customer_totals_refresh
+from orders.services.followup_summary import order_followup_summary_close
 from orders.services.orders import (
     LineInput,
     _check_warehouse,
@@ -214,6 +215,7 @@ def return_create(
                 raise OrderError(_("The order changed meanwhile; try again."))
             order.status = OrderStatus.RETURNED
             order.returned_at = now
+            order_followup_summary_close(order_id=order.pk)
         order.updated_at = now
         order.save(update_fields=["paid_amount", "refunded_amount", "payment_status", "updated_at"])
 

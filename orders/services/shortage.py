@@ -5,8 +5,16 @@ missing units straight from the order page. The quantities are computed here, un
 lock the reorder drafts take (the PO number sequence row), never taken from the browser:
 
     missing   = units the order needs - units available in its warehouse (per variant)
-    to order  = missing - units already on draft purchase orders for that variant and warehouse
-                (so a second click, or a draft made from the reorder page, adds nothing twice)
+    to order  = missing - units still to arrive at that warehouse on open purchase orders for
+                that variant: drafts (so a second click, or a draft made from the reorder page,
+                adds nothing twice) and confirmed or partially received orders (quantity -
+                quantity received); received and cancelled orders count nothing
+
+The drafts made here are tagged with the order (PurchaseOrder.source = "order:<pk>"). When the
+order shrinks (lines removed, quantities lowered, another warehouse, cancelled), order_update
+and order_cancel call shortage_drafts_shrink: those still-draft lines are lowered to what the
+order is still short of after every other open purchase order, a draft left empty is
+cancelled; confirmed purchase orders are never touched, and a draft is never raised.
 
 Lines are grouped by the variant's active preferred supplier, one draft per supplier; variants
 without one go to `fallback_supplier_id` (the user picks it), or the call is refused naming
@@ -21,27 +29,33 @@ from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Sum
 from django.utils.translation import gettext as _
 
 from inventory.models import (
     DocumentSequence,
     PurchaseOrder,
-    PurchaseOrderLine,
     StockLevel,
     Variant,
 )
 from inventory.services.purchasing import (
     PurchaseLineInput,
     PurchaseOrderInput,
+    open_purchase_units,
+    purchase_drafts_shrink,
     purchase_order_create,
 )
+from orders import transitions as t
 from orders.errors import OrderError
 from orders.models import Order, OrderLine
 
 
-def _to_order(order: Order) -> dict[int, int]:
-    """variant id -> units to order for `order` now (see the module docstring)."""
+def shortage_source(order_id: int) -> str:
+    """The PurchaseOrder.source of the drafts made for order `order_id`."""
+    return f"order:{order_id}"
+
+
+def _missing(order: Order) -> dict[int, int]:
+    """variant id -> units the order needs beyond what its warehouse has available."""
     assert order.warehouse_id is not None
     needed: dict[int, int] = defaultdict(int)
     for variant_id, quantity in OrderLine.objects.filter(order=order).values_list(
@@ -54,23 +68,46 @@ def _to_order(order: Order) -> dict[int, int]:
             warehouse_id=order.warehouse_id, variant_id__in=list(needed)
         ).values_list("variant_id", "on_hand", "reserved")
     }
-    drafted = dict(
-        PurchaseOrderLine.objects.filter(
-            order__status=PurchaseOrder.Status.DRAFT,
-            order__warehouse_id=order.warehouse_id,
-            variant_id__in=list(needed),
-        )
-        .values("variant_id")
-        .annotate(units=Sum(F("quantity") - F("quantity_received")))
-        .values_list("variant_id", "units")
+    missing = {
+        variant_id: units - max(available.get(variant_id, 0), 0)
+        for variant_id, units in needed.items()
+    }
+    return {variant_id: units for variant_id, units in missing.items() if units > 0}
+
+
+def _to_order(order: Order, *, exclude_source: str = "") -> dict[int, int]:
+    """variant id -> units to order for `order` now (see the module docstring)."""
+    assert order.warehouse_id is not None
+    missing = _missing(order)
+    incoming = open_purchase_units(
+        warehouse_id=order.warehouse_id, variant_ids=list(missing), exclude_source=exclude_source
     )
     result: dict[int, int] = {}
-    for variant_id, units in needed.items():
-        missing = units - max(available.get(variant_id, 0), 0)
-        still = missing - (drafted.get(variant_id) or 0)
+    for variant_id, units in missing.items():
+        still = units - incoming.get(variant_id, 0)
         if still > 0:
             result[variant_id] = still
     return result
+
+
+def shortage_drafts_shrink(*, order_id: int, user_id: int | None) -> list[PurchaseOrder]:
+    """Lower the still-draft purchase orders made for order `order_id`'s shortage to what it is
+    still short of after every other open purchase order (nothing once it is no longer new,
+    i.e. cancelled or holding its stock). Returns the drafts that changed."""
+    source = shortage_source(order_id)
+    if not PurchaseOrder.objects.filter(source=source, status=PurchaseOrder.Status.DRAFT).exists():
+        return []  # the common case: no draft to look at, no lock taken
+    with transaction.atomic():
+        DocumentSequence.objects.get_or_create(prefix="PO")
+        DocumentSequence.objects.select_for_update().get(prefix="PO")
+        order = Order.objects.filter(pk=order_id).first()
+        keep: dict[tuple[int, int], int] = {}
+        if order is not None and order.status == t.NEW and order.warehouse_id is not None:
+            keep = {
+                (order.warehouse_id, variant_id): units
+                for variant_id, units in _to_order(order, exclude_source=source).items()
+            }
+        return purchase_drafts_shrink(source=source, keep=keep, user_id=user_id)
 
 
 def draft_po_for_shortage(
@@ -138,6 +175,7 @@ def draft_po_for_shortage(
                         warehouse_id=order.warehouse_id,
                         lines=_sorted(groups[supplier_id]),
                         notes=notes,
+                        source=shortage_source(order.pk),
                     ),
                     user_id=user_id,
                     currency=settings.SHOP_CURRENCY,

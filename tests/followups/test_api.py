@@ -48,7 +48,8 @@ def test_a_request_is_created_then_a_repeat_is_idempotent(website):
     }
     response = post(body, key)
     assert response.status_code == 201
-    assert response.json() == {"id": "REQ-1", "status": "new"}
+    # the call-back time asked for (25 Nov 15:00) has come: the request is due
+    assert response.json() == {"id": "REQ-1", "status": "due"}
     assert response["Cache-Control"] == "no-store"
     request = ContactRequest.objects.get()
     assert (
@@ -70,7 +71,7 @@ def test_a_request_is_created_then_a_repeat_is_idempotent(website):
     )
     again = post({**body, "message": "gửi lại"}, None, HTTP_X_API_KEY=key)
     assert again.status_code == 200
-    assert again.json() == {"id": "REQ-1", "status": "new"}
+    assert again.json() == {"id": "REQ-1", "status": "due"}
     assert ContactRequest.objects.count() == 1
     assert ContactRequest.objects.get().message == "Tư vấn giúp em áo size M"
 

@@ -86,6 +86,8 @@ def test_quick_move_from_the_reminders_keeps_the_time(client, login_as):
     )
     assert response.status_code == 200
     assert row_ids(response.content.decode()) == []
+    # the top-bar badge listens for this event and counts again
+    assert response.headers["HX-Trigger"] == f'{{"followup-changed": {{"id": {thread.pk}}}}}'
     thread.refresh_from_db()
     assert thread.next_contact_at == local(target, 10, 30)
     html = client.get(reverse("followups:reminders")).content.decode()
@@ -101,7 +103,7 @@ def test_reminders_need_the_permission(client, login_as):
 # --- Badge, dashboard card ----------------------------------------------------------------------
 
 
-def test_the_badge_counts_my_due_follow_ups_and_is_cached(
+def test_the_badge_counts_my_due_follow_ups_and_is_never_stale(
     client, make_user, django_assert_num_queries
 ):
     me = make_user("sales")
@@ -116,12 +118,15 @@ def test_the_badge_counts_my_due_follow_ups_and_is_cached(
         assert reminders(request) == {"followup_badge": True}  # the page pays nothing
     client.force_login(me)
     page = client.get(reverse("dashboard")).content.decode()
-    assert 'hx-get="/followups/reminders/badge/" hx-trigger="load, every 120s"' in page
+    assert (
+        'hx-get="/followups/reminders/badge/" '
+        'hx-trigger="load, every 120s, followup-changed from:body"'
+    ) in page
     html = client.get(reverse("followups:reminder_badge")).content.decode()
     assert 'data-testid="followup-due-count">2</span>' in html
     due_order(now, me.pk, "D", "0912 000 304")
     html = client.get(reverse("followups:reminder_badge")).content.decode()
-    assert 'data-testid="followup-due-count">2</span>' in html  # cached for 30 s
+    assert 'data-testid="followup-due-count">3</span>' in html  # counted afresh, not cached
     html = render_to_string(
         "followups/partials/reminder_badge_count.html", {"followup_due_count": 2}
     )
@@ -240,3 +245,41 @@ def test_the_digest_uses_the_shop_language_when_the_user_has_none(make_user):
     with override_settings(LANGUAGE_CODE="th"):
         assert digest_send_all(today=today(), now=now) == 1
     assert '<html lang="th">' in mail.outbox[0].alternatives[0][0]
+
+
+def test_badge_dashboard_card_and_page_agree_right_after_a_change(client, login_as):
+    me = login_as("sales")
+    now = timezone.now()
+    start = markers.tomorrow_start(today()) - timedelta(days=1)
+    due_order(start - timedelta(days=1), me.pk, "A", "0912 000 501")  # overdue
+    moved = due_order(start - timedelta(hours=2), me.pk, "B", "0912 000 502")  # overdue
+    due_order(start + timedelta(hours=1), me.pk, "C", "0912 000 503")  # due today
+    due_order(now + timedelta(days=2), me.pk, "D", "0912 000 504")  # later
+
+    def figures() -> tuple[str, int, tuple[int, int]]:
+        badge = client.get(reverse("followups:reminder_badge")).content.decode()
+        count = re.search(r'data-testid="followup-due-count">(\d+)</span>', badge)
+        rows = row_ids(client.get(reverse("followups:reminders")).content.decode())
+        return (count.group(1) if count else "0"), len(rows), selectors.my_today(me, today())
+
+    assert figures() == ("3", 3, (2, 1))
+    client.post(
+        reverse("followups:reminder_reschedule", args=[moved.pk]),
+        {"new_date": (today() + timedelta(days=1)).isoformat(), "new_time": "09:00"},
+        **HTMX,
+    )
+    # within the same 30 seconds: all three say 2 at once
+    assert figures() == ("2", 2, (1, 1))
+
+
+def test_a_calendar_move_announces_the_change(client, login_as):
+    me = login_as("sales")
+    thread = due_order(local(today(), 8, 0), me.pk, "Khách", "0912 000 601")
+    target = today() + timedelta(days=1)
+    response = client.post(
+        reverse("followups:calendar_reschedule", args=[thread.pk]),
+        {"new_date": target.isoformat(), "new_time": "08:00"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert response.headers["HX-Trigger"] == f'{{"followup-changed": {{"id": {thread.pk}}}}}'

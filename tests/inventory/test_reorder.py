@@ -142,7 +142,8 @@ def test_suggestions_grouped_by_preferred_supplier(shop):
 def test_demand_raises_the_suggestion_above_the_refill(shop):
     shop["demand"][shop["v1"].pk] = 30
     rows = dict(plan_rows(reorder_suggestions()))["Công ty May Sài Gòn"]
-    assert rows[0] == ("V1", 4, 5, 10, 30, 30, 0, 30)
+    # demand 30, of which the 5 incoming units cover 5: 25 (more than the refill of 11)
+    assert rows[0] == ("V1", 4, 5, 10, 30, 25, 0, 25)
 
 
 def test_demand_providers_are_summed():

@@ -493,9 +493,9 @@ def test_csv_export(client, login_as, exported):
         "\ufeffNumber,Created,Channel,Channel order number,Status,Payment status,"
         "Payment method,Customer,Phone,Recipient,Address,Warehouse,Currency,Subtotal,"
         "Order discount,Shipping fee,VAT,Total,Paid,Lines,Notes",
-        f"{late.number},2025-03-05 23:59,Shopee,'=2503ABC,New,Partially paid,"
+        f"{late.number},2025-03-05 23:59,Shopee,'=2503ABC,New,Paid,"
         f'Paid on marketplace,Nguyễn Thị Hoa,0912345678,Nguyễn Văn An,"{address}",HCM01,VND,'
-        "720000,0,30000,65455,750000,100000,AO-001 x 2; SILK-01 x 1,Giao giờ hành chính",
+        "720000,0,30000,65455,750000,750000,AO-001 x 2; SILK-01 x 1,Giao giờ hành chính",
         f"{early.number},2025-03-01 08:05,Phone,,New,Unpaid,Cash on delivery,Nguyễn Thị Hoa,"
         f'0912345678,Nguyễn Văn An,"{address}",,VND,420000,20000,0,36364,400000,0,'
         "SILK-01 x 1,",
@@ -532,8 +532,8 @@ def test_xlsx_export(client, login_as, exported):
         ],
         [
             late.number, datetime(2025, 3, 5, 23, 59), "Shopee", "=2503ABC", "New",
-            "Partially paid", "Paid on marketplace", "Nguyễn Thị Hoa", "0912345678",
-            "Nguyễn Văn An", address, "HCM01", "VND", 720000, 0, 30000, 65455, 750000, 100000,
+            "Paid", "Paid on marketplace", "Nguyễn Thị Hoa", "0912345678",
+            "Nguyễn Văn An", address, "HCM01", "VND", 720000, 0, 30000, 65455, 750000, 750000,
             "AO-001 x 2; SILK-01 x 1", "Giao giờ hành chính",
         ],
     ]  # fmt: skip

@@ -105,8 +105,8 @@ def test_list_shows_newest_first_with_columns(client, login_as, shop):
         ({"status": "processing"}, ["b"]),
         ({"channel": "shopee"}, ["b"]),
         ({"channel": "phone"}, ["c", "a"]),
-        ({"payment": "paid"}, ["c"]),
-        ({"payment": "unpaid"}, ["b", "a"]),
+        ({"payment": "paid"}, ["c", "b"]),  # b was paid at the Shopee checkout
+        ({"payment": "unpaid"}, ["a"]),
         ({"method": "bank_transfer"}, ["c"]),
         ({"method": "cod"}, ["a"]),
         ({"channel": "phone", "status": "new", "method": "cod"}, ["a"]),

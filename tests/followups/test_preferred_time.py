@@ -111,7 +111,7 @@ def test_the_migration_gives_waiting_requests_their_call_back_time():
     )
     ContactRequest.objects.filter(pk=asked.pk).update(preferred_at=at)  # as the old code left it
     migration = importlib.import_module(
-        "followups.migrations.0003_requested_call_back_time_is_next_contact"
+        "followups.migrations.0004_requested_call_back_time_is_next_contact"
     )
     migration.forwards(apps, None)
     migration.forwards(apps, None)  # twice: nothing more

@@ -43,7 +43,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("followups", "0002_calendarfeed_token_hash"),
+        ("followups", "0003_followup_act_on_all_permission"),
     ]
 
     operations = [

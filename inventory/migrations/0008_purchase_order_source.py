@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0006_goods_receipt_idempotency_token'),
+        ('inventory', '0007_variant_view_costs_permission'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

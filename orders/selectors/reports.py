@@ -329,7 +329,8 @@ class BestSellers:
 def best_sellers(
     *, filters: ReportFilters, group: str = GROUP_VARIANT, sort: str = SORT_UNITS
 ) -> BestSellers:
-    """The top 100 variants (or products) of the period by units, net revenue or profit.
+    """The top 100 variants (or products) of the period by units, net revenue or profit;
+    those whose net units are 0 (sold, then all returned) are left out.
 
     Two queries: the aggregate (from the rollup; from the period's lines in another time zone),
     sorted and cut to 100 in SQL, then the names of those 100 (a third one reads the category
@@ -387,6 +388,7 @@ def _best_sellers_from_lines(
             vat=Sum(_vat()),
             cost=Sum(_cost()),
         )
+        .exclude(units=0)  # sold and all returned: nothing sold
         .order_by(*order_by)[:TOP_ROWS]
     )
     return [dict(row) for row in rows]
@@ -446,7 +448,8 @@ def _best_sellers_from_rollup(
         f"SELECT {key} AS group_key, SUM(x.units) AS units, SUM(x.net_revenue) AS net_revenue,"  # noqa: S608
         " SUM(x.vat) AS vat, SUM(x.cost) AS cost"
         f" FROM ({' UNION ALL '.join(parts)}) x{join}{where}"
-        f" GROUP BY {key} ORDER BY {_ROLLUP_ORDER[sort]} LIMIT {TOP_ROWS}"
+        f" GROUP BY {key} HAVING SUM(x.units) <> 0"  # sold and all returned: nothing sold
+        f" ORDER BY {_ROLLUP_ORDER[sort]} LIMIT {TOP_ROWS}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -151,15 +151,13 @@ class Customer(models.Model):
     """A buyer, with phones, e-mails, addresses, tags and lifetime totals.
 
     Lifetime totals (kept by the services in the same transaction as the change, recomputed
-    from the orders under a lock on the customer row, never incremented blindly):
-      orders_count = the customer's orders whose status is `completed` (delivered and kept,
-                     wholly or in part; an order that came back entirely is `returned` and
-                     does not count);
-      revenue      = sum over the customer's orders that were ever completed (completed_at
-                     set: status completed or returned after completion) of
-                     total - refunded_amount.
-    Orders that never reached completed (new, processing, shipped, cancelled, or returned
-    straight from shipped) count for neither. A merged duplicate keeps its row, pointing at the
+    from the orders under a lock on the customer row, never incremented blindly), defined once
+    in orders.services.customers (CUSTOMER_ORDER, CUSTOMER_SALE):
+      orders_count = the customer's orders that were not cancelled;
+      revenue      = over those that were shipped, in the shop currency:
+                     total - refunded_amount (paid_amount - refunded_amount for an order
+                     returned entirely): the top customers report's net revenue.
+    A merged duplicate keeps its row, pointing at the
     customer it was merged into (`merged_into`), with zero totals and nothing left on it.
     """
 

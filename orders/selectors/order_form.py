@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import (
-    Count,
     F,
     IntegerField,
     OuterRef,
@@ -43,22 +42,10 @@ VARIANT_LIMIT = 8
 # --- Customers --------------------------------------------------------------------------------
 
 
-def _order_count() -> Coalesce:
-    """All orders of the OuterRef customer (any status), by the (customer, created_at) index."""
-    count = (
-        Order.objects.filter(customer_id=OuterRef("pk"))
-        .order_by()
-        .values("customer_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
-
-
 def _customers() -> QuerySet[Customer]:
     return (
         Customer.objects.filter(merged_into__isnull=True)
-        .annotate(order_count=_order_count())
+        .annotate(order_count=F("orders_count"))  # the one definition: Customer
         .prefetch_related(
             Prefetch(
                 "phones",
@@ -90,9 +77,9 @@ def _decorate(customer: Customer) -> Customer:
 
 def customer_candidates(*, q: str, limit: int = CUSTOMER_LIMIT) -> list[Customer]:
     """Live customers matching a phone fragment or words of a name (see customer_search),
-    newest first, each with order_count (all their orders), phone_list, phones_local,
-    address_list (default first) and default_address. Nothing for fragments too short for
-    the trigram index."""
+    newest first, each with order_count (their orders_count: not cancelled), phone_list,
+    phones_local, address_list (default first) and default_address. Nothing for fragments too
+    short for the trigram index."""
     words = search_words(q)
     if not words or max(len(w) for w in words) < MIN_SEARCH_LENGTH:
         return []

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import phonenumbers
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -28,8 +28,10 @@ from django.utils.safestring import mark_safe
 from common import markers
 from common.days import day_start
 from inventory.models import Warehouse
+from inventory.text import fold
 from orders import transitions as t
 from orders.models import (
+    CustomerPhone,
     Order,
     OrderLine,
     OrderStatus,
@@ -95,10 +97,53 @@ class OrderListFilters:
     today: date | None = None  # the shop-local day the markers are computed for
 
 
+def _with_customer_phone(qs: QuerySet[Order]) -> QuerySet[Order]:
+    """Annotates `customer_phone` (the customer's primary phone, else the first one, E.164) and
+    `ship_phone_is_customers` (the recipient phone is one of the customer's phones): two
+    subqueries on the (customer, e164) index, evaluated for the rows returned only."""
+    phones = CustomerPhone.objects.filter(customer=OuterRef("customer"))
+    return qs.annotate(
+        customer_phone=Subquery(phones.order_by("-is_primary", "id").values("e164")[:1]),
+        ship_phone_is_customers=Exists(phones.filter(e164=OuterRef("ship_phone"))),
+    )
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Who an order goes to and who bought it, each name with that same person's phone (as
+    dialled). `buyer_differs`: the customer is not the recipient (another name, or a recipient
+    phone that is not one of the customer's), so the list shows the buyer too."""
+
+    recipient_name: str
+    recipient_phone: str
+    customer_name: str
+    customer_phone: str
+    buyer_differs: bool
+
+
+def order_parties(
+    *,
+    customer_name: str,
+    customer_phone: str | None,
+    ship_name: str,
+    ship_phone: str,
+    ship_phone_is_customers: bool,
+) -> Parties:
+    """The recipient and the buyer of an order (phones in E.164 in, as dialled out). An order
+    without a recipient (no ship name nor phone) goes to its customer."""
+    buyer_phone = phone_display(customer_phone or "")
+    if not ship_name.strip() and not ship_phone:
+        return Parties(customer_name, buyer_phone, customer_name, buyer_phone, False)
+    name = ship_name.strip() or customer_name
+    differs = fold(name) != fold(customer_name) or bool(ship_phone and not ship_phone_is_customers)
+    return Parties(name, phone_display(ship_phone), customer_name, buyer_phone, differs)
+
+
 def order_list(*, filters: OrderListFilters) -> QuerySet[Order]:
-    """Orders matching `filters`, in the chosen order, with the customer name and warehouse
-    code joined (one query per page)."""
+    """Orders matching `filters`, in the chosen order, with the customer name, the customer's
+    phone and the warehouse code joined (one query per page)."""
     qs = Order.objects.select_related("customer", "warehouse").only(*_LIST_FIELDS)
+    qs = _with_customer_phone(qs)
     qs = qs.annotate(marker=markers.marker_expression(today=_today(filters)))
     return _filtered(qs, filters).order_by(*_ordering(filters))
 
@@ -152,9 +197,10 @@ def phone_display(e164: str) -> str:
 
 
 def list_rows(orders: Iterable[Order]) -> list[Order]:
-    """The page's orders, each with what the table shows besides its fields: `phone` (the
-    recipient phone as dialled) and the labels of its channel, status, payment status and
-    payment method (translated once per page, not once per row)."""
+    """The page's orders, each with what the table shows besides its fields: `parties` (the
+    recipient's name and phone, and the buyer's when another person) and the labels of its
+    channel, status, payment status and payment method (translated once per page, not once
+    per row)."""
     labels = {
         "channel": {k: str(v) for k, v in Order.Channel.choices},
         "status": {k: str(v) for k, v in OrderStatus.choices},
@@ -169,7 +215,13 @@ def list_rows(orders: Iterable[Order]) -> list[Order]:
             icons[code] = render_to_string("common/followup_marker.html", {"marker": code})
         # Our own SVG, no user data: rendered once per marker, not once per row.
         order.marker_html = mark_safe(icons[code])  # type: ignore[attr-defined]  # noqa: S308
-        order.phone = phone_display(order.ship_phone)  # type: ignore[attr-defined]
+        order.parties = order_parties(  # type: ignore[attr-defined]
+            customer_name=order.customer.name,
+            customer_phone=getattr(order, "customer_phone", None),
+            ship_name=order.ship_name,
+            ship_phone=order.ship_phone,
+            ship_phone_is_customers=getattr(order, "ship_phone_is_customers", False),
+        )
         for field_name, names in labels.items():
             value = getattr(order, field_name)
             setattr(order, f"{field_name}_label", names.get(value, value))
@@ -378,8 +430,9 @@ class ExportOrder:
     payment_status: str
     payment_method: str
     customer: str
-    phone: str
+    customer_phone: str
     recipient: str
+    recipient_phone: str
     address: str
     warehouse: str
     currency: str
@@ -438,7 +491,9 @@ def order_export(*, order_ids: Sequence[int], chunk: int = EXPORT_CHUNK) -> Iter
         part = ids[start : start + chunk]
         rows = {
             row["id"]: row
-            for row in Order.objects.filter(pk__in=part).values(*_EXPORT_FIELDS).order_by()
+            for row in _with_customer_phone(Order.objects.filter(pk__in=part))
+            .values(*_EXPORT_FIELDS, "customer_phone", "ship_phone_is_customers")
+            .order_by()
         }
         lines: dict[int, list[ExportLine]] = defaultdict(list)
         for line in (
@@ -485,6 +540,13 @@ def order_export(*, order_ids: Sequence[int], chunk: int = EXPORT_CHUNK) -> Iter
                 )
                 if p
             )
+            parties = order_parties(
+                customer_name=row["customer__name"],
+                customer_phone=row["customer_phone"],
+                ship_name=row["ship_name"],
+                ship_phone=row["ship_phone"],
+                ship_phone_is_customers=row["ship_phone_is_customers"],
+            )
             yield ExportOrder(
                 number=row["number"],
                 created_at=row["created_at"].astimezone(tz),
@@ -493,9 +555,10 @@ def order_export(*, order_ids: Sequence[int], chunk: int = EXPORT_CHUNK) -> Iter
                 status=_choice_label(OrderStatus, row["status"]),
                 payment_status=_choice_label(PaymentStatus, row["payment_status"]),
                 payment_method=_choice_label(PaymentMethod, row["payment_method"]),
-                customer=row["customer__name"],
-                phone=phone_display(row["ship_phone"]),
-                recipient=row["ship_name"],
+                customer=parties.customer_name,
+                customer_phone=parties.customer_phone,
+                recipient=parties.recipient_name,
+                recipient_phone=parties.recipient_phone,
                 address=address,
                 warehouse=row["warehouse__code"] or "",
                 currency=row["currency"],

@@ -17,7 +17,10 @@ How figures are counted
                                                         the goods left)
     profit             = revenue excl. VAT - cost;  margin % = profit / revenue excl. VAT
   Shipping fees are not product revenue: "sales by channel" shows them in their own column.
-  Top customers: net revenue = the orders' totals (shipping included) minus their refunds.
+  Top customers count as the customer list and page do (orders.services.customers): orders =
+  the orders of the period that were not cancelled, shipped or not; net revenue = over those
+  that were shipped, the totals (shipping included) minus their refunds (an order returned
+  entirely: what was paid minus refunds); average order value = net revenue / shipped orders.
 
   Every sum is computed by PostgreSQL in NUMERIC (no float anywhere), over per-line figures
   kept to 6 decimals (the rollup's; unrounded when read from the lines); each figure shown is
@@ -83,6 +86,7 @@ from orders.models import (
     SalesDayChannel,
     SalesMonth,
 )
+from orders.services.customers import CUSTOMER_ORDER, CUSTOMER_SALE, customer_net_revenue
 from orders.services.orders import variant_display_name
 
 TOP_ROWS = 100
@@ -173,18 +177,19 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(value)
 
 
-def _order_q(filters: ReportFilters, prefix: str = "") -> Q:
+def _order_q(filters: ReportFilters, prefix: str = "", *, shipped: bool = True) -> Q:
     """The counted orders of the period, as a condition on Order (prefix "" ) or on a model
-    that reaches the order through `prefix` ("order__")."""
+    that reaches the order through `prefix` ("order__"); `shipped` False: shipped or not."""
     start, end = period_bounds(date_from=filters.date_from, date_to=filters.date_to)
     condition = Q(
         **{
             f"{prefix}created_at__gte": start,
             f"{prefix}created_at__lt": end,
-            f"{prefix}shipped_at__isnull": False,
             f"{prefix}currency": filters.currency,
         }
     ) & ~Q(**{f"{prefix}status": OrderStatus.CANCELLED})
+    if shipped:
+        condition &= Q(**{f"{prefix}shipped_at__isnull": False})
     if filters.channel:
         condition &= Q(**{f"{prefix}channel": filters.channel})
     if filters.warehouse_id is not None:
@@ -331,7 +336,8 @@ def best_sellers(
     group: str = GROUP_VARIANT,
     sort: str = SORT_UNITS,
 ) -> BestSellers:
-    """The top 100 variants (or products) of the period by units, net revenue or profit.
+    """The top 100 variants (or products) of the period by units, net revenue or profit;
+    those whose net units are 0 (sold, then all returned) are left out.
 
     Without `with_costs` (a user who may not see costs) the rows have no cost, profit or
     margin, and sorting by profit is refused.
@@ -396,6 +402,7 @@ def _best_sellers_from_lines(
             vat=Sum(_vat()),
             cost=Sum(_cost()),
         )
+        .exclude(units=0)  # sold and all returned: nothing sold
         .order_by(*order_by)[:TOP_ROWS]
     )
     return [dict(row) for row in rows]
@@ -455,7 +462,8 @@ def _best_sellers_from_rollup(
         f"SELECT {key} AS group_key, SUM(x.units) AS units, SUM(x.net_revenue) AS net_revenue,"  # noqa: S608
         " SUM(x.vat) AS vat, SUM(x.cost) AS cost"
         f" FROM ({' UNION ALL '.join(parts)}) x{join}{where}"
-        f" GROUP BY {key} ORDER BY {_ROLLUP_ORDER[sort]} LIMIT {TOP_ROWS}"
+        f" GROUP BY {key} HAVING SUM(x.units) <> 0"  # sold and all returned: nothing sold
+        f" ORDER BY {_ROLLUP_ORDER[sort]} LIMIT {TOP_ROWS}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -494,15 +502,17 @@ class TopCustomerRow:
     name: str
     company: str
     phone: str
-    orders: int
+    orders: int  # not cancelled, shipped or not
     net_revenue: Decimal
     last_order_at: datetime
     currency: str
+    shipped_orders: int = 0  # those of `orders` whose revenue counts
 
     @property
     def average_order(self) -> Decimal:
-        """Net revenue per order, rounded to the currency's precision."""
-        return quantize(self.net_revenue / self.orders if self.orders else _ZERO, self.currency)
+        """Net revenue per shipped order, rounded to the currency's precision."""
+        shipped = self.shipped_orders
+        return quantize(self.net_revenue / shipped if shipped else _ZERO, self.currency)
 
 
 @dataclass(frozen=True)
@@ -513,7 +523,9 @@ class TopCustomers:
 
 
 def top_customers(*, filters: ReportFilters, sort: str = SORT_REVENUE) -> TopCustomers:
-    """The 100 customers with the most net revenue (or orders) in the period: two queries."""
+    """The 100 customers with the most net revenue (or orders) in the period, counted as the
+    customer pages count (orders.services.customers: CUSTOMER_ORDER, CUSTOMER_SALE): two
+    queries."""
     if sort not in CUSTOMER_SORTS:
         raise ValueError(f"unknown sort {sort!r}")
     order_by = {
@@ -521,11 +533,12 @@ def top_customers(*, filters: ReportFilters, sort: str = SORT_REVENUE) -> TopCus
         SORT_ORDERS: ("-orders", "-net_revenue", "customer_id"),
     }[sort]
     aggregated = list(
-        counted_orders(filters)
+        Order.objects.filter(_order_q(filters, shipped=False) & CUSTOMER_ORDER)
         .values("customer_id")
         .annotate(
             orders=Count("id"),
-            net_revenue=Sum(F("total") - F("refunded_amount"), output_field=_NUMERIC),
+            shipped_orders=Count("id", filter=CUSTOMER_SALE),
+            net_revenue=Sum(customer_net_revenue(), filter=CUSTOMER_SALE, output_field=_NUMERIC),
             last_order_at=Max("created_at"),
         )
         .order_by(*order_by)[:TOP_ROWS]
@@ -553,6 +566,7 @@ def top_customers(*, filters: ReportFilters, sort: str = SORT_REVENUE) -> TopCus
             net_revenue=quantize(row["net_revenue"] or _ZERO, currency),
             last_order_at=row["last_order_at"],
             currency=currency,
+            shipped_orders=row["shipped_orders"],
         )
         for row in aggregated
     )

@@ -1,10 +1,12 @@
 """Customers: create and edit, phones (E.164), e-mails, tags, addresses, merge, lifetime totals.
 
-Lifetime totals are defined in the Customer docstring; `customer_totals_refresh` recomputes
-them from the orders under a row lock on the customer and is called by every service that
-changes what they count (completion, refunds, returns, merges), inside that service's
-transaction. Lock order everywhere: order rows first, then customer rows (by id), so a merge
-and a completion for the same customer cannot deadlock.
+Lifetime totals are defined once, here (CUSTOMER_ORDER, CUSTOMER_SALE, customer_net_revenue:
+the customer list and page read them, the top customers report counts with them);
+`customer_totals_refresh` recomputes them from the orders under a row lock on the customer and
+is called by every service that changes what they count (creation, cancellation, shipment,
+a change of customer, refunds, returns, merges), inside that service's transaction. Lock
+order everywhere: order rows first, then customer rows (by id), so a merge and a completion
+for the same customer cannot deadlock.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Case, Count, F, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -395,21 +397,41 @@ def customer_address_delete(*, customer_id: int, address_id: int) -> None:
 
 
 # --- Lifetime totals --------------------------------------------------------------------------
+#
+# The one definition of a customer's orders and revenue (the customer list and page, the top
+# customers report, the order page's customer badge):
+#   orders  = the customer's orders that were not cancelled (new, processing, shipped,
+#             completed, returned);
+#   revenue = over those orders that were shipped (shipped_at set), in the shop currency:
+#             total (shipping included) - refunded_amount; for an order that came back
+#             entirely (returned), only what was paid and kept: paid_amount - refunded_amount
+#             (a refused COD delivery: 0).
+CUSTOMER_ORDER = ~Q(status=t.CANCELLED)
+CUSTOMER_SALE = CUSTOMER_ORDER & Q(shipped_at__isnull=False)
+
+
+def customer_net_revenue() -> Case:
+    """An order's contribution to its customer's revenue (for the orders in CUSTOMER_SALE)."""
+    return Case(
+        When(status=t.RETURNED, then=F("paid_amount") - F("refunded_amount")),
+        default=F("total") - F("refunded_amount"),
+    )
 
 
 def customer_totals_refresh(*, customer_id: int) -> tuple[int, Decimal]:
-    """Recompute orders_count and revenue (see Customer) under a lock on the customer row.
+    """Recompute orders_count and revenue (see above) under a lock on the customer row.
 
     Called inside the transaction of the service that changed an order, after that order's
     row was locked. Returns (orders_count, revenue).
     """
     with transaction.atomic():
         list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
-        figures = Order.objects.filter(
-            customer_id=customer_id, completed_at__isnull=False
-        ).aggregate(
-            count=Count("pk", filter=Q(status=t.COMPLETED)),
-            revenue=Sum(F("total") - F("refunded_amount")),
+        figures = Order.objects.filter(customer_id=customer_id).aggregate(
+            count=Count("pk", filter=CUSTOMER_ORDER),
+            revenue=Sum(
+                customer_net_revenue(),
+                filter=CUSTOMER_SALE & Q(currency=settings.SHOP_CURRENCY),
+            ),
         )
         count = int(figures["count"] or 0)
         revenue = quantize(Decimal(figures["revenue"] or 0), settings.SHOP_CURRENCY)

@@ -545,6 +545,7 @@ def order_create(
                 "total": _money(order.total, currency),
             },
         )
+        customer_totals_refresh(customer_id=customer.pk)
         order_id = order.pk
         transaction.on_commit(lambda: order_created.send(sender=Order, order_id=order_id))
     return order
@@ -682,6 +683,9 @@ def order_update(
         order.updated_at = now
         _refresh_order_search(order)
         order.save()
+        if "customer" in changed:  # the order moves from one customer's figures to the other's
+            for moved in sorted(changed["customer"]):
+                customer_totals_refresh(customer_id=moved)
         _event(order, EventKind.EDITED, user_id=user_id, now=now, data=changed)
         shortage_drafts_shrink(order_id=order.pk, user_id=user_id)
     return order
@@ -904,6 +908,7 @@ def order_ship(*, order_id: int, user_id: int | None, now: datetime | None = Non
             ),
         )
         sales_rollup_add_shipment(order_id=order.pk)
+        customer_totals_refresh(customer_id=order.customer_id)
         _event(
             order,
             EventKind.STATUS_CHANGED,
@@ -1001,6 +1006,7 @@ def order_cancel(
             data["released"] = {
                 line.sku: line.quantity_reserved for line in lines if line.quantity_reserved
             }
+        customer_totals_refresh(customer_id=order.customer_id)
         _event(
             order,
             EventKind.STATUS_CHANGED,
@@ -1101,7 +1107,7 @@ def order_payment_record(
     """Record money received (payment, COD collected) or paid back (refund) on an order.
 
     Payments are refused on cancelled and returned orders; a refund can never exceed what was
-    received minus what was already refunded. Keeps the payment status and, for completed
+    received minus what was already refunded. Keeps the payment status and, for shipped
     orders, the customer's lifetime revenue.
     """
     now = now or timezone.now()
@@ -1123,7 +1129,7 @@ def order_payment_record(
         )
         order.updated_at = now
         order.save(update_fields=["paid_amount", "refunded_amount", "payment_status", "updated_at"])
-        if order.completed_at is not None:
+        if order.shipped_at is not None:
             customer_totals_refresh(customer_id=order.customer_id)
     return payment
 

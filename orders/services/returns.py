@@ -246,7 +246,7 @@ def return_create(
             to_status=order.status if order.status != previous else "",
             data=data,
         )
-        if order.completed_at is not None:
+        if order.shipped_at is not None:
             customer_totals_refresh(customer_id=order.customer_id)
 
         return_id, order_id_, status = order_return.pk, order.pk, order.status

@@ -107,7 +107,8 @@
       var extra = pending[variantId];
       delete pending[variantId];
       var added = rowOf(variantId);
-      if (added && extra) { bump(added, extra); recalc(); }
+      if (added && extra) bump(added, extra);
+      recalc();  // the new row's amount belongs in the totals at once, not at the next edit
     });
   }
 

@@ -3,6 +3,7 @@ reported one by one), the picking list PDF, CSV and Excel exports, caps and perm
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import shutil
 import subprocess
@@ -34,6 +35,7 @@ from orders.services.orders import order_cancel, order_confirm, order_payment_re
 from tests.inventory.factories import ProductFactory
 from tests.orders.factories import (
     BANGKOK_ADDRESS,
+    HCM_ADDRESS,
     WarehouseFactory,
     level,
     make_customer,
@@ -463,6 +465,10 @@ def exported(shop):
         payment_method="marketplace",
         shipping_fee=Decimal("30000"),
         notes="Giao giờ hành chính",
+        # A gift: the recipient is another person, with her own phone.
+        shipping=dataclasses.replace(
+            HCM_ADDRESS, recipient_name="Lê Thị Mai", recipient_phone="0903 333 444"
+        ),
         now=local(2025, 3, 5, 23, 59),
     )
     order_payment_record(
@@ -491,13 +497,14 @@ def test_csv_export(client, login_as, exported):
     address = "12 Lê Lợi, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh"
     assert body.split("\r\n") == [
         "\ufeffNumber,Created,Channel,Channel order number,Status,Payment status,"
-        "Payment method,Customer,Phone,Recipient,Address,Warehouse,Currency,Subtotal,"
-        "Order discount,Shipping fee,VAT,Total,Paid,Lines,Notes",
+        "Payment method,Customer,Customer phone,Recipient,Recipient phone,Address,Warehouse,"
+        "Currency,Subtotal,Order discount,Shipping fee,VAT,Total,Paid,Lines,Notes",
         f"{late.number},2025-03-05 23:59,Shopee,'=2503ABC,New,Paid,"
-        f'Paid on marketplace,Nguyễn Thị Hoa,0912345678,Nguyễn Văn An,"{address}",HCM01,VND,'
+        f"Paid on marketplace,Nguyễn Thị Hoa,0912345678,Lê Thị Mai,0903333444,"
+        f'"{address}",HCM01,VND,'
         "720000,0,30000,65455,750000,750000,AO-001 x 2; SILK-01 x 1,Giao giờ hành chính",
         f"{early.number},2025-03-01 08:05,Phone,,New,Unpaid,Cash on delivery,Nguyễn Thị Hoa,"
-        f'0912345678,Nguyễn Văn An,"{address}",,VND,420000,20000,0,36364,400000,0,'
+        f'0912345678,Nguyễn Văn An,0912345678,"{address}",,VND,420000,20000,0,36364,400000,0,'
         "SILK-01 x 1,",
         "",
     ]
@@ -521,24 +528,26 @@ def test_xlsx_export(client, login_as, exported):
     assert orders == [
         [
             "Number", "Created", "Channel", "Channel order number", "Status", "Payment status",
-            "Payment method", "Customer", "Phone", "Recipient", "Address", "Warehouse",
+            "Payment method", "Customer", "Customer phone", "Recipient", "Recipient phone",
+            "Address", "Warehouse",
             "Currency", "Subtotal", "Order discount", "Shipping fee", "VAT", "Total", "Paid",
             "Lines", "Notes",
         ],
         [
             early.number, datetime(2025, 3, 1, 8, 5), "Phone", None, "New", "Unpaid",
-            "Cash on delivery", "Nguyễn Thị Hoa", "0912345678", "Nguyễn Văn An", address,
+            "Cash on delivery", "Nguyễn Thị Hoa", "0912345678", "Nguyễn Văn An", "0912345678",
+            address,
             None, "VND", 420000, 20000, 0, 36364, 400000, 0, "SILK-01 x 1", None,
         ],
         [
             late.number, datetime(2025, 3, 5, 23, 59), "Shopee", "=2503ABC", "New",
             "Paid", "Paid on marketplace", "Nguyễn Thị Hoa", "0912345678",
-            "Nguyễn Văn An", address, "HCM01", "VND", 720000, 0, 30000, 65455, 750000, 750000,
-            "AO-001 x 2; SILK-01 x 1", "Giao giờ hành chính",
+            "Lê Thị Mai", "0903333444", address, "HCM01", "VND", 720000, 0, 30000, 65455,
+            750000, 750000, "AO-001 x 2; SILK-01 x 1", "Giao giờ hành chính",
         ],
     ]  # fmt: skip
     sheet = workbook["Orders"]
-    assert sheet["N2"].number_format == "#,##0"
+    assert sheet["O2"].number_format == "#,##0"
     assert sheet["B2"].number_format == "yyyy-mm-dd hh:mm"
     assert sheet["D3"].data_type == "s"  # "=2503ABC" stays text
     lines = [list(row) for row in workbook["Order lines"].iter_rows(values_only=True)]
@@ -573,8 +582,8 @@ def test_thb_amounts_keep_two_decimals(client, login_as, shop):
         reverse("orders:order_bulk_export"), {"order": [order.pk], "format": "xlsx"}
     )
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)))["Orders"]
-    assert sheet["P2"].value == 35.5
-    assert sheet["P2"].number_format == "#,##0.00"
+    assert sheet["Q2"].value == 35.5
+    assert sheet["Q2"].number_format == "#,##0.00"
 
 
 def test_export_rejects_an_unknown_format(client, login_as, exported):

@@ -644,7 +644,8 @@ def test_merge_confirm_then_merge(client, login_as, shop):
     assert preview.emails_added == ["an@example.vn"]
     assert [t.name for t in preview.tags_added] == ["Sỉ"]
     assert preview.company_filled == "ABC"
-    assert (preview.orders_count_after, preview.revenue_after) == (2, Decimal("300000"))
+    # Three orders (two completed, one open): the open one counts, its revenue does not.
+    assert (preview.orders_count_after, preview.revenue_after) == (3, Decimal("300000"))
     assert Order.objects.filter(customer=dup).count() == 2  # GET changed nothing
 
     response = client.post(url, follow=True)
@@ -659,7 +660,7 @@ def test_merge_confirm_then_merge(client, login_as, shop):
         open_order.pk,
         Order.objects.filter(customer=target).order_by("pk").first().pk,
     }
-    assert (target.orders_count, target.revenue) == (2, Decimal("300000"))
+    assert (target.orders_count, target.revenue) == (3, Decimal("300000"))
     assert (dup.merged_into_id, dup.orders_count, dup.revenue) == (target.pk, 0, Decimal("0"))
     assert phones_of(target) == [("+84912345678", True), ("+84977111222", False)]
     assert OrderEvent.objects.filter(order=moved, user=user, data__merged=True).count() == 1

@@ -321,3 +321,39 @@ def test_query_count_does_not_grow_with_orders(client, login_as, shop, django_as
     # the htmx table needs neither warehouse list
     with django_assert_num_queries(len(few.captured_queries) - 2):
         client.get(URL, {"q": "bulk"}, HTTP_HX_REQUEST="true")
+
+
+def test_list_shows_the_recipient_with_their_own_phone_and_the_buyer_when_another(
+    client, login_as, shop
+):
+    """A gift: Bình buys, Hoa's mother receives. The recipient's name stands beside the
+    recipient's phone, and the buyer (another person) is named with the buyer's phone."""
+    login_as("sales")
+    binh = customer("Trần Văn Bình", "0987 111 222")
+    gift = make_order(
+        binh,
+        shop["hcm"],
+        [(shop["shirt"], 1)],
+        shipping=dataclasses.replace(
+            HCM_ADDRESS, recipient_name="Lê Thị Mai", recipient_phone="0903 333 444"
+        ),
+        now=local(2025, 3, 4, 9, 0),
+    )
+    response = client.get(URL, {"q": gift.number})
+    assert [o.number for o in response.context["page"].items] == [gift.number]
+    html = response.content.decode()
+    assert (
+        '<td class="customer"><span data-recipient>Lê Thị Mai</span>'
+        '<div class="muted small mono" data-recipient-phone>0903333444</div>'
+        '<div class="muted small" data-buyer>Buyer: Trần Văn Bình '
+        '<span class="mono">0987111222</span></div></td>'
+    ) in html
+    assert "<th>Recipient</th>" in html
+
+    # Hoa's own order goes to Hoa: her name, her phone, no buyer line.
+    html = client.get(URL, {"q": shop["a"].number}).content.decode()
+    assert (
+        '<td class="customer"><span data-recipient>Nguyễn Thị Hoa</span>'
+        '<div class="muted small mono" data-recipient-phone>0912345678</div></td>'
+    ) in html
+    assert "data-buyer" not in html

@@ -391,8 +391,9 @@ def test_top_customers_by_revenue_and_by_orders(shop):
         (b.pk, 2, 1022000, 511000, local(2026, 4, 2, 14, 0)),
         # A: O1 277,500 + O3 115,000 + O8 55,000 = 447,500 over 3 (149,166.67 -> 149,167).
         (a.pk, 3, 447500, 149167, local(2026, 3, 20, 9, 0)),
-        # C: O6 184,000 (O4 cancelled, O5 never shipped).
-        (c.pk, 1, 184000, 184000, local(2026, 3, 16, 8, 0)),
+        # C: O5 (processing) and O6 are her orders (O4 cancelled is not); revenue O6 184,000
+        # (O5 not shipped yet), averaged over the 1 shipped order.
+        (c.pk, 2, 184000, 184000, local(2026, 3, 16, 8, 0)),
     ]
     assert [(r.name, r.company, r.phone) for r in report.rows] == [
         ("Bình Trần", "Công ty Bình", "+84987654321"),
@@ -703,7 +704,7 @@ def test_top_customers_csv_and_xlsx(client, login_as, shop):
          "Last order"],
         ["Bình Trần", "Công ty Bình", "'+84987654321", "2", "1022000", "511000", "2026-04-02"],
         ["Anh Nguyễn", "", "'+84912345678", "3", "447500", "149167", "2026-03-20"],
-        ["Chi Lê", "", "'+84901111222", "1", "184000", "184000", "2026-03-16"],
+        ["Chi Lê", "", "'+84901111222", "2", "184000", "184000", "2026-03-16"],
     ]  # fmt: skip
     assert _csv(response) == expected
     response = client.get(url, {**PERIOD, "format": "xlsx"})
@@ -713,7 +714,7 @@ def test_top_customers_csv_and_xlsx(client, login_as, shop):
     assert rows[1:] == [
         ["Bình Trần", "Công ty Bình", "+84987654321", 2, 1022000, 511000, datetime(2026, 4, 2)],
         ["Anh Nguyễn", None, "+84912345678", 3, 447500, 149167, datetime(2026, 3, 20)],
-        ["Chi Lê", None, "+84901111222", 1, 184000, 184000, datetime(2026, 3, 16)],
+        ["Chi Lê", None, "+84901111222", 2, 184000, 184000, datetime(2026, 3, 16)],
     ]
 
 

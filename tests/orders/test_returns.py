@@ -167,7 +167,8 @@ def test_partial_then_full_return_of_a_completed_order(
     )
     assert returned_counts(order) == [("AO-1", 2), ("NON-1", 1)]
     customer.refresh_from_db()
-    assert (customer.orders_count, customer.revenue) == (0, D("0"))
+    # Still one order of hers (not cancelled); revenue 400,000 paid - 400,000 refunded.
+    assert (customer.orders_count, customer.revenue) == (1, D("0"))
     assert OrderEvent.objects.filter(order=order, kind="return").order_by(
         "id"
     ).last().to_status == ("returned")
@@ -236,7 +237,8 @@ def test_refused_delivery_returns_everything_from_shipped(shipped):
     assert (level(shipped["shirt"], wh), level(shipped["cap"], wh)) == ((10, 0), (5, 0))
     assert Return.objects.get().status == "received"
     customer.refresh_from_db()
-    assert (customer.orders_count, customer.revenue) == (0, D("0"))
+    # One order (not cancelled); refused COD: nothing paid, nothing kept, no revenue.
+    assert (customer.orders_count, customer.revenue) == (1, D("0"))
     assert ledger_mismatches() == []
 
 

@@ -1,0 +1,27 @@
+"""Best sellers do not list a product sold and then all returned (net units 0)."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.conftest import PASSWORD
+from tests.orders.test_best_sellers_returned import sell_and_return
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_best_sellers_leave_out_what_all_came_back(live_server, page, make_user, artifacts):
+    make_user("accountant", username="mai", first_name="Mai", language="vi")
+    sell_and_return()  # SOCK: 3 sold, 1 returned; HAT: 2 sold, 2 returned
+
+    url = "/reports/best-sellers/?date_from=2026-03-01&date_to=2026-03-31"
+    page.goto(f"{live_server.url}/login/?next={url.replace('&', '%26')}")
+    page.fill("#id_username", "mai")
+    page.fill("#id_password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}{url}")
+
+    rows = page.locator("#report tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first.locator("td.mono")).to_have_text("SOCK")
+    expect(rows.first).to_contain_text("40.000\xa0₫")
+    page.screenshot(path=str(artifacts / "best_sellers_returned.png"), full_page=True)

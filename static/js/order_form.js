@@ -107,7 +107,8 @@
       var extra = pending[variantId];
       delete pending[variantId];
       var added = rowOf(variantId);
-      if (added && extra) { bump(added, extra); recalc(); }
+      if (added && extra) bump(added, extra);
+      recalc();  // the new line counts in the totals at once
     });
   }
 

@@ -173,6 +173,8 @@
     nav.shell.classList.toggle("nav-open", open);
     nav.toggle.setAttribute("aria-expanded", open ? "true" : "false");
     nav.backdrop.hidden = !open;
+    // While the menu covers the page, the page behind it takes neither focus nor clicks.
+    nav.shell.querySelector(".main").inert = open;
     if (open) {
       var first = nav.sidebar.querySelector("a.active") || nav.sidebar.querySelector("a");
       if (first) first.focus();

@@ -197,13 +197,19 @@ def test_the_phone_menu_opens_and_closes(live_server, browser, shop, artifacts):
         (artifacts / "screens").mkdir(exist_ok=True)
         page.screenshot(path=str(artifacts / "screens" / "menu-vi-390x844.png"))
 
+        # The page behind the open menu is out of reach: Tab stays in the menu.
+        assert page.evaluate("document.querySelector('.main').inert") is True
+        page.keyboard.press("Tab")
+        assert page.evaluate("!!document.activeElement.closest('#sidebar')") is True
+
         # Esc closes it and gives the focus back to the button.
         page.keyboard.press("Escape")
         expect(toggle).to_have_attribute("aria-expanded", "false")
         expect(sidebar).to_be_hidden()
         expect(toggle).to_be_focused()
+        assert page.evaluate("document.querySelector('.main').inert") is False
 
-        # The button toggles; the shaded page beside the menu closes it too.
+        # The shaded page beside the menu closes it too.
         toggle.click()
         expect(sidebar).to_be_visible()
         page.mouse.click(PHONE["width"] - 10, 500)

@@ -1,7 +1,7 @@
 // Small behaviours shared by every page: toasts, keyboard shortcuts, copy buttons, the variant
-// picker, quick dates in the follow-up panel. No framework beyond htmx. Templates carry no inline
-// code (the Content-Security-Policy forbids it): they mark elements with data-* attributes and
-// the listeners below act on them.
+// picker, quick dates in the follow-up panel, the main menu on narrow screens. No framework
+// beyond htmx. Templates carry no inline code (the Content-Security-Policy forbids it): they
+// mark elements with data-* attributes and the listeners below act on them.
 (function () {
   "use strict";
 
@@ -150,6 +150,53 @@
     button.closest("tr").remove();
     if (table) table.dispatchEvent(new CustomEvent("line-changed", { bubbles: true }));
   });
+
+  // The main menu on narrow screens (templates/base.html, static/css/app.css): the top bar's
+  // menu button opens the sidebar over the page; the button again, the close button, the shaded
+  // backdrop or Esc close it and give the focus back to the button.
+  var narrow = window.matchMedia("(max-width: 900px)");
+
+  function navParts() {
+    var shell = document.querySelector("[data-shell]");
+    if (!shell) return null;
+    return {
+      shell: shell,
+      toggle: shell.querySelector("[data-nav-toggle]"),
+      backdrop: shell.querySelector(".nav-backdrop"),
+      sidebar: shell.querySelector(".sidebar")
+    };
+  }
+
+  function setNav(open, restoreFocus) {
+    var nav = navParts();
+    if (!nav || !nav.toggle) return;
+    nav.shell.classList.toggle("nav-open", open);
+    nav.toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    nav.backdrop.hidden = !open;
+    // While the menu covers the page, the page behind it takes neither focus nor clicks.
+    nav.shell.querySelector(".main").inert = open;
+    if (open) {
+      var first = nav.sidebar.querySelector("a.active") || nav.sidebar.querySelector("a");
+      if (first) first.focus();
+    } else if (restoreFocus) {
+      nav.toggle.focus();
+    }
+  }
+
+  function navIsOpen() {
+    var nav = navParts();
+    return Boolean(nav && nav.shell.classList.contains("nav-open"));
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-nav-toggle]")) { setNav(!navIsOpen(), false); return; }
+    if (event.target.closest("[data-nav-close]")) setNav(false, true);
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && navIsOpen()) { event.preventDefault(); setNav(false, true); }
+  });
+  // Widening the window (a tablet turned sideways) shows the sidebar in place: drop the overlay.
+  narrow.addEventListener("change", function (event) { if (!event.matches && navIsOpen()) setNav(false, false); });
 
   document.addEventListener("DOMContentLoaded", function () { armToasts(document); });
   document.addEventListener("htmx:afterSettle", function () { armToasts(document); });

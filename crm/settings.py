@@ -214,6 +214,8 @@ TIME_ZONE = env.str("TIME_ZONE", default="Asia/Ho_Chi_Minh")
 # Celery beat reads its crontab entries (the morning digest) in the shop's time zone.
 CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
+# Dates and times: one format per language, day/month/year (crm/formats/).
+FORMAT_MODULE_PATH = ["crm.formats"]
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "crm_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
+from common.forms import parse_date
 from followups import selectors
 from followups.services import FollowUpError, followup_reschedule, may_act_on
 
@@ -49,10 +50,8 @@ class CalendarState:
 
 
 def _parse_date(value: str | None, default: date) -> date:
-    try:
-        return date.fromisoformat(value or "")
-    except ValueError:
-        return default
+    """ISO (links, the drag and drop) or the UI language's format (the move form)."""
+    return parse_date(value) or default
 
 
 def calendar_state(params: QueryDict, *, today: date) -> CalendarState:

@@ -19,7 +19,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -27,11 +26,11 @@ from django.utils.safestring import mark_safe
 
 from common import markers
 from common.days import day_start
+from common.phones import format_phone
 from inventory.models import Warehouse
 from orders import transitions as t
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod, PaymentStatus
 from orders.selectors import search_words
-from orders.services.customers import phone_from_e164
 
 PER_PAGE = 50
 DEFAULT_SORT = "-created"
@@ -134,16 +133,6 @@ def order_ids_matching(*, filters: OrderListFilters, limit: int) -> list[int]:
     return list(qs.order_by(*_ordering(filters)).values_list("pk", flat=True)[:limit])
 
 
-def phone_display(e164: str) -> str:
-    """ "+84912345678" -> "0912345678" (as dialled in the shop's countries)."""
-    if not e164:
-        return ""
-    try:
-        return phone_from_e164(e164).local
-    except phonenumbers.NumberParseException:  # a stored number the parser cannot read
-        return e164
-
-
 def list_rows(orders: Iterable[Order]) -> list[Order]:
     """The page's orders, each with what the table shows besides its fields: `phone` (the
     recipient phone as dialled) and the labels of its channel, status, payment status and
@@ -162,7 +151,7 @@ def list_rows(orders: Iterable[Order]) -> list[Order]:
             icons[code] = render_to_string("common/followup_marker.html", {"marker": code})
         # Our own SVG, no user data: rendered once per marker, not once per row.
         order.marker_html = mark_safe(icons[code])  # type: ignore[attr-defined]  # noqa: S308
-        order.phone = phone_display(order.ship_phone)  # type: ignore[attr-defined]
+        order.phone = format_phone(order.ship_phone)  # type: ignore[attr-defined]
         for field_name, names in labels.items():
             value = getattr(order, field_name)
             setattr(order, f"{field_name}_label", names.get(value, value))
@@ -318,7 +307,7 @@ def picking_list(*, order_ids: Sequence[int]) -> PickingList:
             status=order.status,
             status_label=order.get_status_display(),
             recipient=order.ship_name,
-            phone=phone_display(order.ship_phone),
+            phone=format_phone(order.ship_phone),
             channel_label=order.get_channel_display(),
             external_number=order.external_number,
         )
@@ -487,7 +476,7 @@ def order_export(*, order_ids: Sequence[int], chunk: int = EXPORT_CHUNK) -> Iter
                 payment_status=_choice_label(PaymentStatus, row["payment_status"]),
                 payment_method=_choice_label(PaymentMethod, row["payment_method"]),
                 customer=row["customer__name"],
-                phone=phone_display(row["ship_phone"]),
+                phone=format_phone(row["ship_phone"]),
                 recipient=row["ship_name"],
                 address=address,
                 warehouse=row["warehouse__code"] or "",

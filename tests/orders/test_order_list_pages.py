@@ -88,7 +88,7 @@ def test_list_shows_newest_first_with_columns(client, login_as, shop):
     assert html.count('<td class="col-marker"><span class="fu-marker fu-marker--new"') == 3
     assert '<th class="col-marker">' in html
     assert "2503ABCXYZ" in html
-    assert "0912345678" in html  # the recipient phone as dialled
+    assert "0912 345 678" in html  # the recipient phone as shown everywhere
     assert "Nguyễn Thị Hoa" in html
     assert '<span class="pill order-status order-status--processing">Processing</span>' in html
     assert '<span class="pill payment-status payment-status--paid">Paid</span>' in html

@@ -58,6 +58,14 @@ class LocalDateInput(forms.DateInput):
         # format=None: written back with the active language's first DATE_INPUT_FORMATS.
         super().__init__(attrs={**base, **(attrs or {})})
 
+    def format_value(self, value: Any) -> str | None:
+        """A date typed or linked in another accepted form ("2026-12-08" from an old link,
+        "8/12/26") is shown back as the language writes it; anything else as typed."""
+        if isinstance(value, str):
+            day = parse_date(value)
+            return date_input_value(day) if day else value
+        return super().format_value(value)
+
 
 class LocalTimeInput(forms.TimeInput):
     """A time as 24-hour text ("14:30"); a native time input shows AM/PM in an English browser."""
@@ -71,6 +79,7 @@ class LocalTimeInput(forms.TimeInput):
             "pattern": TIME_PATTERN,
             "autocomplete": "off",
             "size": 5,
+            "data-timefield": "",
         }
         super().__init__(attrs={**base, **(attrs or {})})
 

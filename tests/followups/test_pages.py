@@ -634,3 +634,18 @@ def test_an_inverted_period_is_refused(client, login_as):
     )
     assert response.status_code == 200
     assert "The start date is after the end date." in response.content.decode()
+
+
+def test_request_list_detail_and_reminders_show_phones_in_the_one_form(client, login_as):
+    user = login_as("sales")
+    request = a_request("Chị Hạnh", "0913-456-789")
+    followup_schedule(
+        subject=Subject("contact_request", request.pk),
+        next_contact_at=timezone.now() - timedelta(minutes=5),
+        user_id=user.pk,
+    )
+    shown = '<a href="tel:+84913456789">0913 456 789</a>'
+    assert shown in client.get(reverse("followups:request_list")).content.decode()
+    detail = reverse("followups:request_detail", args=[request.pk])
+    assert shown in client.get(detail).content.decode()
+    assert shown in client.get(reverse("followups:reminders")).content.decode()

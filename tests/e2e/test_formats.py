@@ -98,6 +98,17 @@ def test_dates_typed_day_first_in_an_english_browser(live_server, browser, make_
         assert "date_from=12%2F08%2F2026" in page.url
         page.screenshot(path=str(artifacts / "formats_order_filter_en.png"), full_page=True)
 
+        # The calendar under the field shows the typed day and picks another one.
+        page.locator("#order-filters input[name=date_to]").click()
+        calendar = page.locator(".datepicker")
+        assert calendar.locator(".dp-title").inner_text() == "August 2026"
+        assert calendar.locator(".dp-picked").inner_text() == "12"
+        page.screenshot(path=str(artifacts / "formats_datepicker_en.png"))
+        with page.expect_response(lambda r: "date_to=31%2F08%2F2026" in r.url):
+            calendar.locator('[data-day="31/08/2026"]').click()
+        assert calendar.count() == 0
+        assert page.locator("#order-filters input[name=date_to]").input_value() == "31/08/2026"
+
         # A link with ISO dates (bookmarks made before) still filters, shown day first.
         page.goto(f"{live_server.url}/orders/?date_from=2026-12-08&date_to=2026-12-08")
         assert page.locator("#order-filters input[name=date_from]").input_value() == "08/12/2026"

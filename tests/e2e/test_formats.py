@@ -127,9 +127,18 @@ def test_filter_labels_are_not_cut_off(live_server, browser, make_user, artifact
     try:
         sign_in(page, live_server, "chu")
         cut = []
-        for path in ("/orders/", "/followups/requests/", "/inventory/products/", "/customers/"):
+        pages = (
+            "/orders/",
+            "/orders/new/",
+            "/followups/requests/",
+            "/followups/calendar/",
+            "/inventory/products/",
+            "/customers/",
+            "/reports/sales/",
+        )
+        for path in pages:
             page.goto(f"{live_server.url}{path}")
-            for field in page.locator("form.filters").first.evaluate(MEASURE):
+            for field in page.locator("main").evaluate(MEASURE):
                 if field["widest"] > field["room"]:
                     cut.append((path, field["name"], field["widest"], field["room"]))
             name = path.strip("/").replace("/", "_")

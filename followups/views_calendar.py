@@ -4,9 +4,10 @@ the entry's small form)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -138,9 +139,9 @@ def _new_time(request: HttpRequest) -> datetime | None:
     day = _parse_date(request.POST.get("new_date"), date.min)
     if day == date.min:
         return None
-    try:
-        at = time.fromisoformat(request.POST.get("new_time") or "")
-    except ValueError:
+    try:  # the active language's TIME_INPUT_FORMATS: "14:30", "14.30"
+        at = forms.TimeField().clean(request.POST.get("new_time") or "")
+    except forms.ValidationError:
         return None
     return timezone.make_aware(datetime.combine(day, at.replace(tzinfo=None)))
 

@@ -215,6 +215,8 @@ TIME_ZONE = env.str("TIME_ZONE", default="Asia/Ho_Chi_Minh")
 # Celery beat reads its crontab entries (the morning digest) in the shop's time zone.
 CELERY_TIMEZONE = TIME_ZONE
 USE_I18N = True
+# Dates and times: one format per language, day/month/year (crm/formats/).
+FORMAT_MODULE_PATH = ["crm.formats"]
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "crm_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
@@ -233,6 +235,9 @@ SITE_URL = env.str("SITE_URL", default="").rstrip("/")
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files browsers ask for at the site root (/favicon.ico: PDFs, JSON and error pages have no
+# <link rel="icon">), served by WhiteNoise like the static files.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGES = {

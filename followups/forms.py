@@ -11,7 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common import markers
-from common.forms import BoundedDateField, IdField, search_field
+from common.forms import (
+    BoundedDateField,
+    IdField,
+    LocalDateInput,
+    LocalTimeInput,
+    date_input_value,
+    search_field,
+)
 from followups.models import ContactMethod, Outcome, RequestSource
 
 THEN_NEXT = "next"
@@ -19,18 +26,9 @@ THEN_FINISH = "finish"
 MAX_NOTE = 4000
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
-
-
-class TimeInput(forms.TimeInput):
-    input_type = "time"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%H:%M")
+# Dates as dd/mm/yyyy text in the UI language's format, times as 24-hour text (common/forms.py).
+DateInput = LocalDateInput
+TimeInput = LocalTimeInput
 
 
 def combine(day: date | None, at: time | None) -> datetime | None:
@@ -43,9 +41,9 @@ def combine(day: date | None, at: time | None) -> datetime | None:
 
 def _quick_days(today: date) -> list[tuple[str, str]]:
     return [
-        ((today + timedelta(days=1)).isoformat(), str(_("+1 day"))),
-        ((today + timedelta(days=3)).isoformat(), str(_("+3 days"))),
-        ((today + timedelta(days=7)).isoformat(), str(_("+1 week"))),
+        (date_input_value(today + timedelta(days=1)), str(_("+1 day"))),
+        (date_input_value(today + timedelta(days=3)), str(_("+3 days"))),
+        (date_input_value(today + timedelta(days=7)), str(_("+1 week"))),
     ]
 
 

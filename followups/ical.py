@@ -21,6 +21,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
+from common.phones import format_phone
 from followups import selectors
 from followups.models import CalendarFeed
 
@@ -116,7 +117,7 @@ def calendar_ical(*, user: Any, host: str, absolute: Any, now: datetime | None =
             event.add("summary", _summary(item))
             lines = [item.last_note] if item.last_note else []
             if item.phone:
-                lines.append(_("Phone: %(phone)s") % {"phone": item.phone})
+                lines.append(_("Phone: %(phone)s") % {"phone": format_phone(item.phone)})
             if lines:
                 event.add("description", "\n".join(lines))
             event.add("url", absolute(item.url))

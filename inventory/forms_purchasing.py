@@ -16,7 +16,7 @@ from django.forms.formsets import INITIAL_FORM_COUNT, ManagementForm
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import BoundedDateField, search_field
+from common.forms import BoundedDateField, LocalDateInput, search_field
 from inventory.forms_catalogue import MoneyField, money_input
 from inventory.models import PurchaseOrder, Supplier, Variant, Warehouse
 from inventory.selectors import purchasing as selectors
@@ -111,7 +111,7 @@ class PurchaseOrderForm(forms.Form):
     expected_on = BoundedDateField(
         label=_("Expected on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=LocalDateInput(),
     )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})

@@ -25,6 +25,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from common.money import PRECISION, quantize
+from common.spreadsheets import XLSX_DATE, XLSX_DATETIME, csv_date, csv_datetime, shop_local
 from orders.selectors.reports import (
     GROUP_VARIANT,
     BestSellers,
@@ -184,9 +185,9 @@ def _csv_value(value: Any) -> str:
     if isinstance(value, str):
         return "'" + value if value.startswith(FORMULA_START) else value
     if isinstance(value, datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return csv_datetime(value)
     if isinstance(value, date):
-        return value.isoformat()
+        return csv_date(value)
     if isinstance(value, Decimal):
         return format(value, "f")
     return str(value)
@@ -211,11 +212,11 @@ def _xlsx_cells(sheet: Any, values: Sequence[Any], *, bold: bool = False) -> lis
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"  # text stays text, even "=..." or a phone number
         elif isinstance(value, datetime):
-            cell = WriteOnlyCell(sheet, value=timezone.localtime(value).replace(tzinfo=None))
-            cell.number_format = "yyyy-mm-dd hh:mm"
+            cell = WriteOnlyCell(sheet, value=shop_local(value))
+            cell.number_format = XLSX_DATETIME
         elif isinstance(value, date):
             cell = WriteOnlyCell(sheet, value=value)
-            cell.number_format = "yyyy-mm-dd"
+            cell.number_format = XLSX_DATE
         else:
             cell = WriteOnlyCell(sheet, value=value)
         if bold:

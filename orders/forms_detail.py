@@ -15,7 +15,7 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import BoundedDateField
+from common.forms import BoundedDateField, LocalDateInput
 from inventory.forms_catalogue import MoneyField
 from inventory.models import Supplier, Variant, Warehouse
 from inventory.selectors.purchasing import supplier_choices, warehouse_choices
@@ -40,15 +40,8 @@ def moment_of(day: date | None, *, now: datetime | None = None) -> datetime | No
     return timezone.make_aware(datetime.combine(day, time(12, 0)))
 
 
-class _DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 def _date_field(label: Any, **kwargs: Any) -> forms.DateField:
-    field = BoundedDateField(label=label, widget=_DateInput(), **kwargs)
+    field = BoundedDateField(label=label, widget=LocalDateInput(), **kwargs)
     field.validators.append(_not_in_future)
     return field
 

@@ -17,7 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from common import markers
-from common.forms import BoundedDateField, search_field
+from common.forms import BoundedDateField, LocalDateInput, search_field
 from orders.models import Channel, OrderStatus, PaymentMethod, PaymentStatus
 from orders.selectors.order_list import (
     DEFAULT_SORT,
@@ -102,15 +102,11 @@ class OrderFilterForm(forms.Form):
     )
     date_from = BoundedDateField(
         required=False,
-        widget=forms.DateInput(
-            attrs={"type": "date", "aria-label": _("From (date)")}, format="%Y-%m-%d"
-        ),
+        widget=LocalDateInput(attrs={"aria-label": _("From (date)")}),
     )
     date_to = BoundedDateField(
         required=False,
-        widget=forms.DateInput(
-            attrs={"type": "date", "aria-label": _("To (date)")}, format="%Y-%m-%d"
-        ),
+        widget=LocalDateInput(attrs={"aria-label": _("To (date)")}),
     )
     marker = forms.ChoiceField(
         choices=[("", _("All")), *MARKER_CHOICES], required=False, widget=forms.HiddenInput

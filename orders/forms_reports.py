@@ -17,7 +17,7 @@ from django.http import QueryDict
 from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import BoundedDateField
+from common.forms import BoundedDateField, LocalDateInput, date_input_value
 from inventory.selectors.catalogue import category_choices
 from orders.models import Channel
 from orders.selectors import reports as selectors
@@ -46,10 +46,10 @@ def _category_options() -> list[tuple[Any, Any]]:
 
 
 def _date_input(label: Any, *, first: bool = False) -> forms.DateInput:
-    attrs: dict[str, Any] = {"type": "date", "aria-label": label}
+    attrs: dict[str, Any] = {"aria-label": label}
     if first:  # the first field of the bar: focused on load, Alt+F from anywhere
         attrs.update(accesskey="f", autofocus=True)
-    return forms.DateInput(attrs=attrs, format="%Y-%m-%d")
+    return LocalDateInput(attrs=attrs)
 
 
 def _select(label: Any) -> forms.Select:
@@ -108,7 +108,8 @@ class ReportForm(forms.Form):
         # The date inputs show the period the report covers, whatever was typed.
         shown = QueryDict(mutable=True)
         shown.update(self.data)
-        shown["date_from"], shown["date_to"] = date_from.isoformat(), date_to.isoformat()
+        shown["date_from"] = date_input_value(date_from)
+        shown["date_to"] = date_input_value(date_to)
         self.data = shown
         return selectors.ReportFilters(
             date_from=date_from,

@@ -24,21 +24,15 @@ import re
 from dataclasses import dataclass
 
 import phonenumbers
-from django.conf import settings
 from django.utils.translation import gettext as _
 
+from common.phones import shop_country
 from common.taxcodes import th_check_digit, vn_check_digit
 from orders.errors import InvalidPhoneNumber, InvalidTaxCode
 
-COUNTRY_BY_CURRENCY = {"VND": "VN", "THB": "TH"}
 COUNTRIES = ("VN", "TH")
 
 _SEPARATORS = re.compile(r"[\s.\-_/]+")
-
-
-def shop_country() -> str:
-    """The shop's country code, from its currency."""
-    return COUNTRY_BY_CURRENCY[settings.SHOP_CURRENCY]
 
 
 # --- Phones -----------------------------------------------------------------------------------

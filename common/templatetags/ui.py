@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import template
 from django.conf import settings
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from common.money import format_money
+from common.phones import format_phone
 
 register = template.Library()
 
@@ -63,3 +66,30 @@ def fast_select(bound_field: Any) -> str:
         flatatt(attrs),
         mark_safe("".join(options)),  # noqa: S308 - each option built with format_html
     )
+
+
+@register.simple_tag
+def date_input(name: str, value: Any = None, **attrs: Any) -> str:
+    """`{% date_input "new_date" e.at id="move-date-1" required=True %}`: the same text field in
+    the UI language's format as the forms' LocalDateInput, for forms written by hand."""
+    from common.forms import LocalDateInput
+
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).date()
+    return LocalDateInput().render(name, value, attrs={k: v for k, v in attrs.items() if v})
+
+
+@register.simple_tag
+def time_input(name: str, value: Any = None, **attrs: Any) -> str:
+    """`{% time_input "new_time" e.at %}`: a 24-hour time as text (LocalTimeInput)."""
+    from common.forms import LocalTimeInput
+
+    if isinstance(value, datetime):
+        value = timezone.localtime(value).time()
+    return LocalTimeInput().render(name, value, attrs={k: v for k, v in attrs.items() if v})
+
+
+@register.filter
+def phone(value: str | None) -> str:
+    """`{{ customer_phone|phone }}`: the one display form of a phone number (common/phones.py)."""
+    return format_phone(value)

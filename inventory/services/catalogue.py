@@ -317,12 +317,23 @@ def product_refresh_search_text(*, product: Product) -> None:
 # --- Images -----------------------------------------------------------------------------------
 
 
+def _eight_bit(image: Image.Image) -> Image.Image:
+    """16-bit greyscale (scanners, some screenshot tools) as 8-bit grey: a plain convert("RGB")
+    clips every value above 255, so the thumbnail came out blank white."""
+    if not (image.mode.startswith("I;16") or image.mode in ("I", "F")):
+        return image
+    wide = image if image.mode in ("I", "F") else image.convert("I")
+    high = wide.getextrema()[1]
+    scale = 1 / 256 if isinstance(high, int | float) and high > 255 else 1  # 0-65535 -> 0-255
+    return wide.point(lambda value: value * scale).convert("L")
+
+
 def make_thumbnail(source: IO[bytes]) -> ContentFile[bytes]:
     """A WebP at most THUMBNAIL_SIZE, upright (EXIF orientation applied), transparency kept."""
     try:
         with Image.open(source) as original:
             original.draft("RGB", (THUMBNAIL_SIZE[0] * 2, THUMBNAIL_SIZE[1] * 2))
-            image = ImageOps.exif_transpose(original)
+            image = _eight_bit(ImageOps.exif_transpose(original))
             has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
             image = image.convert("RGBA" if has_alpha else "RGB")
             image.thumbnail(THUMBNAIL_SIZE, Image.Resampling.LANCZOS)

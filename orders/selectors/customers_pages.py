@@ -15,6 +15,7 @@ from typing import Any
 import phonenumbers
 from django.db.models import Prefetch, QuerySet
 
+from common.phones import format_phone
 from orders.models import Customer, CustomerAddress, CustomerPhone, Order, Tag
 from orders.selectors import customer_find_duplicates, search_words
 from orders.validators import shop_country
@@ -32,8 +33,10 @@ CUSTOMER_ORDERS_PER_PAGE = 20
 
 
 def phone_display(e164: str, *, international: bool = False) -> str:
-    """How staff read a stored number: national format for numbers of the shop's country
-    ("0912 345 678"), else (or when asked) international ("+66 81 234 5678")."""
+    """How staff read a stored number (common/phones.py: "0912 345 678" in the shop's country,
+    else "+66 81 234 5678"), or when asked always international."""
+    if not international:
+        return format_phone(e164)
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

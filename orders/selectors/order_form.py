@@ -25,13 +25,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Upper
 
+from common.phones import format_phone
 from inventory.models import StockLevel, Variant, Warehouse
 from inventory.selectors.purchasing import default_warehouse, warehouse_choices
 from inventory.text import fold
 from orders import transitions as t
 from orders.models import Customer, CustomerAddress, CustomerPhone, Order, OrderLine
 from orders.selectors import search_words
-from orders.services.customers import phone_from_e164
 
 # Shorter words have no trigram: the index cannot help and every row would be read.
 MIN_SEARCH_LENGTH = 3
@@ -62,16 +62,14 @@ def _customers() -> QuerySet[Customer]:
 
 
 def _decorate(customer: Customer) -> Customer:
-    """Adds phones_local (local numbers, primary first), default_address, and each address's
-    phone_local."""
+    """Adds phones_local (the numbers as shown everywhere, primary first), default_address, and
+    each address's phone_local."""
     phones = getattr(customer, "phone_list", [])
     addresses = getattr(customer, "address_list", [])
-    customer.phones_local = [phone_from_e164(p.e164).local for p in phones]  # type: ignore[attr-defined]
+    customer.phones_local = [format_phone(p.e164) for p in phones]  # type: ignore[attr-defined]
     customer.default_address = next((a for a in addresses if a.is_default), None)  # type: ignore[attr-defined]
     for address in addresses:
-        address.phone_local = (
-            phone_from_e164(address.recipient_phone).local if address.recipient_phone else ""
-        )
+        address.phone_local = format_phone(address.recipient_phone)
     return customer
 
 

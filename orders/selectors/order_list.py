@@ -19,7 +19,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import phonenumbers
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -27,6 +26,7 @@ from django.utils.safestring import mark_safe
 
 from common import markers
 from common.days import day_start
+from common.phones import format_phone
 from inventory.models import Warehouse
 from inventory.text import fold
 from orders import transitions as t
@@ -40,7 +40,6 @@ from orders.models import (
     collected_amount,
 )
 from orders.selectors import search_words
-from orders.services.customers import phone_from_e164
 
 PER_PAGE = 50
 DEFAULT_SORT = "-created"
@@ -131,12 +130,12 @@ def order_parties(
 ) -> Parties:
     """The recipient and the buyer of an order (phones in E.164 in, as dialled out). An order
     without a recipient (no ship name nor phone) goes to its customer."""
-    buyer_phone = phone_display(customer_phone or "")
+    buyer_phone = format_phone(customer_phone or "")
     if not ship_name.strip() and not ship_phone:
         return Parties(customer_name, buyer_phone, customer_name, buyer_phone, False)
     name = ship_name.strip() or customer_name
     differs = fold(name) != fold(customer_name) or bool(ship_phone and not ship_phone_is_customers)
-    return Parties(name, phone_display(ship_phone), customer_name, buyer_phone, differs)
+    return Parties(name, format_phone(ship_phone), customer_name, buyer_phone, differs)
 
 
 def order_list(*, filters: OrderListFilters) -> QuerySet[Order]:
@@ -184,16 +183,6 @@ def order_ids_matching(*, filters: OrderListFilters, limit: int) -> list[int]:
     """Ids of at most `limit` orders matching `filters`, in the list's order."""
     qs = _filtered(Order.objects.all(), filters)
     return list(qs.order_by(*_ordering(filters)).values_list("pk", flat=True)[:limit])
-
-
-def phone_display(e164: str) -> str:
-    """ "+84912345678" -> "0912345678" (as dialled in the shop's countries)."""
-    if not e164:
-        return ""
-    try:
-        return phone_from_e164(e164).local
-    except phonenumbers.NumberParseException:  # a stored number the parser cannot read
-        return e164
 
 
 def list_rows(orders: Iterable[Order]) -> list[Order]:
@@ -377,7 +366,7 @@ def picking_list(*, order_ids: Sequence[int]) -> PickingList:
             status=order.status,
             status_label=order.get_status_display(),
             recipient=order.ship_name,
-            phone=phone_display(order.ship_phone),
+            phone=format_phone(order.ship_phone),
             channel_label=order.get_channel_display(),
             external_number=order.external_number,
         )

@@ -73,6 +73,7 @@ from django.utils import timezone
 
 from common.days import day_start
 from common.money import quantize
+from common.phones import format_phone
 from inventory.models import Product, Variant
 from inventory.selectors.catalogue import category_descendant_ids
 from orders.models import (
@@ -561,7 +562,7 @@ def top_customers(*, filters: ReportFilters, sort: str = SORT_REVENUE) -> TopCus
             customer_id=row["customer_id"],
             name=people.get(row["customer_id"], {}).get("name", ""),
             company=people.get(row["customer_id"], {}).get("company", ""),
-            phone=people.get(row["customer_id"], {}).get("phone") or "",
+            phone=format_phone(people.get(row["customer_id"], {}).get("phone")),
             orders=row["orders"],
             net_revenue=quantize(row["net_revenue"] or _ZERO, currency),
             last_order_at=row["last_order_at"],

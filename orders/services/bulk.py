@@ -18,13 +18,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import IO, Any
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from common.money import PRECISION, quantize
+from common.spreadsheets import XLSX_DATETIME, csv_datetime, shop_local
 from orders.errors import OrderError, OrderStockShort, Shortage
 from orders.models import Order
 from orders.selectors.order_list import ExportLine, ExportOrder, order_export
@@ -178,7 +178,7 @@ def _safe_text(value: str) -> str:
 
 
 def _local_text(moment: datetime) -> str:
-    return timezone.localtime(moment, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
+    return csv_datetime(moment)
 
 
 def lines_summary(lines: Sequence[ExportLine]) -> str:
@@ -312,9 +312,8 @@ def _xlsx_row(
             cell = WriteOnlyCell(sheet, value=value)
             cell.data_type = "s"  # text stays text, even "=..." or a phone number
         elif isinstance(value, datetime):
-            local = timezone.localtime(value, timezone.get_default_timezone())
-            cell = WriteOnlyCell(sheet, value=local.replace(tzinfo=None))
-            cell.number_format = "yyyy-mm-dd hh:mm"
+            cell = WriteOnlyCell(sheet, value=shop_local(value))
+            cell.number_format = XLSX_DATETIME
         else:
             cell = WriteOnlyCell(sheet, value=value)
             if index in money:

@@ -41,14 +41,14 @@ def test_a_date_outside_the_range_is_a_field_error(value):
     today = timezone.localdate()
     form = Filters(QueryDict(f"day={value}&q=ao"))
     assert valid_values(form) == {"q": "ao", "day": None, "kind": "", "shown": None}
-    latest = latest_day(today).strftime("%m/%d/%Y")
+    latest = latest_day(today).strftime("%d/%m/%Y")
     assert form.errors == {"day": [f"Enter a date between 01/01/2000 and {latest}."]}
 
 
 def test_the_range_error_is_translated():
     with translation.override("vi"):
         form = Filters(QueryDict("day=9999-12-31"))
-        assert form.errors["day"][0].startswith("Nhập một ngày từ 01-01-2000 đến ")
+        assert form.errors["day"][0].startswith("Nhập một ngày từ 01/01/2000 đến ")
 
 
 def test_the_edges_of_the_range_are_accepted():

@@ -186,6 +186,22 @@ def test_drag_reschedule_moves_the_entry_keeps_the_time_and_writes_history(clien
     assert thread.order.next_contact_at == local(date(2030, 6, 14), 14, 45)
 
 
+def test_the_move_form_reads_the_day_first_date_and_time_it_shows(client, login_as):
+    user = login_as("sales")
+    thread = schedule_order(local(date(2030, 6, 12), 9), user.pk)
+    html = calendar(client, view="week", date="2030-06-12").content.decode()
+    assert 'name="new_date" value="12/06/2030"' in html
+    assert f'id="move-date-{thread.pk}"' in html
+    response = client.post(
+        reverse("followups:calendar_reschedule", args=[thread.pk]),
+        {"new_date": "08/07/2030", "new_time": "15.30", "view": "week", "date": "2030-06-12"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    thread.refresh_from_db()
+    assert thread.next_contact_at == local(date(2030, 7, 8), 15, 30)
+
+
 def test_a_finished_entry_cannot_be_moved(client, login_as):
     user = login_as("sales")
     thread = schedule_order(local(date(2030, 6, 12), 9), user.pk)

@@ -131,7 +131,7 @@ def test_the_feed_holds_my_open_follow_ups_in_the_window(client, login_as, make_
     assert f"DTSTART:{call_at.astimezone(UTC):%Y%m%dT%H%M%S}Z" in response.content.decode()
     assert second.decoded("DTSTAMP") == thread.updated_at.astimezone(UTC).replace(microsecond=0)
     assert str(second["SUMMARY"]) == f"Call Chị Hằng \N{EN DASH} {order.number}"
-    assert str(second["DESCRIPTION"]) == "Khách muốn xem thêm mẫu\nPhone: +84912000801"
+    assert str(second["DESCRIPTION"]) == "Khách muốn xem thêm mẫu\nPhone: 0912 000 801"
     assert str(second["URL"]) == f"http://testserver/orders/{order.pk}/"
 
     # The UID stays when the follow-up moves.

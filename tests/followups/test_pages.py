@@ -109,12 +109,12 @@ def test_the_panel_of_a_new_order_is_blue_with_the_forms(client, login_as):
     assert 'data-testid="followup-assign-form"' not in html
     assert 'data-testid="followup-finish-form"' not in html
     # Defaults: tomorrow 09:00, and the quick buttons.
-    tomorrow_day = (timezone.localdate() + timedelta(days=1)).isoformat()
+    tomorrow_day = f"{timezone.localdate() + timedelta(days=1):%d/%m/%Y}"
     assert f'name="next_date" value="{tomorrow_day}"' in html
     assert 'name="next_time" value="09:00"' in html
     for label, days in (("+1 day", 1), ("+3 days", 3), ("+1 week", 7)):
-        day = (timezone.localdate() + timedelta(days=days)).isoformat()
-        assert f'data-date="{day}"' in html
+        day = timezone.localdate() + timedelta(days=days)
+        assert f'data-date="{day:%d/%m/%Y}"' in html
         assert label in html
 
 
@@ -157,7 +157,7 @@ def test_logging_a_contact_through_the_panel(client, login_as):
     assert 'data-marker="scheduled"' in html
     assert "Lan Phạm recorded a contact by Zalo." in html
     assert "Khách muốn đổi màu" in html
-    assert f"Next contact on {day.strftime('%m/%d/%Y')} at 14:30." in html
+    assert f"Next contact on {day.strftime('%d/%m/%Y')} at 14:30." in html
 
 
 def test_finishing_with_an_outcome_from_the_log_form(client, login_as):
@@ -671,3 +671,18 @@ def test_a_next_contact_day_out_of_range_is_refused_and_the_thread_is_unchanged(
     assert FollowUp.objects.count() == before
     order.refresh_from_db()
     assert order.next_contact_at is None
+
+
+def test_request_list_detail_and_reminders_show_phones_in_the_one_form(client, login_as):
+    user = login_as("sales")
+    request = a_request("Chị Hạnh", "0913-456-789")
+    followup_schedule(
+        subject=Subject("contact_request", request.pk),
+        next_contact_at=timezone.now() - timedelta(minutes=5),
+        user_id=user.pk,
+    )
+    shown = '<a href="tel:+84913456789">0913 456 789</a>'
+    assert shown in client.get(reverse("followups:request_list")).content.decode()
+    detail = reverse("followups:request_detail", args=[request.pk])
+    assert shown in client.get(detail).content.decode()
+    assert shown in client.get(reverse("followups:reminders")).content.decode()

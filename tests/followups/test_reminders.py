@@ -200,12 +200,12 @@ def test_one_digest_per_user_with_due_items_and_never_twice(make_user):
     # The messages list the right subjects and phones; each is in its reader's language.
     for order_thread in (a, b):
         assert order_thread.order.number in to_vi.body
-    assert "+84912000501" in to_vi.body
-    assert "+84912000502" in to_vi.body
+    assert "0912 000 501" in to_vi.body
+    assert "0912 000 502" in to_vi.body
     assert "Báo giá áo" in to_vi.body
     assert f"/orders/{a.order_id}/" in to_vi.body
     assert "Chị Web" in to_th.body
-    assert "+84912000503" in to_th.body
+    assert "0912 000 503" in to_th.body
     assert "Khách Một" not in to_th.body
     html_vi = to_vi.alternatives[0][0]
     assert '<html lang="vi">' in html_vi

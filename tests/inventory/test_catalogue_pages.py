@@ -491,3 +491,19 @@ def test_brand_pages(client, login_as):
         == 302
     )
     assert Brand.objects.get().name == "Cool Mate"
+
+
+def test_the_product_page_shows_no_dimensions_or_weight_that_were_not_entered(client, login_as):
+    bare = product_create(name="Khăn", variants=[VariantInput(sku="KHAN-1")])
+    boxed = product_create(
+        name="Hộp",
+        variants=[
+            VariantInput(sku="HOP-1", weight_grams=250, length_cm=30, width_cm=20, height_cm=5)
+        ],
+    )
+    login_as("manager")
+    html = client.get(reverse("inventory:product_detail", args=[bare.pk])).content.decode()
+    assert "\u00d7" not in html.split("<tbody>")[1]
+    assert '<td class="num"></td>\n        <td class="num"></td>' in html
+    html = client.get(reverse("inventory:product_detail", args=[boxed.pk])).content.decode()
+    assert '<td class="num">250</td>\n        <td class="num">30\u00d720\u00d75</td>' in html

@@ -473,3 +473,21 @@ def test_brand_names_are_unique_whatever_the_case():
     brand_save(name="Coolmate")
     with pytest.raises(InventoryError):
         brand_save(name="coolmate ")
+
+
+def test_a_16_bit_grey_image_gets_a_grey_thumbnail_not_a_blank_one(media):
+    """Pillow's convert("RGB") clips 16-bit values above 255 to white: scans and some
+    screenshot tools save such PNGs, and their thumbnails came out blank."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    buffer = BytesIO()
+    Image.new("I;16", (400, 300), 30000).save(buffer, "PNG")
+    upload = SimpleUploadedFile("scan.png", buffer.getvalue(), content_type="image/png")
+    product = product_create(name="Ảnh quét", variants=[VariantInput(sku="SCAN-1")])
+    [image] = product_images_add(product=product, uploads=[upload])
+    with Image.open(default_storage.open(image.thumbnail.name)) as thumb:
+        assert thumb.size == (320, 240)
+        low, high = thumb.convert("L").getextrema()
+        assert 110 <= low <= high <= 125  # 30000 / 256 = 117 (WebP rounds), not 255 (white)

@@ -227,3 +227,19 @@ class TestSupplierPages:
         assert client.post(url, {"name": "Changed"}).status_code == 403
         supplier.refresh_from_db()
         assert supplier.name != "Changed"
+
+
+@pytest.mark.django_db
+def test_supplier_and_warehouse_lists_show_phones_in_the_one_form(client, login_as, settings):
+    from django.urls import reverse
+
+    from tests.inventory.factories import SupplierFactory, WarehouseFactory
+
+    settings.SHOP_CURRENCY = "VND"
+    SupplierFactory(name="Xưởng may Bình Minh", phone="028.3822.1234")
+    WarehouseFactory(code="HN01", name="Kho Hà Nội", phone="+84913456789")
+    login_as("owner")
+    suppliers = client.get(reverse("inventory:supplier_list")).content.decode()
+    assert '<a href="tel:028.3822.1234">028 3822 1234</a>' in suppliers
+    warehouses = client.get(reverse("inventory:warehouse_list")).content.decode()
+    assert '<span class="muted">0913 456 789</span>' in warehouses

@@ -421,14 +421,14 @@ def test_picking_list_pdf(client, login_as, shop, settings):
         "SKU PRODUCT OPTIONS BARCODE QUANTITY",
         "AO-001 Áo thun cổ tròn Đỏ / XL 8930000000017 2",
         "SILK-01 ผ้าไหมไทย 4",
-        f"{one.number} · Nguyễn Văn An · 0912345678 Phone · New · 01/03/2025 09:00",
+        f"{one.number} · Nguyễn Văn An · 0912 345 678 Phone · New · 01/03/2025 09:00",
         "AO-001 Áo thun cổ tròn (Đỏ / XL) 2",
         "SILK-01 ผ้าไหมไทย 1",
-        f"{two.number} · Somchai Jaidee · 0812345678 Phone · Processing · 01/03/2025 10:00",
+        f"{two.number} · Somchai Jaidee · +66 81 234 5678 Phone · Processing · 01/03/2025 10:00",
         "SILK-01 ผ้าไหมไทย 3",
         "HN01 · Kho Hà Nội 1 order, 4 units",
         "AO-001 Áo thun cổ tròn Đỏ / XL 8930000000017 4",
-        f"{north.number} · Nguyễn Văn An · 0912345678 Phone · New · 01/03/2025 11:00",
+        f"{north.number} · Nguyễn Văn An · 0912 345 678 Phone · New · 01/03/2025 11:00",
         "AO-001 Áo thun cổ tròn (Đỏ / XL) 4",
         f"Left out (already shipped, finished or cancelled): {cancelled.number} (Cancelled)",
     ]:
@@ -500,11 +500,11 @@ def test_csv_export(client, login_as, exported):
         "Payment method,Customer,Customer phone,Recipient,Recipient phone,Address,Warehouse,"
         "Currency,Subtotal,Order discount,Shipping fee,VAT,Total,Paid,Lines,Notes",
         f"{late.number},2025-03-05 23:59,Shopee,'=2503ABC,New,Paid,"
-        f"Paid on marketplace,Nguyễn Thị Hoa,0912345678,Lê Thị Mai,0903333444,"
+        f"Paid on marketplace,Nguyễn Thị Hoa,0912 345 678,Lê Thị Mai,0903 333 444,"
         f'"{address}",HCM01,VND,'
         "720000,0,30000,65455,750000,750000,AO-001 x 2; SILK-01 x 1,Giao giờ hành chính",
         f"{early.number},2025-03-01 08:05,Phone,,New,Unpaid,Cash on delivery,Nguyễn Thị Hoa,"
-        f'0912345678,Nguyễn Văn An,0912345678,"{address}",,VND,420000,20000,0,36364,400000,0,'
+        f'0912 345 678,Nguyễn Văn An,0912 345 678,"{address}",,VND,420000,20000,0,36364,400000,0,'
         "SILK-01 x 1,",
         "",
     ]
@@ -535,20 +535,20 @@ def test_xlsx_export(client, login_as, exported):
         ],
         [
             early.number, datetime(2025, 3, 1, 8, 5), "Phone", None, "New", "Unpaid",
-            "Cash on delivery", "Nguyễn Thị Hoa", "0912345678", "Nguyễn Văn An", "0912345678",
+            "Cash on delivery", "Nguyễn Thị Hoa", "0912 345 678", "Nguyễn Văn An", "0912 345 678",
             address,
             None, "VND", 420000, 20000, 0, 36364, 400000, 0, "SILK-01 x 1", None,
         ],
         [
             late.number, datetime(2025, 3, 5, 23, 59), "Shopee", "=2503ABC", "New",
-            "Paid", "Paid on marketplace", "Nguyễn Thị Hoa", "0912345678",
-            "Lê Thị Mai", "0903333444", address, "HCM01", "VND", 720000, 0, 30000, 65455,
+            "Paid", "Paid on marketplace", "Nguyễn Thị Hoa", "0912 345 678",
+            "Lê Thị Mai", "0903 333 444", address, "HCM01", "VND", 720000, 0, 30000, 65455,
             750000, 750000, "AO-001 x 2; SILK-01 x 1", "Giao giờ hành chính",
         ],
     ]  # fmt: skip
     sheet = workbook["Orders"]
     assert sheet["O2"].number_format == "#,##0"
-    assert sheet["B2"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet["B2"].number_format == "dd/mm/yyyy hh:mm"
     assert sheet["D3"].data_type == "s"  # "=2503ABC" stays text
     lines = [list(row) for row in workbook["Order lines"].iter_rows(values_only=True)]
     assert lines == [

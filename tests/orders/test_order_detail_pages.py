@@ -515,3 +515,13 @@ def test_detail_page_query_count_does_not_grow(client, login_as, shop, django_as
     # session, user, 2 x permissions, order (+customer, warehouse, creator), phones, lines,
     # events (+users), payments, returns, the return this order is an exchange for
     assert len(small_queries) == 11
+
+
+def test_phones_on_the_order_page_have_the_one_display_form(client, login_as, shop):
+    login_as("manager")
+    buyer = make_customer(name="Somchai", phones=("0913456789", "+66 81 234 5678"))
+    order = make_order(buyer, shop["wh"], [(shop["shirt"], 1)])
+    html = client.get(url("order_detail", order)).content.decode()
+    assert '<a href="tel:+84913456789" class="mono">0913 456 789</a>' in html
+    assert '<a href="tel:+66812345678" class="mono">+66 81 234 5678</a>' in html
+    assert "+84913456789</a>" not in html

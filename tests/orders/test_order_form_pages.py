@@ -151,7 +151,7 @@ def test_customer_search_by_phone_fragment_shows_name_phone_address_and_orders(
     assert [c.pk for c in response.context["customers"]] == [customer.pk]
     html = response.content.decode()
     assert "Nguyễn Văn An" in html
-    assert "0912345678" in html
+    assert "0912 345 678" in html
     assert "12 Lê Lợi, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh" in html
     assert "2 orders" in html
     default = CustomerAddress.objects.get(customer=customer)

@@ -88,7 +88,7 @@ def test_list_shows_newest_first_with_columns(client, login_as, shop):
     assert html.count('<td class="col-marker"><span class="fu-marker fu-marker--new"') == 3
     assert '<th class="col-marker">' in html
     assert "2503ABCXYZ" in html
-    assert "0912345678" in html  # the recipient phone as dialled
+    assert "0912 345 678" in html  # the recipient phone as shown everywhere
     assert "Nguyễn Thị Hoa" in html
     assert '<span class="pill order-status order-status--processing">Processing</span>' in html
     assert '<span class="pill payment-status payment-status--paid">Paid</span>' in html
@@ -344,9 +344,9 @@ def test_list_shows_the_recipient_with_their_own_phone_and_the_buyer_when_anothe
     html = response.content.decode()
     assert (
         '<td class="customer"><span data-recipient>Lê Thị Mai</span>'
-        '<div class="muted small mono" data-recipient-phone>0903333444</div>'
+        '<div class="muted small mono" data-recipient-phone>0903 333 444</div>'
         '<div class="muted small" data-buyer>Buyer: Trần Văn Bình '
-        '<span class="mono">0987111222</span></div></td>'
+        '<span class="mono">0987 111 222</span></div></td>'
     ) in html
     assert "<th>Recipient</th>" in html
 
@@ -354,6 +354,6 @@ def test_list_shows_the_recipient_with_their_own_phone_and_the_buyer_when_anothe
     html = client.get(URL, {"q": shop["a"].number}).content.decode()
     assert (
         '<td class="customer"><span data-recipient>Nguyễn Thị Hoa</span>'
-        '<div class="muted small mono" data-recipient-phone>0912345678</div></td>'
+        '<div class="muted small mono" data-recipient-phone>0912 345 678</div></td>'
     ) in html
     assert "data-buyer" not in html

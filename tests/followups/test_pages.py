@@ -739,3 +739,35 @@ def test_a_next_contact_day_out_of_range_is_refused_and_the_thread_is_unchanged(
     assert FollowUp.objects.count() == before
     order.refresh_from_db()
     assert order.next_contact_at is None
+
+
+def test_outcomes_report_has_the_report_tabs_and_the_reports_menu_item(client, login_as):
+    login_as("manager")
+    html = client.get(
+        reverse("followups:outcomes"), {"date_from": "2030-06-01", "date_to": "2030-06-30"}
+    ).content.decode()
+    tabs = html[
+        html.index('<nav class="report-tabs"') : html.index("</nav>", html.index("report-tabs"))
+    ]
+    assert re.findall(r'<a href="([^"]+)"( class="active")?', tabs) == [
+        ("/reports/", ""),
+        ("/reports/sales/?date_from=2030-06-01&amp;date_to=2030-06-30", ""),
+        ("/reports/best-sellers/?date_from=2030-06-01&amp;date_to=2030-06-30", ""),
+        ("/reports/top-customers/?date_from=2030-06-01&amp;date_to=2030-06-30", ""),
+        (
+            reverse("followups:outcomes") + "?date_from=2030-06-01&amp;date_to=2030-06-30",
+            ' class="active"',
+        ),
+    ]
+    assert re.findall(r'<a href="([^"]+)" class="active"', html.split("</nav>")[0]) == ["/reports/"]
+
+
+def test_the_sales_report_tabs_lead_to_the_outcomes_report(client, login_as):
+    login_as("manager")
+    html = client.get(
+        reverse("orders:report_sales"), {"date_from": "2030-06-01", "date_to": "2030-06-30"}
+    ).content.decode()
+    assert (
+        f'<a href="{reverse("followups:outcomes")}?date_from=2030-06-01&amp;date_to=2030-06-30">'
+        in html
+    )

@@ -26,6 +26,19 @@ class Check:
     ok: bool
     summary: str
     detail: str = ""
+    # Not ok yet, but only because its process has just started (no heartbeat of its own
+    # since): shown amber, "starting", rather than red.
+    starting: bool = False
+
+    @property
+    def state(self) -> str:
+        return "ok" if self.ok else "starting" if self.starting else "bad"
+
+
+def overall_state(checks: list[Check]) -> str:
+    """ "ok" when every check is, "starting" when the rest are only starting, else "bad"."""
+    states = {check.state for check in checks}
+    return "bad" if "bad" in states else "starting" if "starting" in states else "ok"
 
 
 def _database() -> Check:
@@ -86,8 +99,31 @@ def _redis() -> Check:
     )
 
 
+# The process whose start a heartbeat waits for after a (re)start: the worker records
+# "worker_started" and beat "beat_started" as they start (crm/celery.py); the scheduled tasks'
+# heartbeat comes with beat's first run of them, up to a minute later.
+STARTED_BY = {"worker": "worker_started", "beat": "beat_started", "beat_tick": "beat_started"}
+
+
 def _heartbeat(name: str, label: str, seen: dict[str, datetime], now: datetime) -> Check:
     at = seen.get(name)
+    started = seen.get(STARTED_BY.get(name, ""))
+    # Within the grace period after its process started, a heartbeat not seen since is awaited.
+    awaited = (
+        started is not None
+        and (at is None or at < started)
+        and (now - started).total_seconds() <= settings.HEARTBEAT_STALE_SECONDS
+    )
+    if awaited:
+        return Check(
+            name,
+            label,
+            False,
+            _("starting"),
+            _("started %(age)d s ago; waiting for its first heartbeat")
+            % {"age": max(int((now - started).total_seconds()), 0)},  # type: ignore[operator]
+            starting=True,
+        )
     if at is None:
         return Check(name, label, False, _("never seen"), _("No heartbeat recorded yet."))
     age = int((now - at).total_seconds())
@@ -120,7 +156,7 @@ class DashboardSummary:
     roles: list[str]
     currency: str
     warehouses: int | None
-    health: bool | None
+    health: str | None  # "ok", "starting" or "bad" (overall_state)
     low_stock: int | None = None
     out_of_stock: int | None = None
     orders: OrderFigures | None = None
@@ -156,7 +192,7 @@ def dashboard_summary(*, user: User) -> DashboardSummary:
         warehouses = Warehouse.objects.filter(is_active=True).count()
     health = None
     if user.has_perm("crm.view_health"):
-        health = all(check.ok for check in system_health())
+        health = overall_state(system_health())
     low = out = None
     if user.has_perm("inventory.view_stocklevel"):
         low, out = _stock_alerts()

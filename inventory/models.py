@@ -408,6 +408,19 @@ class MovementKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Manual adjustment")
 
 
+# Why the services moved stock, stored as a code (StockMovement.reason_code) and worded in the
+# reader's language when shown (StockMovement.reason_text): %(document)s is the movement's
+# source document, the other values come from reason_args. `reason` keeps what staff typed.
+MOVEMENT_REASONS = {
+    "count": _("Count %(document)s"),
+    "import": _("Import %(document)s"),
+    "transfer_to": _("To %(warehouse)s"),
+    "transfer_from": _("From %(warehouse)s"),
+    "transfer_cancelled": _("Returned: transfer cancelled"),
+    "return_damaged": _("Damaged return %(number)s"),
+}
+
+
 class StockMovement(models.Model):
     """One ledger row: a change of on_hand and/or reserved, with who, when and why."""
 
@@ -419,7 +432,9 @@ class StockMovement(models.Model):
     on_hand_after = models.IntegerField(_("on hand after"))
     reserved_after = models.IntegerField(_("reserved after"))
     unit_cost = models.DecimalField(null=True, blank=True, **MONEY)  # type: ignore[arg-type]
-    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)  # as staff typed it
+    reason_code = models.CharField(_("reason code"), max_length=32, blank=True)
+    reason_args = models.JSONField(_("reason details"), default=dict, blank=True)
     # The document that caused it: ("purchase_receipt", "12"), ("order", "SO-1001")...
     source_type = models.CharField(_("source type"), max_length=32, blank=True)
     source_id = models.CharField(_("source"), max_length=64, blank=True)
@@ -459,6 +474,10 @@ class StockMovement(models.Model):
                 ),
                 name="inventory_movement_kind_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(reason_code__in=["", *MOVEMENT_REASONS]),
+                name="inventory_movement_reason_code_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["variant", "warehouse", "id"]),
@@ -467,6 +486,19 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.on_hand_delta:+d}/{self.reserved_delta:+d}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the active language: a service's code worded now, or staff's text."""
+        template = MOVEMENT_REASONS.get(self.reason_code)
+        if template is None:
+            return self.reason
+        values = {"document": self.source_label or self.source_id}
+        values.update({str(k): str(v) for k, v in (self.reason_args or {}).items()})
+        try:
+            return str(template) % values
+        except (KeyError, TypeError, ValueError):
+            return self.reason
 
 
 # --- Purchasing -------------------------------------------------------------------------------

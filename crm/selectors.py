@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from crm.models import Heartbeat, User
 from crm.roles import ROLE_LABELS
@@ -41,6 +41,21 @@ def overall_state(checks: list[Check]) -> str:
     return "bad" if "bad" in states else "starting" if "starting" in states else "ok"
 
 
+# Each component's name on the health page: what it does, in words staff know, with the
+# product's name.
+COMPONENTS = {
+    "database": pgettext_lazy("health component", "Database"),
+    "redis": pgettext_lazy("health component", "Redis"),
+    "worker": pgettext_lazy("health component", "Celery worker"),
+    "beat": pgettext_lazy("health component", "Celery beat"),
+    "beat_tick": pgettext_lazy("health component", "Scheduled tasks"),
+}
+
+
+def _component(key: str) -> str:
+    return str(COMPONENTS[key])
+
+
 def _database() -> Check:
     started = time.perf_counter()
     try:
@@ -48,9 +63,11 @@ def _database() -> Check:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return Check("database", _("Database"), False, _("unreachable"), str(exc))
+        return Check("database", _component("database"), False, _("unreachable"), str(exc))
     ms = (time.perf_counter() - started) * 1000
-    return Check("database", _("Database"), True, _("OK"), f"{connection.vendor}, {ms:.1f} ms")
+    return Check(
+        "database", _component("database"), True, _("OK"), f"{connection.vendor}, {ms:.1f} ms"
+    )
 
 
 # What still works, and how, while Redis is down (common/cache.py, common/ratelimit.py).
@@ -65,7 +82,7 @@ def _redis() -> Check:
     if not settings.REDIS_URL:
         return Check(
             "redis",
-            _("Redis"),
+            _component("redis"),
             True,
             _("not used"),
             _("Embedded mode: background jobs use the filesystem broker under var/."),
@@ -83,7 +100,7 @@ def _redis() -> Check:
     except Exception as exc:
         return Check(
             "redis",
-            _("Redis"),
+            _component("redis"),
             False,
             _("unreachable"),
             " ".join((str(exc), str(REDIS_DOWN_EFFECTS))),
@@ -91,7 +108,7 @@ def _redis() -> Check:
     ms = (time.perf_counter() - started) * 1000
     return Check(
         "redis",
-        _("Redis"),
+        _component("redis"),
         True,
         _("OK"),
         _("version %(version)s, %(ms).1f ms, %(queued)d tasks queued")
@@ -145,9 +162,9 @@ def system_health(*, now: datetime | None = None) -> list[Check]:
         seen = dict(Heartbeat.objects.values_list("name", "seen_at"))
     except Exception:
         seen = {}
-    checks.append(_heartbeat("worker", _("Celery worker"), seen, now))
-    checks.append(_heartbeat("beat", _("Celery beat"), seen, now))
-    checks.append(_heartbeat("beat_tick", _("Scheduled tasks"), seen, now))
+    checks.append(_heartbeat("worker", _component("worker"), seen, now))
+    checks.append(_heartbeat("beat", _component("beat"), seen, now))
+    checks.append(_heartbeat("beat_tick", _component("beat_tick"), seen, now))
     return checks
 
 

@@ -127,3 +127,37 @@ def test_a_process_that_started_without_ever_beating_is_starting(settings):
     assert checks["worker"].detail == "started 5 s ago; waiting for its first heartbeat"
     # Beat never started at all: red.
     assert (checks["beat"].state, checks["beat"].summary) == ("bad", "never seen")
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [
+        (
+            "vi",
+            [
+                "Cơ sở dữ liệu",
+                "Bộ nhớ đệm và hàng đợi (Redis)",
+                "Tiến trình chạy nền (Celery worker)",
+                "Bộ hẹn giờ (Celery beat)",
+                "Tác vụ định kỳ",
+            ],
+        ),
+        (
+            "th",
+            [
+                "ฐานข้อมูล",
+                "แคชและคิวงาน (Redis)",
+                "ตัวประมวลผลงานเบื้องหลัง (Celery worker)",
+                "ตัวตั้งเวลางาน (Celery beat)",
+                "งานตามกำหนดเวลา",
+            ],
+        ),
+        ("en", ["Database", "Redis", "Celery worker", "Celery beat", "Scheduled tasks"]),
+    ],
+)
+def test_component_names_say_what_each_does_in_each_language(client, login_as, language, names):
+    login_as("owner")
+    response = client.get(reverse("health"), HTTP_ACCEPT_LANGUAGE=language)
+    assert [check.label for check in response.context["checks"]] == names
+    html = response.content.decode()
+    assert all(f"<td>{name}</td>" in html for name in names)

@@ -42,6 +42,7 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
         self.tref: Any = None
 
     def start(self, parent: Any) -> None:
+        _record("worker_started")  # the health page says "starting" until the heartbeats come
         _record("worker")
         self.tref = parent.timer.call_repeatedly(HEARTBEAT_INTERVAL, _record, ("worker",))
 
@@ -58,6 +59,10 @@ class HeartbeatScheduler(PersistentScheduler):
     """The default beat scheduler, recording a heartbeat at most every HEARTBEAT_INTERVAL."""
 
     _last_beat: float = 0.0
+
+    def setup_schedule(self) -> None:
+        _record("beat_started")  # the scheduled tasks' heartbeat is awaited, not missing
+        super().setup_schedule()
 
     def tick(self, *args: Any, **kwargs: Any) -> float:
         now = self.app.now().timestamp()

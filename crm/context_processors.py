@@ -28,6 +28,9 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("health", _("System health"), "crm.view_health", "pulse"),
 ]
 
+# Pages that belong under another app's menu entry: the follow-up outcomes report is a report.
+ALSO_UNDER: dict[str, tuple[str, ...]] = {"orders:reports": ("followups:outcomes",)}
+
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
@@ -40,5 +43,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             continue
         url = reverse(url_name)
         active = path == url if url == "/" else path.startswith(url)
+        active = active or any(path.startswith(reverse(n)) for n in ALSO_UNDER.get(url_name, ()))
         items.append({"url": url, "label": label, "icon": icon, "active": active})
     return {"shop_name": settings.SHOP_NAME or _("My shop"), "nav_items": items}

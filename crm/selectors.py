@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from crm.models import Heartbeat, User
 from crm.roles import ROLE_LABELS
@@ -26,6 +26,34 @@ class Check:
     ok: bool
     summary: str
     detail: str = ""
+    # Not ok yet, but only because its process has just started (no heartbeat of its own
+    # since): shown amber, "starting", rather than red.
+    starting: bool = False
+
+    @property
+    def state(self) -> str:
+        return "ok" if self.ok else "starting" if self.starting else "bad"
+
+
+def overall_state(checks: list[Check]) -> str:
+    """ "ok" when every check is, "starting" when the rest are only starting, else "bad"."""
+    states = {check.state for check in checks}
+    return "bad" if "bad" in states else "starting" if "starting" in states else "ok"
+
+
+# Each component's name on the health page: what it does, in words staff know, with the
+# product's name.
+COMPONENTS = {
+    "database": pgettext_lazy("health component", "Database"),
+    "redis": pgettext_lazy("health component", "Redis"),
+    "worker": pgettext_lazy("health component", "Celery worker"),
+    "beat": pgettext_lazy("health component", "Celery beat"),
+    "beat_tick": pgettext_lazy("health component", "Scheduled tasks"),
+}
+
+
+def _component(key: str) -> str:
+    return str(COMPONENTS[key])
 
 
 def _database() -> Check:
@@ -35,9 +63,11 @@ def _database() -> Check:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception as exc:
-        return Check("database", _("Database"), False, _("unreachable"), str(exc))
+        return Check("database", _component("database"), False, _("unreachable"), str(exc))
     ms = (time.perf_counter() - started) * 1000
-    return Check("database", _("Database"), True, _("OK"), f"{connection.vendor}, {ms:.1f} ms")
+    return Check(
+        "database", _component("database"), True, _("OK"), f"{connection.vendor}, {ms:.1f} ms"
+    )
 
 
 # What still works, and how, while Redis is down (common/cache.py, common/ratelimit.py).
@@ -52,7 +82,7 @@ def _redis() -> Check:
     if not settings.REDIS_URL:
         return Check(
             "redis",
-            _("Redis"),
+            _component("redis"),
             True,
             _("not used"),
             _("Embedded mode: background jobs use the filesystem broker under var/."),
@@ -70,7 +100,7 @@ def _redis() -> Check:
     except Exception as exc:
         return Check(
             "redis",
-            _("Redis"),
+            _component("redis"),
             False,
             _("unreachable"),
             " ".join((str(exc), str(REDIS_DOWN_EFFECTS))),
@@ -78,7 +108,7 @@ def _redis() -> Check:
     ms = (time.perf_counter() - started) * 1000
     return Check(
         "redis",
-        _("Redis"),
+        _component("redis"),
         True,
         _("OK"),
         _("version %(version)s, %(ms).1f ms, %(queued)d tasks queued")
@@ -86,8 +116,31 @@ def _redis() -> Check:
     )
 
 
+# The process whose start a heartbeat waits for after a (re)start: the worker records
+# "worker_started" and beat "beat_started" as they start (crm/celery.py); the scheduled tasks'
+# heartbeat comes with beat's first run of them, up to a minute later.
+STARTED_BY = {"worker": "worker_started", "beat": "beat_started", "beat_tick": "beat_started"}
+
+
 def _heartbeat(name: str, label: str, seen: dict[str, datetime], now: datetime) -> Check:
     at = seen.get(name)
+    started = seen.get(STARTED_BY.get(name, ""))
+    # Within the grace period after its process started, a heartbeat not seen since is awaited.
+    awaited = (
+        started is not None
+        and (at is None or at < started)
+        and (now - started).total_seconds() <= settings.HEARTBEAT_STALE_SECONDS
+    )
+    if awaited:
+        return Check(
+            name,
+            label,
+            False,
+            _("starting"),
+            _("started %(age)d s ago; waiting for its first heartbeat")
+            % {"age": max(int((now - started).total_seconds()), 0)},  # type: ignore[operator]
+            starting=True,
+        )
     if at is None:
         return Check(name, label, False, _("never seen"), _("No heartbeat recorded yet."))
     age = int((now - at).total_seconds())
@@ -109,9 +162,9 @@ def system_health(*, now: datetime | None = None) -> list[Check]:
         seen = dict(Heartbeat.objects.values_list("name", "seen_at"))
     except Exception:
         seen = {}
-    checks.append(_heartbeat("worker", _("Celery worker"), seen, now))
-    checks.append(_heartbeat("beat", _("Celery beat"), seen, now))
-    checks.append(_heartbeat("beat_tick", _("Scheduled tasks"), seen, now))
+    checks.append(_heartbeat("worker", _component("worker"), seen, now))
+    checks.append(_heartbeat("beat", _component("beat"), seen, now))
+    checks.append(_heartbeat("beat_tick", _component("beat_tick"), seen, now))
     return checks
 
 
@@ -120,7 +173,7 @@ class DashboardSummary:
     roles: list[str]
     currency: str
     warehouses: int | None
-    health: bool | None
+    health: str | None  # "ok", "starting" or "bad" (overall_state)
     low_stock: int | None = None
     out_of_stock: int | None = None
     orders: OrderFigures | None = None
@@ -156,7 +209,7 @@ def dashboard_summary(*, user: User) -> DashboardSummary:
         warehouses = Warehouse.objects.filter(is_active=True).count()
     health = None
     if user.has_perm("crm.view_health"):
-        health = all(check.ok for check in system_health())
+        health = overall_state(system_health())
     low = out = None
     if user.has_perm("inventory.view_stocklevel"):
         low, out = _stock_alerts()

@@ -75,7 +75,11 @@ def language_switch(request: HttpRequest) -> HttpResponse:
 @require_perm("crm.view_health")
 def health(request: HttpRequest) -> HttpResponse:
     checks = selectors.system_health()
-    context = {"checks": checks, "all_ok": all(c.ok for c in checks)}
+    context = {
+        "checks": checks,
+        "all_ok": all(c.ok for c in checks),
+        "state": selectors.overall_state(checks),
+    }
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "crm/health.html#health-checks", context)
     return render(request, "crm/health.html", context)

@@ -228,8 +228,8 @@ class CalendarForm(forms.Form):
     user = forms.CharField(label=_("Responsible"), required=False, max_length=20)
 
     def clean_user(self) -> str:
-        user: str = self.cleaned_data.get("user") or "me"
-        if user in CALENDAR_USERS:
+        user: str = self.cleaned_data.get("user") or ""
+        if not user or user in CALENDAR_USERS:  # none: the role's default scope
             return user
         IdField().clean(user)
         return user

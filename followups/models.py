@@ -45,7 +45,7 @@ class State(models.TextChoices):
 
 
 class NoteKind(models.TextChoices):
-    CONTACT = "contact", _("Contact")
+    CONTACT = "contact", pgettext_lazy("follow-up note kind", "Contact")
     RESCHEDULED = "rescheduled", _("Rescheduled")
     ASSIGNED = "assigned", _("Reassigned")
     FINISHED = "finished", _("Finished")

@@ -32,7 +32,7 @@ from common import markers
 from common.days import day_start
 from followups.models import ContactNote, ContactRequest, FollowUp, Outcome
 from orders.models import Customer, CustomerPhone, Order
-from orders.selectors import search_words
+from orders.selectors import customers_with_phone, search_words
 from orders.transitions import CLOSED_STATUSES
 
 SubjectKind = Literal["order", "customer", "contact_request"]
@@ -234,6 +234,19 @@ def request_detail(*, pk: int) -> ContactRequest | None:
         .select_related("customer", "order", "website", "created_by")
         .first()
     )
+
+
+def request_customer(*, request: ContactRequest) -> Customer | None:
+    """The customer a request would sell to: its own (followed through merges), else the
+    first live customer with its phone; None when the order must add a new one."""
+    customer_id = request.customer_id
+    while customer_id is not None:
+        customer = Customer.objects.filter(pk=customer_id).first()
+        if customer is None or customer.merged_into_id is None:
+            return customer
+        customer_id = customer.merged_into_id
+    matches = customers_with_phone(phone=request.phone)
+    return matches[0] if matches else None
 
 
 # --- Calendar -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,9 +36,9 @@ from followups.models import (
 )
 from inventory.text import fold
 from orders.errors import InvalidPhoneNumber
-from orders.models import Customer, Order
+from orders.models import Customer, CustomerPhone, Order
 from orders.selectors import customers_with_phone
-from orders.services.customers import CustomerInput, customer_create, phone_from_e164
+from orders.services.customers import phone_from_e164
 from orders.services.followup_summary import order_followup_summary_set
 from orders.validators import phone_normalize
 
@@ -422,33 +423,6 @@ def contact_request_create(
     return request, True
 
 
-def contact_request_customer(*, request_id: int, user_id: int | None) -> Customer:
-    """The customer to sell to: the matched one, else one created from the request."""
-    with transaction.atomic():
-        request = ContactRequest.objects.select_for_update().filter(pk=request_id).first()
-        if request is None:
-            raise FollowUpError(_("This request no longer exists."))
-        if request.customer_id:
-            customer = Customer.objects.get(pk=request.customer_id)
-            while customer.merged_into_id:
-                customer = Customer.objects.get(pk=customer.merged_into_id)
-            return customer
-        matches = customers_with_phone(phone=request.phone)
-        if matches:
-            customer = matches[0]
-        else:
-            customer = customer_create(
-                data=CustomerInput(
-                    name=request.name,
-                    phones=[request.phone],
-                    emails=[request.email] if request.email else [],
-                )
-            )
-        request.customer = customer
-        request.save(update_fields=["customer"])
-        return customer
-
-
 def contact_requests_link_order(*, order_id: int, now: datetime | None = None) -> int:
     """An order was placed: the customer's requests not yet turned into an order (received
     before it, within 30 days) now point to it, and their open follow-ups end as sold.
@@ -457,11 +431,15 @@ def contact_requests_link_order(*, order_id: int, now: datetime | None = None) -
     order = Order.objects.filter(pk=order_id).values("customer_id", "created_at").first()
     if order is None:
         return 0
+    customer_id = order["customer_id"]
+    phones = CustomerPhone.objects.filter(customer_id=customer_id).values("e164")
     with transaction.atomic():
         requests = list(
             ContactRequest.objects.select_for_update()
             .filter(
-                customer_id=order["customer_id"],
+                # The customer's requests, and those from their phone that no customer had
+                # yet (the customer was created with this order, "Create order" on a request).
+                Q(customer_id=customer_id) | Q(customer__isnull=True, phone__in=phones),
                 order__isnull=True,
                 created_at__lte=order["created_at"],
                 created_at__gte=order["created_at"] - timedelta(days=30),
@@ -469,8 +447,8 @@ def contact_requests_link_order(*, order_id: int, now: datetime | None = None) -
             .order_by("pk")
         )
         for request in requests:
-            request.order_id = order_id
-            request.save(update_fields=["order"])
+            request.order_id, request.customer_id = order_id, customer_id
+            request.save(update_fields=["order", "customer"])
             thread, _created = _thread(Subject("contact_request", request.pk), now=now)
             if thread.state != markers.STATE_FINISHED:
                 thread.state, thread.outcome, thread.finished_at = (

@@ -4,6 +4,7 @@ request pages (list, create, detail, "create order")."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,7 +35,6 @@ from followups.services import (
     FollowUpError,
     Subject,
     contact_request_create,
-    contact_request_customer,
     followup_assign,
     followup_finish,
     followup_log_contact,
@@ -331,10 +331,20 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_perm("followups.change_contactrequest", "orders.add_order")
 def request_order(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "Create order": the request's customer (matched or created now), then the order form."""
-    try:
-        customer = contact_request_customer(request_id=pk, user_id=request.user.pk)
-    except FollowUpError as error:
-        messages.error(request, str(error))
+    """ "Create order": the order page for the request's customer, or with the requester typed
+    in as a new customer, created only when the order is saved (in the order's transaction);
+    the saved order then links the request (contact_requests_link_order)."""
+    contact_request = selectors.request_detail(pk=pk)
+    if contact_request is None:
+        messages.error(request, _("This request no longer exists."))
         return redirect("followups:request_list")
-    return redirect(reverse("orders:order_create") + f"?customer={customer.pk}")
+    customer = selectors.request_customer(request=contact_request)
+    if customer is not None:
+        query = {"customer": str(customer.pk)}
+    else:
+        query = {
+            "new_name": contact_request.name,
+            "new_phone": contact_request.phone,
+            "new_email": contact_request.email,
+        }
+    return redirect(reverse("orders:order_create") + "?" + urlencode(query))

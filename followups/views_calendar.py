@@ -21,7 +21,7 @@ from common.auth import require_perm
 from common.forms import parse_query
 from followups import selectors
 from followups.forms import CalendarForm, RescheduleForm
-from followups.services import FollowUpError, followup_reschedule, may_act_on
+from followups.services import ACT_ON_ALL, FollowUpError, followup_reschedule, may_act_on
 
 TEMPLATE = "followups/calendar.html"
 # Entries drawn per day; the rest of a busy day is one "+N more" link to its day view.
@@ -52,13 +52,21 @@ class CalendarState:
         return query.urlencode()
 
 
-def calendar_state(params: QueryDict, *, today: date) -> CalendarState:
+def default_scope(user: Any) -> str:
+    """Whose follow-ups the calendar opens on: what the role answers for. Who may act on
+    anyone's follow-ups (owner, manager) sees everyone's; the others their own."""
+    return "all" if user.has_perm(ACT_ON_ALL) else "me"
+
+
+def calendar_state(params: QueryDict, *, today: date, user: Any) -> CalendarState:
+    """The calendar's state; without a `user` in the query string, the role's default scope
+    (every link the calendar draws carries the scope, so a choice is kept)."""
     parsed = parse_query(CalendarForm, params)
     view = parsed.values["view"]
     return CalendarState(
         view=view if view in selectors.VIEWS else "month",
         anchor=parsed.values["date"] or today,
-        user=parsed.values["user"] or "me",
+        user=parsed.values["user"] or default_scope(user),
         form=parsed.form,
     )
 
@@ -128,7 +136,9 @@ def _render(
 @require_GET
 @require_perm("followups.view_followup")
 def calendar(request: HttpRequest) -> HttpResponse:
-    return _render(request, calendar_state(request.GET, today=timezone.localdate()))
+    return _render(
+        request, calendar_state(request.GET, today=timezone.localdate(), user=request.user)
+    )
 
 
 @require_POST
@@ -136,7 +146,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
 def calendar_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Move an open follow-up to another day and/or time (the drop of a drag, or the entry's
     date-time form); answers the re-rendered calendar."""
-    state = calendar_state(request.POST, today=timezone.localdate())
+    state = calendar_state(request.POST, today=timezone.localdate(), user=request.user)
     form = RescheduleForm(request.POST)
     at = form.next_contact_at()
     error = ""

@@ -33,7 +33,12 @@ def outcomes(request: HttpRequest) -> HttpResponse:
         return _csv(report)
     if not form.is_bound or form.is_valid():
         form = OutcomeReportForm(initial={"date_from": date_from, "date_to": date_to})
-    return render(request, "followups/outcomes.html", {"form": form, "report": report})
+    period_query = {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+    return render(
+        request,
+        "followups/outcomes.html",
+        {"form": form, "report": report, "period_query": period_query},
+    )
 
 
 def _share(count: int, total: int) -> str:

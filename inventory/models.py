@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -53,6 +54,15 @@ class Warehouse(models.Model):
         related_name="warehouses_in_charge",
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Only a sub-warehouse has one: the main or branch warehouse it belongs to.
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent warehouse"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subs",
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -66,10 +76,42 @@ class Warehouse(models.Model):
                 condition=models.Q(kind__in=["main", "branch", "sub"]),
                 name="inventory_warehouse_kind_valid",
             ),
+            # A parent only for a sub-warehouse, and never itself. (That a sub has one, and that
+            # it is a main or branch warehouse, is checked by clean(): sub-warehouses saved
+            # before the field existed have none yet.)
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=True)
+                | (models.Q(kind="sub") & ~models.Q(parent=models.F("pk"))),
+                name="inventory_warehouse_parent_only_sub",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} · {self.name}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind != self.Kind.SUB:
+            if self.parent_id is not None:
+                raise ValidationError(
+                    {"parent": _("Only a sub-warehouse belongs to a parent warehouse.")}
+                )
+            return
+        if self.pk is not None and Warehouse.objects.filter(parent_id=self.pk).exists():
+            raise ValidationError(
+                {"kind": _("Sub-warehouses belong to this warehouse: it cannot become one.")}
+            )
+        if self.parent_id is None:
+            raise ValidationError(
+                {"parent": _("Choose the main or branch warehouse this sub-warehouse belongs to.")}
+            )
+        if self.pk is not None and self.parent_id == self.pk:
+            raise ValidationError({"parent": _("A warehouse cannot be its own parent.")})
+        parent_kind = (
+            Warehouse.objects.filter(pk=self.parent_id).values_list("kind", flat=True).first()
+        )
+        if parent_kind not in (self.Kind.MAIN, self.Kind.BRANCH):
+            raise ValidationError({"parent": _("The parent must be a main or branch warehouse.")})
 
 
 # --- Catalogue --------------------------------------------------------------------------------
@@ -366,6 +408,19 @@ class MovementKind(models.TextChoices):
     ADJUSTMENT = "adjustment", _("Manual adjustment")
 
 
+# Why the services moved stock, stored as a code (StockMovement.reason_code) and worded in the
+# reader's language when shown (StockMovement.reason_text): %(document)s is the movement's
+# source document, the other values come from reason_args. `reason` keeps what staff typed.
+MOVEMENT_REASONS = {
+    "count": _("Count %(document)s"),
+    "import": _("Import %(document)s"),
+    "transfer_to": _("To %(warehouse)s"),
+    "transfer_from": _("From %(warehouse)s"),
+    "transfer_cancelled": _("Returned: transfer cancelled"),
+    "return_damaged": _("Damaged return %(number)s"),
+}
+
+
 class StockMovement(models.Model):
     """One ledger row: a change of on_hand and/or reserved, with who, when and why."""
 
@@ -377,7 +432,9 @@ class StockMovement(models.Model):
     on_hand_after = models.IntegerField(_("on hand after"))
     reserved_after = models.IntegerField(_("reserved after"))
     unit_cost = models.DecimalField(null=True, blank=True, **MONEY)  # type: ignore[arg-type]
-    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)  # as staff typed it
+    reason_code = models.CharField(_("reason code"), max_length=32, blank=True)
+    reason_args = models.JSONField(_("reason details"), default=dict, blank=True)
     # The document that caused it: ("purchase_receipt", "12"), ("order", "SO-1001")...
     source_type = models.CharField(_("source type"), max_length=32, blank=True)
     source_id = models.CharField(_("source"), max_length=64, blank=True)
@@ -417,6 +474,10 @@ class StockMovement(models.Model):
                 ),
                 name="inventory_movement_kind_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(reason_code__in=["", *MOVEMENT_REASONS]),
+                name="inventory_movement_reason_code_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["variant", "warehouse", "id"]),
@@ -425,6 +486,19 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.on_hand_delta:+d}/{self.reserved_delta:+d}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the active language: a service's code worded now, or staff's text."""
+        template = MOVEMENT_REASONS.get(self.reason_code)
+        if template is None:
+            return self.reason
+        values = {"document": self.source_label or self.source_id}
+        values.update({str(k): str(v) for k, v in (self.reason_args or {}).items()})
+        try:
+            return str(template) % values
+        except (KeyError, TypeError, ValueError):
+            return self.reason
 
 
 # --- Purchasing -------------------------------------------------------------------------------

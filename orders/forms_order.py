@@ -52,6 +52,15 @@ def default_scheme() -> str:
     return AddressScheme.TH if shop_country() == "TH" else AddressScheme.VN_2LEVEL
 
 
+class NewCustomerPrefill(forms.Form):
+    """`?new_name=&new_phone=&new_email=`: the order page opens on a new customer typed in
+    already (a contact request turned into a sale); it is created only with the order."""
+
+    new_name = forms.CharField(required=False, max_length=200)
+    new_phone = forms.CharField(required=False, max_length=40)
+    new_email = forms.CharField(required=False, max_length=254)
+
+
 class OrderForm(forms.Form):
     # Customer: found by phone (or name), or added inline and created with the order.
     phone = forms.CharField(label=gettext_lazy("Phone"), required=False, max_length=60)

@@ -6,7 +6,7 @@ from inventory.models import Warehouse
 
 
 def warehouse_list(*, include_inactive: bool = True) -> QuerySet[Warehouse]:
-    qs = Warehouse.objects.select_related("person_in_charge")
+    qs = Warehouse.objects.select_related("person_in_charge", "parent")
     if not include_inactive:
         qs = qs.filter(is_active=True)
     kind_order = Case(

@@ -338,7 +338,6 @@ def count_post(
             .order_by("pk")
             .values_list("variant_id", "delta")
         )
-        reason = f"Count {count.number}"  # stored on the ledger rows, the same in every language
         try:
             return stock_apply(
                 changes=[
@@ -346,7 +345,7 @@ def count_post(
                         variant_id,
                         count.warehouse_id,
                         delta,
-                        reason=reason,
+                        reason_code="count",  # "Count SC000001", worded when shown
                         kind=MovementKind.COUNT,
                     )
                     for variant_id, delta in variances

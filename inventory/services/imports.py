@@ -1237,11 +1237,11 @@ def _execute(plan: ImportPlan, *, filename: str, reference: str, user_id: int | 
             variant.search_text = search_text_for(variant, product)
         Variant.objects.bulk_update(variants, ["search_text"], batch_size=500)
 
-    reason = f"Import {filename}"[:255]
     changes = []
     for row, warehouse_id, delta in plan.stock:
         variant = row.variant or created_variants[id(row)]
-        changes.append(StockChange.adjust(variant.pk, warehouse_id, delta, reason=reason))
+        # "Import <file>" (the source document), worded when shown.
+        changes.append(StockChange.adjust(variant.pk, warehouse_id, delta, reason_code="import"))
     stock_apply(
         changes=changes,
         user_id=user_id,

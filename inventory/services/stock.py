@@ -40,7 +40,11 @@ class StockChange:
     on_hand_delta: int = 0
     reserved_delta: int = 0
     unit_cost: Decimal | None = None
-    reason: str = ""
+    reason: str = ""  # what staff typed
+    # Or why a service moved it: a key of models.MOVEMENT_REASONS and its values, worded in
+    # the reader's language when shown.
+    reason_code: str = ""
+    reason_args: tuple[tuple[str, str], ...] = ()
     sort_key: tuple[int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -84,10 +88,25 @@ class StockChange:
 
     @classmethod
     def write_off(
-        cls, variant_id: int, warehouse_id: int, quantity: int, *, reason: str = ""
+        cls,
+        variant_id: int,
+        warehouse_id: int,
+        quantity: int,
+        *,
+        reason: str = "",
+        reason_code: str = "",
+        reason_args: tuple[tuple[str, str], ...] = (),
     ) -> StockChange:
         q = _positive(quantity)
-        return cls(variant_id, warehouse_id, MovementKind.DAMAGE, -q, reason=reason)
+        return cls(
+            variant_id,
+            warehouse_id,
+            MovementKind.DAMAGE,
+            -q,
+            reason=reason,
+            reason_code=reason_code,
+            reason_args=reason_args,
+        )
 
     @classmethod
     def transfer_out(cls, variant_id: int, warehouse_id: int, quantity: int) -> StockChange:
@@ -100,14 +119,15 @@ class StockChange:
         warehouse_id: int,
         delta: int,
         *,
-        reason: str,
+        reason: str = "",
+        reason_code: str = "",
         kind: str = MovementKind.ADJUSTMENT,
     ) -> StockChange:
         if kind not in (MovementKind.ADJUSTMENT, MovementKind.COUNT):
             raise InvalidStockOperation(f"adjust() cannot record {kind}")
-        if kind == MovementKind.ADJUSTMENT and not reason.strip():
+        if kind == MovementKind.ADJUSTMENT and not (reason.strip() or reason_code):
             raise InvalidStockOperation(_("A manual adjustment needs a reason."))
-        return cls(variant_id, warehouse_id, kind, delta, reason=reason)
+        return cls(variant_id, warehouse_id, kind, delta, reason=reason, reason_code=reason_code)
 
 
 def _positive(quantity: int) -> int:
@@ -190,6 +210,8 @@ def _apply_one(
         reserved_after=reserved_after,
         unit_cost=change.unit_cost,
         reason=change.reason[:255],
+        reason_code=change.reason_code,
+        reason_args=dict(change.reason_args),
         source_type=source.type if source else "",
         source_id=str(source.id) if source else "",
         source_label=source.label if source else "",

@@ -179,12 +179,14 @@ def transfer_send(
         lines = _lines(transfer)
         if not lines:
             raise TransferInvalid(_("Add at least one product to the transfer."))
-        reason = f"To {transfer.destination.code}"  # ledger text: one language, like "Count SC1"
+        # "To HN01", worded in the reader's language when shown (models.MOVEMENT_REASONS).
+        to = (("warehouse", transfer.destination.code),)
         stock_apply(
             changes=[
                 dataclasses.replace(
                     StockChange.transfer_out(line.variant_id, transfer.source_id, line.quantity),
-                    reason=reason,
+                    reason_code="transfer_to",
+                    reason_args=to,
                 )
                 for line in lines
             ],
@@ -208,7 +210,7 @@ def transfer_receive(
             refusal=_("Only a sent transfer can be received."),
             received_at=now,
         )
-        reason = f"From {transfer.source.code}"
+        came_from = (("warehouse", transfer.source.code),)
         stock_apply(
             changes=[
                 dataclasses.replace(
@@ -218,7 +220,8 @@ def transfer_receive(
                         line.quantity,
                         kind="transfer_in",
                     ),
-                    reason=reason,
+                    reason_code="transfer_from",
+                    reason_args=came_from,
                 )
                 for line in _lines(transfer)
             ],
@@ -249,14 +252,13 @@ def transfer_cancel(
             refusal=_("It was changed by someone else; nothing was cancelled."),
         )
         if current == Transfer.Status.SENT:
-            reason = "Returned: transfer cancelled"
             stock_apply(
                 changes=[
                     dataclasses.replace(
                         StockChange.receive(
                             line.variant_id, transfer.source_id, line.quantity, kind="transfer_in"
                         ),
-                        reason=reason,
+                        reason_code="transfer_cancelled",
                     )
                     for line in _lines(transfer)
                 ],

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from common.auth import require_perm
+from common.users import ambiguous_user_ids
 from inventory.forms import WarehouseForm
 from inventory.models import Warehouse
 from inventory.selectors import warehouses as selectors
@@ -18,7 +19,7 @@ def warehouse_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "inventory/warehouse_list.html",
-        {"warehouses": selectors.warehouse_list()},
+        {"warehouses": selectors.warehouse_list(), "ambiguous_user_ids": ambiguous_user_ids()},
     )
 
 

@@ -645,7 +645,13 @@ def sales_by_channel(*, filters: ReportFilters, group: str = DAY) -> SalesReport
     else:
         cells = _sales_cells_from_orders(filters, group)
     currency = filters.currency
-    present = {channel for _period, channel in cells}
+    # Only the channels that sold in the period (a rollup day whose orders were all cancelled
+    # leaves a row of zeros behind), and the one filtered on.
+    present = {
+        channel
+        for (_period, channel), values in cells.items()
+        if any(values.get(key) for key in ("orders", "net_revenue", "shipping_fees"))
+    }
     if filters.channel:
         present.add(filters.channel)
     channels = tuple((code, str(label)) for code, label in Channel.choices if code in present)

@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -221,7 +222,7 @@ def line_export_header() -> list[str]:
         _("Quantity"),
         _("Unit price"),
         _("Discount"),
-        _("VAT rate (%)"),
+        pgettext("column heading", "VAT rate (%)"),
         _("Line total"),
         _("Currency"),
     ]

@@ -293,7 +293,8 @@ def _stock_changes(
                     line.variant_id,
                     warehouse_id,
                     want.quantity,
-                    reason=_("Damaged return %(number)s") % {"number": label},
+                    reason_code="return_damaged",  # worded when shown
+                    reason_args=(("number", label),),
                 )
             )
     return changes

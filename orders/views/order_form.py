@@ -27,7 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
-from common.forms import id_or_none
+from common.forms import id_or_none, parse_query
 from inventory.models import Variant
 from inventory.services.imports import ParseError, parse_money
 from orders import transitions as t
@@ -39,6 +39,7 @@ from orders.forms_order import (
     MODE_NEW,
     LineRow,
     LinesError,
+    NewCustomerPrefill,
     OrderForm,
     parse_lines,
     row_for_line,
@@ -268,7 +269,7 @@ def _page(
         shipping = _money_or_zero(form.data.get("shipping_fee"), currency)
     else:
         warehouse_id = form.initial.get("warehouse")
-        mode = MODE_EXISTING
+        mode = form.initial.get("customer_mode") or MODE_EXISTING
         # ?customer=<id>: a new order for a known customer (from the customer page or a
         # contact request turned into a sale).
         customer_id = order.customer_id if order else id_or_none(request.GET.get("customer"))
@@ -330,21 +331,21 @@ def order_create(request: HttpRequest) -> HttpResponse:
         if order is not None:
             return redirect(reverse("orders:order_detail", args=[order.pk]))
     else:
-        form = _form(
-            request,
-            edited=None,
-            currency=currency,
-            initial={
-                "channel": Channel.PHONE,
-                "payment_method": PaymentMethod.COD,
-                "warehouse": selectors.form_default_warehouse_id(
-                    last_used_id=id_or_none(request.session.get(SESSION_WAREHOUSE))
-                ),
-                "customer_mode": MODE_EXISTING,
-                "customer": id_or_none(request.GET.get("customer")),
-                "save_address": True,
-            },
-        )
+        initial: dict[str, Any] = {
+            "channel": Channel.PHONE,
+            "payment_method": PaymentMethod.COD,
+            "warehouse": selectors.form_default_warehouse_id(
+                last_used_id=id_or_none(request.session.get(SESSION_WAREHOUSE))
+            ),
+            "customer_mode": MODE_EXISTING,
+            "customer": id_or_none(request.GET.get("customer")),
+            "save_address": True,
+        }
+        prefill = parse_query(NewCustomerPrefill, request.GET).values
+        if initial["customer"] is None and prefill["new_name"].strip():
+            # A new customer typed in already: created on save, with the order, or never.
+            initial.update(customer_mode=MODE_NEW, **prefill)
+        form = _form(request, edited=None, currency=currency, initial=initial)
         rows = []
     return _page(request, form=form, rows=rows, edited=None, currency=currency)
 

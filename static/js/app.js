@@ -24,9 +24,11 @@
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     var typing = target.matches("input, textarea, select, [contenteditable]");
-    // Alt+1..9 opens the n-th page of the navigation.
-    if (event.altKey && !event.ctrlKey && /^[1-9]$/.test(event.key)) {
-      var link = document.querySelector('[data-nav-index="' + event.key + '"]');
+    // Alt+1..9 open the first nine pages of the navigation, Alt+0 the tenth (the digit key,
+    // whatever character the layout gives it with Alt).
+    var digit = /^Digit([0-9])$/.exec(event.code || "") || /^([0-9])$/.exec(event.key || "");
+    if (event.altKey && !event.ctrlKey && !event.metaKey && digit) {
+      var link = document.querySelector('[data-nav-key="' + digit[1] + '"]');
       if (link) { event.preventDefault(); window.location.href = link.href; }
       return;
     }

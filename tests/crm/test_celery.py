@@ -48,7 +48,7 @@ def test_worker_records_its_heartbeat_for_the_health_page(tmp_path):
     assert not Heartbeat.objects.filter(name="worker").exists()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         app.tasks["crm.ping"].apply_async().get(timeout=20)
-    assert Heartbeat.objects.filter(name="worker").exists()
+    assert set(Heartbeat.objects.values_list("name", flat=True)) == {"worker", "worker_started"}
 
 
 def test_project_app_configuration():
@@ -61,3 +61,15 @@ def test_project_app_configuration():
     assert conf.task_soft_time_limit == 540
     assert conf.beat_schedule["crm-beat-tick"]["task"] == "crm.beat_tick"
     assert conf.beat_scheduler == "crm.celery:HeartbeatScheduler"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_beat_records_its_start_so_the_health_page_waits_for_its_first_run(tmp_path):
+    from crm.celery import HeartbeatScheduler
+
+    app = make_app(celery_settings(redis_url=None, var_dir=tmp_path))
+    scheduler = HeartbeatScheduler(app, schedule_filename=str(tmp_path / "beat-schedule"))
+    try:
+        assert set(Heartbeat.objects.values_list("name", flat=True)) == {"beat_started"}
+    finally:
+        scheduler.close()

@@ -299,3 +299,29 @@ def test_roles_without_follow_up_permission_get_403(client, login_as):
     login_as("warehouse")
     assert calendar(client).status_code == 403
     assert client.post(reverse("followups:calendar_reschedule", args=[1]), {}).status_code == 403
+
+
+@pytest.mark.parametrize(("role", "scope"), [("owner", "all"), ("manager", "all"), ("sales", "me")])
+def test_the_calendar_opens_on_what_the_role_answers_for(client, login_as, make_user, role, scope):
+    user = login_as(role)
+    colleague = make_user("sales")
+    today = timezone.localdate()
+    mine = schedule_order(local(today, 9), user.pk, "Khách Của Tôi")
+    theirs = schedule_order(local(today, 10), colleague.pk, "Khách Đồng Nghiệp")
+    response = calendar(client, date=today.isoformat())
+    assert response.context["state"].user == scope
+    expected = {"all": {mine.pk, theirs.pk}, "me": {mine.pk}}[scope]
+    assert {int(pk) for pk, _c, _d in entries(response.content.decode())} == expected
+    # The links the calendar draws keep the scope.
+    assert f"user={scope}" in response.context["nav"]["next"]
+
+
+def test_a_chosen_scope_is_kept_in_the_query_string(client, login_as):
+    user = login_as("owner")
+    today = timezone.localdate()
+    schedule_order(local(today, 9), None, "Chưa Ai Nhận")
+    mine = schedule_order(local(today, 10), user.pk, "Của Chủ")
+    response = calendar(client, date=today.isoformat(), user="me")
+    assert response.context["state"].user == "me"
+    assert [int(pk) for pk, _c, _d in entries(response.content.decode())] == [mine.pk]
+    assert "user=me" in response.context["nav"]["previous"]

@@ -538,20 +538,88 @@ def test_the_request_page_links_customer_and_order_and_shows_the_panel(client, l
     assert 'data-testid="request-create-order"' not in html
 
 
-def test_create_order_makes_the_customer_and_opens_the_order_form(client, login_as):
+def test_create_order_opens_the_order_page_with_the_requester_typed_in_and_creates_nothing(
+    client, login_as
+):
     login_as("sales")
     request = a_request("Chị Mới Toanh", "0912 000 321", email="moi@example.vn")
     html = client.get(reverse("followups:request_detail", args=[request.pk])).content.decode()
     assert 'data-testid="request-create-order"' in html
     response = client.post(reverse("followups:request_order", args=[request.pk]))
-    customer = Customer.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("orders:order_create") + f"?customer={customer.pk}"
-    assert (customer.name, customer.emails) == ("Chị Mới Toanh", ["moi@example.vn"])
+    assert response["Location"] == (
+        reverse("orders:order_create")
+        + "?new_name=Ch%E1%BB%8B+M%E1%BB%9Bi+Toanh&new_phone=%2B84912000321"
+        + "&new_email=moi%40example.vn"
+    )
+    page = client.get(response["Location"])
+    form = page.context["form"]
+    assert (page.context["mode"], page.context["customer"]) == ("new", None)
+    assert [form[f].value() for f in ("customer_mode", "new_name", "new_phone", "new_email")] == [
+        "new",
+        "Chị Mới Toanh",
+        "+84912000321",
+        "moi@example.vn",
+    ]
+    assert 'data-mode="new"' in page.content.decode()
+    # Abandoned: no customer, and the request is as it was.
+    assert Customer.objects.count() == 0
     request.refresh_from_db()
-    assert request.customer_id == customer.pk
-    # Twice: the same customer.
-    client.post(reverse("followups:request_order", args=[request.pk]))
+    assert (request.customer_id, request.order_id) == (None, None)
+
+
+def test_saving_the_order_creates_the_customer_with_it_and_links_the_request(
+    client, login_as, django_capture_on_commit_callbacks
+):
+    login_as("sales")
+    warehouse = WarehouseFactory()
+    variant = stocked_variant(warehouse, 3, price="150000")
+    request = a_request("Chị Mới Toanh", "0912 000 321")
+    location = client.post(reverse("followups:request_order", args=[request.pk]))["Location"]
+    form = client.get(location).context["form"]
+    data = {
+        "customer_mode": "new",
+        "new_name": form["new_name"].value(),
+        "new_phone": form["new_phone"].value(),
+        "new_email": "",
+        "address": "new",
+        "ship_scheme": "vn_2level",
+        "ship_province": "Hà Nội",
+        "ship_ward": "Phường Ba Đình",
+        "ship_street": "5 Điện Biên Phủ",
+        "channel": "phone",
+        "payment_method": "cod",
+        "warehouse": warehouse.pk,
+        "line_key": ["k0"],
+        "line_variant": [str(variant.pk)],
+        "line_id": [""],
+        "line_qty": ["1"],
+        "line_price": ["150.000"],
+        "line_discount": [""],
+    }
+    refused = client.post(reverse("orders:order_create"), {**data, "line_qty": ["0"]})
+    assert refused.status_code == 200
+    assert (Customer.objects.count(), Order.objects.count()) == (0, 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("orders:order_create"), data)
+    order = Order.objects.get()
+    customer = Customer.objects.get()
+    assert response["Location"] == reverse("orders:order_detail", args=[order.pk])
+    assert (order.customer_id, customer.name) == (customer.pk, "Chị Mới Toanh")
+    assert list(customer.phones.values_list("e164", flat=True)) == ["+84912000321"]
+    request.refresh_from_db()
+    assert (request.customer_id, request.order_id) == (customer.pk, order.pk)
+    html = client.get(reverse("followups:request_detail", args=[request.pk])).content.decode()
+    assert 'data-testid="request-create-order"' not in html
+
+
+def test_create_order_for_a_known_customer_opens_the_order_page_on_them(client, login_as):
+    login_as("sales")
+    customer = make_customer(name="Anh Quen", phones=("0912 000 999",))
+    request = a_request("Anh Quen Thuộc", "0912 000 999")
+    response = client.post(reverse("followups:request_order", args=[request.pk]))
+    assert response["Location"] == reverse("orders:order_create") + f"?customer={customer.pk}"
+    assert client.get(response["Location"]).context["customer"] == customer
     assert Customer.objects.count() == 1
 
 
@@ -686,3 +754,35 @@ def test_request_list_detail_and_reminders_show_phones_in_the_one_form(client, l
     detail = reverse("followups:request_detail", args=[request.pk])
     assert shown in client.get(detail).content.decode()
     assert shown in client.get(reverse("followups:reminders")).content.decode()
+
+
+def test_outcomes_report_has_the_report_tabs_and_the_reports_menu_item(client, login_as):
+    login_as("manager")
+    html = client.get(
+        reverse("followups:outcomes"), {"date_from": "2030-06-01", "date_to": "2030-06-30"}
+    ).content.decode()
+    tabs = html[
+        html.index('<nav class="report-tabs"') : html.index("</nav>", html.index("report-tabs"))
+    ]
+    assert re.findall(r'<a href="([^"]+)"( class="active")?', tabs) == [
+        ("/reports/", ""),
+        ("/reports/sales/?date_from=2030-06-01&amp;date_to=2030-06-30", ""),
+        ("/reports/best-sellers/?date_from=2030-06-01&amp;date_to=2030-06-30", ""),
+        ("/reports/top-customers/?date_from=2030-06-01&amp;date_to=2030-06-30", ""),
+        (
+            reverse("followups:outcomes") + "?date_from=2030-06-01&amp;date_to=2030-06-30",
+            ' class="active"',
+        ),
+    ]
+    assert re.findall(r'<a href="([^"]+)" class="active"', html.split("</nav>")[0]) == ["/reports/"]
+
+
+def test_the_sales_report_tabs_lead_to_the_outcomes_report(client, login_as):
+    login_as("manager")
+    html = client.get(
+        reverse("orders:report_sales"), {"date_from": "2030-06-01", "date_to": "2030-06-30"}
+    ).content.decode()
+    assert (
+        f'<a href="{reverse("followups:outcomes")}?date_from=2030-06-01&amp;date_to=2030-06-30">'
+        in html
+    )

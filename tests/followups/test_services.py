@@ -14,14 +14,13 @@ from followups.services import (
     FollowUpError,
     Subject,
     contact_request_create,
-    contact_request_customer,
     followup_assign,
     followup_finish,
     followup_log_contact,
     followup_reschedule,
     followup_schedule,
 )
-from orders.models import Customer, Order
+from orders.models import Order
 from orders.services.customers import customer_merge
 from tests.concurrency import run_concurrently
 from tests.inventory.factories import WarehouseFactory
@@ -241,11 +240,14 @@ def test_a_bad_phone_is_refused_with_the_validators_sentence():
     assert ContactRequest.objects.count() == 0
 
 
-def test_turning_a_request_into_a_sale_creates_the_customer_and_the_order_closes_it(
+def test_an_order_for_a_customer_created_with_it_links_the_request_from_their_phone(
     django_capture_on_commit_callbacks,
 ):
     request, _ = contact_request_create(
         name="Anh Bình", phone="0987 654 321", source="staff", user_id=None, now=NOW
+    )
+    other, _ = contact_request_create(
+        name="Chị Khác", phone="0987 000 000", source="staff", user_id=None, now=NOW
     )
     followup_schedule(
         subject=Subject("contact_request", request.pk),
@@ -253,21 +255,22 @@ def test_turning_a_request_into_a_sale_creates_the_customer_and_the_order_closes
         user_id=None,
         now=NOW,
     )
-    customer = contact_request_customer(request_id=request.pk, user_id=None)
-    assert (customer.name, list(customer.phones.values_list("e164", flat=True))) == (
-        "Anh Bình",
-        ["+84987654321"],
-    )
-    assert contact_request_customer(request_id=request.pk, user_id=None).pk == customer.pk
-    assert Customer.objects.count() == 1
+    assert request.customer_id is None
+    customer = make_customer(name="Anh Bình", phones=("0987 654 321",))
     warehouse = WarehouseFactory()
     variant = stocked_variant(warehouse, 3)
     with django_capture_on_commit_callbacks(execute=True):
         order = make_order(customer, warehouse, [(variant, 1)])
     request.refresh_from_db()
+    other.refresh_from_db()
     thread = FollowUp.objects.get(contact_request=request)
-    assert (request.order_id, request.followup_state) == (order.pk, "finished")
+    assert (request.customer_id, request.order_id, request.followup_state) == (
+        customer.pk,
+        order.pk,
+        "finished",
+    )
     assert (thread.state, thread.outcome) == ("finished", "sold")
+    assert (other.customer_id, other.order_id) == (None, None)
 
 
 def test_merging_customers_moves_their_requests_and_follow_ups():

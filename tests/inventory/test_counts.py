@@ -311,9 +311,10 @@ def test_posting_applies_variances_as_deltas_after_sales_since_the_snapshot(shop
         ("count", "HCM01", "AO-RED", -2, 5, "SC000001"),
     ]
     rows = StockMovement.objects.filter(source_type="stock_count")
-    assert set(rows.values_list("reason", "source_id", "created_by_id", "created_at")) == {
-        ("Count SC000001", str(count.pk), poster.pk, POSTED_AT)
-    }
+    assert set(
+        rows.values_list("reason", "reason_code", "source_id", "created_by_id", "created_at")
+    ) == {("", "count", str(count.pk), poster.pk, POSTED_AT)}
+    assert {m.reason_text for m in rows} == {"Count SC000001"}
     count.refresh_from_db()
     assert (count.status, count.posted_at, count.posted_by) == ("posted", POSTED_AT, poster)
     assert count.lines.get(variant=shop["dress"]).counted is None

@@ -311,13 +311,16 @@ def test_apply_creates_updates_and_sets_stock_through_the_ledger(shop, make_user
         StockMovement.objects.filter(kind="adjustment")
         .order_by("variant__sku")
         .values_list(
-            "variant__sku", "on_hand_delta", "on_hand_after", "reason", "source_type", "created_by"
+            "variant__sku", "on_hand_delta", "on_hand_after", "reason_code", "source_type",
+            "created_by",
         )
-    )
+    )  # fmt: skip
     assert moves == [
-        ("AO-DO", 12, 12, "Import thang-11.csv", "import", user.pk),
-        ("LY-01", -3, 7, "Import thang-11.csv", "import", user.pk),
+        ("AO-DO", 12, 12, "import", "import", user.pk),
+        ("LY-01", -3, 7, "import", "import", user.pk),
     ]
+    texts = {m.reason_text for m in StockMovement.objects.filter(kind="adjustment")}
+    assert texts == {"Import thang-11.csv"}
 
 
 def test_apply_is_all_or_nothing(shop):

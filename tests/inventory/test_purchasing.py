@@ -637,3 +637,23 @@ def test_warehouse_staff_cannot_confirm_or_edit(client, login_as, setup):
     assert client.get(reverse("inventory:purchase_order_create")).status_code == 403
     order.refresh_from_db()
     assert order.status == "draft"
+
+
+@pytest.mark.parametrize(
+    ("language", "back"), [("vi", "Quay lại đơn mua hàng"), ("th", "กลับไปที่ใบสั่งซื้อ")]
+)
+def test_the_receipt_page_goes_back_to_the_purchase_order_in_each_language(
+    client, login_as, setup, language, back
+):
+    login_as("warehouse")
+    order = make_order(
+        supplier=setup["supplier"],
+        warehouse=setup["hcm"],
+        lines=[(setup["shirt"], 10, "80000")],
+        confirm=True,
+    )
+    html = client.get(
+        reverse("inventory:goods_receipt_create", args=[order.pk]), HTTP_ACCEPT_LANGUAGE=language
+    ).content.decode()
+    detail = reverse("inventory:purchase_order_detail", args=[order.pk])
+    assert f'<a href="{detail}">{back}</a>' in html

@@ -1,8 +1,17 @@
+import re
+
 import pytest
 from django.urls import reverse
 
 from inventory.models import StockMovement
-from inventory.services.stock import stock_receive, stock_reserve
+from inventory.services.stock import (
+    Source,
+    StockChange,
+    stock_apply,
+    stock_receive,
+    stock_reserve,
+    stock_write_off,
+)
 from tests.inventory.factories import ProductFactory, VariantFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -180,3 +189,40 @@ def test_ledger_with_an_unknown_warehouse_id_says_so(client, login_as, stocked):
     assert response.context["warehouse_id"] is None
     assert ledger_rows(response) == [("HCM01", 4), ("HN01", 20)]
     assert list(response.context["form"].errors) == ["warehouse"]
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("vi", ["Kiểm kho SC000001", "Chuyển đến HN01", "Hỏng khi kiểm kho"]),
+        ("th", ["ตรวจนับสต็อก SC000001", "โอนไปยัง HN01", "Hỏng khi kiểm kho"]),
+        ("en", ["Count SC000001", "To HN01", "Hỏng khi kiểm kho"]),
+    ],
+)
+def test_ledger_reasons_are_worded_in_the_readers_language(
+    client, login_as, stocked, language, expected
+):
+    """Services store a reason code and the document; staff's own words are shown as typed."""
+    red, hcm = stocked["red"], stocked["hcm"]
+    stock_apply(
+        changes=[StockChange.adjust(red.pk, hcm.pk, 1, reason_code="count", kind="count")],
+        source=Source("stock_count", "1", "SC000001"),
+    )
+    stock_apply(
+        changes=[
+            StockChange(
+                red.pk,
+                hcm.pk,
+                "transfer_out",
+                -1,
+                reason_code="transfer_to",
+                reason_args=(("warehouse", "HN01"),),
+            )
+        ],
+        source=Source("transfer", "1", "TR000001"),
+    )
+    stock_write_off(variant_id=red.pk, warehouse_id=hcm.pk, quantity=1, reason="Hỏng khi kiểm kho")
+    login_as("warehouse")
+    url = reverse("inventory:variant_ledger", args=[red.pk])
+    html = client.get(url, {"warehouse": hcm.pk}, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert re.findall(r'<td class="muted">([^<]+)</td>\s*<td>', html)[:3] == expected[::-1]

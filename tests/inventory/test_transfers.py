@@ -98,7 +98,13 @@ def test_full_life_moves_exact_stock_and_ledger_at_both_ends(world):
     rows = StockMovement.objects.filter(source_type="transfer").order_by("pk")
     assert {(m.source_id, m.created_by_id) for m in rows} == {(str(transfer.pk), user.pk)}
     assert [m.created_at for m in rows] == [SENT_AT, SENT_AT, RECEIVED_AT, RECEIVED_AT]
-    assert [m.reason for m in rows] == ["To HN01", "To HN01", "From HCM01", "From HCM01"]
+    assert [(m.reason, m.reason_code, m.reason_args) for m in rows] == [
+        ("", "transfer_to", {"warehouse": "HN01"}),
+        ("", "transfer_to", {"warehouse": "HN01"}),
+        ("", "transfer_from", {"warehouse": "HCM01"}),
+        ("", "transfer_from", {"warehouse": "HCM01"}),
+    ]
+    assert [m.reason_text for m in rows] == ["To HN01", "To HN01", "From HCM01", "From HCM01"]
     history = transfer_history(transfer=transfer)
     assert [(e.kind, e.warehouse_code, e.units, e.lines, e.at) for e in history] == [
         ("sent", "HCM01", 7, 2, SENT_AT),
@@ -165,9 +171,10 @@ def test_cancel_from_sent_returns_the_units_to_the_source_exactly(world):
         ("transfer_in", "HCM01", "LY-01", 3, 3, "TR000001"),
     ]
     returned = StockMovement.objects.filter(source_type="transfer", kind="transfer_in")
-    assert set(returned.values_list("reason", "warehouse_id")) == {
-        ("Returned: transfer cancelled", hcm.pk)
+    assert set(returned.values_list("reason", "reason_code", "warehouse_id")) == {
+        ("", "transfer_cancelled", hcm.pk)
     }
+    assert {m.reason_text for m in returned} == {"Returned: transfer cancelled"}
     assert [e.kind for e in transfer_history(transfer=transfer)] == ["sent", "returned"]
     with pytest.raises(DocumentStateError, match="Only a sent transfer can be received"):
         transfer_receive(transfer_id=transfer.pk)

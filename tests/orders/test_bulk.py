@@ -560,6 +560,18 @@ def test_xlsx_export(client, login_as, exported):
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize(
+    ("language", "heading"), [("vi", "Thuế suất VAT (%)"), ("th", "อัตรา VAT (%)")]
+)
+def test_line_export_headings_are_capitalised_headings(language, heading):
+    from django.utils import translation
+
+    from orders.services.bulk import line_export_header
+
+    with translation.override(language):
+        assert line_export_header()[6] == heading
+
+
 def test_thb_amounts_keep_two_decimals(client, login_as, shop):
     login_as("sales")
     thai = make_customer(

@@ -19,6 +19,7 @@ from orders.errors import Shortage
 from orders.models import Order, OrderEvent, Payment
 from orders.services.orders import (
     LineInput,
+    order_complete,
     order_confirm,
     order_note_add,
     order_payment_record,
@@ -525,3 +526,30 @@ def test_phones_on_the_order_page_have_the_one_display_form(client, login_as, sh
     assert '<a href="tel:+84913456789" class="mono">0913 456 789</a>' in html
     assert '<a href="tel:+66812345678" class="mono">+66 81 234 5678</a>' in html
     assert "+84913456789</a>" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "column", "when", "status"),
+    [
+        ("vi", "Đã gửi", "Gửi hàng lúc", "Đang giao hàng"),
+        ("th", "ส่งแล้ว", "จัดส่งเมื่อ", None),
+        ("en", "Shipped", "Shipped", None),
+    ],
+)
+def test_the_shipped_quantity_and_time_read_right_on_a_completed_order(
+    client, login_as, shop, language, column, when, status
+):
+    """The quantity column and the time say "shipped", not the status "in delivery"."""
+    login_as("manager")
+    order = new_order(shop, payment_method="bank_transfer")
+    order_payment_record(
+        order_id=order.pk, kind="payment", amount=order.total, method="bank_transfer", user_id=None
+    )
+    order_confirm(order_id=order.pk, user_id=None)
+    order_ship(order_id=order.pk, user_id=None)
+    order_complete(order_id=order.pk, user_id=None)
+    html = client.get(url("order_detail", order), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<th class="num">{column}</th><th class="num">' in html
+    assert f"<div><dt>{when}</dt>" in html
+    if status is not None:
+        assert f'<th class="num">{status}</th>' not in html

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -48,7 +49,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from inventory.models import Variant
-from orders.models import Order, OrderLine, PaymentMethod
+from orders.models import Order, OrderLine, PaymentMethod, SalesDayChannel
 from orders.selectors import reports
 from orders.services.orders import (
     LineInput,
@@ -450,6 +451,37 @@ def test_sales_per_day_with_the_midnight_edge(shop):
     ]
     grand = report.grand_total
     assert (grand.orders, grand.net_revenue, grand.shipping_fees) == (6, 1588500, 65000)
+
+
+def test_sales_show_only_the_channels_that_sold_total_first(client, login_as, shop):
+    """A rollup row left at zero (a channel that sold nothing that day) adds no columns."""
+    SalesDayChannel.objects.create(
+        day=date(2026, 3, 12),
+        channel="facebook",
+        warehouse=Order.objects.first().warehouse,
+        currency="VND",
+        orders=0,
+        net_revenue=Decimal(0),
+        shipping_fee=Decimal(0),
+    )
+    report = reports.sales_by_channel(filters=filters(), group="month")
+    assert report.channels == (("website", "Website"), ("shopee", "Shopee"), ("phone", "Phone"))
+    login_as("accountant")
+    url = reverse("orders:report_sales")
+    html = client.get(url, {**PERIOD, "group": "month"}).content.decode()
+    heads = re.findall(
+        r'<th colspan="3" class="group[^"]*" scope="colgroup">(?:<svg.*?</svg>)?([^<]+)</th>', html
+    )
+    assert heads == ["All channels", "Website", "Shopee", "Phone"]
+    header = _csv(client.get(url, {**PERIOD, "group": "month", "format": "csv"}))[0]
+    assert header[:5] == [
+        "Period start",
+        "Total: orders",
+        "Total: net revenue",
+        "Total: shipping fees",
+        "Website: orders",
+    ]
+    assert "Facebook: orders" not in header
 
 
 def test_sales_per_week_start_on_monday(shop):

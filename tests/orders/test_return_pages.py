@@ -434,3 +434,15 @@ def test_order_page_with_returns_keeps_a_constant_query_count(
     assert len(response.context["detail"].returns) == 2
     # the page's 11 + return lines + the codes of warehouses the history names (HN01)
     assert len(one_return) == 13
+
+
+@pytest.mark.parametrize(
+    ("language", "back"), [("vi", "Quay lại đơn hàng"), ("th", "กลับไปที่คำสั่งซื้อ")]
+)
+def test_the_return_page_goes_back_to_the_sales_order_in_each_language(
+    client, login_as, shipped, language, back
+):
+    login_as("manager")
+    html = client.get(return_url(shipped["order"]), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    order_url = reverse("orders:order_detail", args=[shipped["order"].pk])
+    assert f'<a class="btn" href="{order_url}">{back}</a>' in html

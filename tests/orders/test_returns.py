@@ -158,7 +158,13 @@ def test_partial_then_full_return_of_a_completed_order(
         ("AO-1", "damage", -1, 0),
         ("NON-1", "return", 1, 0),
     ]
-    assert StockMovement.objects.get(kind="damage").reason == "Damaged return RT000002"
+    damaged = StockMovement.objects.get(kind="damage")
+    assert (damaged.reason, damaged.reason_code, damaged.reason_args) == (
+        "",
+        "return_damaged",
+        {"number": "RT000002"},
+    )
+    assert damaged.reason_text == "Damaged return RT000002"
     order.refresh_from_db()
     assert (order.status, order.returned_at is not None, order.payment_status) == (
         "returned",

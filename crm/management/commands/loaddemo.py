@@ -533,6 +533,10 @@ class Command(BaseCommand):
                     "kind": kind,
                     "address": address,
                     "person_in_charge": User.objects.get(username=keeper) if keeper else None,
+                    # The sub-warehouse belongs to the main one.
+                    "parent": (
+                        Warehouse.objects.get(code="HCM01") if kind == Warehouse.Kind.SUB else None
+                    ),
                 }
             )
         warehouses = [Warehouse.objects.get(code=code) for code, *_rest in DEMO_WAREHOUSES]

@@ -19,4 +19,9 @@ urlpatterns = [
         name="order_shortage_purchase",
     ),
     path("orders/<int:pk>/return/", returns.return_create_view, name="return_create"),
+    path(
+        "orders/<int:pk>/return/refund/",
+        returns.return_refund_suggestion,
+        name="return_refund_suggestion",
+    ),
 ]

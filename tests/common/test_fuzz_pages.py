@@ -179,6 +179,7 @@ def world(login_as):
         "orders:order_note": {"pk": order.pk},
         "orders:order_shortage_purchase": {"pk": order.pk},
         "orders:return_create": {"pk": order.pk},
+        "orders:return_refund_suggestion": {"pk": order.pk},
         "orders:customer_detail": {"pk": customer.pk},
         "orders:customer_edit": {"pk": customer.pk},
         "orders:customer_addresses": {"pk": customer.pk},

@@ -208,6 +208,7 @@ def world(login_as):
         "inventory:purchase_order_confirm": {"pk": purchase.pk},
         "inventory:purchase_order_cancel": {"pk": purchase.pk},
         "inventory:purchase_order_pdf": {"pk": purchase.pk},
+        "inventory:purchase_order_close": {"pk": purchase.pk},
         "inventory:goods_receipt_create": {"pk": purchase.pk},
         "inventory:goods_receipt_detail": {"pk": receipt.pk},
         "inventory:transfer_detail": {"pk": transfer.pk},

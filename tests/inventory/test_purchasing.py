@@ -114,7 +114,7 @@ def test_actions_per_status_are_data():
         "cancelled": [],
         "closed": [],
     }
-    assert set(PO_ACTIONS) == {"edit", "confirm", "cancel", "receive"}
+    assert set(PO_ACTIONS) == {"edit", "confirm", "cancel", "receive", "close"}
 
 
 @pytest.fixture

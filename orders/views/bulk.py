@@ -1,5 +1,5 @@
 """Bulk actions of the order list (POST): confirm, cancel, assign a warehouse, picking list PDF,
-CSV and Excel export.
+delivery notes PDF, CSV and Excel export.
 
 Each parses the selection (ticked orders, or every order matching the list's filter up to a
 cap), calls one service or selector, and answers with the per-order report (htmx: the report
@@ -27,6 +27,7 @@ from common.pdf import render_pdf
 from orders.forms_list import BulkAssignForm, BulkCancelForm, BulkSelectionForm
 from orders.selectors import order_list as selectors
 from orders.services import bulk as services
+from orders.views.delivery_notes import delivery_notes_pdf
 
 PARTIAL = "orders/bulk_result.html#bulk-report"
 
@@ -142,6 +143,18 @@ def order_bulk_picking_list(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="picking-list-{_stamp()}.pdf"'
     return response
+
+
+@require_POST
+@require_perm("orders.export_order")
+def order_bulk_delivery_notes(request: HttpRequest) -> HttpResponse:
+    """The selected orders' delivery notes in one PDF, one page per order."""
+    form = BulkSelectionForm(request.POST, limit=services.MAX_PICKING_ORDERS)
+    if not form.is_valid():
+        return _refuse(request, form)
+    return delivery_notes_pdf(
+        request, order_ids=form.order_ids, filename=f"delivery-notes-{_stamp()}.pdf"
+    )
 
 
 @require_POST

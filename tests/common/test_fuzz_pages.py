@@ -170,6 +170,7 @@ def world(login_as):
     assert isinstance(count, StockCount)
     return {
         "orders:order_detail": {"pk": order.pk},
+        "orders:order_delivery_note": {"pk": order.pk},
         "orders:order_edit": {"pk": order.pk},
         "orders:order_confirm": {"pk": order.pk},
         "orders:order_ship": {"pk": order.pk},

@@ -12,7 +12,6 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from common.auth import require_perm
 from common.pdf import render_pdf
+from inventory.selectors.shop import shop_details
 from orders.forms_list import BulkAssignForm, BulkCancelForm, BulkSelectionForm
 from orders.selectors import order_list as selectors
 from orders.services import bulk as services
@@ -135,7 +135,7 @@ def order_bulk_picking_list(request: HttpRequest) -> HttpResponse:
         template_name="orders/pdf/picking_list.html",
         context={
             "picking": selectors.picking_list(order_ids=form.order_ids),
-            "shop_name": settings.SHOP_NAME,
+            "shop_name": shop_details().name,
             "printed_at": timezone.localtime(),
         },
         base_url=request.build_absolute_uri("/"),

@@ -182,6 +182,10 @@ def test_the_order_page_and_the_list_offer_printing(client, login_as, shop):
     assert f'href="{single}" target="_blank" rel="noopener" data-shortcut="p"' in page
     listing = client.get(reverse("orders:order_list")).content.decode()
     assert f'formaction="{reverse("orders:order_bulk_delivery_notes")}"' in listing
+    cancelled = make_order(shop["buyer"], shop["hcm"], [(shop["shirt"], 1)])
+    order_cancel(order_id=cancelled.pk, user_id=None)
+    gone = client.get(reverse("orders:order_detail", args=[cancelled.pk])).content.decode()
+    assert reverse("orders:order_delivery_note", args=[cancelled.pk]) not in gone
     assert client.get(reverse("orders:order_delivery_note", args=[999999])).status_code == 404
     nothing = client.post(reverse("orders:order_bulk_delivery_notes"), {}, follow=True)
     assert nothing.redirect_chain == [(reverse("orders:order_list"), 302)]

@@ -49,3 +49,20 @@ class AdminLoginForm(_LockMessage, AdminAuthenticationForm):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=settings.LANGUAGES)
     next = forms.CharField(required=False)
+
+
+class ShopProfileForm(forms.Form):
+    """The shop's details printed on its documents (inventory.models.ShopProfile)."""
+
+    name = forms.CharField(label=_("Shop name"), max_length=200)
+    address = forms.CharField(
+        label=_("Address"), max_length=1000, required=False, widget=forms.Textarea({"rows": 3})
+    )
+    phone = forms.CharField(label=_("Phone"), max_length=32, required=False)
+    email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    tax_code = forms.CharField(
+        label=_("Tax code"),
+        max_length=20,
+        required=False,
+        help_text=_("Vietnam: 10 digits (or 10-3 for a branch); Thailand: 13 digits."),
+    )

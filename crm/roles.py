@@ -98,6 +98,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
     OWNER: ALL,
     MANAGER: [
         "crm.view_health",
+        *_crud("shopprofile", "view", "change"),
         *COSTS,
         *WAREHOUSES_EDIT,
         *CATALOGUE_EDIT,

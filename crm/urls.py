@@ -27,6 +27,7 @@ urlpatterns = [
     ),
     path("language/", views.language_switch, name="language_switch"),
     path("system/health/", views.health, name="health"),
+    path("settings/shop/", views.shop_settings, name="shop_settings"),
     path("healthz", views.healthz, name="healthz"),
     path("inventory/", include("inventory.urls")),
     path("", include("orders.urls")),

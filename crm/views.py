@@ -1,21 +1,26 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.auth import require_perm
 from crm import selectors, services
-from crm.forms import LanguageForm, LoginForm
+from crm.forms import LanguageForm, LoginForm, ShopProfileForm
+from inventory.errors import InventoryError
+from inventory.selectors.shop import shop_profile
+from inventory.services.shop import shop_profile_save
 
 
 def _set_language_cookie(response: HttpResponse, language: str) -> None:
@@ -96,3 +101,31 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {c.key: c.ok for c in selectors.system_health() if c.key in ("database", "redis")}
     status = "ok" if all(checks.values()) else "degraded" if checks["database"] else "error"
     return JsonResponse({"status": status, **checks}, status=200 if checks["database"] else 503)
+
+
+@require_http_methods(["GET", "POST"])
+@require_perm("inventory.change_shopprofile")
+def shop_settings(request: HttpRequest) -> HttpResponse:
+    """The shop's name, address, phone, e-mail and tax code, printed on its documents."""
+    if request.method == "POST":
+        form = ShopProfileForm(request.POST)
+        if form.is_valid():
+            try:
+                shop_profile_save(**form.cleaned_data, user_id=request.user.pk)
+            except InventoryError as error:
+                form.add_error("tax_code", str(error))
+            else:
+                messages.success(request, _("Shop details saved."))
+                return redirect("shop_settings")
+    else:
+        profile = shop_profile()
+        form = ShopProfileForm(
+            initial={
+                "name": profile.name,
+                "address": profile.address,
+                "phone": profile.phone,
+                "email": profile.email,
+                "tax_code": profile.tax_code,
+            }
+        )
+    return render(request, "crm/shop_settings.html", {"form": form})

@@ -288,3 +288,13 @@ class AssignSupplierForm(forms.Form):
         label=_("Supplier"),
         empty_label=_("Choose a supplier…"),
     )
+
+
+class PurchaseOrderCloseForm(forms.Form):
+    """Close a partly received purchase order short: why the rest will not come."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

@@ -511,6 +511,7 @@ class PurchaseOrder(models.Model):
         PARTIAL = "partial", _("Partially received")
         RECEIVED = "received", _("Received")
         CANCELLED = "cancelled", _("Cancelled")
+        CLOSED = "closed", _("Closed short")
 
     number = models.CharField(_("number"), max_length=32, unique=True)
     supplier = models.ForeignKey(
@@ -545,7 +546,9 @@ class PurchaseOrder(models.Model):
         verbose_name_plural = _("purchase orders")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "confirmed", "partial", "received", "cancelled"]),
+                condition=Q(
+                    status__in=["draft", "confirmed", "partial", "received", "cancelled", "closed"]
+                ),
                 name="inventory_po_status_valid",
             )
         ]
@@ -592,6 +595,63 @@ class PurchaseOrderLine(models.Model):
     @property
     def quantity_open(self) -> int:
         return self.quantity - self.quantity_received
+
+
+class PurchaseOrderEvent(models.Model):
+    """The history of a purchase order: one row per action that is not a document of its own
+    (goods receipts are). Today: closed short, with the staff's reason and the open units."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", _("Closed short")
+
+    order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("at"))
+
+    class Meta:
+        verbose_name = _("purchase order event")
+        verbose_name_plural = _("purchase order events")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["closed"]), name="inventory_po_event_kind_valid"
+            )
+        ]
+        indexes = [models.Index(fields=["order", "id"], name="inventory_po_event_order_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"
+
+
+class ShopProfile(models.Model):
+    """The shop's own details printed on its documents (purchase orders, delivery notes,
+    invoices): one row (id 1), edited on the shop settings page. Until it is filled in, the
+    name falls back to settings.SHOP_NAME (inventory.selectors.shop.shop_details).
+
+    It lives here, in the lowest app with models, so that every app that prints (inventory,
+    orders, invoicing...) can read it; common holds no models."""
+
+    name = models.CharField(_("shop name"), max_length=200, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    tax_code = models.CharField(_("tax code"), max_length=20, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("shop details")
+        verbose_name_plural = _("shop details")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="inventory_shop_profile_one")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class GoodsReceipt(models.Model):

@@ -22,6 +22,9 @@ urlpatterns: list[URLPattern] = [
         views.purchase_order_cancel,
         name="purchase_order_cancel",
     ),
+    path(
+        "purchase-orders/<int:pk>/close/", views.purchase_order_close, name="purchase_order_close"
+    ),
     path("purchase-orders/<int:pk>/pdf/", views.purchase_order_pdf, name="purchase_order_pdf"),
     path(
         "purchase-orders/<int:pk>/receive/",

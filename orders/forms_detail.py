@@ -11,7 +11,6 @@ from typing import Any
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import QuerySet
-from django.db.models.functions import Upper
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,7 +18,7 @@ from common.forms import BoundedDateField, LocalDateInput
 from inventory.forms_catalogue import MoneyField
 from inventory.models import Supplier, Variant, Warehouse
 from inventory.selectors.purchasing import supplier_choices, warehouse_choices
-from orders.models import OrderLine, PaymentKind, PaymentMethod, ReturnCondition
+from orders.models import OrderLine, PaymentKind, PaymentMethod
 from orders.services.orders import MAX_QUANTITY, LineInput
 
 MAX_EXCHANGE_LINES = 50
@@ -151,17 +150,23 @@ class ReturnForm(forms.Form):
 
 
 class ReturnLineForm(forms.Form):
-    """One order line of the return page: how many came back, in what condition, where to."""
+    """One order line of the return page: how many came back in good condition (back to
+    stock) and how many damaged (counted in and written off), and the warehouse they go to.
+    Both quantities together are at most the units shipped and not yet returned."""
 
-    quantity = forms.IntegerField(
-        label=_("Quantity to return"),
+    good = forms.IntegerField(
+        label=_("Good"),
         min_value=0,
         initial=0,
         required=False,
         widget=forms.NumberInput(attrs={"class": "qty", "inputmode": "numeric"}),
     )
-    condition = forms.ChoiceField(
-        label=_("Condition"), choices=ReturnCondition.choices, initial=ReturnCondition.GOOD
+    damaged = forms.IntegerField(
+        label=_("Damaged"),
+        min_value=0,
+        initial=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "qty", "inputmode": "numeric"}),
     )
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False
@@ -179,21 +184,45 @@ class ReturnLineForm(forms.Form):
         kwargs.setdefault("initial", {"warehouse": default_warehouse_id})
         super().__init__(*args, **kwargs)
         self.line = line
-        field = self.fields["quantity"]
-        field.validators.append(MaxValueValidator(line.quantity_returnable))
-        field.widget.attrs["max"] = line.quantity_returnable
+        for name in ("good", "damaged"):
+            field = self.fields[name]
+            field.validators.append(MaxValueValidator(line.quantity_returnable))
+            field.widget.attrs["max"] = line.quantity_returnable
         self.fields["warehouse"].queryset = warehouses  # type: ignore[attr-defined]
 
-    def clean_quantity(self) -> int:
-        return self.cleaned_data.get("quantity") or 0
+    def clean_good(self) -> int:
+        return self.cleaned_data.get("good") or 0
+
+    def clean_damaged(self) -> int:
+        return self.cleaned_data.get("damaged") or 0
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        good, damaged = data.get("good"), data.get("damaged")
+        returnable = self.line.quantity_returnable
+        if good is not None and damaged is not None and good + damaged > returnable:
+            self.add_error(
+                "damaged", _("Good and damaged together: at most %(n)d.") % {"n": returnable}
+            )
+        return data
+
+    @property
+    def returning(self) -> int:
+        """Units coming back on this line (valid form), good and damaged together."""
+        if not self.is_valid():
+            return 0
+        return int(self.cleaned_data["good"]) + int(self.cleaned_data["damaged"])
 
 
 class ExchangeLineForm(forms.Form):
-    sku = forms.CharField(
-        label=_("SKU"),
-        max_length=64,
+    """A replacement product picked with the variant search of the phone order page (the
+    picker fills the hidden variant id) and its quantity."""
+
+    variant = forms.ModelChoiceField(
+        label=_("Product"),
+        queryset=Variant.objects.select_related("product"),
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "class": "mono"}),
+        widget=forms.HiddenInput(attrs={"data-picker-value": ""}),
     )
     quantity = forms.IntegerField(
         label=_("Quantity"),
@@ -204,13 +233,17 @@ class ExchangeLineForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        sku = (data.get("sku") or "").strip()
-        data["sku"] = sku
-        if sku and not data.get("quantity") and "quantity" not in self.errors:
+        if data.get("variant") and not data.get("quantity") and "quantity" not in self.errors:
             self.add_error("quantity", _("Enter the quantity."))
-        if data.get("quantity") and not sku:
-            self.add_error("sku", _("Enter the SKU."))
+        if data.get("quantity") and not data.get("variant") and "variant" not in self.errors:
+            self.add_error("variant", _("Choose the product."))
         return data
+
+    @property
+    def picked_label(self) -> str:
+        """The picked product's SKU, shown again in the search box when the page comes back."""
+        variant = self.cleaned_data.get("variant") if hasattr(self, "cleaned_data") else None
+        return variant.sku if isinstance(variant, Variant) else ""
 
 
 ExchangeLineFormSet = forms.formset_factory(
@@ -219,28 +252,16 @@ ExchangeLineFormSet = forms.formset_factory(
 
 
 def exchange_lines_from(formset: Any) -> list[LineInput]:
-    """Resolve the exchange rows' SKUs (case-insensitive) into order lines; unknown SKUs
-    become errors on their rows. Call after formset.is_valid(); check it again afterwards."""
-    rows = [
-        form
+    """The exchange rows as order lines. Call after formset.is_valid()."""
+    return [
+        LineInput(
+            variant_id=form.cleaned_data["variant"].pk, quantity=form.cleaned_data["quantity"]
+        )
         for form in formset.forms
-        if form.is_valid() and form.cleaned_data.get("sku") and form.cleaned_data.get("quantity")
+        if form.is_valid()
+        and form.cleaned_data.get("variant")
+        and form.cleaned_data.get("quantity")
     ]
-    wanted = {form.cleaned_data["sku"].upper() for form in rows}
-    found = {
-        sku_upper: pk
-        for pk, sku_upper in Variant.objects.annotate(sku_upper=Upper("sku"))
-        .filter(sku_upper__in=wanted)
-        .values_list("pk", "sku_upper")
-    }
-    lines: list[LineInput] = []
-    for form in rows:
-        variant_id = found.get(form.cleaned_data["sku"].upper())
-        if variant_id is None:
-            form.add_error("sku", _("No product has this SKU."))
-            continue
-        lines.append(LineInput(variant_id=variant_id, quantity=form.cleaned_data["quantity"]))
-    return lines
 
 
 def return_warehouses(*, include_id: int | None) -> QuerySet[Warehouse]:

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
+from orders.views import delivery_notes, returns
 from orders.views import order_detail as views
-from orders.views import returns
 
 urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
@@ -18,5 +18,15 @@ urlpatterns = [
         views.order_shortage_purchase,
         name="order_shortage_purchase",
     ),
+    path(
+        "orders/<int:pk>/delivery-note/",
+        delivery_notes.order_delivery_note,
+        name="order_delivery_note",
+    ),
     path("orders/<int:pk>/return/", returns.return_create_view, name="return_create"),
+    path(
+        "orders/<int:pk>/return/refund/",
+        returns.return_refund_suggestion,
+        name="return_refund_suggestion",
+    ),
 ]

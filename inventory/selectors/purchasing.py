@@ -25,6 +25,7 @@ from inventory.models import (
     GoodsReceipt,
     GoodsReceiptLine,
     PurchaseOrder,
+    PurchaseOrderEvent,
     PurchaseOrderLine,
     StockLevel,
     Supplier,
@@ -113,7 +114,8 @@ class OrderLineRow:
 
 
 def purchase_order_detail(*, order_id: int) -> PurchaseOrder:
-    """The order with supplier, warehouse, lines (variant, product) and receipts loaded.
+    """The order with supplier, warehouse, lines (variant, product), receipts and events
+    (history, oldest first) loaded.
 
     Raises PurchaseOrder.DoesNotExist.
     """
@@ -121,10 +123,13 @@ def purchase_order_detail(*, order_id: int) -> PurchaseOrder:
     receipts = GoodsReceipt.objects.select_related("warehouse", "created_by").order_by(
         "-received_at", "-pk"
     )
+    events = PurchaseOrderEvent.objects.select_related("user").order_by("created_at", "pk")
     return (
         PurchaseOrder.objects.select_related("supplier", "warehouse", "created_by")
         .prefetch_related(
-            Prefetch("lines", queryset=lines), Prefetch("receipts", queryset=receipts)
+            Prefetch("lines", queryset=lines),
+            Prefetch("receipts", queryset=receipts),
+            Prefetch("events", queryset=events),
         )
         .get(pk=order_id)
     )

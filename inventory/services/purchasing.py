@@ -3,6 +3,10 @@
 Status pipeline (PurchaseOrder.Status):
     draft --confirm--> confirmed --receipt--> partial --receipt--> received
     draft, confirmed --cancel--> cancelled       (never once anything was received)
+    partial --close--> closed                    (closed short: the supplier will not send the
+                                                  rest; a reason is required and recorded as a
+                                                  PurchaseOrderEvent; the open units no longer
+                                                  count as incoming, see selectors.purchasing)
 Only a draft can be edited. The allowed actions per status are the data in PO_ACTIONS.
 
 Money rule (purchase_line_amounts): each line's net amount (quantity x unit cost) and its VAT
@@ -36,6 +40,7 @@ from inventory.models import (
     GoodsReceipt,
     GoodsReceiptLine,
     PurchaseOrder,
+    PurchaseOrderEvent,
     PurchaseOrderLine,
     StockLevel,
     Supplier,
@@ -53,6 +58,7 @@ PO_ACTIONS: dict[str, frozenset[str]] = {
     "confirm": frozenset({Status.DRAFT}),
     "cancel": frozenset({Status.DRAFT, Status.CONFIRMED}),
     "receive": frozenset({Status.CONFIRMED, Status.PARTIAL}),
+    "close": frozenset({Status.PARTIAL}),
 }
 
 # The largest amount the money columns hold (14 digits, 2 decimals).
@@ -275,6 +281,7 @@ def _refuse(order: PurchaseOrder, action: str) -> DocumentStateError:
             "can be cancelled."
         ),
         "receive": _("%(number)s is %(status)s: goods can only be received on a confirmed order."),
+        "close": _("%(number)s is %(status)s: only a partly received order can be closed short."),
     }
     return DocumentStateError(messages[action] % {"number": number, "status": status})
 
@@ -420,6 +427,39 @@ def purchase_drafts_shrink(
             po.subtotal, po.vat_total, po.total = totals.subtotal, totals.vat_total, totals.total
             po.save(update_fields=["subtotal", "vat_total", "total"])
     return changed
+
+
+def purchase_order_close(
+    *, order_id: int, reason: str, user_id: int | None, now: datetime | None = None
+) -> PurchaseOrder:
+    """Partly received -> closed: the rest will not come. The open units stop counting as
+    incoming (reorder suggestions, supplier open orders); an event records who, when, why and
+    which units were left open. Raises DocumentStateError / InventoryError, changing nothing."""
+    reason = reason.strip()
+    if not reason:
+        raise InventoryError(_("Say why the order is closed short."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        order = _locked(order_id)
+        if order.status not in PO_ACTIONS["close"]:
+            raise _refuse(order, "close")
+        left_open = [
+            {"sku": sku, "quantity": quantity - received}
+            for sku, quantity, received in order.lines.filter(quantity_received__lt=F("quantity"))
+            .order_by("variant__sku", "pk")
+            .values_list("variant__sku", "quantity", "quantity_received")
+        ]
+        order.status = Status.CLOSED
+        order.save(update_fields=["status"])
+        PurchaseOrderEvent.objects.create(
+            order=order,
+            kind=PurchaseOrderEvent.Kind.CLOSED,
+            reason=reason,
+            data={"open": left_open},
+            user_id=user_id,
+            created_at=now,
+        )
+    return order
 
 
 # --- Goods receipts ---------------------------------------------------------------------------

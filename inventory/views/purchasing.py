@@ -26,6 +26,7 @@ from inventory.forms_catalogue import money_input
 from inventory.forms_purchasing import (
     AssignSupplierForm,
     PurchaseLineFormSet,
+    PurchaseOrderCloseForm,
     PurchaseOrderFilterForm,
     PurchaseOrderForm,
     ReceiptFilterForm,
@@ -39,6 +40,7 @@ from inventory.forms_purchasing import (
 from inventory.models import GoodsReceipt, PurchaseOrder, Supplier, Variant
 from inventory.permissions import VIEW_COSTS, can_see_costs
 from inventory.selectors import purchasing as selectors
+from inventory.selectors.shop import shop_details
 from inventory.services import purchasing as services
 from inventory.services.suppliers import supplier_save
 
@@ -129,8 +131,10 @@ def purchase_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "order": order,
             "rows": selectors.purchase_order_rows(order, with_costs=with_costs),
             "receipts": list(order.receipts.all()),
+            "events": list(order.events.all()),
             "with_costs": with_costs,
             "actions": services.purchase_order_actions(order.status),
+            "close_form": PurchaseOrderCloseForm(),
         },
     )
 
@@ -401,6 +405,25 @@ def purchase_order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _to_detail(request, pk)
 
 
+@require_POST
+@require_perm("inventory.change_purchaseorder")
+def purchase_order_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close a partly received order short, with the reason typed in the detail page."""
+    form = PurchaseOrderCloseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the order is closed short."))
+        return _to_detail(request, pk)
+    try:
+        order = services.purchase_order_close(
+            order_id=pk, reason=form.cleaned_data["reason"], user_id=request.user.pk
+        )
+    except InventoryError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("%(number)s closed short.") % {"number": order.number})
+    return _to_detail(request, pk)
+
+
 @require_GET
 @require_perm("inventory.view_purchaseorder")
 def purchase_order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
@@ -412,7 +435,8 @@ def purchase_order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "order": order,
             "rows": selectors.purchase_order_rows(order, with_costs=with_costs),
             "with_costs": with_costs,
-            "shop_name": settings.SHOP_NAME or _("My shop"),
+            "shop": shop_details(),
+            "shop_name_default": _("My shop"),
         },
         base_url=request.build_absolute_uri("/"),
     )

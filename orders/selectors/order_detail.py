@@ -9,13 +9,14 @@ history needs (warehouse codes, customer names mentioned by edits).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from common.money import quantize
 from inventory.models import StockLevel, Variant, Warehouse
 from orders.errors import Shortage
 from orders.history import HistoryEntry, describe_event
@@ -29,6 +30,7 @@ from orders.models import (
     Return,
     ReturnLine,
 )
+from orders.services.amounts import returned_units_net
 
 
 @dataclass(frozen=True)
@@ -196,3 +198,36 @@ def return_form_lines(*, order_id: int) -> tuple[Order, list[OrderLine]]:
     )
     lines: list[OrderLine] = order.line_list
     return order, lines
+
+
+@dataclass(frozen=True)
+class RefundSuggestion:
+    goods: Decimal  # the returned units at their net price
+    refundable: Decimal  # received on the order and not refunded yet
+    suggested: Decimal  # what the refund field is filled with: goods, at most refundable
+
+
+def refund_suggestion(
+    *, order: Order, lines: Sequence[OrderLine], returning: Mapping[int, int]
+) -> RefundSuggestion:
+    """The refund the return page suggests for `returning` (order line id -> units, good and
+    damaged together) on `order`'s `lines` (from return_form_lines; no query here).
+
+    The shop's rule: the buyer gets back what the returned units were sold for, after the line
+    discount and their share of the order discount (orders.services.amounts.returned_units_net),
+    never more than was received and not yet refunded. The shipping fee is not refunded: the
+    delivery took place; staff add it by hand when the shop is at fault (wrong or damaged goods).
+    """
+    goods = quantize(Decimal(0), order.currency)
+    for line in lines:
+        goods += returned_units_net(
+            line_total=line.line_total,
+            quantity=line.quantity,
+            subtotal=order.subtotal,
+            discount_total=order.discount_total,
+            returned_before=line.quantity_returned,
+            returning=returning.get(line.pk, 0),
+            currency=order.currency,
+        )
+    refundable = max(order.paid_amount - order.refunded_amount, Decimal(0))
+    return RefundSuggestion(goods=goods, refundable=refundable, suggested=min(goods, refundable))

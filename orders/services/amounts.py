@@ -128,3 +128,32 @@ def order_amounts(
         total=total,
         lines=tuple(amounts),
     )
+
+
+def returned_units_net(
+    *,
+    line_total: Decimal,
+    quantity: int,
+    subtotal: Decimal,
+    discount_total: Decimal,
+    returned_before: int,
+    returning: int,
+    currency: str,
+) -> Decimal:
+    """What `returning` more units of a line were sold for, net of every discount.
+
+    The line's net is its total after the line discount less its share of the order discount:
+        line_net = line_total x (subtotal - discount_total) / subtotal   (0 when subtotal is 0)
+    and the first k units of the line are worth N(k) = quantize(line_net x k / quantity). The
+    units coming back now are worth N(returned_before + returning) - N(returned_before): one
+    rounding per figure, and a line returned in several goes adds up to exactly its net.
+    The shipping fee is never part of it (see orders.selectors.order_detail.refund_suggestion).
+    """
+    if subtotal == 0 or returning <= 0:
+        return quantize(Decimal(0), currency)
+    share = (subtotal - discount_total) / subtotal
+
+    def worth(units: int) -> Decimal:
+        return quantize(line_total * share * units / quantity, currency)
+
+    return worth(returned_before + returning) - worth(returned_before)

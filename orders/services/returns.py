@@ -3,7 +3,9 @@
 A return is recorded when the goods are back, in one step (return_create):
   - lines and quantities: never more than shipped minus already returned per order line (the
     order row is locked and each line's counter moves with a conditional UPDATE that re-checks
-    quantity_returned + n <= quantity_shipped);
+    quantity_returned + n <= quantity_shipped); one order line may come back in both conditions
+    in the same return (2 units: 1 good, 1 damaged), as two ReturnLine rows, its n being their
+    sum;
   - condition good: StockChange.restock into the chosen warehouse (default: the order's);
     condition damaged: restock and write_off in the same batch, so the ledger shows the units
     coming back and being written off, and on hand ends where it was before the return;
@@ -105,7 +107,7 @@ def return_create(
             raise ReturnError(_("Choose the condition of the returned goods."))
     if not wanted:
         raise ReturnError(_("Enter the quantity that came back on at least one line."))
-    if len({item.order_line_id for item in wanted}) != len(wanted):
+    if len({(item.order_line_id, item.condition) for item in wanted}) != len(wanted):
         raise ReturnError(_("An order line appears twice in the return."))
 
     with transaction.atomic():
@@ -119,14 +121,18 @@ def return_create(
             )
         }
         planned: list[tuple[OrderLine, ReturnLineInput, int]] = []
-        for want in sorted(wanted, key=lambda w: w.order_line_id):
+        per_line: dict[int, int] = {}  # order line id -> units back in this return
+        for want in sorted(
+            wanted, key=lambda w: (w.order_line_id, w.condition != ReturnCondition.GOOD)
+        ):
             line = order_lines.get(want.order_line_id)
             if line is None:
                 raise ReturnError(
                     _("A return line is not on order %(number)s.") % {"number": order.number}
                 )
-            if want.quantity > line.quantity_returnable:
-                raise _over_return(line, want.quantity, line.quantity_returnable)
+            per_line[line.pk] = per_line.get(line.pk, 0) + want.quantity
+            if per_line[line.pk] > line.quantity_returnable:
+                raise _over_return(line, per_line[line.pk], line.quantity_returnable)
             warehouse_id = want.warehouse_id or order.warehouse_id
             if warehouse_id is None:
                 raise ReturnError(_("Choose the warehouse the goods go back to."))
@@ -134,13 +140,13 @@ def return_create(
             planned.append((line, want, warehouse_id))
 
         # The guard itself: returned + n <= shipped, re-checked by the database.
-        for line, want, _wh in planned:
+        for line_id, quantity in sorted(per_line.items()):
             updated = OrderLine.objects.filter(
-                pk=line.pk, quantity_returned__lte=F("quantity_shipped") - want.quantity
-            ).update(quantity_returned=F("quantity_returned") + want.quantity)
+                pk=line_id, quantity_returned__lte=F("quantity_shipped") - quantity
+            ).update(quantity_returned=F("quantity_returned") + quantity)
             if updated != 1:
-                fresh = OrderLine.objects.get(pk=line.pk)
-                raise _over_return(line, want.quantity, fresh.quantity_returnable)
+                fresh = OrderLine.objects.get(pk=line_id)
+                raise _over_return(fresh, quantity, fresh.quantity_returnable)
 
         order_return = Return.objects.create(
             order=order,
@@ -167,9 +173,7 @@ def return_create(
             now=now,
         )
         # After the stock rows, like order_ship: every transaction takes stock, then rollup rows.
-        sales_rollup_add_return(
-            order_id=order.pk, returned={line.pk: want.quantity for line, want, _wh in planned}
-        )
+        sales_rollup_add_return(order_id=order.pk, returned=per_line)
         data: dict[str, Any] = {
             "return": order_return.number,
             "lines": [

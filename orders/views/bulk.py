@@ -1,5 +1,5 @@
 """Bulk actions of the order list (POST): confirm, cancel, assign a warehouse, picking list PDF,
-CSV and Excel export.
+delivery notes PDF, CSV and Excel export.
 
 Each parses the selection (ticked orders, or every order matching the list's filter up to a
 cap), calls one service or selector, and answers with the per-order report (htmx: the report
@@ -12,7 +12,6 @@ from __future__ import annotations
 import tempfile
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.http.response import HttpResponseBase
@@ -24,9 +23,11 @@ from django.views.decorators.http import require_POST
 
 from common.auth import require_perm
 from common.pdf import render_pdf
+from inventory.selectors.shop import shop_details
 from orders.forms_list import BulkAssignForm, BulkCancelForm, BulkSelectionForm
 from orders.selectors import order_list as selectors
 from orders.services import bulk as services
+from orders.views.delivery_notes import delivery_notes_pdf
 
 PARTIAL = "orders/bulk_result.html#bulk-report"
 
@@ -134,7 +135,7 @@ def order_bulk_picking_list(request: HttpRequest) -> HttpResponse:
         template_name="orders/pdf/picking_list.html",
         context={
             "picking": selectors.picking_list(order_ids=form.order_ids),
-            "shop_name": settings.SHOP_NAME,
+            "shop_name": shop_details().name,
             "printed_at": timezone.localtime(),
         },
         base_url=request.build_absolute_uri("/"),
@@ -142,6 +143,18 @@ def order_bulk_picking_list(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="picking-list-{_stamp()}.pdf"'
     return response
+
+
+@require_POST
+@require_perm("orders.export_order")
+def order_bulk_delivery_notes(request: HttpRequest) -> HttpResponse:
+    """The selected orders' delivery notes in one PDF, one page per order."""
+    form = BulkSelectionForm(request.POST, limit=services.MAX_PICKING_ORDERS)
+    if not form.is_valid():
+        return _refuse(request, form)
+    return delivery_notes_pdf(
+        request, order_ids=form.order_ids, filename=f"delivery-notes-{_stamp()}.pdf"
+    )
 
 
 @require_POST

@@ -56,10 +56,12 @@ TEMPLATE = "orders/order_form.html"
 SESSION_WAREHOUSE = "orders.order_form.warehouse"
 
 
-def _check_form_access(request: HttpRequest) -> None:
-    """The helper endpoints serve the create and the edit page: either permission will do."""
+def _check_form_access(request: HttpRequest, *, also: str | None = None) -> None:
+    """The helper endpoints serve the create and the edit page: either permission will do
+    (`also`: one more that will, for an endpoint another page shares)."""
     user = request.user
-    if not (user.has_perm("orders.add_order") or user.has_perm("orders.change_order")):
+    allowed = ("orders.add_order", "orders.change_order", *((also,) if also else ()))
+    if not any(user.has_perm(perm) for perm in allowed):
         raise PermissionDenied
 
 
@@ -546,8 +548,9 @@ def order_form_customers(request: HttpRequest) -> HttpResponse:
 @require_perm("orders.view_order")
 def order_form_variants(request: HttpRequest) -> HttpResponse:
     """Products matching the typed SKU, barcode or name, with their price and the units
-    available in the chosen warehouse and in all."""
-    _check_form_access(request)
+    available in the chosen warehouse and in all. The return page's exchange rows use it
+    too (their staff may record returns without taking orders)."""
+    _check_form_access(request, also="orders.add_return")
     edited = _edited(request)
     warehouse_id = id_or_none(request.GET.get("warehouse"))
     q = request.GET.get("q", "")[:100]

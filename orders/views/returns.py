@@ -1,9 +1,12 @@
 """The return / exchange page of a shipped or completed order (orders.services.returns).
 
-One form: per shipped line the quantity that came back, its condition and the warehouse it
-goes to; the reason; an optional refund; optional replacement lines (SKU + quantity) that
-become a linked exchange order. All or nothing: a refused return changes nothing and the form
-comes back with the error.
+One form: per shipped line the units that came back in good condition and damaged, and the
+warehouse they go to; the reason; an optional refund, suggested from the returned units' net
+prices (orders.selectors.order_detail.refund_suggestion; the page asks return_refund_suggestion
+again as quantities change, and static/js/order_detail.js fills the amount unless staff typed
+one); optional replacement products picked with the phone order page's variant search
+(orders:order_form_variants) that become a linked exchange order. All or nothing: a refused
+return changes nothing and the form comes back with the error.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from common.auth import require_perm
+from inventory.forms_catalogue import money_input
+from inventory.models import Warehouse
 from orders import transitions as t
 from orders.errors import OrderError
 from orders.forms_detail import (
@@ -28,8 +33,8 @@ from orders.forms_detail import (
     moment_of,
     return_warehouses,
 )
-from orders.models import Order, PaymentMethod
-from orders.selectors.order_detail import return_form_lines
+from orders.models import Order, PaymentMethod, ReturnCondition
+from orders.selectors.order_detail import RefundSuggestion, refund_suggestion, return_form_lines
 from orders.services.orders import state_error
 from orders.services.returns import RefundInput, ReturnLineInput, return_create
 
@@ -75,16 +80,49 @@ def return_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         valid = form.is_valid()
         valid = all([f.is_valid() for f in line_forms]) and valid
         valid = exchange.is_valid() and valid
-        exchange_lines = exchange_lines_from(exchange)  # unknown SKUs become row errors
-        if valid and not any(f.errors for f in exchange.forms):
-            result = _create(request, order, form, line_forms, exchange_lines)
+        if valid:
+            result = _create(request, order, form, line_forms, exchange_lines_from(exchange))
             if result is not None:
                 return result
+    suggestion = refund_suggestion(
+        order=order, lines=lines, returning={f.line.pk: f.returning for f in line_forms}
+    )
     return render(
         request,
         "orders/return_form.html",
-        _context(order, form, line_forms, exchange),
+        _context(order, form, line_forms, exchange, suggestion),
         status=200,
+    )
+
+
+@require_GET
+@require_perm("orders.add_return")
+def return_refund_suggestion(request: HttpRequest, pk: int) -> HttpResponse:
+    """The suggested refund for the quantities typed on the return page (?line-<id>-good=..&
+    line-<id>-damaged=..): the page's refund-suggestion partial. A quantity the form refuses
+    counts as 0 here; the page shows the error when it is posted."""
+    try:
+        order, lines = return_form_lines(order_id=pk)
+    except Order.DoesNotExist:
+        raise Http404 from None
+    line_forms = [
+        ReturnLineForm(
+            request.GET, line=line, warehouses=Warehouse.objects.none(), default_warehouse_id=None
+        )
+        for line in lines
+        if line.quantity_returnable > 0
+    ]
+    suggestion = refund_suggestion(
+        order=order, lines=lines, returning={f.line.pk: f.returning for f in line_forms}
+    )
+    return render(
+        request,
+        "orders/return_form.html#refund-suggestion",
+        {
+            "order": order,
+            "suggestion": suggestion,
+            "suggested_input": money_input(suggestion.suggested, order.currency),
+        },
     )
 
 
@@ -110,14 +148,15 @@ def _create(
             lines=[
                 ReturnLineInput(
                     order_line_id=f.line.pk,
-                    quantity=f.cleaned_data["quantity"],
-                    condition=f.cleaned_data["condition"],
+                    quantity=f.cleaned_data[condition],
+                    condition=condition,
                     warehouse_id=f.cleaned_data["warehouse"].pk
                     if f.cleaned_data.get("warehouse")
                     else None,
                 )
                 for f in line_forms
-                if f.cleaned_data["quantity"]
+                for condition in (ReturnCondition.GOOD, ReturnCondition.DAMAGED)
+                if f.cleaned_data[condition]
             ],
             user_id=request.user.pk,
             reason=data.get("reason", ""),
@@ -141,12 +180,18 @@ def _create(
 
 
 def _context(
-    order: Order, form: ReturnForm, line_forms: list[ReturnLineForm], exchange: Any
+    order: Order,
+    form: ReturnForm,
+    line_forms: list[ReturnLineForm],
+    exchange: Any,
+    suggestion: RefundSuggestion,
 ) -> dict[str, Any]:
     return {
         "order": order,
         "form": form,
         "line_forms": line_forms,
         "exchange": exchange,
+        "suggestion": suggestion,
+        "suggested_input": money_input(suggestion.suggested, order.currency),
         "refundable": order.paid_amount - order.refunded_amount,
     }

@@ -1,5 +1,5 @@
-// Order detail and return pages: single-key shortcuts (c confirm, s ship, e edit, r return)
-// and adding exchange rows on the return page. Everything works without this file.
+// Order detail and return pages: single-key shortcuts (c confirm, s ship, e edit, r return),
+// adding exchange rows on the return page and filling its refund with the server's suggestion.
 (function () {
   "use strict";
 
@@ -29,15 +29,23 @@
     var html = template.innerHTML.replace(/__prefix__/g, String(index));
     body.insertAdjacentHTML("beforeend", html);
     total.value = String(index + 1);
-    var first = body.lastElementChild && body.lastElementChild.querySelector("input");
+    var row = body.lastElementChild;
+    if (row && window.htmx) htmx.process(row);  // the new row's product search
+    var first = row && row.querySelector("input:not([type=hidden])");
     if (first) first.focus();
   });
 
-  // Return page: a damaged unit is written off; dim its warehouse picker (still used for the ledger).
-  document.addEventListener("change", function (event) {
-    var select = event.target.closest("select[data-condition]");
-    if (!select) return;
-    select.closest("tr").classList.toggle("row-disabled", select.value === "damaged");
+  // Return page: the refund amount follows the suggestion the server computes from the returned
+  // quantities (#refund-suggestion, data-suggested), until staff type an amount themselves.
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "id_refund_amount") event.target.dataset.typed = "1";
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var suggestion = document.getElementById("refund-suggestion");
+    var amount = document.getElementById("id_refund_amount");
+    if (!suggestion || !amount || amount.dataset.typed) return;
+    var value = suggestion.dataset.suggested || "";
+    amount.value = /[1-9]/.test(value) ? value : "";
   });
 })();
 

@@ -170,6 +170,7 @@ def world(login_as):
     assert isinstance(count, StockCount)
     return {
         "orders:order_detail": {"pk": order.pk},
+        "orders:order_delivery_note": {"pk": order.pk},
         "orders:order_edit": {"pk": order.pk},
         "orders:order_confirm": {"pk": order.pk},
         "orders:order_ship": {"pk": order.pk},
@@ -179,6 +180,7 @@ def world(login_as):
         "orders:order_note": {"pk": order.pk},
         "orders:order_shortage_purchase": {"pk": order.pk},
         "orders:return_create": {"pk": order.pk},
+        "orders:return_refund_suggestion": {"pk": order.pk},
         "orders:customer_detail": {"pk": customer.pk},
         "orders:customer_edit": {"pk": customer.pk},
         "orders:customer_addresses": {"pk": customer.pk},
@@ -207,6 +209,7 @@ def world(login_as):
         "inventory:purchase_order_confirm": {"pk": purchase.pk},
         "inventory:purchase_order_cancel": {"pk": purchase.pk},
         "inventory:purchase_order_pdf": {"pk": purchase.pk},
+        "inventory:purchase_order_close": {"pk": purchase.pk},
         "inventory:goods_receipt_create": {"pk": purchase.pk},
         "inventory:goods_receipt_detail": {"pk": receipt.pk},
         "inventory:transfer_detail": {"pk": transfer.pk},

@@ -43,6 +43,7 @@ POLICY = {
 NOT_FOR_BROWSERS = {
     "orders/pdf/picking_list.html",
     "inventory/pdf/purchase_order.html",
+    "orders/pdf/delivery_note.html",
     "followups/email/digest.html",
 }
 

@@ -109,11 +109,12 @@ def test_actions_per_status_are_data():
     assert {s: sorted(purchase_order_actions(s)) for s in PurchaseOrder.Status.values} == {
         "draft": ["cancel", "confirm", "edit"],
         "confirmed": ["cancel", "receive"],
-        "partial": ["receive"],
+        "partial": ["close", "receive"],
         "received": [],
         "cancelled": [],
+        "closed": [],
     }
-    assert set(PO_ACTIONS) == {"edit", "confirm", "cancel", "receive"}
+    assert set(PO_ACTIONS) == {"edit", "confirm", "cancel", "receive", "close"}
 
 
 @pytest.fixture
@@ -550,10 +551,10 @@ def test_detail_query_count_does_not_grow_with_lines(
     )
     for line in big.lines.all()[:5]:
         goods_receipt_post(order_id=big.pk, lines=[ReceiptLineInput(line.pk, 1)])
-    # session, user, 2 x permissions, order, lines, receipts
-    with django_assert_num_queries(7):
+    # session, user, 2 x permissions, order, lines, receipts, events
+    with django_assert_num_queries(8):
         client.get(reverse("inventory:purchase_order_detail", args=[small.pk]))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(reverse("inventory:purchase_order_detail", args=[big.pk]))
     assert len(response.context["rows"]) == 12
     assert len(response.context["receipts"]) == 5

@@ -807,7 +807,8 @@ def test_warehouse_staff_cannot_take_or_edit_orders(client, login_as, shop):
     assert client.post(CREATE, form_data(shop, customer=shop["customer"])).status_code == 403
     assert client.get(f"/orders/{order.pk}/edit/").status_code == 403
     assert client.get(reverse("orders:order_form_customers"), {"phone": "0912"}).status_code == 403
-    assert client.get(reverse("orders:order_form_variants"), {"q": "AO"}).status_code == 403
+    # the product search is shared with the return page's exchange rows (they record returns)
+    assert client.get(reverse("orders:order_form_variants"), {"q": "AO"}).status_code == 200
     assert client.get(reverse("orders:order_form_line"), {"variant": 1}).status_code == 403
     assert client.post(reverse("orders:order_form_totals"), {}).status_code == 403
     assert Order.objects.count() == 1

@@ -70,11 +70,11 @@ def return_url(order: Order) -> str:
 def form_data(s, **overrides) -> dict[str, str]:
     """The form as the page posts it: nothing returned, default warehouse, no refund."""
     data = {
-        f"line-{s['shirt_line'].pk}-quantity": "0",
-        f"line-{s['shirt_line'].pk}-condition": "good",
+        f"line-{s['shirt_line'].pk}-good": "0",
+        f"line-{s['shirt_line'].pk}-damaged": "0",
         f"line-{s['shirt_line'].pk}-warehouse": str(s["hcm"].pk),
-        f"line-{s['cap_line'].pk}-quantity": "0",
-        f"line-{s['cap_line'].pk}-condition": "good",
+        f"line-{s['cap_line'].pk}-good": "0",
+        f"line-{s['cap_line'].pk}-damaged": "0",
         f"line-{s['cap_line'].pk}-warehouse": str(s["hcm"].pk),
         "reason": "",
         "refund_amount": "",
@@ -85,9 +85,9 @@ def form_data(s, **overrides) -> dict[str, str]:
         "exchange-INITIAL_FORMS": "0",
         "exchange-MIN_NUM_FORMS": "0",
         "exchange-MAX_NUM_FORMS": "50",
-        "exchange-0-sku": "",
+        "exchange-0-variant": "",
         "exchange-0-quantity": "",
-        "exchange-1-sku": "",
+        "exchange-1-variant": "",
         "exchange-1-quantity": "",
     }
     data.update(overrides)
@@ -135,10 +135,9 @@ def test_good_back_to_chosen_warehouse_damaged_written_off_refund_recorded(
         form_data(
             s,
             **{
-                f"line-{s['shirt_line'].pk}-quantity": "1",
+                f"line-{s['shirt_line'].pk}-good": "1",
                 f"line-{s['shirt_line'].pk}-warehouse": str(s["hn"].pk),
-                f"line-{s['cap_line'].pk}-quantity": "1",
-                f"line-{s['cap_line'].pk}-condition": "damaged",
+                f"line-{s['cap_line'].pk}-damaged": "1",
                 "reason": "Sai size, nón rách",
                 "refund_amount": "99.000",
                 "refund_method": "bank_transfer",
@@ -203,11 +202,11 @@ def test_over_return_is_refused_and_changes_nothing(client, login_as, shipped):
     before = snapshot(s)
     response = client.post(
         return_url(s["order"]),
-        form_data(s, **{f"line-{s['shirt_line'].pk}-quantity": "3"}),
+        form_data(s, **{f"line-{s['shirt_line'].pk}-good": "3"}),
     )
     assert response.status_code == 200
     errors = response.context["line_forms"][0].errors
-    assert errors == {"quantity": ["Ensure this value is less than or equal to 2."]}
+    assert errors == {"good": ["Ensure this value is less than or equal to 2."]}
     assert snapshot(s) == before
 
 
@@ -224,12 +223,12 @@ def test_over_return_after_someone_else_returned_shows_the_domain_error(client, 
     before = snapshot(s)
     response = client.post(
         return_url(s["order"]),
-        form_data(s, **{f"line-{s['cap_line'].pk}-quantity": "3"}),
+        form_data(s, **{f"line-{s['cap_line'].pk}-good": "3"}),
     )
     assert response.status_code == 200
     assert response.context["line_forms"][0].line.sku == "NON-001"  # the shirt is all back
     assert response.context["line_forms"][0].errors == {
-        "quantity": ["Ensure this value is less than or equal to 2."]
+        "good": ["Ensure this value is less than or equal to 2."]
     }
     assert snapshot(s) == before
 
@@ -243,7 +242,7 @@ def test_refund_above_what_was_received_is_refused(client, login_as, shipped):
         form_data(
             s,
             **{
-                f"line-{s['shirt_line'].pk}-quantity": "1",
+                f"line-{s['shirt_line'].pk}-good": "1",
                 "refund_amount": "600000",
                 "refund_method": "cash",
             },
@@ -266,7 +265,7 @@ def test_nothing_to_return_and_refund_without_method(client, login_as, shipped):
     ]
     no_method = client.post(
         return_url(s["order"]),
-        form_data(s, **{f"line-{s['cap_line'].pk}-quantity": "1", "refund_amount": "1000"}),
+        form_data(s, **{f"line-{s['cap_line'].pk}-good": "1", "refund_amount": "1000"}),
     )
     assert no_method.context["form"].errors == {
         "refund_method": ["Choose how the money is paid back."]
@@ -283,11 +282,11 @@ def test_exchange_creates_a_linked_order(client, login_as, shipped):
         form_data(
             s,
             **{
-                f"line-{s['shirt_line'].pk}-quantity": "1",
+                f"line-{s['shirt_line'].pk}-good": "1",
                 "reason": "Đổi size",
-                "exchange-0-sku": "ao-001",  # any case
+                "exchange-0-variant": str(s["shirt"].pk),
                 "exchange-0-quantity": "1",
-                "exchange-1-sku": "NON-001",
+                "exchange-1-variant": str(s["cap"].pk),
                 "exchange-1-quantity": "2",
             },
         ),
@@ -325,7 +324,7 @@ def test_exchange_creates_a_linked_order(client, login_as, shipped):
     assert [r.order.number for r in page.context["detail"].exchange_for] == [order.number]
 
 
-def test_unknown_exchange_sku_changes_nothing(client, login_as, shipped):
+def test_unknown_exchange_product_changes_nothing(client, login_as, shipped):
     login_as("manager")
     s = shipped
     before = snapshot(s)
@@ -334,17 +333,19 @@ def test_unknown_exchange_sku_changes_nothing(client, login_as, shipped):
         form_data(
             s,
             **{
-                f"line-{s['shirt_line'].pk}-quantity": "1",
-                "exchange-0-sku": "NOPE-1",
+                f"line-{s['shirt_line'].pk}-good": "1",
+                "exchange-0-variant": "999999",
                 "exchange-0-quantity": "1",
-                "exchange-1-sku": "AO-001",
+                "exchange-1-variant": str(s["shirt"].pk),
                 "exchange-1-quantity": "",
             },
         ),
     )
     assert response.status_code == 200
     forms = response.context["exchange"].forms
-    assert forms[0].errors == {"sku": ["No product has this SKU."]}
+    assert forms[0].errors == {
+        "variant": ["Select a valid choice. That choice is not one of the available choices."]
+    }
     assert forms[1].errors == {"quantity": ["Enter the quantity."]}
     assert snapshot(s) == before
 
@@ -358,8 +359,8 @@ def test_returning_everything_moves_the_order_to_returned(client, login_as, ship
         form_data(
             s,
             **{
-                f"line-{s['shirt_line'].pk}-quantity": "2",
-                f"line-{s['cap_line'].pk}-quantity": "2",
+                f"line-{s['shirt_line'].pk}-good": "2",
+                f"line-{s['cap_line'].pk}-good": "2",
                 "refund_amount": "498000",
                 "refund_method": "bank_transfer",
             },

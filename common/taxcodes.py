@@ -1,23 +1,42 @@
 """Check digits of Vietnamese tax codes (mã số thuế) and Thai tax identification numbers.
 
+The arithmetic is python-stdnum's (`stdnum.vn.mst`, `stdnum.th.pin`, which `stdnum.th.tin` and
+`stdnum.th.moa` share); these two functions keep our names and our rules around it:
+
 Vietnam: weights 31, 29, 23, 19, 17, 13, 7, 5, 3 over the first nine digits; the tenth digit is
 10 - (sum mod 11). When that gives 10 no tenth digit fits, and such numbers are never issued:
-they are invalid. Thailand: weights 13 down to 2 over the first twelve digits; the thirteenth is
-(11 - sum mod 11) mod 10.
+they are invalid (stdnum answers "10", which no single digit equals). Thailand: weights 13 down
+to 2 over the first twelve digits; the thirteenth is (11 - sum mod 11) mod 10.
+
+Only ASCII 0-9 are digits here: stdnum's arithmetic uses int(), which also reads Thai "๑" and
+other scripts' digits, so anything else is refused before it gets there. Shapes, separators, branch
+suffixes and the 12-digit Vietnamese personal number are the callers' rules
+(`orders.validators`, `inventory.services.suppliers`). stdnum's `validate()` is not used: it adds
+rules ours do not have (a Thai id may not start with 9; a Vietnamese code's digits 3-9 may not
+all be 0) and knows no 12-digit personal number.
 """
 
 from __future__ import annotations
 
+from stdnum.th import pin as th_pin
+from stdnum.vn import mst as vn_mst
+
+# The Vietnamese weights, as in stdnum.vn.mst.calc_check_digit (for readers and tests).
 VN_WEIGHTS = (31, 29, 23, 19, 17, 13, 7, 5, 3)
+
+
+def _ascii_digits(text: str, length: int) -> str:
+    if len(text) != length or not (text.isascii() and text.isdigit()):
+        raise ValueError(f"expected {length} digits 0-9, got {text!r}")
+    return text
 
 
 def vn_check_digit(first_nine: str) -> int | None:
     """The tenth digit for these nine, or None when no digit can be one."""
-    total = sum(w * int(d) for w, d in zip(VN_WEIGHTS, first_nine, strict=True))
-    check = 10 - total % 11
-    return None if check == 10 else check
+    check = vn_mst.calc_check_digit(_ascii_digits(first_nine, 9))
+    return int(check) if len(check) == 1 else None
 
 
 def th_check_digit(first_twelve: str) -> int:
-    total = sum(int(d) * (13 - i) for i, d in enumerate(first_twelve))
-    return (11 - total % 11) % 10
+    """The thirteenth digit for these twelve."""
+    return int(th_pin.calc_check_digit(_ascii_digits(first_twelve, 12)))

@@ -1,11 +1,20 @@
 """Shared fixtures. Tests run on whatever DATABASE_URL / REDIS_URL say (CI: PostgreSQL, Redis).
 
-Tests that need PostgreSQL or Chromium are skipped with the reason when those are missing;
-with CRM_NO_SKIPS=1 (set by .ci/run) a missing requirement fails the run instead.
+Tests that need something the machine may lack say so with a marker, and are skipped with the
+reason when it is missing:
+  @pytest.mark.postgres(why="...")  PostgreSQL (concurrency, trigram search, triggers, ...)
+  @pytest.mark.browser              headless Chromium
+  @pytest.mark.needs("pdftotext", "weasyprint", "redis", "redis-server")  see REQUIREMENTS
+With CRM_NO_SKIPS=1 (set by .ci/run) a missing requirement fails the run instead.
+CRM_EMBEDDED_RUN=1 declares a run on `make run`'s defaults on purpose (CI's second run: no
+DATABASE_URL, so SQLite, and no REDIS_URL): the session refuses to start with either set, and the
+tests marked postgres or needs("redis") are skipped even with CRM_NO_SKIPS=1; all else must run.
+Never skip with a bare `skipif`: it would bypass CRM_NO_SKIPS.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Callable
@@ -21,17 +30,59 @@ from crm.services import user_create
 
 PASSWORD = "Test-passw0rd-for-staff"
 NO_SKIPS = os.environ.get("CRM_NO_SKIPS") == "1"
+EMBEDDED_RUN = os.environ.get("CRM_EMBEDDED_RUN") == "1"
+# What a run on the embedded defaults is expected to lack.
+EMBEDDED_LACKS = {"redis"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
-def _skip_or_fail(item: pytest.Item, reason: str) -> None:
-    if NO_SKIPS:
+def _program(name: str, package: str) -> str | None:
+    return None if shutil.which(name) else f"{name} is missing (apt-get install -y {package})"
+
+
+def _weasyprint() -> str | None:
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        return f"WeasyPrint cannot load its system libraries (Pango): {error}"
+    return None
+
+
+def _redis() -> str | None:
+    return None if os.environ.get("REDIS_URL") else "needs REDIS_URL (a real Redis)"
+
+
+# What `@pytest.mark.needs(...)` may name: a check that returns why it is missing, or None.
+REQUIREMENTS: dict[str, Callable[[], str | None]] = {
+    "pdftotext": lambda: _program("pdftotext", "poppler-utils"),
+    "weasyprint": _weasyprint,
+    "redis": _redis,
+    "redis-server": lambda: _program("redis-server", "redis-server"),
+}
+
+
+@functools.cache
+def _missing(requirement: str) -> str | None:
+    if requirement not in REQUIREMENTS:
+        raise pytest.UsageError(
+            f"@pytest.mark.needs({requirement!r}): unknown, known are {sorted(REQUIREMENTS)}"
+        )
+    return REQUIREMENTS[requirement]()
+
+
+def _skip_or_fail(item: pytest.Item, reason: str, *, expected: bool = False) -> None:
+    if NO_SKIPS and not expected:
         raise pytest.UsageError(f"CRM_NO_SKIPS=1 but {item.nodeid} cannot run: {reason}")
     item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     vendor = connection.vendor
+    if EMBEDDED_RUN and (vendor != "sqlite" or settings.REDIS_URL):
+        raise pytest.UsageError(
+            f"CRM_EMBEDDED_RUN=1 but the database is {vendor} and REDIS_URL is "
+            f"{settings.REDIS_URL or 'unset'}: unset DATABASE_URL and REDIS_URL for this run"
+        )
     for item in items:
         marker = item.get_closest_marker("postgres")
         if marker and vendor != "postgresql":
@@ -39,9 +90,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             _skip_or_fail(
                 item,
                 f"needs PostgreSQL ({why}); set DATABASE_URL=postgres://... to run it",
+                expected=EMBEDDED_RUN,
             )
         if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
             _skip_or_fail(item, f"needs headless Chromium at {CHROMIUM} (apt-get install chromium)")
+        for needs in item.iter_markers("needs"):
+            for requirement in needs.args:
+                reason = _missing(requirement)
+                if reason:
+                    _skip_or_fail(
+                        item, reason, expected=EMBEDDED_RUN and requirement in EMBEDDED_LACKS
+                    )
 
 
 def _clear_cache() -> None:

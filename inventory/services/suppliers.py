@@ -27,8 +27,9 @@ from common.taxcodes import th_check_digit, vn_check_digit
 from inventory.errors import InventoryError
 from inventory.models import Supplier
 
-_VN_RE = re.compile(r"^(\d{10})(?:-(\d{3}))?$")
-_TH_RE = re.compile(r"^\d{13}$|^\d-\d{4}-\d{5}-\d{2}-\d$")
+# re.ASCII: \d is 0-9 only; "๐๑๒" or "١٢٣" are digits to Python but in no tax code.
+_VN_RE = re.compile(r"^(\d{10})(?:-(\d{3}))?$", re.ASCII)
+_TH_RE = re.compile(r"^\d{13}$|^\d-\d{4}-\d{5}-\d{2}-\d$", re.ASCII)
 _SPACES = re.compile(r"\s+")
 
 

@@ -22,7 +22,8 @@ WHERE id >= %s AND id < %s AND followup_state = ''
 
 MARKETPLACE_PAID = """
 UPDATE orders_order SET payment_status = CASE
-    WHEN refunded_amount > 0 AND refunded_amount >= GREATEST(paid_amount, total) THEN 'refunded'
+    WHEN refunded_amount > 0 AND refunded_amount >= paid_amount AND refunded_amount >= total
+      THEN 'refunded'
     WHEN refunded_amount > 0 THEN 'partially_refunded'
     ELSE 'paid' END
 WHERE id >= %s AND id < %s AND payment_method = 'marketplace'

@@ -59,6 +59,7 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
+    FloatField,
     Max,
     OuterRef,
     Q,
@@ -232,6 +233,15 @@ def _counted_lines(filters: ReportFilters) -> QuerySet[OrderLine]:
 # (the general formula gives exactly the same value for them; the shortcut only saves time).
 
 
+def _quotient(numerator: Any, denominator: Any) -> Any:
+    """numerator / denominator, unrounded. SQLite keeps whole amounts as INTEGER and divides two
+    integers as integers (7 / 2 = 3, every such line a fraction of a đồng short): there the
+    numerator is made REAL first; PostgreSQL divides NUMERIC exactly."""
+    if connection.vendor == "sqlite":
+        numerator = ExpressionWrapper(numerator * Value(1.0), output_field=FloatField())
+    return ExpressionWrapper(numerator / denominator, output_field=_NUMERIC)
+
+
 def _units() -> Any:
     return F("quantity_shipped") - F("quantity_returned")
 
@@ -248,16 +258,11 @@ def _net_revenue() -> Any:
         When(_all_units_sold() & Q(order__discount_total=0), then=F("line_total")),
         When(
             order__discount_total=0,
-            then=ExpressionWrapper(
-                F("line_total") * _units() / F("quantity"), output_field=_NUMERIC
-            ),
+            then=_quotient(F("line_total") * _units(), F("quantity")),
         ),
-        default=ExpressionWrapper(
-            F("line_total")
-            * (F("order__subtotal") - F("order__discount_total"))
-            * _units()
-            / (F("order__subtotal") * F("quantity")),
-            output_field=_NUMERIC,
+        default=_quotient(
+            F("line_total") * (F("order__subtotal") - F("order__discount_total")) * _units(),
+            F("order__subtotal") * F("quantity"),
         ),
         output_field=_NUMERIC,
     )
@@ -266,9 +271,7 @@ def _net_revenue() -> Any:
 def _vat() -> Any:
     return Case(
         When(_all_units_sold(), then=F("vat_amount")),
-        default=ExpressionWrapper(
-            F("vat_amount") * _units() / F("quantity"), output_field=_NUMERIC
-        ),
+        default=_quotient(F("vat_amount") * _units(), F("quantity")),
         output_field=_NUMERIC,
     )
 

@@ -22,7 +22,13 @@ from orders.models import Order
 from tests.inventory.factories import WarehouseFactory
 from tests.orders.factories import make_customer, make_order, stocked_variant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.postgres(
+        why="only PostgreSQL holds instants Python cannot (Django cannot write them to SQLite), "
+        "and its loaders in common/db.py clamp them"
+    ),
+]
 
 LATE = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-14)))  # year 10000 UTC
 EARLY = datetime(1, 1, 1, 0, 0, tzinfo=timezone(timedelta(hours=14)))  # 1 BC in UTC

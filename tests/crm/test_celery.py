@@ -32,7 +32,7 @@ def test_embedded_mode_runs_a_real_task_without_redis(tmp_path):
     assert list((tmp_path / "broker" / "queue").iterdir()) == []
 
 
-@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (a real Redis)")
+@pytest.mark.needs("redis")
 def test_redis_mode_runs_a_real_task(tmp_path):
     app = make_app(celery_settings(redis_url=os.environ["REDIS_URL"], var_dir=tmp_path))
     app.conf.update(task_default_queue=f"test-{os.getpid()}")

@@ -149,6 +149,7 @@ def stored() -> tuple[list[str], list[str]]:
 
 
 @pytest.mark.postgres(why="a separate web server process reads the test database")
+@pytest.mark.needs("redis-server")
 def test_intake_sign_in_and_pages_work_while_redis_is_down_and_after(own_redis, web, make_user):
     base, log = web
     warehouse = WarehouseFactory(code="HCM01")

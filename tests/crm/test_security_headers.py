@@ -203,7 +203,6 @@ def staff_pages(shop) -> list[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.postgres("the pages run the real services")
 def test_staff_pages_have_no_inline_code_and_a_strict_policy(client, shop):
     client.force_login(shop["owner"])
     pages = staff_pages(shop)
@@ -226,7 +225,6 @@ def test_staff_pages_have_no_inline_code_and_a_strict_policy(client, shop):
 
 
 @pytest.mark.django_db
-@pytest.mark.postgres("the pages run the real services")
 def test_htmx_fragments_have_no_inline_code(client, shop):
     client.force_login(shop["owner"])
     order = shop["order"]
@@ -275,7 +273,6 @@ def test_htmx_is_told_not_to_inject_styles_nor_evaluate_code(client, login_as):
 
 
 @pytest.mark.django_db
-@pytest.mark.postgres("the pages run the real services")
 def test_every_signed_in_response_is_private_and_not_stored(client, shop):
     client.force_login(shop["owner"])
     order, purchase = shop["order"], shop["purchase"]

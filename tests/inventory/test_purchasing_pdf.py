@@ -1,6 +1,5 @@
 """The printable purchase order: WeasyPrint with Noto fonts, checked through pdftotext."""
 
-import shutil
 import subprocess
 
 import pytest
@@ -20,19 +19,7 @@ from tests.inventory.factories_purchasing import make_order
 # --- PDF --------------------------------------------------------------------------------------
 
 
-def _weasyprint_missing() -> str | None:
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError) as error:
-        return f"WeasyPrint cannot load its system libraries (Pango): {error}"
-    if not shutil.which("pdftotext"):
-        return "pdftotext is missing (apt-get install -y poppler-utils)"
-    return None
-
-
-needs_pdf = pytest.mark.skipif(
-    _weasyprint_missing() is not None, reason=_weasyprint_missing() or ""
-)
+needs_pdf = pytest.mark.needs("weasyprint", "pdftotext")
 
 
 def pdf_text(pdf: bytes) -> str:

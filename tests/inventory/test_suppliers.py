@@ -92,6 +92,17 @@ def test_a_vietnamese_sum_divisible_by_11_has_no_valid_check_digit():
         tax_code_parse(body + "0")
 
 
+@pytest.mark.parametrize("raw", ["๐๑๐๐๑๑๒๔๓๗", "0100112437-๐๐๑", "๐๑๐๗๕๔๔๐๐๐๑๐๘", "٠١٠٠١١٢٤٣٧"])
+def test_tax_codes_in_other_scripts_digits_are_refused(raw):
+    # Python's \d and int() read Thai and Arabic-Indic digits; a supplier's tax code holds 0-9.
+    with pytest.raises(InvalidTaxCode) as error:
+        tax_code_parse(raw)
+    assert str(error.value) == (
+        "Enter a Vietnamese tax code (10 digits, or 10 digits-3 digits for a branch) "
+        "or a Thai tax id (13 digits)."
+    )
+
+
 @pytest.mark.django_db
 class TestSupplierSave:
     def test_create_normalises_the_tax_code(self):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import shutil
 import subprocess
 from datetime import datetime
 from decimal import Decimal
@@ -368,17 +367,7 @@ def test_warehouse_role_cannot_assign_or_cancel(client, login_as, shop):
 # --- Picking list -----------------------------------------------------------------------------
 
 
-def _pdf_missing() -> str | None:
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError) as error:
-        return f"WeasyPrint cannot load its system libraries (Pango): {error}"
-    if not shutil.which("pdftotext"):
-        return "pdftotext is missing (apt-get install -y poppler-utils)"
-    return None
-
-
-needs_pdf = pytest.mark.skipif(_pdf_missing() is not None, reason=_pdf_missing() or "")
+needs_pdf = pytest.mark.needs("weasyprint", "pdftotext")
 
 
 def pdf_text(pdf: bytes) -> str:

@@ -146,6 +146,9 @@ def test_the_new_tab_leaves_out_finished_sales(client, login_as, stock):
     assert tab("done") == [completed.number, cancelled.number]
 
 
+# transaction=True: as `migrate` runs it, outside a test's transaction (SQLite's schema editor
+# cannot start inside one).
+@pytest.mark.django_db(transaction=True)
 def test_the_migration_corrects_existing_rows(stock):
     warehouse, shirt = stock
     customer = make_customer()
@@ -172,7 +175,7 @@ def test_the_migration_corrects_existing_rows(stock):
         "orders.migrations.0010_closed_orders_finished_marketplace_paid"
     )
     migration.BATCH = 2  # several batches over these few ids
-    with connection.schema_editor() as editor:
+    with connection.schema_editor(atomic=migration.Migration.atomic) as editor:
         migration.forwards(None, editor)
 
     rows = dict(Order.objects.values_list("pk", "followup_state"))

@@ -36,7 +36,7 @@ from tests.orders.factories import (
     stocked_variant,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres("the pages run the real services")]
+pytestmark = pytest.mark.django_db
 
 D = Decimal
 HCM = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -30,7 +30,7 @@ from tests.orders.factories import (
     stocked_variant,
 )
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres("the pages run the real services")]
+pytestmark = pytest.mark.django_db
 
 D = Decimal
 

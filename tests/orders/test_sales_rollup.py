@@ -601,7 +601,6 @@ PERIODS = [
 ]
 
 
-@pytest.mark.postgres(why="the figures from the order lines are exact NUMERIC on PostgreSQL only")
 @pytest.mark.parametrize(("date_from", "date_to"), PERIODS)
 def test_best_sellers_from_the_rollup_equal_those_from_the_lines(
     months_of_sales, date_from, date_to
@@ -625,7 +624,6 @@ def test_best_sellers_from_the_rollup_equal_those_from_the_lines(
                 assert _rounded(from_rollup) == _rounded(from_lines), (extra, group, sort)
 
 
-@pytest.mark.postgres(why="the figures from the order lines are exact NUMERIC on PostgreSQL only")
 @pytest.mark.parametrize(("date_from", "date_to"), PERIODS)
 def test_sales_by_channel_from_the_rollup_equal_those_from_the_orders(
     months_of_sales, date_from, date_to

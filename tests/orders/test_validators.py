@@ -135,6 +135,21 @@ def test_thai_check_digit():
     assert th_check_digit("010754400010") == 8
 
 
+@pytest.mark.parametrize(
+    ("check_digit", "text"),
+    [
+        (vn_check_digit, "๐๑๐๐๑๐๙๑๐"),  # Thai digits: int() reads them, no tax code holds them
+        (vn_check_digit, "٠١٠٠١٠٩١٠"),
+        (th_check_digit, "๐๑๐๗๕๔๔๐๐๐๑๐"),
+        (vn_check_digit, "01001091"),
+        (th_check_digit, "0107544000100"),
+    ],
+)
+def test_check_digits_take_exactly_their_ascii_digits(check_digit, text):
+    with pytest.raises(ValueError, match="digits 0-9"):
+        check_digit(text)
+
+
 def test_blank_tax_code_is_no_tax_code():
     assert tax_code_normalize("  ", country="VN") == ""
 

@@ -859,7 +859,6 @@ def test_an_id_with_a_hash_sign_round_trips_through_the_status_url(client, shop)
 # --- The life of an API order with stock --------------------------------------------------------
 
 
-@pytest.mark.postgres(why="the full life against PostgreSQL, as in production")
 def test_full_life_of_an_api_order_with_stock_at_each_step(client, shop):
     website, key = shop
     shirt_sku, cap_sku = "AO-DO-M", "NON-01"

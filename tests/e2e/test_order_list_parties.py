@@ -47,12 +47,12 @@ def test_order_list_shows_recipient_and_buyer(live_server, page, make_user, arti
     # The customer's own order: Bình, his phone, no buyer line.
     mine = rows.filter(has_text=own.number)
     expect(mine.locator("[data-recipient]")).to_have_text("Trần Văn Bình")
-    expect(mine.locator("[data-recipient-phone]")).to_have_text("0987111222")
+    expect(mine.locator("[data-recipient-phone]")).to_have_text("0987 111 222")
     expect(mine.locator("[data-buyer]")).to_have_count(0)
     # Delivered to Nguyễn Văn An (the customer's saved address): An with An's phone, and the
     # buyer Bình with Bình's phone.
     other = rows.filter(has_text=to_an.number)
     expect(other.locator("[data-recipient]")).to_have_text("Nguyễn Văn An")
-    expect(other.locator("[data-recipient-phone]")).to_have_text("0912345678")
-    expect(other.locator("[data-buyer]")).to_have_text("Người mua: Trần Văn Bình 0987111222")
+    expect(other.locator("[data-recipient-phone]")).to_have_text("0912 345 678")
+    expect(other.locator("[data-buyer]")).to_have_text("Người mua: Trần Văn Bình 0987 111 222")
     page.screenshot(path=str(artifacts / "order_list_recipient_buyer.png"), full_page=True)

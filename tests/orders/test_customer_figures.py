@@ -71,7 +71,10 @@ def test_list_page_report_and_order_badge_show_the_same_figures(client, login_as
     trang = four_orders()
 
     listing = client.get(reverse("orders:customer_list"), {"q": "Trang"}).content.decode()
-    assert '<td class="num">3</td>\n        <td class="num strong">₫350,000</td>' in listing
+    assert (
+        '<td class="num" data-label="Orders">3</td>\n'
+        '        <td class="num strong" data-label="Revenue">₫350,000</td>'
+    ) in listing
     assert "excl. cancelled" in listing
     assert "shipped, less refunds" in listing
 

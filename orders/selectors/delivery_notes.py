@@ -83,20 +83,7 @@ def delivery_notes(*, order_ids: Sequence[int]) -> DeliveryNotes:
     lines = lines_by_order(
         order_ids=[o.pk for o in orders],
         related="variant",
-        fields=(
-            "id",
-            "order_id",
-            "sku",
-            "name",
-            "quantity",
-            "unit_price",
-            "discount",
-            "line_total",
-            "variant__id",
-            "variant__option1",
-            "variant__option2",
-            "variant__option3",
-        ),
+        fields=("unit_price", "discount", "line_total"),
     )
     notes = []
     for order in orders:

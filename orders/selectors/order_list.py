@@ -332,20 +332,7 @@ def picking_list(*, order_ids: Sequence[int]) -> PickingList:
     order_lines = lines_by_order(
         order_ids=[o.pk for o in orders],
         related="variant__product",
-        fields=(
-            "id",
-            "order_id",
-            "sku",
-            "name",
-            "quantity",
-            "variant__id",
-            "variant__barcode",
-            "variant__option1",
-            "variant__option2",
-            "variant__option3",
-            "variant__product__id",
-            "variant__product__name",
-        ),
+        fields=("variant__barcode", "variant__product__id", "variant__product__name"),
     )
 
     groups: dict[int | None, PickingGroup] = {}

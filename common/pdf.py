@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 
@@ -77,3 +78,18 @@ def render_pdf(
     html = render_to_string(template_name, context)
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=static_only_fetcher())
     return document.write_pdf()
+
+
+def pdf_response(
+    request: HttpRequest, *, template_name: str, context: dict[str, Any], filename: str
+) -> HttpResponse:
+    """`template_name` printed to PDF and answered inline (the browser shows it) as `filename`;
+    relative URLs in the template resolve against this site."""
+    pdf = render_pdf(
+        template_name=template_name,
+        context=context,
+        base_url=request.build_absolute_uri("/"),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

@@ -149,25 +149,24 @@ class ReturnForm(forms.Form):
         return data
 
 
+def _units_field(label: Any) -> forms.IntegerField:
+    """A count of returned units (optional: empty counts as none)."""
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        initial=0,
+        required=False,
+        widget=forms.NumberInput(attrs={"class": "qty", "inputmode": "numeric"}),
+    )
+
+
 class ReturnLineForm(forms.Form):
     """One order line of the return page: how many came back in good condition (back to
     stock) and how many damaged (counted in and written off), and the warehouse they go to.
     Both quantities together are at most the units shipped and not yet returned."""
 
-    good = forms.IntegerField(
-        label=_("Good"),
-        min_value=0,
-        initial=0,
-        required=False,
-        widget=forms.NumberInput(attrs={"class": "qty", "inputmode": "numeric"}),
-    )
-    damaged = forms.IntegerField(
-        label=_("Damaged"),
-        min_value=0,
-        initial=0,
-        required=False,
-        widget=forms.NumberInput(attrs={"class": "qty", "inputmode": "numeric"}),
-    )
+    good = _units_field(_("Good"))
+    damaged = _units_field(_("Damaged"))
     warehouse = forms.ModelChoiceField(
         label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False
     )

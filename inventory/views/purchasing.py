@@ -20,7 +20,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from common.auth import require_perm
 from common.forms import id_or_none, valid_values
 from common.pagination import page_number, paginate
-from common.pdf import render_pdf
+from common.pdf import pdf_response
 from inventory.errors import InventoryError
 from inventory.forms_catalogue import money_input
 from inventory.forms_purchasing import (
@@ -429,7 +429,8 @@ def purchase_order_close(request: HttpRequest, pk: int) -> HttpResponse:
 def purchase_order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     order = _order_or_404(pk)
     with_costs = can_see_costs(request.user)
-    pdf = render_pdf(
+    return pdf_response(
+        request,
         template_name="inventory/pdf/purchase_order.html",
         context={
             "order": order,
@@ -438,11 +439,8 @@ def purchase_order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
             "shop": shop_details(),
             "shop_name_default": _("My shop"),
         },
-        base_url=request.build_absolute_uri("/"),
+        filename=f"{order.number}.pdf",
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
-    return response
 
 
 # --- Goods receipts ---------------------------------------------------------------------------

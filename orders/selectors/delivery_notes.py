@@ -8,7 +8,6 @@ The shop's own details come from inventory.selectors.shop (the views add them).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from decimal import Decimal
 
 from common.phones import format_phone
 from orders.models import Order, OrderLine, OrderStatus, PaymentMethod
+from orders.selectors.lines import lines_by_order
 
 
 @dataclass(frozen=True)
@@ -80,27 +80,11 @@ def delivery_notes(*, order_ids: Sequence[int]) -> DeliveryNotes:
     )
     skipped = [o.number for o in orders if o.status == OrderStatus.CANCELLED]
     orders = [o for o in orders if o.status != OrderStatus.CANCELLED]
-    lines: dict[int, list[OrderLine]] = defaultdict(list)
-    for line in (
-        OrderLine.objects.filter(order_id__in=[o.pk for o in orders])
-        .select_related("variant")
-        .only(
-            "id",
-            "order_id",
-            "sku",
-            "name",
-            "quantity",
-            "unit_price",
-            "discount",
-            "line_total",
-            "variant__id",
-            "variant__option1",
-            "variant__option2",
-            "variant__option3",
-        )
-        .order_by("order_id", "id")
-    ):
-        lines[line.order_id].append(line)
+    lines = lines_by_order(
+        order_ids=[o.pk for o in orders],
+        related="variant",
+        fields=("unit_price", "discount", "line_total"),
+    )
     notes = []
     for order in orders:
         is_cod = order.payment_method == PaymentMethod.COD

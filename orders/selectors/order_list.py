@@ -40,6 +40,7 @@ from orders.models import (
     collected_amount,
 )
 from orders.selectors import search_words
+from orders.selectors.lines import lines_by_order
 
 PER_PAGE = 50
 DEFAULT_SORT = "-created"
@@ -328,27 +329,11 @@ def picking_list(*, order_ids: Sequence[int]) -> PickingList:
         if o.status not in PICKABLE_STATUSES
     ]
     orders = [o for o in orders if o.status in PICKABLE_STATUSES]
-    lines_by_order: dict[int, list[OrderLine]] = defaultdict(list)
-    for line in (
-        OrderLine.objects.filter(order_id__in=[o.pk for o in orders])
-        .select_related("variant__product")
-        .only(
-            "id",
-            "order_id",
-            "sku",
-            "name",
-            "quantity",
-            "variant__id",
-            "variant__barcode",
-            "variant__option1",
-            "variant__option2",
-            "variant__option3",
-            "variant__product__id",
-            "variant__product__name",
-        )
-        .order_by("order_id", "id")
-    ):
-        lines_by_order[line.order_id].append(line)
+    order_lines = lines_by_order(
+        order_ids=[o.pk for o in orders],
+        related="variant__product",
+        fields=("variant__barcode", "variant__product__id", "variant__product__name"),
+    )
 
     groups: dict[int | None, PickingGroup] = {}
     skus: dict[int | None, dict[str, PickingSku]] = defaultdict(dict)
@@ -370,7 +355,7 @@ def picking_list(*, order_ids: Sequence[int]) -> PickingList:
             channel_label=order.get_channel_display(),
             external_number=order.external_number,
         )
-        for line in lines_by_order.get(order.pk, []):
+        for line in order_lines.get(order.pk, []):
             picking_order.lines.append(
                 PickingLine(sku=line.sku, name=line.name, quantity=line.quantity)
             )

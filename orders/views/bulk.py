@@ -10,7 +10,9 @@ the file.
 from __future__ import annotations
 
 import tempfile
-from typing import Any
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
@@ -22,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.auth import require_perm
-from common.pdf import render_pdf
+from common.pdf import pdf_response
 from inventory.selectors.shop import shop_details
 from orders.forms_list import BulkAssignForm, BulkCancelForm, BulkSelectionForm
 from orders.selectors import order_list as selectors
@@ -85,34 +87,49 @@ def _report(
     return render(request, "orders/bulk_result.html", context)
 
 
-@require_POST
-@require_perm("orders.confirm_order")
-def order_bulk_confirm(request: HttpRequest) -> HttpResponse:
-    form = BulkSelectionForm(request.POST, limit=services.MAX_ACTION_ORDERS)
-    if not form.is_valid():
-        return _refuse(request, form)
+Selection = TypeVar("Selection", bound=BulkSelectionForm)
+
+
+def _bulk_action(
+    perm: str, form_class: type[Selection], *, limit: int
+) -> Callable[[Callable[[HttpRequest, Selection], HttpResponse]], Callable[..., HttpResponse]]:
+    """A bulk action: POST only, for holders of `perm`; the selection (at most `limit` orders)
+    is parsed with `form_class` and refused on the list when invalid, else handed to the
+    action with the valid form."""
+
+    def decorator(
+        action: Callable[[HttpRequest, Selection], HttpResponse],
+    ) -> Callable[..., HttpResponse]:
+        @require_POST
+        @require_perm(perm)
+        @wraps(action)
+        def view(request: HttpRequest) -> HttpResponse:
+            form = form_class(request.POST, limit=limit)
+            if not form.is_valid():
+                return _refuse(request, form)
+            return action(request, form)
+
+        return view
+
+    return decorator
+
+
+@_bulk_action("orders.confirm_order", BulkSelectionForm, limit=services.MAX_ACTION_ORDERS)
+def order_bulk_confirm(request: HttpRequest, form: BulkSelectionForm) -> HttpResponse:
     results = services.orders_bulk_confirm(order_ids=form.order_ids, user_id=request.user.pk)
     return _report(request, title=_("Confirm orders"), results=results)
 
 
-@require_POST
-@require_perm("orders.cancel_order")
-def order_bulk_cancel(request: HttpRequest) -> HttpResponse:
-    form = BulkCancelForm(request.POST, limit=services.MAX_ACTION_ORDERS)
-    if not form.is_valid():
-        return _refuse(request, form)
+@_bulk_action("orders.cancel_order", BulkCancelForm, limit=services.MAX_ACTION_ORDERS)
+def order_bulk_cancel(request: HttpRequest, form: BulkCancelForm) -> HttpResponse:
     results = services.orders_bulk_cancel(
         order_ids=form.order_ids, user_id=request.user.pk, reason=form.cleaned_data["reason"]
     )
     return _report(request, title=_("Cancel orders"), results=results)
 
 
-@require_POST
-@require_perm("orders.change_order")
-def order_bulk_assign(request: HttpRequest) -> HttpResponse:
-    form = BulkAssignForm(request.POST, limit=services.MAX_ACTION_ORDERS)
-    if not form.is_valid():
-        return _refuse(request, form)
+@_bulk_action("orders.change_order", BulkAssignForm, limit=services.MAX_ACTION_ORDERS)
+def order_bulk_assign(request: HttpRequest, form: BulkAssignForm) -> HttpResponse:
     results = services.orders_bulk_assign_warehouse(
         order_ids=form.order_ids,
         warehouse_id=form.cleaned_data["warehouse"],
@@ -125,33 +142,23 @@ def _stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
-@require_POST
-@require_perm("orders.export_order")
-def order_bulk_picking_list(request: HttpRequest) -> HttpResponse:
-    form = BulkSelectionForm(request.POST, limit=services.MAX_PICKING_ORDERS)
-    if not form.is_valid():
-        return _refuse(request, form)
-    pdf = render_pdf(
+@_bulk_action("orders.export_order", BulkSelectionForm, limit=services.MAX_PICKING_ORDERS)
+def order_bulk_picking_list(request: HttpRequest, form: BulkSelectionForm) -> HttpResponse:
+    return pdf_response(
+        request,
         template_name="orders/pdf/picking_list.html",
         context={
             "picking": selectors.picking_list(order_ids=form.order_ids),
             "shop_name": shop_details().name,
             "printed_at": timezone.localtime(),
         },
-        base_url=request.build_absolute_uri("/"),
+        filename=f"picking-list-{_stamp()}.pdf",
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="picking-list-{_stamp()}.pdf"'
-    return response
 
 
-@require_POST
-@require_perm("orders.export_order")
-def order_bulk_delivery_notes(request: HttpRequest) -> HttpResponse:
+@_bulk_action("orders.export_order", BulkSelectionForm, limit=services.MAX_PICKING_ORDERS)
+def order_bulk_delivery_notes(request: HttpRequest, form: BulkSelectionForm) -> HttpResponse:
     """The selected orders' delivery notes in one PDF, one page per order."""
-    form = BulkSelectionForm(request.POST, limit=services.MAX_PICKING_ORDERS)
-    if not form.is_valid():
-        return _refuse(request, form)
     return delivery_notes_pdf(
         request, order_ids=form.order_ids, filename=f"delivery-notes-{_stamp()}.pdf"
     )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from common.auth import require_perm
-from common.pdf import render_pdf
+from common.pdf import pdf_response
 from inventory.selectors.shop import shop_details
 from orders.models import Order
 from orders.selectors.delivery_notes import delivery_notes
@@ -22,7 +22,8 @@ TEMPLATE = "orders/pdf/delivery_note.html"
 def delivery_notes_pdf(
     request: HttpRequest, *, order_ids: Sequence[int], filename: str
 ) -> HttpResponse:
-    pdf = render_pdf(
+    return pdf_response(
+        request,
         template_name=TEMPLATE,
         context={
             "notes": delivery_notes(order_ids=order_ids),
@@ -30,11 +31,8 @@ def delivery_notes_pdf(
             "shop_name_default": _("My shop"),
             "printed_at": timezone.localtime(),
         },
-        base_url=request.build_absolute_uri("/"),
+        filename=filename,
     )
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    return response
 
 
 @require_GET

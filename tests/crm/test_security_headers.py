@@ -94,7 +94,12 @@ def test_the_exempt_templates_are_only_rendered_into_pdfs_and_e_mails():
         assert modules, name
         for module in modules:
             text = (ROOT / module).read_text(encoding="utf-8")
-            assert "render_pdf" in text or "send_mail" in text or "EmailMulti" in text, (
+            assert (
+                "pdf_response" in text
+                or "render_pdf" in text
+                or "send_mail" in text
+                or "EmailMulti" in text
+            ), (
                 name,
                 module,
             )

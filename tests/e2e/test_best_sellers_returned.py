@@ -3,22 +3,17 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
 from tests.orders.test_best_sellers_returned import sell_and_return
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_best_sellers_leave_out_what_all_came_back(live_server, page, make_user, artifacts):
+def test_best_sellers_leave_out_what_all_came_back(page, sign_in, make_user, artifacts):
     make_user("accountant", username="mai", first_name="Mai", language="vi")
     sell_and_return()  # SOCK: 3 sold, 1 returned; HAT: 2 sold, 2 returned
 
     url = "/reports/best-sellers/?date_from=2026-03-01&date_to=2026-03-31"
-    page.goto(f"{live_server.url}/login/?next={url.replace('&', '%26')}")
-    page.fill("#id_username", "mai")
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}{url}")
+    sign_in(page, "mai", next_url=url)
 
     rows = page.locator("#report tbody tr")
     expect(rows).to_have_count(1)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import pytest
 
 from orders.services.orders import order_cancel, order_complete, order_confirm, order_ship
-from tests.e2e.test_followup_markers import sign_in
 from tests.inventory.factories import WarehouseFactory
 from tests.orders.factories import make_customer, make_order, stocked_variant
 
@@ -15,7 +14,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_new_tab_leaves_out_closed_sales_and_marketplace_orders_read_paid(
-    live_server, page, make_user, artifacts
+    live_server, page, sign_in, make_user, artifacts
 ):
     make_user("sales", username="an", first_name="An")
     warehouse = WarehouseFactory()
@@ -44,7 +43,7 @@ def test_new_tab_leaves_out_closed_sales_and_marketplace_orders_read_paid(
         payment_method="marketplace",
     )
 
-    sign_in(page, live_server, "an")
+    sign_in(page, "an")
     page.goto(f"{live_server.url}/orders/")
     for marker, order in (("new", fresh), ("done", cancelled), ("done", completed)):
         row = page.locator("tr[data-order-row]", has=page.locator(f"text={order.number}"))

@@ -5,21 +5,18 @@ tests/orders/test_customer_figures.py: 3 orders, 350,000 ₫)."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
 from tests.orders.test_customer_figures import four_orders
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_customer_figures_agree_on_list_page_and_report(live_server, page, make_user, artifacts):
+def test_customer_figures_agree_on_list_page_and_report(
+    live_server, page, sign_in, make_user, artifacts
+):
     make_user("manager", username="hoa", first_name="Hoa", language="vi")
     trang = four_orders()
 
-    page.goto(f"{live_server.url}/login/?next=/customers/")
-    page.fill("#id_username", "hoa")
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/customers/")
+    sign_in(page, "hoa", next_url="/customers/")
 
     row = page.locator("#customer-table tbody tr", has_text="Phạm Thu Trang")
     expect(row.locator("td").nth(2)).to_have_text("3")

@@ -4,14 +4,13 @@ order list's bulk bar prints the ticked orders' notes in one PDF."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
 from tests.orders.factories import WarehouseFactory, make_customer, make_order, stocked_variant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_print_a_delivery_note_from_the_order_page_and_in_bulk(
-    live_server, page, make_user, artifacts
+    live_server, page, sign_in, make_user, artifacts
 ):
     make_user("warehouse", username="kho", first_name="Kho", language="vi")
     hcm = WarehouseFactory(code="HCM01")
@@ -20,11 +19,7 @@ def test_print_a_delivery_note_from_the_order_page_and_in_bulk(
     first = make_order(buyer, hcm, [(shirt, 1)])
     second = make_order(buyer, hcm, [(shirt, 2)])
 
-    page.goto(f"{live_server.url}/login/?next=/orders/{first.pk}/")
-    page.fill("#id_username", "kho")
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/orders/{first.pk}/")
+    sign_in(page, "kho", next_url=f"/orders/{first.pk}/")
     expect(page.get_by_test_id("print-delivery-note")).to_be_visible()
     page.screenshot(path=str(artifacts / "order_print_button.png"), full_page=True)
 

@@ -12,21 +12,12 @@ from common import markers
 from followups import selectors
 from followups.models import FollowUp
 from followups.services import Subject, followup_schedule
-from tests.conftest import PASSWORD
 from tests.followups.test_pages import a_request, requests_in_four_states
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click(".login-card button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def test_markers_calendar_panel_and_drag(live_server, page, make_user, artifacts):
+def test_markers_calendar_panel_and_drag(live_server, page, sign_in, make_user, artifacts):
     user = make_user("sales", username="lan", first_name="Lan")
     made = requests_in_four_states(user.pk)
     today = timezone.localdate()
@@ -42,7 +33,7 @@ def test_markers_calendar_panel_and_drag(live_server, page, make_user, artifacts
             user_id=user.pk,
         )
 
-    sign_in(page, live_server, "lan")
+    sign_in(page, "lan")
     page.goto(f"{live_server.url}/followups/requests/")
     for marker, request in made.items():
         row = page.locator(f'tr[data-request-id="{request.pk}"]')

@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from crm.services import user_set_language
 from followups.models import FollowUp
-from tests.conftest import PASSWORD
 from tests.followups.test_pages import a_request
 from tests.orders.factories import WarehouseFactory, make_customer, make_order, stocked_variant
 
@@ -38,15 +37,7 @@ MEASURE = """(root) => {
 }"""
 
 
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click(".login-card button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
-def test_dates_typed_day_first_in_an_english_browser(live_server, browser, make_user, artifacts):
+def test_dates_typed_day_first_in_an_english_browser(live_server, signed_in, make_user, artifacts):
     user = make_user("manager", username="an", first_name="An")
     user_set_language(user=user, language="en")
     hcm = WarehouseFactory(code="HCM01", name="Kho Hồ Chí Minh")
@@ -56,96 +47,86 @@ def test_dates_typed_day_first_in_an_english_browser(live_server, browser, make_
     december = make_order(buyer, hcm, [(shirt, 1)], now=datetime(2026, 12, 8, 10, 0, tzinfo=HCM))
     request = a_request("Chị Mai", "0912 000 123")
 
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-US")
-    page = context.new_page()
-    try:
-        sign_in(page, live_server, "an")
+    page = signed_in("an", locale="en-US")
 
-        # The follow-up panel: 12/08/2026 typed into the next-contact date is 12 August.
-        page.goto(f"{live_server.url}/followups/requests/{request.pk}/")
-        form = page.locator('[data-testid="followup-log-form"]')
-        day = form.locator("input[name=next_date]")
-        assert (day.get_attribute("type"), day.get_attribute("placeholder")) == (
-            "text",
-            "dd/mm/yyyy",
-        )
-        day.fill("")
-        day.press_sequentially("12/08/2026")
-        form.locator("input[name=next_time]").fill("14:30")
-        form.locator("textarea[name=note]").fill("Khách hẹn gọi lại")
-        with page.expect_response(lambda r: r.request.method == "POST") as answer:
-            form.locator("button[type=submit]").click()
-        assert answer.value.status == 200
-        page.wait_for_selector('[data-testid="followup-next"] time')
-        thread = FollowUp.objects.get(contact_request=request)
-        assert timezone.localtime(thread.next_contact_at).replace(tzinfo=None) == datetime(
-            2026, 8, 12, 14, 30
-        )
-        next_text = page.locator('[data-testid="followup-next"]').inner_text()
-        assert next_text.endswith("12/08/2026 14:30")
-        page.screenshot(path=str(artifacts / "formats_followup_date_en.png"), full_page=True)
+    # The follow-up panel: 12/08/2026 typed into the next-contact date is 12 August.
+    page.goto(f"{live_server.url}/followups/requests/{request.pk}/")
+    form = page.locator('[data-testid="followup-log-form"]')
+    day = form.locator("input[name=next_date]")
+    assert (day.get_attribute("type"), day.get_attribute("placeholder")) == (
+        "text",
+        "dd/mm/yyyy",
+    )
+    day.fill("")
+    day.press_sequentially("12/08/2026")
+    form.locator("input[name=next_time]").fill("14:30")
+    form.locator("textarea[name=note]").fill("Khách hẹn gọi lại")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        form.locator("button[type=submit]").click()
+    assert answer.value.status == 200
+    page.wait_for_selector('[data-testid="followup-next"] time')
+    thread = FollowUp.objects.get(contact_request=request)
+    assert timezone.localtime(thread.next_contact_at).replace(tzinfo=None) == datetime(
+        2026, 8, 12, 14, 30
+    )
+    next_text = page.locator('[data-testid="followup-next"]').inner_text()
+    assert next_text.endswith("12/08/2026 14:30")
+    page.screenshot(path=str(artifacts / "formats_followup_date_en.png"), full_page=True)
 
-        # The order list's date filter: the same text is the same day, and the URL keeps it.
-        page.goto(f"{live_server.url}/orders/")
-        for name in ("date_from", "date_to"):
-            field = page.locator(f"#order-filters input[name={name}]")
-            field.press_sequentially("12/08/2026")
-            with page.expect_response(lambda r: "/orders/?" in r.url):
-                field.press("Tab")
-        assert page.locator("#order-table a[data-open]").all_inner_texts() == [august.number]
-        created = page.locator("#order-table tr[data-order-row] td:nth-child(4)")
-        assert created.all_inner_texts() == ["12/08/2026 10:00"]
-        assert "date_from=12%2F08%2F2026" in page.url
-        page.screenshot(path=str(artifacts / "formats_order_filter_en.png"), full_page=True)
+    # The order list's date filter: the same text is the same day, and the URL keeps it.
+    page.goto(f"{live_server.url}/orders/")
+    for name in ("date_from", "date_to"):
+        field = page.locator(f"#order-filters input[name={name}]")
+        field.press_sequentially("12/08/2026")
+        with page.expect_response(lambda r: "/orders/?" in r.url):
+            field.press("Tab")
+    assert page.locator("#order-table a[data-open]").all_inner_texts() == [august.number]
+    created = page.locator("#order-table tr[data-order-row] td:nth-child(4)")
+    assert created.all_inner_texts() == ["12/08/2026 10:00"]
+    assert "date_from=12%2F08%2F2026" in page.url
+    page.screenshot(path=str(artifacts / "formats_order_filter_en.png"), full_page=True)
 
-        # The calendar under the field shows the typed day and picks another one.
-        page.locator("#order-filters input[name=date_to]").click()
-        calendar = page.locator(".datepicker")
-        assert calendar.locator(".dp-title").inner_text() == "August 2026"
-        assert calendar.locator(".dp-picked").inner_text() == "12"
-        page.screenshot(path=str(artifacts / "formats_datepicker_en.png"))
-        with page.expect_response(lambda r: "date_to=31%2F08%2F2026" in r.url):
-            calendar.locator('[data-day="31/08/2026"]').click()
-        assert calendar.count() == 0
-        assert page.locator("#order-filters input[name=date_to]").input_value() == "31/08/2026"
+    # The calendar under the field shows the typed day and picks another one.
+    page.locator("#order-filters input[name=date_to]").click()
+    calendar = page.locator(".datepicker")
+    assert calendar.locator(".dp-title").inner_text() == "August 2026"
+    assert calendar.locator(".dp-picked").inner_text() == "12"
+    page.screenshot(path=str(artifacts / "formats_datepicker_en.png"))
+    with page.expect_response(lambda r: "date_to=31%2F08%2F2026" in r.url):
+        calendar.locator('[data-day="31/08/2026"]').click()
+    assert calendar.count() == 0
+    assert page.locator("#order-filters input[name=date_to]").input_value() == "31/08/2026"
 
-        # A link with ISO dates (bookmarks made before) still filters, shown day first.
-        page.goto(f"{live_server.url}/orders/?date_from=2026-12-08&date_to=2026-12-08")
-        assert page.locator("#order-filters input[name=date_from]").input_value() == "08/12/2026"
-        assert page.locator("#order-table").inner_text().count(december.number) == 1
-    finally:
-        context.close()
+    # A link with ISO dates (bookmarks made before) still filters, shown day first.
+    page.goto(f"{live_server.url}/orders/?date_from=2026-12-08&date_to=2026-12-08")
+    assert page.locator("#order-filters input[name=date_from]").input_value() == "08/12/2026"
+    assert page.locator("#order-table").inner_text().count(december.number) == 1
 
 
 @pytest.mark.parametrize("language", ["vi", "th"])
-def test_filter_labels_are_not_cut_off(live_server, browser, make_user, artifacts, language):
+def test_filter_labels_are_not_cut_off(live_server, signed_in, make_user, artifacts, language):
     user = make_user("owner", username="chu")
     user_set_language(user=user, language=language)
     WarehouseFactory(code="HCM01", name="Kho Hồ Chí Minh - Quận Bình Thạnh")
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="vi-VN")
-    page = context.new_page()
-    try:
-        sign_in(page, live_server, "chu")
-        cut = []
-        pages = (
-            "/orders/",
-            "/orders/new/",
-            "/followups/requests/",
-            "/followups/calendar/",
-            "/inventory/products/",
-            "/customers/",
-            "/reports/sales/",
-        )
-        for path in pages:
-            page.goto(f"{live_server.url}{path}")
-            for field in page.locator("main").evaluate(MEASURE):
-                if field["widest"] > field["room"]:
-                    cut.append((path, field["name"], field["widest"], field["room"]))
-            name = path.strip("/").replace("/", "_")
-            page.screenshot(path=str(artifacts / f"formats_filters_{name}_{language}.png"))
-        assert cut == [], cut
-    finally:
-        context.close()
+    page = signed_in("chu")
+    cut = []
+    pages = (
+        "/orders/",
+        "/orders/new/",
+        "/followups/requests/",
+        "/followups/calendar/",
+        "/inventory/products/",
+        "/customers/",
+        "/reports/sales/",
+    )
+    for path in pages:
+        page.goto(f"{live_server.url}{path}")
+        for field in page.locator("main").evaluate(MEASURE):
+            if field["widest"] > field["room"]:
+                cut.append((path, field["name"], field["widest"], field["room"]))
+        name = path.strip("/").replace("/", "_")
+        page.screenshot(path=str(artifacts / f"formats_filters_{name}_{language}.png"))
+    assert cut == [], cut
 
 
 def test_favicon_ico(live_server, page):

@@ -48,14 +48,8 @@ def shop() -> dict[str, str]:
 SCREENSHOTS = ("orders", "order", "phone-order", "calendar", "dashboard")
 
 
-def open_signed_in(browser, live_server, viewport: dict[str, int], language: str) -> Page:
-    context = browser.new_context(viewport=viewport, locale="vi-VN")
-    page = context.new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "owner")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click(".login-card button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+def open_signed_in(signed_in, viewport: dict[str, int], language: str) -> Page:
+    page = signed_in("owner", viewport=viewport, password=DEMO_PASSWORD)
     if language != "vi":
         page.click(f".topbar .lang-switch button[value={language}]")
         page.wait_for_load_state("load")
@@ -93,10 +87,10 @@ def fill_a_phone_order(page: Page) -> None:
 
 @pytest.mark.parametrize("language", ["vi", "th"])
 @pytest.mark.parametrize("size", ["phone", "desktop"])
-def test_pages_fit_the_screen(live_server, browser, shop, artifacts, size, language):
+def test_pages_fit_the_screen(live_server, signed_in, shop, artifacts, size, language):
     viewport = SIZES[size]
     width, height = viewport["width"], viewport["height"]
-    page = open_signed_in(browser, live_server, viewport, language)
+    page = open_signed_in(signed_in, viewport, language)
     screens = artifacts / "screens"
     screens.mkdir(exist_ok=True)
     try:
@@ -164,8 +158,8 @@ def test_pages_fit_the_screen(live_server, browser, shop, artifacts, size, langu
         page.context.close()
 
 
-def test_the_phone_menu_opens_and_closes(live_server, browser, shop, artifacts):
-    page = open_signed_in(browser, live_server, PHONE, "vi")
+def test_the_phone_menu_opens_and_closes(live_server, signed_in, shop, artifacts):
+    page = open_signed_in(signed_in, PHONE, "vi")
     try:
         page.goto(f"{live_server.url}/orders/")
         toggle = page.locator("[data-nav-toggle]")

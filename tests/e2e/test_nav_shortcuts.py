@@ -2,24 +2,14 @@
 
 import pytest
 
-from tests.conftest import PASSWORD
-
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, username: str) -> None:
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click(".login-card button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_alt_0_opens_the_tenth_entry_and_later_entries_show_no_number(
-    live_server, page, make_user, artifacts
+    live_server, page, sign_in, make_user, artifacts
 ):
     make_user("owner", username="lan", first_name="Lan", language="en")
-    sign_in(page, live_server, "lan")
+    sign_in(page, "lan")
     links = page.locator(".sidebar .nav a")
     count = links.count()
     assert count > 10  # the owner sees every page: more entries than digits

@@ -4,14 +4,13 @@ with the keyboard, a second one, a line removed (the server computes every figur
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
 from tests.inventory.factories import ProductFactory
 from tests.orders.factories import WarehouseFactory, make_customer, stocked_variant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_totals_follow_every_added_and_removed_line(live_server, page, make_user, artifacts):
+def test_totals_follow_every_added_and_removed_line(page, sign_in, make_user, artifacts):
     make_user("sales", username="lan", first_name="Lan", language="vi")
     warehouse = WarehouseFactory(code="HCM01", name="Kho HCM")
     stocked_variant(
@@ -22,11 +21,7 @@ def test_totals_follow_every_added_and_removed_line(live_server, page, make_user
     )
     make_customer("Nguyễn Văn An", phones=("0912 345 678",))
 
-    page.goto(f"{live_server.url}/login/?next=/orders/new/")
-    page.fill("#id_username", "lan")
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/orders/new/")
+    sign_in(page, "lan", next_url="/orders/new/")
 
     page.keyboard.type("0912 345")
     expect(page.locator("#of-customer-results .of-cust-option")).to_have_count(1)

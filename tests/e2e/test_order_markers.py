@@ -10,14 +10,13 @@ from django.utils import timezone
 
 from common import markers
 from followups.services import Subject, followup_finish, followup_schedule
-from tests.e2e.test_followup_markers import sign_in
 from tests.inventory.factories import WarehouseFactory
 from tests.orders.factories import make_customer, make_order, stocked_variant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_order_list_markers_tab_and_panel(live_server, page, make_user, artifacts):
+def test_order_list_markers_tab_and_panel(live_server, page, sign_in, make_user, artifacts):
     user = make_user("sales", username="an", first_name="An")
     warehouse = WarehouseFactory()
     variant = stocked_variant(warehouse, 10)
@@ -36,7 +35,7 @@ def test_order_list_markers_tab_and_panel(live_server, page, make_user, artifact
     )
     followup_finish(followup_id=thread.pk, outcome="sold", user_id=user.pk)
 
-    sign_in(page, live_server, "an")
+    sign_in(page, "an")
     page.goto(f"{live_server.url}/orders/")
     for marker, order in (("new", new), ("due", due), ("scheduled", scheduled), ("done", done)):
         row = page.locator("tr[data-order-row]", has=page.locator(f"text={order.number}"))

@@ -7,14 +7,15 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order, OrderLine
-from tests.conftest import PASSWORD
 from tests.inventory.factories import ProductFactory
 from tests.orders.factories import WarehouseFactory, make_customer, stocked_variant
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_take_a_phone_order_with_the_keyboard_only(live_server, page, make_user, artifacts):
+def test_take_a_phone_order_with_the_keyboard_only(
+    live_server, page, sign_in, make_user, artifacts
+):
     make_user("sales", username="lan", first_name="Lan", language="vi")
     warehouse = WarehouseFactory(code="HCM01", name="Kho HCM")
     shirt = stocked_variant(
@@ -30,11 +31,7 @@ def test_take_a_phone_order_with_the_keyboard_only(live_server, page, make_user,
     customer = make_customer("Nguyễn Văn An", phones=("0912 345 678",))
     make_customer("Trần Thị Bình", phones=("0987 654 321",))
 
-    page.goto(f"{live_server.url}/login/?next=/orders/new/")
-    page.fill("#id_username", "lan")
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/orders/new/")
+    sign_in(page, "lan", next_url="/orders/new/")
 
     # The phone field has the focus: type a fragment, Enter picks the customer found.
     expect(page.locator("#of-phone")).to_be_focused()

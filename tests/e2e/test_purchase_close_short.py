@@ -6,7 +6,6 @@ from playwright.sync_api import expect
 
 from inventory.models import PurchaseOrder, ShopProfile
 from inventory.services.purchasing import ReceiptLineInput, goods_receipt_post
-from tests.conftest import PASSWORD
 from tests.inventory.factories import SupplierFactory, VariantFactory, WarehouseFactory
 from tests.inventory.factories_purchasing import make_order
 
@@ -14,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_close_a_partly_received_order_short_and_edit_the_shop_details(
-    live_server, page, make_user, artifacts
+    live_server, page, sign_in, make_user, artifacts
 ):
     make_user("manager", username="ha", first_name="Hà", language="en")
     order = make_order(
@@ -26,11 +25,7 @@ def test_close_a_partly_received_order_short_and_edit_the_shop_details(
     goods_receipt_post(order_id=order.pk, lines=[ReceiptLineInput(order.lines.get().pk, 4)])
     detail = f"{live_server.url}/inventory/purchase-orders/{order.pk}/"
 
-    page.goto(f"{live_server.url}/login/?next=/inventory/purchase-orders/{order.pk}/")
-    page.fill("#id_username", "ha")
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(detail)
+    sign_in(page, "ha", next_url=f"/inventory/purchase-orders/{order.pk}/")
 
     page.get_by_text("Close short", exact=True).click()
     page.get_by_label("Reason").fill("Nhà cung cấp ngừng sản xuất")

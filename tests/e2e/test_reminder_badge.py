@@ -10,14 +10,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from common import markers
-from tests.e2e.test_followup_markers import sign_in
 from tests.followups.test_reminders import due_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_badge_follows_a_reschedule_and_agrees_with_card_and_page(
-    live_server, page, make_user, artifacts
+    live_server, page, sign_in, make_user, artifacts
 ):
     user = make_user("sales", username="lan", first_name="Lan")
     today = timezone.localdate()
@@ -27,7 +26,7 @@ def test_badge_follows_a_reschedule_and_agrees_with_card_and_page(
     moved = due_order(start + timedelta(minutes=30), user.pk, "Khách Ba", "0912 000 703")
     due_order(markers.tomorrow_start(today) + timedelta(hours=9), user.pk, "Sau", "0912 000 704")
 
-    sign_in(page, live_server, "lan")  # lands on the dashboard
+    sign_in(page, "lan")  # lands on the dashboard
     badge = page.locator('[data-testid="followup-due-count"]')
     badge.wait_for()
     assert badge.inner_text() == "3"

@@ -9,7 +9,6 @@ import pytest
 from django.utils import timezone
 
 from followups.models import ContactRequest
-from tests.e2e.test_followup_markers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,10 +24,10 @@ def enter_request(page, live_server, name: str, phone: str, day, at: str) -> Con
     return ContactRequest.objects.get(name=name)
 
 
-def test_the_call_back_time_colours_the_request(live_server, page, make_user, artifacts):
+def test_the_call_back_time_colours_the_request(live_server, page, sign_in, make_user, artifacts):
     make_user("sales", username="lan", first_name="Lan")
     today = timezone.localdate()
-    sign_in(page, live_server, "lan")
+    sign_in(page, "lan")
     due = enter_request(page, live_server, "Chị Gọi Chiều", "0912 000 881", today, "15:00")
     later = enter_request(
         page, live_server, "Anh Gọi Mai", "0912 000 882", today + timedelta(days=1), "10:00"

@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 from followups.models import ContactRequest
 from followups.services import contact_request_create
 from orders.models import Customer, Order
-from tests.conftest import PASSWORD
 from tests.inventory.factories import ProductFactory
 from tests.orders.factories import WarehouseFactory, stocked_variant
 
@@ -16,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_create_order_from_a_request_creates_the_customer_only_with_the_order(
-    live_server, page, make_user, artifacts
+    live_server, page, sign_in, make_user, artifacts
 ):
     make_user("sales", username="lan", first_name="Lan", language="vi")
     warehouse = WarehouseFactory(code="HCM01", name="Kho HCM")
@@ -27,11 +26,7 @@ def test_create_order_from_a_request_creates_the_customer_only_with_the_order(
         name="Chị Mới Toanh", phone="0912 000 321", source="staff", user_id=None
     )
     detail = f"{live_server.url}/followups/requests/{request.pk}/"
-    page.goto(f"{live_server.url}/login/?next=/followups/requests/{request.pk}/")
-    page.fill("#id_username", "lan")
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(detail)
+    sign_in(page, "lan", next_url=f"/followups/requests/{request.pk}/")
 
     page.click("[data-testid=request-create-order]")
     page.wait_for_url(f"{live_server.url}/orders/new/?**")

@@ -10,7 +10,6 @@ from playwright.sync_api import expect
 
 from orders.models import Return
 from orders.services.orders import order_confirm, order_payment_record, order_ship
-from tests.conftest import PASSWORD
 from tests.inventory.factories import ProductFactory
 from tests.orders.factories import WarehouseFactory, make_customer, make_order, stocked_variant
 
@@ -18,7 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_split_return_suggested_refund_and_exchange_picker(
-    live_server, page, make_user, artifacts, settings
+    live_server, page, sign_in, make_user, artifacts, settings
 ):
     settings.SHOP_CURRENCY = "VND"
     make_user("warehouse", username="kho", first_name="Kho", language="vi")
@@ -36,11 +35,7 @@ def test_split_return_suggested_refund_and_exchange_picker(
     order_ship(order_id=order.pk, user_id=None)
     line = order.lines.get()
 
-    page.goto(f"{live_server.url}/login/?next=/orders/{order.pk}/return/")
-    page.fill("#id_username", "kho")
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}/orders/{order.pk}/return/")
+    sign_in(page, "kho", next_url=f"/orders/{order.pk}/return/")
 
     # 1 good + 1 damaged of the same line; the refund follows the server's figure
     page.fill(f"#id_line-{line.pk}-good", "1")

@@ -9,7 +9,6 @@ import pytest
 
 from inventory.models import PurchaseOrder
 from orders.services.orders import LineInput, order_update
-from tests.e2e.test_followup_markers import sign_in
 from tests.inventory.factories import SupplierFactory, WarehouseFactory
 from tests.inventory.factories_purchasing import make_order as make_purchase_order
 from tests.orders.factories import make_customer, make_order, stocked_variant
@@ -26,7 +25,9 @@ def po_quantities(page) -> list[str]:
     ]
 
 
-def test_shortage_draft_counts_stock_on_order_and_shrinks(live_server, page, make_user, artifacts):
+def test_shortage_draft_counts_stock_on_order_and_shrinks(
+    live_server, page, sign_in, make_user, artifacts
+):
     make_user("manager", username="minh", first_name="Minh")
     hcm = WarehouseFactory(code="HCM01")
     may = SupplierFactory(name="Công ty May Việt")
@@ -36,7 +37,7 @@ def test_shortage_draft_counts_stock_on_order_and_shrinks(live_server, page, mak
     make_purchase_order(supplier=may, warehouse=hcm, lines=[(shirt, 3, "80000")], confirm=True)
     order = make_order(make_customer(), hcm, [(shirt, 12)])
 
-    sign_in(page, live_server, "minh")
+    sign_in(page, "minh")
     page.goto(f"{live_server.url}/orders/{order.pk}/")
     page.locator("button[data-shortcut=c]").click()
     shortage = page.locator("#order-shortage")

@@ -8,28 +8,19 @@ from playwright.sync_api import expect
 
 from crm.services import heartbeat_record
 from inventory.services.stock import Source, StockChange, stock_apply, stock_receive
-from tests.conftest import PASSWORD
 from tests.inventory.factories import VariantFactory, WarehouseFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def sign_in(page, live_server, username: str, next_url: str = "/") -> None:
-    page.goto(f"{live_server.url}/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(f"{live_server.url}{next_url}")
-
-
 def test_the_health_card_says_starting_before_beats_first_run(
-    live_server, page, make_user, artifacts
+    live_server, page, sign_in, make_user, artifacts
 ):
     make_user("owner", username="lan", first_name="Lan", language="vi")
     now = timezone.now()
     for name in ("worker_started", "worker", "beat_started", "beat"):
         heartbeat_record(name=name, at=now - timedelta(seconds=20))
-    sign_in(page, live_server, "lan")
+    sign_in(page, "lan")
     card = page.locator("[data-testid=dashboard-health]")
     expect(card).to_have_text("Đang khởi động")
     expect(card).to_have_attribute("data-state", "starting")
@@ -40,7 +31,7 @@ def test_the_health_card_says_starting_before_beats_first_run(
     page.screenshot(path=str(artifacts / "health-starting.png"), full_page=True)
 
 
-def test_the_ledger_reads_in_thai(live_server, page, make_user, artifacts):
+def test_the_ledger_reads_in_thai(page, sign_in, make_user, artifacts):
     make_user("warehouse", username="somchai", first_name="Somchai", language="th")
     warehouse = WarehouseFactory(code="BKK01")
     variant = VariantFactory(sku="SILK-01")
@@ -52,7 +43,7 @@ def test_the_ledger_reads_in_thai(live_server, page, make_user, artifacts):
         source=Source("stock_count", "1", "SC000001"),
     )
     ledger = f"/inventory/stock/{variant.pk}/ledger/"
-    sign_in(page, live_server, "somchai", ledger)
+    sign_in(page, "somchai", next_url=ledger)
     expect(page.locator("#ledger-table tbody tr").first.locator("td").nth(8)).to_have_text(
         "ตรวจนับสต็อก SC000001"
     )

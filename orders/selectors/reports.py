@@ -89,7 +89,7 @@ from orders.models import (
     SalesMonth,
 )
 from orders.services.customers import CUSTOMER_ORDER, CUSTOMER_SALE, customer_net_revenue
-from orders.services.orders import variant_display_name
+from orders.services.orders.lines import variant_display_name
 
 TOP_ROWS = 100
 DEFAULT_DAYS = 30

@@ -18,14 +18,14 @@ from common.money import format_money
 from followups import selectors as followup_selectors
 from followups.services import Subject, followup_schedule
 from orders.models import Order
-from orders.services.orders import (
+from orders.services.orders.core import payment_status_for
+from orders.services.orders.edit import order_update
+from orders.services.orders.payments import order_payment_record
+from orders.services.orders.transitions import (
     order_cancel,
     order_complete,
     order_confirm,
-    order_payment_record,
     order_ship,
-    order_update,
-    payment_status_for,
 )
 from orders.services.returns import RefundInput, ReturnLineInput, return_create
 from tests.inventory.factories import WarehouseFactory

@@ -19,7 +19,7 @@ from orders.services.customers import (
     customer_merge,
     customer_update,
 )
-from orders.services.orders import order_complete, order_confirm, order_ship
+from orders.services.orders.transitions import order_complete, order_confirm, order_ship
 from orders.signals import customer_merged
 from tests.orders.factories import (
     BANGKOK_ADDRESS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -75,21 +76,7 @@ def outcome_report(*, date_from: date, date_to: date) -> OutcomeReport:
         .annotate(n=Count("pk"))
         .order_by("assignee_id", "outcome")
     )
-    by_outcome: dict[str, int] = dict.fromkeys(Outcome.values, 0)
-    staff: dict[int | None, dict[str, Any]] = {}
-    for row in rows:
-        by_outcome[row["outcome"]] = by_outcome.get(row["outcome"], 0) + row["n"]
-        person = staff.setdefault(
-            row["assignee_id"],
-            {
-                "name": " ".join(
-                    p for p in (row["assignee__first_name"], row["assignee__last_name"]) if p
-                )
-                or (row["assignee__username"] or ""),
-                "counts": dict.fromkeys(Outcome.values, 0),
-            },
-        )
-        person["counts"][row["outcome"]] = person["counts"].get(row["outcome"], 0) + row["n"]
+    by_outcome, staff = _count(rows)
     total = sum(by_outcome.values())
     outcomes = [
         OutcomeRow(
@@ -119,3 +106,25 @@ def outcome_report(*, date_from: date, date_to: date) -> OutcomeReport:
         requests_total=requests["total"],
         requests_ordered=requests["ordered"],
     )
+
+
+def _count(
+    rows: Iterable[Any],
+) -> tuple[dict[str, int], dict[int | None, dict[str, Any]]]:
+    """Finished follow-ups per outcome, and per staff member (name and counts per outcome)."""
+    by_outcome: dict[str, int] = dict.fromkeys(Outcome.values, 0)
+    staff: dict[int | None, dict[str, Any]] = {}
+    for row in rows:
+        by_outcome[row["outcome"]] = by_outcome.get(row["outcome"], 0) + row["n"]
+        person = staff.setdefault(
+            row["assignee_id"],
+            {
+                "name": " ".join(
+                    p for p in (row["assignee__first_name"], row["assignee__last_name"]) if p
+                )
+                or (row["assignee__username"] or ""),
+                "counts": dict.fromkeys(Outcome.values, 0),
+            },
+        )
+        person["counts"][row["outcome"]] = person["counts"].get(row["outcome"], 0) + row["n"]
+    return by_outcome, staff

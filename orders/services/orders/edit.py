@@ -19,6 +19,7 @@ from orders.models import EventKind, Order, OrderEvent, OrderLine
 from orders.services.amounts import OrderAmounts
 from orders.services.customers import (
     AddressInput,
+    CleanAddress,
     address_clean,
     customer_get_live,
     customer_totals_refresh,
@@ -59,6 +60,8 @@ def order_update(
     notes: str | None = None,
     now: datetime | None = None,
 ) -> Order:
+    # Over 60 lines: 11 keyword parameters and the docstring; the body (~50 lines) is the edit's
+    # sequence in one transaction (fields, lines, amounts, reservations, save, event).
     """Edit a new or processing order, all or nothing; None leaves a field as it is.
 
     `lines` is the complete new list: an input with line_id keeps (and may change) that line,
@@ -74,49 +77,20 @@ def order_update(
         order = order_locked(order_id)
         if order.status not in t.EDITABLE_STATUSES:
             raise state_error(number=order.number, status=order.status, action="edit")
-        changed: dict[str, Any] = {}
-        if customer_id is not None and customer_id != order.customer_id:
-            customer_get_live(customer_id=customer_id)
-            changed["customer"] = [order.customer_id, customer_id]
-            order.customer_id = customer_id
-        if payment_method is not None and payment_method != order.payment_method:
-            choices_check(channel=order.channel, payment_method=payment_method)
-            changed["payment_method"] = [order.payment_method, payment_method]
-            order.payment_method = payment_method
-        if notes is not None and notes.strip() != order.notes:
-            changed["notes"] = [order.notes, notes.strip()]
-            order.notes = notes.strip()
-        if clean_shipping is not None:
-            before = _shipping_of(order)
-            shipping_set(order, clean_shipping)
-            after = _shipping_of(order)
-            if before != after:
-                changed["shipping"] = {
-                    k: [before[k], after[k]] for k in after if before[k] != after[k]
-                }
         old_warehouse_id = order.warehouse_id
-        if warehouse_id is not None and warehouse_id != order.warehouse_id:
-            warehouse_check(warehouse_id)
-            changed["warehouse"] = [order.warehouse_id, warehouse_id]
-            order.warehouse_id = warehouse_id
-
+        changed = _header_changes(
+            order,
+            customer_id=customer_id,
+            payment_method=payment_method,
+            notes=notes,
+            shipping=clean_shipping,
+            warehouse_id=warehouse_id,
+        )
         existing = {line.pk: line for line in order.lines.order_by("pk")}
         planned = (
             lines_plan(lines, existing=existing, currency=order.currency)
             if lines is not None
-            else [
-                PlannedLine(
-                    line_id=line.pk,
-                    variant_id=line.variant_id,
-                    sku=line.sku,
-                    name=line.name,
-                    quantity=line.quantity,
-                    unit_price=line.unit_price,
-                    discount=line.discount,
-                    vat_rate=line.vat_rate,
-                )
-                for line in existing.values()
-            ]
+            else [_as_planned(line) for line in existing.values()]
         )
         amounts = lines_amounts(
             planned,
@@ -127,11 +101,7 @@ def order_update(
         line_changes = _line_changes(existing, planned, currency=order.currency)
         if line_changes:
             changed["lines"] = line_changes
-        cur = order.currency
-        for name in ("discount_total", "shipping_fee", "total"):
-            old_value, new_value = getattr(order, name), getattr(amounts, name)
-            if old_value != new_value:
-                changed[name] = [money_data(old_value, cur), money_data(new_value, cur)]
+        changed.update(_amount_changes(order, amounts))
         if not changed:
             return order
 
@@ -158,6 +128,66 @@ def order_update(
         event_add(order, EventKind.EDITED, user_id=user_id, now=now, data=changed)
         shortage_drafts_shrink(order_id=order.pk, user_id=user_id)
     return order
+
+
+def _header_changes(
+    order: Order,
+    *,
+    customer_id: int | None,
+    payment_method: str | None,
+    notes: str | None,
+    shipping: CleanAddress | None,
+    warehouse_id: int | None,
+) -> dict[str, Any]:
+    """Set the buyer, payment method, notes, shipping address and warehouse on `order` (in
+    memory) and return what changed, [before, after] per field."""
+    changed: dict[str, Any] = {}
+    if customer_id is not None and customer_id != order.customer_id:
+        customer_get_live(customer_id=customer_id)
+        changed["customer"] = [order.customer_id, customer_id]
+        order.customer_id = customer_id
+    if payment_method is not None and payment_method != order.payment_method:
+        choices_check(channel=order.channel, payment_method=payment_method)
+        changed["payment_method"] = [order.payment_method, payment_method]
+        order.payment_method = payment_method
+    if notes is not None and notes.strip() != order.notes:
+        changed["notes"] = [order.notes, notes.strip()]
+        order.notes = notes.strip()
+    if shipping is not None:
+        before = _shipping_of(order)
+        shipping_set(order, shipping)
+        after = _shipping_of(order)
+        if before != after:
+            changed["shipping"] = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    if warehouse_id is not None and warehouse_id != order.warehouse_id:
+        warehouse_check(warehouse_id)
+        changed["warehouse"] = [order.warehouse_id, warehouse_id]
+        order.warehouse_id = warehouse_id
+    return changed
+
+
+def _as_planned(line: OrderLine) -> PlannedLine:
+    """An existing line kept as it is."""
+    return PlannedLine(
+        line_id=line.pk,
+        variant_id=line.variant_id,
+        sku=line.sku,
+        name=line.name,
+        quantity=line.quantity,
+        unit_price=line.unit_price,
+        discount=line.discount,
+        vat_rate=line.vat_rate,
+    )
+
+
+def _amount_changes(order: Order, amounts: OrderAmounts) -> dict[str, list[str]]:
+    cur = order.currency
+    changed = {}
+    for name in ("discount_total", "shipping_fee", "total"):
+        old_value, new_value = getattr(order, name), getattr(amounts, name)
+        if old_value != new_value:
+            changed[name] = [money_data(old_value, cur), money_data(new_value, cur)]
+    return changed
 
 
 def _shipping_of(order: Order) -> dict[str, str]:

@@ -79,31 +79,12 @@ def lines_plan(
         if isinstance(line.quantity, bool) or not isinstance(line.quantity, int):
             raise OrderError(_("Quantities are whole numbers."))
         if line.line_id is not None:
-            old = existing.get(line.line_id)
-            if old is None or line.line_id in seen_lines:
+            if line.line_id in seen_lines:
                 raise OrderError(_("A line does not belong to this order."))
             seen_lines.add(line.line_id)
-            if old.variant_id != line.variant_id:
-                raise OrderError(
-                    _(
-                        "The product of line %(sku)s cannot be changed: remove the line and add "
-                        "a new one."
-                    )
-                    % {"sku": old.sku}
-                )
-            sku, name = old.sku, old.name
-            unit_price = old.unit_price if line.unit_price is None else line.unit_price
-            vat_rate = old.vat_rate if line.vat_rate is None else line.vat_rate
+            sku, name, unit_price, vat_rate = _kept_line(line, existing.get(line.line_id))
         else:
-            variant = variants.get(line.variant_id)
-            if variant is None:
-                raise OrderError(_("A line refers to a product variant that does not exist."))
-            if not (variant.is_active and variant.product.is_active):
-                raise OrderError(_("%(sku)s is no longer sold.") % {"sku": variant.sku})
-            sku = variant.sku
-            name = variant_display_name(variant.product.name, variant.option_values)[:400]
-            unit_price = variant.sale_price if line.unit_price is None else line.unit_price
-            vat_rate = variant.vat_rate if line.vat_rate is None else line.vat_rate
+            sku, name, unit_price, vat_rate = _new_line(line, variants.get(line.variant_id))
         if not 1 <= line.quantity <= MAX_QUANTITY:
             raise OrderError(
                 _("The quantity of %(sku)s must be between 1 and %(max)d.")
@@ -126,6 +107,32 @@ def lines_plan(
             )
         )
     return planned
+
+
+def _kept_line(line: LineInput, old: OrderLine | None) -> tuple[str, str, Decimal, Decimal]:
+    """(sku, name, unit price, VAT rate) of an existing line as edited."""
+    if old is None:
+        raise OrderError(_("A line does not belong to this order."))
+    if old.variant_id != line.variant_id:
+        raise OrderError(
+            _("The product of line %(sku)s cannot be changed: remove the line and add a new one.")
+            % {"sku": old.sku}
+        )
+    unit_price = old.unit_price if line.unit_price is None else line.unit_price
+    vat_rate = old.vat_rate if line.vat_rate is None else line.vat_rate
+    return old.sku, old.name, unit_price, vat_rate
+
+
+def _new_line(line: LineInput, variant: Variant | None) -> tuple[str, str, Decimal, Decimal]:
+    """(sku, name, unit price, VAT rate) of a new line: the variant's unless given."""
+    if variant is None:
+        raise OrderError(_("A line refers to a product variant that does not exist."))
+    if not (variant.is_active and variant.product.is_active):
+        raise OrderError(_("%(sku)s is no longer sold.") % {"sku": variant.sku})
+    name = variant_display_name(variant.product.name, variant.option_values)[:400]
+    unit_price = variant.sale_price if line.unit_price is None else line.unit_price
+    vat_rate = variant.vat_rate if line.vat_rate is None else line.vat_rate
+    return variant.sku, name, unit_price, vat_rate
 
 
 def lines_amounts(

@@ -48,21 +48,7 @@ def payment_add(
     if amount <= 0:
         raise OrderError(_("The amount must be above zero."))
     if kind == PaymentKind.REFUND:
-        refundable = (
-            collected_amount(
-                payment_method=order.payment_method, total=order.total, paid=order.paid_amount
-            )
-            - order.refunded_amount
-        )
-        if amount > refundable:
-            raise OrderError(
-                _("Cannot refund %(amount)s on %(number)s: only %(refundable)s was received.")
-                % {
-                    "amount": _display(amount, order.currency),
-                    "number": order.number,
-                    "refundable": _display(refundable, order.currency),
-                }
-            )
+        _check_refundable(order, amount)
         order.refunded_amount += amount
     else:
         order.paid_amount += amount
@@ -96,6 +82,25 @@ def payment_add(
         },
     )
     return payment
+
+
+def _check_refundable(order: Order, amount: Decimal) -> None:
+    """A refund never exceeds what was received minus what was already refunded."""
+    refundable = (
+        collected_amount(
+            payment_method=order.payment_method, total=order.total, paid=order.paid_amount
+        )
+        - order.refunded_amount
+    )
+    if amount > refundable:
+        raise OrderError(
+            _("Cannot refund %(amount)s on %(number)s: only %(refundable)s was received.")
+            % {
+                "amount": _display(amount, order.currency),
+                "number": order.number,
+                "refundable": _display(refundable, order.currency),
+            }
+        )
 
 
 def order_payment_record(

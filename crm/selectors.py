@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from crm.models import Heartbeat, User
 from crm.roles import ROLE_LABELS
-from followups.selectors import my_today
+from followups.selectors.reminders import my_today
 from inventory.models import Warehouse
 from inventory.selectors.stock import stock_levels
 from orders.selectors.dashboard import OrderFigures, order_figures

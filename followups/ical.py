@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Event
 
 from common.phones import format_phone
-from followups import selectors
 from followups.models import CalendarFeed
+from followups.selectors.reminders import DueItem, open_threads_of
 
 PAST = timedelta(days=30)
 AHEAD = timedelta(days=180)
@@ -82,7 +82,7 @@ def _utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def _summary(item: selectors.DueItem) -> str:
+def _summary(item: DueItem) -> str:
     if item.reference:
         text = _("Call %(name)s – %(number)s")  # noqa: RUF001 (the dash is meant)
         return text % {"name": item.name, "number": item.reference}
@@ -97,7 +97,7 @@ def calendar_ical(*, user: Any, host: str, absolute: Any, now: datetime | None =
     15-minute event each, with a UID stable per thread. `absolute(path)` makes a link absolute.
     Texts are in the user's language."""
     now = now or timezone.now()
-    items = selectors.open_threads_of(user_id=user.pk, since=now - PAST, until=now + AHEAD)
+    items = open_threads_of(user_id=user.pk, since=now - PAST, until=now + AHEAD)
     language = getattr(user, "language", "") or settings.LANGUAGE_CODE
     with translation.override(language):
         calendar = Calendar()

@@ -22,8 +22,8 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from common import markers
-from followups import selectors
 from followups.models import DigestRun, FollowUp
+from followups.selectors.reminders import DueItem, due_items
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def digest_recipients(*, today: date) -> list[Any]:
     )
 
 
-def digest_message(*, user: Any, items: list[selectors.DueItem], today: date) -> Any:
+def digest_message(*, user: Any, items: list[DueItem], today: date) -> Any:
     """The e-mail (plain text and HTML) for one user, in their language."""
     language = getattr(user, "language", "") or settings.LANGUAGE_CODE
     site = _site_url()
@@ -79,7 +79,7 @@ def digest_message(*, user: Any, items: list[selectors.DueItem], today: date) ->
 
 def digest_send(*, user: Any, today: date, now: datetime) -> bool:
     """Send the user's digest for `today` unless it was already sent. True when sent."""
-    items = selectors.due_items(user_id=user.pk, today=today)
+    items = due_items(user_id=user.pk, today=today)
     if not items:
         return False
     overdue = sum(1 for item in items if item.overdue)

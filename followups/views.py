@@ -31,6 +31,8 @@ from followups.forms import (
     ScheduleForm,
 )
 from followups.models import RequestSource
+from followups.selectors import contact_requests as request_selectors
+from followups.selectors import panel as panel_selectors
 from followups.services import (
     FollowUpError,
     Subject,
@@ -53,8 +55,8 @@ def _is_htmx(request: HttpRequest) -> bool:
 # --- The panel --------------------------------------------------------------------------------
 
 
-def _subject_or_404(kind: str, pk: int) -> selectors.PanelSubject:
-    subject = selectors.panel_subject(kind=kind, pk=pk)
+def _subject_or_404(kind: str, pk: int) -> panel_selectors.PanelSubject:
+    subject = panel_selectors.panel_subject(kind=kind, pk=pk)
     if subject is None:
         raise Http404
     return subject
@@ -62,7 +64,7 @@ def _subject_or_404(kind: str, pk: int) -> selectors.PanelSubject:
 
 def panel_context(
     request: HttpRequest,
-    subject: selectors.PanelSubject,
+    subject: panel_selectors.PanelSubject,
     *,
     bound: dict[str, Any] | None = None,
     error: str = "",
@@ -71,7 +73,7 @@ def panel_context(
     """Everything the panel template shows. `bound`: forms carrying what was typed (after a
     refused POST), by name; the others start from their defaults."""
     today = timezone.localdate()
-    data = selectors.panel(subject=subject, today=today)
+    data = panel_selectors.panel(subject=subject, today=today)
     thread = data.thread
     bound = bound or {}
     # Someone else's follow-up: only its assignee or a manager may change it (services).
@@ -111,7 +113,7 @@ def panel_context(
 
 def _panel_response(
     request: HttpRequest,
-    subject: selectors.PanelSubject,
+    subject: panel_selectors.PanelSubject,
     *,
     status: int = 200,
     **context: Any,
@@ -122,7 +124,7 @@ def _panel_response(
 
 
 def _after_post(
-    request: HttpRequest, subject: selectors.PanelSubject, message: str
+    request: HttpRequest, subject: panel_selectors.PanelSubject, message: str
 ) -> HttpResponse:
     if not _is_htmx(request):
         messages.success(request, message)
@@ -135,7 +137,7 @@ def _after_post(
 
 def _refused(
     request: HttpRequest,
-    subject: selectors.PanelSubject,
+    subject: panel_selectors.PanelSubject,
     *,
     name: str,
     form: Any,
@@ -184,7 +186,7 @@ def panel_schedule(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         return _refused(request, subject, name="schedule", form=form)
     at = form.next_contact_at()
     assert at is not None
-    thread = selectors.panel_thread(kind=subject.kind, pk=subject.pk)
+    thread = panel_selectors.panel_thread(kind=subject.kind, pk=subject.pk)
     try:
         if thread is None:
             followup_schedule(
@@ -201,9 +203,9 @@ def panel_schedule(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 
 def _thread_or_refuse(
-    request: HttpRequest, subject: selectors.PanelSubject, name: str, form: Any
+    request: HttpRequest, subject: panel_selectors.PanelSubject, name: str, form: Any
 ) -> tuple[Any, HttpResponse | None]:
-    thread = selectors.panel_thread(kind=subject.kind, pk=subject.pk)
+    thread = panel_selectors.panel_thread(kind=subject.kind, pk=subject.pk)
     if thread is None:
         return None, _refused(
             request,
@@ -269,12 +271,12 @@ def request_list(request: HttpRequest) -> HttpResponse:
     form = RequestFilterForm(request.GET or None)
     filters = valid_values(form)
     today = timezone.localdate()
-    requests = selectors.request_list(
+    requests = request_selectors.request_list(
         today=today,
         q=filters.get("q", ""),
         marker=filters.get("marker", ""),
         source=filters.get("source", ""),
-        sort=filters.get("sort") or selectors.SORT_WORK,
+        sort=filters.get("sort") or request_selectors.SORT_WORK,
     )
     page = paginate(requests, page=page_number(request.GET.get("page")), per_page=50)
     context = {"form": form, "page": page, "marker_labels": MARKER_LABELS}
@@ -312,12 +314,12 @@ def request_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @require_perm("followups.view_contactrequest")
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    contact_request = selectors.request_detail(pk=pk)
+    contact_request = request_selectors.request_detail(pk=pk)
     if contact_request is None:
         raise Http404
     context: dict[str, Any] = {"contact_request": contact_request}
     if request.user.has_perm("followups.view_followup"):
-        subject = selectors.PanelSubject(
+        subject = panel_selectors.PanelSubject(
             "contact_request",
             contact_request.pk,
             contact_request.name,
@@ -334,11 +336,11 @@ def request_order(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Create order": the order page for the request's customer, or with the requester typed
     in as a new customer, created only when the order is saved (in the order's transaction);
     the saved order then links the request (contact_requests_link_order)."""
-    contact_request = selectors.request_detail(pk=pk)
+    contact_request = request_selectors.request_detail(pk=pk)
     if contact_request is None:
         messages.error(request, _("This request no longer exists."))
         return redirect("followups:request_list")
-    customer = selectors.request_customer(request=contact_request)
+    customer = request_selectors.request_customer(request=contact_request)
     if customer is not None:
         query = {"customer": str(customer.pk)}
     else:

@@ -19,8 +19,16 @@ from django_htmx.http import trigger_client_event
 
 from common.auth import require_perm
 from common.forms import parse_query
-from followups import selectors
 from followups.forms import CalendarForm, RescheduleForm
+from followups.selectors import staff_who_follow_up
+from followups.selectors.calendar import (
+    VIEWS,
+    Entry,
+    calendar_days,
+    calendar_entries,
+    calendar_period,
+    overdue_before,
+)
 from followups.services import ACT_ON_ALL, FollowUpError, followup_reschedule, may_act_on
 
 TEMPLATE = "followups/calendar.html"
@@ -64,7 +72,7 @@ def calendar_state(params: QueryDict, *, today: date, user: Any) -> CalendarStat
     parsed = parse_query(CalendarForm, params)
     view = parsed.values["view"]
     return CalendarState(
-        view=view if view in selectors.VIEWS else "month",
+        view=view if view in VIEWS else "month",
         anchor=parsed.values["date"] or today,
         user=parsed.values["user"] or default_scope(user),
         form=parsed.form,
@@ -73,10 +81,10 @@ def calendar_state(params: QueryDict, *, today: date, user: Any) -> CalendarStat
 
 def _context(request: HttpRequest, state: CalendarState, *, error: str = "") -> dict[str, Any]:
     today = timezone.localdate()
-    period = selectors.calendar_period(view=state.view, anchor=state.anchor)
+    period = calendar_period(view=state.view, anchor=state.anchor)
     assignee_id = state.assignee_id(request)
     more: dict[date, int] = {}
-    entries = selectors.calendar_entries(
+    entries = calendar_entries(
         start=period.start,
         end=period.end,
         today=today,
@@ -84,9 +92,9 @@ def _context(request: HttpRequest, state: CalendarState, *, error: str = "") -> 
         per_day=PER_DAY.get(state.view),
         more=more,
     )
-    days = selectors.calendar_days(period=period, today=today, entries=entries, more=more)
-    overdue = selectors.overdue_before(start=period.start, today=today, assignee_id=assignee_id)
-    staff = list(selectors.staff_who_follow_up())
+    days = calendar_days(period=period, today=today, entries=entries, more=more)
+    overdue = overdue_before(start=period.start, today=today, assignee_id=assignee_id)
+    staff = list(staff_who_follow_up())
     return {
         "state": state,
         "period": period,
@@ -116,7 +124,7 @@ def _context(request: HttpRequest, state: CalendarState, *, error: str = "") -> 
     }
 
 
-def _hours(entries: list[selectors.Entry]) -> list[tuple[int, list[selectors.Entry]]]:
+def _hours(entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
     """The day view's rows: the working hours (8 to 18) and any hour holding an entry."""
     hours = set(range(8, 19)) | {entry.at.hour for entry in entries}
     return [(hour, [e for e in entries if e.at.hour == hour]) for hour in sorted(hours)]

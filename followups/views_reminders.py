@@ -17,9 +17,9 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from common.auth import require_perm
-from followups import selectors
 from followups.forms import RescheduleForm
 from followups.ical import calendar_feed_get, calendar_feed_rotate, calendar_ical, feed_owner
+from followups.selectors.reminders import due_count, due_items
 from followups.services import FollowUpError, followup_reschedule
 
 QUICK_DAYS = (1, 3, 7)
@@ -33,7 +33,7 @@ def _me(request: HttpRequest) -> int:
 
 def _reminders_context(request: HttpRequest, *, error: str = "") -> dict[str, object]:
     today = timezone.localdate()
-    items = selectors.due_items(user_id=_me(request), today=today)
+    items = due_items(user_id=_me(request), today=today)
     return {
         "items": items,
         "today": today,
@@ -125,7 +125,7 @@ def ical(request: HttpRequest, token: str) -> HttpResponse:
 @require_perm("followups.view_followup")
 def reminder_badge(request: HttpRequest) -> HttpResponse:
     """The top bar's count of my follow-ups due today or overdue (loaded by htmx)."""
-    count = selectors.due_count(user_id=_me(request), today=timezone.localdate())
+    count = due_count(user_id=_me(request), today=timezone.localdate())
     return render(
         request, "followups/partials/reminder_badge_count.html", {"followup_due_count": count}
     )

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from common.auth import require_perm
-from followups import selectors
 from followups.forms import OutcomeReportForm
+from followups.selectors.outcomes import OutcomeReport, outcome_report
 
 DEFAULT_DAYS = 30
 
@@ -28,7 +28,7 @@ def outcomes(request: HttpRequest) -> HttpResponse:
     date_from = data.get("date_from") or date_to - timedelta(days=DEFAULT_DAYS - 1)
     if form.is_bound and not form.is_valid():
         date_from, date_to = today - timedelta(days=DEFAULT_DAYS - 1), today
-    report = selectors.outcome_report(date_from=date_from, date_to=date_to)
+    report = outcome_report(date_from=date_from, date_to=date_to)
     if request.GET.get("format") == "csv" and (not form.is_bound or form.is_valid()):
         return _csv(report)
     if not form.is_bound or form.is_valid():
@@ -45,7 +45,7 @@ def _share(count: int, total: int) -> str:
     return f"{100 * count / total:.1f}" if total else "0.0"
 
 
-def _csv(report: selectors.OutcomeReport) -> HttpResponse:
+def _csv(report: OutcomeReport) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"followup-outcomes-{report.date_from.isoformat()}-{report.date_to.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

@@ -19,7 +19,8 @@ from inventory.forms_catalogue import MoneyField
 from inventory.models import Supplier, Variant, Warehouse
 from inventory.selectors.purchasing import supplier_choices, warehouse_choices
 from orders.models import OrderLine, PaymentKind, PaymentMethod
-from orders.services.orders import MAX_QUANTITY, LineInput
+from orders.services.orders.core import MAX_QUANTITY
+from orders.services.orders.lines import LineInput
 
 MAX_EXCHANGE_LINES = 50
 

@@ -23,7 +23,8 @@ from inventory.models import Warehouse
 from inventory.services.imports import ParseError, parse_money, parse_quantity
 from orders.models import AddressScheme, Channel, PaymentMethod
 from orders.services.customers import AddressInput
-from orders.services.orders import MAX_LINES, MAX_QUANTITY, LineInput
+from orders.services.orders.core import MAX_LINES, MAX_QUANTITY
+from orders.services.orders.lines import LineInput
 from orders.validators import shop_country
 
 MANUAL_CHANNELS = (Channel.PHONE, Channel.FACEBOOK, Channel.CHAT, Channel.OTHER)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from common.forms import BoundedDateField, LocalDateInput, date_input_value
 from inventory.selectors.catalogue import category_choices
 from orders.models import Channel
-from orders.selectors import reports as selectors
+from orders.selectors import report_scope as selectors
 from orders.selectors.order_list import warehouse_choices
 
 

@@ -251,6 +251,18 @@ def _edited(
     warehouses: Mapping[int, str],
     customers: Mapping[int, str],
 ) -> _Result:
+    details = [
+        *_edited_header(data, warehouses, customers),
+        *_edited_lines(data, currency),
+        *_edited_amounts_and_stock(data, currency),
+    ]
+    return _("%(user)s edited the order.") % {"user": who}, details, ""
+
+
+def _edited_header(
+    data: dict[str, Any], warehouses: Mapping[int, str], customers: Mapping[int, str]
+) -> list[str]:
+    """Buyer, payment method, notes, shipping address, warehouse."""
     details: list[str] = []
     change = _("%(field)s: %(old)s → %(new)s")
     if pair := _pair(data.get("customer")):
@@ -289,6 +301,12 @@ def _edited(
                 "new": warehouses.get(pair[1], f"#{pair[1]}") if pair[1] else "—",
             }
         )
+    return details
+
+
+def _edited_lines(data: dict[str, Any], currency: str) -> list[str]:
+    """Lines added, removed and changed."""
+    details: list[str] = []
     raw_lines = data.get("lines")
     lines: dict[str, Any] = raw_lines if isinstance(raw_lines, dict) else {}
     for line in lines.get("added") or ():
@@ -331,6 +349,12 @@ def _edited(
                 _("%(sku)s VAT rate: %(old)s%% → %(new)s%%")
                 % {"sku": sku, "old": _percent(pair[0]), "new": _percent(pair[1])}
             )
+    return details
+
+
+def _edited_amounts_and_stock(data: dict[str, Any], currency: str) -> list[str]:
+    """Order discount, shipping fee, total, and the reservations that followed the lines."""
+    details: list[str] = []
     amount_labels = {
         "discount_total": _("Order discount: %(old)s → %(new)s"),
         "shipping_fee": _("Shipping fee: %(old)s → %(new)s"),
@@ -347,7 +371,7 @@ def _edited(
         details.append(_("Reserved: %(items)s") % {"items": _units(stock["reserved"])})
     if stock.get("released"):
         details.append(_("Released reservations: %(items)s") % {"items": _units(stock["released"])})
-    return _("%(user)s edited the order.") % {"user": who}, details, ""
+    return details
 
 
 def _percent(value: Any) -> str:

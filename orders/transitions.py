@@ -5,10 +5,11 @@
     shipped, completed --return--> returned      (only once every shipped unit came back;
                                                   a partial return keeps the status)
 
-Each action is one service in orders.services.orders / orders.services.returns that moves the
-status with a conditional UPDATE (WHERE status = the expected one), touches stock, writes an
-OrderEvent and schedules side effects after commit. The pages show exactly the actions that
-`allowed_actions(status)` returns. Editing (buyer, address, lines, quantities) is not a status
+Each action is one service in orders.services.orders.transitions / orders.services.returns that
+moves the status with orders.services.orders.transitions.status_move (a conditional UPDATE, WHERE
+status = the expected one), touches stock, writes an OrderEvent and schedules side effects after
+commit. The pages show exactly the actions that `allowed_actions(status)` returns. Editing (buyer,
+address, lines, quantities) is not a status
 change: it is allowed in EDITABLE_STATUSES.
 """
 

@@ -26,7 +26,7 @@ from orders.api.schema import (
     PAYMENT_METHODS,
 )
 from orders.models import OrderStatus, PaymentStatus
-from orders.services.orders import MAX_LINES, MAX_QUANTITY
+from orders.services.orders.core import MAX_LINES, MAX_QUANTITY
 from orders.services.website_api import MAX_BODY_BYTES
 from orders.validators import COUNTRIES
 

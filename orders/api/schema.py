@@ -28,7 +28,7 @@ from orders.errors import CustomerError, InvalidPhoneNumber
 from orders.models import PaymentMethod
 from orders.services.amounts import MAX_AMOUNT
 from orders.services.customers import AddressInput, address_clean
-from orders.services.orders import MAX_LINES, MAX_QUANTITY
+from orders.services.orders.core import MAX_LINES, MAX_QUANTITY
 from orders.validators import COUNTRIES, phone_normalize, shop_country
 
 # --- What is accepted --------------------------------------------------------------------------

@@ -29,7 +29,8 @@ from common.spreadsheets import XLSX_DATETIME, csv_datetime, shop_local
 from orders.errors import OrderError, OrderStockShort, Shortage
 from orders.models import Order
 from orders.selectors.order_list import ExportLine, ExportOrder, order_export
-from orders.services.orders import order_cancel, order_confirm, order_update
+from orders.services.orders.edit import order_update
+from orders.services.orders.transitions import order_cancel, order_confirm
 
 # How many orders one bulk action may touch.
 MAX_ACTION_ORDERS = 500  # confirm, cancel, assign a warehouse
@@ -160,7 +161,7 @@ def orders_bulk_assign_warehouse(
 # --- Export -----------------------------------------------------------------------------------
 
 
-def _money(value: Decimal, currency: str) -> Decimal | int:
+def money_data(value: Decimal, currency: str) -> Decimal | int:
     """An amount as a number in the currency's precision (VND: a whole number)."""
     amount = quantize(value, currency)
     return int(amount) if PRECISION.get(currency, 2) == 0 else amount
@@ -246,12 +247,12 @@ def _order_values(order: ExportOrder) -> list[Any]:
         order.address,
         order.warehouse,
         cur,
-        _money(order.subtotal, cur),
-        _money(order.discount_total, cur),
-        _money(order.shipping_fee, cur),
-        _money(order.vat_total, cur),
-        _money(order.total, cur),
-        _money(order.paid_amount, cur),
+        money_data(order.subtotal, cur),
+        money_data(order.discount_total, cur),
+        money_data(order.shipping_fee, cur),
+        money_data(order.vat_total, cur),
+        money_data(order.total, cur),
+        money_data(order.paid_amount, cur),
         lines_summary(order.lines),
         order.notes,
     ]
@@ -264,10 +265,10 @@ def _line_values(line: ExportLine) -> list[Any]:
         line.sku,
         line.name,
         line.quantity,
-        _money(line.unit_price, cur),
-        _money(line.discount, cur),
+        money_data(line.unit_price, cur),
+        money_data(line.discount, cur),
         _rate(line.vat_rate),
-        _money(line.line_total, cur),
+        money_data(line.line_total, cur),
         cur,
     ]
 

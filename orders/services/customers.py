@@ -1,4 +1,5 @@
-"""Customers: create and edit, phones (E.164), e-mails, tags, addresses, merge, lifetime totals.
+"""Customers: create and edit, phones (E.164), e-mails, tags, addresses, lifetime totals (merging
+duplicates: orders.services.customer_merge).
 
 Lifetime totals are defined once, here (CUSTOMER_ORDER, CUSTOMER_SALE, customer_net_revenue:
 the customer list and page read them, the top customers report counts with them);
@@ -35,12 +36,9 @@ from orders.models import (
     Customer,
     CustomerAddress,
     CustomerPhone,
-    EventKind,
     Order,
-    OrderEvent,
     Tag,
 )
-from orders.signals import customer_merged
 from orders.validators import Phone, phone_normalize, shop_country, tax_code_normalize
 
 MAX_PHONES = 10
@@ -170,7 +168,7 @@ class _CleanCustomer:
     tags: list[str] = field(default_factory=list)
 
 
-def _unique(values: Sequence[str]) -> list[str]:
+def casefold_unique(values: Sequence[str]) -> list[str]:
     seen: set[str] = set()
     result = []
     for value in values:
@@ -195,7 +193,7 @@ def _clean_customer(data: CustomerInput) -> _CleanCustomer:
             phones.append(phone)
     if len(phones) > MAX_PHONES:
         raise CustomerError(_("At most %(count)d phone numbers.") % {"count": MAX_PHONES})
-    emails = _unique([e.strip().lower() for e in data.emails if (e or "").strip()])
+    emails = casefold_unique([e.strip().lower() for e in data.emails if (e or "").strip()])
     for email in emails:
         try:
             validate_email(email)
@@ -205,7 +203,7 @@ def _clean_customer(data: CustomerInput) -> _CleanCustomer:
             ) from None
     if len(emails) > MAX_EMAILS:
         raise CustomerError(_("At most %(count)d e-mail addresses.") % {"count": MAX_EMAILS})
-    tags = _unique([_text(tag, 60) for tag in data.tags if _text(tag, 60)])
+    tags = casefold_unique([_text(tag, 60) for tag in data.tags if _text(tag, 60)])
     if len(tags) > MAX_TAGS:
         raise CustomerError(_("At most %(count)d tags.") % {"count": MAX_TAGS})
     return _CleanCustomer(
@@ -238,7 +236,7 @@ def customer_search_text(
     return f"{words} {digits}".strip()
 
 
-def _refresh_search_text(customer: Customer) -> None:
+def customer_search_refresh(customer: Customer) -> None:
     phones = list(
         CustomerPhone.objects.filter(customer=customer)
         .order_by("-is_primary", "pk")
@@ -330,7 +328,7 @@ def customer_create(
             CustomerAddress.objects.create(
                 customer=customer, is_default=position == 0, created_at=now, **asdict(address)
             )
-        _refresh_search_text(customer)
+        customer_search_refresh(customer)
     return customer
 
 
@@ -349,7 +347,7 @@ def customer_update(*, customer_id: int, data: CustomerInput) -> Customer:
         )
         _set_phones(customer, clean.phones, timezone.now())
         customer.tags.set(_tags_for(clean.tags))
-        _refresh_search_text(customer)
+        customer_search_refresh(customer)
     return customer
 
 
@@ -437,118 +435,3 @@ def customer_totals_refresh(*, customer_id: int) -> tuple[int, Decimal]:
         revenue = quantize(Decimal(figures["revenue"] or 0), settings.SHOP_CURRENCY)
         Customer.objects.filter(pk=customer_id).update(orders_count=count, revenue=revenue)
     return count, revenue
-
-
-# --- Merge ------------------------------------------------------------------------------------
-
-
-def customer_merge(
-    *, target_id: int, duplicate_ids: Sequence[int], user_id: int | None = None
-) -> Customer:
-    """Merge duplicates into `target_id`, all or nothing.
-
-    Moves the duplicates' orders (each gets an "edited" event), phones (numbers the target
-    already has are dropped), addresses (the target keeps its default), e-mails, tags and
-    notes; fills the target's company and tax code when it has none. The duplicates stay as
-    empty rows pointing at the target (`merged_into`), so links from elsewhere still resolve;
-    `customer_merged` is sent inside the merge's transaction for the apps above to re-point
-    their rows (an error there rolls the whole merge back).
-    Totals are recomputed.
-    """
-    dup_ids = sorted(set(duplicate_ids))
-    if not dup_ids:
-        raise CustomerError(_("Choose the duplicates to merge."))
-    if target_id in dup_ids:
-        raise CustomerError(_("A customer cannot be merged into itself."))
-    now = timezone.now()
-    with transaction.atomic():
-        # Orders first, then customers in id order: the lock order of the order services.
-        moved = list(
-            Order.objects.select_for_update()
-            .filter(customer_id__in=dup_ids)
-            .order_by("pk")
-            .values_list("pk", "customer_id")
-        )
-        locked = {
-            c.pk: c
-            for c in Customer.objects.select_for_update()
-            .filter(pk__in=[target_id, *dup_ids])
-            .order_by("pk")
-        }
-        if target_id not in locked or len(locked) != len(dup_ids) + 1:
-            raise CustomerError(_("This customer does not exist."))
-        target = locked[target_id]
-        duplicates = [locked[pk] for pk in dup_ids]
-        for customer in (target, *duplicates):
-            if customer.merged_into_id is not None:
-                raise CustomerError(
-                    _("%(name)s was merged into another customer; use that one.")
-                    % {"name": customer.name}
-                )
-
-        Order.objects.filter(customer_id__in=dup_ids).update(customer=target, updated_at=now)
-        OrderEvent.objects.bulk_create(
-            OrderEvent(
-                order_id=order_id,
-                kind=EventKind.EDITED,
-                data={"customer": [old_customer, target_id], "merged": True},
-                user_id=user_id,
-                created_at=now,
-            )
-            for order_id, old_customer in moved
-        )
-
-        target_phones = set(
-            CustomerPhone.objects.filter(customer=target).values_list("e164", flat=True)
-        )
-        CustomerPhone.objects.filter(customer_id__in=dup_ids, e164__in=target_phones).delete()
-        seen: set[str] = set()
-        for phone in CustomerPhone.objects.filter(customer_id__in=dup_ids).order_by(
-            "-is_primary", "pk"
-        ):
-            if phone.e164 in seen:  # two duplicates sharing a number: keep one
-                phone.delete()
-                continue
-            seen.add(phone.e164)
-        CustomerPhone.objects.filter(customer_id__in=dup_ids).update(
-            customer=target, is_primary=False
-        )
-        if not CustomerPhone.objects.filter(customer=target, is_primary=True).exists():
-            first = CustomerPhone.objects.filter(customer=target).order_by("pk").first()
-            if first is not None:
-                CustomerPhone.objects.filter(pk=first.pk).update(is_primary=True)
-
-        CustomerAddress.objects.filter(customer_id__in=dup_ids).update(
-            customer=target, is_default=False
-        )
-        if not CustomerAddress.objects.filter(customer=target, is_default=True).exists():
-            first_address = CustomerAddress.objects.filter(customer=target).order_by("pk").first()
-            if first_address is not None:
-                CustomerAddress.objects.filter(pk=first_address.pk).update(is_default=True)
-
-        target.emails = _unique([*target.emails, *(e for d in duplicates for e in d.emails)])
-        target.company = target.company or next((d.company for d in duplicates if d.company), "")
-        target.tax_code = target.tax_code or next(
-            (d.tax_code for d in duplicates if d.tax_code), ""
-        )
-        notes = [target.notes, *(d.notes for d in duplicates)]
-        target.notes = "\n\n".join(n for n in notes if n)
-        target.save(update_fields=["emails", "company", "tax_code", "notes", "updated_at"])
-        tag_ids = set(
-            Tag.objects.filter(customers__in=[target, *duplicates]).values_list("pk", flat=True)
-        )
-        target.tags.set(sorted(tag_ids))
-
-        Customer.objects.filter(merged_into_id__in=dup_ids).update(merged_into=target)
-        Customer.objects.filter(pk__in=dup_ids).update(
-            merged_into=target, orders_count=0, revenue=Decimal(0), search_text=""
-        )
-        for duplicate in duplicates:
-            duplicate.tags.clear()
-        _refresh_search_text(target)
-        customer_totals_refresh(customer_id=target.pk)
-        # Inside the transaction: the apps above re-point their rows in it, so the merge and
-        # their moves commit together, and a receiver's failure undoes the whole merge.
-        customer_merged.send(sender=Customer, target_id=target_id, merged_ids=dup_ids)
-    target.refresh_from_db()
-    return target

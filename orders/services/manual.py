@@ -21,7 +21,9 @@ from orders.services.customers import (
     customer_create,
     phone_from_e164,
 )
-from orders.services.orders import LineInput, order_create, order_update
+from orders.services.orders.create import order_create
+from orders.services.orders.edit import order_update
+from orders.services.orders.lines import LineInput
 
 
 @dataclass(frozen=True)

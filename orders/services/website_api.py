@@ -67,7 +67,10 @@ from orders.models import (
 )
 from orders.selectors import customers_with_phone
 from orders.services.customers import CustomerInput, customer_create
-from orders.services.orders import MAX_LINES, LineInput, order_create, order_payment_record
+from orders.services.orders.core import MAX_LINES
+from orders.services.orders.create import order_create
+from orders.services.orders.lines import LineInput
+from orders.services.orders.payments import order_payment_record
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +117,7 @@ def website_code_normalize(code: str) -> str:
     return clean
 
 
-def _check_warehouse(warehouse_id: int | None) -> None:
+def warehouse_check(warehouse_id: int | None) -> None:
     if warehouse_id is None:
         return
     warehouse = Warehouse.objects.filter(pk=warehouse_id).first()
@@ -136,7 +139,7 @@ def website_create(
     stored). `code` becomes the channel account of its orders and cannot change later."""
     clean_name = _clean_name(name)
     clean_code = website_code_normalize(code)
-    _check_warehouse(warehouse_id)
+    warehouse_check(warehouse_id)
     for _attempt in range(5):
         key = _new_key()
         try:
@@ -163,7 +166,7 @@ def website_create(
 def website_update(*, website_id: int, name: str, warehouse_id: int | None) -> Website:
     """Change the name and the default warehouse (the code stays: it is on the orders)."""
     clean_name = _clean_name(name)
-    _check_warehouse(warehouse_id)
+    warehouse_check(warehouse_id)
     updated = Website.objects.filter(pk=website_id).update(
         name=clean_name, warehouse_id=warehouse_id
     )

@@ -28,12 +28,12 @@ from orders.models import Customer, CustomerAddress
 from orders.panels import panels_for
 from orders.selectors import customer_find_duplicates, customers_with_phone
 from orders.selectors import customers_pages as selectors
+from orders.services.customer_merge import customer_merge
 from orders.services.customers import (
     address_clean,
     customer_address_delete,
     customer_address_save,
     customer_create,
-    customer_merge,
     customer_update,
 )
 from orders.validators import phone_normalize, shop_country

@@ -39,12 +39,12 @@ from orders.models import Order, PaymentKind, PaymentMethod
 from orders.panels import panels_for
 from orders.selectors import order_detail as selectors
 from orders.selectors.order_detail import OrderDetail
-from orders.services.orders import (
+from orders.services.orders.edit import order_note_add
+from orders.services.orders.payments import order_payment_record
+from orders.services.orders.transitions import (
     order_cancel,
     order_complete,
     order_confirm,
-    order_note_add,
-    order_payment_record,
     order_ship,
 )
 from orders.services.shortage import draft_po_for_shortage

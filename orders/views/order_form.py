@@ -47,10 +47,11 @@ from orders.forms_order import (
 )
 from orders.models import Channel, Customer, Order, PaymentMethod
 from orders.selectors import order_form as selectors
-from orders.services import orders as order_services
 from orders.services.amounts import LinePrice, OrderAmounts, order_amounts
 from orders.services.manual import ManualOrder, NewCustomer, order_save_manual
-from orders.services.orders import state_error, variant_display_name
+from orders.services.orders.core import state_error
+from orders.services.orders.lines import variant_display_name
+from orders.services.orders.transitions import order_confirm
 
 TEMPLATE = "orders/order_form.html"
 SESSION_WAREHOUSE = "orders.order_form.warehouse"
@@ -461,7 +462,7 @@ def _confirm(request: HttpRequest, order: Order) -> None:
         messages.error(request, _("You may not confirm orders; the order stays new."))
         return
     try:
-        order_services.order_confirm(order_id=order.pk, user_id=request.user.pk)
+        order_confirm(order_id=order.pk, user_id=request.user.pk)
     except OrderStockShort as short:
         messages.warning(
             request,

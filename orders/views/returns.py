@@ -35,7 +35,7 @@ from orders.forms_detail import (
 )
 from orders.models import Order, PaymentMethod, ReturnCondition
 from orders.selectors.order_detail import RefundSuggestion, refund_suggestion, return_form_lines
-from orders.services.orders import state_error
+from orders.services.orders.core import state_error
 from orders.services.returns import RefundInput, ReturnLineInput, return_create
 
 EXCHANGE_PREFIX = "exchange"

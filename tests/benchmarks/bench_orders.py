@@ -7,7 +7,7 @@ What it does
      their stock and ledger), then in bulk (COPY through psycopg 3): --customers customers with
      Vietnamese names, one or two phones each and a default address; --orders orders spread over
      the last two years (newest last), 1-5 lines each (~3 on average), their search text built by
-     the same functions the services use (orders.services.orders.order_search_text,
+     the same functions the services use (orders.services.orders.core.order_search_text,
      orders.services.customers.customer_search_text), line and order totals computed like
      orders.services.amounts (no discounts), channels, payment methods, warehouses and statuses
      in realistic shares (old orders mostly completed, recent ones new or processing), one
@@ -248,7 +248,7 @@ def _vat(line_total: int, rate: int) -> int:
 
 def _variants() -> list[VariantRow]:
     from inventory.models import Variant
-    from orders.services.orders import variant_display_name
+    from orders.services.orders.lines import variant_display_name
 
     rows = []
     for pk, sku, name, o1, o2, o3, price, rate, cost in Variant.objects.values_list(
@@ -308,7 +308,8 @@ def load_orders(
     from django.utils import timezone
 
     from orders.services.customers import customer_search_text
-    from orders.services.orders import ORDER_NUMBER_SEQUENCE, order_search_text
+    from orders.services.orders.core import order_search_text
+    from orders.services.orders.create import ORDER_NUMBER_SEQUENCE
 
     rng = random.Random(SEED)
     now = timezone.now().replace(microsecond=0)
@@ -913,7 +914,8 @@ def api_payload(
 
 def service_create(ctx: Context) -> Callable[[], Any]:
     from orders.models import Customer
-    from orders.services.orders import LineInput, order_create
+    from orders.services.orders.create import order_create
+    from orders.services.orders.lines import LineInput
 
     customers = list(Customer.objects.order_by("pk").values_list("pk", flat=True)[:1000])
 

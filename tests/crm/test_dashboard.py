@@ -39,7 +39,7 @@ def test_dashboard_shows_the_orders_waiting_at_each_step_and_todays_sales(client
 
     from django.utils import timezone
 
-    from orders.services.orders import order_cancel, order_confirm, order_ship
+    from orders.services.orders.transitions import order_cancel, order_confirm, order_ship
     from tests.orders.factories import make_customer, make_order, stocked_variant
 
     wh = WarehouseFactory()

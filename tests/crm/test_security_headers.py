@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from crm.context_processors import NAVIGATION
 from followups.services import Subject, contact_request_create, followup_schedule
-from orders.services.orders import order_confirm, order_ship
+from orders.services.orders.transitions import order_confirm, order_ship
 from tests.inventory.factories import ProductFactory, SupplierFactory
 from tests.inventory.factories_purchasing import make_order as make_purchase_order
 from tests.orders.factories import WarehouseFactory, make_customer, make_order, stocked_variant

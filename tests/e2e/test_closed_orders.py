@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from orders.services.orders import order_cancel, order_complete, order_confirm, order_ship
+from orders.services.orders.transitions import (
+    order_cancel,
+    order_complete,
+    order_confirm,
+    order_ship,
+)
 from tests.inventory.factories import WarehouseFactory
 from tests.orders.factories import make_customer, make_order, stocked_variant
 

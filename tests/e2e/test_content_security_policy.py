@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Order
-from orders.services.orders import order_confirm, order_ship
+from orders.services.orders.transitions import order_confirm, order_ship
 from tests.conftest import PASSWORD
 from tests.inventory.factories import ProductFactory, SupplierFactory
 from tests.inventory.factories_purchasing import make_order as make_purchase_order

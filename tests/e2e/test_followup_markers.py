@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from common import markers
-from followups import selectors
 from followups.models import FollowUp
+from followups.selectors.calendar import calendar_period
 from followups.services import Subject, followup_schedule
 from tests.followups.test_pages import a_request, requests_in_four_states
 
@@ -22,7 +22,7 @@ def test_markers_calendar_panel_and_drag(live_server, page, sign_in, make_user, 
     made = requests_in_four_states(user.pk)
     today = timezone.localdate()
     # A green entry inside this month's grid when there is a later day in it.
-    period = selectors.calendar_period(view="month", anchor=today)
+    period = calendar_period(view="month", anchor=today)
     soon = today + timedelta(days=1)
     green_in_grid = soon < period.end
     if green_in_grid:

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from orders.models import Return
-from orders.services.orders import order_confirm, order_payment_record, order_ship
+from orders.services.orders.payments import order_payment_record
+from orders.services.orders.transitions import order_confirm, order_ship
 from tests.inventory.factories import ProductFactory
 from tests.orders.factories import WarehouseFactory, make_customer, make_order, stocked_variant
 

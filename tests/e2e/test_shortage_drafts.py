@@ -8,7 +8,8 @@ from decimal import Decimal as D
 import pytest
 
 from inventory.models import PurchaseOrder
-from orders.services.orders import LineInput, order_update
+from orders.services.orders.edit import order_update
+from orders.services.orders.lines import LineInput
 from tests.inventory.factories import SupplierFactory, WarehouseFactory
 from tests.inventory.factories_purchasing import make_order as make_purchase_order
 from tests.orders.factories import make_customer, make_order, stocked_variant

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common import markers
-from followups import selectors
 from followups.models import ContactNote, FollowUp
+from followups.selectors.calendar import add_months, calendar_period
 from followups.services import (
     Subject,
     followup_finish,
@@ -66,7 +66,7 @@ def test_month_view_colours_due_scheduled_and_finished(client, login_as):
         (str(done.pk), "done", finished_day),
     }
     # The month grid shows whole weeks: tomorrow may fall in the next month's first week.
-    period = selectors.calendar_period(view="month", anchor=today)
+    period = calendar_period(view="month", anchor=today)
     visible = {e for e in expected if period.start.isoformat() <= e[2] < period.end.isoformat()}
     assert set(entries(html)) == visible
     assert 'class="fu-entry fu-entry--due"' in html
@@ -125,17 +125,17 @@ def test_week_and_day_views_show_only_their_days(client, login_as):
 
 
 def test_month_view_spans_whole_weeks():
-    period = selectors.calendar_period(view="month", anchor=date(2026, 11, 25))
+    period = calendar_period(view="month", anchor=date(2026, 11, 25))
     assert (period.start, period.end, period.previous, period.next) == (
         date(2026, 10, 26),
         date(2026, 12, 7),
         date(2026, 10, 25),
         date(2026, 12, 25),
     )
-    assert selectors.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
-    assert selectors.add_months(date(2026, 12, 31), 2) == date(2027, 2, 28)
-    assert selectors.add_months(date(2026, 3, 31), -13) == date(2025, 2, 28)
-    week = selectors.calendar_period(view="week", anchor=date(2026, 11, 25))
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 12, 31), 2) == date(2027, 2, 28)
+    assert add_months(date(2026, 3, 31), -13) == date(2025, 2, 28)
+    week = calendar_period(view="week", anchor=date(2026, 11, 25))
     assert (week.start, week.end) == (date(2026, 11, 23), date(2026, 11, 30))
 
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from followups.models import ContactNote, ContactRequest, FollowUp
 from followups.services import Subject, contact_request_create, followup_schedule
 from orders.models import Customer, CustomerPhone, Order
-from orders.services.customers import customer_merge
+from orders.services.customer_merge import customer_merge
 from tests.inventory.factories import WarehouseFactory
 from tests.orders.factories import make_customer, make_order, stocked_variant
 

@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common import markers
-from followups import selectors
 from followups.models import ContactRequest, FollowUp
+from followups.selectors.contact_requests import request_list
+from followups.selectors.reminders import due_items
 from followups.services import contact_request_create
 from orders.services.website_api import website_create
 
@@ -26,7 +27,7 @@ NOW = datetime(2026, 11, 25, 9, 30, tzinfo=HCM)
 
 
 def listed(today: date) -> dict[str, str]:
-    return {r.name: r.marker for r in selectors.request_list(today=today)}
+    return {r.name: r.marker for r in request_list(today=today)}
 
 
 @override_settings(TIME_ZONE="Asia/Ho_Chi_Minh")
@@ -75,7 +76,7 @@ def test_a_request_entered_by_staff_is_theirs_to_call(client, login_as):
     assert (request.followup_state, request.next_contact_at) == ("open", at)
     assert request.followup.assignee_id == user.pk
     # it is in the staff member's reminders today
-    assert [item.name for item in selectors.due_items(user_id=user.pk, today=today)] == ["Chị Hẹn"]
+    assert [item.name for item in due_items(user_id=user.pk, today=today)] == ["Chị Hẹn"]
 
 
 def test_a_website_request_with_a_time_later_is_green_and_a_repeat_adds_nothing():

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from common import markers
-from followups import selectors
 from followups.context_processors import reminders
 from followups.models import DigestRun, FollowUp
+from followups.selectors.reminders import my_today
 from followups.services import Subject, followup_log_contact, followup_schedule
 from followups.services_digest import digest_send_all
 from followups.tasks import send_digests
@@ -154,7 +154,7 @@ def test_my_today_and_the_dashboard_card(make_user):
     due_order(start - timedelta(days=3), me.pk, "B", "0912 000 402")
     due_order(start, me.pk, "C", "0912 000 403")
     due_order(now + timedelta(days=2), me.pk, "D", "0912 000 404")
-    assert selectors.my_today(me, today()) == (2, 1)
+    assert my_today(me, today()) == (2, 1)
     html = render_to_string(
         "followups/partials/dashboard_card.html",
         {"followups_overdue": 2, "followups_due_today": 1},
@@ -260,7 +260,7 @@ def test_badge_dashboard_card_and_page_agree_right_after_a_change(client, login_
         badge = client.get(reverse("followups:reminder_badge")).content.decode()
         count = re.search(r'data-testid="followup-due-count">(\d+)</span>', badge)
         rows = row_ids(client.get(reverse("followups:reminders")).content.decode())
-        return (count.group(1) if count else "0"), len(rows), selectors.my_today(me, today())
+        return (count.group(1) if count else "0"), len(rows), my_today(me, today())
 
     assert figures() == ("3", 3, (2, 1))
     client.post(

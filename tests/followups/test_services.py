@@ -21,7 +21,7 @@ from followups.services import (
     followup_schedule,
 )
 from orders.models import Order
-from orders.services.customers import customer_merge
+from orders.services.customer_merge import customer_merge
 from tests.concurrency import run_concurrently
 from tests.inventory.factories import WarehouseFactory
 from tests.orders.factories import make_customer, make_order, stocked_variant

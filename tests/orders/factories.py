@@ -14,7 +14,8 @@ from inventory.models import StockLevel, StockMovement, Variant, Warehouse
 from inventory.services.stock import stock_receive
 from orders.models import Customer, Order
 from orders.services.customers import AddressInput, CustomerInput, customer_create
-from orders.services.orders import LineInput, order_create
+from orders.services.orders.create import order_create
+from orders.services.orders.lines import LineInput
 from tests.inventory.factories import VariantFactory, WarehouseFactory
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from orders.errors import OrderError
 from orders.services.amounts import LinePrice, order_amounts
-from orders.services.orders import payment_status_for
+from orders.services.orders.core import payment_status_for
 
 D = Decimal
 

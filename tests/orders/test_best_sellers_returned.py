@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from orders.selectors import reports
-from orders.services.orders import order_complete, order_confirm, order_ship
+from orders.services.orders.transitions import order_complete, order_confirm, order_ship
 from orders.services.returns import ReturnLineInput, return_create
 from tests.inventory.factories import ProductFactory
 from tests.orders.factories import WarehouseFactory, make_customer, make_order, stocked_variant

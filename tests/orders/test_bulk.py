@@ -30,7 +30,8 @@ from orders.services.bulk import (
     orders_bulk_cancel,
     orders_bulk_confirm,
 )
-from orders.services.orders import order_cancel, order_confirm, order_payment_record, order_ship
+from orders.services.orders.payments import order_payment_record
+from orders.services.orders.transitions import order_cancel, order_confirm, order_ship
 from tests.inventory.factories import ProductFactory
 from tests.orders.factories import (
     BANGKOK_ADDRESS,

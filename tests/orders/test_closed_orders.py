@@ -15,17 +15,17 @@ from django.utils import timezone
 
 from common import markers
 from common.money import format_money
-from followups import selectors as followup_selectors
+from followups.selectors import panel as followup_panel
 from followups.services import Subject, followup_schedule
 from orders.models import Order
-from orders.services.orders import (
+from orders.services.orders.core import payment_status_for
+from orders.services.orders.edit import order_update
+from orders.services.orders.payments import order_payment_record
+from orders.services.orders.transitions import (
     order_cancel,
     order_complete,
     order_confirm,
-    order_payment_record,
     order_ship,
-    order_update,
-    payment_status_for,
 )
 from orders.services.returns import RefundInput, ReturnLineInput, return_create
 from tests.inventory.factories import WarehouseFactory
@@ -119,13 +119,13 @@ def test_an_open_follow_up_outlives_the_close_and_a_later_one_counts(stock):
     followup_schedule(subject=Subject("order", closed.pk), next_contact_at=tomorrow, user_id=None)
     assert state(closed) == "open"  # scheduled after the close: green again
 
-    subject = followup_selectors.panel_subject(kind="order", pk=followed.pk)
+    subject = followup_panel.panel_subject(kind="order", pk=followed.pk)
     assert subject is not None
     assert subject.closed is True
     plain = shipped(stock)
     order_complete(order_id=plain.pk, user_id=None)
-    panel_subject = followup_selectors.panel_subject(kind="order", pk=plain.pk)
-    assert followup_selectors.panel(subject=panel_subject, today=today).marker == markers.DONE
+    panel_subject = followup_panel.panel_subject(kind="order", pk=plain.pk)
+    assert followup_panel.panel(subject=panel_subject, today=today).marker == markers.DONE
 
 
 def test_the_new_tab_leaves_out_finished_sales(client, login_as, stock):
@@ -280,5 +280,5 @@ def test_today_is_the_shop_day_for_the_finished_marker(stock):
     late = markers.tomorrow_start(today) - timedelta(minutes=1)
     followup_schedule(subject=Subject("order", order.pk), next_contact_at=late, user_id=None)
     order_complete(order_id=order.pk, user_id=None)
-    subject = followup_selectors.panel_subject(kind="order", pk=order.pk)
-    assert followup_selectors.panel(subject=subject, today=today).marker == markers.DUE
+    subject = followup_panel.panel_subject(kind="order", pk=order.pk)
+    assert followup_panel.panel(subject=subject, today=today).marker == markers.DUE

@@ -11,7 +11,7 @@ from inventory.models import StockMovement
 from inventory.selectors.stock import ledger_mismatches
 from orders.errors import OrderError, OrderStateError, OrderStockShort
 from orders.models import Order, OrderEvent, OrderLine
-from orders.services.orders import order_cancel, order_confirm, order_ship
+from orders.services.orders.transitions import order_cancel, order_confirm, order_ship
 from orders.services.returns import ReturnLineInput, return_create
 from tests.concurrency import run_concurrently
 from tests.orders.factories import (

@@ -22,7 +22,12 @@ from django.utils import timezone
 from orders.models import Customer
 from orders.selectors import reports
 from orders.selectors.order_form import customer_candidates
-from orders.services.orders import order_cancel, order_complete, order_confirm, order_ship
+from orders.services.orders.transitions import (
+    order_cancel,
+    order_complete,
+    order_confirm,
+    order_ship,
+)
 from orders.services.returns import RefundInput, ReturnLineInput, return_create
 from tests.orders.factories import WarehouseFactory, make_customer, make_order, stocked_variant
 

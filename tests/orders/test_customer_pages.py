@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from orders.models import Customer, CustomerAddress, CustomerPhone, Order, OrderEvent, Tag
 from orders.services.customers import CustomerInput, customer_create
-from orders.services.orders import order_complete, order_confirm, order_ship
+from orders.services.orders.transitions import order_complete, order_confirm, order_ship
 from tests.orders.factories import (
     BANGKOK_ADDRESS,
     WarehouseFactory,

@@ -9,6 +9,7 @@ import pytest
 from orders.errors import CustomerError, InvalidPhoneNumber, InvalidTaxCode
 from orders.models import Customer, CustomerAddress, CustomerPhone, OrderEvent, Tag
 from orders.selectors import customer_find_duplicates, customer_search, customers_with_phone
+from orders.services.customer_merge import customer_merge
 from orders.services.customers import (
     AddressInput,
     CustomerInput,
@@ -16,10 +17,9 @@ from orders.services.customers import (
     customer_address_delete,
     customer_address_save,
     customer_create,
-    customer_merge,
     customer_update,
 )
-from orders.services.orders import order_complete, order_confirm, order_ship
+from orders.services.orders.transitions import order_complete, order_confirm, order_ship
 from orders.signals import customer_merged
 from tests.orders.factories import (
     BANGKOK_ADDRESS,

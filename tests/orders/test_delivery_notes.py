@@ -12,7 +12,10 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from inventory.services.shop import shop_profile_save
-from orders.services.orders import LineInput, order_cancel, order_create, order_payment_record
+from orders.services.orders.create import order_create
+from orders.services.orders.lines import LineInput
+from orders.services.orders.payments import order_payment_record
+from orders.services.orders.transitions import order_cancel
 from tests.inventory.factories import ProductFactory
 from tests.inventory.test_purchasing_pdf import needs_pdf, pdf_text
 from tests.orders.factories import (

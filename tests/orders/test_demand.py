@@ -8,7 +8,7 @@ from inventory.demand import demand_by_variant
 from inventory.selectors.purchasing import reorder_suggestions
 from inventory.services.stock import stock_receive
 from orders.selectors import open_orders_shortage
-from orders.services.orders import order_cancel, order_confirm
+from orders.services.orders.transitions import order_cancel, order_confirm
 from tests.orders.factories import (
     VariantFactory,
     WarehouseFactory,

@@ -10,7 +10,7 @@ from orders.errors import CustomerError, OrderError
 from orders.models import Customer, CustomerAddress, Order
 from orders.services.customers import AddressInput
 from orders.services.manual import ManualOrder, NewCustomer, order_save_manual
-from orders.services.orders import LineInput
+from orders.services.orders.lines import LineInput
 from tests.inventory.factories import WarehouseFactory
 from tests.orders.factories import HCM_ADDRESS, make_customer, stocked_variant
 

@@ -17,15 +17,10 @@ from django.utils import timezone
 from inventory.models import PurchaseOrder, StockMovement
 from orders.errors import Shortage
 from orders.models import Order, OrderEvent, Payment
-from orders.services.orders import (
-    LineInput,
-    order_complete,
-    order_confirm,
-    order_note_add,
-    order_payment_record,
-    order_ship,
-    order_update,
-)
+from orders.services.orders.edit import order_note_add, order_update
+from orders.services.orders.lines import LineInput
+from orders.services.orders.payments import order_payment_record
+from orders.services.orders.transitions import order_complete, order_confirm, order_ship
 from tests.inventory.factories import SupplierFactory
 from tests.orders.factories import (
     WarehouseFactory,

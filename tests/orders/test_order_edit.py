@@ -12,13 +12,9 @@ from inventory.selectors.stock import ledger_mismatches
 from inventory.services.stock import stock_receive
 from orders.errors import OrderError, OrderStateError, OrderStockShort, Shortage
 from orders.models import OrderEvent, OrderLine
-from orders.services.orders import (
-    LineInput,
-    order_cancel,
-    order_confirm,
-    order_ship,
-    order_update,
-)
+from orders.services.orders.edit import order_update
+from orders.services.orders.lines import LineInput
+from orders.services.orders.transitions import order_cancel, order_confirm, order_ship
 from tests.orders.factories import (
     HCM_ADDRESS,
     WarehouseFactory,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from inventory.models import StockLevel
 from inventory.selectors.stock import ledger_mismatches
 from orders.models import Customer, CustomerAddress, Order, OrderEvent, OrderLine
-from orders.services.orders import order_confirm, order_ship
+from orders.services.orders.transitions import order_confirm, order_ship
 from tests.inventory.factories import ProductFactory
 from tests.orders.factories import (
     WarehouseFactory,

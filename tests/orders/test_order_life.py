@@ -13,14 +13,14 @@ from inventory.models import StockMovement
 from inventory.selectors.stock import ledger_mismatches
 from orders.errors import OrderError, OrderStateError, OrderStockShort, Shortage
 from orders.models import Order, OrderEvent, OrderLine, Payment
-from orders.services.orders import (
-    LineInput,
+from orders.services.orders.create import order_create
+from orders.services.orders.edit import order_note_add
+from orders.services.orders.lines import LineInput
+from orders.services.orders.payments import order_payment_record
+from orders.services.orders.transitions import (
     order_cancel,
     order_complete,
     order_confirm,
-    order_create,
-    order_note_add,
-    order_payment_record,
     order_ship,
 )
 from orders.signals import order_created, order_status_changed

@@ -14,7 +14,8 @@ from django.urls import reverse
 
 from crm.models import User
 from orders.models import Order
-from orders.services.orders import order_confirm, order_payment_record
+from orders.services.orders.payments import order_payment_record
+from orders.services.orders.transitions import order_confirm
 from tests.orders.factories import (
     HCM_ADDRESS,
     WarehouseFactory,

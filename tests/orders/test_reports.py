@@ -51,12 +51,12 @@ from openpyxl import load_workbook
 from inventory.models import Variant
 from orders.models import Order, OrderLine, PaymentMethod, SalesDayChannel
 from orders.selectors import reports
-from orders.services.orders import (
-    LineInput,
+from orders.services.orders.create import order_create
+from orders.services.orders.lines import LineInput
+from orders.services.orders.transitions import (
     order_cancel,
     order_complete,
     order_confirm,
-    order_create,
     order_ship,
 )
 from orders.services.returns import RefundInput, ReturnLineInput, return_create

@@ -14,12 +14,8 @@ from django.utils import timezone
 
 from inventory.models import StockMovement
 from orders.models import Order, OrderEvent, OrderLine, Payment, Return
-from orders.services.orders import (
-    order_complete,
-    order_confirm,
-    order_payment_record,
-    order_ship,
-)
+from orders.services.orders.payments import order_payment_record
+from orders.services.orders.transitions import order_complete, order_confirm, order_ship
 from orders.services.returns import ReturnLineInput, return_create
 from tests.orders.factories import (
     WarehouseFactory,

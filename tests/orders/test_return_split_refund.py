@@ -11,13 +11,10 @@ from django.urls import reverse
 from orders.errors import ReturnError
 from orders.models import Order, OrderLine, Return
 from orders.selectors.order_detail import RefundSuggestion, refund_suggestion, return_form_lines
-from orders.services.orders import (
-    LineInput,
-    order_confirm,
-    order_create,
-    order_payment_record,
-    order_ship,
-)
+from orders.services.orders.create import order_create
+from orders.services.orders.lines import LineInput
+from orders.services.orders.payments import order_payment_record
+from orders.services.orders.transitions import order_confirm, order_ship
 from orders.services.returns import ReturnLineInput, return_create
 from tests.orders.factories import (
     WarehouseFactory,

@@ -12,12 +12,8 @@ from inventory.models import StockMovement
 from inventory.selectors.stock import ledger_mismatches
 from orders.errors import OrderError, OrderStateError, ReturnError
 from orders.models import Order, OrderEvent, OrderLine, Payment, Return, ReturnLine
-from orders.services.orders import (
-    LineInput,
-    order_complete,
-    order_confirm,
-    order_ship,
-)
+from orders.services.orders.lines import LineInput
+from orders.services.orders.transitions import order_complete, order_confirm, order_ship
 from orders.services.returns import RefundInput, ReturnLineInput, return_create
 from orders.signals import order_returned
 from tests.orders.factories import (

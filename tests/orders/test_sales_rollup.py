@@ -33,13 +33,13 @@ from django.utils import timezone
 from common.money import quantize
 from inventory.models import Variant
 from orders.models import Order, OrderLine, PaymentMethod, SalesDay, SalesDayChannel, SalesMonth
-from orders.selectors import reports
-from orders.services.orders import (
-    LineInput,
+from orders.selectors import report_scope, report_sums, reports
+from orders.services.orders.create import order_create
+from orders.services.orders.lines import LineInput
+from orders.services.orders.transitions import (
     order_cancel,
     order_complete,
     order_confirm,
-    order_create,
     order_ship,
 )
 from orders.services.returns import RefundInput, ReturnLineInput, return_create
@@ -587,7 +587,10 @@ def _rounded(rows) -> list[tuple]:
         (
             row["key"],
             int(row["units"]),
-            *(quantize(reports._decimal(row[n]), "VND") for n in ("net_revenue", "vat", "cost")),
+            *(
+                quantize(report_scope.sum_decimal(row[n]), "VND")
+                for n in ("net_revenue", "vat", "cost")
+            ),
         )
         for row in rows
     ]
@@ -619,8 +622,8 @@ def test_best_sellers_from_the_rollup_equal_those_from_the_lines(
         )
         for group in reports.BEST_SELLER_GROUPS:
             for sort in reports.BEST_SELLER_SORTS:
-                from_rollup = reports._best_sellers_from_rollup(filters, group=group, sort=sort)
-                from_lines = reports._best_sellers_from_lines(filters, group=group, sort=sort)
+                from_rollup = report_sums.best_sellers_from_rollup(filters, group=group, sort=sort)
+                from_lines = report_sums.best_sellers_from_lines(filters, group=group, sort=sort)
                 assert _rounded(from_rollup) == _rounded(from_lines), (extra, group, sort)
 
 
@@ -634,27 +637,27 @@ def test_sales_by_channel_from_the_rollup_equal_those_from_the_orders(
             date_from=date_from, date_to=date_to, currency="VND", **extra
         )
         for group in reports.SALES_GROUPS:
-            from_rollup = reports._sales_cells_from_rollup(filters, group)
-            from_orders = reports._sales_cells_from_orders(filters, group)
+            from_rollup = report_sums.sales_cells_from_rollup(filters, group)
+            from_orders = report_sums.sales_cells_from_orders(filters, group)
             assert {k: reports._cell(v, "VND") for k, v in from_rollup.items()} == {
                 k: reports._cell(v, "VND") for k, v in from_orders.items()
             }, (extra, group)
 
 
 def test_whole_months_of_a_period():
-    assert reports.whole_months(date_from=date(2026, 1, 21), date_to=date(2026, 4, 5)) == (
+    assert report_scope.whole_months(date_from=date(2026, 1, 21), date_to=date(2026, 4, 5)) == (
         (date(2026, 2, 1), date(2026, 4, 1)),
         [(date(2026, 1, 21), date(2026, 1, 31)), (date(2026, 4, 1), date(2026, 4, 5))],
     )
-    assert reports.whole_months(date_from=date(2026, 1, 1), date_to=date(2026, 1, 31)) == (
+    assert report_scope.whole_months(date_from=date(2026, 1, 1), date_to=date(2026, 1, 31)) == (
         (date(2026, 1, 1), date(2026, 2, 1)),
         [],
     )
-    assert reports.whole_months(date_from=date(2025, 12, 2), date_to=date(2026, 1, 30)) == (
+    assert report_scope.whole_months(date_from=date(2025, 12, 2), date_to=date(2026, 1, 30)) == (
         None,
         [(date(2025, 12, 2), date(2026, 1, 30))],
     )
-    assert reports.whole_months(date_from=date(2024, 2, 1), date_to=date(2024, 2, 29)) == (
+    assert report_scope.whole_months(date_from=date(2024, 2, 1), date_to=date(2024, 2, 29)) == (
         (date(2024, 2, 1), date(2024, 3, 1)),
         [],
     )

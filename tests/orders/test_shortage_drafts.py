@@ -15,7 +15,9 @@ from inventory.services.purchasing import (
     purchase_order_cancel,
     purchase_order_confirm,
 )
-from orders.services.orders import LineInput, order_cancel, order_update
+from orders.services.orders.edit import order_update
+from orders.services.orders.lines import LineInput
+from orders.services.orders.transitions import order_cancel
 from orders.services.shortage import draft_po_for_shortage
 from tests.inventory.factories import SupplierFactory
 from tests.inventory.factories_purchasing import make_order as make_purchase_order

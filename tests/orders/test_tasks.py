@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orders.models import SalesDay
-from orders.services.orders import order_confirm, order_ship
+from orders.services.orders.transitions import order_confirm, order_ship
 from orders.services.sales_rollup import sales_rollup_mismatches
 from orders.tasks import verify_sales_rollup
 from tests.inventory.factories import WarehouseFactory

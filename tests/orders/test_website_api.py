@@ -24,7 +24,12 @@ from orders.api import schema
 from orders.api.openapi import EXAMPLES, TOTAL_EXAMPLE, openapi_document
 from orders.api.selectors import register_shipment_provider, unregister_shipment_provider
 from orders.models import Customer, CustomerAddress, Order, OrderLine, Website, WebsiteRequest
-from orders.services.orders import order_cancel, order_complete, order_confirm, order_ship
+from orders.services.orders.transitions import (
+    order_cancel,
+    order_complete,
+    order_confirm,
+    order_ship,
+)
 from orders.services.website_api import (
     MAX_BODY_BYTES,
     WebsiteError,

@@ -368,12 +368,12 @@ def _demo_orders(warehouses: list[Warehouse], users: dict[str, int]) -> None:
     from inventory.models import Variant
     from orders.models import Customer
     from orders.services.customers import AddressInput, CustomerInput, customer_create
-    from orders.services.orders import (
-        LineInput,
+    from orders.services.orders.create import order_create
+    from orders.services.orders.lines import LineInput
+    from orders.services.orders.transitions import (
         order_cancel,
         order_complete,
         order_confirm,
-        order_create,
         order_ship,
     )
 

@@ -1,0 +1,189 @@
+"""Order lines as entered (LineInput), checked and priced (lines_plan, lines_amounts), and the
+order fields they and the shipping address set (amounts_apply, shipping_set)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from common.money import quantize
+from inventory.models import Variant
+from orders.errors import OrderError
+from orders.models import Channel, Order, OrderLine, PaymentMethod
+from orders.services.amounts import LinePrice, OrderAmounts, order_amounts
+from orders.services.customers import CleanAddress
+from orders.services.orders.core import MAX_LINES, MAX_QUANTITY, MAX_VAT_RATE, payment_status_for
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """A line as entered. None means: for a new line the variant's sale price / VAT rate,
+    for an existing line (line_id set, order_update) what the line already has."""
+
+    variant_id: int
+    quantity: int
+    unit_price: Decimal | None = None
+    discount: Decimal = Decimal(0)
+    vat_rate: Decimal | None = None
+    line_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PlannedLine:
+    line_id: int | None
+    variant_id: int
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal
+    vat_rate: Decimal
+
+
+def variant_display_name(product_name: str, options: Iterable[str]) -> str:
+    values = [o for o in options if o]
+    return f"{product_name} ({' / '.join(values)})" if values else product_name
+
+
+def lines_plan(
+    lines: Sequence[LineInput], *, existing: dict[int, OrderLine], currency: str
+) -> list[PlannedLine]:
+    if not lines:
+        raise OrderError(_("Add at least one line."))
+    if len(lines) > MAX_LINES:
+        raise OrderError(_("At most %(count)d lines per order.") % {"count": MAX_LINES})
+    new_ids = {line.variant_id for line in lines if line.line_id is None}
+    variants = {
+        v.pk: v
+        for v in Variant.objects.filter(pk__in=new_ids)
+        .select_related("product")
+        .only(
+            "pk",
+            "sku",
+            "sale_price",
+            "vat_rate",
+            "is_active",
+            "option1",
+            "option2",
+            "option3",
+            "product__name",
+            "product__is_active",
+        )
+    }
+    seen_lines: set[int] = set()
+    planned: list[PlannedLine] = []
+    for line in lines:
+        if isinstance(line.quantity, bool) or not isinstance(line.quantity, int):
+            raise OrderError(_("Quantities are whole numbers."))
+        if line.line_id is not None:
+            if line.line_id in seen_lines:
+                raise OrderError(_("A line does not belong to this order."))
+            seen_lines.add(line.line_id)
+            sku, name, unit_price, vat_rate = _kept_line(line, existing.get(line.line_id))
+        else:
+            sku, name, unit_price, vat_rate = _new_line(line, variants.get(line.variant_id))
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            raise OrderError(
+                _("The quantity of %(sku)s must be between 1 and %(max)d.")
+                % {"sku": sku, "max": MAX_QUANTITY}
+            )
+        if not Decimal(0) <= vat_rate <= MAX_VAT_RATE:
+            raise OrderError(
+                _("The VAT rate of %(sku)s must be between 0 and 100%%.") % {"sku": sku}
+            )
+        planned.append(
+            PlannedLine(
+                line_id=line.line_id,
+                variant_id=line.variant_id,
+                sku=sku,
+                name=name,
+                quantity=line.quantity,
+                unit_price=quantize(unit_price, currency),
+                discount=quantize(line.discount, currency),
+                vat_rate=Decimal(vat_rate).quantize(Decimal("0.01")),
+            )
+        )
+    return planned
+
+
+def _kept_line(line: LineInput, old: OrderLine | None) -> tuple[str, str, Decimal, Decimal]:
+    """(sku, name, unit price, VAT rate) of an existing line as edited."""
+    if old is None:
+        raise OrderError(_("A line does not belong to this order."))
+    if old.variant_id != line.variant_id:
+        raise OrderError(
+            _("The product of line %(sku)s cannot be changed: remove the line and add a new one.")
+            % {"sku": old.sku}
+        )
+    unit_price = old.unit_price if line.unit_price is None else line.unit_price
+    vat_rate = old.vat_rate if line.vat_rate is None else line.vat_rate
+    return old.sku, old.name, unit_price, vat_rate
+
+
+def _new_line(line: LineInput, variant: Variant | None) -> tuple[str, str, Decimal, Decimal]:
+    """(sku, name, unit price, VAT rate) of a new line: the variant's unless given."""
+    if variant is None:
+        raise OrderError(_("A line refers to a product variant that does not exist."))
+    if not (variant.is_active and variant.product.is_active):
+        raise OrderError(_("%(sku)s is no longer sold.") % {"sku": variant.sku})
+    name = variant_display_name(variant.product.name, variant.option_values)[:400]
+    unit_price = variant.sale_price if line.unit_price is None else line.unit_price
+    vat_rate = variant.vat_rate if line.vat_rate is None else line.vat_rate
+    return variant.sku, name, unit_price, vat_rate
+
+
+def lines_amounts(
+    planned: Sequence[PlannedLine], *, discount_total: Decimal, shipping_fee: Decimal, currency: str
+) -> OrderAmounts:
+    return order_amounts(
+        lines=[
+            LinePrice(
+                quantity=p.quantity,
+                unit_price=p.unit_price,
+                discount=p.discount,
+                vat_rate=p.vat_rate,
+            )
+            for p in planned
+        ],
+        discount_total=discount_total,
+        shipping_fee=shipping_fee,
+        currency=currency,
+    )
+
+
+def amounts_apply(order: Order, amounts: OrderAmounts) -> None:
+    order.subtotal = amounts.subtotal
+    order.discount_total = amounts.discount_total
+    order.shipping_fee = amounts.shipping_fee
+    order.vat_total = amounts.vat_total
+    order.total = amounts.total
+    order.payment_status = payment_status_for(
+        total=order.total,
+        paid=order.paid_amount,
+        refunded=order.refunded_amount,
+        payment_method=order.payment_method,
+    )
+
+
+def shipping_set(order: Order, address: CleanAddress | None) -> None:
+    if address is None:
+        return
+    order.ship_name = address.recipient_name
+    order.ship_phone = address.recipient_phone
+    order.ship_country = address.country
+    order.ship_scheme = address.scheme
+    order.ship_province = address.province
+    order.ship_district = address.district
+    order.ship_ward = address.ward
+    order.ship_postcode = address.postcode
+    order.ship_street = address.street
+
+
+def choices_check(*, channel: str, payment_method: str) -> None:
+    if channel not in Channel.values:
+        raise OrderError(_("Choose the sales channel."))
+    if payment_method not in PaymentMethod.values:
+        raise OrderError(_("Choose the payment method."))

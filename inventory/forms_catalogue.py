@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import search_field, valid_values
-from common.money import PRECISION, quantize
+from common.money import PRECISION, ParseError, parse_money, parse_percent, parse_quantity, quantize
 from inventory.models import Brand, Category, Product, Supplier, Variant, Warehouse
 from inventory.selectors.catalogue import variant_available, variant_ids_with_history
 from inventory.services.catalogue import (
@@ -34,7 +34,6 @@ from inventory.services.catalogue import (
     sku_suggest,
     variant_plan,
 )
-from inventory.services.imports import ParseError, parse_money, parse_percent, parse_quantity
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGES_PER_UPLOAD = 20

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from django.conf import settings
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,15 @@ def format_money(amount: Decimal | int | str, currency: str, language: str) -> s
     value = quantize(amount, currency)
     locale = BABEL_LOCALES.get((language or "en")[:2], "en_US")
     return format_currency(value, currency, locale=locale, currency_digits=True)
+
+
+def money_input(value: Decimal, currency: str | None = None) -> str:
+    """An amount as staff type it: 150.000 (VND), 1,500.00 (THB)."""
+    currency = currency or settings.SHOP_CURRENCY
+    places = PRECISION[currency]
+    pattern = "#,##0" + ("." + "0" * places if places else "")
+    locale = "vi_VN" if currency == "VND" else "en_US"
+    return format_decimal(quantize(value, currency), format=pattern, locale=locale)
 
 
 MAX_MONEY = Decimal("999999999999.99")

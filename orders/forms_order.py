@@ -18,8 +18,8 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.money import ParseError, parse_money, parse_quantity
-from inventory.forms_catalogue import MoneyField, money_input
+from common.forms import MoneyField
+from common.money import ParseError, money_input, parse_money, parse_quantity
 from inventory.models import Warehouse
 from orders.models import AddressScheme, Channel, PaymentMethod
 from orders.services.customers import AddressInput

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from django import forms
@@ -13,6 +14,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.days import EARLIEST_DAY, day_in_range, latest_day
+from common.money import ParseError, money_input, parse_money, parse_percent, parse_quantity
 
 
 def search_field(placeholder: Any, *, label: Any = None, max_length: int | None = None) -> Any:
@@ -241,3 +243,67 @@ def parse_date(text: str | None) -> date | None:
 def date_input_value(day: date) -> str:
     """A date as a date field shows it in the active language ("12/08/2026")."""
     return formats.localize_input(day)
+
+
+# --- Numbers as staff type them -------------------------------------------------------------
+
+
+def percent_input(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value != value.to_integral() else str(int(value))
+
+
+class ParsedField(forms.CharField):
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("autocomplete", "off")
+        self.widget.attrs.setdefault("class", "num")
+
+    def parse(self, text: str) -> Any:
+        raise NotImplementedError
+
+    def to_python(self, value: Any) -> Any:
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return self.parse(text)
+        except ParseError as error:
+            raise ValidationError(str(error), code="invalid") from error
+
+
+class MoneyField(ParsedField):
+    """An amount as staff type it: "150000", "150.000" (VND thousands), "199.50" (THB); never
+    a float. In the shop currency unless another is given (a purchase order's own)."""
+
+    def __init__(self, *, currency: str | None = None, **kwargs: Any) -> None:
+        self.currency = currency
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def parse(self, text: str) -> Decimal:
+        return parse_money(text, currency=self.currency)
+
+    def prepare_value(self, value: Any) -> Any:
+        return money_input(value, self.currency) if isinstance(value, Decimal) else value
+
+
+class PercentField(ParsedField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "decimal")
+
+    def parse(self, text: str) -> Decimal:
+        return parse_percent(text)
+
+    def prepare_value(self, value: Any) -> Any:
+        return percent_input(value) if isinstance(value, Decimal) else value
+
+
+class QuantityField(ParsedField):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "numeric")
+
+    def parse(self, text: str) -> int:
+        return parse_quantity(text)

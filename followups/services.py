@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import markers
+from common.text import fold
 from followups.models import (
     ContactMethod,
     ContactNote,
@@ -34,7 +35,6 @@ from followups.models import (
     Outcome,
     RequestSource,
 )
-from inventory.text import fold
 from orders.errors import InvalidPhoneNumber
 from orders.models import Customer, CustomerPhone, Order
 from orders.selectors import customers_with_phone

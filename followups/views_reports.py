@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from common.auth import require_perm
+from common.spreadsheets import CSV_TYPE, Table, csv_bytes, text_columns
 from followups.forms import OutcomeReportForm
 from followups.selectors.outcomes import OutcomeReport, outcome_report
 
@@ -46,24 +46,18 @@ def _share(count: int, total: int) -> str:
 
 
 def _csv(report: OutcomeReport) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"followup-outcomes-{report.date_from.isoformat()}-{report.date_to.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.write("\ufeff")  # Excel opens UTF-8 (Vietnamese, Thai) correctly with a BOM
-    writer = csv.writer(response)
-    writer.writerow([_("Staff member"), _("Outcome"), _("Follow-ups"), _("Share (%)")])
-    for row in report.outcomes:
-        writer.writerow([_("All"), row.label, row.count, _share(row.count, report.total)])
     labels = {row.outcome: row.label for row in report.outcomes}
+    rows: list[list[object]] = [
+        [_("All"), row.label, row.count, _share(row.count, report.total)] for row in report.outcomes
+    ]
     for person in report.staff:
         for outcome, label in labels.items():
             count = person.counts.get(outcome, 0)
-            writer.writerow(
-                [_safe(person.name or _("Nobody")), label, count, _share(count, person.total)]
-            )
-    writer.writerow([])
-    writer.writerow([_("Contact requests"), _("Turned into orders"), _("Received"), _("Share (%)")])
-    writer.writerow(
+            rows.append([person.name or _("Nobody"), label, count, _share(count, person.total)])
+    rows.append([])
+    rows.append([_("Contact requests"), _("Turned into orders"), _("Received"), _("Share (%)")])
+    rows.append(
         [
             "",
             report.requests_ordered,
@@ -71,9 +65,11 @@ def _csv(report: OutcomeReport) -> HttpResponse:
             _share(report.requests_ordered, report.requests_total),
         ]
     )
+    table = Table(
+        sheet="outcomes",  # a CSV has no sheet name
+        columns=text_columns([_("Staff member"), _("Outcome"), _("Follow-ups"), _("Share (%)")]),
+        rows=rows,
+    )
+    response = HttpResponse(csv_bytes(table), content_type=CSV_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
-
-
-def _safe(text: str) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

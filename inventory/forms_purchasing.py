@@ -16,8 +16,8 @@ from django.forms.formsets import INITIAL_FORM_COUNT, ManagementForm
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import BoundedDateField, LocalDateInput, search_field
-from inventory.forms_catalogue import MoneyField, money_input
+from common.forms import BoundedDateField, LocalDateInput, MoneyField, search_field
+from common.money import money_input
 from inventory.models import PurchaseOrder, Supplier, Variant, Warehouse
 from inventory.selectors import purchasing as selectors
 from inventory.services.suppliers import InvalidTaxCode, tax_code_parse

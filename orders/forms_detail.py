@@ -14,8 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import BoundedDateField, LocalDateInput
-from inventory.forms_catalogue import MoneyField
+from common.forms import BoundedDateField, LocalDateInput, MoneyField
 from inventory.models import Supplier, Variant, Warehouse
 from inventory.selectors.purchasing import supplier_choices, warehouse_choices
 from orders.models import OrderLine, PaymentKind, PaymentMethod

@@ -18,9 +18,9 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from inventory.forms_catalogue import MoneyField, money_input
+from common.forms import MoneyField
+from common.money import ParseError, money_input, parse_money, parse_quantity
 from inventory.models import Warehouse
-from inventory.services.imports import ParseError, parse_money, parse_quantity
 from orders.models import AddressScheme, Channel, PaymentMethod
 from orders.services.customers import AddressInput
 from orders.services.orders.core import MAX_LINES, MAX_QUANTITY

@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Upper
 
 from common.pagination import FastPage, paginate
+from common.text import fold
 from inventory.models import (
     Brand,
     Category,
@@ -34,7 +35,6 @@ from inventory.models import (
     Variant,
     Warehouse,
 )
-from inventory.text import fold
 
 
 def category_descendant_ids(*, category_id: int) -> list[int]:

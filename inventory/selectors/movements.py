@@ -25,6 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Abs, Coalesce, Round
 
 from common.money import PRECISION, quantize
+from common.text import fold
 from inventory.models import (
     MovementKind,
     StockCount,
@@ -35,7 +36,6 @@ from inventory.models import (
     TransferLine,
     Variant,
 )
-from inventory.text import fold
 
 # --- Transfers --------------------------------------------------------------------------------
 

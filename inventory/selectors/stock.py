@@ -6,9 +6,9 @@ from django.db import connection
 from django.db.models import Case, F, IntegerField, Min, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 
+from common.text import fold
 from inventory.models import StockLevel, StockMovement, Variant
 from inventory.selectors.catalogue import category_descendant_ids
-from inventory.text import fold
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from common.money import quantize
+from common.text import fold
 from inventory.errors import InventoryError
 from inventory.models import (
     Brand,
@@ -35,7 +36,6 @@ from inventory.models import (
 )
 from inventory.selectors.catalogue import variant_ids_with_history
 from inventory.services.stock import Source, StockChange, stock_apply
-from inventory.text import fold
 
 MAX_OPTIONS = 3
 # The editor shows every combination as a row; more than this is not a product, it is a catalogue.

@@ -17,17 +17,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from common.auth import require_perm
 from common.pagination import page_number
 from inventory.errors import InventoryError
-from inventory.forms_catalogue import (
-    BrandForm,
-    CategoryForm,
-    ImageUploadForm,
-    ProductEditor,
-    ProductFilterForm,
-    figures_for,
-)
+from inventory.forms_catalogue import BrandForm, CategoryForm, ImageUploadForm, ProductFilterForm
+from inventory.forms_product import figures_for
 from inventory.models import Brand, Category, Product, ProductImage
 from inventory.permissions import VIEW_COSTS, can_see_costs
+from inventory.product_editor import ProductEditor
 from inventory.selectors import catalogue as selectors
+from inventory.selectors.product_editor import product_editor_data
 from inventory.services import catalogue as services
 
 PRODUCT_FORM = "inventory/product_form.html"
@@ -78,12 +74,13 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def _product_editor(request: HttpRequest, product: Product | None) -> HttpResponse:
     can_stock = product is None and request.user.has_perm("inventory.add_stockmovement")
     with_costs = can_see_costs(request.user)
+    source = product_editor_data(product=product, can_stock=can_stock)
     if request.method != "POST":
-        editor = ProductEditor(product=product, can_stock=can_stock, with_costs=with_costs)
+        editor = ProductEditor(product=product, source=source, with_costs=with_costs)
         return _render_editor(request, editor)
     editor = ProductEditor(
         product=product,
-        can_stock=can_stock,
+        source=source,
         with_costs=with_costs,
         data=request.POST,
         files=request.FILES,

@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.auth import require_perm
+from common.spreadsheets import CSV_TYPE, XLSX_TYPE
 from inventory.errors import InventoryError
 from inventory.forms_catalogue import ImportUploadForm
 from inventory.permissions import can_see_costs
 from inventory.selectors import catalogue as selectors
-from inventory.services import imports as services
+from inventory.services.imports import apply, export, parse
+from inventory.services.imports import plan as planning
 
 SESSION_KEY = "catalogue_imports"
 MAX_ERRORS_SHOWN = 300
@@ -44,19 +46,19 @@ def product_export(request: HttpRequest) -> HttpResponseBase:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if kind == "csv":
         response = StreamingHttpResponse(
-            services.export_csv_lines(header=header, rows=rows),
-            content_type="text/csv; charset=utf-8",
+            export.export_csv_lines(header=header, rows=rows),
+            content_type=CSV_TYPE,
         )
         response["Content-Disposition"] = f'attachment; filename="catalogue-{stamp}.csv"'
         return response
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    services.export_xlsx(header=header, rows=rows, target=target)
+    export.export_xlsx(header=header, rows=rows, target=target)
     target.seek(0)
     return FileResponse(
         target,
         as_attachment=True,
         filename=f"catalogue-{stamp}.xlsx",
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=XLSX_TYPE,
     )
 
 
@@ -67,7 +69,7 @@ def product_import(request: HttpRequest) -> HttpResponse:
     form = ImportUploadForm(request.POST if bound else None, request.FILES if bound else None)
     if bound and form.is_valid():
         try:
-            stored = services.import_file_store(upload=form.cleaned_data["file"])
+            stored = parse.import_file_store(upload=form.cleaned_data["file"])
         except InventoryError as error:
             form.add_error("file", str(error))
         else:
@@ -98,7 +100,7 @@ def _forget(request: HttpRequest, token: str) -> None:
     stored = imports.pop(token, None)
     request.session[SESSION_KEY] = imports
     if stored:
-        services.import_file_discard(name=stored["name"])
+        parse.import_file_discard(name=stored["name"])
 
 
 @require_http_methods(["GET", "POST"])
@@ -109,7 +111,7 @@ def product_import_review(request: HttpRequest, token: str) -> HttpResponse:
     with_costs = can_see_costs(request.user)
     context: dict[str, Any] = {"token": token, "filename": stored["filename"]}
     try:
-        header, rows = services.read_table(name=stored["name"])
+        header, rows = parse.read_table(name=stored["name"])
     except FileNotFoundError as error:
         _forget(request, token)
         raise Http404 from error
@@ -119,7 +121,7 @@ def product_import_review(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("inventory:product_import")
     if request.method == "POST":
         try:
-            summary = services.catalogue_import_apply(
+            summary = apply.catalogue_import_apply(
                 header=header,
                 rows=rows,
                 filename=stored["filename"],
@@ -127,11 +129,11 @@ def product_import_review(request: HttpRequest, token: str) -> HttpResponse:
                 reference=token[:16],
                 with_costs=with_costs,
             )
-        except services.ImportInvalid as invalid:
+        except apply.ImportInvalid as invalid:
             context.update(plan=invalid.plan, failed=str(invalid))
         except InventoryError as error:
             context.update(
-                plan=services.catalogue_import_plan(
+                plan=planning.catalogue_import_plan(
                     header=header, rows=rows, with_costs=with_costs
                 ),
                 failed=str(error),
@@ -155,7 +157,7 @@ def product_import_review(request: HttpRequest, token: str) -> HttpResponse:
             )
             return redirect("inventory:product_list")
     else:
-        context["plan"] = services.catalogue_import_plan(
+        context["plan"] = planning.catalogue_import_plan(
             header=header, rows=rows, with_costs=with_costs
         )
     plan = context["plan"]

@@ -19,10 +19,10 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from common.auth import require_perm
 from common.forms import id_or_none, valid_values
+from common.money import money_input
 from common.pagination import page_number, paginate
 from common.pdf import pdf_response
 from inventory.errors import InventoryError
-from inventory.forms_catalogue import money_input
 from inventory.forms_purchasing import (
     AssignSupplierForm,
     PurchaseLineFormSet,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import F, QuerySet, Sum
 
+from common.text import fold
 from inventory.models import StockLevel
-from inventory.text import fold
 from orders import transitions as t
 from orders.errors import InvalidPhoneNumber
 from orders.models import Customer, CustomerPhone, OrderLine

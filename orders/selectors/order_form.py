@@ -26,9 +26,9 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Upper
 
 from common.phones import format_phone
+from common.text import fold
 from inventory.models import StockLevel, Variant, Warehouse
 from inventory.selectors.purchasing import default_warehouse, warehouse_choices
-from inventory.text import fold
 from orders import transitions as t
 from orders.models import Customer, CustomerAddress, CustomerPhone, Order, OrderLine
 from orders.selectors import search_words

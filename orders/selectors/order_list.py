@@ -27,8 +27,8 @@ from django.utils.safestring import mark_safe
 from common import markers
 from common.days import day_start
 from common.phones import format_phone
+from common.text import fold
 from inventory.models import Warehouse
-from inventory.text import fold
 from orders import transitions as t
 from orders.models import (
     CustomerPhone,

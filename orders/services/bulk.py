@@ -10,22 +10,26 @@ first get it, and the report lists them in that order.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from common.money import PRECISION, quantize
-from common.spreadsheets import XLSX_DATETIME, csv_datetime, shop_local
+from common.spreadsheets import (
+    DATETIME,
+    INTEGER,
+    MONEY,
+    RATE,
+    Column,
+    Money,
+    Table,
+    XlsxBook,
+    csv_stream,
+)
+from common.spreadsheets import XLSX_TYPE as XLSX_TYPE  # the views' content type
 from orders.errors import OrderError, OrderStockShort, Shortage
 from orders.models import Order
 from orders.selectors.order_list import ExportLine, ExportOrder, order_export
@@ -40,10 +44,6 @@ MAX_EXPORT_ORDERS = 50_000  # CSV and Excel
 DONE = "done"
 UNCHANGED = "unchanged"
 REFUSED = "refused"
-
-# Text cells starting with these are formulas to a spreadsheet: exported with a leading quote.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass(frozen=True)
@@ -161,76 +161,55 @@ def orders_bulk_assign_warehouse(
 # --- Export -----------------------------------------------------------------------------------
 
 
-def money_data(value: Decimal, currency: str) -> Decimal | int:
-    """An amount as a number in the currency's precision (VND: a whole number)."""
-    amount = quantize(value, currency)
-    return int(amount) if PRECISION.get(currency, 2) == 0 else amount
-
-
-def _money_format(currency: str) -> str:
-    return "#,##0" if PRECISION.get(currency, 2) == 0 else "#,##0.00"
-
-
-def _rate(value: Decimal) -> Decimal | int:
-    return int(value) if value == value.to_integral() else value.normalize()
-
-
-def _safe_text(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_START) else value
-
-
-def _local_text(moment: datetime) -> str:
-    return csv_datetime(moment)
-
-
 def lines_summary(lines: Sequence[ExportLine]) -> str:
     """ "SKU-1 x 2; SKU-2 x 1" """
     return "; ".join(f"{line.sku} x {line.quantity}" for line in lines)
 
 
-def order_export_header() -> list[str]:
+def order_export_columns() -> list[Column]:
     return [
-        _("Number"),
-        _("Created"),
-        _("Channel"),
-        _("Channel order number"),
-        _("Status"),
-        _("Payment status"),
-        _("Payment method"),
-        _("Customer"),
-        _("Customer phone"),
-        _("Recipient"),
-        _("Recipient phone"),
-        _("Address"),
-        _("Warehouse"),
-        _("Currency"),
-        _("Subtotal"),
-        _("Order discount"),
-        _("Shipping fee"),
-        _("VAT"),
-        _("Total"),
-        _("Paid"),
-        _("Lines"),
-        _("Notes"),
+        Column(_("Number")),
+        Column(_("Created"), DATETIME),
+        Column(_("Channel")),
+        Column(_("Channel order number")),
+        Column(_("Status")),
+        Column(_("Payment status")),
+        Column(_("Payment method")),
+        Column(_("Customer")),
+        Column(_("Customer phone")),
+        Column(_("Recipient")),
+        Column(_("Recipient phone")),
+        Column(_("Address")),
+        Column(_("Warehouse")),
+        Column(_("Currency")),
+        Column(_("Subtotal"), MONEY),
+        Column(_("Order discount"), MONEY),
+        Column(_("Shipping fee"), MONEY),
+        Column(_("VAT"), MONEY),
+        Column(_("Total"), MONEY),
+        Column(_("Paid"), MONEY),
+        Column(_("Lines")),
+        Column(_("Notes")),
     ]
 
 
-def line_export_header() -> list[str]:
+def line_export_columns() -> list[Column]:
     return [
-        _("Number"),
-        _("SKU"),
-        _("Product"),
-        _("Quantity"),
-        _("Unit price"),
-        _("Discount"),
-        pgettext("column heading", "VAT rate (%)"),
-        _("Line total"),
-        _("Currency"),
+        Column(_("Number")),
+        Column(_("SKU")),
+        Column(_("Product")),
+        Column(_("Quantity"), INTEGER),
+        Column(_("Unit price"), MONEY),
+        Column(_("Discount"), MONEY),
+        Column(pgettext("column heading", "VAT rate (%)"), RATE),
+        Column(_("Line total"), MONEY),
+        Column(_("Currency")),
     ]
 
 
 def _order_values(order: ExportOrder) -> list[Any]:
-    """One order's cells: text as str, amounts as numbers, the time as an aware datetime."""
+    """One order's cells: text as str, amounts in the order's currency, the time as an aware
+    datetime."""
     cur = order.currency
     return [
         order.number,
@@ -247,12 +226,12 @@ def _order_values(order: ExportOrder) -> list[Any]:
         order.address,
         order.warehouse,
         cur,
-        money_data(order.subtotal, cur),
-        money_data(order.discount_total, cur),
-        money_data(order.shipping_fee, cur),
-        money_data(order.vat_total, cur),
-        money_data(order.total, cur),
-        money_data(order.paid_amount, cur),
+        Money(order.subtotal, cur),
+        Money(order.discount_total, cur),
+        Money(order.shipping_fee, cur),
+        Money(order.vat_total, cur),
+        Money(order.total, cur),
+        Money(order.paid_amount, cur),
         lines_summary(order.lines),
         order.notes,
     ]
@@ -265,96 +244,28 @@ def _line_values(line: ExportLine) -> list[Any]:
         line.sku,
         line.name,
         line.quantity,
-        money_data(line.unit_price, cur),
-        money_data(line.discount, cur),
-        _rate(line.vat_rate),
-        money_data(line.line_total, cur),
+        Money(line.unit_price, cur),
+        Money(line.discount, cur),
+        line.vat_rate,
+        Money(line.line_total, cur),
         cur,
     ]
 
 
-def _csv_cell(value: Any) -> str:
-    if isinstance(value, str):
-        return _safe_text(value)
-    if isinstance(value, datetime):
-        return _local_text(value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
 def orders_export_csv(*, order_ids: Sequence[int]) -> Iterator[str]:
     """One row per order (its lines summed up in a "Lines" column), in pieces for a streaming
-    response; UTF-8 with a BOM so Excel reads Vietnamese and Thai; amounts as plain numbers in
-    the currency's precision; times shop-local."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(order_export_header())
-    yield "\ufeff" + flush()
-    for count, order in enumerate(order_export(order_ids=order_ids), start=1):
-        writer.writerow([_csv_cell(v) for v in _order_values(order)])
-        if count % 500 == 0:
-            yield flush()
-    yield flush()
-
-
-def _xlsx_row(
-    sheet: Any, values: Sequence[Any], *, currency: str, money: range | set[int]
-) -> list[Any]:
-    cells = []
-    for index, value in enumerate(values):
-        if isinstance(value, str):
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # text stays text, even "=..." or a phone number
-        elif isinstance(value, datetime):
-            cell = WriteOnlyCell(sheet, value=shop_local(value))
-            cell.number_format = XLSX_DATETIME
-        else:
-            cell = WriteOnlyCell(sheet, value=value)
-            if index in money:
-                cell.number_format = _money_format(currency)
-        cells.append(cell)
-    return cells
-
-
-def _head(sheet: Any, titles: Sequence[str]) -> list[Any]:
-    bold = Font(bold=True)
-    cells = []
-    for title in titles:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        cells.append(cell)
-    return cells
+    response (see common.spreadsheets)."""
+    rows = (_order_values(order) for order in order_export(order_ids=order_ids))
+    return csv_stream(Table(sheet=_("Orders"), columns=order_export_columns(), rows=rows))
 
 
 def orders_export_xlsx(*, order_ids: Sequence[int], target: IO[bytes]) -> None:
-    """An Excel workbook: sheet 1 one row per order (as the CSV), sheet 2 one row per line.
-    Amounts are numbers with the currency's decimals, times shop-local."""
-    workbook = Workbook(write_only=True)
-    orders_sheet = workbook.create_sheet(_("Orders")[:31])
-    lines_sheet = workbook.create_sheet(_("Order lines")[:31])
-    orders_sheet.freeze_panes = "A2"
-    lines_sheet.freeze_panes = "A2"
-    order_header = order_export_header()
-    orders_sheet.append(_head(orders_sheet, order_header))
-    lines_sheet.append(_head(lines_sheet, line_export_header()))
-    order_money = range(order_header.index(_("Subtotal")), order_header.index(_("Paid")) + 1)
-    line_money = {4, 5, 7}  # unit price, discount, line total
+    """An Excel workbook: sheet 1 one row per order (as the CSV), sheet 2 one row per line."""
+    book = XlsxBook()
+    orders_sheet = book.sheet(_("Orders"), order_export_columns())
+    lines_sheet = book.sheet(_("Order lines"), line_export_columns())
     for order in order_export(order_ids=order_ids):
-        orders_sheet.append(
-            _xlsx_row(
-                orders_sheet, _order_values(order), currency=order.currency, money=order_money
-            )
-        )
+        orders_sheet.append(_order_values(order))
         for line in order.lines:
-            lines_sheet.append(
-                _xlsx_row(lines_sheet, _line_values(line), currency=line.currency, money=line_money)
-            )
-    workbook.save(target)
+            lines_sheet.append(_line_values(line))
+    book.save(target)

@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.money import quantize
-from inventory.text import fold
+from common.text import fold
 from orders import transitions as t
 from orders.errors import CustomerError
 from orders.models import (

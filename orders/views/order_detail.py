@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
+from common.money import money_input
 from common.templatetags.ui import money
 from inventory.errors import InventoryError
-from inventory.forms_catalogue import money_input
 from inventory.models import PurchaseOrder
 from orders import transitions as t
 from orders.errors import OrderError, OrderStockShort, Shortage

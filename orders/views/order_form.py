@@ -28,8 +28,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
 from common.forms import id_or_none, parse_query
+from common.money import ParseError, parse_money
 from inventory.models import Variant
-from inventory.services.imports import ParseError, parse_money
 from orders import transitions as t
 from orders.errors import OrderError, OrderStockShort
 from orders.forms_order import (

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.auth import require_perm
-from inventory.forms_catalogue import money_input
+from common.money import money_input
 from inventory.models import Warehouse
 from orders import transitions as t
 from orders.errors import OrderError

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import factory
 
+from common.text import fold
 from inventory.models import Brand, Category, Product, Supplier, Variant, Warehouse
-from inventory.text import fold
 
 
 class WarehouseFactory(factory.django.DjangoModelFactory):

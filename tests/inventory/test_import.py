@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
+from common.money import ParseError, parse_money, parse_percent, parse_quantity
 from inventory.errors import InventoryError
 from inventory.models import (
     Brand,
@@ -18,16 +19,8 @@ from inventory.models import (
     Variant,
 )
 from inventory.services.catalogue import VariantInput, category_save, product_create
-from inventory.services.imports import (
-    ImportInvalid,
-    ParseError,
-    RowError,
-    catalogue_import_apply,
-    catalogue_import_plan,
-    parse_money,
-    parse_percent,
-    parse_quantity,
-)
+from inventory.services.imports.apply import ImportInvalid, catalogue_import_apply
+from inventory.services.imports.plan import RowError, catalogue_import_plan
 from inventory.services.stock import stock_reserve
 from tests.inventory.factories import BrandFactory, SupplierFactory, WarehouseFactory
 

@@ -556,10 +556,10 @@ def test_xlsx_export(client, login_as, exported):
 def test_line_export_headings_are_capitalised_headings(language, heading):
     from django.utils import translation
 
-    from orders.services.bulk import line_export_header
+    from orders.services.bulk import line_export_columns
 
     with translation.override(language):
-        assert line_export_header()[6] == heading
+        assert line_export_columns()[6].title == heading
 
 
 def test_thb_amounts_keep_two_decimals(client, login_as, shop):

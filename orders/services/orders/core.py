@@ -14,10 +14,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from common.money import quantize
+from common.text import fold
 from inventory.errors import InsufficientStock
 from inventory.models import StockLevel, Variant, Warehouse
 from inventory.services.stock import Source, StockChange, stock_apply
-from inventory.text import fold
 from orders.errors import OrderError, OrderStateError, OrderStockShort, Shortage
 from orders.models import Order, OrderEvent, OrderStatus, PaymentStatus, collected_amount
 from orders.services.customers import phone_from_e164

@@ -1,45 +1,18 @@
-"""Catalogue import and export as CSV or Excel: one row per variant.
-
-Import runs in two steps. `catalogue_import_plan` validates every row and works out what would
-change without writing anything (the dry run); `catalogue_import_apply` plans again inside one
-transaction, refuses if anything is wrong, and applies everything or nothing. Variants are matched
-by SKU (case-insensitive); stock columns ("stock:HCM01") give the on-hand quantity wanted, and
-the difference is written to the ledger as a manual adjustment.
-
-Blank cells: a blank number, flag or stock cell keeps the current value (new rows get the
-default); a blank text cell (barcode, category, brand, supplier, description) clears it. A column
-missing from the file leaves that field alone. Unknown categories and brands are created; an
-unknown supplier is an error (suppliers carry more than a name).
-"""
+"""The dry run: validate every row of the file and work out every change, writing nothing."""
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import secrets
-import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
-from decimal import Decimal
-from pathlib import PurePath
-from typing import IO, Any
+from typing import Any
 
 from django.conf import settings
-from django.core.files import File
-from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
 from django.db.models.functions import Upper
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils.exceptions import InvalidFileException
 
-from common.money import PRECISION, quantize
+from common.money import ParseError, parse_money, parse_percent, parse_quantity
+from common.text import cell_text, fold
 from inventory.errors import InventoryError
 from inventory.models import (
     Brand,
@@ -55,368 +28,15 @@ from inventory.selectors.catalogue import (
     COST_COLUMNS,
     EXPORT_COLUMNS,
     STOCK_COLUMN_PREFIX,
-    ExportValue,
 )
 from inventory.services.catalogue import (
     MAX_OPTIONS,
-    brand_save,
-    category_ensure_path,
     default_vat_rate,
     options_pad,
     options_trim,
-    search_text_for,
     sku_validate,
 )
-from inventory.services.stock import Source, StockChange, stock_apply
-from inventory.text import fold
-
-MAX_ROWS = 100_000
-MAX_FILE_BYTES = 25 * 1024 * 1024
-IMPORT_DIR = "imports"
-IMPORT_TTL = timedelta(days=1)
-MAX_MONEY = Decimal("999999999999.99")
-MAX_INT = 2_147_483_647
-# Cells starting with these are formulas to a spreadsheet; exports put a ' in front.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ParseError(InventoryError):
-    """A cell or form value that is not a number, amount or flag we understand."""
-
-
-class ImportFileError(InventoryError):
-    """The file cannot be read at all (wrong format, encoding, too big)."""
-
-
-class ImportInvalid(InventoryError):
-    """Apply found errors (the data changed since the dry run): nothing was written."""
-
-    def __init__(self, plan: ImportPlan) -> None:
-        super().__init__(_("The file has errors; nothing was changed."))
-        self.plan = plan
-
-
-# --- Reading numbers the way shop staff type them ---------------------------------------------
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    text = str(value).strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@":
-        return text[1:]
-    return text
-
-
-def _number_text(value: object) -> str:
-    """A numeric cell as text; floats (what Excel stores) by their shortest repr, not binary."""
-    if isinstance(value, float):
-        return repr(value)
-    return _cell_text(value)
-
-
-_GROUPED = {".": re.compile(r"\d{1,3}(\.\d{3})+"), ",": re.compile(r"\d{1,3}(,\d{3})+")}
-
-
-def parse_money(value: object, *, currency: str | None = None) -> Decimal:
-    """An amount in the shop currency: "150000", "150.000" / "150,000" (thousands),
-    "1.250.000,50", "1,250.50", "199.50", "199,5"; symbols and spaces are ignored.
-
-    One separator followed by exactly three digits is a thousands separator in VND (no minor
-    unit); in THB a lone "." is the decimal point. More decimals than the currency has is an error.
-    """
-    currency = currency or settings.SHOP_CURRENCY
-    places = PRECISION[currency]
-    if isinstance(value, bool):
-        raise ParseError(_("Enter an amount."))
-    text = _number_text(value)
-    text = re.sub(r"(?i)(vnd|thb|₫|đ|฿|baht|bath|\s|\u00a0|\u202f)", "", text)
-    if not text:
-        raise ParseError(_("Enter an amount."))
-    if text.startswith("-"):
-        raise ParseError(_("An amount cannot be negative."))
-    if not re.fullmatch(r"[0-9.,]+", text) or not text[0].isdigit() or not text[-1].isdigit():
-        raise ParseError(_("“%(value)s” is not an amount.") % {"value": _cell_text(value)})
-    dots, commas = text.count("."), text.count(",")
-    number: str | None = None
-    if dots and commas:
-        decimal_mark = "." if text.rfind(".") > text.rfind(",") else ","
-        group_mark = "," if decimal_mark == "." else "."
-        whole, _sep, fraction = text.rpartition(decimal_mark)
-        if group_mark in fraction or not _GROUPED[group_mark].fullmatch(whole):
-            number = None
-        else:
-            number = whole.replace(group_mark, "") + "." + fraction
-    elif dots or commas:
-        mark = "." if dots else ","
-        parts = text.split(mark)
-        if len(parts) > 2:
-            number = text.replace(mark, "") if _GROUPED[mark].fullmatch(text) else None
-        elif len(parts[1]) == 3 and (places == 0 or mark == ","):
-            number = parts[0] + parts[1]
-        else:
-            number = parts[0] + "." + parts[1]
-    else:
-        number = text
-    if number is None:
-        raise ParseError(_("“%(value)s” is not an amount.") % {"value": _cell_text(value)})
-    amount = Decimal(number)
-    if amount != amount.quantize(Decimal(1).scaleb(-places)):
-        if places == 0:
-            raise ParseError(
-                _("%(currency)s amounts have no decimals: “%(value)s”.")
-                % {"currency": currency, "value": _cell_text(value)}
-            )
-        raise ParseError(
-            _("%(currency)s amounts have at most %(places)d decimals: “%(value)s”.")
-            % {"currency": currency, "places": places, "value": _cell_text(value)}
-        )
-    if amount > MAX_MONEY:
-        raise ParseError(_("The amount is too large."))
-    return quantize(amount, currency)
-
-
-def parse_percent(value: object) -> Decimal:
-    """A VAT rate: "10", "10%", "8.5", "8,5"; between 0 and 100, at most 2 decimals."""
-    text = re.sub(r"[\s%]", "", _number_text(value)).replace(",", ".")
-    if not re.fullmatch(r"\d{1,3}(\.\d+)?", text):
-        raise ParseError(_("“%(value)s” is not a percentage.") % {"value": _cell_text(value)})
-    rate = Decimal(text)
-    if rate > 100 or rate != rate.quantize(Decimal("0.01")):
-        raise ParseError(_("Enter a rate from 0 to 100 with at most 2 decimals."))
-    return rate.quantize(Decimal("0.01"))
-
-
-def parse_quantity(value: object) -> int:
-    """A whole number of units (or grams, cm): "12", "1.000" / "1,000" (thousands), "12.0"."""
-    if isinstance(value, bool):
-        raise ParseError(_("Enter a whole number."))
-    if isinstance(value, int):
-        number = value
-    else:
-        text = re.sub(r"[\s\u00a0]", "", _number_text(value))
-        if re.fullmatch(r"\d+", text):
-            number = int(text)
-        elif _GROUPED["."].fullmatch(text) or _GROUPED[","].fullmatch(text):
-            number = int(re.sub(r"[.,]", "", text))
-        elif re.fullmatch(r"\d+[.,]0+", text):
-            number = int(re.split(r"[.,]", text)[0])
-        elif text.startswith("-") and re.fullmatch(r"-\d+", text):
-            raise ParseError(_("Enter a number of 0 or more."))
-        else:
-            raise ParseError(_("“%(value)s” is not a whole number.") % {"value": _cell_text(value)})
-    if number < 0:
-        raise ParseError(_("Enter a number of 0 or more."))
-    if number > MAX_INT:
-        raise ParseError(_("The number is too large."))
-    return number
-
-
-_TRUE = {"1", "true", "yes", "y", "x", "có", "co", "active", "ใช่", "เปิด"}
-_FALSE = {"0", "false", "no", "n", "không", "khong", "inactive", "ไม่", "ปิด"}
-
-
-def parse_bool(value: object) -> bool:
-    text = _cell_text(value).casefold()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ParseError(_("Write 1 for yes or 0 for no."))
-
-
-def parse_specifications(text: str) -> list[dict[str, str]]:
-    """One "Name: Value" per line."""
-    specs = []
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        name, colon, value = line.partition(":")
-        if not colon or not name.strip():
-            raise ParseError(
-                _("Write one “Name: Value” per line (“%(line)s”).") % {"line": line.strip()}
-            )
-        specs.append({"name": name.strip(), "value": value.strip()})
-    return specs
-
-
-def _category_path(text: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in text.split("/") if part.strip())
-
-
-# --- Files ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoredImport:
-    token: str
-    name: str  # storage name under IMPORT_DIR
-    filename: str  # as uploaded, for messages and the ledger reason
-
-
-def import_file_store(*, upload: File) -> StoredImport:
-    """Keep an uploaded file for the dry run and the apply; drops files older than a day."""
-    filename = PurePath(upload.name or "import").name[:120]
-    extension = PurePath(filename).suffix.lower()
-    if extension not in (".csv", ".xlsx"):
-        raise ImportFileError(_("Upload a .csv or .xlsx file."))
-    if upload.size and upload.size > MAX_FILE_BYTES:
-        raise ImportFileError(
-            _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
-        )
-    _cleanup_old_imports()
-    token = secrets.token_urlsafe(18)
-    name = default_storage.save(f"{IMPORT_DIR}/{token}{extension}", upload)
-    return StoredImport(token=token, name=name, filename=filename)
-
-
-def import_file_discard(*, name: str) -> None:
-    if name.startswith(f"{IMPORT_DIR}/"):
-        default_storage.delete(name)
-
-
-def _cleanup_old_imports() -> None:
-    try:
-        _dirs, files = default_storage.listdir(IMPORT_DIR)
-    except FileNotFoundError:
-        return
-    cutoff = timezone.now() - IMPORT_TTL
-    for name in files:
-        path = f"{IMPORT_DIR}/{name}"
-        try:
-            if default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-        except (FileNotFoundError, NotImplementedError):
-            continue
-
-
-def read_table(*, name: str) -> tuple[list[str], list[list[object]]]:
-    """Header and data rows of a stored .csv or .xlsx file (the first sheet)."""
-    with default_storage.open(name, "rb") as handle:
-        data = handle.read()
-    rows = _read_xlsx(data) if name.lower().endswith(".xlsx") else _read_csv(data)
-    rows = [row for row in rows if any(_cell_text(cell) for cell in row)]
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
-    if len(rows) - 1 > MAX_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(max)d rows; split it into smaller files.")
-            % {"max": MAX_ROWS}
-        )
-    header = [_cell_text(cell) for cell in rows[0]]
-    return header, rows[1:]
-
-
-def _read_csv(data: bytes) -> list[list[object]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ImportFileError(
-            _("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”.")
-        ) from error
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as error:
-        raise ImportFileError(
-            _("The CSV file is malformed: %(error)s") % {"error": error}
-        ) from error
-
-
-def _read_xlsx(data: bytes) -> list[list[object]]:
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
-        raise ImportFileError(_("This is not an Excel .xlsx file we can read.")) from error
-    try:
-        sheet = workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-# --- Export -----------------------------------------------------------------------------------
-
-
-def _export_cell(value: ExportValue, column: str) -> ExportValue:
-    """Money in the currency's precision, rates without trailing zeros."""
-    if isinstance(value, Decimal):
-        if column == "vat_rate":
-            return value.normalize() if value != value.to_integral() else int(value)
-        amount = quantize(value, settings.SHOP_CURRENCY)
-        return int(amount) if PRECISION[settings.SHOP_CURRENCY] == 0 else amount
-    return value
-
-
-def _safe_text(value: ExportValue) -> ExportValue:
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def export_csv_lines(
-    *, header: Sequence[str], rows: Iterable[Sequence[ExportValue]]
-) -> Iterator[str]:
-    """CSV text in pieces for a streaming response; a BOM so Excel reads UTF-8."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-
-    def flush() -> str:
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
-
-    writer.writerow(header)
-    yield "\ufeff" + flush()
-    for count, row in enumerate(rows, start=1):
-        writer.writerow(
-            [
-                _safe_text(v) if isinstance(v, str) else _number_out(_export_cell(v, col))
-                for v, col in zip(row, header, strict=True)
-            ]
-        )
-        if count % 500 == 0:
-            yield flush()
-    yield flush()
-
-
-def _number_out(value: ExportValue) -> str:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
-
-
-def export_xlsx(
-    *, header: Sequence[str], rows: Iterable[Sequence[ExportValue]], target: IO[bytes]
-) -> None:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Catalogue")
-    sheet.freeze_panes = "A2"
-    bold = Font(bold=True)
-    head = []
-    for title in header:
-        cell = WriteOnlyCell(sheet, value=title)
-        cell.font = bold
-        head.append(cell)
-    sheet.append(head)
-    for row in rows:
-        cells: list[Any] = []
-        for value, column in zip(row, header, strict=True):
-            if isinstance(value, str):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"  # text stays text, even "=..." or a long barcode
-                cells.append(cell)
-            else:
-                cells.append(_export_cell(value, column))
-        sheet.append(cells)
-    workbook.save(target)
-
+from inventory.services.imports.parse import category_path, parse_bool, parse_specifications
 
 # --- The plan ---------------------------------------------------------------------------------
 
@@ -482,7 +102,7 @@ class _Row:
     stock: dict[int, int] = field(default_factory=dict)  # warehouse id -> on hand wanted
 
     def text(self, column: str) -> str:
-        return _cell_text(self.cells.get(column))
+        return cell_text(self.cells.get(column))
 
 
 @dataclass
@@ -520,36 +140,6 @@ def catalogue_import_plan(
     the column is an error of the header row, so nothing of the file is applied.
     """
     return _Planner(header, rows, lock=lock, with_costs=with_costs).run()
-
-
-def catalogue_import_apply(
-    *,
-    header: Sequence[str],
-    rows: Sequence[Sequence[object]],
-    filename: str,
-    user_id: int | None,
-    reference: str = "",
-    with_costs: bool = True,
-) -> ImportSummary:
-    """Plan again and apply it in one transaction: all or nothing.
-
-    Raises ImportInvalid (with the plan's errors) or InventoryError; nothing is changed then.
-    """
-    with transaction.atomic():
-        plan = catalogue_import_plan(header=header, rows=rows, lock=True, with_costs=with_costs)
-        if not plan.ok:
-            raise ImportInvalid(plan)
-        try:
-            with transaction.atomic():
-                _execute(plan, filename=filename, reference=reference, user_id=user_id)
-        except IntegrityError as error:
-            raise InventoryError(
-                _(
-                    "Saving failed because two variants would share an SKU, barcode or option "
-                    "values (for example two barcodes swapped). Nothing was changed."
-                )
-            ) from error
-    return plan.summary
 
 
 class _Planner:
@@ -649,7 +239,7 @@ class _Planner:
                 for i, column in enumerate(self.header)
                 if column
             }
-            if any(_cell_text(v) for v in cells.values()):
+            if any(cell_text(v) for v in cells.values()):
                 rows.append(_Row(number=number, cells=cells))
         return rows
 
@@ -760,7 +350,7 @@ class _Planner:
         """Everything the checks compare with, in a few queries whatever the file's size."""
         if self.has("category"):
             self.categories = {
-                tuple(p.casefold() for p in _category_path(c.full_name)): c
+                tuple(p.casefold() for p in category_path(c.full_name)): c
                 for c in Category.objects.order_by("pk")
             }
         if self.has("brand"):
@@ -818,21 +408,21 @@ class _Planner:
         else:
             values["name"] = name
         if self.has("category"):
-            path = _category_path(row.text("category"))
+            path = category_path(row.text("category"))
             if any(len(part) > 120 for part in path):
                 self.error(row.number, "category", _("At most %(max)d characters.") % {"max": 120})
             elif not path:
                 values["category"] = None
             else:
                 key = tuple(p.casefold() for p in path)
-                values["category"] = self.categories.get(key) or _Pending("category", path)
+                values["category"] = self.categories.get(key) or Pending("category", path)
         if self.has("brand"):
             brand = row.text("brand")
             if len(brand) > 120:
                 self.error(row.number, "brand", _("At most %(max)d characters.") % {"max": 120})
             else:
                 values["brand"] = (
-                    (self.brands.get(brand.casefold()) or _Pending("brand", (brand,)))
+                    (self.brands.get(brand.casefold()) or Pending("brand", (brand,)))
                     if brand
                     else None
                 )
@@ -1092,10 +682,10 @@ class _Planner:
             elif group.values or group.options is not None:
                 summary.products_updated += 1
             for value in group.values.values():
-                if isinstance(value, _Pending) and value.kind == "category":
-                    categories.setdefault(_pending_key(value), " / ".join(value.name))
-                elif isinstance(value, _Pending):
-                    brands.setdefault(_pending_key(value)[0], value.name[0])
+                if isinstance(value, Pending) and value.kind == "category":
+                    categories.setdefault(pending_key(value), " / ".join(value.name))
+                elif isinstance(value, Pending):
+                    brands.setdefault(pending_key(value)[0], value.name[0])
             for row in group.rows:
                 if row.variant is None:
                     summary.variants_created += 1
@@ -1109,14 +699,14 @@ class _Planner:
 
 
 @dataclass(frozen=True)
-class _Pending:
+class Pending:
     """A category (its path) or brand (its name) that the import creates."""
 
     kind: str
     name: tuple[str, ...]
 
 
-def _pending_key(value: _Pending) -> tuple[str, ...]:
+def pending_key(value: Pending) -> tuple[str, ...]:
     return tuple(part.casefold() for part in value.name)
 
 
@@ -1125,126 +715,14 @@ def _norm(text: str) -> str:
 
 
 def _text_block(value: object) -> str:
-    return _cell_text(value).replace("\r\n", "\n").replace("\r", "\n")
+    return cell_text(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _differs(obj: Product | Variant, key: str, value: Any) -> bool:
     """Would setting `key` to `value` change the object? (related objects compared by id)"""
     if key in ("category", "brand", "preferred_supplier"):
         current = getattr(obj, f"{key}_id")
-        return isinstance(value, _Pending) or current != (value.pk if value is not None else None)
+        return isinstance(value, Pending) or current != (value.pk if value is not None else None)
     if key == "description":
         return _text_block(getattr(obj, key)) != value
     return bool(getattr(obj, key) != value)
-
-
-# --- Apply ------------------------------------------------------------------------------------
-
-
-def _execute(plan: ImportPlan, *, filename: str, reference: str, user_id: int | None) -> None:
-    now = timezone.now()
-    created: dict[tuple[str, ...], Category | Brand] = {}
-
-    def resolve(value: Any) -> Any:
-        if not isinstance(value, _Pending):
-            return value
-        key = (value.kind, *_pending_key(value))
-        if key not in created:
-            if value.kind == "category":
-                created[key] = category_ensure_path(path=value.name)
-            else:
-                wanted = value.name[0].casefold()
-                found = next(
-                    (b for b in Brand.objects.order_by("pk") if b.name.casefold() == wanted), None
-                )
-                created[key] = found or brand_save(name=value.name[0])
-        return created[key]
-
-    new_products: list[Product] = []
-    changed_products: list[Product] = []
-    product_fields: set[str] = set()
-    renamed: list[Product] = []
-    for group in plan.groups:
-        values = {k: resolve(v) for k, v in group.values.items()}
-        if group.product is None:
-            group.product = Product(
-                name=values.get("name", ""),
-                category=values.get("category"),
-                brand=values.get("brand"),
-                description=values.get("description", ""),
-                specifications=values.get("specifications", []),
-                is_active=values.get("is_active", True),
-            )
-            new_products.append(group.product)
-        elif values:
-            for key, value in values.items():
-                setattr(group.product, key, value)
-            group.product.updated_at = now
-            product_fields.update(values)
-            changed_products.append(group.product)
-            if "name" in values:
-                renamed.append(group.product)
-    Product.objects.bulk_create(new_products, batch_size=500)
-    if changed_products:
-        Product.objects.bulk_update(
-            changed_products, sorted({*product_fields, "updated_at"}), batch_size=500
-        )
-    with_options = [g for g in plan.groups if g.options is not None]
-    ProductOption.objects.filter(
-        product_id__in=[g.product.pk for g in with_options if g.product is not None]
-    ).delete()
-    ProductOption.objects.bulk_create(
-        [
-            ProductOption(product=g.product, position=i, name=name, values=values)
-            for g in with_options
-            for i, (name, values) in enumerate(g.options or [], start=1)
-        ],
-        batch_size=500,
-    )
-
-    created_variants: dict[int, Variant] = {}  # id(row) -> new variant
-    updated: list[Variant] = []
-    moving: list[int] = []
-    variant_fields: set[str] = set()
-    for group in plan.groups:
-        product = group.product
-        assert product is not None
-        for row in group.rows:
-            if row.variant is None:
-                variant = Variant(product=product, **row.values)
-                variant.search_text = search_text_for(variant, product)
-                created_variants[id(row)] = variant
-            elif row.values:
-                variant = row.variant
-                if "barcode" in row.values:
-                    moving.append(variant.pk)
-                for key, value in row.values.items():
-                    setattr(variant, key, value)
-                variant.search_text = search_text_for(variant, product)
-                variant.updated_at = now
-                variant_fields.update(row.values)
-                updated.append(variant)
-    if moving:  # free the old barcodes first, so two variants can swap theirs
-        Variant.objects.filter(pk__in=moving).exclude(barcode="").update(barcode="")
-    if updated:
-        Variant.objects.bulk_update(
-            updated, sorted({*variant_fields, "search_text", "updated_at"}), batch_size=500
-        )
-    Variant.objects.bulk_create(list(created_variants.values()), batch_size=500)
-    for product in renamed:
-        variants = list(product.variants.all())
-        for variant in variants:
-            variant.search_text = search_text_for(variant, product)
-        Variant.objects.bulk_update(variants, ["search_text"], batch_size=500)
-
-    changes = []
-    for row, warehouse_id, delta in plan.stock:
-        variant = row.variant or created_variants[id(row)]
-        # "Import <file>" (the source document), worded when shown.
-        changes.append(StockChange.adjust(variant.pk, warehouse_id, delta, reason_code="import"))
-    stock_apply(
-        changes=changes,
-        user_id=user_id,
-        source=Source("import", reference[:64], filename[:120]),
-        now=now,
-    )

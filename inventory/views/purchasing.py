@@ -522,7 +522,7 @@ def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
     rows = []
     for f in formset.forms:
         raw = f["order_line"].value()
-        line = by_id.get(int(raw)) if str(raw or "").isdigit() else None
+        line = by_id.get(id_or_none(raw) or 0)
         rows.append((f, line))
     return render(
         request,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -11,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils import formats, timezone
+from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
 from common.days import EARLIEST_DAY, day_in_range, latest_day
@@ -162,6 +164,26 @@ def parse_query(form_class: type[F], params: QueryDict, **kwargs: Any) -> Parsed
     """Bind a page's query string to its filter form and read it field by field."""
     form = form_class(params or None, **kwargs)
     return ParsedQuery(form=form, values=valid_values(form))
+
+
+class ChoicesOnce(BaseChoiceIterator):
+    """Choices read from the database when first needed, then kept for this form instance
+    (a Select iterates its choices more than once while it renders)."""
+
+    def __init__(self, func: Callable[[], Any]) -> None:
+        self.func = func
+        self.items: list[Any] | None = None
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.items is None:
+            self.items = list(normalize_choices(self.func()))
+        yield from self.items
+
+
+def choices_once(field: forms.Field, func: Callable[[], Any]) -> None:
+    """Give a choice field the choices `func` reads, read once and only when rendered or
+    validated (a form built at import time or never shown costs no query)."""
+    field.choices = ChoicesOnce(func)  # type: ignore[attr-defined]
 
 
 def id_or_none(value: Any) -> int | None:

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.auth import require_perm
+from common.htmx import render_partial_or_page
 from crm import selectors, services
 from crm.forms import LanguageForm, LoginForm, ShopProfileForm
 from inventory.errors import InventoryError
@@ -85,9 +86,7 @@ def health(request: HttpRequest) -> HttpResponse:
         "all_ok": all(c.ok for c in checks),
         "state": selectors.overall_state(checks),
     }
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "crm/health.html#health-checks", context)
-    return render(request, "crm/health.html", context)
+    return render_partial_or_page(request, "crm/health.html", context, partial="health-checks")
 
 
 @never_cache

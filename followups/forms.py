@@ -253,7 +253,7 @@ class RescheduleForm(forms.Form):
         at = self.cleaned_data.get("new_time") or self.default_time
         if at is None:
             return None
-        return timezone.make_aware(datetime.combine(self.cleaned_data["new_date"], at))
+        return combine(self.cleaned_data["new_date"], at)
 
     def error_text(self) -> str:
         """What to tell staff when next_contact_at() is None."""

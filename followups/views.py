@@ -19,6 +19,7 @@ from django_htmx.http import trigger_client_event
 from common import markers
 from common.auth import require_perm
 from common.forms import valid_values
+from common.htmx import is_htmx, render_partial_or_page
 from common.pagination import page_number, paginate
 from followups import selectors
 from followups.forms import (
@@ -46,10 +47,6 @@ from followups.services import (
 )
 
 PANEL_TEMPLATE = "followups/partials/panel.html"
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 # --- The panel --------------------------------------------------------------------------------
@@ -126,7 +123,7 @@ def _panel_response(
 def _after_post(
     request: HttpRequest, subject: panel_selectors.PanelSubject, message: str
 ) -> HttpResponse:
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.success(request, message)
         return redirect(subject.url)
     response = _panel_response(request, subject)
@@ -143,7 +140,7 @@ def _refused(
     form: Any,
     error: str = "",
 ) -> HttpResponse:
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.error(request, error or _("Please correct the errors below."))
         return redirect(subject.url)
     return _panel_response(
@@ -264,7 +261,6 @@ def panel_finish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 # --- Contact requests -------------------------------------------------------------------------
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm("followups.view_contactrequest")
 def request_list(request: HttpRequest) -> HttpResponse:
@@ -280,9 +276,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(requests, page=page_number(request.GET.get("page")), per_page=50)
     context = {"form": form, "page": page, "marker_labels": MARKER_LABELS}
-    if _is_htmx(request):
-        return render(request, "followups/request_list.html#request-table", context)
-    return render(request, "followups/request_list.html", context)
+    return render_partial_or_page(
+        request, "followups/request_list.html", context, partial="request-table"
+    )
 
 
 @require_http_methods(["GET", "POST"])

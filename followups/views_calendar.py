@@ -9,16 +9,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from common.auth import require_perm
 from common.forms import parse_query
+from common.htmx import is_htmx, render_partial_or_page
 from followups.forms import CalendarForm, RescheduleForm
 from followups.selectors import staff_who_follow_up
 from followups.selectors.calendar import (
@@ -134,13 +134,9 @@ def _render(
     request: HttpRequest, state: CalendarState, *, status: int = 200, error: str = ""
 ) -> HttpResponse:
     context = _context(request, state, error=error)
-    template = f"{TEMPLATE}#calendar" if getattr(request, "htmx", False) else TEMPLATE
-    response = render(request, template, context)
-    response.status_code = status
-    return response
+    return render_partial_or_page(request, TEMPLATE, context, partial="calendar", status=status)
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm("followups.view_followup")
 def calendar(request: HttpRequest) -> HttpResponse:
@@ -165,7 +161,7 @@ def calendar_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             followup_reschedule(followup_id=pk, next_contact_at=at, user_id=request.user.pk)
         except FollowUpError as refused:
             error = str(refused)
-    if not getattr(request, "htmx", False):
+    if not is_htmx(request):
         if error:
             messages.error(request, error)
         else:

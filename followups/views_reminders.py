@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import trigger_client_event
 
 from common.auth import require_perm
+from common.htmx import is_htmx, render_partial_or_page
 from followups.forms import RescheduleForm
 from followups.ical import calendar_feed_get, calendar_feed_rotate, calendar_ical, feed_owner
 from followups.selectors.reminders import due_count, due_items
@@ -43,14 +43,12 @@ def _reminders_context(request: HttpRequest, *, error: str = "") -> dict[str, ob
     }
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm("followups.view_followup")
 def reminders(request: HttpRequest) -> HttpResponse:
-    template = "followups/reminders.html"
-    if getattr(request, "htmx", False):
-        template += "#reminder-list"
-    return render(request, template, _reminders_context(request))
+    return render_partial_or_page(
+        request, "followups/reminders.html", _reminders_context(request), partial="reminder-list"
+    )
 
 
 @require_POST
@@ -65,7 +63,7 @@ def reminder_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             followup_reschedule(followup_id=pk, next_contact_at=at, user_id=request.user.pk)
         except FollowUpError as refused:
             error = str(refused)
-    if not getattr(request, "htmx", False):
+    if not is_htmx(request):
         if error:
             messages.error(request, error)
         else:

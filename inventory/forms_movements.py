@@ -10,6 +10,7 @@ from django import forms
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
+from common.forms import id_or_none
 from inventory.models import Category, StockCount, Transfer, Variant, Warehouse
 from inventory.selectors.movements import COUNT_SHOW, variants_for_rows
 from inventory.services.counts import MAX_COUNTED
@@ -80,10 +81,10 @@ class TransferForm(forms.Form):
                 )
                 if v.strip() or q.strip()
             ]
-            ids = [int(r.variant_id) for r in self.rows if r.variant_id.isdigit()]
+            ids = [i for r in self.rows if (i := id_or_none(r.variant_id))]
             found = variants_for_rows(variant_ids=ids)
             for row in self.rows:
-                row.variant = found.get(int(row.variant_id)) if row.variant_id.isdigit() else None
+                row.variant = found.get(id_or_none(row.variant_id) or 0)
 
     def _values(self, key: str) -> list[str]:
         if isinstance(self.data, MultiValueDict):

@@ -20,7 +20,7 @@ from common.forms import BoundedDateField, LocalDateInput, MoneyField, search_fi
 from common.money import money_input
 from inventory.models import PurchaseOrder, Supplier, Variant, Warehouse
 from inventory.selectors import purchasing as selectors
-from inventory.services.suppliers import InvalidTaxCode, tax_code_parse
+from inventory.services.suppliers import SUPPLIER_FIELDS, InvalidTaxCode, tax_code_parse
 
 MAX_QUANTITY = 1_000_000
 
@@ -43,17 +43,7 @@ def money_field(currency: str, **kwargs: Any) -> MoneyField:
 class SupplierForm(forms.ModelForm):
     class Meta:
         model = Supplier
-        fields = [
-            "name",
-            "contact_name",
-            "phone",
-            "email",
-            "tax_code",
-            "address",
-            "payment_terms",
-            "notes",
-            "is_active",
-        ]
+        fields = list(SUPPLIER_FIELDS)  # what supplier_save writes
         widgets = {
             "address": forms.Textarea(attrs={"rows": 2}),
             "notes": forms.Textarea(attrs={"rows": 3}),

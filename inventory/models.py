@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
@@ -392,6 +393,12 @@ class StockLevel(models.Model):
     @property
     def available(self) -> int:
         return self.on_hand - self.reserved
+
+
+def available_units(relation: str = "") -> CombinedExpression:
+    """Units available (on hand minus reserved) as an SQL expression, the one definition every
+    query uses: of a StockLevel row, or through `relation` ("stock_levels__" from a Variant)."""
+    return F(f"{relation}on_hand") - F(f"{relation}reserved")
 
 
 class MovementKind(models.TextChoices):

@@ -6,18 +6,16 @@ q, status, channel, payment, method, warehouse, date_from, date_to, sort, page.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 from django import forms
 from django.http import QueryDict
 from django.utils import timezone
-from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from common import markers
-from common.forms import BoundedDateField, LocalDateInput, search_field
+from common.forms import BoundedDateField, LocalDateInput, choices_once, search_field
 from orders.models import Channel, OrderStatus, PaymentMethod, PaymentStatus
 from orders.selectors.order_list import (
     DEFAULT_SORT,
@@ -48,21 +46,8 @@ def _any(label: Any, choices: Any) -> list[tuple[str, Any]]:
     return [("", label), *choices]
 
 
-class _ChoicesOnce(BaseChoiceIterator):
-    """Choices read from the database when first needed, then kept for this form instance
-    (a Select iterates its choices more than once while it renders)."""
-
-    def __init__(self, func: Callable[[], Any]) -> None:
-        self.func = func
-        self.items: list[Any] | None = None
-
-    def __iter__(self) -> Iterator[Any]:
-        if self.items is None:
-            self.items = list(normalize_choices(self.func()))
-        yield from self.items
-
-
-def _warehouse_options() -> list[tuple[str, Any]]:
+def warehouse_options() -> list[tuple[str, Any]]:
+    """Every warehouse, after "Any warehouse" (the filter bars of the list and the reports)."""
     return _any(_("Any warehouse"), warehouse_choices())
 
 
@@ -119,7 +104,7 @@ class OrderFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].choices = _ChoicesOnce(_warehouse_options)  # type: ignore[attr-defined]
+        choices_once(self.fields["warehouse"], warehouse_options)
 
     def filters(self) -> OrderListFilters:
         """The filters of the valid fields (an invalid value is ignored, not the whole bar)."""
@@ -218,7 +203,7 @@ class BulkAssignForm(BulkSelectionForm):
 
     def __init__(self, data: QueryDict, *, limit: int) -> None:
         super().__init__(data, limit=limit)
-        self.fields["warehouse"].choices = _ChoicesOnce(_active_warehouse_options)  # type: ignore[attr-defined]
+        choices_once(self.fields["warehouse"], _active_warehouse_options)
 
 
 class BulkActionBar(forms.Form):
@@ -240,6 +225,6 @@ class BulkActionBar(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].choices = _ChoicesOnce(  # type: ignore[attr-defined]
-            lambda: _any(_("Warehouse…"), active_warehouse_choices())
+        choices_once(
+            self.fields["warehouse"], lambda: _any(_("Warehouse…"), active_warehouse_choices())
         )

@@ -18,7 +18,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from common.forms import MoneyField
+from common.forms import MoneyField, id_or_none
 from common.money import ParseError, money_input, parse_money, parse_quantity
 from inventory.models import Warehouse
 from orders.models import AddressScheme, Channel, PaymentMethod
@@ -148,7 +148,7 @@ class OrderForm(forms.Form):
         elif not data.get("customer"):
             self.add_error("phone", _("Pick a customer, or add a new one."))
         address = data.get("address") or ""
-        if address not in ("", ADDRESS_NEW, ADDRESS_KEEP) and not address.isdigit():
+        if address not in ("", ADDRESS_NEW, ADDRESS_KEEP) and id_or_none(address) is None:
             self.add_error(None, _("Choose a delivery address."))
         return data
 
@@ -218,11 +218,6 @@ class LinesError(Exception):
     """The posted lines cannot be read at all (arrays of different lengths, too many)."""
 
 
-def _int_or_none(text: str) -> int | None:
-    text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 12 else None
-
-
 def parse_lines(data: QueryDict, *, currency: str, keep_line_ids: bool) -> list[LineRow]:
     """Read the posted rows; each row keeps its own errors. Raise LinesError when the arrays
     do not line up. `keep_line_ids` False (a new order) ignores posted line ids."""
@@ -243,8 +238,8 @@ def parse_lines(data: QueryDict, *, currency: str, keep_line_ids: bool) -> list[
         seen.add(clean_key)
         row = LineRow(
             key=clean_key,
-            variant_id=_int_or_none(variant),
-            line_id=_int_or_none(line_id) if keep_line_ids else None,
+            variant_id=id_or_none(variant),
+            line_id=id_or_none(line_id) if keep_line_ids else None,
             qty_text=qty.strip(),
             price_text=price.strip(),
             discount_text=discount.strip(),

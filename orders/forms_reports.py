@@ -7,38 +7,19 @@ default is used), so the page always shows a report and says which filters it ap
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.http import QueryDict
-from django.utils.choices import BaseChoiceIterator, normalize_choices
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import BoundedDateField, LocalDateInput, date_input_value
+from common.forms import BoundedDateField, LocalDateInput, choices_once, date_input_value
 from inventory.selectors.catalogue import category_choices
+from orders.forms_list import warehouse_options
 from orders.models import Channel
 from orders.selectors import report_scope as selectors
-from orders.selectors.order_list import warehouse_choices
-
-
-class _ChoicesOnce(BaseChoiceIterator):
-    """Choices read from the database when first needed, then kept for this form instance."""
-
-    def __init__(self, func: Callable[[], Any]) -> None:
-        self.func = func
-        self.items: list[Any] | None = None
-
-    def __iter__(self) -> Iterator[Any]:
-        if self.items is None:
-            self.items = list(normalize_choices(self.func()))
-        yield from self.items
-
-
-def _warehouse_options() -> list[tuple[Any, Any]]:
-    return [("", _("Any warehouse")), *warehouse_choices()]
 
 
 def _category_options() -> list[tuple[Any, Any]]:
@@ -132,7 +113,7 @@ class _WarehouseMixin(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["warehouse"].choices = _ChoicesOnce(_warehouse_options)  # type: ignore[attr-defined]
+        choices_once(self.fields["warehouse"], warehouse_options)
 
 
 class BestSellersForm(_WarehouseMixin, ReportForm):
@@ -166,7 +147,7 @@ class BestSellersForm(_WarehouseMixin, ReportForm):
 
     def __init__(self, *args: Any, with_costs: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = _ChoicesOnce(_category_options)  # type: ignore[attr-defined]
+        choices_once(self.fields["category"], _category_options)
         if not with_costs:  # no sorting by profit for a user who may not see it
             sort = self.fields["sort"]
             sort.choices = [  # type: ignore[attr-defined]

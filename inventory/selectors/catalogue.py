@@ -34,6 +34,7 @@ from inventory.models import (
     StockMovement,
     Variant,
     Warehouse,
+    available_units,
 )
 
 
@@ -67,9 +68,7 @@ def variant_lookup(*, q: str, limit: int = 10, active_only: bool = True) -> list
     if not needle:
         return []
     base = Variant.objects.select_related("product").annotate(
-        available_total=Coalesce(
-            Sum(F("stock_levels__on_hand") - F("stock_levels__reserved")), Value(0)
-        )
+        available_total=Coalesce(Sum(available_units("stock_levels__")), Value(0))
     )
     if active_only:
         base = base.filter(is_active=True, product__is_active=True)
@@ -100,7 +99,7 @@ def _variant_available() -> Coalesce:
         StockLevel.objects.filter(variant_id=OuterRef("pk"))
         .order_by()
         .values("variant_id")
-        .annotate(units=Sum(F("on_hand") - F("reserved")))
+        .annotate(units=Sum(available_units()))
         .values("units")
     )
     return Coalesce(Subquery(total, output_field=IntegerField()), Value(0))
@@ -147,11 +146,7 @@ def product_filter(
         low_products = (
             Variant.objects.filter(is_active=True, low_stock_threshold__gt=0)
             .values("pk")
-            .annotate(
-                units=Coalesce(
-                    Sum(F("stock_levels__on_hand") - F("stock_levels__reserved")), Value(0)
-                )
-            )
+            .annotate(units=Coalesce(Sum(available_units("stock_levels__")), Value(0)))
             .filter(units__lte=F("low_stock_threshold"))
             .values("product_id")
         )
@@ -169,7 +164,7 @@ def with_list_figures(qs: QuerySet[Product]) -> QuerySet[Product]:
         StockLevel.objects.filter(variant__product_id=OuterRef("pk"))
         .order_by()
         .values("variant__product_id")
-        .annotate(units=Sum(F("on_hand") - F("reserved")))
+        .annotate(units=Sum(available_units()))
         .values("units")
     )
     low_variant = (
@@ -279,7 +274,7 @@ def variant_available(*, variant_ids: list[int]) -> dict[int, int]:
         StockLevel.objects.filter(variant_id__in=variant_ids)
         .order_by()
         .values("variant_id")
-        .annotate(units=Sum(F("on_hand") - F("reserved")))
+        .annotate(units=Sum(available_units()))
     )
     return {row["variant_id"]: row["units"] for row in rows}
 

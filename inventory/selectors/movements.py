@@ -35,6 +35,7 @@ from inventory.models import (
     Transfer,
     TransferLine,
     Variant,
+    available_units,
 )
 
 # --- Transfers --------------------------------------------------------------------------------
@@ -69,7 +70,7 @@ def transfer_lines(*, transfer: Transfer) -> QuerySet[TransferLine]:
         StockLevel.objects.filter(
             variant_id=OuterRef("variant_id"), warehouse_id=transfer.source_id
         )
-        .annotate(units=F("on_hand") - F("reserved"))
+        .annotate(units=available_units())
         .values("units")[:1]
     )
     return (

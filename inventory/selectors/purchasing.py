@@ -31,6 +31,7 @@ from inventory.models import (
     Supplier,
     Variant,
     Warehouse,
+    available_units,
 )
 from inventory.services.purchasing import LineAmounts, purchase_line_amounts
 
@@ -297,7 +298,7 @@ def reorder_suggestions() -> ReorderPlan:
     levels: dict[int, Any] = {
         row["variant_id"]: row
         for row in StockLevel.objects.values("variant_id").annotate(
-            units=Sum(F("on_hand") - F("reserved")),
+            units=Sum(available_units()),
             overrides=Sum("low_stock_threshold"),
             plain=Count("pk", filter=Q(low_stock_threshold__isnull=True)),
         )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import connection
@@ -7,7 +8,7 @@ from django.db.models import Case, F, IntegerField, Min, Q, QuerySet, Value, Whe
 from django.db.models.functions import Coalesce
 
 from common.text import fold
-from inventory.models import StockLevel, StockMovement, Variant
+from inventory.models import StockLevel, StockMovement, Variant, available_units
 from inventory.selectors.catalogue import category_descendant_ids
 
 
@@ -71,7 +72,7 @@ def stock_levels(
     """Stock per variant and warehouse for the overview, filtered; ordered by SKU, warehouse."""
     threshold = Coalesce(F("low_stock_threshold"), F("variant__low_stock_threshold"))
     qs = StockLevel.objects.select_related("variant__product", "warehouse").annotate(
-        units=F("on_hand") - F("reserved"), threshold=threshold
+        units=available_units(), threshold=threshold
     )
     if warehouse_id:
         qs = qs.filter(warehouse_id=warehouse_id)
@@ -145,10 +146,20 @@ def variant_movements(
     return qs.order_by("-id")
 
 
+def available_in_warehouse(*, warehouse_id: int, variant_ids: Iterable[int]) -> dict[int, int]:
+    """variant id -> units available in one warehouse now (a variant without a stock row there
+    is absent)."""
+    return dict(
+        StockLevel.objects.filter(warehouse_id=warehouse_id, variant_id__in=list(variant_ids))
+        .annotate(units=available_units())
+        .values_list("variant_id", "units")
+    )
+
+
 def variant_stock(*, variant_id: int) -> QuerySet[StockLevel]:
     return (
         StockLevel.objects.filter(variant_id=variant_id)
         .select_related("warehouse")
-        .annotate(units=F("on_hand") - F("reserved"))
+        .annotate(units=available_units())
         .order_by("warehouse__code", "pk")
     )

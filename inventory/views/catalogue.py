@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.auth import require_perm
+from common.htmx import is_htmx, render_partial_or_page
 from common.pagination import page_number
 from inventory.errors import InventoryError
 from inventory.forms_catalogue import BrandForm, CategoryForm, ImageUploadForm, ProductFilterForm
@@ -39,9 +40,9 @@ def product_list(request: HttpRequest) -> HttpResponse:
     form = ProductFilterForm(request.GET or None)
     page = selectors.product_page(page=page_number(request.GET.get("page")), **form.filters())
     context = {"form": form, "page": page}
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "inventory/product_list.html#product-table", context)
-    return render(request, "inventory/product_list.html", context)
+    return render_partial_or_page(
+        request, "inventory/product_list.html", context, partial="product-table"
+    )
 
 
 @require_GET
@@ -88,7 +89,7 @@ def _product_editor(request: HttpRequest, product: Product | None) -> HttpRespon
     action = request.POST.get("action", "save")
     if action in ("matrix", "fill"):
         editor.regenerate(fill=action == "fill")
-        if request.htmx:  # type: ignore[attr-defined]
+        if is_htmx(request):
             return render(request, f"{PRODUCT_FORM}#variants-card", _editor_context(editor))
         return _render_editor(request, editor)
     if editor.is_valid():
@@ -108,7 +109,7 @@ def _product_editor(request: HttpRequest, product: Product | None) -> HttpRespon
             if request.POST.get("then") == "new":
                 return redirect("inventory:product_create")
             return redirect("inventory:product_detail", pk=saved.pk)
-    return _render_editor(request, editor, status=422 if request.htmx else 200)  # type: ignore[attr-defined]
+    return _render_editor(request, editor, status=422 if is_htmx(request) else 200)
 
 
 def _editor_context(editor: ProductEditor) -> dict[str, Any]:
@@ -161,7 +162,7 @@ def product_media(request: HttpRequest, path: str) -> FileResponse:
 
 
 def _images_response(request: HttpRequest, product: Product) -> HttpResponse:
-    if request.htmx:  # type: ignore[attr-defined]
+    if is_htmx(request):
         return render(
             request,
             f"{PRODUCT_FORM}#image-list",
@@ -243,7 +244,7 @@ def category_create(request: HttpRequest) -> HttpResponse:
         request,
         "inventory/category_list.html",
         {"categories": selectors.category_tree(), "form": form},
-        status=422 if request.htmx else 200,  # type: ignore[attr-defined]
+        status=422 if is_htmx(request) else 200,
     )
 
 

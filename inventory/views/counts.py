@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.auth import require_perm
 from common.forms import valid_values
+from common.htmx import is_htmx, render_partial_or_page
 from common.pagination import page_number, paginate
 from inventory.errors import InventoryError
 from inventory.forms_movements import (
@@ -50,9 +51,9 @@ def count_list(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(counts, page=page_number(request.GET.get("page")), per_page=50)
     context = {"form": form, "page": page}
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "inventory/count_list.html#count-table", context)
-    return render(request, "inventory/count_list.html", context)
+    return render_partial_or_page(
+        request, "inventory/count_list.html", context, partial="count-table"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,10 +103,15 @@ def count_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "editable": _editable(request, count),
         "with_costs": with_costs,
     }
-    if request.htmx and request.htmx.target == "count-lines":  # type: ignore[attr-defined]
-        return render(request, "inventory/count_detail.html#count-lines", context)
-    context["summary"] = selectors.count_summary(count_id=count.pk, with_costs=with_costs)
-    return render(request, "inventory/count_detail.html", context)
+    if not is_htmx(request, target="count-lines"):
+        context["summary"] = selectors.count_summary(count_id=count.pk, with_costs=with_costs)
+    return render_partial_or_page(
+        request,
+        "inventory/count_detail.html",
+        context,
+        partial="count-lines",
+        target="count-lines",
+    )
 
 
 def _editable(request: HttpRequest, count: StockCount) -> bool:
@@ -145,7 +151,7 @@ def count_scan(request: HttpRequest, pk: int) -> HttpResponse:
                 summary=selectors.count_summary(count_id=count.pk, with_costs=with_costs),
                 editable=True,
             )
-    if not request.htmx:  # type: ignore[attr-defined]
+    if not is_htmx(request):
         # Without JavaScript the scan form posts normally: show the outcome on the page.
         if "error" in context:
             messages.error(request, context["error"])

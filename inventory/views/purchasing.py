@@ -14,11 +14,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from common.auth import require_perm
 from common.forms import id_or_none, valid_values
+from common.htmx import is_htmx, render_partial_or_page
 from common.money import money_input
 from common.pagination import page_number, paginate
 from common.pdf import pdf_response
@@ -47,19 +47,14 @@ from inventory.services.suppliers import supplier_save
 LINES_PREFIX = "lines"
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
 def _to_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     url = reverse("inventory:purchase_order_detail", args=[order_id])
-    return HttpResponseClientRedirect(url) if _is_htmx(request) else redirect(url)
+    return HttpResponseClientRedirect(url) if is_htmx(request) else redirect(url)
 
 
 # --- Suppliers --------------------------------------------------------------------------------
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm("inventory.view_supplier")
 def supplier_list(request: HttpRequest) -> HttpResponse:
@@ -68,9 +63,9 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
     suppliers = selectors.supplier_list(q=filters.get("q", ""), active=filters.get("active", ""))
     page = paginate(suppliers, page=page_number(request.GET.get("page")), per_page=50)
     context = {"form": form, "page": page}
-    if _is_htmx(request):
-        return render(request, "inventory/supplier_list.html#supplier-table", context)
-    return render(request, "inventory/supplier_list.html", context)
+    return render_partial_or_page(
+        request, "inventory/supplier_list.html", context, partial="supplier-table"
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -101,7 +96,6 @@ def _supplier_form(request: HttpRequest, supplier: Supplier | None) -> HttpRespo
 # --- Purchase orders --------------------------------------------------------------------------
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm("inventory.view_purchaseorder")
 def purchase_order_list(request: HttpRequest) -> HttpResponse:
@@ -114,9 +108,9 @@ def purchase_order_list(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(orders, page=page_number(request.GET.get("page")), per_page=50)
     context = {"form": form, "page": page, "with_costs": can_see_costs(request.user)}
-    if _is_htmx(request):
-        return render(request, "inventory/purchase_order_list.html#po-table", context)
-    return render(request, "inventory/purchase_order_list.html", context)
+    return render_partial_or_page(
+        request, "inventory/purchase_order_list.html", context, partial="po-table"
+    )
 
 
 @require_GET
@@ -526,7 +520,7 @@ def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
     rows = []
     for f in formset.forms:
         raw = f["order_line"].value()
-        line = by_id.get(int(raw)) if str(raw or "").isdigit() else None
+        line = by_id.get(id_or_none(raw) or 0)
         rows.append((f, line))
     return render(
         request,
@@ -535,7 +529,6 @@ def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm("inventory.view_goodsreceipt")
 def goods_receipt_list(request: HttpRequest) -> HttpResponse:
@@ -549,9 +542,9 @@ def goods_receipt_list(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(receipts, page=page_number(request.GET.get("page")), per_page=50)
     context = {"form": form, "page": page, "with_costs": can_see_costs(request.user)}
-    if _is_htmx(request):
-        return render(request, "inventory/receipt_list.html#receipt-table", context)
-    return render(request, "inventory/receipt_list.html", context)
+    return render_partial_or_page(
+        request, "inventory/receipt_list.html", context, partial="receipt-table"
+    )
 
 
 @require_GET
@@ -586,12 +579,11 @@ def _reorder_context(
 
 
 def _reorder_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    if _is_htmx(request):
-        return render(request, "inventory/reorder_suggestions.html#reorder-plan", context)
-    return render(request, "inventory/reorder_suggestions.html", context)
+    return render_partial_or_page(
+        request, "inventory/reorder_suggestions.html", context, partial="reorder-plan"
+    )
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm("inventory.view_purchaseorder")
 def reorder_suggestions(request: HttpRequest) -> HttpResponse:
@@ -627,7 +619,7 @@ def reorder_create_drafts(request: HttpRequest) -> HttpResponse:
                 )
     else:
         messages.error(request, _("Choose the warehouse the goods go to."))
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect("inventory:reorder_suggestions")
     context = _reorder_context(request, None if form.is_valid() else form, created=created)
     return _reorder_page(request, context)
@@ -653,6 +645,6 @@ def reorder_assign_supplier(request: HttpRequest) -> HttpResponse:
             )
     else:
         messages.error(request, _("Choose a supplier."))
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return redirect("inventory:reorder_suggestions")
     return _reorder_page(request, _reorder_context(request))

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from common.auth import require_perm
 from common.forms import parse_query
+from common.htmx import render_partial_or_page
 from common.pagination import page_number, paginate
 from inventory.errors import InventoryError
 from inventory.forms_stock import (
@@ -36,9 +37,9 @@ def stock_overview(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(levels, page=page_number(request.GET.get("page")), per_page=50)
     context = {"form": parsed.form, "page": page}
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "inventory/stock_overview.html#stock-table", context)
-    return render(request, "inventory/stock_overview.html", context)
+    return render_partial_or_page(
+        request, "inventory/stock_overview.html", context, partial="stock-table"
+    )
 
 
 @require_perm("inventory.view_stockmovement")
@@ -57,9 +58,13 @@ def variant_ledger(request: HttpRequest, variant_id: int) -> HttpResponse:
         "form": parsed.form,
         "adjust_form": StockAdjustForm(),
     }
-    if request.htmx and request.htmx.target == "ledger-table":  # type: ignore[attr-defined]
-        return render(request, "inventory/variant_ledger.html#ledger-table", context)
-    return render(request, "inventory/variant_ledger.html", context)
+    return render_partial_or_page(
+        request,
+        "inventory/variant_ledger.html",
+        context,
+        partial="ledger-table",
+        target="ledger-table",
+    )
 
 
 @require_POST

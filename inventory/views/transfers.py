@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from common.auth import require_perm
 from common.forms import valid_values
+from common.htmx import render_partial_or_page
 from common.pagination import page_number, paginate
 from inventory.errors import InventoryError
 from inventory.forms_movements import LineRow, TransferFilterForm, TransferForm
@@ -36,9 +37,9 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     )
     page = paginate(transfers, page=page_number(request.GET.get("page")), per_page=50)
     context = {"form": form, "page": page}
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "inventory/transfer_list.html#transfer-table", context)
-    return render(request, "inventory/transfer_list.html", context)
+    return render_partial_or_page(
+        request, "inventory/transfer_list.html", context, partial="transfer-table"
+    )
 
 
 @require_perm("inventory.view_transfer")

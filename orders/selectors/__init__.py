@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
 from common.text import fold
-from inventory.models import StockLevel
+from inventory.models import StockLevel, available_units
 from orders import transitions as t
 from orders.errors import InvalidPhoneNumber
 from orders.models import Customer, CustomerPhone, OrderLine
@@ -79,7 +79,7 @@ def open_orders_shortage() -> dict[int, int]:
     available = dict(
         StockLevel.objects.filter(variant_id__in=list(ordered))
         .values("variant_id")
-        .annotate(units=Sum(F("on_hand") - F("reserved")))
+        .annotate(units=Sum(available_units()))
         .values_list("variant_id", "units")
     )
     short = {v: int(units) - int(available.get(v) or 0) for v, units in ordered.items()}

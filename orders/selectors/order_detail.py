@@ -17,7 +17,8 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from common.money import quantize
-from inventory.models import StockLevel, Variant, Warehouse
+from inventory.models import Variant, Warehouse
+from inventory.selectors.stock import available_in_warehouse
 from orders.errors import Shortage
 from orders.history import HistoryEntry, describe_event
 from orders.models import (
@@ -157,12 +158,7 @@ def order_shortages(*, order: Order, lines: Iterable[OrderLine]) -> list[Shortag
     for line in lines:
         needed[line.variant_id] = needed.get(line.variant_id, 0) + line.quantity
         skus.setdefault(line.variant_id, line.sku)
-    available = {
-        variant_id: on_hand - reserved
-        for variant_id, on_hand, reserved in StockLevel.objects.filter(
-            warehouse_id=order.warehouse_id, variant_id__in=list(needed)
-        ).values_list("variant_id", "on_hand", "reserved")
-    }
+    available = available_in_warehouse(warehouse_id=order.warehouse_id, variant_ids=needed)
     return sorted(
         (
             Shortage(

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce, Upper
 
 from common.phones import format_phone
 from common.text import fold
-from inventory.models import StockLevel, Variant, Warehouse
+from inventory.models import StockLevel, Variant, Warehouse, available_units
 from inventory.selectors.purchasing import default_warehouse, warehouse_choices
 from orders import transitions as t
 from orders.models import Customer, CustomerAddress, CustomerPhone, Order, OrderLine
@@ -109,7 +109,7 @@ def _with_availability(qs: QuerySet[Variant], warehouse_id: int | None) -> Query
         StockLevel.objects.filter(variant_id=OuterRef("pk"))
         .order_by()
         .values("variant_id")
-        .annotate(units=Sum(F("on_hand") - F("reserved")))
+        .annotate(units=Sum(available_units()))
         .values("units")
     )
     here: Coalesce | Value
@@ -118,7 +118,7 @@ def _with_availability(qs: QuerySet[Variant], warehouse_id: int | None) -> Query
             Subquery(
                 StockLevel.objects.filter(
                     variant_id=OuterRef("pk"), warehouse_id=warehouse_id
-                ).values(units=F("on_hand") - F("reserved"))[:1],
+                ).values(units=available_units())[:1],
                 output_field=IntegerField(),
             ),
             Value(0),

@@ -34,9 +34,9 @@ from django.utils.translation import gettext as _
 from inventory.models import (
     DocumentSequence,
     PurchaseOrder,
-    StockLevel,
     Variant,
 )
+from inventory.selectors.stock import available_in_warehouse
 from inventory.services.purchasing import (
     PurchaseLineInput,
     PurchaseOrderInput,
@@ -62,12 +62,7 @@ def _missing(order: Order) -> dict[int, int]:
         "variant_id", "quantity"
     ):
         needed[variant_id] += quantity
-    available = {
-        variant_id: on_hand - reserved
-        for variant_id, on_hand, reserved in StockLevel.objects.filter(
-            warehouse_id=order.warehouse_id, variant_id__in=list(needed)
-        ).values_list("variant_id", "on_hand", "reserved")
-    }
+    available = available_in_warehouse(warehouse_id=order.warehouse_id, variant_ids=needed)
     missing = {
         variant_id: units - max(available.get(variant_id, 0), 0)
         for variant_id, units in needed.items()

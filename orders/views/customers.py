@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
 from common.forms import id_or_none
+from common.htmx import is_htmx, render_partial_or_page, vary_on_htmx
 from common.pagination import page_number, paginate
 from orders.errors import CustomerError
 from orders.forms_customers import (
@@ -40,10 +41,6 @@ from orders.validators import phone_normalize, shop_country
 
 LIST_PER_PAGE = 50
 ADDRESS_PREFIX = "address"
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _customer_or_404(pk: int) -> Customer:
@@ -74,7 +71,6 @@ def _warn_duplicates(request: HttpRequest, customer: Customer) -> None:
 # --- List -------------------------------------------------------------------------------------
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm("orders.view_customer")
 def customer_list(request: HttpRequest) -> HttpResponse:
@@ -83,9 +79,9 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     customers = selectors.customer_list(**filters)
     page = paginate(customers, page=page_number(request.GET.get("page")), per_page=LIST_PER_PAGE)
     context = {"form": form, "page": page, "rows": selectors.customer_rows(page.items)}
-    if _is_htmx(request):
-        return render(request, "orders/customers/list.html#customer-table", context)
-    return render(request, "orders/customers/list.html", context)
+    return render_partial_or_page(
+        request, "orders/customers/list.html", context, partial="customer-table"
+    )
 
 
 # --- Detail -----------------------------------------------------------------------------------
@@ -121,7 +117,7 @@ def _detail_page(
 @require_GET
 @require_perm("orders.view_customer")
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if _is_htmx(request) and "page" in request.GET:  # the orders' pager
+    if is_htmx(request) and "page" in request.GET:  # the orders' pager
         if not Customer.objects.filter(pk=pk).exists():
             raise Http404
         orders = paginate(
@@ -216,7 +212,7 @@ def _form_page(
         "phone_rows": form.phone_rows(),
         "tag_names": [name for _pk, name in selectors.tag_choices()],
     }
-    status = 422 if form.is_bound and _is_htmx(request) and form.errors else 200
+    status = 422 if form.is_bound and is_htmx(request) and form.errors else 200
     return render(request, "orders/customers/form.html", context, status=status)
 
 
@@ -256,9 +252,11 @@ def _addresses_section(
     status: int = 200,
 ) -> HttpResponse:
     """The addresses card (htmx), or the whole detail page (a plain request)."""
-    if not _is_htmx(request):
-        return _detail_page(
-            request, customer, address_form=address_form, editing=editing, status=status
+    if not is_htmx(request):
+        return vary_on_htmx(
+            _detail_page(
+                request, customer, address_form=address_form, editing=editing, status=status
+            )
         )
     context = {
         "customer": customer,
@@ -266,7 +264,7 @@ def _addresses_section(
         "address_form": address_form,
         "editing": editing,
     }
-    return render(request, "orders/customers/addresses.html", context, status=status)
+    return vary_on_htmx(render(request, "orders/customers/addresses.html", context, status=status))
 
 
 def _live_or_refuse(request: HttpRequest, customer: Customer) -> bool:
@@ -284,7 +282,7 @@ def _live_or_refuse(request: HttpRequest, customer: Customer) -> bool:
 def customer_addresses(request: HttpRequest, pk: int) -> HttpResponse:
     """The addresses card as it is (the Cancel of an inline form)."""
     customer = get_object_or_404(Customer, pk=pk)
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return _to_detail(pk, "#customer-addresses")
     return _addresses_section(request, customer)
 
@@ -310,7 +308,7 @@ def customer_address_add(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("Address added."))
-                if not _is_htmx(request):
+                if not is_htmx(request):
                     return _to_detail(pk, "#customer-addresses")
                 return _addresses_section(request, customer)
         return _addresses_section(request, customer, address_form=form, editing="new", status=422)
@@ -349,7 +347,7 @@ def customer_address_edit(request: HttpRequest, pk: int, address_pk: int) -> Htt
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("Address saved."))
-                if not _is_htmx(request):
+                if not is_htmx(request):
                     return _to_detail(pk, "#customer-addresses")
                 return _addresses_section(request, customer)
         return _addresses_section(
@@ -369,7 +367,7 @@ def customer_address_delete_view(request: HttpRequest, pk: int, address_pk: int)
         messages.error(request, str(error))
     else:
         messages.success(request, _("Address deleted."))
-    if not _is_htmx(request):
+    if not is_htmx(request):
         return _to_detail(pk, "#customer-addresses")
     return _addresses_section(request, customer)
 

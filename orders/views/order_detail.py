@@ -17,9 +17,9 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
+from common.htmx import is_htmx, render_partial_or_page
 from common.money import money_input
 from common.templatetags.ui import money
 from inventory.errors import InventoryError
@@ -57,10 +57,6 @@ ACTION_PERMS: dict[str, str] = {
     t.CANCEL: "orders.cancel_order",
     t.RETURN: "orders.add_return",
 }
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _reverse_or_empty(name: str, pk: int) -> str:
@@ -136,25 +132,24 @@ def _render(
     request: HttpRequest, detail: OrderDetail, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
     context = _context(request, detail, **extra)
-    template = "orders/order_detail.html"
-    if _is_htmx(request):
-        template += "#order-body"
-    else:
+    if not is_htmx(request):
         context["panels"] = panels_for("order", detail.order.pk, request.user)
-    return render(request, template, context, status=status)
+    return render_partial_or_page(
+        request, "orders/order_detail.html", context, partial="order-body", status=status
+    )
 
 
 def _done(request: HttpRequest, pk: int, message: str) -> HttpResponse:
     """After a successful action: the fresh body (htmx) or a redirect to the page."""
     messages.success(request, message)
-    if _is_htmx(request):
+    if is_htmx(request):
         return _render(request, _detail_or_404(pk))
     return redirect("orders:order_detail", pk)
 
 
 def _failed(request: HttpRequest, pk: int, **extra: Any) -> HttpResponse:
     """After a refused action: the page as it is, with the error shown where it belongs."""
-    return _render(request, _detail_or_404(pk), status=422 if _is_htmx(request) else 200, **extra)
+    return _render(request, _detail_or_404(pk), status=422 if is_htmx(request) else 200, **extra)
 
 
 def _order_row(pk: int) -> tuple[str, str]:
@@ -168,7 +163,6 @@ def _order_row(pk: int) -> tuple[str, str]:
 # --- Page -------------------------------------------------------------------------------------
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm("orders.view_order")
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -199,7 +193,7 @@ def order_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _render(
             request,
             detail,
-            status=422 if _is_htmx(request) else 200,
+            status=422 if is_htmx(request) else 200,
             **_shortage_context(detail.order, list(short.shortages)),
         )
     except OrderError as error:
@@ -344,7 +338,7 @@ def order_shortage_purchase(request: HttpRequest, pk: int) -> HttpResponse:
         shortage_created=created,
     )
     context["shortage_form"] = form if status != 200 else ShortagePurchaseForm()
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "orders/order_detail.html#order-shortage", context, status=status)
     if status == 200:
         return redirect(_reverse_purchase_orders(request, created) or order_url(pk))

@@ -513,7 +513,7 @@ def _manual_order(
         keep_address=choice == ADDRESS_KEEP and edited is not None,
         wants_new_address=choice == ADDRESS_NEW,
         new_address=form.typed_address() if choice == ADDRESS_NEW else None,
-        address_id=int(choice) if choice.isdigit() else None,
+        address_id=id_or_none(choice),
     )
 
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
+from common.htmx import is_htmx, render_partial_or_page
 from common.pagination import page_number, paginate
 from orders.forms_list import MARKER_CHOICES, BulkActionBar, OrderFilterForm
 from orders.models import OrderStatus
@@ -17,7 +16,6 @@ from orders.selectors import order_list as selectors
 from orders.services.bulk import MAX_ACTION_ORDERS, MAX_EXPORT_ORDERS
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm("orders.view_order")
 def order_list(request: HttpRequest) -> HttpResponse:
@@ -41,7 +39,6 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "max_action": number_format(MAX_ACTION_ORDERS, force_grouping=True),
         "max_export": number_format(MAX_EXPORT_ORDERS, force_grouping=True),
     }
-    if getattr(request, "htmx", False):
-        return render(request, "orders/order_list.html#order-table", context)
-    context["actions"] = BulkActionBar()
-    return render(request, "orders/order_list.html", context)
+    if not is_htmx(request):
+        context["actions"] = BulkActionBar()
+    return render_partial_or_page(request, "orders/order_list.html", context, partial="order-table")

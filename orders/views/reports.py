@@ -24,10 +24,10 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
 
 from common import charts
 from common.auth import require_perm
+from common.htmx import render_partial_or_page
 from common.money import BABEL_LOCALES, PRECISION, format_money
 from inventory.permissions import can_see_costs
 from orders import exports_reports as exports
@@ -38,10 +38,6 @@ from orders.selectors import reports as selectors
 PERM = "orders.view_reports"
 CHART_BARS = 10
 Report = TypeVar("Report")
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _today() -> date:
@@ -103,9 +99,7 @@ def _page(
             "date_to": filters.date_to.isoformat(),
         },
     )
-    if _is_htmx(request):
-        return render(request, f"{template}#report", context)
-    return render(request, template, context)
+    return render_partial_or_page(request, template, context, partial="report")
 
 
 # --- Index ------------------------------------------------------------------------------------
@@ -132,7 +126,6 @@ def reports(request: HttpRequest) -> HttpResponse:
 # --- Best sellers -----------------------------------------------------------------------------
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm(PERM)
 def report_best_sellers(request: HttpRequest) -> HttpResponse:
@@ -195,7 +188,6 @@ def _best_sellers_chart(report: selectors.BestSellers) -> Chart | None:
 # --- Top customers ----------------------------------------------------------------------------
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm(PERM)
 def report_top_customers(request: HttpRequest) -> HttpResponse:
@@ -225,7 +217,6 @@ def period_label(start: date, group: str, *, short: bool = False) -> str:
     return text
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm(PERM)
 def report_sales(request: HttpRequest) -> HttpResponse:

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from common.auth import require_perm
 from common.forms import parse_query
+from common.htmx import is_htmx, render_partial_or_page
 from common.pagination import page_number, paginate
 from orders.api import selectors
 from orders.api.openapi import EXAMPLES, field_rows, openapi_document
@@ -32,10 +32,6 @@ from orders.services import website_api as services
 
 PER_PAGE = 25
 SHOWN_BODY_CHARS = 20_000
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _website_or_404(pk: int) -> Website:
@@ -178,15 +174,14 @@ def _detail_context(
     }
 
 
-@vary_on_headers("HX-Request")
 @require_GET
 @require_perm("orders.view_website")
 def website_detail(request: HttpRequest, pk: int) -> HttpResponse:
     website = _website_or_404(pk)
     context = _detail_context(request, website)
-    if _is_htmx(request):
-        return render(request, "orders/websites/website_detail.html#request-log", context)
-    return render(request, "orders/websites/website_detail.html", context)
+    return render_partial_or_page(
+        request, "orders/websites/website_detail.html", context, partial="request-log"
+    )
 
 
 @require_POST
@@ -275,7 +270,7 @@ def website_request_reapply(request: HttpRequest, pk: int) -> HttpResponse:
         _prepare(entry, open_id=entry.pk)
     else:
         _prepare(entry, open_id=entry.pk, form=form)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(
             request,
             "orders/websites/website_detail.html#request-item",

@@ -16,6 +16,8 @@ from inventory.selectors.movements import COUNT_SHOW, variants_for_rows
 from inventory.services.counts import MAX_COUNTED
 from inventory.services.transfers import MAX_QUANTITY, TransferLineInput
 
+ASCII_WHOLE = re.compile(r"[0-9]{1,9}")
+
 
 def _active_warehouses() -> Any:
     return Warehouse.objects.filter(is_active=True).order_by("code", "pk")
@@ -102,7 +104,11 @@ class TransferForm(forms.Form):
             if row.variant is None:
                 row.error = str(_("Pick a product for this line."))
                 continue
-            if not row.quantity.isdigit() or not 1 <= int(row.quantity) <= MAX_QUANTITY:
+            # 0-9 only: str.isdigit() also takes "²" and other scripts' digits.
+            if (
+                not ASCII_WHOLE.fullmatch(row.quantity)
+                or not 1 <= int(row.quantity) <= MAX_QUANTITY
+            ):
                 row.error = str(
                     _("Enter a whole number from 1 to %(max)d.") % {"max": MAX_QUANTITY}
                 )

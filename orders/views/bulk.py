@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.auth import require_perm
+from common.htmx import is_htmx
 from common.pdf import pdf_response
 from inventory.selectors.shop import shop_details
 from orders.forms_list import BulkAssignForm, BulkCancelForm, BulkSelectionForm
@@ -32,10 +33,6 @@ from orders.services import bulk as services
 from orders.views.delivery_notes import delivery_notes_pdf
 
 PARTIAL = "orders/bulk_result.html#bulk-report"
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
 
 
 def _list_url(request: HttpRequest) -> str:
@@ -57,7 +54,7 @@ def _form_error(form: BulkSelectionForm) -> str:
 def _refuse(request: HttpRequest, form: BulkSelectionForm) -> HttpResponse:
     """Nothing was done: say why, on the list."""
     error = _form_error(form)
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(
             request,
             PARTIAL,
@@ -79,7 +76,7 @@ def _report(
         "refused": sum(1 for r in results if r.outcome == services.REFUSED),
         "back_url": _list_url(request),
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         response = render(request, PARTIAL, context)
         response["HX-Trigger"] = "orders-changed"
         return response

@@ -250,3 +250,27 @@ def test_received_transfer_page_has_no_actions(client, login_as, world):
     for action in ("transfer_send", "transfer_receive", "transfer_cancel", "transfer_edit"):
         assert reverse(f"inventory:{action}", args=[transfer.pk]) not in html
     assert "Received" in html
+
+
+@pytest.mark.parametrize("quantity", ["²", "١٢", "๓", "1e3", "-1", "10000001"])
+def test_a_quantity_that_is_not_plain_ascii_digits_is_a_line_error(
+    client, login_as, world, quantity
+):
+    """str.isdigit() takes superscripts and other scripts' digits, and int() then fails on some
+    of them: only 0-9 make a quantity, whatever the keyboard."""
+    login_as("warehouse")
+    response = client.post(
+        reverse("inventory:transfer_create"),
+        {
+            "source": world["hcm"].pk,
+            "destination": world["hn"].pk,
+            "line_variant": [world["red"].pk],
+            "line_quantity": [quantity],
+        },
+    )
+    assert response.status_code == 200
+    rows = response.context["form"].rows
+    assert [(r.quantity, r.error) for r in rows] == [
+        (quantity, "Enter a whole number from 1 to 1000000.")
+    ]
+    assert Transfer.objects.count() == 0

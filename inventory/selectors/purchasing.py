@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,12 @@ from inventory.services.purchasing import LineAmounts, purchase_line_amounts
 
 Status = PurchaseOrder.Status
 OPEN_STATUSES = (Status.CONFIRMED, Status.PARTIAL)
+
+
+def open_units() -> Sum:
+    """Units of purchase order lines still to arrive: ordered minus received."""
+    return Sum(F("quantity") - F("quantity_received"), output_field=IntegerField())
+
 
 # --- Suppliers --------------------------------------------------------------------------------
 
@@ -306,7 +313,7 @@ def reorder_suggestions() -> ReorderPlan:
     incoming = dict(
         PurchaseOrderLine.objects.filter(order__status__in=OPEN_STATUSES)
         .values("variant_id")
-        .annotate(units=Sum(F("quantity") - F("quantity_received"), output_field=IntegerField()))
+        .annotate(units=open_units())
         .values_list("variant_id", "units")
     )
     drafted = dict(
@@ -364,3 +371,25 @@ def _group_order(group: ReorderGroup) -> tuple[int, str, int]:
     if group.supplier is None:
         return (0, "", 0)
     return (1, group.supplier.name.lower(), group.supplier.pk)
+
+
+def open_purchase_units(
+    *, warehouse_id: int, variant_ids: Iterable[int], exclude_source: str = ""
+) -> dict[int, int]:
+    """variant id -> units still to arrive at `warehouse_id` on purchase orders that are draft,
+    confirmed or partially received (quantity - quantity received); received and cancelled
+    orders hold nothing. With `exclude_source`, drafts made for that source are left out."""
+    open_lines = PurchaseOrderLine.objects.filter(
+        order__status__in=(Status.DRAFT, Status.CONFIRMED, Status.PARTIAL),
+        order__warehouse_id=warehouse_id,
+        variant_id__in=list(variant_ids),
+    )
+    if exclude_source:
+        open_lines = open_lines.exclude(order__status=Status.DRAFT, order__source=exclude_source)
+    return {
+        variant_id: int(units)
+        for variant_id, units in open_lines.values("variant_id")
+        .annotate(units=open_units())
+        .values_list("variant_id", "units")
+        if units
+    }

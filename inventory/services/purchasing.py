@@ -350,28 +350,6 @@ def purchase_order_cancel(*, order_id: int, user_id: int | None) -> PurchaseOrde
     return order
 
 
-def open_purchase_units(
-    *, warehouse_id: int, variant_ids: Iterable[int], exclude_source: str = ""
-) -> dict[int, int]:
-    """variant id -> units still to arrive at `warehouse_id` on purchase orders that are draft,
-    confirmed or partially received (quantity - quantity received); received and cancelled
-    orders hold nothing. With `exclude_source`, drafts made for that source are left out."""
-    open_lines = PurchaseOrderLine.objects.filter(
-        order__status__in=(Status.DRAFT, Status.CONFIRMED, Status.PARTIAL),
-        order__warehouse_id=warehouse_id,
-        variant_id__in=list(variant_ids),
-    )
-    if exclude_source:
-        open_lines = open_lines.exclude(order__status=Status.DRAFT, order__source=exclude_source)
-    return {
-        variant_id: int(units)
-        for variant_id, units in open_lines.values("variant_id")
-        .annotate(units=Sum(F("quantity") - F("quantity_received")))
-        .values_list("variant_id", "units")
-        if units
-    }
-
-
 def purchase_drafts_shrink(
     *, source: str, keep: dict[tuple[int, int], int], user_id: int | None
 ) -> list[PurchaseOrder]:

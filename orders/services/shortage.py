@@ -36,11 +36,11 @@ from inventory.models import (
     PurchaseOrder,
     Variant,
 )
+from inventory.selectors.purchasing import open_purchase_units
 from inventory.selectors.stock import available_in_warehouse
 from inventory.services.purchasing import (
     PurchaseLineInput,
     PurchaseOrderInput,
-    open_purchase_units,
     purchase_drafts_shrink,
     purchase_order_create,
 )

@@ -19,7 +19,14 @@ from inventory.errors import InsufficientStock
 from inventory.models import StockLevel, Variant, Warehouse
 from inventory.services.stock import Source, StockChange, stock_apply
 from orders.errors import OrderError, OrderStateError, OrderStockShort, Shortage
-from orders.models import Order, OrderEvent, OrderStatus, PaymentStatus, collected_amount
+from orders.models import (
+    EventKind,
+    Order,
+    OrderEvent,
+    OrderStatus,
+    PaymentStatus,
+    collected_amount,
+)
 from orders.services.customers import phone_from_e164
 from orders.signals import order_status_changed
 
@@ -87,6 +94,23 @@ def status_announce(order_id: int, from_status: str, to_status: str) -> None:
             sender=Order, order_id=order_id, from_status=from_status, to_status=to_status
         )
     )
+
+
+def status_record(
+    order: Order, previous: str, *, user_id: int | None, now: datetime, data: dict[str, Any]
+) -> None:
+    """The status change's event row (who, when, from, to, what moved) and its after-commit
+    announcement: the last step of every transition."""
+    event_add(
+        order,
+        EventKind.STATUS_CHANGED,
+        user_id=user_id,
+        now=now,
+        from_status=previous,
+        to_status=order.status,
+        data=data,
+    )
+    status_announce(order.pk, previous, order.status)
 
 
 def warehouse_check(warehouse_id: int) -> Warehouse:

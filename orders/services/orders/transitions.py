@@ -19,15 +19,14 @@ from inventory.models import Variant
 from inventory.services.stock import StockChange, stock_apply
 from orders import transitions as t
 from orders.errors import OrderError
-from orders.models import EventKind, Order, OrderLine, PaymentKind, PaymentMethod
+from orders.models import Order, OrderLine, PaymentKind, PaymentMethod
 from orders.services.customers import customer_totals_refresh
 from orders.services.followup_summary import order_followup_summary_close
 from orders.services.orders.core import (
-    event_add,
     money_data,
     reservations_apply,
     state_error,
-    status_announce,
+    status_record,
     stock_source,
     units_by_variant,
     warehouse_check,
@@ -79,16 +78,13 @@ def order_confirm(*, order_id: int, user_id: int | None, now: datetime | None = 
         needed = units_by_variant((line.variant_id, line.quantity) for line in lines)
         reservations_apply(order, needed, warehouse_id=order.warehouse_id, user_id=user_id, now=now)
         OrderLine.objects.filter(order=order).update(quantity_reserved=F("quantity"))
-        event_add(
+        status_record(
             order,
-            EventKind.STATUS_CHANGED,
+            previous,
             user_id=user_id,
             now=now,
-            from_status=previous,
-            to_status=order.status,
             data={"reserved": {line.sku: line.quantity for line in lines}},
         )
-        status_announce(order.pk, previous, order.status)
     return order
 
 
@@ -128,16 +124,13 @@ def order_ship(*, order_id: int, user_id: int | None, now: datetime | None = Non
         )
         sales_rollup_add_shipment(order_id=order.pk)
         customer_totals_refresh(customer_id=order.customer_id)
-        event_add(
+        status_record(
             order,
-            EventKind.STATUS_CHANGED,
+            previous,
             user_id=user_id,
             now=now,
-            from_status=previous,
-            to_status=order.status,
             data={"shipped": {line.sku: line.quantity for line in lines}},
         )
-        status_announce(order.pk, previous, order.status)
     return order
 
 
@@ -186,17 +179,8 @@ def order_complete(
                 "amount": money_data(payment.amount, order.currency),
             }
         order.save(update_fields=["paid_amount", "payment_status"])
-        event_add(
-            order,
-            EventKind.STATUS_CHANGED,
-            user_id=user_id,
-            now=now,
-            from_status=previous,
-            to_status=order.status,
-            data=data,
-        )
         customer_totals_refresh(customer_id=order.customer_id)
-        status_announce(order.pk, previous, order.status)
+        status_record(order, previous, user_id=user_id, now=now, data=data)
     return order
 
 
@@ -226,15 +210,6 @@ def order_cancel(
                 line.sku: line.quantity_reserved for line in lines if line.quantity_reserved
             }
         customer_totals_refresh(customer_id=order.customer_id)
-        event_add(
-            order,
-            EventKind.STATUS_CHANGED,
-            user_id=user_id,
-            now=now,
-            from_status=previous,
-            to_status=order.status,
-            data=data,
-        )
-        status_announce(order.pk, previous, order.status)
+        status_record(order, previous, user_id=user_id, now=now, data=data)
         shortage_drafts_shrink(order_id=order.pk, user_id=user_id)
     return order

@@ -164,6 +164,17 @@ def variant_search(
     return _add_held([*exact, *more], held)
 
 
+def pickable_variant(*, variant_id: int | None) -> Variant | None:
+    """An active variant of an active product, with its sale price: a line the page may add."""
+    if variant_id is None:
+        return None
+    return (
+        Variant.objects.filter(pk=variant_id, is_active=True, product__is_active=True)
+        .only("pk", "sale_price")
+        .first()
+    )
+
+
 def variant_infos(
     *, ids: Iterable[int], warehouse_id: int | None, held: dict[int, int] | None = None
 ) -> dict[int, Variant]:

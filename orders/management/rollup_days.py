@@ -12,10 +12,11 @@ def add_days_argument(parser: CommandParser) -> None:
     parser.add_argument("--days", type=int, help="only the months covering the last N days")
 
 
-def first_day(days: int | None) -> date | None:
-    """The first of the last `days` shop-local days (None: no bound, all days)."""
+def first_day(days: int | None, *, today: date | None = None) -> date | None:
+    """The first of the last `days` shop-local days up to `today` (default: the shop's today);
+    None: no bound, all days."""
     if days is None:
         return None
     if days < 1:
         raise CommandError("--days must be at least 1")
-    return timezone.localdate() - timedelta(days=days - 1)
+    return (today or timezone.localdate()) - timedelta(days=days - 1)

@@ -20,6 +20,7 @@ from orders.services.customers import (
     AddressInput,
     CleanAddress,
     address_clean,
+    address_saved,
     customer_get_live,
     customer_totals_refresh,
 )
@@ -43,19 +44,7 @@ from orders.signals import order_created
 
 def _default_address(customer_id: int) -> CleanAddress | None:
     address = CustomerAddress.objects.filter(customer_id=customer_id, is_default=True).first()
-    if address is None:
-        return None
-    return CleanAddress(
-        recipient_name=address.recipient_name,
-        recipient_phone=address.recipient_phone,
-        country=address.country,
-        scheme=address.scheme,
-        province=address.province,
-        district=address.district,
-        ward=address.ward,
-        postcode=address.postcode,
-        street=address.street,
-    )
+    return address_saved(address) if address is not None else None
 
 
 ORDER_NUMBER_SEQUENCE = "orders_order_number_seq"

@@ -1,4 +1,4 @@
-"""Reads of the manual order form (orders/views/order_form.py): customers found by a phone
+"""Reads of the manual order form (orders/views/order_form*.py): customers found by a phone
 fragment or a name, products with the stock available to sell, the order being edited.
 
 Every function decides its own select_related / prefetch_related, so the templates never

@@ -38,6 +38,10 @@ adds to the committed value. Rows are written in key order and after the stock r
 order_ship and return_create lock stock first), so two transactions never wait on each other
 crosswise. On SQLite (the dev default) the same figures are computed in Python with
 Decimal and written row by row (SQLite lets one writer at a time in).
+
+Modules: keep (a shipment adds, a return takes out), rebuild (recompute a range), check
+(compare with the orders, writes nothing); what they share: sql (the per-line figures in SQL),
+in_python (the same in Decimal), tables (the three tables as data), ranges (whole months).
 """
 
 from orders.services.sales_rollup.check import RollupMismatch, sales_rollup_mismatches

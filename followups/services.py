@@ -190,22 +190,8 @@ def followup_log_contact(
     a finished thread reopens it when a next contact is given."""
     now = now or timezone.now()
     contacted_at = contacted_at or now
-    _check_next(next_contact_at)
     note = note.strip()
-    if method not in ContactMethod.values:
-        raise FollowUpError(_("Choose how the customer was contacted."))
-    if not note:
-        raise FollowUpError(_("Write down what was said."))
-    if contacted_at > now + CLOCK_SKEW:
-        raise FollowUpError(_("A contact cannot be recorded in the future."))
-    if outcome and outcome not in Outcome.values:
-        raise FollowUpError(_("Choose the outcome."))
-    if outcome and next_contact_at is not None:
-        raise FollowUpError(
-            _("Either plan the next contact or finish the follow-up with an outcome, not both.")
-        )
-    if not outcome and next_contact_at is None:
-        raise FollowUpError(_("Plan the next contact, or finish the follow-up with an outcome."))
+    _check_contact(method, note, contacted_at, next_contact_at, outcome, now=now)
     with transaction.atomic():
         thread, _created = _thread(subject, now=now)
         _check_may_act(thread, user_id=user_id)
@@ -231,10 +217,43 @@ def followup_log_contact(
                 now,
             )
         else:
-            thread.next_contact_at = next_contact_at
-            thread.reminded_at = None
+            _plan_next(thread, next_contact_at)
         _save(thread, now)
     return thread
+
+
+def _check_contact(
+    method: str,
+    note: str,
+    contacted_at: datetime,
+    next_contact_at: datetime | None,
+    outcome: str,
+    *,
+    now: datetime,
+) -> None:
+    """A contact to record: how, what was said (stripped), not in the future, and what comes
+    next: a next contact time or an outcome, exactly one of them."""
+    _check_next(next_contact_at)
+    if method not in ContactMethod.values:
+        raise FollowUpError(_("Choose how the customer was contacted."))
+    if not note:
+        raise FollowUpError(_("Write down what was said."))
+    if contacted_at > now + CLOCK_SKEW:
+        raise FollowUpError(_("A contact cannot be recorded in the future."))
+    if outcome and outcome not in Outcome.values:
+        raise FollowUpError(_("Choose the outcome."))
+    if outcome and next_contact_at is not None:
+        raise FollowUpError(
+            _("Either plan the next contact or finish the follow-up with an outcome, not both.")
+        )
+    if not outcome and next_contact_at is None:
+        raise FollowUpError(_("Plan the next contact, or finish the follow-up with an outcome."))
+
+
+def _plan_next(thread: FollowUp, next_contact_at: datetime | None) -> None:
+    """The thread's next contact; its reminder is due again for the new time."""
+    thread.next_contact_at = next_contact_at
+    thread.reminded_at = None
 
 
 def followup_schedule(
@@ -253,8 +272,7 @@ def followup_schedule(
         thread, _created = _thread(subject, now=now)
         _check_may_act(thread, user_id=user_id)
         _reopen(thread, user_id=user_id, now=now)
-        thread.next_contact_at = next_contact_at
-        thread.reminded_at = None
+        _plan_next(thread, next_contact_at)
         _assign_default(thread, assignee_id=assignee_id, user_id=user_id)
         _note(
             thread,
@@ -282,8 +300,7 @@ def followup_reschedule(
             raise FollowUpError(_("This follow-up is finished; record a new contact to reopen it."))
         if thread.next_contact_at == next_contact_at:
             return thread
-        thread.next_contact_at = next_contact_at
-        thread.reminded_at = None
+        _plan_next(thread, next_contact_at)
         _note(
             thread,
             NoteKind.RESCHEDULED,

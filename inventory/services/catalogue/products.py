@@ -161,7 +161,7 @@ def product_refresh_search_text(*, product: Product) -> None:
     variants = list(product.variants.all())
     for variant in variants:
         variant.search_text = search_text_for(variant, product)
-    Variant.objects.bulk_update(variants, ["search_text"])
+    Variant.objects.bulk_update(variants, ["search_text"], batch_size=500)
 
 
 # --- The product row --------------------------------------------------------------------------

@@ -131,6 +131,27 @@ def _legend(items: Sequence[tuple[str, str]], *, x0: int, y0: int, width: int) -
     return "".join(parts), used
 
 
+def _line(x1: Decimal, x2: Decimal, y1: Decimal, y2: Decimal, stroke: str) -> str:
+    return (
+        f'<line x1="{_n(x1)}" x2="{_n(x2)}" y1="{_n(y1)}" y2="{_n(y2)}" '
+        f'stroke="{stroke}" stroke-width="1"/>'
+    )
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area of a chart, in SVG coordinates (y grows downwards)."""
+
+    left: Decimal
+    right: Decimal
+    top: Decimal
+    bottom: Decimal
+
+
+def _positive(value: Decimal) -> Decimal:
+    return max(Decimal(value), _ZERO)
+
+
 def stacked_bar_chart(
     *,
     title: str,
@@ -156,22 +177,19 @@ def stacked_bar_chart(
     if total_label:
         legend_items.append((total_label, LINE_COLOUR))
     legend, legend_height = _legend(legend_items, x0=8, y0=6, width=width)
-
-    def positive(value: Decimal) -> Decimal:
-        return max(Decimal(value), _ZERO)
-
-    totals = [sum((positive(s.values[i]) for s in series), _ZERO) for i in range(count)]
+    totals = [sum((_positive(s.values[i]) for s in series), _ZERO) for i in range(count)]
     ticks = nice_ticks(_ZERO, max(totals, default=_ZERO))
     axis_max = ticks[-1] if ticks[-1] > 0 else Decimal(1)
     tick_text = format_tick or format_value
-    left = Decimal(12) + CHAR_WIDTH * max((len(tick_text(t)) for t in ticks), default=1)
-    right = Decimal(width - 12)
-    top = Decimal(legend_height + 14)
-    bottom = Decimal(height - 26)
-    plot_height = bottom - top
+    frame = _Frame(
+        left=Decimal(12) + CHAR_WIDTH * max((len(tick_text(t)) for t in ticks), default=1),
+        right=Decimal(width - 12),
+        top=Decimal(legend_height + 14),
+        bottom=Decimal(height - 26),
+    )
 
     def y_of(value: Decimal) -> Decimal:
-        return bottom - value / axis_max * plot_height
+        return frame.bottom - value / axis_max * (frame.bottom - frame.top)
 
     parts = [
         _svg_open(
@@ -183,28 +201,57 @@ def stacked_bar_chart(
     for tick in ticks:
         y = y_of(tick)
         parts.append(
-            f'<line x1="{_n(left)}" x2="{_n(right)}" y1="{_n(y)}" y2="{_n(y)}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-            f'<text x="{_n(left - 6)}" y="{_n(y + 4)}" text-anchor="end" '
+            _line(frame.left, frame.right, y, y, GRID_COLOUR)
+            + f'<text x="{_n(frame.left - 6)}" y="{_n(y + 4)}" text-anchor="end" '
             f'fill="{TEXT_COLOUR}">{_text(tick_text(tick))}</text>'
         )
     parts.append("</g>")
-    slot = (right - left) / max(count, 1)
+    bars, centres = _stacked_bars(
+        frame,
+        categories,
+        list(zip(series, fills, strict=True)),
+        axis_max=axis_max,
+        format_value=format_value,
+        max_labels=max_labels,
+    )
+    parts.append(bars)
+    if total_label and count:
+        points = [(cx, y_of(total)) for cx, total in zip(centres, totals, strict=True)]
+        parts.append(_total_line(points, totals, categories, total_label, format_value))
+    parts.append(_line(frame.left, frame.right, frame.bottom, frame.bottom, TEXT_COLOUR))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _stacked_bars(
+    frame: _Frame,
+    categories: Sequence[str],
+    series: Sequence[tuple[Series, str]],
+    *,
+    axis_max: Decimal,
+    format_value: ValueFormatter,
+    max_labels: int,
+) -> tuple[str, list[Decimal]]:
+    """The bars, a segment per (series, fill), and the category labels (every so many when
+    there are more than `max_labels`); returns the markup and the bars' centres."""
+    count = len(categories)
+    plot_height = frame.bottom - frame.top
+    slot = (frame.right - frame.left) / max(count, 1)
     bar_width = max(slot * Decimal("0.7"), Decimal(1))
     label_every = max(-(-count // max(max_labels, 1)), 1)
-    parts.append('<g class="chart-bars">')
+    parts = ['<g class="chart-bars">']
     centres = []
     for i, category in enumerate(categories):
-        x = left + slot * i + (slot - bar_width) / 2
+        x = frame.left + slot * i + (slot - bar_width) / 2
         centres.append(x + bar_width / 2)
         stacked = _ZERO
-        for item, fill in zip(series, fills, strict=True):
-            value = positive(item.values[i])
+        for item, fill in series:
+            value = _positive(item.values[i])
             if not value:
                 continue
             segment = value / axis_max * plot_height
             parts.append(
-                f'<rect x="{_n(x)}" y="{_n(bottom - stacked - segment)}" '
+                f'<rect x="{_n(x)}" y="{_n(frame.bottom - stacked - segment)}" '
                 f'width="{_n(bar_width)}" height="{_n(segment)}" fill="{_text(fill)}" '
                 f'data-value="{_text(value)}"><title>'
                 f"{_text(category)} · {_text(item.label)}: {_text(format_value(value))}"
@@ -213,29 +260,33 @@ def stacked_bar_chart(
             stacked += segment
         if i % label_every == 0:
             parts.append(
-                f'<text x="{_n(x + bar_width / 2)}" y="{_n(bottom + 16)}" text-anchor="middle" '
-                f'fill="{TEXT_COLOUR}">{_text(category)}</text>'
+                f'<text x="{_n(x + bar_width / 2)}" y="{_n(frame.bottom + 16)}" '
+                f'text-anchor="middle" fill="{TEXT_COLOUR}">{_text(category)}</text>'
             )
     parts.append("</g>")
-    if total_label and count:
-        points = " ".join(
-            f"{_n(cx)},{_n(y_of(total))}" for cx, total in zip(centres, totals, strict=True)
-        )
+    return "".join(parts), centres
+
+
+def _total_line(
+    points: Sequence[tuple[Decimal, Decimal]],
+    totals: Sequence[Decimal],
+    categories: Sequence[str],
+    label: str,
+    format_value: ValueFormatter,
+) -> str:
+    """A line through the bars' totals, each point with its "category · label: total"."""
+    path = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+    parts = [
+        f'<g class="chart-line"><polyline points="{path}" fill="none" '
+        f'stroke="{LINE_COLOUR}" stroke-width="1.5"/>'
+    ]
+    for (x, y), total, category in zip(points, totals, categories, strict=True):
         parts.append(
-            f'<g class="chart-line"><polyline points="{points}" fill="none" '
-            f'stroke="{LINE_COLOUR}" stroke-width="1.5"/>'
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="2.5" fill="{LINE_COLOUR}">'
+            f"<title>{_text(category)} · {_text(label)}: "
+            f"{_text(format_value(total))}</title></circle>"
         )
-        for cx, total, category in zip(centres, totals, categories, strict=True):
-            parts.append(
-                f'<circle cx="{_n(cx)}" cy="{_n(y_of(total))}" r="2.5" fill="{LINE_COLOUR}">'
-                f"<title>{_text(category)} · {_text(total_label)}: "
-                f"{_text(format_value(total))}</title></circle>"
-            )
-        parts.append("</g>")
-    parts.append(
-        f'<line x1="{_n(left)}" x2="{_n(right)}" y1="{_n(bottom)}" y2="{_n(bottom)}" '
-        f'stroke="{TEXT_COLOUR}" stroke-width="1"/></svg>'
-    )
+    parts.append("</g>")
     return "".join(parts)
 
 
@@ -261,18 +312,20 @@ def horizontal_bar_chart(
     )
     low, high = ticks[0], ticks[-1]
     span = (high - low) or Decimal(1)
-    left = Decimal(label_width)
-    right = Decimal(width - value_width)
-    plot_width = right - left
     top = Decimal(8)
+    frame = _Frame(
+        left=Decimal(label_width),
+        right=Decimal(width - value_width),
+        top=top,
+        bottom=top + len(bars) * (bar_height + gap),
+    )
     height = int(top) + len(bars) * (bar_height + gap) + 28
 
     def x_of(value: Decimal) -> Decimal:
-        return left + (Decimal(value) - low) / span * plot_width
+        return frame.left + (Decimal(value) - low) / span * (frame.right - frame.left)
 
     zero = x_of(_ZERO)
     tick_text = format_tick or format_value
-    bottom = top + len(bars) * (bar_height + gap)
     parts = [
         _svg_open(
             chart_id=chart_id, width=width, height=height, title=title, description=description
@@ -282,38 +335,62 @@ def horizontal_bar_chart(
     for tick in ticks:
         x = x_of(tick)
         parts.append(
-            f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(top)}" y2="{_n(bottom)}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-            f'<text x="{_n(x)}" y="{_n(bottom + 16)}" text-anchor="middle" '
+            _line(x, x, frame.top, frame.bottom, GRID_COLOUR)
+            + f'<text x="{_n(x)}" y="{_n(frame.bottom + 16)}" text-anchor="middle" '
             f'fill="{TEXT_COLOUR}">{_text(tick_text(tick))}</text>'
         )
     parts.append('</g><g class="chart-bars">')
-    limit = max(int((left - 12) / CHAR_WIDTH), 4)
+    limit = max(int((frame.left - 12) / CHAR_WIDTH), 4)
     for i, bar in enumerate(bars):
         y = top + i * (bar_height + gap) + Decimal(gap) / 2
-        middle = y + Decimal(bar_height) / 2 + 4
-        end = x_of(bar.value)
-        x, length = min(zero, end), abs(end - zero)
-        shown = format_value(bar.value)
         parts.append(
-            f'<text x="{_n(left - 8)}" y="{_n(middle)}" text-anchor="end" fill="{LINE_COLOUR}">'
-            f"{_text(_shorten(bar.label, limit))}</text>"
-            f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(length)}" height="{bar_height}" '
-            f'fill="{_text(fill)}" data-value="{_text(bar.value)}">'
-            f"<title>{_text(bar.label)}: {_text(shown)}</title></rect>"
+            _horizontal_bar(
+                bar,
+                y=y,
+                start=zero,
+                end=x_of(bar.value),
+                label_x=frame.left - 8,
+                label_limit=limit,
+                bar_height=bar_height,
+                fill=fill,
+                format_value=format_value,
+            )
         )
-        if bar.value < 0:
-            parts.append(
-                f'<text x="{_n(x - 4)}" y="{_n(middle)}" text-anchor="end" '
-                f'fill="{TEXT_COLOUR}">{_text(shown)}</text>'
-            )
-        else:
-            parts.append(
-                f'<text x="{_n(end + 4)}" y="{_n(middle)}" fill="{TEXT_COLOUR}">'
-                f"{_text(shown)}</text>"
-            )
-    parts.append(
-        f'</g><line x1="{_n(zero)}" x2="{_n(zero)}" y1="{_n(top)}" y2="{_n(bottom)}" '
-        f'stroke="{TEXT_COLOUR}" stroke-width="1"/></svg>'
-    )
+    parts.append("</g>")
+    parts.append(_line(zero, zero, frame.top, frame.bottom, TEXT_COLOUR))
+    parts.append("</svg>")
     return "".join(parts)
+
+
+def _horizontal_bar(
+    bar: Bar,
+    *,
+    y: Decimal,
+    start: Decimal,
+    end: Decimal,
+    label_x: Decimal,
+    label_limit: int,
+    bar_height: int,
+    fill: str,
+    format_value: ValueFormatter,
+) -> str:
+    """One bar from `start` (the zero line) to `end`: its label on the left, its value
+    beyond its end (left of it for a value below zero)."""
+    middle = y + Decimal(bar_height) / 2 + 4
+    x, length = min(start, end), abs(end - start)
+    shown = format_value(bar.value)
+    markup = (
+        f'<text x="{_n(label_x)}" y="{_n(middle)}" text-anchor="end" fill="{LINE_COLOUR}">'
+        f"{_text(_shorten(bar.label, label_limit))}</text>"
+        f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(length)}" height="{bar_height}" '
+        f'fill="{_text(fill)}" data-value="{_text(bar.value)}">'
+        f"<title>{_text(bar.label)}: {_text(shown)}</title></rect>"
+    )
+    if bar.value < 0:
+        return markup + (
+            f'<text x="{_n(x - 4)}" y="{_n(middle)}" text-anchor="end" '
+            f'fill="{TEXT_COLOUR}">{_text(shown)}</text>'
+        )
+    return markup + (
+        f'<text x="{_n(end + 4)}" y="{_n(middle)}" fill="{TEXT_COLOUR}">{_text(shown)}</text>'
+    )

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.errors import InventoryError
-from inventory.models import DocumentSequence, PurchaseOrder, PurchaseOrderLine, Variant
+from inventory.models import PurchaseOrder, PurchaseOrderLine, Variant
 from inventory.services.purchasing.amounts import purchase_totals
 from inventory.services.purchasing.orders import (
     PurchaseLineInput,
@@ -22,6 +22,7 @@ from inventory.services.purchasing.orders import (
     check_warehouse,
     draft_create,
 )
+from inventory.services.sequences import sequence_lock
 
 
 def reorder_create_drafts(
@@ -44,8 +45,7 @@ def reorder_create_drafts(
     currency = settings.SHOP_CURRENCY
     with transaction.atomic():
         check_warehouse(warehouse_id)
-        DocumentSequence.objects.get_or_create(prefix="PO")
-        DocumentSequence.objects.select_for_update().get(prefix="PO")
+        sequence_lock(prefix="PO")
         created: list[PurchaseOrder] = []
         for group in reorder_suggestions().groups:
             if group.supplier is None:

@@ -138,6 +138,13 @@ def _line(x1: Decimal, x2: Decimal, y1: Decimal, y2: Decimal, stroke: str) -> st
     )
 
 
+def _tick_label(x: Decimal, y: Decimal, anchor: str, text: str) -> str:
+    return (
+        f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" '
+        f'fill="{TEXT_COLOUR}">{_text(text)}</text>'
+    )
+
+
 @dataclass(frozen=True)
 class _Frame:
     """The plot area of a chart, in SVG coordinates (y grows downwards)."""
@@ -146,6 +153,17 @@ class _Frame:
     right: Decimal
     top: Decimal
     bottom: Decimal
+
+    def column(self, index: int, count: int) -> tuple[Decimal, Decimal]:
+        """(left edge, width) of bar `index` of `count` side by side: each bar takes 70 % of
+        its share of the width, centred in it."""
+        slot = (self.right - self.left) / max(count, 1)
+        width = max(slot * Decimal("0.7"), Decimal(1))
+        return self.left + slot * index + (slot - width) / 2, width
+
+    def y_of(self, value: Decimal, axis_max: Decimal) -> Decimal:
+        """Where `value` stands on a vertical axis from zero (the bottom) to `axis_max`."""
+        return self.bottom - value / axis_max * (self.bottom - self.top)
 
 
 def _positive(value: Decimal) -> Decimal:
@@ -169,14 +187,16 @@ def stacked_bar_chart(
     """One bar per category, stacked by series (values below zero count as zero), with a
     line through the totals when `total_label` is given. Returns the <svg> markup."""
     count = len(categories)
-    for item in series:
-        if len(item.values) != count:
-            raise ValueError("every series needs one value per category")
-    fills = [item.colour or colour(i) for i, item in enumerate(series)]
-    legend_items = [(item.label, fill) for item, fill in zip(series, fills, strict=True)]
-    if total_label:
-        legend_items.append((total_label, LINE_COLOUR))
-    legend, legend_height = _legend(legend_items, x0=8, y0=6, width=width)
+    if any(len(item.values) != count for item in series):
+        raise ValueError("every series needs one value per category")
+    filled = [(item, item.colour or colour(i)) for i, item in enumerate(series)]
+    legend_items = [(item.label, fill) for item, fill in filled]
+    legend, legend_height = _legend(
+        legend_items + ([(total_label, LINE_COLOUR)] if total_label else []),
+        x0=8,
+        y0=6,
+        width=width,
+    )
     totals = [sum((_positive(s.values[i]) for s in series), _ZERO) for i in range(count)]
     ticks = nice_ticks(_ZERO, max(totals, default=_ZERO))
     axis_max = ticks[-1] if ticks[-1] > 0 else Decimal(1)
@@ -187,63 +207,43 @@ def stacked_bar_chart(
         top=Decimal(legend_height + 14),
         bottom=Decimal(height - 26),
     )
-
-    def y_of(value: Decimal) -> Decimal:
-        return frame.bottom - value / axis_max * (frame.bottom - frame.top)
-
-    parts = [
-        _svg_open(
-            chart_id=chart_id, width=width, height=height, title=title, description=description
-        ),
-        legend,
-        '<g class="chart-axis">',
-    ]
-    for tick in ticks:
-        y = y_of(tick)
-        parts.append(
-            _line(frame.left, frame.right, y, y, GRID_COLOUR)
-            + f'<text x="{_n(frame.left - 6)}" y="{_n(y + 4)}" text-anchor="end" '
-            f'fill="{TEXT_COLOUR}">{_text(tick_text(tick))}</text>'
-        )
-    parts.append("</g>")
-    bars, centres = _stacked_bars(
-        frame,
-        categories,
-        list(zip(series, fills, strict=True)),
-        axis_max=axis_max,
-        format_value=format_value,
-        max_labels=max_labels,
+    return "".join(
+        [
+            _svg_open(
+                chart_id=chart_id, width=width, height=height, title=title, description=description
+            ),
+            legend,
+            '<g class="chart-axis">',
+            *(
+                _line(frame.left, frame.right, y, y, GRID_COLOUR)
+                + _tick_label(frame.left - 6, y + 4, "end", tick_text(tick))
+                for tick, y in ((tick, frame.y_of(tick, axis_max)) for tick in ticks)
+            ),
+            "</g>",
+            _stacked_bars(frame, categories, filled, axis_max, format_value, max_labels),
+            _total_line(frame, categories, totals, axis_max, total_label, format_value),
+            _line(frame.left, frame.right, frame.bottom, frame.bottom, TEXT_COLOUR),
+            "</svg>",
+        ]
     )
-    parts.append(bars)
-    if total_label and count:
-        points = [(cx, y_of(total)) for cx, total in zip(centres, totals, strict=True)]
-        parts.append(_total_line(points, totals, categories, total_label, format_value))
-    parts.append(_line(frame.left, frame.right, frame.bottom, frame.bottom, TEXT_COLOUR))
-    parts.append("</svg>")
-    return "".join(parts)
 
 
 def _stacked_bars(
     frame: _Frame,
     categories: Sequence[str],
     series: Sequence[tuple[Series, str]],
-    *,
     axis_max: Decimal,
     format_value: ValueFormatter,
     max_labels: int,
-) -> tuple[str, list[Decimal]]:
+) -> str:
     """The bars, a segment per (series, fill), and the category labels (every so many when
-    there are more than `max_labels`); returns the markup and the bars' centres."""
+    there are more than `max_labels`)."""
     count = len(categories)
     plot_height = frame.bottom - frame.top
-    slot = (frame.right - frame.left) / max(count, 1)
-    bar_width = max(slot * Decimal("0.7"), Decimal(1))
     label_every = max(-(-count // max(max_labels, 1)), 1)
     parts = ['<g class="chart-bars">']
-    centres = []
     for i, category in enumerate(categories):
-        x = frame.left + slot * i + (slot - bar_width) / 2
-        centres.append(x + bar_width / 2)
+        x, bar_width = frame.column(i, count)
         stacked = _ZERO
         for item, fill in series:
             value = _positive(item.values[i])
@@ -264,17 +264,25 @@ def _stacked_bars(
                 f'text-anchor="middle" fill="{TEXT_COLOUR}">{_text(category)}</text>'
             )
     parts.append("</g>")
-    return "".join(parts), centres
+    return "".join(parts)
 
 
 def _total_line(
-    points: Sequence[tuple[Decimal, Decimal]],
-    totals: Sequence[Decimal],
+    frame: _Frame,
     categories: Sequence[str],
+    totals: Sequence[Decimal],
+    axis_max: Decimal,
     label: str,
     format_value: ValueFormatter,
 ) -> str:
-    """A line through the bars' totals, each point with its "category · label: total"."""
+    """A line through the bars' totals (at the bars' centres), each point with its
+    "category · label: total"; nothing without a label or without categories."""
+    if not label or not categories:
+        return ""
+    points = []
+    for i, total in enumerate(totals):
+        x, bar_width = frame.column(i, len(categories))
+        points.append((x + bar_width / 2, frame.y_of(total, axis_max)))
     path = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
     parts = [
         f'<g class="chart-line"><polyline points="{path}" fill="none" '
@@ -331,66 +339,57 @@ def horizontal_bar_chart(
             chart_id=chart_id, width=width, height=height, title=title, description=description
         ),
         '<g class="chart-axis">',
+        *(
+            _line(x_of(tick), x_of(tick), frame.top, frame.bottom, GRID_COLOUR)
+            + _tick_label(x_of(tick), frame.bottom + 16, "middle", tick_text(tick))
+            for tick in ticks
+        ),
+        '</g><g class="chart-bars">',
     ]
-    for tick in ticks:
-        x = x_of(tick)
-        parts.append(
-            _line(x, x, frame.top, frame.bottom, GRID_COLOUR)
-            + f'<text x="{_n(x)}" y="{_n(frame.bottom + 16)}" text-anchor="middle" '
-            f'fill="{TEXT_COLOUR}">{_text(tick_text(tick))}</text>'
+    parts.append(
+        _horizontal_bars(
+            bars, frame, x_of, bar_height=bar_height, gap=gap, fill=fill, format_value=format_value
         )
-    parts.append('</g><g class="chart-bars">')
-    limit = max(int((frame.left - 12) / CHAR_WIDTH), 4)
-    for i, bar in enumerate(bars):
-        y = top + i * (bar_height + gap) + Decimal(gap) / 2
-        parts.append(
-            _horizontal_bar(
-                bar,
-                y=y,
-                start=zero,
-                end=x_of(bar.value),
-                label_x=frame.left - 8,
-                label_limit=limit,
-                bar_height=bar_height,
-                fill=fill,
-                format_value=format_value,
-            )
-        )
+    )
     parts.append("</g>")
     parts.append(_line(zero, zero, frame.top, frame.bottom, TEXT_COLOUR))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _horizontal_bar(
-    bar: Bar,
+def _horizontal_bars(
+    bars: Sequence[Bar],
+    frame: _Frame,
+    x_of: Callable[[Decimal], Decimal],
     *,
-    y: Decimal,
-    start: Decimal,
-    end: Decimal,
-    label_x: Decimal,
-    label_limit: int,
     bar_height: int,
+    gap: int,
     fill: str,
     format_value: ValueFormatter,
 ) -> str:
-    """One bar from `start` (the zero line) to `end`: its label on the left, its value
-    beyond its end (left of it for a value below zero)."""
-    middle = y + Decimal(bar_height) / 2 + 4
-    x, length = min(start, end), abs(end - start)
-    shown = format_value(bar.value)
-    markup = (
-        f'<text x="{_n(label_x)}" y="{_n(middle)}" text-anchor="end" fill="{LINE_COLOUR}">'
-        f"{_text(_shorten(bar.label, label_limit))}</text>"
-        f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(length)}" height="{bar_height}" '
-        f'fill="{_text(fill)}" data-value="{_text(bar.value)}">'
-        f"<title>{_text(bar.label)}: {_text(shown)}</title></rect>"
-    )
-    if bar.value < 0:
-        return markup + (
-            f'<text x="{_n(x - 4)}" y="{_n(middle)}" text-anchor="end" '
-            f'fill="{TEXT_COLOUR}">{_text(shown)}</text>'
+    """Each bar from the zero line to its value: its label on the left, its value beyond its
+    end (left of it for a value below zero)."""
+    zero = x_of(_ZERO)
+    limit = max(int((frame.left - 12) / CHAR_WIDTH), 4)
+    parts = []
+    for i, bar in enumerate(bars):
+        y = frame.top + i * (bar_height + gap) + Decimal(gap) / 2
+        middle = y + Decimal(bar_height) / 2 + 4
+        end = x_of(bar.value)
+        x, length = min(zero, end), abs(end - zero)
+        shown = format_value(bar.value)
+        parts.append(
+            f'<text x="{_n(frame.left - 8)}" y="{_n(middle)}" text-anchor="end" '
+            f'fill="{LINE_COLOUR}">{_text(_shorten(bar.label, limit))}</text>'
+            f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(length)}" height="{bar_height}" '
+            f'fill="{_text(fill)}" data-value="{_text(bar.value)}">'
+            f"<title>{_text(bar.label)}: {_text(shown)}</title></rect>"
         )
-    return markup + (
-        f'<text x="{_n(end + 4)}" y="{_n(middle)}" fill="{TEXT_COLOUR}">{_text(shown)}</text>'
-    )
+        if bar.value < 0:
+            parts.append(_tick_label(x - 4, middle, "end", shown))
+        else:
+            parts.append(
+                f'<text x="{_n(end + 4)}" y="{_n(middle)}" fill="{TEXT_COLOUR}">'
+                f"{_text(shown)}</text>"
+            )
+    return "".join(parts)

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from common.auth import require_perm
-from common.forms import id_or_none, valid_values
-from common.htmx import is_htmx, render_partial_or_page
-from common.pagination import page_number, paginate
+from common.forms import id_or_none, pk_or_none, valid_values
+from common.htmx import is_htmx
+from common.pagination import render_list_page
 from common.pdf import pdf_response
 from inventory.errors import InventoryError
 from inventory.forms_purchasing import (
@@ -54,12 +54,11 @@ def purchase_order_list(request: HttpRequest) -> HttpResponse:
     orders = selectors.purchase_order_list(
         q=filters.get("q", ""),
         status=filters.get("status", ""),
-        supplier_id=filters["supplier"].pk if filters.get("supplier") else None,
+        supplier_id=pk_or_none(filters.get("supplier")),
     )
-    page = paginate(orders, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": form, "page": page, "with_costs": can_see_costs(request.user)}
-    return render_partial_or_page(
-        request, "inventory/purchase_order_list.html", context, partial="po-table"
+    context = {"form": form, "with_costs": can_see_costs(request.user)}
+    return render_list_page(
+        request, orders, "inventory/purchase_order_list.html", context, partial="po-table"
     )
 
 

@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from common.auth import require_perm
-from common.forms import id_or_none, valid_values
-from common.htmx import render_partial_or_page
+from common.forms import id_or_none, pk_or_none, valid_values
 from common.money import money_input
-from common.pagination import page_number, paginate
+from common.pagination import render_list_page
 from inventory.errors import InventoryError
 from inventory.forms_purchasing import ReceiptFilterForm, ReceiptForm, ReceiptLineFormSet
 from inventory.models import GoodsReceipt, PurchaseOrder, PurchaseOrderLine
@@ -134,13 +133,12 @@ def goods_receipt_list(request: HttpRequest) -> HttpResponse:
     receipts = selectors.receipt_list(
         with_costs=can_see_costs(request.user),
         q=filters.get("q", ""),
-        warehouse_id=filters["warehouse"].pk if filters.get("warehouse") else None,
-        supplier_id=filters["supplier"].pk if filters.get("supplier") else None,
+        warehouse_id=pk_or_none(filters.get("warehouse")),
+        supplier_id=pk_or_none(filters.get("supplier")),
     )
-    page = paginate(receipts, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": form, "page": page, "with_costs": can_see_costs(request.user)}
-    return render_partial_or_page(
-        request, "inventory/receipt_list.html", context, partial="receipt-table"
+    context = {"form": form, "with_costs": can_see_costs(request.user)}
+    return render_list_page(
+        request, receipts, "inventory/receipt_list.html", context, partial="receipt-table"
     )
 
 

@@ -10,8 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from common.auth import require_perm
 from common.forms import valid_values
-from common.htmx import render_partial_or_page
-from common.pagination import page_number, paginate
+from common.pagination import render_list_page
 from inventory.errors import InventoryError
 from inventory.forms_purchasing import SupplierFilterForm, SupplierForm
 from inventory.models import Supplier
@@ -25,10 +24,8 @@ def supplier_list(request: HttpRequest) -> HttpResponse:
     form = SupplierFilterForm(request.GET or None)
     filters = valid_values(form)
     suppliers = selectors.supplier_list(q=filters.get("q", ""), active=filters.get("active", ""))
-    page = paginate(suppliers, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": form, "page": page}
-    return render_partial_or_page(
-        request, "inventory/supplier_list.html", context, partial="supplier-table"
+    return render_list_page(
+        request, suppliers, "inventory/supplier_list.html", {"form": form}, partial="supplier-table"
     )
 
 

@@ -21,6 +21,7 @@ from inventory.models import Variant
 from inventory.selectors.stock import ledger_mismatches
 from inventory.services.stock import stock_receive
 from orders.api import schema
+from orders.api.handlers import website_order_receive
 from orders.api.openapi import EXAMPLES, TOTAL_EXAMPLE, openapi_document
 from orders.api.selectors import register_shipment_provider, unregister_shipment_provider
 from orders.models import Customer, CustomerAddress, Order, OrderLine, Website, WebsiteRequest
@@ -30,14 +31,12 @@ from orders.services.orders.transitions import (
     order_confirm,
     order_ship,
 )
-from orders.services.website_api import (
-    MAX_BODY_BYTES,
+from orders.services.website_requests import MAX_BODY_BYTES, website_request_reapply
+from orders.services.websites import (
     WebsiteError,
     website_authenticate,
     website_create,
     website_key_rotate,
-    website_order_receive,
-    website_request_reapply,
     website_set_active,
 )
 from tests.concurrency import run_concurrently

@@ -20,7 +20,7 @@ the same approach (common.payload_models).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -130,10 +130,15 @@ class ShippingAddress(PayloadModel):
     model_config = ConfigDict(
         extra="forbid",
         frozen=True,
+        # A lazy translation, made a str when the document is built (payload_models.plain).
         json_schema_extra={
-            "description": _l(
-                "Vietnam: province and ward, the district is optional (2025 two-level form). "
-                "Thailand: province, district, subdistrict (ward) and postcode are required."
+            "description": cast(
+                str,
+                _l(
+                    "Vietnam: province and ward, the district is optional (2025 two-level "
+                    "form). Thailand: province, district, subdistrict (ward) and postcode are "
+                    "required."
+                ),
             )
         },
     )

@@ -61,7 +61,7 @@ class ApiRequestOutcome(models.TextChoices):
 
 class ApiEndpoint(models.TextChoices):
     """The endpoint of the website API a kept request was sent to (each app above orders that
-    adds one registers how its requests are applied: orders.services.website_api)."""
+    adds one registers how its requests are applied: orders.services.website_requests)."""
 
     ORDERS = "orders", _("Order")
     CONTACT_REQUESTS = "contact_requests", _("Contact request")

@@ -386,20 +386,10 @@ def contact_request_create(
         message.strip(),
         external_id.strip()[:64],
     )
-    if source not in RequestSource.values:
-        raise FollowUpError(_("Unknown source of the request."))
-    if not name:
-        raise FollowUpError(_("Enter the name of the person to call back."))
-    try:
-        e164 = phone_normalize(phone).e164
-    except InvalidPhoneNumber as error:
-        raise FollowUpError(str(error)) from None
-    if website_id and external_id:
-        existing = ContactRequest.objects.filter(
-            website_id=website_id, external_id=external_id
-        ).first()
-        if existing is not None:
-            return existing, False
+    e164 = _request_checked(source=source, name=name, phone=phone)
+    existing = _request_existing(website_id=website_id, external_id=external_id)
+    if existing is not None:
+        return existing, False
     matches = customers_with_phone(phone=e164)
     request = ContactRequest(
         name=name,
@@ -416,28 +406,48 @@ def contact_request_create(
         created_at=now,
     )
     try:
-        with transaction.atomic():
-            request.save(force_insert=True)
-            if preferred_at is not None:
-                # "Call me at 15:00": that is when it is due (red from that day, green before).
-                thread = followup_schedule(
-                    subject=Subject("contact_request", request.pk),
-                    next_contact_at=preferred_at,
-                    user_id=user_id,
-                    now=now,
-                )
-                request.followup_state = thread.state
-                request.next_contact_at = thread.next_contact_at
+        _request_insert(request, user_id=user_id, now=now)
     except IntegrityError:
-        if not (website_id and external_id):
-            raise
-        existing = ContactRequest.objects.filter(
-            website_id=website_id, external_id=external_id
-        ).first()
+        # The same website request saved meanwhile by another worker: that one stands.
+        existing = _request_existing(website_id=website_id, external_id=external_id)
         if existing is None:
             raise
         return existing, False
     return request, True
+
+
+def _request_checked(*, source: str, name: str, phone: str) -> str:
+    """The request's phone in E.164; FollowUpError for an unknown source, no name, a bad phone."""
+    if source not in RequestSource.values:
+        raise FollowUpError(_("Unknown source of the request."))
+    if not name:
+        raise FollowUpError(_("Enter the name of the person to call back."))
+    try:
+        return phone_normalize(phone).e164
+    except InvalidPhoneNumber as error:
+        raise FollowUpError(str(error)) from None
+
+
+def _request_existing(*, website_id: int | None, external_id: str) -> ContactRequest | None:
+    """The request a website already sent under this id (None for requests entered by staff)."""
+    if not (website_id and external_id):
+        return None
+    return ContactRequest.objects.filter(website_id=website_id, external_id=external_id).first()
+
+
+def _request_insert(request: ContactRequest, *, user_id: int | None, now: datetime) -> None:
+    with transaction.atomic():
+        request.save(force_insert=True)
+        if request.preferred_at is not None:
+            # "Call me at 15:00": that is when it is due (red from that day, green before).
+            thread = followup_schedule(
+                subject=Subject("contact_request", request.pk),
+                next_contact_at=request.preferred_at,
+                user_id=user_id,
+                now=now,
+            )
+            request.followup_state = thread.state
+            request.next_contact_at = thread.next_contact_at
 
 
 def contact_requests_link_order(*, order_id: int, now: datetime | None = None) -> int:

@@ -101,7 +101,7 @@ class ShopeeSandbox:
         self._server = ThreadingHTTPServer((host, port), make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="shopee-sandbox", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="shopee-sandbox", daemon=True
         )
         self._thread.start()
         self._sender.start()

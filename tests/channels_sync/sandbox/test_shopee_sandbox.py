@@ -193,19 +193,6 @@ def test_access_token_expires_after_four_hours(connected: Client) -> None:
     assert (expired.status_code, expired.json()["error"]) == (403, "invalid_access_token")
 
 
-def test_expire_access_token_helper(connected: Client) -> None:
-    connected.sandbox.expire_access_token(SHOP_ID)
-    assert connected.shop("/api/v2/shop/get_shop_info").json()["error"] == "invalid_access_token"
-
-
-def test_get_shop_info(connected: Client) -> None:
-    data = connected.shop("/api/v2/shop/get_shop_info").json()
-    link = connected.sandbox.links[(SHOPEE_PARTNER_ID, SHOP_ID)]
-    assert (data["shop_name"], data["region"], data["status"]) == ("Cửa hàng Demo", "VN", "NORMAL")
-    assert data["expire_time"] == link.auth_time + 365 * DAY == link.expire_time
-    assert data["response"]["shop_name"] == "Cửa hàng Demo"
-
-
 def test_bad_sign_and_expired_timestamp(connected: Client) -> None:
     path = "/api/v2/shop/get_shop_info"
     wrong = connected.shop(path, token=connected.access_token + "x")
@@ -393,21 +380,6 @@ def test_order_detail_optional_fields(connected: Client) -> None:
     assert sandbox.item_stock(item_id, models[0]) == 3
 
 
-def test_malformed_orders(connected: Client) -> None:
-    sandbox = connected.sandbox
-    item_id, (model_id,) = sandbox.add_item(SHOP_ID, "MUG", "Mug", price=99000, stock=9)
-    missing = sandbox.malformed_order(SHOP_ID, [(item_id, model_id, 1)])
-    bad = sandbox.malformed_order(SHOP_ID, [(item_id, model_id, 1)], defect="bad_price")
-    answer = connected.shop(
-        "/api/v2/order/get_order_detail",
-        {"order_sn_list": f"{missing},{bad}", "response_optional_fields": "item_list,total_amount"},
-    ).json()["response"]["order_list"]
-    assert "model_quantity_purchased" not in answer[0]["item_list"][0]
-    assert answer[1]["item_list"][0]["model_discounted_price"] == "12x.5"
-    assert answer[1]["total_amount"] == "n/a"
-
-
-# -- stock ------------------------------------------------------------------------------------
 def test_update_stock_below_promotion_floor_fails_while_others_succeed(connected: Client) -> None:
     sandbox = connected.sandbox
     item_id, (small, large) = sandbox.add_item(

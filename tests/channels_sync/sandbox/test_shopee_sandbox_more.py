@@ -14,6 +14,8 @@ from channels_sync.sandbox.shopee import ShopeeSandbox
 from tests.channels_sync.conftest import SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY
 from tests.channels_sync.sandbox.shopee_client import SHOP_ID, Client, Receiver, sign
 
+DAY = 86400
+
 
 @pytest.fixture
 def connected(shopee_sandbox: ShopeeSandbox) -> Client:
@@ -21,6 +23,36 @@ def connected(shopee_sandbox: ShopeeSandbox) -> Client:
     client = Client(shopee_sandbox)
     client.connect()
     return client
+
+
+def test_get_shop_info(connected: Client) -> None:
+    data = connected.shop("/api/v2/shop/get_shop_info").json()
+    link = connected.sandbox.links[(SHOPEE_PARTNER_ID, SHOP_ID)]
+    assert (data["shop_name"], data["region"], data["status"]) == ("Demo", "TH", "NORMAL")
+    assert data["expire_time"] == link.auth_time + 365 * DAY == link.expire_time
+    assert data["response"]["shop_name"] == "Demo"
+
+
+def test_malformed_orders(connected: Client) -> None:
+    sandbox = connected.sandbox
+    item_id, (model_id,) = sandbox.add_item(SHOP_ID, "MUG", "Mug", price=99000, stock=9)
+    missing = sandbox.malformed_order(SHOP_ID, [(item_id, model_id, 1)])
+    bad = sandbox.malformed_order(SHOP_ID, [(item_id, model_id, 1)], defect="bad_price")
+    answer = connected.shop(
+        "/api/v2/order/get_order_detail",
+        {"order_sn_list": f"{missing},{bad}", "response_optional_fields": "item_list,total_amount"},
+    ).json()["response"]["order_list"]
+    assert "model_quantity_purchased" not in answer[0]["item_list"][0]
+    assert answer[1]["item_list"][0]["model_discounted_price"] == "12x.5"
+    assert answer[1]["total_amount"] == "n/a"
+
+
+# -- stock ------------------------------------------------------------------------------------
+
+
+def test_expire_access_token_helper(connected: Client) -> None:
+    connected.sandbox.expire_access_token(SHOP_ID)
+    assert connected.shop("/api/v2/shop/get_shop_info").json()["error"] == "invalid_access_token"
 
 
 def test_item_list_paging_status_filter_and_base_info(connected: Client) -> None:

@@ -71,6 +71,9 @@ def handle_api(sb: ShopeeSandbox, req: Request) -> tuple[int, dict[str, Any]]:
             answer = handler(sb, req)
         except ApiError as error:
             return _status(sb, error), _envelope(error.error, error.message)
+        except (KeyError, ValueError, TypeError, AttributeError) as error:
+            message = f"Wrong parameters, detail: {type(error).__name__} {error}."
+            return sb.status_other, _envelope("error_param", message)
     reply = answer if isinstance(answer, Reply) else Reply(answer)
     payload = _envelope(warning=reply.warning)
     if where in ("top", "both"):

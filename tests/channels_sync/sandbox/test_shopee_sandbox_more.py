@@ -353,3 +353,25 @@ def test_cli_seeds_and_serves(tmp_path: Path) -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_decimal_prices_cancelled_orders_and_broken_bodies(connected: Client) -> None:
+    from decimal import Decimal
+
+    sandbox = connected.sandbox
+    item_id, (model_id,) = sandbox.add_item(SHOP_ID, "MUG", "Mug", price=Decimal("99.00"), stock=4)
+    assert sandbox.item_price(item_id) == 99
+    sandbox.place_order(SHOP_ID, [(item_id, model_id, 3)], status="CANCELLED")
+    assert sandbox.item_stock(item_id) == 4
+    with pytest.raises(ValueError, match="not enough stock"):
+        sandbox.place_order(SHOP_ID, [(item_id, model_id, 5)])
+    assert sandbox.item_stock(item_id) == 4
+    url = sandbox.base_url + "/api/v2/product/update_stock"
+    broken = requests.post(url, data=b"{not json", timeout=10)
+    assert (broken.status_code, broken.json()["error"]) == (400, "error_param")
+    odd = connected.shop(
+        "/api/v2/product/update_stock", body={"item_id": item_id, "stock_list": ["x"]}
+    ).json()
+    assert odd["response"]["failure_list"] == [
+        {"model_id": None, "failed_reason": "Model is not found."}
+    ]

@@ -8,6 +8,7 @@ class CommonConfig(AppConfig):
     name = "common"
 
     def ready(self) -> None:
+        from common import checks  # noqa: F401  (registers the system checks)
         from common.db import safe_loaders_register
 
         connection_created.connect(safe_loaders_register, dispatch_uid="common.safe_loaders")

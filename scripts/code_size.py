@@ -15,7 +15,16 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("crm", "common", "inventory", "orders", "channels_sync", "shipping", "invoicing", "followups")
+APPS = (
+    "crm",
+    "common",
+    "inventory",
+    "orders",
+    "channels_sync",
+    "shipping",
+    "invoicing",
+    "followups",
+)
 MODULE_LIMIT, FUNCTION_LIMIT = 500, 60
 
 

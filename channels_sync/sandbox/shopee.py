@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from decimal import Decimal
 from http.server import ThreadingHTTPServer
 from typing import Any
 
@@ -101,7 +102,7 @@ class ShopeeSandbox:
         self._server = ThreadingHTTPServer((host, port), make_handler(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="shopee-sandbox", daemon=True
+            target=self._server.serve_forever, args=(0.05,), name="shopee-sandbox", daemon=True
         )
         self._thread.start()
         self._sender.start()
@@ -180,7 +181,7 @@ class ShopeeSandbox:
                     Model(
                         model_id,
                         str(spec.get("model_sku", "")),
-                        spec["price"],
+                        _number(spec["price"]),
                         self._stock_map(shop, spec.get("stock", 0)),
                         int(spec.get("reserved_promotion_stock", 0)),
                     )
@@ -242,6 +243,8 @@ class ShopeeSandbox:
                 pay_time=None if status == "UNPAID" else created,
             )
             self.orders[order_sn] = order
+            if status in RELEASED:
+                self._give_back(order)
             self._push_status(order)
             return order_sn
 
@@ -470,6 +473,12 @@ class ShopeeSandbox:
             lost = LostPush(self._next("msg"), job.partner_id, job.shop_id, job.code, 0, "")
             lost.timestamp, lost.body = int(self.now()), job.body.decode()
             self.lost.append(lost)
+
+
+def _number(value: Any) -> Number:
+    """Prices as JSON numbers: a Decimal (or numeric string) becomes int when whole."""
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else float(number)
 
 
 if __name__ == "__main__":

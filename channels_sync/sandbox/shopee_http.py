@@ -71,6 +71,9 @@ def handle_api(sb: ShopeeSandbox, req: Request) -> tuple[int, dict[str, Any]]:
             answer = handler(sb, req)
         except ApiError as error:
             return _status(sb, error), _envelope(error.error, error.message)
+        except (KeyError, ValueError, TypeError, AttributeError) as error:
+            message = f"Wrong parameters, detail: {type(error).__name__} {error}."
+            return sb.status_other, _envelope("error_param", message)
     reply = answer if isinstance(answer, Reply) else Reply(answer)
     payload = _envelope(warning=reply.warning)
     if where in ("top", "both"):
@@ -80,72 +83,78 @@ def handle_api(sb: ShopeeSandbox, req: Request) -> tuple[int, dict[str, Any]]:
     return 200, payload
 
 
-def make_handler(sb: ShopeeSandbox) -> type[BaseHTTPRequestHandler]:
-    class ShopeeHandler(BaseHTTPRequestHandler):
-        server_version = "ShopeeSandbox/1.0"
-        protocol_version = "HTTP/1.1"
+class ShopeeHandler(BaseHTTPRequestHandler):
+    """Routes /_sandbox/ (control), the auth page and /api/v2/ calls of one sandbox."""
 
-        def log_message(self, format: str, *args: Any) -> None:
+    sandbox: ShopeeSandbox
+    server_version = "ShopeeSandbox/1.0"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def _dispatch(self, method: str) -> None:
+        url = urlsplit(self.path)
+        params = parse_qs(url.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if url.path.startswith("/_sandbox/"):
+            status, payload = control(self.sandbox, method, url.path, params, raw)
+            self._json(status, payload)
+        elif url.path == auth.AUTH_PATH:
+            self._auth_page(method, params, raw)
+        else:
+            self._api(method, url.path, params, raw)
+
+    def _api(self, method: str, path: str, params: dict[str, list[str]], raw: bytes) -> None:
+        sb = self.sandbox
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            body = None
+        with sb.lock:
+            sb.calls.append((path, params, body))
+        if not isinstance(body, dict):
+            payload = _envelope("error_param", "Wrong parameters, detail: body is not JSON.")
+            self._json(sb.status_other, payload)
             return
+        self._json(*handle_api(sb, Request(method, path, params, body)))
 
-        def do_GET(self) -> None:
-            self._dispatch("GET")
-
-        def do_POST(self) -> None:
-            self._dispatch("POST")
-
-        def _dispatch(self, method: str) -> None:
-            url = urlsplit(self.path)
-            params = parse_qs(url.query, keep_blank_values=True)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            if url.path.startswith("/_sandbox/"):
-                status, payload = control(sb, method, url.path, params, raw)
-                self._json(status, payload)
-            elif url.path == auth.AUTH_PATH:
-                self._auth_page(method, params, raw)
-            else:
-                self._api(method, url.path, params, raw)
-
-        def _api(self, method: str, path: str, params: dict[str, list[str]], raw: bytes) -> None:
-            try:
-                body = json.loads(raw) if raw.strip() else {}
-            except ValueError:
-                body = None
+    def _auth_page(self, method: str, params: dict[str, list[str]], raw: bytes) -> None:
+        sb = self.sandbox
+        with sb.lock:
+            sb.calls.append((auth.AUTH_PATH, params, None))
+        chosen = None
+        if method == "POST":
+            form = parse_qs(raw.decode(errors="replace"))
+            chosen = (form.get("shop_id") or [""])[0]
+        req = Request(method, auth.AUTH_PATH, params, {})
+        try:
             with sb.lock:
-                sb.calls.append((path, params, body))
-            if not isinstance(body, dict):
-                payload = _envelope("error_param", "Wrong parameters, detail: body is not JSON.")
-                self._json(sb.status_other, payload)
-                return
-            self._json(*handle_api(sb, Request(method, path, params, body)))
+                status, headers, body = auth.auth_page(sb, req, chosen)
+        except ApiError as error:
+            self._json(_status(sb, error), _envelope(error.error, error.message))
+            return
+        self._send(status, headers, body)
 
-        def _auth_page(self, method: str, params: dict[str, list[str]], raw: bytes) -> None:
-            with sb.lock:
-                sb.calls.append((auth.AUTH_PATH, params, None))
-            chosen = None
-            if method == "POST":
-                form = parse_qs(raw.decode(errors="replace"))
-                chosen = (form.get("shop_id") or [""])[0]
-            req = Request(method, auth.AUTH_PATH, params, {})
-            try:
-                with sb.lock:
-                    status, headers, body = auth.auth_page(sb, req, chosen)
-            except ApiError as error:
-                self._json(_status(sb, error), _envelope(error.error, error.message))
-                return
-            self._send(status, headers, body)
+    def _json(self, status: int, payload: Any) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        self._send(status, {"Content-Type": "application/json"}, body)
 
-        def _json(self, status: int, payload: Any) -> None:
-            body = json.dumps(payload, ensure_ascii=False).encode()
-            self._send(status, {"Content-Type": "application/json"}, body)
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
-        def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
 
-    return ShopeeHandler
+def make_handler(sb: ShopeeSandbox) -> type[BaseHTTPRequestHandler]:
+    return type("BoundShopeeHandler", (ShopeeHandler,), {"sandbox": sb})

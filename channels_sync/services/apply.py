@@ -1,12 +1,31 @@
-"""PLACEHOLDER on branch h-stock only: the apply engineer writes the real module (h-apply).
+"""PLACEHOLDER (h-shopee): the apply engineer's module replaces this file on merge.
 
-Only the pinned signature the listings services call, so they can be written and tested before
-h-apply is merged; the merge replaces this file with the real one.
+Only the pinned signature, so pull and webhooks can hand payloads over: marks the payload
+applied and changes nothing else.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 
+from django.utils import timezone
+
+from channels_sync.models import InboundPayload, PayloadStatus
+
+
+def payload_apply(
+    *, payload_id: int, user_id: int | None = None, now: datetime | None = None
+) -> InboundPayload:
+    payload = InboundPayload.objects.get(pk=payload_id)
+    payload.status = PayloadStatus.APPLIED
+    payload.applied_at = now or timezone.now()
+    payload.applied_by_id = user_id
+    payload.attempts += 1
+    payload.save(update_fields=["status", "applied_at", "applied_by", "attempts"])
+    return payload
+
+
+# PLACEHOLDER (h-stock): the listings services call this after a link makes a SKU known.
 def payloads_reapply_for_sku(*, account_id: int, seller_sku: str, user_id: int | None) -> int:
     """Re-apply the shop's payloads quarantined for `seller_sku`; how many were applied."""
     return 0

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 
 from channels_sync.adapters.base import ChannelError, ListingData
 from channels_sync.models import ChannelAccount, Listing, ListingStatus, RunKind, SyncRun
+from channels_sync.services.accounts import ShopClient
 from channels_sync.services.runs import run_count, run_error, run_finish, run_start
-from channels_sync.services.stock import Calls, error_code
+from channels_sync.services.stock import error_code
 from channels_sync.services.stock_queue import stock_push_enqueue
 from common.money import quantize
 from inventory.errors import InventoryError
@@ -152,11 +153,11 @@ def listings_pull(
     account = ChannelAccount.objects.get(pk=account_id)
     own = run is None
     run = run or run_start(account_id=account_id, kind=RunKind.PRODUCTS_PULL, now=now)
-    calls = Calls(account)
+    calls = ShopClient(account)
     try:
-        rows = calls(lambda adapter: list(adapter.listings()))
+        rows = calls.call(lambda adapter: list(adapter.listings()))
     except ChannelError as error:
-        run_count(run, api_calls=calls.count)
+        run_count(run, api_calls=calls.calls)
         run_error(run, code=error_code(error), message=str(error))
         if own:
             run_finish(run, failed=True, now=now)
@@ -165,7 +166,7 @@ def listings_pull(
         counts = _store(account, rows, now)
         made = listings_match(account_id=account_id)
         _after_link(account_id=account_id, links=made, user_id=run.started_by_id)
-    run_count(run, fetched=len(rows), linked=len(made), api_calls=calls.count, **counts)
+    run_count(run, fetched=len(rows), linked=len(made), api_calls=calls.calls, **counts)
     return run_finish(run, now=now) if own else run
 
 

@@ -295,7 +295,8 @@ def stock_push(
             raise
         return job
     answered = timezone.now()
-    marks: dict[str, object] = {"last_stock_push_at": now or answered}
+    now = now or answered
+    marks: dict[str, object] = {"last_stock_push_at": now}
     if queued:  # how long the oldest change waited for the platform's answer
         oldest = min(queued.values())
         marks["last_push_delay_ms"] = max(0, int((answered - oldest).total_seconds() * 1000))

@@ -61,6 +61,7 @@ __all__ = [
     "available_for_listing",
     "prices_push",
     "push_quantity",
+    "reconcile",
     "stock_changed_receiver",
     "stock_push",
     "stock_push_enqueue",
@@ -385,3 +386,14 @@ def prices_push(
             raise
         return run
     return run_finish(run) if own else run
+
+
+# --- nightly --------------------------------------------------------------------------------
+
+
+def reconcile(*, account_id: int, now: datetime | None = None) -> SyncRun:
+    """The nightly reconciliation of one shop (stock_reconcile.py; imported late: it builds on
+    the listings pull, which builds on this module)."""
+    from channels_sync.services.stock_reconcile import reconcile as reconcile_shop
+
+    return reconcile_shop(account_id=account_id, now=now)

@@ -23,6 +23,7 @@ from tests.channels_sync.stock_setup import (
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
 _fixtures = (encryption_keys,)
 UPDATE_STOCK = "/api/v2/product/update_stock"
+RECEIVER_UID = "channels_sync.stock_changed"
 
 
 @pytest.fixture
@@ -160,14 +161,15 @@ def test_a_stock_change_reaches_the_platform_through_the_queue(
     item_id, (model_id,) = _item(shopee_sandbox, [variant], stock=5)
     listings_pull(account_id=account.pk)
     queue_drain(account_id=account.pk)  # the pull's own link push
-    was_connected = stock_changed.disconnect(stock_changed_receiver)
-    stock_changed.connect(stock_changed_receiver)
+    # apps.ready() connects it (h-pages); connect it here the same way when it has not
+    was_connected = stock_changed.disconnect(dispatch_uid=RECEIVER_UID)
+    stock_changed.connect(stock_changed_receiver, dispatch_uid=RECEIVER_UID)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             stock_reserve(variant_id=variant.pk, warehouse_id=warehouse.pk, quantity=2)
     finally:
         if not was_connected:
-            stock_changed.disconnect(stock_changed_receiver)
+            stock_changed.disconnect(dispatch_uid=RECEIVER_UID)
 
     run = stock_push(account_id=account.pk)  # what the push_stock task runs
 

@@ -32,10 +32,7 @@ def listing_search(
     """The shop's listings by seller SKU, name or item/model id (`q`), linked or not, status
     (default: all but deleted), with a push error; ordered by item, model, id."""
     qs = Listing.objects.filter(account_id=account_id).select_related("variant__product")
-    if status:
-        qs = qs.filter(status=status)
-    else:
-        qs = qs.exclude(status=ListingStatus.DELETED)
+    qs = qs.filter(status=status) if status else qs.exclude(status=ListingStatus.DELETED)
     if linked is not None:
         qs = qs.filter(variant__isnull=not linked)
     if push_errors:

@@ -67,7 +67,16 @@ def listing_counts(*, account_ids: Iterable[int] | None = None) -> dict[int, dic
             deleted=Count("pk", filter=~live),
         )
     )
-    counts = {row["account_id"]: {k: row[k] for k in COUNT_KEYS} for row in rows}
+    counts = {
+        row["account_id"]: {
+            "total": row["total"],
+            "linked": row["linked"],
+            "unlinked": row["unlinked"],
+            "push_errors": row["push_errors"],
+            "deleted": row["deleted"],
+        }
+        for row in rows
+    }
     for account_id in ids if account_ids is not None else []:
         counts.setdefault(account_id, dict.fromkeys(COUNT_KEYS, 0))
     return counts

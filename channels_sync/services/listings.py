@@ -64,7 +64,11 @@ def _after_link(*, account_id: int, links: Iterable[tuple[str, int]], user_id: i
         from channels_sync.services.apply import payloads_reapply_for_sku
 
         for seller_sku in sorted({sku for sku, _v in pairs if sku.strip()}):
-            payloads_reapply_for_sku(account_id=account_id, seller_sku=seller_sku, user_id=user_id)
+            payloads_reapply_for_sku(
+                account_id=account_id,
+                seller_sku=seller_sku,
+                user_id=user_id,  # type: ignore[arg-type]  # None: linked by the nightly pull
+            )
         stock_push_enqueue(variant_ids=sorted({v for _s, v in pairs}))
 
     transaction.on_commit(run)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from channels_sync.models import Listing, ListingStatus, RunStatus
+from channels_sync.models import ChannelAccount, Listing, ListingStatus, RunStatus
 from channels_sync.selectors.listings import (
     listing_counts,
     listing_search,
@@ -15,6 +15,7 @@ from channels_sync.selectors.listings import (
     push_error_text,
     variants_for_link,
 )
+from channels_sync.services.apply import payload_apply
 from channels_sync.services.listings import (
     listing_link,
     listings_create_products,
@@ -23,6 +24,8 @@ from channels_sync.services.listings import (
 )
 from channels_sync.services.stock_queue import queue_drain
 from inventory.models import Product, Variant
+from orders.models import Order
+from tests.channels_sync.apply_helpers import shopee_line, shopee_order, store
 from tests.channels_sync.stock_setup import (
     SHOP_ID,
     WarehouseFactory,
@@ -232,3 +235,27 @@ def test_selectors():
     assert push_error_text(linked) == "The platform holds 5 units for a promotion; it refused less."
     free.push_error = "Model is not found."
     assert push_error_text(free) == "Model is not found."
+
+
+def test_a_staff_link_reapplies_the_orders_waiting_for_that_sku(
+    make_user, django_capture_on_commit_callbacks
+):
+    warehouse = WarehouseFactory()
+    account = offline_shop()
+    ChannelAccount.objects.filter(pk=account.pk).update(warehouse=warehouse)
+    trousers = variant_with_stock(warehouse, 5, sku="QUAN-KAKI-XL")
+    body = shopee_order("251201Q00001", lines=[shopee_line("QUAN-XL", 2, 99000)])
+    payload = payload_apply(payload_id=store(account, body).pk)
+    assert (payload.status, payload.reason) == ("quarantined", "unknown_sku")
+    listing = Listing.objects.filter(account=account, item_id="1001", model_id="2001").first()
+    listing = listing or listing_for(account, None, 1001, 2001, seller_sku="QUAN-XL")
+    staff = make_user("manager")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_link(listing_id=listing.pk, variant_id=trousers.pk, user_id=staff.pk)
+
+    payload.refresh_from_db()
+    assert (payload.status, payload.applied_by_id) == ("applied", staff.pk)
+    order = Order.objects.get(external_number="251201Q00001")
+    assert list(order.lines.values_list("sku", "quantity")) == [("QUAN-KAKI-XL", 2)]
+    assert set(queue_drain(account_id=account.pk)) == {trousers.pk}

@@ -177,7 +177,7 @@ def update_stored(
         external_updated_at__gte=updated_at,
     )
     for when, body in stored.values_list("external_updated_at", "body"):
-        if when > updated_at:
+        if when is not None and when > updated_at:
             return True
         try:
             if json.loads(body).get("order_status") == status:

@@ -77,3 +77,23 @@ def shopee_adapter(shopee_account):
     from channels_sync.services.accounts import account_config
 
     return ShopeeAdapter(account_config(shopee_account))
+
+
+@pytest.fixture
+def shopee_shirt(shopee_account, shopee_sandbox: ShopeeSandbox):
+    """One variant (SKU "TS-M", 1000 in stock in the shop's order warehouse) that the sandbox
+    shop sells as item "TS" / model "TS-M": orders of it apply. -> (item_id, model_id, variant)"""
+    from tests.inventory.factories import WarehouseFactory
+    from tests.orders.factories import stocked_variant
+
+    warehouse = WarehouseFactory()
+    shopee_account.warehouse = warehouse
+    shopee_account.save(update_fields=["warehouse"])
+    variant = stocked_variant(warehouse, 1000, sku="TS-M", price="199000")
+    item_id, models = shopee_sandbox.add_item(
+        SHOPEE_SHOP_ID,
+        "TS",
+        "Áo thun",
+        [{"model_sku": "TS-M", "price": 199000, "stock": 10_000}],
+    )
+    return item_id, models[0], variant

@@ -11,17 +11,15 @@ import pytest
 from django.utils import timezone
 
 from channels_sync.adapters.base import PayloadError
-from channels_sync.models import ChannelAccount, InboundPayload
+from channels_sync.models import ChannelAccount, ChannelOrder, InboundPayload
 from channels_sync.services.pull import OVERLAP, orders_audit, orders_pull
 from tests.channels_sync.conftest import SHOPEE_SHOP_ID
 
 
 @pytest.fixture
-def shirt(shopee_sandbox, shopee_account):
-    item_id, models = shopee_sandbox.add_item(
-        SHOPEE_SHOP_ID, "TS", "Áo thun", [{"model_sku": "TS-M", "price": 199000, "stock": 10_000}]
-    )
-    return item_id, models[0]
+def shirt(shopee_shirt):
+    """(item_id, model_id) of a sandbox model whose orders apply (see shopee_shirt)."""
+    return shopee_shirt[:2]
 
 
 def place(sandbox, shirt, count=1, **extra):
@@ -66,6 +64,11 @@ def test_first_pull_stores_each_order_as_received_and_applies_it(
         assert body == detail(shopee_adapter, payload.external_id)
         assert payload.external_updated_at.timestamp() == body["update_time"]
     assert ChannelAccount.objects.get(pk=shopee_account.pk).orders_cursor == now
+    channel_orders = {c.external_id: c for c in ChannelOrder.objects.all()}
+    assert sorted(channel_orders) == sorted(placed)
+    assert {p.external_id: p.order_id for p in payloads} == {
+        k: c.order_id for k, c in channel_orders.items()
+    }
 
 
 def test_next_pull_reads_from_the_cursor_minus_overlap_and_stores_only_new_updates(
@@ -84,6 +87,10 @@ def test_next_pull_reads_from_the_cursor_minus_overlap_and_stores_only_new_updat
     assert cursor == now
     assert InboundPayload.objects.filter(external_id=first).count() == 1
     newest = InboundPayload.objects.filter(external_id=second).order_by("-pk").first()
+    assert sorted(ChannelOrder.objects.values_list("external_id", "platform_status")) == [
+        (first, "READY_TO_SHIP"),
+        (second, "PROCESSED"),
+    ]
     assert json.loads(newest.body)["order_status"] == "PROCESSED"
     assert InboundPayload.objects.count() == 3
     # time_from = the previous cursor minus the overlap
@@ -102,7 +109,14 @@ def test_malformed_order_is_handed_to_apply_and_the_next_orders_still_apply(
     assert run.counts == {"fetched": 3, "created": 3}
     payloads = {p.external_id: p for p in InboundPayload.objects.all()}
     assert sorted(payloads) == sorted([*good, bad, *later])
-    assert {p.status for p in payloads.values()} == {"applied"}
+    assert {k: (p.status, p.reason, p.reason_params) for k, p in payloads.items()} == {
+        good[0]: ("applied", "", {}),
+        bad: ("quarantined", "bad_field", {"field": "item_list[0].model_quantity_purchased"}),
+        later[0]: ("applied", "", {}),
+    }
+    assert sorted(ChannelOrder.objects.values_list("external_id", flat=True)) == sorted(
+        [*good, *later]
+    )
     body = json.loads(payloads[bad].body)
     assert "model_quantity_purchased" not in body["item_list"][0]
     with pytest.raises(PayloadError) as caught:
@@ -151,6 +165,7 @@ def test_api_calls_are_the_minimum(
     assert shopee_sandbox.call_count() == minimum
     assert run.counts == {"fetched": 120, "created": 120}
     assert InboundPayload.objects.count() == 120
+    assert ChannelOrder.objects.count() == 120
 
 
 def test_expired_token_is_refreshed_once_during_the_pull(

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from channels_sync.adapters.shopee_protocol import push_signature
-from channels_sync.models import ChannelAccount, ChannelApp, InboundPayload
+from channels_sync.models import ChannelAccount, ChannelApp, ChannelOrder, InboundPayload
 from channels_sync.services.webhooks import lost_pushes_recover, webhook_process, webhook_receive
 from channels_sync.signals import authorization_ending
 from tests.channels_sync.conftest import SHOPEE_CALLBACK_URL, SHOPEE_PARTNER_ID, SHOPEE_SHOP_ID
@@ -32,11 +32,9 @@ def endings():
 
 
 @pytest.fixture
-def shirt(shopee_sandbox, shopee_account):
-    item_id, models = shopee_sandbox.add_item(
-        SHOPEE_SHOP_ID, "TS", "Áo thun", [{"model_sku": "TS-M", "price": 199000, "stock": 100}]
-    )
-    return item_id, models[0]
+def shirt(shopee_shirt):
+    """(item_id, model_id) of a sandbox model whose orders apply (see shopee_shirt)."""
+    return shopee_shirt[:2]
 
 
 def pushes(sandbox, code=None):
@@ -137,6 +135,9 @@ def test_order_push_fetches_the_order_and_applies_it(shopee_account, shopee_sand
         shopee_account.pk,
     )
     assert json.loads(order.body)["item_list"][0]["model_quantity_purchased"] == 2
+    channel_order = ChannelOrder.objects.get()
+    assert (channel_order.external_id, channel_order.platform_status) == (order_sn, "READY_TO_SHIP")
+    assert payload.order_id == order.order_id == channel_order.order_id
     # processing it again does nothing
     webhook_process(payload_id=payload.pk)
     assert shopee_sandbox.call_count(DETAIL) == 1
@@ -156,6 +157,7 @@ def test_a_replayed_push_fetches_once(shopee_account, shopee_sandbox, shirt):
     assert list(InboundPayload.objects.filter(kind="order").values_list("external_id")) == [
         (order_sn,)
     ]
+    assert list(ChannelOrder.objects.values_list("external_id", flat=True)) == [order_sn]
     assert [p.status for p in InboundPayload.objects.filter(kind="webhook").order_by("pk")] == [
         "applied",
         "ignored",
@@ -173,6 +175,9 @@ def test_each_distinct_update_is_fetched(shopee_account, shopee_sandbox, shirt):
     assert shopee_sandbox.call_count(DETAIL) == 1
     (order,) = InboundPayload.objects.filter(kind="order")
     assert json.loads(order.body)["order_status"] == "PROCESSED"
+    assert list(ChannelOrder.objects.values_list("external_id", "platform_status")) == [
+        (order_sn, "PROCESSED")
+    ]
 
 
 def test_tracking_push_fetches_the_order(shopee_account, shopee_sandbox, shirt):
@@ -263,4 +268,5 @@ def test_lost_pushes_are_recovered_and_confirmed(shopee_account, shopee_app, sho
     assert [w.status for w in webhooks] == ["ignored", "applied", "applied"]
     orders = InboundPayload.objects.filter(kind="order").order_by("external_id")
     assert list(orders.values_list("external_id", flat=True)) == sorted(placed)
+    assert sorted(ChannelOrder.objects.values_list("external_id", flat=True)) == sorted(placed)
     assert lost_pushes_recover(app_id=shopee_app.pk) == 0

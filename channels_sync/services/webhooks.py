@@ -15,7 +15,6 @@ import contextlib
 import json
 import logging
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -170,7 +169,7 @@ def _accounts_of(payload: InboundPayload, shop_ids: list[str]) -> list[ChannelAc
     return list(found.order_by("pk"))
 
 
-def lost_pushes_recover(*, app_id: int, now: datetime | None = None) -> int:
+def lost_pushes_recover(*, app_id: int) -> int:
     """Shopee pushes that failed to reach us (last 3 days): each stored as a webhook payload
     and processed, then confirmed consumed. Returns how many were stored."""
     app = ChannelApp.objects.get(pk=app_id)

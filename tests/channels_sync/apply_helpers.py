@@ -178,12 +178,16 @@ def shopee_order(
 
 
 def store(account: ChannelAccount, body: dict[str, Any] | str) -> InboundPayload:
-    """An order payload as pull stores it (raw JSON text)."""
-    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    """An order payload as pull stores it: raw JSON text, the order id and update time."""
+    if isinstance(body, str):
+        return InboundPayload.objects.create(
+            account=account, platform=account.platform, kind=InboundPayload.Kind.ORDER, body=body
+        )
     return InboundPayload.objects.create(
         account=account,
         platform=account.platform,
         kind=InboundPayload.Kind.ORDER,
-        external_id=body["order_sn"] if isinstance(body, dict) else "",
-        body=text,
+        external_id=body["order_sn"],
+        external_updated_at=datetime.fromtimestamp(body["update_time"], tz=UTC),
+        body=json.dumps(body, ensure_ascii=False),
     )

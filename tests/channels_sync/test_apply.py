@@ -7,6 +7,7 @@ shipping = 300 000 VND (our list price 150 000 is not what counts: the platform'
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from channels_sync.services.apply import ApplyProblem, order_data_apply
 from inventory.models import StockMovement
 from inventory.services.stock import stock_receive
 from orders.models import Customer, Order, OrderEvent, Payment
+from orders.services.orders.transitions import order_cancel, order_confirm
 from tests.channels_sync.apply_helpers import (  # noqa: F401 (encryption_key: a fixture)
     T0,
     encryption_key,
@@ -519,3 +521,58 @@ def test_a_shop_without_an_order_warehouse_cannot_take_orders():
     assert (problem.value.code, problem.value.params) == ("no_warehouse", {"shop": "SHP-VN1"})
     assert Order.objects.count() == 0
     assert Customer.objects.count() == 0
+
+
+def test_an_order_cancelled_here_but_shipped_on_the_platform_is_noted_not_moved(shop):
+    account, warehouse, shirt = shop
+    order = order_data_apply(account=account, data=order_data(), payload=None, now=NOW)
+    order_cancel(order_id=order.pk, user_id=None, now=NOW)
+    before = StockMovement.objects.count()
+
+    order_data_apply(
+        account=account, data=order_data("SHIPPED", updated_minutes=7), payload=None, now=NOW
+    )
+
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert StockMovement.objects.count() == before
+    assert level(shirt, warehouse) == (10, 0)
+    assert notes(order) == ["Shopee reports this order as SHIPPED, but here it is Cancelled."]
+
+
+def test_an_oversold_order_confirmed_by_staff_leaves_the_red_list(shop):
+    account, warehouse, _shirt = shop
+    hat = stocked_variant(warehouse, 1, sku="MU-DO")
+    items = (item("MU-DO", 2, "135000"),)
+    order = order_data_apply(account=account, data=order_data(items=items), payload=None, now=NOW)
+    stock_receive(variant_id=hat.pk, warehouse_id=warehouse.pk, quantity=1)
+    order_confirm(order_id=order.pk, user_id=None, now=NOW)
+    assert list(oversold_orders()) == []
+
+    order_data_apply(
+        account=account,
+        data=order_data("PROCESSED", items=items, updated_minutes=8),
+        payload=None,
+        now=NOW,
+    )
+
+    assert ChannelOrder.objects.get().oversold is False
+    assert level(hat, warehouse) == (2, 2)
+
+
+def test_an_address_our_form_refuses_is_kept_in_the_order_notes(shop):
+    account, _warehouse, _shirt = shop
+    data = order_data()
+    odd = replace(data, address=replace(data.address, ward="", phone="84912345678"))
+
+    order = order_data_apply(account=account, data=odd, payload=None, now=NOW)
+
+    order.refresh_from_db()
+    assert (order.ship_name, order.ship_street, order.ship_ward) == ("", "", "")
+    assert order.notes == (
+        "Delivery address from the platform: Nguyễn Văn An, 84912345678, "
+        "12 Lê Lợi, Phường Bến Nghé, Quận 1, Hồ Chí Minh"
+    )
+    customer = Customer.objects.get()
+    assert list(customer.phones.values_list("e164", flat=True)) == ["+84912345678"]
+    assert customer.addresses.count() == 0

@@ -43,9 +43,10 @@ def test_two_workers_applying_the_same_order_make_one_order():
     )
 
     assert outcomes == ["ok", "ok"]
+    # The winner supersedes the other (same update, still waiting for the order's lock).
     assert Counter(InboundPayload.objects.values_list("status", flat=True)) == {
         "applied": 1,
-        "ignored": 1,
+        "superseded": 1,
     }
     order = Order.objects.get()
     assert order.status == "processing"

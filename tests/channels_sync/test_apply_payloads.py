@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from channels_sync.models import ChannelOrder, InboundPayload, Listing
+from channels_sync.models import ChannelOrder, Listing
 from channels_sync.selectors.quarantine import (
     attention_counts,
     oversold_count,
@@ -95,14 +95,27 @@ def test_a_stored_order_is_applied_once(shop):
     assert counts() == before
 
 
-def test_the_same_order_stored_twice_is_ignored_the_second_time(shop):
+def test_the_same_order_update_stored_twice_applies_once(shop):
     account, warehouse, shirt = shop
     first = store(account, shopee_order())
     second = store(account, shopee_order())
     payload_apply(payload_id=first.pk, now=NOW)
     before = counts()
+    assert state(second)[0] == "superseded"  # waiting, not newer: the applied one covers it
 
     result = payload_apply(payload_id=second.pk, now=NOW)
+
+    assert (result.status, result.order_id) == ("superseded", Order.objects.get().pk)
+    assert counts() == before
+    assert level(shirt, warehouse) == (10, 2)
+
+
+def test_a_replay_arriving_after_the_apply_is_ignored(shop):
+    account, warehouse, shirt = shop
+    payload_apply(payload_id=store(account, shopee_order()).pk, now=NOW)
+    before = counts()
+
+    result = payload_apply(payload_id=store(account, shopee_order()).pk, now=NOW)
 
     assert (result.status, result.order_id) == ("ignored", Order.objects.get().pk)
     assert counts() == before
@@ -128,7 +141,6 @@ def test_a_payload_with_a_newer_one_waiting_is_superseded_without_applying(shop)
     account, _warehouse, _shirt = shop
     older = store(account, shopee_order(update_time=60))
     newer = store(account, shopee_order(status="SHIPPED", update_time=600))
-    InboundPayload.objects.filter(pk=newer.pk).update(external_updated_at=T0.replace(minute=10))
 
     assert payload_apply(payload_id=older.pk, now=NOW).status == "superseded"
     assert Order.objects.count() == 0

@@ -38,7 +38,8 @@ from followups.api_schema import (
     external_id_of,
 )
 from followups.models import ContactRequest, RequestSource
-from followups.services import FollowUpError, contact_request_create
+from followups.services import FollowUpError
+from followups.services_requests import contact_request_create
 from orders.api.views import api_endpoint, api_response
 from orders.models import ApiEndpoint, ApiRequestOutcome, Website
 from orders.services.website_requests import (

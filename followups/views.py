@@ -37,7 +37,6 @@ from followups.selectors import panel as panel_selectors
 from followups.services import (
     FollowUpError,
     Subject,
-    contact_request_create,
     followup_assign,
     followup_finish,
     followup_log_contact,
@@ -45,6 +44,7 @@ from followups.services import (
     followup_schedule,
     may_act_on,
 )
+from followups.services_requests import contact_request_create
 
 PANEL_TEMPLATE = "followups/partials/panel.html"
 

@@ -8,13 +8,8 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 
 from common.markers import tomorrow_start
-from followups.services import (
-    Subject,
-    contact_request_create,
-    followup_finish,
-    followup_log_contact,
-    followup_schedule,
-)
+from followups.services import Subject, followup_finish, followup_log_contact, followup_schedule
+from followups.services_requests import contact_request_create
 from orders.models import Customer, Order
 
 

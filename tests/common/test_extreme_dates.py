@@ -17,7 +17,8 @@ from django.utils import timezone as dj_timezone
 
 from common.db import SAFE_MAX, SAFE_MIN
 from followups.models import ContactRequest, FollowUp
-from followups.services import Subject, contact_request_create, followup_schedule
+from followups.services import Subject, followup_schedule
+from followups.services_requests import contact_request_create
 from orders.models import Order
 from tests.inventory.factories import WarehouseFactory
 from tests.orders.factories import make_customer, make_order, stocked_variant

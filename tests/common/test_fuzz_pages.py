@@ -23,7 +23,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from followups.services import Subject, contact_request_create, followup_schedule
+from followups.services import Subject, followup_schedule
+from followups.services_requests import contact_request_create
 from inventory.models import StockCount
 from inventory.services.counts import count_start
 from inventory.services.purchasing import ReceiptLineInput, goods_receipt_post

@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from crm.context_processors import NAVIGATION
-from followups.services import Subject, contact_request_create, followup_schedule
+from followups.services import Subject, followup_schedule
+from followups.services_requests import contact_request_create
 from orders.services.orders.transitions import order_confirm, order_ship
 from tests.inventory.factories import ProductFactory, SupplierFactory
 from tests.inventory.factories_purchasing import make_order as make_purchase_order

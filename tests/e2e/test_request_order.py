@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from followups.models import ContactRequest
-from followups.services import contact_request_create
+from followups.services_requests import contact_request_create
 from orders.models import Customer, Order
 from tests.inventory.factories import ProductFactory
 from tests.orders.factories import WarehouseFactory, stocked_variant

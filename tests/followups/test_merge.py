@@ -12,7 +12,8 @@ from django.db import DatabaseError, connection
 from django.urls import reverse
 
 from followups.models import ContactNote, ContactRequest, FollowUp
-from followups.services import Subject, contact_request_create, followup_schedule
+from followups.services import Subject, followup_schedule
+from followups.services_requests import contact_request_create
 from orders.models import Customer, CustomerPhone, Order
 from orders.services.customer_merge import customer_merge
 from tests.inventory.factories import WarehouseFactory

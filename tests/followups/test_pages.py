@@ -17,13 +17,8 @@ from django.utils import timezone
 
 from common import markers
 from followups.models import ContactNote, ContactRequest, FollowUp
-from followups.services import (
-    Subject,
-    contact_request_create,
-    followup_finish,
-    followup_log_contact,
-    followup_schedule,
-)
+from followups.services import Subject, followup_finish, followup_log_contact, followup_schedule
+from followups.services_requests import contact_request_create
 from orders.models import Customer, Order
 from tests.inventory.factories import WarehouseFactory
 from tests.orders.factories import make_customer, make_order, stocked_variant

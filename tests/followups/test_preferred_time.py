@@ -16,7 +16,7 @@ from common import markers
 from followups.models import ContactRequest, FollowUp
 from followups.selectors.contact_requests import request_list
 from followups.selectors.reminders import due_items
-from followups.services import contact_request_create
+from followups.services_requests import contact_request_create
 from orders.services.websites import website_create
 
 pytestmark = pytest.mark.django_db

@@ -13,13 +13,13 @@ from followups.models import ContactNote, ContactRequest, FollowUp
 from followups.services import (
     FollowUpError,
     Subject,
-    contact_request_create,
     followup_assign,
     followup_finish,
     followup_log_contact,
     followup_reschedule,
     followup_schedule,
 )
+from followups.services_requests import contact_request_create
 from orders.models import Order
 from orders.services.customer_merge import customer_merge
 from tests.concurrency import run_concurrently

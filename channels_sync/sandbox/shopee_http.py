@@ -1,0 +1,160 @@
+"""Shopee sandbox: HTTP routing, the envelope and error statuses."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import shopee_auth as auth
+from . import shopee_orders as orders
+from . import shopee_products as products
+from .shopee_control import control
+from .shopee_state import ApiError, Reply, Request
+
+if TYPE_CHECKING:
+    from .shopee import ShopeeSandbox
+
+Handler = Callable[["ShopeeSandbox", Request], Any]
+# path -> (handler, shop API?, answer where: "response" | "top" | "both")
+ROUTES: dict[str, tuple[Handler, bool, str]] = {
+    "/api/v2/auth/token/get": (auth.token_get, False, "top"),
+    "/api/v2/auth/access_token/get": (auth.access_token_get, False, "top"),
+    "/api/v2/shop/get_shop_info": (auth.get_shop_info, True, "both"),
+    "/api/v2/push/get_lost_push_message": (auth.get_lost_push_message, False, "response"),
+    "/api/v2/push/confirm_consumed_lost_push_message": (
+        auth.confirm_consumed_lost_push_message,
+        False,
+        "response",
+    ),
+    "/api/v2/order/get_order_list": (orders.get_order_list, True, "response"),
+    "/api/v2/order/get_order_detail": (orders.get_order_detail, True, "response"),
+    "/api/v2/order/get_shipment_list": (orders.get_shipment_list, True, "response"),
+    "/api/v2/order/cancel_order": (orders.cancel_order, True, "response"),
+    "/api/v2/logistics/get_shipping_parameter": (orders.get_shipping_parameter, True, "response"),
+    "/api/v2/logistics/ship_order": (orders.ship_order, True, "response"),
+    "/api/v2/logistics/get_tracking_number": (orders.get_tracking_number, True, "response"),
+    "/api/v2/product/get_item_list": (products.get_item_list, True, "response"),
+    "/api/v2/product/get_item_base_info": (products.get_item_base_info, True, "response"),
+    "/api/v2/product/get_model_list": (products.get_model_list, True, "response"),
+    "/api/v2/product/update_stock": (products.update_stock, True, "response"),
+    "/api/v2/product/update_price": (products.update_price, True, "response"),
+    "/api/v2/shop/get_warehouse_detail": (products.get_warehouse_detail, True, "response"),
+}
+
+
+def _status(sb: ShopeeSandbox, error: ApiError) -> int:
+    return {"auth": sb.status_auth, "rate": sb.status_rate_limit}.get(error.kind, sb.status_other)
+
+
+def _envelope(error: str = "", message: str = "", warning: str = "") -> dict[str, Any]:
+    return {
+        "request_id": secrets.token_hex(16),
+        "error": error,
+        "message": message,
+        "warning": warning,
+    }
+
+
+def handle_api(sb: ShopeeSandbox, req: Request) -> tuple[int, dict[str, Any]]:
+    route = ROUTES.get(req.path)
+    if route is None:
+        return 404, _envelope("error_not_found", f"Unknown api {req.path}.")
+    handler, shop, where = route
+    with sb.lock:
+        try:
+            auth.check_signature(sb, req, shop=shop)
+            auth.check_rate_limit(sb, req)
+            answer = handler(sb, req)
+        except ApiError as error:
+            return _status(sb, error), _envelope(error.error, error.message)
+        except (KeyError, ValueError, TypeError, AttributeError) as error:
+            message = f"Wrong parameters, detail: {type(error).__name__} {error}."
+            return sb.status_other, _envelope("error_param", message)
+    reply = answer if isinstance(answer, Reply) else Reply(answer)
+    payload = _envelope(warning=reply.warning)
+    if where in ("top", "both"):
+        payload.update(reply.response)
+    if where in ("response", "both"):
+        payload["response"] = reply.response
+    return 200, payload
+
+
+class ShopeeHandler(BaseHTTPRequestHandler):
+    """Routes /_sandbox/ (control), the auth page and /api/v2/ calls of one sandbox."""
+
+    sandbox: ShopeeSandbox
+    server_version = "ShopeeSandbox/1.0"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def _dispatch(self, method: str) -> None:
+        url = urlsplit(self.path)
+        params = parse_qs(url.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        if url.path.startswith("/_sandbox/"):
+            status, payload = control(self.sandbox, method, url.path, params, raw)
+            self._json(status, payload)
+        elif url.path == auth.AUTH_PATH:
+            self._auth_page(method, params, raw)
+        else:
+            self._api(method, url.path, params, raw)
+
+    def _api(self, method: str, path: str, params: dict[str, list[str]], raw: bytes) -> None:
+        sb = self.sandbox
+        try:
+            body = json.loads(raw) if raw.strip() else {}
+        except ValueError:
+            body = None
+        with sb.lock:
+            sb.calls.append((path, params, body))
+        if not isinstance(body, dict):
+            payload = _envelope("error_param", "Wrong parameters, detail: body is not JSON.")
+            self._json(sb.status_other, payload)
+            return
+        self._json(*handle_api(sb, Request(method, path, params, body)))
+
+    def _auth_page(self, method: str, params: dict[str, list[str]], raw: bytes) -> None:
+        sb = self.sandbox
+        with sb.lock:
+            sb.calls.append((auth.AUTH_PATH, params, None))
+        chosen = None
+        if method == "POST":
+            form = parse_qs(raw.decode(errors="replace"))
+            chosen = (form.get("shop_id") or [""])[0]
+        req = Request(method, auth.AUTH_PATH, params, {})
+        try:
+            with sb.lock:
+                status, headers, body = auth.auth_page(sb, req, chosen)
+        except ApiError as error:
+            self._json(_status(sb, error), _envelope(error.error, error.message))
+            return
+        self._send(status, headers, body)
+
+    def _json(self, status: int, payload: Any) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        self._send(status, {"Content-Type": "application/json"}, body)
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def make_handler(sb: ShopeeSandbox) -> type[BaseHTTPRequestHandler]:
+    return type("BoundShopeeHandler", (ShopeeHandler,), {"sandbox": sb})

@@ -33,6 +33,8 @@ MESSAGES = {
     # stock and prices
     "promotion_floor": _("The platform holds %(floor)s units for a promotion; it refused less."),
     "push_refused": _("The platform refused the update: %(message)s"),
+    # applying an order (added with the apply engine)
+    "order_refused": _("Our order rules refused the change: %(message)s"),
 }
 
 

@@ -242,6 +242,8 @@ class ChannelOrder(models.Model):
     # Paid on the platform but our stock could not cover it: staff must act.
     oversold = models.BooleanField(_("oversold"), default=False)
     cancel_requested = models.BooleanField(_("cancellation requested"), default=False)
+    # The buyer opened a return on the platform; staff receive it through the return flow.
+    return_requested = models.BooleanField(_("return requested"), default=False)
     tracking_number = models.CharField(_("tracking number"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("received"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
@@ -304,6 +306,9 @@ class InboundPayload(models.Model):
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
     )
     reason = models.CharField(_("reason"), max_length=40, blank=True)
+    # The values the reason's text takes (channels_sync.errors.error_text(reason, params)),
+    # e.g. {"line": 2, "sku": "AO-1", "skus": ["AO-1"]} for unknown_sku.
+    reason_params = models.JSONField(_("reason details"), default=dict, blank=True)
     detail = models.TextField(_("details"), blank=True)
     order = models.ForeignKey(
         "orders.Order",

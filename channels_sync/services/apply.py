@@ -1,25 +1,336 @@
-"""PLACEHOLDER (h-shopee): the apply engineer's module replaces this file on merge.
+"""A stored marketplace order payload becomes (or updates) our order: exactly once, never lost.
 
-Only the pinned signature, so pull and webhooks can hand payloads over: marks the payload
-applied and changes nothing else.
+    payload_apply            parse the stored body with the platform's adapter, apply it in
+                             its own transaction (a savepoint when called inside one), or
+                             quarantine it with a reason code (channels_sync.errors) and a
+                             detail naming the line/SKU/field; never raises for a bad payload
+    order_data_apply         the same for OrderData already parsed (raises ApplyProblem)
+    payload_reapply          staff's one click after fixing the cause (e.g. linking a SKU)
+    payloads_reapply_for_sku every quarantined payload of the shop waiting for that SKU
+
+Exactly once: one ChannelOrder per (shop, platform order id), and our Order's unique
+(channel, channel account, external number). Two workers applying the same order at the same
+moment are serialised by a transaction-level advisory lock on (shop, order id) taken before
+the ChannelOrder is read; the second one then finds the first one's order. A payload's own row
+is locked too, so the same payload is never applied twice.
+
+Order of updates: an update older than ChannelOrder.platform_updated_at is marked superseded
+and moves nothing; one with the same time and nothing new is a replay (ignored). When a
+payload applies, the older pending or quarantined payloads of that order are superseded; a
+payload with a newer pending one behind it is superseded without applying (the newest carries
+the platform's whole current state).
+
+What happens to the order: channels_sync.services.apply_order (create, edit while editable)
+and channels_sync.services.apply_status (the status, oversold, flags), always through the
+orders services (they write the stock ledger and the order history); system actions have
+user_id None.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
-from channels_sync.models import InboundPayload, PayloadStatus
+from channels_sync.adapters import adapter_class
+from channels_sync.adapters.base import AdapterConfig, OrderData, PayloadError
+from channels_sync.errors import MESSAGES
+from channels_sync.models import ChannelAccount, ChannelOrder, InboundPayload, PayloadStatus
+from channels_sync.services.apply_lines import ApplyProblem
+from channels_sync.services.apply_order import order_adopt, order_new, order_refresh
+from channels_sync.services.apply_status import status_follow
+from channels_sync.status_map import target_for
+from orders.models import Order
+
+logger = logging.getLogger(__name__)
+
+OPEN = (PayloadStatus.PENDING, PayloadStatus.QUARANTINED)
+
+__all__ = [
+    "ApplyProblem",
+    "order_data_apply",
+    "payload_apply",
+    "payload_reapply",
+    "payloads_reapply_for_sku",
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    order: Order
+    status: str  # the payload's: applied, ignored (replay) or superseded (older)
+    reason: str = ""  # "oversold" when applied but not reserved
+
+
+def order_data_apply(
+    *,
+    account: ChannelAccount,
+    data: OrderData,
+    payload: InboundPayload | None,
+    now: datetime | None = None,
+) -> Order:
+    """Apply one order's data; ApplyProblem (nothing changed) when it cannot be applied.
+
+    With `payload`, that payload is marked applied / ignored / superseded in the same
+    transaction and older open payloads of the order are superseded."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        outcome = _apply(account=account, data=data, now=now)
+        if payload is not None:
+            _payload_done(payload, data, outcome, user_id=None, now=now)
+    return outcome.order
 
 
 def payload_apply(
     *, payload_id: int, user_id: int | None = None, now: datetime | None = None
 ) -> InboundPayload:
-    payload = InboundPayload.objects.get(pk=payload_id)
-    payload.status = PayloadStatus.APPLIED
-    payload.applied_at = now or timezone.now()
-    payload.applied_by_id = user_id
+    """Apply a stored order payload, or quarantine it; returns the payload as it ends."""
+    now = now or timezone.now()
+    parsed: OrderData | None = None
+    try:
+        with transaction.atomic():
+            payload = (
+                InboundPayload.objects.select_for_update(of=("self",))
+                .select_related("account", "account__app")
+                .get(pk=payload_id)
+            )
+            if payload.status not in OPEN or payload.kind != InboundPayload.Kind.ORDER:
+                return payload
+            account = payload.account
+            if account is None:
+                raise ApplyProblem("bad_field", "the payload names no shop", field="shop_id")
+            parsed = _parse(payload, account)
+            if _newer_pending(payload, parsed):
+                payload.status = PayloadStatus.SUPERSEDED
+                payload.attempts += 1
+                _payload_save(payload, parsed, user_id=user_id, now=now)
+                return payload
+            outcome = _apply(account=account, data=parsed, now=now)
+            _payload_done(payload, parsed, outcome, user_id=user_id, now=now)
+            return payload
+    except ApplyProblem as problem:
+        return _quarantine(
+            payload_id, problem.code, problem.detail, problem.params, parsed=parsed, now=now
+        )
+    except Exception as error:  # any bug or surprise: keep the payload, go on with the next
+        logger.exception("Applying payload %s failed", payload_id)
+        detail = f"{type(error).__name__}: {error}"[:2000]
+        return _quarantine(payload_id, "internal", detail, {}, parsed=parsed, now=now)
+
+
+def payload_reapply(*, payload_id: int, user_id: int) -> InboundPayload:
+    """Staff's re-apply of a quarantined (or still pending) payload: parsed again from the
+    stored body, applied or quarantined again with the current reason."""
+    return payload_apply(payload_id=payload_id, user_id=user_id)
+
+
+def payloads_reapply_for_sku(*, account_id: int, seller_sku: str, user_id: int) -> int:
+    """Re-apply every payload of the shop quarantined because `seller_sku` was unknown (after
+    staff linked it), oldest platform update first; returns how many left quarantine."""
+    key = seller_sku.strip().casefold()
+    if not key:
+        return 0
+    waiting = (
+        InboundPayload.objects.filter(
+            account_id=account_id, status=PayloadStatus.QUARANTINED, reason="unknown_sku"
+        )
+        .order_by(F("external_updated_at").asc(nulls_first=True), "received_at", "pk")
+        .values_list("pk", "reason_params")
+    )
+    ids = [pk for pk, params in waiting if key in _skus_of(params)]
+    done = 0
+    for payload_id in ids:
+        if payload_reapply(payload_id=payload_id, user_id=user_id).status != "quarantined":
+            done += 1
+    return done
+
+
+def _skus_of(params: Any) -> set[str]:
+    if not isinstance(params, dict):
+        return set()
+    skus = params.get("skus") or [params.get("sku", "")]
+    return {str(s).strip().casefold() for s in skus if str(s).strip()}
+
+
+# --- inside the payload's transaction -----------------------------------------------------
+
+
+def _parse(payload: InboundPayload, account: ChannelAccount) -> OrderData:
+    try:
+        raw = json.loads(payload.body)
+    except ValueError as error:
+        raise ApplyProblem("bad_field", f"the body is not JSON: {error}", field="body") from error
+    if not isinstance(raw, dict):
+        raise ApplyProblem("bad_field", "the body is not a JSON object", field="body")
+    adapter = adapter_class(account.platform)(
+        AdapterConfig(
+            base_url=account.api_base_url,
+            app_key=account.app.app_key,
+            app_secret=account.app.app_secret,
+            shop_id=account.shop_id,
+        )
+    )
+    try:
+        return adapter.parse_order(raw)
+    except PayloadError as error:
+        code = error.code if error.code in MESSAGES else "bad_field"
+        name = error.field or error.code
+        params: dict[str, Any] = {"field": name}
+        if code == "unknown_status":
+            params = {"status": error.message or name}
+        raise ApplyProblem(code, str(error), **params) from error
+
+
+def _lock(account_id: int, external_id: str) -> None:
+    """Serialise applies of one platform order until the transaction ends (PostgreSQL; other
+    databases serialise writers anyway)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"channels_sync.order:{account_id}:{external_id}"],
+        )
+
+
+def _apply(*, account: ChannelAccount, data: OrderData, now: datetime) -> Outcome:
+    target = target_for(account.platform, data.status)
+    if target is None:
+        raise ApplyProblem(
+            "unknown_status", f"platform status {data.status!r} is not mapped", status=data.status
+        )
+    if data.currency.upper() != account.currency.upper():
+        raise ApplyProblem(
+            "currency_mismatch",
+            f"order in {data.currency}, shop {account.code} sells in {account.currency}",
+            currency=data.currency,
+            expected=account.currency,
+        )
+    _lock(account.pk, data.external_id)
+    channel_order = (
+        ChannelOrder.objects.select_for_update(of=("self",))
+        .select_related("order", "account")
+        .filter(account=account, external_id=data.external_id)
+        .first()
+    )
+    created = False
+    if channel_order is None:
+        channel_order = order_adopt(account=account, data=data, now=now)
+    if channel_order is None:
+        channel_order, _lines = order_new(account=account, data=data, now=now)
+        created = True
+        ChannelAccount.objects.filter(pk=account.pk).filter(
+            Q(last_order_at__isnull=True) | Q(last_order_at__lt=data.created_at)
+        ).update(last_order_at=data.created_at)
+    elif data.updated_at < channel_order.platform_updated_at:
+        return Outcome(channel_order.order, PayloadStatus.SUPERSEDED)
+    channel_order.account = account
+    edited = not created and order_refresh(
+        account=account, channel_order=channel_order, data=data, now=now
+    )
+    followed = status_follow(
+        channel_order=channel_order,
+        target=target,
+        platform_status=data.status,
+        cancel_reason=data.cancel_reason,
+        now=now,
+    )
+    newer = data.updated_at > channel_order.platform_updated_at
+    tracking = data.tracking_number[:64] or channel_order.tracking_number
+    moved = created or edited or followed.changed or newer
+    moved = moved or channel_order.platform_status != data.status
+    moved = moved or tracking != channel_order.tracking_number
+    if moved:
+        channel_order.platform_status = data.status
+        channel_order.platform_updated_at = max(data.updated_at, channel_order.platform_updated_at)
+        channel_order.tracking_number = tracking
+        channel_order.updated_at = now
+        channel_order.save()
+    status = PayloadStatus.APPLIED if moved else PayloadStatus.IGNORED
+    return Outcome(channel_order.order, status, "oversold" if channel_order.oversold else "")
+
+
+def _newer_pending(payload: InboundPayload, data: OrderData) -> bool:
+    return (
+        InboundPayload.objects.filter(
+            account_id=payload.account_id,
+            kind=InboundPayload.Kind.ORDER,
+            external_id=data.external_id,
+            status=PayloadStatus.PENDING,
+            external_updated_at__gt=data.updated_at,
+        )
+        .exclude(pk=payload.pk)
+        .exists()
+    )
+
+
+def _payload_done(
+    payload: InboundPayload,
+    data: OrderData,
+    outcome: Outcome,
+    *,
+    user_id: int | None,
+    now: datetime,
+) -> None:
+    payload.status = outcome.status
+    payload.order = outcome.order
     payload.attempts += 1
-    payload.save(update_fields=["status", "applied_at", "applied_by", "attempts"])
-    return payload
+    if outcome.status != PayloadStatus.SUPERSEDED:
+        payload.applied_at = now
+        InboundPayload.objects.filter(
+            account_id=payload.account_id,
+            kind=InboundPayload.Kind.ORDER,
+            external_id=data.external_id,
+            status__in=OPEN,
+            external_updated_at__lte=data.updated_at,
+        ).exclude(pk=payload.pk).update(status=PayloadStatus.SUPERSEDED, order=outcome.order)
+    payload.reason = outcome.reason
+    payload.reason_params = {}
+    payload.detail = ""
+    _payload_save(payload, data, user_id=user_id, now=now)
+
+
+def _payload_save(
+    payload: InboundPayload, data: OrderData, *, user_id: int | None, now: datetime
+) -> None:
+    payload.external_id = data.external_id[:64]
+    payload.external_updated_at = data.updated_at
+    if user_id is not None:
+        payload.applied_by_id = user_id
+    if payload.pk is not None:
+        payload.save()
+
+
+def _quarantine(
+    payload_id: int,
+    code: str,
+    detail: str,
+    params: dict[str, Any],
+    *,
+    parsed: OrderData | None,
+    now: datetime,
+) -> InboundPayload:
+    """Mark the payload quarantined (unless another worker applied it meanwhile)."""
+    fields: dict[str, Any] = {
+        "status": PayloadStatus.QUARANTINED,
+        "reason": code,
+        "reason_params": _json_safe(params),
+        "detail": detail,
+        "attempts": F("attempts") + 1,
+    }
+    if parsed is not None:
+        fields["external_id"] = parsed.external_id[:64]
+        fields["external_updated_at"] = parsed.updated_at
+    InboundPayload.objects.filter(pk=payload_id, status__in=OPEN).update(**fields)
+    logger.info("Payload %s quarantined (%s): %s at %s", payload_id, code, detail, now)
+    return InboundPayload.objects.get(pk=payload_id)
+
+
+def _json_safe(params: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(json.dumps(params, default=str))

@@ -117,6 +117,8 @@ class ChannelAccount(models.Model):
     push_percent = models.PositiveSmallIntegerField(_("percent of available"), default=100)
     push_offset = models.IntegerField(_("offset"), default=0)
     push_floor = models.PositiveIntegerField(_("push 0 below"), default=0)
+    # The nightly reconciliation also corrects prices that differ from our sale prices.
+    push_prices = models.BooleanField(_("push prices"), default=False)
     # Incremental order pull: platform update time up to which every order was fetched.
     orders_cursor = models.DateTimeField(_("orders fetched up to"), null=True, blank=True)
     last_order_at = models.DateTimeField(_("last order received"), null=True, blank=True)
@@ -179,6 +181,8 @@ class Listing(models.Model):
     # The platform refuses stock below what a promotion holds back (Shopee reserve, Lazada
     # campaign, TikTok promotion): learnt from its answers and item details.
     promotion_reserve = models.PositiveIntegerField(_("held for promotions"), default=0)
+    # Linked (or unlinked) by staff: the seller-SKU rule of the listings pull leaves it alone.
+    linked_manually = models.BooleanField(_("linked by hand"), default=False)
     pushed_stock = models.IntegerField(_("last pushed stock"), null=True, blank=True)
     pushed_at = models.DateTimeField(_("last pushed"), null=True, blank=True)
     push_error = models.CharField(_("last push error"), max_length=300, blank=True)
@@ -410,3 +414,23 @@ class SyncRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk}"
+
+
+class StockPushQueue(models.Model):
+    """Variants whose stock changed and must be pushed to a shop, when there is no Redis (the
+    embedded mode); with Redis the queue is a sorted set (channels_sync.services.stock_queue).
+    `queued_at` is the oldest change not pushed yet (the push delay is measured from it)."""
+
+    account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="+")
+    variant_id = models.BigIntegerField()
+    queued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "variant_id"], name="channels_sync_pushqueue_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}:{self.variant_id}"

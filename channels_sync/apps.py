@@ -8,12 +8,9 @@ class ChannelsSyncConfig(AppConfig):
     verbose_name = _("Marketplace sync")
 
     def ready(self) -> None:
+        from channels_sync.services.stock import stock_changed_receiver
         from inventory.signals import stock_changed
 
-        try:
-            from channels_sync.services.stock import stock_changed_receiver
-        except ImportError:  # until the stock push lands (branch h-stock)
-            return
         # A stock change (after its commit) is pushed to every shop that sells the variant:
         # the receiver records what changed and schedules one coalesced push per shop.
         stock_changed.connect(stock_changed_receiver, dispatch_uid="channels_sync.stock_changed")

@@ -18,6 +18,12 @@ from django.db import transaction
 
 from channels_sync.adapters.base import TransientError
 from channels_sync.models import AccountStatus, ChannelAccount
+from channels_sync.services.accounts import accounts_refresh_due
+from channels_sync.services.listings import listings_pull
+from channels_sync.services.pull import orders_audit, orders_pull
+from channels_sync.services.stock import prices_push, stock_push
+from channels_sync.services.stock_reconcile import reconcile
+from channels_sync.services.webhooks import webhook_process
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +74,6 @@ def _each_account(name: str, job: Callable[[int], object]) -> int:
 
 @shared_task(name="channels_sync.pull_orders", **RETRY)
 def pull_orders(*, account_id: int) -> None:
-    from channels_sync.services.pull import orders_pull
-
     orders_pull(account_id=account_id)
 
 
@@ -85,50 +89,44 @@ def pull_orders_all() -> int:
 @shared_task(name="channels_sync.audit_orders_all", acks_late=True, ignore_result=True)
 def audit_orders_all() -> int:
     """Nightly: every order id of the last 14 days checked against the platform."""
-    from channels_sync.services.pull import orders_audit
-
     return _each_account("orders_audit", lambda pk: orders_audit(account_id=pk))
 
 
 @shared_task(name="channels_sync.process_webhook", **RETRY)
 def process_webhook(*, payload_id: int) -> None:
-    from channels_sync.services.webhooks import webhook_process
-
     webhook_process(payload_id=payload_id)
 
 
 @shared_task(name="channels_sync.push_stock", **RETRY)
-def push_stock(*, account_id: int, variant_ids: Sequence[int] | None = None) -> None:
-    from channels_sync.services.stock import stock_push
-
-    stock_push(account_id=account_id, variant_ids=list(variant_ids) if variant_ids else None)
+def push_stock(
+    *, account_id: int, variant_ids: Sequence[int] | None = None, force: bool = False
+) -> None:
+    """The coalesced push after stock changes (the queued variants), or with `force` every
+    linked listing ("Run now" on the shop's page)."""
+    stock_push(
+        account_id=account_id,
+        variant_ids=list(variant_ids) if variant_ids else None,
+        force=force,
+    )
 
 
 @shared_task(name="channels_sync.pull_listings", **RETRY)
 def pull_listings(*, account_id: int) -> None:
-    from channels_sync.services.listings import listings_pull
-
     listings_pull(account_id=account_id)
 
 
 @shared_task(name="channels_sync.push_prices", **RETRY)
 def push_prices(*, account_id: int) -> None:
-    from channels_sync.services.stock import prices_push
-
     prices_push(account_id=account_id)
 
 
 @shared_task(name="channels_sync.reconcile_all", acks_late=True, ignore_result=True)
 def reconcile_all() -> int:
     """Nightly: stock and price drift of every active shop corrected."""
-    from channels_sync.services.stock import reconcile
-
     return _each_account("reconcile", lambda pk: reconcile(account_id=pk))
 
 
 @shared_task(name="channels_sync.refresh_tokens", **RETRY)
 def refresh_tokens() -> int:
     """Beat, every 15 minutes: every access token that expires soon is refreshed."""
-    from channels_sync.services.accounts import accounts_refresh_due
-
     return accounts_refresh_due()

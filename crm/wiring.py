@@ -67,8 +67,6 @@ def _authorization_ending(sender: Any, *, account_id: int, ends_at: datetime, **
 
 
 def connect() -> None:
-    try:
-        from channels_sync.signals import authorization_ending
-    except ImportError:  # until the accounts service lands (branch h-shopee)
-        return
+    from channels_sync.signals import authorization_ending
+
     authorization_ending.connect(_authorization_ending, dispatch_uid="crm.authorization_ending")

@@ -20,6 +20,7 @@ from channels_sync.models import (
     Listing,
     PayloadStatus,
 )
+from channels_sync.selectors.quarantine import oversold_count, quarantine_count
 from common import markers
 
 EXPIRY_WARNING = timedelta(days=7)  # expiry dates closer than this are shown red
@@ -77,19 +78,7 @@ def expiry_is_near(at: datetime | None, *, now: datetime | None = None) -> bool:
 
 def attention_count() -> int:
     """Quarantined payloads + oversold orders, every shop: the sidebar badge."""
-    payloads = InboundPayload.objects.filter(status=PayloadStatus.QUARANTINED).count()
-    return payloads + ChannelOrder.objects.filter(oversold=True).count()
-
-
-def payloads_quarantined(*, account_id: int | None = None) -> QuerySet[InboundPayload]:
-    qs = InboundPayload.objects.filter(status=PayloadStatus.QUARANTINED)
-    if account_id is not None:
-        qs = qs.filter(account_id=account_id)
-    return (
-        qs.select_related("account")
-        .defer("body", "account__access_token", "account__refresh_token")
-        .order_by("-received_at", "-pk")
-    )
+    return quarantine_count() + oversold_count()
 
 
 def payload_get(*, payload_id: int) -> InboundPayload:

@@ -3,6 +3,8 @@ authorisation page and its callback), "run now" and pause/resume."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,14 +19,16 @@ from channels_sync.adapters.base import ChannelError
 from channels_sync.forms import RUN_KINDS, AppForm, RunForm
 from channels_sync.models import ChannelApp
 from channels_sync.selectors import accounts as selectors
+from channels_sync.services.accounts import app_save, connect_finish, connect_url, default_base_url
 from channels_sync.services.shop_settings import ShopSettingsError, account_pause
 from channels_sync.views.common import PERM, account_or_404, channel_error_text
 from common.auth import require_perm
 
-RUN_TASKS = {
-    "orders": tasks.pull_orders,
-    "listings": tasks.pull_listings,
-    "stock": tasks.push_stock,
+# "Run now": the task and its arguments beyond the shop (a stock push sends every listing).
+RUN_TASKS: dict[str, tuple[Any, dict[str, Any]]] = {
+    "orders": (tasks.pull_orders, {}),
+    "listings": (tasks.pull_listings, {}),
+    "stock": (tasks.push_stock, {"force": True}),
 }
 
 
@@ -54,8 +58,6 @@ def _app_or_404(pk: int) -> ChannelApp:
 @require_perm(PERM)
 def app_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Add an app (pk None) or edit one. The secret is write-only: blank keeps the stored one."""
-    from channels_sync.services.accounts import app_save, default_base_url
-
     app = _app_or_404(pk) if pk is not None else None
     initial = {}
     if app is not None:
@@ -95,8 +97,6 @@ def callback_url(request: HttpRequest, app_id: int) -> str:
 @require_perm(PERM)
 def shop_connect(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Connect a shop": off to the platform's authorisation page."""
-    from channels_sync.services.accounts import connect_url
-
     app = _app_or_404(pk)
     return redirect(connect_url(app_id=app.pk, redirect_url=callback_url(request, app.pk)))
 
@@ -105,8 +105,6 @@ def shop_connect(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(PERM)
 def oauth_callback(request: HttpRequest, app_id: int) -> HttpResponse:
     """The platform sends the seller back here with `code` and `shop_id`."""
-    from channels_sync.services.accounts import connect_finish
-
     app = _app_or_404(app_id)
     code = request.GET.get("code", "").strip()[:512]
     shop_id = request.GET.get("shop_id", "").strip()[:64]
@@ -144,7 +142,8 @@ def shop_run(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("The shop is not connected: nothing was started."))
     else:
         kind = form.cleaned_data["kind"]
-        tasks.enqueue(RUN_TASKS[kind], account_id=account.pk)
+        task, extra = RUN_TASKS[kind]
+        tasks.enqueue(task, account_id=account.pk, **extra)
         messages.success(
             request,
             _("%(job)s queued for %(shop)s: its progress appears below in a moment.")

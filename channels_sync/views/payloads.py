@@ -9,10 +9,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from channels_sync.errors import error_text
 from channels_sync.forms import ScopeForm
 from channels_sync.models import ChannelAccount, InboundPayload
 from channels_sync.selectors import accounts as selectors
+from channels_sync.selectors.quarantine import payload_reason_text, quarantined_payloads
+from channels_sync.services.apply import payload_reapply as reapply
 from channels_sync.views.common import PERM, account_or_404
 from common.auth import require_perm
 from common.forms import parse_query
@@ -31,7 +32,7 @@ def _scope(request: HttpRequest) -> tuple[Any, ChannelAccount | None, int]:
 
 
 def _decorate(payload: InboundPayload) -> InboundPayload:
-    payload.reason_text = error_text(payload.reason) if payload.reason else ""  # type: ignore[attr-defined]
+    payload.reason_text = payload_reason_text(payload)  # type: ignore[attr-defined]
     return payload
 
 
@@ -40,7 +41,7 @@ def _decorate(payload: InboundPayload) -> InboundPayload:
 def quarantine_list(request: HttpRequest) -> HttpResponse:
     form, account, number = _scope(request)
     page = paginate(
-        selectors.payloads_quarantined(account_id=account.pk if account else None),
+        quarantined_payloads(account_id=account.pk if account else None),
         page=number,
         per_page=PER_PAGE,
     )
@@ -65,8 +66,6 @@ def _payload_or_404(pk: int) -> InboundPayload:
 @require_perm(PERM)
 def payload_reapply(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Re-apply": htmx swaps the row with its new state; without htmx, back to the list."""
-    from channels_sync.services.apply import payload_reapply as reapply
-
     payload = _payload_or_404(pk)
     reapply(payload_id=payload.pk, user_id=request.user.pk)
     payload = _decorate(_payload_or_404(pk))

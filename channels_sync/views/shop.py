@@ -17,6 +17,7 @@ from channels_sync.forms import RUN_KINDS, ListingFilterForm, ListingLinkForm, S
 from channels_sync.models import ChannelAccount
 from channels_sync.selectors import accounts as selectors
 from channels_sync.selectors.runs import any_live, runs_recent
+from channels_sync.services.listings import listings_create_products, listings_link_bulk
 from channels_sync.services.shop_settings import ShopSettingsError, account_settings_save
 from channels_sync.views.common import PERM, account_or_404
 from common.auth import require_perm
@@ -150,8 +151,6 @@ def listing_list(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(PERM, "inventory.add_product")
 def listing_link(request: HttpRequest, pk: int) -> HttpResponse:
     """Link the listings given a variant; or create products from the ticked ones."""
-    from channels_sync.services.listings import listings_create_products, listings_link_bulk
-
     account = account_or_404(pk)
     ids = [
         int(key.removeprefix("variant_"))

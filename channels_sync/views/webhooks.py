@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from channels_sync import tasks
+from channels_sync.services.webhooks import webhook_receive
 
 logger = logging.getLogger(__name__)
 
@@ -40,8 +41,6 @@ def _empty(status: int) -> HttpResponse:
 @login_not_required
 @require_POST
 def shopee_webhook(request: HttpRequest) -> HttpResponse:
-    from channels_sync.services.webhooks import webhook_receive
-
     payload = webhook_receive(
         platform="shopee",
         url=registered_url(request),

@@ -6,7 +6,8 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels_sync', '0001_marketplace_sync'),
+        ('channels_sync', '0002_payload_reason_params_return_requested'),
+        ('channels_sync', '0002_stock_push_queue_manual_links_push_prices'),
     ]
 
     operations = [

@@ -7,10 +7,10 @@ import json
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
-import requests
-from cryptography.fernet import Fernet
 import pytest
+import requests
 from celery.signals import before_task_publish
+from cryptography.fernet import Fernet
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -55,7 +55,7 @@ def make_app(base_url: str = "https://partner.shopeemobile.com", **fields) -> Ch
 
 
 def make_shop(app: ChannelApp | None = None, **fields) -> ChannelAccount:
-    app = app or make_app()
+    app = app or ChannelApp.objects.filter(app_key=str(SHOPEE_PARTNER_ID)).first() or make_app()
     values = {
         "app": app,
         "platform": app.platform,

@@ -67,7 +67,7 @@ def _payload_or_404(pk: int) -> InboundPayload:
 def payload_reapply(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Re-apply": htmx swaps the row with its new state; without htmx, back to the list."""
     payload = _payload_or_404(pk)
-    reapply(payload_id=payload.pk, user_id=request.user.pk)
+    reapply(payload_id=payload.pk, user_id=int(request.user.pk or 0))
     payload = _decorate(_payload_or_404(pk))
     if is_htmx(request):
         return render(request, "channels_sync/quarantine_list.html#payload-row", {"item": payload})

@@ -22,3 +22,34 @@ def shopee_sandbox() -> Iterator[ShopeeSandbox]:
         yield sandbox
     finally:
         sandbox.stop()
+
+
+# --- pages engineer (h-pages): fixtures shared by test_pages*.py and test_tasks.py ---------
+
+
+@pytest.fixture
+def encryption_key(settings):  # type: ignore[no-untyped-def]
+    """A fresh key for secrets at rest (tests run with DEBUG off, so one must be set)."""
+    from cryptography.fernet import Fernet
+
+    from common import secrets
+
+    settings.CRM_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    secrets.keys_changed()
+    yield
+    secrets.keys_changed()
+
+
+@pytest.fixture
+def published():  # type: ignore[no-untyped-def]
+    """Celery tasks published while the test runs, as (task name, kwargs)."""
+    from celery.signals import before_task_publish
+
+    seen: list[tuple[str, dict]] = []
+
+    def record(sender=None, body=None, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((sender, body[1] if isinstance(body, tuple) else body))
+
+    before_task_publish.connect(record, weak=False)
+    yield seen
+    before_task_publish.disconnect(record)

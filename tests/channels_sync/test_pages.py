@@ -9,8 +9,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from celery.signals import before_task_publish
-from cryptography.fernet import Fernet
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -24,11 +22,10 @@ from channels_sync.models import (
     SyncRun,
 )
 from channels_sync.services.accounts import app_save
-from common import secrets
 from tests.channels_sync.conftest import SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY
 from tests.inventory.factories import WarehouseFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_key")]
 
 PAGES = [
     ("channels_sync:marketplace_list", False),
@@ -69,28 +66,6 @@ def make_shop(app: ChannelApp | None = None, **fields) -> ChannelAccount:
     }
     values.update(fields)
     return ChannelAccount.objects.create(**values)
-
-
-@pytest.fixture(autouse=True)
-def encryption_key(settings):
-    """Secrets are stored encrypted: a fresh key for the test (tests run with DEBUG off)."""
-    settings.CRM_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    secrets.keys_changed()
-    yield
-    secrets.keys_changed()
-
-
-@pytest.fixture
-def published():
-    """Tasks published to the broker while the test runs: (name, kwargs)."""
-    seen: list[tuple[str, dict]] = []
-
-    def record(sender=None, body=None, **kwargs):
-        seen.append((sender, body[1] if isinstance(body, tuple) else body))
-
-    before_task_publish.connect(record, weak=False)
-    yield seen
-    before_task_publish.disconnect(record)
 
 
 @pytest.mark.parametrize("role", ["sales", "warehouse", "accountant"])

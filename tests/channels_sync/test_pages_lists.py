@@ -13,11 +13,11 @@ from django.urls import reverse
 from channels_sync.models import ChannelOrder, InboundPayload, Listing, PayloadStatus
 from channels_sync.services.apply import payload_apply
 from inventory.models import Variant
-from tests.channels_sync.test_pages import encryption_key, make_shop  # noqa: F401
+from tests.channels_sync.test_pages import make_shop
 from tests.inventory.factories import WarehouseFactory
 from tests.orders.factories import make_customer, make_order, stocked_variant
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_key")]
 
 
 def order_body(order_sn: str, sku: str = "AO-DO-M", quantity: int = 2) -> str:

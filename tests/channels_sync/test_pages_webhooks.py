@@ -10,12 +10,9 @@ import requests
 from django.test import Client, override_settings
 
 from channels_sync.models import InboundPayload
-from tests.channels_sync.test_pages import (  # noqa: F401
-    encryption_key,
-    make_app,
-    make_shop,
-    published,
-)
+from tests.channels_sync.test_pages import make_shop
+
+pytestmark = pytest.mark.usefixtures("encryption_key")
 
 # marketplaces.md §1.7: key test_partner_key, URL https://crm.example.com/webhooks/shopee.
 BODY = (

@@ -20,7 +20,9 @@ from crm.celery import app as project_app
 from crm.celery_config import celery_settings, marketplace_schedule
 from followups.models import ContactRequest, FollowUp
 from inventory.signals import stock_changed
-from tests.channels_sync.test_pages import encryption_key, make_shop, published  # noqa: F401
+from tests.channels_sync.test_pages import make_shop
+
+pytestmark = pytest.mark.usefixtures("encryption_key")
 
 PINNED = {
     "channels_sync.pull_orders",

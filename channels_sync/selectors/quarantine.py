@@ -5,10 +5,11 @@ selects what its rows show, so templates trigger no queries."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 
 from channels_sync.errors import error_text
 from channels_sync.models import ChannelOrder, InboundPayload, PayloadStatus
+from orders import transitions as t
 
 
 def quarantined_payloads(*, account_id: int | None = None) -> QuerySet[InboundPayload]:
@@ -28,9 +29,10 @@ def payload_reason_text(payload: InboundPayload) -> str:
 
 
 def oversold_orders(*, account_id: int | None = None) -> QuerySet[ChannelOrder]:
-    """Marketplace orders flagged oversold (paid on the platform, not reserved here), oldest
-    first: the ones waiting longest come first. Rows carry the order, its customer and shop."""
-    qs = ChannelOrder.objects.filter(oversold=True).select_related(
+    """Marketplace orders flagged oversold and still not reserved (new: staff may have
+    confirmed one by hand since), oldest first: the ones waiting longest come first. Rows
+    carry the order, its customer and shop."""
+    qs = ChannelOrder.objects.filter(oversold=True, order__status=t.NEW).select_related(
         "account", "order", "order__customer"
     )
     if account_id is not None:
@@ -59,7 +61,7 @@ def attention_counts() -> dict[int, tuple[int, int]]:
     for row in payloads:
         counts[row["account_id"]] = (row["n"], 0)
     oversold = (
-        ChannelOrder.objects.filter(Q(oversold=True))
+        ChannelOrder.objects.filter(oversold=True, order__status=t.NEW)
         .values("account_id")
         .annotate(n=Count("pk"))
         .order_by()

@@ -95,10 +95,8 @@ def payload_apply(
     parsed: OrderData | None = None
     try:
         with transaction.atomic():
-            payload = (
-                InboundPayload.objects.select_for_update(of=("self",))
-                .select_related("account", "account__app")
-                .get(pk=payload_id)
+            payload = InboundPayload.objects.select_related("account", "account__app").get(
+                pk=payload_id
             )
             if payload.status not in OPEN or payload.kind != InboundPayload.Kind.ORDER:
                 return payload
@@ -106,6 +104,13 @@ def payload_apply(
             if account is None:
                 raise ApplyProblem("bad_field", "the payload names no shop", field="shop_id")
             parsed = _parse(payload, account)
+            # The order's lock first, then the payload's row: every worker touching payloads
+            # of this order takes them in that order, so none waits in a cycle.
+            _lock(account.pk, parsed.external_id)
+            locked = InboundPayload.objects.select_for_update().filter(pk=payload_id).first()
+            if locked is None or locked.status not in OPEN:  # another worker finished it
+                return locked or payload
+            payload.status, payload.attempts = locked.status, locked.attempts
             if _newer_pending(payload, parsed):
                 payload.status = PayloadStatus.SUPERSEDED
                 payload.attempts += 1
@@ -283,13 +288,22 @@ def _payload_done(
     payload.attempts += 1
     if outcome.status != PayloadStatus.SUPERSEDED:
         payload.applied_at = now
-        InboundPayload.objects.filter(
-            account_id=payload.account_id,
-            kind=InboundPayload.Kind.ORDER,
-            external_id=data.external_id,
-            status__in=OPEN,
-            external_updated_at__lte=data.updated_at,
-        ).exclude(pk=payload.pk).update(status=PayloadStatus.SUPERSEDED, order=outcome.order)
+        older = (
+            InboundPayload.objects.select_for_update(skip_locked=True)
+            .filter(
+                account_id=payload.account_id,
+                kind=InboundPayload.Kind.ORDER,
+                external_id=data.external_id,
+                status__in=OPEN,
+                external_updated_at__lte=data.updated_at,
+            )
+            .exclude(pk=payload.pk)
+            .values_list("pk", flat=True)
+        )
+        # A row another worker holds is being applied or quarantined by it: left to that one.
+        InboundPayload.objects.filter(pk__in=list(older)).update(
+            status=PayloadStatus.SUPERSEDED, order=outcome.order
+        )
     payload.reason = outcome.reason
     payload.reason_params = {}
     payload.detail = ""

@@ -27,7 +27,7 @@ from channels_sync.services.apply_lines import ApplyProblem
 from channels_sync.status_map import Target
 from orders import transitions as t
 from orders.errors import OrderError, OrderStockShort
-from orders.models import Order
+from orders.models import Order, OrderStatus
 from orders.services.orders.edit import order_note_add
 from orders.services.orders.transitions import (
     order_cancel,
@@ -67,12 +67,27 @@ def status_follow(
             _cancel(channel_order, order, cancel_reason, platform, new_status, result, now)
         elif order.status in FORWARD and target.status in FORWARD:
             _forward(channel_order, order, target, platform_status, result, now)
+        elif target.status in FORWARD and target.status != t.NEW and new_status:
+            _note(
+                order,
+                _("%(platform)s reports this order as %(status)s, but here it is %(ours)s.")
+                % {
+                    "platform": platform,
+                    "status": platform_status,
+                    "ours": OrderStatus(order.status).label,
+                },
+                now,
+            )
+            result.changed = True
     except OrderError as error:
         raise ApplyProblem(
             "order_refused",
             f"order {order.number}: {error} (platform status {platform_status})",
             message=str(error),
         ) from error
+    if order.status != t.NEW and channel_order.oversold:  # reserved (or closed) meanwhile
+        channel_order.oversold = False
+        result.changed = True
     _flags(channel_order, target, platform, result, now)
     return result
 

@@ -33,10 +33,15 @@ def platform_phone(raw: str, *, region: str) -> str:
     text = (raw or "").strip()
     if not text or "*" in text:
         return ""
-    try:
-        return phone_normalize(text, region=region or None).e164
-    except CustomerError:
-        return ""
+    tries = [text]
+    if text.isdigit():  # Shopee sends "84912345678": the country code without "+"
+        tries.append(f"+{text}")
+    for candidate in tries:
+        try:
+            return phone_normalize(candidate, region=region or None).e164
+        except CustomerError:
+            continue
+    return ""
 
 
 def shipping_input(address: Address | None, *, region: str) -> AddressInput | None:

@@ -1,0 +1,559 @@
+"""order_data_apply: a platform order becomes our order once, and its status moves it through
+the orders services (reserve, ship, complete, cancel) with the stock ledger to match.
+
+Figures: AO-DEN-M, 10 in stock in the shop's warehouse; the buyer pays 2 x 135 000 + 30 000
+shipping = 300 000 VND (our list price 150 000 is not what counts: the platform's price is).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from channels_sync.models import ChannelBuyer, ChannelOrder, Listing
+from channels_sync.selectors.quarantine import oversold_orders
+from channels_sync.services.apply import ApplyProblem, order_data_apply
+from inventory.models import StockMovement
+from inventory.services.stock import stock_receive
+from orders.models import Customer, Order, OrderEvent, Payment
+from orders.services.orders.transitions import order_cancel, order_confirm
+from tests.channels_sync.apply_helpers import (  # noqa: F401 (encryption_key: a fixture)
+    T0,
+    encryption_key,
+    item,
+    make_account,
+    order_data,
+)
+from tests.orders.factories import WarehouseFactory, level, order_ledger, stocked_variant
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_key")]
+
+NOW = T0.replace(hour=4)
+
+
+@pytest.fixture
+def shop():
+    warehouse = WarehouseFactory()
+    shirt = stocked_variant(warehouse, 10, sku="AO-DEN-M")
+    return make_account(warehouse), warehouse, shirt
+
+
+def events(order):
+    return [
+        (e.kind, e.from_status, e.to_status)
+        for e in OrderEvent.objects.filter(order=order).order_by("pk")
+    ]
+
+
+def notes(order):
+    return [
+        e.data["text"] for e in OrderEvent.objects.filter(order=order, kind="note").order_by("pk")
+    ]
+
+
+def test_a_paid_order_to_ship_is_created_and_reserved(shop):
+    account, warehouse, shirt = shop
+
+    order = order_data_apply(account=account, data=order_data(), payload=None, now=NOW)
+
+    order.refresh_from_db()
+    assert (order.channel, order.channel_account, order.external_number) == (
+        "shopee",
+        "SHP-VN1",
+        "251201AAA111",
+    )
+    assert (order.status, order.payment_method, order.payment_status) == (
+        "processing",
+        "marketplace",
+        "paid",
+    )
+    assert (order.warehouse_id, order.currency, order.created_at) == (warehouse.pk, "VND", T0)
+    assert (order.subtotal, order.shipping_fee, order.discount_total, order.total) == (
+        Decimal("270000"),
+        Decimal("30000"),
+        Decimal("0"),
+        Decimal("300000"),
+    )
+    assert list(order.lines.values_list("sku", "quantity", "unit_price", "quantity_reserved")) == [
+        ("AO-DEN-M", 2, Decimal("135000"), 2)
+    ]
+    assert (order.ship_name, order.ship_phone, order.ship_province, order.ship_ward) == (
+        "Nguyễn Văn An",
+        "",  # masked by the platform: not stored
+        "Hồ Chí Minh",
+        "Phường Bến Nghé",
+    )
+    assert level(shirt, warehouse) == (10, 2)
+    assert order_ledger(order) == [("AO-DEN-M", "reservation", 0, 2)]
+    assert events(order) == [
+        ("created", "", "new"),
+        ("status_changed", "new", "processing"),
+    ]
+    channel_order = ChannelOrder.objects.get()
+    assert (
+        channel_order.order_id,
+        channel_order.external_id,
+        channel_order.platform_status,
+        channel_order.platform_updated_at,
+        channel_order.oversold,
+    ) == (order.pk, "251201AAA111", "READY_TO_SHIP", T0, False)
+    customer = Customer.objects.get()
+    assert (customer.name, customer.phones.count(), customer.addresses.count()) == (
+        "an.nguyen",
+        0,
+        1,
+    )
+    assert list(ChannelBuyer.objects.values_list("buyer_id", "username", "customer_id")) == [
+        ("700001", "an.nguyen", customer.pk)
+    ]
+    assert list(Listing.objects.values_list("item_id", "model_id", "seller_sku", "variant_id")) == [
+        ("1001", "2001", "AO-DEN-M", shirt.pk)
+    ]
+    account.refresh_from_db()
+    assert account.last_order_at == T0
+
+
+def counts():
+    return (
+        Order.objects.count(),
+        OrderEvent.objects.count(),
+        StockMovement.objects.count(),
+        ChannelOrder.objects.count(),
+        Customer.objects.count(),
+        Listing.objects.count(),
+        Payment.objects.count(),
+    )
+
+
+def test_a_replay_changes_nothing(shop):
+    account, warehouse, shirt = shop
+    first = order_data_apply(account=account, data=order_data(), payload=None, now=NOW)
+    before = counts()
+
+    again = order_data_apply(account=account, data=order_data(), payload=None, now=NOW)
+
+    assert again.pk == first.pk
+    assert counts() == before == (1, 2, 2, 1, 1, 1, 0)  # 2 movements: the receipt, the reservation
+    assert level(shirt, warehouse) == (10, 2)
+
+
+def test_an_older_update_moves_nothing(shop):
+    account, warehouse, shirt = shop
+    order_data_apply(account=account, data=order_data(updated_minutes=30), payload=None, now=NOW)
+    before = counts()
+
+    order = order_data_apply(
+        account=account, data=order_data("CANCELLED", updated_minutes=10), payload=None, now=NOW
+    )
+
+    order.refresh_from_db()
+    assert order.status == "processing"
+    assert counts() == before
+    assert level(shirt, warehouse) == (10, 2)
+    channel_order = ChannelOrder.objects.get()
+    assert (channel_order.platform_status, channel_order.platform_updated_at) == (
+        "READY_TO_SHIP",
+        T0.replace(minute=30),
+    )
+
+
+def test_an_unpaid_order_is_recorded_new_and_reserves_nothing(shop):
+    account, warehouse, shirt = shop
+
+    order = order_data_apply(account=account, data=order_data("UNPAID"), payload=None, now=NOW)
+
+    order.refresh_from_db()
+    assert order.status == "new"
+    assert level(shirt, warehouse) == (10, 0)
+    assert order_ledger(order) == []
+
+
+def test_paid_later_reserves_then(shop):
+    account, warehouse, shirt = shop
+    order_data_apply(account=account, data=order_data("UNPAID"), payload=None, now=NOW)
+
+    order = order_data_apply(
+        account=account, data=order_data("READY_TO_SHIP", updated_minutes=5), payload=None, now=NOW
+    )
+
+    order.refresh_from_db()
+    assert order.status == "processing"
+    assert level(shirt, warehouse) == (10, 2)
+    assert order_ledger(order) == [("AO-DEN-M", "reservation", 0, 2)]
+
+
+def test_short_stock_records_the_order_new_and_flags_it_oversold(shop):
+    account, warehouse, _shirt = shop
+    hat = stocked_variant(warehouse, 1, sku="MU-DO")
+    data = order_data(items=(item("MU-DO", 2, "135000"),))
+
+    order = order_data_apply(account=account, data=data, payload=None, now=NOW)
+
+    order.refresh_from_db()
+    assert order.status == "new"
+    assert level(hat, warehouse) == (1, 0)
+    assert order_ledger(order) == []
+    channel_order = ChannelOrder.objects.get()
+    assert (channel_order.oversold, channel_order.platform_status) == (True, "READY_TO_SHIP")
+    assert [c.order_id for c in oversold_orders()] == [order.pk]
+    assert [c.order_id for c in oversold_orders(account_id=account.pk + 1)] == []
+    assert notes(order) == [
+        "Shopee reports this order as READY_TO_SHIP, but our stock cannot cover it: Not enough "
+        f"stock in {warehouse.code} for order {order.number}: MU-DO: 2 requested, 1 available."
+    ]
+
+
+def test_an_oversold_order_is_confirmed_and_shipped_once_stock_arrives(shop):
+    account, warehouse, _shirt = shop
+    hat = stocked_variant(warehouse, 1, sku="MU-DO")
+    items = (item("MU-DO", 2, "135000"),)
+    order_data_apply(account=account, data=order_data(items=items), payload=None, now=NOW)
+    stock_receive(variant_id=hat.pk, warehouse_id=warehouse.pk, quantity=5)
+
+    order = order_data_apply(
+        account=account,
+        data=order_data("SHIPPED", items=items, updated_minutes=20),
+        payload=None,
+        now=NOW,
+    )
+
+    order.refresh_from_db()
+    assert order.status == "shipped"
+    assert level(hat, warehouse) == (4, 0)
+    assert order_ledger(order) == [
+        ("MU-DO", "reservation", 0, 2),
+        ("MU-DO", "shipment", -2, -2),
+    ]
+    assert ChannelOrder.objects.get().oversold is False
+    assert list(oversold_orders()) == []
+
+
+def test_an_oversold_order_shipped_on_the_platform_stays_flagged_and_says_so(shop):
+    account, warehouse, _shirt = shop
+    hat = stocked_variant(warehouse, 1, sku="MU-DO")
+    items = (item("MU-DO", 2, "135000"),)
+    order_data_apply(account=account, data=order_data(items=items), payload=None, now=NOW)
+
+    order = order_data_apply(
+        account=account,
+        data=order_data("SHIPPED", items=items, updated_minutes=20),
+        payload=None,
+        now=NOW,
+    )
+
+    order.refresh_from_db()
+    assert order.status == "new"
+    assert level(hat, warehouse) == (1, 0)
+    assert order_ledger(order) == []
+    channel_order = ChannelOrder.objects.get()
+    assert (channel_order.oversold, channel_order.platform_status) == (True, "SHIPPED")
+    assert [text.split(",")[0] for text in notes(order)] == [
+        "Shopee reports this order as READY_TO_SHIP",
+        "Shopee reports this order as SHIPPED",
+    ]
+
+
+def test_cancelled_on_the_platform_releases_the_reservation(shop):
+    account, warehouse, shirt = shop
+    order_data_apply(account=account, data=order_data(), payload=None, now=NOW)
+
+    order = order_data_apply(
+        account=account, data=order_data("CANCELLED", updated_minutes=5), payload=None, now=NOW
+    )
+
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert level(shirt, warehouse) == (10, 0)
+    assert order_ledger(order) == [
+        ("AO-DEN-M", "reservation", 0, 2),
+        ("AO-DEN-M", "release", 0, -2),
+    ]
+
+
+def test_cancelling_an_oversold_order_clears_the_flag(shop):
+    account, warehouse, _shirt = shop
+    hat = stocked_variant(warehouse, 1, sku="MU-DO")
+    items = (item("MU-DO", 2, "135000"),)
+    order_data_apply(account=account, data=order_data(items=items), payload=None, now=NOW)
+
+    order = order_data_apply(
+        account=account,
+        data=order_data("CANCELLED", items=items, updated_minutes=5),
+        payload=None,
+        now=NOW,
+    )
+
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert level(hat, warehouse) == (1, 0)
+    assert order_ledger(order) == []
+    assert ChannelOrder.objects.get().oversold is False
+
+
+def test_shipped_on_the_platform_deducts_the_reserved_units(shop):
+    account, warehouse, shirt = shop
+    order_data_apply(account=account, data=order_data(), payload=None, now=NOW)
+
+    order = order_data_apply(
+        account=account, data=order_data("SHIPPED", updated_minutes=5), payload=None, now=NOW
+    )
+
+    order.refresh_from_db()
+    assert order.status == "shipped"
+    assert level(shirt, warehouse) == (8, 0)
+    assert order_ledger(order) == [
+        ("AO-DEN-M", "reservation", 0, 2),
+        ("AO-DEN-M", "shipment", -2, -2),
+    ]
+
+
+def test_an_order_first_seen_completed_goes_through_every_step(shop):
+    account, warehouse, shirt = shop
+
+    order = order_data_apply(account=account, data=order_data("COMPLETED"), payload=None, now=NOW)
+
+    order.refresh_from_db()
+    assert (order.status, order.paid_amount, order.payment_status) == (
+        "completed",
+        Decimal("300000"),
+        "paid",
+    )
+    assert events(order) == [
+        ("created", "", "new"),
+        ("status_changed", "new", "processing"),
+        ("status_changed", "processing", "shipped"),
+        ("payment", "", ""),  # order_complete records the platform's payment of the total
+        ("status_changed", "shipped", "completed"),
+    ]
+    assert list(Payment.objects.values_list("kind", "amount", "method")) == [
+        ("payment", Decimal("300000"), "marketplace")
+    ]
+    assert order_ledger(order) == [
+        ("AO-DEN-M", "reservation", 0, 2),
+        ("AO-DEN-M", "shipment", -2, -2),
+    ]
+    assert level(shirt, warehouse) == (8, 0)
+
+
+def test_a_cod_order_is_recorded_cash_on_delivery_and_unpaid(shop):
+    account, _warehouse, _shirt = shop
+
+    order = order_data_apply(account=account, data=order_data(cod=True), payload=None, now=NOW)
+
+    order.refresh_from_db()
+    assert (order.payment_method, order.payment_status, order.status) == (
+        "cod",
+        "unpaid",
+        "processing",
+    )
+
+
+def test_a_return_opened_on_the_platform_is_flagged_without_moving_stock(shop):
+    account, warehouse, shirt = shop
+    order_data_apply(account=account, data=order_data("SHIPPED"), payload=None, now=NOW)
+    ledger_before = StockMovement.objects.count()
+
+    order = order_data_apply(
+        account=account, data=order_data("TO_RETURN", updated_minutes=9), payload=None, now=NOW
+    )
+
+    order.refresh_from_db()
+    assert order.status == "shipped"
+    assert StockMovement.objects.count() == ledger_before
+    assert level(shirt, warehouse) == (8, 0)
+    channel_order = ChannelOrder.objects.get()
+    assert (channel_order.return_requested, channel_order.platform_status) == (True, "TO_RETURN")
+    assert notes(order) == [
+        "The buyer opened a return on Shopee: when the parcel arrives, receive it through a return."
+    ]
+
+
+def test_a_cancellation_request_is_flagged_and_cleared_when_the_seller_ships(shop):
+    account, _warehouse, _shirt = shop
+    order_data_apply(account=account, data=order_data(), payload=None, now=NOW)
+    order = order_data_apply(
+        account=account, data=order_data("IN_CANCEL", updated_minutes=3), payload=None, now=NOW
+    )
+    assert ChannelOrder.objects.get().cancel_requested is True
+    assert notes(order) == ["The buyer asked Shopee to cancel this order."]
+
+    order_data_apply(
+        account=account, data=order_data("SHIPPED", updated_minutes=6), payload=None, now=NOW
+    )
+
+    assert ChannelOrder.objects.get().cancel_requested is False
+    order.refresh_from_db()
+    assert order.status == "shipped"
+
+
+def test_lines_changed_on_the_platform_are_applied_while_the_order_is_editable(shop):
+    account, warehouse, shirt = shop
+    order_data_apply(account=account, data=order_data(), payload=None, now=NOW)
+
+    order = order_data_apply(
+        account=account,
+        data=order_data(items=(item("AO-DEN-M", 3, "135000"),), total="435000", updated_minutes=4),
+        payload=None,
+        now=NOW,
+    )
+
+    order.refresh_from_db()
+    assert list(order.lines.values_list("quantity", "quantity_reserved")) == [(3, 3)]
+    assert order.total == Decimal("435000")
+    assert level(shirt, warehouse) == (10, 3)
+    assert order_ledger(order) == [
+        ("AO-DEN-M", "reservation", 0, 2),
+        ("AO-DEN-M", "reservation", 0, 1),
+    ]
+
+
+def test_a_shipped_order_is_not_rewritten_the_change_is_noted(shop):
+    account, warehouse, shirt = shop
+    order_data_apply(account=account, data=order_data("SHIPPED"), payload=None, now=NOW)
+
+    order = order_data_apply(
+        account=account,
+        data=order_data("SHIPPED", items=(item("AO-DEN-M", 3, "135000"),), updated_minutes=4),
+        payload=None,
+        now=NOW,
+    )
+
+    assert list(order.lines.values_list("quantity", flat=True)) == [2]
+    assert level(shirt, warehouse) == (8, 0)
+    assert notes(order) == [
+        "Shopee changed this order's lines after it was shipped; our order was kept as it is."
+    ]
+
+
+def test_a_platform_voucher_becomes_the_order_discount(shop):
+    account, _warehouse, _shirt = shop
+
+    order = order_data_apply(
+        account=account, data=order_data(total="280000"), payload=None, now=NOW
+    )
+
+    order.refresh_from_db()
+    assert (order.subtotal, order.discount_total, order.shipping_fee, order.total) == (
+        Decimal("270000"),
+        Decimal("20000"),
+        Decimal("30000"),
+        Decimal("280000"),
+    )
+
+
+def test_the_buyers_next_order_goes_to_the_same_customer(shop):
+    account, _warehouse, _shirt = shop
+    first = order_data_apply(account=account, data=order_data(), payload=None, now=NOW)
+
+    second = order_data_apply(
+        account=account, data=order_data(external_id="251201BBB222"), payload=None, now=NOW
+    )
+
+    assert second.customer_id == first.customer_id
+    assert Customer.objects.count() == 1
+    assert ChannelBuyer.objects.count() == 1
+
+
+def test_matching_by_sku_ignores_case_and_spaces_and_a_staff_link_wins(shop):
+    account, warehouse, shirt = shop
+    other = stocked_variant(warehouse, 5, sku="AO-TRANG-L")
+    Listing.objects.create(account=account, item_id="1001", model_id="2009", variant=other)
+
+    order = order_data_apply(
+        account=account,
+        data=order_data(
+            items=(
+                item(" ao-den-m ", 1, "135000"),
+                item("AO-DEN-M", 1, "135000", model_id="2009"),  # linked to AO-TRANG-L
+            ),
+            total="300000",
+        ),
+        payload=None,
+        now=NOW,
+    )
+
+    assert list(order.lines.order_by("pk").values_list("sku", "quantity")) == [
+        ("AO-DEN-M", 1),
+        ("AO-TRANG-L", 1),
+    ]
+    assert sorted(Listing.objects.values_list("model_id", "seller_sku", "variant_id")) == [
+        ("2001", "ao-den-m", shirt.pk),
+        ("2009", "AO-DEN-M", other.pk),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "params"),
+    [
+        (
+            {"items": (item("AO-DEN-M", 1, "135000"), item("QUAN-XL", 1, "135000", model_id="7"))},
+            "unknown_sku",
+            {"line": 2, "sku": "QUAN-XL", "skus": ["QUAN-XL"]},
+        ),
+        ({"items": (item("", 1, "135000", model_id="7"),)}, "no_sku", {"line": 1}),
+        ({"status": "LOST_IN_SPACE"}, "unknown_status", {"status": "LOST_IN_SPACE"}),
+        ({"currency": "THB"}, "currency_mismatch", {"currency": "THB", "expected": "VND"}),
+    ],
+)
+def test_an_order_that_cannot_be_applied_changes_nothing(shop, change, code, params):
+    account, warehouse, shirt = shop
+    status = change.pop("status", "READY_TO_SHIP")
+    before = counts()
+
+    with pytest.raises(ApplyProblem) as problem:
+        order_data_apply(account=account, data=order_data(status, **change), payload=None, now=NOW)
+
+    assert (problem.value.code, problem.value.params) == (code, params)
+    assert counts() == before
+    assert ChannelBuyer.objects.count() == 0
+    assert level(shirt, warehouse) == (10, 0)
+
+
+def test_a_shop_without_an_order_warehouse_cannot_take_orders():
+    account = make_account(None)
+    stocked_variant(WarehouseFactory(), 10, sku="AO-DEN-M")
+
+    with pytest.raises(ApplyProblem) as problem:
+        order_data_apply(account=account, data=order_data(), payload=None, now=NOW)
+
+    assert (problem.value.code, problem.value.params) == ("no_warehouse", {"shop": "SHP-VN1"})
+    assert Order.objects.count() == 0
+    assert Customer.objects.count() == 0
+
+
+def test_an_order_cancelled_here_but_shipped_on_the_platform_is_noted_not_moved(shop):
+    account, warehouse, shirt = shop
+    order = order_data_apply(account=account, data=order_data(), payload=None, now=NOW)
+    order_cancel(order_id=order.pk, user_id=None, now=NOW)
+    before = StockMovement.objects.count()
+
+    order_data_apply(
+        account=account, data=order_data("SHIPPED", updated_minutes=7), payload=None, now=NOW
+    )
+
+    order.refresh_from_db()
+    assert order.status == "cancelled"
+    assert StockMovement.objects.count() == before
+    assert level(shirt, warehouse) == (10, 0)
+    assert notes(order) == ["Shopee reports this order as SHIPPED, but here it is Cancelled."]
+
+
+def test_an_oversold_order_confirmed_by_staff_leaves_the_red_list(shop):
+    account, warehouse, _shirt = shop
+    hat = stocked_variant(warehouse, 1, sku="MU-DO")
+    items = (item("MU-DO", 2, "135000"),)
+    order = order_data_apply(account=account, data=order_data(items=items), payload=None, now=NOW)
+    stock_receive(variant_id=hat.pk, warehouse_id=warehouse.pk, quantity=1)
+    order_confirm(order_id=order.pk, user_id=None, now=NOW)
+    assert list(oversold_orders()) == []
+
+    order_data_apply(
+        account=account,
+        data=order_data("PROCESSED", items=items, updated_minutes=8),
+        payload=None,
+        now=NOW,
+    )
+
+    assert ChannelOrder.objects.get().oversold is False
+    assert level(hat, warehouse) == (2, 2)

@@ -140,14 +140,20 @@ def order_details_store(
 
 
 def payload_store(*, account: ChannelAccount, raw: Mapping[str, Any]) -> InboundPayload | None:
-    """One order detail as an InboundPayload; None when this update of the order is stored
-    already (same platform update time)."""
+    """One order detail as an InboundPayload; None when exactly this is stored already (same
+    platform update time and same text: Shopee times are whole seconds, so two changes within
+    one second share a time and are told apart by their content)."""
     external_id = str(raw.get("order_sn") or raw.get("order_id") or raw.get("id") or "")
     updated = _updated_at(raw)
+    body = json.dumps(raw, ensure_ascii=False)
     same = InboundPayload.objects.filter(
-        account=account, kind=PayloadKind.ORDER, external_id=external_id
+        account=account,
+        kind=PayloadKind.ORDER,
+        external_id=external_id,
+        external_updated_at=updated,
+        body=body,
     )
-    if external_id and updated is not None and same.filter(external_updated_at=updated).exists():
+    if external_id and updated is not None and same.exists():
         return None
     return InboundPayload.objects.create(
         account=account,
@@ -155,22 +161,30 @@ def payload_store(*, account: ChannelAccount, raw: Mapping[str, Any]) -> Inbound
         kind=PayloadKind.ORDER,
         external_id=external_id[:64],
         external_updated_at=updated,
-        body=json.dumps(raw, ensure_ascii=False),
+        body=body,
     )
 
 
-def latest_update(*, account: ChannelAccount, external_id: str) -> datetime | None:
-    """The newest platform update time stored for an order (None when none is)."""
-    row = (
-        InboundPayload.objects.filter(
-            account=account, kind=PayloadKind.ORDER, external_id=external_id
-        )
-        .exclude(external_updated_at=None)
-        .order_by("-external_updated_at")
-        .values_list("external_updated_at", flat=True)
-        .first()
+def update_stored(
+    *, account: ChannelAccount, external_id: str, updated_at: datetime, status: str
+) -> bool:
+    """Whether an order payload as new as this update (a push's time and status) is stored:
+    a newer one, or one of the same second with the same status."""
+    stored = InboundPayload.objects.filter(
+        account=account,
+        kind=PayloadKind.ORDER,
+        external_id=external_id,
+        external_updated_at__gte=updated_at,
     )
-    return row
+    for when, body in stored.values_list("external_updated_at", "body"):
+        if when is not None and when > updated_at:
+            return True
+        try:
+            if json.loads(body).get("order_status") == status:
+                return True
+        except (ValueError, AttributeError):
+            continue
+    return False
 
 
 def _updated_at(raw: Mapping[str, Any]) -> datetime | None:

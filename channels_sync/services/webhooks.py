@@ -15,7 +15,6 @@ import contextlib
 import json
 import logging
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -34,7 +33,7 @@ from channels_sync.models import (
     PayloadStatus,
 )
 from channels_sync.services.accounts import ShopClient, announce_ending, app_adapter
-from channels_sync.services.pull import latest_update, order_details_store
+from channels_sync.services.pull import order_details_store, update_stored
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +108,18 @@ def _order_push(payload: InboundPayload, event: WebhookEvent) -> None:
     if account is None or account.status == AccountStatus.RECONNECT:
         _finish(payload, PayloadStatus.IGNORED, detail="no connected shop for this push")
         return
-    if event.kind == "order" and event.updated_at is not None:
-        stored = latest_update(account=account, external_id=event.external_id)
-        if stored is not None and stored >= event.updated_at:
-            _finish(payload, PayloadStatus.IGNORED, detail="this update is stored already")
-            return
+    if (
+        event.kind == "order"
+        and event.updated_at is not None
+        and update_stored(
+            account=account,
+            external_id=event.external_id,
+            updated_at=event.updated_at,
+            status=event.status,
+        )
+    ):
+        _finish(payload, PayloadStatus.IGNORED, detail="this update is stored already")
+        return
     client = ShopClient(account)
     done = order_details_store(client=client, account=account, external_ids=[event.external_id])
     if done.payload_ids:
@@ -163,7 +169,7 @@ def _accounts_of(payload: InboundPayload, shop_ids: list[str]) -> list[ChannelAc
     return list(found.order_by("pk"))
 
 
-def lost_pushes_recover(*, app_id: int, now: datetime | None = None) -> int:
+def lost_pushes_recover(*, app_id: int) -> int:
     """Shopee pushes that failed to reach us (last 3 days): each stored as a webhook payload
     and processed, then confirmed consumed. Returns how many were stored."""
     app = ChannelApp.objects.get(pk=app_id)

@@ -24,20 +24,82 @@ def shopee_sandbox() -> Iterator[ShopeeSandbox]:
         sandbox.stop()
 
 
-# --- pages engineer (h-pages): fixtures shared by test_pages*.py and test_tasks.py ---------
+# --- a connected Shopee shop (h-shopee) ------------------------------------------------------
+
+SHOPEE_SHOP_ID = 727720655
+SHOPEE_CALLBACK_URL = "http://127.0.0.1:9/webhooks/shopee"  # nothing listens: pushes are "lost"
 
 
 @pytest.fixture
-def encryption_key(settings):  # type: ignore[no-untyped-def]
-    """A fresh key for secrets at rest (tests run with DEBUG off, so one must be set)."""
+def encryption_keys(settings):
+    """A fresh CRM_ENCRYPTION_KEYS for the test: pytest-django turns DEBUG off, and then
+    common.secrets refuses to store app secrets and tokens without a key."""
     from cryptography.fernet import Fernet
 
     from common import secrets
 
     settings.CRM_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     secrets.keys_changed()
-    yield
+    yield settings.CRM_ENCRYPTION_KEYS
     secrets.keys_changed()
+
+
+@pytest.fixture
+def shopee_app(db, encryption_keys, shopee_sandbox: ShopeeSandbox):
+    """ChannelApp for the sandbox partner; the sandbox's pushes go to SHOPEE_CALLBACK_URL (where
+    nothing listens, so each is kept as a lost push; tests read `shopee_sandbox.deliveries`)."""
+    from channels_sync.services.accounts import app_save
+
+    shopee_sandbox.configure(callback_url=SHOPEE_CALLBACK_URL)
+    return app_save(
+        platform="shopee",
+        name="Sandbox partner",
+        app_key=str(SHOPEE_PARTNER_ID),
+        app_secret=SHOPEE_PARTNER_KEY,
+        api_base_url=shopee_sandbox.base_url,
+    )
+
+
+@pytest.fixture
+def shopee_account(shopee_app, shopee_sandbox: ShopeeSandbox):
+    """A Vietnamese shop (SHOPEE_SHOP_ID) connected through connect_finish: active, tokens."""
+    from channels_sync.services.accounts import connect_finish
+
+    shopee_sandbox.add_shop(SHOPEE_SHOP_ID, "Sandbox Shop VN", "VN")
+    code = shopee_sandbox.authorize(SHOPEE_PARTNER_ID, SHOPEE_SHOP_ID)
+    return connect_finish(app_id=shopee_app.pk, code=code, shop_id=str(SHOPEE_SHOP_ID))
+
+
+@pytest.fixture
+def shopee_adapter(shopee_account):
+    """A ShopeeAdapter for the connected shop (no database access of its own)."""
+    from channels_sync.adapters.shopee import ShopeeAdapter
+    from channels_sync.services.accounts import account_config
+
+    return ShopeeAdapter(account_config(shopee_account))
+
+
+@pytest.fixture
+def shopee_shirt(shopee_account, shopee_sandbox: ShopeeSandbox):
+    """One variant (SKU "TS-M", 1000 in stock in the shop's order warehouse) that the sandbox
+    shop sells as item "TS" / model "TS-M": orders of it apply. -> (item_id, model_id, variant)"""
+    from tests.inventory.factories import WarehouseFactory
+    from tests.orders.factories import stocked_variant
+
+    warehouse = WarehouseFactory()
+    shopee_account.warehouse = warehouse
+    shopee_account.save(update_fields=["warehouse"])
+    variant = stocked_variant(warehouse, 1000, sku="TS-M", price="199000")
+    item_id, models = shopee_sandbox.add_item(
+        SHOPEE_SHOP_ID,
+        "TS",
+        "Áo thun",
+        [{"model_sku": "TS-M", "price": 199000, "stock": 10_000}],
+    )
+    return item_id, models[0], variant
+
+
+# --- pages engineer (h-pages): shared by test_pages*.py and test_tasks.py ------------------
 
 
 @pytest.fixture

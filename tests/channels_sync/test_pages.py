@@ -25,7 +25,7 @@ from channels_sync.services.accounts import app_save
 from tests.channels_sync.conftest import SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY
 from tests.inventory.factories import WarehouseFactory
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_key")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
 
 PAGES = [
     ("channels_sync:marketplace_list", False),

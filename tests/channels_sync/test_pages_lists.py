@@ -17,7 +17,7 @@ from tests.channels_sync.test_pages import make_shop
 from tests.inventory.factories import WarehouseFactory
 from tests.orders.factories import make_customer, make_order, stocked_variant
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_key")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
 
 
 def order_body(order_sn: str, sku: str = "AO-DO-M", quantity: int = 2) -> str:

@@ -12,7 +12,7 @@ from django.test import Client, override_settings
 from channels_sync.models import InboundPayload
 from tests.channels_sync.test_pages import make_shop
 
-pytestmark = pytest.mark.usefixtures("encryption_key")
+pytestmark = pytest.mark.usefixtures("encryption_keys")
 
 # marketplaces.md §1.7: key test_partner_key, URL https://crm.example.com/webhooks/shopee.
 BODY = (

@@ -22,7 +22,7 @@ from followups.models import ContactRequest, FollowUp
 from inventory.signals import stock_changed
 from tests.channels_sync.test_pages import make_shop
 
-pytestmark = pytest.mark.usefixtures("encryption_key")
+pytestmark = pytest.mark.usefixtures("encryption_keys")
 
 PINNED = {
     "channels_sync.pull_orders",

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 
 from channels_sync.adapters.base import ChannelError, ListingData
 from channels_sync.models import ChannelAccount, Listing, ListingStatus, RunKind, SyncRun
+from channels_sync.services.accounts import ShopClient
 from channels_sync.services.runs import run_count, run_error, run_finish, run_start
-from channels_sync.services.stock import Calls, error_code
+from channels_sync.services.stock import error_code
 from channels_sync.services.stock_queue import stock_push_enqueue
 from common.money import quantize
 from inventory.errors import InventoryError
@@ -63,7 +64,11 @@ def _after_link(*, account_id: int, links: Iterable[tuple[str, int]], user_id: i
         from channels_sync.services.apply import payloads_reapply_for_sku
 
         for seller_sku in sorted({sku for sku, _v in pairs if sku.strip()}):
-            payloads_reapply_for_sku(account_id=account_id, seller_sku=seller_sku, user_id=user_id)
+            payloads_reapply_for_sku(
+                account_id=account_id,
+                seller_sku=seller_sku,
+                user_id=user_id,  # type: ignore[arg-type]  # None: linked by the nightly pull
+            )
         stock_push_enqueue(variant_ids=sorted({v for _s, v in pairs}))
 
     transaction.on_commit(run)
@@ -152,11 +157,11 @@ def listings_pull(
     account = ChannelAccount.objects.get(pk=account_id)
     own = run is None
     run = run or run_start(account_id=account_id, kind=RunKind.PRODUCTS_PULL, now=now)
-    calls = Calls(account)
+    calls = ShopClient(account)
     try:
-        rows = calls(lambda adapter: list(adapter.listings()))
+        rows = calls.call(lambda adapter: list(adapter.listings()))
     except ChannelError as error:
-        run_count(run, api_calls=calls.count)
+        run_count(run, api_calls=calls.calls)
         run_error(run, code=error_code(error), message=str(error))
         if own:
             run_finish(run, failed=True, now=now)
@@ -165,7 +170,7 @@ def listings_pull(
         counts = _store(account, rows, now)
         made = listings_match(account_id=account_id)
         _after_link(account_id=account_id, links=made, user_id=run.started_by_id)
-    run_count(run, fetched=len(rows), linked=len(made), api_calls=calls.count, **counts)
+    run_count(run, fetched=len(rows), linked=len(made), api_calls=calls.calls, **counts)
     return run_finish(run, now=now) if own else run
 
 

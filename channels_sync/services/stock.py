@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import TypeVar
@@ -47,6 +46,7 @@ from channels_sync.models import (
     RunKind,
     SyncRun,
 )
+from channels_sync.services.accounts import ShopClient
 from channels_sync.services.runs import run_count, run_error, run_finish, run_start
 from channels_sync.services.stock_queue import (
     queue_drain,
@@ -61,6 +61,7 @@ __all__ = [
     "available_for_listing",
     "prices_push",
     "push_quantity",
+    "reconcile",
     "stock_changed_receiver",
     "stock_push",
     "stock_push_enqueue",
@@ -118,26 +119,6 @@ def error_code(error: ChannelError) -> str:
     return "platform_error"
 
 
-@dataclass
-class Calls:
-    """The adapter of one job and the API calls it made (for SyncRun.api_calls)."""
-
-    account: ChannelAccount
-    count: int = 0
-
-    def __call__(self, fn: Callable[[Adapter], T]) -> T:
-        from channels_sync.services.accounts import call_with_refresh
-
-        def counted(adapter: Adapter) -> T:
-            before = adapter.calls
-            try:
-                return fn(adapter)
-            finally:
-                self.count += adapter.calls - before
-
-        return call_with_refresh(self.account, counted)
-
-
 def _by_item(pairs: Sequence[tuple[Listing, T]]) -> list[list[tuple[Listing, T]]]:
     groups: dict[str, list[tuple[Listing, T]]] = defaultdict(list)
     for listing, value in pairs:
@@ -146,9 +127,9 @@ def _by_item(pairs: Sequence[tuple[Listing, T]]) -> list[list[tuple[Listing, T]]
 
 
 def _results(
-    calls: Calls, send: Callable[[Adapter], list[UpdateResult]]
+    calls: ShopClient, send: Callable[[Adapter], list[UpdateResult]]
 ) -> dict[tuple[str, str], UpdateResult]:
-    return {(r.item_id, r.model_id): r for r in calls(send)}
+    return {(r.item_id, r.model_id): r for r in calls.call(send)}
 
 
 # --- stock --------------------------------------------------------------------------------
@@ -226,7 +207,7 @@ def _record_stock(
 
 
 def _send_stock(
-    calls: Calls, group: Sequence[tuple[Listing, int]]
+    calls: ShopClient, group: Sequence[tuple[Listing, int]]
 ) -> dict[tuple[str, str], UpdateResult]:
     updates = [
         StockUpdate(item_id=x.item_id, model_id=x.model_id, quantity=q, location_id=x.location_id)
@@ -250,7 +231,7 @@ def push_listings_stock(
     )
     send, held = _choose(listings, quantities, force=force, run=run)
     Listing.objects.bulk_update(held, ["push_error"])
-    calls = Calls(account)
+    calls = ShopClient(account)
     try:
         for group in _by_item(send):
             try:
@@ -264,7 +245,7 @@ def push_listings_stock(
                 }
             _record_stock(group, results, run=run, now=now)
     finally:
-        run_count(run, api_calls=calls.count)
+        run_count(run, api_calls=calls.calls)
 
 
 def stock_push(
@@ -315,7 +296,8 @@ def stock_push(
             raise
         return job
     answered = timezone.now()
-    marks: dict[str, object] = {"last_stock_push_at": now or answered}
+    now = now or answered
+    marks: dict[str, object] = {"last_stock_push_at": now}
     if queued:  # how long the oldest change waited for the platform's answer
         oldest = min(queued.values())
         marks["last_push_delay_ms"] = max(0, int((answered - oldest).total_seconds() * 1000))
@@ -365,7 +347,7 @@ def push_listings_prices(
         else:  # no sale price set: the platforms refuse 0
             skipped += 1
     run_count(run, skipped=skipped, done=skipped)
-    calls = Calls(account)
+    calls = ShopClient(account)
     try:
         for group in _by_item(send):
             updates = [PriceUpdate(x.item_id, x.model_id, p) for x, p in group]
@@ -380,7 +362,7 @@ def push_listings_prices(
                 }
             _record_prices(group, results, run=run)
     finally:
-        run_count(run, api_calls=calls.count)
+        run_count(run, api_calls=calls.calls)
 
 
 def prices_push(
@@ -404,3 +386,14 @@ def prices_push(
             raise
         return run
     return run_finish(run) if own else run
+
+
+# --- nightly --------------------------------------------------------------------------------
+
+
+def reconcile(*, account_id: int, now: datetime | None = None) -> SyncRun:
+    """The nightly reconciliation of one shop (stock_reconcile.py; imported late: it builds on
+    the listings pull, which builds on this module)."""
+    from channels_sync.services.stock_reconcile import reconcile as reconcile_shop
+
+    return reconcile_shop(account_id=account_id, now=now)

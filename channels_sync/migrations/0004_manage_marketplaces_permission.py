@@ -6,8 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels_sync', '0002_payload_reason_params_return_requested'),
-        ('channels_sync', '0002_stock_push_queue_manual_links_push_prices'),
+        ('channels_sync', '0003_merge_apply_and_stock'),
     ]
 
     operations = [

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import trigger_client_event
 
 from channels_sync.forms import ScopeForm
 from channels_sync.models import ChannelAccount, InboundPayload
@@ -70,7 +71,11 @@ def payload_reapply(request: HttpRequest, pk: int) -> HttpResponse:
     reapply(payload_id=payload.pk, user_id=int(request.user.pk or 0))
     payload = _decorate(_payload_or_404(pk))
     if is_htmx(request):
-        return render(request, "channels_sync/quarantine_list.html#payload-row", {"item": payload})
+        response = render(
+            request, "channels_sync/quarantine_list.html#payload-row", {"item": payload}
+        )
+        # The sidebar's badge counts again.
+        return trigger_client_event(response, "marketplace-changed")
     return redirect("channels_sync:quarantine_list")
 
 

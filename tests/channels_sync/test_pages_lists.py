@@ -86,7 +86,9 @@ def test_reapply_after_the_fix_updates_the_row_in_place(client, login_as):
     assert row.strip().startswith(f'<tr id="payload-{payload.pk}" class="payload--quarantined">')
     shop.warehouse = warehouse
     shop.save(update_fields=["warehouse"])
-    row = client.post(url, headers={"HX-Request": "true"}).content.decode()
+    response = client.post(url, headers={"HX-Request": "true"})
+    assert response["HX-Trigger"] == '{"marketplace-changed": {}}'
+    row = response.content.decode()
     payload.refresh_from_db()
     assert payload.status == PayloadStatus.APPLIED
     assert row.strip().startswith(f'<tr id="payload-{payload.pk}" class="payload--applied">')

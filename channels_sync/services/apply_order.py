@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from channels_sync.adapters.base import OrderData
 from channels_sync.models import ChannelAccount, ChannelOrder
 from channels_sync.services.apply_lines import ApplyProblem, MatchedLine, lines_match
-from channels_sync.services.buyers import buyer_customer, shipping_input
+from channels_sync.services.buyers import buyer_customer, platform_phone, shipping_input
 from common.money import quantize
 from orders import transitions as t
 from orders.errors import OrderError
@@ -65,6 +65,11 @@ def order_new(
             buyer_id=data.buyer_id,
             username=data.buyer_username,
             recipient=data.address.name if data.address is not None else "",
+            phone=(
+                platform_phone(data.address.phone, region=data.address.region or account.region)
+                if data.address is not None
+                else ""
+            ),
             shipping=shipping,
         )
         order = order_create(

@@ -81,6 +81,7 @@ def buyer_customer(
     buyer_id: str,
     username: str,
     recipient: str,
+    phone: str,
     shipping: AddressInput | None,
 ) -> Customer:
     """The customer the platform buyer's orders are recorded under (created on first order).
@@ -102,7 +103,6 @@ def buyer_customer(
                 ChannelBuyer.objects.filter(pk=found.pk).update(customer=live)
             return live
     name = username.strip() or recipient.strip() or f"{account.get_platform_display()} {buyer_id}"
-    phone = shipping.recipient_phone if shipping is not None else ""
     if not buyer_id:
         return _new_customer(account, name=name, phone=phone, shipping=shipping, username=username)
     try:

@@ -7,6 +7,7 @@ shipping = 300 000 VND (our list price 150 000 is not what counts: the platform'
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -557,3 +558,21 @@ def test_an_oversold_order_confirmed_by_staff_leaves_the_red_list(shop):
 
     assert ChannelOrder.objects.get().oversold is False
     assert level(hat, warehouse) == (2, 2)
+
+
+def test_an_address_our_form_refuses_is_kept_in_the_order_notes(shop):
+    account, _warehouse, _shirt = shop
+    data = order_data()
+    odd = replace(data, address=replace(data.address, ward="", phone="84912345678"))
+
+    order = order_data_apply(account=account, data=odd, payload=None, now=NOW)
+
+    order.refresh_from_db()
+    assert (order.ship_name, order.ship_street, order.ship_ward) == ("", "", "")
+    assert order.notes == (
+        "Delivery address from the platform: Nguyễn Văn An, 84912345678, "
+        "12 Lê Lợi, Phường Bến Nghé, Quận 1, Hồ Chí Minh"
+    )
+    customer = Customer.objects.get()
+    assert list(customer.phones.values_list("e164", flat=True)) == ["+84912345678"]
+    assert customer.addresses.count() == 0

@@ -151,11 +151,16 @@ def _schedule(account_id: int) -> None:
     from celery import current_app
 
     kwargs = {"account_id": account_id}
-    task = current_app.tasks.get(PUSH_TASK)
-    if task is not None:  # registered here: apply_async honours eager mode
-        task.apply_async(kwargs=kwargs, countdown=PUSH_DELAY)
-    else:
-        current_app.send_task(PUSH_TASK, kwargs=kwargs, countdown=PUSH_DELAY)
+    try:
+        task = current_app.tasks.get(PUSH_TASK)
+        if task is not None:  # registered here: apply_async honours eager mode
+            task.apply_async(kwargs=kwargs, countdown=PUSH_DELAY)
+        else:
+            current_app.send_task(PUSH_TASK, kwargs=kwargs, countdown=PUSH_DELAY)
+    except Exception:
+        # The broker refused: the next change schedules again (the queue keeps the variants).
+        push_queue().clear_scheduled(account_id)
+        raise
 
 
 def stock_push_enqueue(

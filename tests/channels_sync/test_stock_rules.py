@@ -154,3 +154,31 @@ def test_receiver_ignores_stock_of_unlinked_variants():
 
     assert queue_drain(account_id=account.pk) == {}
     assert StockPushQueue.objects.count() == 0
+
+
+@pytest.mark.needs("redis")
+def test_a_burst_sends_one_push_task_to_the_broker(django_capture_on_commit_callbacks, settings):
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    warehouse = WarehouseFactory()
+    account = offline_shop()
+    variants = [variant_with_stock(warehouse, 3) for _ in range(3)]
+    for n, variant in enumerate(variants):
+        listing_for(account, variant, 100 + n)
+    before = client.llen("celery")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for variant in variants:  # three changes, one after the other
+            stock_changed_receiver(sender=None, changes=[(variant.pk, warehouse.pk)])
+
+    raw = client.lrange("celery", 0, client.llen("celery") - before - 1)  # LPUSHed first
+    try:
+        assert [json.loads(m)["headers"]["task"] for m in raw] == ["channels_sync.push_stock"]
+        assert json.loads(raw[0])["headers"]["argsrepr"] == "()"
+        assert set(queue_drain(account_id=account.pk)) == {v.pk for v in variants}
+    finally:
+        for message in raw:
+            client.lrem("celery", 1, message)

@@ -52,6 +52,8 @@ class ChannelApp(models.Model):
     class Meta:
         verbose_name = _("marketplace app")
         verbose_name_plural = _("marketplace apps")
+        # The Marketplaces pages (apps, shops, runs, quarantine, listings): owner and manager.
+        permissions = [("manage_marketplaces", _("Can manage marketplace apps and shops"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["platform", "app_key"], name="channels_sync_app_platform_key_unique"

@@ -17,3 +17,7 @@ class CrmConfig(AppConfig):
         # The maintenance login says "locked" like /login/ (the lock itself is in the backend).
         admin.site.login_form = AdminLoginForm
         post_migrate.connect(sync_roles_after_migrate, sender=self)
+        # Sibling apps talk through signals wired here (crm/wiring.py).
+        from crm import wiring
+
+        wiring.connect()

@@ -37,7 +37,44 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
 }
 
 
-def celery_settings(*, redis_url: str | None, var_dir: Path, eager: bool = False) -> dict[str, Any]:
+def marketplace_schedule(*, nightly_hour: int = 3) -> dict[str, dict[str, Any]]:
+    """The marketplace sync's jobs: the order pull every 2 minutes for every active shop (the
+    safety net under the webhooks), token refresh every 15 minutes (Shopee access tokens live
+    4 hours), and at `nightly_hour` (shop time, off-peak) the 14-day order audit, then the
+    stock and price reconciliation half an hour later."""
+    if not 0 <= nightly_hour <= 23:
+        raise ValueError("MARKETPLACE_NIGHTLY_HOUR must be an hour from 0 to 23")
+    return {
+        "channels-sync-pull-orders": {
+            "task": "channels_sync.pull_orders_all",
+            "schedule": timedelta(minutes=2),
+            "options": {"expires": 110},
+        },
+        "channels-sync-refresh-tokens": {
+            "task": "channels_sync.refresh_tokens",
+            "schedule": timedelta(minutes=15),
+            "options": {"expires": 14 * 60},
+        },
+        "channels-sync-audit-orders": {
+            "task": "channels_sync.audit_orders_all",
+            "schedule": crontab(hour=nightly_hour, minute=0),
+            "options": {"expires": 3 * 3600},
+        },
+        "channels-sync-reconcile": {
+            "task": "channels_sync.reconcile_all",
+            "schedule": crontab(hour=nightly_hour, minute=30),
+            "options": {"expires": 3 * 3600},
+        },
+    }
+
+
+def celery_settings(
+    *,
+    redis_url: str | None,
+    var_dir: Path,
+    eager: bool = False,
+    marketplace_nightly_hour: int = 3,
+) -> dict[str, Any]:
     """Return Celery settings (lower-case names, without the ``CELERY_`` prefix)."""
     conf: dict[str, Any] = {
         "task_serializer": "json",
@@ -53,7 +90,10 @@ def celery_settings(*, redis_url: str | None, var_dir: Path, eager: bool = False
         "result_expires": timedelta(days=1),
         "broker_connection_retry_on_startup": True,
         "worker_hijack_root_logger": False,
-        "beat_schedule": BEAT_SCHEDULE,
+        "beat_schedule": {
+            **BEAT_SCHEDULE,
+            **marketplace_schedule(nightly_hour=marketplace_nightly_hour),
+        },
         "beat_scheduler": "crm.celery:HeartbeatScheduler",
         "beat_schedule_filename": str(var_dir / "celerybeat-schedule"),
     }

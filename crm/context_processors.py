@@ -25,11 +25,20 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("inventory:supplier_list", _("Suppliers"), "inventory.view_supplier", "user"),
     ("inventory:warehouse_list", _("Warehouses"), "inventory.view_warehouse", "warehouse"),
     ("orders:website_list", _("Websites"), "orders.view_website", "globe"),
+    (
+        "channels_sync:marketplace_list",
+        _("Marketplaces"),
+        "channels_sync.manage_marketplaces",
+        "store",
+    ),
     ("health", _("System health"), "crm.view_health", "pulse"),
 ]
 
 # Pages that belong under another app's menu entry: the follow-up outcomes report is a report.
 ALSO_UNDER: dict[str, tuple[str, ...]] = {"orders:reports": ("followups:outcomes",)}
+
+# Entries with a count beside them, loaded by htmx after the page (never computed in the page).
+NAV_BADGES: dict[str, str] = {"channels_sync:marketplace_list": "channels_sync:attention_badge"}
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -44,5 +53,14 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         url = reverse(url_name)
         active = path == url if url == "/" else path.startswith(url)
         active = active or any(path.startswith(reverse(n)) for n in ALSO_UNDER.get(url_name, ()))
-        items.append({"url": url, "label": label, "icon": icon, "active": active})
+        badge = NAV_BADGES.get(url_name)
+        items.append(
+            {
+                "url": url,
+                "label": label,
+                "icon": icon,
+                "active": active,
+                "badge_url": reverse(badge) if badge else "",
+            }
+        )
     return {"shop_name": settings.SHOP_NAME or _("My shop"), "nav_items": items}

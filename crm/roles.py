@@ -108,6 +108,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *ORDERS_ALL,
         *FOLLOWUPS_WORK,
         "followups.act_on_all_followups",
+        "channels_sync.manage_marketplaces",
     ],
     SALES: [
         *CATALOGUE_READ,

@@ -169,6 +169,8 @@ for _name, _value in celery_settings(
     redis_url=REDIS_URL,
     var_dir=VAR_DIR,
     eager=env.bool("CELERY_TASK_ALWAYS_EAGER", default=False),
+    # Hour (shop time) of the nightly marketplace order audit and stock/price reconciliation.
+    marketplace_nightly_hour=env.int("MARKETPLACE_NIGHTLY_HOUR", default=3),
 ).items():
     globals()[f"CELERY_{_name.upper()}"] = _value
 

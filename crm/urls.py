@@ -34,5 +34,6 @@ urlpatterns = [
     path("api/v1/", include("orders.urls_api")),
     path("api/v1/", include("followups.urls_api")),
     path("followups/", include("followups.urls")),
+    path("", include("channels_sync.urls")),
     path("maintenance/", admin.site.urls),
 ]

@@ -97,3 +97,21 @@ def shopee_shirt(shopee_account, shopee_sandbox: ShopeeSandbox):
         [{"model_sku": "TS-M", "price": 199000, "stock": 10_000}],
     )
     return item_id, models[0], variant
+
+
+# --- pages engineer (h-pages): shared by test_pages*.py and test_tasks.py ------------------
+
+
+@pytest.fixture
+def published():  # type: ignore[no-untyped-def]
+    """Celery tasks published while the test runs, as (task name, kwargs)."""
+    from celery.signals import before_task_publish
+
+    seen: list[tuple[str, dict]] = []
+
+    def record(sender=None, body=None, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((sender, body[1] if isinstance(body, tuple) else body))
+
+    before_task_publish.connect(record, weak=False)
+    yield seen
+    before_task_publish.disconnect(record)

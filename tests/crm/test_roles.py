@@ -123,6 +123,8 @@ PUBLIC = {
     "followups_api:contact_request_create",
     # A private calendar feed: its secret token is the credential.
     "followups:ical",
+    # Marketplace push messages: the signature over the body is the credential.
+    "channels_sync:webhook_shopee",
 }
 
 

@@ -1,0 +1,29 @@
+from django.urls import URLPattern, path
+
+from channels_sync.views import marketplaces, payloads, shop, webhooks
+
+app_name = "channels_sync"
+
+urlpatterns: list[URLPattern] = [
+    path("marketplaces/", marketplaces.marketplace_list, name="marketplace_list"),
+    path("marketplaces/badge/", marketplaces.attention_badge, name="attention_badge"),
+    path("marketplaces/apps/new/", marketplaces.app_edit, name="app_create"),
+    path("marketplaces/apps/<int:pk>/", marketplaces.app_edit, name="app_edit"),
+    path("marketplaces/apps/<int:pk>/connect/", marketplaces.shop_connect, name="shop_connect"),
+    # The platform's redirect after the seller authorised us (registered with the platform).
+    path("marketplaces/<int:app_id>/callback", marketplaces.oauth_callback, name="oauth_callback"),
+    path("marketplaces/shops/<int:pk>/", shop.shop_detail, name="shop_detail"),
+    path("marketplaces/shops/<int:pk>/settings/", shop.shop_settings, name="shop_settings"),
+    path("marketplaces/shops/<int:pk>/runs/", shop.shop_runs, name="shop_runs"),
+    path("marketplaces/shops/<int:pk>/run/", marketplaces.shop_run, name="shop_run"),
+    path("marketplaces/shops/<int:pk>/pause/", marketplaces.shop_pause, name="shop_pause"),
+    path("marketplaces/shops/<int:pk>/listings/", shop.listing_list, name="listing_list"),
+    path("marketplaces/shops/<int:pk>/listings/link/", shop.listing_link, name="listing_link"),
+    path("marketplaces/quarantine/", payloads.quarantine_list, name="quarantine_list"),
+    path("marketplaces/payloads/<int:pk>/", payloads.payload_detail, name="payload_detail"),
+    path(
+        "marketplaces/payloads/<int:pk>/reapply/", payloads.payload_reapply, name="payload_reapply"
+    ),
+    path("marketplaces/oversold/", payloads.oversold_list, name="oversold_list"),
+    path("webhooks/shopee", webhooks.shopee_webhook, name="webhook_shopee"),
+]

@@ -1,0 +1,58 @@
+"""PUBLIC: the platforms' push messages. No session, no CSRF (csrf_exempt), no sign-in
+(login_not_required): the signature over the raw body is the credential.
+
+Shopee wants a 2xx with an EMPTY body within 3 seconds, so the endpoint only verifies and
+stores the raw body (webhook_receive), answers, and leaves the work to a worker
+(channels_sync.process_webhook, queued after the commit). A wrong signature gets 401 with an
+empty body and a log line; nothing is stored for it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from channels_sync import tasks
+from channels_sync.services.webhooks import webhook_receive
+
+logger = logging.getLogger(__name__)
+
+
+def registered_url(request: HttpRequest) -> str:
+    """The URL the platform signs with: the one registered with it (SITE_URL + path),
+    else the address this request came in on (development)."""
+    if settings.SITE_URL:
+        return settings.SITE_URL + request.path
+    return request.build_absolute_uri()
+
+
+def _empty(status: int) -> HttpResponse:
+    response = HttpResponse(b"", status=status, content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def shopee_webhook(request: HttpRequest) -> HttpResponse:
+    payload = webhook_receive(
+        platform="shopee",
+        url=registered_url(request),
+        body=request.body,
+        headers=dict(request.headers),
+    )
+    if payload is None:
+        logger.warning(
+            "shopee push refused: bad signature (%d bytes from %s)",
+            len(request.body),
+            request.META.get("REMOTE_ADDR", ""),
+        )
+        return _empty(401)
+    tasks.enqueue(tasks.process_webhook, payload_id=payload.pk)
+    return _empty(200)

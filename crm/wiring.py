@@ -1,0 +1,72 @@
+"""Wiring between sibling apps, done here at the top layer (sibling apps never import each
+other): a marketplace shop whose authorisation is about to end becomes a red follow-up for
+the owner (channels_sync.signals.authorization_ending -> followups.services_tasks)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from crm.roles import OWNER
+
+AHEAD = timedelta(days=7)  # the follow-up is due this long before the authorisation ends
+
+
+def owner_id() -> int | None:
+    """The first active owner (else superuser) by id: who reconnects shops."""
+    users = get_user_model().objects.filter(is_active=True).order_by("pk")
+    pk = users.filter(groups__name=OWNER).values_list("pk", flat=True).first()
+    if pk is None:
+        pk = users.filter(is_superuser=True).values_list("pk", flat=True).first()
+    return int(pk) if pk is not None else None
+
+
+def authorization_ending_followup(
+    *, account_id: int, ends_at: datetime, now: datetime | None = None
+) -> Any:
+    """A red follow-up for the owner: the shop must be connected again before `ends_at`.
+    Due 7 days before the end (at once when that is already past); one per shop and date."""
+    from channels_sync.models import ChannelAccount
+    from followups.services_tasks import staff_task_create
+
+    now = now or timezone.now()
+    account = ChannelAccount.objects.filter(pk=account_id).first()
+    if account is None:
+        return None
+    link = reverse("channels_sync:shop_detail", args=[account.pk])
+    base = settings.SITE_URL
+    with translation.override(settings.LANGUAGE_CODE):
+        day = formats.date_format(timezone.localtime(ends_at), "SHORT_DATE_FORMAT")
+        title = _("Reconnect %(platform)s shop %(shop)s before %(day)s") % {
+            "platform": account.get_platform_display(),
+            "shop": account.name or account.shop_id,
+            "day": day,
+        }
+        message = _(
+            "The shop's authorisation ends on %(day)s: after that no order comes in and no "
+            "stock goes out. Open Marketplaces and press “Connect again”: %(link)s"
+        ) % {"day": day, "link": base + link}
+    return staff_task_create(
+        title=title,
+        message=message,
+        assignee_id=owner_id(),
+        due_at=max(now, ends_at - AHEAD),
+        key=f"auth-ending:{account.pk}:{timezone.localtime(ends_at).date().isoformat()}",
+        now=now,
+    )
+
+
+def _authorization_ending(sender: Any, *, account_id: int, ends_at: datetime, **kw: Any) -> None:
+    authorization_ending_followup(account_id=account_id, ends_at=ends_at)
+
+
+def connect() -> None:
+    from channels_sync.signals import authorization_ending
+
+    authorization_ending.connect(_authorization_ending, dispatch_uid="crm.authorization_ending")

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels_sync', '0003_merge_apply_and_stock'),
+        ('channels_sync', '0003_stock_push_queue_manual_links_push_prices'),
     ]
 
     operations = [

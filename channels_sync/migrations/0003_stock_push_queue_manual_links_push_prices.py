@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('channels_sync', '0001_marketplace_sync'),
+        ('channels_sync', '0002_payload_reason_params_return_requested'),
     ]
 
     operations = [

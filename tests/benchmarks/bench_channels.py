@@ -42,7 +42,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import requests
 from cryptography.fernet import Fernet
@@ -117,15 +117,16 @@ class Bench:
 def prepare_database(variants: int) -> tuple[int, list[tuple[int, str]]]:
     from django.core.management import call_command
 
+    from inventory.models import Variant, Warehouse
     from inventory.services.stock import stock_receive
     from tests.inventory.factories import VariantFactory, WarehouseFactory
 
     call_command("migrate", interactive=False, verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
-    warehouse = WarehouseFactory(code="BENCH", name="Bench")
+    warehouse = cast(Warehouse, WarehouseFactory(code="BENCH", name="Bench"))
     made = []
     for n in range(variants):
-        variant = VariantFactory(sku=f"BENCH-{n:04d}")
+        variant = cast(Variant, VariantFactory(sku=f"BENCH-{n:04d}"))
         stock_receive(variant_id=variant.pk, warehouse_id=warehouse.pk, quantity=100_000)
         made.append((variant.pk, variant.sku))
     return warehouse.pk, made

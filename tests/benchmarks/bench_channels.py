@@ -7,7 +7,7 @@ What it does (PostgreSQL + Redis; tests/benchmarks is not collected by pytest)
      variant, same SKUs), our app under gunicorn (2 workers) and a Celery worker (concurrency 2).
      The shop is connected through connect_finish with a code from /_sandbox/authorize, its
      listings pulled and linked by SKU (listings_pull).
-  2. Pull-only run (no webhooks): --orders/5 orders placed on the sandbox, then orders_pull timed.
+  2. Pull-only run (no webhooks): --pull-orders (default --orders/5) orders placed on the sandbox, then orders_pull timed.
   3. Webhook run: --orders orders placed in batches of 100 (control API place_order), the sandbox
      pushing each to our gunicorn /webhooks/shopee; the worker fetches and applies them. Measured
      until every order is in our database: orders per second (first placed -> last applied) and
@@ -483,7 +483,7 @@ def run(args: argparse.Namespace, logs: Path) -> int:
     bench = Bench(sandbox_url=sandbox_url, web_url=web_url)
     try:
         connect(bench, warehouse_id)
-        pull_run(bench, max(100, args.orders // 5), rng)
+        pull_run(bench, args.pull_orders or max(100, args.orders // 5), rng)
         webhook_run(bench, args.orders, rng)
         stock_run(bench, variants, rng)
     finally:
@@ -510,6 +510,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, default=10_000)
     parser.add_argument("--variants", type=int, default=200)
+    parser.add_argument("--pull-orders", type=int, help="orders of the pull-only run (orders/5)")
     parser.add_argument("--quick", action="store_true", help="1,000 orders (a smoke run)")
     args = parser.parse_args(argv)
     if args.quick:

@@ -7,7 +7,8 @@ What it does (PostgreSQL + Redis; tests/benchmarks is not collected by pytest)
      variant, same SKUs), our app under gunicorn (2 workers) and a Celery worker (concurrency 2).
      The shop is connected through connect_finish with a code from /_sandbox/authorize, its
      listings pulled and linked by SKU (listings_pull).
-  2. Pull-only run (no webhooks): --pull-orders (default --orders/5) orders placed on the sandbox, then orders_pull timed.
+  2. Pull-only run (no webhooks): --pull-orders (default --orders/5) orders placed on the
+     sandbox, then orders_pull timed.
   3. Webhook run: --orders orders placed in batches of 100 (control API place_order), the sandbox
      pushing each to our gunicorn /webhooks/shopee; the worker fetches and applies them. Measured
      until every order is in our database: orders per second (first placed -> last applied) and

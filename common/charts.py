@@ -131,6 +131,45 @@ def _legend(items: Sequence[tuple[str, str]], *, x0: int, y0: int, width: int) -
     return "".join(parts), used
 
 
+def _line(x1: Decimal, x2: Decimal, y1: Decimal, y2: Decimal, stroke: str) -> str:
+    return (
+        f'<line x1="{_n(x1)}" x2="{_n(x2)}" y1="{_n(y1)}" y2="{_n(y2)}" '
+        f'stroke="{stroke}" stroke-width="1"/>'
+    )
+
+
+def _tick_label(x: Decimal, y: Decimal, anchor: str, text: str) -> str:
+    return (
+        f'<text x="{_n(x)}" y="{_n(y)}" text-anchor="{anchor}" '
+        f'fill="{TEXT_COLOUR}">{_text(text)}</text>'
+    )
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The plot area of a chart, in SVG coordinates (y grows downwards)."""
+
+    left: Decimal
+    right: Decimal
+    top: Decimal
+    bottom: Decimal
+
+    def column(self, index: int, count: int) -> tuple[Decimal, Decimal]:
+        """(left edge, width) of bar `index` of `count` side by side: each bar takes 70 % of
+        its share of the width, centred in it."""
+        slot = (self.right - self.left) / max(count, 1)
+        width = max(slot * Decimal("0.7"), Decimal(1))
+        return self.left + slot * index + (slot - width) / 2, width
+
+    def y_of(self, value: Decimal, axis_max: Decimal) -> Decimal:
+        """Where `value` stands on a vertical axis from zero (the bottom) to `axis_max`."""
+        return self.bottom - value / axis_max * (self.bottom - self.top)
+
+
+def _positive(value: Decimal) -> Decimal:
+    return max(Decimal(value), _ZERO)
+
+
 def stacked_bar_chart(
     *,
     title: str,
@@ -148,63 +187,71 @@ def stacked_bar_chart(
     """One bar per category, stacked by series (values below zero count as zero), with a
     line through the totals when `total_label` is given. Returns the <svg> markup."""
     count = len(categories)
-    for item in series:
-        if len(item.values) != count:
-            raise ValueError("every series needs one value per category")
-    fills = [item.colour or colour(i) for i, item in enumerate(series)]
-    legend_items = [(item.label, fill) for item, fill in zip(series, fills, strict=True)]
-    if total_label:
-        legend_items.append((total_label, LINE_COLOUR))
-    legend, legend_height = _legend(legend_items, x0=8, y0=6, width=width)
-
-    def positive(value: Decimal) -> Decimal:
-        return max(Decimal(value), _ZERO)
-
-    totals = [sum((positive(s.values[i]) for s in series), _ZERO) for i in range(count)]
+    if any(len(item.values) != count for item in series):
+        raise ValueError("every series needs one value per category")
+    filled = [(item, item.colour or colour(i)) for i, item in enumerate(series)]
+    legend_items = [(item.label, fill) for item, fill in filled]
+    legend, legend_height = _legend(
+        legend_items + ([(total_label, LINE_COLOUR)] if total_label else []),
+        x0=8,
+        y0=6,
+        width=width,
+    )
+    totals = [sum((_positive(s.values[i]) for s in series), _ZERO) for i in range(count)]
     ticks = nice_ticks(_ZERO, max(totals, default=_ZERO))
     axis_max = ticks[-1] if ticks[-1] > 0 else Decimal(1)
     tick_text = format_tick or format_value
-    left = Decimal(12) + CHAR_WIDTH * max((len(tick_text(t)) for t in ticks), default=1)
-    right = Decimal(width - 12)
-    top = Decimal(legend_height + 14)
-    bottom = Decimal(height - 26)
-    plot_height = bottom - top
+    frame = _Frame(
+        left=Decimal(12) + CHAR_WIDTH * max((len(tick_text(t)) for t in ticks), default=1),
+        right=Decimal(width - 12),
+        top=Decimal(legend_height + 14),
+        bottom=Decimal(height - 26),
+    )
+    return "".join(
+        [
+            _svg_open(
+                chart_id=chart_id, width=width, height=height, title=title, description=description
+            ),
+            legend,
+            '<g class="chart-axis">',
+            *(
+                _line(frame.left, frame.right, y, y, GRID_COLOUR)
+                + _tick_label(frame.left - 6, y + 4, "end", tick_text(tick))
+                for tick, y in ((tick, frame.y_of(tick, axis_max)) for tick in ticks)
+            ),
+            "</g>",
+            _stacked_bars(frame, categories, filled, axis_max, format_value, max_labels),
+            _total_line(frame, categories, totals, axis_max, total_label, format_value),
+            _line(frame.left, frame.right, frame.bottom, frame.bottom, TEXT_COLOUR),
+            "</svg>",
+        ]
+    )
 
-    def y_of(value: Decimal) -> Decimal:
-        return bottom - value / axis_max * plot_height
 
-    parts = [
-        _svg_open(
-            chart_id=chart_id, width=width, height=height, title=title, description=description
-        ),
-        legend,
-        '<g class="chart-axis">',
-    ]
-    for tick in ticks:
-        y = y_of(tick)
-        parts.append(
-            f'<line x1="{_n(left)}" x2="{_n(right)}" y1="{_n(y)}" y2="{_n(y)}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-            f'<text x="{_n(left - 6)}" y="{_n(y + 4)}" text-anchor="end" '
-            f'fill="{TEXT_COLOUR}">{_text(tick_text(tick))}</text>'
-        )
-    parts.append("</g>")
-    slot = (right - left) / max(count, 1)
-    bar_width = max(slot * Decimal("0.7"), Decimal(1))
+def _stacked_bars(
+    frame: _Frame,
+    categories: Sequence[str],
+    series: Sequence[tuple[Series, str]],
+    axis_max: Decimal,
+    format_value: ValueFormatter,
+    max_labels: int,
+) -> str:
+    """The bars, a segment per (series, fill), and the category labels (every so many when
+    there are more than `max_labels`)."""
+    count = len(categories)
+    plot_height = frame.bottom - frame.top
     label_every = max(-(-count // max(max_labels, 1)), 1)
-    parts.append('<g class="chart-bars">')
-    centres = []
+    parts = ['<g class="chart-bars">']
     for i, category in enumerate(categories):
-        x = left + slot * i + (slot - bar_width) / 2
-        centres.append(x + bar_width / 2)
+        x, bar_width = frame.column(i, count)
         stacked = _ZERO
-        for item, fill in zip(series, fills, strict=True):
-            value = positive(item.values[i])
+        for item, fill in series:
+            value = _positive(item.values[i])
             if not value:
                 continue
             segment = value / axis_max * plot_height
             parts.append(
-                f'<rect x="{_n(x)}" y="{_n(bottom - stacked - segment)}" '
+                f'<rect x="{_n(x)}" y="{_n(frame.bottom - stacked - segment)}" '
                 f'width="{_n(bar_width)}" height="{_n(segment)}" fill="{_text(fill)}" '
                 f'data-value="{_text(value)}"><title>'
                 f"{_text(category)} · {_text(item.label)}: {_text(format_value(value))}"
@@ -213,29 +260,41 @@ def stacked_bar_chart(
             stacked += segment
         if i % label_every == 0:
             parts.append(
-                f'<text x="{_n(x + bar_width / 2)}" y="{_n(bottom + 16)}" text-anchor="middle" '
-                f'fill="{TEXT_COLOUR}">{_text(category)}</text>'
+                f'<text x="{_n(x + bar_width / 2)}" y="{_n(frame.bottom + 16)}" '
+                f'text-anchor="middle" fill="{TEXT_COLOUR}">{_text(category)}</text>'
             )
     parts.append("</g>")
-    if total_label and count:
-        points = " ".join(
-            f"{_n(cx)},{_n(y_of(total))}" for cx, total in zip(centres, totals, strict=True)
-        )
+    return "".join(parts)
+
+
+def _total_line(
+    frame: _Frame,
+    categories: Sequence[str],
+    totals: Sequence[Decimal],
+    axis_max: Decimal,
+    label: str,
+    format_value: ValueFormatter,
+) -> str:
+    """A line through the bars' totals (at the bars' centres), each point with its
+    "category · label: total"; nothing without a label or without categories."""
+    if not label or not categories:
+        return ""
+    points = []
+    for i, total in enumerate(totals):
+        x, bar_width = frame.column(i, len(categories))
+        points.append((x + bar_width / 2, frame.y_of(total, axis_max)))
+    path = " ".join(f"{_n(x)},{_n(y)}" for x, y in points)
+    parts = [
+        f'<g class="chart-line"><polyline points="{path}" fill="none" '
+        f'stroke="{LINE_COLOUR}" stroke-width="1.5"/>'
+    ]
+    for (x, y), total, category in zip(points, totals, categories, strict=True):
         parts.append(
-            f'<g class="chart-line"><polyline points="{points}" fill="none" '
-            f'stroke="{LINE_COLOUR}" stroke-width="1.5"/>'
+            f'<circle cx="{_n(x)}" cy="{_n(y)}" r="2.5" fill="{LINE_COLOUR}">'
+            f"<title>{_text(category)} · {_text(label)}: "
+            f"{_text(format_value(total))}</title></circle>"
         )
-        for cx, total, category in zip(centres, totals, categories, strict=True):
-            parts.append(
-                f'<circle cx="{_n(cx)}" cy="{_n(y_of(total))}" r="2.5" fill="{LINE_COLOUR}">'
-                f"<title>{_text(category)} · {_text(total_label)}: "
-                f"{_text(format_value(total))}</title></circle>"
-            )
-        parts.append("</g>")
-    parts.append(
-        f'<line x1="{_n(left)}" x2="{_n(right)}" y1="{_n(bottom)}" y2="{_n(bottom)}" '
-        f'stroke="{TEXT_COLOUR}" stroke-width="1"/></svg>'
-    )
+    parts.append("</g>")
     return "".join(parts)
 
 
@@ -261,59 +320,76 @@ def horizontal_bar_chart(
     )
     low, high = ticks[0], ticks[-1]
     span = (high - low) or Decimal(1)
-    left = Decimal(label_width)
-    right = Decimal(width - value_width)
-    plot_width = right - left
     top = Decimal(8)
+    frame = _Frame(
+        left=Decimal(label_width),
+        right=Decimal(width - value_width),
+        top=top,
+        bottom=top + len(bars) * (bar_height + gap),
+    )
     height = int(top) + len(bars) * (bar_height + gap) + 28
 
     def x_of(value: Decimal) -> Decimal:
-        return left + (Decimal(value) - low) / span * plot_width
+        return frame.left + (Decimal(value) - low) / span * (frame.right - frame.left)
 
     zero = x_of(_ZERO)
     tick_text = format_tick or format_value
-    bottom = top + len(bars) * (bar_height + gap)
     parts = [
         _svg_open(
             chart_id=chart_id, width=width, height=height, title=title, description=description
         ),
         '<g class="chart-axis">',
+        *(
+            _line(x_of(tick), x_of(tick), frame.top, frame.bottom, GRID_COLOUR)
+            + _tick_label(x_of(tick), frame.bottom + 16, "middle", tick_text(tick))
+            for tick in ticks
+        ),
+        '</g><g class="chart-bars">',
     ]
-    for tick in ticks:
-        x = x_of(tick)
-        parts.append(
-            f'<line x1="{_n(x)}" x2="{_n(x)}" y1="{_n(top)}" y2="{_n(bottom)}" '
-            f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-            f'<text x="{_n(x)}" y="{_n(bottom + 16)}" text-anchor="middle" '
-            f'fill="{TEXT_COLOUR}">{_text(tick_text(tick))}</text>'
+    parts.append(
+        _horizontal_bars(
+            bars, frame, x_of, bar_height=bar_height, gap=gap, fill=fill, format_value=format_value
         )
-    parts.append('</g><g class="chart-bars">')
-    limit = max(int((left - 12) / CHAR_WIDTH), 4)
+    )
+    parts.append("</g>")
+    parts.append(_line(zero, zero, frame.top, frame.bottom, TEXT_COLOUR))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _horizontal_bars(
+    bars: Sequence[Bar],
+    frame: _Frame,
+    x_of: Callable[[Decimal], Decimal],
+    *,
+    bar_height: int,
+    gap: int,
+    fill: str,
+    format_value: ValueFormatter,
+) -> str:
+    """Each bar from the zero line to its value: its label on the left, its value beyond its
+    end (left of it for a value below zero)."""
+    zero = x_of(_ZERO)
+    limit = max(int((frame.left - 12) / CHAR_WIDTH), 4)
+    parts = []
     for i, bar in enumerate(bars):
-        y = top + i * (bar_height + gap) + Decimal(gap) / 2
+        y = frame.top + i * (bar_height + gap) + Decimal(gap) / 2
         middle = y + Decimal(bar_height) / 2 + 4
         end = x_of(bar.value)
         x, length = min(zero, end), abs(end - zero)
         shown = format_value(bar.value)
         parts.append(
-            f'<text x="{_n(left - 8)}" y="{_n(middle)}" text-anchor="end" fill="{LINE_COLOUR}">'
-            f"{_text(_shorten(bar.label, limit))}</text>"
+            f'<text x="{_n(frame.left - 8)}" y="{_n(middle)}" text-anchor="end" '
+            f'fill="{LINE_COLOUR}">{_text(_shorten(bar.label, limit))}</text>'
             f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(length)}" height="{bar_height}" '
             f'fill="{_text(fill)}" data-value="{_text(bar.value)}">'
             f"<title>{_text(bar.label)}: {_text(shown)}</title></rect>"
         )
         if bar.value < 0:
-            parts.append(
-                f'<text x="{_n(x - 4)}" y="{_n(middle)}" text-anchor="end" '
-                f'fill="{TEXT_COLOUR}">{_text(shown)}</text>'
-            )
+            parts.append(_tick_label(x - 4, middle, "end", shown))
         else:
             parts.append(
                 f'<text x="{_n(end + 4)}" y="{_n(middle)}" fill="{TEXT_COLOUR}">'
                 f"{_text(shown)}</text>"
             )
-    parts.append(
-        f'</g><line x1="{_n(zero)}" x2="{_n(zero)}" y1="{_n(top)}" y2="{_n(bottom)}" '
-        f'stroke="{TEXT_COLOUR}" stroke-width="1"/></svg>'
-    )
     return "".join(parts)

@@ -30,6 +30,15 @@ def choices_check(
     )
 
 
+def choice_label(choices: type[models.TextChoices], code: Any) -> str:
+    """The label of `code` among `choices` (in the active language); the code itself when it
+    is not one of them (an old or malformed value must still show)."""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return str(code)
+
+
 def _out_of_range_is_early(data: Any) -> bool:
     """Whether a value psycopg could not load lies before year 1 (PostgreSQL writes 'BC')."""
     return bytes(data).rstrip().endswith(b"BC")

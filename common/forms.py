@@ -186,6 +186,12 @@ def choices_once(field: forms.Field, func: Callable[[], Any]) -> None:
     field.choices = ChoicesOnce(func)  # type: ignore[attr-defined]
 
 
+def pk_or_none(record: Any) -> int | None:
+    """The primary key of a record chosen in a form (a filter's ModelChoiceField), or None
+    when none was chosen."""
+    return record.pk if record else None
+
+
 def id_or_none(value: Any) -> int | None:
     """A record id read on its own (a helper endpoint's `?customer=`, a session value): the
     IdField's whole number, or None when missing or not one (never another record's id)."""

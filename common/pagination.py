@@ -12,9 +12,10 @@ from typing import Any, Generic, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 from common.forms import PageField
+from common.htmx import render_partial_or_page
 
 T = TypeVar("T")
 
@@ -55,6 +56,28 @@ def paginate(queryset: QuerySet[Any], *, page: int, per_page: int = 50) -> FastP
     return FastPage(
         items=rows[:per_page], number=page, per_page=per_page, has_next=len(rows) > per_page
     )
+
+
+def request_page(
+    request: HttpRequest, queryset: QuerySet[Any], *, per_page: int = 50
+) -> FastPage[Any]:
+    """The page of `queryset` the request asks for (`?page=`)."""
+    return paginate(queryset, page=page_number(request.GET.get("page")), per_page=per_page)
+
+
+def render_list_page(
+    request: HttpRequest,
+    queryset: QuerySet[Any],
+    template: str,
+    context: dict[str, Any],
+    *,
+    partial: str,
+    per_page: int = 50,
+) -> HttpResponse:
+    """A list page: the page of `queryset` the request asks for, as `page` in the context,
+    rendered whole or, for HTMX, as the list's partial (see common.htmx)."""
+    page = request_page(request, queryset, per_page=per_page)
+    return render_partial_or_page(request, template, {**context, "page": page}, partial=partial)
 
 
 def query_with(params: QueryDict, **changes: Any) -> str:

@@ -177,9 +177,6 @@ for _name, _value in celery_settings(
 # --- Marketplace, carrier and e-invoice accounts ------------------------------------------
 # Fernet keys (newest first) for their secrets and tokens at rest: see common/secrets.py.
 CRM_ENCRYPTION_KEYS = env.list("CRM_ENCRYPTION_KEYS", default=[])
-# The address marketplaces call back (OAuth redirect, webhooks): the public https origin of this
-# site, e.g. https://crm.example.vn. Blank: taken from the request (development).
-PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="").rstrip("/")
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

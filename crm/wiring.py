@@ -40,7 +40,7 @@ def authorization_ending_followup(
     if account is None:
         return None
     link = reverse("channels_sync:shop_detail", args=[account.pk])
-    base = settings.PUBLIC_BASE_URL or settings.SITE_URL
+    base = settings.SITE_URL
     with translation.override(settings.LANGUAGE_CODE):
         day = formats.date_format(timezone.localtime(ends_at), "SHORT_DATE_FORMAT")
         title = _("Reconnect %(platform)s shop %(shop)s before %(day)s") % {

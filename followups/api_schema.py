@@ -1,32 +1,39 @@
-"""What a website sends to POST /api/v1/contact-requests: its fields and their validation
-into field-level errors (orders.api.schema.FieldError). Pure: no database.
+"""What a website sends to POST /api/v1/contact-requests, as a pydantic model: it validates the
+body into field-level errors (common.payloads.FieldError) and is the request schema of the
+endpoint in the OpenAPI document (followups.api.openapi_paths). Pure: no database.
 
 Body: {"id": "REQ-1", "name": "...", "phone": "...", "email"?: "...", "message"?: "...",
        "preferred_at"?: "2026-11-25T15:00:00+07:00"}
 preferred_at is an ISO 8601 date and time with its UTC offset, from 2000-01-01 (UTC) to two
 years after the request (PREFERRED_AT_YEARS_AHEAD): a sane range for a call back.
+Errors come in this order: unknown fields (by name), each field's type and length, then what
+is checked once the text is read (phone, e-mail, preferred_at). Only the API layer
+(followups.api) uses this module; the service takes plain values.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+from pydantic import Field, ValidationError
 
-from orders.api.schema import FieldError
+from common.payload_models import Checked, PayloadModel, payload_errors, refuse
+from common.payloads import FieldError
 from orders.errors import InvalidPhoneNumber
 from orders.validators import phone_normalize
 
 MAX_BODY_BYTES = 64 * 1024
-FIELDS = ("id", "name", "phone", "email", "message", "preferred_at")
-REQUIRED = ("id", "name", "phone")
 MAX_LENGTH = {"id": 64, "name": 200, "phone": 40, "email": 254, "message": 4000}
 PREFERRED_AT_EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 PREFERRED_AT_YEARS_AHEAD = 2
+# Checked once every field's text is read: reported after the type and length errors.
+LATE_CODES = ("invalid_phone", "invalid_email", "invalid_format", "out_of_range")
 
 
 def preferred_at_range(now: datetime) -> tuple[datetime, datetime]:
@@ -43,80 +50,46 @@ def external_id_of(data: Any) -> str:
     return text if len(text) <= MAX_LENGTH["id"] else ""
 
 
-def contact_request_validate(
-    data: Any, *, now: datetime
-) -> tuple[dict[str, Any], list[FieldError]]:
-    """The request's fields, cleaned, and every problem found (field-level); `now` bounds
-    preferred_at."""
-    if not isinstance(data, dict):
-        return {}, [FieldError(None, "invalid_json", _("The body must be a JSON object."))]
-    errors: list[FieldError] = []
-    clean: dict[str, Any] = {}
-    for name in sorted(set(data) - set(FIELDS)):
-        errors.append(
-            FieldError(
-                name, "unknown_field", _("%(field)s is not a known field.") % {"field": name}
-            )
-        )
-    for name in FIELDS:
-        value = data.get(name)
-        if name == "id" and isinstance(value, int) and not isinstance(value, bool):
+def _text(name: str, *, required: bool = False, number: bool = False) -> Checked:
+    """Text of at most MAX_LENGTH[name] characters (if any), stripped ("" when absent, null or
+    blank); `number`: a whole JSON number is taken as its text (ids)."""
+    limit = MAX_LENGTH.get(name)
+
+    def check(value: Any, context: dict[str, Any]) -> str:
+        if number and isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if name in REQUIRED:
-                errors.append(FieldError(name, "required", _("This field is required.")))
-            continue
+            if required:
+                raise refuse("required", _("This field is required."))
+            return ""
         if not isinstance(value, str):
-            errors.append(FieldError(name, "invalid_type", _("Send this field as a string.")))
-            continue
-        value = value.strip()
-        limit = MAX_LENGTH.get(name)
-        if limit and len(value) > limit:
-            errors.append(
-                FieldError(
-                    name,
-                    "too_long",
-                    _("At most %(limit)d characters.") % {"limit": limit},
-                )
-            )
-            continue
-        clean[name] = value
-    if "phone" in clean:
+            raise refuse("invalid_type", _("Send this field as a string."))
+        if limit is not None and len(value.strip()) > limit:
+            raise refuse("too_long", _("At most %(limit)d characters.") % {"limit": limit})
+        return value.strip()
+
+    schema: dict[str, Any] = {"type": ["string", "integer"] if number else "string"}
+    if limit is not None:
+        schema["maxLength"] = limit
+    return Checked(check, schema)
+
+
+def _phone(value: Any, context: dict[str, Any]) -> str:
+    text = _text("phone", required=True).check(value, context)
+    try:
+        return phone_normalize(text).e164
+    except InvalidPhoneNumber as error:
+        raise refuse("invalid_phone", str(error)) from None
+
+
+def _email(value: Any, context: dict[str, Any]) -> str:
+    text = _text("email").check(value, context)
+    if text:
         try:
-            clean["phone"] = phone_normalize(clean["phone"]).e164
-        except InvalidPhoneNumber as error:
-            errors.append(FieldError("phone", "invalid_phone", str(error)))
-    if "email" in clean:
-        try:
-            validate_email(clean["email"])
-        except ValidationError:
-            errors.append(FieldError("email", "invalid_email", _("Enter a valid e-mail address.")))
-    if "preferred_at" in clean:
-        at = _parse_datetime(clean["preferred_at"])
-        earliest, latest = preferred_at_range(now)
-        if at is None:
-            errors.append(
-                FieldError(
-                    "preferred_at",
-                    "invalid_format",
-                    _(
-                        "Send a date and time in ISO 8601 with its UTC offset, "
-                        "e.g. 2026-11-25T15:00:00+07:00."
-                    ),
-                )
-            )
-        elif not earliest <= at <= latest:
-            errors.append(
-                FieldError(
-                    "preferred_at",
-                    "out_of_range",
-                    _("Send a date and time from 1 January 2000 to %(years)d years from now.")
-                    % {"years": PREFERRED_AT_YEARS_AHEAD},
-                )
-            )
-        else:
-            clean["preferred_at"] = at
-    return clean, errors
+            validate_email(text)
+        except DjangoValidationError:
+            raise refuse("invalid_email", _("Enter a valid e-mail address.")) from None
+    return text
 
 
 def _parse_datetime(text: str) -> datetime | None:
@@ -127,3 +100,71 @@ def _parse_datetime(text: str) -> datetime | None:
     except ValueError:
         return None
     return value if timezone.is_aware(value) else None
+
+
+def _preferred_at(value: Any, context: dict[str, Any]) -> datetime | None:
+    text = _text("preferred_at").check(value, context)
+    if not text:
+        return None
+    at = _parse_datetime(text)
+    if at is None:
+        raise refuse(
+            "invalid_format",
+            _(
+                "Send a date and time in ISO 8601 with its UTC offset, "
+                "e.g. 2026-11-25T15:00:00+07:00."
+            ),
+        )
+    earliest, latest = preferred_at_range(context["now"])
+    if not earliest <= at <= latest:
+        raise refuse(
+            "out_of_range",
+            _("Send a date and time from 1 January 2000 to %(years)d years from now.")
+            % {"years": PREFERRED_AT_YEARS_AHEAD},
+        )
+    return at
+
+
+class ContactRequestIn(PayloadModel):
+    id: Annotated[
+        str,
+        _text("id", required=True, number=True),
+        Field(description=_l("The website's own id: a repeat is answered, not stored twice.")),
+    ]
+    name: Annotated[str, _text("name", required=True)]
+    phone: Annotated[
+        str,
+        Checked(_phone, {"type": "string", "maxLength": MAX_LENGTH["phone"]}),
+        Field(description=_l("Vietnamese or Thai phone number, any usual format.")),
+    ]
+    email: Annotated[
+        str,
+        Checked(_email, {"type": "string", "format": "email", "maxLength": MAX_LENGTH["email"]}),
+    ] = ""
+    message: Annotated[str, _text("message")] = ""
+    # Described in the document with its range (followups.api.openapi_paths).
+    preferred_at: Annotated[
+        datetime | None, Checked(_preferred_at, {"type": "string", "format": "date-time"})
+    ] = None
+
+
+def _texts(kind: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Our words for what pydantic itself finds (common.payload_models.payload_errors)."""
+    if kind == "unknown_field":
+        return "unknown_field", _("%(field)s is not a known field.") % {"field": context["name"]}
+    if kind == "required":
+        return "required", _("This field is required.")
+    return "invalid_type", _("Send this field as a string.")
+
+
+def contact_request_validate(
+    data: Any, *, now: datetime
+) -> tuple[ContactRequestIn | None, list[FieldError]]:
+    """The request read from a decoded body, or every problem found (field-level); `now`
+    bounds preferred_at."""
+    if not isinstance(data, dict):
+        return None, [FieldError(None, "invalid_json", _("The body must be a JSON object."))]
+    try:
+        return ContactRequestIn.model_validate(data, context={"now": now}), []
+    except ValidationError as error:
+        return None, payload_errors(error, ContactRequestIn, texts=_texts, late=LATE_CODES)

@@ -22,12 +22,12 @@ class FollowupsConfig(AppConfig):
         from orders.api.openapi import register_api_paths
 
         register_api_paths(openapi_paths)
-        # Kept contact requests are re-applied by staff through this handler.
-        from followups.services_website import contact_request_process
+        # Kept contact requests are re-applied by staff through the endpoint's own handler.
+        from followups.api import contact_request_handle
         from orders.models import ApiEndpoint
-        from orders.services.website_api import register_request_handler
+        from orders.services.website_requests import register_request_handler
 
-        register_request_handler(ApiEndpoint.CONTACT_REQUESTS, contact_request_process)
+        register_request_handler(ApiEndpoint.CONTACT_REQUESTS, contact_request_handle)
 
 
 def _followup_panel(kind: str, pk: int, user: Any) -> Any:

@@ -190,22 +190,8 @@ def followup_log_contact(
     a finished thread reopens it when a next contact is given."""
     now = now or timezone.now()
     contacted_at = contacted_at or now
-    _check_next(next_contact_at)
     note = note.strip()
-    if method not in ContactMethod.values:
-        raise FollowUpError(_("Choose how the customer was contacted."))
-    if not note:
-        raise FollowUpError(_("Write down what was said."))
-    if contacted_at > now + CLOCK_SKEW:
-        raise FollowUpError(_("A contact cannot be recorded in the future."))
-    if outcome and outcome not in Outcome.values:
-        raise FollowUpError(_("Choose the outcome."))
-    if outcome and next_contact_at is not None:
-        raise FollowUpError(
-            _("Either plan the next contact or finish the follow-up with an outcome, not both.")
-        )
-    if not outcome and next_contact_at is None:
-        raise FollowUpError(_("Plan the next contact, or finish the follow-up with an outcome."))
+    _check_contact(method, note, contacted_at, next_contact_at, outcome, now=now)
     with transaction.atomic():
         thread, _created = _thread(subject, now=now)
         _check_may_act(thread, user_id=user_id)
@@ -231,10 +217,43 @@ def followup_log_contact(
                 now,
             )
         else:
-            thread.next_contact_at = next_contact_at
-            thread.reminded_at = None
+            _plan_next(thread, next_contact_at)
         _save(thread, now)
     return thread
+
+
+def _check_contact(
+    method: str,
+    note: str,
+    contacted_at: datetime,
+    next_contact_at: datetime | None,
+    outcome: str,
+    *,
+    now: datetime,
+) -> None:
+    """A contact to record: how, what was said (stripped), not in the future, and what comes
+    next: a next contact time or an outcome, exactly one of them."""
+    _check_next(next_contact_at)
+    if method not in ContactMethod.values:
+        raise FollowUpError(_("Choose how the customer was contacted."))
+    if not note:
+        raise FollowUpError(_("Write down what was said."))
+    if contacted_at > now + CLOCK_SKEW:
+        raise FollowUpError(_("A contact cannot be recorded in the future."))
+    if outcome and outcome not in Outcome.values:
+        raise FollowUpError(_("Choose the outcome."))
+    if outcome and next_contact_at is not None:
+        raise FollowUpError(
+            _("Either plan the next contact or finish the follow-up with an outcome, not both.")
+        )
+    if not outcome and next_contact_at is None:
+        raise FollowUpError(_("Plan the next contact, or finish the follow-up with an outcome."))
+
+
+def _plan_next(thread: FollowUp, next_contact_at: datetime | None) -> None:
+    """The thread's next contact; its reminder is due again for the new time."""
+    thread.next_contact_at = next_contact_at
+    thread.reminded_at = None
 
 
 def followup_schedule(
@@ -253,8 +272,7 @@ def followup_schedule(
         thread, _created = _thread(subject, now=now)
         _check_may_act(thread, user_id=user_id)
         _reopen(thread, user_id=user_id, now=now)
-        thread.next_contact_at = next_contact_at
-        thread.reminded_at = None
+        _plan_next(thread, next_contact_at)
         _assign_default(thread, assignee_id=assignee_id, user_id=user_id)
         _note(
             thread,
@@ -282,8 +300,7 @@ def followup_reschedule(
             raise FollowUpError(_("This follow-up is finished; record a new contact to reopen it."))
         if thread.next_contact_at == next_contact_at:
             return thread
-        thread.next_contact_at = next_contact_at
-        thread.reminded_at = None
+        _plan_next(thread, next_contact_at)
         _note(
             thread,
             NoteKind.RESCHEDULED,
@@ -369,20 +386,10 @@ def contact_request_create(
         message.strip(),
         external_id.strip()[:64],
     )
-    if source not in RequestSource.values:
-        raise FollowUpError(_("Unknown source of the request."))
-    if not name:
-        raise FollowUpError(_("Enter the name of the person to call back."))
-    try:
-        e164 = phone_normalize(phone).e164
-    except InvalidPhoneNumber as error:
-        raise FollowUpError(str(error)) from None
-    if website_id and external_id:
-        existing = ContactRequest.objects.filter(
-            website_id=website_id, external_id=external_id
-        ).first()
-        if existing is not None:
-            return existing, False
+    e164 = _request_checked(source=source, name=name, phone=phone)
+    existing = _request_existing(website_id=website_id, external_id=external_id)
+    if existing is not None:
+        return existing, False
     matches = customers_with_phone(phone=e164)
     request = ContactRequest(
         name=name,
@@ -399,28 +406,48 @@ def contact_request_create(
         created_at=now,
     )
     try:
-        with transaction.atomic():
-            request.save(force_insert=True)
-            if preferred_at is not None:
-                # "Call me at 15:00": that is when it is due (red from that day, green before).
-                thread = followup_schedule(
-                    subject=Subject("contact_request", request.pk),
-                    next_contact_at=preferred_at,
-                    user_id=user_id,
-                    now=now,
-                )
-                request.followup_state = thread.state
-                request.next_contact_at = thread.next_contact_at
+        _request_insert(request, user_id=user_id, now=now)
     except IntegrityError:
-        if not (website_id and external_id):
-            raise
-        existing = ContactRequest.objects.filter(
-            website_id=website_id, external_id=external_id
-        ).first()
+        # The same website request saved meanwhile by another worker: that one stands.
+        existing = _request_existing(website_id=website_id, external_id=external_id)
         if existing is None:
             raise
         return existing, False
     return request, True
+
+
+def _request_checked(*, source: str, name: str, phone: str) -> str:
+    """The request's phone in E.164; FollowUpError for an unknown source, no name, a bad phone."""
+    if source not in RequestSource.values:
+        raise FollowUpError(_("Unknown source of the request."))
+    if not name:
+        raise FollowUpError(_("Enter the name of the person to call back."))
+    try:
+        return phone_normalize(phone).e164
+    except InvalidPhoneNumber as error:
+        raise FollowUpError(str(error)) from None
+
+
+def _request_existing(*, website_id: int | None, external_id: str) -> ContactRequest | None:
+    """The request a website already sent under this id (None for requests entered by staff)."""
+    if not (website_id and external_id):
+        return None
+    return ContactRequest.objects.filter(website_id=website_id, external_id=external_id).first()
+
+
+def _request_insert(request: ContactRequest, *, user_id: int | None, now: datetime) -> None:
+    with transaction.atomic():
+        request.save(force_insert=True)
+        if request.preferred_at is not None:
+            # "Call me at 15:00": that is when it is due (red from that day, green before).
+            thread = followup_schedule(
+                subject=Subject("contact_request", request.pk),
+                next_contact_at=request.preferred_at,
+                user_id=user_id,
+                now=now,
+            )
+            request.followup_state = thread.state
+            request.next_contact_at = thread.next_contact_at
 
 
 def contact_requests_link_order(*, order_id: int, now: datetime | None = None) -> int:

@@ -151,12 +151,20 @@ def calendar_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """Move an open follow-up to another day and/or time (the drop of a drag, or the entry's
     date-time form); answers the re-rendered calendar."""
     state = calendar_state(request.POST, today=timezone.localdate(), user=request.user)
-    form = RescheduleForm(request.POST)
+    error = reschedule_posted(request, pk, RescheduleForm(request.POST))
+    if not is_htmx(request):
+        return redirect(reverse("followups:calendar") + "?" + state.query())
+    response = _render(request, state, status=422 if error else 200, error=error)
+    return moved_response(response, pk, error=error)
+
+
+def reschedule_posted(request: HttpRequest, pk: int, form: RescheduleForm) -> str:
+    """Move follow-up `pk` to the time posted in `form` (the calendar's and the reminders'
+    reschedule): the error to show, "" when it moved. A plain (not htmx) request gets the
+    outcome as a message for the page it is redirected to."""
     at = form.next_contact_at()
-    error = ""
-    if at is None:
-        error = form.error_text()
-    else:
+    error = "" if at is not None else form.error_text()
+    if at is not None:
         try:
             followup_reschedule(followup_id=pk, next_contact_at=at, user_id=request.user.pk)
         except FollowUpError as refused:
@@ -166,8 +174,11 @@ def calendar_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, error)
         else:
             messages.success(request, _("Follow-up moved."))
-        return redirect(reverse("followups:calendar") + "?" + state.query())
-    response = _render(request, state, status=422 if error else 200, error=error)
+    return error
+
+
+def moved_response(response: HttpResponse, pk: int, *, error: str) -> HttpResponse:
+    """A moved follow-up tells the page (event followup-changed); a refused move does not."""
     if error:
         return response
     return trigger_client_event(response, "followup-changed", {"id": pk})

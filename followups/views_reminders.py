@@ -13,14 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import trigger_client_event
 
 from common.auth import require_perm
 from common.htmx import is_htmx, render_partial_or_page
 from followups.forms import RescheduleForm
 from followups.ical import calendar_feed_get, calendar_feed_rotate, calendar_ical, feed_owner
 from followups.selectors.reminders import due_count, due_items
-from followups.services import FollowUpError, followup_reschedule
+from followups.views_calendar import moved_response, reschedule_posted
 
 QUICK_DAYS = (1, 3, 7)
 
@@ -55,27 +54,14 @@ def reminders(request: HttpRequest) -> HttpResponse:
 @require_perm("followups.change_followup")
 def reminder_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     """A reminder's quick "+1 day / +3 days / +1 week" (keeps the time of day)."""
-    form = RescheduleForm(request.POST, default_time=time(9, 0))
-    at = form.next_contact_at()
-    error = "" if at else form.error_text()
-    if at is not None:
-        try:
-            followup_reschedule(followup_id=pk, next_contact_at=at, user_id=request.user.pk)
-        except FollowUpError as refused:
-            error = str(refused)
+    error = reschedule_posted(request, pk, RescheduleForm(request.POST, default_time=time(9, 0)))
     if not is_htmx(request):
-        if error:
-            messages.error(request, error)
-        else:
-            messages.success(request, _("Follow-up moved."))
         return redirect("followups:reminders")
     response = render(
         request, "followups/reminders.html#reminder-list", _reminders_context(request, error=error)
     )
     response.status_code = 422 if error else 200
-    if error:
-        return response
-    return trigger_client_event(response, "followup-changed", {"id": pk})
+    return moved_response(response, pk, error=error)
 
 
 # --- iCalendar feed -----------------------------------------------------------------------------

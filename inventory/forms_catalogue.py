@@ -12,7 +12,8 @@ from django.core.validators import FileExtensionValidator
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import search_field, valid_values
-from inventory.models import Brand, Category
+from inventory.forms_filters import brand_filter, category_filter
+from inventory.models import Category
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAX_IMAGES_PER_UPLOAD = 20
@@ -66,14 +67,8 @@ ACTIVE_CHOICES = [("", _("Active and inactive")), ("1", _("Active")), ("0", _("I
 
 class ProductFilterForm(forms.Form):
     q = search_field(_("Name, SKU or barcode"))
-    category = forms.ModelChoiceField(
-        Category.objects.order_by("full_name", "pk"),
-        required=False,
-        empty_label=_("All categories"),
-    )
-    brand = forms.ModelChoiceField(
-        Brand.objects.order_by("name", "pk"), required=False, empty_label=_("All brands")
-    )
+    category = category_filter()
+    brand = brand_filter()
     state = forms.ChoiceField(choices=STATE_CHOICES, required=False)
     active = forms.ChoiceField(choices=ACTIVE_CHOICES, required=False)
 

@@ -11,6 +11,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import id_or_none
+from inventory.forms_filters import warehouse_filter
 from inventory.models import Category, StockCount, Transfer, Variant, Warehouse
 from inventory.selectors.movements import COUNT_SHOW, variants_for_rows
 from inventory.services.counts import MAX_COUNTED
@@ -42,9 +43,7 @@ class TransferFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", _("Any status")), *Transfer.Status.choices], required=False
     )
-    warehouse = forms.ModelChoiceField(
-        Warehouse.objects.order_by("code", "pk"), required=False, empty_label=_("All warehouses")
-    )
+    warehouse = warehouse_filter()
 
 
 @dataclass
@@ -130,9 +129,7 @@ class CountFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", _("Any status")), *StockCount.Status.choices], required=False
     )
-    warehouse = forms.ModelChoiceField(
-        Warehouse.objects.order_by("code", "pk"), required=False, empty_label=_("All warehouses")
-    )
+    warehouse = warehouse_filter()
 
 
 class CountForm(forms.Form):

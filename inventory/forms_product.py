@@ -174,7 +174,35 @@ ROW_FIELDS = [
 SHARED_FIELDS = ROW_FIELDS[2:]
 
 
-class VariantRowForm(forms.Form):
+class VariantValuesForm(forms.Form):
+    """The values a variant row has and "apply to all rows" sets: prices, VAT, sizes, the
+    low-stock threshold and the preferred supplier. Without `with_costs` there is no cost field
+    (the stored cost is kept: VariantInput.cost_price None)."""
+
+    cost_price = MoneyField(label=_("Cost"))
+    vat_rate = PercentField(label=_("VAT %"))
+    sale_price = MoneyField(label=_("Sale price"))
+    weight_grams = QuantityField(label=_("Weight (g)"))
+    length_cm = QuantityField(label=_("Length (cm)"))
+    width_cm = QuantityField(label=_("Width (cm)"))
+    height_cm = QuantityField(label=_("Height (cm)"))
+    low_stock_threshold = QuantityField(label=_("Low at"))
+    preferred_supplier = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, label=_("Supplier")
+    )
+
+    def __init__(
+        self, *args: Any, suppliers: list[tuple[Any, str]], with_costs: bool = True, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_supplier"].choices = suppliers  # type: ignore[attr-defined]
+        if not with_costs:
+            del self.fields["cost_price"]
+
+
+class VariantRowForm(VariantValuesForm):
+    """One row of the variant table: a variant (or a new one) and its stock per warehouse."""
+
     variant_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
     o1 = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
     o2 = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
@@ -191,19 +219,10 @@ class VariantRowForm(forms.Form):
         label=_("Barcode"),
         widget=forms.TextInput(attrs={"class": "mono"}),
     )
-    cost_price = MoneyField(label=_("Cost"))
-    vat_rate = PercentField(label=_("VAT %"))
-    sale_price = MoneyField(label=_("Sale price"))
-    weight_grams = QuantityField(label=_("Weight (g)"))
-    length_cm = QuantityField(label=_("Length (cm)"))
-    width_cm = QuantityField(label=_("Width (cm)"))
-    height_cm = QuantityField(label=_("Height (cm)"))
-    low_stock_threshold = QuantityField(label=_("Low at"))
-    preferred_supplier = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label=_("Supplier")
-    )
     is_active = forms.BooleanField(required=False, label=_("Active"))
     delete = forms.BooleanField(required=False, label=_("Delete"))
+
+    field_order = ["variant_id", "o1", "o2", "o3", *ROW_FIELDS, "is_active", "delete"]
 
     def __init__(
         self,
@@ -213,14 +232,11 @@ class VariantRowForm(forms.Form):
         with_costs: bool = True,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["preferred_supplier"].choices = suppliers  # type: ignore[attr-defined]
+        super().__init__(*args, suppliers=suppliers, with_costs=with_costs, **kwargs)
         self.warehouses = warehouses
         self.with_costs = with_costs
         for warehouse in warehouses:
             self.fields[f"stock_{warehouse.pk}"] = QuantityField(label=warehouse.code)
-        if not with_costs:  # no cost field: the stored cost is kept (VariantInput.cost_price None)
-            del self.fields["cost_price"]
         # Profit and margin are worked out live only for those who may see them.
         live = ("cost_price", "vat_rate", "sale_price") if with_costs else ()
         figures_url = reverse("inventory:variant_figures")
@@ -281,28 +297,8 @@ VariantFormSet = formset_factory(
 )
 
 
-class FillForm(forms.Form):
+class FillForm(VariantValuesForm):
     """ "Apply to all rows": values copied into every variant row."""
-
-    cost_price = MoneyField(label=_("Cost"))
-    vat_rate = PercentField(label=_("VAT %"))
-    sale_price = MoneyField(label=_("Sale price"))
-    weight_grams = QuantityField(label=_("Weight (g)"))
-    length_cm = QuantityField(label=_("Length (cm)"))
-    width_cm = QuantityField(label=_("Width (cm)"))
-    height_cm = QuantityField(label=_("Height (cm)"))
-    low_stock_threshold = QuantityField(label=_("Low at"))
-    preferred_supplier = forms.TypedChoiceField(
-        required=False, coerce=int, empty_value=None, label=_("Supplier")
-    )
-
-    def __init__(
-        self, *args: Any, suppliers: list[tuple[Any, str]], with_costs: bool = True, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["preferred_supplier"].choices = suppliers  # type: ignore[attr-defined]
-        if not with_costs:
-            del self.fields["cost_price"]
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common.forms import BoundedDateField, LocalDateInput, MoneyField, search_field
 from common.money import money_input
+from inventory.forms_filters import supplier_filter, warehouse_filter
 from inventory.models import PurchaseOrder, Supplier, Variant, Warehouse
 from inventory.selectors import purchasing as selectors
 from inventory.services.suppliers import SUPPLIER_FIELDS, InvalidTaxCode, tax_code_parse
@@ -90,9 +91,7 @@ class PurchaseOrderFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("", _("Any status")), *PurchaseOrder.Status.choices], required=False
     )
-    supplier = forms.ModelChoiceField(
-        Supplier.objects.order_by("name", "pk"), required=False, empty_label=_("All suppliers")
-    )
+    supplier = supplier_filter()
 
 
 class PurchaseOrderForm(forms.Form):
@@ -251,12 +250,8 @@ ReceiptLineFormSet = forms.formset_factory(
 
 class ReceiptFilterForm(forms.Form):
     q = search_field(_("Receipt or order number"))
-    warehouse = forms.ModelChoiceField(
-        Warehouse.objects.order_by("code", "pk"), required=False, empty_label=_("All warehouses")
-    )
-    supplier = forms.ModelChoiceField(
-        Supplier.objects.order_by("name", "pk"), required=False, empty_label=_("All suppliers")
-    )
+    warehouse = warehouse_filter()
+    supplier = supplier_filter()
 
 
 # --- Reorder ----------------------------------------------------------------------------------

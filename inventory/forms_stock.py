@@ -4,7 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common.forms import search_field
-from inventory.models import Brand, Category, Warehouse
+from inventory.forms_filters import brand_filter, category_filter, warehouse_filter
+from inventory.models import Warehouse
 
 STATE_CHOICES = [
     ("", _("Any stock state")),
@@ -16,17 +17,9 @@ STATE_CHOICES = [
 
 class StockFilterForm(forms.Form):
     q = search_field(_("SKU, barcode or product name"))
-    warehouse = forms.ModelChoiceField(
-        Warehouse.objects.order_by("code", "pk"), required=False, empty_label=_("All warehouses")
-    )
-    category = forms.ModelChoiceField(
-        Category.objects.order_by("full_name", "pk"),
-        required=False,
-        empty_label=_("All categories"),
-    )
-    brand = forms.ModelChoiceField(
-        Brand.objects.order_by("name", "pk"), required=False, empty_label=_("All brands")
-    )
+    warehouse = warehouse_filter()
+    category = category_filter()
+    brand = brand_filter()
     state = forms.ChoiceField(choices=STATE_CHOICES, required=False)
 
 

@@ -1,11 +1,12 @@
 from django.urls import URLPattern, path
 
 from inventory.views import purchasing as views
+from inventory.views import receipts, reorder, suppliers
 
 urlpatterns: list[URLPattern] = [
-    path("suppliers/", views.supplier_list, name="supplier_list"),
-    path("suppliers/new/", views.supplier_create, name="supplier_create"),
-    path("suppliers/<int:pk>/", views.supplier_edit, name="supplier_edit"),
+    path("suppliers/", suppliers.supplier_list, name="supplier_list"),
+    path("suppliers/new/", suppliers.supplier_create, name="supplier_create"),
+    path("suppliers/<int:pk>/", suppliers.supplier_edit, name="supplier_edit"),
     path("purchase-orders/", views.purchase_order_list, name="purchase_order_list"),
     path("purchase-orders/new/", views.purchase_order_create, name="purchase_order_create"),
     path("purchase-orders/lines/", views.purchase_order_line, name="purchase_order_line"),
@@ -28,12 +29,12 @@ urlpatterns: list[URLPattern] = [
     path("purchase-orders/<int:pk>/pdf/", views.purchase_order_pdf, name="purchase_order_pdf"),
     path(
         "purchase-orders/<int:pk>/receive/",
-        views.goods_receipt_create,
+        receipts.goods_receipt_create,
         name="goods_receipt_create",
     ),
-    path("receipts/", views.goods_receipt_list, name="goods_receipt_list"),
-    path("receipts/<int:pk>/", views.goods_receipt_detail, name="goods_receipt_detail"),
-    path("reorder/", views.reorder_suggestions, name="reorder_suggestions"),
-    path("reorder/drafts/", views.reorder_create_drafts, name="reorder_create_drafts"),
-    path("reorder/assign/", views.reorder_assign_supplier, name="reorder_assign_supplier"),
+    path("receipts/", receipts.goods_receipt_list, name="goods_receipt_list"),
+    path("receipts/<int:pk>/", receipts.goods_receipt_detail, name="goods_receipt_detail"),
+    path("reorder/", reorder.reorder_suggestions, name="reorder_suggestions"),
+    path("reorder/drafts/", reorder.reorder_create_drafts, name="reorder_create_drafts"),
+    path("reorder/assign/", reorder.reorder_assign_supplier, name="reorder_assign_supplier"),
 ]

@@ -9,6 +9,7 @@ Amounts are read as staff type them (MoneyField semantics: "150.000" is 150 000 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,8 +22,9 @@ from django.utils.translation import gettext_lazy
 from common.forms import MoneyField, id_or_none
 from common.money import ParseError, money_input, parse_money, parse_quantity
 from inventory.models import Warehouse
-from orders.models import AddressScheme, Channel, PaymentMethod
+from orders.models import AddressScheme, Channel, Order, OrderLine, PaymentMethod
 from orders.services.customers import AddressInput
+from orders.services.manual import ManualOrder, NewCustomer
 from orders.services.orders.core import MAX_LINES, MAX_QUANTITY
 from orders.services.orders.lines import LineInput
 from orders.validators import shop_country
@@ -60,6 +62,22 @@ class NewCustomerPrefill(forms.Form):
     new_name = forms.CharField(required=False, max_length=200)
     new_phone = forms.CharField(required=False, max_length=40)
     new_email = forms.CharField(required=False, max_length=254)
+
+
+def edit_initial(order: Order) -> dict[str, Any]:
+    """The form's fields as the order stands (edit page); its own address is kept."""
+    return {
+        "channel": order.channel,
+        "payment_method": order.payment_method,
+        "warehouse": order.warehouse_id,
+        "customer": order.customer_id,
+        "customer_mode": MODE_EXISTING,
+        "address": ADDRESS_KEEP,
+        "notes": order.notes,
+        "discount_total": order.discount_total,
+        "shipping_fee": order.shipping_fee,
+        "save_address": True,
+    }
 
 
 class OrderForm(forms.Form):
@@ -179,6 +197,80 @@ class OrderForm(forms.Form):
             **parts,
         )
 
+    def posted_lines(self, data: QueryDict, *, editing: bool) -> list[LineRow]:
+        """The lines posted with the form (parse_lines); lines that cannot be read at all
+        become a form error and no lines."""
+        try:
+            return parse_lines(data, currency=self.currency, keep_line_ids=editing)
+        except LinesError as error:
+            self.add_error(None, str(error))
+            return []
+
+    def manual_order(self, rows: list[LineRow], *, editing: bool) -> ManualOrder:
+        """What the page's service takes (order_save_manual), from the valid form and lines."""
+        data = self.cleaned_data
+        common: dict[str, Any] = {
+            "lines": [row.as_input() for row in rows],
+            "channel": data["channel"],
+            "payment_method": data["payment_method"],
+            "warehouse_id": data["warehouse"].pk,
+            "discount_total": data["discount_total"],
+            "shipping_fee": data["shipping_fee"],
+            "notes": data["notes"],
+            "save_address": bool(data.get("save_address")),
+            "currency": self.currency,
+        }
+        if self.is_new_customer:
+            return ManualOrder(
+                **common,
+                new_customer=NewCustomer(
+                    name=data["new_name"], phone=data["new_phone"], email=data["new_email"]
+                ),
+                new_address=self.typed_address(),
+            )
+        choice = data.get("address") or ""
+        return ManualOrder(
+            **common,
+            customer_id=data["customer"],
+            keep_address=choice == ADDRESS_KEEP and editing,
+            wants_new_address=choice == ADDRESS_NEW,
+            new_address=self.typed_address() if choice == ADDRESS_NEW else None,
+            address_id=id_or_none(choice),
+        )
+
+
+# --- Amounts as typed so far (the totals preview) -----------------------------------------------
+
+
+def money_or_zero(text: str | None, *, currency: str) -> Decimal:
+    """An amount as typed, 0 when blank; ParseError when it cannot be read."""
+    return parse_money(text, currency=currency) if (text or "").strip() else Decimal(0)
+
+
+def money_or_zero_lenient(text: str | None, *, currency: str) -> Decimal:
+    """The same, with an unreadable amount as 0 (the bound form shows its error already)."""
+    try:
+        return money_or_zero(text, currency=currency)
+    except ParseError:
+        return Decimal(0)
+
+
+def typed_order_amounts(data: QueryDict, *, currency: str) -> tuple[dict[str, Decimal], list[str]]:
+    """The order discount and the shipping fee as typed so far: ({name: amount}, errors); an
+    unreadable one counts as 0 and adds an error naming its field."""
+    errors: list[str] = []
+    amounts: dict[str, Decimal] = {}
+    for name, label in (
+        ("discount_total", _("Order discount")),
+        ("shipping_fee", _("Shipping fee")),
+    ):
+        try:
+            amounts[name] = money_or_zero(data.get(name), currency=currency)
+        except ParseError as error:
+            errors.append(_("%(field)s: %(error)s") % {"field": label, "error": str(error)})
+            amounts[name] = Decimal(0)
+    return amounts, errors
+
 
 # --- Lines ------------------------------------------------------------------------------------
 
@@ -286,6 +378,21 @@ def row_for_line(
         unit_price=unit_price,
         discount=discount,
     )
+
+
+def rows_for_lines(lines: Iterable[OrderLine], *, currency: str) -> list[LineRow]:
+    """The rows showing an order's lines (edit page)."""
+    return [
+        row_for_line(
+            line_id=line.pk,
+            variant_id=line.variant_id,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount=line.discount,
+            currency=currency,
+        )
+        for line in lines
+    ]
 
 
 def row_for_variant(*, key: str, variant_id: int, sale_price: Decimal, currency: str) -> LineRow:

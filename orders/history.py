@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from common.db import choice_label
 from common.money import format_money
 from orders.models import (
     Channel,
@@ -83,20 +84,6 @@ def _money(value: Any, currency: str) -> str:
     return format_money(amount, currency, get_language() or "en")
 
 
-def _status(code: Any) -> str:
-    try:
-        return str(OrderStatus(code).label)
-    except ValueError:
-        return str(code)
-
-
-def _method(code: Any) -> str:
-    try:
-        return str(PaymentMethod(code).label)
-    except ValueError:
-        return str(code)
-
-
 def _units(items: Any) -> str:
     """{"AO-1": 2, "NON": 1} -> "AO-1 x 2, NON x 1" (sorted by SKU)."""
     if not isinstance(items, Mapping):
@@ -124,7 +111,9 @@ def describe_event(
     data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
     who = user_label(event.user)
     build = _BUILDERS.get(event.kind, _fallback)
-    sentence, details, note = build(event, data, who, currency, warehouses or {}, customers or {})
+    sentence, details, note = build(
+        _Context(event, data, who, currency, warehouses or {}, customers or {})
+    )
     return HistoryEntry(
         kind=event.kind,
         sentence=sentence,
@@ -135,55 +124,51 @@ def describe_event(
     )
 
 
-_Result = tuple[str, list[str], str]
+@dataclass(frozen=True)
+class _Context:
+    """What every kind's sentence is built from: the event, its data (a dict, {} when
+    malformed), who did it and the names the caller looked up."""
+
+    event: EventLike
+    data: dict[str, Any]
+    who: str
+    currency: str
+    warehouses: Mapping[int, str]
+    customers: Mapping[int, str]
 
 
-def _fallback(
-    event: EventLike,
-    data: dict[str, Any],
-    who: str,
-    currency: str,
-    warehouses: Mapping[int, str],
-    customers: Mapping[int, str],
-) -> _Result:
-    if event.from_status and event.to_status:
-        return _status_change_generic(event, who), [], ""
-    return _("%(user)s updated the order.") % {"user": who}, [], ""
+_Result = tuple[str, list[str], str]  # sentence, details, note
+
+
+def _fallback(c: _Context) -> _Result:
+    if c.event.from_status and c.event.to_status:
+        return _status_change_generic(c.event, c.who), [], ""
+    return _("%(user)s updated the order.") % {"user": c.who}, [], ""
 
 
 def _status_change_generic(event: EventLike, who: str) -> str:
     return _("%(user)s changed the status from %(from)s to %(to)s.") % {
         "user": who,
-        "from": _status(event.from_status),
-        "to": _status(event.to_status),
+        "from": choice_label(OrderStatus, event.from_status),
+        "to": choice_label(OrderStatus, event.to_status),
     }
 
 
-def _created(
-    event: EventLike,
-    data: dict[str, Any],
-    who: str,
-    currency: str,
-    warehouses: Mapping[int, str],
-    customers: Mapping[int, str],
-) -> _Result:
-    raw_lines = data.get("lines")
+def _created(c: _Context) -> _Result:
+    raw_lines = c.data.get("lines")
     lines: list[Any] = raw_lines if isinstance(raw_lines, list) else []
-    channel = data.get("channel", "")
-    try:
-        channel_label = str(Channel(channel).label)
-    except ValueError:
-        channel_label = str(channel)
+    channel = c.data.get("channel", "")
+    channel_label = choice_label(Channel, channel)
     count = len(lines)
     sentence = ngettext(
         "%(user)s created the order (%(channel)s) with %(count)d line, total %(total)s.",
         "%(user)s created the order (%(channel)s) with %(count)d lines, total %(total)s.",
         count,
     ) % {
-        "user": who,
+        "user": c.who,
         "channel": channel_label,
         "count": count,
-        "total": _money(data.get("total", "0"), currency),
+        "total": _money(c.data.get("total", "0"), c.currency),
     }
     details = [
         _("%(sku)s x %(quantity)s") % {"sku": line.get("sku", ""), "quantity": line.get("quantity")}
@@ -193,70 +178,56 @@ def _created(
     return sentence, details, ""
 
 
-def _status_changed(
-    event: EventLike,
-    data: dict[str, Any],
-    who: str,
-    currency: str,
-    warehouses: Mapping[int, str],
-    customers: Mapping[int, str],
-) -> _Result:
-    to = event.to_status
+def _status_changed(c: _Context) -> _Result:
+    to = c.event.to_status
     details: list[str] = []
     if to == OrderStatus.PROCESSING:
-        sentence = _("%(user)s confirmed the order.") % {"user": who}
-        if data.get("reserved"):
-            details.append(_("Reserved: %(items)s") % {"items": _units(data["reserved"])})
+        sentence = _("%(user)s confirmed the order.") % {"user": c.who}
+        if c.data.get("reserved"):
+            details.append(_("Reserved: %(items)s") % {"items": _units(c.data["reserved"])})
     elif to == OrderStatus.SHIPPED:
-        sentence = _("%(user)s marked the order shipped.") % {"user": who}
-        if data.get("shipped"):
-            details.append(_("Shipped: %(items)s") % {"items": _units(data["shipped"])})
+        sentence = _("%(user)s marked the order shipped.") % {"user": c.who}
+        if c.data.get("shipped"):
+            details.append(_("Shipped: %(items)s") % {"items": _units(c.data["shipped"])})
     elif to == OrderStatus.COMPLETED:
-        payment = data.get("payment") if isinstance(data.get("payment"), dict) else None
+        payment = c.data.get("payment") if isinstance(c.data.get("payment"), dict) else None
         if payment is None:
-            sentence = _("%(user)s completed the order.") % {"user": who}
+            sentence = _("%(user)s completed the order.") % {"user": c.who}
         elif payment.get("kind") == PaymentKind.COD_COLLECTED:
             sentence = _("%(user)s completed the order; %(amount)s COD collected.") % {
-                "user": who,
-                "amount": _money(payment.get("amount", "0"), currency),
+                "user": c.who,
+                "amount": _money(payment.get("amount", "0"), c.currency),
             }
         else:
             sentence = _("%(user)s completed the order; a payment of %(amount)s was recorded.") % {
-                "user": who,
-                "amount": _money(payment.get("amount", "0"), currency),
+                "user": c.who,
+                "amount": _money(payment.get("amount", "0"), c.currency),
             }
     elif to == OrderStatus.CANCELLED:
-        reason = str(data.get("reason") or "").strip()
+        reason = str(c.data.get("reason") or "").strip()
         if reason:
             sentence = _("%(user)s cancelled the order: %(reason)s") % {
-                "user": who,
+                "user": c.who,
                 "reason": reason,
             }
         else:
-            sentence = _("%(user)s cancelled the order.") % {"user": who}
-        if data.get("released"):
+            sentence = _("%(user)s cancelled the order.") % {"user": c.who}
+        if c.data.get("released"):
             details.append(
-                _("Released reservations: %(items)s") % {"items": _units(data["released"])}
+                _("Released reservations: %(items)s") % {"items": _units(c.data["released"])}
             )
     else:
-        sentence = _status_change_generic(event, who)
+        sentence = _status_change_generic(c.event, c.who)
     return sentence, details, ""
 
 
-def _edited(
-    event: EventLike,
-    data: dict[str, Any],
-    who: str,
-    currency: str,
-    warehouses: Mapping[int, str],
-    customers: Mapping[int, str],
-) -> _Result:
+def _edited(c: _Context) -> _Result:
     details = [
-        *_edited_header(data, warehouses, customers),
-        *_edited_lines(data, currency),
-        *_edited_amounts_and_stock(data, currency),
+        *_edited_header(c.data, c.warehouses, c.customers),
+        *_edited_lines(c.data, c.currency),
+        *_edited_amounts_and_stock(c.data, c.currency),
     ]
-    return _("%(user)s edited the order.") % {"user": who}, details, ""
+    return _("%(user)s edited the order.") % {"user": c.who}, details, ""
 
 
 def _edited_header(
@@ -276,7 +247,10 @@ def _edited_header(
     if pair := _pair(data.get("payment_method")):
         details.append(
             _("Payment method: %(old)s → %(new)s")
-            % {"old": _method(pair[0]), "new": _method(pair[1])}
+            % {
+                "old": choice_label(PaymentMethod, pair[0]),
+                "new": choice_label(PaymentMethod, pair[1]),
+            }
         )
     if _pair(data.get("notes")):
         details.append(_("Notes changed."))
@@ -396,31 +370,17 @@ def _shipping_labels() -> dict[str, str]:
     }
 
 
-def _note(
-    event: EventLike,
-    data: dict[str, Any],
-    who: str,
-    currency: str,
-    warehouses: Mapping[int, str],
-    customers: Mapping[int, str],
-) -> _Result:
-    return _("%(user)s added a note.") % {"user": who}, [], str(data.get("text", ""))
+def _note(c: _Context) -> _Result:
+    return _("%(user)s added a note.") % {"user": c.who}, [], str(c.data.get("text", ""))
 
 
-def _payment(
-    event: EventLike,
-    data: dict[str, Any],
-    who: str,
-    currency: str,
-    warehouses: Mapping[int, str],
-    customers: Mapping[int, str],
-) -> _Result:
+def _payment(c: _Context) -> _Result:
     values = {
-        "user": who,
-        "amount": _money(data.get("amount", "0"), currency),
-        "method": _method(data.get("method", "")),
+        "user": c.who,
+        "amount": _money(c.data.get("amount", "0"), c.currency),
+        "method": choice_label(PaymentMethod, c.data.get("method", "")),
     }
-    kind = data.get("kind")
+    kind = c.data.get("kind")
     if kind == PaymentKind.REFUND:
         sentence = _("%(user)s refunded %(amount)s (%(method)s).") % values
     elif kind == PaymentKind.COD_COLLECTED:
@@ -428,33 +388,26 @@ def _payment(
     else:
         sentence = _("%(user)s recorded a payment of %(amount)s (%(method)s).") % values
     details = []
-    if data.get("reference"):
-        details.append(_("Reference: %(reference)s") % {"reference": data["reference"]})
+    if c.data.get("reference"):
+        details.append(_("Reference: %(reference)s") % {"reference": c.data["reference"]})
     return sentence, details, ""
 
 
-def _return(
-    event: EventLike,
-    data: dict[str, Any],
-    who: str,
-    currency: str,
-    warehouses: Mapping[int, str],
-    customers: Mapping[int, str],
-) -> _Result:
-    values = {"user": who, "number": data.get("return", "")}
-    if event.to_status == OrderStatus.RETURNED:
+def _return(c: _Context) -> _Result:
+    values = {"user": c.who, "number": c.data.get("return", "")}
+    if c.event.to_status == OrderStatus.RETURNED:
         sentence = _("%(user)s recorded return %(number)s; every shipped unit is back.") % values
     else:
         sentence = _("%(user)s recorded return %(number)s.") % values
     details: list[str] = []
-    for line in data.get("lines") or ():
+    for line in c.data.get("lines") or ():
         if not isinstance(line, dict):
             continue
         warehouse_id = line.get("warehouse_id")
         item = {
             "sku": line.get("sku", ""),
             "quantity": line.get("quantity"),
-            "warehouse": warehouses.get(warehouse_id, f"#{warehouse_id}")
+            "warehouse": c.warehouses.get(warehouse_id, f"#{warehouse_id}")
             if isinstance(warehouse_id, int)
             else "—",
         }
@@ -464,16 +417,14 @@ def _return(
             )
         else:
             details.append(_("%(sku)s x %(quantity)s back in stock in %(warehouse)s.") % item)
-    if data.get("refund"):
-        details.append(_("Refund: %(amount)s") % {"amount": _money(data["refund"], currency)})
-    if data.get("exchange_order"):
-        details.append(_("Exchange order: %(number)s") % {"number": data["exchange_order"]})
+    if c.data.get("refund"):
+        details.append(_("Refund: %(amount)s") % {"amount": _money(c.data["refund"], c.currency)})
+    if c.data.get("exchange_order"):
+        details.append(_("Exchange order: %(number)s") % {"number": c.data["exchange_order"]})
     return sentence, details, ""
 
 
-_Builder = Callable[
-    [EventLike, dict[str, Any], str, str, Mapping[int, str], Mapping[int, str]], "_Result"
-]
+_Builder = Callable[[_Context], _Result]
 
 _BUILDERS: dict[str, _Builder] = {
     EventKind.CREATED: _created,

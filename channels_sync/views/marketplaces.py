@@ -85,11 +85,11 @@ def app_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def callback_url(request: HttpRequest, app_id: int) -> str:
-    """Where the platform sends the seller back: on PUBLIC_BASE_URL when set (the address
+    """Where the platform sends the seller back: on SITE_URL when set (the address
     registered with the platform), else the address this request came in on."""
     path = reverse("channels_sync:oauth_callback", args=[app_id])
-    if settings.PUBLIC_BASE_URL:
-        return settings.PUBLIC_BASE_URL + path
+    if settings.SITE_URL:
+        return settings.SITE_URL + path
     return request.build_absolute_uri(path)
 
 

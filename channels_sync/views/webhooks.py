@@ -24,10 +24,10 @@ logger = logging.getLogger(__name__)
 
 
 def registered_url(request: HttpRequest) -> str:
-    """The URL the platform signs with: the one registered with it (PUBLIC_BASE_URL + path),
+    """The URL the platform signs with: the one registered with it (SITE_URL + path),
     else the address this request came in on (development)."""
-    if settings.PUBLIC_BASE_URL:
-        return settings.PUBLIC_BASE_URL + request.path
+    if settings.SITE_URL:
+        return settings.SITE_URL + request.path
     return request.build_absolute_uri()
 
 

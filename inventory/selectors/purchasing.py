@@ -302,43 +302,11 @@ def reorder_suggestions() -> ReorderPlan:
     A fixed number of queries, whatever the number of variants (plus the providers' own).
     """
     demand = demand_by_variant()
-    levels: dict[int, Any] = {
-        row["variant_id"]: row
-        for row in StockLevel.objects.values("variant_id").annotate(
-            units=Sum(available_units()),
-            overrides=Sum("low_stock_threshold"),
-            plain=Count("pk", filter=Q(low_stock_threshold__isnull=True)),
-        )
-    }
-    incoming = dict(
-        PurchaseOrderLine.objects.filter(order__status__in=OPEN_STATUSES)
-        .values("variant_id")
-        .annotate(units=open_units())
-        .values_list("variant_id", "units")
+    drafted = _units_by_variant(
+        PurchaseOrderLine.objects.filter(order__status=Status.DRAFT), Sum("quantity")
     )
-    drafted = dict(
-        PurchaseOrderLine.objects.filter(order__status=Status.DRAFT)
-        .values("variant_id")
-        .annotate(units=Sum("quantity"))
-        .values_list("variant_id", "units")
-    )
-    with_overrides = [pk for pk, row in levels.items() if row["overrides"]]
-    candidates = Variant.objects.filter(
-        Q(is_active=True, product__is_active=True)
-        & (Q(low_stock_threshold__gt=0) | Q(pk__in=with_overrides))
-        | Q(pk__in=list(demand))
-    ).values_list("pk", "low_stock_threshold")
-
-    figures: dict[int, tuple[int, int, int]] = {}
-    for pk, own_threshold in candidates:
-        row = levels.get(pk)
-        available = int(row["units"] or 0) if row else 0
-        overrides = int(row["overrides"] or 0) if row else 0
-        uses_own = row is None or bool(row["plain"])
-        threshold = overrides + (own_threshold if uses_own else 0)
-        figures[pk] = (available, int(incoming.get(pk) or 0), threshold)
-
     lines: list[ReorderLine] = []
+    figures = _reorder_figures(demand)
     variants = (
         Variant.objects.filter(pk__in=list(figures))
         .select_related("product", "preferred_supplier")
@@ -352,19 +320,65 @@ def reorder_suggestions() -> ReorderPlan:
             incoming=units_incoming,
             threshold=threshold,
             demand=demand.get(variant.pk, 0),
-            in_drafts=int(drafted.get(variant.pk) or 0),
+            in_drafts=drafted.get(variant.pk, 0),
         )
         if line.suggested > 0:
             lines.append(line)
+    return ReorderPlan(groups=_by_supplier(lines))
 
-    by_supplier: dict[int | None, ReorderGroup] = {}
+
+def _units_by_variant(lines: QuerySet[PurchaseOrderLine], units: Sum) -> dict[int, int]:
+    """variant id -> `units` summed over the purchase order lines."""
+    return {
+        variant_id: int(total or 0)
+        for variant_id, total in lines.values("variant_id")
+        .annotate(units=units)
+        .values_list("variant_id", "units")
+    }
+
+
+def _reorder_figures(demand: dict[int, int]) -> dict[int, tuple[int, int, int]]:
+    """(available, incoming, threshold) of every variant that may need reordering: active
+    ones with a threshold (their own or a warehouse's), and those with demand."""
+    levels: dict[int, Any] = {
+        row["variant_id"]: row
+        for row in StockLevel.objects.values("variant_id").annotate(
+            units=Sum(available_units()),
+            overrides=Sum("low_stock_threshold"),
+            plain=Count("pk", filter=Q(low_stock_threshold__isnull=True)),
+        )
+    }
+    incoming = _units_by_variant(
+        PurchaseOrderLine.objects.filter(order__status__in=OPEN_STATUSES), open_units()
+    )
+    with_overrides = [pk for pk, row in levels.items() if row["overrides"]]
+    candidates = Variant.objects.filter(
+        Q(is_active=True, product__is_active=True)
+        & (Q(low_stock_threshold__gt=0) | Q(pk__in=with_overrides))
+        | Q(pk__in=list(demand))
+    ).values_list("pk", "low_stock_threshold")
+    figures: dict[int, tuple[int, int, int]] = {}
+    for pk, own_threshold in candidates:
+        row = levels.get(pk)
+        available = int(row["units"] or 0) if row else 0
+        overrides = int(row["overrides"] or 0) if row else 0
+        uses_own = row is None or bool(row["plain"])
+        threshold = overrides + (own_threshold if uses_own else 0)
+        figures[pk] = (available, incoming.get(pk, 0), threshold)
+    return figures
+
+
+def _by_supplier(lines: list[ReorderLine]) -> list[ReorderGroup]:
+    """The lines grouped by active preferred supplier: the group without one first, then by
+    supplier name."""
+    groups: dict[int | None, ReorderGroup] = {}
     for line in lines:
         supplier = line.variant.preferred_supplier
         key = supplier.pk if supplier is not None and supplier.is_active else None
-        if key not in by_supplier:
-            by_supplier[key] = ReorderGroup(supplier=supplier if key is not None else None)
-        by_supplier[key].lines.append(line)
-    return ReorderPlan(groups=sorted(by_supplier.values(), key=_group_order))
+        if key not in groups:
+            groups[key] = ReorderGroup(supplier=supplier if key is not None else None)
+        groups[key].lines.append(line)
+    return sorted(groups.values(), key=_group_order)
 
 
 def _group_order(group: ReorderGroup) -> tuple[int, str, int]:

@@ -17,3 +17,11 @@ def sequence_next(*, prefix: str, width: int = 6) -> str:
             )
             (value,) = cursor.fetchone()
     return f"{prefix}{value:0{width}d}"
+
+
+def sequence_lock(*, prefix: str) -> None:
+    """Lock the numbering row of `prefix` until the caller's transaction ends: work that must
+    run one at a time and numbers documents with that prefix (drafting purchase orders from the
+    reorder page or a sales order's shortage) takes it first."""
+    DocumentSequence.objects.get_or_create(prefix=prefix)
+    DocumentSequence.objects.select_for_update().get(prefix=prefix)

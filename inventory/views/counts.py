@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.auth import require_perm
-from common.forms import valid_values
+from common.forms import pk_or_none, valid_values
 from common.htmx import is_htmx, render_partial_or_page
-from common.pagination import page_number, paginate
+from common.pagination import render_list_page, request_page
 from inventory.errors import InventoryError
 from inventory.forms_movements import (
     CountFilterForm,
@@ -47,12 +47,10 @@ def count_list(request: HttpRequest) -> HttpResponse:
     counts = selectors.count_list(
         q=filters.get("q", ""),
         status=filters.get("status", ""),
-        warehouse_id=filters["warehouse"].pk if filters.get("warehouse") else None,
+        warehouse_id=pk_or_none(filters.get("warehouse")),
     )
-    page = paginate(counts, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": form, "page": page}
-    return render_partial_or_page(
-        request, "inventory/count_list.html", context, partial="count-table"
+    return render_list_page(
+        request, counts, "inventory/count_list.html", {"form": form}, partial="count-table"
     )
 
 
@@ -95,7 +93,7 @@ def count_detail(request: HttpRequest, pk: int) -> HttpResponse:
         q=filters.get("q", ""),
         with_costs=with_costs,
     )
-    page = paginate(lines, page=page_number(request.GET.get("page")), per_page=LINES_PER_PAGE)
+    page = request_page(request, lines, per_page=LINES_PER_PAGE)
     context = {
         "count": count,
         "form": form,

@@ -1,4 +1,5 @@
-"""Suppliers, purchase orders (with their PDF), goods receipts and reorder suggestions."""
+"""Purchase orders: the list, an order and its PDF, the form with its live totals, and the
+status actions. Suppliers, goods receipts and reorder suggestions have their own modules."""
 
 from __future__ import annotations
 
@@ -11,38 +12,28 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from common.auth import require_perm
-from common.forms import id_or_none, valid_values
-from common.htmx import is_htmx, render_partial_or_page
-from common.money import money_input
-from common.pagination import page_number, paginate
+from common.forms import id_or_none, pk_or_none, valid_values
+from common.htmx import is_htmx
+from common.pagination import render_list_page
 from common.pdf import pdf_response
 from inventory.errors import InventoryError
 from inventory.forms_purchasing import (
-    AssignSupplierForm,
     PurchaseLineFormSet,
     PurchaseOrderCloseForm,
     PurchaseOrderFilterForm,
     PurchaseOrderForm,
-    ReceiptFilterForm,
-    ReceiptForm,
-    ReceiptLineFormSet,
-    ReorderDraftForm,
-    SupplierFilterForm,
-    SupplierForm,
     line_initial,
 )
-from inventory.models import GoodsReceipt, PurchaseOrder, Supplier, Variant
+from inventory.models import PurchaseOrder, Variant
 from inventory.permissions import VIEW_COSTS, can_see_costs
 from inventory.selectors import purchasing as selectors
 from inventory.selectors.shop import shop_details
 from inventory.services import purchasing as services
-from inventory.services.suppliers import supplier_save
 
 LINES_PREFIX = "lines"
 
@@ -50,47 +41,6 @@ LINES_PREFIX = "lines"
 def _to_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     url = reverse("inventory:purchase_order_detail", args=[order_id])
     return HttpResponseClientRedirect(url) if is_htmx(request) else redirect(url)
-
-
-# --- Suppliers --------------------------------------------------------------------------------
-
-
-@require_GET
-@require_perm("inventory.view_supplier")
-def supplier_list(request: HttpRequest) -> HttpResponse:
-    form = SupplierFilterForm(request.GET or None)
-    filters = valid_values(form)
-    suppliers = selectors.supplier_list(q=filters.get("q", ""), active=filters.get("active", ""))
-    page = paginate(suppliers, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": form, "page": page}
-    return render_partial_or_page(
-        request, "inventory/supplier_list.html", context, partial="supplier-table"
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@require_perm("inventory.add_supplier")
-def supplier_create(request: HttpRequest) -> HttpResponse:
-    return _supplier_form(request, None)
-
-
-@require_http_methods(["GET", "POST"])
-@require_perm("inventory.change_supplier")
-def supplier_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    return _supplier_form(request, get_object_or_404(Supplier, pk=pk))
-
-
-def _supplier_form(request: HttpRequest, supplier: Supplier | None) -> HttpResponse:
-    form = SupplierForm(request.POST or None, instance=supplier)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = supplier_save(supplier=supplier, data=form.cleaned_data)
-        except InventoryError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Supplier %(name)s saved.") % {"name": saved.name})
-            return redirect("inventory:supplier_list")
-    return render(request, "inventory/supplier_form.html", {"form": form, "supplier": supplier})
 
 
 # --- Purchase orders --------------------------------------------------------------------------
@@ -104,19 +54,18 @@ def purchase_order_list(request: HttpRequest) -> HttpResponse:
     orders = selectors.purchase_order_list(
         q=filters.get("q", ""),
         status=filters.get("status", ""),
-        supplier_id=filters["supplier"].pk if filters.get("supplier") else None,
+        supplier_id=pk_or_none(filters.get("supplier")),
     )
-    page = paginate(orders, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": form, "page": page, "with_costs": can_see_costs(request.user)}
-    return render_partial_or_page(
-        request, "inventory/purchase_order_list.html", context, partial="po-table"
+    context = {"form": form, "with_costs": can_see_costs(request.user)}
+    return render_list_page(
+        request, orders, "inventory/purchase_order_list.html", context, partial="po-table"
     )
 
 
 @require_GET
 @require_perm("inventory.view_purchaseorder")
 def purchase_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order_or_404(pk)
+    order = order_or_404(pk)
     with_costs = can_see_costs(request.user)
     return render(
         request,
@@ -133,7 +82,7 @@ def purchase_order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _order_or_404(pk: int) -> PurchaseOrder:
+def order_or_404(pk: int) -> PurchaseOrder:
     try:
         return selectors.purchase_order_detail(order_id=pk)
     except PurchaseOrder.DoesNotExist:
@@ -174,7 +123,7 @@ def purchase_order_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @require_perm("inventory.change_purchaseorder", VIEW_COSTS)
 def purchase_order_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order_or_404(pk)
+    order = order_or_404(pk)
     if "edit" not in services.purchase_order_actions(order.status):
         messages.error(
             request,
@@ -421,7 +370,7 @@ def purchase_order_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @require_perm("inventory.view_purchaseorder")
 def purchase_order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order_or_404(pk)
+    order = order_or_404(pk)
     with_costs = can_see_costs(request.user)
     return pdf_response(
         request,
@@ -435,216 +384,3 @@ def purchase_order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         },
         filename=f"{order.number}.pdf",
     )
-
-
-# --- Goods receipts ---------------------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@require_perm("inventory.add_goodsreceipt")
-def goods_receipt_create(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order_or_404(pk)
-    # A POST goes to the service even on a received order: the same form sent again is answered
-    # with its receipt, and a new one is refused there with the same sentence.
-    if request.method == "GET" and "receive" not in services.purchase_order_actions(order.status):
-        messages.error(
-            request,
-            _("%(number)s is %(status)s: goods can only be received on a confirmed order.")
-            % {"number": order.number, "status": order.get_status_display()},
-        )
-        return redirect("inventory:purchase_order_detail", order.pk)
-    open_lines = selectors.purchase_order_open_lines(order_id=order.pk)
-    by_id = {line.pk: line for line in open_lines}
-    with_costs = can_see_costs(request.user)
-    line_kwargs = {"currency": order.currency, "with_costs": with_costs}
-    if request.method == "POST":
-        form = ReceiptForm(request.POST, order=order)
-        formset = ReceiptLineFormSet(request.POST, prefix=LINES_PREFIX, form_kwargs=line_kwargs)
-        if form.is_valid() and formset.is_valid():
-            lines = [
-                services.ReceiptLineInput(
-                    order_line_id=f.cleaned_data["order_line"],
-                    quantity=f.cleaned_data["quantity"],
-                    unit_cost=f.cleaned_data.get("unit_cost"),  # None: the order's
-                )
-                for f in formset.forms
-                if f.cleaned_data
-            ]
-            now = timezone.now()
-            try:
-                receipt = services.goods_receipt_post(
-                    order_id=order.pk,
-                    warehouse_id=form.cleaned_data["warehouse"].pk,
-                    lines=lines,
-                    notes=form.cleaned_data["notes"],
-                    user_id=request.user.pk,
-                    token=form.cleaned_data["token"],
-                    now=now,
-                )
-            except InventoryError as error:
-                form.add_error(None, str(error))
-            else:
-                if receipt.received_at != now:  # the form's token found an earlier receipt
-                    messages.info(
-                        request,
-                        _(
-                            "Goods receipt %(number)s was already posted from this form; "
-                            "nothing was received again."
-                        )
-                        % {"number": receipt.number},
-                    )
-                else:
-                    messages.success(
-                        request,
-                        _("Goods receipt %(number)s posted: stock of %(warehouse)s raised.")
-                        % {
-                            "number": receipt.number,
-                            "warehouse": form.cleaned_data["warehouse"].code,
-                        },
-                    )
-                return redirect("inventory:goods_receipt_detail", receipt.pk)
-    else:
-        form = ReceiptForm(order=order)
-        formset = ReceiptLineFormSet(
-            initial=[
-                {
-                    "order_line": line.pk,
-                    "quantity": line.quantity_open,
-                    "unit_cost": money_input(line.unit_cost, order.currency),
-                }
-                for line in open_lines
-            ],
-            prefix=LINES_PREFIX,
-            form_kwargs=line_kwargs,
-        )
-    rows = []
-    for f in formset.forms:
-        raw = f["order_line"].value()
-        line = by_id.get(id_or_none(raw) or 0)
-        rows.append((f, line))
-    return render(
-        request,
-        "inventory/receipt_form.html",
-        {"order": order, "form": form, "formset": formset, "rows": rows, "with_costs": with_costs},
-    )
-
-
-@require_GET
-@require_perm("inventory.view_goodsreceipt")
-def goods_receipt_list(request: HttpRequest) -> HttpResponse:
-    form = ReceiptFilterForm(request.GET or None)
-    filters = valid_values(form)
-    receipts = selectors.receipt_list(
-        with_costs=can_see_costs(request.user),
-        q=filters.get("q", ""),
-        warehouse_id=filters["warehouse"].pk if filters.get("warehouse") else None,
-        supplier_id=filters["supplier"].pk if filters.get("supplier") else None,
-    )
-    page = paginate(receipts, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": form, "page": page, "with_costs": can_see_costs(request.user)}
-    return render_partial_or_page(
-        request, "inventory/receipt_list.html", context, partial="receipt-table"
-    )
-
-
-@require_GET
-@require_perm("inventory.view_goodsreceipt")
-def goods_receipt_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        receipt = selectors.receipt_detail(receipt_id=pk)
-    except GoodsReceipt.DoesNotExist:
-        raise Http404 from None
-    context = {"receipt": receipt, "with_costs": can_see_costs(request.user)}
-    return render(request, "inventory/receipt_detail.html", context)
-
-
-# --- Reorder suggestions ----------------------------------------------------------------------
-
-
-def _reorder_context(
-    request: HttpRequest, draft_form: ReorderDraftForm | None = None, **extra: Any
-) -> dict[str, Any]:
-    if draft_form is None:
-        draft_form = ReorderDraftForm(initial={"warehouse": selectors.default_warehouse()})
-    can_assign = request.user.has_perm("inventory.change_variant")
-    return {
-        "with_costs": can_see_costs(request.user),
-        "plan": selectors.reorder_suggestions(),
-        "draft_form": draft_form,
-        "can_assign": can_assign,
-        "suppliers": list(selectors.supplier_choices()) if can_assign else [],
-        "currency": settings.SHOP_CURRENCY,
-        **extra,
-    }
-
-
-def _reorder_page(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
-    return render_partial_or_page(
-        request, "inventory/reorder_suggestions.html", context, partial="reorder-plan"
-    )
-
-
-@require_GET
-@require_perm("inventory.view_purchaseorder")
-def reorder_suggestions(request: HttpRequest) -> HttpResponse:
-    return _reorder_page(request, _reorder_context(request))
-
-
-@require_POST
-@require_perm("inventory.add_purchaseorder")
-def reorder_create_drafts(request: HttpRequest) -> HttpResponse:
-    form = ReorderDraftForm(request.POST)
-    created: list[PurchaseOrder] = []
-    if form.is_valid():
-        supplier = form.cleaned_data.get("supplier")
-        try:
-            created = services.reorder_create_drafts(
-                warehouse_id=form.cleaned_data["warehouse"].pk,
-                user_id=request.user.pk,
-                supplier_ids=[supplier] if supplier else None,
-            )
-        except InventoryError as error:
-            messages.error(request, str(error))
-        else:
-            if created:
-                messages.success(
-                    request,
-                    _("Draft purchase orders created: %(numbers)s.")
-                    % {"numbers": ", ".join(o.number for o in created)},
-                )
-            else:
-                messages.warning(
-                    request,
-                    _("Nothing to draft: the suggestions are covered by draft orders already."),
-                )
-    else:
-        messages.error(request, _("Choose the warehouse the goods go to."))
-    if not is_htmx(request):
-        return redirect("inventory:reorder_suggestions")
-    context = _reorder_context(request, None if form.is_valid() else form, created=created)
-    return _reorder_page(request, context)
-
-
-@require_POST
-@require_perm("inventory.view_purchaseorder", "inventory.change_variant")
-def reorder_assign_supplier(request: HttpRequest) -> HttpResponse:
-    form = AssignSupplierForm(request.POST)
-    if form.is_valid():
-        try:
-            services.variant_set_preferred_supplier(
-                variant_ids=[form.cleaned_data["variant"]],
-                supplier_id=form.cleaned_data["supplier"].pk,
-            )
-        except InventoryError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                _("Preferred supplier set to %(name)s.")
-                % {"name": form.cleaned_data["supplier"].name},
-            )
-    else:
-        messages.error(request, _("Choose a supplier."))
-    if not is_htmx(request):
-        return redirect("inventory:reorder_suggestions")
-    return _reorder_page(request, _reorder_context(request))

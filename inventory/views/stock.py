@@ -8,9 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.auth import require_perm
-from common.forms import parse_query
+from common.forms import parse_query, pk_or_none
 from common.htmx import render_partial_or_page
-from common.pagination import page_number, paginate
+from common.pagination import paginate, render_list_page, request_page
 from inventory.errors import InventoryError
 from inventory.forms_stock import (
     LedgerFilterForm,
@@ -30,15 +30,14 @@ def stock_overview(request: HttpRequest) -> HttpResponse:
     filters = parsed.values
     levels = selectors.stock_levels(
         q=filters["q"],
-        warehouse_id=filters["warehouse"].pk if filters["warehouse"] else None,
-        category_id=filters["category"].pk if filters["category"] else None,
-        brand_id=filters["brand"].pk if filters["brand"] else None,
+        warehouse_id=pk_or_none(filters["warehouse"]),
+        category_id=pk_or_none(filters["category"]),
+        brand_id=pk_or_none(filters["brand"]),
         state=filters["state"],
     )
-    page = paginate(levels, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": parsed.form, "page": page}
-    return render_partial_or_page(
-        request, "inventory/stock_overview.html", context, partial="stock-table"
+    context = {"form": parsed.form}
+    return render_list_page(
+        request, levels, "inventory/stock_overview.html", context, partial="stock-table"
     )
 
 
@@ -46,10 +45,9 @@ def stock_overview(request: HttpRequest) -> HttpResponse:
 def variant_ledger(request: HttpRequest, variant_id: int) -> HttpResponse:
     variant = get_object_or_404(Variant.objects.select_related("product"), pk=variant_id)
     parsed = parse_query(LedgerFilterForm, request.GET)
-    warehouse = parsed.values["warehouse"]
-    warehouse_id = warehouse.pk if warehouse else None
+    warehouse_id = pk_or_none(parsed.values["warehouse"])
     movements = selectors.variant_movements(variant_id=variant.pk, warehouse_id=warehouse_id)
-    page = paginate(movements, page=page_number(request.GET.get("page")), per_page=50)
+    page = request_page(request, movements)
     context = {
         "variant": variant,
         "levels": selectors.variant_stock(variant_id=variant.pk),

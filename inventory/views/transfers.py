@@ -9,9 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.auth import require_perm
-from common.forms import valid_values
-from common.htmx import render_partial_or_page
-from common.pagination import page_number, paginate
+from common.forms import pk_or_none, valid_values
+from common.pagination import render_list_page
 from inventory.errors import InventoryError
 from inventory.forms_movements import LineRow, TransferFilterForm, TransferForm
 from inventory.models import Transfer
@@ -33,12 +32,10 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
     transfers = selectors.transfer_list(
         q=filters.get("q", ""),
         status=filters.get("status", ""),
-        warehouse_id=filters["warehouse"].pk if filters.get("warehouse") else None,
+        warehouse_id=pk_or_none(filters.get("warehouse")),
     )
-    page = paginate(transfers, page=page_number(request.GET.get("page")), per_page=50)
-    context = {"form": form, "page": page}
-    return render_partial_or_page(
-        request, "inventory/transfer_list.html", context, partial="transfer-table"
+    return render_list_page(
+        request, transfers, "inventory/transfer_list.html", {"form": form}, partial="transfer-table"
     )
 
 

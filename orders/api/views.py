@@ -21,16 +21,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from common.api_errors import api_error_response, api_response
+from common.payloads import escape_text
 from common.ratelimit import rate_limit_hit
+from orders.api.fields import MAX_LENGTH, id_is_valid
+from orders.api.handlers import website_order_receive
 from orders.api.openapi import openapi_document
-from orders.api.schema import MAX_LENGTH, escape_text, id_is_valid
 from orders.api.selectors import website_order_status
 from orders.models import Website
-from orders.services.website_api import (
-    MAX_BODY_BYTES,
-    website_authenticate,
-    website_order_receive,
-)
+from orders.services.website_requests import MAX_BODY_BYTES
+from orders.services.websites import website_authenticate
 
 ApiView = Callable[..., HttpResponse]
 

@@ -1,4 +1,4 @@
-"""Reads of the manual order form (orders/views/order_form.py): customers found by a phone
+"""Reads of the manual order form (orders/views/order_form*.py): customers found by a phone
 fragment or a name, products with the stock available to sell, the order being edited.
 
 Every function decides its own select_related / prefetch_related, so the templates never
@@ -162,6 +162,17 @@ def variant_search(
         .order_by("sku", "pk")[: max(limit - len(exact), 0)]
     )
     return _add_held([*exact, *more], held)
+
+
+def pickable_variant(*, variant_id: int | None) -> Variant | None:
+    """An active variant of an active product, with its sale price: a line the page may add."""
+    if variant_id is None:
+        return None
+    return (
+        Variant.objects.filter(pk=variant_id, is_active=True, product__is_active=True)
+        .only("pk", "sale_price")
+        .first()
+    )
 
 
 def variant_infos(

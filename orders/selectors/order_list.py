@@ -1,5 +1,5 @@
-"""Reads of the order list page and its bulk actions: the filtered list, the ids a bulk action
-works on, the picking list and the export rows.
+"""Reads of the order list page and its bulk actions: the filtered list and the ids a bulk
+action works on (the picking list and the export rows: .picking_list, .order_export).
 
 Built to stay fast at a million orders:
   - one query per page, no COUNT(*) (common.pagination fetches one row more than the page);
@@ -12,12 +12,9 @@ Built to stay fast at a million orders:
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from decimal import Decimal
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.template.loader import render_to_string
@@ -29,18 +26,14 @@ from common.days import day_start
 from common.phones import format_phone
 from common.text import fold
 from inventory.models import Warehouse
-from orders import transitions as t
 from orders.models import (
     CustomerPhone,
     Order,
-    OrderLine,
     OrderStatus,
     PaymentMethod,
     PaymentStatus,
-    collected_amount,
 )
 from orders.selectors import search_words
-from orders.selectors.lines import lines_by_order
 
 PER_PAGE = 50
 DEFAULT_SORT = "-created"
@@ -54,9 +47,6 @@ SORTS: dict[str, tuple[str, str]] = {
     "next_contact": ("next_contact_at", "id"),
 }
 NEXT_CONTACT_MARKERS = frozenset({markers.DUE, markers.SCHEDULED})
-# Orders a picking list is made for: not shipped yet, not cancelled.
-PICKABLE_STATUSES = frozenset({t.NEW, t.PROCESSING})
-EXPORT_CHUNK = 1000
 
 _LIST_FIELDS = (
     "id",
@@ -97,7 +87,7 @@ class OrderListFilters:
     today: date | None = None  # the shop-local day the markers are computed for
 
 
-def _with_customer_phone(qs: QuerySet[Order]) -> QuerySet[Order]:
+def with_customer_phone(qs: QuerySet[Order]) -> QuerySet[Order]:
     """Annotates `customer_phone` (the customer's primary phone, else the first one, E.164) and
     `ship_phone_is_customers` (the recipient phone is one of the customer's phones): two
     subqueries on the (customer, e164) index, evaluated for the rows returned only."""
@@ -143,7 +133,7 @@ def order_list(*, filters: OrderListFilters) -> QuerySet[Order]:
     """Orders matching `filters`, in the chosen order, with the customer name, the customer's
     phone and the warehouse code joined (one query per page)."""
     qs = Order.objects.select_related("customer", "warehouse").only(*_LIST_FIELDS)
-    qs = _with_customer_phone(qs)
+    qs = with_customer_phone(qs)
     qs = qs.annotate(marker=markers.marker_expression(today=_today(filters)))
     return _filtered(qs, filters).order_by(*_ordering(filters))
 
@@ -236,317 +226,3 @@ def active_warehouse_choices() -> list[tuple[int, str]]:
         .order_by("code", "id")
         .values_list("pk", "code", "name")
     ]
-
-
-# --- Picking list -----------------------------------------------------------------------------
-
-
-@dataclass
-class PickingSku:
-    sku: str
-    product: str
-    options: list[str]
-    barcode: str
-    quantity: int
-
-
-@dataclass
-class PickingLine:
-    sku: str
-    name: str
-    quantity: int
-
-
-@dataclass
-class PickingOrder:
-    number: str
-    created_at: datetime
-    status: str
-    status_label: str
-    recipient: str
-    phone: str
-    channel_label: str
-    external_number: str
-    lines: list[PickingLine] = field(default_factory=list)
-
-
-@dataclass
-class PickingGroup:
-    """One warehouse (None: orders without a warehouse yet)."""
-
-    code: str | None
-    name: str
-    skus: list[PickingSku] = field(default_factory=list)
-    orders: list[PickingOrder] = field(default_factory=list)
-
-    @property
-    def units(self) -> int:
-        return sum(s.quantity for s in self.skus)
-
-
-@dataclass(frozen=True)
-class SkippedOrder:
-    number: str
-    status_label: str
-
-
-@dataclass
-class PickingList:
-    groups: list[PickingGroup]
-    skipped: list[SkippedOrder]
-
-    @property
-    def order_count(self) -> int:
-        return sum(len(g.orders) for g in self.groups)
-
-
-def picking_list(*, order_ids: Sequence[int]) -> PickingList:
-    """What to pick for the given orders, per warehouse (by code; orders without a warehouse
-    last): per SKU the total units with product, options and barcode, then each order (oldest
-    first) with its lines. Orders already shipped, completed, cancelled or returned are left out
-    and listed in `skipped`. Two queries."""
-    orders = list(
-        Order.objects.filter(pk__in=list(order_ids))
-        .select_related("warehouse")
-        .only(
-            "id",
-            "number",
-            "status",
-            "channel",
-            "external_number",
-            "ship_name",
-            "ship_phone",
-            "created_at",
-            "warehouse",
-            "warehouse__code",
-            "warehouse__name",
-        )
-        .order_by("created_at", "id")
-    )
-    skipped = [
-        SkippedOrder(number=o.number, status_label=o.get_status_display())
-        for o in orders
-        if o.status not in PICKABLE_STATUSES
-    ]
-    orders = [o for o in orders if o.status in PICKABLE_STATUSES]
-    order_lines = lines_by_order(
-        order_ids=[o.pk for o in orders],
-        related="variant__product",
-        fields=("variant__barcode", "variant__product__id", "variant__product__name"),
-    )
-
-    groups: dict[int | None, PickingGroup] = {}
-    skus: dict[int | None, dict[str, PickingSku]] = defaultdict(dict)
-    for order in orders:
-        key = order.warehouse_id
-        if key not in groups:
-            warehouse = order.warehouse
-            groups[key] = PickingGroup(
-                code=warehouse.code if warehouse else None,
-                name=warehouse.name if warehouse else "",
-            )
-        picking_order = PickingOrder(
-            number=order.number,
-            created_at=order.created_at,
-            status=order.status,
-            status_label=order.get_status_display(),
-            recipient=order.ship_name,
-            phone=format_phone(order.ship_phone),
-            channel_label=order.get_channel_display(),
-            external_number=order.external_number,
-        )
-        for line in order_lines.get(order.pk, []):
-            picking_order.lines.append(
-                PickingLine(sku=line.sku, name=line.name, quantity=line.quantity)
-            )
-            total = skus[key].get(line.sku)
-            if total is None:
-                variant = line.variant
-                skus[key][line.sku] = PickingSku(
-                    sku=line.sku,
-                    product=variant.product.name,
-                    options=variant.option_values,
-                    barcode=variant.barcode,
-                    quantity=line.quantity,
-                )
-            else:
-                total.quantity += line.quantity
-        groups[key].orders.append(picking_order)
-    for key, group in groups.items():
-        group.skus = sorted(skus[key].values(), key=lambda s: s.sku)
-    ordered = sorted(groups.values(), key=lambda g: (g.code is None, g.code or ""))
-    return PickingList(groups=ordered, skipped=skipped)
-
-
-# --- Export -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ExportLine:
-    number: str
-    sku: str
-    name: str
-    quantity: int
-    unit_price: Decimal
-    discount: Decimal
-    vat_rate: Decimal
-    line_total: Decimal
-    currency: str
-
-
-@dataclass(frozen=True)
-class ExportOrder:
-    number: str
-    created_at: datetime  # shop-local, aware
-    channel: str
-    external_number: str
-    status: str
-    payment_status: str
-    payment_method: str
-    customer: str
-    customer_phone: str
-    recipient: str
-    recipient_phone: str
-    address: str
-    warehouse: str
-    currency: str
-    subtotal: Decimal
-    discount_total: Decimal
-    shipping_fee: Decimal
-    vat_total: Decimal
-    total: Decimal
-    paid_amount: Decimal
-    notes: str
-    lines: tuple[ExportLine, ...]
-
-
-_EXPORT_FIELDS = (
-    "id",
-    "number",
-    "created_at",
-    "channel",
-    "external_number",
-    "status",
-    "payment_status",
-    "payment_method",
-    "customer__name",
-    "ship_phone",
-    "ship_name",
-    "ship_street",
-    "ship_ward",
-    "ship_district",
-    "ship_province",
-    "ship_postcode",
-    "warehouse__code",
-    "currency",
-    "subtotal",
-    "discount_total",
-    "shipping_fee",
-    "vat_total",
-    "total",
-    "paid_amount",
-    "notes",
-)
-
-
-def _choice_label(choices: Any, value: str) -> str:
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
-
-
-def order_export(*, order_ids: Sequence[int], chunk: int = EXPORT_CHUNK) -> Iterator[ExportOrder]:
-    """The orders (in the order of `order_ids`) with their lines, read `chunk` orders at a time
-    (two queries per chunk), times in the shop's time zone."""
-    tz = timezone.get_default_timezone()
-    ids = list(order_ids)
-    for start in range(0, len(ids), chunk):
-        part = ids[start : start + chunk]
-        rows = {
-            row["id"]: row
-            for row in _with_customer_phone(Order.objects.filter(pk__in=part))
-            .values(*_EXPORT_FIELDS, "customer_phone", "ship_phone_is_customers")
-            .order_by()
-        }
-        lines: dict[int, list[ExportLine]] = defaultdict(list)
-        for line in (
-            OrderLine.objects.filter(order_id__in=part)
-            .values(
-                "order_id",
-                "order__number",
-                "order__currency",
-                "sku",
-                "name",
-                "quantity",
-                "unit_price",
-                "discount",
-                "vat_rate",
-                "line_total",
-            )
-            .order_by("order_id", "id")
-        ):
-            lines[line["order_id"]].append(
-                ExportLine(
-                    number=line["order__number"],
-                    sku=line["sku"],
-                    name=line["name"],
-                    quantity=line["quantity"],
-                    unit_price=line["unit_price"],
-                    discount=line["discount"],
-                    vat_rate=line["vat_rate"],
-                    line_total=line["line_total"],
-                    currency=line["order__currency"],
-                )
-            )
-        for pk in part:
-            row = rows.get(pk)
-            if row is None:
-                continue
-            address = ", ".join(
-                p
-                for p in (
-                    row["ship_street"],
-                    row["ship_ward"],
-                    row["ship_district"],
-                    row["ship_province"],
-                    row["ship_postcode"],
-                )
-                if p
-            )
-            parties = order_parties(
-                customer_name=row["customer__name"],
-                customer_phone=row["customer_phone"],
-                ship_name=row["ship_name"],
-                ship_phone=row["ship_phone"],
-                ship_phone_is_customers=row["ship_phone_is_customers"],
-            )
-            yield ExportOrder(
-                number=row["number"],
-                created_at=row["created_at"].astimezone(tz),
-                channel=_choice_label(Order.Channel, row["channel"]),
-                external_number=row["external_number"],
-                status=_choice_label(OrderStatus, row["status"]),
-                payment_status=_choice_label(PaymentStatus, row["payment_status"]),
-                payment_method=_choice_label(PaymentMethod, row["payment_method"]),
-                customer=parties.customer_name,
-                customer_phone=parties.customer_phone,
-                recipient=parties.recipient_name,
-                recipient_phone=parties.recipient_phone,
-                address=address,
-                warehouse=row["warehouse__code"] or "",
-                currency=row["currency"],
-                subtotal=row["subtotal"],
-                discount_total=row["discount_total"],
-                shipping_fee=row["shipping_fee"],
-                vat_total=row["vat_total"],
-                total=row["total"],
-                # what the buyer paid: a marketplace checkout counts in full
-                paid_amount=collected_amount(
-                    payment_method=row["payment_method"],
-                    total=row["total"],
-                    paid=row["paid_amount"],
-                ),
-                notes=row["notes"],
-                lines=tuple(lines.get(pk, ())),
-            )

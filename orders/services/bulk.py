@@ -32,7 +32,7 @@ from common.spreadsheets import (
 from common.spreadsheets import XLSX_TYPE as XLSX_TYPE  # the views' content type
 from orders.errors import OrderError, OrderStockShort, Shortage
 from orders.models import Order
-from orders.selectors.order_list import ExportLine, ExportOrder, order_export
+from orders.selectors.order_export import ExportLine, ExportOrder, order_export
 from orders.services.orders.edit import order_update
 from orders.services.orders.transitions import order_cancel, order_confirm
 
@@ -85,23 +85,14 @@ def _run(targets: Sequence[_Target], act: Callable[[_Target], str]) -> list[Bulk
     for target in targets:
         try:
             outcome = act(target)
-        except OrderStockShort as short:
-            results.append(
-                BulkResult(
-                    order_id=target.order_id,
-                    number=target.number,
-                    outcome=REFUSED,
-                    message=str(short),
-                    shortages=short.shortages,
-                )
-            )
-        except OrderError as error:
+        except OrderError as error:  # refused: why, and what is missing when stock was short
             results.append(
                 BulkResult(
                     order_id=target.order_id,
                     number=target.number,
                     outcome=REFUSED,
                     message=str(error),
+                    shortages=error.shortages if isinstance(error, OrderStockShort) else (),
                 )
             )
         else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
 from decimal import Decimal
 
@@ -80,6 +80,16 @@ class CleanAddress:
     ward: str
     postcode: str
     street: str
+
+
+def address_saved(address: CustomerAddress) -> CleanAddress:
+    """A customer's saved address (clean since it was saved)."""
+    return CleanAddress(**{f.name: getattr(address, f.name) for f in fields(CleanAddress)})
+
+
+def address_as_input(address: CleanAddress) -> AddressInput:
+    """A clean address to hand to a service again (which cleans what it is given)."""
+    return AddressInput(**asdict(address))
 
 
 def _text(value: str, limit: int) -> str:

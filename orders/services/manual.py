@@ -17,6 +17,8 @@ from orders.models import Customer, CustomerAddress, Order
 from orders.services.customers import (
     AddressInput,
     CustomerInput,
+    address_as_input,
+    address_saved,
     customer_address_save,
     customer_create,
     phone_from_e164,
@@ -55,20 +57,6 @@ class ManualOrder:
     wants_new_address: bool = False  # "new address" was chosen: new_address must be typed
     save_address: bool = False
     currency: str | None = None
-
-
-def _saved_address(address: CustomerAddress) -> AddressInput:
-    return AddressInput(
-        recipient_name=address.recipient_name,
-        recipient_phone=address.recipient_phone,
-        street=address.street,
-        province=address.province,
-        ward=address.ward,
-        district=address.district,
-        postcode=address.postcode,
-        country=address.country,
-        scheme=address.scheme,
-    )
 
 
 def _with_defaults(address: AddressInput, *, name: str, phone: str) -> AddressInput:
@@ -125,7 +113,7 @@ def _customer_and_shipping(
         ).first()
         if address is None:
             raise CustomerError(_("This address does not belong to the customer."))
-        return customer.pk, _saved_address(address)
+        return customer.pk, address_as_input(address_saved(address))
     return customer.pk, None
 
 

@@ -51,7 +51,7 @@ from orders.models import (
     ReturnLine,
     ReturnStatus,
 )
-from orders.services.customers import AddressInput, customer_totals_refresh
+from orders.services.customers import address_as_input, customer_totals_refresh
 from orders.services.orders.core import (
     event_add,
     money_data,
@@ -62,7 +62,7 @@ from orders.services.orders.core import (
     warehouse_check,
 )
 from orders.services.orders.create import order_create
-from orders.services.orders.lines import LineInput
+from orders.services.orders.lines import LineInput, shipping_of
 from orders.services.orders.payments import payment_add
 from orders.services.orders.transitions import status_move
 from orders.services.sales_rollup import sales_rollup_add_return
@@ -301,7 +301,7 @@ def _exchange(
         channel_account=order.channel_account,
         payment_method=order.payment_method,
         warehouse_id=order.warehouse_id,
-        shipping=_shipping_input(order) if order.ship_street else None,
+        shipping=address_as_input(shipping_of(order)) if order.ship_street else None,
         notes=_("Exchange for %(number)s (%(return)s)")
         % {"number": order.number, "return": order_return.number},
         user_id=user_id,
@@ -353,17 +353,3 @@ def _stock_changes(
                 )
             )
     return changes
-
-
-def _shipping_input(order: Order) -> AddressInput:
-    return AddressInput(
-        recipient_name=order.ship_name,
-        recipient_phone=order.ship_phone,
-        country=order.ship_country,
-        scheme=order.ship_scheme,
-        province=order.ship_province,
-        district=order.ship_district,
-        ward=order.ship_ward,
-        postcode=order.ship_postcode,
-        street=order.ship_street,
-    )

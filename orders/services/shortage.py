@@ -25,17 +25,12 @@ the order's warehouse. Uses inventory.services.purchasing.purchase_order_create.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
 
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from inventory.models import (
-    DocumentSequence,
-    PurchaseOrder,
-    Variant,
-)
+from inventory.models import PurchaseOrder, Variant
 from inventory.selectors.purchasing import open_purchase_units
 from inventory.selectors.stock import available_in_warehouse
 from inventory.services.purchasing import (
@@ -44,6 +39,7 @@ from inventory.services.purchasing import (
     purchase_drafts_shrink,
     purchase_order_create,
 )
+from inventory.services.sequences import sequence_lock
 from orders import transitions as t
 from orders.errors import OrderError
 from orders.models import Order, OrderLine
@@ -93,8 +89,7 @@ def shortage_drafts_shrink(*, order_id: int, user_id: int | None) -> list[Purcha
     if not PurchaseOrder.objects.filter(source=source, status=PurchaseOrder.Status.DRAFT).exists():
         return []  # the common case: no draft to look at, no lock taken
     with transaction.atomic():
-        DocumentSequence.objects.get_or_create(prefix="PO")
-        DocumentSequence.objects.select_for_update().get(prefix="PO")
+        sequence_lock(prefix="PO")
         order = Order.objects.filter(pk=order_id).first()
         keep: dict[tuple[int, int], int] = {}
         if order is not None and order.status == t.NEW and order.warehouse_id is not None:
@@ -118,8 +113,7 @@ def draft_po_for_shortage(
     """
     with transaction.atomic():
         # Serialise with other drafts (reorder page, a double click) on the PO number row.
-        DocumentSequence.objects.get_or_create(prefix="PO")
-        DocumentSequence.objects.select_for_update().get(prefix="PO")
+        sequence_lock(prefix="PO")
         order = Order.objects.filter(pk=order_id).first()
         if order is None:
             raise OrderError(_("This order does not exist."))
@@ -130,36 +124,7 @@ def draft_po_for_shortage(
         to_order = _to_order(order)
         if not to_order:
             return []
-        variants = {
-            v.pk: v
-            for v in Variant.objects.filter(pk__in=list(to_order))
-            .select_related("preferred_supplier")
-            .order_by("pk")
-        }
-        groups: dict[int, list[PurchaseLineInput]] = defaultdict(list)
-        unassigned: list[str] = []
-        for variant_id in sorted(to_order):
-            variant = variants[variant_id]
-            supplier = variant.preferred_supplier
-            supplier_id = supplier.pk if supplier is not None and supplier.is_active else None
-            if supplier_id is None:
-                if fallback_supplier_id is None:
-                    unassigned.append(variant.sku)
-                    continue
-                supplier_id = fallback_supplier_id
-            groups[supplier_id].append(
-                PurchaseLineInput(
-                    variant_id=variant_id,
-                    quantity=to_order[variant_id],
-                    unit_cost=variant.cost_price,
-                    vat_rate=variant.vat_rate,
-                )
-            )
-        if unassigned:
-            raise OrderError(
-                _("Choose a supplier for %(skus)s: they have no preferred supplier.")
-                % {"skus": ", ".join(sorted(unassigned))}
-            )
+        groups = _lines_by_supplier(to_order, fallback_supplier_id=fallback_supplier_id)
         notes = _("Stock short for order %(number)s.") % {"number": order.number}
         created: list[PurchaseOrder] = []
         for supplier_id in sorted(groups):
@@ -168,7 +133,7 @@ def draft_po_for_shortage(
                     data=PurchaseOrderInput(
                         supplier_id=supplier_id,
                         warehouse_id=order.warehouse_id,
-                        lines=_sorted(groups[supplier_id]),
+                        lines=groups[supplier_id],
                         notes=notes,
                         source=shortage_source(order.pk),
                     ),
@@ -179,5 +144,39 @@ def draft_po_for_shortage(
     return created
 
 
-def _sorted(lines: Sequence[PurchaseLineInput]) -> list[PurchaseLineInput]:
-    return sorted(lines, key=lambda line: line.variant_id)
+def _lines_by_supplier(
+    to_order: dict[int, int], *, fallback_supplier_id: int | None
+) -> dict[int, list[PurchaseLineInput]]:
+    """supplier id -> the lines to order from it, in variant id order: each variant's active
+    preferred supplier, or the fallback; without either the call is refused naming the SKUs."""
+    variants = {
+        v.pk: v
+        for v in Variant.objects.filter(pk__in=list(to_order))
+        .select_related("preferred_supplier")
+        .order_by("pk")
+    }
+    groups: dict[int, list[PurchaseLineInput]] = defaultdict(list)
+    unassigned: list[str] = []
+    for variant_id in sorted(to_order):
+        variant = variants[variant_id]
+        supplier = variant.preferred_supplier
+        supplier_id = supplier.pk if supplier is not None and supplier.is_active else None
+        if supplier_id is None:
+            if fallback_supplier_id is None:
+                unassigned.append(variant.sku)
+                continue
+            supplier_id = fallback_supplier_id
+        groups[supplier_id].append(
+            PurchaseLineInput(
+                variant_id=variant_id,
+                quantity=to_order[variant_id],
+                unit_cost=variant.cost_price,
+                vat_rate=variant.vat_rate,
+            )
+        )
+    if unassigned:
+        raise OrderError(
+            _("Choose a supplier for %(skus)s: they have no preferred supplier.")
+            % {"skus": ", ".join(sorted(unassigned))}
+        )
+    return groups

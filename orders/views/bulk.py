@@ -28,7 +28,7 @@ from common.htmx import is_htmx
 from common.pdf import pdf_response
 from inventory.selectors.shop import shop_details
 from orders.forms_list import BulkAssignForm, BulkCancelForm, BulkSelectionForm
-from orders.selectors import order_list as selectors
+from orders.selectors.picking_list import picking_list
 from orders.services import bulk as services
 from orders.views.delivery_notes import delivery_notes_pdf
 
@@ -145,7 +145,7 @@ def order_bulk_picking_list(request: HttpRequest, form: BulkSelectionForm) -> Ht
         request,
         template_name="orders/pdf/picking_list.html",
         context={
-            "picking": selectors.picking_list(order_ids=form.order_ids),
+            "picking": picking_list(order_ids=form.order_ids),
             "shop_name": shop_details().name,
             "printed_at": timezone.localtime(),
         },

@@ -294,24 +294,7 @@ def customer_address_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not _live_or_refuse(request, customer):
         return _to_detail(pk)
     if request.method == "POST":
-        form = AddressForm(request.POST)
-        if form.is_valid():
-            data = form.to_input()
-            assert data is not None
-            try:
-                customer_address_save(
-                    customer_id=customer.pk,
-                    data=data,
-                    make_default=form.cleaned_data.get("make_default", False),
-                )
-            except CustomerError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Address added."))
-                if not is_htmx(request):
-                    return _to_detail(pk, "#customer-addresses")
-                return _addresses_section(request, customer)
-        return _addresses_section(request, customer, address_form=form, editing="new", status=422)
+        return _address_submit(request, customer, address_id=None, done=_("Address added."))
     phones = list(customer.phones.all())
     scheme = default_scheme()
     form = AddressForm(
@@ -332,29 +315,36 @@ def customer_address_edit(request: HttpRequest, pk: int, address_pk: int) -> Htt
     if not _live_or_refuse(request, customer):
         return _to_detail(pk)
     if request.method == "POST":
-        form = AddressForm(request.POST)
-        if form.is_valid():
-            data = form.to_input()
-            assert data is not None
-            try:
-                customer_address_save(
-                    customer_id=customer.pk,
-                    data=data,
-                    address_id=address.pk,
-                    make_default=form.cleaned_data.get("make_default", False),
-                )
-            except CustomerError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("Address saved."))
-                if not is_htmx(request):
-                    return _to_detail(pk, "#customer-addresses")
-                return _addresses_section(request, customer)
-        return _addresses_section(
-            request, customer, address_form=form, editing=address.pk, status=422
-        )
+        return _address_submit(request, customer, address_id=address.pk, done=_("Address saved."))
     form = AddressForm(initial=address_initial(address))
     return _addresses_section(request, customer, address_form=form, editing=address.pk)
+
+
+def _address_submit(
+    request: HttpRequest, customer: Customer, *, address_id: int | None, done: str
+) -> HttpResponse:
+    """Save the posted address form (a new address, or `address_id`): the addresses card as
+    it now is, or the form again with what was refused."""
+    form = AddressForm(request.POST)
+    if form.is_valid():
+        data = form.to_input()
+        assert data is not None
+        try:
+            customer_address_save(
+                customer_id=customer.pk,
+                data=data,
+                address_id=address_id,
+                make_default=form.cleaned_data.get("make_default", False),
+            )
+        except CustomerError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, done)
+            if not is_htmx(request):
+                return _to_detail(customer.pk, "#customer-addresses")
+            return _addresses_section(request, customer)
+    editing = address_id if address_id is not None else "new"
+    return _addresses_section(request, customer, address_form=form, editing=editing, status=422)
 
 
 @require_POST

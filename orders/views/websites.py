@@ -19,7 +19,8 @@ from common.forms import parse_query
 from common.htmx import is_htmx, render_partial_or_page
 from common.pagination import page_number, paginate
 from orders.api import selectors
-from orders.api.openapi import EXAMPLES, field_rows, openapi_document
+from orders.api.openapi import EXAMPLES, openapi_document
+from orders.api.reference import field_rows
 from orders.api.schema import ERROR_CODES
 from orders.forms_websites import (
     ReapplyForm,
@@ -28,7 +29,8 @@ from orders.forms_websites import (
     WebsiteSettingsForm,
 )
 from orders.models import ApiEndpoint, ApiRequestOutcome, Website, WebsiteRequest
-from orders.services import website_api as services
+from orders.services import website_requests
+from orders.services import websites as services
 
 PER_PAGE = 25
 SHOWN_BODY_CHARS = 20_000
@@ -250,7 +252,7 @@ def website_request_reapply(request: HttpRequest, pk: int) -> HttpResponse:
     applied = False
     if form.is_valid():
         try:
-            entry = services.website_request_reapply(
+            entry = website_requests.website_request_reapply(
                 request_id=entry.pk,
                 payload_text=form.cleaned_data["payload"],
                 user_id=request.user.pk,

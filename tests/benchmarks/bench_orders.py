@@ -697,7 +697,7 @@ def _staff() -> list[int]:
 
 def _website_key(warehouse_id: int, user_id: int) -> str:
     from orders.models import Website
-    from orders.services.website_api import website_create, website_key_rotate
+    from orders.services.websites import website_create, website_key_rotate
 
     website = Website.objects.filter(code=WEBSITE_CODE).first()
     if website is None:

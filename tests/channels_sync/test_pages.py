@@ -186,7 +186,7 @@ def test_connecting_a_shop_through_the_sandbox_creates_it(client, login_as, shop
     assert "Shop Áo Thun Sài Gòn is connected." in page
 
 
-@override_settings(PUBLIC_BASE_URL="https://crm.example.vn")
+@override_settings(SITE_URL="https://crm.example.vn")
 def test_the_callback_address_is_the_public_one_when_set(client, login_as, shopee_sandbox):
     app = make_app(base_url=shopee_sandbox.base_url)
     login_as("owner")

@@ -29,7 +29,7 @@ def webclient():
 
 
 @pytest.mark.django_db
-@override_settings(PUBLIC_BASE_URL="https://crm.example.com")
+@override_settings(SITE_URL="https://crm.example.com")
 def test_a_signed_push_is_stored_and_answered_empty(
     webclient, published, django_capture_on_commit_callbacks
 ):
@@ -47,7 +47,7 @@ def test_a_signed_push_is_stored_and_answered_empty(
 
 
 @pytest.mark.django_db
-@override_settings(PUBLIC_BASE_URL="https://crm.example.com")
+@override_settings(SITE_URL="https://crm.example.com")
 def test_a_bad_signature_gets_401_empty_and_nothing_is_stored(webclient, published, caplog):
     make_shop()
     response = webclient.post(
@@ -61,7 +61,7 @@ def test_a_bad_signature_gets_401_empty_and_nothing_is_stored(webclient, publish
 
 @pytest.mark.django_db
 def test_the_signature_is_checked_against_the_registered_address(webclient):
-    """Without PUBLIC_BASE_URL the address the request came in on is what was signed."""
+    """Without SITE_URL the address the request came in on is what was signed."""
     make_shop()
     response = webclient.post(
         "/webhooks/shopee",

@@ -29,7 +29,7 @@ from inventory.services.counts import count_start
 from inventory.services.purchasing import ReceiptLineInput, goods_receipt_post
 from inventory.services.transfers import TransferLineInput, transfer_create
 from orders.models import WebsiteRequest
-from orders.services.website_api import website_create
+from orders.services.websites import website_create
 from tests.inventory.factories import (
     BrandFactory,
     CategoryFactory,

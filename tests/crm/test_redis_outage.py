@@ -26,7 +26,7 @@ from django.db import connection
 from common.ratelimit import rate_limit_hit
 from followups.models import ContactRequest
 from orders.models import Order, WebsiteRequest
-from orders.services.website_api import website_create
+from orders.services.websites import website_create
 from tests.conftest import PASSWORD
 from tests.orders.factories import WarehouseFactory, stocked_variant
 from tests.redis_server import RedisServer, free_port

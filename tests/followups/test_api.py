@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import include, path
 
 from followups.models import ContactRequest
-from orders.services.website_api import website_create, website_set_active
+from orders.services.websites import website_create, website_set_active
 from tests.orders.factories import make_customer
 
 # The lead mounts followups.urls_api at api/v1/; this module mounts it the same way.

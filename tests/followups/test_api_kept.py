@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from followups.models import ContactRequest
 from orders.models import WebsiteRequest
-from orders.services.website_api import website_create, website_request_reapply
+from orders.services.website_requests import website_request_reapply
+from orders.services.websites import website_create
 
 pytestmark = pytest.mark.django_db
 

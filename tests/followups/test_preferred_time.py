@@ -17,7 +17,7 @@ from followups.models import ContactRequest, FollowUp
 from followups.selectors.contact_requests import request_list
 from followups.selectors.reminders import due_items
 from followups.services import contact_request_create
-from orders.services.website_api import website_create
+from orders.services.websites import website_create
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from followups.models import ContactNote, ContactRequest
 from orders.models import Order
-from orders.services.website_api import website_create
+from orders.services.websites import website_create
 from tests.orders.factories import WarehouseFactory, stocked_variant
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from orders.models import ApiEndpoint, WebsiteRequest
-from orders.services.website_api import website_create
+from orders.services.websites import website_create
 from tests.orders.factories import WarehouseFactory, stocked_variant
 
 pytestmark = pytest.mark.django_db

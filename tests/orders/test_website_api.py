@@ -20,7 +20,9 @@ from django.urls import reverse
 from inventory.models import Variant
 from inventory.selectors.stock import ledger_mismatches
 from inventory.services.stock import stock_receive
-from orders.api import schema
+from orders.api import responses, schema
+from orders.api.fields import PAYMENT_METHODS
+from orders.api.handlers import website_order_receive
 from orders.api.openapi import EXAMPLES, TOTAL_EXAMPLE, openapi_document
 from orders.api.selectors import register_shipment_provider, unregister_shipment_provider
 from orders.models import Customer, CustomerAddress, Order, OrderLine, Website, WebsiteRequest
@@ -30,14 +32,12 @@ from orders.services.orders.transitions import (
     order_confirm,
     order_ship,
 )
-from orders.services.website_api import (
-    MAX_BODY_BYTES,
+from orders.services.website_requests import MAX_BODY_BYTES, website_request_reapply
+from orders.services.websites import (
     WebsiteError,
     website_authenticate,
     website_create,
     website_key_rotate,
-    website_order_receive,
-    website_request_reapply,
     website_set_active,
 )
 from tests.concurrency import run_concurrently
@@ -994,39 +994,171 @@ def test_openapi_document_is_valid_json_and_public(client):
     assert error_codes == list(schema.ERROR_CODES)
 
 
-def test_openapi_fields_and_validator_fields_agree_both_ways():
-    schemas = openapi_document(currency="VND")["components"]["schemas"]
-    pairs = [
-        ("OrderRequest", schema.ORDER_FIELDS, schema.ORDER_REQUIRED),
-        ("Customer", schema.CUSTOMER_FIELDS, schema.CUSTOMER_REQUIRED),
-        ("ShippingAddress", schema.ADDRESS_FIELDS, schema.ADDRESS_REQUIRED),
-        ("OrderItem", schema.ITEM_FIELDS, schema.ITEM_REQUIRED),
+def _schema_problems(document, schema, value, path="$"):
+    """What is wrong with `value` for `schema` (the JSON Schema keywords the document uses)."""
+    if "$ref" in schema:
+        name = schema["$ref"].removeprefix("#/components/schemas/")
+        rest = {k: v for k, v in schema.items() if k != "$ref"}
+        return _schema_problems(
+            document, {**document["components"]["schemas"][name], **rest}, value, path
+        )
+    kinds = schema.get("type", [])
+    kinds = [kinds] if isinstance(kinds, str) else kinds
+    json_type = {
+        str: "string",
+        bool: "boolean",
+        int: "integer",
+        float: "number",
+        dict: "object",
+        list: "array",
+        type(None): "null",
+    }[type(value)]
+    if kinds and json_type not in kinds:
+        return [f"{path}: {json_type} is not {kinds}"]
+    problems = []
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(f"{path}: {value!r} not in enum")
+    if "oneOf" in schema and sum(value == option["const"] for option in schema["oneOf"]) != 1:
+        problems.append(f"{path}: {value!r} matches no oneOf")
+    if json_type == "string":
+        if len(value) > schema.get("maxLength", len(value)):
+            problems.append(f"{path}: too long")
+        if "pattern" in schema and not re.search(schema["pattern"], value):
+            problems.append(f"{path}: does not match {schema['pattern']}")
+    if json_type == "integer" and not schema.get("minimum", value) <= value <= schema.get(
+        "maximum", value
+    ):
+        problems.append(f"{path}: out of range")
+    if json_type == "array":
+        if not schema.get("minItems", 0) <= len(value) <= schema.get("maxItems", len(value)):
+            problems.append(f"{path}: wrong number of items")
+        for index, item in enumerate(value):
+            problems += _schema_problems(
+                document, schema.get("items", {}), item, f"{path}[{index}]"
+            )
+    if json_type == "object":
+        properties = schema.get("properties", {})
+        problems += [
+            f"{path}.{name}: missing" for name in schema.get("required", ()) if name not in value
+        ]
+        for name, item in value.items():
+            if name in properties:
+                problems += _schema_problems(document, properties[name], item, f"{path}.{name}")
+            elif schema.get("additionalProperties") is False:
+                problems.append(f"{path}.{name}: not allowed")
+    return problems
+
+
+def _examples(document):
+    """(where, schema, example) of every example of a request or answer in the document."""
+    for route, operations in document["paths"].items():
+        for method, operation in operations.items():
+            contents = [("request", operation.get("requestBody", {}).get("content", {}))]
+            contents += [
+                (code, answer.get("content", {})) for code, answer in operation["responses"].items()
+            ]
+            for where, content in contents:
+                for media in content.values():
+                    if "example" in media:
+                        yield f"{method} {route} {where}", media["schema"], media["example"]
+
+
+@pytest.mark.parametrize("currency", ["VND", "THB"])
+def test_the_document_validates_its_own_examples_and_the_validator_accepts_them(currency):
+    # The schemas are the models' own (orders.api.schema, orders.api.responses): the document
+    # cannot disagree with the validator; what is checked is that it describes valid examples.
+    document = openapi_document(currency=currency)
+    checked = []
+    for where, schema_ref, example in _examples(document):
+        assert _schema_problems(document, schema_ref, example) == [], where
+        checked.append(where)
+    assert len(checked) == 20
+    assert {
+        "post /orders request",
+        "get /orders/{id} 200",
+        "post /contact-requests request",
+    } <= set(checked)
+    order_in, errors = schema.order_validate(EXAMPLES[currency], currency=currency)
+    assert (errors, order_in.external_id, len(order_in.items)) == (
+        [],
+        "WEB-10023",
+        len(EXAMPLES[currency]["items"]),
+    )
+    # Not vacuous: what the validator refuses, the document refuses too.
+    wrong = {**EXAMPLES[currency], "extra": 1, "payment_method": "paypal", "items": []}
+    request = {"$ref": "#/components/schemas/OrderRequest"}
+    assert sorted(_schema_problems(document, request, wrong)) == [
+        "$.extra: not allowed",
+        "$.items: wrong number of items",
+        "$.payment_method: 'paypal' not in enum",
     ]
-    for name, fields, required in pairs:
-        assert set(schemas[name]["properties"]) == fields, name
-        assert set(schemas[name]["required"]) == required, name
-        assert schemas[name]["additionalProperties"] is False
-    # Every documented field is accepted (no unknown_field) and every other name is refused.
+    _order, errors = schema.order_validate(wrong, currency=currency)
+    assert [(e.field, e.code) for e in errors] == [
+        ("extra", "unknown_field"),
+        ("items", "required"),
+        ("payment_method", "invalid_choice"),
+    ]
+
+
+def test_documented_fields_and_the_validator_agree_both_ways():
+    document = openapi_document(currency="VND")
+    schemas = document["components"]["schemas"]
     example = EXAMPLES["VND"]
-    for field in schemas["OrderRequest"]["properties"]:
-        _order, errors = schema.order_validate({field: None}, currency="VND")
-        assert all(e.code != "unknown_field" for e in errors), field
-    _order, errors = schema.order_validate({**example, "extra": 1}, currency="VND")
-    assert [(e.field, e.code) for e in errors] == [("extra", "unknown_field")]
-    for name, path in (("Customer", "customer"), ("ShippingAddress", "shipping_address")):
-        for field in schemas[name]["properties"]:
-            body = copy.deepcopy(example)
-            body[path].setdefault(field, None)
-            _order, errors = schema.order_validate(body, currency="VND")
-            assert errors == [], (name, field)
-    for field in schemas["OrderItem"]["properties"]:
-        body = copy.deepcopy(example)
-        body["items"][0].setdefault(field, "0" if field == "discount" else None)
-        _order, errors = schema.order_validate(body, currency="VND")
-        assert errors == [], field
-    assert schemas["OrderRequest"]["properties"]["payment_method"]["enum"] == [
-        str(m) for m in schema.PAYMENT_METHODS
+    nested = [
+        ("OrderRequest", ()),
+        ("Customer", ("customer",)),
+        ("ShippingAddress", ("shipping_address",)),
+        ("OrderItem", ("items", 0)),
     ]
+    for name, where in nested:
+        assert schemas[name]["additionalProperties"] is False, name
+        for field, spec in schemas[name]["properties"].items():
+            body = copy.deepcopy(example)
+            target = body
+            for part in where:
+                target = target[part]
+            path = ".".join(str(p) for p in (*where, field)).replace(".0.", "[0].")
+            # Every documented field is accepted: absent when optional, "required" when not.
+            target.pop(field, None)
+            _order, errors = schema.order_validate(body, currency="VND")
+            if field in schemas[name]["required"]:
+                assert [(e.field, e.code) for e in errors] == [(path, "required")], path
+            else:
+                assert errors == [], path
+            # A documented limit is the validator's limit.
+            if (
+                spec.get("maxLength")
+                and spec.get("type") == "string"
+                and field not in ("phone", "email", "country")
+            ):
+                target[field] = "A" * (spec["maxLength"] + 1)
+                _order, errors = schema.order_validate(body, currency="VND")
+                assert [(e.field, e.code) for e in errors] == [(path, "too_long")], path
+            # An undocumented field is refused at its path.
+            target[f"{field}_x"] = "1"
+            _order, errors = schema.order_validate(body, currency="VND")
+            assert (f"{path}_x", "unknown_field") in [(e.field, e.code) for e in errors], path
+    assert schemas["OrderRequest"]["properties"]["payment_method"]["enum"] == [
+        str(m) for m in PAYMENT_METHODS
+    ]
+
+
+def test_real_answers_are_what_the_document_describes(client, shop):
+    _website, key = shop
+    document = openapi_document()
+    created = post(client, key, payload())
+    status = client.get(created.json()["url"], HTTP_AUTHORIZATION=f"Bearer {key}")
+    refused = post(client, key, payload(id="WEB-2", items=[{"sku": "NOPE", "quantity": 0}]))
+    answers = [
+        (created, "OrderReceipt", 201),
+        (status, "OrderStatus", 200),
+        (refused, "Errors", 422),
+    ]
+    for response, name, code in answers:
+        assert response.status_code == code
+        ref = {"$ref": f"#/components/schemas/{name}"}
+        assert _schema_problems(document, ref, response.json()) == [], name
+        assert getattr(responses, name).model_validate(response.json())
 
 
 @pytest.mark.parametrize("currency", ["VND", "THB"])

@@ -12,13 +12,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from orders.api.handlers import website_order_receive
 from orders.api.schema import ERROR_CODES
 from orders.models import Order, Website, WebsiteRequest
-from orders.services.website_api import (
-    website_authenticate,
-    website_create,
-    website_order_receive,
-)
+from orders.services.websites import website_authenticate, website_create
 from tests.orders.factories import WarehouseFactory, stocked_variant
 
 pytestmark = pytest.mark.django_db

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from inventory.models import (
 from inventory.services.catalogue import (
     brand_save,
     category_ensure_path,
+    product_refresh_search_text,
     search_text_for,
 )
 from inventory.services.imports.plan import (
@@ -75,29 +77,59 @@ def catalogue_import_apply(
 
 def _execute(plan: ImportPlan, *, filename: str, reference: str, user_id: int | None) -> None:
     now = timezone.now()
-    created: dict[tuple[str, ...], Category | Brand] = {}
+    renamed = _save_products(plan, now=now)
+    _save_options(plan)
+    created = _save_variants(plan, now=now)
+    # A new product name is in the search text of every variant of the product.
+    for product in renamed:
+        product_refresh_search_text(product=product)
+    changes = [
+        # "Import <file>" (the source document), worded when shown.
+        StockChange.adjust(
+            (row.variant or created[id(row)]).pk, warehouse_id, delta, reason_code="import"
+        )
+        for row, warehouse_id, delta in plan.stock
+    ]
+    stock_apply(
+        changes=changes,
+        user_id=user_id,
+        source=Source("import", reference[:64], filename[:120]),
+        now=now,
+    )
 
-    def resolve(value: Any) -> Any:
+
+class _Created:
+    """The categories and brands the plan names but that do not exist yet, each created once."""
+
+    def __init__(self) -> None:
+        self.made: dict[tuple[str, ...], Category | Brand] = {}
+
+    def resolve(self, value: Any) -> Any:
+        """`value` itself, or for a Pending the category or brand it stands for."""
         if not isinstance(value, Pending):
             return value
         key = (value.kind, *pending_key(value))
-        if key not in created:
+        if key not in self.made:
             if value.kind == "category":
-                created[key] = category_ensure_path(path=value.name)
+                self.made[key] = category_ensure_path(path=value.name)
             else:
                 wanted = value.name[0].casefold()
                 found = next(
                     (b for b in Brand.objects.order_by("pk") if b.name.casefold() == wanted), None
                 )
-                created[key] = found or brand_save(name=value.name[0])
-        return created[key]
+                self.made[key] = found or brand_save(name=value.name[0])
+        return self.made[key]
 
+
+def _save_products(plan: ImportPlan, *, now: datetime) -> list[Product]:
+    """Create the new products and update the changed ones; returns those renamed."""
+    created = _Created()
     new_products: list[Product] = []
     changed_products: list[Product] = []
     product_fields: set[str] = set()
     renamed: list[Product] = []
     for group in plan.groups:
-        values = {k: resolve(v) for k, v in group.values.items()}
+        values = {k: created.resolve(v) for k, v in group.values.items()}
         if group.product is None:
             group.product = Product(
                 name=values.get("name", ""),
@@ -121,6 +153,11 @@ def _execute(plan: ImportPlan, *, filename: str, reference: str, user_id: int | 
         Product.objects.bulk_update(
             changed_products, sorted({*product_fields, "updated_at"}), batch_size=500
         )
+    return renamed
+
+
+def _save_options(plan: ImportPlan) -> None:
+    """Replace the options of the products whose options change."""
     with_options = [g for g in plan.groups if g.options is not None]
     ProductOption.objects.filter(
         product_id__in=[g.product.pk for g in with_options if g.product is not None]
@@ -134,7 +171,10 @@ def _execute(plan: ImportPlan, *, filename: str, reference: str, user_id: int | 
         batch_size=500,
     )
 
-    created_variants: dict[int, Variant] = {}  # id(row) -> new variant
+
+def _save_variants(plan: ImportPlan, *, now: datetime) -> dict[int, Variant]:
+    """Update the changed variants and create the new ones: id(row) -> its new variant."""
+    created: dict[int, Variant] = {}
     updated: list[Variant] = []
     moving: list[int] = []
     variant_fields: set[str] = set()
@@ -145,7 +185,7 @@ def _execute(plan: ImportPlan, *, filename: str, reference: str, user_id: int | 
             if row.variant is None:
                 variant = Variant(product=product, **row.values)
                 variant.search_text = search_text_for(variant, product)
-                created_variants[id(row)] = variant
+                created[id(row)] = variant
             elif row.values:
                 variant = row.variant
                 if "barcode" in row.values:
@@ -162,21 +202,5 @@ def _execute(plan: ImportPlan, *, filename: str, reference: str, user_id: int | 
         Variant.objects.bulk_update(
             updated, sorted({*variant_fields, "search_text", "updated_at"}), batch_size=500
         )
-    Variant.objects.bulk_create(list(created_variants.values()), batch_size=500)
-    for product in renamed:
-        variants = list(product.variants.all())
-        for variant in variants:
-            variant.search_text = search_text_for(variant, product)
-        Variant.objects.bulk_update(variants, ["search_text"], batch_size=500)
-
-    changes = []
-    for row, warehouse_id, delta in plan.stock:
-        variant = row.variant or created_variants[id(row)]
-        # "Import <file>" (the source document), worded when shown.
-        changes.append(StockChange.adjust(variant.pk, warehouse_id, delta, reason_code="import"))
-    stock_apply(
-        changes=changes,
-        user_id=user_id,
-        source=Source("import", reference[:64], filename[:120]),
-        now=now,
-    )
+    Variant.objects.bulk_create(list(created.values()), batch_size=500)
+    return created

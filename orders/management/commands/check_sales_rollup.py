@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
+from orders.management.rollup_days import add_days_argument, first_day
 from orders.services.sales_rollup import sales_rollup_mismatches
 
 
@@ -17,16 +16,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--days", type=int, help="only the months covering the last N days")
+        add_days_argument(parser)
         parser.add_argument("--show", type=int, default=20, help="differences listed per table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        days = options["days"]
-        day_from = None
-        if days is not None:
-            if days < 1:
-                raise CommandError("--days must be at least 1")
-            day_from = timezone.localdate() - timedelta(days=days - 1)
+        day_from = first_day(options["days"])
         total, shown = sales_rollup_mismatches(day_from=day_from, limit=options["show"])
         for m in shown:
             self.stderr.write(

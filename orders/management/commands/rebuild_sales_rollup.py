@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
+from django.core.management.base import BaseCommand, CommandParser
 
+from orders.management.rollup_days import add_days_argument, first_day
 from orders.services.sales_rollup import sales_rollup_rebuild
 
 
@@ -17,15 +16,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--days", type=int, help="only the months covering the last N days")
+        add_days_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        days = options["days"]
-        day_from = None
-        if days is not None:
-            if days < 1:
-                raise CommandError("--days must be at least 1")
-            day_from = timezone.localdate() - timedelta(days=days - 1)
+        day_from = first_day(options["days"])
         started = time.monotonic()
         result = sales_rollup_rebuild(day_from=day_from)
         covered = f"from {result.range.first.isoformat()}" if result.range.first else "all days"

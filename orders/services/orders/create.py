@@ -15,11 +15,12 @@ from common.money import PRECISION
 from inventory.services.sequences import sequence_next
 from orders.errors import OrderError
 from orders.models import CustomerAddress, EventKind, Order, OrderLine, OrderStatus
-from orders.services.amounts import LineAmounts
+from orders.services.amounts import LineAmounts, OrderAmounts
 from orders.services.customers import (
     AddressInput,
     CleanAddress,
     address_clean,
+    address_saved,
     customer_get_live,
     customer_totals_refresh,
 )
@@ -43,19 +44,7 @@ from orders.signals import order_created
 
 def _default_address(customer_id: int) -> CleanAddress | None:
     address = CustomerAddress.objects.filter(customer_id=customer_id, is_default=True).first()
-    if address is None:
-        return None
-    return CleanAddress(
-        recipient_name=address.recipient_name,
-        recipient_phone=address.recipient_phone,
-        country=address.country,
-        scheme=address.scheme,
-        province=address.province,
-        district=address.district,
-        ward=address.ward,
-        postcode=address.postcode,
-        street=address.street,
-    )
+    return address_saved(address) if address is not None else None
 
 
 ORDER_NUMBER_SEQUENCE = "orders_order_number_seq"
@@ -91,8 +80,6 @@ def order_create(
     currency: str | None = None,
     now: datetime | None = None,
 ) -> Order:
-    # Over 60 lines: 14 keyword parameters and the docstring; the body (~50 lines) is the one
-    # transaction that checks, numbers, inserts and announces the order, read top to bottom.
     """A new order (status new, number SO000001...) with its lines and totals computed.
 
     `shipping` None: the customer's default address is copied (if any). Nothing is reserved
@@ -100,9 +87,7 @@ def order_create(
     and account is refused (imports are idempotent by it).
     """
     now = now or timezone.now()
-    currency = (currency or settings.SHOP_CURRENCY).upper()
-    if currency not in PRECISION:
-        raise OrderError(_("Unknown currency."))
+    currency = _order_currency(currency)
     choices_check(channel=channel, payment_method=payment_method)
     channel_account = channel_account.strip()[:32]
     external_number = external_number.strip()[:64]
@@ -134,33 +119,31 @@ def order_create(
             created_at=now,
             updated_at=now,
         )
-        shipping_set(order, clean_shipping)
-        amounts_apply(order, amounts)
-        order_search_refresh(order)
-        _insert(order)
-        OrderLine.objects.bulk_create(
-            _line_row(order, p, a) for p, a in zip(planned, amounts.lines, strict=True)
-        )
-        event_add(
-            order,
-            EventKind.CREATED,
-            user_id=user_id,
-            now=now,
-            to_status=OrderStatus.NEW,
-            data={
-                "channel": channel,
-                "lines": [{"sku": p.sku, "quantity": p.quantity} for p in planned],
-                "total": money_data(order.total, currency),
-            },
-        )
-        customer_totals_refresh(customer_id=customer.pk)
-        order_id = order.pk
-        transaction.on_commit(lambda: order_created.send(sender=Order, order_id=order_id))
+        _insert(order, planned=planned, amounts=amounts, shipping=clean_shipping)
+        _record_created(order, planned=planned, user_id=user_id, now=now)
     return order
 
 
-def _insert(order: Order) -> None:
-    """Save the new order; a channel order number recorded meanwhile is refused by name."""
+def _order_currency(currency: str | None) -> str:
+    """The order's currency code (the shop's by default); an unknown one is refused."""
+    currency = (currency or settings.SHOP_CURRENCY).upper()
+    if currency not in PRECISION:
+        raise OrderError(_("Unknown currency."))
+    return currency
+
+
+def _insert(
+    order: Order,
+    *,
+    planned: list[PlannedLine],
+    amounts: OrderAmounts,
+    shipping: CleanAddress | None,
+) -> None:
+    """Save the new order with its shipping address, totals and lines; a channel order number
+    recorded meanwhile is refused by name."""
+    shipping_set(order, shipping)
+    amounts_apply(order, amounts)
+    order_search_refresh(order)
     try:
         with transaction.atomic():
             order.save(force_insert=True)
@@ -168,6 +151,30 @@ def _insert(order: Order) -> None:
         if order.external_number:
             _refuse_duplicate_external(order.channel, order.channel_account, order.external_number)
         raise
+    OrderLine.objects.bulk_create(
+        _line_row(order, p, a) for p, a in zip(planned, amounts.lines, strict=True)
+    )
+
+
+def _record_created(
+    order: Order, *, planned: list[PlannedLine], user_id: int | None, now: datetime
+) -> None:
+    """The new order's history row, its customer's figures and, after commit, its signal."""
+    event_add(
+        order,
+        EventKind.CREATED,
+        user_id=user_id,
+        now=now,
+        to_status=OrderStatus.NEW,
+        data={
+            "channel": order.channel,
+            "lines": [{"sku": p.sku, "quantity": p.quantity} for p in planned],
+            "total": money_data(order.total, order.currency),
+        },
+    )
+    customer_totals_refresh(customer_id=order.customer_id)
+    order_id = order.pk
+    transaction.on_commit(lambda: order_created.send(sender=Order, order_id=order_id))
 
 
 def _line_row(order: Order, p: PlannedLine, a: LineAmounts) -> OrderLine:

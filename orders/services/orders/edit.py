@@ -60,8 +60,6 @@ def order_update(
     notes: str | None = None,
     now: datetime | None = None,
 ) -> Order:
-    # Over 60 lines: 11 keyword parameters and the docstring; the body (~50 lines) is the edit's
-    # sequence in one transaction (fields, lines, amounts, reservations, save, event).
     """Edit a new or processing order, all or nothing; None leaves a field as it is.
 
     `lines` is the complete new list: an input with line_id keeps (and may change) that line,
@@ -87,16 +85,8 @@ def order_update(
             warehouse_id=warehouse_id,
         )
         existing = {line.pk: line for line in order.lines.order_by("pk")}
-        planned = (
-            lines_plan(lines, existing=existing, currency=order.currency)
-            if lines is not None
-            else [_as_planned(line) for line in existing.values()]
-        )
-        amounts = lines_amounts(
-            planned,
-            discount_total=order.discount_total if discount_total is None else discount_total,
-            shipping_fee=order.shipping_fee if shipping_fee is None else shipping_fee,
-            currency=order.currency,
+        planned, amounts = _plan(
+            order, existing, lines=lines, discount_total=discount_total, shipping_fee=shipping_fee
         )
         line_changes = _line_changes(existing, planned, currency=order.currency)
         if line_changes:
@@ -104,30 +94,78 @@ def order_update(
         changed.update(_amount_changes(order, amounts))
         if not changed:
             return order
-
-        reserving = order.status in t.RESERVED_STATUSES
-        if reserving:
-            stock = _move_reservations(
-                order,
-                existing=existing.values(),
-                planned=planned,
-                old_warehouse_id=old_warehouse_id,
-                user_id=user_id,
-                now=now,
-            )
-            if stock:
-                changed["stock"] = stock
-        _write_lines(order, existing, planned, amounts, reserved=reserving)
-        amounts_apply(order, amounts)
-        order.updated_at = now
-        order_search_refresh(order)
-        order.save()
-        if "customer" in changed:  # the order moves from one customer's figures to the other's
-            for moved in sorted(changed["customer"]):
-                customer_totals_refresh(customer_id=moved)
-        event_add(order, EventKind.EDITED, user_id=user_id, now=now, data=changed)
+        _save_edit(
+            order,
+            existing=existing,
+            planned=planned,
+            amounts=amounts,
+            changed=changed,
+            old_warehouse_id=old_warehouse_id,
+            user_id=user_id,
+            now=now,
+        )
         shortage_drafts_shrink(order_id=order.pk, user_id=user_id)
     return order
+
+
+def _plan(
+    order: Order,
+    existing: dict[int, OrderLine],
+    *,
+    lines: Sequence[LineInput] | None,
+    discount_total: Decimal | None,
+    shipping_fee: Decimal | None,
+) -> tuple[list[PlannedLine], OrderAmounts]:
+    """The lines the order will have (`lines`, or its own when None) and their amounts with the
+    new discount and shipping fee (None: the order's own)."""
+    planned = (
+        lines_plan(lines, existing=existing, currency=order.currency)
+        if lines is not None
+        else [_as_planned(line) for line in existing.values()]
+    )
+    amounts = lines_amounts(
+        planned,
+        discount_total=order.discount_total if discount_total is None else discount_total,
+        shipping_fee=order.shipping_fee if shipping_fee is None else shipping_fee,
+        currency=order.currency,
+    )
+    return planned, amounts
+
+
+def _save_edit(
+    order: Order,
+    *,
+    existing: dict[int, OrderLine],
+    planned: list[PlannedLine],
+    amounts: OrderAmounts,
+    changed: dict[str, Any],
+    old_warehouse_id: int | None,
+    user_id: int | None,
+    now: datetime,
+) -> None:
+    """Write a checked edit: the reservations follow the lines (processing), then the lines,
+    the totals, the customers' figures and the "edited" event listing `changed`."""
+    reserving = order.status in t.RESERVED_STATUSES
+    if reserving:
+        stock = _move_reservations(
+            order,
+            existing=existing.values(),
+            planned=planned,
+            old_warehouse_id=old_warehouse_id,
+            user_id=user_id,
+            now=now,
+        )
+        if stock:
+            changed["stock"] = stock
+    _write_lines(order, existing, planned, amounts, reserved=reserving)
+    amounts_apply(order, amounts)
+    order.updated_at = now
+    order_search_refresh(order)
+    order.save()
+    if "customer" in changed:  # the order moves from one customer's figures to the other's
+        for moved in sorted(changed["customer"]):
+            customer_totals_refresh(customer_id=moved)
+    event_add(order, EventKind.EDITED, user_id=user_id, now=now, data=changed)
 
 
 def _header_changes(

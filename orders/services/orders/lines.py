@@ -168,18 +168,28 @@ def amounts_apply(order: Order, amounts: OrderAmounts) -> None:
     )
 
 
+# Each CleanAddress field and the order's copy of it.
+_SHIP_FIELDS = {
+    "recipient_name": "ship_name",
+    "recipient_phone": "ship_phone",
+    **{
+        name: f"ship_{name}"
+        for name in ("country", "scheme", "province", "district", "ward", "postcode", "street")
+    },
+}
+
+
 def shipping_set(order: Order, address: CleanAddress | None) -> None:
+    """Copy a delivery address onto the order (None: keep the order's own)."""
     if address is None:
         return
-    order.ship_name = address.recipient_name
-    order.ship_phone = address.recipient_phone
-    order.ship_country = address.country
-    order.ship_scheme = address.scheme
-    order.ship_province = address.province
-    order.ship_district = address.district
-    order.ship_ward = address.ward
-    order.ship_postcode = address.postcode
-    order.ship_street = address.street
+    for name, ship_field in _SHIP_FIELDS.items():
+        setattr(order, ship_field, getattr(address, name))
+
+
+def shipping_of(order: Order) -> CleanAddress:
+    """The order's delivery address as it was copied onto it."""
+    return CleanAddress(**{name: getattr(order, f) for name, f in _SHIP_FIELDS.items()})
 
 
 def choices_check(*, channel: str, payment_method: str) -> None:

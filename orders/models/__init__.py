@@ -1,0 +1,79 @@
+"""Customers, orders, payments and returns, the website API's records and the sales rollup.
+
+Every field that a rule keeps (totals, reservations, payment status, lifetime figures, search
+text) is written by orders.services only; the constraints are the last line of defence.
+Money is Decimal in the order's currency precision (common.money.quantize: VND 0, THB 2).
+
+One module per domain; every name is importable from here (`from orders.models import Order`):
+  customers     Customer, its phones, addresses and tags;
+  orders        Order, OrderLine, OrderEvent and the order's choices (channel, status, payment);
+  payments      Payment (money in and out) and Return / ReturnLine;
+  websites      Website and WebsiteRequest (the inbound API's keys and kept requests);
+  sales_rollup  SalesDay, SalesMonth, SalesDayChannel (what the sales reports read).
+"""
+
+from orders.models.customers import (
+    AddressScheme,
+    Country,
+    Customer,
+    CustomerAddress,
+    CustomerPhone,
+    Tag,
+)
+from orders.models.fields import MONEY
+from orders.models.orders import (
+    Channel,
+    EventKind,
+    FollowupState,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    PaymentStatus,
+    collected_amount,
+)
+from orders.models.payments import (
+    Payment,
+    PaymentKind,
+    Return,
+    ReturnCondition,
+    ReturnLine,
+    ReturnStatus,
+)
+from orders.models.sales_rollup import ROLLUP_AMOUNT, SalesDay, SalesDayChannel, SalesMonth
+from orders.models.websites import ApiEndpoint, ApiRequestOutcome, Website, WebsiteRequest
+
+__all__ = [
+    "MONEY",
+    "ROLLUP_AMOUNT",
+    "AddressScheme",
+    "ApiEndpoint",
+    "ApiRequestOutcome",
+    "Channel",
+    "Country",
+    "Customer",
+    "CustomerAddress",
+    "CustomerPhone",
+    "EventKind",
+    "FollowupState",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderStatus",
+    "Payment",
+    "PaymentKind",
+    "PaymentMethod",
+    "PaymentStatus",
+    "Return",
+    "ReturnCondition",
+    "ReturnLine",
+    "ReturnStatus",
+    "SalesDay",
+    "SalesDayChannel",
+    "SalesMonth",
+    "Tag",
+    "Website",
+    "WebsiteRequest",
+    "collected_amount",
+]

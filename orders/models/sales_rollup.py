@@ -1,0 +1,149 @@
+"""The sales rollup.
+
+The sales reports read these pre-aggregated rows instead of the order lines. They are kept by
+orders.services.sales_rollup in the same transaction as the change (shipment, return), like a
+ledger, and can be rebuilt from the orders (manage.py rebuild_sales_rollup) and checked against
+them (manage.py check_sales_rollup). "day" is the shop-local date (settings.TIME_ZONE) of the
+order's created_at. Amounts are unrounded: each line's contribution rounded to 6 decimals (the
+reports round the sums once, to the currency's precision). A row stays when its units go back
+to zero (everything returned): the reports list such a variant with zero, as before.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
+
+from orders.models.orders import Channel
+
+ROLLUP_AMOUNT = {"max_digits": 24, "decimal_places": 6}
+
+
+def _rollup_amount(verbose_name: str | object) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name,  # type: ignore[arg-type]
+        default=Decimal("0"),
+        **ROLLUP_AMOUNT,  # type: ignore[arg-type]
+    )
+
+
+def _warehouse_key() -> Coalesce:
+    """The warehouse in unique keys: NULL (an order without warehouse) as 0, so that the key
+    is unique on PostgreSQL and SQLite alike and ON CONFLICT can name it."""
+    return Coalesce(F("warehouse"), Value(0), output_field=models.BigIntegerField())
+
+
+def _rollup_warehouse() -> models.ForeignKey:
+    """The warehouse of a daily row: none for an order without warehouse; filtered together
+    with the day range, so the unique key's index serves it (no index of its own)."""
+    return models.ForeignKey(
+        "inventory.Warehouse",
+        verbose_name=_("warehouse"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+
+
+class SalesDay(models.Model):
+    """The sales of one variant on one shop-local day, per channel, warehouse and currency:
+    the best sellers report's figures (see orders.selectors.reports) summed over the lines of
+    the shipped, not cancelled orders created that day."""
+
+    day = models.DateField(_("day"))
+    variant = models.ForeignKey(
+        "inventory.Variant", verbose_name=_("variant"), on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    warehouse = _rollup_warehouse()
+    currency = models.CharField(_("currency"), max_length=3)
+    units = models.IntegerField(_("units sold"), default=0)
+    net_revenue = _rollup_amount(_("net revenue"))
+    vat = _rollup_amount(_("VAT"))
+    cost = _rollup_amount(_("cost"))
+
+    class Meta:
+        verbose_name = _("daily sales of a variant")
+        verbose_name_plural = _("daily sales of variants")
+        constraints = [
+            # Its leading (day, variant) columns also serve the reports' day ranges.
+            models.UniqueConstraint(
+                F("day"),
+                F("variant"),
+                F("channel"),
+                _warehouse_key(),
+                F("currency"),
+                name="orders_salesday_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.variant_id} {self.channel} {self.units}"
+
+
+class SalesMonth(models.Model):
+    """SalesDay summed over a shop-local month (all channels and warehouses): what a long
+    period without channel or warehouse filter reads for its whole months, a fraction of the
+    daily rows."""
+
+    month = models.DateField(_("month"))  # its first day
+    variant = models.ForeignKey(
+        "inventory.Variant",
+        verbose_name=_("variant"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # a small table; the key starts with the month
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    units = models.IntegerField(_("units sold"), default=0)
+    net_revenue = _rollup_amount(_("net revenue"))
+    vat = _rollup_amount(_("VAT"))
+    cost = _rollup_amount(_("cost"))
+
+    class Meta:
+        verbose_name = _("monthly sales of a variant")
+        verbose_name_plural = _("monthly sales of variants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "variant", "currency"], name="orders_salesmonth_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.variant_id} {self.units}"
+
+
+class SalesDayChannel(models.Model):
+    """The shipped, not cancelled orders created on one shop-local day, per channel, warehouse
+    and currency: the sales by channel report's figures (orders, net revenue of the goods,
+    shipping fees)."""
+
+    day = models.DateField(_("day"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    warehouse = _rollup_warehouse()
+    currency = models.CharField(_("currency"), max_length=3)
+    orders = models.IntegerField(_("orders"), default=0)
+    net_revenue = _rollup_amount(_("net revenue"))
+    shipping_fee = _rollup_amount(_("shipping fees"))
+
+    class Meta:
+        verbose_name = _("daily sales of a channel")
+        verbose_name_plural = _("daily sales of channels")
+        constraints = [
+            models.UniqueConstraint(
+                F("day"),
+                F("channel"),
+                _warehouse_key(),
+                F("currency"),
+                name="orders_salesdaychannel_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.orders}"

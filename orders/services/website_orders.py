@@ -1,0 +1,274 @@
+"""Orders sent by websites, once read: checked against the database and created.
+
+The input is OrderIn, a frozen dataclass of our own (no JSON, no transport model): the API
+layer (orders.api.schema) reads and validates the body into it, and a staff re-apply goes
+through the same API handler (orders.services.website_requests). What needs the database is
+checked here and reported as field-level errors in the same format as the validator's
+(common.payloads.FieldError, paths into the website's payload such as "items[1].sku"):
+SKUs (case-insensitive), the warehouse, discounts that depend on catalogue prices.
+
+Creating (website_order_apply), in one transaction: the customer is found by phone (an
+advisory lock on the number serialises two requests for the same new buyer, so the API makes
+one customer, not two) or created, and the order is created by order_create (channel
+"website", channel account = the website's code, external number = its id). Two identical
+requests at the same moment both reach the INSERT; the unique constraint
+orders_order_external_unique lets one win and the other, refused, gets the winner's order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models.functions import Upper
+from django.utils.translation import gettext as _
+
+from common.money import quantize
+from common.payloads import FieldError
+from inventory.models import Variant, Warehouse
+from orders.errors import OrderError
+from orders.models import Channel, Customer, Order, PaymentKind, Website
+from orders.selectors import customers_with_phone
+from orders.services.customers import AddressInput, CustomerInput, customer_create
+from orders.services.orders.create import order_create
+from orders.services.orders.lines import LineInput
+from orders.services.orders.payments import order_payment_record
+
+
+@dataclass(frozen=True)
+class ItemIn:
+    sku: str
+    quantity: int
+    unit_price: Decimal | None  # None: the variant's sale price
+    discount: Decimal
+
+
+@dataclass(frozen=True)
+class CustomerIn:
+    name: str
+    phone: str  # E.164
+    email: str  # "" when not sent
+
+
+@dataclass(frozen=True)
+class OrderIn:
+    external_id: str
+    currency: str
+    customer: CustomerIn
+    shipping: AddressInput
+    items: tuple[ItemIn, ...]
+    payment_method: str
+    shipping_fee: Decimal
+    discount: Decimal
+    notes: str
+    warehouse: str  # a warehouse code, "" for the website's own
+    paid_amount: Decimal = Decimal(0)  # already paid on the website (card, e-wallet, transfer)
+    payment_reference: str = ""
+
+
+@dataclass(frozen=True)
+class OrderApplied:
+    """The order made (`created`) or found (the same id won meanwhile), or the errors."""
+
+    order: Order | None
+    created: bool = False
+    errors: tuple[FieldError, ...] = ()
+
+
+def website_order_find(*, website: Website, external_id: str) -> Order | None:
+    """The website's order with this id ("" finds nothing)."""
+    if not external_id:
+        return None
+    return Order.objects.filter(
+        channel=Channel.WEBSITE, channel_account=website.code, external_number=external_id
+    ).first()
+
+
+def _variants(skus: Sequence[str]) -> dict[str, Variant]:
+    """Variants by upper-cased SKU (one query on the UPPER(sku) unique index)."""
+    wanted = sorted({sku.upper() for sku in skus})
+    if not wanted:
+        return {}
+    return {
+        v.sku.upper(): v
+        for v in Variant.objects.alias(sku_upper=Upper("sku"))
+        .filter(sku_upper__in=wanted)
+        .select_related("product")
+        .only("pk", "sku", "sale_price", "is_active", "product__is_active")
+    }
+
+
+def _sku_errors(skus: Sequence[tuple[int, str]], variants: dict[str, Variant]) -> list[FieldError]:
+    errors = []
+    for index, sku in skus:
+        variant = variants.get(sku.upper())
+        if variant is None:
+            message = _("No product has the SKU %(sku)s.") % {"sku": sku}
+            errors.append(FieldError(f"items[{index}].sku", "unknown_sku", message))
+        elif not (variant.is_active and variant.product.is_active):
+            message = _("%(sku)s is no longer sold.") % {"sku": variant.sku}
+            errors.append(FieldError(f"items[{index}].sku", "not_sold", message))
+    return errors
+
+
+def website_sku_errors(*, skus: Sequence[tuple[int, str]]) -> list[FieldError]:
+    """Unknown and no longer sold SKUs of (item index, sku) pairs: also reported for a payload
+    that failed validation, so a website need not fix its payload twice."""
+    return _sku_errors(skus, _variants([sku for _index, sku in skus]))
+
+
+def _amount_errors(data: OrderIn, variants: dict[str, Variant]) -> tuple[list[FieldError], Decimal]:
+    """Line discounts larger than their line, and the items' total after them."""
+    errors = []
+    subtotal = Decimal(0)
+    for index, item in enumerate(data.items):
+        variant = variants.get(item.sku.upper())
+        if variant is None or not (variant.is_active and variant.product.is_active):
+            continue
+        price = variant.sale_price if item.unit_price is None else item.unit_price
+        gross = quantize(price * item.quantity, data.currency)
+        if item.discount > gross:
+            message = _("The discount is larger than the item's amount (%(amount)s).") % {
+                "amount": str(gross)
+            }
+            errors.append(FieldError(f"items[{index}].discount", "too_large", message))
+        subtotal += gross - min(item.discount, gross)
+    return errors, subtotal
+
+
+def _warehouse_for(website: Website, code: str) -> tuple[int | None, list[FieldError]]:
+    """The warehouse to ship from: the one named by `code`, else the website's."""
+    if not code:
+        return website.warehouse_id, []
+    warehouse = Warehouse.objects.filter(code__iexact=code).first()
+    if warehouse is None:
+        message = _("No warehouse has the code %(code)s.") % {"code": code}
+        return None, [FieldError("warehouse", "unknown_warehouse", message)]
+    if not warehouse.is_active:
+        message = _("The warehouse %(code)s is inactive.") % {"code": warehouse.code}
+        return None, [FieldError("warehouse", "inactive_warehouse", message)]
+    return warehouse.pk, []
+
+
+def _check_against_database(
+    website: Website, data: OrderIn
+) -> tuple[list[FieldError], dict[str, Variant], int | None]:
+    """SKUs (case-insensitive), the warehouse and discounts that depend on catalogue prices."""
+    variants = _variants([item.sku for item in data.items])
+    errors = _sku_errors([(i, item.sku) for i, item in enumerate(data.items)], variants)
+    line_errors, subtotal = _amount_errors(data, variants)
+    errors += line_errors
+    if not errors and data.discount > subtotal:
+        message = _("The order discount is larger than the items' total (%(amount)s).") % {
+            "amount": str(quantize(subtotal, data.currency))
+        }
+        errors.append(FieldError("discount", "too_large", message))
+    warehouse_id, warehouse_errors = _warehouse_for(website, data.warehouse)
+    return errors + warehouse_errors, variants, warehouse_id
+
+
+def _lock_phone(e164: str) -> None:
+    """Serialise customer lookup-or-create for one phone number until the transaction ends."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"website-buyer:{e164}"])
+
+
+def _customer_for(data: OrderIn) -> Customer:
+    """The oldest live customer with this phone, else a new one with name, phone, e-mail and
+    the shipping address as default address."""
+    _lock_phone(data.customer.phone)
+    found = customers_with_phone(phone=data.customer.phone)
+    if found:
+        return found[0]
+    return customer_create(
+        data=CustomerInput(
+            name=data.customer.name,
+            phones=[data.customer.phone],
+            emails=[data.customer.email] if data.customer.email else [],
+            country=data.shipping.country,
+        ),
+        addresses=[data.shipping],
+    )
+
+
+def _order_make(
+    *,
+    website: Website,
+    data: OrderIn,
+    lines: list[LineInput],
+    warehouse_id: int | None,
+    user_id: int | None,
+    now: datetime,
+) -> Order:
+    """The customer and the order, with the payment made on the website; raises OrderError."""
+    customer = _customer_for(data)
+    order = order_create(
+        customer_id=customer.pk,
+        lines=lines,
+        channel=Channel.WEBSITE,
+        channel_account=website.code,
+        external_number=data.external_id,
+        payment_method=data.payment_method,
+        warehouse_id=warehouse_id,
+        shipping=data.shipping,
+        discount_total=data.discount,
+        shipping_fee=data.shipping_fee,
+        notes=data.notes,
+        currency=data.currency,
+        user_id=user_id,
+        now=now,
+    )
+    if data.paid_amount:
+        if data.paid_amount > order.total:
+            raise OrderError(_("The amount paid is larger than the order total."))
+        order_payment_record(
+            order_id=order.pk,
+            kind=PaymentKind.PAYMENT,
+            amount=data.paid_amount,
+            method=data.payment_method,
+            reference=data.payment_reference,
+            user_id=user_id,
+            now=now,
+        )
+        order.refresh_from_db()
+    return order
+
+
+def website_order_apply(
+    *, website: Website, data: OrderIn, user_id: int | None, now: datetime
+) -> OrderApplied:
+    """Check `data` against the database and create the order (see the module docstring)."""
+    errors, variants, warehouse_id = _check_against_database(website, data)
+    if errors:
+        return OrderApplied(order=None, errors=tuple(errors))
+    lines = [
+        LineInput(
+            variant_id=variants[item.sku.upper()].pk,
+            quantity=item.quantity,
+            unit_price=item.unit_price,
+            discount=item.discount,
+        )
+        for item in data.items
+    ]
+    try:
+        with transaction.atomic():
+            order = _order_make(
+                website=website,
+                data=data,
+                lines=lines,
+                warehouse_id=warehouse_id,
+                user_id=user_id,
+                now=now,
+            )
+    except OrderError as error:
+        # Sent twice at the same moment: the other request's order won the unique constraint.
+        existing = website_order_find(website=website, external_id=data.external_id)
+        if existing is not None:
+            return OrderApplied(order=existing)
+        return OrderApplied(order=None, errors=(FieldError(None, "order_rejected", str(error)),))
+    return OrderApplied(order=order, created=True)

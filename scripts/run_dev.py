@@ -55,7 +55,9 @@ def _marketplace_demo(env: dict[str, str]) -> None:
     ):
         print("The Shopee sandbox or the web server did not start; no marketplace demo.")
         return
-    webhook_url = f"http://{HOST}:{PORT}/webhooks/shopee"
+    # The sandbox signs each push with the URL it posts to; we check it against SITE_URL.
+    base = env.get("SITE_URL", "").rstrip("/") or f"http://{HOST}:{PORT}"
+    webhook_url = f"{base}/webhooks/shopee"
     subprocess.run(
         [
             *(sys.executable, "manage.py", "demomarketplace"),

@@ -1,0 +1,534 @@
+r"""Marketplace sync benchmark: Shopee orders in (webhooks and pull) and stock out, end to end.
+
+What it does (PostgreSQL + Redis; tests/benchmarks is not collected by pytest)
+  1. Migrates and EMPTIES the database named by DATABASE_URL (refuses SQLite and a name without
+     "bench"), makes a warehouse and --variants variants with stock, and starts three processes:
+     the Shopee sandbox (`python -m channels_sync.sandbox.shopee --seed ...`, one item per
+     variant, same SKUs), our app under gunicorn (2 workers) and a Celery worker (concurrency 2).
+     The shop is connected through connect_finish with a code from /_sandbox/authorize, its
+     listings pulled and linked by SKU (listings_pull).
+  2. Pull-only run (no webhooks): --pull-orders (default --orders/5) orders placed on the
+     sandbox, then orders_pull timed.
+  3. Webhook run: --orders orders placed in batches of 100 (control API place_order), the sandbox
+     pushing each to our gunicorn /webhooks/shopee; the worker fetches and applies them. Measured
+     until every order is in our database: orders per second (first placed -> last applied) and
+     the delay from placing an order to its ChannelOrder row (p50 / p95). Then one orders_pull
+     as the safety net; orders on the sandbox still missing are "lost" (exit code 1).
+  4. Stock run: 200 stock changes on our side (stock_adjust, 10 bursts of 10 then 100 single
+     changes) and the delay until the sandbox shows the new quantity (polled /_sandbox/items).
+  5. API calls per run (/_sandbox/calls) against the minimum the batch limits allow: details
+     ceil(orders/50), list pages ceil(orders/100) per 15-day window, stock one call per item per
+     push. Prints one table and the load average at start and end.
+
+How to run (from the project root)
+  createdb -h 127.0.0.1 -U postgres crm_benchbig
+  DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_benchbig REDIS_URL=redis://127.0.0.1:6379/11 \
+    .venv/bin/python tests/benchmarks/bench_channels.py [--orders 10000] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+
+import requests
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+PARTNER_ID, PARTNER_KEY, SHOP_ID = 2001887, "bench_partner_key", 727720655
+os.environ["DJANGO_SETTINGS_MODULE"] = "crm.settings"
+os.environ.setdefault("CRM_ENV_FILE", os.devnull)
+os.environ["DEBUG"] = "false"
+os.environ.setdefault("SECRET_KEY", "benchmark-only-" + secrets.token_urlsafe(32))
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("CRM_ENCRYPTION_KEYS", Fernet.generate_key().decode())
+os.environ.setdefault("VAR_DIR", str(Path(tempfile.gettempdir()) / "crm-bench-var"))
+(Path(os.environ["VAR_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
+
+import django  # noqa: E402
+
+DETAIL = "/api/v2/order/get_order_detail"
+LIST = "/api/v2/order/get_order_list"
+STOCK = "/api/v2/product/update_stock"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
+@dataclass
+class Bench:
+    sandbox_url: str
+    web_url: str
+    account_id: int = 0
+    warehouse_id: int = 0
+    items: dict[str, int] = field(default_factory=dict)  # sku -> sandbox item id
+    rows: list[tuple[str, str]] = field(default_factory=list)
+    lost: int = 0
+
+    def ctl(self, name: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        url = f"{self.sandbox_url}/_sandbox/{name}"
+        if data is None:
+            answer = requests.get(url, timeout=60)
+        else:
+            answer = requests.post(url, json=data, timeout=120)
+        body = answer.json()
+        if not body.get("ok"):
+            raise RuntimeError(f"sandbox {name}: {body}")
+        return dict(body)
+
+    def calls(self) -> dict[str, int]:
+        return dict(self.ctl("calls")["counts"])
+
+    def add(self, label: str, value: str) -> None:
+        self.rows.append((label, value))
+        print(f"  {label:<58} {value}", flush=True)
+
+
+# --- setup -----------------------------------------------------------------------------------
+
+
+def prepare_database(variants: int) -> tuple[int, list[tuple[int, str]]]:
+    from django.core.management import call_command
+
+    from inventory.models import Variant, Warehouse
+    from inventory.services.stock import stock_receive
+    from tests.inventory.factories import VariantFactory, WarehouseFactory
+
+    call_command("migrate", interactive=False, verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    warehouse = cast(Warehouse, WarehouseFactory(code="BENCH", name="Bench"))
+    made = []
+    for n in range(variants):
+        variant = cast(Variant, VariantFactory(sku=f"BENCH-{n:04d}"))
+        stock_receive(variant_id=variant.pk, warehouse_id=warehouse.pk, quantity=100_000)
+        made.append((variant.pk, variant.sku))
+    return warehouse.pk, made
+
+
+def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    out = log.open("wb")
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def wait_http(url: str, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            requests.get(url, timeout=2)
+            return
+        except requests.RequestException:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def start_processes(skus: list[str], logs: Path) -> tuple[list[subprocess.Popen[bytes]], str, str]:
+    sandbox_port, web_port = free_port(), free_port()
+    seed = {
+        "partners": [{"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}],
+        "shops": [
+            {
+                "shop_id": SHOP_ID,
+                "name": "Bench shop",
+                "region": "VN",
+                "items": [
+                    {"item_sku": sku, "name": sku, "price": 150000, "stock": 100_000}
+                    for sku in skus
+                ],
+            }
+        ],
+    }
+    seed_file = logs / "seed.json"
+    seed_file.write_text(json.dumps(seed))
+    web_url = f"http://127.0.0.1:{web_port}"
+    env = {**os.environ, "PUBLIC_BASE_URL": web_url, "SITE_URL": web_url}
+    env["PYTHONUNBUFFERED"] = "1"
+    bin_dir = Path(sys.executable).parent
+    procs = [
+        start(
+            [
+                sys.executable,
+                "-m",
+                "channels_sync.sandbox.shopee",
+                "--port",
+                str(sandbox_port),
+                "--seed",
+                str(seed_file),
+            ],
+            env,
+            logs / "sandbox.log",
+        ),
+        start(
+            [
+                str(bin_dir / "gunicorn"),
+                "crm.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{web_port}",
+                "--log-level",
+                "warning",
+            ],
+            env,
+            logs / "gunicorn.log",
+        ),
+        start(
+            [
+                str(bin_dir / "celery"),
+                "-A",
+                "crm",
+                "worker",
+                "--concurrency",
+                "2",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            env,
+            logs / "worker.log",
+        ),
+    ]
+    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+    wait_http(f"{sandbox_url}/_sandbox/state")
+    wait_http(f"{web_url}/healthz")
+    return procs, sandbox_url, web_url
+
+
+def connect(bench: Bench, warehouse_id: int) -> None:
+    from channels_sync.models import ChannelAccount, Listing
+    from channels_sync.services.accounts import app_save, connect_finish
+    from channels_sync.services.listings import listings_pull
+
+    app = app_save(
+        platform="shopee",
+        name="Bench sandbox",
+        app_key=str(PARTNER_ID),
+        app_secret=PARTNER_KEY,
+        api_base_url=bench.sandbox_url,
+    )
+    code = bench.ctl("authorize", {"partner_id": PARTNER_ID, "shop_id": SHOP_ID})["code"]
+    account = connect_finish(app_id=app.pk, code=code, shop_id=str(SHOP_ID))
+    ChannelAccount.objects.filter(pk=account.pk).update(warehouse_id=warehouse_id)
+    listings_pull(account_id=account.pk)
+    bench.account_id, bench.warehouse_id = account.pk, warehouse_id
+    linked = Listing.objects.filter(account=account, variant__isnull=False).count()
+    items = bench.ctl("items")["items"]
+    bench.items = {item["item_sku"]: int(item["item_id"]) for item in items}
+    print(f"  connected shop {account.code}: {linked} listings linked", flush=True)
+
+
+# --- orders ----------------------------------------------------------------------------------
+
+
+def place(bench: Bench, count: int, rng: random.Random) -> dict[str, float]:
+    """Place `count` orders in batches of 100; order_sn -> the time its batch was sent."""
+    ids = list(bench.items.values())
+    placed: dict[str, float] = {}
+    for start_at in range(0, count, 100):
+        batch = [
+            {
+                "shop_id": SHOP_ID,
+                "lines": [[item, 0, 1] for item in rng.sample(ids, k=rng.choice((1, 1, 2)))],
+                "payment_method": rng.choice(("COD", "Credit Card")),
+                "buyer_username": f"buyer{rng.randint(1, 5000)}",
+                "buyer_user_id": rng.randint(100_000, 105_000),
+            }
+            for _ in range(min(100, count - start_at))
+        ]
+        sent = time.time()
+        answer = bench.ctl("place_order", {"orders": batch})
+        if answer["failed"]:
+            raise RuntimeError(f"sandbox refused orders: {answer['failed'][:3]}")
+        placed.update(dict.fromkeys(answer["order_sn_list"], sent))
+    return placed
+
+
+def applied_times(account_id: int, order_sns: Sequence[str]) -> dict[str, datetime]:
+    from channels_sync.models import ChannelOrder
+
+    rows = ChannelOrder.objects.filter(account_id=account_id, external_id__in=list(order_sns))
+    return dict(rows.values_list("external_id", "created_at"))
+
+
+def wait_applied(account_id: int, placed: dict[str, float], stall: float) -> dict[str, datetime]:
+    from channels_sync.models import ChannelOrder
+
+    wanted, last, seen_at = len(placed), -1, time.monotonic()
+    while True:
+        have = ChannelOrder.objects.filter(account_id=account_id, external_id__in=list(placed))
+        done = have.count()
+        if done >= wanted:
+            break
+        if done != last:
+            last, seen_at = done, time.monotonic()
+        elif time.monotonic() - seen_at > stall:
+            print(f"  no progress for {stall:.0f} s at {done}/{wanted}", flush=True)
+            break
+        time.sleep(0.5)
+    return applied_times(account_id, list(placed))
+
+
+def ratio(made: int, minimum: int) -> str:
+    return f"{made} / min {minimum} = {made / minimum:.2f}x" if minimum else f"{made} / min 0"
+
+
+def pull_run(bench: Bench, count: int, rng: random.Random) -> None:
+    from channels_sync.services.pull import orders_pull
+
+    bench.ctl("configure", {"callback_url": None})
+    placed = place(bench, count, rng)
+    bench.ctl("reset_calls", {})
+    began = time.perf_counter()
+    orders_pull(account_id=bench.account_id)
+    took = time.perf_counter() - began
+    calls = bench.calls()
+    got = len(applied_times(bench.account_id, list(placed)))
+    bench.add(
+        f"pull only: orders_pull of {count} orders", f"{took:.1f} s, {got / took:.1f} orders/s"
+    )
+    bench.add("pull only: orders in our database", f"{got} / {count}")
+    bench.add(
+        "pull only: get_order_detail calls", ratio(calls.get(DETAIL, 0), math.ceil(count / 50))
+    )
+    bench.add("pull only: get_order_list calls", ratio(calls.get(LIST, 0), math.ceil(count / 100)))
+    bench.lost += count - got
+
+
+def webhook_run(bench: Bench, count: int, rng: random.Random) -> None:
+    bench.ctl("configure", {"callback_url": f"{bench.web_url}/webhooks/shopee"})
+    bench.ctl("reset_calls", {})
+    first = time.time()
+    placed = place(bench, count, rng)
+    placing = time.time() - first
+    applied = wait_applied(bench.account_id, placed, stall=120)
+    calls = bench.calls()
+    delays = [applied[sn].timestamp() - at for sn, at in placed.items() if sn in applied]
+    last = max((a.timestamp() for a in applied.values()), default=first)
+    bench.add(f"webhooks: {count} orders placed in", f"{placing:.1f} s ({count / placing:.0f}/s)")
+    bench.add("webhooks: orders applied per second", f"{len(applied) / (last - first):.1f}")
+    bench.add(
+        "webhooks: placed -> in our DB p50 / p95 / max",
+        f"{percentile(delays, 50):.2f} / {percentile(delays, 95):.2f} / "
+        f"{max(delays, default=0):.2f} s",
+    )
+    bench.add("webhooks: orders in our DB before the pull", f"{len(applied)} / {count}")
+    pushes = bench.ctl("pushes")
+    failed = sum(1 for d in pushes["deliveries"] if not d["ok"])
+    bench.add(
+        "webhooks: pushes delivered / failed", f"{len(pushes['deliveries']) - failed} / {failed}"
+    )
+    bench.add(
+        "webhooks: get_order_detail calls", ratio(calls.get(DETAIL, 0), math.ceil(count / 50))
+    )
+    bench.add("webhooks: update_stock calls (stock moved by the orders)", str(calls.get(STOCK, 0)))
+    latency_probe(bench, rng)
+    safety_net(bench)
+
+
+def latency_probe(bench: Bench, rng: random.Random) -> None:
+    """Orders one at a time, 5 a second: the delay without a backlog."""
+    placed: dict[str, float] = {}
+    for _ in range(100):
+        placed.update(place(bench, 1, rng))
+        time.sleep(0.2)
+    applied = wait_applied(bench.account_id, placed, stall=60)
+    delays = [applied[sn].timestamp() - at for sn, at in placed.items() if sn in applied]
+    bench.add(
+        "webhooks, 5 orders/s: placed -> in our DB p50 / p95",
+        f"{percentile(delays, 50):.2f} / {percentile(delays, 95):.2f} s",
+    )
+
+
+def safety_net(bench: Bench) -> None:
+    from channels_sync.models import ChannelOrder
+    from channels_sync.services.pull import orders_pull
+
+    began = time.perf_counter()
+    orders_pull(account_id=bench.account_id)
+    took = time.perf_counter() - began
+    on_sandbox = {o["order_sn"] for o in bench.ctl("orders")["orders"]}
+    ours = set(
+        ChannelOrder.objects.filter(account_id=bench.account_id).values_list(
+            "external_id", flat=True
+        )
+    )
+    missing = len(on_sandbox - ours)
+    bench.add("safety-net orders_pull afterwards", f"{took:.1f} s")
+    bench.add("orders on the sandbox missing from our DB (lost)", str(missing))
+    bench.lost = missing
+
+
+# --- stock -----------------------------------------------------------------------------------
+
+
+def settle_stock(bench: Bench, variants: list[tuple[int, str]], timeout: float = 60) -> int:
+    """Wait until the sandbox shows our quantity for every variant; how many still differ."""
+    from channels_sync.models import ChannelAccount
+    from channels_sync.services.stock import available_for_listing
+
+    account = ChannelAccount.objects.get(pk=bench.account_id)
+    want = available_for_listing(account=account, variant_ids=[v for v, _ in variants])
+    end, differ = time.monotonic() + timeout, len(variants)
+    while time.monotonic() < end:
+        shown = sandbox_stock(bench)
+        differ = sum(1 for v, sku in variants if shown.get(bench.items[sku]) != want[v])
+        if not differ:
+            break
+        time.sleep(0.5)
+    return differ
+
+
+def sandbox_stock(bench: Bench) -> dict[int, int]:
+    items = bench.ctl("items")["items"]
+    return {int(i["item_id"]): sum(i["models"][0]["stock"].values()) for i in items}
+
+
+def stock_run(bench: Bench, variants: list[tuple[int, str]], rng: random.Random) -> None:
+    from channels_sync.models import ChannelAccount
+    from channels_sync.services.stock import available_for_listing
+    from inventory.services.stock import stock_adjust
+
+    differ = settle_stock(bench, variants)
+    bench.add("stock: items whose sandbox stock differs from ours", str(differ))
+    account = ChannelAccount.objects.get(pk=bench.account_id)
+    chosen = rng.sample(variants, k=min(200, len(variants)))
+    bursts = [chosen[i : i + 10] for i in range(0, 100, 10)] + [[v] for v in chosen[100:]]
+    bench.ctl("reset_calls", {})
+    pending: dict[int, tuple[int, float]] = {}  # item id -> (wanted, changed at)
+    delays: list[float] = []
+
+    def poll() -> None:
+        shown = sandbox_stock(bench)
+        now = time.time()
+        for item, (wanted, at) in list(pending.items()):
+            if shown.get(item) == wanted:
+                delays.append(now - at)
+                del pending[item]
+
+    for group in bursts:
+        for variant_id, sku in group:
+            stock_adjust(
+                variant_id=variant_id,
+                warehouse_id=bench.warehouse_id,
+                delta=rng.choice((-3, -1, 2, 5)),
+                reason="benchmark",
+            )
+            wanted = available_for_listing(account=account, variant_ids=[variant_id])[variant_id]
+            pending[bench.items[sku]] = (wanted, time.time())
+        pause = time.monotonic() + (2.0 if len(group) > 1 else 0.3)
+        while time.monotonic() < pause:
+            poll()
+            time.sleep(0.05)
+    end = time.monotonic() + 60
+    while pending and time.monotonic() < end:
+        poll()
+        time.sleep(0.05)
+    calls = bench.calls()
+    bench.add(
+        f"stock: change -> sandbox p50 / p95 / max ({len(delays)} changes)",
+        f"{percentile(delays, 50):.2f} / {percentile(delays, 95):.2f} / "
+        f"{max(delays, default=0):.2f} s",
+    )
+    bench.add("stock: changes never shown on the sandbox", str(len(pending)))
+    bench.add("stock: update_stock calls", ratio(calls.get(STOCK, 0), len(chosen)))
+
+
+# --- main ------------------------------------------------------------------------------------
+
+
+def check_database() -> None:
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    if connection.vendor != "postgresql" or "bench" not in name:
+        raise SystemExit(f"refusing to empty {connection.vendor} database {name!r}")
+
+
+def run(args: argparse.Namespace, logs: Path) -> int:
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        raise SystemExit("set REDIS_URL (the worker needs a real broker)")
+    check_database()
+    rng = random.Random(20261207)
+    warehouse_id, variants = prepare_database(args.variants)
+    procs, sandbox_url, web_url = start_processes([sku for _, sku in variants], logs)
+    bench = Bench(sandbox_url=sandbox_url, web_url=web_url)
+    try:
+        connect(bench, warehouse_id)
+        pull_run(bench, args.pull_orders or max(100, args.orders // 5), rng)
+        webhook_run(bench, args.orders, rng)
+        stock_run(bench, variants, rng)
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    print_table(bench)
+    return 1 if bench.lost else 0
+
+
+def print_table(bench: Bench) -> None:
+    width = max(len(label) for label, _ in bench.rows)
+    print("\n" + "-" * (width + 30))
+    for label, value in bench.rows:
+        print(f"{label:<{width}}  {value}")
+    print("-" * (width + 30), flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--variants", type=int, default=200)
+    parser.add_argument("--pull-orders", type=int, help="orders of the pull-only run (orders/5)")
+    parser.add_argument("--quick", action="store_true", help="1,000 orders (a smoke run)")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.orders = 1000
+    django.setup()
+    logs = Path(tempfile.mkdtemp(prefix="bench-channels-"))
+    load_start = os.getloadavg()
+    print(f"Logs of the sandbox, gunicorn and the worker: {logs}", flush=True)
+    code = run(args, logs)
+    load_end = os.getloadavg()
+    print(
+        f"Load average (1 min) at start {load_start[0]:.2f}, at end {load_end[0]:.2f} "
+        f"on {os.cpu_count()} CPUs; {'LOST ORDERS' if code else 'nothing lost'}.",
+        flush=True,
+    )
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

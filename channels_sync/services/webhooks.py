@@ -17,17 +17,19 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from channels_sync.adapters import adapter_class
-from channels_sync.adapters.base import PayloadError, WebhookEvent
+from channels_sync.adapters.base import PayloadError, TransientError, WebhookEvent
 from channels_sync.adapters.shopee import ShopeeAdapter
 from channels_sync.adapters.shopee_parse import expiring_shop_ids
 from channels_sync.models import (
     AccountStatus,
     ChannelAccount,
     ChannelApp,
+    ChannelOrder,
     InboundPayload,
     PayloadKind,
     PayloadStatus,
@@ -103,33 +105,92 @@ def _finish(payload: InboundPayload, status: str, *, reason: str = "", detail: s
     payload.save(update_fields=["status", "reason", "detail", "attempts", "applied_at"])
 
 
+class WebhookBatchBusy(TransientError):
+    """Another worker is fetching this shop's pushed orders: try again in a moment."""
+
+
+BATCH_LOCK_SECONDS = 120
+
+
 def _order_push(payload: InboundPayload, event: WebhookEvent) -> None:
+    """Fetch the order a push names, together with every other order push of the shop still
+    waiting (up to the platform's detail batch per call): in a flash sale hundreds of pushes
+    queue up, and one detail call for 50 of them keeps us inside the rate limit. One worker
+    per shop does this at a time (a cache lock); the others retry shortly, and find their
+    push handled."""
     account = payload.account
     if account is None or account.status == AccountStatus.RECONNECT:
         _finish(payload, PayloadStatus.IGNORED, detail="no connected shop for this push")
         return
-    if (
-        event.kind == "order"
-        and event.updated_at is not None
-        and update_stored(
+    lock = f"channels_sync:webhook-batch:{account.pk}"
+    if not cache.add(lock, payload.pk, timeout=BATCH_LOCK_SECONDS):
+        raise WebhookBatchBusy("busy", "another worker is fetching this shop's pushed orders")
+    try:
+        client = ShopClient(account)
+        batch_size = client.call(lambda a: a.order_detail_batch)
+        while _order_push_batch(client, account, batch_size):
+            pass
+    finally:
+        cache.delete(lock)
+
+
+def _order_push_batch(client: ShopClient, account: ChannelAccount, batch_size: int) -> bool:
+    """Handle the oldest waiting order pushes of the shop (at most `batch_size` distinct
+    orders); False when none was waiting."""
+    waiting = list(
+        InboundPayload.objects.filter(
             account=account,
-            external_id=event.external_id,
-            updated_at=event.updated_at,
-            status=event.status,
+            kind=PayloadKind.WEBHOOK,
+            status=PayloadStatus.PENDING,
         )
-    ):
-        _finish(payload, PayloadStatus.IGNORED, detail="this update is stored already")
-        return
-    client = ShopClient(account)
-    done = order_details_store(client=client, account=account, external_ids=[event.external_id])
-    if done.payload_ids:
-        payload.order_id = (
-            InboundPayload.objects.filter(pk=done.payload_ids[-1])
-            .values_list("order_id", flat=True)
-            .first()
+        .exclude(external_id="")
+        .order_by("pk")[: batch_size * 4]
+    )
+    if not waiting:
+        return False
+    parser = adapter_class(account.platform)
+    to_fetch: dict[str, list[InboundPayload]] = {}
+    progressed = False  # some push was finished: look again (more may wait behind)
+    for pending in waiting:
+        try:
+            event = parser.parse_webhook(pending.body.encode())
+        except PayloadError as error:
+            _finish(pending, PayloadStatus.QUARANTINED, reason=error.code, detail=str(error))
+            progressed = True
+            continue
+        if event.kind not in ("order", "tracking"):
+            continue  # left to its own task
+        if (
+            event.kind == "order"
+            and event.updated_at is not None
+            and update_stored(
+                account=account,
+                external_id=event.external_id,
+                updated_at=event.updated_at,
+                status=event.status,
+            )
+        ):
+            _finish(pending, PayloadStatus.IGNORED, detail="this update is stored already")
+            progressed = True
+            continue
+        if event.external_id in to_fetch or len(to_fetch) < batch_size:
+            to_fetch.setdefault(event.external_id, []).append(pending)
+    if not to_fetch:
+        return progressed
+    done = order_details_store(client=client, account=account, external_ids=list(to_fetch))
+    orders = dict(
+        ChannelOrder.objects.filter(account=account, external_id__in=list(to_fetch)).values_list(
+            "external_id", "order_id"
         )
-        payload.save(update_fields=["order"])
-    _finish(payload, PayloadStatus.APPLIED, detail=f"stored {done.stored}, same {done.skipped}")
+    )
+    for external_id, payloads in to_fetch.items():
+        first, *again = payloads
+        first.order_id = orders.get(external_id)
+        first.save(update_fields=["order"])
+        _finish(first, PayloadStatus.APPLIED, detail=f"stored {done.stored}, same {done.skipped}")
+        for repeat in again:
+            _finish(repeat, PayloadStatus.IGNORED, detail="fetched with an earlier push")
+    return True
 
 
 def _deauthorized(payload: InboundPayload, event: WebhookEvent) -> None:

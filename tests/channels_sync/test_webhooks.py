@@ -270,3 +270,22 @@ def test_lost_pushes_are_recovered_and_confirmed(shopee_account, shopee_app, sho
     assert list(orders.values_list("external_id", flat=True)) == sorted(placed)
     assert sorted(ChannelOrder.objects.values_list("external_id", flat=True)) == sorted(placed)
     assert lost_pushes_recover(app_id=shopee_app.pk) == 0
+
+
+def test_waiting_pushes_of_a_shop_are_fetched_together(shopee_account, shopee_sandbox, shirt):
+    """A burst: 60 orders pushed before the worker gets to them -> their details come in two
+    calls (50 + 10: Shopee's batch), each push is finished and each order applied once."""
+    placed = [shopee_sandbox.place_order(SHOPEE_SHOP_ID, [(*shirt, 1)]) for _ in range(60)]
+    stored = [receive(push) for push in pushes(shopee_sandbox, 3)]
+    assert len(stored) == 60
+    shopee_sandbox.reset_calls()
+    webhook_process(payload_id=stored[0].pk)
+    assert shopee_sandbox.call_count(DETAIL) == 2
+    assert sorted(ChannelOrder.objects.values_list("external_id", flat=True)) == sorted(placed)
+    assert set(
+        InboundPayload.objects.filter(kind="webhook").values_list("status", flat=True)
+    ) == {"applied"}
+    # the other pushes' own tasks find them handled: no more calls
+    for payload in stored[1:]:
+        webhook_process(payload_id=payload.pk)
+    assert shopee_sandbox.call_count(DETAIL) == 2

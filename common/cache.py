@@ -15,6 +15,7 @@ interval, never one per cache call; short socket timeouts bound that attempt.
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -172,3 +173,28 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self) -> Any:
         return self._run(lambda: RedisCache.clear(self), lambda: False)
+
+
+class LockBusy(Exception):
+    """The named lock stayed taken for the whole wait."""
+
+
+@contextmanager
+def cache_lock(name: str, *, hold: float = 120.0, wait: float = 0.0) -> Iterator[None]:
+    """A lock across processes on the shared cache (Redis in production): one holder at a time
+    for `name`, released on exit or after `hold` seconds (a crashed holder does not block for
+    ever). Waits up to `wait` seconds for it, then raises LockBusy."""
+    from django.core.cache import cache
+
+    key = f"lock:{name}"
+    token = secrets.token_hex(8)
+    deadline = time.monotonic() + wait
+    while not cache.add(key, token, timeout=hold):
+        if time.monotonic() >= deadline:
+            raise LockBusy(name)
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        if cache.get(key) == token:  # not expired and taken by someone else meanwhile
+            cache.delete(key)

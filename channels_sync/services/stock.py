@@ -54,6 +54,7 @@ from channels_sync.services.stock_queue import (
     stock_changed_receiver,
     stock_push_enqueue,
 )
+from common.cache import LockBusy, cache_lock
 from common.money import quantize
 from inventory.models import StockLevel, available_units
 
@@ -264,7 +265,31 @@ def stock_push(
     be made (nothing is dropped); a transient error is raised again after that so the task
     retries. Records the shop's last push time and the delay since the oldest queued change.
     A run given by the caller is counted into, not finished.
+
+    One push per shop at a time (a lock on the shared cache, waited for): two workers pushing
+    the same shop at once could each read a quantity and send them in the other order, leaving
+    the older value on the platform.
     """
+    try:
+        with cache_lock(f"channels_sync:stock-push:{account_id}", hold=300, wait=PUSH_LOCK_WAIT):
+            return _stock_push(
+                account_id=account_id, variant_ids=variant_ids, run=run, now=now, force=force
+            )
+    except LockBusy:
+        raise TransientError("busy", "another stock push of this shop is running") from None
+
+
+PUSH_LOCK_WAIT = 60.0  # seconds a push waits for the shop's previous push to finish
+
+
+def _stock_push(
+    *,
+    account_id: int,
+    variant_ids: Sequence[int] | None,
+    run: SyncRun | None,
+    now: datetime | None,
+    force: bool,
+) -> SyncRun:
     queued: dict[int, datetime] = {}
     if variant_ids is None and not force:
         queued = queue_drain(account_id=account_id)

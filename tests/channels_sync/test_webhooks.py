@@ -282,9 +282,8 @@ def test_waiting_pushes_of_a_shop_are_fetched_together(shopee_account, shopee_sa
     webhook_process(payload_id=stored[0].pk)
     assert shopee_sandbox.call_count(DETAIL) == 2
     assert sorted(ChannelOrder.objects.values_list("external_id", flat=True)) == sorted(placed)
-    assert set(
-        InboundPayload.objects.filter(kind="webhook").values_list("status", flat=True)
-    ) == {"applied"}
+    statuses = InboundPayload.objects.filter(kind="webhook").values_list("status", flat=True)
+    assert set(statuses) == {"applied"}
     # the other pushes' own tasks find them handled: no more calls
     for payload in stored[1:]:
         webhook_process(payload_id=payload.pk)

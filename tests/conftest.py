@@ -153,3 +153,18 @@ def login_as(make_user, client: Client) -> Callable[[str], User]:
         return user
 
     return login
+
+
+@pytest.fixture
+def encryption_keys(settings):
+    """A fresh CRM_ENCRYPTION_KEYS for the test (yields the list). pytest-django turns DEBUG
+    off, and then common.secrets refuses to store secrets and tokens without a key; the live
+    server thread of browser tests reads the same settings."""
+    from cryptography.fernet import Fernet
+
+    from common import secrets
+
+    settings.CRM_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
+    secrets.keys_changed()
+    yield settings.CRM_ENCRYPTION_KEYS
+    secrets.keys_changed()

@@ -12,24 +12,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import pytest
-from cryptography.fernet import Fernet
-
 from channels_sync.adapters.base import Address, OrderData, OrderItem
 from channels_sync.models import ChannelAccount, ChannelApp, InboundPayload
-from common import secrets
 from inventory.models import Warehouse
 
 T0 = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)  # 10:00 in Ho Chi Minh City
-
-
-@pytest.fixture
-def encryption_key(settings):
-    """A Fernet key for the app secret column (restores the configured keys afterwards)."""
-    settings.CRM_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    secrets.keys_changed()
-    yield
-    secrets.keys_changed()
 
 
 def make_account(

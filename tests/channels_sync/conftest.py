@@ -31,20 +31,6 @@ SHOPEE_CALLBACK_URL = "http://127.0.0.1:9/webhooks/shopee"  # nothing listens: p
 
 
 @pytest.fixture
-def encryption_keys(settings):
-    """A fresh CRM_ENCRYPTION_KEYS for the test: pytest-django turns DEBUG off, and then
-    common.secrets refuses to store app secrets and tokens without a key."""
-    from cryptography.fernet import Fernet
-
-    from common import secrets
-
-    settings.CRM_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    secrets.keys_changed()
-    yield settings.CRM_ENCRYPTION_KEYS
-    secrets.keys_changed()
-
-
-@pytest.fixture
 def shopee_app(db, encryption_keys, shopee_sandbox: ShopeeSandbox):
     """ChannelApp for the sandbox partner; the sandbox's pushes go to SHOPEE_CALLBACK_URL (where
     nothing listens, so each is kept as a lost push; tests read `shopee_sandbox.deliveries`)."""

@@ -3,31 +3,17 @@ real HTTP (through the real connect flow), our variants with stock, listings."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
-
-import pytest
-from cryptography.fernet import Fernet
 
 from channels_sync.models import AccountStatus, ChannelAccount, ChannelApp, Listing
 from channels_sync.sandbox.shopee import ShopeeSandbox
 from channels_sync.services.accounts import app_save, connect_finish
-from common import secrets
 from inventory.models import Variant, Warehouse
 from inventory.services.stock import stock_receive
 from tests.channels_sync.conftest import SHOPEE_PARTNER_ID, SHOPEE_PARTNER_KEY
 from tests.inventory.factories import VariantFactory, WarehouseFactory
 
 SHOP_ID = 727720655
-
-
-@pytest.fixture
-def encryption_keys(settings) -> Iterator[None]:
-    """A Fernet key for the shops' secrets and tokens (production refuses to run without)."""
-    settings.CRM_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    secrets.keys_changed()
-    yield
-    secrets.keys_changed()
 
 
 def connect_shop(
@@ -94,7 +80,6 @@ __all__ = [
     "SHOP_ID",
     "WarehouseFactory",
     "connect_shop",
-    "encryption_keys",
     "listing_for",
     "offline_shop",
     "variant_with_stock",

@@ -17,16 +17,15 @@ from channels_sync.services.apply import order_data_apply
 from inventory.models import StockMovement
 from inventory.services.stock import stock_receive
 from orders.models import Customer, Order, OrderEvent, Payment
-from tests.channels_sync.apply_helpers import (  # noqa: F401 (encryption_key: a fixture)
+from tests.channels_sync.apply_helpers import (
     T0,
-    encryption_key,
     item,
     make_account,
     order_data,
 )
 from tests.orders.factories import WarehouseFactory, level, order_ledger, stocked_variant
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_key")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
 
 NOW = T0.replace(hour=4)
 

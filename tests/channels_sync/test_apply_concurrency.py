@@ -12,9 +12,8 @@ from channels_sync.services.apply import order_data_apply, payload_apply
 from inventory.models import StockMovement
 from inventory.selectors.stock import ledger_mismatches
 from orders.models import Customer, Order
-from tests.channels_sync.apply_helpers import (  # noqa: F401 (encryption_key: a fixture)
+from tests.channels_sync.apply_helpers import (
     T0,
-    encryption_key,
     make_account,
     order_data,
     shopee_order,
@@ -26,7 +25,7 @@ from tests.orders.factories import WarehouseFactory, level, stocked_variant
 pytestmark = [
     pytest.mark.postgres(why="real concurrent transactions on the same rows"),
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("encryption_key"),
+    pytest.mark.usefixtures("encryption_keys"),
 ]
 
 NOW = T0.replace(hour=4)

@@ -25,9 +25,8 @@ from channels_sync.services.apply import (
 )
 from inventory.models import StockMovement
 from orders.models import Customer, Order, OrderEvent
-from tests.channels_sync.apply_helpers import (  # noqa: F401 (encryption_key: a fixture)
+from tests.channels_sync.apply_helpers import (
     T0,
-    encryption_key,
     make_account,
     shopee_line,
     shopee_order,
@@ -35,7 +34,7 @@ from tests.channels_sync.apply_helpers import (  # noqa: F401 (encryption_key: a
 )
 from tests.orders.factories import WarehouseFactory, level, order_ledger, stocked_variant
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_key")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
 
 NOW = T0.replace(hour=4)
 

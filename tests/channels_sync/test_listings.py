@@ -30,7 +30,6 @@ from tests.channels_sync.stock_setup import (
     SHOP_ID,
     WarehouseFactory,
     connect_shop,
-    encryption_keys,
     listing_for,
     offline_shop,
     variant_with_stock,
@@ -38,7 +37,6 @@ from tests.channels_sync.stock_setup import (
 from tests.inventory.factories import VariantFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
-_fixtures = (encryption_keys,)
 
 
 def _rows(account):

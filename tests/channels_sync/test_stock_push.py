@@ -15,13 +15,11 @@ from tests.channels_sync.stock_setup import (
     SHOP_ID,
     WarehouseFactory,
     connect_shop,
-    encryption_keys,
     listing_for,
     variant_with_stock,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
-_fixtures = (encryption_keys,)
 UPDATE_STOCK = "/api/v2/product/update_stock"
 RECEIVER_UID = "channels_sync.stock_changed"
 

@@ -13,12 +13,10 @@ from tests.channels_sync.stock_setup import (
     SHOP_ID,
     WarehouseFactory,
     connect_shop,
-    encryption_keys,
     variant_with_stock,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
-_fixtures = (encryption_keys,)
 UPDATE_STOCK = "/api/v2/product/update_stock"
 UPDATE_PRICE = "/api/v2/product/update_price"
 

@@ -22,14 +22,12 @@ from channels_sync.services.stock_queue import (
 from inventory.services.stock import stock_receive, stock_reserve
 from tests.channels_sync.stock_setup import (
     WarehouseFactory,
-    encryption_keys,
     listing_for,
     offline_shop,
     variant_with_stock,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
-_fixtures = (encryption_keys,)
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from io import StringIO
 
 import pytest
-from cryptography.fernet import Fernet
 from django.core.management import call_command
 
 from channels_sync.models import (
@@ -22,7 +21,6 @@ from channels_sync.models import (
 from channels_sync.sandbox.shopee import ShopeeSandbox
 from channels_sync.sandbox.shopee_cli import seed
 from channels_sync.services.webhooks import webhook_process
-from common import secrets
 from crm.demo_marketplace import (
     DEMO_PRODUCTS,
     DEMO_SHOP_ID,
@@ -30,14 +28,6 @@ from crm.demo_marketplace import (
     marketplace_demo_setup,
     sandbox_seed,
 )
-
-
-@pytest.fixture
-def encryption_keys(settings) -> Iterator[None]:
-    settings.CRM_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    secrets.keys_changed()
-    yield
-    secrets.keys_changed()
 
 
 @pytest.fixture

@@ -8,13 +8,11 @@ import json
 from datetime import timedelta
 
 import pytest
-from cryptography.fernet import Fernet
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from channels_sync.models import AccountStatus, ChannelOrder, InboundPayload, RunStatus, SyncRun
 from channels_sync.services.runs import run_count, run_finish
-from common import secrets
 from tests.channels_sync.test_pages import make_app, make_shop
 from tests.channels_sync.test_pages_lists import order_body
 from tests.inventory.factories import WarehouseFactory
@@ -25,15 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("encryption_keys"),
 ]
-
-
-@pytest.fixture
-def encryption_keys(settings):
-    """Secrets are stored encrypted: a fresh key (the server thread reads the same settings)."""
-    settings.CRM_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    secrets.keys_changed()
-    yield
-    secrets.keys_changed()
 
 
 def _shops():

@@ -89,7 +89,7 @@ def webhook_process(*, payload_id: int) -> None:
         _finish(payload, PayloadStatus.QUARANTINED, reason=error.code, detail=str(error))
         return
     if event.kind in ("order", "tracking"):
-        _order_push(payload, event)
+        _order_push(payload)
     elif event.kind == "deauthorized":
         _deauthorized(payload, event)
     elif event.kind == "authorization_expiring":
@@ -112,7 +112,7 @@ class WebhookBatchBusy(TransientError):
 BATCH_LOCK_SECONDS = 120
 
 
-def _order_push(payload: InboundPayload, event: WebhookEvent) -> None:
+def _order_push(payload: InboundPayload) -> None:
     """Fetch the order a push names, together with every other order push of the shop still
     waiting (up to the platform's detail batch per call): in a flash sale hundreds of pushes
     queue up, and one detail call for 50 of them keeps us inside the rate limit. One worker

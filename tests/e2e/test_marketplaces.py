@@ -163,3 +163,20 @@ def test_marketplaces_shop_and_quarantine_in_vietnamese(
     assert payload.status == "applied"
     page.screenshot(path=str(artifacts / "marketplace-quarantine-reapplied-vi.png"), full_page=True)
     assert errors == []
+
+
+def test_marketplaces_shop_and_quarantine_in_thai(live_server, signed_in, make_user, artifacts):
+    """The same pages in Thai: titles, status and reasons translated, nothing falls back to
+    English; screenshots of each."""
+    make_user("owner", username="chu", first_name="Chủ")
+    main, _live, _payload = _shops()
+    page = signed_in("chu", next_url="/marketplaces/", locale="th-TH")
+    assert page.locator(".page-title").inner_text() == "มาร์เก็ตเพลส"
+    assert "ต้องเชื่อมต่อใหม่" in page.locator("[data-testid=shops]").inner_text()
+    page.screenshot(path=str(artifacts / "marketplaces-th.png"), full_page=True)
+    page.goto(f"{live_server.url}/marketplaces/shops/{main.pk}/")
+    assert "Reconnect" not in page.locator("main").inner_text()
+    page.screenshot(path=str(artifacts / "marketplace-shop-th.png"), full_page=True)
+    page.goto(f"{live_server.url}/marketplaces/quarantine/?shop={main.pk}")
+    assert page.locator("#quarantine-table tbody tr").count() == 2
+    page.screenshot(path=str(artifacts / "marketplace-quarantine-th.png"), full_page=True)

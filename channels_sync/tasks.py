@@ -17,13 +17,18 @@ from celery import shared_task
 from django.db import transaction
 
 from channels_sync.adapters.base import TransientError
-from channels_sync.models import AccountStatus, ChannelAccount
+from channels_sync.models import AccountStatus, ChannelAccount, InboundPayload
 from channels_sync.services.accounts import accounts_refresh_due
 from channels_sync.services.listings import listings_pull
 from channels_sync.services.pull import orders_audit, orders_pull
 from channels_sync.services.stock import prices_push, stock_push
 from channels_sync.services.stock_reconcile import reconcile
-from channels_sync.services.webhooks import webhook_process
+from channels_sync.services.webhooks import (
+    is_order_push,
+    webhook_drain,
+    webhook_drain_schedule,
+    webhook_process,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +100,26 @@ def audit_orders_all() -> int:
 @shared_task(name="channels_sync.process_webhook", **RETRY)
 def process_webhook(*, payload_id: int) -> None:
     webhook_process(payload_id=payload_id)
+
+
+@shared_task(name="channels_sync.drain_webhooks", **RETRY)
+def drain_webhooks(*, account_id: int) -> None:
+    """Every order push the shop has waiting, fetched in detail batches (one task per burst)."""
+    webhook_drain(account_id=account_id)
+
+
+def enqueue_webhook(payload: InboundPayload) -> None:
+    """After the commit: an order push joins its shop's drain; any other push gets a task."""
+    if is_order_push(payload):
+        account_id = payload.account_id
+        assert account_id is not None
+
+        def schedule() -> None:
+            webhook_drain_schedule(account_id=account_id)
+
+        transaction.on_commit(schedule)
+    else:
+        enqueue(process_webhook, payload_id=payload.pk)
 
 
 @shared_task(name="channels_sync.push_stock", **RETRY)

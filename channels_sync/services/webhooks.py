@@ -3,9 +3,10 @@
 `webhook_receive` is what the endpoint calls: it checks the signature over the raw body with
 each app of the platform (ChannelApp.push_secret, else app_secret) and the exact URL the push
 was registered with, and stores the body as InboundPayload(kind="webhook"). A bad signature
-stores nothing, logs a warning and returns None. `webhook_process` (the worker) fetches the
-order a push names and stores/applies it like the pull, or updates the shop on
-(de)authorisation and expiry pushes. `lost_pushes_recover` fetches what Shopee could not
+stores nothing, logs a warning and returns None. Order pushes of a connected shop are then
+handled by ONE drain per shop at a time (`webhook_drain_schedule` / `webhook_drain`): it
+fetches the waiting orders in detail batches and stores/applies them like the pull. Any other
+push gets its own `webhook_process`, which updates the shop on (de)authorisation and expiry. `lost_pushes_recover` fetches what Shopee could not
 deliver (get_lost_push_message), stores and processes it, then confirms it.
 """
 
@@ -14,11 +15,13 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from channels_sync.adapters import adapter_class
@@ -110,42 +113,153 @@ class WebhookBatchBusy(TransientError):
 
 
 BATCH_LOCK_SECONDS = 120
+DRAIN_TASK = "channels_sync.drain_webhooks"
+DRAIN_FLAG_SECONDS = 120  # a "drain scheduled" flag lives this long without its task running
+DRAIN_MAX_SECONDS = 240  # one drain task works this long, then hands over to the next
+FILL_WAIT = 0.5  # seconds a part-filled batch waits while pushes are still arriving
+LOCK_WAIT = 2.0  # seconds a drain waits for the one finishing before it
+
+
+def _drain_flag(account_id: int) -> str:
+    return f"channels_sync:webhook-drain:{account_id}"
+
+
+def _batch_lock(account_id: int) -> str:
+    return f"channels_sync:webhook-batch:{account_id}"
+
+
+def webhook_drain_schedule(*, account_id: int) -> bool:
+    """Make sure one drain of the shop's order pushes is on its way: the first push of a burst
+    schedules it, the pushes after it join it (a flag in the cache, not a task per push, so a
+    push that arrives after a burst of 10,000 does not wait behind 10,000 tasks). Call after
+    the push is committed. Returns whether a task was queued."""
+    if not cache.add(_drain_flag(account_id), 1, timeout=DRAIN_FLAG_SECONDS):
+        return False
+    _drain_send(account_id)
+    return True
+
+
+def is_order_push(payload: InboundPayload) -> bool:
+    """Whether a stored push names an order of a connected shop (it joins the shop's drain);
+    the others (authorisation, unreadable) are processed one by one."""
+    if payload.account_id is None or not payload.external_id:
+        return False
+    try:
+        event = adapter_class(payload.platform).parse_webhook(payload.body.encode())
+    except PayloadError:
+        return False
+    return event.kind in ("order", "tracking")
+
+
+def _drain_send(account_id: int) -> None:
+    from celery import current_app
+
+    kwargs = {"account_id": account_id}
+    try:
+        task = current_app.tasks.get(DRAIN_TASK)
+        if task is not None:  # registered here: apply_async honours eager mode
+            task.apply_async(kwargs=kwargs)
+        else:
+            current_app.send_task(DRAIN_TASK, kwargs=kwargs)
+    except Exception:
+        # The broker refused: the next push schedules again; the pull finds the orders anyway.
+        cache.delete(_drain_flag(account_id))
+        log.exception("could not queue the push drain of shop %s", account_id)
+
+
+def webhook_drain(*, account_id: int) -> int:
+    """Handle every order push the shop has waiting, in detail batches, then let go: the flag
+    is cleared before the last look, so a push stored after that look schedules a new drain.
+    One drain per shop at a time (a cache lock). Returns how many batches were fetched."""
+    account = ChannelAccount.objects.filter(pk=account_id).first()
+    if account is None:
+        cache.delete(_drain_flag(account_id))
+        return 0
+    lock = _batch_lock(account_id)
+    if not _lock_take(lock):
+        raise WebhookBatchBusy("busy", "another worker is fetching this shop's pushed orders")
+    batches = 0
+    try:
+        if account.status == AccountStatus.RECONNECT:
+            _ignore_waiting(account)
+            cache.delete(_drain_flag(account_id))
+            return 0
+        client = ShopClient(account)
+        batch_size = client.call(lambda a: a.order_detail_batch)
+        started = time.monotonic()
+        progressed = True
+        while progressed:
+            progressed = False
+            while _order_push_batch(client, account, batch_size):
+                batches, progressed = batches + 1, True
+                cache.set(_drain_flag(account_id), 1, timeout=DRAIN_FLAG_SECONDS)
+                if time.monotonic() - started > DRAIN_MAX_SECONDS:
+                    _drain_send(account_id)  # the flag stays: this task hands over
+                    return batches
+            cache.delete(_drain_flag(account_id))
+            if not _waiting_query(account).exists() or not cache.add(
+                _drain_flag(account_id), 1, timeout=DRAIN_FLAG_SECONDS
+            ):
+                return batches  # empty, or a new push scheduled its own drain
+        cache.delete(_drain_flag(account_id))  # only pushes that are not orders' left
+        return batches
+    finally:
+        cache.delete(lock)
+
+
+def _lock_take(lock: str) -> bool:
+    """The shop's batch lock; a drain that finishes just now releases it within a moment."""
+    deadline = time.monotonic() + LOCK_WAIT
+    while not cache.add(lock, 1, timeout=BATCH_LOCK_SECONDS):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _ignore_waiting(account: ChannelAccount) -> None:
+    for pending in _waiting_query(account):
+        _finish(pending, PayloadStatus.IGNORED, detail="no connected shop for this push")
 
 
 def _order_push(payload: InboundPayload) -> None:
-    """Fetch the order a push names, together with every other order push of the shop still
-    waiting (up to the platform's detail batch per call): in a flash sale hundreds of pushes
-    queue up, and one detail call for 50 of them keeps us inside the rate limit. One worker
-    per shop does this at a time (a cache lock); the others retry shortly, and find their
-    push handled."""
+    """An order push handled on its own (a lost push, an older queued task): it joins the
+    shop's drain, which fetches it with every other order push of the shop still waiting."""
     account = payload.account
     if account is None or account.status == AccountStatus.RECONNECT:
         _finish(payload, PayloadStatus.IGNORED, detail="no connected shop for this push")
         return
-    lock = f"channels_sync:webhook-batch:{account.pk}"
-    if not cache.add(lock, payload.pk, timeout=BATCH_LOCK_SECONDS):
-        raise WebhookBatchBusy("busy", "another worker is fetching this shop's pushed orders")
-    try:
-        client = ShopClient(account)
-        batch_size = client.call(lambda a: a.order_detail_batch)
-        while _order_push_batch(client, account, batch_size):
-            pass
-    finally:
-        cache.delete(lock)
+    webhook_drain(account_id=account.pk)
+
+
+def _waiting_query(account: ChannelAccount) -> QuerySet[InboundPayload]:
+    return (
+        InboundPayload.objects.filter(
+            account=account, kind=PayloadKind.WEBHOOK, status=PayloadStatus.PENDING
+        )
+        .exclude(external_id="")
+        .order_by("pk")
+    )
+
+
+def _waiting(account: ChannelAccount, batch_size: int) -> list[InboundPayload]:
+    """The oldest waiting pushes. A batch short of the detail limit waits FILL_WAIT once when
+    the newest push is younger than that: in a burst the next pushes fill it, and one call
+    fetches 50 orders instead of a few."""
+    waiting = list(_waiting_query(account)[: batch_size * 4])
+    distinct = {p.external_id for p in waiting}
+    if waiting and len(distinct) < batch_size:
+        age = (timezone.now() - max(p.received_at for p in waiting)).total_seconds()
+        if age < FILL_WAIT:
+            time.sleep(FILL_WAIT)
+            waiting = list(_waiting_query(account)[: batch_size * 4])
+    return waiting
 
 
 def _order_push_batch(client: ShopClient, account: ChannelAccount, batch_size: int) -> bool:
     """Handle the oldest waiting order pushes of the shop (at most `batch_size` distinct
     orders); False when none was waiting."""
-    waiting = list(
-        InboundPayload.objects.filter(
-            account=account,
-            kind=PayloadKind.WEBHOOK,
-            status=PayloadStatus.PENDING,
-        )
-        .exclude(external_id="")
-        .order_by("pk")[: batch_size * 4]
-    )
+    waiting = _waiting(account, batch_size)
     if not waiting:
         return False
     parser = adapter_class(account.platform)

@@ -2,9 +2,10 @@
 (login_not_required): the signature over the raw body is the credential.
 
 Shopee wants a 2xx with an EMPTY body within 3 seconds, so the endpoint only verifies and
-stores the raw body (webhook_receive), answers, and leaves the work to a worker
-(channels_sync.process_webhook, queued after the commit). A wrong signature gets 401 with an
-empty body and a log line; nothing is stored for it.
+stores the raw body (webhook_receive), answers, and leaves the work to a worker, queued after
+the commit: an order push joins its shop's drain (channels_sync.drain_webhooks, one task per
+burst), any other push gets its own channels_sync.process_webhook. A wrong signature gets
+401 with an empty body and a log line; nothing is stored for it.
 """
 
 from __future__ import annotations
@@ -54,5 +55,5 @@ def shopee_webhook(request: HttpRequest) -> HttpResponse:
             request.META.get("REMOTE_ADDR", ""),
         )
         return _empty(401)
-    tasks.enqueue(tasks.process_webhook, payload_id=payload.pk)
+    tasks.enqueue_webhook(payload)
     return _empty(200)

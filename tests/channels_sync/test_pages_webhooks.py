@@ -1,5 +1,5 @@
 """POST /webhooks/shopee: no sign-in, no CSRF, no session; 200 with an empty body for a good
-signature (the raw body stored, its processing queued after the commit), 401 with an empty
+signature (the raw body stored, its shop's drain queued after the commit), 401 with an empty
 body for a bad one (nothing stored). Once with the document's vector, once with the sandbox
 pushing over real HTTP to a live server."""
 
@@ -43,7 +43,8 @@ def test_a_signed_push_is_stored_and_answered_empty(
     payload = InboundPayload.objects.get()
     assert (payload.account_id, payload.kind, payload.status) == (shop.pk, "webhook", "pending")
     assert payload.body.encode() == BODY
-    assert published == [("channels_sync.process_webhook", {"payload_id": payload.pk})]
+    # an order push of a connected shop joins the shop's drain (one task per burst)
+    assert published == [("channels_sync.drain_webhooks", {"account_id": shop.pk})]
 
 
 @pytest.mark.django_db

@@ -29,6 +29,7 @@ PINNED = {
     "channels_sync.pull_orders_all",
     "channels_sync.audit_orders_all",
     "channels_sync.process_webhook",
+    "channels_sync.drain_webhooks",
     "channels_sync.push_stock",
     "channels_sync.pull_listings",
     "channels_sync.reconcile_all",
@@ -43,7 +44,14 @@ def test_every_pinned_task_is_registered_acked_late_and_retries_transient_errors
     for name in PINNED:
         task = project_app.tasks[name]
         assert task.acks_late is True, name
-    for name in ("pull_orders", "process_webhook", "push_stock", "pull_listings", "push_prices"):
+    for name in (
+        "pull_orders",
+        "process_webhook",
+        "drain_webhooks",
+        "push_stock",
+        "pull_listings",
+        "push_prices",
+    ):
         task = project_app.tasks[f"channels_sync.{name}"]
         assert task.autoretry_for == (TransientError,)
         assert (task.retry_backoff, task.max_retries) == (30, 6)

@@ -138,7 +138,7 @@ def start(cmd: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[by
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
-def wait_http(url: str, timeout: float = 30) -> None:
+def wait_http(url: str, timeout: float = 120) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         try:

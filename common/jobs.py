@@ -46,6 +46,13 @@ PROGRESS_EVERY = 1.0  # seconds between two progress writes
 T = TypeVar("T")
 
 
+def unexpected_error_message() -> str:
+    return _(
+        "The job stopped on an unexpected error. Start it again; if it fails again, tell the "
+        "administrator."
+    )
+
+
 class JobFailed(Exception):
     """The work cannot be done; `str(error)` is the message for staff (already translated)."""
 
@@ -175,10 +182,7 @@ def job_run(*, job_id: int, work: Work) -> str:
             logger.exception("background job %s (%s) failed", job.pk, job.kind)
             _fail(
                 job,
-                message=_(
-                    "The job stopped on an unexpected error. Start it again; if it "
-                    "fails again, tell the administrator."
-                ),
+                message=unexpected_error_message(),
                 error=f"{type(error).__name__}: {error}"[:2000],
             )
         else:

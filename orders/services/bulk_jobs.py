@@ -14,6 +14,7 @@ from typing import IO
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from common.jobs import JobOutput, JobProgress, job_run, job_start
 from common.models import BackgroundJob, JobKind
@@ -68,7 +69,8 @@ def _base_url() -> str | None:
 
 
 def _count(order_ids: Sequence[int]) -> str:
-    return _("%(count)d orders") % {"count": len(order_ids)}
+    count = len(order_ids)
+    return ngettext("%(count)d order", "%(count)d orders", count) % {"count": count}
 
 
 def orders_export_start(

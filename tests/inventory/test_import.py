@@ -461,7 +461,8 @@ def _export(client, run_jobs, kind):
     job = job_of(response)
     job.refresh_from_db()
     assert (job.status, job.kind) == ("done", "catalogue_export")
-    assert job.download_name.startswith("catalogue-") and job.download_name.endswith(f".{kind}")
+    assert job.download_name.startswith("catalogue-")
+    assert job.download_name.endswith(f".{kind}")
     download = client.get(reverse("job_download", args=[job.pk]))
     assert download.status_code == 200
     assert download["Content-Disposition"] == f'attachment; filename="{job.download_name}"'

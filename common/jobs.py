@@ -95,10 +95,21 @@ def job_start(
 
 
 def _publish(job: BackgroundJob) -> None:
+    """Queue the job's task. When the broker cannot be reached (Redis down), the job fails at
+    once with a message saying so, and can be started again later: it never waits forever."""
     if job.task_name not in current_app.tasks:
         current_app.loader.import_default_modules()  # the apps' tasks modules, once
-    # Through the task (not send_task by name): apply_async honours eager mode.
-    current_app.tasks[job.task_name].apply_async(kwargs={"job_id": job.pk})
+    try:
+        # Through the task (not send_task by name): apply_async honours eager mode.
+        current_app.tasks[job.task_name].apply_async(kwargs={"job_id": job.pk}, retry=False)
+    except Exception as error:
+        logger.exception("background job %s could not be queued", job.pk)
+        with translation.override(job.language or None):
+            message = _(
+                "The job could not be queued: the background worker cannot be reached. "
+                "Start it again in a few minutes."
+            )
+        _fail(job, message=message, error=f"{type(error).__name__}: {error}"[:2000])
 
 
 def job_retry(*, job_id: int, now: datetime | None = None) -> bool:

@@ -4,6 +4,7 @@ Smaller selections are answered in the request, as before (orders.views.bulk).
 
 The PDFs are built here from the same selectors and templates as the request's answer, as a
 function of the order ids and the active language alone (no request: `base_url` is SITE_URL).
+A PDF is one WeasyPrint call: its page shows a busy bar, not a percentage.
 """
 
 from __future__ import annotations
@@ -133,7 +134,6 @@ def picking_list_run(*, job_id: int) -> str:
 
 def _picking(job: BackgroundJob, progress: JobProgress, target: IO[bytes]) -> JobOutput:
     order_ids = [int(pk) for pk in job.params["order_ids"]]
-    progress(0, len(order_ids), force=True)
     target.write(picking_list_pdf(order_ids=order_ids))
     return JobOutput(download_name=f"picking-list-{_stamp()}.pdf", content_type=PDF_TYPE)
 
@@ -144,6 +144,5 @@ def delivery_notes_run(*, job_id: int) -> str:
 
 def _notes(job: BackgroundJob, progress: JobProgress, target: IO[bytes]) -> JobOutput:
     order_ids = [int(pk) for pk in job.params["order_ids"]]
-    progress(0, len(order_ids), force=True)
     target.write(delivery_notes_pdf(order_ids=order_ids))
     return JobOutput(download_name=f"delivery-notes-{_stamp()}.pdf", content_type=PDF_TYPE)

@@ -71,3 +71,33 @@ def test_a_job_runs_in_a_real_worker_without_redis(client, login_as, settings, t
 @pytest.mark.django_db(transaction=True)
 def test_a_job_runs_in_a_real_worker_with_redis(client, login_as, settings, tmp_path):
     _export_through_a_worker(client, login_as, settings, tmp_path, os.environ["REDIS_URL"])
+
+
+@pytest.mark.django_db
+def test_a_job_that_cannot_be_queued_fails_at_once_and_says_why(
+    make_user, tmp_path, django_capture_on_commit_callbacks
+):
+    """The broker is down (nothing listens on port 1): the job does not wait forever."""
+    from common.jobs import job_start
+    from common.models import JobKind
+
+    app = _app(tmp_path, "redis://127.0.0.1:1/0")
+    app.conf.update(broker_connection_retry=False, broker_connection_max_retries=0)
+    app.set_current()
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = job_start(
+                kind=JobKind.CATALOGUE_EXPORT,
+                owner_id=make_user("manager").pk,
+                task_name="inventory.catalogue_export",
+                params={"format": "csv", "with_costs": False},
+            )
+    finally:
+        project_app.set_current()
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.message == (
+        "The job could not be queued: the background worker cannot be reached. "
+        "Start it again in a few minutes."
+    )
+    assert job.error.startswith("OperationalError")

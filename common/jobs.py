@@ -226,8 +226,8 @@ def _finish(job: BackgroundJob, *, output: JobOutput, target: IO[bytes]) -> None
     )
 
 
-def _fail(job: BackgroundJob, *, message: str, error: str) -> None:
-    now = timezone.now()
+def _fail(job: BackgroundJob, *, message: str, error: str, now: datetime | None = None) -> None:
+    now = now or timezone.now()
     BackgroundJob.objects.filter(pk=job.pk).update(
         status=JobStatus.FAILED,
         message=message,
@@ -243,12 +243,17 @@ def job_file_delete(*, job: BackgroundJob) -> None:
 
 
 def jobs_cleanup(*, now: datetime | None = None) -> int:
-    """Delete the jobs kept past `expires_at` (running ones excepted) and their files; returns
+    """Fail the jobs whose worker died (running for longer than any time limit allows: they
+    can be started again), then delete the jobs kept past `expires_at` and their files; returns
     how many were deleted. Idempotent: a file already gone is not an error."""
     now = now or timezone.now()
-    expired = BackgroundJob.objects.filter(expires_at__lt=now).exclude(
-        status=JobStatus.RUNNING, started_at__gte=now - STALE_RUNNING
-    )
+    for job in BackgroundJob.objects.filter(
+        status=JobStatus.RUNNING, started_at__lt=now - STALE_RUNNING
+    ).only("pk", "language"):
+        with translation.override(job.language or None):
+            message = _("The worker stopped while running this job. Start it again.")
+        _fail(job, message=message, error="stale: no outcome recorded", now=now)
+    expired = BackgroundJob.objects.filter(expires_at__lt=now).exclude(status=JobStatus.RUNNING)
     count = 0
     for job in expired.only("pk", "file_name").order_by("pk").iterator(chunk_size=500):
         job_file_delete(job=job)

@@ -222,6 +222,23 @@ def test_cleanup_deletes_expired_jobs_and_their_files(make_user, settings, tmp_p
     assert old.pk != failed.pk
 
 
+def test_cleanup_fails_a_job_whose_worker_died(make_user):
+    now = timezone.now()
+    owner = make_user("manager")
+    dead = _job(owner, status="running", language="th", started_at=now - timedelta(minutes=36))
+    alive = _job(owner, status="running", started_at=now - timedelta(minutes=30))
+    assert jobs.jobs_cleanup(now=now) == 0
+    dead.refresh_from_db()
+    assert (dead.status, dead.finished_at, dead.expires_at) == (
+        "failed",
+        now,
+        now + jobs.JOB_TTL,
+    )
+    with translation.override("th"):
+        assert dead.message == "ตัวประมวลผลเบื้องหลังหยุดระหว่างทำงานนี้ โปรดเริ่มใหม่"
+    assert BackgroundJob.objects.get(pk=alive.pk).status == "running"
+
+
 def io_file(data: bytes):
     from django.core.files.base import ContentFile
 

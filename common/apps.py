@@ -3,7 +3,7 @@ from django.db.backends.signals import connection_created
 
 
 class CommonConfig(AppConfig):
-    """Shared kernel below every app: money, permissions, UI tags. It has no models."""
+    """Shared kernel below every app: money, permissions, UI tags, background jobs (jobs.py)."""
 
     name = "common"
 

@@ -29,6 +29,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=2, minute=30),
         "options": {"expires": 3 * 3600},
     },
+    # Every hour: background jobs kept past their expiry go, with their files (common.jobs).
+    "common-jobs-cleanup": {
+        "task": "common.jobs_cleanup",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
+    },
     "followups-digest": {
         "task": "followups.send_digests",
         "schedule": crontab(hour=7, minute=30),

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from common.auth import require_perm
-from crm import views
+from crm import views, views_jobs
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -29,6 +29,10 @@ urlpatterns = [
     path("system/health/", views.health, name="health"),
     path("settings/shop/", views.shop_settings, name="shop_settings"),
     path("healthz", views.healthz, name="healthz"),
+    path("jobs/", views_jobs.job_list, name="job_list"),
+    path("jobs/<int:pk>/", views_jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/download/", views_jobs.job_download, name="job_download"),
+    path("jobs/<int:pk>/run-again/", views_jobs.job_run_again, name="job_run_again"),
     path("inventory/", include("inventory.urls")),
     path("", include("orders.urls")),
     path("api/v1/", include("orders.urls_api")),

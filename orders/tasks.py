@@ -8,6 +8,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from orders.services import bulk_jobs
 from orders.services.sales_rollup import sales_rollup_mismatches, sales_rollup_rebuild
 
 logger = logging.getLogger(__name__)
@@ -30,3 +31,40 @@ def verify_sales_rollup(*, days: int = 35) -> int:
         )
         sales_rollup_rebuild(day_from=day_from, day_to=today)
     return differing
+
+
+# Jobs of minutes for big files: 30 minutes allowed (the default is 10).
+JOB_TIME_LIMIT = 30 * 60
+
+
+@shared_task(
+    name=bulk_jobs.EXPORT_TASK,
+    acks_late=True,
+    ignore_result=True,
+    time_limit=JOB_TIME_LIMIT,
+    soft_time_limit=JOB_TIME_LIMIT - 60,
+)
+def export_orders(*, job_id: int) -> str:
+    return bulk_jobs.orders_export_run(job_id=job_id)
+
+
+@shared_task(
+    name=bulk_jobs.PICKING_TASK,
+    acks_late=True,
+    ignore_result=True,
+    time_limit=JOB_TIME_LIMIT,
+    soft_time_limit=JOB_TIME_LIMIT - 60,
+)
+def picking_list_pdf(*, job_id: int) -> str:
+    return bulk_jobs.picking_list_run(job_id=job_id)
+
+
+@shared_task(
+    name=bulk_jobs.NOTES_TASK,
+    acks_late=True,
+    ignore_result=True,
+    time_limit=JOB_TIME_LIMIT,
+    soft_time_limit=JOB_TIME_LIMIT - 60,
+)
+def delivery_notes_pdf(*, job_id: int) -> str:
+    return bulk_jobs.delivery_notes_run(job_id=job_id)

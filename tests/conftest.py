@@ -168,3 +168,29 @@ def encryption_keys(settings):
     secrets.keys_changed()
     yield settings.CRM_ENCRYPTION_KEYS
     secrets.keys_changed()
+
+
+@pytest.fixture
+def run_jobs(django_capture_on_commit_callbacks):
+    """`with run_jobs(): <start a background job>`: when the block ends, the transaction's
+    on-commit hooks run and the job's Celery task runs in this process (eager mode), as a worker
+    would run it. Tests of the worker itself start a real one (tests/crm/test_jobs_worker.py)."""
+    from crm.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        yield lambda: django_capture_on_commit_callbacks(execute=True)
+    finally:
+        app.conf.task_always_eager = False
+
+
+def job_of(response):
+    """The background job whose page `response` redirects to."""
+    from django.urls import resolve
+
+    from common.models import BackgroundJob
+
+    assert response.status_code == 302, response.status_code
+    match = resolve(response["Location"])
+    assert match.url_name == "job_detail", response["Location"]
+    return BackgroundJob.objects.get(pk=match.kwargs["pk"])

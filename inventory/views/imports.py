@@ -1,31 +1,28 @@
-"""Catalogue export (CSV / Excel) and import: upload, dry run, apply."""
+"""Catalogue export (CSV / Excel) and import: upload, dry run, apply. The export and the apply
+run as background jobs (inventory.services.imports.background)."""
 
 from __future__ import annotations
 
-import tempfile
 from typing import Any
 
 from django.contrib import messages
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
-    StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from common.auth import require_perm
-from common.spreadsheets import CSV_TYPE, XLSX_TYPE
+from common.jobs import job_page_redirect
 from inventory.errors import InventoryError
 from inventory.forms_catalogue import ImportUploadForm
 from inventory.permissions import can_see_costs
 from inventory.selectors import catalogue as selectors
-from inventory.services.imports import apply, export, parse
+from inventory.services.imports import background, parse
 from inventory.services.imports import plan as planning
 
 SESSION_KEY = "catalogue_imports"
@@ -33,33 +30,17 @@ MAX_ERRORS_SHOWN = 300
 IMPORT_PERMS = ("inventory.add_product", "inventory.change_product", "inventory.add_stockmovement")
 
 
-@require_GET
+@require_POST
 @require_perm("inventory.view_product")
 def product_export(request: HttpRequest) -> HttpResponseBase:
-    kind = request.GET.get("format", "csv")
-    if kind not in ("csv", "xlsx"):
+    """Start the export in the background; its page shows the progress, then the file."""
+    file_format = request.POST.get("format", "csv")
+    if file_format not in ("csv", "xlsx"):
         raise Http404
-    warehouses = selectors.export_warehouses()
-    with_costs = can_see_costs(request.user)
-    header = selectors.catalogue_export_header(warehouses=warehouses, with_costs=with_costs)
-    rows = selectors.catalogue_export_rows(warehouses=warehouses, with_costs=with_costs)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if kind == "csv":
-        response = StreamingHttpResponse(
-            export.export_csv_lines(header=header, rows=rows),
-            content_type=CSV_TYPE,
-        )
-        response["Content-Disposition"] = f'attachment; filename="catalogue-{stamp}.csv"'
-        return response
-    target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    export.export_xlsx(header=header, rows=rows, target=target)
-    target.seek(0)
-    return FileResponse(
-        target,
-        as_attachment=True,
-        filename=f"catalogue-{stamp}.xlsx",
-        content_type=XLSX_TYPE,
+    job = background.catalogue_export_start(
+        owner_id=request.user.pk, file_format=file_format, with_costs=can_see_costs(request.user)
     )
+    return job_page_redirect(job)
 
 
 @require_http_methods(["GET", "POST"])
@@ -95,18 +76,19 @@ def _stored(request: HttpRequest, token: str) -> dict[str, str]:
     return dict(stored)
 
 
-def _forget(request: HttpRequest, token: str) -> None:
+def _forget(request: HttpRequest, token: str, *, keep_file: bool = False) -> None:
     imports = request.session.get(SESSION_KEY, {})
     stored = imports.pop(token, None)
     request.session[SESSION_KEY] = imports
-    if stored:
+    if stored and not keep_file:
         parse.import_file_discard(name=stored["name"])
 
 
 @require_http_methods(["GET", "POST"])
 @require_perm(*IMPORT_PERMS)
 def product_import_review(request: HttpRequest, token: str) -> HttpResponse:
-    """GET: the dry run (nothing changes). POST: apply everything in one transaction."""
+    """GET: the dry run (nothing changes). POST: start the apply (everything in one
+    transaction) as a background job and show its page."""
     stored = _stored(request, token)
     with_costs = can_see_costs(request.user)
     context: dict[str, Any] = {"token": token, "filename": stored["filename"]}
@@ -119,48 +101,23 @@ def product_import_review(request: HttpRequest, token: str) -> HttpResponse:
         _forget(request, token)
         messages.error(request, str(error))
         return redirect("inventory:product_import")
+    plan = planning.catalogue_import_plan(header=header, rows=rows, with_costs=with_costs)
+    context["plan"] = plan
     if request.method == "POST":
-        try:
-            summary = apply.catalogue_import_apply(
-                header=header,
-                rows=rows,
-                filename=stored["filename"],
-                user_id=request.user.pk,
-                reference=token[:16],
+        if not plan.ok:
+            context["failed"] = _("The file has errors; nothing was changed.")
+        else:
+            # The apply (which checks everything again) runs in the background; the file
+            # stays until it succeeds.
+            job = background.catalogue_import_start(
+                owner_id=request.user.pk,
+                stored=parse.StoredImport(
+                    token=token, name=stored["name"], filename=stored["filename"]
+                ),
                 with_costs=with_costs,
             )
-        except apply.ImportInvalid as invalid:
-            context.update(plan=invalid.plan, failed=str(invalid))
-        except InventoryError as error:
-            context.update(
-                plan=planning.catalogue_import_plan(
-                    header=header, rows=rows, with_costs=with_costs
-                ),
-                failed=str(error),
-            )
-        else:
-            _forget(request, token)
-            messages.success(
-                request,
-                _(
-                    "Import %(file)s applied: %(pc)d products created, %(pu)d updated; "
-                    "%(vc)d variants created, %(vu)d updated; %(sc)d stock adjustments."
-                )
-                % {
-                    "file": stored["filename"],
-                    "pc": summary.products_created,
-                    "pu": summary.products_updated,
-                    "vc": summary.variants_created,
-                    "vu": summary.variants_updated,
-                    "sc": summary.stock_changes,
-                },
-            )
-            return redirect("inventory:product_list")
-    else:
-        context["plan"] = planning.catalogue_import_plan(
-            header=header, rows=rows, with_costs=with_costs
-        )
-    plan = context["plan"]
+            _forget(request, token, keep_file=True)
+            return job_page_redirect(job)
     context["errors"] = plan.errors[:MAX_ERRORS_SHOWN]
     context["hidden_errors"] = max(0, len(plan.errors) - MAX_ERRORS_SHOWN)
     return render(request, "inventory/import_review.html", context)

@@ -41,6 +41,8 @@ MAX_ACTION_ORDERS = 500  # confirm, cancel, assign a warehouse
 MAX_PICKING_ORDERS = 500  # picking list PDF
 MAX_EXPORT_ORDERS = 50_000  # CSV and Excel
 
+Progress = Callable[[int], None]
+
 DONE = "done"
 UNCHANGED = "unchanged"
 REFUSED = "refused"
@@ -243,19 +245,30 @@ def _line_values(line: ExportLine) -> list[Any]:
     ]
 
 
-def orders_export_csv(*, order_ids: Sequence[int]) -> Iterator[str]:
+def _exported(order_ids: Sequence[int], progress: Progress | None) -> Iterator[ExportOrder]:
+    for count, order in enumerate(order_export(order_ids=order_ids), start=1):
+        if progress is not None:
+            progress(count)
+        yield order
+
+
+def orders_export_csv(
+    *, order_ids: Sequence[int], progress: Progress | None = None
+) -> Iterator[str]:
     """One row per order (its lines summed up in a "Lines" column), in pieces for a streaming
-    response (see common.spreadsheets)."""
-    rows = (_order_values(order) for order in order_export(order_ids=order_ids))
+    response (see common.spreadsheets). `progress` is told how many orders were written."""
+    rows = (_order_values(order) for order in _exported(order_ids, progress))
     return csv_stream(Table(sheet=_("Orders"), columns=order_export_columns(), rows=rows))
 
 
-def orders_export_xlsx(*, order_ids: Sequence[int], target: IO[bytes]) -> None:
+def orders_export_xlsx(
+    *, order_ids: Sequence[int], target: IO[bytes], progress: Progress | None = None
+) -> None:
     """An Excel workbook: sheet 1 one row per order (as the CSV), sheet 2 one row per line."""
     book = XlsxBook()
     orders_sheet = book.sheet(_("Orders"), order_export_columns())
     lines_sheet = book.sheet(_("Order lines"), line_export_columns())
-    for order in order_export(order_ids=order_ids):
+    for order in _exported(order_ids, progress):
         orders_sheet.append(_order_values(order))
         for line in order.lines:
             lines_sheet.append(_line_values(line))

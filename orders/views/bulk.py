@@ -1,5 +1,6 @@
 """Bulk actions of the order list (POST): confirm, cancel, assign a warehouse, picking list PDF,
-delivery notes PDF, CSV and Excel export.
+delivery notes PDF, CSV and Excel export (big PDFs and exports as background jobs: the answer is
+the job's page, see orders.services.bulk_jobs).
 
 Each parses the selection (ticked orders, or every order matching the list's filter up to a
 cap), calls one service or selector, and answers with the per-order report (htmx: the report
@@ -25,11 +26,13 @@ from django.views.decorators.http import require_POST
 
 from common.auth import require_perm
 from common.htmx import is_htmx
+from common.jobs import job_page_redirect
 from common.pdf import pdf_response
 from inventory.selectors.shop import shop_details
 from orders.forms_list import BulkAssignForm, BulkCancelForm, BulkSelectionForm
 from orders.selectors.picking_list import picking_list
 from orders.services import bulk as services
+from orders.services import bulk_jobs
 from orders.views.delivery_notes import delivery_notes_pdf
 
 PARTIAL = "orders/bulk_result.html#bulk-report"
@@ -141,6 +144,9 @@ def _stamp() -> str:
 
 @_bulk_action("orders.export_order", BulkSelectionForm, limit=services.MAX_PICKING_ORDERS)
 def order_bulk_picking_list(request: HttpRequest, form: BulkSelectionForm) -> HttpResponse:
+    if len(form.order_ids) > bulk_jobs.PDF_NOW:  # a big one: a background job
+        job = bulk_jobs.picking_list_start(owner_id=request.user.pk, order_ids=form.order_ids)
+        return job_page_redirect(job)
     return pdf_response(
         request,
         template_name="orders/pdf/picking_list.html",
@@ -156,6 +162,9 @@ def order_bulk_picking_list(request: HttpRequest, form: BulkSelectionForm) -> Ht
 @_bulk_action("orders.export_order", BulkSelectionForm, limit=services.MAX_PICKING_ORDERS)
 def order_bulk_delivery_notes(request: HttpRequest, form: BulkSelectionForm) -> HttpResponse:
     """The selected orders' delivery notes in one PDF, one page per order."""
+    if len(form.order_ids) > bulk_jobs.PDF_NOW:  # a big one: a background job
+        job = bulk_jobs.delivery_notes_start(owner_id=request.user.pk, order_ids=form.order_ids)
+        return job_page_redirect(job)
     return delivery_notes_pdf(
         request, order_ids=form.order_ids, filename=f"delivery-notes-{_stamp()}.pdf"
     )
@@ -168,6 +177,11 @@ def order_bulk_export(request: HttpRequest) -> HttpResponseBase:
     form = BulkSelectionForm(request.POST, limit=services.MAX_EXPORT_ORDERS)
     if kind not in ("csv", "xlsx") or not form.is_valid():
         return _refuse(request, form)
+    if len(form.order_ids) > bulk_jobs.EXPORT_NOW:  # a big one: a background job
+        job = bulk_jobs.orders_export_start(
+            owner_id=request.user.pk, order_ids=form.order_ids, file_format=kind
+        )
+        return job_page_redirect(job)
     if kind == "csv":
         response = StreamingHttpResponse(
             services.orders_export_csv(order_ids=form.order_ids),

@@ -18,6 +18,7 @@ from inventory.models import GoodsReceiptLine, Variant
 from inventory.permissions import VIEW_COSTS, can_see_costs
 from inventory.services.counts import count_line_set, count_start
 from inventory.services.purchasing import ReceiptLineInput, goods_receipt_post
+from tests.conftest import job_of
 from tests.inventory.factories import (
     ProductFactory,
     SupplierFactory,
@@ -174,8 +175,12 @@ def test_live_profit_figures_need_the_permission(client, login_as, make_user, sh
 # --- Catalogue export and import ---------------------------------------------------------------
 
 
-def export(client, kind: str) -> tuple[list, list[list]]:
-    response = client.get(reverse("inventory:product_export"), {"format": kind})
+def export(client, run_jobs, kind: str) -> tuple[list, list[list]]:
+    """The export as its starter downloads it once its background job is done."""
+    with run_jobs():
+        started = client.post(reverse("inventory:product_export"), {"format": kind})
+    job = job_of(started)
+    response = client.get(reverse("job_download", args=[job.pk]))
     assert response.status_code == 200
     content = b"".join(response.streaming_content)
     if kind == "csv":
@@ -188,9 +193,12 @@ def export(client, kind: str) -> tuple[list, list[list]]:
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 @pytest.mark.parametrize("role", ["sales", "warehouse"])
-def test_export_leaves_the_cost_column_out(client, login_as, shop, kind, role):
+def test_export_leaves_the_cost_column_out(
+    client, login_as, shop, kind, role, run_jobs, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     login_as(role)
-    header, rows = export(client, kind)
+    header, rows = export(client, run_jobs, kind)
     assert "cost_price" not in header
     assert len(header) == len(rows[0])
     assert [str(cell) for cell in rows[0] if str(cell) in ("76543", "76543.00")] == []
@@ -199,9 +207,12 @@ def test_export_leaves_the_cost_column_out(client, login_as, shop, kind, role):
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 @pytest.mark.parametrize("role", ["manager", "accountant"])
-def test_export_has_the_cost_column_for_those_who_may_see_it(client, login_as, shop, kind, role):
+def test_export_has_the_cost_column_for_those_who_may_see_it(
+    client, login_as, shop, kind, role, run_jobs, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     login_as(role)
-    header, rows = export(client, kind)
+    header, rows = export(client, run_jobs, kind)
     assert str(dict(zip(header, rows[0], strict=True))["cost_price"]) == "76543"
 
 
@@ -244,7 +255,9 @@ def test_import_with_a_cost_column_is_refused_without_the_permission(
     assert (variant.cost_price, variant.sale_price) == (Decimal("76543"), Decimal("165000"))
 
 
-def test_import_without_a_cost_column_keeps_the_cost(client, make_user, shop, settings, tmp_path):
+def test_import_without_a_cost_column_keeps_the_cost(
+    client, make_user, shop, settings, tmp_path, run_jobs
+):
     settings.MEDIA_ROOT = tmp_path
     importer_without_costs(make_user, client)
     upload_page = page(client, reverse("inventory:product_import"))
@@ -256,13 +269,16 @@ def test_import_without_a_cost_column_keeps_the_cost(client, make_user, shop, se
             [str(shop["product"].pk), "Áo thun cổ tròn", "AO-01", "170000"],
         ],
     )
-    assert client.post(review).status_code == 302
+    with run_jobs():
+        job = job_of(client.post(review))
+    job.refresh_from_db()
+    assert (job.status, job.params["with_costs"]) == ("done", False)
     variant = Variant.objects.get(pk=shop["variant"].pk)
     assert (variant.cost_price, variant.sale_price) == (Decimal("76543"), Decimal("170000"))
 
 
 def test_import_with_a_cost_column_by_a_manager_changes_the_cost(
-    client, login_as, shop, settings, tmp_path
+    client, login_as, shop, settings, tmp_path, run_jobs
 ):
     settings.MEDIA_ROOT = tmp_path
     login_as("manager")
@@ -274,7 +290,10 @@ def test_import_with_a_cost_column_by_a_manager_changes_the_cost(
             [str(shop["product"].pk), "Áo thun cổ tròn", "AO-01", "70000"],
         ],
     )
-    assert client.post(review).status_code == 302
+    with run_jobs():
+        job = job_of(client.post(review))
+    job.refresh_from_db()
+    assert (job.status, job.params["with_costs"]) == ("done", True)
     assert Variant.objects.get(pk=shop["variant"].pk).cost_price == Decimal("70000")
 
 

@@ -22,6 +22,7 @@ from inventory.services.catalogue import VariantInput, category_save, product_cr
 from inventory.services.imports.apply import ImportInvalid, catalogue_import_apply
 from inventory.services.imports.plan import RowError, catalogue_import_plan
 from inventory.services.stock import stock_reserve
+from tests.conftest import job_of
 from tests.inventory.factories import BrandFactory, SupplierFactory, WarehouseFactory
 
 # --- Numbers as staff type them ---------------------------------------------------------------
@@ -453,10 +454,19 @@ def full_catalogue(shop):
     return product
 
 
-def _export(client, kind):
-    response = client.get(reverse("inventory:product_export"), {"format": kind})
-    assert response.status_code == 200
-    return b"".join(response.streaming_content)
+def _export(client, run_jobs, kind):
+    """The catalogue export, started from the page, run as a background job, downloaded."""
+    with run_jobs():
+        response = client.post(reverse("inventory:product_export"), {"format": kind})
+    job = job_of(response)
+    job.refresh_from_db()
+    assert (job.status, job.kind) == ("done", "catalogue_export")
+    assert job.download_name.startswith("catalogue-")
+    assert job.download_name.endswith(f".{kind}")
+    download = client.get(reverse("job_download", args=[job.pk]))
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == f'attachment; filename="{job.download_name}"'
+    return b"".join(download.streaming_content)
 
 
 def _upload(client, name, content):
@@ -469,11 +479,11 @@ def _upload(client, name, content):
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
 def test_export_then_import_unchanged_changes_nothing(
-    client, login_as, full_catalogue, kind, settings, tmp_path
+    client, login_as, full_catalogue, kind, settings, tmp_path, run_jobs
 ):
     settings.MEDIA_ROOT = tmp_path
     login_as("manager")
-    content = _export(client, kind)
+    content = _export(client, run_jobs, kind)
     before = snapshot()
     review = client.get(_upload(client, f"catalogue.{kind}", content))
     plan = review.context["plan"]
@@ -503,9 +513,12 @@ def _table(kind, content):
 
 
 @pytest.mark.parametrize("kind", ["csv", "xlsx"])
-def test_export_content_and_applying_it_back_writes_nothing(client, login_as, full_catalogue, kind):
+def test_export_content_and_applying_it_back_writes_nothing(
+    client, login_as, full_catalogue, kind, run_jobs, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     login_as("sales")
-    header, rows = _table(kind, _export(client, kind))
+    header, rows = _table(kind, _export(client, run_jobs, kind))
     assert header[-2:] == ["stock:HCM01", "stock:HN01"]
     record = dict(zip(header, rows[1], strict=True))
     # A text cell starting with "=" stays text: a forced string cell, or a leading ' in CSV.
@@ -525,9 +538,11 @@ def test_export_content_and_applying_it_back_writes_nothing(client, login_as, fu
     assert snapshot() == before
 
 
-def test_xlsx_edited_in_excel_imports_numbers_and_text(client, login_as, shop, settings, tmp_path):
+def test_xlsx_edited_in_excel_imports_numbers_and_text(
+    client, login_as, shop, settings, tmp_path, run_jobs
+):
     settings.MEDIA_ROOT = tmp_path
-    login_as("manager")
+    manager = login_as("manager")
     book = Workbook()
     sheet = book.active
     sheet.append(["product_name", "sku", "barcode", "sale_price", "cost_price", "stock:HCM01"])
@@ -538,9 +553,25 @@ def test_xlsx_edited_in_excel_imports_numbers_and_text(client, login_as, shop, s
     location = _upload(client, "sua.xlsx", buffer.getvalue())
     review = client.get(location)
     assert review.context["plan"].errors == []
-    response = client.post(location)
-    assert response.status_code == 302
-    assert response["Location"] == reverse("inventory:product_list")
+    with run_jobs():
+        response = client.post(location)
+    job = job_of(response)
+    job.refresh_from_db()
+    assert (job.status, job.kind, job.owner, job.title) == (
+        "done",
+        "catalogue_import",
+        manager,
+        "Import sua.xlsx",
+    )
+    assert job.message == (
+        "Import sua.xlsx applied: 1 products created, 0 updated; 1 variants created, "
+        "1 updated; 1 stock adjustments."
+    )
+    assert (job.progress_done, job.progress_total, job.file_name) == (2, 2, "")
+    assert job.result_url == reverse("inventory:product_list")
+    page = client.get(response["Location"]).content.decode()
+    assert job.message in page
+    assert f'href="{reverse("inventory:product_list")}"' in page
     mug = Variant.objects.get(sku="LY-01")
     assert (mug.barcode, mug.sale_price, mug.cost_price) == (
         "8930001000018",

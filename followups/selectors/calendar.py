@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db.models import (
+    Case,
     Count,
+    F,
     Min,
     Q,
     QuerySet,
+    When,
+    Window,
 )
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from common import markers
@@ -20,7 +26,7 @@ from followups.models import FollowUp
 from followups.selectors import (
     SubjectKind,
     subject_fields,
-    subject_url,
+    subject_urls,
     user_label,
 )
 
@@ -114,7 +120,7 @@ def _entry_query(assignee_id: int | None) -> QuerySet[FollowUp]:
     return qs
 
 
-def _entry(thread: FollowUp, *, limit: datetime) -> Entry:
+def _entry(thread: FollowUp, *, limit: datetime, urls: Callable[[str, int], str]) -> Entry:
     kind, pk, name, reference = subject_fields(thread)
     is_open = thread.state == markers.STATE_OPEN
     at = thread.next_contact_at if is_open else thread.finished_at
@@ -129,7 +135,7 @@ def _entry(thread: FollowUp, *, limit: datetime) -> Entry:
         name=name,
         reference=reference,
         kind=kind,
-        url=subject_url(kind, pk),
+        url=urls(kind, pk),
         open=is_open,
         assignee=user_label(thread.assignee),
         assignee_id=thread.assignee_id,
@@ -143,6 +149,33 @@ def _in_range(lower: datetime, upper: datetime) -> Q:
         finished_at__gte=lower,
         finished_at__lt=upper,
     )
+
+
+def _first_of_each_day(
+    threads: QuerySet[FollowUp], *, per_day: int
+) -> tuple[list[int], dict[date, int]]:
+    """The ids of the first `per_day` threads of each shop-local day (by time, then id) and how
+    many each day holds beyond them. The database ranks and counts (a window over the day), so
+    only the ids shown come back, however busy the month."""
+    at = Case(When(state=markers.STATE_OPEN, then=F("next_contact_at")), default=F("finished_at"))
+    day = TruncDate("at", tzinfo=timezone.get_current_timezone())
+    ranked = (
+        threads.annotate(at=at)
+        .annotate(day=day)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("day")], order_by=[F("at"), F("pk")]),
+            total=Window(Count("pk"), partition_by=[F("day")]),
+        )
+        .filter(rank__lte=per_day)
+        .values_list("pk", "day", "total")
+    )
+    shown: list[int] = []
+    more: dict[date, int] = {}
+    for pk, local_day, total in ranked:
+        shown.append(pk)
+        if total > per_day:
+            more[local_day] = total - per_day
+    return shown, more
 
 
 def calendar_entries(
@@ -160,8 +193,8 @@ def calendar_entries(
 
     With `per_day`, only the first `per_day` entries of each day are loaded and shaped (a
     month of the whole shop can hold thousands); how many were left out per day goes into
-    `more`. That is one light query over the range (ids and times only), then one for the
-    entries shown."""
+    `more`. That is one light query over the range (ranked per day in the database, ids of
+    the shown ones only), then one for the entries shown."""
     lower, upper = day_start(start), day_start(end)
     limit = markers.tomorrow_start(today)
     threads = _entry_query(assignee_id).filter(_in_range(lower, upper))
@@ -169,21 +202,12 @@ def calendar_entries(
         light = FollowUp.objects.filter(_in_range(lower, upper))
         if assignee_id is not None:
             light = light.filter(assignee_id=assignee_id)
-        by_day: dict[date, list[tuple[datetime, int]]] = defaultdict(list)
-        for pk, state, next_at, finished_at in light.values_list(
-            "pk", "state", "next_contact_at", "finished_at"
-        ):
-            at = next_at if state == markers.STATE_OPEN else finished_at
-            local = timezone.localtime(at)
-            by_day[local.date()].append((local, pk))
-        shown: list[int] = []
-        for day, items in by_day.items():
-            items.sort()
-            shown.extend(pk for _at, pk in items[:per_day])
-            if more is not None and len(items) > per_day:
-                more[day] = len(items) - per_day
+        shown, left_out = _first_of_each_day(light, per_day=per_day)
+        if more is not None:
+            more.update(left_out)
         threads = threads.filter(pk__in=shown)
-    entries = [_entry(thread, limit=limit) for thread in threads.order_by("pk")]
+    urls = subject_urls()
+    entries = [_entry(thread, limit=limit, urls=urls) for thread in threads.order_by("pk")]
     entries.sort(key=lambda e: (e.at, e.id))
     return entries
 

@@ -86,7 +86,8 @@ class _Shaper:
         self.times: dict[time, tuple[str, str, str]] = {}
 
     def _time(self, at: datetime) -> tuple[str, str, str]:
-        key = at.timetz()
+        # No format drawn shows fractions of a second; entries share a few minutes of the day.
+        key = at.timetz().replace(microsecond=0)
         if key not in self.times:
             self.times[key] = (
                 formats.time_format(at, "H:i"),

@@ -233,7 +233,7 @@ def _profile(run: Callable[[], Any]) -> None:
 
     profiler = cProfile.Profile()
     profiler.runcall(run)
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
@@ -19,17 +20,17 @@ from django_htmx.http import trigger_client_event
 from common.auth import require_perm
 from common.forms import parse_query
 from common.htmx import is_htmx, render_partial_or_page
+from followups.calendar_cells import DayCell, EntryCell, day_cells
 from followups.forms import CalendarForm, RescheduleForm
 from followups.selectors import staff_who_follow_up
 from followups.selectors.calendar import (
     VIEWS,
-    Entry,
     calendar_days,
     calendar_entries,
     calendar_period,
     overdue_before,
 )
-from followups.services import ACT_ON_ALL, FollowUpError, followup_reschedule, may_act_on
+from followups.services import ACT_ON_ALL, FollowUpError, followup_reschedule
 
 TEMPLATE = "followups/calendar.html"
 # Entries drawn per day; the rest of a busy day is one "+N more" link to its day view.
@@ -92,26 +93,26 @@ def _context(request: HttpRequest, state: CalendarState, *, error: str = "") -> 
         per_day=PER_DAY.get(state.view),
         more=more,
     )
-    days = calendar_days(period=period, today=today, entries=entries, more=more)
+    days = day_cells(
+        calendar_days(period=period, today=today, entries=entries, more=more),
+        user=request.user,
+        can_change=request.user.has_perm("followups.change_followup"),
+    )
     overdue = overdue_before(start=period.start, today=today, assignee_id=assignee_id)
-    staff = list(staff_who_follow_up())
     return {
         "state": state,
+        "anchor_iso": state.anchor.isoformat(),
+        "user_query": quote(state.user),
         "period": period,
         "today": today,
         "days": days,
         "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
         "weekdays": days[:7],
         "entries": entries,
-        "hours": _hours(entries) if state.view == "day" else [],
+        "hours": _hours(days) if state.view == "day" else [],
         "overdue": overdue,
-        "staff": staff,
+        "staff": list(staff_who_follow_up()),
         "error": error,
-        "can_change": request.user.has_perm("followups.change_followup"),
-        # The entries this user may drag or move: their own, unassigned ones, all for managers.
-        "movable": {
-            e.id for e in entries if may_act_on(assignee_id=e.assignee_id, user=request.user)
-        },
         "nav": {
             "previous": state.query(date=period.previous),
             "next": state.query(date=period.next),
@@ -124,10 +125,11 @@ def _context(request: HttpRequest, state: CalendarState, *, error: str = "") -> 
     }
 
 
-def _hours(entries: list[Entry]) -> list[tuple[int, list[Entry]]]:
+def _hours(days: list[DayCell]) -> list[tuple[int, list[EntryCell]]]:
     """The day view's rows: the working hours (8 to 18) and any hour holding an entry."""
-    hours = set(range(8, 19)) | {entry.at.hour for entry in entries}
-    return [(hour, [e for e in entries if e.at.hour == hour]) for hour in sorted(hours)]
+    cells = [cell for day in days for cell in day.cells]
+    hours = set(range(8, 19)) | {cell.entry.at.hour for cell in cells}
+    return [(hour, [c for c in cells if c.entry.at.hour == hour]) for hour in sorted(hours)]
 
 
 def _render(

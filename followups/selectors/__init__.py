@@ -6,6 +6,7 @@ explicit order with a unique tiebreaker.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -54,13 +55,29 @@ def user_label(user: Any) -> str:
     return user.get_full_name() or user.username
 
 
+SUBJECT_URL_NAMES: dict[str, str] = {
+    "order": "orders:order_detail",
+    "customer": "orders:customer_detail",
+    "contact_request": "followups:request_detail",
+}
+_ID_MARK = 987654321  # stands for the id in a URL reversed once for many ids
+
+
 def subject_url(kind: str, pk: int) -> str:
-    name = {
-        "order": "orders:order_detail",
-        "customer": "orders:customer_detail",
-        "contact_request": "followups:request_detail",
-    }[kind]
-    return reverse(name, args=[pk])
+    return reverse(SUBJECT_URL_NAMES[kind], args=[pk])
+
+
+def id_url(name: str) -> Callable[[int], str]:
+    """`reverse(name, args=[pk])` for many ids at the price of one reverse: the URL pattern
+    (one integer argument) is reversed once with a stand-in id, then only the id changes."""
+    head, _mark, tail = reverse(name, args=[_ID_MARK]).rpartition(str(_ID_MARK))
+    return lambda pk: f"{head}{int(pk)}{tail}"
+
+
+def subject_urls() -> Callable[[str, int], str]:
+    """`subject_url` for the many subjects of one page (each kind's URL reversed once)."""
+    makers = {kind: id_url(name) for kind, name in SUBJECT_URL_NAMES.items()}
+    return lambda kind, pk: makers[kind](pk)
 
 
 def subject_fields(thread: FollowUp) -> tuple[SubjectKind, int, str, str]:

@@ -5,13 +5,20 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import (
+    Case,
     Count,
+    F,
     Min,
     Q,
     QuerySet,
+    When,
+    Window,
 )
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 
 from common import markers
@@ -19,8 +26,7 @@ from common.days import day_start
 from followups.models import FollowUp
 from followups.selectors import (
     SubjectKind,
-    subject_fields,
-    subject_url,
+    subject_urls,
     user_label,
 )
 
@@ -89,51 +95,77 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, (first_of_next - timedelta(days=1)).day))
 
 
+# The columns an entry needs, read as plain rows (no model instances): the thread, its subject
+# (one of three, with the order's customer) and the responsible user.
+_COLUMNS = (
+    "pk",
+    "state",
+    "next_contact_at",
+    "finished_at",
+    "order_id",
+    "order__number",
+    "order__customer__name",
+    "customer_id",
+    "customer__name",
+    "contact_request_id",
+    "contact_request__name",
+    "assignee_id",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
 def _entry_query(assignee_id: int | None) -> QuerySet[FollowUp]:
-    qs = FollowUp.objects.select_related(
-        "order__customer", "customer", "contact_request", "assignee"
-    ).only(
-        "pk",
-        "state",
-        "next_contact_at",
-        "finished_at",
-        "order__id",
-        "order__number",
-        "order__customer__name",
-        "customer__id",
-        "customer__name",
-        "contact_request__id",
-        "contact_request__name",
-        "assignee__id",
-        "assignee__username",
-        "assignee__first_name",
-        "assignee__last_name",
-    )
+    qs = FollowUp.objects.all()
     if assignee_id is not None:
         qs = qs.filter(assignee_id=assignee_id)
     return qs
 
 
-def _entry(thread: FollowUp, *, limit: datetime) -> Entry:
-    kind, pk, name, reference = subject_fields(thread)
-    is_open = thread.state == markers.STATE_OPEN
-    at = thread.next_contact_at if is_open else thread.finished_at
-    assert at is not None
-    colour = DONE_CLASS
-    if is_open:
-        colour = DUE_CLASS if at < limit else SCHEDULED_CLASS
-    return Entry(
-        id=thread.pk,
-        at=timezone.localtime(at),
-        colour=colour,
-        name=name,
-        reference=reference,
-        kind=kind,
-        url=subject_url(kind, pk),
-        open=is_open,
-        assignee=user_label(thread.assignee),
-        assignee_id=thread.assignee_id,
-    )
+class _EntryRows:
+    """Turns rows of _COLUMNS into entries: the subject URLs each reversed once per kind, each
+    responsible user's label worded once."""
+
+    def __init__(self, *, limit: datetime) -> None:
+        self.limit = limit
+        self.urls = subject_urls()
+        self.labels: dict[int, str] = {}
+
+    def _label(self, user_id: int | None, username: str, first: str, last: str) -> str:
+        if user_id is None:
+            return ""
+        if user_id not in self.labels:
+            user = get_user_model()(username=username, first_name=first, last_name=last)
+            self.labels[user_id] = user_label(user)
+        return self.labels[user_id]
+
+    def entry(self, row: tuple[Any, ...]) -> Entry:
+        (pk, state, next_at, finished_at, order_id, number, buyer, customer_id, customer,
+         request_id, request, assignee_id, *assignee) = row  # fmt: skip
+        kind: SubjectKind = "contact_request"
+        subject_id, name, reference = request_id, request, ""
+        if order_id is not None:
+            kind, subject_id, name, reference = "order", order_id, buyer, number
+        elif customer_id is not None:
+            kind, subject_id, name = "customer", customer_id, customer
+        is_open = state == markers.STATE_OPEN
+        at = next_at if is_open else finished_at
+        colour = DONE_CLASS
+        if is_open:
+            colour = DUE_CLASS if at < self.limit else SCHEDULED_CLASS
+        return Entry(
+            id=pk,
+            at=timezone.localtime(at),
+            colour=colour,
+            name=name,
+            reference=reference,
+            kind=kind,
+            url=self.urls(kind, subject_id),
+            open=is_open,
+            assignee=self._label(assignee_id, *assignee),
+            assignee_id=assignee_id,
+        )
 
 
 def _in_range(lower: datetime, upper: datetime) -> Q:
@@ -143,6 +175,33 @@ def _in_range(lower: datetime, upper: datetime) -> Q:
         finished_at__gte=lower,
         finished_at__lt=upper,
     )
+
+
+def _first_of_each_day(
+    threads: QuerySet[FollowUp], *, per_day: int
+) -> tuple[list[int], dict[date, int]]:
+    """The ids of the first `per_day` threads of each shop-local day (by time, then id) and how
+    many each day holds beyond them. The database ranks and counts (a window over the day), so
+    only the ids shown come back, however busy the month."""
+    at = Case(When(state=markers.STATE_OPEN, then=F("next_contact_at")), default=F("finished_at"))
+    day = TruncDate("at", tzinfo=timezone.get_current_timezone())
+    ranked = (
+        threads.annotate(at=at)
+        .annotate(day=day)
+        .annotate(
+            rank=Window(RowNumber(), partition_by=[F("day")], order_by=[F("at"), F("pk")]),
+            total=Window(Count("pk"), partition_by=[F("day")]),
+        )
+        .filter(rank__lte=per_day)
+        .values_list("pk", "day", "total")
+    )
+    shown: list[int] = []
+    more: dict[date, int] = {}
+    for pk, local_day, total in ranked:
+        shown.append(pk)
+        if total > per_day:
+            more[local_day] = total - per_day
+    return shown, more
 
 
 def calendar_entries(
@@ -160,8 +219,8 @@ def calendar_entries(
 
     With `per_day`, only the first `per_day` entries of each day are loaded and shaped (a
     month of the whole shop can hold thousands); how many were left out per day goes into
-    `more`. That is one light query over the range (ids and times only), then one for the
-    entries shown."""
+    `more`. That is one light query over the range (ranked per day in the database, ids of
+    the shown ones only), then one for the entries shown."""
     lower, upper = day_start(start), day_start(end)
     limit = markers.tomorrow_start(today)
     threads = _entry_query(assignee_id).filter(_in_range(lower, upper))
@@ -169,21 +228,12 @@ def calendar_entries(
         light = FollowUp.objects.filter(_in_range(lower, upper))
         if assignee_id is not None:
             light = light.filter(assignee_id=assignee_id)
-        by_day: dict[date, list[tuple[datetime, int]]] = defaultdict(list)
-        for pk, state, next_at, finished_at in light.values_list(
-            "pk", "state", "next_contact_at", "finished_at"
-        ):
-            at = next_at if state == markers.STATE_OPEN else finished_at
-            local = timezone.localtime(at)
-            by_day[local.date()].append((local, pk))
-        shown: list[int] = []
-        for day, items in by_day.items():
-            items.sort()
-            shown.extend(pk for _at, pk in items[:per_day])
-            if more is not None and len(items) > per_day:
-                more[day] = len(items) - per_day
+        shown, left_out = _first_of_each_day(light, per_day=per_day)
+        if more is not None:
+            more.update(left_out)
         threads = threads.filter(pk__in=shown)
-    entries = [_entry(thread, limit=limit) for thread in threads.order_by("pk")]
+    shaper = _EntryRows(limit=limit)
+    entries = [shaper.entry(row) for row in threads.order_by("pk").values_list(*_COLUMNS)]
     entries.sort(key=lambda e: (e.at, e.id))
     return entries
 

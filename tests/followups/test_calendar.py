@@ -325,3 +325,62 @@ def test_a_chosen_scope_is_kept_in_the_query_string(client, login_as):
     assert response.context["state"].user == "me"
     assert [int(pk) for pk, _c, _d in entries(response.content.decode())] == [mine.pk]
     assert "user=me" in response.context["nav"]["previous"]
+
+
+def test_a_busy_day_shows_its_first_entries_by_shop_local_time(client, login_as):
+    """The month cell of a busy day keeps its first four by time (ties by id) of the shop-local
+    day: 00:15 there is still the previous day in UTC, 23:45 of the day before is not in it."""
+    user = login_as("sales")
+    day = date(2030, 6, 12)
+    before = schedule_order(local(day - timedelta(days=1), 23, 45), user.pk)
+    early = schedule_order(local(day, 0, 15), user.pk)
+    tied = [schedule_order(local(day, 9), user.pk) for _ in range(2)]
+    late = [schedule_order(local(day, 23, 45), user.pk) for _ in range(3)]
+    after = schedule_order(local(day + timedelta(days=1), 0, 15), user.pk)
+    html = calendar(client, view="month", date=day.isoformat()).content.decode()
+    shown = [(int(pk), shown_day) for pk, _colour, shown_day in entries(html)]
+    assert shown == [
+        (before.pk, "2030-06-11"),
+        (early.pk, "2030-06-12"),
+        (tied[0].pk, "2030-06-12"),
+        (tied[1].pk, "2030-06-12"),
+        (late[0].pk, "2030-06-12"),
+        (after.pk, "2030-06-13"),
+    ]
+    assert html.count('data-testid="day-more"') == 1
+    assert "+2 more" in html
+    cell = html.split('data-testid="day-2030-06-12"', 1)[1].split('role="gridcell"', 1)[0]
+    assert 'href="/followups/calendar/?view=day&amp;date=2030-06-12&amp;user=me"' in cell
+    assert 'data-time="00:15"' in cell
+    assert f'data-move-url="/followups/calendar/{early.pk}/move/"' in cell
+
+
+@pytest.mark.parametrize("view", ["month", "week", "day"])
+def test_everyones_calendar_runs_the_same_queries_however_full(
+    client, login_as, make_user, django_assert_num_queries, view
+):
+    login_as("owner")
+    staff = [make_user("sales"), make_user("sales")]
+    day = date(2030, 6, 12)
+    schedule_order(local(day, 9), staff[0].pk)
+    url = reverse("followups:calendar") + f"?view={view}&date=2030-06-12&user=all"
+    client.get(url)
+    # Session, user, the entries (month and week: ranked per day first), overdue, staff.
+    with django_assert_num_queries(5 if view == "day" else 6) as captured:
+        client.get(url)
+    for i in range(24):  # 8 more on each of June 12, 13 and 14; a quarter of them finished
+        at = local(day + timedelta(days=i % 3), 8 + i % 10)
+        thread = schedule_order(at, staff[i % 2].pk)
+        if i % 4 == 0:
+            followup_finish(followup_id=thread.pk, outcome="sold", user_id=None, now=at)
+    unassigned = schedule_order(local(day, 7), None)
+    with django_assert_num_queries(len(captured.captured_queries)):
+        html = client.get(url).content.decode()
+    # June 12 holds 10, June 13 and 14 hold 8 each; a month cell draws 4 of them.
+    drawn = {"month": 4 + 4 + 4, "week": 10 + 8 + 8, "day": 10}[view]
+    assert len(entries(html)) == drawn
+    assert (
+        sum(1 for _pk, colour, _day in entries(html) if colour == "done")
+        == {"month": 2, "week": 6, "day": 2}[view]
+    )
+    assert f'id="move-date-{unassigned.pk}"' in html

@@ -1,0 +1,134 @@
+"""The calendar's days and entries as drawn: every date, time, URL and form field the template
+shows, formatted in Python once per day or per time of day rather than by template filters and
+tags for each entry (a month of the whole shop draws about 170 entries in 42 days, the day view
+of a busy day more). The markup stays in templates/followups/calendar.html; what it prints is
+the same as the filters and tags printed (`date`, `time`, `url`, date_input, time_input).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from django.forms import Widget
+from django.utils import formats
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from common.forms import LocalDateInput, LocalTimeInput
+from followups.selectors import id_url
+from followups.selectors.calendar import Day, Entry
+from followups.services import may_act_on
+
+# Stand-ins for the value and the id of a form field rendered once per page.
+_VALUE, _ID = "cal0value0mark", "cal0id0mark"
+
+
+class _Field:
+    """One input of the entries' move form, as common.templatetags.ui's date_input and
+    time_input write it (the widget's own markup and attributes): rendered once, then each
+    entry's value and id filled in."""
+
+    def __init__(self, widget: Widget, name: str, id_prefix: str) -> None:
+        self.widget = widget
+        self.html = widget.render(name, _VALUE, attrs={"id": id_prefix + _ID, "required": True})
+
+    def value(self, value: date | time) -> str:
+        return str(self.widget.format_value(value))
+
+    def html_for(self, value: str, pk: int) -> SafeString:
+        filled = self.html.replace(_VALUE, escape(value)).replace(_ID, str(int(pk)))
+        return mark_safe(filled)  # noqa: S308 - the widget's markup; the value escaped above
+
+
+@dataclass(frozen=True)
+class EntryCell:
+    """One entry as drawn. `move_url` is "" when this user may not move it (finished, no
+    change permission, or someone else's without the right to act on all)."""
+
+    entry: Entry
+    date: str  # data-date, Y-m-d
+    time: str  # data-time, H:i
+    time_text: str  # the language's TIME_FORMAT
+    stamp: str  # <time datetime>, ISO 8601 with offset
+    move_url: str = ""
+    date_field: str = ""
+    time_field: str = ""
+
+
+@dataclass(frozen=True)
+class DayCell:
+    """One day as drawn, its labels formatted once."""
+
+    day: date
+    in_period: bool
+    is_today: bool
+    more: int
+    iso: str  # Y-m-d
+    weekday: str  # D
+    number: str  # j
+    month_day: str  # MONTH_DAY_FORMAT
+    long: str  # DATE_FORMAT
+    cells: list[EntryCell] = field(default_factory=list)
+
+
+class _Shaper:
+    """Formats what the entries of one page share once: the move URL pattern, the two form
+    fields, the labels of each time of day (entries fall on a few quarter hours)."""
+
+    def __init__(self, *, user: Any, can_change: bool) -> None:
+        self.user = user
+        self.can_change = can_change
+        self.move_url = id_url("followups:calendar_reschedule")
+        self.date_field = _Field(LocalDateInput(), "new_date", "move-date-")
+        self.time_field = _Field(LocalTimeInput(), "new_time", "move-time-")
+        self.times: dict[time, tuple[str, str, str]] = {}
+
+    def _time(self, at: datetime) -> tuple[str, str, str]:
+        # No format drawn shows fractions of a second; entries share a few minutes of the day.
+        key = at.timetz().replace(microsecond=0)
+        if key not in self.times:
+            self.times[key] = (
+                formats.time_format(at, "H:i"),
+                formats.time_format(at, "TIME_FORMAT"),
+                self.time_field.value(at.time()),
+            )
+        return self.times[key]
+
+    def cell(self, entry: Entry, *, day_iso: str, date_value: str) -> EntryCell:
+        hhmm, time_text, time_value = self._time(entry.at)
+        shaped = EntryCell(entry, day_iso, hhmm, time_text, entry.at.isoformat())
+        movable = entry.open and self.can_change
+        if not (movable and may_act_on(assignee_id=entry.assignee_id, user=self.user)):
+            return shaped
+        return EntryCell(
+            entry, day_iso, hhmm, time_text, shaped.stamp,
+            move_url=self.move_url(entry.id),
+            date_field=self.date_field.html_for(date_value, entry.id),
+            time_field=self.time_field.html_for(time_value, entry.id),
+        )  # fmt: skip
+
+
+def day_cells(days: list[Day], *, user: Any, can_change: bool) -> list[DayCell]:
+    """The days of the period with their entries, everything the template prints formatted."""
+    shaper = _Shaper(user=user, can_change=can_change)
+    drawn = []
+    for day in days:
+        iso = day.day.isoformat()
+        date_value = shaper.date_field.value(day.day) if day.entries else ""
+        drawn.append(
+            DayCell(
+                day=day.day,
+                in_period=day.in_period,
+                is_today=day.is_today,
+                more=day.more,
+                iso=iso,
+                weekday=formats.date_format(day.day, "D"),
+                number=formats.date_format(day.day, "j"),
+                month_day=formats.date_format(day.day, "MONTH_DAY_FORMAT"),
+                long=formats.date_format(day.day, "DATE_FORMAT"),
+                cells=[shaper.cell(e, day_iso=iso, date_value=date_value) for e in day.entries],
+            )
+        )
+    return drawn

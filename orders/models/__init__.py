@@ -9,7 +9,8 @@ One module per domain; every name is importable from here (`from orders.models i
   orders        Order, OrderLine, OrderEvent and the order's choices (channel, status, payment);
   payments      Payment (money in and out) and Return / ReturnLine;
   websites      Website and WebsiteRequest (the inbound API's keys and kept requests);
-  sales_rollup  SalesDay, SalesMonth, SalesDayChannel (what the sales reports read).
+  sales_rollup  SalesDay, SalesMonth, SalesDayChannel, CustomerSalesDay, CustomerSalesMonth
+                (what the sales reports read).
 """
 
 from orders.models.customers import (
@@ -41,7 +42,14 @@ from orders.models.payments import (
     ReturnLine,
     ReturnStatus,
 )
-from orders.models.sales_rollup import ROLLUP_AMOUNT, SalesDay, SalesDayChannel, SalesMonth
+from orders.models.sales_rollup import (
+    ROLLUP_AMOUNT,
+    CustomerSalesDay,
+    CustomerSalesMonth,
+    SalesDay,
+    SalesDayChannel,
+    SalesMonth,
+)
 from orders.models.websites import ApiEndpoint, ApiRequestOutcome, Website, WebsiteRequest
 
 __all__ = [
@@ -55,6 +63,8 @@ __all__ = [
     "Customer",
     "CustomerAddress",
     "CustomerPhone",
+    "CustomerSalesDay",
+    "CustomerSalesMonth",
     "EventKind",
     "FollowupState",
     "Order",

@@ -147,3 +147,67 @@ class SalesDayChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel} {self.orders}"
+
+
+class CustomerSalesDay(models.Model):
+    """One customer's orders created on one shop-local day, per currency, counted as the top
+    customers report counts them (orders.services.customers: CUSTOMER_ORDER, CUSTOMER_SALE,
+    customer_net_revenue): orders not cancelled, those of them shipped, and the shipped ones'
+    net revenue. Only customers with such orders that day have a row."""
+
+    day = models.DateField(_("day"))
+    customer = models.ForeignKey(
+        "orders.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the key starts with the customer
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    orders = models.IntegerField(_("orders"), default=0)
+    shipped_orders = models.IntegerField(_("shipped orders"), default=0)
+    net_revenue = _rollup_amount(_("net revenue"))
+
+    class Meta:
+        verbose_name = _("daily sales to a customer")
+        verbose_name_plural = _("daily sales to customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "day", "currency"], name="orders_customersalesday_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="orders_custsalesday_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.customer_id} {self.orders}"
+
+
+class CustomerSalesMonth(models.Model):
+    """CustomerSalesDay summed over a shop-local month: what a long period reads for its whole
+    months."""
+
+    month = models.DateField(_("month"))  # its first day
+    customer = models.ForeignKey(
+        "orders.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the key starts with the customer
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    orders = models.IntegerField(_("orders"), default=0)
+    shipped_orders = models.IntegerField(_("shipped orders"), default=0)
+    net_revenue = _rollup_amount(_("net revenue"))
+
+    class Meta:
+        verbose_name = _("monthly sales to a customer")
+        verbose_name_plural = _("monthly sales to customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "month", "currency"], name="orders_customersalesmonth_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["month"], name="orders_custsalesmonth_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.customer_id} {self.orders}"

@@ -636,10 +636,12 @@ def load_orders(
             cursor.execute("SELECT setval(%s, %s)", [ORDER_NUMBER_SEQUENCE, orders])
         for table in ORDER_TABLES:
             _sync_sequence(table)
-    # The orders were copied in, not shipped through the services: fill the reports' rollup.
-    from orders.services.sales_rollup import sales_rollup_rebuild
+    # The orders were copied in, not shipped through the services: fill the reports' rollups
+    # (INSERT ... SELECT from the orders, in bulk).
+    from orders.services.sales_rollup import customer_rollup_rebuild, sales_rollup_rebuild
 
     sales_rollup_rebuild()
+    customer_rollup_rebuild()
     with connection.cursor() as cursor:
         for table in ORDER_TABLES:
             cursor.execute(f"VACUUM (ANALYZE) {table}")

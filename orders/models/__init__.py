@@ -9,7 +9,8 @@ One module per domain; every name is importable from here (`from orders.models i
   orders        Order, OrderLine, OrderEvent and the order's choices (channel, status, payment);
   payments      Payment (money in and out) and Return / ReturnLine;
   websites      Website and WebsiteRequest (the inbound API's keys and kept requests);
-  sales_rollup  SalesDay, SalesMonth, SalesDayChannel, CustomerSalesDay, CustomerSalesMonth
+  sales_rollup  SalesDay, SalesMonth, SalesTotal, SalesDayChannel, CustomerSalesDay,
+                CustomerSalesMonth
                 (what the sales reports read).
 """
 
@@ -49,6 +50,7 @@ from orders.models.sales_rollup import (
     SalesDay,
     SalesDayChannel,
     SalesMonth,
+    SalesTotal,
 )
 from orders.models.websites import ApiEndpoint, ApiRequestOutcome, Website, WebsiteRequest
 
@@ -82,6 +84,7 @@ __all__ = [
     "SalesDay",
     "SalesDayChannel",
     "SalesMonth",
+    "SalesTotal",
     "Tag",
     "Website",
     "WebsiteRequest",

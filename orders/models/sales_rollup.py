@@ -119,6 +119,36 @@ class SalesMonth(models.Model):
         return f"{self.month} {self.variant_id} {self.units}"
 
 
+class SalesTotal(models.Model):
+    """SalesMonth summed over all months: a variant's sales ever, per currency. Every line's
+    units and net revenue are >= 0 (the lines' and orders' constraints), so a variant's total
+    bounds what it sold in any period: the best sellers of a long period only sum the
+    variants whose total reaches the 100th best (orders.selectors.report_sums)."""
+
+    variant = models.ForeignKey(
+        "inventory.Variant",
+        verbose_name=_("variant"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the key starts with the variant
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    units = models.IntegerField(_("units sold"), default=0)
+    net_revenue = _rollup_amount(_("net revenue"))
+    vat = _rollup_amount(_("VAT"))
+    cost = _rollup_amount(_("cost"))
+
+    class Meta:
+        verbose_name = _("total sales of a variant")
+        verbose_name_plural = _("total sales of variants")
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "currency"], name="orders_salestotal_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id} {self.units}"
+
+
 class SalesDayChannel(models.Model):
     """The shipped, not cancelled orders created on one shop-local day, per channel, warehouse
     and currency: the sales by channel report's figures (orders, net revenue of the goods,

@@ -57,6 +57,7 @@ from inventory.models import Product, Variant
 from orders.models import (
     Channel,
 )
+from orders.selectors.report_best import best_sellers_from_rollup
 from orders.selectors.report_customers import (
     customer_people,
     customer_rollup_serves,
@@ -82,7 +83,6 @@ from orders.selectors.report_scope import (
 )
 from orders.selectors.report_sums import (
     best_sellers_from_lines,
-    best_sellers_from_rollup,
     sales_cells_from_orders,
     sales_cells_from_rollup,
 )

@@ -20,6 +20,7 @@ from orders.services.sales_rollup.sql import (
     postgres,
 )
 from orders.services.sales_rollup.tables import TABLES
+from orders.services.sales_rollup.totals import totals_refill
 
 
 @dataclass(frozen=True)
@@ -52,12 +53,13 @@ def sales_rollup_rebuild(
         where = rollup.created_sql()
         with connection.cursor() as cursor:
             cursor.execute(
-                "LOCK TABLE orders_salesday, orders_salesmonth, orders_salesdaychannel"
-                " IN EXCLUSIVE MODE"
+                "LOCK TABLE orders_salesday, orders_salesmonth, orders_salesdaychannel,"
+                " orders_salestotal IN EXCLUSIVE MODE"
             )
             if truncate:
                 cursor.execute(
-                    "TRUNCATE orders_salesday, orders_salesmonth, orders_salesdaychannel"
+                    "TRUNCATE orders_salesday, orders_salesmonth, orders_salesdaychannel,"
+                    " orders_salestotal"
                 )
             else:
                 for table in TABLES:
@@ -85,8 +87,12 @@ def sales_rollup_rebuild(
                 params,
             )
             channel_days = cursor.rowcount
+            totals_refill()
             if rollup.everything:  # fresh statistics for the planner
-                cursor.execute("ANALYZE orders_salesday, orders_salesmonth, orders_salesdaychannel")
+                cursor.execute(
+                    "ANALYZE orders_salesday, orders_salesmonth, orders_salesdaychannel,"
+                    " orders_salestotal"
+                )
     return RebuildResult(rollup, days, months, channel_days)
 
 
@@ -101,4 +107,5 @@ def _python_rebuild(rollup: RollupRange) -> RebuildResult:
             )
             for key, figures in fresh[table.name].items()
         )
+    totals_refill()
     return RebuildResult(rollup, *(len(fresh[table.name]) for table in TABLES))

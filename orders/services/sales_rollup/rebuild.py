@@ -23,6 +23,9 @@ from orders.services.sales_rollup.tables import TABLES
 from orders.services.sales_rollup.totals import totals_refill
 
 
+_TABLES = "orders_salesday, orders_salesmonth, orders_salesdaychannel, orders_salestotal"
+
+
 @dataclass(frozen=True)
 class RebuildResult:
     range: RollupRange
@@ -52,15 +55,9 @@ def sales_rollup_rebuild(
         params = rollup.params()
         where = rollup.created_sql()
         with connection.cursor() as cursor:
-            cursor.execute(
-                "LOCK TABLE orders_salesday, orders_salesmonth, orders_salesdaychannel,"
-                " orders_salestotal IN EXCLUSIVE MODE"
-            )
+            cursor.execute(f"LOCK TABLE {_TABLES} IN EXCLUSIVE MODE")
             if truncate:
-                cursor.execute(
-                    "TRUNCATE orders_salesday, orders_salesmonth, orders_salesdaychannel,"
-                    " orders_salestotal"
-                )
+                cursor.execute(f"TRUNCATE {_TABLES}")
             else:
                 for table in TABLES:
                     where_days = rollup.days_sql(table.period)
@@ -89,10 +86,7 @@ def sales_rollup_rebuild(
             channel_days = cursor.rowcount
             totals_refill()
             if rollup.everything:  # fresh statistics for the planner
-                cursor.execute(
-                    "ANALYZE orders_salesday, orders_salesmonth, orders_salesdaychannel,"
-                    " orders_salestotal"
-                )
+                cursor.execute(f"ANALYZE {_TABLES}")
     return RebuildResult(rollup, days, months, channel_days)
 
 

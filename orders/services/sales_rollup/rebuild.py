@@ -22,7 +22,6 @@ from orders.services.sales_rollup.sql import (
 from orders.services.sales_rollup.tables import TABLES
 from orders.services.sales_rollup.totals import totals_refill
 
-
 _TABLES = "orders_salesday, orders_salesmonth, orders_salesdaychannel, orders_salestotal"
 
 

@@ -2,8 +2,9 @@
 variant (or product), sorted and cut to the top 100 in SQL.
 
 A long period sums many rows (a year: ~11 months of SalesMonth and ~30 days of SalesDay). When
-the report is grouped by variant, sorted by units or net revenue, without channel or warehouse
-filter, only the variants that can reach the top 100 are summed: every line's units and net
+it spans LONG_DAYS or more, the report is grouped by variant, sorted by units or net revenue,
+without channel or warehouse filter, only the variants that can reach the top 100 are summed
+(through the (variant, day) and (variant, month) indexes): every line's units and net
 revenue are >= 0 (the constraints of orders and lines), so a variant's SalesTotal (its sales
 ever) bounds what it sold in the period.
   1. sum the period for the SEEDS variants with the highest totals: the 100th of them has the
@@ -41,6 +42,7 @@ from orders.selectors.report_scope import (
 
 SEEDS = 3 * TOP_ROWS
 MAX_CANDIDATES = 5000
+LONG_DAYS = 62  # shorter periods sum everything: few rows, and recent sales bound nothing
 
 _ROLLUP_ORDER = {
     SORT_UNITS: "units DESC, net_revenue DESC, group_key",
@@ -140,6 +142,7 @@ def best_sellers_from_rollup(
     """The top rows summed from the rollup (see the module docstring for the bounded path)."""
     prunable = (
         connection.vendor == "postgresql"
+        and (filters.date_to - filters.date_from).days >= LONG_DAYS
         and group == GROUP_VARIANT
         and sort in _BOUND
         and not filters.channel

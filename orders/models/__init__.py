@@ -10,7 +10,7 @@ One module per domain; every name is importable from here (`from orders.models i
   payments      Payment (money in and out) and Return / ReturnLine;
   websites      Website and WebsiteRequest (the inbound API's keys and kept requests);
   sales_rollup  SalesDay, SalesMonth, SalesTotal, SalesDayChannel, CustomerSalesDay,
-                CustomerSalesMonth
+                CustomerSalesMonth, CustomerSalesTotal
                 (what the sales reports read).
 """
 
@@ -47,6 +47,7 @@ from orders.models.sales_rollup import (
     ROLLUP_AMOUNT,
     CustomerSalesDay,
     CustomerSalesMonth,
+    CustomerSalesTotal,
     SalesDay,
     SalesDayChannel,
     SalesMonth,
@@ -67,6 +68,7 @@ __all__ = [
     "CustomerPhone",
     "CustomerSalesDay",
     "CustomerSalesMonth",
+    "CustomerSalesTotal",
     "EventKind",
     "FollowupState",
     "Order",

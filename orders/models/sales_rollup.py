@@ -248,3 +248,37 @@ class CustomerSalesMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.customer_id} {self.orders}"
+
+
+class CustomerSalesTotal(models.Model):
+    """A customer's CustomerSalesDay rows summed over all days, per currency, as bounds: the
+    orders, and the net revenue of the days whose net revenue is positive. No period's figures
+    can exceed them, so the top customers of a long period only sum the customers whose bound
+    reaches the 100th best (orders.selectors.report_customers)."""
+
+    customer = models.ForeignKey(
+        "orders.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the key starts with the customer
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    orders = models.IntegerField(_("orders"), default=0)
+    revenue_bound = _rollup_amount(_("net revenue of the days with a positive one"))
+
+    class Meta:
+        verbose_name = _("total sales to a customer")
+        verbose_name_plural = _("total sales to customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "currency"], name="orders_customersalestotal_key"
+            ),
+        ]
+        indexes = [
+            models.Index(F("currency"), F("revenue_bound").desc(), name="orders_custtotal_revenue"),
+            models.Index(F("currency"), F("orders").desc(), name="orders_custtotal_orders"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.orders}"

@@ -16,7 +16,14 @@ from django.db import connection
 from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from orders.models import Customer, CustomerPhone, CustomerSalesDay, CustomerSalesMonth, Order
+from orders.models import (
+    Customer,
+    CustomerPhone,
+    CustomerSalesDay,
+    CustomerSalesMonth,
+    CustomerSalesTotal,
+    Order,
+)
 from orders.selectors.report_scope import (
     NUMERIC,
     SORT_ORDERS,
@@ -34,6 +41,11 @@ _ORDER_BY = {
     SORT_REVENUE: ("-net_revenue", "-orders", "customer_id"),
     SORT_ORDERS: ("-orders", "-net_revenue", "customer_id"),
 }
+_BOUND = {SORT_REVENUE: ("revenue_bound", "net_revenue"), SORT_ORDERS: ("orders", "orders")}
+SEEDS = 3 * TOP_ROWS
+MAX_CANDIDATES = 5000
+LONG_DAYS = 62  # shorter periods sum everyone: few rows, and lifetime bounds prune little
+
 _ROLLUP_ORDER = {
     SORT_REVENUE: "net_revenue DESC, orders DESC, customer_id",
     SORT_ORDERS: "orders DESC, net_revenue DESC, customer_id",
@@ -71,25 +83,26 @@ def top_customers_from_orders(filters: ReportFilters, *, sort: str) -> list[dict
     return [dict(row) for row in rows]
 
 
-def top_customers_from_rollup(filters: ReportFilters, *, sort: str) -> list[dict[str, Any]]:
+def _sums(filters: ReportFilters, *, sort: str, ids: list[int] | None) -> list[dict[str, Any]]:
     """customer_id, orders, shipped_orders and net_revenue of the top rows, summed from the
-    customer rollup (one query; last_order_at comes with the names)."""
+    customer rollup (of the customers `ids` only: PostgreSQL, an array parameter)."""
     months, spans = whole_months(date_from=filters.date_from, date_to=filters.date_to)
     figures = "customer_id, orders, shipped_orders, net_revenue"
+    only, only_params = ("", []) if ids is None else (" AND customer_id = ANY(%s)", [ids])
     parts, params = [], list[Any]()
     if spans:
         days = " OR ".join("(day >= %s AND day <= %s)" for _span in spans)
         parts.append(
             f"SELECT {figures} FROM {CustomerSalesDay._meta.db_table}"  # noqa: S608
-            f" WHERE currency = %s AND ({days})"
+            f" WHERE currency = %s AND ({days}){only}"
         )
-        params.extend([filters.currency, *(day for span in spans for day in span)])
+        params.extend([filters.currency, *(day for span in spans for day in span), *only_params])
     if months is not None:
         parts.append(
             f"SELECT {figures} FROM {CustomerSalesMonth._meta.db_table}"  # noqa: S608
-            " WHERE currency = %s AND month >= %s AND month < %s"
+            f" WHERE currency = %s AND month >= %s AND month < %s{only}"
         )
-        params.extend([filters.currency, *months])
+        params.extend([filters.currency, *months, *only_params])
     sql = (
         "SELECT customer_id, SUM(orders) AS orders, SUM(shipped_orders) AS shipped_orders,"  # noqa: S608
         f" SUM(net_revenue) AS net_revenue FROM ({' UNION ALL '.join(parts)}) x"
@@ -99,6 +112,44 @@ def top_customers_from_rollup(filters: ReportFilters, *, sort: str) -> list[dict
         cursor.execute(sql, params)
         names = ("customer_id", "orders", "shipped_orders", "net_revenue")
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _by_bound(filters: ReportFilters, bound: str, *, at_least: Any, limit: int) -> list[int]:
+    """Up to `limit` customers by their CustomerSalesTotal `bound`, highest first, those
+    reaching `at_least` only (None: any)."""
+    reach = "" if at_least is None else f" AND {bound} >= %s"
+    sql = (
+        f"SELECT customer_id FROM {CustomerSalesTotal._meta.db_table}"  # noqa: S608
+        f" WHERE currency = %s{reach} ORDER BY {bound} DESC LIMIT {int(limit)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [filters.currency, *([] if at_least is None else [at_least])])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def top_customers_from_rollup(filters: ReportFilters, *, sort: str) -> list[dict[str, Any]]:
+    """The top rows summed from the customer rollup: the period's whole months from
+    CustomerSalesMonth, the days around them from CustomerSalesDay.
+
+    A period of LONG_DAYS or more sums only the customers who can reach the top 100: no
+    period's orders or net revenue exceed the customer's CustomerSalesTotal bounds. The
+    SEEDS customers with the highest bounds are summed first; the 100th of them has the value
+    L; a customer whose bound is below L cannot reach the top 100, so only those with a bound
+    >= L are summed (when they are all seeds, the seeds' rows are the answer; more than
+    MAX_CANDIDATES, or fewer than 100 seeds in the period, and everyone is summed)."""
+    if connection.vendor != "postgresql" or (filters.date_to - filters.date_from).days < LONG_DAYS:
+        return _sums(filters, sort=sort, ids=None)
+    bound, value = _BOUND[sort]
+    seeds = _by_bound(filters, bound, at_least=None, limit=SEEDS)
+    seeded = _sums(filters, sort=sort, ids=seeds)
+    if len(seeded) < TOP_ROWS:
+        return _sums(filters, sort=sort, ids=None)
+    candidates = _by_bound(filters, bound, at_least=seeded[-1][value], limit=MAX_CANDIDATES + 1)
+    if set(candidates) <= set(seeds):
+        return seeded
+    if len(candidates) > MAX_CANDIDATES:
+        return _sums(filters, sort=sort, ids=None)
+    return _sums(filters, sort=sort, ids=candidates)
 
 
 def customer_people(

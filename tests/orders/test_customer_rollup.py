@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import io
+import random
 from datetime import date, datetime
 from decimal import Decimal
 from types import SimpleNamespace
@@ -25,7 +26,13 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from orders.models import CustomerSalesDay, CustomerSalesMonth, PaymentMethod
+from orders.models import (
+    Customer,
+    CustomerSalesDay,
+    CustomerSalesMonth,
+    CustomerSalesTotal,
+    PaymentMethod,
+)
 from orders.selectors import report_customers, reports
 from orders.services.customer_merge import customer_merge
 from orders.services.orders.create import order_create
@@ -90,6 +97,13 @@ def day_rows() -> list[tuple]:
     )
 
 
+def total_rows() -> list[tuple]:
+    return sorted(
+        (r.customer.name, r.currency, r.orders, r.revenue_bound)
+        for r in CustomerSalesTotal.objects.select_related("customer")
+    )
+
+
 def month_rows() -> list[tuple]:
     return sorted(
         (r.customer.name, r.month, r.currency, r.orders, r.shipped_orders, r.net_revenue)
@@ -120,6 +134,7 @@ def test_created_orders_count_on_their_local_day_and_month(shop):
         ("Anh Nguyễn", JUNE, "VND", 1, 0, 0),
         ("Bình Trần", JUNE, "VND", 1, 0, 0),
     ]
+    assert total_rows() == [("Anh Nguyễn", "VND", 2, 0), ("Bình Trần", "VND", 1, 0)]
     assert_fresh()
 
 
@@ -148,6 +163,7 @@ def test_cancel_removes_the_order_and_an_empty_day_goes(shop):
     order_cancel(order_id=shop.c.pk, user_id=None)
     assert day_rows() == [("Anh Nguyễn", date(2026, 5, 31), "VND", 1, 0, 0)]
     assert month_rows() == [("Anh Nguyễn", MAY, "VND", 1, 0, 0)]
+    assert total_rows() == [("Anh Nguyễn", "VND", 1, 0)]  # Bình has no order left
     assert_fresh()
 
 
@@ -202,6 +218,7 @@ def test_a_merge_moves_the_duplicates_figures_to_the_target(shop):
         ("Anh Nguyễn", MAY, "VND", 1, 0, 0),
         ("Anh Nguyễn", JUNE, "VND", 2, 1, Decimal("330000")),
     ]
+    assert total_rows() == [("Anh Nguyễn", "VND", 3, Decimal("330000"))]
     assert_fresh()
 
 
@@ -243,7 +260,7 @@ def test_check_fails_on_a_tampered_row_and_rebuild_repairs_it(shop):
     CustomerSalesMonth.objects.filter(customer=shop.anh, month=MAY).delete()
 
     total, found = customer_rollup_mismatches()
-    assert total == 2
+    assert total == 3
     assert [(m.table, m.key, m.stored, m.expected) for m in found] == [
         (
             "customer_day",
@@ -252,11 +269,13 @@ def test_check_fails_on_a_tampered_row_and_rebuild_repairs_it(shop):
             (1, 1, Decimal("330000")),
         ),
         ("customer_month", (shop.anh.pk, MAY, "VND"), None, (1, 0, Decimal(0))),
+        # The bound no longer matches the (tampered) day row it is summed from.
+        ("customer_total", (shop.binh.pk, "VND"), (1, Decimal("330000")), (1, Decimal("1"))),
     ]
     with pytest.raises(CommandError) as refused:
         _check()
     assert str(refused.value) == (
-        "2 customer rollup row(s) disagree with the orders; run manage.py rebuild_customer_rollup"
+        "3 customer rollup row(s) disagree with the orders; run manage.py rebuild_customer_rollup"
     )
     out = io.StringIO()
     call_command("rebuild_customer_rollup", stdout=out)
@@ -349,3 +368,75 @@ def test_the_rollup_serves_the_shop_zone_without_channel_or_warehouse_only(shop,
     assert [r.net_revenue for r in with_channel.rows if r.customer_id == shop.binh.pk] == [
         Decimal("330000")
     ]
+
+
+# --- Long periods sum only the customers who can reach the top --------------------------------
+
+
+@pytest.fixture
+def many_customers(db):
+    """400 customers whose spending falls with their rank, rows written directly (the
+    selector only reads them): two edge days and eleven whole months, bounds as the sum of
+    those plus older orders."""
+    rng = random.Random(11)
+    people = Customer.objects.bulk_create(Customer(name=f"Khách {n}") for n in range(400))
+    days, months, totals = [], [], []
+    for rank, person in enumerate(people):
+        scale = 4000 // (rank + 10)
+        orders = bound = 0
+        for day in (date(2025, 12, 31), date(2026, 12, 2)):
+            n = rng.randint(0, 1 + scale // 20)
+            net = Decimal(n * rng.randint(100, 900) * 1000)
+            days.append(
+                CustomerSalesDay(
+                    day=day,
+                    customer=person,
+                    currency="VND",
+                    orders=n,
+                    shipped_orders=n,
+                    net_revenue=net,
+                )
+            )
+            orders, bound = orders + n, bound + net
+        for month in range(1, 12):
+            n = rng.randint(0, 1 + scale // 5)
+            net = Decimal(n * rng.randint(100, 900) * 1000)
+            months.append(
+                CustomerSalesMonth(
+                    month=date(2026, month, 1),
+                    customer=person,
+                    currency="VND",
+                    orders=n,
+                    shipped_orders=n,
+                    net_revenue=net,
+                )
+            )
+            orders, bound = orders + n, bound + net
+        older = rng.randint(0, scale)
+        totals.append(
+            CustomerSalesTotal(
+                customer=person,
+                currency="VND",
+                orders=orders + older,
+                revenue_bound=bound + older * 100000,
+            )
+        )
+    CustomerSalesDay.objects.bulk_create(days)
+    CustomerSalesMonth.objects.bulk_create(months)
+    CustomerSalesTotal.objects.bulk_create(totals)
+
+
+@pytest.mark.postgres(why="the bounded path passes the customer ids as an array")
+@pytest.mark.parametrize("sort", ["revenue", "orders"])
+def test_a_year_of_top_customers_sums_only_those_who_can_reach_it(
+    many_customers, sort, django_assert_max_num_queries
+):
+    year = reports.ReportFilters(
+        date_from=date(2025, 12, 20), date_to=date(2026, 12, 5), currency="VND"
+    )
+    expected = report_customers._sums(year, sort=sort, ids=None)
+    assert len(expected) == 100
+    with django_assert_max_num_queries(4) as captured:
+        rows = report_customers.top_customers_from_rollup(year, sort=sort)
+    assert rows == expected
+    assert "ANY" in captured.captured_queries[-1]["sql"]  # the last sum was of a few only

@@ -1,5 +1,6 @@
 """The customer rollup: what the top customers report counts, per customer and shop-local day
-(CustomerSalesDay) and month (CustomerSalesMonth), kept exact in the transaction of every change.
+(CustomerSalesDay) and month (CustomerSalesMonth), with each customer's bounds over all days
+(CustomerSalesTotal), kept exact in the transaction of every change.
 
 The figures are those of orders.services.customers (CUSTOMER_ORDER, CUSTOMER_SALE,
 customer_net_revenue), per customer, day of created_at (settings.TIME_ZONE) and currency:
@@ -36,7 +37,13 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from orders.models import CustomerSalesDay, CustomerSalesMonth, Order, OrderStatus
+from orders.models import (
+    CustomerSalesDay,
+    CustomerSalesMonth,
+    CustomerSalesTotal,
+    Order,
+    OrderStatus,
+)
 from orders.services.sales_rollup.sql import DAY, postgres, zone_name
 
 CUSTOMER_FIGURES = ("orders", "shipped_orders", "net_revenue")
@@ -66,6 +73,15 @@ def customer_months_of(days: str) -> str:
     )
 
 
+def customer_totals_of(days: str) -> str:
+    """CustomerSalesTotal rows (the bounds) from CustomerSalesDay-shaped rows."""
+    return (
+        "SELECT d.customer_id, d.currency, SUM(d.orders) AS orders,"
+        " SUM(GREATEST(d.net_revenue, 0)) AS revenue_bound"
+        f" FROM {days} d GROUP BY 1, 2"
+    )
+
+
 _CHANGED = (
     "orders = EXCLUDED.orders, shipped_orders = EXCLUDED.shipped_orders,"
     " net_revenue = EXCLUDED.net_revenue"
@@ -76,7 +92,7 @@ _CHANGED = (
 
 def _refresh_sql() -> str:
     """One statement: the customers' fresh rows upserted (only those that changed), their
-    rows that no longer have orders deleted, for both tables."""
+    rows that no longer have orders deleted, for the three tables."""
     fresh = FRESH_CUSTOMER_DAYS.format(where=" AND o.customer_id = ANY(%(ids)s)")
     return (
         f"WITH fresh AS ({fresh}),"
@@ -88,6 +104,15 @@ def _refresh_sql() -> str:
         " WHERE t.customer_id = ANY(%(ids)s) AND NOT EXISTS (SELECT 1 FROM months f"
         " WHERE f.customer_id = t.customer_id AND f.month = t.month"
         " AND f.currency = t.currency)),"
+        f" totals AS ({customer_totals_of('fresh')}),"
+        " gone_totals AS (DELETE FROM orders_customersalestotal t"
+        " WHERE t.customer_id = ANY(%(ids)s) AND NOT EXISTS (SELECT 1 FROM totals f"
+        " WHERE f.customer_id = t.customer_id AND f.currency = t.currency)),"
+        " new_totals AS (INSERT INTO orders_customersalestotal AS t"
+        " (customer_id, currency, orders, revenue_bound) SELECT * FROM totals ORDER BY 1, 2"
+        " ON CONFLICT (customer_id, currency) DO UPDATE SET orders = EXCLUDED.orders,"
+        " revenue_bound = EXCLUDED.revenue_bound WHERE (t.orders, t.revenue_bound)"
+        " IS DISTINCT FROM (EXCLUDED.orders, EXCLUDED.revenue_bound)),"
         " new_days AS (INSERT INTO orders_customersalesday AS t"
         " (customer_id, day, currency, orders, shipped_orders, net_revenue)"
         " SELECT * FROM fresh ORDER BY 1, 2, 3"
@@ -179,7 +204,25 @@ def write_cells(model: Any, period: str, cells: _Cells) -> None:
 def _python_refresh(ids: Iterable[int]) -> None:
     ids = list(ids)
     days, months = customer_cells(Q(customer_id__in=ids))
-    CustomerSalesDay.objects.filter(customer_id__in=ids).delete()
-    CustomerSalesMonth.objects.filter(customer_id__in=ids).delete()
+    for model in (CustomerSalesDay, CustomerSalesMonth, CustomerSalesTotal):
+        model.objects.filter(customer_id__in=ids).delete()
     write_cells(CustomerSalesDay, "day", days)
     write_cells(CustomerSalesMonth, "month", months)
+    write_totals(total_cells(days))
+
+
+def total_cells(days: _Cells) -> dict[tuple[int, str], list[Any]]:
+    """(customer_id, currency) -> [orders, revenue bound] from day cells."""
+    totals: dict[tuple[int, str], list[Any]] = defaultdict(lambda: [0, Decimal(0)])
+    for (customer_id, _day, currency), (orders, _shipped, net) in days.items():
+        cell = totals[(customer_id, currency)]
+        cell[0] += orders
+        cell[1] += max(net, Decimal(0))
+    return dict(totals)
+
+
+def write_totals(cells: dict[tuple[int, str], list[Any]]) -> None:
+    CustomerSalesTotal.objects.bulk_create(
+        CustomerSalesTotal(customer_id=c, currency=cur, orders=n, revenue_bound=bound)
+        for (c, cur), (n, bound) in sorted(cells.items())
+    )

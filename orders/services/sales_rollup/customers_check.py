@@ -13,14 +13,17 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 
-from orders.models import CustomerSalesDay, CustomerSalesMonth
+from orders.models import CustomerSalesDay, CustomerSalesMonth, CustomerSalesTotal
 from orders.services.sales_rollup.check import RollupMismatch
 from orders.services.sales_rollup.customers import (
     CUSTOMER_FIGURES,
     FRESH_CUSTOMER_DAYS,
     customer_cells,
     customer_months_of,
+    customer_totals_of,
+    total_cells,
     write_cells,
+    write_totals,
 )
 from orders.services.sales_rollup.ranges import RollupRange, rollup_range
 from orders.services.sales_rollup.sql import postgres
@@ -29,7 +32,7 @@ _TABLES: tuple[tuple[str, Any, str], ...] = (  # (RollupMismatch.table, model, d
     ("customer_day", CustomerSalesDay, "day"),
     ("customer_month", CustomerSalesMonth, "month"),
 )
-_LOCK = "LOCK TABLE orders_customersalesday, orders_customersalesmonth IN EXCLUSIVE MODE"
+_ALL = "orders_customersalesday, orders_customersalesmonth, orders_customersalestotal"
 
 
 @dataclass(frozen=True)
@@ -64,12 +67,14 @@ def customer_rollup_rebuild(
                 model.objects.filter(rollup.day_q(period)).delete()
             write_cells(CustomerSalesDay, "day", days)
             write_cells(CustomerSalesMonth, "month", months)
+            CustomerSalesTotal.objects.all().delete()
+            write_totals(_stored_totals())
             return CustomerRebuildResult(rollup, len(days), len(months))
         params = rollup.params()
         with connection.cursor() as cursor:
-            cursor.execute(_LOCK)
+            cursor.execute(f"LOCK TABLE {_ALL} IN EXCLUSIVE MODE")
             if truncate:
-                cursor.execute("TRUNCATE orders_customersalesday, orders_customersalesmonth")
+                cursor.execute(f"TRUNCATE {_ALL}")
             else:
                 for _name, model, period in _TABLES:
                     cursor.execute(
@@ -91,19 +96,85 @@ def customer_rollup_rebuild(
                 params,
             )
             months_written = cursor.rowcount
+            cursor.execute("DELETE FROM orders_customersalestotal")
+            cursor.execute(
+                "INSERT INTO orders_customersalestotal (customer_id, currency, orders,"
+                f" revenue_bound) {customer_totals_of('orders_customersalesday')} ORDER BY 1, 2"
+            )
             if rollup.everything:
-                cursor.execute("ANALYZE orders_customersalesday, orders_customersalesmonth")
+                cursor.execute(f"ANALYZE {_ALL}")
     return CustomerRebuildResult(rollup, days_written, months_written)
+
+
+def _stored_totals() -> dict[tuple[int, str], list[Any]]:
+    """The bounds as the stored CustomerSalesDay rows give them."""
+    days = {
+        (row["customer_id"], row["day"], row["currency"]): [row[f] for f in CUSTOMER_FIGURES]
+        for row in CustomerSalesDay.objects.values(
+            "customer_id", "day", "currency", *CUSTOMER_FIGURES
+        )
+    }
+    return total_cells(days)
+
+
+def _totals_mismatches(limit: int) -> tuple[int, list[RollupMismatch]]:
+    """CustomerSalesTotal rows that differ from the bounds of the stored day rows."""
+    if not postgres():
+        stored = {
+            (row["customer_id"], row["currency"]): [row["orders"], row["revenue_bound"]]
+            for row in CustomerSalesTotal.objects.values()
+        }
+        expected = _stored_totals()
+        keys = sorted(k for k in set(stored) | set(expected) if stored.get(k) != expected.get(k))
+        return len(keys), [
+            RollupMismatch(
+                "customer_total",
+                key,
+                tuple(stored[key]) if key in stored else None,
+                tuple(expected[key]) if key in expected else None,
+            )
+            for key in keys[:limit]
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COALESCE(s.customer_id, f.customer_id), COALESCE(s.currency, f.currency),"
+            " s.id IS NOT NULL, f.customer_id IS NOT NULL, s.orders, s.revenue_bound,"
+            " f.orders, f.revenue_bound, COUNT(*) OVER () FROM orders_customersalestotal s"
+            f" FULL JOIN ({customer_totals_of('orders_customersalesday')}) f"
+            " ON s.customer_id = f.customer_id AND s.currency = f.currency"
+            " WHERE s.id IS NULL OR f.customer_id IS NULL OR s.orders <> f.orders"
+            " OR s.revenue_bound <> f.revenue_bound ORDER BY 1, 2 LIMIT %s",
+            [limit],
+        )
+        rows = cursor.fetchall()
+    found = [
+        RollupMismatch(
+            "customer_total",
+            (row[0], row[1]),
+            tuple(row[4:6]) if row[2] else None,
+            tuple(row[6:8]) if row[3] else None,
+        )
+        for row in rows
+    ]
+    return (rows[0][-1] if rows else 0), found
 
 
 def customer_rollup_mismatches(
     *, day_from: date | None = None, day_to: date | None = None, limit: int = 100
 ) -> tuple[int, list[RollupMismatch]]:
     """Compare the customer rollup of the whole months covering [day_from, day_to] with a fresh
-    aggregate of the orders: (number of differing rows, the first `limit` per table)."""
+    aggregate of the orders, and the bounds (CustomerSalesTotal) with the stored days: (number
+    of differing rows, the first `limit` per table)."""
     rollup = rollup_range(day_from=day_from, day_to=day_to)
     if not postgres():
-        return _python_mismatches(rollup, limit=limit)
+        total, found = _python_mismatches(rollup, limit=limit)
+    else:
+        total, found = _range_mismatches(rollup, limit=limit)
+    differing, totals = _totals_mismatches(limit)
+    return total + differing, found + totals
+
+
+def _range_mismatches(rollup: RollupRange, *, limit: int) -> tuple[int, list[RollupMismatch]]:
     params = {**rollup.params(), "limit": limit}
     fresh_days = FRESH_CUSTOMER_DAYS.format(where=rollup.created_sql())
     fresh = {"day": f"({fresh_days})", "month": f"({customer_months_of(f'({fresh_days})')})"}

@@ -40,7 +40,14 @@ How it stays fast at millions of orders
   The rollup's days are the shop's (settings.TIME_ZONE): a report asked in another time zone
   is computed from the orders and their lines as before (the created_at index bounds the
   orders of the period, their lines are joined and aggregated the same way).
-  Top customers start from the orders of the period through the created_at index.
+  A period of 62 days or more, grouped by variant and sorted by units or net revenue, sums only
+  the variants whose SalesTotal (sales ever, a bound since no line's units or net revenue are
+  negative) reaches the 100th best (orders.selectors.report_best).
+  Top customers read the customer rollup (CustomerSalesDay, CustomerSalesMonth; recomputed per
+  customer by customer_totals_refresh under the customer's lock) when asked in the shop's
+  time zone without channel or warehouse, with the same bounded sum over CustomerSalesTotal
+  for long periods (orders.selectors.report_customers); otherwise they start from the orders
+  of the period through the created_at index.
 """
 
 from __future__ import annotations

@@ -9,16 +9,21 @@ from celery import shared_task
 from django.utils import timezone
 
 from orders.services import bulk_jobs
-from orders.services.sales_rollup import sales_rollup_mismatches, sales_rollup_rebuild
+from orders.services.sales_rollup import (
+    customer_rollup_mismatches,
+    customer_rollup_rebuild,
+    sales_rollup_mismatches,
+    sales_rollup_rebuild,
+)
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="orders.verify_sales_rollup", acks_late=True)
 def verify_sales_rollup(*, days: int = 35) -> int:
-    """Nightly: compare the report rollup of the recent months with the orders, and rebuild
-    those months when they differ (a deploy that shipped orders with old code, a restore).
-    Returns the number of differing rows found. Idempotent."""
+    """Nightly: compare the report rollups (variants and customers) of the recent months with
+    the orders, and rebuild those months when they differ (a deploy that shipped orders with
+    old code, a restore). Returns the number of differing rows found. Idempotent."""
     today = timezone.localdate()
     day_from = today - timedelta(days=days)
     differing, sample = sales_rollup_mismatches(day_from=day_from, day_to=today, limit=5)
@@ -30,7 +35,16 @@ def verify_sales_rollup(*, days: int = 35) -> int:
             sample,
         )
         sales_rollup_rebuild(day_from=day_from, day_to=today)
-    return differing
+    customers, sample = customer_rollup_mismatches(day_from=day_from, day_to=today, limit=5)
+    if customers:
+        logger.warning(
+            "customer rollup: %d rows differ since %s (e.g. %s); rebuilding",
+            customers,
+            day_from,
+            sample,
+        )
+        customer_rollup_rebuild(day_from=day_from, day_to=today)
+    return differing + customers
 
 
 # Jobs of minutes for big files: 30 minutes allowed (the default is 10).

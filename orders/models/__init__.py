@@ -9,7 +9,9 @@ One module per domain; every name is importable from here (`from orders.models i
   orders        Order, OrderLine, OrderEvent and the order's choices (channel, status, payment);
   payments      Payment (money in and out) and Return / ReturnLine;
   websites      Website and WebsiteRequest (the inbound API's keys and kept requests);
-  sales_rollup  SalesDay, SalesMonth, SalesDayChannel (what the sales reports read).
+  sales_rollup  SalesDay, SalesMonth, SalesTotal, SalesDayChannel, CustomerSalesDay,
+                CustomerSalesMonth, CustomerSalesTotal
+                (what the sales reports read).
 """
 
 from orders.models.customers import (
@@ -41,7 +43,16 @@ from orders.models.payments import (
     ReturnLine,
     ReturnStatus,
 )
-from orders.models.sales_rollup import ROLLUP_AMOUNT, SalesDay, SalesDayChannel, SalesMonth
+from orders.models.sales_rollup import (
+    ROLLUP_AMOUNT,
+    CustomerSalesDay,
+    CustomerSalesMonth,
+    CustomerSalesTotal,
+    SalesDay,
+    SalesDayChannel,
+    SalesMonth,
+    SalesTotal,
+)
 from orders.models.websites import ApiEndpoint, ApiRequestOutcome, Website, WebsiteRequest
 
 __all__ = [
@@ -55,6 +66,9 @@ __all__ = [
     "Customer",
     "CustomerAddress",
     "CustomerPhone",
+    "CustomerSalesDay",
+    "CustomerSalesMonth",
+    "CustomerSalesTotal",
     "EventKind",
     "FollowupState",
     "Order",
@@ -72,6 +86,7 @@ __all__ = [
     "SalesDay",
     "SalesDayChannel",
     "SalesMonth",
+    "SalesTotal",
     "Tag",
     "Website",
     "WebsiteRequest",

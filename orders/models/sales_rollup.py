@@ -58,7 +58,11 @@ class SalesDay(models.Model):
 
     day = models.DateField(_("day"))
     variant = models.ForeignKey(
-        "inventory.Variant", verbose_name=_("variant"), on_delete=models.PROTECT, related_name="+"
+        "inventory.Variant",
+        verbose_name=_("variant"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # orders_salesday_variant_day starts with it
     )
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     warehouse = _rollup_warehouse()
@@ -82,6 +86,8 @@ class SalesDay(models.Model):
                 name="orders_salesday_key",
             ),
         ]
+        # The bounded best sellers read a few variants' days (orders.selectors.report_best).
+        indexes = [models.Index(fields=["variant", "day"], name="orders_salesday_variant_day")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.variant_id} {self.channel} {self.units}"
@@ -98,7 +104,7 @@ class SalesMonth(models.Model):
         verbose_name=_("variant"),
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,  # a small table; the key starts with the month
+        db_index=False,  # orders_salesmonth_variant starts with it
     )
     currency = models.CharField(_("currency"), max_length=3)
     units = models.IntegerField(_("units sold"), default=0)
@@ -114,9 +120,40 @@ class SalesMonth(models.Model):
                 fields=["month", "variant", "currency"], name="orders_salesmonth_key"
             ),
         ]
+        indexes = [models.Index(fields=["variant", "month"], name="orders_salesmonth_variant")]
 
     def __str__(self) -> str:
         return f"{self.month} {self.variant_id} {self.units}"
+
+
+class SalesTotal(models.Model):
+    """SalesMonth summed over all months: a variant's sales ever, per currency. Every line's
+    units and net revenue are >= 0 (the lines' and orders' constraints), so a variant's total
+    bounds what it sold in any period: the best sellers of a long period only sum the
+    variants whose total reaches the 100th best (orders.selectors.report_sums)."""
+
+    variant = models.ForeignKey(
+        "inventory.Variant",
+        verbose_name=_("variant"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # the key starts with the variant
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    units = models.IntegerField(_("units sold"), default=0)
+    net_revenue = _rollup_amount(_("net revenue"))
+    vat = _rollup_amount(_("VAT"))
+    cost = _rollup_amount(_("cost"))
+
+    class Meta:
+        verbose_name = _("total sales of a variant")
+        verbose_name_plural = _("total sales of variants")
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "currency"], name="orders_salestotal_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id} {self.units}"
 
 
 class SalesDayChannel(models.Model):
@@ -147,3 +184,101 @@ class SalesDayChannel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.channel} {self.orders}"
+
+
+class CustomerSalesDay(models.Model):
+    """One customer's orders created on one shop-local day, per currency, counted as the top
+    customers report counts them (orders.services.customers: CUSTOMER_ORDER, CUSTOMER_SALE,
+    customer_net_revenue): orders not cancelled, those of them shipped, and the shipped ones'
+    net revenue. Only customers with such orders that day have a row."""
+
+    day = models.DateField(_("day"))
+    customer = models.ForeignKey(
+        "orders.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the key starts with the customer
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    orders = models.IntegerField(_("orders"), default=0)
+    shipped_orders = models.IntegerField(_("shipped orders"), default=0)
+    net_revenue = _rollup_amount(_("net revenue"))
+
+    class Meta:
+        verbose_name = _("daily sales to a customer")
+        verbose_name_plural = _("daily sales to customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "day", "currency"], name="orders_customersalesday_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["day"], name="orders_custsalesday_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.customer_id} {self.orders}"
+
+
+class CustomerSalesMonth(models.Model):
+    """CustomerSalesDay summed over a shop-local month: what a long period reads for its whole
+    months."""
+
+    month = models.DateField(_("month"))  # its first day
+    customer = models.ForeignKey(
+        "orders.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the key starts with the customer
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    orders = models.IntegerField(_("orders"), default=0)
+    shipped_orders = models.IntegerField(_("shipped orders"), default=0)
+    net_revenue = _rollup_amount(_("net revenue"))
+
+    class Meta:
+        verbose_name = _("monthly sales to a customer")
+        verbose_name_plural = _("monthly sales to customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "month", "currency"], name="orders_customersalesmonth_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["month"], name="orders_custsalesmonth_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.customer_id} {self.orders}"
+
+
+class CustomerSalesTotal(models.Model):
+    """A customer's CustomerSalesDay rows summed over all days, per currency, as bounds: the
+    orders, and the net revenue of the days whose net revenue is positive. No period's figures
+    can exceed them, so the top customers of a long period only sum the customers whose bound
+    reaches the 100th best (orders.selectors.report_customers)."""
+
+    customer = models.ForeignKey(
+        "orders.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the key starts with the customer
+    )
+    currency = models.CharField(_("currency"), max_length=3)
+    orders = models.IntegerField(_("orders"), default=0)
+    revenue_bound = _rollup_amount(_("net revenue of the days with a positive one"))
+
+    class Meta:
+        verbose_name = _("total sales to a customer")
+        verbose_name_plural = _("total sales to customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "currency"], name="orders_customersalestotal_key"
+            ),
+        ]
+        indexes = [
+            models.Index(F("currency"), F("revenue_bound").desc(), name="orders_custtotal_revenue"),
+            models.Index(F("currency"), F("orders").desc(), name="orders_custtotal_orders"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.orders}"

@@ -24,15 +24,12 @@ from django.db.models import (
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
-from inventory.models import Product, Variant
 from inventory.selectors.catalogue import category_descendant_ids
 from orders.models import (
     SalesDay,
     SalesDayChannel,
-    SalesMonth,
 )
 from orders.selectors.report_scope import (
-    GROUP_PRODUCT,
     GROUP_VARIANT,
     MONTH,
     NUMERIC,
@@ -45,7 +42,6 @@ from orders.selectors.report_scope import (
     ReportFilters,
     counted_lines,
     counted_orders,
-    whole_months,
 )
 
 # --- Per-line expressions (unrounded NUMERIC) -------------------------------------------------
@@ -126,69 +122,6 @@ def best_sellers_from_lines(
         .order_by(*order_by)[:TOP_ROWS]
     )
     return [dict(row) for row in rows]
-
-
-_ROLLUP_ORDER = {
-    SORT_UNITS: "units DESC, net_revenue DESC, group_key",
-    SORT_REVENUE: "net_revenue DESC, units DESC, group_key",
-    SORT_PROFIT: "SUM(x.net_revenue) - SUM(x.vat) - SUM(x.cost) DESC, units DESC, group_key",
-}
-
-
-def best_sellers_from_rollup(
-    filters: ReportFilters, *, group: str, sort: str
-) -> list[dict[str, Any]]:
-    """The top rows summed from the rollup: SalesDay rows of the period's days, or, without a
-    channel or warehouse filter, SalesMonth rows for its whole months and SalesDay rows for the
-    days around them. One query."""
-    figures = "variant_id, units, net_revenue, vat, cost"
-    # The SQL is assembled from constants and model table names; values go as parameters.
-    conditions, day_params = ["currency = %s"], list[Any]([filters.currency])
-    if filters.channel:
-        conditions.append("channel = %s")
-        day_params.append(filters.channel)
-    if filters.warehouse_id is not None:
-        conditions.append("warehouse_id = %s")
-        day_params.append(filters.warehouse_id)
-    months: tuple[date, date] | None = None
-    spans = [(filters.date_from, filters.date_to)]
-    if not filters.channel and filters.warehouse_id is None:
-        months, spans = whole_months(date_from=filters.date_from, date_to=filters.date_to)
-    parts, params = [], list[Any]()
-    if spans:
-        conditions.append("(" + " OR ".join("(day >= %s AND day <= %s)" for _s in spans) + ")")
-        day_sql = " AND ".join(conditions)
-        parts.append(f"SELECT {figures} FROM {SalesDay._meta.db_table} WHERE {day_sql}")  # noqa: S608
-        params.extend([*day_params, *(day for span in spans for day in span)])
-    if months is not None:
-        parts.append(
-            f"SELECT {figures} FROM {SalesMonth._meta.db_table}"  # noqa: S608
-            " WHERE currency = %s AND month >= %s AND month < %s"
-        )
-        params.extend([filters.currency, *months])
-    key, join, where = "x.variant_id", "", ""
-    if group == GROUP_PRODUCT or filters.category_id is not None:
-        join = f" JOIN {Variant._meta.db_table} v ON v.id = x.variant_id"
-        if group == GROUP_PRODUCT:
-            key = "v.product_id"
-    if filters.category_id is not None:
-        categories = category_descendant_ids(category_id=filters.category_id)
-        where = (
-            f" WHERE v.product_id IN (SELECT id FROM {Product._meta.db_table}"  # noqa: S608
-            f" WHERE category_id IN ({', '.join(['%s'] * len(categories))}))"
-        )
-        params.extend(categories)
-    sql = (
-        f"SELECT {key} AS group_key, SUM(x.units) AS units, SUM(x.net_revenue) AS net_revenue,"  # noqa: S608
-        " SUM(x.vat) AS vat, SUM(x.cost) AS cost"
-        f" FROM ({' UNION ALL '.join(parts)}) x{join}{where}"
-        f" GROUP BY {key} HAVING SUM(x.units) <> 0"  # sold and all returned: nothing sold
-        f" ORDER BY {_ROLLUP_ORDER[sort]} LIMIT {TOP_ROWS}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = ("key", "units", "net_revenue", "vat", "cost")
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _trunc(field_name: str, group: str) -> Trunc:

@@ -40,7 +40,14 @@ How it stays fast at millions of orders
   The rollup's days are the shop's (settings.TIME_ZONE): a report asked in another time zone
   is computed from the orders and their lines as before (the created_at index bounds the
   orders of the period, their lines are joined and aggregated the same way).
-  Top customers start from the orders of the period through the created_at index.
+  A period of 62 days or more, grouped by variant and sorted by units or net revenue, sums only
+  the variants whose SalesTotal (sales ever, a bound since no line's units or net revenue are
+  negative) reaches the 100th best (orders.selectors.report_best).
+  Top customers read the customer rollup (CustomerSalesDay, CustomerSalesMonth; recomputed per
+  customer by customer_totals_refresh under the customer's lock) when asked in the shop's
+  time zone without channel or warehouse, with the same bounded sum over CustomerSalesTotal
+  for long periods (orders.selectors.report_customers); otherwise they start from the orders
+  of the period through the created_at index.
 """
 
 from __future__ import annotations
@@ -51,22 +58,18 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import (
-    Count,
-    Max,
-    OuterRef,
-    Subquery,
-    Sum,
-)
-
 from common.money import quantize
 from common.phones import format_phone
 from inventory.models import Product, Variant
 from orders.models import (
     Channel,
-    Customer,
-    CustomerPhone,
-    Order,
+)
+from orders.selectors.report_best import best_sellers_from_rollup
+from orders.selectors.report_customers import (
+    customer_people,
+    customer_rollup_serves,
+    top_customers_from_orders,
+    top_customers_from_rollup,
 )
 from orders.selectors.report_scope import (
     BEST_SELLER_GROUPS,
@@ -75,27 +78,21 @@ from orders.selectors.report_scope import (
     DAY,
     GROUP_VARIANT,
     MONTH,
-    NUMERIC,
     SALES_GROUPS,
-    SORT_ORDERS,
     SORT_PROFIT,
     SORT_REVENUE,
     SORT_UNITS,
-    TOP_ROWS,
     WEEK,
     ZERO,
     ReportFilters,
-    order_q,
     rollup_serves,
     sum_decimal,
 )
 from orders.selectors.report_sums import (
     best_sellers_from_lines,
-    best_sellers_from_rollup,
     sales_cells_from_orders,
     sales_cells_from_rollup,
 )
-from orders.services.customers import CUSTOMER_ORDER, CUSTOMER_SALE, customer_net_revenue
 from orders.services.orders.lines import variant_display_name
 
 _PERCENT = Decimal("0.1")
@@ -261,52 +258,36 @@ class TopCustomers:
 def top_customers(*, filters: ReportFilters, sort: str = SORT_REVENUE) -> TopCustomers:
     """The 100 customers with the most net revenue (or orders) in the period, counted as the
     customer pages count (orders.services.customers: CUSTOMER_ORDER, CUSTOMER_SALE): two
-    queries."""
+    queries, the sums (from the customer rollup when it serves, else from the orders) and the
+    names (with each one's last order in the period, when the rollup gave the sums)."""
     if sort not in CUSTOMER_SORTS:
         raise ValueError(f"unknown sort {sort!r}")
-    order_by = {
-        SORT_REVENUE: ("-net_revenue", "-orders", "customer_id"),
-        SORT_ORDERS: ("-orders", "-net_revenue", "customer_id"),
-    }[sort]
-    aggregated = list(
-        Order.objects.filter(order_q(filters, shipped=False) & CUSTOMER_ORDER)
-        .values("customer_id")
-        .annotate(
-            orders=Count("id"),
-            shipped_orders=Count("id", filter=CUSTOMER_SALE),
-            net_revenue=Sum(customer_net_revenue(), filter=CUSTOMER_SALE, output_field=NUMERIC),
-            last_order_at=Max("created_at"),
-        )
-        .order_by(*order_by)[:TOP_ROWS]
+    from_rollup = customer_rollup_serves(filters)
+    if from_rollup:
+        aggregated = top_customers_from_rollup(filters, sort=sort)
+    else:
+        aggregated = top_customers_from_orders(filters, sort=sort)
+    people = customer_people(
+        filters, [row["customer_id"] for row in aggregated], last_order=from_rollup
     )
-    ids = [row["customer_id"] for row in aggregated]
-    people: dict[int, dict[str, Any]] = {}
-    if ids:
-        primary_phone = CustomerPhone.objects.filter(
-            customer_id=OuterRef("pk"), is_primary=True
-        ).values("e164")[:1]
-        people = {
-            c["pk"]: dict(c)
-            for c in Customer.objects.filter(pk__in=ids)
-            .annotate(phone=Subquery(primary_phone))
-            .values("pk", "name", "company", "phone")
-        }
     currency = filters.currency
-    rows = tuple(
-        TopCustomerRow(
-            customer_id=row["customer_id"],
-            name=people.get(row["customer_id"], {}).get("name", ""),
-            company=people.get(row["customer_id"], {}).get("company", ""),
-            phone=format_phone(people.get(row["customer_id"], {}).get("phone")),
-            orders=row["orders"],
-            net_revenue=quantize(row["net_revenue"] or ZERO, currency),
-            last_order_at=row["last_order_at"],
-            currency=currency,
-            shipped_orders=row["shipped_orders"],
+    rows = []
+    for row in aggregated:
+        person = people.get(row["customer_id"], {})
+        rows.append(
+            TopCustomerRow(
+                customer_id=row["customer_id"],
+                name=person.get("name", ""),
+                company=person.get("company", ""),
+                phone=format_phone(person.get("phone")),
+                orders=int(row["orders"]),
+                net_revenue=quantize(sum_decimal(row["net_revenue"]), currency),
+                last_order_at=row.get("last_order_at") or person["last_order_at"],
+                currency=currency,
+                shipped_orders=int(row["shipped_orders"]),
+            )
         )
-        for row in aggregated
-    )
-    return TopCustomers(filters=filters, sort=sort, rows=rows)
+    return TopCustomers(filters=filters, sort=sort, rows=tuple(rows))
 
 
 # --- Sales by channel and period --------------------------------------------------------------

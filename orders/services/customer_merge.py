@@ -28,6 +28,7 @@ from orders.services.customers import (
     customer_search_refresh,
     customer_totals_refresh,
 )
+from orders.services.sales_rollup import customer_sales_refresh
 from orders.signals import customer_merged
 
 
@@ -59,6 +60,7 @@ def customer_merge(
         _empty_duplicates(target, duplicates, dup_ids)
         customer_search_refresh(target)
         customer_totals_refresh(customer_id=target.pk)
+        customer_sales_refresh(customer_ids=dup_ids)  # their orders left: their rows go
         # Inside the transaction: the apps above re-point their rows in it, so the merge and
         # their moves commit together, and a receiver's failure undoes the whole merge.
         customer_merged.send(sender=Customer, target_id=target_id, merged_ids=dup_ids)

@@ -39,6 +39,7 @@ from orders.models import (
     Order,
     Tag,
 )
+from orders.services.sales_rollup.customers import customer_sales_refresh
 from orders.validators import Phone, phone_normalize, shop_country, tax_code_normalize
 
 MAX_PHONES = 10
@@ -444,4 +445,6 @@ def customer_totals_refresh(*, customer_id: int) -> tuple[int, Decimal]:
         count = int(figures["count"] or 0)
         revenue = quantize(Decimal(figures["revenue"] or 0), settings.SHOP_CURRENCY)
         Customer.objects.filter(pk=customer_id).update(orders_count=count, revenue=revenue)
+        # The top customers report's rollup, under the same lock.
+        customer_sales_refresh(customer_ids=[customer_id])
     return count, revenue

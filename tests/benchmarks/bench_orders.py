@@ -636,10 +636,12 @@ def load_orders(
             cursor.execute("SELECT setval(%s, %s)", [ORDER_NUMBER_SEQUENCE, orders])
         for table in ORDER_TABLES:
             _sync_sequence(table)
-    # The orders were copied in, not shipped through the services: fill the reports' rollup.
-    from orders.services.sales_rollup import sales_rollup_rebuild
+    # The orders were copied in, not shipped through the services: fill the reports' rollups
+    # (INSERT ... SELECT from the orders, in bulk).
+    from orders.services.sales_rollup import customer_rollup_rebuild, sales_rollup_rebuild
 
     sales_rollup_rebuild()
+    customer_rollup_rebuild()
     with connection.cursor() as cursor:
         for table in ORDER_TABLES:
             cursor.execute(f"VACUUM (ANALYZE) {table}")
@@ -770,6 +772,7 @@ def page_cases(ctx: Context, *, repeat: int) -> list[inv.Result]:
     from orders.models import CustomerPhone
 
     digits = CustomerPhone.objects.order_by("pk").values_list("digits", flat=True)[1234]
+    year = {"date_from": (today - timedelta(days=364)).isoformat(), "date_to": today.isoformat()}
     cases = [
         ("customers default", "orders:customer_list", {}),
         ("customers phone 5 digits", "orders:customer_list", {"q": digits[-5:]}),
@@ -780,15 +783,9 @@ def page_cases(ctx: Context, *, repeat: int) -> list[inv.Result]:
         ("calendar week (all staff)", "followups:calendar", {"view": "week", "user": "all"}),
         ("calendar month (one person)", "followups:calendar", {"view": "month"}),
         ("best sellers, last 30 days", "orders:report_best_sellers", {}),
-        (
-            "best sellers, 365 days",
-            "orders:report_best_sellers",
-            {
-                "date_from": (today - timedelta(days=364)).isoformat(),
-                "date_to": today.isoformat(),
-            },
-        ),
+        ("best sellers, 365 days", "orders:report_best_sellers", year),
         ("top customers, last 30 days", "orders:report_top_customers", {}),
+        ("top customers, 365 days", "orders:report_top_customers", year),
         ("sales by day, last 30 days", "orders:report_sales", {}),
         ("follow-up outcomes, 30 days", "followups:outcomes", {}),
     ]

@@ -39,21 +39,34 @@ order_ship and return_create lock stock first), so two transactions never wait o
 crosswise. On SQLite (the dev default) the same figures are computed in Python with
 Decimal and written row by row (SQLite lets one writer at a time in).
 
+The customer rollup (CustomerSalesDay, CustomerSalesMonth: what the top customers report counts)
+has rules of its own: see .customers (kept) and .customers_check (rebuilt and checked).
+
 Modules: keep (a shipment adds, a return takes out), rebuild (recompute a range), check
 (compare with the orders, writes nothing); what they share: sql (the per-line figures in SQL),
 in_python (the same in Decimal), tables (the three tables as data), ranges (whole months).
 """
 
 from orders.services.sales_rollup.check import RollupMismatch, sales_rollup_mismatches
+from orders.services.sales_rollup.customers import customer_sales_refresh
+from orders.services.sales_rollup.customers_check import (
+    CustomerRebuildResult,
+    customer_rollup_mismatches,
+    customer_rollup_rebuild,
+)
 from orders.services.sales_rollup.in_python import line_figures
 from orders.services.sales_rollup.keep import sales_rollup_add_return, sales_rollup_add_shipment
 from orders.services.sales_rollup.ranges import RollupRange, rollup_range
 from orders.services.sales_rollup.rebuild import RebuildResult, sales_rollup_rebuild
 
 __all__ = [
+    "CustomerRebuildResult",
     "RebuildResult",
     "RollupMismatch",
     "RollupRange",
+    "customer_rollup_mismatches",
+    "customer_rollup_rebuild",
+    "customer_sales_refresh",
     "line_figures",
     "rollup_range",
     "sales_rollup_add_return",

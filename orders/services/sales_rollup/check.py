@@ -21,11 +21,12 @@ from orders.services.sales_rollup.sql import (
     postgres,
 )
 from orders.services.sales_rollup.tables import DAYS, MONTHS, TABLES, Table
+from orders.services.sales_rollup.totals import totals_mismatches
 
 
 @dataclass(frozen=True)
 class RollupMismatch:
-    table: str  # "day", "month" or "channel"
+    table: str  # "day", "month", "channel", "total" (SalesTotal), "customer_day", "customer_month"
     key: tuple[Any, ...]
     stored: tuple[Any, ...] | None  # None: the row is missing
     expected: tuple[Any, ...] | None  # None: the row should not be there
@@ -38,9 +39,16 @@ def sales_rollup_mismatches(
     *, day_from: date | None = None, day_to: date | None = None, limit: int = 100
 ) -> tuple[int, list[RollupMismatch]]:
     """Compare the rollup of the whole months covering [day_from, day_to] (everything without
-    bounds) with a fresh aggregate of the orders: (number of differing rows, the first `limit`
-    of them per table). Writes nothing."""
-    rollup = rollup_range(day_from=day_from, day_to=day_to)
+    bounds) with a fresh aggregate of the orders, and SalesTotal with the sum of SalesMonth:
+    (number of differing rows, the first `limit` of them per table). Writes nothing."""
+    total, found = _mismatches(rollup_range(day_from=day_from, day_to=day_to), limit=limit)
+    differing, totals = totals_mismatches(limit=limit)
+    found.extend(RollupMismatch("total", *difference) for difference in totals)
+    return total + differing, found
+
+
+def _mismatches(rollup: RollupRange, *, limit: int) -> tuple[int, list[RollupMismatch]]:
+    """The differences of the day, month and channel tables in the range."""
     if not postgres():
         return _python_mismatches(rollup, limit=limit)
     params = {**rollup.params(), "limit": limit}

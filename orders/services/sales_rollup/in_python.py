@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from orders.models import Order, OrderStatus
+from orders.models import Order, OrderStatus, SalesTotal
 from orders.services.sales_rollup.ranges import RollupRange
 from orders.services.sales_rollup.sql import zone_name
 from orders.services.sales_rollup.tables import CHANNELS, DAYS, MONTHS, TABLES, Table
@@ -110,6 +110,11 @@ def python_add(*, order_id: int, returned: Mapping[int, int]) -> None:
             for name, value in zip(table.figures, figures, strict=True):
                 setattr(row, name, getattr(row, name) + value)
             row.save()
+    for (_month, variant_id, currency), figures in sorted(cells[MONTHS.name].items(), key=str):
+        total, _created = SalesTotal.objects.get_or_create(variant_id=variant_id, currency=currency)
+        for name, value in zip(MONTHS.figures, figures, strict=True):
+            setattr(total, name, getattr(total, name) + value)
+        total.save()
 
 
 def fresh_figures(rollup: RollupRange) -> _Cells:

@@ -26,6 +26,7 @@ from orders.services.sales_rollup.sql import (
 
 _DAY_KEY = "(day, variant_id, channel, (COALESCE(warehouse_id, 0)), currency)"
 _MONTH_KEY = "(month, variant_id, currency)"
+_TOTAL_KEY = "(variant_id, currency)"
 _CHANNEL_KEY = "(day, channel, (COALESCE(warehouse_id, 0)), currency)"
 _ADD_FIGURES = (
     "units = t.units + EXCLUDED.units, net_revenue = t.net_revenue + EXCLUDED.net_revenue,"
@@ -46,6 +47,7 @@ _DAY_COLUMNS = {
     "currency": "o.currency",
 }
 _MONTH_COLUMNS = {"month": MONTH, "variant_id": "l.variant_id", "currency": "o.currency"}
+_TOTAL_COLUMNS = {"variant_id": "l.variant_id", "currency": "o.currency"}
 
 
 def _variant_upsert(
@@ -68,6 +70,7 @@ def _variant_upsert(
 _SHIPMENT_SQL = (
     _variant_upsert("orders_salesday", _DAY_COLUMNS, _DAY_KEY, NOW, LINES),
     _variant_upsert("orders_salesmonth", _MONTH_COLUMNS, _MONTH_KEY, NOW, LINES),
+    _variant_upsert("orders_salestotal", _TOTAL_COLUMNS, _TOTAL_KEY, NOW, LINES),
     "INSERT INTO orders_salesdaychannel AS t"
     " (day, channel, warehouse_id, currency, orders, net_revenue, shipping_fee)"
     f" SELECT {DAY}, o.channel, o.warehouse_id, o.currency, 1,"
@@ -80,6 +83,7 @@ _SHIPMENT_SQL = (
 _RETURN_SQL = (
     _variant_upsert("orders_salesday", _DAY_COLUMNS, _DAY_KEY, RETURNED, RETURN_LINES),
     _variant_upsert("orders_salesmonth", _MONTH_COLUMNS, _MONTH_KEY, RETURNED, RETURN_LINES),
+    _variant_upsert("orders_salestotal", _TOTAL_COLUMNS, _TOTAL_KEY, RETURNED, RETURN_LINES),
     "INSERT INTO orders_salesdaychannel AS t"
     " (day, channel, warehouse_id, currency, orders, net_revenue, shipping_fee)"
     f" SELECT {DAY}, o.channel, o.warehouse_id, o.currency, 0, SUM({RETURNED[1]}), 0"

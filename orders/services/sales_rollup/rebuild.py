@@ -20,6 +20,9 @@ from orders.services.sales_rollup.sql import (
     postgres,
 )
 from orders.services.sales_rollup.tables import TABLES
+from orders.services.sales_rollup.totals import totals_refill
+
+_TABLES = "orders_salesday, orders_salesmonth, orders_salesdaychannel, orders_salestotal"
 
 
 @dataclass(frozen=True)
@@ -51,14 +54,9 @@ def sales_rollup_rebuild(
         params = rollup.params()
         where = rollup.created_sql()
         with connection.cursor() as cursor:
-            cursor.execute(
-                "LOCK TABLE orders_salesday, orders_salesmonth, orders_salesdaychannel"
-                " IN EXCLUSIVE MODE"
-            )
+            cursor.execute(f"LOCK TABLE {_TABLES} IN EXCLUSIVE MODE")
             if truncate:
-                cursor.execute(
-                    "TRUNCATE orders_salesday, orders_salesmonth, orders_salesdaychannel"
-                )
+                cursor.execute(f"TRUNCATE {_TABLES}")
             else:
                 for table in TABLES:
                     where_days = rollup.days_sql(table.period)
@@ -85,8 +83,9 @@ def sales_rollup_rebuild(
                 params,
             )
             channel_days = cursor.rowcount
+            totals_refill()
             if rollup.everything:  # fresh statistics for the planner
-                cursor.execute("ANALYZE orders_salesday, orders_salesmonth, orders_salesdaychannel")
+                cursor.execute(f"ANALYZE {_TABLES}")
     return RebuildResult(rollup, days, months, channel_days)
 
 
@@ -101,4 +100,5 @@ def _python_rebuild(rollup: RollupRange) -> RebuildResult:
             )
             for key, figures in fresh[table.name].items()
         )
+    totals_refill()
     return RebuildResult(rollup, *(len(fresh[table.name]) for table in TABLES))

@@ -1,0 +1,175 @@
+"""The sums behind the top customers report, from its two sources, which must agree
+(tests/orders/test_customer_rollup.py): the orders of the period, and the customer rollup
+(orders.services.sales_rollup.customers: per customer, day and currency, and per month).
+
+The rollup serves a report asked in the shop's time zone without a channel or warehouse filter
+(its rows have neither): the period's whole months from CustomerSalesMonth, the days around
+them from CustomerSalesDay, summed per customer, sorted and cut to the top 100 in one query.
+The time of each listed customer's last order in the period is read with their names (a
+subquery per customer on the orders' (customer, created_at) index)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import Count, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from orders.models import (
+    Customer,
+    CustomerPhone,
+    CustomerSalesDay,
+    CustomerSalesMonth,
+    CustomerSalesTotal,
+    Order,
+)
+from orders.selectors.report_scope import (
+    NUMERIC,
+    SORT_ORDERS,
+    SORT_REVENUE,
+    TOP_ROWS,
+    ZERO,
+    ReportFilters,
+    order_q,
+    rollup_serves,
+    whole_months,
+)
+from orders.services.customers import CUSTOMER_ORDER, CUSTOMER_SALE, customer_net_revenue
+
+_ORDER_BY = {
+    SORT_REVENUE: ("-net_revenue", "-orders", "customer_id"),
+    SORT_ORDERS: ("-orders", "-net_revenue", "customer_id"),
+}
+_BOUND = {SORT_REVENUE: ("revenue_bound", "net_revenue"), SORT_ORDERS: ("orders", "orders")}
+SEEDS = 3 * TOP_ROWS
+MAX_CANDIDATES = 5000
+LONG_DAYS = 62  # shorter periods sum everyone: few rows, and lifetime bounds prune little
+
+_ROLLUP_ORDER = {
+    SORT_REVENUE: "net_revenue DESC, orders DESC, customer_id",
+    SORT_ORDERS: "orders DESC, net_revenue DESC, customer_id",
+}
+
+
+def customer_rollup_serves(filters: ReportFilters) -> bool:
+    """The rollup has no channel or warehouse, and its days are the shop's."""
+    return rollup_serves() and not filters.channel and filters.warehouse_id is None
+
+
+def period_orders(filters: ReportFilters) -> Q:
+    """The orders a customer's figures count in the period (shipped or not)."""
+    return order_q(filters, shipped=False) & CUSTOMER_ORDER
+
+
+def top_customers_from_orders(filters: ReportFilters, *, sort: str) -> list[dict[str, Any]]:
+    """customer_id, orders, shipped_orders, net_revenue and last_order_at of the top rows,
+    aggregated from the period's orders."""
+    rows = (
+        Order.objects.filter(period_orders(filters))
+        .values("customer_id")
+        .annotate(
+            orders=Count("id"),
+            shipped_orders=Count("id", filter=CUSTOMER_SALE),
+            net_revenue=Coalesce(
+                Sum(customer_net_revenue(), filter=CUSTOMER_SALE, output_field=NUMERIC),
+                Value(ZERO),
+                output_field=NUMERIC,
+            ),
+            last_order_at=Max("created_at"),
+        )
+        .order_by(*_ORDER_BY[sort])[:TOP_ROWS]
+    )
+    return [dict(row) for row in rows]
+
+
+def _sums(filters: ReportFilters, *, sort: str, ids: list[int] | None) -> list[dict[str, Any]]:
+    """customer_id, orders, shipped_orders and net_revenue of the top rows, summed from the
+    customer rollup (of the customers `ids` only: PostgreSQL, an array parameter)."""
+    months, spans = whole_months(date_from=filters.date_from, date_to=filters.date_to)
+    figures = "customer_id, orders, shipped_orders, net_revenue"
+    only, only_params = ("", []) if ids is None else (" AND customer_id = ANY(%s)", [ids])
+    parts, params = [], list[Any]()
+    if spans:
+        days = " OR ".join("(day >= %s AND day <= %s)" for _span in spans)
+        parts.append(
+            f"SELECT {figures} FROM {CustomerSalesDay._meta.db_table}"  # noqa: S608
+            f" WHERE currency = %s AND ({days}){only}"
+        )
+        params.extend([filters.currency, *(day for span in spans for day in span), *only_params])
+    if months is not None:
+        parts.append(
+            f"SELECT {figures} FROM {CustomerSalesMonth._meta.db_table}"  # noqa: S608
+            f" WHERE currency = %s AND month >= %s AND month < %s{only}"
+        )
+        params.extend([filters.currency, *months, *only_params])
+    sql = (
+        "SELECT customer_id, SUM(orders) AS orders, SUM(shipped_orders) AS shipped_orders,"  # noqa: S608
+        f" SUM(net_revenue) AS net_revenue FROM ({' UNION ALL '.join(parts)}) x"
+        f" GROUP BY customer_id ORDER BY {_ROLLUP_ORDER[sort]} LIMIT {TOP_ROWS}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = ("customer_id", "orders", "shipped_orders", "net_revenue")
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _by_bound(filters: ReportFilters, bound: str, *, at_least: Any, limit: int) -> list[int]:
+    """Up to `limit` customers by their CustomerSalesTotal `bound`, highest first, those
+    reaching `at_least` only (None: any)."""
+    reach = "" if at_least is None else f" AND {bound} >= %s"
+    sql = (
+        f"SELECT customer_id FROM {CustomerSalesTotal._meta.db_table}"  # noqa: S608
+        f" WHERE currency = %s{reach} ORDER BY {bound} DESC LIMIT {int(limit)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [filters.currency, *([] if at_least is None else [at_least])])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def top_customers_from_rollup(filters: ReportFilters, *, sort: str) -> list[dict[str, Any]]:
+    """The top rows summed from the customer rollup: the period's whole months from
+    CustomerSalesMonth, the days around them from CustomerSalesDay.
+
+    A period of LONG_DAYS or more sums only the customers who can reach the top 100: no
+    period's orders or net revenue exceed the customer's CustomerSalesTotal bounds. The
+    SEEDS customers with the highest bounds are summed first; the 100th of them has the value
+    L; a customer whose bound is below L cannot reach the top 100, so only those with a bound
+    >= L are summed (when they are all seeds, the seeds' rows are the answer; more than
+    MAX_CANDIDATES, or fewer than 100 seeds in the period, and everyone is summed)."""
+    if connection.vendor != "postgresql" or (filters.date_to - filters.date_from).days < LONG_DAYS:
+        return _sums(filters, sort=sort, ids=None)
+    bound, value = _BOUND[sort]
+    seeds = _by_bound(filters, bound, at_least=None, limit=SEEDS)
+    seeded = _sums(filters, sort=sort, ids=seeds)
+    if len(seeded) < TOP_ROWS:
+        return _sums(filters, sort=sort, ids=None)
+    candidates = _by_bound(filters, bound, at_least=seeded[-1][value], limit=MAX_CANDIDATES + 1)
+    if set(candidates) <= set(seeds):
+        return seeded
+    if len(candidates) > MAX_CANDIDATES:
+        return _sums(filters, sort=sort, ids=None)
+    return _sums(filters, sort=sort, ids=candidates)
+
+
+def customer_people(
+    filters: ReportFilters, ids: list[int], *, last_order: bool
+) -> dict[int, dict[str, Any]]:
+    """The listed customers' name, company and primary phone; with `last_order`, the time of
+    their last order in the period too (a subquery each on the (customer, created_at) index)."""
+    if not ids:
+        return {}
+    primary_phone = CustomerPhone.objects.filter(
+        customer_id=OuterRef("pk"), is_primary=True
+    ).values("e164")[:1]
+    people = Customer.objects.filter(pk__in=ids).annotate(phone=Subquery(primary_phone))
+    fields = ["pk", "name", "company", "phone"]
+    if last_order:
+        last = (
+            Order.objects.filter(period_orders(filters), customer_id=OuterRef("pk"))
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        )
+        people = people.annotate(last_order_at=Subquery(last))
+        fields.append("last_order_at")
+    return {row["pk"]: dict(row) for row in people.values(*fields)}

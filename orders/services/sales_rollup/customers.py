@@ -1,0 +1,228 @@
+"""The customer rollup: what the top customers report counts, per customer and shop-local day
+(CustomerSalesDay) and month (CustomerSalesMonth), with each customer's bounds over all days
+(CustomerSalesTotal), kept exact in the transaction of every change.
+
+The figures are those of orders.services.customers (CUSTOMER_ORDER, CUSTOMER_SALE,
+customer_net_revenue), per customer, day of created_at (settings.TIME_ZONE) and currency:
+    orders          the orders that are not cancelled, shipped or not
+    shipped_orders  those of them that were shipped (shipped_at set)
+    net_revenue     over the shipped ones: total - refunded_amount, or for a returned order
+                    paid_amount - refunded_amount (exact amounts, no rounding)
+
+Unlike the variant rollup (a shipment adds, a return takes out), these figures move with many
+changes (creation, cancellation, shipment, payments and refunds of a returned order, a change of
+customer, a merge), and every service making one already calls customer_totals_refresh under a
+lock on the customer row. That function calls customer_sales_refresh, which recomputes all the
+rows of the customer from their orders (the orders_order_customer_idx index: a customer's few
+orders) and writes only the rows that changed. The lock on the customer row serialises two
+transactions refreshing the same customer; the recomputation runs after the lock was granted,
+in a new snapshot (READ COMMITTED), so it sees what the other one committed: the rows always
+equal a fresh aggregate of the committed orders, which check_customer_rollup verifies.
+On SQLite the same figures are computed in Python with Decimal.
+"""
+
+# The SQL below is assembled only from this module's constants; values always go as parameters.
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from orders.models import (
+    CustomerSalesDay,
+    CustomerSalesMonth,
+    CustomerSalesTotal,
+    Order,
+    OrderStatus,
+)
+from orders.services.sales_rollup.sql import DAY, postgres, zone_name
+
+CUSTOMER_FIGURES = ("orders", "shipped_orders", "net_revenue")
+
+# One order's contribution to its customer's net revenue (orders.services.customers).
+_NET = (
+    "CASE WHEN o.status = 'returned' THEN o.paid_amount - o.refunded_amount"
+    " ELSE o.total - o.refunded_amount END"
+)
+
+# CustomerSalesDay rows from the orders; {where} narrows the orders (" AND ...").
+FRESH_CUSTOMER_DAYS = (
+    f"SELECT o.customer_id, {DAY} AS day, o.currency, COUNT(*) AS orders,"
+    " COUNT(*) FILTER (WHERE o.shipped_at IS NOT NULL) AS shipped_orders,"
+    f" COALESCE(SUM({_NET}) FILTER (WHERE o.shipped_at IS NOT NULL), 0) AS net_revenue"
+    " FROM orders_order o WHERE o.status <> 'cancelled'{where}"
+    " GROUP BY 1, 2, 3"
+)
+
+
+def customer_months_of(days: str) -> str:
+    """CustomerSalesMonth rows summed from CustomerSalesDay-shaped rows (a table or subquery)."""
+    return (
+        "SELECT d.customer_id, date_trunc('month', d.day)::date AS month, d.currency,"
+        " SUM(d.orders) AS orders, SUM(d.shipped_orders) AS shipped_orders,"
+        f" SUM(d.net_revenue) AS net_revenue FROM {days} d GROUP BY 1, 2, 3"
+    )
+
+
+def customer_totals_of(days: str) -> str:
+    """CustomerSalesTotal rows (the bounds) from CustomerSalesDay-shaped rows."""
+    return (
+        "SELECT d.customer_id, d.currency, SUM(d.orders) AS orders,"
+        " SUM(GREATEST(d.net_revenue, 0)) AS revenue_bound"
+        f" FROM {days} d GROUP BY 1, 2"
+    )
+
+
+_CHANGED = (
+    "orders = EXCLUDED.orders, shipped_orders = EXCLUDED.shipped_orders,"
+    " net_revenue = EXCLUDED.net_revenue"
+    " WHERE (t.orders, t.shipped_orders, t.net_revenue)"
+    " IS DISTINCT FROM (EXCLUDED.orders, EXCLUDED.shipped_orders, EXCLUDED.net_revenue)"
+)
+
+
+def _refresh_sql() -> str:
+    """One statement: the customers' fresh rows upserted (only those that changed), their
+    rows that no longer have orders deleted, for the three tables."""
+    fresh = FRESH_CUSTOMER_DAYS.format(where=" AND o.customer_id = ANY(%(ids)s)")
+    return (
+        f"WITH fresh AS ({fresh}),"
+        f" months AS ({customer_months_of('fresh')}),"
+        " gone_days AS (DELETE FROM orders_customersalesday t"
+        " WHERE t.customer_id = ANY(%(ids)s) AND NOT EXISTS (SELECT 1 FROM fresh f"
+        " WHERE f.customer_id = t.customer_id AND f.day = t.day AND f.currency = t.currency)),"
+        " gone_months AS (DELETE FROM orders_customersalesmonth t"
+        " WHERE t.customer_id = ANY(%(ids)s) AND NOT EXISTS (SELECT 1 FROM months f"
+        " WHERE f.customer_id = t.customer_id AND f.month = t.month"
+        " AND f.currency = t.currency)),"
+        f" totals AS ({customer_totals_of('fresh')}),"
+        " gone_totals AS (DELETE FROM orders_customersalestotal t"
+        " WHERE t.customer_id = ANY(%(ids)s) AND NOT EXISTS (SELECT 1 FROM totals f"
+        " WHERE f.customer_id = t.customer_id AND f.currency = t.currency)),"
+        " new_totals AS (INSERT INTO orders_customersalestotal AS t"
+        " (customer_id, currency, orders, revenue_bound) SELECT * FROM totals ORDER BY 1, 2"
+        " ON CONFLICT (customer_id, currency) DO UPDATE SET orders = EXCLUDED.orders,"
+        " revenue_bound = EXCLUDED.revenue_bound WHERE (t.orders, t.revenue_bound)"
+        " IS DISTINCT FROM (EXCLUDED.orders, EXCLUDED.revenue_bound)),"
+        " new_days AS (INSERT INTO orders_customersalesday AS t"
+        " (customer_id, day, currency, orders, shipped_orders, net_revenue)"
+        " SELECT * FROM fresh ORDER BY 1, 2, 3"
+        f" ON CONFLICT (customer_id, day, currency) DO UPDATE SET {_CHANGED})"
+        " INSERT INTO orders_customersalesmonth AS t"
+        " (customer_id, month, currency, orders, shipped_orders, net_revenue)"
+        " SELECT * FROM months ORDER BY 1, 2, 3"
+        f" ON CONFLICT (customer_id, month, currency) DO UPDATE SET {_CHANGED}"
+    )
+
+
+_REFRESH_SQL = _refresh_sql()
+
+
+def customer_sales_refresh(*, customer_ids: Sequence[int]) -> None:
+    """Recompute the customers' rollup rows from their orders (call inside the transaction
+    that changed their orders, with the customer rows locked: customer_totals_refresh does)."""
+    ids = sorted(set(customer_ids))
+    if not ids:
+        return
+    if not postgres():
+        _python_refresh(ids)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(_REFRESH_SQL, {"ids": ids, "tz": zone_name()})
+
+
+# --- The same in Python (SQLite) --------------------------------------------------------------
+
+_Cells = dict[tuple[Any, ...], list[Any]]  # key -> [orders, shipped_orders, net_revenue]
+
+
+def _net(order: Mapping[str, Any]) -> Decimal:
+    if order["status"] == OrderStatus.RETURNED:
+        return Decimal(order["paid_amount"]) - Decimal(order["refunded_amount"])
+    return Decimal(order["total"]) - Decimal(order["refunded_amount"])
+
+
+def customer_cells(orders: Q) -> tuple[_Cells, _Cells]:
+    """(day rows, month rows) keyed (customer_id, day or month, currency), from the orders
+    matching `orders`."""
+    zone = ZoneInfo(zone_name())
+    days: _Cells = defaultdict(lambda: [0, 0, Decimal(0)])
+    rows = (
+        Order.objects.filter(orders)
+        .exclude(status=OrderStatus.CANCELLED)
+        .values(
+            "customer_id",
+            "created_at",
+            "currency",
+            "status",
+            "shipped_at",
+            "total",
+            "paid_amount",
+            "refunded_amount",
+        )
+    )
+    for order in rows:
+        day = timezone.localtime(order["created_at"], zone).date()
+        cell = days[(order["customer_id"], day, order["currency"])]
+        cell[0] += 1
+        if order["shipped_at"] is not None:
+            cell[1] += 1
+            cell[2] += _net(order)
+    months: _Cells = defaultdict(lambda: [0, 0, Decimal(0)])
+    for (customer_id, day, currency), figures in days.items():
+        month = months[(customer_id, _month(day), currency)]
+        for i, value in enumerate(figures):
+            month[i] += value
+    return dict(days), dict(months)
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+def write_cells(model: Any, period: str, cells: _Cells) -> None:
+    model.objects.bulk_create(
+        model(
+            customer_id=customer_id,
+            currency=currency,
+            **{period: key_day},
+            **dict(zip(CUSTOMER_FIGURES, figures, strict=True)),
+        )
+        for (customer_id, key_day, currency), figures in sorted(cells.items(), key=str)
+    )
+
+
+def _python_refresh(ids: Iterable[int]) -> None:
+    ids = list(ids)
+    days, months = customer_cells(Q(customer_id__in=ids))
+    for model in (CustomerSalesDay, CustomerSalesMonth, CustomerSalesTotal):
+        model.objects.filter(customer_id__in=ids).delete()
+    write_cells(CustomerSalesDay, "day", days)
+    write_cells(CustomerSalesMonth, "month", months)
+    write_totals(total_cells(days))
+
+
+def total_cells(days: _Cells) -> dict[tuple[int, str], list[Any]]:
+    """(customer_id, currency) -> [orders, revenue bound] from day cells."""
+    totals: dict[tuple[int, str], list[Any]] = defaultdict(lambda: [0, Decimal(0)])
+    for (customer_id, _day, currency), (orders, _shipped, net) in days.items():
+        cell = totals[(customer_id, currency)]
+        cell[0] += orders
+        cell[1] += max(net, Decimal(0))
+    return dict(totals)
+
+
+def write_totals(cells: dict[tuple[int, str], list[Any]]) -> None:
+    CustomerSalesTotal.objects.bulk_create(
+        CustomerSalesTotal(customer_id=c, currency=cur, orders=n, revenue_bound=bound)
+        for (c, cur), (n, bound) in sorted(cells.items())
+    )

@@ -6,8 +6,9 @@ was registered with, and stores the body as InboundPayload(kind="webhook"). A ba
 stores nothing, logs a warning and returns None. Order pushes of a connected shop are then
 handled by ONE drain per shop at a time (`webhook_drain_schedule` / `webhook_drain`): it
 fetches the waiting orders in detail batches and stores/applies them like the pull. Any other
-push gets its own `webhook_process`, which updates the shop on (de)authorisation and expiry. `lost_pushes_recover` fetches what Shopee could not
-deliver (get_lost_push_message), stores and processes it, then confirms it.
+push gets its own `webhook_process`, which updates the shop on (de)authorisation and expiry.
+`lost_pushes_recover` fetches what Shopee could not deliver (get_lost_push_message), stores
+and processes it, then confirms it.
 """
 
 from __future__ import annotations

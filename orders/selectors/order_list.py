@@ -6,7 +6,8 @@ Built to stay fast at a million orders:
   - every filter is an equality or a range on an indexed column, and the default order
     (created_at desc, id desc) is the order of the indexes (status|channel|warehouse|
     payment_status|customer, created_at, id) read backwards, so PostgreSQL stops after a page;
-  - search is one trigram-indexed LIKE per word on Order.search_text (see search_words);
+  - search: a trigram-indexed LIKE per word on Order.search_text, and one GIN-indexed word
+    prefix match for the words of one or two letters (see .order_search);
   - the date filter turns shop-local days into an aware half-open range on created_at.
 """
 
@@ -33,7 +34,7 @@ from orders.models import (
     PaymentMethod,
     PaymentStatus,
 )
-from orders.selectors import search_words
+from orders.selectors.order_search import order_search
 
 PER_PAGE = 50
 DEFAULT_SORT = "-created"
@@ -135,22 +136,27 @@ def order_list(*, filters: OrderListFilters) -> QuerySet[Order]:
     qs = Order.objects.select_related("customer", "warehouse").only(*_LIST_FIELDS)
     qs = with_customer_phone(qs)
     qs = qs.annotate(marker=markers.marker_expression(today=_today(filters)))
-    return _filtered(qs, filters).order_by(*_ordering(filters))
+    return _filtered(qs, filters).order_by(*list_ordering(filters))
+
+
+def filtered_orders(filters: OrderListFilters) -> QuerySet[Order]:
+    """The orders matching `filters`, bare (no joins, no order): for counts and page keys."""
+    return _filtered(Order.objects.all(), filters)
 
 
 def _today(filters: OrderListFilters) -> date:
     return filters.today or timezone.localdate()
 
 
-def _ordering(filters: OrderListFilters) -> tuple[str, str]:
+def list_ordering(filters: OrderListFilters) -> tuple[str, str]:
+    """The ORDER BY of the list: the sort field, then the id (unique)."""
     if filters.sort == "next_contact" and filters.marker not in NEXT_CONTACT_MARKERS:
         return SORTS[DEFAULT_SORT]
     return SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
 
 
 def _filtered(qs: QuerySet[Order], filters: OrderListFilters) -> QuerySet[Order]:
-    for word in search_words(filters.q):
-        qs = qs.filter(search_text__contains=word)
+    qs = order_search(qs, q=filters.q)
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.channel:
@@ -172,8 +178,8 @@ def _filtered(qs: QuerySet[Order], filters: OrderListFilters) -> QuerySet[Order]
 
 def order_ids_matching(*, filters: OrderListFilters, limit: int) -> list[int]:
     """Ids of at most `limit` orders matching `filters`, in the list's order."""
-    qs = _filtered(Order.objects.all(), filters)
-    return list(qs.order_by(*_ordering(filters)).values_list("pk", flat=True)[:limit])
+    qs = filtered_orders(filters)
+    return list(qs.order_by(*list_ordering(filters)).values_list("pk", flat=True)[:limit])
 
 
 def list_rows(orders: Iterable[Order]) -> list[Order]:

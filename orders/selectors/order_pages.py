@@ -1,15 +1,17 @@
 """Pages of the order list that cost the same at any depth, and a total that stays cheap.
 
+- Every page is chosen on the bare table first (the ids only, in list order: an index-only
+  scan where an index such as (status, created_at, id) covers the filter), then its 50 rows are
+  read with their joins and subqueries (orders.selectors.order_list.order_list_page).
 - Next and Previous carry a cursor (the key of the last or first row shown: its sort value and
-  id), so the next page is an index range scan from that key (common.keyset), not an OFFSET
-  that reads and drops every row before it with its joins and subqueries.
-- `?page=N` alone (a bookmark, a typed URL) finds the key of the page's first row with a narrow
-  query (only the sort columns: an index-only scan of an index such as (status, created_at, id)),
-  then reads the page from it. That scan grows with the depth, so jumps stop at MAX_JUMP_ROWS
-  rows (page 2,001): a deeper page number lands on the deepest page it may reach, and the page
-  says so (`jump_capped`); Next goes on from there at the same cost as ever.
+  id), so the next page is an index range scan from that key (common.keyset): the same cost at
+  page 2 and at page 20,000.
+- `?page=N` alone (a bookmark, a typed URL) skips (N-1) x 50 ids of that narrow scan, which
+  grows with the depth, so jumps stop at MAX_JUMP_ROWS rows (page 2,001): a deeper page number
+  lands on the deepest page it may reach, and the page says so (`jump_capped`); its Next link
+  goes on by cursor.
 - The "next contact" sort (its key may be empty: overdue follow-ups without a date) has no
-  cursor: it is read with OFFSET within the same bound (its lists are short).
+  cursor: it pages by number only, within the same bound (its lists are short).
 - The total is counted exactly up to COUNT_EXACT_MAX; above that it is the planner's estimate
   on PostgreSQL, shown as "about", and on other databases "more than".
 """
@@ -17,7 +19,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connections
@@ -30,7 +32,7 @@ from orders.selectors.order_list import (
     OrderListFilters,
     filtered_orders,
     list_ordering,
-    order_list,
+    order_list_page,
 )
 
 MAX_JUMP_ROWS = 100_000
@@ -85,34 +87,59 @@ def order_page(
 ) -> OrderPage:
     """The page of the order list that `request` asks for (see the module's note)."""
     ordering = list_ordering(filters)
-    qs = order_list(filters=filters)
     number = max(request.number, 1)
-    max_page = max_jump_rows // per_page + 1
-    if ordering not in KEYSET_SORTS:
-        return _offset_page(qs, number=number, per_page=per_page, max_page=max_page)
-    sort_field = _field(ordering[0])
-    if request.after and (key := cursor_decode(request.after, sort_field)):
-        number = max(number, 2)
-        return _page_from(qs, ordering, key, number=number, per_page=per_page, inclusive=False)
-    if request.before and number > 1 and (key := cursor_decode(request.before, sort_field)):
-        page = _page_before(qs, ordering, key, number=number, per_page=per_page)
-        if page is not None:
-            return page
+    keyset = ordering in KEYSET_SORTS
+    if keyset and request.after and (key := _decode(request.after, ordering)):
+        ids = _narrow(filters).filter(_compare(ordering, key, forward=True))
+        rows = list(order_list_page(filters=filters, page_ids=ids[: per_page + 1]))
+        return _page(rows, max(number, 2), per_page, ordering)
+    if keyset and request.before and number > 1 and (key := _decode(request.before, ordering)):
+        reverse = [name[1:] if name.startswith("-") else f"-{name}" for name in ordering]
+        ids = _narrow(filters).filter(_compare(ordering, key, forward=False)).order_by(*reverse)
+        rows = list(order_list_page(filters=filters, page_ids=ids[: per_page + 1]))
+        if len(rows) > per_page:  # else fewer than a page before it: the first page, afresh
+            return _page(rows[1:], number, per_page, ordering, has_next=True)
         number = 1
+    max_page = max_jump_rows // per_page + 1
     capped = number > max_page
     number = min(number, max_page)
-    if number == 1:
-        return _page_from(qs, ordering, None, number=1, per_page=per_page, inclusive=True)
-    boundary = (
-        filtered_orders(filters)
-        .order_by(*ordering)
-        .values_list(ordering[0].lstrip("-"), "id")[(number - 1) * per_page :][:1]
+    offset = (number - 1) * per_page
+    ids = _narrow(filters)[offset : offset + per_page + 1]
+    rows = list(order_list_page(filters=filters, page_ids=ids))
+    page = _page(rows, number, per_page, ordering if keyset else None)
+    if number == max_page and not (keyset and page.has_next):
+        page = replace(page, has_next=False)
+    return replace(page, jump_capped=capped)
+
+
+def _narrow(filters: OrderListFilters) -> QuerySet[Order, Any]:
+    """The ids of the matching orders in list order: only the columns of the sort (an
+    index-only scan where an index covers the filter)."""
+    return filtered_orders(filters).order_by(*list_ordering(filters)).values("pk")
+
+
+def _page(
+    rows: list[Order],
+    number: int,
+    per_page: int,
+    ordering: tuple[str, str] | None,
+    *,
+    has_next: bool | None = None,
+) -> OrderPage:
+    """A page of `rows` (one more than a page when there is a next page); cursors when the
+    sort has keys (`ordering`)."""
+    items = rows[:per_page]
+    more = len(rows) > per_page if has_next is None else has_next
+    cursors = ordering is not None and bool(items)
+    return OrderPage(
+        items,
+        number,
+        per_page,
+        has_next=more,
+        has_previous=number > 1,
+        next_cursor=_key(items[-1], ordering) if cursors and more and ordering else "",
+        previous_cursor=_key(items[0], ordering) if cursors and number > 1 and ordering else "",
     )
-    key = next(iter(boundary), None)
-    if key is None:  # past the end
-        return OrderPage([], number, per_page, False, True, jump_capped=capped)
-    page = _page_from(qs, ordering, key, number=number, per_page=per_page, inclusive=True)
-    return OrderPage(**{**page.__dict__, "jump_capped": capped})
 
 
 def _field(name: str) -> Field[Any, Any]:
@@ -121,89 +148,20 @@ def _field(name: str) -> Field[Any, Any]:
     return field
 
 
+def _decode(cursor: str, ordering: tuple[str, str]) -> tuple[Any, int] | None:
+    return cursor_decode(cursor, _field(ordering[0]))
+
+
 def _key(order: Order, ordering: tuple[str, str]) -> str:
     return cursor_encode((getattr(order, ordering[0].lstrip("-")), order.pk))
 
 
-def _compare(
-    ordering: tuple[str, str], key: tuple[Any, int], *, forward: bool, inclusive: bool
-) -> RowCompare:
+def _compare(ordering: tuple[str, str], key: tuple[Any, int], *, forward: bool) -> RowCompare:
+    """Rows after `key` in list order (`forward`), or before it."""
     names = [name.lstrip("-") for name in ordering]
     fields = [_field(name) for name in names]
     descending = ordering[0].startswith("-")
-    op = "<" if descending == forward else ">"
-    return RowCompare(names, key_values(fields, key), op + ("=" if inclusive else ""))
-
-
-def _page_from(
-    qs: QuerySet[Order],
-    ordering: tuple[str, str],
-    key: tuple[Any, int] | None,
-    *,
-    number: int,
-    per_page: int,
-    inclusive: bool,
-) -> OrderPage:
-    """The page starting at `key` (None: the first page), in list order."""
-    if key is not None:
-        qs = qs.filter(_compare(ordering, key, forward=True, inclusive=inclusive))
-    rows = list(qs[: per_page + 1])
-    items = rows[:per_page]
-    has_next = len(rows) > per_page
-    return OrderPage(
-        items,
-        number,
-        per_page,
-        has_next=has_next,
-        has_previous=number > 1,
-        next_cursor=_key(items[-1], ordering) if has_next else "",
-        previous_cursor=_key(items[0], ordering) if items and number > 1 else "",
-    )
-
-
-def _page_before(
-    qs: QuerySet[Order],
-    ordering: tuple[str, str],
-    key: tuple[Any, int],
-    *,
-    number: int,
-    per_page: int,
-) -> OrderPage | None:
-    """The page ending just before `key`; None when fewer than a page of rows come before it
-    (the first page then, read afresh)."""
-    reverse = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in ordering)
-    rows = list(
-        qs.filter(_compare(ordering, key, forward=False, inclusive=False)).order_by(*reverse)[
-            : per_page + 1
-        ]
-    )
-    if len(rows) <= per_page:
-        return None
-    items = rows[:per_page][::-1]
-    return OrderPage(
-        items,
-        number,
-        per_page,
-        has_next=True,
-        has_previous=True,
-        next_cursor=_key(items[-1], ordering),
-        previous_cursor=_key(items[0], ordering),
-    )
-
-
-def _offset_page(qs: QuerySet[Order], *, number: int, per_page: int, max_page: int) -> OrderPage:
-    capped = number > max_page
-    number = min(number, max_page)
-    offset = (number - 1) * per_page
-    rows = list(qs[offset : offset + per_page + 1])
-    return OrderPage(
-        rows[:per_page],
-        number,
-        per_page,
-        has_next=len(rows) > per_page and number < max_page,
-        has_previous=number > 1,
-        jump_capped=capped,
-    )
+    return RowCompare(names, key_values(fields, key), "<" if descending == forward else ">")
 
 
 def order_total(

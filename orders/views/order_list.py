@@ -3,6 +3,8 @@ total: see orders.selectors.order_pages)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
@@ -17,6 +19,7 @@ from orders.selectors import order_list as selectors
 from orders.selectors import order_pages
 from orders.selectors.order_list import OrderListFilters
 from orders.services.bulk import MAX_ACTION_ORDERS, MAX_EXPORT_ORDERS
+from orders.views.order_list_rows import order_rows_html
 
 
 @require_GET
@@ -32,6 +35,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             before=request.GET.get("before", ""),
         ),
     )
+    rows = selectors.list_rows(page.items)
     query = request.GET.copy()
     for key in ("page", "after", "before"):
         query.pop(key, None)
@@ -40,9 +44,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "pager": _pager(request, page, filters),
-        "rows": selectors.list_rows(page.items),
-        "tabs": [("", _("All")), *OrderStatus.choices],
-        "marker_tabs": [("", _("All follow-ups")), *MARKER_CHOICES],
+        "rows": rows,
+        "rows_html": order_rows_html(rows),
+        "tabs": _tabs(request, "status", [("", _("All")), *OrderStatus.choices]),
+        "marker_tabs": _tabs(
+            request, "marker", [("", _("All follow-ups")), *MARKER_CHOICES], sort=None
+        ),
         "filter_query": query.urlencode(),
         "max_action": number_format(MAX_ACTION_ORDERS, force_grouping=True),
         "max_export": number_format(MAX_EXPORT_ORDERS, force_grouping=True),
@@ -50,6 +57,17 @@ def order_list(request: HttpRequest) -> HttpResponse:
     if not is_htmx(request):
         context["actions"] = BulkActionBar()
     return render_partial_or_page(request, "orders/order_list.html", context, partial="order-table")
+
+
+def _tabs(
+    request: HttpRequest, name: str, choices: list[tuple[str, Any]], **changes: Any
+) -> list[tuple[str, Any, str]]:
+    """(code, label, link) of each tab: the current query with `name` set, on page 1."""
+    reset = {"page": None, "after": None, "before": None, **changes}
+    return [
+        (code, label, "?" + query_with(request.GET, **{name: code or None}, **reset))
+        for code, label in choices
+    ]
 
 
 def _pager(

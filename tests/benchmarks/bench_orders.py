@@ -38,9 +38,11 @@ skips it on a rerun.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import random
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -974,6 +976,7 @@ def measure(*, repeat: int, orders: int, lists_only: bool = False) -> list[inv.R
             inv.Result(label, inv._describe(params), timings, _rows(response.content.decode()))
         )
         print(f"  {label}: p95 {inv.percentile(timings.wall, 95):.1f} ms", flush=True)
+    results.append(_next_link_case(ctx, list_url, repeat=repeat))
     if lists_only:
         return results
 
@@ -1003,6 +1006,24 @@ def measure(*, repeat: int, orders: int, lists_only: bool = False) -> list[inv.R
     except (NotImplementedError, ImportError) as missing:
         print(f"  API create skipped: {missing}")
     return results
+
+
+def _next_link_case(ctx: Context, list_url: str, *, repeat: int) -> inv.Result:
+    """The page the Next link of page 2000 leads to (a cursor where the list has one)."""
+    html_text = ctx.client.get(list_url, {"page": "2000"}).content.decode()
+    found = re.search(r'href="(\?[^"]*)"[^>]*rel="next"', html_text)
+    assert found, "page 2000 has no Next link"
+    url = list_url + html.unescape(found.group(1))
+
+    def run() -> Any:
+        response = ctx.client.get(url)
+        assert response.status_code == 200
+        return response
+
+    timings, response = inv._timed(run, repeat=repeat)
+    label = "list Next from page 2000"
+    print(f"  {label}: p95 {inv.percentile(timings.wall, 95):.1f} ms", flush=True)
+    return inv.Result(label, url.split("?", 1)[1], timings, _rows(response.content.decode()))
 
 
 def _rows(html: str) -> int:

@@ -115,13 +115,15 @@ def _parties(p: Any) -> SafeString:
 
 
 def _once(template: str) -> Callable[..., SafeString]:
-    """The template rendered once per distinct context (the pills: a handful per page)."""
-    done: dict[tuple[tuple[str, Any], ...], SafeString] = {}
+    """The template rendered once per distinct context and language (the pills: a handful)."""
 
     def render(**context: Any) -> SafeString:
-        key = tuple(sorted(context.items()))
-        if key not in done:
-            done[key] = mark_safe(render_to_string(template, context).strip())  # noqa: S308
-        return done[key]
+        return _rendered(template, tuple(sorted(context.items())), get_language() or "")
 
     return render
+
+
+@lru_cache(maxsize=512)
+def _rendered(template: str, items: tuple[tuple[str, Any], ...], language: str) -> SafeString:
+    # `language` is part of the key only: the template translates in the active language.
+    return mark_safe(render_to_string(template, dict(items)).strip())  # noqa: S308

@@ -499,7 +499,7 @@ def _movements(
                 "unit_cost": cost,
                 "reason": "",
                 "reason_code": "",
-                "reason_args": "{}",
+                "reason_args": "{}",  # COPY skips Django's default=dict
                 "source_type": source[0],
                 "source_id": source[1],
                 "source_label": source[2],

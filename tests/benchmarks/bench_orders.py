@@ -38,9 +38,11 @@ skips it on a rerun.
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import random
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -734,6 +736,8 @@ def list_cases(ctx: Context) -> list[tuple[str, dict[str, str]]]:
     )
     number = Order.objects.order_by("-pk").values_list("number", flat=True)[5000]
     name = Customer.objects.order_by("pk").values_list("name", flat=True)[7]
+    deep = max(2, ctx.orders // 50 * 19 // 20)
+    shopee_paid = {"channel": "shopee", "payment": "paid"}
     return [
         ("list default", {}),
         ("list page 20", {"page": "20"}),
@@ -754,6 +758,16 @@ def list_cases(ctx: Context) -> list[tuple[str, dict[str, str]]]:
         ("search order number", {"q": number}),
         ("search name", {"q": name}),
         ("search name + status=completed", {"q": name, "status": "completed"}),
+        # two-letter words, which a trigram index cannot narrow
+        ("search name 'Vũ Ngọc Vy'", {"q": "Vũ Ngọc Vy"}),
+        ("search name 'Bùi Hữu Hà'", {"q": "Bùi Hữu Hà"}),
+        ("search name 'Đỗ Hữu Hạnh'", {"q": "Đỗ Hữu Hạnh"}),
+        # deep pages: page 2000 is offset ~100k; the last is ~95% of all orders deep
+        ("list page 2000", {"page": "2000"}),
+        (f"list page {deep}", {"page": str(deep)}),
+        ("list page 1000 status=completed", {"page": "1000", "status": "completed"}),
+        ("list page 400 channel=shopee + payment=paid", {"page": "400", **shopee_paid}),
+        ("list page 1000 sort by total", {"page": "1000", "sort": "-total"}),
         ("marker=due (most overdue first)", {"marker": "due"}),
         ("marker=scheduled", {"marker": "scheduled"}),
         ("marker=new", {"marker": "new"}),
@@ -933,7 +947,7 @@ def service_create(ctx: Context) -> Callable[[], Any]:
     return run
 
 
-def measure(*, repeat: int, orders: int) -> list[inv.Result]:
+def measure(*, repeat: int, orders: int, lists_only: bool = False) -> list[inv.Result]:
     from django.test import Client
     from django.urls import reverse
 
@@ -959,6 +973,9 @@ def measure(*, repeat: int, orders: int) -> list[inv.Result]:
             inv.Result(label, inv._describe(params), timings, _rows(response.content.decode()))
         )
         print(f"  {label}: p95 {inv.percentile(timings.wall, 95):.1f} ms", flush=True)
+    results.append(_next_link_case(ctx, list_url, repeat=repeat))
+    if lists_only:
+        return results
 
     ids = [ctx.rng.randrange(1, orders + 1) for _ in range(inv.WARMUP + repeat)]
     it = iter(ids)
@@ -988,6 +1005,24 @@ def measure(*, repeat: int, orders: int) -> list[inv.Result]:
     return results
 
 
+def _next_link_case(ctx: Context, list_url: str, *, repeat: int) -> inv.Result:
+    """The page the Next link of page 2000 leads to (a cursor where the list has one)."""
+    html_text = ctx.client.get(list_url, {"page": "2000"}).content.decode()
+    found = re.search(r'href="(\?[^"]*)"[^>]*rel="next"', html_text)
+    assert found, "page 2000 has no Next link"
+    url = list_url + html.unescape(found.group(1))
+
+    def run() -> Any:
+        response = ctx.client.get(url)
+        assert response.status_code == 200
+        return response
+
+    timings, response = inv._timed(run, repeat=repeat)
+    label = "list Next from page 2000"
+    print(f"  {label}: p95 {inv.percentile(timings.wall, 95):.1f} ms", flush=True)
+    return inv.Result(label, url.split("?", 1)[1], timings, _rows(response.content.decode()))
+
+
 def _rows(html: str) -> int:
     if "<tbody" not in html:
         return 0
@@ -1005,6 +1040,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="reuse data of this size")
     parser.add_argument("--any-database", action="store_true")
     parser.add_argument("--load-only", action="store_true", help="load the data, measure nothing")
+    parser.add_argument("--lists-only", action="store_true", help="measure the order list only")
     args = parser.parse_args(argv)
     if args.orders < 10_000 or args.customers < 100 or args.repeat < 1:
         parser.error("need --orders >= 10000, --customers >= 100 and --repeat >= 1")
@@ -1066,7 +1102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(STORAGES=plain_static):
-        results = measure(repeat=args.repeat, orders=args.orders)
+        results = measure(repeat=args.repeat, orders=args.orders, lists_only=args.lists_only)
     print()
     inv.print_table(results)
     print(

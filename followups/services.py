@@ -361,19 +361,19 @@ def contact_requests_link_order(*, order_id: int, now: datetime | None = None) -
         return 0
     customer_id = order["customer_id"]
     phones = CustomerPhone.objects.filter(customer_id=customer_id).values("e164")
+    waiting = ContactRequest.objects.filter(
+        # The customer's requests, and those from their phone that no customer had
+        # yet (the customer was created with this order, "Create order" on a request).
+        Q(customer_id=customer_id) | Q(customer__isnull=True, phone__in=phones),
+        order__isnull=True,
+        created_at__lte=order["created_at"],
+        created_at__gte=order["created_at"] - timedelta(days=30),
+    )
+    # Most orders follow no request: one read, and no transaction, settles them.
+    if not waiting.exists():
+        return 0
     with transaction.atomic():
-        requests = list(
-            ContactRequest.objects.select_for_update()
-            .filter(
-                # The customer's requests, and those from their phone that no customer had
-                # yet (the customer was created with this order, "Create order" on a request).
-                Q(customer_id=customer_id) | Q(customer__isnull=True, phone__in=phones),
-                order__isnull=True,
-                created_at__lte=order["created_at"],
-                created_at__gte=order["created_at"] - timedelta(days=30),
-            )
-            .order_by("pk")
-        )
+        requests = list(waiting.select_for_update().order_by("pk"))
         for request in requests:
             request.order_id, request.customer_id = order_id, customer_id
             request.save(update_fields=["order", "customer"])

@@ -27,6 +27,6 @@ class Migration(migrations.Migration):
 
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run in a transaction
 
-    dependencies = [("orders", "0011_customer_totals_one_definition")]
+    dependencies = [("orders", "0015_customer_sales_total")]
 
     operations = [migrations.RunPython(create, drop)]

@@ -7,39 +7,48 @@ the customer list and page read them, the top customers report counts with them)
 is called by every service that changes what they count (creation, cancellation, shipment,
 a change of customer, refunds, returns, merges), inside that service's transaction. Lock
 order everywhere: order rows first, then customer rows (by id), so a merge and a completion
-for the same customer cannot deadlock.
+for the same customer cannot deadlock. Order creation locks the customer first, as it reads
+it (the new order is no one else's to lock), and recounts with `customer_totals_recount`:
+one UPDATE, the lock being held already.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, fields
 from datetime import datetime
-from decimal import Decimal
 
 import phonenumbers
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Count, F, Q, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.money import quantize
 from common.text import fold
-from orders import transitions as t
 from orders.errors import CustomerError
 from orders.models import (
     AddressScheme,
     Customer,
     CustomerAddress,
     CustomerPhone,
-    Order,
     Tag,
 )
-from orders.services.sales_rollup.customers import customer_sales_refresh
+
+# The lifetime totals live in their own module; their names stay importable from here.
+from orders.services.customer_totals import CUSTOMER_ORDER as CUSTOMER_ORDER
+from orders.services.customer_totals import CUSTOMER_SALE as CUSTOMER_SALE
+from orders.services.customer_totals import (
+    customer_net_revenue as customer_net_revenue,
+)
+from orders.services.customer_totals import (
+    customer_totals_recount as customer_totals_recount,
+)
+from orders.services.customer_totals import (
+    customer_totals_refresh as customer_totals_refresh,
+)
 from orders.validators import Phone, phone_normalize, shop_country, tax_code_normalize
 
 MAX_PHONES = 10
@@ -228,8 +237,10 @@ def _clean_customer(data: CustomerInput) -> _CleanCustomer:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def phone_from_e164(e164: str) -> Phone:
-    """The Phone of a number already stored in E.164 (no validity check: it passed one)."""
+    """The Phone of a number already stored in E.164 (no validity check: it passed one).
+    Kept per process (a Phone never changes): every order's search text parses its phones."""
     number = phonenumbers.parse(e164, None)
     return Phone(
         e164=e164,
@@ -324,22 +335,43 @@ def customer_create(
     now = now or timezone.now()
     clean = _clean_customer(data)
     clean_addresses = [address_clean(a) for a in addresses]
-    with transaction.atomic():
+    # A new customer has no rows yet: its search text is known before the INSERT, and its
+    # phones and addresses are one INSERT each. No savepoint of its own: nothing here is
+    # caught, and a failure dooms the caller's transaction (or its savepoint) anyway.
+    with transaction.atomic(savepoint=False):
         customer = Customer.objects.create(
             name=clean.name,
             company=clean.company,
             tax_code=clean.tax_code,
             notes=clean.notes,
             emails=clean.emails,
+            search_text=customer_search_text(
+                name=clean.name,
+                company=clean.company,
+                tax_code=clean.tax_code,
+                emails=clean.emails,
+                phones=[p.e164 for p in clean.phones],
+            ),
             created_at=now,
         )
-        _set_phones(customer, clean.phones, now)
-        customer.tags.set(_tags_for(clean.tags))
-        for position, address in enumerate(clean_addresses):
-            CustomerAddress.objects.create(
+        CustomerPhone.objects.bulk_create(
+            CustomerPhone(
+                customer=customer,
+                e164=phone.e164,
+                digits=phone.digits,
+                is_primary=position == 0,
+                created_at=now,
+            )
+            for position, phone in enumerate(clean.phones)
+        )
+        if clean.tags:
+            customer.tags.set(_tags_for(clean.tags))
+        CustomerAddress.objects.bulk_create(
+            CustomerAddress(
                 customer=customer, is_default=position == 0, created_at=now, **asdict(address)
             )
-        customer_search_refresh(customer)
+            for position, address in enumerate(clean_addresses)
+        )
     return customer
 
 
@@ -403,48 +435,3 @@ def customer_address_delete(*, customer_id: int, address_id: int) -> None:
             first = CustomerAddress.objects.filter(customer=customer).order_by("pk").first()
             if first is not None:
                 CustomerAddress.objects.filter(pk=first.pk).update(is_default=True)
-
-
-# --- Lifetime totals --------------------------------------------------------------------------
-#
-# The one definition of a customer's orders and revenue (the customer list and page, the top
-# customers report, the order page's customer badge):
-#   orders  = the customer's orders that were not cancelled (new, processing, shipped,
-#             completed, returned);
-#   revenue = over those orders that were shipped (shipped_at set), in the shop currency:
-#             total (shipping included) - refunded_amount; for an order that came back
-#             entirely (returned), only what was paid and kept: paid_amount - refunded_amount
-#             (a refused COD delivery: 0).
-CUSTOMER_ORDER = ~Q(status=t.CANCELLED)
-CUSTOMER_SALE = CUSTOMER_ORDER & Q(shipped_at__isnull=False)
-
-
-def customer_net_revenue() -> Case:
-    """An order's contribution to its customer's revenue (for the orders in CUSTOMER_SALE)."""
-    return Case(
-        When(status=t.RETURNED, then=F("paid_amount") - F("refunded_amount")),
-        default=F("total") - F("refunded_amount"),
-    )
-
-
-def customer_totals_refresh(*, customer_id: int) -> tuple[int, Decimal]:
-    """Recompute orders_count and revenue (see above) under a lock on the customer row.
-
-    Called inside the transaction of the service that changed an order, after that order's
-    row was locked. Returns (orders_count, revenue).
-    """
-    with transaction.atomic():
-        list(Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk"))
-        figures = Order.objects.filter(customer_id=customer_id).aggregate(
-            count=Count("pk", filter=CUSTOMER_ORDER),
-            revenue=Sum(
-                customer_net_revenue(),
-                filter=CUSTOMER_SALE & Q(currency=settings.SHOP_CURRENCY),
-            ),
-        )
-        count = int(figures["count"] or 0)
-        revenue = quantize(Decimal(figures["revenue"] or 0), settings.SHOP_CURRENCY)
-        Customer.objects.filter(pk=customer_id).update(orders_count=count, revenue=revenue)
-        # The top customers report's rollup, under the same lock.
-        customer_sales_refresh(customer_ids=[customer_id])
-    return count, revenue

@@ -9,10 +9,17 @@ SKUs (case-insensitive), the warehouse, discounts that depend on catalogue price
 
 Creating (website_order_apply), in one transaction: the customer is found by phone (an
 advisory lock on the number serialises two requests for the same new buyer, so the API makes
-one customer, not two) or created, and the order is created by order_create (channel
-"website", channel account = the website's code, external number = its id). Two identical
-requests at the same moment both reach the INSERT; the unique constraint
-orders_order_external_unique lets one win and the other, refused, gets the winner's order.
+one customer, not two; the found customer's row is locked for its totals) or created, and the
+order is created by order_create (channel "website", channel account = the website's code,
+external number = its id). Two identical requests at the same moment both reach the INSERT;
+the unique constraint orders_order_external_unique lets one win and the other, refused, gets
+the winner's order.
+
+What was read here is handed to order_create (OrderPrepared) rather than read again: the
+customer, its primary phone, the variants, the warehouse, and the order number (drawn in the
+same round trip as the buyer's advisory lock). One savepoint covers the customer and the
+order, so a refusal leaves nothing behind. The statements of one order are listed, and
+pinned, in tests/orders/test_intake_queries.py.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 
@@ -31,10 +38,14 @@ from common.payloads import FieldError
 from inventory.models import Variant, Warehouse
 from orders.errors import OrderError
 from orders.models import Channel, Customer, Order, PaymentKind, Website
-from orders.selectors import customers_with_phone
 from orders.services.customers import AddressInput, CustomerInput, customer_create
-from orders.services.orders.create import order_create
-from orders.services.orders.lines import LineInput
+from orders.services.orders.create import (
+    ORDER_NUMBER_SEQUENCE,
+    OrderPrepared,
+    order_create,
+    order_number_format,
+)
+from orders.services.orders.lines import PLAN_FIELDS, LineInput
 from orders.services.orders.payments import order_payment_record
 
 
@@ -88,7 +99,8 @@ def website_order_find(*, website: Website, external_id: str) -> Order | None:
 
 
 def _variants(skus: Sequence[str]) -> dict[str, Variant]:
-    """Variants by upper-cased SKU (one query on the UPPER(sku) unique index)."""
+    """Variants by upper-cased SKU (one query on the UPPER(sku) unique index), with what
+    order_create's lines_plan reads of them, so it need not read them again."""
     wanted = sorted({sku.upper() for sku in skus})
     if not wanted:
         return {}
@@ -97,7 +109,7 @@ def _variants(skus: Sequence[str]) -> dict[str, Variant]:
         for v in Variant.objects.alias(sku_upper=Upper("sku"))
         .filter(sku_upper__in=wanted)
         .select_related("product")
-        .only("pk", "sku", "sale_price", "is_active", "product__is_active")
+        .only(*PLAN_FIELDS)
     }
 
 
@@ -139,10 +151,10 @@ def _amount_errors(data: OrderIn, variants: dict[str, Variant]) -> tuple[list[Fi
     return errors, subtotal
 
 
-def _warehouse_for(website: Website, code: str) -> tuple[int | None, list[FieldError]]:
-    """The warehouse to ship from: the one named by `code`, else the website's."""
+def _warehouse_for(website: Website, code: str) -> tuple[Warehouse | None, list[FieldError]]:
+    """The warehouse to ship from: the one named by `code`, else the website's (None: none)."""
     if not code:
-        return website.warehouse_id, []
+        return website.warehouse, []
     warehouse = Warehouse.objects.filter(code__iexact=code).first()
     if warehouse is None:
         message = _("No warehouse has the code %(code)s.") % {"code": code}
@@ -150,12 +162,12 @@ def _warehouse_for(website: Website, code: str) -> tuple[int | None, list[FieldE
     if not warehouse.is_active:
         message = _("The warehouse %(code)s is inactive.") % {"code": warehouse.code}
         return None, [FieldError("warehouse", "inactive_warehouse", message)]
-    return warehouse.pk, []
+    return warehouse, []
 
 
 def _check_against_database(
     website: Website, data: OrderIn
-) -> tuple[list[FieldError], dict[str, Variant], int | None]:
+) -> tuple[list[FieldError], dict[str, Variant], Warehouse | None]:
     """SKUs (case-insensitive), the warehouse and discounts that depend on catalogue prices."""
     variants = _variants([item.sku for item in data.items])
     errors = _sku_errors([(i, item.sku) for i, item in enumerate(data.items)], variants)
@@ -166,26 +178,54 @@ def _check_against_database(
             "amount": str(quantize(subtotal, data.currency))
         }
         errors.append(FieldError("discount", "too_large", message))
-    warehouse_id, warehouse_errors = _warehouse_for(website, data.warehouse)
-    return errors + warehouse_errors, variants, warehouse_id
+    warehouse, warehouse_errors = _warehouse_for(website, data.warehouse)
+    return errors + warehouse_errors, variants, warehouse
 
 
-def _lock_phone(e164: str) -> None:
-    """Serialise customer lookup-or-create for one phone number until the transaction ends."""
+def _lock_phone_and_number(e164: str) -> str:
+    """Serialise customer lookup-or-create for one phone number until the transaction ends,
+    and draw the order number in the same round trip ("" elsewhere than on PostgreSQL: no
+    lock is needed there, and order_create draws the number)."""
     if connection.vendor != "postgresql":
-        return
+        return ""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"website-buyer:{e164}"])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s)), nextval(%s)",
+            [f"website-buyer:{e164}", ORDER_NUMBER_SEQUENCE],
+        )
+        (_locked, value) = cursor.fetchone()
+    return order_number_format(value)
 
 
-def _customer_for(data: OrderIn) -> Customer:
-    """The oldest live customer with this phone, else a new one with name, phone, e-mail and
-    the shipping address as default address."""
-    _lock_phone(data.customer.phone)
-    found = customers_with_phone(phone=data.customer.phone)
-    if found:
-        return found[0]
-    return customer_create(
+# The oldest live customer with a phone, with its primary phone, its row locked (on
+# PostgreSQL). Written out once: building it with the ORM (two subqueries, FOR UPDATE OF)
+# cost more CPU on every order than running it.
+_CUSTOMER_WITH_PHONE = """
+    SELECT c.*, (
+        SELECT p.e164 FROM orders_customerphone p
+        WHERE p.customer_id = c.id AND p.is_primary ORDER BY p.id LIMIT 1
+    ) AS primary_e164
+    FROM orders_customer c
+    WHERE c.merged_into_id IS NULL
+      AND c.id IN (SELECT customer_id FROM orders_customerphone WHERE e164 = %s)
+    ORDER BY c.created_at, c.id
+    LIMIT 1
+"""
+
+
+def _customer_with_phone(e164: str) -> Customer | None:
+    lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
+    return next(iter(Customer.objects.raw(_CUSTOMER_WITH_PHONE + lock, [e164])), None)
+
+
+def _customer_for(data: OrderIn) -> tuple[Customer, str]:
+    """The oldest live customer with this phone, its row locked for order_create (which
+    recounts its totals), else a new one with name, phone, e-mail and the shipping address as
+    default address; with the customer's primary phone ("" none)."""
+    found = _customer_with_phone(data.customer.phone)
+    if found is not None:
+        return found, getattr(found, "primary_e164", None) or ""
+    customer = customer_create(
         data=CustomerInput(
             name=data.customer.name,
             phones=[data.customer.phone],
@@ -194,27 +234,39 @@ def _customer_for(data: OrderIn) -> Customer:
         ),
         addresses=[data.shipping],
     )
+    # Its only phone, already in E.164 (orders.api.schema), is its primary one.
+    return customer, data.customer.phone
 
 
 def _order_make(
     *,
     website: Website,
     data: OrderIn,
-    lines: list[LineInput],
-    warehouse_id: int | None,
+    variants: dict[str, Variant],
+    warehouse: Warehouse | None,
     user_id: int | None,
     now: datetime,
 ) -> Order:
-    """The customer and the order, with the payment made on the website; raises OrderError."""
-    customer = _customer_for(data)
+    """The customer and the order, with the payment made on the website; raises OrderError
+    (or IntegrityError: the same id recorded meanwhile)."""
+    number = _lock_phone_and_number(data.customer.phone)
+    customer, primary_phone = _customer_for(data)
     order = order_create(
         customer_id=customer.pk,
-        lines=lines,
+        lines=[
+            LineInput(
+                variant_id=variants[item.sku.upper()].pk,
+                quantity=item.quantity,
+                unit_price=item.unit_price,
+                discount=item.discount,
+            )
+            for item in data.items
+        ],
         channel=Channel.WEBSITE,
         channel_account=website.code,
         external_number=data.external_id,
         payment_method=data.payment_method,
-        warehouse_id=warehouse_id,
+        warehouse_id=warehouse.pk if warehouse is not None else None,
         shipping=data.shipping,
         discount_total=data.discount,
         shipping_fee=data.shipping_fee,
@@ -222,6 +274,14 @@ def _order_make(
         currency=data.currency,
         user_id=user_id,
         now=now,
+        # Read above in this transaction; website_order_find looked for the id just before.
+        prepared=OrderPrepared(
+            customer=customer,
+            primary_phone=primary_phone,
+            variants={v.pk: v for v in variants.values()},
+            warehouse=warehouse,
+            number=number,
+        ),
     )
     if data.paid_amount:
         if data.paid_amount > order.total:
@@ -243,32 +303,26 @@ def website_order_apply(
     *, website: Website, data: OrderIn, user_id: int | None, now: datetime
 ) -> OrderApplied:
     """Check `data` against the database and create the order (see the module docstring)."""
-    errors, variants, warehouse_id = _check_against_database(website, data)
+    errors, variants, warehouse = _check_against_database(website, data)
     if errors:
         return OrderApplied(order=None, errors=tuple(errors))
-    lines = [
-        LineInput(
-            variant_id=variants[item.sku.upper()].pk,
-            quantity=item.quantity,
-            unit_price=item.unit_price,
-            discount=item.discount,
-        )
-        for item in data.items
-    ]
     try:
+        # The one savepoint of the order: a refusal or a duplicate undoes the customer too.
         with transaction.atomic():
             order = _order_make(
                 website=website,
                 data=data,
-                lines=lines,
-                warehouse_id=warehouse_id,
+                variants=variants,
+                warehouse=warehouse,
                 user_id=user_id,
                 now=now,
             )
-    except OrderError as error:
+    except (OrderError, IntegrityError) as error:
         # Sent twice at the same moment: the other request's order won the unique constraint.
         existing = website_order_find(website=website, external_id=data.external_id)
         if existing is not None:
             return OrderApplied(order=existing)
+        if isinstance(error, IntegrityError):
+            raise
         return OrderApplied(order=None, errors=(FieldError(None, "order_rejected", str(error)),))
     return OrderApplied(order=order, created=True)

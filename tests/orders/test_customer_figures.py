@@ -22,6 +22,7 @@ from django.utils import timezone
 from orders.models import Customer
 from orders.selectors import reports
 from orders.selectors.order_form import customer_candidates
+from orders.services.customers import customer_totals_recount, customer_totals_refresh
 from orders.services.orders.transitions import (
     order_cancel,
     order_complete,
@@ -67,6 +68,23 @@ def four_orders() -> Customer:
 
 def test_the_lifetime_totals_follow_the_one_definition():
     trang = four_orders()
+    trang.refresh_from_db()
+    assert (trang.orders_count, trang.revenue) == (3, Decimal("350000"))
+
+
+def test_the_one_statement_recount_gives_the_same_figures():
+    trang = four_orders()
+    Customer.objects.filter(pk=trang.pk).update(orders_count=99, revenue=Decimal("1"))
+    customer_totals_recount(customer_id=trang.pk)
+    trang.refresh_from_db()
+    assert (trang.orders_count, trang.revenue) == (3, Decimal("350000"))
+    assert customer_totals_refresh(customer_id=trang.pk) == (3, Decimal("350000"))
+    # A customer without orders: zeros, not NULL; the other customer is left alone.
+    other = make_customer("Lý Văn Nam", phones=("0912 000 111",))
+    Customer.objects.filter(pk=other.pk).update(orders_count=5, revenue=Decimal("7"))
+    customer_totals_recount(customer_id=other.pk)
+    other.refresh_from_db()
+    assert (other.orders_count, other.revenue) == (0, Decimal(0))
     trang.refresh_from_db()
     assert (trang.orders_count, trang.revenue) == (3, Decimal("350000"))
 

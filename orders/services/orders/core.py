@@ -131,9 +131,15 @@ def order_search_text(
     return f"{words} {digits}".strip()
 
 
-def order_search_refresh(order: Order) -> None:
+def order_search_refresh(order: Order, *, primary_phone: str | None = None) -> None:
+    """`primary_phone`: the customer's primary phone ("" none) when the caller knows it
+    (None: read here)."""
     customer = order.customer
-    primary = customer.phones.filter(is_primary=True).values_list("e164", flat=True).first()
+    primary = (
+        customer.phones.filter(is_primary=True).values_list("e164", flat=True).first()
+        if primary_phone is None
+        else primary_phone
+    )
     order.search_text = order_search_text(
         number=order.number,
         external_number=order.external_number,

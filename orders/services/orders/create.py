@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -12,9 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.money import PRECISION
+from inventory.models import Variant, Warehouse
 from inventory.services.sequences import sequence_next
 from orders.errors import OrderError
-from orders.models import CustomerAddress, EventKind, Order, OrderLine, OrderStatus
+from orders.models import Customer, CustomerAddress, EventKind, Order, OrderLine, OrderStatus
 from orders.services.amounts import LineAmounts, OrderAmounts
 from orders.services.customers import (
     AddressInput,
@@ -22,7 +24,7 @@ from orders.services.customers import (
     address_clean,
     address_saved,
     customer_get_live,
-    customer_totals_refresh,
+    customer_totals_recount,
 )
 from orders.services.orders.core import (
     event_add,
@@ -60,7 +62,35 @@ def order_number_next() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s)", [ORDER_NUMBER_SEQUENCE])
         (value,) = cursor.fetchone()
+    return order_number_format(value)
+
+
+def order_number_format(value: int) -> str:
+    """The order number of a value of ORDER_NUMBER_SEQUENCE."""
     return f"SO{value:06d}"
+
+
+@dataclass(frozen=True)
+class OrderPrepared:
+    """What a caller of order_create already did in its open transaction, so that it is not
+    done twice (the website API: orders.services.website_orders):
+
+    - `customer`: the live customer, its row locked FOR UPDATE by this transaction (or
+      inserted by it), so its totals are recounted without taking the lock again;
+    - `primary_phone`: that customer's primary phone in E.164 ("" none), for the search text;
+    - `variants`: the new lines' variants by id, read with lines.PLAN_FIELDS;
+    - `warehouse`: the warehouse row (None: no warehouse), its is_active still checked here;
+    - `number`: the order number, when the caller drew it (order_number_next) with another
+      statement of its own ("": drawn here).
+    The caller has also looked for the channel order number in this transaction and holds a
+    savepoint of its own: a duplicate inserted meanwhile raises IntegrityError, not OrderError.
+    """
+
+    customer: Customer
+    primary_phone: str
+    variants: Mapping[int, Variant]
+    warehouse: Warehouse | None
+    number: str = ""
 
 
 def order_create(
@@ -79,12 +109,13 @@ def order_create(
     notes: str = "",
     currency: str | None = None,
     now: datetime | None = None,
+    prepared: OrderPrepared | None = None,
 ) -> Order:
     """A new order (status new, number SO000001...) with its lines and totals computed.
 
     `shipping` None: the customer's default address is copied (if any). Nothing is reserved
     until the order is confirmed. A channel order number already recorded for the same channel
-    and account is refused (imports are idempotent by it).
+    and account is refused (imports are idempotent by it). `prepared`: see OrderPrepared.
     """
     now = now or timezone.now()
     currency = _order_currency(currency)
@@ -92,20 +123,19 @@ def order_create(
     channel_account = channel_account.strip()[:32]
     external_number = external_number.strip()[:64]
     clean_shipping = address_clean(shipping) if shipping is not None else None
-    with transaction.atomic():
-        customer = customer_get_live(customer_id=customer_id)
+    with transaction.atomic(savepoint=prepared is None):  # `prepared`: the caller's savepoint
+        customer, planned = _customer_and_lines(
+            customer_id, lines, warehouse_id=warehouse_id, currency=currency, prepared=prepared
+        )
         if clean_shipping is None:
             clean_shipping = _default_address(customer.pk)
-        if warehouse_id is not None:
-            warehouse_check(warehouse_id)
-        planned = lines_plan(lines, existing={}, currency=currency)
         amounts = lines_amounts(
             planned, discount_total=discount_total, shipping_fee=shipping_fee, currency=currency
         )
-        if external_number:
+        if external_number and prepared is None:
             _refuse_duplicate_external(channel, channel_account, external_number)
         order = Order(
-            number=order_number_next(),
+            number=(prepared.number if prepared is not None else "") or order_number_next(),
             channel=channel,
             channel_account=channel_account,
             external_number=external_number,
@@ -119,9 +149,50 @@ def order_create(
             created_at=now,
             updated_at=now,
         )
-        _insert(order, planned=planned, amounts=amounts, shipping=clean_shipping)
+        _fill(order, clean_shipping, amounts, prepared)
+        _insert(order, planned=planned, amounts=amounts, guarded=prepared is None)
         _record_created(order, planned=planned, user_id=user_id, now=now)
     return order
+
+
+def _fill(
+    order: Order,
+    shipping: CleanAddress | None,
+    amounts: OrderAmounts,
+    prepared: OrderPrepared | None,
+) -> None:
+    """The new order's shipping address, totals and search text."""
+    shipping_set(order, shipping)
+    amounts_apply(order, amounts)
+    primary_phone = prepared.primary_phone if prepared is not None else None
+    order_search_refresh(order, primary_phone=primary_phone)
+
+
+def _customer_and_lines(
+    customer_id: int,
+    lines: Sequence[LineInput],
+    *,
+    warehouse_id: int | None,
+    currency: str,
+    prepared: OrderPrepared | None,
+) -> tuple[Customer, list[PlannedLine]]:
+    """The live customer (its row locked), the warehouse checked, the lines planned: read
+    here, or taken from `prepared`."""
+    if prepared is None:
+        customer = customer_get_live(customer_id=customer_id, lock=True)
+        if warehouse_id is not None:
+            warehouse_check(warehouse_id)
+    else:
+        customer = prepared.customer
+        _warehouse_active(prepared.warehouse)
+    variants = prepared.variants if prepared is not None else None
+    return customer, lines_plan(lines, existing={}, currency=currency, variants=variants)
+
+
+def _warehouse_active(warehouse: Warehouse | None) -> None:
+    """warehouse_check on a row already read."""
+    if warehouse is not None and not warehouse.is_active:
+        raise OrderError(_("The warehouse %(code)s is inactive.") % {"code": warehouse.code})
 
 
 def _order_currency(currency: str | None) -> str:
@@ -133,24 +204,20 @@ def _order_currency(currency: str | None) -> str:
 
 
 def _insert(
-    order: Order,
-    *,
-    planned: list[PlannedLine],
-    amounts: OrderAmounts,
-    shipping: CleanAddress | None,
+    order: Order, *, planned: list[PlannedLine], amounts: OrderAmounts, guarded: bool
 ) -> None:
-    """Save the new order with its shipping address, totals and lines; a channel order number
-    recorded meanwhile is refused by name."""
-    shipping_set(order, shipping)
-    amounts_apply(order, amounts)
-    order_search_refresh(order)
-    try:
-        with transaction.atomic():
-            order.save(force_insert=True)
-    except IntegrityError:
-        if order.external_number:
+    """Save the new order and its lines. `guarded`: a channel order number recorded meanwhile
+    is refused by name (OrderError, under a savepoint; no number, no savepoint); otherwise an
+    IntegrityError rises to the caller (order_create with `prepared`: to its savepoint)."""
+    if guarded and order.external_number:
+        try:
+            with transaction.atomic():
+                order.save(force_insert=True)
+        except IntegrityError:
             _refuse_duplicate_external(order.channel, order.channel_account, order.external_number)
-        raise
+            raise
+    else:
+        order.save(force_insert=True)
     OrderLine.objects.bulk_create(
         _line_row(order, p, a) for p, a in zip(planned, amounts.lines, strict=True)
     )
@@ -172,7 +239,8 @@ def _record_created(
             "total": money_data(order.total, order.currency),
         },
     )
-    customer_totals_refresh(customer_id=order.customer_id)
+    # The customer's row is locked by order_create (or the caller): one UPDATE recounts.
+    customer_totals_recount(customer_id=order.customer_id)
     order_id = order.pk
     transaction.on_commit(lambda: order_created.send(sender=Order, order_id=order_id))
 

@@ -3,7 +3,7 @@ order fields they and the shipping address set (amounts_apply, shipping_set)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -48,31 +48,42 @@ def variant_display_name(product_name: str, options: Iterable[str]) -> str:
     return f"{product_name} ({' / '.join(values)})" if values else product_name
 
 
+# What lines_plan reads of a new line's variant (Variant.objects.select_related("product")).
+PLAN_FIELDS = (
+    "pk",
+    "sku",
+    "sale_price",
+    "vat_rate",
+    "is_active",
+    "option1",
+    "option2",
+    "option3",
+    "product__name",
+    "product__is_active",
+)
+
+
 def lines_plan(
-    lines: Sequence[LineInput], *, existing: dict[int, OrderLine], currency: str
+    lines: Sequence[LineInput],
+    *,
+    existing: dict[int, OrderLine],
+    currency: str,
+    variants: Mapping[int, Variant] | None = None,
 ) -> list[PlannedLine]:
+    """`variants`: the new lines' variants by id with PLAN_FIELDS, when the caller already
+    read them in this transaction (None: read here)."""
     if not lines:
         raise OrderError(_("Add at least one line."))
     if len(lines) > MAX_LINES:
         raise OrderError(_("At most %(count)d lines per order.") % {"count": MAX_LINES})
-    new_ids = {line.variant_id for line in lines if line.line_id is None}
-    variants = {
-        v.pk: v
-        for v in Variant.objects.filter(pk__in=new_ids)
-        .select_related("product")
-        .only(
-            "pk",
-            "sku",
-            "sale_price",
-            "vat_rate",
-            "is_active",
-            "option1",
-            "option2",
-            "option3",
-            "product__name",
-            "product__is_active",
-        )
-    }
+    if variants is None:
+        new_ids = {line.variant_id for line in lines if line.line_id is None}
+        variants = {
+            v.pk: v
+            for v in Variant.objects.filter(pk__in=new_ids)
+            .select_related("product")
+            .only(*PLAN_FIELDS)
+        }
     seen_lines: set[int] = set()
     planned: list[PlannedLine] = []
     for line in lines:

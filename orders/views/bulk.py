@@ -20,17 +20,16 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.auth import require_perm
 from common.htmx import is_htmx
-from common.pdf import pdf_response
-from inventory.selectors.shop import shop_details
+from common.pdf import pdf_file_response
+from orders.documents import delivery_notes_pdf, picking_list_pdf
 from orders.forms_list import BulkAssignForm, BulkCancelForm, BulkSelectionForm
-from orders.selectors.picking_list import picking_list
 from orders.services import bulk as services
-from orders.views.delivery_notes import delivery_notes_pdf
 
 PARTIAL = "orders/bulk_result.html#bulk-report"
 
@@ -141,24 +140,15 @@ def _stamp() -> str:
 
 @_bulk_action("orders.export_order", BulkSelectionForm, limit=services.MAX_PICKING_ORDERS)
 def order_bulk_picking_list(request: HttpRequest, form: BulkSelectionForm) -> HttpResponse:
-    return pdf_response(
-        request,
-        template_name="orders/pdf/picking_list.html",
-        context={
-            "picking": picking_list(order_ids=form.order_ids),
-            "shop_name": shop_details().name,
-            "printed_at": timezone.localtime(),
-        },
-        filename=f"picking-list-{_stamp()}.pdf",
-    )
+    pdf = picking_list_pdf(order_ids=form.order_ids, language=get_language())
+    return pdf_file_response(pdf, filename=f"picking-list-{_stamp()}.pdf")
 
 
 @_bulk_action("orders.export_order", BulkSelectionForm, limit=services.MAX_PICKING_ORDERS)
 def order_bulk_delivery_notes(request: HttpRequest, form: BulkSelectionForm) -> HttpResponse:
     """The selected orders' delivery notes in one PDF, one page per order."""
-    return delivery_notes_pdf(
-        request, order_ids=form.order_ids, filename=f"delivery-notes-{_stamp()}.pdf"
-    )
+    pdf = delivery_notes_pdf(order_ids=form.order_ids, language=get_language())
+    return pdf_file_response(pdf, filename=f"delivery-notes-{_stamp()}.pdf")
 
 
 @require_POST

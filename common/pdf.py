@@ -1,8 +1,12 @@
 """HTML templates printed to PDF with WeasyPrint (purchase orders, invoice previews...).
 
-Fonts: templates use the stack "Noto Sans", "Noto Sans Thai", "DejaVu Sans" (Debian packages
-fonts-noto-core and fonts-dejavu-core), which covers Vietnamese and Thai. WeasyPrint is imported
-when a PDF is made, so the rest of the project runs without its system libraries (Pango).
+Fonts: the print stylesheets (static/css/pdf/) use the stack "Noto Sans", "Noto Sans Thai",
+"DejaVu Sans" (Debian packages fonts-noto-core and fonts-dejavu-core), which covers Vietnamese and
+Thai. WeasyPrint is imported when a PDF is made, so the rest of the project runs without its
+system libraries (Pango).
+
+Speed: the stylesheets are parsed once per process and each thread keeps its font configuration
+(Fontconfig and Pango caches), so a one-page document costs its layout and little else.
 
 Rendering never goes to the network: the URL fetcher serves `data:` URLs and static files (by
 their /static/ path or a file:// URL inside a static directory) and refuses everything else, so

@@ -197,20 +197,24 @@ def measure(*, repeat: int, user: Any) -> list[inv.Result]:
         runs = max(1, round(repeat * REPEATS[size]))
         result, _pages, _cpu = _case(f"picking list, {size} orders", post, repeat=runs)
         results.append(result)
+        print_table([result], header=len(results) == 1)
     po_url = reverse("inventory:purchase_order_pdf", args=[po_id])
     result, _pages, _cpu = _case(
         f"purchase order, {PO_LINES} lines", lambda: client.get(po_url), repeat=repeat
     )
     results.append(result)
+    print_table([result], header=False)
     return results
 
 
-def print_table(results: list[inv.Result]) -> None:
-    width = max(len(r.label) for r in results)
+def print_table(results: list[inv.Result], *, header: bool = True) -> None:
+    """One line per case (printed as each case ends: the big lists take minutes on a busy box)."""
+    width = 30
     columns = ("runs", "p50 ms", "p95 ms", "max ms", "cpu p50", "pages")
-    header = f"{'case':<{width}}" + "".join(f"  {c:>7}" for c in columns)
-    print(header)
-    print("-" * len(header))
+    if header:
+        title = f"{'case':<{width}}" + "".join(f"  {c:>7}" for c in columns)
+        print(title)
+        print("-" * len(title))
     for r in results:
         t = r.timings
         figures = (
@@ -222,7 +226,8 @@ def print_table(results: list[inv.Result]) -> None:
         print(
             f"{r.label:<{width}}  {len(t.wall):7d}"
             + "".join(f"  {f:7.0f}" for f in figures)
-            + f"  {r.rows:7d}"
+            + f"  {r.rows:7d}",
+            flush=True,
         )
 
 
@@ -283,16 +288,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     user = bo._owner()
     load(args=args, user=user)
     load_before = os.getloadavg()
-    print(f"measuring: 1 warm-up + up to {args.repeat} runs per case", flush=True)
+    print(f"measuring: 1 warm-up + up to {args.repeat} runs per case\n", flush=True)
     # DEBUG-off settings use the manifest storage, which needs collectstatic first.
     plain_static = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(STORAGES=plain_static):
-        results = measure(repeat=args.repeat, user=user)
-    print()
-    print_table(results)
+        measure(repeat=args.repeat, user=user)
     load_after = os.getloadavg()
     print(
         "\nms: wall time of the whole request; cpu: CPU time of this process (WeasyPrint runs "

@@ -177,7 +177,7 @@ def _case(
     return inv.Result(label, "", timings, pages), pages, cpu
 
 
-def measure(*, repeat: int, user: Any) -> list[inv.Result]:
+def measure(*, repeat: int, user: Any, sizes: Sequence[int] = PICKING_SIZES) -> list[inv.Result]:
     from django.test import Client
     from django.urls import reverse
 
@@ -188,13 +188,13 @@ def measure(*, repeat: int, user: Any) -> list[inv.Result]:
     po_id = purchase_order(user_id=user.pk)
     url = reverse("orders:order_bulk_picking_list")
     results = []
-    for size in PICKING_SIZES:
+    for size in sizes:
         chosen = ids[:size]
 
         def post(chosen: list[int] = chosen) -> Any:
             return client.post(url, {"order": chosen})
 
-        runs = max(1, round(repeat * REPEATS[size]))
+        runs = max(1, round(repeat * REPEATS.get(size, 1.0)))
         result, _pages, _cpu = _case(f"picking list, {size} orders", post, repeat=runs)
         results.append(result)
         print_table([result], header=len(results) == 1)
@@ -267,7 +267,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=20, help="measured runs of small cases")
     parser.add_argument("--keep", action="store_true", help="reuse data of this size")
     parser.add_argument("--any-database", action="store_true")
+    parser.add_argument(
+        "--sizes", default="1,100,385", help="picking lists to time, in orders (at most 385)"
+    )
     args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    if not all(1 <= size <= max(PICKING_SIZES) for size in sizes):
+        parser.error(f"--sizes: between 1 and {max(PICKING_SIZES)} orders each")
     if args.orders < 1000 or args.customers < 100 or args.variants < 100 or args.repeat < 1:
         parser.error("need --orders >= 1000, --customers >= 100, --variants >= 100, --repeat >= 1")
 
@@ -295,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     with override_settings(STORAGES=plain_static):
-        measure(repeat=args.repeat, user=user)
+        measure(repeat=args.repeat, user=user, sizes=sizes)
     load_after = os.getloadavg()
     print(
         "\nms: wall time of the whole request; cpu: CPU time of this process (WeasyPrint runs "

@@ -1,8 +1,12 @@
 """HTML templates printed to PDF with WeasyPrint (purchase orders, invoice previews...).
 
-Fonts: templates use the stack "Noto Sans", "Noto Sans Thai", "DejaVu Sans" (Debian packages
-fonts-noto-core and fonts-dejavu-core), which covers Vietnamese and Thai. WeasyPrint is imported
-when a PDF is made, so the rest of the project runs without its system libraries (Pango).
+Fonts: the print stylesheets (static/css/pdf/) use the stack "Noto Sans", "Noto Sans Thai",
+"DejaVu Sans" (Debian packages fonts-noto-core and fonts-dejavu-core), which covers Vietnamese and
+Thai. WeasyPrint is imported when a PDF is made, so the rest of the project runs without its
+system libraries (Pango).
+
+Speed: the stylesheets are parsed once per process and each thread keeps its font configuration
+(Fontconfig and Pango caches), so a one-page document costs its layout and little else.
 
 Rendering never goes to the network: the URL fetcher serves `data:` URLs and static files (by
 their /static/ path or a file:// URL inside a static directory) and refuses everything else, so
@@ -12,6 +16,8 @@ text from outside cannot make the server fetch a URL.
 from __future__ import annotations
 
 import mimetypes
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -19,8 +25,10 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
+
+BASE_STYLESHEET = "css/pdf/base.css"  # fonts, tables and the classes every document uses
 
 
 class PdfResourceRefused(ValueError):
@@ -65,31 +73,67 @@ def static_only_fetcher() -> Any:
     return StaticOnlyFetcher(allowed_protocols=["data"], allow_redirects=False, timeout=5)
 
 
-def render_pdf(
-    *, template_name: str, context: dict[str, Any], base_url: str | None = None
-) -> bytes:
-    """Render `template_name` with `context` and print it to PDF bytes.
+# Per process: parsed stylesheets (by static path) and decoded images (by URL) are shared by
+# every render; Pango's font map is not thread-safe, so each thread keeps its own.
+_stylesheets: dict[str, Any] = {}
+_images: dict[str, Any] = {}
+_local = threading.local()
 
+
+def _font_config() -> Any:
+    """This thread's WeasyPrint font configuration (Fontconfig and Pango caches stay warm)."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = getattr(_local, "font_config", None)
+    if config is None:
+        config = _local.font_config = FontConfiguration()
+    return config
+
+
+def _stylesheet(name: str) -> Any:
+    """The static file `name` (e.g. "css/pdf/base.css") parsed by WeasyPrint, once per process
+    (again when the file changes, for development)."""
+    import weasyprint
+
+    found = finders.find(name)
+    if not isinstance(found, str):
+        raise PdfResourceRefused(f"no static stylesheet {name!r}")
+    path = Path(found)
+    key = f"{path}:{path.stat().st_mtime_ns}"
+    sheet = _stylesheets.get(key)
+    if sheet is None:
+        sheet = weasyprint.CSS(string=path.read_text(encoding="utf-8"), base_url=path.as_uri())
+        _stylesheets[key] = sheet
+    return sheet
+
+
+def render_pdf(
+    *,
+    template_name: str,
+    context: dict[str, Any],
+    stylesheets: Sequence[str] = (),
+    base_url: str | None = None,
+) -> bytes:
+    """Render `template_name` with `context` and print it to PDF bytes, in the active language.
+
+    `stylesheets`: static files applied after BASE_STYLESHEET (parsed once per process).
     `base_url` resolves relative URLs in the template (e.g. request.build_absolute_uri("/")).
-    Raises ImportError (OSError inside WeasyPrint) when WeasyPrint's system libraries are missing.
+    Needs no request, so a background job can call it. Raises ImportError (OSError inside
+    WeasyPrint) when WeasyPrint's system libraries are missing.
     """
     import weasyprint
 
     html = render_to_string(template_name, context)
     document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=static_only_fetcher())
-    return document.write_pdf()
-
-
-def pdf_response(
-    request: HttpRequest, *, template_name: str, context: dict[str, Any], filename: str
-) -> HttpResponse:
-    """`template_name` printed to PDF and answered inline (the browser shows it) as `filename`;
-    relative URLs in the template resolve against this site."""
-    pdf = render_pdf(
-        template_name=template_name,
-        context=context,
-        base_url=request.build_absolute_uri("/"),
+    return document.write_pdf(
+        stylesheets=[_stylesheet(name) for name in (BASE_STYLESHEET, *stylesheets)],
+        font_config=_font_config(),
+        cache=_images,
     )
+
+
+def pdf_file_response(pdf: bytes, *, filename: str) -> HttpResponse:
+    """PDF bytes answered inline (the browser shows them) as `filename`."""
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     return response

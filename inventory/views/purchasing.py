@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -20,7 +21,8 @@ from common.auth import require_perm
 from common.forms import id_or_none, pk_or_none, valid_values
 from common.htmx import is_htmx
 from common.pagination import render_list_page
-from common.pdf import pdf_response
+from common.pdf import pdf_file_response
+from inventory import documents
 from inventory.errors import InventoryError
 from inventory.forms_purchasing import (
     PurchaseLineFormSet,
@@ -32,7 +34,6 @@ from inventory.forms_purchasing import (
 from inventory.models import PurchaseOrder, Variant
 from inventory.permissions import VIEW_COSTS, can_see_costs
 from inventory.selectors import purchasing as selectors
-from inventory.selectors.shop import shop_details
 from inventory.services import purchasing as services
 
 LINES_PREFIX = "lines"
@@ -370,17 +371,11 @@ def purchase_order_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @require_perm("inventory.view_purchaseorder")
 def purchase_order_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    order = order_or_404(pk)
-    with_costs = can_see_costs(request.user)
-    return pdf_response(
-        request,
-        template_name="inventory/pdf/purchase_order.html",
-        context={
-            "order": order,
-            "rows": selectors.purchase_order_rows(order, with_costs=with_costs),
-            "with_costs": with_costs,
-            "shop": shop_details(),
-            "shop_name_default": _("My shop"),
-        },
-        filename=f"{order.number}.pdf",
-    )
+    try:
+        pdf = documents.purchase_order_pdf(
+            order_id=pk, with_costs=can_see_costs(request.user), language=get_language()
+        )
+    except PurchaseOrder.DoesNotExist:
+        raise Http404 from None
+    number = PurchaseOrder.objects.filter(pk=pk).values_list("number", flat=True).get()
+    return pdf_file_response(pdf, filename=f"{number}.pdf")

@@ -13,17 +13,14 @@ from collections.abc import Sequence
 from typing import IO
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from common.jobs import JobOutput, JobProgress, job_run, job_start
 from common.models import BackgroundJob, JobKind
-from common.pdf import render_pdf
 from common.spreadsheets import CSV_TYPE, XLSX_TYPE
-from inventory.selectors.shop import shop_details
-from orders.selectors.delivery_notes import delivery_notes
-from orders.selectors.picking_list import picking_list
+from orders.documents import delivery_notes_pdf, picking_list_pdf
 from orders.services.bulk import orders_export_csv, orders_export_xlsx
 
 EXPORT_NOW = 1000  # orders exported in the request; more go to a background job
@@ -32,38 +29,16 @@ PDF_NOW = 20  # orders printed in the request; more go to a background job
 EXPORT_TASK = "orders.export_orders"
 PICKING_TASK = "orders.picking_list_pdf"
 NOTES_TASK = "orders.delivery_notes_pdf"
-PICKING_TEMPLATE = "orders/pdf/picking_list.html"
-NOTES_TEMPLATE = "orders/pdf/delivery_note.html"
 PDF_TYPE = "application/pdf"
+
+
+def _language() -> str:
+    """The job runs in its starter's language (common.jobs.job_run): the document too."""
+    return translation.get_language() or settings.LANGUAGE_CODE
 
 
 def _stamp() -> str:
     return timezone.localtime().strftime("%Y%m%d-%H%M")
-
-
-def picking_list_pdf(*, order_ids: Sequence[int]) -> bytes:
-    """The picking list of the orders as PDF bytes."""
-    context = {
-        "picking": picking_list(order_ids=order_ids),
-        "shop_name": shop_details().name,
-        "printed_at": timezone.localtime(),
-    }
-    return render_pdf(template_name=PICKING_TEMPLATE, context=context, base_url=_base_url())
-
-
-def delivery_notes_pdf(*, order_ids: Sequence[int]) -> bytes:
-    """The delivery notes of the orders as PDF bytes, one page per order."""
-    context = {
-        "notes": delivery_notes(order_ids=order_ids),
-        "shop": shop_details(),
-        "shop_name_default": _("My shop"),
-        "printed_at": timezone.localtime(),
-    }
-    return render_pdf(template_name=NOTES_TEMPLATE, context=context, base_url=_base_url())
-
-
-def _base_url() -> str | None:
-    return f"{settings.SITE_URL}/" if settings.SITE_URL else None
 
 
 # --- Starting ---------------------------------------------------------------------------------
@@ -134,7 +109,7 @@ def picking_list_run(*, job_id: int) -> str:
 
 def _picking(job: BackgroundJob, progress: JobProgress, target: IO[bytes]) -> JobOutput:
     order_ids = [int(pk) for pk in job.params["order_ids"]]
-    target.write(picking_list_pdf(order_ids=order_ids))
+    target.write(picking_list_pdf(order_ids=order_ids, language=_language()))
     return JobOutput(download_name=f"picking-list-{_stamp()}.pdf", content_type=PDF_TYPE)
 
 
@@ -144,5 +119,5 @@ def delivery_notes_run(*, job_id: int) -> str:
 
 def _notes(job: BackgroundJob, progress: JobProgress, target: IO[bytes]) -> JobOutput:
     order_ids = [int(pk) for pk in job.params["order_ids"]]
-    target.write(delivery_notes_pdf(order_ids=order_ids))
+    target.write(delivery_notes_pdf(order_ids=order_ids, language=_language()))
     return JobOutput(download_name=f"delivery-notes-{_stamp()}.pdf", content_type=PDF_TYPE)

@@ -21,19 +21,18 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.auth import require_perm
 from common.htmx import is_htmx
 from common.jobs import job_page_redirect
-from common.pdf import pdf_response
-from inventory.selectors.shop import shop_details
+from common.pdf import pdf_file_response
+from orders.documents import delivery_notes_pdf, picking_list_pdf
 from orders.forms_list import BulkAssignForm, BulkCancelForm, BulkSelectionForm
-from orders.selectors.picking_list import picking_list
 from orders.services import bulk as services
 from orders.services import bulk_jobs
-from orders.views.delivery_notes import delivery_notes_pdf
 
 PARTIAL = "orders/bulk_result.html#bulk-report"
 
@@ -147,16 +146,8 @@ def order_bulk_picking_list(request: HttpRequest, form: BulkSelectionForm) -> Ht
     if len(form.order_ids) > bulk_jobs.PDF_NOW:  # a big one: a background job
         job = bulk_jobs.picking_list_start(owner_id=request.user.pk, order_ids=form.order_ids)
         return job_page_redirect(job)
-    return pdf_response(
-        request,
-        template_name="orders/pdf/picking_list.html",
-        context={
-            "picking": picking_list(order_ids=form.order_ids),
-            "shop_name": shop_details().name,
-            "printed_at": timezone.localtime(),
-        },
-        filename=f"picking-list-{_stamp()}.pdf",
-    )
+    pdf = picking_list_pdf(order_ids=form.order_ids, language=get_language())
+    return pdf_file_response(pdf, filename=f"picking-list-{_stamp()}.pdf")
 
 
 @_bulk_action("orders.export_order", BulkSelectionForm, limit=services.MAX_PICKING_ORDERS)
@@ -165,9 +156,8 @@ def order_bulk_delivery_notes(request: HttpRequest, form: BulkSelectionForm) -> 
     if len(form.order_ids) > bulk_jobs.PDF_NOW:  # a big one: a background job
         job = bulk_jobs.delivery_notes_start(owner_id=request.user.pk, order_ids=form.order_ids)
         return job_page_redirect(job)
-    return delivery_notes_pdf(
-        request, order_ids=form.order_ids, filename=f"delivery-notes-{_stamp()}.pdf"
-    )
+    pdf = delivery_notes_pdf(order_ids=form.order_ids, language=get_language())
+    return pdf_file_response(pdf, filename=f"delivery-notes-{_stamp()}.pdf")
 
 
 @require_POST

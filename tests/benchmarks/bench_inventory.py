@@ -498,6 +498,8 @@ def _movements(
                 "reserved_after": reserved_after,
                 "unit_cost": cost,
                 "reason": "",
+                "reason_code": "",
+                "reason_args": "{}",
                 "source_type": source[0],
                 "source_id": source[1],
                 "source_label": source[2],

@@ -350,6 +350,9 @@ def intake_orders(
     return orders
 
 
+CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+
+
 def queries_per_order(key: str, sample: IntakeOrder, fresh: Sequence[str]) -> tuple[str, str]:
     """SQL statements of one API order create for a new and for an existing customer, counted
     in this process (django.test.Client + CaptureQueriesContext: every statement Django sends,
@@ -376,15 +379,19 @@ def queries_per_order(key: str, sample: IntakeOrder, fresh: Sequence[str]) -> tu
             if answer.status_code != 201:
                 raise RuntimeError(f"API answered {answer.status_code}: {answer.content[:200]!r}")
         statements = [q["sql"] for q in captured.captured_queries]
-        counts.append((len(statements), sum(not _control(sql) for sql in statements)))
+        verbs = [sql.split(None, 1)[0].upper() for sql in statements]
+        counts.append(
+            (
+                len(statements),
+                sum(verb not in {"BEGIN", "COMMIT"} for verb in verbs),
+                sum(verb not in CONTROL for verb in verbs),
+            )
+        )
         detail.append(f"-- {kind} customer:")
         detail.extend(sql[:160] for sql in statements)
-    (new_all, new_data), (old_all, old_data) = counts
-    note = f"{new_all} / {old_all} statements; {new_data} / {old_data} without BEGIN, COMMIT"
-    note += " and savepoints"
+    new, old = counts
+    note = (
+        f"{new[0]} / {old[0]} statements ({new[1]} / {old[1]} without BEGIN and COMMIT, "
+        f"{new[2]} / {old[2]} without savepoints too)"
+    )
     return note, "\n".join(detail)
-
-
-def _control(sql: str) -> bool:
-    """Transaction control rather than work: BEGIN, COMMIT, ROLLBACK, (RELEASE) SAVEPOINT."""
-    return sql.split(None, 1)[0].upper() in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}

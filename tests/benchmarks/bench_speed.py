@@ -99,6 +99,7 @@ class Run:
     session: Any
     repeat: int
     page_clients: int
+    warm: int  # warm-up requests of a PDF row: enough to reach every gunicorn worker
     results: list[tuple[http.Measure, Goal]]
     ids: list[int]
     po_id: int
@@ -184,10 +185,9 @@ def picking_rows(run: Run, repeats: Sequence[int]) -> None:
         try:
             if len(run.ids) < count:
                 raise RuntimeError(f"only {len(run.ids)} open orders")
-            measure = http.drive(
-                label, call, run.session, clients=1, total=repeat, warmup=1 if count < 100 else 0
-            )
-            measure.note = f"{pages[-1] if pages else '?'} pages"
+            warm = run.warm if count < 100 else 0
+            measure = http.drive(label, call, run.session, clients=1, total=repeat, warmup=warm)
+            measure.note = f"{pages[-1] if pages else '?'} page(s)"
         except Exception as error:
             measure = failed(label, error)
         record(run, measure, goal)
@@ -221,7 +221,7 @@ def po_row(run: Run) -> None:
             return None
 
         measure = http.drive(
-            label, call, run.session, clients=run.page_clients, total=run.repeat, warmup=2
+            label, call, run.session, clients=run.page_clients, total=run.repeat, warmup=run.warm
         )
     except Exception as error:
         measure = failed(label, error)
@@ -412,7 +412,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     process, base = http.start_gunicorn(
         env, logs / "gunicorn.log", workers=args.workers, threads=args.threads
     )
-    run = Run(base, None, args.repeat, args.page_clients, [], ids, po_id)
+    run = Run(base, None, args.repeat, args.page_clients, 2 * args.workers, [], ids, po_id)
     load_measured = os.getloadavg()
     try:
         run.session = http.sign_in(base, orders_bench.BENCH_USERNAME)

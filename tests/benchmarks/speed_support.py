@@ -214,8 +214,11 @@ def drive(
 
 
 def expect_html(response: requests.Response) -> str | None:
+    """None for the page itself; what went wrong for an error or a detour to the sign-in."""
     if response.status_code != 200:
         return f"HTTP {response.status_code} {response.url}: {response.text[:200]!r}"
+    if response.history and "/login/" in response.url:
+        return f"sent to the sign-in page ({response.url})"
     return None
 
 
@@ -229,8 +232,9 @@ def pdf_of(
     job, the file behind the download link of the page the answer led to (polled)."""
     deadline = time.monotonic() + timeout
     while True:
-        if response.status_code != 200:
-            raise RuntimeError(f"HTTP {response.status_code} {response.url}")
+        problem = expect_html(response)
+        if problem:
+            raise RuntimeError(problem)
         if response.headers.get("Content-Type", "").startswith("application/pdf"):
             return response.content
         link = DOWNLOAD.search(response.text)

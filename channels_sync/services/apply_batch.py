@@ -14,13 +14,16 @@ and the others land. What the batch changes is how often the database is asked:
 - written once per batch: every payload's status (one UPDATE), the shop's last order time.
 
 Two halves: first every order is created or refreshed (a savepoint each: a refused order
-rolls back alone); then the stock rows the new orders reserve are locked in one statement in
+rolls back alone), by buyer id, so two batches that both bring new buyers insert them in the
+same order; then the stock rows the new orders reserve are locked in one statement in
 (variant, warehouse) order, the order every stock change takes them in, and each order follows
 the platform's status (confirming reserves). So the stock rows a website order also needs are
 held only for the second, short half. An order refused in the second half cannot be rolled
 back alone (its first half is released): the batch is rolled back and run again with that
-payload quarantined. A lock timeout or deadlock in one order leaves its payload pending; it
-is applied on its own once the batch commits. Anything else that breaks the batch: every
+payload quarantined. A lock timeout or deadlock in one order, or a new buyer another worker
+recorded at the same moment, leaves its payload pending; it is applied on its own once the
+batch commits. Listings the lines link by SKU are created for the whole batch at once, in
+(item, model) order. Anything else that breaks the batch: every
 payload is applied on its own (apply.payload_apply), so nothing is lost.
 """
 
@@ -32,14 +35,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from channels_sync.adapters.base import OrderData
 from channels_sync.models import ChannelAccount, ChannelOrder, InboundPayload, PayloadStatus
 from channels_sync.services import apply
 from channels_sync.services.apply import OPEN, Outcome, Started
-from channels_sync.services.apply_lines import ApplyProblem
+from channels_sync.services.apply_lines import ApplyProblem, listings_add
 from channels_sync.services.apply_order import Known, known_load
 from inventory.models import StockLevel
 from orders import transitions as t
@@ -134,6 +137,8 @@ def _run(
     others = _other_payloads(account, external_ids, exclude=[i.payload.pk for i in items])
     _supersede_waiting(items, others)
     todo = [i for i in items if i.data is not None and i.problem is None and not i.superseded]
+    # By buyer: two batches inserting the same new buyers take them in the same order.
+    todo.sort(key=lambda i: (i.data.buyer_id, i.data.external_id) if i.data else ("", ""))
     orders = [i.data for i in todo if i.data is not None]
     unlinked = [d.external_id for d in orders if d.external_id not in channel_orders]
 
@@ -141,6 +146,8 @@ def _run(
         return known_load(account=account, orders=orders, unlinked=unlinked)
 
     known = load()
+    items_all = [line for data in orders for line in data.items]
+    listings_add(account=account, items=items_all, known=known.lines, now=now)
     for item in todo:
         if not _start(item, account, channel_orders, known, now):
             known = load()  # what the rolled-back order created is gone again
@@ -249,8 +256,8 @@ def _start(
     except ApplyProblem as problem:
         item.problem = problem
         return False
-    except OperationalError:
-        logger.warning("Payload %s waits for a lock: applied alone", item.payload.pk)
+    except (OperationalError, IntegrityError):
+        logger.warning("Payload %s met another worker's lock or row: alone", item.payload.pk)
         item.alone = True
         return False
     except Exception as error:  # a bug or a surprise: this order only

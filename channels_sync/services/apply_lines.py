@@ -70,6 +70,36 @@ def lines_known(*, account: ChannelAccount, items: Sequence[OrderItem]) -> Known
     return KnownLines(listings=listings, skus=skus)
 
 
+def listings_add(
+    *, account: ChannelAccount, items: Sequence[OrderItem], known: KnownLines, now: datetime
+) -> None:
+    """The Listings that lines matched by SKU will link (the shop's listings not pulled yet),
+    created for the whole batch in one INSERT in (item, model) order, so two batches creating
+    the same ones wait for each other instead of deadlocking; then read into `known`."""
+    missing: dict[ListingKey, Listing] = {}
+    for item in items:
+        key = (item.item_id, item.model_id)
+        variant_id = known.skus.get(item.seller_sku.strip().upper())
+        if key in known.listings or key in missing or variant_id is None:
+            continue
+        missing[key] = Listing(
+            account=account,
+            item_id=item.item_id,
+            model_id=item.model_id,
+            seller_sku=item.seller_sku.strip()[:100],
+            name=item.name[:400],
+            variant_id=variant_id,
+            updated_at=now,
+        )
+    if not missing:
+        return
+    Listing.objects.bulk_create([missing[key] for key in sorted(missing)], ignore_conflicts=True)
+    for listing in Listing.objects.filter(
+        account=account, item_id__in=sorted({item_id for item_id, _model in missing})
+    ):
+        known.listings[(listing.item_id, listing.model_id)] = listing
+
+
 @dataclass(frozen=True)
 class MatchedLine:
     number: int  # 1-based, in the platform's order

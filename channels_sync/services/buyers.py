@@ -116,6 +116,7 @@ def buyer_customer(
     the first one's customer (its own new customer rolls back with the savepoint).
     """
     buyer_id = buyer_id.strip()[:64]
+    batch = known is not None
     if known is None and buyer_id:
         known = buyers_known(account=account, buyer_ids=[buyer_id])
     if buyer_id and known is not None and buyer_id in known:
@@ -123,6 +124,17 @@ def buyer_customer(
     name = username.strip() or recipient.strip() or f"{account.get_platform_display()} {buyer_id}"
     if not buyer_id:
         return _new_customer(account, name=name, phone=phone, shipping=shipping, username=username)
+    if batch and known is not None:
+        # In a batch the order's savepoint is enough: a buyer another worker made meanwhile
+        # raises IntegrityError to the batch, which applies that order on its own afterwards.
+        customer = _new_customer(
+            account, name=name, phone=phone, shipping=shipping, username=username
+        )
+        ChannelBuyer.objects.create(
+            account=account, buyer_id=buyer_id, username=username[:200], customer=customer
+        )
+        known[buyer_id] = customer
+        return customer
     try:
         with transaction.atomic():
             customer = _new_customer(

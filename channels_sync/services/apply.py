@@ -8,6 +8,10 @@
     payload_reapply          staff's one click after fixing the cause (e.g. linking a SKU)
     payloads_reapply_for_sku every quarantined payload of the shop waiting for that SKU
 
+The pull and the pushes apply the payloads of one detail call together with the same rules
+(channels_sync.services.apply_batch: one transaction, a savepoint per order), through
+apply_target / apply_start / apply_finish below.
+
 Exactly once: one ChannelOrder per (shop, platform order id), and our Order's unique
 (channel, channel account, external number). Two workers applying the same order at the same
 moment are serialised by a transaction-level advisory lock on (shop, order id) taken before

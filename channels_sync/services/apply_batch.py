@@ -22,9 +22,11 @@ held only for the second, short half. An order refused in the second half cannot
 back alone (its first half is released): the batch is rolled back and run again with that
 payload quarantined. A lock timeout or deadlock in one order, or a new buyer another worker
 recorded at the same moment, leaves its payload pending; it is applied on its own once the
-batch commits. Listings the lines link by SKU are created for the whole batch at once, in
-(item, model) order. Anything else that breaks the batch: every
-payload is applied on its own (apply.payload_apply), so nothing is lost.
+batch commits. The worker's time limit (SoftTimeLimitExceeded) is nobody's order: it rolls
+the batch back and leaves its payloads pending, applied by the next pull (payloads_store hands
+back a pending payload whose detail comes again). Listings the lines link by SKU are created
+for the whole batch at once, in (item, model) order. Anything else that breaks the batch:
+every payload is applied on its own (apply.payload_apply), so nothing is lost.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 
@@ -102,6 +105,8 @@ def payloads_apply_batch(
                 refused[redo.payload_id] = redo.problem
         else:  # pragma: no cover - every redo takes one payload out
             raise RuntimeError("the batch did not settle")
+    except SoftTimeLimitExceeded:
+        raise  # the worker's time is up: the payloads stay pending for the next pull
     except Exception:
         logger.exception("Applying payloads %s as one batch failed: one by one instead", ids)
         return {pk: apply.payload_apply(payload_id=pk, now=now).status for pk in ids}
@@ -256,6 +261,8 @@ def _start(
     except ApplyProblem as problem:
         item.problem = problem
         return False
+    except SoftTimeLimitExceeded:
+        raise
     except (OperationalError, IntegrityError):
         logger.warning("Payload %s met another worker's lock or row: alone", item.payload.pk)
         item.alone = True
@@ -301,6 +308,8 @@ def _finish(item: Item, now: datetime) -> None:
         raise Redo(item.payload.pk, refused) from refused
     except OperationalError as error:
         raise Redo(item.payload.pk, None) from error
+    except SoftTimeLimitExceeded:
+        raise
     except Exception as error:
         logger.exception("Applying payload %s failed", item.payload.pk)
         internal = ApplyProblem("internal", f"{type(error).__name__}: {error}"[:2000])

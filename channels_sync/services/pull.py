@@ -28,6 +28,7 @@ from channels_sync.models import (
     ChannelAccount,
     InboundPayload,
     PayloadKind,
+    PayloadStatus,
     RunKind,
     SyncRun,
 )
@@ -126,7 +127,7 @@ def order_details_store(
 
         raws = client.call(fetch)
         payloads = payloads_store(account=account, raws=raws)
-        result.skipped += len(raws) - len(payloads)
+        result.skipped += len(raws) - len(payloads)  # stored already (pending ones come back)
         result.payload_ids += tuple(p.pk for p in payloads)
         if _apply([p.pk for p in payloads], account):
             result.stored += len(payloads)
@@ -143,28 +144,35 @@ def payloads_store(
     *, account: ChannelAccount, raws: Sequence[Mapping[str, Any]]
 ) -> list[InboundPayload]:
     """Order details as InboundPayloads (one INSERT, committed before they are applied, so a
-    failed apply loses nothing), leaving out what is stored already (payload_store's rule);
-    two queries for the whole batch."""
+    failed apply loses nothing), leaving out what is stored already (payload_store's rule)
+    unless it is still pending (stored by a worker stopped before applying it: returned to be
+    applied now); two queries for the whole batch."""
     rows = [
         (_external_id(raw), _updated_at(raw), json.dumps(raw, ensure_ascii=False)) for raw in raws
     ]
     keyed = [(i, u) for i, u, _b in rows if i and u is not None]
-    seen: set[tuple[str, datetime | None, str]] = set()
+    stored: dict[tuple[str, datetime | None, str], InboundPayload | None] = {}
     if keyed:
-        seen = set(
-            InboundPayload.objects.filter(
+        stored = {
+            (p.external_id, p.external_updated_at, p.body): p
+            for p in InboundPayload.objects.filter(
                 account=account,
                 kind=PayloadKind.ORDER,
                 external_id__in=sorted({i for i, _u in keyed}),
                 external_updated_at__in=sorted({u for _i, u in keyed}),
-            ).values_list("external_id", "external_updated_at", "body")
-        )
+            )
+        }
+    waiting: list[InboundPayload] = []  # stored before but never applied (a worker stopped)
     new: list[InboundPayload] = []
     for external_id, updated, body in rows:
         if external_id and updated is not None:
-            if (external_id, updated, body) in seen:
+            key = (external_id, updated, body)
+            if key in stored:
+                same = stored[key]
+                if same is not None and same.status == PayloadStatus.PENDING:
+                    waiting.append(same)
                 continue
-            seen.add((external_id, updated, body))
+            stored[key] = None
         new.append(
             InboundPayload(
                 account=account,
@@ -175,7 +183,7 @@ def payloads_store(
                 body=body,
             )
         )
-    return InboundPayload.objects.bulk_create(new) if new else []
+    return waiting + (InboundPayload.objects.bulk_create(new) if new else [])
 
 
 def payload_store(*, account: ChannelAccount, raw: Mapping[str, Any]) -> InboundPayload | None:

@@ -424,7 +424,12 @@ def website_key(warehouse_id: int) -> str:
 
 
 def api_probe(
-    bench: Bench, key: str, skus: list[str], stop: threading.Event, seconds: float
+    bench: Bench,
+    key: str,
+    skus: list[str],
+    stop: threading.Event,
+    seconds: float,
+    errors: list[str],
 ) -> list[float]:
     """Website orders (POST /api/v1/orders, one line of a random SKU), 4 a second, until
     `stop` is set or `seconds` passed; each one's latency in ms."""
@@ -458,7 +463,7 @@ def api_probe(
         )
         took.append((time.perf_counter() - began) * 1000)
         if response.status_code != 201:
-            raise SystemExit(f"website API answered {response.status_code}: {response.text[:500]}")
+            errors.append(f"{response.status_code}: {response.text[:300]}")
         time.sleep(0.25)
     return took
 
@@ -469,12 +474,14 @@ def burst_run(bench: Bench, count: int, skus: list[str], rng: random.Random) -> 
     if count <= 0:
         return
     key = website_key(bench.warehouse_id)
-    quiet = api_probe(bench, key, skus, threading.Event(), 20)
+    errors: list[str] = []
+    quiet = api_probe(bench, key, skus, threading.Event(), 20, errors)
     bench.ctl("configure", {"callback_url": f"{bench.web_url}/webhooks/shopee"})
     stop = threading.Event()
     during: list[float] = []
     probe = threading.Thread(
-        target=lambda: during.extend(api_probe(bench, key, skus, stop, 3600)), daemon=True
+        target=lambda: during.extend(api_probe(bench, key, skus, stop, 3600, errors)),
+        daemon=True,
     )
     probe.start()
     first = time.time()
@@ -493,6 +500,7 @@ def burst_run(bench: Bench, count: int, skus: list[str], rng: random.Random) -> 
             f"{percentile(values, 50):.0f} / {percentile(values, 95):.0f} / "
             f"{max(values, default=0):.0f} ms",
         )
+    bench.add("website API answers other than 201", f"{len(errors)} {errors[:1]}")
     bench.lost += count - len(applied)
 
 

@@ -258,3 +258,18 @@ def test_a_replayed_batch_of_50_is_one_statement(shop):
     with CaptureQueriesContext(connection) as replay:
         assert payloads_store(account=account, raws=json.loads(json.dumps(bodies))) == []
     assert len(replay.captured_queries) == 1
+
+
+def test_a_detail_stored_but_never_applied_is_applied_when_it_comes_again(shop):
+    account, warehouse, shirt = shop
+    bodies = [body(n) for n in range(3)]
+    stranded = payloads_store(account=account, raws=bodies)  # the worker stopped right here
+
+    again = payloads_store(account=account, raws=bodies)
+
+    assert [p.pk for p in again] == [p.pk for p in stranded]
+    statuses = payloads_apply_batch(account_id=account.pk, payload_ids=[p.pk for p in again])
+    assert set(statuses.values()) == {"applied"}
+    assert level(shirt, warehouse)[1] == 3
+    assert payloads_store(account=account, raws=bodies) == []
+    assert InboundPayload.objects.count() == 3

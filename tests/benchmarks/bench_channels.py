@@ -442,7 +442,11 @@ def api_probe(
         n += 1
         body = {
             "id": f"WEB-{time.time_ns()}-{n}",
-            "customer": {"name": "Khách web", "phone": f"09{rng.randrange(10**8):08d}"},
+            "customer": {
+                "name": "Khách web",
+                "phone": rng.choice(("090", "091", "093", "097", "098"))
+                + f"{rng.randrange(10**7):07d}",
+            },
             "shipping_address": {
                 "street": "12 Lê Lợi",
                 "ward": "Phường Bến Nghé",

@@ -5,6 +5,11 @@ external ids), is acknowledged late (a worker lost mid-run hands the job to anot
 retries transient platform errors (network, rate limit) with exponential backoff. The services
 record a SyncRun, so staff see each run, its progress and its errors on the shop's page.
 `enqueue` is how pages and receivers start a job: after the commit, never inside it.
+
+Every task here goes to its own queue, QUEUE ("marketplace"), consumed by its own worker
+(`celery -A crm worker -Q marketplace`; docker-compose's `worker-marketplace`, a second worker
+in `make run`): a flash sale's thousands of pushes and pulls never stand in front of the
+website's jobs on the default queue.
 """
 
 from __future__ import annotations
@@ -32,7 +37,10 @@ from channels_sync.services.webhooks import (
 
 logger = logging.getLogger(__name__)
 
+QUEUE = "marketplace"
+
 RETRY: dict[str, Any] = {
+    "queue": QUEUE,
     "acks_late": True,
     "autoretry_for": (TransientError,),
     "retry_backoff": 30,
@@ -82,7 +90,7 @@ def pull_orders(*, account_id: int) -> None:
     orders_pull(account_id=account_id)
 
 
-@shared_task(name="channels_sync.pull_orders_all", acks_late=True, ignore_result=True)
+@shared_task(name="channels_sync.pull_orders_all", queue=QUEUE, acks_late=True, ignore_result=True)
 def pull_orders_all() -> int:
     """Beat, every 2 minutes: one pull_orders job per active shop (each retried on its own)."""
     ids = active_account_ids()
@@ -91,7 +99,7 @@ def pull_orders_all() -> int:
     return len(ids)
 
 
-@shared_task(name="channels_sync.audit_orders_all", acks_late=True, ignore_result=True)
+@shared_task(name="channels_sync.audit_orders_all", queue=QUEUE, acks_late=True, ignore_result=True)
 def audit_orders_all() -> int:
     """Nightly: every order id of the last 14 days checked against the platform."""
     return _each_account("orders_audit", lambda pk: orders_audit(account_id=pk))
@@ -145,7 +153,7 @@ def push_prices(*, account_id: int) -> None:
     prices_push(account_id=account_id)
 
 
-@shared_task(name="channels_sync.reconcile_all", acks_late=True, ignore_result=True)
+@shared_task(name="channels_sync.reconcile_all", queue=QUEUE, acks_late=True, ignore_result=True)
 def reconcile_all() -> int:
     """Nightly: stock and price drift of every active shop corrected."""
     return _each_account("reconcile", lambda pk: reconcile(account_id=pk))

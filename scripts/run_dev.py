@@ -105,7 +105,21 @@ def main() -> int:
     celery = str(BIN / "celery")
     commands = {
         "web": [sys.executable, "manage.py", "runserver", f"{HOST}:{PORT}"],
-        "worker": [celery, "-A", "crm", "worker", "--pool=solo", "--loglevel=INFO"],
+        # The website's jobs and the marketplace's (channels_sync.tasks.QUEUE) each have a
+        # worker, so a marketplace burst never holds up the website's jobs.
+        "worker": [celery, "-A", "crm", "worker", "--pool=solo", "-Q", "celery", "--loglevel=INFO"],
+        "worker-marketplace": [
+            celery,
+            "-A",
+            "crm",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            "marketplace",
+            "-n",
+            "marketplace@%h",
+            "--loglevel=INFO",
+        ],
         "beat": [celery, "-A", "crm", "beat", "--loglevel=INFO"],
     }
     if WITH_SANDBOX:

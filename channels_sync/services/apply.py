@@ -8,6 +8,10 @@
     payload_reapply          staff's one click after fixing the cause (e.g. linking a SKU)
     payloads_reapply_for_sku every quarantined payload of the shop waiting for that SKU
 
+The pull and the pushes apply the payloads of one detail call together with the same rules
+(channels_sync.services.apply_batch: one transaction, a savepoint per order), through
+apply_target / apply_start / apply_finish below.
+
 Exactly once: one ChannelOrder per (shop, platform order id), and our Order's unique
 (channel, channel account, external number). Two workers applying the same order at the same
 moment are serialised by a transaction-level advisory lock on (shop, order id) taken before
@@ -42,10 +46,10 @@ from channels_sync.adapters import adapter_class
 from channels_sync.adapters.base import AdapterConfig, OrderData, PayloadError
 from channels_sync.errors import MESSAGES
 from channels_sync.models import ChannelAccount, ChannelOrder, InboundPayload, PayloadStatus
-from channels_sync.services.apply_lines import ApplyProblem
-from channels_sync.services.apply_order import order_adopt, order_new, order_refresh
+from channels_sync.services.apply_lines import ApplyProblem, MatchedLine
+from channels_sync.services.apply_order import Known, order_adopt, order_new, order_refresh
 from channels_sync.services.apply_status import status_follow
-from channels_sync.status_map import target_for
+from channels_sync.status_map import Target, target_for
 from orders.models import Order
 
 logger = logging.getLogger(__name__)
@@ -103,7 +107,7 @@ def payload_apply(
             account = payload.account
             if account is None:
                 raise ApplyProblem("bad_field", "the payload names no shop", field="shop_id")
-            parsed = _parse(payload, account)
+            parsed = payload_parse(payload, account)
             # The order's lock first, then the payload's row: every worker touching payloads
             # of this order takes them in that order, so none waits in a cycle.
             _lock(account.pk, parsed.external_id)
@@ -166,7 +170,9 @@ def _skus_of(params: Any) -> set[str]:
 # --- inside the payload's transaction -----------------------------------------------------
 
 
-def _parse(payload: InboundPayload, account: ChannelAccount) -> OrderData:
+def payload_parse(payload: InboundPayload, account: ChannelAccount) -> OrderData:
+    """The stored body as OrderData through the platform's adapter (no query); ApplyProblem
+    when it is not JSON or the parser refuses it."""
     try:
         raw = json.loads(payload.body)
     except ValueError as error:
@@ -200,11 +206,49 @@ def _lock(account_id: int, external_id: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
-            [f"channels_sync.order:{account_id}:{external_id}"],
+            [lock_key(account_id, external_id)],
         )
 
 
+def lock_key(account_id: int, external_id: str) -> str:
+    """The advisory lock's key of one platform order of one shop."""
+    return f"channels_sync.order:{account_id}:{external_id}"
+
+
 def _apply(*, account: ChannelAccount, data: OrderData, now: datetime) -> Outcome:
+    target = apply_target(account, data)
+    _lock(account.pk, data.external_id)
+    channel_order = (
+        ChannelOrder.objects.select_for_update(of=("self",))
+        .select_related("order", "account")
+        .filter(account=account, external_id=data.external_id)
+        .first()
+    )
+    started = apply_start(
+        account=account, data=data, target=target, channel_order=channel_order, now=now
+    )
+    if isinstance(started, Outcome):
+        return started
+    if started.created:
+        last_order_note(account.pk, data.created_at)
+    return apply_finish(started, now=now)
+
+
+@dataclass
+class Started:
+    """An order half applied: created, adopted or refreshed; its status not yet followed."""
+
+    channel_order: ChannelOrder
+    data: OrderData
+    target: Target
+    created: bool
+    edited: bool
+    lines: list[MatchedLine]  # of a new order: the stock its confirmation reserves
+
+
+def apply_target(account: ChannelAccount, data: OrderData) -> Target:
+    """Where the platform's status takes our order; ApplyProblem for an unmapped status or an
+    order in another currency than the shop's."""
     target = target_for(account.platform, data.status)
     if target is None:
         raise ApplyProblem(
@@ -217,39 +261,51 @@ def _apply(*, account: ChannelAccount, data: OrderData, now: datetime) -> Outcom
             currency=data.currency,
             expected=account.currency,
         )
-    _lock(account.pk, data.external_id)
-    channel_order = (
-        ChannelOrder.objects.select_for_update(of=("self",))
-        .select_related("order", "account")
-        .filter(account=account, external_id=data.external_id)
-        .first()
-    )
+    return target
+
+
+def apply_start(
+    *,
+    account: ChannelAccount,
+    data: OrderData,
+    target: Target,
+    channel_order: ChannelOrder | None,
+    now: datetime,
+    known: Known | None = None,
+) -> Started | Outcome:
+    """The first half of applying one order (its lock held, its ChannelOrder read and locked):
+    create or adopt our order, or bring it in step; an Outcome when the update is older."""
     created = False
+    lines: list[MatchedLine] = []
     if channel_order is None:
-        channel_order = order_adopt(account=account, data=data, now=now)
+        channel_order = order_adopt(account=account, data=data, now=now, known=known)
     if channel_order is None:
-        channel_order, _lines = order_new(account=account, data=data, now=now)
+        channel_order, lines = order_new(account=account, data=data, now=now, known=known)
         created = True
-        ChannelAccount.objects.filter(pk=account.pk).filter(
-            Q(last_order_at__isnull=True) | Q(last_order_at__lt=data.created_at)
-        ).update(last_order_at=data.created_at)
     elif data.updated_at < channel_order.platform_updated_at:
         return Outcome(channel_order.order, PayloadStatus.SUPERSEDED)
     channel_order.account = account
     edited = not created and order_refresh(
-        account=account, channel_order=channel_order, data=data, now=now
+        account=account, channel_order=channel_order, data=data, now=now, known=known
     )
+    return Started(channel_order, data, target, created=created, edited=edited, lines=lines)
+
+
+def apply_finish(started: Started, *, now: datetime) -> Outcome:
+    """The second half: our order follows the platform's status (confirming reserves stock),
+    and the ChannelOrder is saved."""
+    channel_order, data = started.channel_order, started.data
     followed = status_follow(
         channel_order=channel_order,
-        target=target,
+        target=started.target,
         platform_status=data.status,
         cancel_reason=data.cancel_reason,
         now=now,
     )
     newer = data.updated_at > channel_order.platform_updated_at
     tracking = data.tracking_number[:64] or channel_order.tracking_number
-    moved = created or edited or followed.changed or newer
-    moved = moved or channel_order.platform_status != data.status
+    moved = started.created or started.edited or followed.changed or newer
+    moved = moved or channel_order.pk is None or channel_order.platform_status != data.status
     moved = moved or tracking != channel_order.tracking_number
     if moved:
         channel_order.platform_status = data.status
@@ -259,6 +315,13 @@ def _apply(*, account: ChannelAccount, data: OrderData, now: datetime) -> Outcom
         channel_order.save()
     status = PayloadStatus.APPLIED if moved else PayloadStatus.IGNORED
     return Outcome(channel_order.order, status, "oversold" if channel_order.oversold else "")
+
+
+def last_order_note(account_id: int, created_at: datetime) -> None:
+    """The shop's last order time moves forward only."""
+    ChannelAccount.objects.filter(pk=account_id).filter(
+        Q(last_order_at__isnull=True) | Q(last_order_at__lt=created_at)
+    ).update(last_order_at=created_at)
 
 
 def _newer_pending(payload: InboundPayload, data: OrderData) -> bool:
@@ -283,11 +346,9 @@ def _payload_done(
     user_id: int | None,
     now: datetime,
 ) -> None:
-    payload.status = outcome.status
-    payload.order = outcome.order
     payload.attempts += 1
+    payload_outcome(payload, outcome, now=now)
     if outcome.status != PayloadStatus.SUPERSEDED:
-        payload.applied_at = now
         older = (
             InboundPayload.objects.select_for_update(skip_locked=True)
             .filter(
@@ -304,10 +365,26 @@ def _payload_done(
         InboundPayload.objects.filter(pk__in=list(older)).update(
             status=PayloadStatus.SUPERSEDED, order=outcome.order
         )
+    _payload_save(payload, data, user_id=user_id, now=now)
+
+
+def payload_outcome(payload: InboundPayload, outcome: Outcome, *, now: datetime) -> None:
+    """The payload's fields (not saved) once its order was applied, ignored or superseded."""
+    payload.status = outcome.status
+    payload.order = outcome.order
+    if outcome.status != PayloadStatus.SUPERSEDED:
+        payload.applied_at = now
     payload.reason = outcome.reason
     payload.reason_params = {}
     payload.detail = ""
-    _payload_save(payload, data, user_id=user_id, now=now)
+
+
+def payload_quarantined(payload: InboundPayload, problem: ApplyProblem) -> None:
+    """The payload's fields (not saved) when its order cannot be applied."""
+    payload.status = PayloadStatus.QUARANTINED
+    payload.reason = problem.code
+    payload.reason_params = _json_safe(problem.params)
+    payload.detail = problem.detail
 
 
 def _payload_save(

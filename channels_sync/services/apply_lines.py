@@ -15,9 +15,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models.functions import Upper
+
 from channels_sync.adapters.base import OrderItem
 from channels_sync.models import ChannelAccount, Listing
 from inventory.models import Variant
+
+ListingKey = tuple[str, str]  # (item_id, model_id)
 
 
 class ApplyProblem(Exception):
@@ -31,6 +35,71 @@ class ApplyProblem(Exception):
         self.params = params
 
 
+@dataclass
+class KnownLines:
+    """The shop's Listings and our variants by SKU for a whole batch of orders, loaded at once
+    (`lines_known`); `lines_match` then sends no query of its own."""
+
+    listings: dict[ListingKey, Listing]
+    skus: dict[str, int]  # upper-cased seller SKU -> variant id
+
+
+def lines_known(*, account: ChannelAccount, items: Sequence[OrderItem]) -> KnownLines:
+    """Two queries at most: the Listings of the items, our variants of the seller SKUs of the
+    items whose Listing is not linked."""
+    listings = {
+        (listing.item_id, listing.model_id): listing
+        for listing in Listing.objects.filter(
+            account=account, item_id__in=sorted({item.item_id for item in items})
+        )
+    }
+    wanted = {
+        item.seller_sku.strip().upper()
+        for item in items
+        if item.seller_sku.strip()
+        and getattr(listings.get((item.item_id, item.model_id)), "variant_id", None) is None
+    }
+    skus: dict[str, int] = {}
+    if wanted:
+        found = (
+            Variant.objects.annotate(key=Upper("sku"))
+            .filter(key__in=sorted(wanted))
+            .values_list("key", "pk")
+        )
+        skus = dict(found)
+    return KnownLines(listings=listings, skus=skus)
+
+
+def listings_add(
+    *, account: ChannelAccount, items: Sequence[OrderItem], known: KnownLines, now: datetime
+) -> None:
+    """The Listings that lines matched by SKU will link (the shop's listings not pulled yet),
+    created for the whole batch in one INSERT in (item, model) order, so two batches creating
+    the same ones wait for each other instead of deadlocking; then read into `known`."""
+    missing: dict[ListingKey, Listing] = {}
+    for item in items:
+        key = (item.item_id, item.model_id)
+        variant_id = known.skus.get(item.seller_sku.strip().upper())
+        if key in known.listings or key in missing or variant_id is None:
+            continue
+        missing[key] = Listing(
+            account=account,
+            item_id=item.item_id,
+            model_id=item.model_id,
+            seller_sku=item.seller_sku.strip()[:100],
+            name=item.name[:400],
+            variant_id=variant_id,
+            updated_at=now,
+        )
+    if not missing:
+        return
+    Listing.objects.bulk_create([missing[key] for key in sorted(missing)], ignore_conflicts=True)
+    for listing in Listing.objects.filter(
+        account=account, item_id__in=sorted({item_id for item_id, _model in missing})
+    ):
+        known.listings[(listing.item_id, listing.model_id)] = listing
+
+
 @dataclass(frozen=True)
 class MatchedLine:
     number: int  # 1-based, in the platform's order
@@ -40,19 +109,21 @@ class MatchedLine:
 
 
 def lines_match(
-    *, account: ChannelAccount, items: Sequence[OrderItem], now: datetime, record: bool = True
+    *,
+    account: ChannelAccount,
+    items: Sequence[OrderItem],
+    now: datetime,
+    record: bool = True,
+    known: KnownLines | None = None,
 ) -> list[MatchedLine]:
     """Our variant for every line, or ApplyProblem (no_sku / unknown_sku) for the first line
     that has none; unknown_sku's params list every unknown SKU of the order ("skus") so that
-    linking any of them re-applies it. `record`: link/refresh the Listings of the lines."""
+    linking any of them re-applies it. `record`: link/refresh the Listings of the lines.
+    `known`: the batch's Listings and SKUs (else they are read here, two queries at most)."""
     if not items:
         raise ApplyProblem("bad_field", "The order has no lines (item_list)", field="item_list")
-    listings = {
-        (listing.item_id, listing.model_id): listing
-        for listing in Listing.objects.filter(
-            account=account, item_id__in=sorted({item.item_id for item in items})
-        )
-    }
+    known = known or lines_known(account=account, items=items)
+    listings = known.listings
     found: dict[int, int] = {}
     unknown: list[tuple[int, str]] = []
     for number, item in enumerate(items, start=1):
@@ -60,9 +131,7 @@ def lines_match(
         variant_id = listing.variant_id if listing is not None else None
         sku = item.seller_sku.strip()
         if variant_id is None and sku:
-            variant_id = (
-                Variant.objects.filter(sku__iexact=sku).values_list("pk", flat=True).first()
-            )
+            variant_id = known.skus.get(sku.upper())
         if variant_id is not None:
             found[number] = variant_id
         elif not sku:
@@ -108,7 +177,7 @@ def _listing_record(
     account: ChannelAccount,
     item: OrderItem,
     variant_id: int,
-    listings: dict[tuple[str, str], Listing],
+    listings: dict[ListingKey, Listing],
     *,
     now: datetime,
 ) -> None:

@@ -10,6 +10,8 @@ marketplace. Warehouse: the shop's order warehouse. Currency: the shop's.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -17,16 +19,60 @@ from django.utils.translation import gettext as _
 
 from channels_sync.adapters.base import OrderData
 from channels_sync.models import ChannelAccount, ChannelOrder
-from channels_sync.services.apply_lines import ApplyProblem, MatchedLine, lines_match
-from channels_sync.services.buyers import buyer_customer, platform_phone, shipping_input
+from channels_sync.services.apply_lines import (
+    ApplyProblem,
+    KnownLines,
+    MatchedLine,
+    lines_known,
+    lines_match,
+)
+from channels_sync.services.buyers import (
+    buyer_customer,
+    buyers_known,
+    platform_phone,
+    shipping_input,
+)
 from common.money import quantize
 from orders import transitions as t
 from orders.errors import OrderError
-from orders.models import EventKind, Order, OrderEvent, PaymentMethod
+from orders.models import Customer, EventKind, Order, OrderEvent, PaymentMethod
 from orders.services.customers import AddressInput
 from orders.services.orders.create import order_create
 from orders.services.orders.edit import order_note_add, order_update
 from orders.services.orders.lines import LineInput
+
+
+@dataclass
+class Known:
+    """What a batch of orders needs from the database, read once for the batch (`known_load`):
+    Listings and variants by SKU, the buyers' customers, and the orders recorded with these
+    channel order numbers that have no ChannelOrder yet (adopted)."""
+
+    lines: KnownLines
+    buyers: dict[str, Customer]
+    adoptable: dict[str, Order] = field(default_factory=dict)
+
+
+def known_load(
+    *, account: ChannelAccount, orders: Sequence[OrderData], unlinked: Sequence[str] = ()
+) -> Known:
+    """Three queries for the whole batch (two when every order has a ChannelOrder):
+    `unlinked` are the platform order ids without a ChannelOrder."""
+    adoptable: dict[str, Order] = {}
+    if unlinked:
+        adoptable = {
+            order.external_number: order
+            for order in Order.objects.filter(
+                channel=account.platform,
+                channel_account=account.code,
+                external_number__in=sorted(set(unlinked)),
+            )
+        }
+    return Known(
+        lines=lines_known(account=account, items=[i for data in orders for i in data.items]),
+        buyers=buyers_known(account=account, buyer_ids=[data.buyer_id for data in orders]),
+        adoptable=adoptable,
+    )
 
 
 def _refused(error: OrderError, where: str) -> ApplyProblem:
@@ -50,14 +96,17 @@ def _notes(data: OrderData, shipping: AddressInput | None) -> str:
 
 
 def order_new(
-    *, account: ChannelAccount, data: OrderData, now: datetime
+    *, account: ChannelAccount, data: OrderData, now: datetime, known: Known | None = None
 ) -> tuple[ChannelOrder, list[MatchedLine]]:
-    """Create our order (status new) and its ChannelOrder; ApplyProblem when it cannot be."""
+    """Create our order (status new) and its ChannelOrder, not saved yet (the caller saves it
+    once the status is followed); ApplyProblem when it cannot be."""
     if account.warehouse_id is None:
         raise ApplyProblem(
             "no_warehouse", f"shop {account.code} has no order warehouse", shop=account.code
         )
-    lines = lines_match(account=account, items=data.items, now=now)
+    lines = lines_match(
+        account=account, items=data.items, now=now, known=known.lines if known else None
+    )
     shipping = shipping_input(data.address, region=account.region)
     try:
         customer = buyer_customer(
@@ -71,6 +120,7 @@ def order_new(
                 else ""
             ),
             shipping=shipping,
+            known=known.buyers if known else None,
         )
         order = order_create(
             customer_id=customer.pk,
@@ -93,7 +143,31 @@ def order_new(
         )
     except OrderError as error:
         raise _refused(error, f"order {data.external_id}") from error
-    channel_order = ChannelOrder.objects.create(
+    return _channel_order(account, data, order, now), lines
+
+
+def order_adopt(
+    *, account: ChannelAccount, data: OrderData, now: datetime, known: Known | None = None
+) -> ChannelOrder | None:
+    """An order already recorded with this channel order number (imported, or made before the
+    shop was connected) gets its ChannelOrder (not saved yet) instead of a second order."""
+    if known is not None:
+        order = known.adoptable.get(data.external_id)
+    else:
+        order = Order.objects.filter(
+            channel=account.platform,
+            channel_account=account.code,
+            external_number=data.external_id,
+        ).first()
+    if order is None:
+        return None
+    return _channel_order(account, data, order, now)
+
+
+def _channel_order(
+    account: ChannelAccount, data: OrderData, order: Order, now: datetime
+) -> ChannelOrder:
+    return ChannelOrder(
         account=account,
         external_id=data.external_id,
         order=order,
@@ -103,31 +177,15 @@ def order_new(
         created_at=now,
         updated_at=now,
     )
-    return channel_order, lines
-
-
-def order_adopt(*, account: ChannelAccount, data: OrderData, now: datetime) -> ChannelOrder | None:
-    """An order already recorded with this channel order number (imported, or made before the
-    shop was connected) gets its ChannelOrder instead of a second order."""
-    order = Order.objects.filter(
-        channel=account.platform, channel_account=account.code, external_number=data.external_id
-    ).first()
-    if order is None:
-        return None
-    return ChannelOrder.objects.create(
-        account=account,
-        external_id=data.external_id,
-        order=order,
-        platform_status="",
-        platform_updated_at=data.updated_at,
-        tracking_number=data.tracking_number[:64],
-        created_at=now,
-        updated_at=now,
-    )
 
 
 def order_refresh(
-    *, account: ChannelAccount, channel_order: ChannelOrder, data: OrderData, now: datetime
+    *,
+    account: ChannelAccount,
+    channel_order: ChannelOrder,
+    data: OrderData,
+    now: datetime,
+    known: Known | None = None,
 ) -> bool:
     """Bring an existing order's lines, address and amounts in step with the platform while it
     is editable; afterwards only note that the platform changed them. True when anything was
@@ -135,7 +193,13 @@ def order_refresh(
     order = channel_order.order
     editable = order.status in t.EDITABLE_STATUSES
     try:
-        lines = lines_match(account=account, items=data.items, now=now, record=editable)
+        lines = lines_match(
+            account=account,
+            items=data.items,
+            now=now,
+            record=editable,
+            known=known.lines if known else None,
+        )
     except ApplyProblem:
         if editable:
             raise

@@ -11,6 +11,8 @@ not deliver to) is not forced into it: the order keeps the platform's text in it
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db import IntegrityError, transaction
 
 from channels_sync.adapters.base import Address
@@ -75,6 +77,25 @@ def _live(customer: Customer) -> Customer:
     return customer
 
 
+def buyers_known(*, account: ChannelAccount, buyer_ids: Iterable[str]) -> dict[str, Customer]:
+    """The customers of the shop's known buyers among `buyer_ids` (merged ones followed to the
+    customer they were merged into), in one query; what `buyer_customer(known=...)` takes."""
+    wanted = sorted({b.strip()[:64] for b in buyer_ids if b.strip()})
+    if not wanted:
+        return {}
+    found = ChannelBuyer.objects.filter(account=account, buyer_id__in=wanted).select_related(
+        "customer"
+    )
+    return {buyer.buyer_id: _followed(buyer) for buyer in found}
+
+
+def _followed(buyer: ChannelBuyer) -> Customer:
+    live = _live(buyer.customer)
+    if live.pk != buyer.customer_id:
+        ChannelBuyer.objects.filter(pk=buyer.pk).update(customer=live)
+    return live
+
+
 def buyer_customer(
     *,
     account: ChannelAccount,
@@ -83,28 +104,37 @@ def buyer_customer(
     recipient: str,
     phone: str,
     shipping: AddressInput | None,
+    known: dict[str, Customer] | None = None,
 ) -> Customer:
     """The customer the platform buyer's orders are recorded under (created on first order).
+
+    `known`: the batch's buyers from `buyers_known` (a buyer missing there is new; one created
+    here is added to it), else the buyer is looked up here.
 
     Two workers applying two orders of one new buyer at once: the second insert of the
     ChannelBuyer row waits for the first, fails on the unique (account, buyer_id) and reads
     the first one's customer (its own new customer rolls back with the savepoint).
     """
     buyer_id = buyer_id.strip()[:64]
-    if buyer_id:
-        found = (
-            ChannelBuyer.objects.filter(account=account, buyer_id=buyer_id)
-            .select_related("customer")
-            .first()
-        )
-        if found is not None:
-            live = _live(found.customer)
-            if live.pk != found.customer_id:
-                ChannelBuyer.objects.filter(pk=found.pk).update(customer=live)
-            return live
+    batch = known is not None
+    if known is None and buyer_id:
+        known = buyers_known(account=account, buyer_ids=[buyer_id])
+    if buyer_id and known is not None and buyer_id in known:
+        return known[buyer_id]
     name = username.strip() or recipient.strip() or f"{account.get_platform_display()} {buyer_id}"
     if not buyer_id:
         return _new_customer(account, name=name, phone=phone, shipping=shipping, username=username)
+    if batch and known is not None:
+        # In a batch the order's savepoint is enough: a buyer another worker made meanwhile
+        # raises IntegrityError to the batch, which applies that order on its own afterwards.
+        customer = _new_customer(
+            account, name=name, phone=phone, shipping=shipping, username=username
+        )
+        ChannelBuyer.objects.create(
+            account=account, buyer_id=buyer_id, username=username[:200], customer=customer
+        )
+        known[buyer_id] = customer
+        return customer
     try:
         with transaction.atomic():
             customer = _new_customer(
@@ -113,12 +143,14 @@ def buyer_customer(
             ChannelBuyer.objects.create(
                 account=account, buyer_id=buyer_id, username=username[:200], customer=customer
             )
-            return customer
     except IntegrityError:
         other = ChannelBuyer.objects.select_related("customer").get(
             account=account, buyer_id=buyer_id
         )
-        return _live(other.customer)
+        customer = _live(other.customer)
+    if known is not None:
+        known[buyer_id] = customer
+    return customer
 
 
 def _new_customer(

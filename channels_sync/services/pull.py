@@ -1,9 +1,11 @@
 """Orders in from a shop by update time: the incremental pull (every few minutes, and the
 safety net behind webhooks) and the nightly audit.
 
-Each order's detail is stored as its own InboundPayload(kind="order") as received, then handed
-to `apply.payload_apply`. A payload that raises inside apply is counted as failed and the pull
-goes on (it stays stored for re-apply). A detail whose update time is already stored for that
+Each order's detail is stored as its own InboundPayload(kind="order") as received; the new
+payloads of one detail call (up to 50) are then applied together by
+`apply_batch.payloads_apply_batch` (one transaction, a savepoint per order). A batch whose
+apply raises is counted as failed and the pull goes on (its payloads stay stored for
+re-apply). A detail whose update time is already stored for that
 order is not stored again (counted as skipped). The cursor moves, after commit, to the end of
 the pulled span only when every order of the span was fetched and stored.
 """
@@ -26,10 +28,11 @@ from channels_sync.models import (
     ChannelAccount,
     InboundPayload,
     PayloadKind,
+    PayloadStatus,
     RunKind,
     SyncRun,
 )
-from channels_sync.services import apply
+from channels_sync.services import apply_batch
 from channels_sync.services.accounts import ShopClient
 from channels_sync.services.runs import run_count, run_error, run_finish, run_start
 
@@ -111,7 +114,8 @@ def order_details_store(
     external_ids: Sequence[str],
     run: SyncRun | None = None,
 ) -> Stored:
-    """Fetch the orders' details in the adapter's batches; store each as a payload and apply it."""
+    """Fetch the orders' details in the adapter's batches; store each batch's new details as
+    payloads and apply them together (apply_batch: one transaction, a savepoint per order)."""
     result = Stored()
     ids = list(dict.fromkeys(external_ids))
     batch = client.call(lambda a: a.order_detail_batch)
@@ -122,16 +126,13 @@ def order_details_store(
             return adapter.fetch_orders(external_ids=wanted)
 
         raws = client.call(fetch)
-        for raw in raws:
-            payload = payload_store(account=account, raw=raw)
-            if payload is None:
-                result.skipped += 1
-            elif _apply(payload):
-                result.stored += 1
-                result.payload_ids += (payload.pk,)
-            else:
-                result.failed += 1
-                result.payload_ids += (payload.pk,)
+        payloads = payloads_store(account=account, raws=raws)
+        result.skipped += len(raws) - len(payloads)  # stored already (pending ones come back)
+        result.payload_ids += tuple(p.pk for p in payloads)
+        if _apply([p.pk for p in payloads], account):
+            result.stored += len(payloads)
+        else:
+            result.failed += len(payloads)
         if run is not None:
             run_count(run, done=len(raws))
     if run is not None:
@@ -139,11 +140,57 @@ def order_details_store(
     return result
 
 
+def payloads_store(
+    *, account: ChannelAccount, raws: Sequence[Mapping[str, Any]]
+) -> list[InboundPayload]:
+    """Order details as InboundPayloads (one INSERT, committed before they are applied, so a
+    failed apply loses nothing), leaving out what is stored already (payload_store's rule)
+    unless it is still pending (stored by a worker stopped before applying it: returned to be
+    applied now); two queries for the whole batch."""
+    rows = [
+        (_external_id(raw), _updated_at(raw), json.dumps(raw, ensure_ascii=False)) for raw in raws
+    ]
+    keyed = [(i, u) for i, u, _b in rows if i and u is not None]
+    stored: dict[tuple[str, datetime | None, str], InboundPayload | None] = {}
+    if keyed:
+        stored = {
+            (p.external_id, p.external_updated_at, p.body): p
+            for p in InboundPayload.objects.filter(
+                account=account,
+                kind=PayloadKind.ORDER,
+                external_id__in=sorted({i for i, _u in keyed}),
+                external_updated_at__in=sorted({u for _i, u in keyed}),
+            )
+        }
+    waiting: list[InboundPayload] = []  # stored before but never applied (a worker stopped)
+    new: list[InboundPayload] = []
+    for external_id, updated, body in rows:
+        if external_id and updated is not None:
+            key = (external_id, updated, body)
+            if key in stored:
+                same = stored[key]
+                if same is not None and same.status == PayloadStatus.PENDING:
+                    waiting.append(same)
+                continue
+            stored[key] = None
+        new.append(
+            InboundPayload(
+                account=account,
+                platform=account.platform,
+                kind=PayloadKind.ORDER,
+                external_id=external_id[:64],
+                external_updated_at=updated,
+                body=body,
+            )
+        )
+    return waiting + (InboundPayload.objects.bulk_create(new) if new else [])
+
+
 def payload_store(*, account: ChannelAccount, raw: Mapping[str, Any]) -> InboundPayload | None:
     """One order detail as an InboundPayload; None when exactly this is stored already (same
     platform update time and same text: Shopee times are whole seconds, so two changes within
     one second share a time and are told apart by their content)."""
-    external_id = str(raw.get("order_sn") or raw.get("order_id") or raw.get("id") or "")
+    external_id = _external_id(raw)
     updated = _updated_at(raw)
     body = json.dumps(raw, ensure_ascii=False)
     same = InboundPayload.objects.filter(
@@ -163,6 +210,10 @@ def payload_store(*, account: ChannelAccount, raw: Mapping[str, Any]) -> Inbound
         external_updated_at=updated,
         body=body,
     )
+
+
+def _external_id(raw: Mapping[str, Any]) -> str:
+    return str(raw.get("order_sn") or raw.get("order_id") or raw.get("id") or "")
 
 
 def update_stored(
@@ -194,11 +245,13 @@ def _updated_at(raw: Mapping[str, Any]) -> datetime | None:
     return datetime.fromtimestamp(value, tz=UTC)
 
 
-def _apply(payload: InboundPayload) -> bool:
-    """Hand the payload to apply; False (logged, payload kept) when apply raised."""
+def _apply(payload_ids: list[int], account: ChannelAccount) -> bool:
+    """Hand the batch's payloads to apply; False (logged, payloads kept) when apply raised."""
+    if not payload_ids:
+        return True
     try:
-        apply.payload_apply(payload_id=payload.pk)
+        apply_batch.payloads_apply_batch(account_id=account.pk, payload_ids=payload_ids)
     except Exception:
-        log.exception("applying payload %s raised; it stays stored for re-apply", payload.pk)
+        log.exception("applying payloads %s raised; they stay stored for re-apply", payload_ids)
         return False
     return True

@@ -8,7 +8,7 @@ What it does (PostgreSQL + Redis; tests/benchmarks is not collected by pytest)
      The shop is connected through connect_finish with a code from /_sandbox/authorize, its
      listings pulled and linked by SKU (listings_pull).
   2. Pull-only run (no webhooks): --pull-orders (default --orders/5) orders placed on the
-     sandbox, then orders_pull timed.
+     sandbox, then orders_pull timed, with the SQL statements it sent per order.
   3. Webhook run: --orders orders placed in batches of 100 (control API place_order), the sandbox
      pushing each to our gunicorn /webhooks/shopee; the worker fetches and applies them. Measured
      until every order is in our database: orders per second (first placed -> last applied) and
@@ -16,7 +16,10 @@ What it does (PostgreSQL + Redis; tests/benchmarks is not collected by pytest)
      as the safety net; orders on the sandbox still missing are "lost" (exit code 1).
   4. Stock run: 200 stock changes on our side (stock_adjust, 10 bursts of 10 then 100 single
      changes) and the delay until the sandbox shows the new quantity (polled /_sandbox/items).
-  5. API calls per run (/_sandbox/calls) against the minimum the batch limits allow: details
+  5. Burst (--burst, default 2,000): the website API (POST /api/v1/orders, 4 orders a second
+     over HTTP to the same gunicorn) measured quiet for 20 s, then while --burst marketplace
+     orders placed at once are applied: its latency p50 / p95 / max beside the burst's rate.
+  6. API calls per run (/_sandbox/calls) against the minimum the batch limits allow: details
      ceil(orders/50), list pages ceil(orders/100) per 15-day window, stock one call per item per
      push. Prints one table and the load average at start and end.
 
@@ -38,6 +41,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -205,6 +209,8 @@ def start_processes(skus: list[str], logs: Path) -> tuple[list[subprocess.Popen[
                 "-A",
                 "crm",
                 "worker",
+                "-Q",
+                "celery,marketplace",  # the default queue and channels_sync.tasks.QUEUE
                 "--concurrency",
                 "2",
                 "--loglevel",
@@ -300,19 +306,38 @@ def ratio(made: int, minimum: int) -> str:
     return f"{made} / min {minimum} = {made / minimum:.2f}x" if minimum else f"{made} / min 0"
 
 
+class StatementCount:
+    """connection.execute_wrapper counting every SQL statement this process sends."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
 def pull_run(bench: Bench, count: int, rng: random.Random) -> None:
+    from django.db import connection
+
     from channels_sync.services.pull import orders_pull
 
     bench.ctl("configure", {"callback_url": None})
     placed = place(bench, count, rng)
     bench.ctl("reset_calls", {})
+    statements = StatementCount()
     began = time.perf_counter()
-    orders_pull(account_id=bench.account_id)
+    with connection.execute_wrapper(statements):
+        orders_pull(account_id=bench.account_id)
     took = time.perf_counter() - began
     calls = bench.calls()
     got = len(applied_times(bench.account_id, list(placed)))
     bench.add(
         f"pull only: orders_pull of {count} orders", f"{took:.1f} s, {got / took:.1f} orders/s"
+    )
+    bench.add(
+        "pull only: SQL statements per order (all of orders_pull)",
+        f"{statements.count / max(got, 1):.1f}",
     )
     bench.add("pull only: orders in our database", f"{got} / {count}")
     bench.add(
@@ -384,6 +409,103 @@ def safety_net(bench: Bench) -> None:
     bench.add("safety-net orders_pull afterwards", f"{took:.1f} s")
     bench.add("orders on the sandbox missing from our DB (lost)", str(missing))
     bench.lost = missing
+
+
+# --- the website API while a burst is applied --------------------------------------------------
+
+
+def website_key(warehouse_id: int) -> str:
+    from orders.services.websites import website_create
+
+    _site, key = website_create(
+        name="Bench website", code="benchweb", warehouse_id=warehouse_id, user_id=None
+    )
+    return key
+
+
+def api_probe(
+    bench: Bench,
+    key: str,
+    skus: list[str],
+    stop: threading.Event,
+    seconds: float,
+    errors: list[str],
+) -> list[float]:
+    """Website orders (POST /api/v1/orders, one line of a random SKU), 4 a second, until
+    `stop` is set or `seconds` passed; each one's latency in ms."""
+    session = requests.Session()
+    rng = random.Random(7)
+    took: list[float] = []
+    end = time.monotonic() + seconds
+    n = 0
+    while not stop.is_set() and time.monotonic() < end:
+        n += 1
+        body = {
+            "id": f"WEB-{time.time_ns()}-{n}",
+            "customer": {
+                "name": "Khách web",
+                "phone": rng.choice(("090", "091", "093", "097", "098"))
+                + f"{rng.randrange(10**7):07d}",
+            },
+            "shipping_address": {
+                "street": "12 Lê Lợi",
+                "ward": "Phường Bến Nghé",
+                "district": "Quận 1",
+                "province": "TP. Hồ Chí Minh",
+                "country": "VN",
+            },
+            "items": [{"sku": rng.choice(skus), "quantity": 1, "unit_price": "150000"}],
+            "payment_method": "cod",
+            "shipping_fee": "30000",
+        }
+        began = time.perf_counter()
+        response = session.post(
+            f"{bench.web_url}/api/v1/orders",
+            json=body,
+            headers={"Authorization": f"Bearer {key}"},
+            timeout=60,
+        )
+        took.append((time.perf_counter() - began) * 1000)
+        if response.status_code != 201:
+            errors.append(f"{response.status_code}: {response.text[:300]}")
+        time.sleep(0.25)
+    return took
+
+
+def burst_run(bench: Bench, count: int, skus: list[str], rng: random.Random) -> None:
+    """Website API latency quiet (20 s), then while `count` marketplace orders placed at
+    once (webhooks on) are applied."""
+    if count <= 0:
+        return
+    key = website_key(bench.warehouse_id)
+    errors: list[str] = []
+    quiet = api_probe(bench, key, skus, threading.Event(), 20, errors)
+    bench.ctl("configure", {"callback_url": f"{bench.web_url}/webhooks/shopee"})
+    stop = threading.Event()
+    during: list[float] = []
+    probe = threading.Thread(
+        target=lambda: during.extend(api_probe(bench, key, skus, stop, 3600, errors)),
+        daemon=True,
+    )
+    probe.start()
+    first = time.time()
+    placed = place(bench, count, rng)
+    applied = wait_applied(bench.account_id, placed, stall=120)
+    stop.set()
+    probe.join()
+    last = max((a.timestamp() for a in applied.values()), default=first)
+    bench.add(
+        f"burst of {count}: marketplace orders applied per second",
+        f"{len(applied) / max(last - first, 0.001):.1f} ({len(applied)} / {count})",
+    )
+    for label, values in (("quiet", quiet), (f"during the burst of {count}", during)):
+        bench.add(
+            f"website API order create, {label}: p50 / p95 / max ({len(values)} orders)",
+            f"{percentile(values, 50):.0f} / {percentile(values, 95):.0f} / "
+            f"{max(values, default=0):.0f} ms",
+        )
+    bench.add("website API answers other than 201", f"{len(errors)} {errors[:1]}")
+    bench.lost += count - len(applied)
 
 
 # --- stock -----------------------------------------------------------------------------------
@@ -486,6 +608,7 @@ def run(args: argparse.Namespace, logs: Path) -> int:
         connect(bench, warehouse_id)
         pull_run(bench, args.pull_orders or max(100, args.orders // 5), rng)
         webhook_run(bench, args.orders, rng)
+        burst_run(bench, args.burst, [sku for _, sku in variants], rng)
         stock_run(bench, variants, rng)
     finally:
         for proc in procs:
@@ -513,6 +636,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--variants", type=int, default=200)
     parser.add_argument("--pull-orders", type=int, help="orders of the pull-only run (orders/5)")
     parser.add_argument("--quick", action="store_true", help="1,000 orders (a smoke run)")
+    parser.add_argument(
+        "--burst", type=int, default=2000, help="orders of the burst the website API waits in"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.orders = 1000

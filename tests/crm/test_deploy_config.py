@@ -11,7 +11,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_TEXT = (ROOT / "docker-compose.yml").read_text()
 COMPOSE = yaml.safe_load(COMPOSE_TEXT)
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("web", "worker", "worker-marketplace", "beat")
 SECRETS = ("SECRET_KEY", "POSTGRES_PASSWORD", "ALLOWED_HOSTS")
 HTTPS_SETTINGS = (
     "SECURE_SSL_REDIRECT",

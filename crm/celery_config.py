@@ -100,6 +100,9 @@ def celery_settings(
             **BEAT_SCHEDULE,
             **marketplace_schedule(nightly_hour=marketplace_nightly_hour),
         },
+        # The marketplace sync's tasks carry their queue (channels_sync.tasks.QUEUE); the route
+        # covers those sent by name (send_task) from a process that did not import them.
+        "task_routes": {"channels_sync.*": {"queue": "marketplace"}},
         "beat_scheduler": "crm.celery:HeartbeatScheduler",
         "beat_schedule_filename": str(var_dir / "celerybeat-schedule"),
     }

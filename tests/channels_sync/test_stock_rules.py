@@ -19,6 +19,7 @@ from channels_sync.services.stock_queue import (
     queue_drain,
     stock_push_enqueue,
 )
+from channels_sync.tasks import QUEUE
 from inventory.services.stock import stock_receive, stock_reserve
 from tests.channels_sync.stock_setup import (
     WarehouseFactory,
@@ -166,17 +167,18 @@ def test_a_burst_sends_one_push_task_to_the_broker(django_capture_on_commit_call
     variants = [variant_with_stock(warehouse, 3) for _ in range(3)]
     for n, variant in enumerate(variants):
         listing_for(account, variant, 100 + n)
-    before = client.llen("celery")
+    before = client.llen(QUEUE)
 
     with django_capture_on_commit_callbacks(execute=True):
         for variant in variants:  # three changes, one after the other
             stock_changed_receiver(sender=None, changes=[(variant.pk, warehouse.pk)])
 
-    raw = client.lrange("celery", 0, client.llen("celery") - before - 1)  # LPUSHed first
+    # on the marketplace queue (its own worker), not the default one; LPUSHed first
+    raw = client.lrange(QUEUE, 0, client.llen(QUEUE) - before - 1)
     try:
         assert [json.loads(m)["headers"]["task"] for m in raw] == ["channels_sync.push_stock"]
         assert json.loads(raw[0])["headers"]["argsrepr"] == "()"
         assert set(queue_drain(account_id=account.pk)) == {v.pk for v in variants}
     finally:
         for message in raw:
-            client.lrem("celery", 1, message)
+            client.lrem(QUEUE, 1, message)

@@ -8,9 +8,10 @@ What it does
      follow-up, newest first, spread over the owner and bench-sales-1..4), and a purchase order
      with 25 lines (through the purchasing service, made once).
   2. Runs collectstatic and starts gunicorn with crm/gunicorn.conf.py (-w 3 --threads 4 by
-     default) on a free local port: DEBUG off, production settings except HTTPS (no TLS here:
-     secure cookies, SSL redirect and HSTS are off) and the API rate limit (raised, else it
-     caps the intake row). Signs in as the owner through /login/ (session cookie + CSRF).
+     default) on a free local port, and one Celery worker (the big PDFs are background jobs):
+     DEBUG off, production settings except HTTPS (no TLS here: secure cookies, SSL redirect
+     and HSTS are off) and the API rate limit (raised, else it caps the intake row). Signs in
+     as the owner through /login/ (session cookie + CSRF).
   3. Measures, over HTTP with `requests`:
      - website API order create: --intake-orders two-line orders (about half from new phones,
        half from existing customers) posted by --clients threads (12), orders/s and p50; the
@@ -415,6 +416,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     process, base = http.start_gunicorn(
         env, logs / "gunicorn.log", workers=args.workers, threads=args.threads
     )
+    worker = http.start_worker(env, logs / "worker.log")
     run = Run(base, None, args.repeat, args.page_clients, 2 * args.workers, [], ids, po_id)
     load_measured = os.getloadavg()
     try:
@@ -423,6 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         measure_all(args, run, key, warehouse_id)
     finally:
         http.stop(process)
+        http.stop(worker)
     load_end = os.getloadavg()
     print("\n" + HEADER)
     for measure, goal in run.results:

@@ -133,6 +133,27 @@ def start_gunicorn(
     raise RuntimeError(f"gunicorn did not answer within 90 s; see {log}")
 
 
+def start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    """A Celery worker for the website's jobs (the big picking lists are background jobs),
+    one process, as a small production box runs it beside gunicorn."""
+    command = [
+        str(BIN / "celery"),
+        "-A",
+        "crm",
+        "worker",
+        "-Q",
+        "celery",
+        "--concurrency",
+        "1",
+        "--loglevel",
+        "WARNING",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    out = log.open("ab")
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
 def stop(process: subprocess.Popen[bytes]) -> None:
     process.terminate()
     try:

@@ -88,9 +88,12 @@ def _pager(
             params, page=number - 1 if number > 2 else None, before=cursor or None, after=None
         )
     if page.items:
-        total = order_pages.order_total(
-            filters=filters, at_least=page.end_index + int(page.has_next)
-        )
+        if number == 1 and not page.has_next:  # all of them on this page: nothing to count
+            total = order_pages.ListTotal(len(page.items), exact=True)
+        else:
+            total = order_pages.order_total(
+                filters=filters, at_least=page.end_index + int(page.has_next)
+            )
         words = {
             "start": number_format(page.start_index, force_grouping=True),
             "end": number_format(page.end_index, force_grouping=True),

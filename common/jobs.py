@@ -40,7 +40,17 @@ logger = logging.getLogger(__name__)
 
 JOB_DIR = "jobs"
 JOB_TTL = timedelta(days=3)  # how long a finished job and its file are kept
-STALE_RUNNING = timedelta(minutes=35)  # longer than any job's time limit: its worker died
+# Every job's Celery task takes these options: minutes of work on big files, so 30 minutes
+# allowed (the default is 10), a soft limit a minute before.
+JOB_TIME_LIMIT = 30 * 60
+JOB_TASK_OPTIONS: dict[str, Any] = {
+    "acks_late": True,
+    "ignore_result": True,
+    "time_limit": JOB_TIME_LIMIT,
+    "soft_time_limit": JOB_TIME_LIMIT - 60,
+}
+# Still "running" past every job's time limit: its worker died.
+STALE_RUNNING = timedelta(seconds=JOB_TIME_LIMIT) + timedelta(minutes=5)
 PROGRESS_EVERY = 1.0  # seconds between two progress writes
 
 T = TypeVar("T")

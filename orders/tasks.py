@@ -8,6 +8,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.utils import timezone
 
+from common.jobs import JOB_TASK_OPTIONS
 from orders.services import bulk_jobs
 from orders.services.sales_rollup import (
     customer_rollup_mismatches,
@@ -47,38 +48,16 @@ def verify_sales_rollup(*, days: int = 35) -> int:
     return differing + customers
 
 
-# Jobs of minutes for big files: 30 minutes allowed (the default is 10).
-JOB_TIME_LIMIT = 30 * 60
-
-
-@shared_task(
-    name=bulk_jobs.EXPORT_TASK,
-    acks_late=True,
-    ignore_result=True,
-    time_limit=JOB_TIME_LIMIT,
-    soft_time_limit=JOB_TIME_LIMIT - 60,
-)
+@shared_task(name=bulk_jobs.EXPORT_TASK, **JOB_TASK_OPTIONS)
 def export_orders(*, job_id: int) -> str:
     return bulk_jobs.orders_export_run(job_id=job_id)
 
 
-@shared_task(
-    name=bulk_jobs.PICKING_TASK,
-    acks_late=True,
-    ignore_result=True,
-    time_limit=JOB_TIME_LIMIT,
-    soft_time_limit=JOB_TIME_LIMIT - 60,
-)
+@shared_task(name=bulk_jobs.PICKING_TASK, **JOB_TASK_OPTIONS)
 def picking_list_pdf(*, job_id: int) -> str:
     return bulk_jobs.picking_list_run(job_id=job_id)
 
 
-@shared_task(
-    name=bulk_jobs.NOTES_TASK,
-    acks_late=True,
-    ignore_result=True,
-    time_limit=JOB_TIME_LIMIT,
-    soft_time_limit=JOB_TIME_LIMIT - 60,
-)
+@shared_task(name=bulk_jobs.NOTES_TASK, **JOB_TASK_OPTIONS)
 def delivery_notes_pdf(*, job_id: int) -> str:
     return bulk_jobs.delivery_notes_run(job_id=job_id)

@@ -34,6 +34,25 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
+from common.external import (
+    AuthError,
+    ExternalError,
+    PayloadError,
+    PermanentError,
+    RateLimited,
+    TransientError,
+)
+
+__all__ = [
+    "AuthError",
+    "ChannelError",
+    "PayloadError",
+    "PermanentError",
+    "RateLimited",
+    "ReconnectNeeded",
+    "TransientError",
+]
+
 
 def utc_now() -> datetime:
     return datetime.now(tz=UTC)
@@ -42,48 +61,13 @@ def utc_now() -> datetime:
 # --- errors --------------------------------------------------------------------------------
 
 
-class ChannelError(Exception):
-    permanent: ClassVar[bool] = True
-
-    def __init__(self, code: str, message: str = "", *, request_id: str = "") -> None:
-        super().__init__(f"{code}: {message}" if message else code)
-        self.code = code
-        self.message = message
-        self.request_id = request_id
+# The family is shared with the carriers and e-invoice providers (common.external); a
+# marketplace adds ReconnectNeeded. ChannelError is the family's root under this app's name.
+ChannelError = ExternalError
 
 
-class TransientError(ChannelError):
-    permanent = False
-
-
-class RateLimited(TransientError):
-    def __init__(
-        self, code: str, message: str = "", *, retry_after: float = 1.0, request_id: str = ""
-    ) -> None:
-        super().__init__(code, message, request_id=request_id)
-        self.retry_after = retry_after
-
-
-class AuthError(ChannelError):
-    """The access token was refused: refresh it once and retry once."""
-
-    permanent = False
-
-
-class ReconnectNeeded(ChannelError):
+class ReconnectNeeded(ExternalError):
     """The shop's authorisation is gone: the owner must connect the shop again."""
-
-
-class PermanentError(ChannelError):
-    pass
-
-
-class PayloadError(ChannelError):
-    """One payload (an order, a push message) cannot be applied; `field` names what is wrong."""
-
-    def __init__(self, code: str, message: str = "", *, field: str = "") -> None:
-        super().__init__(code, message)
-        self.field = field
 
 
 # --- results -------------------------------------------------------------------------------

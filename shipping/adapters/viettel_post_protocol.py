@@ -101,6 +101,10 @@ NOT_ADDRESS_WORDS = (
     "token",
     "tinh phi",
     "tinh cuoc",
+    "tinh duoc",
+    "tinh gia",
+    " phi ",
+    "cuoc",
     "quan ly",
 )
 SENDER_WORDS = ("sender_", "nguoi gui", "sender", "kho hang")
@@ -136,8 +140,11 @@ def code_text(value: Any) -> str:
     """A carrier id or status as our string: 501, "501" and 501.0 are all "501"."""
     if value is None or isinstance(value, bool):
         return ""
-    number = integer(value)
-    return str(number) if number is not None else str(value).strip()
+    if isinstance(value, int | float | Decimal):
+        number = integer(value)
+        return str(number) if number is not None else ""
+    text = str(value).strip()  # a string keeps its leading zeros ("0123" stays "0123")
+    return re.sub(r"^(-?\d+)\.0+$", r"\1", text)
 
 
 def truthy(value: Any) -> bool:

@@ -136,24 +136,34 @@ class ViettelPostAdapter(CarrierAdapter):
         url = f"{base if base is not None else self.base_url}{path}"
         if params:
             url += "?" + urlencode(params)
-        answer = self._request(method, url, body=body, token=token)
+        document = self._document(self._request(method, url, body=body, token=token))
+        return document.get("data", document) if isinstance(document, dict) else document
+
+    @staticmethod
+    def _document(answer: requests.Response) -> dict[str, Any] | list[Any]:
+        """The checked answer: HTTP status first, then the envelope's `error` and `status`."""
+        status = answer.status_code
         try:
             document = answer.json()
         except ValueError:
-            raise TransientError(f"http_{answer.status_code}", "the answer is not JSON") from None
+            document = None
+        message = str(document.get("message") or "") if isinstance(document, dict) else ""
+        if status in (401, 403):
+            raise AuthError(f"http_{status}", message or answer.reason or "")
+        if status == 429:
+            raise RateLimited(f"http_{status}", message, retry_after=1.0)
+        if not isinstance(document, dict | list):
+            kind = PermanentError if status >= 400 else TransientError
+            raise kind(f"http_{status}", "the answer is not a JSON object")
         if isinstance(document, list):
+            if status >= 400:
+                raise PermanentError(f"http_{status}", "an error without an envelope")
             return document
-        if not isinstance(document, dict):
-            raise TransientError(f"http_{answer.status_code}", "the answer is not an object")
-        if answer.status_code in (401, 403):
-            raise AuthError(f"http_{answer.status_code}", str(document.get("message") or ""))
-        if answer.status_code == 429:
-            raise RateLimited("http_429", str(document.get("message") or ""), retry_after=1.0)
-        if not proto.envelope_ok(document) or answer.status_code >= 400:
+        if not proto.envelope_ok(document) or status >= 400:
             if proto.envelope_ok(document):  # an HTTP error without a business error
-                document = {**document, "status": answer.status_code, "error": True}
+                document = {**document, "status": status, "error": True}
             raise proto.error_for(document)
-        return document.get("data", document)
+        return document
 
     # -- the account -------------------------------------------------------------------------
     def authorize(self) -> str:
@@ -316,6 +326,8 @@ class ViettelPostAdapter(CarrierAdapter):
         except PermanentError as error:
             if proto.is_not_found(error):
                 return []
+            if error.code in ("http_404", "http_405"):  # a host without the pull endpoint
+                raise PermanentError("not_supported", "no tracking pull endpoint") from None
             raise
         return list(parse.rows(rows)) if not isinstance(rows, dict) else [rows]
 
@@ -369,27 +381,27 @@ class ViettelPostAdapter(CarrierAdapter):
         if kind is None:
             raise PermanentError("paper_not_supported", f"Viettel Post prints no {paper} label")
         if not tracking_numbers or len(tracking_numbers) > self.label_batch:
-            raise PayloadError("bad_batch", "1 to 50 parcels per label", field="tracking_numbers")
+            message = f"1 to {self.label_batch} parcels per label"
+            raise PayloadError("bad_batch", message, field="tracking_numbers")
         expiry = self.config.clock() + PRINT_CODE_LIFETIME
         body = {
             "EXPIRY_TIME": int(expiry.timestamp() * 1000),
             "ORDER_ARRAY": list(tracking_numbers),
         }
         url = f"{self.base_url}/order/printing-code"
-        answer = self._request("POST", url, body=body)
-        try:
-            document = answer.json()
-        except ValueError:
-            raise TransientError(f"http_{answer.status_code}", "the answer is not JSON") from None
-        if not isinstance(document, dict) or not proto.envelope_ok(document):
-            raise proto.error_for(document if isinstance(document, dict) else {})
-        code = str(document.get("message") or "").strip()
+        document = self._document(self._request("POST", url, body=body))
+        if not isinstance(document, dict):
+            raise PayloadError("bad_body", "printing-code returned no envelope", field="message")
+        given = document.get("data")  # the doc: the code is the message; some put it in data
+        code = given if isinstance(given, str) and given.strip() else document.get("message")
+        code = str(code or "").strip()
         if not code:
             raise PayloadError("missing_field", "printing-code returned no code", field="message")
         page = f"{self.print_base}?{urlencode({'type': kind, 'bill': code, 'showPostage': 1})}"
         printed = self._request("GET", page, token="")
         if printed.status_code != 200:
-            raise PermanentError(f"http_{printed.status_code}", printed.text[:200])
+            message = f"the print page answered HTTP {printed.status_code}"
+            raise PermanentError(f"http_{printed.status_code}", message)
         content_type = printed.headers.get("Content-Type", "text/html").split(";")[0].strip()
         return LabelDocument(content=printed.content, content_type=content_type, url=page)
 

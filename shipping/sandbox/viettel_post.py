@@ -285,9 +285,7 @@ class ViettelPostSandbox:
         return {
             "ORDER_NUMBER": parcel.order_number,
             "ORDER_REFERENCE": parcel.reference,
-            "ORDER_STATUSDATE": datetime.fromtimestamp(step.at, tz=UTC)
-            .astimezone(ICT)
-            .strftime("%d/%m/%Y %H:%M:%S"),
+            "ORDER_STATUSDATE": _local(step.at),
             "ORDER_STATUS": self.number(step.status),
             "STATUS_NAME": data.STATUS_NAMES[step.status],
             self.location_key: step.location,
@@ -297,6 +295,7 @@ class ViettelPostSandbox:
             "MONEY_TOTAL": self.number(fees["MONEY_TOTAL"]),
             "MONEY_TOTALFEE": self.number(fees["MONEY_TOTAL_FEE"]),
             "EXPECTED_DELIVERY": f"Khoảng {max(1, fees['KPI_HT'] // 24)} ngày làm việc",
+            "EXPECTED_DELIVERY_DATE": _local(parcel.steps[0].at + fees["KPI_HT"] * 3600),
             "PRODUCT_WEIGHT": self.number(body.get("PRODUCT_WEIGHT", 0)),
             "ORDER_SERVICE": body.get("ORDER_SERVICE", ""),
             "ORDER_PAYMENT": self.number(body.get("ORDER_PAYMENT", 1)),
@@ -337,6 +336,11 @@ class ViettelPostSandbox:
     def status_of(self, order_number: str) -> int:
         with self.lock:
             return self.parcels[order_number].status
+
+
+def _local(moment: float) -> str:
+    """Vietnam local time as Viettel Post writes it: dd/MM/yyyy HH:mm:ss."""
+    return datetime.fromtimestamp(moment, tz=UTC).astimezone(ICT).strftime("%d/%m/%Y %H:%M:%S")
 
 
 def _office(parcel: Parcel, status: int) -> str:

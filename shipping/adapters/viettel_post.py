@@ -23,6 +23,7 @@ import hmac
 import json
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
 
@@ -149,6 +150,9 @@ class ViettelPostAdapter(CarrierAdapter):
             document = None
         message = str(document.get("message") or "") if isinstance(document, dict) else ""
         if status in (401, 403):
+            refused = proto.error_for(document) if isinstance(document, dict) else None
+            if isinstance(refused, AuthError):
+                raise refused
             raise AuthError(f"http_{status}", message or answer.reason or "")
         if status == 429:
             raise RateLimited(f"http_{status}", message, retry_after=1.0)
@@ -292,31 +296,38 @@ class ViettelPostAdapter(CarrierAdapter):
 
     # -- parcels -----------------------------------------------------------------------------
     def create(self, *, request: ParcelRequest) -> CreatedParcel:
+        """createOrder, then confirm() it. The fee is MONEY_TOTAL (MONEY_TOTAL_FEE + VAT); an
+        answer without fees still returns the parcel (fee 0, raw["fee_missing"]) since it
+        exists at the carrier now."""
         body = parse.order_body(request, self.config.clock())
         data = parse.as_object(self.call("POST", "/order/createOrder", body=body))
         waybill = proto.code_text(data.get("ORDER_NUMBER"))
-        total = proto.money(data.get("MONEY_TOTAL"))
-        if not waybill or total is None:
-            raise PayloadError(
-                "missing_field", "createOrder returned no waybill", field="ORDER_NUMBER"
-            )
+        if not waybill:
+            message = "createOrder returned no waybill"
+            raise PayloadError("missing_field", message, field="ORDER_NUMBER")
         raw = dict(data)
+        fees = (proto.money(data.get(name)) for name in ("MONEY_TOTAL", "MONEY_TOTAL_FEE"))
+        total = next((fee for fee in fees if fee is not None), None)
+        if total is None:
+            raw["fee_missing"] = True
         try:
-            self.call(
-                "POST",
-                "/order/UpdateOrder",
-                body={"TYPE": UPDATE_CONFIRM, "ORDER_NUMBER": waybill, "NOTE": ""},
-            )
+            self.confirm(tracking_number=waybill)
             raw["confirmed"] = True
         except ExternalError as error:  # confirmed by the account already, or retried later
             raw["confirmed"] = False
             raw["confirm_error"] = error.message or error.code
         return CreatedParcel(
             tracking_number=waybill,
-            fee=total,
+            fee=total if total is not None else Decimal(0),
             expected_delivery=proto.lead_time(data.get("KPI_HT"), self.config.clock()),
             raw=raw,
         )
+
+    def confirm(self, *, tracking_number: str) -> None:
+        """UpdateOrder TYPE 1 (duyệt đơn): a new order (-100) goes to the carrier's queue.
+        create() does it; call it again when raw["confirmed"] was False for a passing error."""
+        body = {"TYPE": UPDATE_CONFIRM, "ORDER_NUMBER": tracking_number, "NOTE": ""}
+        self.call("POST", "/order/UpdateOrder", body=body)
 
     def _tracking(self, number: str) -> list[Mapping[str, Any]]:
         try:

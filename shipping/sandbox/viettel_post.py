@@ -79,6 +79,7 @@ class ViettelPostSandbox:
         short_token_ttl: float = 3600.0,
         long_token_ttl: float = 365 * DAY,
         business_status: int = 400,
+        auth_http_status: int = 200,
         string_numbers: bool = False,
         location_key: str = "LOCALION_CURRENTLY",
         webhook_retry_delays: tuple[float, ...] = (0.05, 0.1, 0.2),
@@ -89,6 +90,7 @@ class ViettelPostSandbox:
         self.initial_status = initial_status
         self.short_token_ttl, self.long_token_ttl = short_token_ttl, long_token_ttl
         self.business_status = business_status
+        self.auth_http_status = auth_http_status
         self.string_numbers = string_numbers
         self.location_key = location_key
         self.accounts: dict[str, str] = {USERNAME: PASSWORD}

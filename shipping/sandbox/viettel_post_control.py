@@ -16,7 +16,7 @@ Every call answers `{"ok": true, ...}` (HTTP 200) or `{"ok": false, "error": "..
     POST /_sandbox/expire_tokens {}  -> {expired}   every issued token expires
     POST /_sandbox/add_account {username, password}
     POST /_sandbox/configure   {initial_status?, string_numbers?, location_key?,
-                                business_status?}
+                                business_status?, auth_http_status?}
     POST /_sandbox/advance     {seconds}  -> {now}
     POST /_sandbox/flush_webhooks {timeout?}  -> {flushed}
     GET  /_sandbox/parcels     -> {parcels: [{order_number, reference, status, returning}]}
@@ -36,7 +36,13 @@ if TYPE_CHECKING:
 
 Params = dict[str, list[str]]
 Action = Callable[["ViettelPostSandbox", dict[str, Any], Params], Any]
-CONFIGURABLE = ("initial_status", "string_numbers", "location_key", "business_status")
+CONFIGURABLE = (
+    "initial_status",
+    "string_numbers",
+    "location_key",
+    "business_status",
+    "auth_http_status",
+)
 
 
 def _status(sb: ViettelPostSandbox, d: dict[str, Any], _: Params) -> dict[str, Any]:

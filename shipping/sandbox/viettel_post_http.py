@@ -63,23 +63,26 @@ def _token_error(sb: ViettelPostSandbox, token: str) -> dict[str, Any] | None:
     return None
 
 
-def handle_api(sb: ViettelPostSandbox, req: api.Request) -> dict[str, Any] | list[Any]:
+def handle_api(sb: ViettelPostSandbox, req: api.Request) -> tuple[int, dict[str, Any] | list[Any]]:
+    """(HTTP status, answer): HTTP 200 with the envelope, also for business errors; a refused
+    token answers HTTP `sb.auth_http_status` (200 by default)."""
     route = ROUTES.get(req.path)
     if route is None or route[0] != req.method:
-        return envelope(404, f"Không tìm thấy API {req.method} {req.path}")
+        return 200, envelope(404, f"Không tìm thấy API {req.method} {req.path}")
     _, handler, needs_token = route
     if needs_token:
         refused = _token_error(sb, req.token)
         if refused is not None:
-            return refused
+            return sb.auth_http_status, refused
     with sb.lock:
         try:
             reply = handler(sb, req)
         except api.ApiError as error:
-            return envelope(error.status or sb.business_status, error.message, key=error.key)
+            status = error.status or sb.business_status
+            return 200, envelope(status, error.message, key=error.key)
     if reply.bare:
-        return list(reply.data)
-    return {**envelope(200, reply.message, reply.data), **reply.extra}
+        return 200, list(reply.data)
+    return 200, {**envelope(200, reply.message, reply.data), **reply.extra}
 
 
 def label_page(sb: ViettelPostSandbox, params: dict[str, str]) -> tuple[int, str]:
@@ -146,7 +149,7 @@ class ViettelPostHandler(BaseHTTPRequestHandler):
             return
         token = self.headers.get("Token", "")
         request = api.Request(method, url.path, params, body, token)
-        self._json(200, handle_api(sb, request))
+        self._json(*handle_api(sb, request))
 
     def _fault(self, path: str) -> bool:
         """Applies a pending fault: True when it answered the call itself."""
@@ -157,7 +160,7 @@ class ViettelPostHandler(BaseHTTPRequestHandler):
             time.sleep(fault.delay)
             return False
         if fault.kind == "expired_token":
-            self._json(200, dict(EXPIRED))
+            self._json(self.sandbox.auth_http_status, dict(EXPIRED))
             return True
         page = b"<html><body><h1>Service Unavailable</h1></body></html>"
         self._send(fault.status, "text/html", page)

@@ -11,9 +11,11 @@ from datetime import timedelta
 import pytest
 import requests
 
-from shipping.adapters.base import ParcelState, PermanentError, TransientError
+from common.external import ExternalError
+from shipping.adapters.base import AuthError, ParcelState, PermanentError, TransientError
 from shipping.adapters.viettel_post import ViettelPostAdapter
 from shipping.adapters.viettel_post_protocol import parse_local
+from shipping.sandbox.viettel_post import Fault
 
 
 def _post(sandbox, name, body=None):
@@ -151,3 +153,47 @@ def test_a_slow_answer_within_the_timeout_is_fine(vtp_sandbox, vtp_adapter):
 
     assert [p.code for p in vtp_adapter.provinces()] == ["1", "2", "3", "32"]
     assert vtp_sandbox.faults == []
+
+
+@pytest.mark.parametrize("http_status", [200, 401])
+def test_a_refused_token_with_either_http_status(vtp_sandbox, vtp_config, vtp_adapter, http_status):
+    vtp_sandbox.auth_http_status = http_status
+    stranger = ViettelPostAdapter(replace(vtp_config, token="not-a-token"))
+    vtp_sandbox.expire_tokens()
+
+    with pytest.raises(AuthError) as expired:
+        vtp_adapter.label(tracking_numbers=["10345381601"])
+    with pytest.raises(AuthError) as unknown:
+        stranger.label(tracking_numbers=["10345381601"])
+
+    assert (expired.value.code, unknown.value.code) == ("expired_token", "vtp_401")
+
+
+@pytest.mark.parametrize("business_status", [400, 204, 500])
+def test_the_envelope_status_of_a_business_error(
+    vtp_sandbox, vtp_adapter, vtp_request, business_status
+):
+    vtp_sandbox.business_status = business_status
+
+    with pytest.raises(ExternalError) as caught:
+        vtp_adapter.create(request=replace(vtp_request, service_code="XYZ"))
+
+    expected = TransientError if business_status == 500 else PermanentError
+    assert type(caught.value) is expected
+    assert (caught.value.code, caught.value.message) == (
+        f"vtp_{business_status}",
+        "Mã dịch vụ không hợp lệ: XYZ",
+    )
+
+
+def test_a_create_whose_confirmation_failed_is_confirmed_later(
+    vtp_sandbox, vtp_adapter, vtp_request
+):
+    vtp_sandbox.add_fault(Fault("error", status=502, path="/order/UpdateOrder"))
+
+    created = vtp_adapter.create(request=vtp_request)
+
+    assert (created.raw["confirmed"], created.raw["confirm_error"]) == (False, "Bad Gateway")
+    assert vtp_sandbox.status_of(created.tracking_number) == -100
+    vtp_adapter.confirm(tracking_number=created.tracking_number)
+    assert vtp_sandbox.status_of(created.tracking_number) == 100

@@ -103,8 +103,9 @@ class ViettelPostAdapter(CarrierAdapter):
         *,
         body: Mapping[str, Any] | None = None,
         token: str | None = None,
+        accept: str = "application/json",
     ) -> requests.Response:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         token = self.token if token is None else token
         if token:
             headers["Token"] = token
@@ -382,10 +383,7 @@ class ViettelPostAdapter(CarrierAdapter):
         return self._switch(UPDATE_RETURN, tracking_numbers, "Duyệt chuyển hoàn")
 
     def update(self, *, tracking_number: str, changes: Mapping[str, Any]) -> None:
-        body: dict[str, Any] = {"ORDER_NUMBER": tracking_number}
-        for name, value in changes.items():
-            body.update(parse.edit_fields(name, value))
-        self.call("POST", "/order/edit", body=body)
+        self.call("POST", "/order/edit", body=parse.edit_body(tracking_number, changes))
 
     def label(self, *, tracking_numbers: Sequence[str], paper: str = "a5") -> LabelDocument:
         kind = PAPERS.get(paper)
@@ -409,7 +407,7 @@ class ViettelPostAdapter(CarrierAdapter):
         if not code:
             raise PayloadError("missing_field", "printing-code returned no code", field="message")
         page = f"{self.print_base}?{urlencode({'type': kind, 'bill': code, 'showPostage': 1})}"
-        printed = self._request("GET", page, token="")
+        printed = self._request("GET", page, token="", accept="application/pdf, text/html, */*")
         if printed.status_code != 200:
             message = f"the print page answered HTTP {printed.status_code}"
             raise PermanentError(f"http_{printed.status_code}", message)

@@ -310,11 +310,19 @@ class ViettelPostSandbox:
     def number(self, value: Any) -> Any:
         return str(value) if self.string_numbers else value
 
+    def webhook_body(self, order_number: str, token: str | None = None) -> bytes:
+        """The callback body of the parcel's latest status, `{"DATA": {...}, "TOKEN": ...}`
+        (for tests that post it to a view themselves)."""
+        with self.lock:
+            parcel = self.parcels[order_number]
+            secret = self.webhook_token if token is None else token
+            envelope = {"DATA": self.item(parcel, parcel.steps[-1]), "TOKEN": secret}
+            return json.dumps(envelope, ensure_ascii=False).encode()
+
     def _emit(self, parcel: Parcel) -> None:
         if not self.webhook_url:
             return
-        envelope = {"DATA": self.item(parcel, parcel.steps[-1]), "TOKEN": self.webhook_token}
-        body = json.dumps(envelope, ensure_ascii=False).encode()
+        body = self.webhook_body(parcel.order_number)
         for _ in range(2 if self.webhook_duplicate else 1):
             self._sender.enqueue(Callback(self.webhook_url, body))
 

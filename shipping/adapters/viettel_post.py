@@ -89,8 +89,9 @@ class ViettelPostAdapter(CarrierAdapter):
 
     @property
     def print_base(self) -> str:
-        if self.config.print_base_url:
-            return self.config.print_base_url
+        given = self.config.print_base_url.strip()
+        if given:  # a host alone gets the print page's path
+            return given if urlsplit(given).path.strip("/") else f"{given.rstrip('/')}{PRINT_PATH}"
         host = urlsplit(self.base_url).hostname
         if host == PROD_HOST:
             return PROD_PRINT
@@ -412,6 +413,12 @@ class ViettelPostAdapter(CarrierAdapter):
             message = f"the print page answered HTTP {printed.status_code}"
             raise PermanentError(f"http_{printed.status_code}", message)
         content_type = printed.headers.get("Content-Type", "text/html").split(";")[0].strip()
+        if content_type == "application/json":  # an error envelope instead of a label
+            try:
+                refused = printed.json()
+            except ValueError:
+                refused = {}
+            raise proto.error_for(refused if isinstance(refused, dict) else {})
         return LabelDocument(content=printed.content, content_type=content_type, url=page)
 
     # -- webhooks ----------------------------------------------------------------------------

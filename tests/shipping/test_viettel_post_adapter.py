@@ -550,6 +550,30 @@ def test_production_hosts(vtp_clock):
     assert adapter.tracking_base == "https://api.viettelpost.vn"
     assert adapter.print_base == "https://digitalize.viettelpost.vn/DigitalizePrint/report.do"
     assert dev.print_base == "https://dev-print.viettelpost.vn/DigitalizePrint/report.do"
+    host = ViettelPostAdapter(replace(dev.config, print_base_url="https://print.example.vn/"))
+    page = ViettelPostAdapter(replace(dev.config, print_base_url="https://p.example.vn/r.do"))
+    assert host.print_base == "https://print.example.vn/DigitalizePrint/report.do"
+    assert page.print_base == "https://p.example.vn/r.do"
+
+
+def test_label_with_the_print_host_alone(vtp_sandbox, vtp_config, vtp_adapter, vtp_request):
+    number = vtp_adapter.create(request=vtp_request).tracking_number
+    config = replace(vtp_config, token=vtp_adapter.token, print_base_url=vtp_sandbox.base_url)
+
+    label = ViettelPostAdapter(config).label(tracking_numbers=[number])
+
+    assert label.content_type == "text/html"
+    assert number in label.content.decode()
+
+
+def test_a_print_page_that_answers_an_envelope(vtp_sandbox, vtp_config, vtp_adapter, vtp_request):
+    number = vtp_adapter.create(request=vtp_request).tracking_number
+    wrong = replace(vtp_config, token=vtp_adapter.token, print_base_url=vtp_sandbox.api_base)
+
+    with pytest.raises(PermanentError) as caught:
+        ViettelPostAdapter(wrong).label(tracking_numbers=[number])
+
+    assert caught.value.code == "not_found"
 
 
 def _request(**changes) -> ParcelRequest:

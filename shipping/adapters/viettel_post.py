@@ -3,16 +3,24 @@
 Every call sends the header `Token: <long-term token>` and JSON; success is HTTP 2xx with an
 envelope `{status: 200, error: false, message, data}` (business errors come with HTTP 200 and
 `error: true`, so both are checked); getPriceAll answers a bare array. A network failure, a
-timeout, a 5xx or a body that is not JSON is a TransientError; an expired or refused token an
+timeout, a 5xx or a 2xx that is not JSON is a TransientError (another 4xx outside the envelope
+is permanent); an expired or refused token (messageKey EXPIRED_TOKEN, "hết hạn", status 401) an
 AuthError (the account renews it with authorize() once); the rest a PermanentError keeping the
-carrier's Vietnamese message, or an AddressError naming our field.
+carrier's Vietnamese message, or an AddressError naming our field when the message names a
+place, a phone, a name or an address. Ids, money and statuses may come as numbers or strings.
 
 Choices on points the doc leaves open [UNV]:
 - pull tracking (find, parcel): `GET {api host}/api/setting/listOrderTrackingVTP3?OrderNumber=`
   (the endpoint integrators call; the api host is api.viettelpost.vn beside partner.viettelpost.vn,
-  the same host elsewhere), looked up by the waybill or by our reference;
-- create sends CHECK_UNIQUE true and then confirms the order (UpdateOrder TYPE 1); an account
-  that confirms by itself refuses that second call, which is ignored;
+  the same host elsewhere), looked up by the waybill or by our reference; a host answering 404
+  there has none: parcel() raises not_supported, find() says None;
+- create sends CHECK_UNIQUE true (a repeated ORDER_NUMBER is refused: duplicate_reference)
+  and then confirms the order (UpdateOrder TYPE 1, the -100 start); an account that confirms by
+  itself refuses that second call, which is noted in raw["confirmed"] and otherwise ignored;
+- service level: known codes (VCN, NCOD, VHT, PHS... express; VTK, LCOD, SCOD, VCBO...
+  economy), then TEN_DICHVU words ("nhanh", "hỏa tốc"...), else economy;
+- the viewing rule goes into ORDER_NOTE as text ("Cho xem hàng, không cho thử");
+- webhooks: the body TOKEN is the secret; an Authorization header with it is accepted too;
 - label paper: a5 -> 1, a6 -> 2, 52x70 -> 1001 (A7, two modules against one); 80x80 has none;
 - recipient changes: `POST /v2/order/edit` with ORDER_NUMBER and the changed createOrder fields.
 """
@@ -345,11 +353,16 @@ class ViettelPostAdapter(CarrierAdapter):
         return list(parse.rows(rows)) if not isinstance(rows, dict) else [rows]
 
     def find(self, *, reference: str) -> ParcelInfo | None:
-        rows = [
-            r
-            for r in self._tracking(reference)
-            if str(r.get("ORDER_REFERENCE") or reference).strip() == reference
-        ]
+        """By our reference through the tracking pull. On a host without that endpoint it is
+        None: creating again is then safe, since createOrder's CHECK_UNIQUE refuses a second
+        parcel with duplicate_reference."""
+        try:
+            found = self._tracking(reference)
+        except PermanentError as error:
+            if error.code == "not_supported":
+                return None
+            raise
+        rows = [r for r in found if str(r.get("ORDER_REFERENCE") or reference).strip() == reference]
         return parse.parcel_info(rows, reference) if rows else None
 
     def parcel(self, *, tracking_number: str) -> ParcelInfo:

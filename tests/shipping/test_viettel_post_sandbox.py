@@ -150,6 +150,8 @@ def test_a_host_without_the_tracking_pull(vtp_sandbox, vtp_adapter):
         vtp_adapter.parcel(tracking_number="10345381601")
 
     assert caught.value.code == "not_supported"
+    _post(vtp_sandbox, "fault", {"kind": "error", "status": 404, "path": "listOrderTracking"})
+    assert vtp_adapter.find(reference="SO-1001-1") is None
 
 
 def test_a_slow_answer_within_the_timeout_is_fine(vtp_sandbox, vtp_adapter):

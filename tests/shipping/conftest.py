@@ -1,0 +1,1 @@
+from tests.shipping.conftest_viettel_post import *  # noqa: F403

@@ -1,0 +1,1 @@
+from tests.shipping.conftest_ghn import *  # noqa: F403

@@ -67,7 +67,14 @@ class GhnAdapter(CarrierAdapter):
         self.base_url = config.base_url.rstrip("/")
 
     # -- transport --------------------------------------------------------------------------
-    def call(self, path: str, body: Mapping[str, Any] | None = None, *, shop: bool = False) -> Any:
+    def call(
+        self,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        shop: bool = False,
+        query: Mapping[str, Any] | None = None,
+    ) -> Any:
         """One API call; the envelope's `data` on success, else the mapped error."""
         headers = {"Content-Type": "application/json", "Token": self.config.token}
         if shop:
@@ -77,7 +84,7 @@ class GhnAdapter(CarrierAdapter):
         self.calls += 1
         try:
             answer = self.http.post(
-                self.base_url + path,
+                self.base_url + path + (f"?{urlencode(query)}" if query else ""),
                 data=json.dumps(body or {}, ensure_ascii=False).encode(),
                 headers=headers,
             )
@@ -134,7 +141,8 @@ class GhnAdapter(CarrierAdapter):
 
     def wards(self, *, district_code: str) -> list[CarrierPlace]:
         body = {"district_id": int(district_code)}
-        rows = self._rows(self.call("/master-data/ward", body))
+        # The doc shows district_id in the body and in the query: both are sent.
+        rows = self._rows(self.call("/master-data/ward", body, query=body))
         return [
             CarrierPlace(
                 "ward",

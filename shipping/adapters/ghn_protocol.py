@@ -61,7 +61,8 @@ REQUIRED_NOTE = {
 # kiệm" and 5 (traditional, heavy) are economy. Unknown types fall back on the name.
 SERVICE_LEVEL = {1: "express", 2: "express", 3: "economy", 5: "economy"}
 EXPRESS_WORDS = ("nhanh", "express", "hoa toc", "thuong mai dien tu", "hang nhe")
-CALLBACK_TYPES = ("create", "switch_status", "update_weight", "update_cod", "update_fee")
+# Callback Type: create, switch_status, update_weight, update_cod, update_fee (any case). Each
+# carries the parcel's current Status, so every type is read the same way; raw keeps the Type.
 
 
 def plain(text: str) -> str:
@@ -138,8 +139,9 @@ FIELD_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("name", ("to_name", "from_name", "ten nguoi")),
     ("address", ("to_address", "from_address", "dia chi")),
 )
-DUPLICATE = re.compile(r"(exist|ton tai|duplicat|trung)")
-NOT_FOUND = re.compile(r"(not found|khong ton tai|khong tim thay|404)")
+DUPLICATE = re.compile(r"(exist|ton tai|duplicat|\btrung\b)")
+NOT_FOUND = re.compile(r"(not found|not exist|khong ton tai|khong tim thay|404)")
+ORDER_WORDS = ("client_order_code", "clientordercode", "client order code", "don hang", "order")
 
 
 def address_field(message: str) -> tuple[str, str] | None:
@@ -162,6 +164,8 @@ def error_for(status: int, body: Any) -> ExternalError:
     effective = code if code and code != 200 else status
     if status == 429 or effective == 429:
         return RateLimited(name, message, retry_after=1.0)
+    if effective == 404 or status == 404:
+        return PermanentError("not_found", message or "not found")
     if status >= 500 or (effective >= 500):
         return TransientError(name, message or f"HTTP {status}")
     if effective in (401, 403) or status in (401, 403) or "TOKEN" in code_message.upper():
@@ -181,9 +185,8 @@ def create_error(error: ExternalError, reference: str) -> ExternalError:
     if type(error) is not PermanentError:
         return error
     text = plain(error.message)
-    if ("client_order_code" in text or "clientordercode" in text or reference.lower() in text) and (
-        DUPLICATE.search(text)
-    ):
+    about_order = any(w in text for w in ORDER_WORDS) or (reference and plain(reference) in text)
+    if about_order and DUPLICATE.search(text) and not NOT_FOUND.search(text):
         return PermanentError("duplicate_reference", error.message)
     where = address_field(error.message)
     if where is not None:
@@ -193,7 +196,7 @@ def create_error(error: ExternalError, reference: str) -> ExternalError:
 
 def is_not_found(error: ExternalError) -> bool:
     return isinstance(error, PermanentError) and (
-        error.code in ("http_404",) or bool(NOT_FOUND.search(plain(error.message)))
+        error.code == "not_found" or bool(NOT_FOUND.search(plain(error.message)))
     )
 
 
@@ -210,9 +213,6 @@ def callback_event(data: Mapping[str, Any]) -> CarrierEvent:
     tracking = str(f.get("ordercode") or "").strip()
     if not tracking:
         raise PayloadError("missing_field", "the callback has no OrderCode", field="OrderCode")
-    kind = str(f.get("type") or "switch_status").strip().lower()
-    if kind not in CALLBACK_TYPES:
-        raise PayloadError("unknown_type", f"unknown callback Type {kind!r}", field="Type")
     carrier_status, state = status_state(f.get("status"))
     occurred = to_datetime(f.get("time"), "Time")
     if occurred is None:

@@ -73,6 +73,7 @@ class GhnSandbox:
         self.clients: dict[str, Client] = {}
         self.shops: dict[int, Shop] = {}
         self.parcels: dict[str, Parcel] = {}
+        self.references: dict[tuple[int, str], str] = {}  # (client id, client_order_code)
         self.print_tokens: dict[str, PrintToken] = {}
         self.faults: list[Fault] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -210,7 +211,10 @@ class GhnSandbox:
         with self.lock:
             for fault in self.faults:
                 if fault.kind == kind and fault.path in ("", path) and fault.times != 0:
-                    fault.times -= 1 if fault.times > 0 else 0
+                    if fault.times > 0:
+                        fault.times -= 1
+                    if fault.times == 0:
+                        self.faults.remove(fault)
                     return fault
             return None
 
@@ -227,14 +231,8 @@ class GhnSandbox:
         return secrets.token_hex(4) + "-a1bf-11ea-b421-" + secrets.token_hex(6)
 
     def parcel_by_reference(self, client_id: int, reference: str) -> Parcel | None:
-        return next(
-            (
-                p
-                for p in self.parcels.values()
-                if p.client_id == client_id and p.client_order_code == reference
-            ),
-            None,
-        )
+        code = self.references.get((client_id, reference))
+        return self.parcels[code] if code else None
 
     def add_parcel(self, req: Request, q: dict[str, Any], reference: str) -> Parcel:
         assert req.client is not None
@@ -260,6 +258,8 @@ class GhnSandbox:
         )
         parcel.log.append({"status": parcel.status, "updated_date": md.iso_z(now)})
         self.parcels[code] = parcel
+        if reference:
+            self.references[(parcel.client_id, reference)] = code
         self._callback(parcel, "create")
         return parcel
 
@@ -289,6 +289,7 @@ class GhnSandbox:
     def apply_update(self, parcel: Parcel, changes: dict[str, Any], q: dict[str, Any]) -> None:
         shop = self.shops[parcel.shop_id]
         old_cod, old_weight = parcel.fields["cod_amount"], parcel.fields["weight"]
+        old_fee = parcel.total_fee
         parcel.fields = self._fields({**parcel.fields, **changes}, q, shop)
         parcel.fee, parcel.updated = q["fee"], self.now()
         parcel.service_id, parcel.service_type_id = q["service_id"], q["service_type_id"]
@@ -296,6 +297,8 @@ class GhnSandbox:
             self._callback(parcel, "update_cod")
         if parcel.fields["weight"] != old_weight:
             self._callback(parcel, "update_weight")
+        if parcel.total_fee != old_fee:
+            self._callback(parcel, "update_fee")
 
     def move(self, parcel: Parcel, status: str, *, reason: str = "", reason_code: str = "") -> None:
         if status not in STATUSES:

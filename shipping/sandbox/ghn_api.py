@@ -392,6 +392,8 @@ def update(sb: GhnSandbox, req: Request) -> None:
     if parcel is None or parcel.shop_id != (req.shop and req.shop.shop_id):
         raise not_found()
     changes = {k: v for k, v in req.body.items() if k != "order_code"}
+    if "client_order_code" in changes:
+        raise bad("client_order_code: không được phép cập nhật (cannot be changed)")
     if parcel.status not in UPDATABLE or (
         parcel.status not in CANCELLABLE and PRE_PICKUP_FIELDS & set(changes)
     ):

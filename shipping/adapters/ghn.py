@@ -23,12 +23,12 @@ from common.http import client
 
 from . import ghn_protocol as proto
 from .base import (
+    AddressError,
     CarrierAdapter,
     CarrierConfig,
     CarrierEvent,
     CarrierPlace,
     CreatedParcel,
-    Endpoint,
     LabelDocument,
     ParcelInfo,
     ParcelRequest,
@@ -121,7 +121,7 @@ class GhnAdapter(CarrierAdapter):
         return [
             CarrierPlace("province", str(r["ProvinceID"]), str(r.get("ProvinceName", "")), "", r)
             for r in rows
-            if "ProvinceID" in r and _open(r)
+            if "ProvinceID" in r and proto.is_open(r)
         ]
 
     def districts(self, *, province_code: str) -> list[CarrierPlace]:
@@ -136,7 +136,7 @@ class GhnAdapter(CarrierAdapter):
                 r,
             )
             for r in rows
-            if "DistrictID" in r and _open(r)
+            if "DistrictID" in r and proto.is_open(r)
         ]
 
     def wards(self, *, district_code: str) -> list[CarrierPlace]:
@@ -152,7 +152,7 @@ class GhnAdapter(CarrierAdapter):
                 r,
             )
             for r in rows
-            if "WardCode" in r and _open(r)
+            if "WardCode" in r and proto.is_open(r)
         ]
 
     @staticmethod
@@ -174,13 +174,19 @@ class GhnAdapter(CarrierAdapter):
             rows = self._rows(self.call("/v2/shipping-order/available-services", body))
         except ExternalError as error:
             raise proto.create_error(error, request.reference) from None
-        options = []
+        options, refused = [], []
         for row in rows:
             code = str(proto.to_int(row.get("service_id"), "service_id") or "")
             if not code:
                 continue
             name = str(row.get("short_name") or "").strip()
-            quote = self.quote(request=_with_service(request, code))
+            try:
+                quote = self.quote(request=_with_service(request, code))
+            except AddressError:
+                raise
+            except PermanentError as error:  # this service refuses this parcel (too heavy...)
+                refused.append(error)
+                continue
             options.append(
                 ServiceOption(
                     code=code,
@@ -191,6 +197,8 @@ class GhnAdapter(CarrierAdapter):
                     raw=row,
                 )
             )
+        if refused and not options:
+            raise refused[0]
         return options
 
     def quote(self, *, request: ParcelRequest) -> Quote:
@@ -267,8 +275,8 @@ class GhnAdapter(CarrierAdapter):
     # -- parcels ----------------------------------------------------------------------------
     def create(self, *, request: ParcelRequest) -> CreatedParcel:
         body = {
-            **_receiver(request.receiver),
-            **_sender(request.sender),
+            **proto.receiver_fields(request.receiver),
+            **proto.sender_fields(request.sender),
             "client_order_code": request.reference,
             "weight": request.weight_g,
             "length": request.length_cm,
@@ -309,7 +317,7 @@ class GhnAdapter(CarrierAdapter):
                 return None
             raise
         rows = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
-        return _info(rows[0]) if rows else None
+        return proto.parcel_info(rows[0]) if rows else None
 
     def parcel(self, *, tracking_number: str) -> ParcelInfo:
         data = self.call("/v2/shipping-order/detail", {"order_code": tracking_number})
@@ -317,7 +325,7 @@ class GhnAdapter(CarrierAdapter):
             data = data[0] if data else None
         if not isinstance(data, dict):
             raise PermanentError("not_found", f"GHN has no parcel {tracking_number}")
-        return _info(data)
+        return proto.parcel_info(data, tracking_number)
 
     def _switch(self, path: str, tracking_numbers: Sequence[str]) -> list[SwitchResult]:
         data = self.call(path, {"order_codes": list(tracking_numbers)}, shop=True)
@@ -346,7 +354,7 @@ class GhnAdapter(CarrierAdapter):
     def update(self, *, tracking_number: str, changes: Mapping[str, Any]) -> None:
         body: dict[str, Any] = {"order_code": tracking_number}
         for name, value in changes.items():
-            body.update(_change(name, value))
+            body.update(proto.change_fields(name, value))
         try:
             self.call("/v2/shipping-order/update", body, shop=True)
         except ExternalError as error:
@@ -402,80 +410,7 @@ class GhnAdapter(CarrierAdapter):
         return [proto.callback_event(r) for r in rows]
 
 
-def _open(row: Mapping[str, Any]) -> bool:
-    """Master-data rows with Status 2 (locked) are left out."""
-    return str(row.get("Status", 1)).strip() != "2"
-
-
 def _with_service(request: ParcelRequest, code: str) -> ParcelRequest:
     from dataclasses import replace
 
     return replace(request, service_code=code)
-
-
-def _receiver(e: Endpoint) -> dict[str, Any]:
-    return {
-        "to_name": e.name,
-        "to_phone": e.phone,
-        "to_address": e.address,
-        "to_ward_code": e.ward_code,
-        "to_district_id": int(e.district_code),
-    }
-
-
-def _sender(e: Endpoint) -> dict[str, Any]:
-    ids = {"ward_code": e.ward_code, "district_id": int(e.district_code)}
-    return {
-        "from_name": e.name,
-        "from_phone": e.phone,
-        "from_address": e.address,
-        **{f"from_{k}": v for k, v in ids.items()},
-        "return_phone": e.phone,
-        "return_address": e.address,
-        **{f"return_{k}": v for k, v in ids.items()},
-    }
-
-
-def _change(name: str, value: Any) -> dict[str, Any]:
-    """One ParcelRequest field as GHN update fields."""
-    simple = {
-        "cod_amount": "cod_amount",
-        "insurance_value": "insurance_value",
-        "weight_g": "weight",
-        "length_cm": "length",
-        "width_cm": "width",
-        "height_cm": "height",
-    }
-    if name in simple:
-        return {simple[name]: int(value)}
-    if name in ("note", "content"):
-        return {name: str(value)}
-    if name == "receiver":
-        return _receiver(value)
-    if name == "payer":
-        return {"payment_type_id": proto.PAYMENT_TYPE[value]}
-    if name == "viewing":
-        return {"required_note": proto.REQUIRED_NOTE[value]}
-    if name == "service_code":
-        return {"service_id": int(value)}
-    raise PermanentError("not_supported", f"GHN cannot update {name}")
-
-
-def _info(row: Mapping[str, Any]) -> ParcelInfo:
-    carrier_status, state = proto.status_state(row.get("status"))
-    order = row.get("leadtime_order")
-    expected = None
-    if isinstance(order, dict) and order.get("to_estimate_date"):
-        expected = proto.to_datetime(order["to_estimate_date"], "to_estimate_date")
-    elif row.get("leadtime"):
-        expected = proto.to_datetime(row.get("leadtime"), "leadtime")
-    return ParcelInfo(
-        tracking_number=str(row.get("order_code") or ""),
-        reference=str(row.get("client_order_code") or ""),
-        state=state,
-        carrier_status=carrier_status,
-        fee=proto.to_decimal(row.get("total_fee"), "total_fee"),
-        cod_amount=proto.to_decimal(row.get("cod_amount"), "cod_amount"),
-        expected_delivery=expected,
-        raw=row,
-    )

@@ -134,6 +134,18 @@ def test_a_rural_district_has_no_heavy_service(ghn_adapter):
     assert [(o.code, o.level, o.fee) for o in options] == [("53320", "express", Decimal(45000))]
 
 
+def test_a_parcel_too_heavy_for_the_light_service_gets_the_heavy_one(ghn_adapter):
+    options = ghn_adapter.services(request=ghn_parcel_request(weight_g=60000))
+    # national, heavy: 45,000 + 59 extra kilograms at 6,000
+    assert [(o.code, o.level, o.fee) for o in options] == [("53321", "economy", Decimal(399000))]
+
+
+def test_when_every_service_refuses_the_carriers_message_is_kept(ghn_adapter):
+    with pytest.raises(PermanentError) as caught:
+        ghn_adapter.services(request=ghn_parcel_request(length_cm=250))
+    assert caught.value.message == "length: Kích thước phải từ 1 đến 200 cm"
+
+
 def test_quote_lines(ghn_adapter, ghn_sandbox):
     request = ghn_parcel_request(
         insurance_value=Decimal(2_000_000), cod_amount=Decimal(4_000_000), weight_g=400

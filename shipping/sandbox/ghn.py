@@ -96,10 +96,9 @@ class GhnSandbox:
 
     # -- server -------------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> GhnSandbox:
-        from .ghn_http import make_handler
+        from .ghn_http import Server, make_handler
 
-        self._server = ThreadingHTTPServer((host, port), make_handler(self))
-        self._server.daemon_threads = True
+        self._server = Server((host, port), make_handler(self))
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="ghn-sandbox", daemon=True
         )
@@ -313,8 +312,13 @@ class GhnSandbox:
 
     def _callback(self, parcel: Parcel, kind: str) -> None:
         if self.callback_url:
-            payload = callback_payload(parcel, kind, self.now())
-            self.sender.send(self.callback_url, json.dumps(payload, ensure_ascii=False).encode())
+            self.sender.send(self.callback_url, self.callback_body(parcel.order_code, kind))
+
+    def callback_body(self, order_code: str, kind: str = "switch_status") -> bytes:
+        """The callback GHN would POST now for this parcel (tests can post it themselves)."""
+        with self.lock:
+            payload = callback_payload(self.parcels[order_code], kind, self.now())
+        return json.dumps(payload, ensure_ascii=False).encode()
 
     # -- test control -------------------------------------------------------------------------
     def set_status(self, order_code: str, status: str, *, reason: str = "") -> None:

@@ -4,10 +4,11 @@ pages (HTML, like GHN's printA5 / print80x80 / print52x70)."""
 from __future__ import annotations
 
 import json
+import sys
 import time
 from collections.abc import Callable
 from html import escape
-from http.server import BaseHTTPRequestHandler
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -175,6 +176,16 @@ def label_page(parcels: list[Parcel], paper: str) -> str:
         f'<!DOCTYPE html><html lang="vi"><head><meta charset="utf-8"><title>GHN {paper}</title>'
         f'</head><body class="paper-{paper}">' + "".join(labels) + "</body></html>"
     )
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that gave up on a slow answer is expected here: not an error to print."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def make_handler(sb: GhnSandbox) -> type[BaseHTTPRequestHandler]:

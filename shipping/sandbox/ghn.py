@@ -3,7 +3,7 @@
 Speaks /work/shared/api/carriers_einvoice.md section A: the API under /shiip/public-api
 (`Token` header on every call, `ShopId` on shop calls), the `{code, message, data}` envelope with
 HTTP 400 + `code_message` errors, master data for four provinces (ghn_data.py), services, fee,
-lead time, create (client_order_code unique per client), detail, switch-status, update, print
+lead time, create (client_order_code unique per client), detail, soc, switch-status, update, print
 tokens and the print pages under /a5/public-api/, and PascalCase callbacks to the registered URL
 with GHN's retries (compressed in time). Test control and fault switches: /_sandbox/ (see
 ghn_control.py) or the Python methods below.

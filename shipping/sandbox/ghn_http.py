@@ -32,6 +32,7 @@ ROUTES: dict[str, tuple[Handler, bool]] = {
     "/v2/shipping-order/detail": (api.detail, False),
     "/v2/shipping-order/detail-by-client-code": (api.detail_by_client_code, False),
     "/v2/shipping-order/update": (api.update, True),
+    "/v2/shipping-order/soc": (api.soc, True),
     "/v2/switch-status/cancel": (api.cancel, True),
     "/v2/switch-status/return": (api.return_order, True),
     "/v2/switch-status/storing": (api.redeliver, True),
@@ -70,6 +71,7 @@ class GhnHandler(BaseHTTPRequestHandler):
     sandbox: GhnSandbox
     server_version = "GhnSandbox/1.0"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms ACK wait)
 
     def log_message(self, format: str, *args: Any) -> None:
         return

@@ -178,3 +178,18 @@ def test_demo_ticks_move_open_parcels(ghn_sandbox):
     for _ in range(6):
         step_all(ghn_sandbox)
     assert [ghn_sandbox.parcels[c].status for c in waiting] == ["returned"] * 2 + ["delivered"] * 2
+
+
+def test_soc_after_delivery(ghn_sandbox):
+    code = post(ghn_sandbox, "/v2/shipping-order/create", {**BODY, "payment_type_id": 2}).json()[
+        "data"
+    ]["order_code"]
+    before = post(ghn_sandbox, "/v2/shipping-order/soc", {"order_code": code}).json()["data"]
+    assert (before["detail"]["main_service"], before["payment"], before["cod_collect_date"]) == (
+        27000,
+        [],
+        None,
+    )
+    ghn_sandbox.advance(code, "happy")
+    after = post(ghn_sandbox, "/v2/shipping-order/soc", {"order_code": code}).json()["data"]
+    assert [(p["value"], p["payment_type"]) for p in after["payment"]] == [(27000, 2)]

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
@@ -81,18 +81,24 @@ class GhnAdapter(CarrierAdapter):
             headers["ShopId"] = str(self.config.shop_id)
             if path == "/v2/switch-status/return":
                 headers["shop_id"] = str(self.config.shop_id)
+        url = self.base_url + path + (f"?{urlencode(query)}" if query else "")
+        data = json.dumps(body or {}, ensure_ascii=False).encode()
+        return self._data(self._send("POST", url, data=data, headers=headers))
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """One HTTP exchange; a network failure or timeout is transient."""
         self.calls += 1
         try:
-            answer = self.http.post(
-                self.base_url + path + (f"?{urlencode(query)}" if query else ""),
-                data=json.dumps(body or {}, ensure_ascii=False).encode(),
-                headers=headers,
-            )
+            return self.http.request(method, url, **kwargs)
         except requests.Timeout:
-            raise TransientError("timeout", f"GHN did not answer {path} in time") from None
+            where = urlsplit(url).path
+            raise TransientError("timeout", f"GHN did not answer {where} in time") from None
+        except requests.TooManyRedirects as error:  # common.http follows none: any 3xx
+            if error.response is None:
+                raise PermanentError("redirect", "GHN answered with a redirect") from None
+            return error.response
         except (requests.RequestException, OSError) as error:
             raise TransientError("network", type(error).__name__) from None
-        return self._data(answer)
 
     @staticmethod
     def _data(answer: requests.Response) -> Any:
@@ -100,6 +106,9 @@ class GhnAdapter(CarrierAdapter):
             envelope = answer.json()
         except ValueError:
             envelope = None
+        if 300 <= answer.status_code < 400:  # never followed: a wrong base URL, most likely
+            where = answer.headers.get("Location", "")
+            raise PermanentError(f"http_{answer.status_code}", f"GHN redirected to {where}")
         if not isinstance(envelope, dict):
             if answer.status_code >= 400:
                 raise proto.error_for(answer.status_code, {})
@@ -320,7 +329,12 @@ class GhnAdapter(CarrierAdapter):
         return proto.parcel_info(rows[0]) if rows else None
 
     def parcel(self, *, tracking_number: str) -> ParcelInfo:
-        data = self.call("/v2/shipping-order/detail", {"order_code": tracking_number})
+        try:
+            data = self.call("/v2/shipping-order/detail", {"order_code": tracking_number})
+        except PermanentError as error:
+            if proto.is_not_found(error):
+                raise PermanentError("not_found", error.message) from None
+            raise
         if isinstance(data, list):
             data = data[0] if data else None
         if not isinstance(data, dict):
@@ -369,13 +383,7 @@ class GhnAdapter(CarrierAdapter):
         if not token:
             raise PayloadError("missing_field", "the answer has no print token", field="token")
         url = f"{self._print_base()}/{page}?{urlencode({'token': token})}"
-        self.calls += 1
-        try:
-            answer = self.http.get(url)
-        except requests.Timeout:
-            raise TransientError("timeout", "GHN did not answer the print page in time") from None
-        except (requests.RequestException, OSError) as error:
-            raise TransientError("network", type(error).__name__) from None
+        answer = self._send("GET", url)
         content_type = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if answer.status_code != 200 or content_type == "application/json":
             self._data(answer)  # raises the mapped error

@@ -196,7 +196,9 @@ class GhnSandbox:
             self.faults.append(Fault("slow", times, path, seconds=seconds))
 
     def fail(self, status: int = 500, *, times: int = 1, path: str = "") -> None:
-        """The next `times` API calls (to `path`, or any) answer `status` and do nothing."""
+        """The next `times` API calls (to `path`, or any) answer `status` and do nothing: 500
+        with a JSON body, 502/503/504 with a gateway's HTML page, 3xx a redirect to the live
+        host."""
         with self.lock:
             self.faults.append(Fault("error", times, path, status=status))
 

@@ -107,7 +107,7 @@ class GhnHandler(BaseHTTPRequestHandler):
             sb.calls.append((path, body if isinstance(body, dict) else {}))
         failure = sb.take_fault("error", path)
         if failure is not None:
-            self._gateway_error(failure.status)
+            self._gateway_error(failure.status, path)
             return
         if not isinstance(body, dict):
             message = "code=400, message=Syntax error: the body is not a JSON object"
@@ -120,7 +120,11 @@ class GhnHandler(BaseHTTPRequestHandler):
             time.sleep(slow.seconds)
         self._json(status, payload)
 
-    def _gateway_error(self, status: int) -> None:
+    def _gateway_error(self, status: int, path: str) -> None:
+        if 300 <= status < 400:
+            location = f"https://online-gateway.ghn.vn/shiip/public-api{path}"
+            self._send(status, {"Location": location}, b"")
+            return
         if status == 500:
             body = {"code": 500, "message": "Internal Server Error", "data": None}
             self._json(500, body)

@@ -280,8 +280,9 @@ def test_parcel_polling_follows_the_status(ghn_adapter, ghn_request, ghn_sandbox
 def test_parcel_unknown(ghn_adapter):
     with pytest.raises(PermanentError) as caught:
         ghn_adapter.parcel(tracking_number="GANOPE00")
-    assert caught.value.message == (
-        "Lỗi gọi API: corev2_tenant_order_detail - code=404, message=Đơn hàng không tồn tại"
+    assert (caught.value.code, caught.value.message) == (
+        "not_found",
+        "Lỗi gọi API: corev2_tenant_order_detail - code=404, message=Đơn hàng không tồn tại",
     )
 
 
@@ -353,6 +354,16 @@ def test_a_5xx_is_transient_and_nothing_is_created(ghn_adapter, ghn_sandbox, ghn
     assert ghn_sandbox.parcels == {}
     created = ghn_adapter.create(request=ghn_request)  # the fault was for one call
     assert list(ghn_sandbox.parcels) == [created.tracking_number]
+
+
+def test_a_redirect_is_not_followed(ghn_config, ghn_sandbox):
+    ghn_sandbox.fail(301, path="/master-data/province")
+    with pytest.raises(PermanentError) as caught:
+        GhnAdapter(ghn_config).provinces()
+    assert (caught.value.code, caught.value.message) == (
+        "http_301",
+        "GHN redirected to https://online-gateway.ghn.vn/shiip/public-api/master-data/province",
+    )
 
 
 def test_nothing_listening_is_transient(ghn_config):

@@ -134,7 +134,7 @@ class GhnAdapter(CarrierAdapter):
         ]
 
     def districts(self, *, province_code: str) -> list[CarrierPlace]:
-        body = {"province_id": int(province_code)}
+        body = {"province_id": proto.numeric_id(province_code, "province id")}
         rows = self._rows(self.call("/master-data/district", body))
         return [
             CarrierPlace(
@@ -149,7 +149,7 @@ class GhnAdapter(CarrierAdapter):
         ]
 
     def wards(self, *, district_code: str) -> list[CarrierPlace]:
-        body = {"district_id": int(district_code)}
+        body = {"district_id": proto.numeric_id(district_code, "district id")}
         # The doc shows district_id in the body and in the query: both are sent.
         rows = self._rows(self.call("/master-data/ward", body, query=body))
         return [
@@ -175,9 +175,9 @@ class GhnAdapter(CarrierAdapter):
     # -- services and fees ------------------------------------------------------------------
     def services(self, *, request: ParcelRequest) -> list[ServiceOption]:
         body = {
-            "shop_id": int(self.config.shop_id),
-            "from_district": int(request.sender.district_code),
-            "to_district": int(request.receiver.district_code),
+            "shop_id": proto.numeric_id(self.config.shop_id, "ShopId"),
+            "from_district": proto.district_id(request.sender, "sender"),
+            "to_district": proto.district_id(request.receiver),
         }
         try:
             rows = self._rows(self.call("/v2/shipping-order/available-services", body))
@@ -228,32 +228,28 @@ class GhnAdapter(CarrierAdapter):
         return Quote(total, parts, self._leadtime(request), data)
 
     def _leadtime(self, request: ParcelRequest) -> Any:
-        body = {
-            "from_district_id": int(request.sender.district_code),
-            "from_ward_code": request.sender.ward_code,
-            "to_district_id": int(request.receiver.district_code),
-            "to_ward_code": request.receiver.ward_code,
-            "service_id": int(request.service_code),
-        }
+        fee_body = self._fee_body(request)
+        keys = ("from_district_id", "from_ward_code", "to_district_id", "to_ward_code")
+        body = {**{k: fee_body[k] for k in keys}, "service_id": fee_body["service_id"]}
         try:
             data = self.call("/v2/shipping-order/leadtime", body, shop=True)
-        except PermanentError:
+            if not isinstance(data, dict):
+                return None
+            order = data.get("leadtime_order")
+            if isinstance(order, dict) and order.get("to_estimate_date"):
+                return proto.to_datetime(order["to_estimate_date"], "to_estimate_date")
+            return proto.to_datetime(data.get("leadtime"), "leadtime")
+        except (PermanentError, PayloadError):
             return None  # a quote without a date is still a quote
-        if not isinstance(data, dict):
-            return None
-        order = data.get("leadtime_order")
-        if isinstance(order, dict) and order.get("to_estimate_date"):
-            return proto.to_datetime(order["to_estimate_date"], "to_estimate_date")
-        return proto.to_datetime(data.get("leadtime"), "leadtime")
 
     def _fee_body(self, request: ParcelRequest) -> dict[str, Any]:
         cod = int(request.cod_amount)
         return {
-            "service_id": int(request.service_code),
-            "from_district_id": int(request.sender.district_code),
-            "from_ward_code": request.sender.ward_code,
-            "to_district_id": int(request.receiver.district_code),
-            "to_ward_code": request.receiver.ward_code,
+            "service_id": proto.service_id(request.service_code),
+            "from_district_id": proto.district_id(request.sender, "sender"),
+            "from_ward_code": proto.ward_code(request.sender, "sender"),
+            "to_district_id": proto.district_id(request.receiver),
+            "to_ward_code": proto.ward_code(request.receiver),
             "weight": request.weight_g,
             "length": request.length_cm,
             "width": request.width_cm,
@@ -291,7 +287,7 @@ class GhnAdapter(CarrierAdapter):
             "length": request.length_cm,
             "width": request.width_cm,
             "height": request.height_cm,
-            "service_id": int(request.service_code),
+            "service_id": proto.service_id(request.service_code),
             "payment_type_id": proto.PAYMENT_TYPE[request.payer],
             "required_note": proto.REQUIRED_NOTE[request.viewing],
             "cod_amount": int(request.cod_amount),

@@ -252,18 +252,47 @@ def is_open(row: Mapping[str, Any]) -> bool:
     return str(row.get("Status", 1)).strip() != "2"
 
 
+def district_id(e: Endpoint, side: str = "receiver") -> int:
+    """GHN's DistrictID of an endpoint; AddressError when it has none (GHN needs a district,
+    also for addresses written in the 2025 two-level form)."""
+    code = str(e.district_code).strip()
+    if not code.isdigit():
+        raise AddressError(
+            "no_district", f"GHN needs a district id, not {code!r}", field="district", side=side
+        )
+    return int(code)
+
+
+def ward_code(e: Endpoint, side: str = "receiver") -> str:
+    code = str(e.ward_code).strip()
+    if not code:
+        raise AddressError("no_ward", "GHN needs a ward code", field="ward", side=side)
+    return code
+
+
+def numeric_id(code: str, what: str) -> int:
+    text = str(code).strip()
+    if not text.isdigit():
+        raise PermanentError("bad_id", f"not a GHN {what}: {code!r}")
+    return int(text)
+
+
+def service_id(code: str) -> int:
+    return numeric_id(code, "service id")
+
+
 def receiver_fields(e: Endpoint) -> dict[str, Any]:
     return {
         "to_name": e.name,
         "to_phone": e.phone,
         "to_address": e.address,
-        "to_ward_code": e.ward_code,
-        "to_district_id": int(e.district_code),
+        "to_ward_code": ward_code(e),
+        "to_district_id": district_id(e),
     }
 
 
 def sender_fields(e: Endpoint) -> dict[str, Any]:
-    ids = {"ward_code": e.ward_code, "district_id": int(e.district_code)}
+    ids = {"ward_code": ward_code(e, "sender"), "district_id": district_id(e, "sender")}
     return {
         "from_name": e.name,
         "from_phone": e.phone,
@@ -296,7 +325,7 @@ def change_fields(name: str, value: Any) -> dict[str, Any]:
     if name == "viewing":
         return {"required_note": REQUIRED_NOTE[value]}
     if name == "service_code":
-        return {"service_id": int(value)}
+        return {"service_id": service_id(value)}
     raise PermanentError("not_supported", f"GHN cannot update {name}")
 
 

@@ -319,6 +319,35 @@ def test_an_unknown_sender_district_names_the_sender(ghn_adapter):
     assert (caught.value.field, caught.value.side) == ("district", "sender")
 
 
+def test_an_address_without_a_district_is_an_address_error(ghn_adapter, ghn_sandbox):
+    receiver = dataclasses.replace(GHN_RECEIVER, district_code="")  # 2025 two-level form
+    with pytest.raises(AddressError) as caught:
+        ghn_adapter.create(request=ghn_parcel_request(receiver=receiver))
+    assert (caught.value.code, caught.value.field, caught.value.side) == (
+        "no_district",
+        "district",
+        "receiver",
+    )
+    sender = dataclasses.replace(GHN_SENDER, ward_code="")
+    with pytest.raises(AddressError) as caught:
+        ghn_adapter.quote(request=ghn_parcel_request(sender=sender))
+    assert (caught.value.code, caught.value.field, caught.value.side) == (
+        "no_ward",
+        "ward",
+        "sender",
+    )
+    assert ghn_sandbox.calls == []
+
+
+def test_a_service_code_that_is_not_ghns(ghn_adapter):
+    with pytest.raises(PermanentError) as caught:
+        ghn_adapter.create(request=ghn_parcel_request(service_code="express"))
+    assert (caught.value.code, caught.value.message) == (
+        "bad_id",
+        "not a GHN service id: 'express'",
+    )
+
+
 def test_a_bad_phone_is_an_address_error(ghn_adapter):
     receiver = dataclasses.replace(GHN_RECEIVER, phone="12345")
     with pytest.raises(AddressError) as caught:

@@ -3,7 +3,9 @@ goes through `client()`, a requests.Session with
 
 - timeouts on every request (connect, read), so a hung platform never holds a worker;
 - no redirects followed (an API answering with a redirect is an error to see, not to follow
-  with our credentials);
+  with our credentials): the 3xx response itself comes back, for the adapter to refuse
+  (requests' max_redirects stays at its default: set to 0 it would raise TooManyRedirects on
+  every 3xx, even unfollowed);
 - a User-Agent naming the product;
 - `redacted()` for logs and stored errors: query parameters and JSON fields that carry secrets
   (sign, access_token, refresh_token, partner_key, app_secret...) are replaced by "***".
@@ -43,7 +45,6 @@ class _Session(requests.Session):
     def __init__(self, timeout: tuple[float, float]) -> None:
         super().__init__()
         self._timeout = timeout
-        self.max_redirects = 0
         self.headers["User-Agent"] = "shop-crm/1 (+order management)"
         adapter = HTTPAdapter(pool_connections=4, pool_maxsize=16, max_retries=0)
         self.mount("http://", adapter)

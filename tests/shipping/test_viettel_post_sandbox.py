@@ -234,10 +234,10 @@ def test_the_command_line_serves_until_stopped():
     try:
         banner = process.stdout.readline()
         base = banner.split()[3]
-        answer = requests.get(f"{base}/categories/listProvinceById?provinceId=2", timeout=5)
+        answer = requests.get(f"{base}/categories/listProvinceById?provinceId=2", timeout=30)
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=10)
+        process.wait(timeout=60)
 
     assert banner.endswith("login 0987654321 / vtp-sandbox-pass\n")
     assert answer.json()["data"] == [

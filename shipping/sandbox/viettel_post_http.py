@@ -113,6 +113,7 @@ class ViettelPostHandler(BaseHTTPRequestHandler):
     sandbox: ViettelPostSandbox
     server_version = "ViettelPostSandbox/1.0"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK wait)
 
     def log_message(self, format: str, *args: Any) -> None:
         return

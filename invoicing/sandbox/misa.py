@@ -148,7 +148,8 @@ class MisaSandbox:
         assert self._server is not None, "start() first"
         address = self._server.server_address
         assert isinstance(address, tuple)
-        return f"http://{address[0]}:{address[1]}"
+        host = address[0].decode() if isinstance(address[0], bytes) else str(address[0])
+        return f"http://{host}:{address[1]}"
 
     @property
     def api_base(self) -> str:

@@ -114,6 +114,7 @@ class MisaSandbox:
         self.last_dates: dict[str, date] = {}
         self.drafts: dict[str, dict[str, Any]] = {}
         self.emails: list[dict[str, Any]] = []
+        self.cancels: list[dict[str, Any]] = []  # every cancel body received
         self.received: list[dict[str, Any]] = []  # every invoice body publishhsm received
         self.faults: list[Fault] = []
         self.calls: list[str] = []
@@ -224,6 +225,7 @@ class MisaSandbox:
             self.last_dates.clear()
             self.drafts.clear()
             self.emails.clear()
+            self.cancels.clear()
             self.received.clear()
             self.faults.clear()
             self.calls.clear()

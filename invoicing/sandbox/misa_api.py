@@ -267,6 +267,7 @@ def download(sb: MisaSandbox, req: Request) -> list[dict[str, Any]]:
 
 def cancel(sb: MisaSandbox, req: Request) -> list[dict[str, Any]]:
     body = req.body if isinstance(req.body, Mapping) else {}
+    sb.cancels.append(dict(body))
     for name in ("TransactionID", "InvNo", "RefDate", "CancelReason"):
         if not body.get(name):
             raise ApiError("RequiredField", f"Thiếu thông tin bắt buộc: {name}")

@@ -268,4 +268,3 @@ def test_in_process_sandbox_runs_on_a_free_port() -> None:
         adapter.check_credentials()
         assert one.token_state(adapter.token) == "valid"
         assert two.token_state(adapter.token) == "unknown"
-    assert D(0) == 0

@@ -38,6 +38,7 @@ import binascii
 import io
 import zipfile
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
@@ -214,7 +215,10 @@ class MisaAdapter(ProviderAdapter):
 
     def issue(self, *, request: InvoiceRequest) -> IssuedInvoice:
         body = [proto.invoice_data(request, today=self.config.clock())]
-        data = self.call("POST", proto.PUBLISH_HSM, body, coded=True)
+        try:
+            data = self.call("POST", proto.PUBLISH_HSM, body, coded=True)
+        except PermanentError as error:
+            return self._already_issued(request, error)
         results = proto.items(data)
         mine = [r for r in results if proto.text(proto.ci(r, "RefID")) == request.key] or results
         if not mine:
@@ -225,12 +229,24 @@ class MisaAdapter(ProviderAdapter):
         item = mine[0]
         code = proto.error_code(proto.ci(item, "ErrorCode"))
         if code:
-            if "duplicate" in code.lower():
-                found = self.find(key=request.key)
-                if found is not None:
-                    return found
-            self._raise(code, proto.messages(item))
-        return proto.issued({**item, "RefID": request.key}, template=request.template)
+            try:
+                self._raise(code, proto.messages(item))
+            except PermanentError as error:
+                return self._already_issued(request, error)
+        issued = proto.issued({**item, "RefID": request.key}, template=request.template)
+        return replace(
+            issued,
+            series=issued.series or proto.split_series(request.series)[1],
+            issued_at=issued.issued_at or request.issued_at,
+        )
+
+    def _already_issued(self, request: InvoiceRequest, error: PermanentError) -> IssuedInvoice:
+        """A RefID MISA already holds ("Duplicate..."): that invoice; otherwise `error`."""
+        if "duplicate" in error.code.lower():
+            found = self.find(key=request.key)
+            if found is not None:
+                return found
+        raise error
 
     def find(self, *, key: str) -> IssuedInvoice | None:
         data = self.call("POST", proto.STATUS_BY_REFID, [key])

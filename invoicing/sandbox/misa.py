@@ -96,6 +96,9 @@ class MisaSandbox:
         expired_http_status: int = 200,
         xml_in_zip: bool = False,
         string_numbers: bool = False,
+        key_case: str = "pascal",
+        duplicate_ref: str = "same",
+        publish_delay: float = 0.0,
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -106,6 +109,10 @@ class MisaSandbox:
         self.expired_http_status = expired_http_status
         self.xml_in_zip = xml_in_zip
         self.string_numbers = string_numbers
+        self.key_case = key_case  # "pascal" (Success, Data...) or "camel" (success, data...)
+        self.duplicate_ref = duplicate_ref  # "same": that invoice again; "error": an ErrorCode
+        self.publish_delay = publish_delay  # seconds a series stays busy after a publish
+        self.busy: dict[str, int] = {}  # symbol -> publishes in progress
         self.accounts = {(APP_ID, TAX_CODE, USERNAME): PASSWORD}
         self.tokens: dict[str, float] = {}  # token -> expiry (sandbox time)
         self.invoices: dict[str, Invoice] = {}  # TransactionID -> invoice
@@ -228,6 +235,7 @@ class MisaSandbox:
             self.cancels.clear()
             self.received.clear()
             self.faults.clear()
+            self.busy.clear()
             self.calls.clear()
             self.clock_offset = 0.0
 

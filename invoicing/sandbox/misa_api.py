@@ -14,7 +14,7 @@ import io
 import uuid
 import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -34,6 +34,7 @@ class Request:
     params: Mapping[str, str]
     body: Any
     origin: str
+    created: list[str] = field(default_factory=list)  # the symbols this call numbered in
 
 
 def _number(sb: MisaSandbox, value: int | Decimal | str) -> Any:
@@ -118,7 +119,22 @@ def _original(sb: MisaSandbox, checked: Checked) -> Invoice:
 def _publish_one(sb: MisaSandbox, req: Request, body: Any, tax_code: str) -> dict[str, Any]:
     ref = str(body.get("RefID", "")) if isinstance(body, Mapping) else ""
     if ref and ref in sb.by_ref:
+        if sb.duplicate_ref == "error":
+            return {
+                "RefID": ref,
+                "TransactionID": None,
+                "ErrorCode": "DuplicateInvoiceRefID",
+                "ErrorData": f"RefID {ref} đã tồn tại",
+            }
         return status_item(sb, sb.invoices[sb.by_ref[ref]])
+    symbol = str(body.get("InvSeries", "")).upper() if isinstance(body, Mapping) else ""
+    if sb.busy.get(symbol):
+        return {
+            "RefID": ref,
+            "TransactionID": None,
+            "ErrorCode": "InvoiceNumberNotContinuous",
+            "ErrorData": f"Ký hiệu {symbol} đang được cấp số cho hóa đơn khác, vui lòng thử lại",
+        }
     try:
         checked = check(body, company_tax_code=tax_code, coded=req.coded, tolerance=sb.tolerance)
         template = sb.template(str(body["InvoiceTemplateID"]))
@@ -163,6 +179,9 @@ def _publish_one(sb: MisaSandbox, req: Request, body: Any, tax_code: str) -> dic
     sb.invoices[invoice.transaction_id] = invoice
     sb.by_ref[ref] = invoice.transaction_id
     sb.last_dates[checked.symbol] = checked.inv_date
+    if sb.publish_delay > 0:
+        sb.busy[checked.symbol] = sb.busy.get(checked.symbol, 0) + 1
+        req.created.append(checked.symbol)
     return status_item(sb, invoice)
 
 

@@ -10,7 +10,9 @@ Control API (JSON in and out, no auth):
                                      "count": 1, "delay": 2.0, "status": 500, "path": "publishhsm",
                                      "code": "InvalidData", "message": "..."}
     POST /_sandbox/config           any of {"token_ttl", "code_delay", "file_delay",
-                                     "xml_in_zip", "string_numbers", "expired_http_status"}
+                                     "xml_in_zip", "string_numbers", "expired_http_status",
+                                     "key_case": "pascal"|"camel", "duplicate_ref": "same"|"error",
+                                     "publish_delay"}
     POST /_sandbox/clock            {"advance": seconds}
     POST /_sandbox/expire-tokens    {}
     POST /_sandbox/reset            {}
@@ -54,6 +56,19 @@ ROUTES: dict[str, tuple[str, Handler, bool]] = {
     "/itg/invoicepublished/cancel": ("POST", lambda sb, r, t: api.cancel(sb, r), True),
     "/itg/emails": ("POST", lambda sb, r, t: api.emails(sb, r), True),
 }
+SETTINGS = frozenset(
+    {
+        "token_ttl",
+        "code_delay",
+        "file_delay",
+        "xml_in_zip",
+        "string_numbers",
+        "expired_http_status",
+        "key_case",
+        "duplicate_ref",
+        "publish_delay",
+    }
+)
 RAW_DATA = {"/auth/token", "/auth/refreshtoken", "/itg/invoicepublishing/invoicelinkview"}
 
 
@@ -112,6 +127,11 @@ def handle_api(sb: MisaSandbox, req: api.Request, headers: Any) -> tuple[int, di
             data = handler(sb, req, tax_code)
         except ApiError as error:
             return 200, envelope(code=error.code, errors=(error.message,))
+    if req.created:  # the series stay busy while MISA "signs" (InvoiceNumberNotContinuous)
+        time.sleep(sb.publish_delay)
+        with sb.lock:
+            for symbol in req.created:
+                sb.busy[symbol] -= 1
     if req.path not in RAW_DATA:
         data = dumps(data)
     return 200, envelope(data)
@@ -142,10 +162,7 @@ def control(sb: MisaSandbox, method: str, path: str, raw: bytes) -> tuple[int, A
             return 200, asdict(fault)
         if path == "/_sandbox/config":
             for name, value in body.items():
-                if name not in {"token_ttl", "code_delay", "file_delay", "xml_in_zip"} | {
-                    "string_numbers",
-                    "expired_http_status",
-                }:
+                if name not in SETTINGS:
                     return 400, {"error": f"unknown setting {name}"}
                 setattr(sb, name, value)
             return 200, {"ok": True}
@@ -203,6 +220,8 @@ class MisaHandler(BaseHTTPRequestHandler):
         status, answer = self._api(method, url.path, url.query, raw, fault)
         if fault is not None and fault.kind == "slow":
             time.sleep(fault.delay)  # processed, but the answer comes too late
+        if sb.key_case == "camel":
+            answer = {key[:1].lower() + key[1:]: value for key, value in answer.items()}
         self._send(status, "application/json; charset=utf-8", dumps(answer).encode())
 
     def _api(

@@ -23,7 +23,7 @@ from .misa_pdf import invoice_pdf
 from .misa_validate import ApiError, Checked, check
 
 if TYPE_CHECKING:
-    from .misa import Invoice, MisaSandbox
+    from .misa import Invoice, MisaSandbox, Template
 
 
 @dataclass(frozen=True)
@@ -116,46 +116,43 @@ def _original(sb: MisaSandbox, checked: Checked) -> Invoice:
     return invoice
 
 
+def _refused(ref: str, code: str, message: str) -> dict[str, Any]:
+    return {"RefID": ref, "TransactionID": None, "ErrorCode": code, "ErrorData": message}
+
+
+def _checked(
+    sb: MisaSandbox, req: Request, body: Any, tax_code: str
+) -> tuple[Checked, Template, Invoice | None]:
+    checked = check(body, company_tax_code=tax_code, coded=req.coded, tolerance=sb.tolerance)
+    template = sb.template(str(body["InvoiceTemplateID"]))
+    if template is None or template.symbol != checked.symbol:
+        raise ApiError("InvalidTemplate", f"Mẫu hóa đơn/ký hiệu {checked.symbol} chưa được đăng ký")
+    if checked.inv_date > sb.today():
+        raise ApiError("InvalidInvDate", "Ngày hóa đơn không được lớn hơn ngày hiện tại")
+    if checked.inv_date < sb.last_dates.get(checked.symbol, checked.inv_date):
+        raise ApiError(
+            "InvalidInvDate", "Ngày hóa đơn nhỏ hơn ngày của hóa đơn trước trong ký hiệu"
+        )
+    return checked, template, _original(sb, checked) if checked.org else None
+
+
 def _publish_one(sb: MisaSandbox, req: Request, body: Any, tax_code: str) -> dict[str, Any]:
     ref = str(body.get("RefID", "")) if isinstance(body, Mapping) else ""
     if ref and ref in sb.by_ref:
         if sb.duplicate_ref == "error":
-            return {
-                "RefID": ref,
-                "TransactionID": None,
-                "ErrorCode": "DuplicateInvoiceRefID",
-                "ErrorData": f"RefID {ref} đã tồn tại",
-            }
+            return _refused(ref, "DuplicateInvoiceRefID", f"RefID {ref} đã tồn tại")
         return status_item(sb, sb.invoices[sb.by_ref[ref]])
     symbol = str(body.get("InvSeries", "")).upper() if isinstance(body, Mapping) else ""
     if sb.busy.get(symbol):
-        return {
-            "RefID": ref,
-            "TransactionID": None,
-            "ErrorCode": "InvoiceNumberNotContinuous",
-            "ErrorData": f"Ký hiệu {symbol} đang được cấp số cho hóa đơn khác, vui lòng thử lại",
-        }
+        return _refused(
+            ref,
+            "InvoiceNumberNotContinuous",
+            f"Ký hiệu {symbol} đang được cấp số cho hóa đơn khác, vui lòng thử lại",
+        )
     try:
-        checked = check(body, company_tax_code=tax_code, coded=req.coded, tolerance=sb.tolerance)
-        template = sb.template(str(body["InvoiceTemplateID"]))
-        if template is None or template.symbol != checked.symbol:
-            raise ApiError(
-                "InvalidTemplate", f"Mẫu hóa đơn/ký hiệu {checked.symbol} chưa được đăng ký"
-            )
-        if checked.inv_date > sb.today():
-            raise ApiError("InvalidInvDate", "Ngày hóa đơn không được lớn hơn ngày hiện tại")
-        if checked.inv_date < sb.last_dates.get(checked.symbol, checked.inv_date):
-            raise ApiError(
-                "InvalidInvDate", "Ngày hóa đơn nhỏ hơn ngày của hóa đơn trước trong ký hiệu"
-            )
-        original = _original(sb, checked) if checked.org else None
+        checked, template, original = _checked(sb, req, body, tax_code)
     except ApiError as error:
-        return {
-            "RefID": ref,
-            "TransactionID": None,
-            "ErrorCode": error.code,
-            "ErrorData": error.message,
-        }
+        return _refused(ref, error.code, error.message)
     from .misa import Invoice
 
     invoice = Invoice(

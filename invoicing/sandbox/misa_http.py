@@ -182,6 +182,7 @@ class MisaHandler(BaseHTTPRequestHandler):
     sandbox: MisaSandbox
     server_version = "MisaSandbox/1.0"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK wait)
 
     def log_message(self, format: str, *args: Any) -> None:
         return
@@ -254,11 +255,14 @@ class MisaHandler(BaseHTTPRequestHandler):
         return f"http://{self.headers.get('Host') or f'{address[0]}:{address[1]}'}"
 
     def _send(self, status: int, content_type: str, payload: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the client gave up waiting (a "slow" fault)
 
 
 def make_handler(sandbox: MisaSandbox) -> type[MisaHandler]:

@@ -91,11 +91,14 @@ def test_same_key_same_invoice(misa_adapter, misa_request, misa_sandbox) -> None
 
 
 def test_timeout_then_find_then_no_second_invoice(
-    misa_adapter, misa_request, misa_control: MisaControl, misa_sandbox
+    misa_config, misa_request, misa_control: MisaControl
 ) -> None:
+    from dataclasses import replace
+
+    misa_adapter = MisaAdapter(replace(misa_config, timeout=(2.0, 0.5)))
     request = misa_request(new_key())
     misa_adapter.check_credentials()
-    misa_control.post("fault", {"kind": "slow", "delay": 1.5, "path": "publishhsm"})
+    misa_control.post("fault", {"kind": "slow", "delay": 1.0, "path": "publishhsm"})
     with pytest.raises(TransientError) as caught:
         misa_adapter.issue(request=request)
     assert caught.value.code == "timeout"

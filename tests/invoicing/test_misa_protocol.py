@@ -150,7 +150,7 @@ def test_duplicate_ref_error_then_found(
 def test_concurrent_issue_in_one_series(
     misa_config, misa_request, misa_control, misa_sandbox
 ) -> None:
-    misa_control.post("config", {"publish_delay": 1.5})
+    misa_control.post("config", {"publish_delay": 0.8})
     config = replace(misa_config, timeout=(2.0, 10.0))
     adapters = [MisaAdapter(config) for _ in range(2)]
     for adapter in adapters:

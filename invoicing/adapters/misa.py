@@ -28,7 +28,12 @@ Choices on the doc's [UNV] points (also listed in the sandbox):
 - download: Data items {TransactionID, Data: base64}; an item without Data is "not ready yet"
   (None) unless its ErrorCode says the invoice does not exist; an XML inside a zip is unpacked;
 - e-mail: `POST /itg/emails` {SendEmailDatas: [{TransactionID, ReceiverName, ReceiverEmail}],
-  IsInvoiceCode, IsInvoiceCalculatingMachine: false}.
+  IsInvoiceCode, IsInvoiceCalculatingMachine: false};
+- cancel: RefDate is the invoice's own date (as RefID is the invoice's own id), yyyy-MM-dd;
+- InvNo is kept as MISA writes it; IssuedInvoice.status is "PublishStatus=.. EInvoiceStatus=..
+  SendTaxStatus=.." (the fields MISA returns), the raw item stays in `raw`;
+- an expired token is renewed by signing in again (the refresh route is not used);
+- `status(invoice=...)` (not in the interface) asks by TransactionID (the tax-authority code).
 """
 
 from __future__ import annotations

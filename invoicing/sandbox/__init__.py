@@ -1,0 +1,1 @@
+"""Local servers speaking the e-invoice providers' documented protocols (tests, offline demo)."""

@@ -1,0 +1,1 @@
+from tests.invoicing.conftest_misa import *  # noqa: F403

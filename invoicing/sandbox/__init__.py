@@ -1,0 +1,3 @@
+"""Local servers that speak each e-invoice provider's documented protocol (tests and the
+offline demo). They import nothing of Django; the S-Invoice one shares only the pure tax-code
+check digits of common.taxcodes."""

@@ -1,0 +1,1 @@
+from tests.invoicing.conftest_sinvoice import *  # noqa: F403

@@ -27,6 +27,8 @@ Choices on points the doc leaves open [UNV]:
   XML is asked as `fileType` "ZIP" and read from the zip inside the zip (or a single zip);
 - templates: `getAllInvoiceTemplates` items read `templateCode` and `invoiceSeries` (also
   `invoiceSeri`, `invoiceSerial`);
+- preview: the token first; refused after one renewal, one more try with HTTP Basic (one
+  integrator reports the draft preview wants Basic);
 - send_email: S-Invoice has no documented call: not_supported (the app e-mails the PDF);
 - `issued_at` None: the field is omitted and S-Invoice dates the invoice (its now, GMT+7).
 """
@@ -124,7 +126,10 @@ class SInvoiceAdapter(ProviderAdapter):
             )
         except PermanentError as error:
             raise AuthError(error.code, error.message) from None
-        token = proto.text(proto.pick(document, "access_token", "accessToken", "token"))
+        names = ("access_token", "accessToken", "token")
+        if proto.pick(document, *names) is None:  # some gateways wrap the answer
+            document = proto.pick(document, "data") or proto.pick(document, "result") or {}
+        token = proto.text(proto.pick(document, *names))
         if not token:
             raise AuthError("no_token", "the sign-in answer has no access_token")
         seconds = proto.number(proto.pick(document, "expires_in", "expiresIn"))
@@ -137,9 +142,17 @@ class SInvoiceAdapter(ProviderAdapter):
     def _forget_token(self) -> None:
         self.token, self.token_expires = "", None
 
-    def call(self, path: str, *, body: Any = None, form: dict[str, str] | None = None) -> Any:
+    def call(
+        self,
+        path: str,
+        *,
+        body: Any = None,
+        form: dict[str, str] | None = None,
+        basic_fallback: bool = False,
+    ) -> Any:
         """A call under InvoiceAPI/ (JSON `body` or urlencoded `form`); a refused token is
-        renewed once."""
+        renewed once; with `basic_fallback` a token refused again is followed by one try with
+        HTTP Basic (C.9: some accounts want Basic on the draft preview)."""
         url = f"{self.base_url}{API}/{path}"
         if form is not None:
             data: bytes | dict[str, str] = form
@@ -151,7 +164,16 @@ class SInvoiceAdapter(ProviderAdapter):
             return self._post(url, data=data, headers=headers)
         except AuthError:
             self._forget_token()
+        try:
             return self._post(url, data=data, headers={**self._auth_headers(), **content})
+        except AuthError:
+            if not basic_fallback:
+                raise
+        return self._post(url, data=data, headers={**self._basic_headers(), **content})
+
+    def _basic_headers(self) -> dict[str, str]:
+        pair = f"{self.config.username}:{self.config.password}".encode()
+        return {"Authorization": f"Basic {base64.b64encode(pair).decode()}"}
 
     # -- the account -------------------------------------------------------------------------
     def check_credentials(self) -> None:
@@ -184,8 +206,8 @@ class SInvoiceAdapter(ProviderAdapter):
     # -- invoices ----------------------------------------------------------------------------
     def preview(self, *, request: InvoiceRequest) -> bytes:
         path = f"InvoiceUtilsWS/createInvoiceDraftPreview/{quote(self.tax_code)}"
-        document = self.call(path, body=payload.invoice_body(request))
-        content = _decoded(proto.pick(document, "fileToBytes"))
+        document = self.call(path, body=payload.invoice_body(request), basic_fallback=True)
+        content = _file_bytes(document)
         if not content:
             raise PayloadError("missing_field", "the preview has no file", field="fileToBytes")
         return content
@@ -250,7 +272,7 @@ class SInvoiceAdapter(ProviderAdapter):
             if proto.is_not_ready(error):
                 return None
             raise
-        content = _decoded(proto.pick(document, "fileToBytes"))
+        content = _file_bytes(document)
         if not content:
             return None
         name = proto.text(proto.pick(document, "fileName")) or invoice.number
@@ -292,14 +314,21 @@ class SInvoiceBasicAdapter(SInvoiceAdapter):
     password on every call, no sign-in (legacy hosts, whose server IP Viettel registers)."""
 
     def _auth_headers(self) -> dict[str, str]:
-        pair = f"{self.config.username}:{self.config.password}".encode()
-        return {"Authorization": f"Basic {base64.b64encode(pair).decode()}"}
+        return self._basic_headers()
 
     def sign_in(self) -> str:
         return ""
 
     def check_credentials(self) -> None:
         self.templates()
+
+
+def _file_bytes(document: Any) -> bytes:
+    """`fileToBytes` of the answer (or of its `result`), decoded; b"" when empty."""
+    value = proto.pick(document, "fileToBytes")
+    if value is None:
+        value = proto.pick(proto.first_result(document), "fileToBytes")
+    return _decoded(value)
 
 
 def _decoded(value: Any) -> bytes:

@@ -102,6 +102,7 @@ class SInvoiceSandbox:
         allow_cancel: bool = True,
         not_found_style: str = "empty",  # "empty": result [], "error": errorCode NOT_FOUND_DATA
         business_http_status: int = 200,
+        preview_requires_basic: bool = False,
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -110,6 +111,7 @@ class SInvoiceSandbox:
         self.number_delay, self.allow_cancel = number_delay, allow_cancel
         self.not_found_style = not_found_style
         self.business_http_status = business_http_status
+        self.preview_requires_basic = preview_requires_basic
         self.accounts: dict[str, Account] = {}
         self.tokens: dict[str, tuple[str, float]] = {}
         self.invoices: dict[tuple[str, str], Invoice] = {}
@@ -253,6 +255,7 @@ class SInvoiceSandbox:
             "allow_cancel",
             "not_found_style",
             "business_http_status",
+            "preview_requires_basic",
         }
         unknown = set(options) - allowed
         if unknown:

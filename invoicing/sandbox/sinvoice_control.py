@@ -11,7 +11,7 @@ POST bodies are JSON objects, GET readers take query parameters.
     POST /_sandbox/advance        {seconds}  -> {now}
     POST /_sandbox/configure      {token_ttl?, expires_in_as_text?, file_delay?, tax_code_delay?,
                                    number_delay?, allow_cancel?, not_found_style?,
-                                   business_http_status?}
+                                   business_http_status?, preview_requires_basic?}
     POST /_sandbox/add_account    {username, password, tax_code,
                                    templates?: [[templateCode, invoiceSeries, name], ...]}
     POST /_sandbox/reset_calls    {}
@@ -50,6 +50,7 @@ OPTIONS = (
     "allow_cancel",
     "not_found_style",
     "business_http_status",
+    "preview_requires_basic",
 )
 
 

@@ -122,7 +122,9 @@ def handle(sb: SInvoiceSandbox, method: str, url: str, headers: Any, raw: bytes)
     _, handler, form, with_tax = ROUTES[operation]
     if method != "POST" or bool(tail) != with_tax:
         return 405 if method != "POST" else 404, {"code": 405, "message": "Not Allowed"}
-    account, reason, _ = credentials(sb, headers)
+    account, reason, token = credentials(sb, headers)
+    if token and operation == "createInvoiceDraftPreview" and sb.preview_requires_basic:
+        account, reason = None, "missing"  # this account's preview takes Basic only
     if account is None:
         return 401, dict(EXPIRED if reason == "expired" else UNAUTHORIZED)
     try:

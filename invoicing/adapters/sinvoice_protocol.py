@@ -143,11 +143,14 @@ def failure(status: int, document: Any, *, reason: str = "") -> ExternalError | 
     if status == 429:
         return RateLimited(f"http_{status}", message, retry_after=1.0)
     if status >= 500:
+        if text(pick(document, "code")) in ("401", "403"):  # a gateway's refused token
+            return AuthError(text(pick(document, "code")), message)
         return TransientError(f"http_{status}", message)
     found = None
     for name in ("errorCode", "code", "error"):
         value = pick(document, name)
-        if value is not None and text(value).lower() not in SUCCESS_CODES:
+        given = text(value).lower()
+        if value is not None and given not in SUCCESS_CODES and not re.fullmatch(r"0+", given):
             found = text(value)
             break
     if found is None:

@@ -147,6 +147,7 @@ class SInvoiceHandler(BaseHTTPRequestHandler):
     sandbox: SInvoiceSandbox
     server_version = "SInvoiceSandbox/1.0"
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as two writes
 
     def log_message(self, format: str, *args: Any) -> None:
         return

@@ -25,6 +25,8 @@ from invoicing.adapters.sinvoice_payload import dumps, phone
         {"access_token": "t", "expires_in": "600"},
         {"code": 200, "message": "OK", "data": {}},
         {"error": False},
+        {"errorCode": 0, "description": "Thành công"},
+        {"code": "00", "message": "Thành công"},
     ],
 )
 def test_successes(document: dict) -> None:
@@ -95,6 +97,7 @@ def test_successes(document: dict) -> None:
             "http_503",
             "Service Unavailable",
         ),
+        (500, {"code": 401, "message": "Token hết hạn"}, AuthError, "401", "Token hết hạn"),
         (429, {}, RateLimited, "http_429", "Forbidden"),
         (404, None, PermanentError, "http_404", "Forbidden"),
         (200, None, TransientError, "http_200", "the answer is not a JSON object"),

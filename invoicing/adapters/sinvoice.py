@@ -134,9 +134,10 @@ class SInvoiceAdapter(ProviderAdapter):
             raise AuthError("no_token", "the sign-in answer has no access_token")
         seconds = proto.number(proto.pick(document, "expires_in", "expiresIn"))
         self.token = token
-        self.token_expires = (
-            self.config.clock() + timedelta(seconds=int(seconds)) - EARLY if seconds else None
-        )
+        self.token_expires = None
+        if seconds and seconds > 0:  # renewed 30 s early (half the lifetime if that is short)
+            lifetime = timedelta(seconds=int(seconds))
+            self.token_expires = self.config.clock() + lifetime - min(EARLY, lifetime / 2)
         return token
 
     def _forget_token(self) -> None:

@@ -38,6 +38,7 @@ ROUTES: dict[str, tuple[str, Operation, bool, bool]] = {
 UNAUTHORIZED = {"code": 401, "message": "Unauthorized", "data": "Chưa đăng nhập hoặc sai thông tin"}
 EXPIRED = {"error": "invalid_token", "error_description": "Access token expired"}
 Answer = tuple[int, dict[str, Any]]
+RECEIVED_KEPT = 10_000
 
 
 def bad_request(detail: str) -> Answer:
@@ -134,6 +135,8 @@ def handle(sb: SInvoiceSandbox, method: str, url: str, headers: Any, raw: bytes)
     with sb.lock:
         sb.calls[operation] += 1
         sb.received.append((operation, fields))
+        if len(sb.received) > RECEIVED_KEPT:  # a long demo keeps the recent ones
+            del sb.received[: len(sb.received) - RECEIVED_KEPT]
         try:
             return 200, handler(sb, api.Request(operation, tail, account, fields))
         except ApiError as error:

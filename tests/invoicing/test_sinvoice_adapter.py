@@ -368,3 +368,18 @@ def test_a_buyer_who_takes_no_invoice(
     with pytest.raises(PermanentError) as refused:
         sinvoice_adapter.issue(request=sinvoice_request(buyer=Buyer(name="Chị Lan")))
     assert refused.value.message == "Người mua lấy hóa đơn phải có tên và địa chỉ"
+
+
+def test_a_short_token_lifetime(
+    sinvoice_config: ProviderConfig, sinvoice_sandbox: SInvoiceSandbox, sinvoice_clock: datetime
+) -> None:
+    sinvoice_sandbox.configure(token_ttl=20, expires_in_as_text=False)
+    now = [sinvoice_clock]
+    adapter = SInvoiceAdapter(replace(sinvoice_config, clock=lambda: now[0]))
+    adapter.templates()
+    now[0] += timedelta(seconds=9)
+    adapter.templates()
+    assert sinvoice_sandbox.calls["login"] == 1
+    now[0] += timedelta(seconds=1)
+    adapter.templates()
+    assert sinvoice_sandbox.calls["login"] == 2

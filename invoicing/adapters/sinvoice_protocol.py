@@ -28,7 +28,15 @@ from common.external import (
 ICT = timezone(timedelta(hours=7), "ICT")  # S-Invoice dates carry GMT+7 semantics (C.3)
 AUTH_WORDS = ("token", "unauthori", "het han", "expired", "dang nhap", "invalid_grant")
 NOT_FOUND_WORDS = ("not_found", "not found", "khong tim thay", "khong ton tai", "no data")
-NOT_READY_WORDS = ("dang xu ly", "chua san sang", "chua ky", "not ready", "processing")
+NOT_READY_WORDS = (
+    "dang xu ly",
+    "dang duoc xu ly",
+    "chua san sang",
+    "chua ky",
+    "not ready",
+    "not_ready",
+    "processing",
+)
 SUCCESS_CODES = frozenset({"", "0", "200", "false", "none", "null", "ok", "success"})
 
 
@@ -172,7 +180,7 @@ def is_not_found(error: ExternalError) -> bool:
 
 
 def is_not_ready(error: ExternalError) -> bool:
-    return any(w in fold(error.message) for w in NOT_READY_WORDS)
+    return any(w in fold(f"{error.code} {error.message}") for w in NOT_READY_WORDS)
 
 
 # -- results ---------------------------------------------------------------------------------

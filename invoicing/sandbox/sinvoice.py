@@ -46,6 +46,21 @@ DEFAULT_TEMPLATES = (
     ("2/001", "C26TBB", "Hóa đơn bán hàng"),
 )
 FAULT_KINDS = ("slow", "error", "expired_token", "validation")
+OPTIONS = (  # what configure() and POST /_sandbox/configure may change
+    "token_ttl",
+    "expires_in_as_text",
+    "file_delay",
+    "tax_code_delay",
+    "number_delay",
+    "allow_cancel",
+    "not_found_style",
+    "business_http_status",
+    "preview_requires_basic",
+    "pascal_keys",
+    "string_numbers",
+    "single_zip",
+    "not_ready_style",
+)
 
 
 @dataclass
@@ -103,6 +118,10 @@ class SInvoiceSandbox:
         not_found_style: str = "empty",  # "empty": result [], "error": errorCode NOT_FOUND_DATA
         business_http_status: int = 200,
         preview_requires_basic: bool = False,
+        pascal_keys: bool = False,  # answer keys as ErrorCode, Result, InvoiceNo...
+        string_numbers: bool = False,  # answer numbers as strings ("1796605323000")
+        single_zip: bool = False,  # the XML in one zip instead of a zip inside a zip
+        not_ready_style: str = "empty",  # "empty": fileToBytes null, "error": an errorCode
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -112,6 +131,8 @@ class SInvoiceSandbox:
         self.not_found_style = not_found_style
         self.business_http_status = business_http_status
         self.preview_requires_basic = preview_requires_basic
+        self.pascal_keys, self.string_numbers = pascal_keys, string_numbers
+        self.single_zip, self.not_ready_style = single_zip, not_ready_style
         self.accounts: dict[str, Account] = {}
         self.tokens: dict[str, tuple[str, float]] = {}
         self.invoices: dict[tuple[str, str], Invoice] = {}
@@ -246,18 +267,7 @@ class SInvoiceSandbox:
             self.faults.clear()
 
     def configure(self, **options: Any) -> None:
-        allowed = {
-            "token_ttl",
-            "expires_in_as_text",
-            "file_delay",
-            "tax_code_delay",
-            "number_delay",
-            "allow_cancel",
-            "not_found_style",
-            "business_http_status",
-            "preview_requires_basic",
-        }
-        unknown = set(options) - allowed
+        unknown = set(options) - set(OPTIONS)
         if unknown:
             raise ValueError(f"unknown options {sorted(unknown)}")
         with self.lock:

@@ -127,6 +127,8 @@ def representation_file(sb: SInvoiceSandbox, request: Request) -> dict[str, Any]
     if invoice is None or not sb.numbered(invoice):
         raise ApiError("INVOICE_NOT_FOUND", f"Không tìm thấy hóa đơn {number}")
     if not sb.file_ready(invoice):
+        if sb.not_ready_style == "error":
+            raise ApiError("FILE_NOT_READY", "Hóa đơn đang được xử lý, vui lòng thử lại sau")
         return ok(fileName=None, fileToBytes=None, paymentStatus=invoice.paid)
     tax_code = sb.code_of_tax(invoice)
     if kind == "PDF":
@@ -137,7 +139,9 @@ def representation_file(sb: SInvoiceSandbox, request: Request) -> dict[str, Any]
         xml = files.invoice_xml(
             invoice.body, invoice.number, invoice.series, _issued_text(invoice), tax_code
         )
-        content = files.nested_zip(f"{invoice.supplier}_{number}", xml)
+        content = files.nested_zip(
+            f"{invoice.supplier}_{number}", xml, levels=1 if sb.single_zip else 2
+        )
         name = f"{invoice.supplier}_{number}.zip"
     encoded = base64.b64encode(content).decode()
     return ok(fileName=name, fileToBytes=encoded, paymentStatus=invoice.paid)

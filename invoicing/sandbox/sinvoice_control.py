@@ -11,7 +11,9 @@ POST bodies are JSON objects, GET readers take query parameters.
     POST /_sandbox/advance        {seconds}  -> {now}
     POST /_sandbox/configure      {token_ttl?, expires_in_as_text?, file_delay?, tax_code_delay?,
                                    number_delay?, allow_cancel?, not_found_style?,
-                                   business_http_status?, preview_requires_basic?}
+                                   business_http_status?, preview_requires_basic?,
+                                   pascal_keys?, string_numbers?, single_zip?,
+                                   not_ready_style?}
     POST /_sandbox/add_account    {username, password, tax_code,
                                    templates?: [[templateCode, invoiceSeries, name], ...]}
     POST /_sandbox/reset_calls    {}
@@ -35,23 +37,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .sinvoice import Fault
+from .sinvoice import OPTIONS, Fault
 
 if TYPE_CHECKING:
     from .sinvoice import SInvoiceSandbox
 
 Params = dict[str, list[str]]
-OPTIONS = (
-    "token_ttl",
-    "expires_in_as_text",
-    "file_delay",
-    "tax_code_delay",
-    "number_delay",
-    "allow_cancel",
-    "not_found_style",
-    "business_http_status",
-    "preview_requires_basic",
-)
 
 
 def plain(value: Any) -> Any:

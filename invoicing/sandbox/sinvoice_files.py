@@ -142,11 +142,13 @@ def invoice_xml(body: Mapping[str, Any], number: int, series: str, issued: str, 
     return document.encode()
 
 
-def nested_zip(name: str, xml: bytes) -> bytes:
+def nested_zip(name: str, xml: bytes, levels: int = 2) -> bytes:
     inner = io.BytesIO()
     with zipfile.ZipFile(inner, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{name}.xml", xml)
         archive.writestr(f"{name}.xsl", XSL)
+    if levels == 1:
+        return inner.getvalue()
     outer = io.BytesIO()
     with zipfile.ZipFile(outer, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(f"{name}.zip", inner.getvalue())

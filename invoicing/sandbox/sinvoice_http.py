@@ -146,6 +146,20 @@ def handle(sb: SInvoiceSandbox, method: str, url: str, headers: Any, raw: bytes)
             return bad_request(str(error))
 
 
+def styled(sb: SInvoiceSandbox, value: Any, *, top: bool = True) -> Any:
+    """The answer in the shapes the doc says vary: PascalCase keys, numbers as strings."""
+    if isinstance(value, dict):
+        return {
+            (k[:1].upper() + k[1:] if sb.pascal_keys else k): styled(sb, v, top=False)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [styled(sb, v, top=False) for v in value]
+    if sb.string_numbers and isinstance(value, int) and not isinstance(value, bool) and not top:
+        return str(value)
+    return value
+
+
 class SInvoiceHandler(BaseHTTPRequestHandler):
     sandbox: SInvoiceSandbox
     server_version = "SInvoiceSandbox/1.0"
@@ -179,7 +193,7 @@ class SInvoiceHandler(BaseHTTPRequestHandler):
             status, answer = handle(sb, method, self.path, self.headers, raw)
         if fault is not None:  # slow: the work is done, the answer comes late
             time.sleep(fault.delay)
-        self._json(status, answer)
+        self._json(status, styled(sb, answer))
 
     def _fault(self, kind: str, status: int, code: str, message: str) -> None:
         if kind == "expired_token":

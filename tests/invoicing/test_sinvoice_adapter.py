@@ -383,3 +383,47 @@ def test_a_short_token_lifetime(
     now[0] += timedelta(seconds=1)
     adapter.templates()
     assert sinvoice_sandbox.calls["login"] == 2
+
+
+@pytest.mark.parametrize(
+    "style",
+    [
+        {"pascal_keys": True},
+        {"string_numbers": True, "expires_in_as_text": False},
+        {"single_zip": True, "not_ready_style": "error", "business_http_status": 400},
+        {"pascal_keys": True, "string_numbers": True, "not_found_style": "error"},
+    ],
+)
+def test_answers_in_every_documented_shape(
+    sinvoice_adapter: SInvoiceAdapter,
+    sinvoice_sandbox: SInvoiceSandbox,
+    sinvoice_request: Make,
+    sinvoice_series: str,
+    sinvoice_clock: datetime,
+    style: dict,
+) -> None:
+    sinvoice_sandbox.configure(file_delay=10, tax_code_delay=10, **style)
+    assert [t.template for t in sinvoice_adapter.templates()] == ["1/001", "1/002", "2/001"]
+    issued = sinvoice_adapter.issue(request=sinvoice_request())
+    assert (issued.number, issued.tax_authority_code) == (f"{sinvoice_series}1", "")
+    assert sinvoice_adapter.file(invoice=issued, kind="xml") is None
+    sinvoice_sandbox.advance(11)
+    found = sinvoice_adapter.find(key=issued.key)
+    assert found is not None
+    assert (found.number, found.template, found.series, found.issued_at) == (
+        issued.number,
+        "1/001",
+        sinvoice_series,
+        sinvoice_clock,
+    )
+    assert len(found.tax_authority_code) == 34
+    xml = sinvoice_adapter.file(invoice=issued, kind="xml")
+    assert xml is not None
+    assert xml.content.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<HDon>')
+    assert sinvoice_adapter.find(key="never-issued-0001") is None
+    with pytest.raises(PermanentError) as refused:
+        sinvoice_adapter.issue(request=sinvoice_request(key="other-key-0001", series="C26TZZ"))
+    assert (refused.value.code, refused.value.message) == (
+        "INVALID_INVOICE_SERIES",
+        "Ký hiệu C26TZZ chưa được đăng ký cho mẫu số 1/001",
+    )

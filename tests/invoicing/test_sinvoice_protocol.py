@@ -114,6 +114,9 @@ def test_not_found_and_not_ready_words() -> None:
     assert proto.is_not_found(PermanentError("ERR", "Không tìm thấy hóa đơn"))
     assert not proto.is_not_found(PermanentError("ERR", "Sai mẫu số"))
     assert proto.is_not_ready(PermanentError("ERR", "Hóa đơn đang xử lý, vui lòng thử lại"))
+    assert proto.is_not_ready(PermanentError("ERR", "Hóa đơn đang được xử lý"))
+    assert proto.is_not_ready(PermanentError("FILE_NOT_READY", ""))
+    assert not proto.is_not_ready(PermanentError("INVOICE_NOT_FOUND", "Không tìm thấy"))
 
 
 def test_times_in_milliseconds_gmt7() -> None:

@@ -271,3 +271,22 @@ def test_the_command_line_serves_until_stopped() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_numbers_stay_unique_under_parallel_issuing(
+    sinvoice_sandbox: SInvoiceSandbox, sinvoice_config, sinvoice_series: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tests.invoicing.conftest_sinvoice import mixed_request
+
+    def issue_five(_: int) -> list[str]:
+        adapter = SInvoiceAdapter(sinvoice_config)
+        return [adapter.issue(request=mixed_request(issued_at=None)).number for _ in range(5)]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        numbers = [n for batch in pool.map(issue_five, range(6)) for n in batch]
+    assert sorted(numbers, key=lambda n: int(n[6:])) == [
+        f"{sinvoice_series}{n}" for n in range(1, 31)
+    ]
+    assert sinvoice_sandbox.invoice_count() == 30

@@ -1,1 +1,2 @@
 from tests.invoicing.conftest_misa import *  # noqa: F403
+from tests.invoicing.conftest_sinvoice import *  # noqa: F403

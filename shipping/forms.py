@@ -51,9 +51,9 @@ class AccountForm(forms.Form):
     sender_street = forms.CharField(
         label=_("Sender street address"), max_length=255, required=False
     )
-    sender_province = forms.CharField(label=_("Sender province"), max_length=100, required=False)
+    sender_province = forms.CharField(label=_("Sender province"), max_length=100)
     sender_district = forms.CharField(label=_("Sender district"), max_length=100, required=False)
-    sender_ward = forms.CharField(label=_("Sender ward"), max_length=100, required=False)
+    sender_ward = forms.CharField(label=_("Sender ward"), max_length=100)
     default_weight_g = forms.IntegerField(
         label=_("Default weight (g)"), min_value=1, max_value=100_000, initial=500
     )

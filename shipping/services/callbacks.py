@@ -62,6 +62,25 @@ NEEDS_ACTION = frozenset(
     }
 )
 ACTION_DONE = frozenset({ParcelState.DELIVERING, ParcelState.DELIVERED, ParcelState.CANCELLED})
+# Progress along a parcel's life: breaks ties between events stamped with the same time.
+RANK = {
+    state: rank
+    for rank, group in enumerate(
+        (
+            ("pending", "refused", ParcelState.CREATED),
+            (ParcelState.PICKING,),
+            (ParcelState.PICKED_UP,),
+            (ParcelState.IN_TRANSIT,),
+            (ParcelState.DELIVERING,),
+            (ParcelState.DELIVERY_FAILED,),
+            (ParcelState.WAITING_ACTION,),
+            (ParcelState.RETURNING,),
+            (ParcelState.DELIVERED, ParcelState.RETURNED),
+            (ParcelState.CANCELLED, ParcelState.LOST, ParcelState.DAMAGED, ParcelState.EXCEPTION),
+        )
+    )
+    for state in group
+}
 KEPT_HEADERS = frozenset({"content-type", "content-length", "user-agent", "x-forwarded-for"})
 
 
@@ -146,7 +165,7 @@ def event_apply(
     now = now or timezone.now()
     with transaction.atomic():
         shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
-        newest = shipment.last_event_at is None or event.occurred_at >= shipment.last_event_at
+        newest = _is_newer(shipment, event)
         try:
             with transaction.atomic():
                 row = ShipmentEvent.objects.create(
@@ -171,6 +190,16 @@ def event_apply(
             _note(shipment, event, now)
         log.debug("shipment %s event %s moved=%s", shipment.pk, row.key, newest)
     return newest
+
+
+def _is_newer(shipment: Shipment, event: CarrierEvent) -> bool:
+    """Whether the event is after the last applied one (same time: further along)."""
+    last = shipment.last_event_at
+    if last is None or event.occurred_at > last:
+        return True
+    if event.occurred_at < last:
+        return False
+    return RANK.get(event.state.value, 0) >= RANK.get(shipment.state, 0)
 
 
 def _jsonable(raw: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,9 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+import phonenumbers
+from django.utils.translation import gettext as _
+
 from orders.models import AddressScheme, Order, OrderLine
 from shipping.adapters.base import (
     CarrierAdapter,
@@ -17,7 +20,7 @@ from shipping.adapters.base import (
     Payer,
     ViewingRule,
 )
-from shipping.errors import address_error
+from shipping.errors import ShippingAddressError, address_error
 from shipping.models import Carrier, CarrierAccount, ShipmentPayer, Viewing
 from shipping.services.addresses import address_resolve
 
@@ -91,6 +94,20 @@ class ParcelSpec:
     note: str = ""
 
 
+def carrier_phone(value: str) -> str:
+    """A phone as the Vietnamese carriers take it: national digits ("0905123456"), from our
+    stored E.164 ("+84905123456") or whatever staff typed (warehouses keep free text)."""
+    text = value.strip()
+    try:
+        number = phonenumbers.parse(text, "VN")
+    except phonenumbers.NumberParseException:
+        return "".join(ch for ch in text if ch.isdigit())
+    if phonenumbers.region_code_for_number(number) == "VN":
+        national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        return "".join(ch for ch in national if ch.isdigit())
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def receiver_endpoint(
     *, order: Order, account: CarrierAccount, adapter: CarrierAdapter
 ) -> Endpoint:
@@ -113,7 +130,7 @@ def receiver_endpoint(
     )
     return Endpoint(
         name=order.ship_name,
-        phone=order.ship_phone,
+        phone=carrier_phone(order.ship_phone),
         address=order.ship_street,
         province_code=codes.province_code,
         district_code=codes.district_code,
@@ -122,15 +139,14 @@ def receiver_endpoint(
 
 
 def sender_endpoint(*, account: CarrierAccount, adapter: CarrierAdapter) -> Endpoint:
-    """The pickup address: the account's sender fields, else the warehouse's name, phone and
-    address without codes (GHN then uses the shop's registered address)."""
+    """The pickup address of the account (name and phone default to its warehouse's)."""
     warehouse = account.warehouse
-    name = account.sender_name or warehouse.name
-    phone = account.sender_phone or warehouse.phone
-    street = account.sender_street or warehouse.address
-    if not account.sender_province:
-        return Endpoint(
-            name=name, phone=phone, address=street, province_code="", district_code="", ward_code=""
+    if not account.sender_province.strip() or not account.sender_ward.strip():
+        raise ShippingAddressError(
+            _("Enter the pickup address (province, district, ward) of carrier account %(name)s.")
+            % {"name": account.name},
+            field="province" if not account.sender_province.strip() else "ward",
+            side="sender",
         )
     codes = address_resolve(
         carrier=account.carrier,
@@ -141,9 +157,9 @@ def sender_endpoint(*, account: CarrierAccount, adapter: CarrierAdapter) -> Endp
         side="sender",
     )
     return Endpoint(
-        name=name,
-        phone=phone,
-        address=street,
+        name=account.sender_name or warehouse.name,
+        phone=carrier_phone(account.sender_phone or warehouse.phone),
+        address=account.sender_street or warehouse.address,
         province_code=codes.province_code,
         district_code=codes.district_code,
         ward_code=codes.ward_code,

@@ -1,0 +1,1 @@
+from tests.shipping.conftest_ship import *  # noqa: F403

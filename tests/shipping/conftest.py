@@ -1,1 +1,2 @@
+from tests.shipping.conftest_ghn import *  # noqa: F403
 from tests.shipping.conftest_ship import *  # noqa: F403

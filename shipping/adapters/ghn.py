@@ -1,0 +1,481 @@
+"""Giao Hàng Nhanh (GHN) API v2 adapter (/work/shared/api/carriers_einvoice.md section A).
+
+Every call is a POST with a JSON body and the `Token` header; shop calls (fee, create, update,
+switch-status) also send `ShopId` (the return call `shop_id` too: one doc page names it so).
+An answer is a success only when the HTTP status is 200 AND the body's `code` is 200; numbers
+may come as strings. GHN signs no callback: the secret travels in the callback URL's query
+(`?token=`). The pure protocol parts live in ghn_protocol.py.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+import requests
+
+from common.external import ExternalError, PayloadError, PermanentError, TransientError
+from common.http import client
+
+from . import ghn_protocol as proto
+from .base import (
+    CarrierAdapter,
+    CarrierConfig,
+    CarrierEvent,
+    CarrierPlace,
+    CreatedParcel,
+    Endpoint,
+    LabelDocument,
+    ParcelInfo,
+    ParcelRequest,
+    ParcelState,
+    Quote,
+    ServiceOption,
+    SwitchResult,
+)
+
+API_SUFFIX = "/shiip/public-api"
+PRINT_PAGES = {"a5": "printA5", "80x80": "print80x80", "52x70": "print52x70"}
+FEE_PARTS = (
+    "service_fee",
+    "insurance_fee",
+    "pick_station_fee",
+    "coupon_value",
+    "r2s_fee",
+    "return_again",
+    "document_return",
+    "double_check",
+    "cod_fee",
+    "pick_remote_areas_fee",
+    "deliver_remote_areas_fee",
+    "cod_failed_fee",
+)
+
+
+class GhnAdapter(CarrierAdapter):
+    carrier: ClassVar[str] = "ghn"
+    STATUS_MAP: ClassVar[Mapping[str, ParcelState]] = proto.STATUS_MAP
+    label_batch: ClassVar[int] = 100  # GHN documents no limit; one print token per 100
+
+    def __init__(self, config: CarrierConfig) -> None:
+        super().__init__(config)
+        self.http = client(timeout=config.timeout)
+        self.base_url = config.base_url.rstrip("/")
+
+    # -- transport --------------------------------------------------------------------------
+    def call(
+        self,
+        path: str,
+        body: Mapping[str, Any] | None = None,
+        *,
+        shop: bool = False,
+        query: Mapping[str, Any] | None = None,
+    ) -> Any:
+        """One API call; the envelope's `data` on success, else the mapped error."""
+        headers = {"Content-Type": "application/json", "Token": self.config.token}
+        if shop:
+            headers["ShopId"] = str(self.config.shop_id)
+            if path == "/v2/switch-status/return":
+                headers["shop_id"] = str(self.config.shop_id)
+        self.calls += 1
+        try:
+            answer = self.http.post(
+                self.base_url + path + (f"?{urlencode(query)}" if query else ""),
+                data=json.dumps(body or {}, ensure_ascii=False).encode(),
+                headers=headers,
+            )
+        except requests.Timeout:
+            raise TransientError("timeout", f"GHN did not answer {path} in time") from None
+        except (requests.RequestException, OSError) as error:
+            raise TransientError("network", type(error).__name__) from None
+        return self._data(answer)
+
+    @staticmethod
+    def _data(answer: requests.Response) -> Any:
+        try:
+            envelope = answer.json()
+        except ValueError:
+            envelope = None
+        if not isinstance(envelope, dict):
+            if answer.status_code >= 400:
+                raise proto.error_for(answer.status_code, {})
+            raise TransientError(f"http_{answer.status_code}", "the answer is not a JSON object")
+        code = envelope.get("code")
+        if answer.status_code != 200 or str(code).strip() != "200":
+            raise proto.error_for(answer.status_code, envelope)
+        return envelope.get("data")
+
+    # -- the account ------------------------------------------------------------------------
+    def authorize(self) -> str:
+        """GHN tokens come from the merchant portal; a master-data call proves this one."""
+        self.call("/master-data/province")
+        return self.config.token
+
+    # -- master data ------------------------------------------------------------------------
+    def provinces(self) -> list[CarrierPlace]:
+        rows = self._rows(self.call("/master-data/province"))
+        return [
+            CarrierPlace("province", str(r["ProvinceID"]), str(r.get("ProvinceName", "")), "", r)
+            for r in rows
+            if "ProvinceID" in r and _open(r)
+        ]
+
+    def districts(self, *, province_code: str) -> list[CarrierPlace]:
+        body = {"province_id": int(province_code)}
+        rows = self._rows(self.call("/master-data/district", body))
+        return [
+            CarrierPlace(
+                "district",
+                str(r["DistrictID"]),
+                str(r.get("DistrictName", "")),
+                str(r.get("ProvinceID", province_code)),
+                r,
+            )
+            for r in rows
+            if "DistrictID" in r and _open(r)
+        ]
+
+    def wards(self, *, district_code: str) -> list[CarrierPlace]:
+        body = {"district_id": int(district_code)}
+        # The doc shows district_id in the body and in the query: both are sent.
+        rows = self._rows(self.call("/master-data/ward", body, query=body))
+        return [
+            CarrierPlace(
+                "ward",
+                str(r["WardCode"]),
+                str(r.get("WardName", "")),
+                str(r.get("DistrictID", district_code)),
+                r,
+            )
+            for r in rows
+            if "WardCode" in r and _open(r)
+        ]
+
+    @staticmethod
+    def _rows(data: Any) -> list[dict[str, Any]]:
+        if data is None:
+            return []
+        if not isinstance(data, list):
+            raise PayloadError("bad_data", "master data is not a list", field="data")
+        return [r for r in data if isinstance(r, dict)]
+
+    # -- services and fees ------------------------------------------------------------------
+    def services(self, *, request: ParcelRequest) -> list[ServiceOption]:
+        body = {
+            "shop_id": int(self.config.shop_id),
+            "from_district": int(request.sender.district_code),
+            "to_district": int(request.receiver.district_code),
+        }
+        try:
+            rows = self._rows(self.call("/v2/shipping-order/available-services", body))
+        except ExternalError as error:
+            raise proto.create_error(error, request.reference) from None
+        options = []
+        for row in rows:
+            code = str(proto.to_int(row.get("service_id"), "service_id") or "")
+            if not code:
+                continue
+            name = str(row.get("short_name") or "").strip()
+            quote = self.quote(request=_with_service(request, code))
+            options.append(
+                ServiceOption(
+                    code=code,
+                    name=name,
+                    level=proto.service_level(row.get("service_type_id"), name),
+                    fee=quote.total,
+                    expected_delivery=quote.expected_delivery,
+                    raw=row,
+                )
+            )
+        return options
+
+    def quote(self, *, request: ParcelRequest) -> Quote:
+        try:
+            data = self.call("/v2/shipping-order/fee", self._fee_body(request), shop=True)
+        except ExternalError as error:
+            raise proto.create_error(error, request.reference) from None
+        if not isinstance(data, dict):
+            raise PayloadError("bad_data", "the fee answer is not an object", field="data")
+        total = proto.to_decimal(data.get("total"), "total")
+        if total is None:
+            raise PayloadError("missing_field", "the fee answer has no total", field="total")
+        parts = {
+            name: value
+            for name in FEE_PARTS
+            if (value := proto.to_decimal(data.get(name), name)) is not None
+        }
+        return Quote(total, parts, self._leadtime(request), data)
+
+    def _leadtime(self, request: ParcelRequest) -> Any:
+        body = {
+            "from_district_id": int(request.sender.district_code),
+            "from_ward_code": request.sender.ward_code,
+            "to_district_id": int(request.receiver.district_code),
+            "to_ward_code": request.receiver.ward_code,
+            "service_id": int(request.service_code),
+        }
+        try:
+            data = self.call("/v2/shipping-order/leadtime", body, shop=True)
+        except PermanentError:
+            return None  # a quote without a date is still a quote
+        if not isinstance(data, dict):
+            return None
+        order = data.get("leadtime_order")
+        if isinstance(order, dict) and order.get("to_estimate_date"):
+            return proto.to_datetime(order["to_estimate_date"], "to_estimate_date")
+        return proto.to_datetime(data.get("leadtime"), "leadtime")
+
+    def _fee_body(self, request: ParcelRequest) -> dict[str, Any]:
+        cod = int(request.cod_amount)
+        return {
+            "service_id": int(request.service_code),
+            "from_district_id": int(request.sender.district_code),
+            "from_ward_code": request.sender.ward_code,
+            "to_district_id": int(request.receiver.district_code),
+            "to_ward_code": request.receiver.ward_code,
+            "weight": request.weight_g,
+            "length": request.length_cm,
+            "width": request.width_cm,
+            "height": request.height_cm,
+            "insurance_value": int(request.insurance_value),
+            "cod_value": cod,  # the fee page's name
+            "cod_amount": cod,  # the name integrators send
+            "coupon": None,
+            "items": self._items(request),
+        }
+
+    @staticmethod
+    def _items(request: ParcelRequest) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": item.name,
+                "code": item.code,
+                "quantity": item.quantity,
+                "price": int(item.price),
+                "weight": item.weight_g or max(1, request.weight_g // max(1, item.quantity)),
+                "length": request.length_cm,
+                "width": request.width_cm,
+                "height": request.height_cm,
+            }
+            for item in request.items
+        ]
+
+    # -- parcels ----------------------------------------------------------------------------
+    def create(self, *, request: ParcelRequest) -> CreatedParcel:
+        body = {
+            **_receiver(request.receiver),
+            **_sender(request.sender),
+            "client_order_code": request.reference,
+            "weight": request.weight_g,
+            "length": request.length_cm,
+            "width": request.width_cm,
+            "height": request.height_cm,
+            "service_id": int(request.service_code),
+            "payment_type_id": proto.PAYMENT_TYPE[request.payer],
+            "required_note": proto.REQUIRED_NOTE[request.viewing],
+            "cod_amount": int(request.cod_amount),
+            "insurance_value": int(request.insurance_value),
+            "content": request.content[:2000],
+            "note": request.note[:5000],
+            "items": self._items(request),
+        }
+        try:
+            data = self.call("/v2/shipping-order/create", body, shop=True)
+        except ExternalError as error:
+            raise proto.create_error(error, request.reference) from None
+        if not isinstance(data, dict) or not data.get("order_code"):
+            raise PayloadError("missing_field", "the answer has no order_code", field="order_code")
+        fee = proto.to_decimal(data.get("total_fee"), "total_fee")
+        return CreatedParcel(
+            tracking_number=str(data["order_code"]),
+            fee=fee if fee is not None else Decimal(0),
+            sort_code=str(data.get("sort_code") or ""),
+            expected_delivery=proto.to_datetime(
+                data.get("expected_delivery_time"), "expected_delivery_time"
+            ),
+            raw=data,
+        )
+
+    def find(self, *, reference: str) -> ParcelInfo | None:
+        body = {"client_order_code": reference}
+        try:
+            data = self.call("/v2/shipping-order/detail-by-client-code", body)
+        except PermanentError as error:
+            if proto.is_not_found(error):
+                return None
+            raise
+        rows = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+        return _info(rows[0]) if rows else None
+
+    def parcel(self, *, tracking_number: str) -> ParcelInfo:
+        data = self.call("/v2/shipping-order/detail", {"order_code": tracking_number})
+        if isinstance(data, list):
+            data = data[0] if data else None
+        if not isinstance(data, dict):
+            raise PermanentError("not_found", f"GHN has no parcel {tracking_number}")
+        return _info(data)
+
+    def _switch(self, path: str, tracking_numbers: Sequence[str]) -> list[SwitchResult]:
+        data = self.call(path, {"order_codes": list(tracking_numbers)}, shop=True)
+        answered = {
+            str(row.get("order_code")): row for row in self._rows(data) if row.get("order_code")
+        }
+        results = []
+        for code in tracking_numbers:
+            row = answered.get(code)
+            if row is None:
+                results.append(SwitchResult(code, False, "GHN did not answer for this parcel"))
+            else:
+                ok = proto.to_bool(row.get("result"))
+                results.append(SwitchResult(code, ok, str(row.get("message") or "")))
+        return results
+
+    def cancel(self, *, tracking_numbers: Sequence[str]) -> list[SwitchResult]:
+        return self._switch("/v2/switch-status/cancel", tracking_numbers)
+
+    def redeliver(self, *, tracking_numbers: Sequence[str]) -> list[SwitchResult]:
+        return self._switch("/v2/switch-status/storing", tracking_numbers)
+
+    def return_to_sender(self, *, tracking_numbers: Sequence[str]) -> list[SwitchResult]:
+        return self._switch("/v2/switch-status/return", tracking_numbers)
+
+    def update(self, *, tracking_number: str, changes: Mapping[str, Any]) -> None:
+        body: dict[str, Any] = {"order_code": tracking_number}
+        for name, value in changes.items():
+            body.update(_change(name, value))
+        try:
+            self.call("/v2/shipping-order/update", body, shop=True)
+        except ExternalError as error:
+            raise proto.create_error(error, tracking_number) from None
+
+    def label(self, *, tracking_numbers: Sequence[str], paper: str = "a5") -> LabelDocument:
+        page = PRINT_PAGES.get(paper.lower())
+        if page is None:
+            raise PermanentError("not_supported", f"GHN prints no {paper} label (A5, 80x80, 52x70)")
+        data = self.call("/v2/a5/gen-token", {"order_codes": list(tracking_numbers)})
+        token = data.get("token") if isinstance(data, dict) else None
+        if not token:
+            raise PayloadError("missing_field", "the answer has no print token", field="token")
+        url = f"{self._print_base()}/{page}?{urlencode({'token': token})}"
+        self.calls += 1
+        try:
+            answer = self.http.get(url)
+        except requests.Timeout:
+            raise TransientError("timeout", "GHN did not answer the print page in time") from None
+        except (requests.RequestException, OSError) as error:
+            raise TransientError("network", type(error).__name__) from None
+        content_type = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if answer.status_code != 200 or content_type == "application/json":
+            self._data(answer)  # raises the mapped error
+            raise PermanentError("print_failed", "GHN answered the print page with JSON")
+        return LabelDocument(answer.content, content_type or "text/html", url)
+
+    def _print_base(self) -> str:
+        base = (self.config.print_base_url or "").rstrip("/")
+        if not base:
+            base = self.base_url.removesuffix(API_SUFFIX)
+        return base if base.endswith("/a5/public-api") else base + "/a5/public-api"
+
+    # -- webhooks ---------------------------------------------------------------------------
+    @classmethod
+    def verify_webhook(
+        cls, *, secret: str, body: bytes, headers: Mapping[str, str], query: Mapping[str, str]
+    ) -> bool:
+        if not secret:
+            return False
+        given = next((str(v) for k, v in query.items() if k.lower() == "token"), "")
+        return bool(given) and hmac.compare_digest(given.encode(), secret.encode())
+
+    @classmethod
+    def parse_webhook(cls, body: bytes) -> list[CarrierEvent]:
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise PayloadError("bad_json", "the callback is not JSON", field="body") from None
+        rows = data if isinstance(data, list) else [data]
+        if not rows or not all(isinstance(r, dict) for r in rows):
+            raise PayloadError("bad_json", "the callback is not a JSON object", field="body")
+        return [proto.callback_event(r) for r in rows]
+
+
+def _open(row: Mapping[str, Any]) -> bool:
+    """Master-data rows with Status 2 (locked) are left out."""
+    return str(row.get("Status", 1)).strip() != "2"
+
+
+def _with_service(request: ParcelRequest, code: str) -> ParcelRequest:
+    from dataclasses import replace
+
+    return replace(request, service_code=code)
+
+
+def _receiver(e: Endpoint) -> dict[str, Any]:
+    return {
+        "to_name": e.name,
+        "to_phone": e.phone,
+        "to_address": e.address,
+        "to_ward_code": e.ward_code,
+        "to_district_id": int(e.district_code),
+    }
+
+
+def _sender(e: Endpoint) -> dict[str, Any]:
+    ids = {"ward_code": e.ward_code, "district_id": int(e.district_code)}
+    return {
+        "from_name": e.name,
+        "from_phone": e.phone,
+        "from_address": e.address,
+        **{f"from_{k}": v for k, v in ids.items()},
+        "return_phone": e.phone,
+        "return_address": e.address,
+        **{f"return_{k}": v for k, v in ids.items()},
+    }
+
+
+def _change(name: str, value: Any) -> dict[str, Any]:
+    """One ParcelRequest field as GHN update fields."""
+    simple = {
+        "cod_amount": "cod_amount",
+        "insurance_value": "insurance_value",
+        "weight_g": "weight",
+        "length_cm": "length",
+        "width_cm": "width",
+        "height_cm": "height",
+    }
+    if name in simple:
+        return {simple[name]: int(value)}
+    if name in ("note", "content"):
+        return {name: str(value)}
+    if name == "receiver":
+        return _receiver(value)
+    if name == "payer":
+        return {"payment_type_id": proto.PAYMENT_TYPE[value]}
+    if name == "viewing":
+        return {"required_note": proto.REQUIRED_NOTE[value]}
+    if name == "service_code":
+        return {"service_id": int(value)}
+    raise PermanentError("not_supported", f"GHN cannot update {name}")
+
+
+def _info(row: Mapping[str, Any]) -> ParcelInfo:
+    carrier_status, state = proto.status_state(row.get("status"))
+    order = row.get("leadtime_order")
+    expected = None
+    if isinstance(order, dict) and order.get("to_estimate_date"):
+        expected = proto.to_datetime(order["to_estimate_date"], "to_estimate_date")
+    elif row.get("leadtime"):
+        expected = proto.to_datetime(row.get("leadtime"), "leadtime")
+    return ParcelInfo(
+        tracking_number=str(row.get("order_code") or ""),
+        reference=str(row.get("client_order_code") or ""),
+        state=state,
+        carrier_status=carrier_status,
+        fee=proto.to_decimal(row.get("total_fee"), "total_fee"),
+        cod_amount=proto.to_decimal(row.get("cod_amount"), "cod_amount"),
+        expected_delivery=expected,
+        raw=row,
+    )

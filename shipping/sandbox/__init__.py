@@ -1,0 +1,1 @@
+"""Local servers speaking the carriers' documented protocols (tests and the offline demo)."""

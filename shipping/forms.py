@@ -153,7 +153,7 @@ class ParcelForm(forms.Form):
     account = forms.ModelChoiceField(
         label=_("Carrier account"), queryset=CarrierAccount.objects.none()
     )
-    service = forms.CharField(label=_("Service"), max_length=32, required=False)
+    service = forms.CharField(label=_("Service"), max_length=200, required=False)
     weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=1, max_value=100_000)
     length_cm = forms.IntegerField(label=_("Length (cm)"), min_value=1, max_value=200)
     width_cm = forms.IntegerField(label=_("Width (cm)"), min_value=1, max_value=200)

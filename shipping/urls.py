@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from shipping.views import accounts, panel, shipments, webhooks
+from shipping.views import accounts, address_fix, panel, shipments, webhooks
 
 app_name = "shipping"
 
@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("orders/<int:order_id>/panel/", panel.panel, name="panel"),
     path("orders/<int:order_id>/quote/", panel.quote, name="quote"),
     path("orders/<int:order_id>/create/", panel.create, name="create"),
+    path("orders/<int:order_id>/address-fix/", address_fix.address_fix, name="address_fix"),
     path("carriers/", accounts.account_list, name="account_list"),
     path("carriers/new/", accounts.account_edit, name="account_create"),
     path("carriers/<int:pk>/", accounts.account_edit, name="account_edit"),

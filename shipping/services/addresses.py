@@ -21,11 +21,12 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.text import fold
 from shipping.adapters.base import CarrierAdapter
 from shipping.adapters.base import CarrierPlace as Place
-from shipping.errors import address_error
+from shipping.errors import ShippingError, address_error
 from shipping.models import AddressCodeFix, CarrierPlace, PlaceLevel
 
 # Kinds of places, folded, longest first (a name loses at most one of them).
@@ -225,7 +226,25 @@ def address_fix_save(
     codes: PlaceCodes,
     user_id: int | None,
 ) -> AddressCodeFix:
-    """Remember that this address is these codes (replacing an earlier fix)."""
+    """Remember that this address is these codes (replacing an earlier fix). The codes must
+    be cached places of the carrier that belong together; ShippingError otherwise."""
+    places = CarrierPlace.objects.filter(carrier=carrier)
+    ward_place = places.filter(level=PlaceLevel.WARD, code=codes.ward_code).first()
+    parent = codes.district_code or codes.province_code
+    if (
+        not places.filter(level=PlaceLevel.PROVINCE, code=codes.province_code).exists()
+        or ward_place is None
+        or ward_place.parent_code != parent
+        or (
+            codes.district_code
+            and not places.filter(
+                level=PlaceLevel.DISTRICT,
+                code=codes.district_code,
+                parent_code=codes.province_code,
+            ).exists()
+        )
+    ):
+        raise ShippingError(_("Choose the province, district and ward from the carrier's lists."))
     key = address_key(province=province, district=district, ward=ward)
     with transaction.atomic():
         fix, _created = AddressCodeFix.objects.update_or_create(
@@ -242,9 +261,33 @@ def address_fix_save(
     return fix
 
 
-def place_choices(*, carrier: str, level: str, parent_code: str = "") -> list[tuple[str, str]]:
-    """(code, name) of cached places, for the fix form."""
-    rows = CarrierPlace.objects.filter(carrier=carrier, level=level)
-    if parent_code:
-        rows = rows.filter(parent_code=parent_code)
-    return list(rows.order_by("name", "code").values_list("code", "name"))
+@dataclass(frozen=True)
+class PlaceOptions:
+    """What the address-fix form offers: the carrier's provinces, the districts of the chosen
+    province, the wards of the chosen district (or of the province, without districts)."""
+
+    provinces: list[CarrierPlace]
+    districts: list[CarrierPlace]
+    wards: list[CarrierPlace]
+
+
+def place_options(
+    *,
+    carrier: str,
+    adapter: CarrierAdapter | None,
+    province_code: str = "",
+    district_code: str = "",
+) -> PlaceOptions:
+    cache = PlaceCache(carrier, adapter)
+    provinces = sorted(cache.provinces(), key=lambda p: p.folded)
+    province = next((p for p in provinces if p.code == province_code), None)
+    districts: list[CarrierPlace] = []
+    wards: list[CarrierPlace] = []
+    if province is not None:
+        districts = sorted(cache.districts(province), key=lambda d: d.folded)
+        district = next((d for d in districts if d.code == district_code), None)
+        if district is not None:
+            wards = cache.wards(district)
+        elif not districts:
+            wards = cache.wards_of_province(province)
+    return PlaceOptions(provinces, districts, sorted(wards, key=lambda w: w.folded))

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -154,7 +155,29 @@ def shipment_create(
         )
     except CarrierError as error:
         raise shipping_error(error) from error
-    service = service or ServiceChoice(code=spec.service_code)
+    shipment = _insert(
+        order=order,
+        account=account,
+        spec=spec,
+        service=service or ServiceChoice(code=spec.service_code),
+        data=data,
+        user_id=user_id,
+        now=now,
+    )
+    return shipment_submit(shipment_id=shipment.pk, user_id=user_id, now=now)
+
+
+def _insert(
+    *,
+    order: Order,
+    account: CarrierAccount,
+    spec: ParcelSpec,
+    service: ServiceChoice,
+    data: dict[str, Any],
+    user_id: int | None,
+    now: datetime,
+) -> Shipment:
+    """Commit the pending Shipment row (our reference) before any call to the carrier."""
     try:
         with transaction.atomic():
             Order.objects.select_for_update().filter(pk=order.pk).first()
@@ -191,7 +214,7 @@ def shipment_create(
         raise ShippingError(
             _("Order %(number)s already has a parcel.") % {"number": order.number}
         ) from error
-    return shipment_submit(shipment_id=shipment.pk, user_id=user_id, now=now)
+    return shipment
 
 
 def _claim(shipment_id: int, now: datetime) -> int | None:

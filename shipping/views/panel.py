@@ -88,6 +88,7 @@ def _context(
     options: list[ServiceOption] | None = None,
     error: str = "",
     address_field: str = "",
+    fix_account_id: int | None = None,
 ) -> dict[str, Any]:
     shipping = selectors.order_shipping(order_id=order.pk)
     accounts = selectors.active_accounts()
@@ -131,7 +132,13 @@ def _context(
         "address_field": address_field,
         "address_field_label": field_label(address_field) if address_field else "",
         "panel_id": f"shipping-panel-{order.pk}",
+        "fix_account_id": fix_account_id,
     }
+
+
+def panel_response(request: HttpRequest, order: Order) -> HttpResponse:
+    """The panel as it is now (after an address fix)."""
+    return _render(request, order)
 
 
 def _render(
@@ -152,6 +159,15 @@ def _refused(
     request: HttpRequest, order: Order, error: ShippingError, **context: Any
 ) -> HttpResponse:
     field = error.field if isinstance(error, ShippingAddressError) else ""
+    form = context.get("form")
+    if (
+        isinstance(error, ShippingAddressError)
+        and error.side == "receiver"
+        and error.field in ("province", "district", "ward")
+        and form is not None
+        and form.is_valid()
+    ):
+        context["fix_account_id"] = form.cleaned_data["account"].pk
     if not is_htmx(request):
         messages.error(request, str(error))
         return redirect(reverse("orders:order_detail", args=[order.pk]))

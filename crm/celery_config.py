@@ -41,6 +41,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": crontab(hour=1, minute=40),
         "options": {"expires": 3 * 3600},
     },
+    # Every 5 minutes: carrier callbacks whose queued apply was lost (shipping).
+    "shipping-apply-pending-callbacks": {
+        "task": "shipping.apply_pending_callbacks",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 280},
+    },
     "followups-digest": {
         "task": "followups.send_digests",
         "schedule": crontab(hour=7, minute=30),

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from shipping.adapters.base import TransientError
 from shipping.services.accounts import master_data_refresh, master_data_refresh_all
-from shipping.services.callbacks import callback_apply
+from shipping.services.callbacks import callback_apply, callbacks_pending
 
 logger = logging.getLogger(__name__)
 
@@ -58,3 +58,16 @@ def refresh_master_data() -> int:
 @shared_task(name="shipping.refresh_account_master_data", **RETRY)
 def refresh_account_master_data(*, account_id: int) -> None:
     master_data_refresh(account_id=account_id)
+
+
+@shared_task(name="shipping.apply_pending_callbacks", **RETRY)
+def apply_pending_callbacks() -> int:
+    """The safety net under the webhook endpoint: apply what its queued task never did."""
+    done = 0
+    for callback_id in callbacks_pending():
+        try:
+            callback_apply(callback_id=callback_id)
+            done += 1
+        except Exception:
+            logger.exception("carrier callback %s could not be applied", callback_id)
+    return done

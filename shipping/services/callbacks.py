@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -140,6 +140,17 @@ def callback_apply(*, callback_id: int) -> CarrierCallback:
             callback, CallbackResult.QUARANTINED, "unknown_parcel: " + ", ".join(unknown)
         )
     return _finish(callback, CallbackResult.APPLIED)
+
+
+def callbacks_pending(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
+    """Verified callbacks still waiting (their queued apply was lost: a broker outage, a
+    worker killed), oldest first, for the sweep that applies them."""
+    cutoff = timezone.now() - older_than
+    return list(
+        CarrierCallback.objects.filter(result=CallbackResult.PENDING, received_at__lt=cutoff)
+        .order_by("received_at", "id")
+        .values_list("pk", flat=True)[:500]
+    )
 
 
 def _shipment_of(account_id: int, event: CarrierEvent) -> Shipment | None:

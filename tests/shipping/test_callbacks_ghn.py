@@ -154,3 +154,33 @@ def test_a_failed_delivery_needs_action(
     rows = page.content.decode().count('data-testid="shipment-row"')
     assert rows == 1
     assert shipment.tracking_number in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_sweep_applies_a_callback_whose_task_was_lost(
+    ghn_sandbox, ghn_callbacks, ghn_account, parcel
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shipping.services.callbacks import callback_receive
+    from shipping.tasks import apply_pending_callbacks
+
+    (body,) = _walk(ghn_sandbox, ghn_callbacks, parcel, until="picking")
+    callback = callback_receive(
+        carrier="ghn",
+        account_id=ghn_account.pk,
+        body=body,
+        headers={"Content-Type": "application/json"},
+        query={"token": ghn_account.webhook_secret},
+        now=timezone.now() - timedelta(minutes=3),
+    )
+    assert callback is not None
+    assert callback.result == "pending"
+
+    assert apply_pending_callbacks() == 1
+
+    assert CarrierCallback.objects.get(pk=callback.pk).result == "applied"
+    assert Shipment.objects.get(pk=parcel.pk).state == "picking"
+    assert apply_pending_callbacks() == 0

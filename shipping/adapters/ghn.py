@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 
@@ -23,12 +23,12 @@ from common.http import client
 
 from . import ghn_protocol as proto
 from .base import (
+    AddressError,
     CarrierAdapter,
     CarrierConfig,
     CarrierEvent,
     CarrierPlace,
     CreatedParcel,
-    Endpoint,
     LabelDocument,
     ParcelInfo,
     ParcelRequest,
@@ -81,18 +81,24 @@ class GhnAdapter(CarrierAdapter):
             headers["ShopId"] = str(self.config.shop_id)
             if path == "/v2/switch-status/return":
                 headers["shop_id"] = str(self.config.shop_id)
+        url = self.base_url + path + (f"?{urlencode(query)}" if query else "")
+        data = json.dumps(body or {}, ensure_ascii=False).encode()
+        return self._data(self._send("POST", url, data=data, headers=headers))
+
+    def _send(self, method: str, url: str, **kwargs: Any) -> requests.Response:
+        """One HTTP exchange; a network failure or timeout is transient."""
         self.calls += 1
         try:
-            answer = self.http.post(
-                self.base_url + path + (f"?{urlencode(query)}" if query else ""),
-                data=json.dumps(body or {}, ensure_ascii=False).encode(),
-                headers=headers,
-            )
+            return self.http.request(method, url, **kwargs)
         except requests.Timeout:
-            raise TransientError("timeout", f"GHN did not answer {path} in time") from None
+            where = urlsplit(url).path
+            raise TransientError("timeout", f"GHN did not answer {where} in time") from None
+        except requests.TooManyRedirects as error:  # common.http follows none: any 3xx
+            if error.response is None:
+                raise PermanentError("redirect", "GHN answered with a redirect") from None
+            return error.response
         except (requests.RequestException, OSError) as error:
             raise TransientError("network", type(error).__name__) from None
-        return self._data(answer)
 
     @staticmethod
     def _data(answer: requests.Response) -> Any:
@@ -100,6 +106,9 @@ class GhnAdapter(CarrierAdapter):
             envelope = answer.json()
         except ValueError:
             envelope = None
+        if 300 <= answer.status_code < 400:  # never followed: a wrong base URL, most likely
+            where = answer.headers.get("Location", "")
+            raise PermanentError(f"http_{answer.status_code}", f"GHN redirected to {where}")
         if not isinstance(envelope, dict):
             if answer.status_code >= 400:
                 raise proto.error_for(answer.status_code, {})
@@ -121,11 +130,11 @@ class GhnAdapter(CarrierAdapter):
         return [
             CarrierPlace("province", str(r["ProvinceID"]), str(r.get("ProvinceName", "")), "", r)
             for r in rows
-            if "ProvinceID" in r and _open(r)
+            if "ProvinceID" in r and proto.is_open(r)
         ]
 
     def districts(self, *, province_code: str) -> list[CarrierPlace]:
-        body = {"province_id": int(province_code)}
+        body = {"province_id": proto.numeric_id(province_code, "province id")}
         rows = self._rows(self.call("/master-data/district", body))
         return [
             CarrierPlace(
@@ -136,11 +145,11 @@ class GhnAdapter(CarrierAdapter):
                 r,
             )
             for r in rows
-            if "DistrictID" in r and _open(r)
+            if "DistrictID" in r and proto.is_open(r)
         ]
 
     def wards(self, *, district_code: str) -> list[CarrierPlace]:
-        body = {"district_id": int(district_code)}
+        body = {"district_id": proto.numeric_id(district_code, "district id")}
         # The doc shows district_id in the body and in the query: both are sent.
         rows = self._rows(self.call("/master-data/ward", body, query=body))
         return [
@@ -152,7 +161,7 @@ class GhnAdapter(CarrierAdapter):
                 r,
             )
             for r in rows
-            if "WardCode" in r and _open(r)
+            if "WardCode" in r and proto.is_open(r)
         ]
 
     @staticmethod
@@ -166,21 +175,27 @@ class GhnAdapter(CarrierAdapter):
     # -- services and fees ------------------------------------------------------------------
     def services(self, *, request: ParcelRequest) -> list[ServiceOption]:
         body = {
-            "shop_id": int(self.config.shop_id),
-            "from_district": int(request.sender.district_code),
-            "to_district": int(request.receiver.district_code),
+            "shop_id": proto.numeric_id(self.config.shop_id, "ShopId"),
+            "from_district": proto.district_id(request.sender, "sender"),
+            "to_district": proto.district_id(request.receiver),
         }
         try:
             rows = self._rows(self.call("/v2/shipping-order/available-services", body))
         except ExternalError as error:
             raise proto.create_error(error, request.reference) from None
-        options = []
+        options, refused = [], []
         for row in rows:
             code = str(proto.to_int(row.get("service_id"), "service_id") or "")
             if not code:
                 continue
             name = str(row.get("short_name") or "").strip()
-            quote = self.quote(request=_with_service(request, code))
+            try:
+                quote = self.quote(request=_with_service(request, code))
+            except AddressError:
+                raise
+            except PermanentError as error:  # this service refuses this parcel (too heavy...)
+                refused.append(error)
+                continue
             options.append(
                 ServiceOption(
                     code=code,
@@ -191,6 +206,8 @@ class GhnAdapter(CarrierAdapter):
                     raw=row,
                 )
             )
+        if refused and not options:
+            raise refused[0]
         return options
 
     def quote(self, *, request: ParcelRequest) -> Quote:
@@ -211,32 +228,28 @@ class GhnAdapter(CarrierAdapter):
         return Quote(total, parts, self._leadtime(request), data)
 
     def _leadtime(self, request: ParcelRequest) -> Any:
-        body = {
-            "from_district_id": int(request.sender.district_code),
-            "from_ward_code": request.sender.ward_code,
-            "to_district_id": int(request.receiver.district_code),
-            "to_ward_code": request.receiver.ward_code,
-            "service_id": int(request.service_code),
-        }
+        fee_body = self._fee_body(request)
+        keys = ("from_district_id", "from_ward_code", "to_district_id", "to_ward_code")
+        body = {**{k: fee_body[k] for k in keys}, "service_id": fee_body["service_id"]}
         try:
             data = self.call("/v2/shipping-order/leadtime", body, shop=True)
-        except PermanentError:
+            if not isinstance(data, dict):
+                return None
+            order = data.get("leadtime_order")
+            if isinstance(order, dict) and order.get("to_estimate_date"):
+                return proto.to_datetime(order["to_estimate_date"], "to_estimate_date")
+            return proto.to_datetime(data.get("leadtime"), "leadtime")
+        except (PermanentError, PayloadError):
             return None  # a quote without a date is still a quote
-        if not isinstance(data, dict):
-            return None
-        order = data.get("leadtime_order")
-        if isinstance(order, dict) and order.get("to_estimate_date"):
-            return proto.to_datetime(order["to_estimate_date"], "to_estimate_date")
-        return proto.to_datetime(data.get("leadtime"), "leadtime")
 
     def _fee_body(self, request: ParcelRequest) -> dict[str, Any]:
         cod = int(request.cod_amount)
         return {
-            "service_id": int(request.service_code),
-            "from_district_id": int(request.sender.district_code),
-            "from_ward_code": request.sender.ward_code,
-            "to_district_id": int(request.receiver.district_code),
-            "to_ward_code": request.receiver.ward_code,
+            "service_id": proto.service_id(request.service_code),
+            "from_district_id": proto.district_id(request.sender, "sender"),
+            "from_ward_code": proto.ward_code(request.sender, "sender"),
+            "to_district_id": proto.district_id(request.receiver),
+            "to_ward_code": proto.ward_code(request.receiver),
             "weight": request.weight_g,
             "length": request.length_cm,
             "width": request.width_cm,
@@ -267,14 +280,14 @@ class GhnAdapter(CarrierAdapter):
     # -- parcels ----------------------------------------------------------------------------
     def create(self, *, request: ParcelRequest) -> CreatedParcel:
         body = {
-            **_receiver(request.receiver),
-            **_sender(request.sender),
+            **proto.receiver_fields(request.receiver),
+            **proto.sender_fields(request.sender),
             "client_order_code": request.reference,
             "weight": request.weight_g,
             "length": request.length_cm,
             "width": request.width_cm,
             "height": request.height_cm,
-            "service_id": int(request.service_code),
+            "service_id": proto.service_id(request.service_code),
             "payment_type_id": proto.PAYMENT_TYPE[request.payer],
             "required_note": proto.REQUIRED_NOTE[request.viewing],
             "cod_amount": int(request.cod_amount),
@@ -309,15 +322,20 @@ class GhnAdapter(CarrierAdapter):
                 return None
             raise
         rows = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
-        return _info(rows[0]) if rows else None
+        return proto.parcel_info(rows[0]) if rows else None
 
     def parcel(self, *, tracking_number: str) -> ParcelInfo:
-        data = self.call("/v2/shipping-order/detail", {"order_code": tracking_number})
+        try:
+            data = self.call("/v2/shipping-order/detail", {"order_code": tracking_number})
+        except PermanentError as error:
+            if proto.is_not_found(error):
+                raise PermanentError("not_found", error.message) from None
+            raise
         if isinstance(data, list):
             data = data[0] if data else None
         if not isinstance(data, dict):
             raise PermanentError("not_found", f"GHN has no parcel {tracking_number}")
-        return _info(data)
+        return proto.parcel_info(data, tracking_number)
 
     def _switch(self, path: str, tracking_numbers: Sequence[str]) -> list[SwitchResult]:
         data = self.call(path, {"order_codes": list(tracking_numbers)}, shop=True)
@@ -346,7 +364,7 @@ class GhnAdapter(CarrierAdapter):
     def update(self, *, tracking_number: str, changes: Mapping[str, Any]) -> None:
         body: dict[str, Any] = {"order_code": tracking_number}
         for name, value in changes.items():
-            body.update(_change(name, value))
+            body.update(proto.change_fields(name, value))
         try:
             self.call("/v2/shipping-order/update", body, shop=True)
         except ExternalError as error:
@@ -361,13 +379,7 @@ class GhnAdapter(CarrierAdapter):
         if not token:
             raise PayloadError("missing_field", "the answer has no print token", field="token")
         url = f"{self._print_base()}/{page}?{urlencode({'token': token})}"
-        self.calls += 1
-        try:
-            answer = self.http.get(url)
-        except requests.Timeout:
-            raise TransientError("timeout", "GHN did not answer the print page in time") from None
-        except (requests.RequestException, OSError) as error:
-            raise TransientError("network", type(error).__name__) from None
+        answer = self._send("GET", url)
         content_type = answer.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if answer.status_code != 200 or content_type == "application/json":
             self._data(answer)  # raises the mapped error
@@ -402,80 +414,7 @@ class GhnAdapter(CarrierAdapter):
         return [proto.callback_event(r) for r in rows]
 
 
-def _open(row: Mapping[str, Any]) -> bool:
-    """Master-data rows with Status 2 (locked) are left out."""
-    return str(row.get("Status", 1)).strip() != "2"
-
-
 def _with_service(request: ParcelRequest, code: str) -> ParcelRequest:
     from dataclasses import replace
 
     return replace(request, service_code=code)
-
-
-def _receiver(e: Endpoint) -> dict[str, Any]:
-    return {
-        "to_name": e.name,
-        "to_phone": e.phone,
-        "to_address": e.address,
-        "to_ward_code": e.ward_code,
-        "to_district_id": int(e.district_code),
-    }
-
-
-def _sender(e: Endpoint) -> dict[str, Any]:
-    ids = {"ward_code": e.ward_code, "district_id": int(e.district_code)}
-    return {
-        "from_name": e.name,
-        "from_phone": e.phone,
-        "from_address": e.address,
-        **{f"from_{k}": v for k, v in ids.items()},
-        "return_phone": e.phone,
-        "return_address": e.address,
-        **{f"return_{k}": v for k, v in ids.items()},
-    }
-
-
-def _change(name: str, value: Any) -> dict[str, Any]:
-    """One ParcelRequest field as GHN update fields."""
-    simple = {
-        "cod_amount": "cod_amount",
-        "insurance_value": "insurance_value",
-        "weight_g": "weight",
-        "length_cm": "length",
-        "width_cm": "width",
-        "height_cm": "height",
-    }
-    if name in simple:
-        return {simple[name]: int(value)}
-    if name in ("note", "content"):
-        return {name: str(value)}
-    if name == "receiver":
-        return _receiver(value)
-    if name == "payer":
-        return {"payment_type_id": proto.PAYMENT_TYPE[value]}
-    if name == "viewing":
-        return {"required_note": proto.REQUIRED_NOTE[value]}
-    if name == "service_code":
-        return {"service_id": int(value)}
-    raise PermanentError("not_supported", f"GHN cannot update {name}")
-
-
-def _info(row: Mapping[str, Any]) -> ParcelInfo:
-    carrier_status, state = proto.status_state(row.get("status"))
-    order = row.get("leadtime_order")
-    expected = None
-    if isinstance(order, dict) and order.get("to_estimate_date"):
-        expected = proto.to_datetime(order["to_estimate_date"], "to_estimate_date")
-    elif row.get("leadtime"):
-        expected = proto.to_datetime(row.get("leadtime"), "leadtime")
-    return ParcelInfo(
-        tracking_number=str(row.get("order_code") or ""),
-        reference=str(row.get("client_order_code") or ""),
-        state=state,
-        carrier_status=carrier_status,
-        fee=proto.to_decimal(row.get("total_fee"), "total_fee"),
-        cod_amount=proto.to_decimal(row.get("cod_amount"), "cod_amount"),
-        expected_delivery=expected,
-        raw=row,
-    )

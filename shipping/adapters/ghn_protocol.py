@@ -21,7 +21,15 @@ from common.external import (
     TransientError,
 )
 
-from .base import AddressError, CarrierEvent, ParcelState, Payer, ViewingRule
+from .base import (
+    AddressError,
+    CarrierEvent,
+    Endpoint,
+    ParcelInfo,
+    ParcelState,
+    Payer,
+    ViewingRule,
+)
 
 ICT = timezone(timedelta(hours=7), "ICT")  # Vietnam; GHN writes UTC ("Z") but local when naive
 
@@ -233,4 +241,109 @@ def callback_event(data: Mapping[str, Any]) -> CarrierEvent:
         fee=fee,
         weight_g=to_int(f.get("weight"), "Weight"),
         raw=dict(data),
+    )
+
+
+# -- request and answer fields -----------------------------------------------------------
+
+
+def is_open(row: Mapping[str, Any]) -> bool:
+    """Master-data rows with Status 2 (locked) are left out."""
+    return str(row.get("Status", 1)).strip() != "2"
+
+
+def district_id(e: Endpoint, side: str = "receiver") -> int:
+    """GHN's DistrictID of an endpoint; AddressError when it has none (GHN needs a district,
+    also for addresses written in the 2025 two-level form)."""
+    code = str(e.district_code).strip()
+    if not code.isdigit():
+        raise AddressError(
+            "no_district", f"GHN needs a district id, not {code!r}", field="district", side=side
+        )
+    return int(code)
+
+
+def ward_code(e: Endpoint, side: str = "receiver") -> str:
+    code = str(e.ward_code).strip()
+    if not code:
+        raise AddressError("no_ward", "GHN needs a ward code", field="ward", side=side)
+    return code
+
+
+def numeric_id(code: str, what: str) -> int:
+    text = str(code).strip()
+    if not text.isdigit():
+        raise PermanentError("bad_id", f"not a GHN {what}: {code!r}")
+    return int(text)
+
+
+def service_id(code: str) -> int:
+    return numeric_id(code, "service id")
+
+
+def receiver_fields(e: Endpoint) -> dict[str, Any]:
+    return {
+        "to_name": e.name,
+        "to_phone": e.phone,
+        "to_address": e.address,
+        "to_ward_code": ward_code(e),
+        "to_district_id": district_id(e),
+    }
+
+
+def sender_fields(e: Endpoint) -> dict[str, Any]:
+    ids = {"ward_code": ward_code(e, "sender"), "district_id": district_id(e, "sender")}
+    return {
+        "from_name": e.name,
+        "from_phone": e.phone,
+        "from_address": e.address,
+        **{f"from_{k}": v for k, v in ids.items()},
+        "return_phone": e.phone,
+        "return_address": e.address,
+        **{f"return_{k}": v for k, v in ids.items()},
+    }
+
+
+def change_fields(name: str, value: Any) -> dict[str, Any]:
+    """One ParcelRequest field as GHN update fields."""
+    simple = {
+        "cod_amount": "cod_amount",
+        "insurance_value": "insurance_value",
+        "weight_g": "weight",
+        "length_cm": "length",
+        "width_cm": "width",
+        "height_cm": "height",
+    }
+    if name in simple:
+        return {simple[name]: int(value)}
+    if name in ("note", "content"):
+        return {name: str(value)}
+    if name == "receiver":
+        return receiver_fields(value)
+    if name == "payer":
+        return {"payment_type_id": PAYMENT_TYPE[value]}
+    if name == "viewing":
+        return {"required_note": REQUIRED_NOTE[value]}
+    if name == "service_code":
+        return {"service_id": service_id(value)}
+    raise PermanentError("not_supported", f"GHN cannot update {name}")
+
+
+def parcel_info(row: Mapping[str, Any], tracking_number: str = "") -> ParcelInfo:
+    carrier_status, state = status_state(row.get("status"))
+    order = row.get("leadtime_order")
+    expected = None
+    if isinstance(order, dict) and order.get("to_estimate_date"):
+        expected = to_datetime(order["to_estimate_date"], "to_estimate_date")
+    elif row.get("leadtime"):
+        expected = to_datetime(row.get("leadtime"), "leadtime")
+    return ParcelInfo(
+        tracking_number=str(row.get("order_code") or tracking_number),
+        reference=str(row.get("client_order_code") or ""),
+        state=state,
+        carrier_status=carrier_status,
+        fee=to_decimal(row.get("total_fee"), "total_fee"),
+        cod_amount=to_decimal(row.get("cod_amount"), "cod_amount"),
+        expected_delivery=expected,
+        raw=row,
     )

@@ -3,7 +3,7 @@
 Speaks /work/shared/api/carriers_einvoice.md section A: the API under /shiip/public-api
 (`Token` header on every call, `ShopId` on shop calls), the `{code, message, data}` envelope with
 HTTP 400 + `code_message` errors, master data for four provinces (ghn_data.py), services, fee,
-lead time, create (client_order_code unique per client), detail, switch-status, update, print
+lead time, create (client_order_code unique per client), detail, soc, switch-status, update, print
 tokens and the print pages under /a5/public-api/, and PascalCase callbacks to the registered URL
 with GHN's retries (compressed in time). Test control and fault switches: /_sandbox/ (see
 ghn_control.py) or the Python methods below.
@@ -73,6 +73,7 @@ class GhnSandbox:
         self.clients: dict[str, Client] = {}
         self.shops: dict[int, Shop] = {}
         self.parcels: dict[str, Parcel] = {}
+        self.references: dict[tuple[int, str], str] = {}  # (client id, client_order_code)
         self.print_tokens: dict[str, PrintToken] = {}
         self.faults: list[Fault] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -95,10 +96,9 @@ class GhnSandbox:
 
     # -- server -------------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> GhnSandbox:
-        from .ghn_http import make_handler
+        from .ghn_http import Server, make_handler
 
-        self._server = ThreadingHTTPServer((host, port), make_handler(self))
-        self._server.daemon_threads = True
+        self._server = Server((host, port), make_handler(self))
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="ghn-sandbox", daemon=True
         )
@@ -196,7 +196,9 @@ class GhnSandbox:
             self.faults.append(Fault("slow", times, path, seconds=seconds))
 
     def fail(self, status: int = 500, *, times: int = 1, path: str = "") -> None:
-        """The next `times` API calls (to `path`, or any) answer `status` and do nothing."""
+        """The next `times` API calls (to `path`, or any) answer `status` and do nothing: 500
+        with a JSON body, 502/503/504 with a gateway's HTML page, 3xx a redirect to the live
+        host."""
         with self.lock:
             self.faults.append(Fault("error", times, path, status=status))
 
@@ -210,7 +212,10 @@ class GhnSandbox:
         with self.lock:
             for fault in self.faults:
                 if fault.kind == kind and fault.path in ("", path) and fault.times != 0:
-                    fault.times -= 1 if fault.times > 0 else 0
+                    if fault.times > 0:
+                        fault.times -= 1
+                    if fault.times == 0:
+                        self.faults.remove(fault)
                     return fault
             return None
 
@@ -227,14 +232,8 @@ class GhnSandbox:
         return secrets.token_hex(4) + "-a1bf-11ea-b421-" + secrets.token_hex(6)
 
     def parcel_by_reference(self, client_id: int, reference: str) -> Parcel | None:
-        return next(
-            (
-                p
-                for p in self.parcels.values()
-                if p.client_id == client_id and p.client_order_code == reference
-            ),
-            None,
-        )
+        code = self.references.get((client_id, reference))
+        return self.parcels[code] if code else None
 
     def add_parcel(self, req: Request, q: dict[str, Any], reference: str) -> Parcel:
         assert req.client is not None
@@ -260,6 +259,8 @@ class GhnSandbox:
         )
         parcel.log.append({"status": parcel.status, "updated_date": md.iso_z(now)})
         self.parcels[code] = parcel
+        if reference:
+            self.references[(parcel.client_id, reference)] = code
         self._callback(parcel, "create")
         return parcel
 
@@ -289,6 +290,7 @@ class GhnSandbox:
     def apply_update(self, parcel: Parcel, changes: dict[str, Any], q: dict[str, Any]) -> None:
         shop = self.shops[parcel.shop_id]
         old_cod, old_weight = parcel.fields["cod_amount"], parcel.fields["weight"]
+        old_fee = parcel.total_fee
         parcel.fields = self._fields({**parcel.fields, **changes}, q, shop)
         parcel.fee, parcel.updated = q["fee"], self.now()
         parcel.service_id, parcel.service_type_id = q["service_id"], q["service_type_id"]
@@ -296,6 +298,8 @@ class GhnSandbox:
             self._callback(parcel, "update_cod")
         if parcel.fields["weight"] != old_weight:
             self._callback(parcel, "update_weight")
+        if parcel.total_fee != old_fee:
+            self._callback(parcel, "update_fee")
 
     def move(self, parcel: Parcel, status: str, *, reason: str = "", reason_code: str = "") -> None:
         if status not in STATUSES:
@@ -310,8 +314,13 @@ class GhnSandbox:
 
     def _callback(self, parcel: Parcel, kind: str) -> None:
         if self.callback_url:
-            payload = callback_payload(parcel, kind, self.now())
-            self.sender.send(self.callback_url, json.dumps(payload, ensure_ascii=False).encode())
+            self.sender.send(self.callback_url, self.callback_body(parcel.order_code, kind))
+
+    def callback_body(self, order_code: str, kind: str = "switch_status") -> bytes:
+        """The callback GHN would POST now for this parcel (tests can post it themselves)."""
+        with self.lock:
+            payload = callback_payload(self.parcels[order_code], kind, self.now())
+        return json.dumps(payload, ensure_ascii=False).encode()
 
     # -- test control -------------------------------------------------------------------------
     def set_status(self, order_code: str, status: str, *, reason: str = "") -> None:

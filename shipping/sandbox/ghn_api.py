@@ -317,6 +317,31 @@ def detail_by_client_code(sb: GhnSandbox, req: Request) -> list[dict[str, Any]]:
     return [detail_json(parcel)]
 
 
+def soc(sb: GhnSandbox, req: Request) -> dict[str, Any]:
+    """Per-order fee after creation (A.6): fee lines and the payments so far."""
+    parcel = sb.parcels.get(as_str(req.body, "order_code", required=True))
+    if parcel is None or parcel.shop_id != (req.shop and req.shop.shop_id):
+        raise not_found()
+    lines = create_fee(parcel.fee)
+    keys = ("main_service", "insurance", "station_do", "station_pu", "return", "r2s", "coupon")
+    paid = parcel.status == "delivered" and parcel.fields["payment_type_id"] == 2
+    payment = [
+        {
+            "value": parcel.total_fee,
+            "payment_type": 2,
+            "paid_date": md.iso_z(parcel.updated),
+            "created_date": md.iso_z(parcel.created),
+        }
+    ]
+    return {
+        "detail": {k: lines[k] for k in keys},
+        "payment": payment if paid else [],
+        "cod_collect_date": md.iso_z(parcel.updated) if parcel.status == "delivered" else None,
+        "transaction_id": f"TX{parcel.order_code}",
+        "created_ip": "127.0.0.1",
+    }
+
+
 def detail_json(p: Parcel) -> dict[str, Any]:
     f = p.fields
     keys = (
@@ -392,6 +417,8 @@ def update(sb: GhnSandbox, req: Request) -> None:
     if parcel is None or parcel.shop_id != (req.shop and req.shop.shop_id):
         raise not_found()
     changes = {k: v for k, v in req.body.items() if k != "order_code"}
+    if "client_order_code" in changes:
+        raise bad("client_order_code: không được phép cập nhật (cannot be changed)")
     if parcel.status not in UPDATABLE or (
         parcel.status not in CANCELLABLE and PRE_PICKUP_FIELDS & set(changes)
     ):

@@ -101,6 +101,8 @@ class CallbackReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True
+
             def log_message(self, format: str, *args: Any) -> None:
                 return
 

@@ -134,6 +134,18 @@ def test_a_rural_district_has_no_heavy_service(ghn_adapter):
     assert [(o.code, o.level, o.fee) for o in options] == [("53320", "express", Decimal(45000))]
 
 
+def test_a_parcel_too_heavy_for_the_light_service_gets_the_heavy_one(ghn_adapter):
+    options = ghn_adapter.services(request=ghn_parcel_request(weight_g=60000))
+    # national, heavy: 45,000 + 59 extra kilograms at 6,000
+    assert [(o.code, o.level, o.fee) for o in options] == [("53321", "economy", Decimal(399000))]
+
+
+def test_when_every_service_refuses_the_carriers_message_is_kept(ghn_adapter):
+    with pytest.raises(PermanentError) as caught:
+        ghn_adapter.services(request=ghn_parcel_request(length_cm=250))
+    assert caught.value.message == "length: Kích thước phải từ 1 đến 200 cm"
+
+
 def test_quote_lines(ghn_adapter, ghn_sandbox):
     request = ghn_parcel_request(
         insurance_value=Decimal(2_000_000), cod_amount=Decimal(4_000_000), weight_g=400
@@ -268,8 +280,9 @@ def test_parcel_polling_follows_the_status(ghn_adapter, ghn_request, ghn_sandbox
 def test_parcel_unknown(ghn_adapter):
     with pytest.raises(PermanentError) as caught:
         ghn_adapter.parcel(tracking_number="GANOPE00")
-    assert caught.value.message == (
-        "Lỗi gọi API: corev2_tenant_order_detail - code=404, message=Đơn hàng không tồn tại"
+    assert (caught.value.code, caught.value.message) == (
+        "not_found",
+        "Lỗi gọi API: corev2_tenant_order_detail - code=404, message=Đơn hàng không tồn tại",
     )
 
 
@@ -304,6 +317,35 @@ def test_an_unknown_sender_district_names_the_sender(ghn_adapter):
     with pytest.raises(AddressError) as caught:
         ghn_adapter.create(request=ghn_parcel_request(sender=sender))
     assert (caught.value.field, caught.value.side) == ("district", "sender")
+
+
+def test_an_address_without_a_district_is_an_address_error(ghn_adapter, ghn_sandbox):
+    receiver = dataclasses.replace(GHN_RECEIVER, district_code="")  # 2025 two-level form
+    with pytest.raises(AddressError) as caught:
+        ghn_adapter.create(request=ghn_parcel_request(receiver=receiver))
+    assert (caught.value.code, caught.value.field, caught.value.side) == (
+        "no_district",
+        "district",
+        "receiver",
+    )
+    sender = dataclasses.replace(GHN_SENDER, ward_code="")
+    with pytest.raises(AddressError) as caught:
+        ghn_adapter.quote(request=ghn_parcel_request(sender=sender))
+    assert (caught.value.code, caught.value.field, caught.value.side) == (
+        "no_ward",
+        "ward",
+        "sender",
+    )
+    assert ghn_sandbox.calls == []
+
+
+def test_a_service_code_that_is_not_ghns(ghn_adapter):
+    with pytest.raises(PermanentError) as caught:
+        ghn_adapter.create(request=ghn_parcel_request(service_code="express"))
+    assert (caught.value.code, caught.value.message) == (
+        "bad_id",
+        "not a GHN service id: 'express'",
+    )
 
 
 def test_a_bad_phone_is_an_address_error(ghn_adapter):
@@ -341,6 +383,16 @@ def test_a_5xx_is_transient_and_nothing_is_created(ghn_adapter, ghn_sandbox, ghn
     assert ghn_sandbox.parcels == {}
     created = ghn_adapter.create(request=ghn_request)  # the fault was for one call
     assert list(ghn_sandbox.parcels) == [created.tracking_number]
+
+
+def test_a_redirect_is_not_followed(ghn_config, ghn_sandbox):
+    ghn_sandbox.fail(301, path="/master-data/province")
+    with pytest.raises(PermanentError) as caught:
+        GhnAdapter(ghn_config).provinces()
+    assert (caught.value.code, caught.value.message) == (
+        "http_301",
+        "GHN redirected to https://online-gateway.ghn.vn/shiip/public-api/master-data/province",
+    )
 
 
 def test_nothing_listening_is_transient(ghn_config):

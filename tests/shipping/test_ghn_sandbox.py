@@ -155,3 +155,41 @@ def test_control_faults(ghn_sandbox):
             timeout=0.2,
         )
     assert ghn_sandbox.call_count("/master-data/province") == 6
+
+
+def test_demo_ticks_move_open_parcels(ghn_sandbox):
+    from shipping.sandbox.ghn_cli import step_all
+
+    codes = [
+        post(
+            ghn_sandbox, "/v2/shipping-order/create", {**BODY, "client_order_code": f"T-{i}"}
+        ).json()["data"]["order_code"]
+        for i in range(10)
+    ]
+    for _ in range(12):
+        step_all(ghn_sandbox)
+    statuses = [ghn_sandbox.parcels[c].status for c in codes]
+    assert statuses == ["delivered"] * 4 + ["waiting_to_return", "delivered"] + [
+        "waiting_to_return"
+    ] * 3 + ["delivered"]
+    waiting = [c for c, status in zip(codes, statuses, strict=True) if status != "delivered"]
+    post(ghn_sandbox, "/v2/switch-status/return", {"order_codes": waiting[:2]})
+    post(ghn_sandbox, "/v2/switch-status/storing", {"order_codes": waiting[2:]})
+    for _ in range(6):
+        step_all(ghn_sandbox)
+    assert [ghn_sandbox.parcels[c].status for c in waiting] == ["returned"] * 2 + ["delivered"] * 2
+
+
+def test_soc_after_delivery(ghn_sandbox):
+    code = post(ghn_sandbox, "/v2/shipping-order/create", {**BODY, "payment_type_id": 2}).json()[
+        "data"
+    ]["order_code"]
+    before = post(ghn_sandbox, "/v2/shipping-order/soc", {"order_code": code}).json()["data"]
+    assert (before["detail"]["main_service"], before["payment"], before["cod_collect_date"]) == (
+        27000,
+        [],
+        None,
+    )
+    ghn_sandbox.advance(code, "happy")
+    after = post(ghn_sandbox, "/v2/shipping-order/soc", {"order_code": code}).json()["data"]
+    assert [(p["value"], p["payment_type"]) for p in after["payment"]] == [(27000, 2)]

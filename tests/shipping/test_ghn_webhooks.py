@@ -292,3 +292,15 @@ def test_unusable_callbacks(body, code, field):
     with pytest.raises(PayloadError) as caught:
         GhnAdapter.parse_webhook(body)
     assert (caught.value.code, caught.value.field) == (code, field)
+
+
+def test_callback_body_without_a_receiver(ghn_adapter, ghn_sandbox, ghn_request):
+    code = ghn_adapter.create(request=ghn_request).tracking_number
+    ghn_sandbox.advance(code, "happy", until="picked")
+    (event,) = GhnAdapter.parse_webhook(ghn_sandbox.callback_body(code))
+    assert (event.tracking_number, event.state, event.raw["Type"]) == (
+        code,
+        ParcelState.PICKED_UP,
+        "switch_status",
+    )
+    assert ghn_sandbox.deliveries == []  # no callback URL registered: nothing was sent

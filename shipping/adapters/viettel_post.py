@@ -3,16 +3,24 @@
 Every call sends the header `Token: <long-term token>` and JSON; success is HTTP 2xx with an
 envelope `{status: 200, error: false, message, data}` (business errors come with HTTP 200 and
 `error: true`, so both are checked); getPriceAll answers a bare array. A network failure, a
-timeout, a 5xx or a body that is not JSON is a TransientError; an expired or refused token an
+timeout, a 5xx or a 2xx that is not JSON is a TransientError (another 4xx outside the envelope
+is permanent); an expired or refused token (messageKey EXPIRED_TOKEN, "hết hạn", status 401) an
 AuthError (the account renews it with authorize() once); the rest a PermanentError keeping the
-carrier's Vietnamese message, or an AddressError naming our field.
+carrier's Vietnamese message, or an AddressError naming our field when the message names a
+place, a phone, a name or an address. Ids, money and statuses may come as numbers or strings.
 
 Choices on points the doc leaves open [UNV]:
 - pull tracking (find, parcel): `GET {api host}/api/setting/listOrderTrackingVTP3?OrderNumber=`
   (the endpoint integrators call; the api host is api.viettelpost.vn beside partner.viettelpost.vn,
-  the same host elsewhere), looked up by the waybill or by our reference;
-- create sends CHECK_UNIQUE true and then confirms the order (UpdateOrder TYPE 1); an account
-  that confirms by itself refuses that second call, which is ignored;
+  the same host elsewhere), looked up by the waybill or by our reference; a host answering 404
+  there has none: parcel() raises not_supported, find() says None;
+- create sends CHECK_UNIQUE true (a repeated ORDER_NUMBER is refused: duplicate_reference)
+  and then confirms the order (UpdateOrder TYPE 1, the -100 start); an account that confirms by
+  itself refuses that second call, which is noted in raw["confirmed"] and otherwise ignored;
+- service level: known codes (VCN, NCOD, VHT, PHS... express; VTK, LCOD, SCOD, VCBO...
+  economy), then TEN_DICHVU words ("nhanh", "hỏa tốc"...), else economy;
+- the viewing rule goes into ORDER_NOTE as text ("Cho xem hàng, không cho thử");
+- webhooks: the body TOKEN is the secret; an Authorization header with it is accepted too;
 - label paper: a5 -> 1, a6 -> 2, 52x70 -> 1001 (A7, two modules against one); 80x80 has none;
 - recipient changes: `POST /v2/order/edit` with ORDER_NUMBER and the changed createOrder fields.
 """
@@ -89,8 +97,9 @@ class ViettelPostAdapter(CarrierAdapter):
 
     @property
     def print_base(self) -> str:
-        if self.config.print_base_url:
-            return self.config.print_base_url
+        given = self.config.print_base_url.strip()
+        if given:  # a host alone gets the print page's path
+            return given if urlsplit(given).path.strip("/") else f"{given.rstrip('/')}{PRINT_PATH}"
         host = urlsplit(self.base_url).hostname
         if host == PROD_HOST:
             return PROD_PRINT
@@ -103,8 +112,9 @@ class ViettelPostAdapter(CarrierAdapter):
         *,
         body: Mapping[str, Any] | None = None,
         token: str | None = None,
+        accept: str = "application/json",
     ) -> requests.Response:
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": accept}
         token = self.token if token is None else token
         if token:
             headers["Token"] = token
@@ -343,11 +353,16 @@ class ViettelPostAdapter(CarrierAdapter):
         return list(parse.rows(rows)) if not isinstance(rows, dict) else [rows]
 
     def find(self, *, reference: str) -> ParcelInfo | None:
-        rows = [
-            r
-            for r in self._tracking(reference)
-            if str(r.get("ORDER_REFERENCE") or reference).strip() == reference
-        ]
+        """By our reference through the tracking pull. On a host without that endpoint it is
+        None: creating again is then safe, since createOrder's CHECK_UNIQUE refuses a second
+        parcel with duplicate_reference."""
+        try:
+            found = self._tracking(reference)
+        except PermanentError as error:
+            if error.code == "not_supported":
+                return None
+            raise
+        rows = [r for r in found if str(r.get("ORDER_REFERENCE") or reference).strip() == reference]
         return parse.parcel_info(rows, reference) if rows else None
 
     def parcel(self, *, tracking_number: str) -> ParcelInfo:
@@ -382,10 +397,7 @@ class ViettelPostAdapter(CarrierAdapter):
         return self._switch(UPDATE_RETURN, tracking_numbers, "Duyệt chuyển hoàn")
 
     def update(self, *, tracking_number: str, changes: Mapping[str, Any]) -> None:
-        body: dict[str, Any] = {"ORDER_NUMBER": tracking_number}
-        for name, value in changes.items():
-            body.update(parse.edit_fields(name, value))
-        self.call("POST", "/order/edit", body=body)
+        self.call("POST", "/order/edit", body=parse.edit_body(tracking_number, changes))
 
     def label(self, *, tracking_numbers: Sequence[str], paper: str = "a5") -> LabelDocument:
         kind = PAPERS.get(paper)
@@ -409,11 +421,17 @@ class ViettelPostAdapter(CarrierAdapter):
         if not code:
             raise PayloadError("missing_field", "printing-code returned no code", field="message")
         page = f"{self.print_base}?{urlencode({'type': kind, 'bill': code, 'showPostage': 1})}"
-        printed = self._request("GET", page, token="")
+        printed = self._request("GET", page, token="", accept="application/pdf, text/html, */*")
         if printed.status_code != 200:
             message = f"the print page answered HTTP {printed.status_code}"
             raise PermanentError(f"http_{printed.status_code}", message)
         content_type = printed.headers.get("Content-Type", "text/html").split(";")[0].strip()
+        if content_type == "application/json":  # an error envelope instead of a label
+            try:
+                refused = printed.json()
+            except ValueError:
+                refused = {}
+            raise proto.error_for(refused if isinstance(refused, dict) else {})
         return LabelDocument(content=printed.content, content_type=content_type, url=page)
 
     # -- webhooks ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 from shipping.adapters import viettel_post_protocol as proto
 from shipping.adapters.base import (
     AddressError,
+    Endpoint,
     ParcelInfo,
     ParcelRequest,
     ParcelState,
@@ -41,12 +42,11 @@ def declared_value(request: ParcelRequest) -> Decimal:
     return sum((i.price * i.quantity for i in request.items), Decimal(0))
 
 
-def payment_type(request: ParcelRequest) -> int:
+def payment_type(payer: Payer, cod_amount: Decimal) -> int:
     """ORDER_PAYMENT: 1 no collection, 2 goods + fee, 3 goods only, 4 fee only."""
-    cod = request.cod_amount > 0
-    if request.payer == Payer.BUYER:
-        return 2 if cod else 4
-    return 3 if cod else 1
+    if payer == Payer.BUYER:
+        return 2 if cod_amount > 0 else 4
+    return 3 if cod_amount > 0 else 1
 
 
 def order_note(request: ParcelRequest) -> str:
@@ -54,7 +54,7 @@ def order_note(request: ParcelRequest) -> str:
     return f"{viewing}. {request.note}".strip() if request.note else viewing
 
 
-def endpoint_fields(prefix: str, endpoint: Any, side: str) -> dict[str, Any]:
+def endpoint_fields(prefix: str, endpoint: Endpoint, side: str) -> dict[str, Any]:
     return {
         f"{prefix}_FULLNAME": endpoint.name,
         f"{prefix}_ADDRESS": endpoint.address,
@@ -88,7 +88,7 @@ def order_body(request: ParcelRequest, now: datetime) -> dict[str, Any]:
         "PRODUCT_HEIGHT": request.height_cm,
         "PRODUCT_TYPE": "HH",
         "NATIONAL_TYPE": 1,
-        "ORDER_PAYMENT": payment_type(request),
+        "ORDER_PAYMENT": payment_type(request.payer, request.cod_amount),
         "ORDER_SERVICE": request.service_code,
         "ORDER_SERVICE_ADD": "",
         "ORDER_VOUCHER": "",
@@ -119,19 +119,35 @@ SIMPLE_EDITS = {
     "width_cm": ("PRODUCT_WIDTH", int),
     "height_cm": ("PRODUCT_HEIGHT", int),
     "insurance_value": ("PRODUCT_PRICE", int),
-    "note": ("ORDER_NOTE", str),
     "content": ("PRODUCT_NAME", str),
 }
 
 
-def edit_fields(name: str, value: Any) -> dict[str, Any]:
-    """The createOrder fields for one change in ParcelRequest's names."""
-    if name == "receiver":
-        return endpoint_fields("RECEIVER", value, "receiver")
-    if name in SIMPLE_EDITS:
-        field, kind = SIMPLE_EDITS[name]
-        return {field: kind(value)}
-    raise PayloadError("not_editable", f"Viettel Post cannot change {name}", field=name)
+def edit_body(tracking_number: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """/order/edit's body: the waybill and the createOrder fields of the changes, given in
+    ParcelRequest's names. ORDER_NOTE is rebuilt from `note` and `viewing` (pass both to keep
+    both; a missing viewing is allow_viewing); ORDER_PAYMENT changes with `payer` (then
+    `cod_amount` is needed too)."""
+    body: dict[str, Any] = {"ORDER_NUMBER": tracking_number}
+    for name, value in changes.items():
+        if name == "receiver" and isinstance(value, Endpoint):
+            body.update(endpoint_fields("RECEIVER", value, "receiver"))
+        elif name in SIMPLE_EDITS:
+            field, kind = SIMPLE_EDITS[name]
+            body[field] = kind(value)
+        elif name not in ("note", "viewing", "payer"):
+            raise PayloadError("not_editable", f"Viettel Post cannot change {name}", field=name)
+    if "note" in changes or "viewing" in changes:
+        viewing = VIEWING_NOTES[ViewingRule(changes.get("viewing", ViewingRule.ALLOW_VIEWING))]
+        note = str(changes.get("note") or "").strip()
+        body["ORDER_NOTE"] = f"{viewing}. {note}" if note else viewing
+    if "payer" in changes:
+        if "cod_amount" not in changes:
+            message = "a change of payer needs cod_amount"
+            raise PayloadError("not_editable", message, field="payer")
+        cod = Decimal(changes["cod_amount"])
+        body["ORDER_PAYMENT"] = payment_type(Payer(changes["payer"]), cod)
+    return body
 
 
 # -- answers ----------------------------------------------------------------------------------

@@ -13,16 +13,17 @@ control API under /_sandbox/ (viettel_post_control.py). In tests:
     with ViettelPostSandbox.running() as vtp:
         adapter = ViettelPostAdapter(CarrierConfig(base_url=vtp.api_base, ...))
 
-Demo: python -m shipping.sandbox.viettel_post --port 8702 [--webhook URL --webhook-token T]
+Demo (viettel_post_cli.py): python -m shipping.sandbox.viettel_post --port 8702
+    [--webhook URL --webhook-token T] [--advance-every SECONDS] [--auto-confirm]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import secrets
 import threading
 import time
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -271,6 +272,21 @@ class ViettelPostSandbox:
                 self.set_status(order_number, status, note=notes.get(status, ""))
             return list(path[start:])
 
+    def step_all(self) -> list[tuple[str, int]]:
+        """Moves every open parcel one status (the demo's clock tick): most along "deliver",
+        one in five (by waybill) to a failed delivery and 505, where it waits for the shop's
+        redeliver (TYPE 3) or return (TYPE 2). New (-100) and finished parcels stay."""
+        moved = []
+        with self.lock:
+            for parcel in list(self.parcels.values()):
+                path = data.SCENARIOS[_demo_path(parcel)]
+                if parcel.status not in path or parcel.status in (path[-1], 505):
+                    continue
+                following = path[path.index(parcel.status) + 1]
+                self.set_status(parcel.order_number, following)
+                moved.append((parcel.order_number, following))
+        return moved
+
     # -- webhooks -----------------------------------------------------------------------------
     def configure_webhook(
         self, url: str, token: str, *, duplicate: bool = False, retry_delays: Any = None
@@ -310,11 +326,19 @@ class ViettelPostSandbox:
     def number(self, value: Any) -> Any:
         return str(value) if self.string_numbers else value
 
+    def webhook_body(self, order_number: str, token: str | None = None) -> bytes:
+        """The callback body of the parcel's latest status, `{"DATA": {...}, "TOKEN": ...}`
+        (for tests that post it to a view themselves)."""
+        with self.lock:
+            parcel = self.parcels[order_number]
+            secret = self.webhook_token if token is None else token
+            envelope = {"DATA": self.item(parcel, parcel.steps[-1]), "TOKEN": secret}
+            return json.dumps(envelope, ensure_ascii=False).encode()
+
     def _emit(self, parcel: Parcel) -> None:
         if not self.webhook_url:
             return
-        envelope = {"DATA": self.item(parcel, parcel.steps[-1]), "TOKEN": self.webhook_token}
-        body = json.dumps(envelope, ensure_ascii=False).encode()
+        body = self.webhook_body(parcel.order_number)
         for _ in range(2 if self.webhook_duplicate else 1):
             self._sender.enqueue(Callback(self.webhook_url, body))
 
@@ -340,6 +364,16 @@ class ViettelPostSandbox:
             return self.parcels[order_number].status
 
 
+def _demo_path(parcel: Parcel) -> str:
+    history = [step.status for step in parcel.steps]
+    if parcel.returning:
+        return "return"
+    if 508 in history:
+        return "redeliver"
+    failing = zlib.crc32(parcel.order_number.encode()) % 5 == 0
+    return "fail" if failing else "deliver"
+
+
 def _local(moment: float) -> str:
     """Vietnam local time as Viettel Post writes it: dd/MM/yyyy HH:mm:ss."""
     return datetime.fromtimestamp(moment, tz=UTC).astimezone(ICT).strftime("%d/%m/%Y %H:%M:%S")
@@ -353,27 +387,7 @@ def _office(parcel: Parcel, status: int) -> str:
     return f"Bưu cục {names.get(district, 'trung tâm').title()}"
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Viettel Post partner API v2 sandbox")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8702)
-    parser.add_argument("--webhook", default="", help="callback URL for status webhooks")
-    parser.add_argument("--webhook-token", default="", help="TOKEN sent in each callback")
-    parser.add_argument("--auto-confirm", action="store_true", help="new orders start at 100")
-    args = parser.parse_args(argv)
-    sandbox = ViettelPostSandbox(initial_status=100 if args.auto_confirm else -100)
-    sandbox.start(args.host, args.port)
-    if args.webhook:
-        sandbox.configure_webhook(args.webhook, args.webhook_token)
-    print(f"Viettel Post sandbox on {sandbox.api_base} (login {USERNAME} / {PASSWORD})", flush=True)
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
-
-
 if __name__ == "__main__":
+    from .viettel_post_cli import main
+
     main()

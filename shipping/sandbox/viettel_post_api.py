@@ -275,6 +275,7 @@ EDITABLE = (
     "PRODUCT_PRICE",
     "PRODUCT_NAME",
     "ORDER_NOTE",
+    "ORDER_PAYMENT",
 )
 
 

@@ -8,6 +8,8 @@ Every call answers `{"ok": true, ...}` (HTTP 200) or `{"ok": false, "error": "..
     POST /_sandbox/scenario    {order_number, scenario}  -> {statuses: [...]}
                                "deliver" 100..501, "fail" ..500 506 505, "return" ..505 515
                                502 504, "redeliver" 508 500 501 (from where the parcel stands)
+    POST /_sandbox/step        {}  -> {moved: [[order_number, status], ...]}
+                               every open parcel one status (the demo tick, see step_all)
     POST /_sandbox/webhook     {url, token, duplicate?, retry_delays?: [seconds, ...]}
     POST /_sandbox/replay      {order_number}   the latest webhook once more
     POST /_sandbox/fault       {kind: "slow"|"error"|"expired_token", count?: 1, delay?: 2.0,
@@ -133,6 +135,7 @@ POST_ACTIONS: dict[str, Action] = {
         duplicate=bool(d.get("duplicate", False)),
         retry_delays=d.get("retry_delays"),
     ),
+    "step": lambda sb, d, _: {"moved": [list(m) for m in sb.step_all()]},
     "replay": lambda sb, d, _: sb.replay(str(d["order_number"])),
     "fault": _fault,
     "clear_faults": lambda sb, d, _: sb.clear_faults(),

@@ -353,8 +353,33 @@ def test_update_before_pickup_changes_the_parcel(vtp_sandbox, vtp_adapter, vtp_r
 
     parcel = vtp_sandbox.parcels[number]
     assert (parcel.body["RECEIVER_FULLNAME"], parcel.body["RECEIVER_WARD"]) == ("Trần Thị Cúc", 702)
-    assert parcel.body["MONEY_COLLECTION"] == 500000
+    assert (parcel.body["MONEY_COLLECTION"], parcel.body["ORDER_PAYMENT"]) == (500000, 3)
     assert parcel.fees["MONEY_COLLECTION_FEE"] == 5000
+
+
+def test_update_note_viewing_and_payer(vtp_sandbox, vtp_adapter, vtp_request):
+    number = vtp_adapter.create(request=vtp_request).tracking_number
+
+    vtp_adapter.update(
+        tracking_number=number,
+        changes={
+            "note": "Giao giờ hành chính",
+            "viewing": ViewingRule.TRY_ON,
+            "payer": Payer.BUYER,
+            "cod_amount": Decimal(0),
+        },
+    )
+
+    body = vtp_sandbox.parcels[number].body
+    assert body["ORDER_NOTE"] == "Cho thử hàng. Giao giờ hành chính"
+    assert (body["ORDER_PAYMENT"], body["MONEY_COLLECTION"]) == (4, 0)
+
+
+def test_update_of_the_payer_needs_the_cod_amount(vtp_sandbox, vtp_adapter):
+    with pytest.raises(PayloadError) as caught:
+        vtp_adapter.update(tracking_number="10345381601", changes={"payer": Payer.BUYER})
+
+    assert (caught.value.code, caught.value.field) == ("not_editable", "payer")
 
 
 def test_update_after_pickup_is_refused_and_changes_nothing(vtp_sandbox, vtp_adapter, vtp_request):
@@ -525,6 +550,30 @@ def test_production_hosts(vtp_clock):
     assert adapter.tracking_base == "https://api.viettelpost.vn"
     assert adapter.print_base == "https://digitalize.viettelpost.vn/DigitalizePrint/report.do"
     assert dev.print_base == "https://dev-print.viettelpost.vn/DigitalizePrint/report.do"
+    host = ViettelPostAdapter(replace(dev.config, print_base_url="https://print.example.vn/"))
+    page = ViettelPostAdapter(replace(dev.config, print_base_url="https://p.example.vn/r.do"))
+    assert host.print_base == "https://print.example.vn/DigitalizePrint/report.do"
+    assert page.print_base == "https://p.example.vn/r.do"
+
+
+def test_label_with_the_print_host_alone(vtp_sandbox, vtp_config, vtp_adapter, vtp_request):
+    number = vtp_adapter.create(request=vtp_request).tracking_number
+    config = replace(vtp_config, token=vtp_adapter.token, print_base_url=vtp_sandbox.base_url)
+
+    label = ViettelPostAdapter(config).label(tracking_numbers=[number])
+
+    assert label.content_type == "text/html"
+    assert number in label.content.decode()
+
+
+def test_a_print_page_that_answers_an_envelope(vtp_sandbox, vtp_config, vtp_adapter, vtp_request):
+    number = vtp_adapter.create(request=vtp_request).tracking_number
+    wrong = replace(vtp_config, token=vtp_adapter.token, print_base_url=vtp_sandbox.api_base)
+
+    with pytest.raises(PermanentError) as caught:
+        ViettelPostAdapter(wrong).label(tracking_numbers=[number])
+
+    assert caught.value.code == "not_found"
 
 
 def _request(**changes) -> ParcelRequest:

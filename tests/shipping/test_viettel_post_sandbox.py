@@ -5,8 +5,12 @@ outside the envelope."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import requests
@@ -146,6 +150,8 @@ def test_a_host_without_the_tracking_pull(vtp_sandbox, vtp_adapter):
         vtp_adapter.parcel(tracking_number="10345381601")
 
     assert caught.value.code == "not_supported"
+    _post(vtp_sandbox, "fault", {"kind": "error", "status": 404, "path": "listOrderTracking"})
+    assert vtp_adapter.find(reference="SO-1001-1") is None
 
 
 def test_a_slow_answer_within_the_timeout_is_fine(vtp_sandbox, vtp_adapter):
@@ -197,3 +203,44 @@ def test_a_create_whose_confirmation_failed_is_confirmed_later(
     assert vtp_sandbox.status_of(created.tracking_number) == -100
     vtp_adapter.confirm(tracking_number=created.tracking_number)
     assert vtp_sandbox.status_of(created.tracking_number) == 100
+
+
+def test_the_demo_tick_moves_open_parcels_and_waits_at_505(vtp_sandbox, vtp_adapter, vtp_request):
+    numbers = [
+        vtp_adapter.create(request=replace(vtp_request, reference=f"SO-{n}-1")).tracking_number
+        for n in range(1, 7)
+    ]  # by crc32 % 5 the third waybill (10345381603) fails its delivery
+    failing = numbers[2]
+
+    ticks = [_post(vtp_sandbox, "step").json()["moved"] for _ in range(10)]
+
+    assert ticks[0] == [[n, 103] for n in numbers]
+    assert {vtp_sandbox.status_of(n) for n in numbers if n != failing} == {501}
+    assert vtp_sandbox.status_of(failing) == 505
+    assert ticks[-1] == []
+    vtp_adapter.return_to_sender(tracking_numbers=[failing])
+    assert vtp_sandbox.step_all() == [(failing, 502)]
+    assert vtp_sandbox.step_all() == [(failing, 504)]
+    assert vtp_adapter.parcel(tracking_number=failing).state == ParcelState.RETURNED
+
+
+def test_the_command_line_serves_until_stopped():
+    process = subprocess.Popen(
+        [sys.executable, "-m", "shipping.sandbox.viettel_post", "--port", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    try:
+        banner = process.stdout.readline()
+        base = banner.split()[3]
+        answer = requests.get(f"{base}/categories/listProvinceById?provinceId=2", timeout=5)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+
+    assert banner.endswith("login 0987654321 / vtp-sandbox-pass\n")
+    assert answer.json()["data"] == [
+        {"PROVINCE_ID": 2, "PROVINCE_CODE": "HCM", "PROVINCE_NAME": "HỒ CHÍ MINH"}
+    ]
+    assert process.returncode == 0

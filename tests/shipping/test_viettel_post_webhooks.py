@@ -369,3 +369,13 @@ def test_codes_keep_leading_zeros_of_strings():
 )
 def test_address_field_of_a_message(message, field):
     assert proto.address_field(message) == field
+
+
+def test_the_sandbox_gives_a_webhook_body_to_post_by_hand(vtp_sandbox, vtp_parcel):
+    vtp_sandbox.set_status(vtp_parcel, 501)
+
+    body = vtp_sandbox.webhook_body(vtp_parcel, token="my-secret")
+
+    assert ViettelPostAdapter.verify_webhook(secret="my-secret", body=body, headers={}, query={})
+    (event,) = ViettelPostAdapter.parse_webhook(body)
+    assert (event.tracking_number, event.state) == (vtp_parcel, S.DELIVERED)

@@ -35,6 +35,7 @@ from orders.services.orders.transitions import order_ship
 from shipping.adapters.base import CarrierEvent, ParcelState, PayloadError
 from shipping.models import CallbackResult, CarrierAccount, CarrierCallback, Shipment, ShipmentEvent
 from shipping.services.carriers import adapter_class
+from shipping.signals import delivery_failed
 
 log = logging.getLogger(__name__)
 
@@ -229,6 +230,8 @@ def _move(shipment: Shipment, event: CarrierEvent, now: datetime) -> None:
         shipment.needs_action = True
         shipment.problem = (event.reason or event.carrier_status)[:500]
         fields += ["needs_action", "problem"]
+        if event.state in (ParcelState.DELIVERY_FAILED, ParcelState.WAITING_ACTION):
+            _announce_failure(shipment)
     elif event.state in ACTION_DONE:
         shipment.needs_action = False
         fields.append("needs_action")
@@ -239,6 +242,16 @@ def _move(shipment: Shipment, event: CarrierEvent, now: datetime) -> None:
         shipment.fee = event.fee
         fields.append("fee")
     shipment.save(update_fields=fields)
+
+
+def _announce_failure(shipment: Shipment) -> None:
+    payload = {
+        "shipment_id": shipment.pk,
+        "order_id": shipment.order_id,
+        "reason": shipment.problem,
+        "tracking_number": shipment.tracking_number,
+    }
+    transaction.on_commit(lambda: delivery_failed.send(sender=Shipment, **payload))
 
 
 def _ship_order(shipment: Shipment, event: CarrierEvent, now: datetime) -> None:

@@ -7,7 +7,9 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from followups.models import ContactNote
 from orders.models import Order
 from shipping.models import CarrierCallback, Shipment, ShipmentEvent
 from shipping.services.shipments import ServiceChoice, shipment_create, shipment_quote
@@ -146,7 +148,15 @@ def test_a_failed_delivery_needs_action(
     shipment = Shipment.objects.get(pk=parcel.pk)
     assert (shipment.state, shipment.needs_action) == ("delivery_failed", True)
     assert shipment.problem == "Không liên lạc được với người nhận"
-    assert Order.objects.get(pk=parcel.order_id).status == "shipped"
+    order = Order.objects.get(pk=parcel.order_id)
+    assert order.status == "shipped"
+    # A red follow-up on the order (crm.wiring): open, due now, with the carrier's reason.
+    assert order.followup_state == "open"
+    assert order.next_contact_at <= timezone.now()
+    note = ContactNote.objects.filter(followup__order=order).latest("id")
+    assert note.note == (
+        f"Delivery of parcel {shipment.tracking_number} failed: Không liên lạc được với người nhận"
+    )
 
     login_as("warehouse")
     page = client.get(reverse("shipping:shipment_list") + "?needs_action=on")

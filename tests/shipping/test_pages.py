@@ -244,3 +244,60 @@ def test_a_staff_fix_of_the_address_is_remembered_and_used(
         user_id=None,
     )
     assert ghn_sandbox.parcels[shipment.tracking_number].fields["to_ward_code"] == "40101"
+
+
+@pytest.mark.django_db
+def test_when_the_buyer_pays_the_quote_adds_the_fee_to_the_cod(
+    client, login_as, ghn_sandbox, ghn_account, ship_order
+):
+    order = ship_order()
+    login_as("warehouse")
+    quoted = client.post(
+        reverse("shipping:quote", args=[order.pk]), _form(ghn_account, payer="buyer"), **HX
+    )
+    assert quoted.status_code == 200
+    _value, first = quoted.context["options"][0]
+    assert quoted.context["form"].data["cod_amount"] == str(330000 + first.fee)
+
+
+@pytest.mark.django_db
+def test_send_again_and_cancel_from_the_panel(
+    settings, client, login_as, ghn_sandbox, ghn_account, ship_order
+):
+    settings.SHIPPING_CARRIER_TIMEOUT = (2.0, 0.5)
+    order = ship_order()
+    login_as("warehouse")
+    ghn_sandbox.slow(1.5, path="/v2/shipping-order/create")
+    timed_out = client.post(
+        reverse("shipping:create", args=[order.pk]), _form(ghn_account, service="53320||"), **HX
+    )
+    assert timed_out.status_code == 422
+    assert 'data-testid="shipment-retry"' in timed_out.content.decode()
+    pending = Shipment.objects.get(order=order)
+    assert pending.state == "pending"
+
+    sent = client.post(reverse("shipping:retry", args=[pending.pk]), **HX)
+    assert sent.status_code == 200
+    shipment = Shipment.objects.get(pk=pending.pk)
+    assert shipment.state == "created"
+    assert ghn_sandbox.call_count("/v2/shipping-order/create") == 1
+
+    cancelled = client.post(reverse("shipping:cancel", args=[shipment.pk]), **HX)
+    assert cancelled.status_code == 200
+    assert Shipment.objects.get(pk=shipment.pk).state == "cancelled"
+    assert 'data-testid="shipment-form"' in cancelled.content.decode()  # ship it again
+
+
+@pytest.mark.django_db
+def test_editing_an_account_with_a_blank_token_keeps_it(client, login_as, ghn_account):
+    login_as("manager")
+    url = reverse("shipping:account_edit", args=[ghn_account.pk])
+    form = client.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "carrier"}
+    data.update(name="GHN Quận 1 (kho chính)", token="", active="on")
+    response = client.post(url, data)
+    assert response.status_code == 302
+    account = CarrierAccount.objects.get(pk=ghn_account.pk)
+    assert account.name == "GHN Quận 1 (kho chính)"
+    assert account.token == ghn_account.token
+    assert account.carrier == "ghn"

@@ -161,7 +161,7 @@ class ParcelForm(forms.Form):
     cod_amount = MoneyField(label=_("COD amount"), currency="VND")
     insurance_value = MoneyField(label=_("Declared value"), currency="VND")
     payer = forms.ChoiceField(label=_("Who pays shipping"), choices=ShipmentPayer.choices)
-    viewing = forms.ChoiceField(label=_("Delivery note"), choices=Viewing.choices)
+    viewing = forms.ChoiceField(label=_("Viewing on delivery"), choices=Viewing.choices)
     note = forms.CharField(
         label=_("Note for the courier"),
         max_length=500,

@@ -245,7 +245,7 @@ class Shipment(models.Model):
     width_cm = models.PositiveSmallIntegerField(_("width (cm)"))
     height_cm = models.PositiveSmallIntegerField(_("height (cm)"))
     payer = models.CharField(_("who pays shipping"), max_length=8, choices=ShipmentPayer.choices)
-    viewing = models.CharField(_("delivery note"), max_length=16, choices=Viewing.choices)
+    viewing = models.CharField(_("viewing on delivery"), max_length=16, choices=Viewing.choices)
     note = models.CharField(_("note for the courier"), max_length=500, blank=True)
     # Sender, receiver (with the carrier's codes) and items as first sent, so a retry after a
     # timeout sends exactly the same parcel.

@@ -301,3 +301,28 @@ def test_editing_an_account_with_a_blank_token_keeps_it(client, login_as, ghn_ac
     assert account.name == "GHN Quận 1 (kho chính)"
     assert account.token == ghn_account.token
     assert account.carrier == "ghn"
+
+
+@pytest.mark.django_db
+def test_a_viettel_post_account_shows_its_callback_token(
+    client, login_as, encryption_keys, ship_warehouse
+):
+    from shipping.services.accounts import AccountInput, carrier_account_save
+
+    account = carrier_account_save(
+        data=AccountInput(
+            carrier="viettel_post",
+            name="VTP",
+            warehouse_id=ship_warehouse.pk,
+            username="shop@vtp",
+            password="pw-secret-1",
+            sender_province="Hà Nội",
+            sender_ward="Hàng Bạc",
+        )
+    )
+    login_as("owner")
+    page = client.get(reverse("shipping:account_list")).content.decode()
+    assert f"/shipping/webhooks/viettel-post/{account.pk}/" in page
+    assert account.webhook_secret in page
+    assert "pw-secret-1" not in page
+    assert account.base_url == "https://partner.viettelpost.vn/v2"

@@ -13,6 +13,7 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("dashboard", _("Dashboard"), None, "home"),
     ("orders:order_list", _("Orders"), "orders.view_order", "receipt"),
     ("orders:customer_list", _("Customers"), "orders.view_customer", "users"),
+    ("shipping:shipment_list", _("Shipments"), "shipping.view_shipment", "truck"),
     ("followups:calendar", _("Follow-up calendar"), "followups.view_followup", "calendar"),
     ("followups:request_list", _("Contact requests"), "followups.view_contactrequest", "phone"),
     ("orders:reports", _("Reports"), "orders.view_reports", "chart"),
@@ -31,6 +32,7 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
         "channels_sync.manage_marketplaces",
         "store",
     ),
+    ("shipping:account_list", _("Carriers"), "shipping.manage_carriers", "truck"),
     ("health", _("System health"), "crm.view_health", "pulse"),
 ]
 

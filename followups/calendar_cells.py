@@ -97,6 +97,13 @@ class _Shaper:
         self.date_field = _Field(LocalDateInput(), "new_date", "move-date-")
         self.time_field = _Field(LocalTimeInput(), "new_time", "move-time-")
         self.times: dict[time, tuple[str, str, str]] = {}
+        self.acts_on: dict[int | None, bool] = {}
+
+    def _may_act_on(self, assignee_id: int | None) -> bool:
+        # Once per responsible user (a permission check each entry cost more than the rest).
+        if assignee_id not in self.acts_on:
+            self.acts_on[assignee_id] = may_act_on(assignee_id=assignee_id, user=self.user)
+        return self.acts_on[assignee_id]
 
     def _time(self, at: datetime) -> tuple[str, str, str]:
         # No format drawn shows fractions of a second; entries share a few minutes of the day.
@@ -113,7 +120,7 @@ class _Shaper:
         hhmm, time_text, time_value = self._time(entry.at)
         shaped = EntryCell(entry, day_iso, hhmm, time_text, entry.at.isoformat())
         movable = entry.open and self.can_change
-        if movable and may_act_on(assignee_id=entry.assignee_id, user=self.user):
+        if movable and self._may_act_on(entry.assignee_id):
             shaped = EntryCell(
                 entry, day_iso, hhmm, time_text, shaped.stamp,
                 move_url=self.move_url(entry.id),

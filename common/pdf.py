@@ -10,10 +10,11 @@ Speed: the stylesheets are parsed once per process and each thread keeps its fon
 document costs is then about one WeasyPrint "fragment" (a line of text in a box: a table cell,
 a span) each, about half a millisecond, so the print templates keep their cells and spans few.
 WeasyPrint's user-agent stylesheet gives every element six pseudo-elements (::marker,
-::footnote-call, ::note-call ...) whose styles are computed for each element, a fifth of a
-table's rendering; our documents use no footnotes and no lists outside <li>, so `_LEAN_UA` scopes
-those rules to the elements that can have them (`li`, class "footnote"). The indentation between
-tags is collapsed before parsing (`_collapse_indentation`).
+::footnote-call, ::note-call ...) whose styles are computed for each element, about a sixth of a
+table's rendering; our documents use no footnotes and no lists outside <li>, so `_html_class`
+scopes those rules to the elements that can have them (`li`, class "footnote"). The indentation
+between tags is dropped before parsing (`_collapse_indentation`). Both leave the purchase order
+and the delivery notes pixel for pixel as they were.
 
 Rendering never goes to the network: the URL fetcher serves `data:` URLs and static files (by
 their /static/ path or a file:// URL inside a static directory) and refuses everything else, so
@@ -129,13 +130,18 @@ def _html_class() -> Any:
     return LeanHTML
 
 
-# A line break and the indentation around it, between two tags: one line break renders the
-# same (white-space normal and pre-line; the templates use no "pre").
+# Line breaks and the indentation around them, between two tags: the line breaks alone render
+# the same (white-space normal collapses them, pre-line drops the spaces around a line break; the
+# templates use no "pre").
 _INDENTATION = re.compile(r">[ \t]*\n\s*<")
 
 
+def _line_breaks(match: re.Match[str]) -> str:
+    return ">" + "\n" * match.group().count("\n") + "<"
+
+
 def _collapse_indentation(html: str) -> str:
-    return _INDENTATION.sub(">\n<", html)
+    return _INDENTATION.sub(_line_breaks, html)
 
 
 def _stylesheet(name: str) -> Any:

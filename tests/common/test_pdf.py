@@ -19,6 +19,11 @@ def test_indentation_between_tags_collapses_to_one_line_break():
     )
 
 
+def test_blank_lines_between_tags_are_kept():
+    # a blank line prints as one in white-space: pre-line
+    assert _collapse_indentation("<b>1</b>\n\n    <b>2</b>") == "<b>1</b>\n\n<b>2</b>"
+
+
 def test_text_and_spaces_between_inline_tags_are_kept():
     html = "<p>Nguyễn  Thị\n   Hoa</p><b>1</b> <i>2</i>\t<i>3</i>"
     assert _collapse_indentation(html) == html

@@ -1,10 +1,15 @@
 """common.pdf's shortcuts keep what a document prints: the indentation collapsed between tags,
 and WeasyPrint's user-agent stylesheet with its pseudo-element rules scoped to list items and
-footnotes (read back through pdftotext)."""
+footnotes (read back through pdftotext), and the garbage collector's threshold raised while a
+document renders."""
 
 from __future__ import annotations
 
-from common.pdf import _collapse_indentation, _html_class
+import gc
+
+import pytest
+
+from common.pdf import RENDER_GC_THRESHOLD, _collapse_indentation, _fewer_collections, _html_class
 from tests.inventory.test_purchasing_pdf import needs_pdf, pdf_text
 
 
@@ -44,3 +49,16 @@ def test_footnotes_marked_with_class_footnote_keep_their_call_and_marker():
     lines = printed_lines(_html_class()(string=html).write_pdf())
     assert lines[0] == "Giao trong giờ hành chính1"
     assert lines[-1] == "1. Gọi trước 30 phút"
+
+
+def test_young_collections_are_fewer_while_documents_render_and_as_before_after():
+    before = gc.get_threshold()
+    with _fewer_collections():
+        assert gc.get_threshold() == (RENDER_GC_THRESHOLD, *before[1:])
+        with _fewer_collections():  # another thread's render, ended first
+            pass
+        assert gc.get_threshold() == (RENDER_GC_THRESHOLD, *before[1:])
+    assert gc.get_threshold() == before
+    with pytest.raises(ValueError, match="a render that failed"), _fewer_collections():
+        raise ValueError("a render that failed")
+    assert gc.get_threshold() == before

@@ -40,14 +40,15 @@ How it stays fast at millions of orders
   The rollup's days are the shop's (settings.TIME_ZONE): a report asked in another time zone
   is computed from the orders and their lines as before (the created_at index bounds the
   orders of the period, their lines are joined and aggregated the same way).
-  A period of 62 days or more, grouped by variant and sorted by units or net revenue, sums only
-  the variants whose SalesTotal (sales ever, a bound since no line's units or net revenue are
-  negative) reaches the 100th best (orders.selectors.report_best).
+  Grouped by variant and sorted by units or net revenue, only the variants that can reach the
+  top 100 are summed: those among the first of each month the period touches (SalesMonth, a
+  bound since no line's units or net revenue are negative; orders.selectors.report_best).
   Top customers read the customer rollup (CustomerSalesDay, CustomerSalesMonth; recomputed per
   customer by customer_totals_refresh under the customer's lock) when asked in the shop's
-  time zone without channel or warehouse, with the same bounded sum over CustomerSalesTotal
-  for long periods (orders.selectors.report_customers); otherwise they start from the orders
-  of the period through the created_at index.
+  time zone without channel or warehouse, summing only the customers whose bound reaches the
+  100th best: their window of 2 or 13 months holding the period (CustomerSalesWindow), or
+  their CustomerSalesTotal for a long period in neither (orders.selectors.report_customers);
+  otherwise they start from the orders of the period through the created_at index.
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ def write_windows(cells: _Cells) -> None:
         CustomerSalesWindow(
             customer_id=c, months=n, month=m, currency=cur, orders=orders, revenue_bound=bound
         )
-        for (c, n, m, cur), (orders, bound) in sorted(cells.items(), key=str)
+        for (c, n, m, cur), (orders, bound) in sorted(cells.items())
     )
 
 
@@ -164,9 +164,7 @@ def windows_mismatches(rollup: RollupRange, *, limit: int) -> tuple[int, list[Ro
             for r in stored_rows.values()
         }
         expected = window_cells(_stored_days(since), first=first)
-        keys = sorted(
-            (k for k in set(stored) | set(expected) if stored.get(k) != expected.get(k)), key=str
-        )
+        keys = sorted(k for k in set(stored) | set(expected) if stored.get(k) != expected.get(k))
         return len(keys), [
             RollupMismatch(
                 "customer_window",

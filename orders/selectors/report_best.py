@@ -1,5 +1,7 @@
 """Best sellers from the sales rollup: the period's SalesDay / SalesMonth rows summed per
-variant (or product), sorted and cut to the top 100 in SQL.
+variant (or product), sorted and cut to the top 100 in SQL. Without a channel or warehouse
+filter a month the period fills in part is read whole minus its days outside the period when
+those are fewer (report_scope.month_plan: a year ending today reads 7 days, not 31).
 
 A period sums many rows (a year: ~11 months of SalesMonth and ~30 days of SalesDay, each month
 tens of thousands of variants). Grouped by variant, sorted by units or net revenue, without
@@ -28,6 +30,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
 from inventory.models import Product, Variant
 from inventory.selectors.catalogue import category_descendant_ids
@@ -39,8 +42,9 @@ from orders.selectors.report_scope import (
     SORT_REVENUE,
     SORT_UNITS,
     TOP_ROWS,
+    MonthPlan,
     ReportFilters,
-    whole_months,
+    month_plan,
 )
 
 FIRST_DEPTH = 2 * TOP_ROWS  # 1.5 times deeper each round ...
@@ -56,10 +60,9 @@ _BOUND = {SORT_UNITS: "units", SORT_REVENUE: "net_revenue"}
 
 def _period_rows(filters: ReportFilters, ids: list[int] | None) -> tuple[str, list[Any]]:
     """The period's rollup rows (variant_id and figures) as one UNION ALL: SalesDay rows of the
-    period's days, or, without a channel or warehouse filter, SalesMonth rows for its whole
-    months and SalesDay rows for the days around them; with `ids`, those variants' only
-    (PostgreSQL: an array parameter)."""
-    figures = "variant_id, units, net_revenue, vat, cost"
+    period's days, or, without a channel or warehouse filter, as month_plan says: SalesMonth
+    rows of months, SalesDay rows of days added or taken out (figures negated); with `ids`,
+    those variants' only (PostgreSQL: an array parameter)."""
     only, only_params = ("", []) if ids is None else (" AND variant_id = ANY(%s)", [ids])
     conditions, day_params = ["currency = %s"], list[Any]([filters.currency])
     if filters.channel:
@@ -68,22 +71,32 @@ def _period_rows(filters: ReportFilters, ids: list[int] | None) -> tuple[str, li
     if filters.warehouse_id is not None:
         conditions.append("warehouse_id = %s")
         day_params.append(filters.warehouse_id)
-    months: tuple[date, date] | None = None
-    spans = [(filters.date_from, filters.date_to)]
+    plan = MonthPlan([], [(filters.date_from, filters.date_to)], [])
     if not filters.channel and filters.warehouse_id is None:
-        months, spans = whole_months(date_from=filters.date_from, date_to=filters.date_to)
-    parts, params = [], list[Any]()
-    if spans:
-        conditions.append("(" + " OR ".join("(day >= %s AND day <= %s)" for _s in spans) + ")")
-        day_sql = " AND ".join(conditions)
-        parts.append(f"SELECT {figures} FROM {SalesDay._meta.db_table} WHERE {day_sql}{only}")
-        params.extend([*day_params, *(day for span in spans for day in span), *only_params])
-    if months is not None:
-        parts.append(
-            f"SELECT {figures} FROM {SalesMonth._meta.db_table}"
-            f" WHERE currency = %s AND month >= %s AND month < %s{only}"
+        plan = month_plan(
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            today=timezone.localdate(),
+            subtract=connection.vendor == "postgresql",
         )
-        params.extend([filters.currency, *months, *only_params])
+    parts, params = [], list[Any]()
+    for spans, sign in ((plan.add, ""), (plan.subtract, "-")):
+        if not spans:
+            continue
+        within = " OR ".join("(day >= %s AND day <= %s)" for _span in spans)
+        parts.append(
+            f"SELECT variant_id, {sign}units AS units, {sign}net_revenue AS net_revenue,"
+            f" {sign}vat AS vat, {sign}cost AS cost"
+            f" FROM {SalesDay._meta.db_table} WHERE {' AND '.join(conditions)}"
+            f" AND ({within}){only}"
+        )
+        params.extend([*day_params, *(day for span in spans for day in span), *only_params])
+    if plan.months:
+        parts.append(
+            f"SELECT variant_id, units, net_revenue, vat, cost FROM {SalesMonth._meta.db_table}"
+            f" WHERE currency = %s AND month IN ({', '.join(['%s'] * len(plan.months))}){only}"
+        )
+        params.extend([filters.currency, *plan.months, *only_params])
     return " UNION ALL ".join(parts), params
 
 

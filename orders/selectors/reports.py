@@ -35,7 +35,8 @@ How it stays fast at millions of orders
   SalesDayChannel; kept by orders.services.sales_rollup in the transaction of every shipment
   and return, from the same per-line figures rounded to 6 decimals), not the order lines: the
   period is a range of rollup days, a long period without channel or warehouse filter reads
-  its whole months from SalesMonth, the category goes through variant -> product. The sums
+  its months from SalesMonth (one it fills in part: whole minus the days outside, when those
+  are fewer), the category goes through variant -> product. The sums
   are taken, sorted and cut to the top 100 in the database; names are read for those 100 only.
   The rollup's days are the shop's (settings.TIME_ZONE): a report asked in another time zone
   is computed from the orders and their lines as before (the created_at index bounds the

@@ -207,17 +207,30 @@ def best_sellers(
 
 
 def _variant_names(ids: Sequence[int]) -> dict[int, tuple[str, str, str, int | None]]:
+    """sku, display name, category and product of each variant: only those columns (a report
+    lists 100 variants; whole models with their product and category cost more than the
+    query)."""
     if not ids:
         return {}
-    variants = Variant.objects.filter(pk__in=ids).select_related("product__category")
+    rows = Variant.objects.filter(pk__in=ids).values_list(
+        "pk",
+        "sku",
+        "option1",
+        "option2",
+        "option3",
+        "product_id",
+        "product__name",
+        "product__category__full_name",
+        "product__category__name",
+    )
     return {
-        v.pk: (
-            v.sku,
-            variant_display_name(v.product.name, v.option_values),
-            str(v.product.category) if v.product.category else "",
-            v.product_id,
+        pk: (
+            sku,
+            variant_display_name(name, [o for o in (o1, o2, o3) if o]),
+            (full_name or category_name or ""),
+            product_id,
         )
-        for v in variants
+        for pk, sku, o1, o2, o3, product_id, name, full_name, category_name in rows
     }
 
 

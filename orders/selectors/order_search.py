@@ -7,7 +7,7 @@ Each folded word of the query (orders.selectors.search_words) must match Order.s
     substring such a word matches nearly every name: "ha" is in "Thanh", "Hạnh", "Nhật"...).
 The words of search_text are its pieces between white space and ASCII punctuation (WORD_BREAK).
 
-On PostgreSQL the GIN index orders_order_search_keys (migration orders 0027) holds the keys of
+On PostgreSQL the GIN index orders_order_search_keys (migration orders 0018) holds the keys of
 each order: for every word of search_text its first letter, its first two letters and its
 trigrams. A query becomes one tsquery of exact keys, all looked up in one index scan: a short
 word is its own key (exact: no check follows), a longer one the trigrams of its pieces (a
@@ -32,7 +32,7 @@ from orders.selectors import search_words
 
 SHORT_WORD = 2  # words up to this many characters match the start of a word
 # Where search_text is cut into words: white space and ASCII punctuation. The function of
-# migration orders.0027 uses this very expression: keep them the same.
+# migration orders.0018 uses this very expression: keep them the same.
 WORD_BREAK = r"[\s!-/:-@\[-`{-~]+"
 _WORD_BREAK_RE = re.compile(WORD_BREAK)
 TRIGRAM = 3

@@ -49,7 +49,7 @@ def test_search_indexes_exist():
             "OR indexname LIKE 'orders_order_search_%%' ORDER BY indexname"
         )
         names = [row[0] for row in cursor.fetchall()]
-    # The orders' search keys (migration 0027) replaced their trigram and words indexes.
+    # The orders' search keys (migration 0018) replaced their trigram and words indexes.
     assert names == [
         "orders_customer_search_trgm",
         "orders_customerphone_digits_trgm",

@@ -60,6 +60,6 @@ class Migration(migrations.Migration):
 
     atomic = False  # CREATE INDEX CONCURRENTLY cannot run in a transaction
 
-    dependencies = [("orders", "0016_order_search_words_index")]
+    dependencies = [("orders", "0017_report_bounds")]
 
     operations = [migrations.RunPython(create, drop)]

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 
 from orders.models import Order
-from shipping.models import CarrierAccount, Shipment, ShipmentEvent
+from shipping.models import CallbackResult, CarrierAccount, CarrierCallback, Shipment, ShipmentEvent
 
 
 def account_list() -> list[CarrierAccount]:
@@ -76,3 +76,14 @@ def order_for_panel(*, order_id: int) -> Order:
         "payment_method", "currency", "ship_scheme", "ship_province", "ship_district",
         "ship_ward", "ship_street", "ship_name", "ship_phone",
     ).get(pk=order_id)  # fmt: skip
+
+
+def callback_list(*, result: str = CallbackResult.QUARANTINED) -> QuerySet[CarrierCallback]:
+    rows = CarrierCallback.objects.select_related("account")
+    if result:
+        rows = rows.filter(result=result)
+    return rows.order_by("-received_at", "-id")
+
+
+def quarantined_callbacks_count() -> int:
+    return CarrierCallback.objects.filter(result=CallbackResult.QUARANTINED).count()

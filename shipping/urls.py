@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from shipping.views import accounts, address_fix, cod, panel, shipments, webhooks
+from shipping.views import accounts, address_fix, callbacks, cod, panel, shipments, webhooks
 
 app_name = "shipping"
 
@@ -23,6 +23,8 @@ urlpatterns: list[URLPattern] = [
     path("carriers/<int:pk>/", accounts.account_edit, name="account_edit"),
     path("carriers/<int:pk>/connect/", accounts.account_connect, name="account_connect"),
     path("carriers/<int:pk>/refresh/", accounts.account_refresh, name="account_refresh"),
+    path("callbacks/", callbacks.callback_list, name="callback_list"),
+    path("callbacks/<int:pk>/reapply/", callbacks.callback_reapply_view, name="callback_reapply"),
     # Registered with the carriers: public, the account's webhook secret is the credential.
     path("webhooks/ghn/<int:account_id>/", webhooks.ghn_webhook, name="ghn_webhook"),
     path(

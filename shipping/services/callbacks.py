@@ -144,6 +144,15 @@ def callback_apply(*, callback_id: int) -> CarrierCallback:
     return _finish(callback, CallbackResult.APPLIED)
 
 
+def callback_reapply(*, callback_id: int) -> CarrierCallback:
+    """Apply a quarantined callback again (after a fix: the parcel created, the adapter
+    corrected); it is applied or quarantined anew with the reason of now."""
+    CarrierCallback.objects.filter(pk=callback_id, result=CallbackResult.QUARANTINED).update(
+        result=CallbackResult.PENDING, reason=""
+    )
+    return callback_apply(callback_id=callback_id)
+
+
 def callbacks_pending(*, older_than: timedelta = timedelta(minutes=2)) -> list[int]:
     """Verified callbacks still waiting (their queued apply was lost: a broker outage, a
     worker killed), oldest first, for the sweep that applies them."""

@@ -285,8 +285,17 @@ def shipment_submit(
     return shipment
 
 
+def _store(shipment_id: int, now: datetime, *, state: str, **fields: object) -> None:
+    """Keep what the carrier answered. Its callback may have come first (GHN calls back as it
+    creates the parcel, before its answer reaches us) and moved the state on: the state moves
+    only from "pending", the parcel's numbers are stored either way."""
+    with transaction.atomic():
+        Shipment.objects.filter(pk=shipment_id).update(sending_since=None, updated_at=now, **fields)
+        Shipment.objects.filter(pk=shipment_id, state=ShipmentState.PENDING).update(state=state)
+
+
 def _created(shipment: Shipment, parcel: CreatedParcel, now: datetime) -> None:
-    _release(
+    _store(
         shipment.pk,
         now,
         state=ShipmentState.CREATED,
@@ -301,7 +310,7 @@ def _created(shipment: Shipment, parcel: CreatedParcel, now: datetime) -> None:
 def _adopt(shipment: Shipment, parcel: ParcelInfo, now: datetime) -> None:
     """The carrier already has the parcel an earlier (timed-out) attempt created: take it."""
     state = parcel.state.value if parcel.state.value in ShipmentState.values else "created"
-    _release(
+    _store(
         shipment.pk,
         now,
         state=state,

@@ -45,7 +45,11 @@ def webhook_url(request: HttpRequest, account: CarrierAccount) -> str:
 def account_list(request: HttpRequest) -> HttpResponse:
     accounts = selectors.account_list()
     rows = [(a, webhook_url(request, a)) for a in accounts]
-    return render(request, "shipping/account_list.html", {"rows": rows})
+    return render(
+        request,
+        "shipping/account_list.html",
+        {"rows": rows, "quarantined": selectors.quarantined_callbacks_count()},
+    )
 
 
 @require_http_methods(["GET", "POST"])

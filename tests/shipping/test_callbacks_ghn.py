@@ -194,3 +194,32 @@ def test_the_sweep_applies_a_callback_whose_task_was_lost(
     assert CarrierCallback.objects.get(pk=callback.pk).result == "applied"
     assert Shipment.objects.get(pk=parcel.pk).state == "picking"
     assert apply_pending_callbacks() == 0
+
+
+@pytest.mark.django_db
+def test_a_callback_for_an_unknown_parcel_waits_for_staff_and_can_be_reapplied(
+    ghn_sandbox, ghn_callbacks, ghn_hook, parcel, client, login_as
+):
+    (body,) = _walk(ghn_sandbox, ghn_callbacks, parcel, until="picking")
+    data = json.loads(body)
+    data.update(OrderCode="GAOTHER1", ClientOrderCode="NOT-OURS-1")
+    ghn_hook(json.dumps(data).encode())
+    callback = CarrierCallback.objects.get()
+    assert (callback.result, callback.reason) == ("quarantined", "unknown_parcel: GAOTHER1")
+    assert ShipmentEvent.objects.count() == 0
+
+    login_as("manager")
+    listing = client.get(reverse("shipping:callback_list"))
+    assert listing.content.decode().count('data-testid="callback-row"') == 1
+    carriers = client.get(reverse("shipping:account_list")).content.decode()
+    assert 'data-testid="callbacks-quarantined">1<' in carriers
+
+    # The parcel turns out to be ours (say, created by hand at GHN and recorded here).
+    Shipment.objects.filter(pk=parcel.pk).update(tracking_number="GAOTHER1")
+    response = client.post(
+        reverse("shipping:callback_reapply", args=[callback.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    assert "pill--ok" in response.content.decode()
+    assert CarrierCallback.objects.get().result == "applied"
+    assert Shipment.objects.get(pk=parcel.pk).state == "picking"

@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.auth import require_perm
@@ -88,7 +89,12 @@ def statement_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("COD recorded for %(count)d parcels.") % {"count": recorded},
+            ngettext(
+                "COD recorded for %(count)d parcel.",
+                "COD recorded for %(count)d parcels.",
+                recorded,
+            )
+            % {"count": recorded},
         )
     statement.refresh_from_db()
     return _preview(request, statement)

@@ -242,7 +242,7 @@ def test_the_import_page_previews_and_confirms_with_htmx(
     assert answer.status_code == 200
     assert body.lstrip().startswith('<div id="cod-preview">')
     assert 'data-kind="received"' in body
-    assert "COD recorded for 1 parcels." in body
+    assert "COD recorded for 1 parcel." in body
     assert Order.objects.get(pk=parcel.order_id).status == "completed"
 
 
@@ -257,6 +257,8 @@ def test_one_parcel_marked_received_by_hand(client, login_as, make_parcel):
     parcel = make_parcel()
     user = login_as("manager")
     url = reverse("shipping:shipment_cod", args=[parcel.pk])
+    panel = reverse("shipping:panel", args=[parcel.order_id])
+    assert f'href="{url}" data-testid="cod-record"' in client.get(panel).content.decode()
     response = client.post(url, {"amount": "330.000", "received_on": "06/12/2026"})
     assert response.status_code == 302
     receipt = CodReceipt.objects.get(shipment=parcel)
@@ -267,6 +269,9 @@ def test_one_parcel_marked_received_by_hand(client, login_as, make_parcel):
     )
     assert Payment.objects.get(order_id=parcel.order_id).created_by_id == user.pk
     assert Order.objects.get(pk=parcel.order_id).status == "completed"
+    after = client.get(panel).content.decode()
+    assert 'data-testid="cod-received"' in after
+    assert 'data-testid="cod-record"' not in after
     again = client.post(url, {"amount": "330.000", "received_on": "06/12/2026"})
     assert again.status_code == 200
     assert 'data-testid="cod-receipt"' in again.content.decode()

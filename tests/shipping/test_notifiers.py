@@ -72,14 +72,24 @@ def test_each_step_is_emailed_once_in_the_customers_language(
         ghn_hook(body)
 
     assert [m.to for m in mail.outbox] == [["binh@example.vn"]] * 3
-    subjects = [m.subject for m in mail.outbox]
-    assert subjects[0].startswith(f"Đơn hàng {order.number}") or order.number in subjects[0]
+    # Shipping to Vietnam: in Vietnamese.
+    assert [m.subject for m in mail.outbox] == [
+        f"Đơn hàng {order.number} của bạn: Đã lấy hàng",
+        f"Đơn hàng {order.number} của bạn: Đang giao hàng",
+        f"Đơn hàng {order.number} của bạn: Đã giao hàng",
+    ]
+    assert mail.outbox[0].body.startswith(
+        f"Xin chào,\n\nCập nhật về đơn hàng {order.number} của bạn:\n"
+        "Đơn vị vận chuyển đã lấy kiện hàng của bạn.\n"
+    )
     assert [n.event for n in ShipmentNotice.objects.filter(shipment=parcel).order_by("id")] == [
         "picked_up",
         "delivering",
         "delivered",
     ]
-    assert parcel.tracking_number in mail.outbox[-1].body
+    assert f"Đơn vị vận chuyển: Giao Hàng Nhanh, mã vận đơn {parcel.tracking_number}." in (
+        mail.outbox[-1].body
+    )
     assert shipment_notify(shipment_id=parcel.pk, event="delivered") is False
     assert len(mail.outbox) == 3
 

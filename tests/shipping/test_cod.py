@@ -276,3 +276,51 @@ def test_one_parcel_marked_received_by_hand(client, login_as, make_parcel):
     assert again.status_code == 200
     assert 'data-testid="cod-receipt"' in again.content.decode()
     assert Payment.objects.filter(order_id=parcel.order_id).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            ["Mã đơn hàng", "Tiền thu hộ", "Phí COD", "Ngày đối soát"],
+            {"tracking": 0, "amount": 1, "fee": 2, "transferred_on": 3},
+        ),
+        (
+            ["STT", "ORDER_NUMBER", "MONEY_COLLECTION", "MONEY_TOTALFEE", "Ngày trả tiền"],
+            {"tracking": 1, "amount": 2, "fee": 3, "transferred_on": 4},
+        ),
+        (
+            ["transfer_date", "COD Amount", "tracking number"],
+            {"tracking": 2, "amount": 1, "transferred_on": 0},
+        ),
+        (
+            ["Số hiệu đơn", "Tổng cước", "Tiền COD (VNĐ)"],
+            {"tracking": 0, "amount": 2, "fee": 1},
+        ),
+    ],
+)
+def test_statement_columns_are_found_by_their_vietnamese_or_english_names(header, expected):
+    from shipping.services.cod import statement_columns
+
+    assert statement_columns(header) == expected
+
+
+def test_a_statement_without_a_cod_column_is_refused():
+    from shipping.errors import ShippingError
+    from shipping.services.cod import statement_read
+
+    data = csv_bytes(
+        Table(
+            sheet="x",
+            columns=[Column("Mã vận đơn", TEXT), Column("Ghi chú", TEXT)],
+            rows=[("GHN1", "x")],
+        )
+    )
+    with pytest.raises(ShippingError) as caught:
+        statement_read(data=data, filename="cod.csv")
+    assert str(caught.value) == (
+        "The statement needs a tracking number column and a COD amount column."
+    )
+    with pytest.raises(ShippingError) as caught:
+        statement_read(data=b"\x00\x01", filename="cod.xlsx")
+    assert str(caught.value) == "This is not an Excel .xlsx file we can read."

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -310,10 +311,21 @@ def statement_confirm(*, statement_id: int, user_id: int | None) -> int:
             user_id=user_id,
         )
         recorded += receipt is not None
-    CodStatement.objects.filter(pk=statement.pk).update(
-        confirmed_at=timezone.now(), confirmed_by_id=user_id, recorded=recorded
+    rows = CodStatement.objects.filter(pk=statement.pk)
+    rows.filter(confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now(), confirmed_by_id=user_id
     )
+    rows.update(recorded=F("recorded") + recorded)
     return recorded
+
+
+def statement_same_file(*, statement: CodStatement) -> CodStatement | None:
+    """An earlier upload of exactly this file, if any (the same bytes)."""
+    return (
+        CodStatement.objects.filter(digest=statement.digest, pk__lt=statement.pk)
+        .order_by("-pk")
+        .first()
+    )
 
 
 # --- One parcel -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from shipping.services.cod import (
     cod_receive,
     statement_confirm,
     statement_reconcile,
+    statement_same_file,
     statement_upload,
 )
 
@@ -64,6 +65,7 @@ def _preview(request: HttpRequest, statement: CodStatement, status: int = 200) -
             "lines": ordered,
             "summary": summary,
             "to_record": counts[MATCH],
+            "same_file": statement_same_file(statement=statement),
         },
         partial="cod-preview",
         target="cod-preview",

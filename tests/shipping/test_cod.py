@@ -18,6 +18,7 @@ from shipping.services.cod import (
     cod_receive,
     statement_confirm,
     statement_reconcile,
+    statement_same_file,
     statement_upload,
 )
 from shipping.services.shipments import ServiceChoice, shipment_create, shipment_quote
@@ -168,12 +169,16 @@ def test_importing_the_same_xlsx_statement_twice_changes_nothing(
         account_id=ghn_account.pk, data=data, filename="cod.xlsx", user_id=admin_user.pk
     )
     assert [line.kind for line in statement_reconcile(statement=second)] == ["received"]
+    assert statement_same_file(statement=second) == first
+    assert statement_same_file(statement=first) is None
     assert statement_confirm(statement_id=second.pk, user_id=admin_user.pk) == 0
     assert statement_confirm(statement_id=first.pk, user_id=admin_user.pk) == 0
 
     assert (Payment.objects.count(), OrderEvent.objects.count(), CodReceipt.objects.count()) == (
         before
     )
+    first.refresh_from_db()
+    assert (first.recorded, first.confirmed_by_id) == (1, admin_user.pk)
     assert CodReceipt.objects.get().received_on == date(2026, 12, 5)
 
 

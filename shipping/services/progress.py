@@ -26,4 +26,4 @@ def parcel_moved(*, shipment_id: int, state: str) -> None:
 
 
 def parcel_moved_on_commit(*, shipment_id: int, state: str) -> None:
-    transaction.on_commit(lambda: parcel_moved(shipment_id=shipment_id, state=state))
+    transaction.on_commit(lambda: parcel_moved(shipment_id=shipment_id, state=state), robust=True)

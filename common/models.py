@@ -17,6 +17,7 @@ class JobKind(models.TextChoices):
     ORDER_EXPORT = "order_export", _("Order export")
     PICKING_LIST = "picking_list", _("Picking list")
     DELIVERY_NOTES = "delivery_notes", _("Delivery notes")
+    PARCELS = "parcels", _("Parcels with the carrier")
 
 
 class JobStatus(models.TextChoices):

@@ -246,3 +246,52 @@ def xlsx_bytes(tables: Sequence[Table]) -> bytes:
     target = io.BytesIO()
     xlsx_write(tables, target)
     return target.getvalue()
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+class SpreadsheetReadError(ValueError):
+    """An uploaded table cannot be read at all (wrong format or encoding); the message is for
+    staff."""
+
+
+def read_rows(data: bytes, *, filename: str) -> list[list[object]]:
+    """The non-empty rows of an uploaded .xlsx (its first sheet) or CSV file (UTF-8, with or
+    without a BOM; comma, semicolon or tab separated), the header row first."""
+    from django.utils.translation import gettext as _
+
+    if filename.lower().endswith(".xlsx"):
+        rows = _xlsx_rows(data, _("This is not an Excel .xlsx file we can read."))
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise SpreadsheetReadError(
+                _("The file is not UTF-8 text. In Excel, save it as “CSV UTF-8”.")
+            ) from error
+        first_line = text.split("\n", 1)[0]
+        delimiter = max([",", ";", "\t"], key=first_line.count)
+        try:
+            rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        except csv.Error as error:
+            raise SpreadsheetReadError(
+                _("The CSV file is malformed: %(error)s") % {"error": error}
+            ) from error
+    return [row for row in rows if any(cell not in (None, "") for cell in row)]
+
+
+def _xlsx_rows(data: bytes, message: str) -> list[list[object]]:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as error:
+        raise SpreadsheetReadError(message) from error
+    try:
+        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        workbook.close()

@@ -115,6 +115,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         "channels_sync.manage_marketplaces",
         *SHIPMENTS_WORK,
         "shipping.manage_carriers",
+        *_crud("codreceipt", "view", "add", app="shipping"),
     ],
     SALES: [
         *CATALOGUE_READ,

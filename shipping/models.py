@@ -403,3 +403,7 @@ class CarrierCallback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+# COD statements and receipts, customer notices (a module of their own beside these).
+from shipping.models_cod import CodReceipt, CodStatement, ShipmentNotice  # noqa: E402, F401

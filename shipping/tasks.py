@@ -12,7 +12,9 @@ from typing import Any
 from celery import shared_task
 from django.db import transaction
 
+from common.jobs import JOB_TASK_OPTIONS
 from shipping.adapters.base import TransientError
+from shipping.services import bulk
 from shipping.services.accounts import master_data_refresh, master_data_refresh_all
 from shipping.services.callbacks import callback_apply, callbacks_pending
 
@@ -71,3 +73,9 @@ def apply_pending_callbacks() -> int:
         except Exception:
             logger.exception("carrier callback %s could not be applied", callback_id)
     return done
+
+
+@shared_task(name=bulk.TASK, **{**JOB_TASK_OPTIONS, "queue": QUEUE})
+def bulk_create(*, job_id: int) -> str:
+    """Parcels for many orders (shipping.services.bulk), as a background job."""
+    return bulk.shipments_bulk_run(job_id=job_id)

@@ -1,6 +1,15 @@
 from django.urls import URLPattern, path
 
-from shipping.views import accounts, address_fix, callbacks, panel, shipments, webhooks
+from shipping.views import (
+    accounts,
+    address_fix,
+    bulk,
+    callbacks,
+    cod,
+    panel,
+    shipments,
+    webhooks,
+)
 
 app_name = "shipping"
 
@@ -14,6 +23,11 @@ urlpatterns: list[URLPattern] = [
     path("orders/<int:order_id>/quote/", panel.quote, name="quote"),
     path("orders/<int:order_id>/create/", panel.create, name="create"),
     path("orders/<int:order_id>/address-fix/", address_fix.address_fix, name="address_fix"),
+    path("bulk-create/", bulk.bulk_create, name="bulk_create"),
+    path("cod/", cod.statement_import, name="cod_import"),
+    path("cod/<int:pk>/", cod.statement_detail, name="cod_statement"),
+    path("cod/<int:pk>/confirm/", cod.statement_confirm_view, name="cod_confirm"),
+    path("shipments/<int:pk>/cod/", cod.shipment_cod, name="shipment_cod"),
     path("carriers/", accounts.account_list, name="account_list"),
     path("carriers/new/", accounts.account_edit, name="account_create"),
     path("carriers/<int:pk>/", accounts.account_edit, name="account_edit"),

@@ -35,6 +35,7 @@ from orders.services.orders.transitions import order_ship
 from shipping.adapters.base import CarrierEvent, ParcelState, PayloadError
 from shipping.models import CallbackResult, CarrierAccount, CarrierCallback, Shipment, ShipmentEvent
 from shipping.services.carriers import adapter_class
+from shipping.services.progress import parcel_moved_on_commit
 from shipping.signals import delivery_failed
 
 log = logging.getLogger(__name__)
@@ -251,6 +252,7 @@ def _move(shipment: Shipment, event: CarrierEvent, now: datetime) -> None:
         shipment.fee = event.fee
         fields.append("fee")
     shipment.save(update_fields=fields)
+    parcel_moved_on_commit(shipment_id=shipment.pk, state=shipment.state)
 
 
 def _announce_failure(shipment: Shipment) -> None:

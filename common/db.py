@@ -78,3 +78,48 @@ def safe_loaders_register(*, connection: BaseDatabaseWrapper, **_kwargs: Any) ->
     adapters = connection.connection.adapters
     adapters.register_loader("timestamptz", SafeTzLoader)
     adapters.register_loader("date", SafeDateLoader)
+
+
+class RowModel:
+    """Model instances from the columns of a hand-written SELECT, for statements on a hot
+    path whose ORM compilation costs more CPU than running them (the website API's key
+    lookup, its SKUs). `select(alias)` is the select list of the model's concrete fields
+    (`fields`: only those, by name or attname; the primary key always), `make(values)` the
+    instance from those values in that order, through the fields' database converters as the
+    ORM would (None when the primary key is NULL: an outer join that found nothing)."""
+
+    def __init__(self, model: type[models.Model], fields: tuple[str, ...] | None = None) -> None:
+        chosen = [
+            f
+            for f in model._meta.concrete_fields
+            if fields is None or f.primary_key or f.name in fields or f.attname in fields
+        ]
+        self.model, self.fields = model, chosen
+        self.attnames = [f.attname for f in chosen]
+        self.width = len(chosen)
+        self._pk = next(i for i, f in enumerate(chosen) if f.primary_key)
+        self._converters: dict[str, list[tuple[int, Any, list[Any]]]] = {}
+
+    def select(self, alias: str) -> str:
+        return ", ".join(f'{alias}."{f.column}"' for f in self.fields)
+
+    def _converters_for(self, connection: BaseDatabaseWrapper) -> list[tuple[int, Any, list[Any]]]:
+        found = self._converters.get(connection.alias)
+        if found is None:
+            found = []
+            for index, field in enumerate(self.fields):
+                col = field.get_col(self.model._meta.db_table)
+                funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if funcs:
+                    found.append((index, col, funcs))
+            self._converters[connection.alias] = found
+        return found
+
+    def make(self, connection: BaseDatabaseWrapper, values: Any) -> Any:
+        values = list(values)
+        if values[self._pk] is None:
+            return None
+        for index, col, funcs in self._converters_for(connection):
+            for func in funcs:
+                values[index] = func(values[index], col, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)

@@ -17,8 +17,10 @@ the winner's order.
 
 What was read here is handed to order_create (OrderPrepared) rather than read again: the
 customer, its primary phone, the variants, the warehouse, and the order number (drawn in the
-same round trip as the buyer's advisory lock). One savepoint covers the customer and the
-order, so a refusal leaves nothing behind. The statements of one order are listed, and
+same round trip as the buyer's advisory lock). No savepoint: a refusal (or the same id
+recorded meanwhile) raises OrderUndone, the caller rolls its whole transaction back, so it
+leaves nothing behind, and asks OrderUndone.resolve() for the outcome in a new one (rare; a
+savepoint would cost two statements on every order). The statements of one order are listed, and
 pinned, in tests/orders/test_intake_queries.py.
 """
 
@@ -29,13 +31,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Upper
+from django.db import IntegrityError, connection
 from django.utils.translation import gettext as _
 
+from common.db import RowModel
 from common.money import quantize
 from common.payloads import FieldError
-from inventory.models import Variant, Warehouse
+from inventory.models import Product, Variant, Warehouse
 from orders.errors import OrderError
 from orders.models import Channel, Customer, Order, PaymentKind, Website
 from orders.services.customers import AddressInput, CustomerInput, customer_create
@@ -93,24 +95,47 @@ def website_order_find(*, website: Website, external_id: str) -> Order | None:
     """The website's order with this id ("" finds nothing)."""
     if not external_id:
         return None
-    return Order.objects.filter(
-        channel=Channel.WEBSITE, channel_account=website.code, external_number=external_id
-    ).first()
+    # Usually none: only its id is looked up (a statement written out once; compiling the
+    # ORM's query for every order cost more than running it), the order read when found.
+    with connection.cursor() as cursor:
+        cursor.execute(_ORDER_BY_EXTERNAL, [Channel.WEBSITE, website.code, external_id])
+        row = cursor.fetchone()
+    return Order.objects.get(pk=row[0]) if row is not None else None
+
+
+# Only our own table names go into these statements' text; the values are parameters.
+_ORDER_BY_EXTERNAL = (
+    f"SELECT id FROM {Order._meta.db_table} "  # noqa: S608
+    "WHERE channel = %s AND channel_account = %s AND external_number = %s LIMIT 1"
+)
+_VARIANT_ROW = RowModel(Variant, tuple(f for f in PLAN_FIELDS if "__" not in f))
+_PRODUCT_ROW = RowModel(Product, tuple(f[9:] for f in PLAN_FIELDS if f.startswith("product__")))
 
 
 def _variants(skus: Sequence[str]) -> dict[str, Variant]:
     """Variants by upper-cased SKU (one query on the UPPER(sku) unique index), with what
-    order_create's lines_plan reads of them, so it need not read them again."""
+    order_create's lines_plan reads of them (PLAN_FIELDS), so it need not read them again.
+    Written out (RowModel) rather than compiled by the ORM on every order."""
     wanted = sorted({sku.upper() for sku in skus})
     if not wanted:
         return {}
-    return {
-        v.sku.upper(): v
-        for v in Variant.objects.alias(sku_upper=Upper("sku"))
-        .filter(sku_upper__in=wanted)
-        .select_related("product")
-        .only(*PLAN_FIELDS)
-    }
+    sql = (
+        f"SELECT {_VARIANT_ROW.select('v')}, {_PRODUCT_ROW.select('p')} "  # noqa: S608
+        f"FROM {Variant._meta.db_table} v JOIN {Product._meta.db_table} p ON p.id = v.product_id "
+        f"WHERE UPPER(v.sku) IN ({', '.join(['%s'] * len(wanted))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, wanted)
+        rows = cursor.fetchall()
+    found = {}
+    product_field = Variant._meta.get_field("product")
+    for row in rows:
+        variant = _VARIANT_ROW.make(connection, row[: _VARIANT_ROW.width])
+        product_field.set_cached_value(
+            variant, _PRODUCT_ROW.make(connection, row[_VARIANT_ROW.width :])
+        )
+        found[variant.sku.upper()] = variant
+    return found
 
 
 def _sku_errors(skus: Sequence[tuple[int, str]], variants: dict[str, Variant]) -> list[FieldError]:
@@ -299,30 +324,44 @@ def _order_make(
     return order
 
 
+class OrderUndone(Exception):
+    """website_order_apply could not create the order after it had written in the caller's
+    transaction: the caller rolls that transaction back, then calls `resolve()` in a new one."""
+
+    def __init__(self, *, website: Website, external_id: str, error: Exception) -> None:
+        super().__init__(str(error))
+        self.website, self.external_id, self.error = website, external_id, error
+
+    def resolve(self) -> OrderApplied:
+        """The same id recorded meanwhile (sent twice at the same moment: the other request's
+        order won the unique constraint) -> that order; a refusal -> its error."""
+        existing = website_order_find(website=self.website, external_id=self.external_id)
+        if existing is not None:
+            return OrderApplied(order=existing)
+        if isinstance(self.error, IntegrityError):
+            raise self.error
+        return OrderApplied(
+            order=None, errors=(FieldError(None, "order_rejected", str(self.error)),)
+        )
+
+
 def website_order_apply(
     *, website: Website, data: OrderIn, user_id: int | None, now: datetime
 ) -> OrderApplied:
-    """Check `data` against the database and create the order (see the module docstring)."""
+    """Check `data` against the database and create the order (see the module docstring).
+    Runs inside the caller's transaction; raises OrderUndone when that must be rolled back."""
     errors, variants, warehouse = _check_against_database(website, data)
     if errors:
         return OrderApplied(order=None, errors=tuple(errors))
     try:
-        # The one savepoint of the order: a refusal or a duplicate undoes the customer too.
-        with transaction.atomic():
-            order = _order_make(
-                website=website,
-                data=data,
-                variants=variants,
-                warehouse=warehouse,
-                user_id=user_id,
-                now=now,
-            )
+        order = _order_make(
+            website=website,
+            data=data,
+            variants=variants,
+            warehouse=warehouse,
+            user_id=user_id,
+            now=now,
+        )
     except (OrderError, IntegrityError) as error:
-        # Sent twice at the same moment: the other request's order won the unique constraint.
-        existing = website_order_find(website=website, external_id=data.external_id)
-        if existing is not None:
-            return OrderApplied(order=existing)
-        if isinstance(error, IntegrityError):
-            raise
-        return OrderApplied(order=None, errors=(FieldError(None, "order_rejected", str(error)),))
+        raise OrderUndone(website=website, external_id=data.external_id, error=error) from error
     return OrderApplied(order=order, created=True)

@@ -241,8 +241,9 @@ def _record_created(
     )
     # The customer's row is locked by order_create (or the caller): one UPDATE recounts.
     customer_totals_recount(customer_id=order.customer_id)
-    order_id = order.pk
-    transaction.on_commit(lambda: order_created.send(sender=Order, order_id=order_id))
+    # What receivers need of the order, so they need not read it again.
+    sent = {"order_id": order.pk, "customer_id": order.customer_id, "created_at": order.created_at}
+    transaction.on_commit(lambda: order_created.send(sender=Order, **sent))
 
 
 def _line_row(order: Order, p: PlannedLine, a: LineAmounts) -> OrderLine:

@@ -207,19 +207,33 @@ def _check_against_database(
     return errors + warehouse_errors, variants, warehouse
 
 
-def _lock_phone_and_number(e164: str) -> str:
+@dataclass(frozen=True)
+class _Drawn:
+    """What the lock statement drew: the order number, the order's id and an id for the
+    customer should it be new (unused otherwise: a gap in ids, which ids may have)."""
+
+    number: str = ""
+    order_id: int | None = None
+    customer_id: int | None = None
+
+
+def _lock_phone_and_draw(e164: str) -> _Drawn:
     """Serialise customer lookup-or-create for one phone number until the transaction ends,
-    and draw the order number in the same round trip ("" elsewhere than on PostgreSQL: no
-    lock is needed there, and order_create draws the number)."""
+    and draw the order number and the ids in the same round trip (nothing elsewhere than on
+    PostgreSQL: no lock is needed there, and the INSERTs give the ids)."""
     if connection.vendor != "postgresql":
-        return ""
+        return _Drawn()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s)), nextval(%s)",
-            [f"website-buyer:{e164}", ORDER_NUMBER_SEQUENCE],
-        )
-        (_locked, value) = cursor.fetchone()
-    return order_number_format(value)
+        cursor.execute(_LOCK_AND_DRAW, [f"website-buyer:{e164}", ORDER_NUMBER_SEQUENCE])
+        (_locked, value, order_id, customer_id) = cursor.fetchone()
+    return _Drawn(order_number_format(value), order_id, customer_id)
+
+
+_LOCK_AND_DRAW = (
+    "SELECT pg_advisory_xact_lock(hashtext(%s)), nextval(%s), "
+    f"nextval(pg_get_serial_sequence('{Order._meta.db_table}', 'id')), "
+    f"nextval(pg_get_serial_sequence('{Customer._meta.db_table}', 'id'))"
+)
 
 
 # The oldest live customer with a phone, with its primary phone, its row locked (on
@@ -243,7 +257,7 @@ def _customer_with_phone(e164: str) -> Customer | None:
     return next(iter(Customer.objects.raw(_CUSTOMER_WITH_PHONE + lock, [e164])), None)
 
 
-def _customer_for(data: OrderIn) -> tuple[Customer, str]:
+def _customer_for(data: OrderIn, new_id: int | None) -> tuple[Customer, str]:
     """The oldest live customer with this phone, its row locked for order_create (which
     recounts its totals), else a new one with name, phone, e-mail and the shipping address as
     default address; with the customer's primary phone ("" none)."""
@@ -258,6 +272,7 @@ def _customer_for(data: OrderIn) -> tuple[Customer, str]:
             country=data.shipping.country,
         ),
         addresses=[data.shipping],
+        customer_id=new_id,
     )
     # Its only phone, already in E.164 (orders.api.schema), is its primary one.
     return customer, data.customer.phone
@@ -274,8 +289,8 @@ def _order_make(
 ) -> Order:
     """The customer and the order, with the payment made on the website; raises OrderError
     (or IntegrityError: the same id recorded meanwhile)."""
-    number = _lock_phone_and_number(data.customer.phone)
-    customer, primary_phone = _customer_for(data)
+    drawn = _lock_phone_and_draw(data.customer.phone)
+    customer, primary_phone = _customer_for(data, drawn.customer_id)
     order = order_create(
         customer_id=customer.pk,
         lines=[
@@ -305,7 +320,8 @@ def _order_make(
             primary_phone=primary_phone,
             variants={v.pk: v for v in variants.values()},
             warehouse=warehouse,
-            number=number,
+            number=drawn.number,
+            order_id=drawn.order_id,
         ),
     )
     if data.paid_amount:

@@ -152,7 +152,7 @@ def customer_sales_refresh(
                 cursor.execute(*along)
         _python_refresh(ids)
         return
-    sql, params = _REFRESH_SQL, {"ids": ids, "tz": zone_name()}
+    sql, params = _REFRESH_SQL, dict[str, Any](ids=ids, tz=zone_name())
     if along is not None:
         # Its %s become named parameters, to sit beside this statement's own.
         names = iter(range(len(along[1])))

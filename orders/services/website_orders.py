@@ -112,30 +112,68 @@ _VARIANT_ROW = RowModel(Variant, tuple(f for f in PLAN_FIELDS if "__" not in f))
 _PRODUCT_ROW = RowModel(Product, tuple(f[9:] for f in PLAN_FIELDS if f.startswith("product__")))
 
 
-def _variants(skus: Sequence[str]) -> dict[str, Variant]:
+@dataclass(frozen=True)
+class _Drawn:
+    """What the lock statement drew: the order number, the order's id and an id for the
+    customer should it be new (unused otherwise: a gap in ids, which ids may have)."""
+
+    number: str = ""
+    order_id: int | None = None
+    customer_id: int | None = None
+
+
+_LOCK_AND_DRAW = (
+    "SELECT pg_advisory_xact_lock(hashtext(%s)), nextval(%s), "
+    f"nextval(pg_get_serial_sequence('{Order._meta.db_table}', 'id')), "
+    f"nextval(pg_get_serial_sequence('{Customer._meta.db_table}', 'id'))"
+)
+
+
+def _variants(skus: Sequence[str], *, draw_for: str = "") -> tuple[dict[str, Variant], _Drawn]:
     """Variants by upper-cased SKU (one query on the UPPER(sku) unique index), with what
-    order_create's lines_plan reads of them (PLAN_FIELDS), so it need not read them again.
-    Written out (RowModel) rather than compiled by the ORM on every order."""
+    order_create's lines_plan reads of them (PLAN_FIELDS), so it need not read them again;
+    written out (RowModel) rather than compiled by the ORM on every order.
+
+    `draw_for` (a buyer's E.164 phone, on PostgreSQL): the same statement first serialises
+    customer lookup-or-create for that phone until the transaction ends (an advisory lock)
+    and draws the order number and the ids (_Drawn): one round trip for both. A request
+    refused afterwards leaves a gap in the numbers, which order numbers may have."""
     wanted = sorted({sku.upper() for sku in skus})
+    draw = bool(draw_for) and connection.vendor == "postgresql"
     if not wanted:
-        return {}
-    sql = (
-        f"SELECT {_VARIANT_ROW.select('v')}, {_PRODUCT_ROW.select('p')} "  # noqa: S608
-        f"FROM {Variant._meta.db_table} v JOIN {Product._meta.db_table} p ON p.id = v.product_id "
-        f"WHERE UPPER(v.sku) IN ({', '.join(['%s'] * len(wanted))})"
-    )
+        return {}, _Drawn()
+    columns = f"{_VARIANT_ROW.select('v')}, {_PRODUCT_ROW.select('p')}"
+    source = f"{Variant._meta.db_table} v JOIN {Product._meta.db_table} p ON p.id = v.product_id"
+    match = f"UPPER(v.sku) IN ({', '.join(['%s'] * len(wanted))})"
+    if draw:
+        # A CTE runs its volatile functions once; the variants are joined to its one row.
+        rows_sql = (
+            f"WITH d AS ({_LOCK_AND_DRAW}) "  # noqa: S608 (our names; values are parameters)
+            f"SELECT d.*, {columns} FROM d LEFT JOIN ({source}) ON {match}"
+        )
+        params = [f"website-buyer:{draw_for}", ORDER_NUMBER_SEQUENCE, *wanted]
+    else:
+        rows_sql = f"SELECT {columns} FROM {source} WHERE {match}"  # noqa: S608 (as above)
+        params = list(wanted)
     with connection.cursor() as cursor:
-        cursor.execute(sql, wanted)
+        cursor.execute(rows_sql, params)
         rows = cursor.fetchall()
+    drawn = _Drawn()
+    if draw:
+        (_locked, value, order_id, customer_id) = rows[0][:4]
+        drawn = _Drawn(order_number_format(value), order_id, customer_id)
+        rows = [row[4:] for row in rows]
     found = {}
     product_field = Variant._meta.get_field("product")
     for row in rows:
         variant = _VARIANT_ROW.make(connection, row[: _VARIANT_ROW.width])
+        if variant is None:  # no SKU matched: the drawn row alone
+            continue
         product_field.set_cached_value(
             variant, _PRODUCT_ROW.make(connection, row[_VARIANT_ROW.width :])
         )
         found[variant.sku.upper()] = variant
-    return found
+    return found, drawn
 
 
 def _sku_errors(skus: Sequence[tuple[int, str]], variants: dict[str, Variant]) -> list[FieldError]:
@@ -154,7 +192,7 @@ def _sku_errors(skus: Sequence[tuple[int, str]], variants: dict[str, Variant]) -
 def website_sku_errors(*, skus: Sequence[tuple[int, str]]) -> list[FieldError]:
     """Unknown and no longer sold SKUs of (item index, sku) pairs: also reported for a payload
     that failed validation, so a website need not fix its payload twice."""
-    return _sku_errors(skus, _variants([sku for _index, sku in skus]))
+    return _sku_errors(skus, _variants([sku for _index, sku in skus])[0])
 
 
 def _amount_errors(data: OrderIn, variants: dict[str, Variant]) -> tuple[list[FieldError], Decimal]:
@@ -192,9 +230,10 @@ def _warehouse_for(website: Website, code: str) -> tuple[Warehouse | None, list[
 
 def _check_against_database(
     website: Website, data: OrderIn
-) -> tuple[list[FieldError], dict[str, Variant], Warehouse | None]:
-    """SKUs (case-insensitive), the warehouse and discounts that depend on catalogue prices."""
-    variants = _variants([item.sku for item in data.items])
+) -> tuple[list[FieldError], dict[str, Variant], Warehouse | None, _Drawn]:
+    """SKUs (case-insensitive), the warehouse and discounts that depend on catalogue prices;
+    the buyer's lock taken and the number and ids drawn with the SKUs (_variants)."""
+    variants, drawn = _variants([item.sku for item in data.items], draw_for=data.customer.phone)
     errors = _sku_errors([(i, item.sku) for i, item in enumerate(data.items)], variants)
     line_errors, subtotal = _amount_errors(data, variants)
     errors += line_errors
@@ -204,36 +243,7 @@ def _check_against_database(
         }
         errors.append(FieldError("discount", "too_large", message))
     warehouse, warehouse_errors = _warehouse_for(website, data.warehouse)
-    return errors + warehouse_errors, variants, warehouse
-
-
-@dataclass(frozen=True)
-class _Drawn:
-    """What the lock statement drew: the order number, the order's id and an id for the
-    customer should it be new (unused otherwise: a gap in ids, which ids may have)."""
-
-    number: str = ""
-    order_id: int | None = None
-    customer_id: int | None = None
-
-
-def _lock_phone_and_draw(e164: str) -> _Drawn:
-    """Serialise customer lookup-or-create for one phone number until the transaction ends,
-    and draw the order number and the ids in the same round trip (nothing elsewhere than on
-    PostgreSQL: no lock is needed there, and the INSERTs give the ids)."""
-    if connection.vendor != "postgresql":
-        return _Drawn()
-    with connection.cursor() as cursor:
-        cursor.execute(_LOCK_AND_DRAW, [f"website-buyer:{e164}", ORDER_NUMBER_SEQUENCE])
-        (_locked, value, order_id, customer_id) = cursor.fetchone()
-    return _Drawn(order_number_format(value), order_id, customer_id)
-
-
-_LOCK_AND_DRAW = (
-    "SELECT pg_advisory_xact_lock(hashtext(%s)), nextval(%s), "
-    f"nextval(pg_get_serial_sequence('{Order._meta.db_table}', 'id')), "
-    f"nextval(pg_get_serial_sequence('{Customer._meta.db_table}', 'id'))"
-)
+    return errors + warehouse_errors, variants, warehouse, drawn
 
 
 # The oldest live customer with a phone, with its primary phone, its row locked (on
@@ -284,12 +294,12 @@ def _order_make(
     data: OrderIn,
     variants: dict[str, Variant],
     warehouse: Warehouse | None,
+    drawn: _Drawn,
     user_id: int | None,
     now: datetime,
 ) -> Order:
     """The customer and the order, with the payment made on the website; raises OrderError
     (or IntegrityError: the same id recorded meanwhile)."""
-    drawn = _lock_phone_and_draw(data.customer.phone)
     customer, primary_phone = _customer_for(data, drawn.customer_id)
     order = order_create(
         customer_id=customer.pk,
@@ -366,7 +376,7 @@ def website_order_apply(
 ) -> OrderApplied:
     """Check `data` against the database and create the order (see the module docstring).
     Runs inside the caller's transaction; raises OrderUndone when that must be rolled back."""
-    errors, variants, warehouse = _check_against_database(website, data)
+    errors, variants, warehouse, drawn = _check_against_database(website, data)
     if errors:
         return OrderApplied(order=None, errors=tuple(errors))
     try:
@@ -375,6 +385,7 @@ def website_order_apply(
             data=data,
             variants=variants,
             warehouse=warehouse,
+            drawn=drawn,
             user_id=user_id,
             now=now,
         )

@@ -322,6 +322,29 @@ def customer_get_live(*, customer_id: int, lock: bool = False) -> Customer:
     return customer
 
 
+def _new_rows(
+    customer: Customer, phones: Sequence[Phone], addresses: Sequence[CleanAddress], now: datetime
+) -> tuple[list[CustomerPhone], list[CustomerAddress]]:
+    """A new customer's phone and address rows (the first of each is primary / default)."""
+    phone_rows = [
+        CustomerPhone(
+            customer=customer,
+            e164=phone.e164,
+            digits=phone.digits,
+            is_primary=position == 0,
+            created_at=now,
+        )
+        for position, phone in enumerate(phones)
+    ]
+    address_rows = [
+        CustomerAddress(
+            customer=customer, is_default=position == 0, created_at=now, **asdict(address)
+        )
+        for position, address in enumerate(addresses)
+    ]
+    return phone_rows, address_rows
+
+
 def customer_create(
     *,
     data: CustomerInput,
@@ -361,22 +384,7 @@ def customer_create(
         )
         if customer_id is None:
             customer.save(force_insert=True)
-        phones = [
-            CustomerPhone(
-                customer=customer,
-                e164=phone.e164,
-                digits=phone.digits,
-                is_primary=position == 0,
-                created_at=now,
-            )
-            for position, phone in enumerate(clean.phones)
-        ]
-        addresses_rows = [
-            CustomerAddress(
-                customer=customer, is_default=position == 0, created_at=now, **asdict(address)
-            )
-            for position, address in enumerate(clean_addresses)
-        ]
+        phones, addresses_rows = _new_rows(customer, clean.phones, clean_addresses, now)
         if customer_id is None:
             CustomerPhone.objects.bulk_create(phones)
             CustomerAddress.objects.bulk_create(addresses_rows)

@@ -162,18 +162,31 @@ def order_create(
             updated_at=now,
         )
         _fill(order, clean_shipping, amounts, prepared)
-        if prepared is not None and prepared.order_id is not None:
-            # The id drawn by the caller: the order, its lines and its history row in one
-            # statement (orders.services.website_orders).
-            order.pk = prepared.order_id
-            rows = [_line_row(order, p, a) for p, a in zip(planned, amounts.lines, strict=True)]
-            event = _created_event(order, planned=planned, user_id=user_id, now=now)
-            insert_together([[order], rows, [event]], connection)
-        else:
-            _insert(order, planned=planned, amounts=amounts, guarded=prepared is None)
-            _created_event(order, planned=planned, user_id=user_id, now=now).save(force_insert=True)
+        _save_new(order, planned=planned, amounts=amounts, prepared=prepared, user_id=user_id)
         _record_created(order)
     return order
+
+
+def _save_new(
+    order: Order,
+    *,
+    planned: list[PlannedLine],
+    amounts: OrderAmounts,
+    prepared: OrderPrepared | None,
+    user_id: int | None,
+) -> None:
+    """INSERT the new order, its lines and its "created" history row."""
+    if prepared is not None and prepared.order_id is not None:
+        # The id drawn by the caller: all in one statement (orders.services.website_orders).
+        order.pk = prepared.order_id
+        rows = [_line_row(order, p, a) for p, a in zip(planned, amounts.lines, strict=True)]
+        event = _created_event(order, planned=planned, user_id=user_id, now=order.created_at)
+        insert_together([[order], rows, [event]], connection)
+    else:
+        _insert(order, planned=planned, amounts=amounts, guarded=prepared is None)
+        _created_event(order, planned=planned, user_id=user_id, now=order.created_at).save(
+            force_insert=True
+        )
 
 
 def _fill(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import resolve
 from django.utils.translation import gettext as _
 
 API_PREFIX = "/api/"
@@ -94,3 +95,30 @@ class ApiErrorsMiddleware:
             return response
         headers = {name: response[name] for name in ("Allow", "Retry-After") if name in response}
         return api_generic_error(response.status_code, **headers)
+
+
+class ApiShortcutMiddleware:
+    """Under /api/: resolve and call the view here, without the middleware listed after this
+    one (CSRF, authentication, sign-in required, the private cache header, messages, htmx,
+    axes), which serve staff pages only: the API's views authenticate the website's key
+    themselves, are csrf_exempt and login_not_required, and answer JSON to no signed-in user.
+    Their cost went on every website order. A view under /api/ that is not both
+    login_not_required and csrf_exempt goes through the whole chain as before. Put it after
+    the middleware the API needs (ApiErrorsMiddleware, security headers, LocaleMiddleware,
+    the unreadable-request check, CommonMiddleware). A URL that resolves to nothing raises
+    Resolver404 -> the API's 404."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_api_path(request.path_info):
+            return self.get_response(request)
+        match = resolve(request.path_info)
+        view = match.func
+        # Only a view that needs neither: anything else gets the whole chain.
+        if getattr(view, "login_required", True) or not getattr(view, "csrf_exempt", False):
+            return self.get_response(request)
+        request.resolver_match = match
+        response: HttpResponse = view(request, *match.args, **match.kwargs)
+        return response

@@ -168,6 +168,31 @@ class ResilientRedisCache(RedisCache):
             lambda: RedisCache.set_many(self, data, timeout, version), lambda: list(data)
         )
 
+    def count_in_window(self, key: Any, timeout: int, version: Any = None) -> int:
+        """Add one to the counter `key`, made with the count 0 and an expiry of `timeout`
+        seconds when missing; the new count. One round trip (MULTI: SET NX EX, INCR, so the
+        counter never lives without its expiry), where `add` then `incr` take two. Raises
+        ValueError during an outage (as `incr` does for a missing key)."""
+        name = self.make_and_validate_key(key, version=version)
+
+        def command() -> int:
+            pipe = self._redis().pipeline(transaction=True)
+            pipe.set(name, 0, ex=timeout, nx=True)
+            pipe.incr(name)
+            return int(pipe.execute()[1])
+
+        def missing() -> int:
+            raise ValueError(f"Key '{key}' not found (Redis unreachable)")
+
+        return self._run(command, missing)
+
+    def _redis(self) -> Any:
+        """A client on the write pool, made once (Django's RedisCache makes one per command)."""
+        client = getattr(self, "_write_client", None)
+        if client is None:
+            client = self._write_client = self._cache.get_client(write=True)
+        return client
+
     def delete_many(self, keys: Any, version: Any = None) -> None:
         self._run(lambda: RedisCache.delete_many(self, keys, version), lambda: None)
 

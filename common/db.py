@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -78,3 +79,88 @@ def safe_loaders_register(*, connection: BaseDatabaseWrapper, **_kwargs: Any) ->
     adapters = connection.connection.adapters
     adapters.register_loader("timestamptz", SafeTzLoader)
     adapters.register_loader("date", SafeDateLoader)
+
+
+class RowModel:
+    """Model instances from the columns of a hand-written SELECT, for statements on a hot
+    path whose ORM compilation costs more CPU than running them (the website API's key
+    lookup, its SKUs). `select(alias)` is the select list of the model's concrete fields
+    (`fields`: only those, by name or attname; the primary key always), `make(values)` the
+    instance from those values in that order, through the fields' database converters as the
+    ORM would (None when the primary key is NULL: an outer join that found nothing)."""
+
+    def __init__(self, model: type[models.Model], fields: tuple[str, ...] | None = None) -> None:
+        chosen = [
+            f
+            for f in model._meta.concrete_fields
+            if fields is None or f.primary_key or f.name in fields or f.attname in fields
+        ]
+        self.model, self.fields = model, chosen
+        self.attnames = [f.attname for f in chosen]
+        self.width = len(chosen)
+        self._pk = next(i for i, f in enumerate(chosen) if f.primary_key)
+        self._converters: dict[str, list[tuple[int, Any, list[Any]]]] = {}
+
+    def select(self, alias: str) -> str:
+        return ", ".join(f'{alias}."{f.column}"' for f in self.fields)
+
+    def _converters_for(self, connection: BaseDatabaseWrapper) -> list[tuple[int, Any, list[Any]]]:
+        found = self._converters.get(connection.alias)
+        if found is None:
+            found = []
+            for index, field in enumerate(self.fields):
+                col = field.get_col(self.model._meta.db_table)
+                funcs = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+                if funcs:
+                    found.append((index, col, funcs))
+            self._converters[connection.alias] = found
+        return found
+
+    def make(self, connection: BaseDatabaseWrapper, values: Any) -> Any:
+        values = list(values)
+        if values[self._pk] is None:
+            return None
+        for index, col, funcs in self._converters_for(connection):
+            for func in funcs:
+                values[index] = func(values[index], col, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+def insert_sql(
+    objs: Sequence[models.Model], connection: BaseDatabaseWrapper
+) -> tuple[str, list[Any]]:
+    """One INSERT of `objs` (instances of one model, none saved yet): its SQL and parameters,
+    every concrete field's value prepared as Model.save would (pre_save, get_db_prep_save); a
+    primary key left None is left to the database."""
+    model = type(objs[0])
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not (f.primary_key and getattr(objs[0], f.attname) is None)
+    ]
+    quote = connection.ops.quote_name
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 (names from our models)
+        f"({', '.join(quote(str(f.column)) for f in fields)}) VALUES {', '.join([row] * len(objs))}"
+    )
+    params = [f.get_db_prep_save(f.pre_save(obj, True), connection) for obj in objs for f in fields]
+    return sql, params
+
+
+def insert_together(
+    groups: Sequence[Sequence[models.Model]], connection: BaseDatabaseWrapper
+) -> None:
+    """The rows of several models in one statement, on PostgreSQL (data-modifying CTEs: one
+    round trip instead of one per model; foreign keys are checked at commit, Django makes
+    them DEFERRABLE INITIALLY DEFERRED, so the order of the groups does not matter). A row
+    that needs its primary key afterwards must carry it already (drawn from its sequence);
+    the others are not told theirs. The instances are marked saved."""
+    statements = [insert_sql(group, connection) for group in groups if group]
+    ctes = ", ".join(f"i{n} AS ({sql})" for n, (sql, _params) in enumerate(statements[:-1]))
+    sql = (f"WITH {ctes} " if ctes else "") + statements[-1][0]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for _sql, params in statements for p in params])
+    for group in groups:
+        for obj in group:
+            obj._state.adding, obj._state.db = False, connection.alias

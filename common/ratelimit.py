@@ -44,8 +44,12 @@ process_counter = _ProcessCounter()
 
 
 def _shared_hit(cache_key: str, window: int) -> int:
-    """Atomic across processes (cache.add + cache.incr); CacheUnavailable when Redis is down."""
+    """Atomic across processes (one round trip on our Redis cache, else cache.add +
+    cache.incr); CacheUnavailable when Redis is down."""
     with cache_errors_raised():
+        count_in_window = getattr(cache, "count_in_window", None)
+        if count_in_window is not None:
+            return int(count_in_window(cache_key, window + 5))
         if cache.add(cache_key, 1, timeout=window + 5):
             return 1
         try:

@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "common.middleware.UnreadableRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Under /api/ the view is called here: what follows serves staff pages only.
+    "common.api_errors.ApiShortcutMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",

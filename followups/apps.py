@@ -43,7 +43,11 @@ def _followup_panel(kind: str, pk: int, user: Any) -> Any:
 def _order_created(*, order_id: int, **kwargs: Any) -> None:
     from followups.services import contact_requests_link_order
 
-    contact_requests_link_order(order_id=order_id)
+    contact_requests_link_order(
+        order_id=order_id,
+        customer_id=kwargs.get("customer_id"),
+        created_at=kwargs.get("created_at"),
+    )
 
 
 def _customers_merged(*, target_id: int, merged_ids: list[int], **kwargs: Any) -> None:

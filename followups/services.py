@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -351,27 +351,49 @@ def followup_finish(
 # --- Contact requests -------------------------------------------------------------------------
 
 
-def contact_requests_link_order(*, order_id: int, now: datetime | None = None) -> int:
+# Whether any request waits for an order of the customer (see contact_requests_link_order),
+# written out once: compiling the ORM's OR and subquery cost more than running it, on every
+# order. Only our own table names go into the text; the values are parameters.
+_ANY_WAITING = (
+    f"SELECT 1 FROM {ContactRequest._meta.db_table} r "  # noqa: S608
+    "WHERE (r.customer_id = %s OR (r.customer_id IS NULL AND r.phone IN "
+    f"(SELECT p.e164 FROM {CustomerPhone._meta.db_table} p WHERE p.customer_id = %s))) "
+    "AND r.order_id IS NULL AND r.created_at <= %s AND r.created_at >= %s LIMIT 1"
+)
+
+
+def contact_requests_link_order(
+    *,
+    order_id: int,
+    customer_id: int | None = None,
+    created_at: datetime | None = None,
+    now: datetime | None = None,
+) -> int:
     """An order was placed: the customer's requests not yet turned into an order (received
     before it, within 30 days) now point to it, and their open follow-ups end as sold.
-    Returns how many requests were linked. Run after the order's commit."""
+    Returns how many requests were linked. Run after the order's commit; `customer_id` and
+    `created_at` are the order's (read from it when not given)."""
     now = now or timezone.now()
-    order = Order.objects.filter(pk=order_id).values("customer_id", "created_at").first()
-    if order is None:
-        return 0
-    customer_id = order["customer_id"]
+    if customer_id is None or created_at is None:
+        order = Order.objects.filter(pk=order_id).values("customer_id", "created_at").first()
+        if order is None:
+            return 0
+        customer_id, created_at = order["customer_id"], order["created_at"]
+    since = created_at - timedelta(days=30)
+    # Most orders follow no request: one read, and no transaction, settles them.
+    with connection.cursor() as cursor:
+        cursor.execute(_ANY_WAITING, [customer_id, customer_id, created_at, since])
+        if cursor.fetchone() is None:
+            return 0
     phones = CustomerPhone.objects.filter(customer_id=customer_id).values("e164")
     waiting = ContactRequest.objects.filter(
         # The customer's requests, and those from their phone that no customer had
         # yet (the customer was created with this order, "Create order" on a request).
         Q(customer_id=customer_id) | Q(customer__isnull=True, phone__in=phones),
         order__isnull=True,
-        created_at__lte=order["created_at"],
-        created_at__gte=order["created_at"] - timedelta(days=30),
+        created_at__lte=created_at,
+        created_at__gte=since,
     )
-    # Most orders follow no request: one read, and no transaction, settles them.
-    if not waiting.exists():
-        return 0
     with transaction.atomic():
         requests = list(waiting.select_for_update().order_by("pk"))
         for request in requests:

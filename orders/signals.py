@@ -22,5 +22,5 @@ order_returned = Signal()
 customer_merged = Signal()
 
 # A new order was created (manually, through the API, from a channel or as an exchange).
-#   order_id: int
+#   order_id: int, customer_id: int, created_at: datetime (the order's, as created)
 order_created = Signal()

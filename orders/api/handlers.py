@@ -7,7 +7,8 @@
      database (orders.services.website_orders): every problem becomes a field-level
      error -> 422;
   4. the order is created (website_order_apply) -> 201; two identical requests at the same
-     moment make one order, the other answers 200 with it.
+     moment make one order, the other answers 200 with it (its transaction rolled back,
+     orders.services.website_requests.RequestUndo: no savepoint on every order).
 Every request (created, duplicate, rejected, even a crash) is kept by
 orders.services.website_requests, which also re-applies a repaired one through this same
 handler (registered in OrdersConfig.ready()).
@@ -28,6 +29,9 @@ from orders.api.schema import external_id_of, order_validate
 from orders.models import ApiEndpoint, ApiRequestOutcome, Order, Website
 from orders.services.orders.core import MAX_LINES
 from orders.services.website_orders import (
+    OrderApplied,
+    OrderIn,
+    OrderUndone,
     website_order_apply,
     website_order_find,
     website_sku_errors,
@@ -35,6 +39,7 @@ from orders.services.website_orders import (
 from orders.services.website_requests import (
     MAX_BODY_BYTES,
     RequestResult,
+    RequestUndo,
     request_rejected,
     website_request_receive,
 )
@@ -97,9 +102,19 @@ def order_request_handle(
     if order_in is None:
         errors = [*errors, *website_sku_errors(skus=_skus_of_invalid(data))]
         return request_rejected(422, errors, external_id=external_id, payload=payload)
-    applied = website_order_apply(website=website, data=order_in, user_id=user_id, now=now)
+    try:
+        applied = website_order_apply(website=website, data=order_in, user_id=user_id, now=now)
+    except OrderUndone as undone:
+        # The transaction is rolled back; the outcome is settled in a new one.
+        resolve = undone.resolve  # (the name `undone` is unbound once this block ends)
+        raise RequestUndo(lambda: _applied(resolve(), order_in, payload)) from undone
+    return _applied(applied, order_in, payload)
+
+
+def _applied(applied: OrderApplied, order_in: OrderIn, payload: Any) -> RequestResult:
     if applied.order is None:
-        return request_rejected(422, applied.errors, external_id=external_id, payload=payload)
+        errors = applied.errors
+        return request_rejected(422, errors, external_id=order_in.external_id, payload=payload)
     return _answer(applied.order, order_in.external_id, payload, created=applied.created)
 
 

@@ -72,11 +72,12 @@ def customer_totals_recount(*, customer_id: int) -> None:
     """customer_totals_refresh for a customer whose row the caller's transaction already
     locked (SELECT ... FOR UPDATE, before this statement began, so its snapshot sees every
     order committed by anyone who held the lock before): one UPDATE recomputing both figures
-    from the orders, with the same aggregates (_totals), compiled once per process."""
+    from the orders, with the same aggregates (_totals), compiled once per process, sent with
+    the customer's rollup refresh as one statement (on PostgreSQL)."""
     sql, params, at = _recount_statement(connection.alias, settings.SHOP_CURRENCY)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params[:at], customer_id, *params[at + 1 :], customer_id])
-    customer_sales_refresh(customer_ids=[customer_id])  # the top customers report's rollup
+    recount = (sql, [*params[:at], customer_id, *params[at + 1 :], customer_id])
+    # The top customers report's rollup, in the same statement as the recount.
+    customer_sales_refresh(customer_ids=[customer_id], along=recount)
 
 
 # Stands for the customer id in the compiled aggregate (no customer has a negative id).

@@ -23,10 +23,11 @@ from datetime import datetime
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.db import insert_together
 from common.text import fold
 from orders.errors import CustomerError
 from orders.models import (
@@ -321,16 +322,42 @@ def customer_get_live(*, customer_id: int, lock: bool = False) -> Customer:
     return customer
 
 
+def _new_rows(
+    customer: Customer, phones: Sequence[Phone], addresses: Sequence[CleanAddress], now: datetime
+) -> tuple[list[CustomerPhone], list[CustomerAddress]]:
+    """A new customer's phone and address rows (the first of each is primary / default)."""
+    phone_rows = [
+        CustomerPhone(
+            customer=customer,
+            e164=phone.e164,
+            digits=phone.digits,
+            is_primary=position == 0,
+            created_at=now,
+        )
+        for position, phone in enumerate(phones)
+    ]
+    address_rows = [
+        CustomerAddress(
+            customer=customer, is_default=position == 0, created_at=now, **asdict(address)
+        )
+        for position, address in enumerate(addresses)
+    ]
+    return phone_rows, address_rows
+
+
 def customer_create(
     *,
     data: CustomerInput,
     addresses: Sequence[AddressInput] = (),
     now: datetime | None = None,
+    customer_id: int | None = None,
 ) -> Customer:
     """A new customer with phones, e-mails, tags and addresses (the first is the default).
 
     A phone already used by another customer is allowed (marketplace buyers often are the same
     person under two names): customer_find_duplicates shows them, customer_merge joins them.
+    `customer_id`: its id, drawn by the caller from the table's sequence (PostgreSQL): the
+    customer, its phones and addresses then go in one statement (common.db.insert_together).
     """
     now = now or timezone.now()
     clean = _clean_customer(data)
@@ -339,7 +366,8 @@ def customer_create(
     # phones and addresses are one INSERT each. No savepoint of its own: nothing here is
     # caught, and a failure dooms the caller's transaction (or its savepoint) anyway.
     with transaction.atomic(savepoint=False):
-        customer = Customer.objects.create(
+        customer = Customer(
+            id=customer_id,
             name=clean.name,
             company=clean.company,
             tax_code=clean.tax_code,
@@ -354,24 +382,16 @@ def customer_create(
             ),
             created_at=now,
         )
-        CustomerPhone.objects.bulk_create(
-            CustomerPhone(
-                customer=customer,
-                e164=phone.e164,
-                digits=phone.digits,
-                is_primary=position == 0,
-                created_at=now,
-            )
-            for position, phone in enumerate(clean.phones)
-        )
+        if customer_id is None:
+            customer.save(force_insert=True)
+        phones, addresses_rows = _new_rows(customer, clean.phones, clean_addresses, now)
+        if customer_id is None:
+            CustomerPhone.objects.bulk_create(phones)
+            CustomerAddress.objects.bulk_create(addresses_rows)
+        else:
+            insert_together([[customer], phones, addresses_rows], connection)
         if clean.tags:
             customer.tags.set(_tags_for(clean.tags))
-        CustomerAddress.objects.bulk_create(
-            CustomerAddress(
-                customer=customer, is_default=position == 0, created_at=now, **asdict(address)
-            )
-            for position, address in enumerate(clean_addresses)
-        )
     return customer
 
 

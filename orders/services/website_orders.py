@@ -17,8 +17,10 @@ the winner's order.
 
 What was read here is handed to order_create (OrderPrepared) rather than read again: the
 customer, its primary phone, the variants, the warehouse, and the order number (drawn in the
-same round trip as the buyer's advisory lock). One savepoint covers the customer and the
-order, so a refusal leaves nothing behind. The statements of one order are listed, and
+same round trip as the buyer's advisory lock). No savepoint: a refusal (or the same id
+recorded meanwhile) raises OrderUndone, the caller rolls its whole transaction back, so it
+leaves nothing behind, and asks OrderUndone.resolve() for the outcome in a new one (rare; a
+savepoint would cost two statements on every order). The statements of one order are listed, and
 pinned, in tests/orders/test_intake_queries.py.
 """
 
@@ -29,13 +31,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models.functions import Upper
+from django.db import IntegrityError, connection
 from django.utils.translation import gettext as _
 
+from common.db import RowModel
 from common.money import quantize
 from common.payloads import FieldError
-from inventory.models import Variant, Warehouse
+from inventory.models import Product, Variant, Warehouse
 from orders.errors import OrderError
 from orders.models import Channel, Customer, Order, PaymentKind, Website
 from orders.services.customers import AddressInput, CustomerInput, customer_create
@@ -93,24 +95,85 @@ def website_order_find(*, website: Website, external_id: str) -> Order | None:
     """The website's order with this id ("" finds nothing)."""
     if not external_id:
         return None
-    return Order.objects.filter(
-        channel=Channel.WEBSITE, channel_account=website.code, external_number=external_id
-    ).first()
+    # Usually none: only its id is looked up (a statement written out once; compiling the
+    # ORM's query for every order cost more than running it), the order read when found.
+    with connection.cursor() as cursor:
+        cursor.execute(_ORDER_BY_EXTERNAL, [Channel.WEBSITE, website.code, external_id])
+        row = cursor.fetchone()
+    return Order.objects.get(pk=row[0]) if row is not None else None
 
 
-def _variants(skus: Sequence[str]) -> dict[str, Variant]:
+# Only our own table names go into these statements' text; the values are parameters.
+_ORDER_BY_EXTERNAL = (
+    f"SELECT id FROM {Order._meta.db_table} "  # noqa: S608
+    "WHERE channel = %s AND channel_account = %s AND external_number = %s LIMIT 1"
+)
+_VARIANT_ROW = RowModel(Variant, tuple(f for f in PLAN_FIELDS if "__" not in f))
+_PRODUCT_ROW = RowModel(Product, tuple(f[9:] for f in PLAN_FIELDS if f.startswith("product__")))
+
+
+@dataclass(frozen=True)
+class _Drawn:
+    """What the lock statement drew: the order number, the order's id and an id for the
+    customer should it be new (unused otherwise: a gap in ids, which ids may have)."""
+
+    number: str = ""
+    order_id: int | None = None
+    customer_id: int | None = None
+
+
+_LOCK_AND_DRAW = (
+    "SELECT pg_advisory_xact_lock(hashtext(%s)), nextval(%s), "
+    f"nextval(pg_get_serial_sequence('{Order._meta.db_table}', 'id')), "
+    f"nextval(pg_get_serial_sequence('{Customer._meta.db_table}', 'id'))"
+)
+
+
+def _variants(skus: Sequence[str], *, draw_for: str = "") -> tuple[dict[str, Variant], _Drawn]:
     """Variants by upper-cased SKU (one query on the UPPER(sku) unique index), with what
-    order_create's lines_plan reads of them, so it need not read them again."""
+    order_create's lines_plan reads of them (PLAN_FIELDS), so it need not read them again;
+    written out (RowModel) rather than compiled by the ORM on every order.
+
+    `draw_for` (a buyer's E.164 phone, on PostgreSQL): the same statement first serialises
+    customer lookup-or-create for that phone until the transaction ends (an advisory lock)
+    and draws the order number and the ids (_Drawn): one round trip for both. A request
+    refused afterwards leaves a gap in the numbers, which order numbers may have."""
     wanted = sorted({sku.upper() for sku in skus})
+    draw = bool(draw_for) and connection.vendor == "postgresql"
     if not wanted:
-        return {}
-    return {
-        v.sku.upper(): v
-        for v in Variant.objects.alias(sku_upper=Upper("sku"))
-        .filter(sku_upper__in=wanted)
-        .select_related("product")
-        .only(*PLAN_FIELDS)
-    }
+        return {}, _Drawn()
+    columns = f"{_VARIANT_ROW.select('v')}, {_PRODUCT_ROW.select('p')}"
+    source = f"{Variant._meta.db_table} v JOIN {Product._meta.db_table} p ON p.id = v.product_id"
+    match = f"UPPER(v.sku) IN ({', '.join(['%s'] * len(wanted))})"
+    if draw:
+        # A CTE runs its volatile functions once; the variants are joined to its one row.
+        rows_sql = (
+            f"WITH d AS ({_LOCK_AND_DRAW}) "  # noqa: S608 (our names; values are parameters)
+            f"SELECT d.*, {columns} FROM d LEFT JOIN ({source}) ON {match}"
+        )
+        params = [f"website-buyer:{draw_for}", ORDER_NUMBER_SEQUENCE, *wanted]
+    else:
+        rows_sql = f"SELECT {columns} FROM {source} WHERE {match}"  # noqa: S608 (as above)
+        params = list(wanted)
+    with connection.cursor() as cursor:
+        cursor.execute(rows_sql, params)
+        rows = cursor.fetchall()
+    drawn = _Drawn()
+    if draw:
+        (_locked, value, order_id, customer_id) = rows[0][:4]
+        drawn = _Drawn(order_number_format(value), order_id, customer_id)
+        rows = [row[4:] for row in rows]
+    found = {}
+    product_field = Variant._meta.get_field("product")
+    for row in rows:
+        variant = _VARIANT_ROW.make(connection, row[: _VARIANT_ROW.width])
+        if variant is None:  # no SKU matched: the drawn row alone
+            continue
+        product_field.set_cached_value(
+            variant, _PRODUCT_ROW.make(connection, row[_VARIANT_ROW.width :])
+        )
+        found[variant.sku.upper()] = variant
+    return found, drawn
 
 
 def _sku_errors(skus: Sequence[tuple[int, str]], variants: dict[str, Variant]) -> list[FieldError]:
@@ -129,7 +192,7 @@ def _sku_errors(skus: Sequence[tuple[int, str]], variants: dict[str, Variant]) -
 def website_sku_errors(*, skus: Sequence[tuple[int, str]]) -> list[FieldError]:
     """Unknown and no longer sold SKUs of (item index, sku) pairs: also reported for a payload
     that failed validation, so a website need not fix its payload twice."""
-    return _sku_errors(skus, _variants([sku for _index, sku in skus]))
+    return _sku_errors(skus, _variants([sku for _index, sku in skus])[0])
 
 
 def _amount_errors(data: OrderIn, variants: dict[str, Variant]) -> tuple[list[FieldError], Decimal]:
@@ -167,9 +230,10 @@ def _warehouse_for(website: Website, code: str) -> tuple[Warehouse | None, list[
 
 def _check_against_database(
     website: Website, data: OrderIn
-) -> tuple[list[FieldError], dict[str, Variant], Warehouse | None]:
-    """SKUs (case-insensitive), the warehouse and discounts that depend on catalogue prices."""
-    variants = _variants([item.sku for item in data.items])
+) -> tuple[list[FieldError], dict[str, Variant], Warehouse | None, _Drawn]:
+    """SKUs (case-insensitive), the warehouse and discounts that depend on catalogue prices;
+    the buyer's lock taken and the number and ids drawn with the SKUs (_variants)."""
+    variants, drawn = _variants([item.sku for item in data.items], draw_for=data.customer.phone)
     errors = _sku_errors([(i, item.sku) for i, item in enumerate(data.items)], variants)
     line_errors, subtotal = _amount_errors(data, variants)
     errors += line_errors
@@ -179,22 +243,7 @@ def _check_against_database(
         }
         errors.append(FieldError("discount", "too_large", message))
     warehouse, warehouse_errors = _warehouse_for(website, data.warehouse)
-    return errors + warehouse_errors, variants, warehouse
-
-
-def _lock_phone_and_number(e164: str) -> str:
-    """Serialise customer lookup-or-create for one phone number until the transaction ends,
-    and draw the order number in the same round trip ("" elsewhere than on PostgreSQL: no
-    lock is needed there, and order_create draws the number)."""
-    if connection.vendor != "postgresql":
-        return ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pg_advisory_xact_lock(hashtext(%s)), nextval(%s)",
-            [f"website-buyer:{e164}", ORDER_NUMBER_SEQUENCE],
-        )
-        (_locked, value) = cursor.fetchone()
-    return order_number_format(value)
+    return errors + warehouse_errors, variants, warehouse, drawn
 
 
 # The oldest live customer with a phone, with its primary phone, its row locked (on
@@ -218,7 +267,7 @@ def _customer_with_phone(e164: str) -> Customer | None:
     return next(iter(Customer.objects.raw(_CUSTOMER_WITH_PHONE + lock, [e164])), None)
 
 
-def _customer_for(data: OrderIn) -> tuple[Customer, str]:
+def _customer_for(data: OrderIn, new_id: int | None) -> tuple[Customer, str]:
     """The oldest live customer with this phone, its row locked for order_create (which
     recounts its totals), else a new one with name, phone, e-mail and the shipping address as
     default address; with the customer's primary phone ("" none)."""
@@ -233,6 +282,7 @@ def _customer_for(data: OrderIn) -> tuple[Customer, str]:
             country=data.shipping.country,
         ),
         addresses=[data.shipping],
+        customer_id=new_id,
     )
     # Its only phone, already in E.164 (orders.api.schema), is its primary one.
     return customer, data.customer.phone
@@ -244,13 +294,13 @@ def _order_make(
     data: OrderIn,
     variants: dict[str, Variant],
     warehouse: Warehouse | None,
+    drawn: _Drawn,
     user_id: int | None,
     now: datetime,
 ) -> Order:
     """The customer and the order, with the payment made on the website; raises OrderError
     (or IntegrityError: the same id recorded meanwhile)."""
-    number = _lock_phone_and_number(data.customer.phone)
-    customer, primary_phone = _customer_for(data)
+    customer, primary_phone = _customer_for(data, drawn.customer_id)
     order = order_create(
         customer_id=customer.pk,
         lines=[
@@ -280,7 +330,8 @@ def _order_make(
             primary_phone=primary_phone,
             variants={v.pk: v for v in variants.values()},
             warehouse=warehouse,
-            number=number,
+            number=drawn.number,
+            order_id=drawn.order_id,
         ),
     )
     if data.paid_amount:
@@ -299,30 +350,45 @@ def _order_make(
     return order
 
 
+class OrderUndone(Exception):
+    """website_order_apply could not create the order after it had written in the caller's
+    transaction: the caller rolls that transaction back, then calls `resolve()` in a new one."""
+
+    def __init__(self, *, website: Website, external_id: str, error: Exception) -> None:
+        super().__init__(str(error))
+        self.website, self.external_id, self.error = website, external_id, error
+
+    def resolve(self) -> OrderApplied:
+        """The same id recorded meanwhile (sent twice at the same moment: the other request's
+        order won the unique constraint) -> that order; a refusal -> its error."""
+        existing = website_order_find(website=self.website, external_id=self.external_id)
+        if existing is not None:
+            return OrderApplied(order=existing)
+        if isinstance(self.error, IntegrityError):
+            raise self.error
+        return OrderApplied(
+            order=None, errors=(FieldError(None, "order_rejected", str(self.error)),)
+        )
+
+
 def website_order_apply(
     *, website: Website, data: OrderIn, user_id: int | None, now: datetime
 ) -> OrderApplied:
-    """Check `data` against the database and create the order (see the module docstring)."""
-    errors, variants, warehouse = _check_against_database(website, data)
+    """Check `data` against the database and create the order (see the module docstring).
+    Runs inside the caller's transaction; raises OrderUndone when that must be rolled back."""
+    errors, variants, warehouse, drawn = _check_against_database(website, data)
     if errors:
         return OrderApplied(order=None, errors=tuple(errors))
     try:
-        # The one savepoint of the order: a refusal or a duplicate undoes the customer too.
-        with transaction.atomic():
-            order = _order_make(
-                website=website,
-                data=data,
-                variants=variants,
-                warehouse=warehouse,
-                user_id=user_id,
-                now=now,
-            )
+        order = _order_make(
+            website=website,
+            data=data,
+            variants=variants,
+            warehouse=warehouse,
+            drawn=drawn,
+            user_id=user_id,
+            now=now,
+        )
     except (OrderError, IntegrityError) as error:
-        # Sent twice at the same moment: the other request's order won the unique constraint.
-        existing = website_order_find(website=website, external_id=data.external_id)
-        if existing is not None:
-            return OrderApplied(order=existing)
-        if isinstance(error, IntegrityError):
-            raise
-        return OrderApplied(order=None, errors=(FieldError(None, "order_rejected", str(error)),))
+        raise OrderUndone(website=website, external_id=data.external_id, error=error) from error
     return OrderApplied(order=order, created=True)

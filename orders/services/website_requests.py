@@ -61,6 +61,17 @@ def request_rejected(
     )
 
 
+class RequestUndo(Exception):
+    """Raised by a handler when what it wrote in the request's transaction must go (an order
+    refused after its new customer was inserted, or the same id recorded meanwhile): the
+    transaction is rolled back and `resolve`, called in a new one, gives the result to keep.
+    Handlers thus need no savepoint of their own on the common path."""
+
+    def __init__(self, resolve: Callable[[], RequestResult]) -> None:
+        super().__init__("request undone")
+        self.resolve = resolve
+
+
 _HANDLERS: dict[str, RequestHandler] = {}
 
 
@@ -108,9 +119,14 @@ def website_request_receive(
     the body as received, the outcome, the answer's status and errors, the order."""
     now = now or timezone.now()
     try:
-        with transaction.atomic():
-            result = handler(website, raw_body, None, now)
-            _store(website, endpoint, raw_body, result, now)
+        try:
+            with transaction.atomic():
+                result = handler(website, raw_body, None, now)
+                _store(website, endpoint, raw_body, result, now)
+        except RequestUndo as undo:
+            with transaction.atomic():
+                result = undo.resolve()
+                _store(website, endpoint, raw_body, result, now)
     except Exception:
         logger.exception("website %s: %s request failed", website.code, endpoint)
         error = FieldError(
@@ -133,6 +149,26 @@ def website_request_reapply(
     re-applying the same request at once are serialised by a lock on its row.
     """
     now = now or timezone.now()
+    # Text typed in a form cannot hold a lone surrogate as UTF-8: keep it escaped so the
+    # JSON reader reports it as the invalid text it is.
+    raw = payload_text.encode("utf-8", errors="backslashreplace")
+    try:
+        return _reapply(request_id, lambda r: _handler_of(r)(r.website, raw, user_id, now))
+    except RequestUndo as undo:
+        resolve = undo.resolve
+        return _reapply(request_id, lambda _r: resolve())
+
+
+def _handler_of(request: WebsiteRequest) -> RequestHandler:
+    handler = _HANDLERS.get(request.endpoint)
+    if handler is None:
+        raise WebsiteError(_("Requests to this endpoint cannot be re-applied."))
+    return handler
+
+
+def _reapply(request_id: int, apply: Callable[[WebsiteRequest], RequestResult]) -> WebsiteRequest:
+    """website_request_reapply in one transaction, the request's row locked: `apply` gives
+    the result for it (a RequestUndo it raises rolls it all back)."""
     with transaction.atomic():
         request = (
             WebsiteRequest.objects.select_for_update()
@@ -144,13 +180,7 @@ def website_request_reapply(
             raise WebsiteError(_("This request does not exist."))
         if request.outcome != ApiRequestOutcome.REJECTED:
             raise WebsiteError(_("This request was already applied."))
-        handler = _HANDLERS.get(request.endpoint)
-        if handler is None:
-            raise WebsiteError(_("Requests to this endpoint cannot be re-applied."))
-        # Text typed in a form cannot hold a lone surrogate as UTF-8: keep it escaped so the
-        # JSON reader reports it as the invalid text it is.
-        raw = payload_text.encode("utf-8", errors="backslashreplace")
-        result = handler(request.website, raw, user_id, now)
+        result = apply(request)
         if result.payload is not None:
             request.payload = result.payload
         if result.external_id:

@@ -420,6 +420,8 @@ def cleanup(website_id: int) -> None:
     """Delete every order, request and new customer this run wrote (ids start with TAG)."""
     from django.db import connection, transaction
 
+    from orders.services.sales_rollup.customers import customer_sales_refresh
+
     like = f"{TAG}-%"
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -433,6 +435,9 @@ def cleanup(website_id: int) -> None:
         for table in ("orders_orderevent", "orders_orderline"):
             cursor.execute(f"DELETE FROM {table} WHERE order_id = ANY(%s)", [orders])
         cursor.execute("DELETE FROM orders_order WHERE id = ANY(%s)", [orders])
+        # The top customers rollup of the customers touched, recomputed without these orders
+        # (a customer left without orders loses its rows, so it can be deleted below).
+        customer_sales_refresh(customer_ids=customers)
         # The customers these orders made: no order left, and created during this run.
         cursor.execute(
             "SELECT id FROM orders_customer c WHERE id = ANY(%s) AND NOT EXISTS "

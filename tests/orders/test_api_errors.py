@@ -5,7 +5,7 @@ writes: unknown paths (404), wrong methods (405), bad Host (400), too-long URIs 
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import include, path
 
 from common.api_errors import MAX_URI_LENGTH, api_error_body
@@ -91,3 +91,24 @@ def test_a_crash_under_api_answers_json_500_and_a_staff_page_html():
     page = client.get("/crash")
     assert page.status_code == 500
     assert page["Content-Type"].startswith("text/html")
+
+
+class _PlainApiView:
+    """A URLconf with a view under /api/ that is neither login_not_required nor csrf_exempt."""
+
+    urlpatterns = [path("api/v1/crash", _crash), path("login/", _crash, name="login")]
+
+
+def test_api_views_skip_the_staff_middleware_and_other_views_do_not(client):
+    """ApiShortcutMiddleware: a key-authenticated API view is called before the staff-only
+    middleware (no X-Frame-Options from XFrameOptionsMiddleware, no sign-in redirect); a view
+    under /api/ that is not login_not_required and csrf_exempt still gets the whole chain."""
+    api = client.get("/api/v1/openapi.json")
+    assert (api.status_code, api.get("X-Frame-Options")) == (200, None)
+    login = client.get("/login/")
+    assert (login.status_code, login["X-Frame-Options"]) == (200, "DENY")
+    with override_settings(ROOT_URLCONF=_PlainApiView):
+        plain = client.get("/api/v1/crash")
+    # The whole chain: LoginRequiredMiddleware sends the anonymous caller to sign in.
+    assert plain.status_code == 302
+    assert plain["X-Frame-Options"] == "DENY"

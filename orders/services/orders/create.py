@@ -12,11 +12,20 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.db import insert_together
 from common.money import PRECISION
 from inventory.models import Variant, Warehouse
 from inventory.services.sequences import sequence_next
 from orders.errors import OrderError
-from orders.models import Customer, CustomerAddress, EventKind, Order, OrderLine, OrderStatus
+from orders.models import (
+    Customer,
+    CustomerAddress,
+    EventKind,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderStatus,
+)
 from orders.services.amounts import LineAmounts, OrderAmounts
 from orders.services.customers import (
     AddressInput,
@@ -27,7 +36,6 @@ from orders.services.customers import (
     customer_totals_recount,
 )
 from orders.services.orders.core import (
-    event_add,
     money_data,
     order_search_refresh,
     warehouse_check,
@@ -81,7 +89,10 @@ class OrderPrepared:
     - `variants`: the new lines' variants by id, read with lines.PLAN_FIELDS;
     - `warehouse`: the warehouse row (None: no warehouse), its is_active still checked here;
     - `number`: the order number, when the caller drew it (order_number_next) with another
-      statement of its own ("": drawn here).
+      statement of its own ("": drawn here);
+    - `order_id`: the new order's id, drawn by the caller from the table's sequence (PostgreSQL;
+      None: given by the INSERT): the order, its lines and its history row then go in one
+      statement (common.db.insert_together).
     The caller has also looked for the channel order number in this transaction and holds a
     savepoint of its own: a duplicate inserted meanwhile raises IntegrityError, not OrderError.
     """
@@ -91,6 +102,7 @@ class OrderPrepared:
     variants: Mapping[int, Variant]
     warehouse: Warehouse | None
     number: str = ""
+    order_id: int | None = None
 
 
 def order_create(
@@ -150,9 +162,31 @@ def order_create(
             updated_at=now,
         )
         _fill(order, clean_shipping, amounts, prepared)
-        _insert(order, planned=planned, amounts=amounts, guarded=prepared is None)
-        _record_created(order, planned=planned, user_id=user_id, now=now)
+        _save_new(order, planned=planned, amounts=amounts, prepared=prepared, user_id=user_id)
+        _record_created(order)
     return order
+
+
+def _save_new(
+    order: Order,
+    *,
+    planned: list[PlannedLine],
+    amounts: OrderAmounts,
+    prepared: OrderPrepared | None,
+    user_id: int | None,
+) -> None:
+    """INSERT the new order, its lines and its "created" history row."""
+    if prepared is not None and prepared.order_id is not None:
+        # The id drawn by the caller: all in one statement (orders.services.website_orders).
+        order.pk = prepared.order_id
+        rows = [_line_row(order, p, a) for p, a in zip(planned, amounts.lines, strict=True)]
+        event = _created_event(order, planned=planned, user_id=user_id, now=order.created_at)
+        insert_together([[order], rows, [event]], connection)
+    else:
+        _insert(order, planned=planned, amounts=amounts, guarded=prepared is None)
+        _created_event(order, planned=planned, user_id=user_id, now=order.created_at).save(
+            force_insert=True
+        )
 
 
 def _fill(
@@ -223,26 +257,32 @@ def _insert(
     )
 
 
-def _record_created(
+def _created_event(
     order: Order, *, planned: list[PlannedLine], user_id: int | None, now: datetime
-) -> None:
-    """The new order's history row, its customer's figures and, after commit, its signal."""
-    event_add(
-        order,
-        EventKind.CREATED,
-        user_id=user_id,
-        now=now,
+) -> OrderEvent:
+    """The new order's history row (not saved yet)."""
+    return OrderEvent(
+        order=order,
+        kind=EventKind.CREATED,
+        from_status="",
         to_status=OrderStatus.NEW,
         data={
             "channel": order.channel,
             "lines": [{"sku": p.sku, "quantity": p.quantity} for p in planned],
             "total": money_data(order.total, order.currency),
         },
+        user_id=user_id,
+        created_at=now,
     )
+
+
+def _record_created(order: Order) -> None:
+    """The new order's customer figures and, after commit, its signal."""
     # The customer's row is locked by order_create (or the caller): one UPDATE recounts.
     customer_totals_recount(customer_id=order.customer_id)
-    order_id = order.pk
-    transaction.on_commit(lambda: order_created.send(sender=Order, order_id=order_id))
+    # What receivers need of the order, so they need not read it again.
+    sent = {"order_id": order.pk, "customer_id": order.customer_id, "created_at": order.created_at}
+    transaction.on_commit(lambda: order_created.send(sender=Order, **sent))
 
 
 def _line_row(order: Order, p: PlannedLine, a: LineAmounts) -> OrderLine:

@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from common.external import ExternalError, TransientError
 from invoicing.adapters.base import IssuedInvoice, ProviderAdapter
@@ -256,3 +257,18 @@ def needs_follow_up(invoice: EInvoice) -> bool:
     if invoice.state == S.WAITING_FOR_CODE:
         return True
     return invoice.state == S.ISSUED and not (invoice.pdf and invoice.xml)
+
+
+def failure_text(invoice: EInvoice) -> str:
+    """What went wrong, in the user's language around the provider's own words."""
+    if invoice.error_code == "timeout":
+        return _(
+            "The provider did not answer in time. Retrying first asks the provider whether "
+            "the invoice was issued, so it is never issued twice."
+        )
+    if invoice.state == S.FAILED:
+        return _("The provider refused the invoice (%(code)s): %(message)s") % {
+            "code": invoice.error_code,
+            "message": invoice.error_message,
+        }
+    return ""

@@ -31,6 +31,7 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
         "channels_sync.manage_marketplaces",
         "store",
     ),
+    ("invoicing:invoice_list", _("E-invoices"), "invoicing.view_einvoice", "clipboard"),
     ("health", _("System health"), "crm.view_health", "pulse"),
 ]
 

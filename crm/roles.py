@@ -93,6 +93,12 @@ FOLLOWUPS_WORK = [
     *_crud("contactrequest", app="followups"),
 ]
 
+EINVOICES = [
+    "invoicing.view_einvoice",
+    "invoicing.issue_einvoice",
+    "invoicing.manage_einvoice_accounts",
+]
+
 # "app_label.codename" per role. Later issues extend these lists as their pages arrive.
 ROLE_PERMISSIONS: dict[str, Any] = {
     OWNER: ALL,
@@ -109,6 +115,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *FOLLOWUPS_WORK,
         "followups.act_on_all_followups",
         "channels_sync.manage_marketplaces",
+        *EINVOICES,
     ],
     SALES: [
         *CATALOGUE_READ,
@@ -143,6 +150,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         "orders.complete_order",
         "orders.export_order",
         "orders.view_reports",
+        *EINVOICES,
     ],
 }
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,8 +22,8 @@ from django.utils.translation import gettext_lazy as _
 from common.db import choices_check
 from common.secrets import EncryptedTextField
 from common.taxcodes import vn_check_digit
+from orders.models.fields import money_field
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "default": Decimal(0)}
 SERIES_RE = re.compile(r"^[CK][0-9]{2}[TDLMNBGH][A-Z0-9]{2}$")  # E.3
 SINVOICE_TEMPLATE_RE = re.compile(r"^[1-6]/[0-9]{3,4}$")  # "1/001"
 SELLER_TAX_CODE_RE = re.compile(r"^[0-9]{10}(-[0-9]{3})?$")
@@ -73,7 +72,10 @@ class ProviderAccount(models.Model):
     name = models.CharField(_("name"), max_length=100)
     base_url = models.URLField(_("API base URL"), max_length=300)
     auth_url = models.URLField(
-        _("sign-in URL"), max_length=300, blank=True, help_text=_("Blank: derived from the API URL.")
+        _("sign-in URL"),
+        max_length=300,
+        blank=True,
+        help_text=_("Blank: derived from the API URL."),
     )
     app_id = models.CharField(_("app id"), max_length=100, blank=True)
     username = models.CharField(_("user name"), max_length=150)
@@ -164,9 +166,9 @@ class EInvoice(models.Model):
     buyer_email = models.EmailField(_("buyer e-mail"), blank=True)
     payment_method = models.CharField(_("payment method"), max_length=10, default="TM/CK")
     currency = models.CharField(_("currency"), max_length=3, default="VND")
-    total_without_vat = models.DecimalField(_("total without VAT"), **MONEY)  # type: ignore[call-overload]
-    total_vat = models.DecimalField(_("VAT"), **MONEY)  # type: ignore[call-overload]
-    total = models.DecimalField(_("total"), **MONEY)  # type: ignore[call-overload]
+    total_without_vat = money_field(_("total without VAT"))
+    total_vat = money_field(_("VAT"))
+    total = money_field(_("total"))
     total_in_words = models.CharField(_("total in words"), max_length=500, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="einvoices/%Y/%m/", blank=True)
     xml = models.FileField(_("XML"), upload_to="einvoices/%Y/%m/", blank=True)
@@ -244,10 +246,10 @@ class EInvoiceLine(models.Model):
     unit = models.CharField(_("unit"), max_length=30, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=4, default=0)
     unit_price = models.DecimalField(_("unit price"), max_digits=18, decimal_places=4, default=0)
-    discount = models.DecimalField(_("discount"), **MONEY)  # type: ignore[call-overload]
-    amount = models.DecimalField(_("amount"), **MONEY)  # type: ignore[call-overload]
+    discount = money_field(_("discount"))
+    amount = money_field(_("amount"))
     vat_rate = models.CharField(_("VAT rate"), max_length=6, choices=VatRate.choices)
-    vat_amount = models.DecimalField(_("VAT"), **MONEY)  # type: ignore[call-overload]
+    vat_amount = money_field(_("VAT"))
 
     class Meta:
         verbose_name = _("e-invoice line")

@@ -149,7 +149,10 @@ def compute_invoice(
         rates = {line.vat_rate for line in sold}
         rate = shipping_rate or (rates.pop() if len(rates) == 1 else VatRate.TEN)
         fee = SoldLine(
-            name=shipping_name, quantity=Decimal(1), gross=shipping_fee, net=shipping_fee,
+            name=shipping_name,
+            quantity=Decimal(1),
+            gross=shipping_fee,
+            net=shipping_fee,
             vat_rate=rate,
         )
         lines.append(invoice_line(len(lines) + 1, fee, currency, LineKind.FEE))

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.external import ExternalError, TransientError
-from invoicing.adapters.base import IssuedInvoice, ProviderAdapter
+from invoicing.adapters.base import InvoiceRequest, IssuedInvoice, ProviderAdapter
 from invoicing.models import Attempt, EInvoice, EInvoiceLine, InvoiceState, ProviderAccount
 from invoicing.services.compute import ComputedInvoice, compute_invoice
 from invoicing.services.providers import adapter_for, request_of
@@ -33,7 +33,7 @@ from orders.models import Order, PaymentMethod
 
 T = TypeVar("T")
 STALE_ISSUING = timedelta(minutes=5)  # an "issuing" claim older than this was abandoned
-PAYMENT_TEXT = {
+PAYMENT_TEXT: dict[str, str] = {
     PaymentMethod.CASH: "TM",
     PaymentMethod.COD: "TM",
     PaymentMethod.BANK_TRANSFER: "CK",
@@ -113,6 +113,12 @@ def invoice_draft(*, order: Order, account: ProviderAccount, user: Any = None) -
     invoice.save()
     save_lines(invoice, compute_for_order(order))
     return invoice
+
+
+def preview_request(*, order: Order, account: ProviderAccount) -> InvoiceRequest:
+    """What issuing the order's invoice now would send (nothing is stored)."""
+    invoice = new_invoice(order=order, account=account)
+    return request_of(invoice, lines=compute_for_order(order).lines)
 
 
 def _claim(invoice_id: int) -> bool:
@@ -242,7 +248,9 @@ def invoice_files_fetch(*, invoice: EInvoice, adapter: ProviderAdapter) -> None:
             continue
         try:
             got = _call(
-                invoice, f"file_{kind}", {"kind": kind},
+                invoice,
+                f"file_{kind}",
+                {"kind": kind},
                 lambda k=kind: adapter.file(invoice=_issued(invoice), kind=k),  # type: ignore[misc]
             )
         except ExternalError:

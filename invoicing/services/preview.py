@@ -35,7 +35,9 @@ def preview_context(request: InvoiceRequest) -> dict[str, Any]:
         "buyer": request.buyer,
         "payment_method": request.payment_method,
         "currency": request.currency,
-        "lines": [{**line.__dict__, "rate_label": RATE_LABELS[line.vat_rate]} for line in request.lines],
+        "lines": [
+            {**line.__dict__, "rate_label": RATE_LABELS[line.vat_rate]} for line in request.lines
+        ],
         "breakdown": [
             {"label": RATE_LABELS[p.rate], "taxable": p.taxable, "vat": p.vat}
             for p in request.breakdown

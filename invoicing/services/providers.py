@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.conf import settings
 
+from inventory.selectors.shop import shop_details
 from invoicing.adapters.base import (
     AdjustmentKind,
     Buyer,
@@ -23,7 +24,6 @@ from invoicing.adapters.misa import MisaAdapter
 from invoicing.adapters.sinvoice import SInvoiceAdapter
 from invoicing.models import EInvoice, EInvoiceLine, Provider, ProviderAccount
 from invoicing.services.compute import totals_of
-from inventory.selectors.shop import shop_details
 
 ADAPTERS: dict[str, type[ProviderAdapter]] = {
     Provider.SINVOICE: SInvoiceAdapter,
@@ -42,7 +42,7 @@ def adapter_for(account: ProviderAccount) -> ProviderAdapter:
         seller_tax_code=account.seller_tax_code,
         app_id=account.app_id,
         with_tax_authority_code=account.series.startswith("C"),
-        timeout=tuple(getattr(settings, "EINVOICE_TIMEOUT", DEFAULT_TIMEOUT)),  # type: ignore[arg-type]
+        timeout=tuple(getattr(settings, "EINVOICE_TIMEOUT", DEFAULT_TIMEOUT)),
     )
     return ADAPTERS[account.provider](config)
 
@@ -65,7 +65,7 @@ def buyer_of(invoice: EInvoice) -> Buyer:
         tax_code=invoice.buyer_tax_code,
         address=invoice.buyer_address,
         email=invoice.buyer_email,
-        code=f"C-{invoice.order.customer_id}",
+        code=f"C-{invoice.order.customer_id}" if invoice.order_id else "",
         takes_invoice=bool(invoice.buyer_tax_code or invoice.buyer_company),
     )
 
@@ -107,8 +107,15 @@ def _correction(invoice: EInvoice) -> Correction | None:
     )
 
 
-def request_of(invoice: EInvoice, *, issued_at: datetime | None = None) -> InvoiceRequest:
-    lines = adapter_lines(list(invoice.lines.all()))
+def request_of(
+    invoice: EInvoice,
+    *,
+    issued_at: datetime | None = None,
+    lines: tuple[InvoiceLine, ...] | None = None,
+) -> InvoiceRequest:
+    """The request of a stored invoice (its lines from the database), or of an unsaved one
+    with `lines` (the preview)."""
+    lines = adapter_lines(list(invoice.lines.all())) if lines is None else lines
     computed = totals_of(lines, invoice.currency)
     paid = invoice.order.payment_status == "paid"
     return InvoiceRequest(
@@ -122,14 +129,13 @@ def request_of(invoice: EInvoice, *, issued_at: datetime | None = None) -> Invoi
         buyer=buyer_of(invoice),
         lines=lines,
         breakdown=computed.breakdown,
-        total_without_vat=invoice.total_without_vat,
-        total_vat=invoice.total_vat,
-        total=invoice.total,
-        total_in_words=invoice.total_in_words,
+        total_without_vat=computed.total_without_vat,
+        total_vat=computed.total_vat,
+        total=computed.total,
+        total_in_words=computed.total_in_words,
         discount_total=computed.discount_total,
         payment_method=invoice.payment_method,
         paid=paid,
         note=f"Đơn hàng {invoice.order.number}",
         correction=_correction(invoice),
     )
-

@@ -54,9 +54,7 @@ def returned_lines(order_return: Return) -> list[SoldLine]:
     """The units of a return at what they were sold for, net of every discount. A line
     returned in several goes counts the units returned before this return as already gone."""
     order = order_return.order
-    rows = list(
-        order_return.lines.select_related("order_line").order_by("order_line_id", "id")
-    )
+    rows = list(order_return.lines.select_related("order_line").order_by("order_line_id", "id"))
     by_line: dict[int, tuple[OrderLine, int]] = {}
     for row in rows:
         line, qty = by_line.get(row.order_line_id, (row.order_line, 0))

@@ -58,7 +58,7 @@ def _words(number: int, *, full: bool = False) -> list[str]:
     billions, rest = divmod(number, 1_000_000_000)
     words: list[str] = []
     if billions:
-        words += _words(billions, full=full) + ["tỷ"]
+        words += [*_words(billions, full=full), "tỷ"]
     words += _below_billion(rest, full=full or bool(words))
     return words
 

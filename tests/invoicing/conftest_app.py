@@ -22,7 +22,7 @@ from orders.services.orders.transitions import order_confirm, order_ship
 from tests.inventory.factories import VariantFactory, WarehouseFactory
 from tests.orders.factories import make_customer
 
-__all__ = ["HandOrder", "hand_order", "misa_account", "sinvoice_account", "shop_profile"]
+__all__ = ["HandOrder", "hand_order", "misa_account", "shop_profile", "sinvoice_account"]
 
 D = Decimal
 
@@ -59,7 +59,9 @@ def sinvoice_account(
 
 
 @pytest.fixture
-def misa_account(encryption_keys, shop_profile, misa_sandbox: MisaSandbox, settings) -> ProviderAccount:
+def misa_account(
+    encryption_keys, shop_profile, misa_sandbox: MisaSandbox, settings
+) -> ProviderAccount:
     settings.EINVOICE_TIMEOUT = (2.0, 5.0)
     template = misa_sandbox.templates[0]
     return ProviderAccount.objects.create(
@@ -98,9 +100,7 @@ def hand_order(db) -> HandOrder:
         ("Gạo ST25 túi 5 kg", "105000", "5"),
         ("Sữa chua hộp", "27000", "8"),
     ):
-        variant = VariantFactory(
-            product__name=name, sale_price=D(price), vat_rate=D(vat)
-        )
+        variant = VariantFactory(product__name=name, sale_price=D(price), vat_rate=D(vat))
         stock_receive(variant_id=variant.pk, warehouse_id=warehouse.pk, quantity=20)
         variants.append(variant)
     customer = make_customer(

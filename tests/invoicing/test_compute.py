@@ -28,7 +28,15 @@ D = Decimal
 
 
 def figures(line):
-    return (line.kind, line.quantity, line.unit_price, line.discount, line.amount, line.vat_rate, line.vat_amount)
+    return (
+        line.kind,
+        line.quantity,
+        line.unit_price,
+        line.discount,
+        line.amount,
+        line.vat_rate,
+        line.vat_amount,
+    )
 
 
 @pytest.mark.django_db
@@ -68,9 +76,19 @@ def test_rates_without_tax_and_a_unit_price_with_decimals() -> None:
     the taxed goods, but three rates in all: shipping 11,000 at 10 %: VAT 1,000.
     Without VAT 138,889 + 40,000 + 30,000 + 10,000 = 218,889; VAT 12,111; total 231,000."""
     sold = [
-        SoldLine(name="Bánh", quantity=D(3), gross=D(150000), net=D(150000), vat_rate=VatRate.EIGHT),
-        SoldLine(name="Sách", quantity=D(1), gross=D(40000), net=D(40000), vat_rate=VatRate.NOT_SUBJECT),
-        SoldLine(name="Dịch vụ", quantity=D(1), gross=D(30000), net=D(30000), vat_rate=VatRate.NOT_DECLARED),
+        SoldLine(
+            name="Bánh", quantity=D(3), gross=D(150000), net=D(150000), vat_rate=VatRate.EIGHT
+        ),
+        SoldLine(
+            name="Sách", quantity=D(1), gross=D(40000), net=D(40000), vat_rate=VatRate.NOT_SUBJECT
+        ),
+        SoldLine(
+            name="Dịch vụ",
+            quantity=D(1),
+            gross=D(30000),
+            net=D(30000),
+            vat_rate=VatRate.NOT_DECLARED,
+        ),
     ]
     computed = compute_invoice(sold=sold, shipping_fee=D(11000), currency="VND")
     assert [figures(line) for line in computed.lines] == [
@@ -89,17 +107,28 @@ def test_rates_without_tax_and_a_unit_price_with_decimals() -> None:
 
 def test_shipping_takes_the_rate_the_goods_share() -> None:
     """All goods at 5 %: shipping 21,000 at 5 %: VAT 1,000, amount 20,000."""
-    sold = [SoldLine(name="Gạo", quantity=D(1), gross=D(105000), net=D(105000), vat_rate=VatRate.FIVE)]
+    sold = [
+        SoldLine(name="Gạo", quantity=D(1), gross=D(105000), net=D(105000), vat_rate=VatRate.FIVE)
+    ]
     computed = compute_invoice(sold=sold, shipping_fee=D(21000), currency="VND")
     assert figures(computed.lines[1]) == (
-        LineKind.FEE, D(1), D(20000), D(0), D(20000), VatRate.FIVE, D(1000)
+        LineKind.FEE,
+        D(1),
+        D(20000),
+        D(0),
+        D(20000),
+        VatRate.FIVE,
+        D(1000),
     )
     assert computed.breakdown == (VatBreakdown(VatRate.FIVE, D(120000), D(6000)),)
 
 
 def test_catalogue_rates() -> None:
     assert [vat_rate_of(D(r)) for r in ("0", "5.00", "8", "10.00")] == [
-        VatRate.ZERO, VatRate.FIVE, VatRate.EIGHT, VatRate.TEN
+        VatRate.ZERO,
+        VatRate.FIVE,
+        VatRate.EIGHT,
+        VatRate.TEN,
     ]
     with pytest.raises(UnsupportedVatRate):
         vat_rate_of(D("7"))
@@ -115,7 +144,11 @@ def test_catalogue_rates() -> None:
         (894_700, "Tám trăm chín mươi tư nghìn bảy trăm đồng"),
         (1_000_050, "Một triệu không trăm năm mươi đồng"),
         (1_000_500, "Một triệu năm trăm đồng"),
-        (1_234_567_891, "Một tỷ hai trăm ba mươi tư triệu năm trăm sáu mươi bảy nghìn tám trăm chín mươi mốt đồng"),
+        (
+            1_234_567_891,
+            "Một tỷ hai trăm ba mươi tư triệu năm trăm sáu mươi bảy nghìn tám trăm chín mươi "
+            "mốt đồng",
+        ),
         (2_005_000_000_000, "Hai nghìn không trăm linh năm tỷ đồng"),
     ],
 )

@@ -41,7 +41,9 @@ class SInvoiceDriver:
         self.sandbox.add_fault(Fault("slow", delay=delay, path="createInvoice"))
 
     def refuse(self, code: str, message: str) -> None:
-        self.sandbox.add_fault(Fault("validation", code=code, message=message, path="createInvoice"))
+        self.sandbox.add_fault(
+            Fault("validation", code=code, message=message, path="createInvoice")
+        )
 
     def count(self) -> int:
         return self.sandbox.invoice_count()
@@ -95,7 +97,11 @@ def test_issue_stores_number_code_and_files(driver, hand_order) -> None:
     assert (invoice.state, invoice.total) == (S.DRAFT, D(686200))
     issued = invoice_issue(invoice_id=invoice.pk)
     issued.refresh_from_db()
-    assert (issued.state, issued.number, issued.series) == (S.ISSUED, driver.number(1), driver.series)
+    assert (issued.state, issued.number, issued.series) == (
+        S.ISSUED,
+        driver.number(1),
+        driver.series,
+    )
     assert issued.tax_authority_code != ""
     assert issued.lookup_code != ""
     assert issued.issued_at is not None
@@ -110,10 +116,14 @@ def test_issue_stores_number_code_and_files(driver, hand_order) -> None:
 
 def test_the_tax_authority_code_and_files_come_later(driver, hand_order) -> None:
     driver.code_delay(60)
-    invoice = invoice_issue(invoice_id=invoice_draft(order=hand_order.order, account=driver.account).pk)
+    invoice = invoice_issue(
+        invoice_id=invoice_draft(order=hand_order.order, account=driver.account).pk
+    )
     invoice.refresh_from_db()
     assert (invoice.state, invoice.tax_authority_code, bool(invoice.pdf)) == (
-        S.WAITING_FOR_CODE, "", False
+        S.WAITING_FOR_CODE,
+        "",
+        False,
     )
     invoice_refresh(invoice_id=invoice.pk)
     invoice.refresh_from_db()
@@ -144,13 +154,17 @@ def test_a_timeout_then_a_retry_issues_one_invoice(driver, hand_order, settings)
     assert driver.count() == 1
 
 
-def test_a_refusal_is_failed_with_the_providers_words_in_the_users_language(driver, hand_order) -> None:
+def test_a_refusal_is_failed_with_the_providers_words_in_the_users_language(
+    driver, hand_order
+) -> None:
     invoice = invoice_draft(order=hand_order.order, account=driver.account)
     driver.refuse("INVALID_BUYER_EMAIL", "Email người mua không hợp lệ")
     invoice_issue(invoice_id=invoice.pk)
     invoice.refresh_from_db()
     assert (invoice.state, invoice.error_code, invoice.error_message) == (
-        S.FAILED, "INVALID_BUYER_EMAIL", "Email người mua không hợp lệ"
+        S.FAILED,
+        "INVALID_BUYER_EMAIL",
+        "Email người mua không hợp lệ",
     )
     with translation.override("th"):
         assert failure_text(invoice) == (
@@ -169,17 +183,21 @@ def test_a_return_proposes_a_decrease_adjustment(driver, hand_order) -> None:
     """One shirt back: 330,000 x 664,200 / 738,000 / 2 = 148,500 paid for it; VAT
     148,500 x 10/110 = 13,500, amount 135,000; gross 165,000 is 150,000 without VAT, so the
     discount is 15,000."""
-    original = invoice_issue(invoice_id=invoice_draft(order=hand_order.order, account=driver.account).pk)
+    original = invoice_issue(
+        invoice_id=invoice_draft(order=hand_order.order, account=driver.account).pk
+    )
     line = hand_order.order.lines.get(variant=hand_order.shirt)
     order_return = return_create(
         order_id=hand_order.order.pk, lines=[ReturnLineInput(line.pk, 1, "good")], user_id=None
     )
     proposal = decrease_for_return(order_return)
-    assert [(ln.quantity, ln.unit_price, ln.discount, ln.amount, ln.vat_amount) for ln in proposal.lines] == [
-        (D(1), D(150000), D(15000), D(135000), D(13500))
-    ]
+    assert [
+        (ln.quantity, ln.unit_price, ln.discount, ln.amount, ln.vat_amount) for ln in proposal.lines
+    ] == [(D(1), D(150000), D(15000), D(135000), D(13500))]
     assert (proposal.total_without_vat, proposal.total_vat, proposal.total) == (
-        D(135000), D(13500), D(148500)
+        D(135000),
+        D(13500),
+        D(148500),
     )
     adjustment = correction_draft(
         original=original,
@@ -192,13 +210,19 @@ def test_a_return_proposes_a_decrease_adjustment(driver, hand_order) -> None:
     issued = invoice_issue(invoice_id=adjustment.pk)
     issued.refresh_from_db()
     original.refresh_from_db()
-    assert (issued.state, issued.number, issued.original_id) == (S.ISSUED, driver.number(2), original.pk)
+    assert (issued.state, issued.number, issued.original_id) == (
+        S.ISSUED,
+        driver.number(2),
+        original.pk,
+    )
     assert original.state == S.ADJUSTED
     assert driver.count() == 2
 
 
 def test_a_replacement_replaces_the_original(driver, hand_order) -> None:
-    original = invoice_issue(invoice_id=invoice_draft(order=hand_order.order, account=driver.account).pk)
+    original = invoice_issue(
+        invoice_id=invoice_draft(order=hand_order.order, account=driver.account).pk
+    )
     replacement = correction_draft(
         original=original,
         kind="replacement",

@@ -3,12 +3,14 @@ invoice is a Vietnamese legal document whatever the user's language)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_decimal
 from django.utils import translation
 
 from common.pdf import render_pdf
-from invoicing.adapters.base import InvoiceRequest, VatRate
+from invoicing.adapters.base import InvoiceLine, InvoiceRequest, LineKind, VatRate
 
 RATE_LABELS = {
     VatRate.ZERO: "0%",
@@ -25,6 +27,27 @@ CORRECTION_LABELS = {
 }
 
 
+def _number(value: Decimal) -> str:
+    """1.234.567,5 as Vietnamese documents write it (up to 4 decimals, none when whole)."""
+    return format_decimal(value, format="#,##0.####", locale="vi_VN")
+
+
+def _line(line: InvoiceLine) -> dict[str, Any]:
+    note = line.kind == LineKind.NOTE
+    return {
+        "number": line.number,
+        "name": line.name,
+        "unit": line.unit,
+        "note": note,
+        "minus": line.kind == LineKind.DISCOUNT,
+        "quantity": _number(line.quantity) if line.quantity and not note else "",
+        "unit_price": _number(line.unit_price) if line.quantity and not note else "",
+        "discount": line.discount,
+        "amount": line.amount,
+        "rate_label": "" if note else RATE_LABELS[line.vat_rate],
+    }
+
+
 def preview_context(request: InvoiceRequest) -> dict[str, Any]:
     fix = request.correction
     return {
@@ -35,9 +58,7 @@ def preview_context(request: InvoiceRequest) -> dict[str, Any]:
         "buyer": request.buyer,
         "payment_method": request.payment_method,
         "currency": request.currency,
-        "lines": [
-            {**line.__dict__, "rate_label": RATE_LABELS[line.vat_rate]} for line in request.lines
-        ],
+        "lines": [_line(line) for line in request.lines],
         "breakdown": [
             {"label": RATE_LABELS[p.rate], "taxable": p.taxable, "vat": p.vat}
             for p in request.breakdown

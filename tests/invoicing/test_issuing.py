@@ -236,3 +236,21 @@ def test_a_replacement_replaces_the_original(driver, hand_order) -> None:
     original.refresh_from_db()
     assert (issued.state, original.state) == (S.ISSUED, S.REPLACED)
     assert driver.count() == 2
+
+
+def test_the_periodic_sweep_fetches_the_code_later(driver, hand_order, run_jobs) -> None:
+    from invoicing.tasks import follow_up_all
+
+    driver.code_delay(60)
+    invoice = invoice_issue(
+        invoice_id=invoice_draft(order=hand_order.order, account=driver.account).pk
+    )
+    assert invoice.state == S.WAITING_FOR_CODE
+    driver.advance(61)
+    with run_jobs():
+        assert follow_up_all() == 1
+    invoice.refresh_from_db()
+    assert invoice.state == S.ISSUED
+    assert invoice.tax_authority_code != ""
+    assert bool(invoice.pdf)
+    assert bool(invoice.xml)

@@ -30,7 +30,7 @@ FOLLOW_UP_TRIES = 60  # then the periodic sweep takes over
 @shared_task(name="invoicing.issue", acks_late=True, ignore_result=True, bind=True, max_retries=5)
 def issue(self: Any, *, invoice_id: int) -> str:
     invoice = invoice_issue(invoice_id=invoice_id)
-    if invoice.state == InvoiceState.ISSUING and invoice.error_code == "timeout":
+    if invoice.state == InvoiceState.ISSUING and invoice.error_code:
         raise self.retry(countdown=30 * (self.request.retries + 1))
     if needs_follow_up(invoice):
         follow_up.apply_async(kwargs={"invoice_id": invoice_id}, countdown=FOLLOW_UP_EVERY)
@@ -54,21 +54,22 @@ def follow_up(self: Any, *, invoice_id: int) -> str:
 
 @shared_task(name="invoicing.follow_up_all", acks_late=True, ignore_result=True)
 def follow_up_all() -> int:
-    """Periodic sweep: invoices still waiting for the provider, and issuing calls left without
-    an answer (a worker lost mid-call)."""
+    """Periodic sweep: invoices still waiting for the provider, issuing calls left without an
+    answer (a worker lost mid-call, a transient error), drafts whose job never ran. Only
+    corrections and orders' drafts made to be issued exist as drafts (the panel issues at once)."""
     stale = timezone.now() - STALE_ISSUING
     ids = list(
         EInvoice.objects.filter(
             Q(state=InvoiceState.WAITING_FOR_CODE)
-            | Q(state=InvoiceState.ISSUING, updated_at__lt=stale)
-            | Q(state=InvoiceState.ISSUING, error_code="timeout")
+            | Q(state__in=[InvoiceState.ISSUING, InvoiceState.DRAFT], updated_at__lt=stale)
+            | (Q(state=InvoiceState.ISSUING) & ~Q(error_code=""))
         )
         .filter(created_at__gte=timezone.now() - timedelta(days=30))
         .order_by("pk")
         .values_list("pk", "state")[:500]
     )
     for pk, state in ids:
-        if state == InvoiceState.ISSUING:
+        if state in (InvoiceState.ISSUING, InvoiceState.DRAFT):
             issue.delay(invoice_id=pk)
         else:
             follow_up.delay(invoice_id=pk)

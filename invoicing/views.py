@@ -12,10 +12,12 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.auth import require_perm
+from common.money import format_money
 from common.pagination import page_number, paginate
 from common.pdf import pdf_file_response
 from common.spreadsheets import CSV_TYPE, DATETIME, MONEY, Column, Table, csv_stream
@@ -159,7 +161,13 @@ def _order(pk: int) -> Order:
 
 
 def _returns(order: Order) -> list[tuple[int, str]]:
-    return [(r.pk, r.number) for r in order.returns.order_by("-id")]
+    """The order's returns, each with the decrease it proposes (VAT included)."""
+    choices = []
+    for order_return in order.returns.order_by("-id"):
+        total = decrease_for_return(order_return).total
+        amount = format_money(-total, order.currency, get_language())
+        choices.append((order_return.pk, f"{order_return.number} · {amount}"))
+    return choices
 
 
 def panel_context(request: HttpRequest, order: Order, **extra: Any) -> dict[str, Any]:

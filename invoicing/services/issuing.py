@@ -4,9 +4,10 @@ authority's code and the files are there.
 Issuing is safe to repeat. The draft's row and its key (a UUID) are committed first. A call
 claims the invoice with a conditional UPDATE (draft, failed, or issuing after an unanswered
 call), then, when an earlier call may have reached the provider, asks `find(key)` and adopts
-what the provider holds; only when nothing is there does it call `issue`. A timeout leaves the
-invoice "issuing" with error code "timeout" (the outcome is unknown); a refusal makes it
-"failed" with the provider's code and message. Every call is an Attempt row.
+what the provider holds; only when nothing is there does it call `issue`. A timeout or another
+transient error (5xx, rate limit, network) leaves the invoice "issuing" with the error's code
+("timeout"...): the outcome is unknown, a retry finds out; a refusal makes it "failed" with the
+provider's code and message. Every call is an Attempt row.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def _claim(invoice_id: int) -> bool:
     now = timezone.now()
     claimable = (
         Q(state__in=[S.DRAFT, S.FAILED])
-        | Q(state=S.ISSUING, error_code="timeout")
+        | (Q(state=S.ISSUING) & ~Q(error_code=""))
         | Q(state=S.ISSUING, updated_at__lt=now - STALE_ISSUING)
     )
     return bool(
@@ -172,7 +173,7 @@ def _adopt(invoice: EInvoice, issued: IssuedInvoice) -> None:
 def _fail(invoice: EInvoice, error: ExternalError) -> None:
     unknown = isinstance(error, TransientError)
     invoice.state = S.ISSUING if unknown else S.FAILED
-    invoice.error_code = ("timeout" if unknown else error.code)[:100]
+    invoice.error_code = (error.code or "unavailable")[:100]
     invoice.error_message = error.message or error.code
     invoice.updated_at = timezone.now()
     invoice.save(update_fields=["state", "error_code", "error_message", "updated_at"])
@@ -274,6 +275,11 @@ def failure_text(invoice: EInvoice) -> str:
             "The provider did not answer in time. Retrying first asks the provider whether "
             "the invoice was issued, so it is never issued twice."
         )
+    if invoice.state == S.ISSUING and invoice.error_code:
+        return _(
+            "The provider could not be reached (%(code)s): %(message)s. Retrying first asks "
+            "the provider whether the invoice was issued, so it is never issued twice."
+        ) % {"code": invoice.error_code, "message": invoice.error_message}
     if invoice.state == S.FAILED:
         return _("The provider refused the invoice (%(code)s): %(message)s") % {
             "code": invoice.error_code,

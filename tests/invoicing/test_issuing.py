@@ -40,6 +40,9 @@ class SInvoiceDriver:
     def slow(self, delay: float) -> None:
         self.sandbox.add_fault(Fault("slow", delay=delay, path="createInvoice"))
 
+    def unavailable(self) -> None:
+        self.sandbox.add_fault(Fault("error", status=503, path="createInvoice"))
+
     def refuse(self, code: str, message: str) -> None:
         self.sandbox.add_fault(
             Fault("validation", code=code, message=message, path="createInvoice")
@@ -70,6 +73,9 @@ class MisaDriver:
 
     def slow(self, delay: float) -> None:
         self.control.post("fault", {"kind": "slow", "delay": delay, "path": "publishhsm"})
+
+    def unavailable(self) -> None:
+        self.control.post("fault", {"kind": "error", "status": 503, "path": "publishhsm"})
 
     def refuse(self, code: str, message: str) -> None:
         self.control.post(
@@ -254,3 +260,19 @@ def test_the_periodic_sweep_fetches_the_code_later(driver, hand_order, run_jobs)
     assert invoice.tax_authority_code != ""
     assert bool(invoice.pdf)
     assert bool(invoice.xml)
+
+
+def test_a_5xx_leaves_the_outcome_unknown_and_a_retry_issues_once(driver, hand_order) -> None:
+    invoice = invoice_draft(order=hand_order.order, account=driver.account)
+    driver.unavailable()
+    invoice_issue(invoice_id=invoice.pk)
+    invoice.refresh_from_db()
+    assert invoice.state == S.ISSUING
+    assert invoice.error_code != ""
+    with translation.override("vi"):
+        assert failure_text(invoice).startswith(
+            f"Không kết nối được với nhà cung cấp ({invoice.error_code}): "
+        )
+    assert invoice_issue(invoice_id=invoice.pk).state == S.ISSUED
+    assert attempts(invoice)[:2] == [("issue", "error"), ("find", "ok")]
+    assert driver.count() == 1

@@ -143,6 +143,8 @@ def test_a_decrease_adjustment_after_a_return_from_the_panel(
     order_return = return_create(
         order_id=order.pk, lines=[ReturnLineInput(line.pk, 1, "good")], user_id=None
     )
+    panel = client.get(reverse("invoicing:panel", args=[order.pk])).content.decode()
+    assert f"{order_return.number} · -₫148,500" in panel  # the proposal, in English
     url = reverse("invoicing:panel_correct", args=[order.pk])
     refused = client.post(
         url, {"kind": "decrease", "reason": "Trả 1 áo", "agreement_name": "", "agreement_date": ""}

@@ -23,6 +23,7 @@ from common.pdf import pdf_file_response
 from common.spreadsheets import CSV_TYPE, DATETIME, MONEY, Column, Table, csv_stream
 from invoicing.forms import CorrectionForm, InvoiceFilterForm, ProviderAccountForm
 from invoicing.models import CorrectionKind, EInvoice, InvoiceState, ProviderAccount
+from invoicing.services.compute import UnsupportedVatRate
 from invoicing.services.corrections import correction_draft, decrease_for_return
 from invoicing.services.issuing import (
     InvoiceStateError,
@@ -179,6 +180,11 @@ def panel_context(request: HttpRequest, order: Order, **extra: Any) -> dict[str,
     busy = any(
         i.state in (InvoiceState.DRAFT, InvoiceState.ISSUING) and not i.error_code for i in invoices
     )
+    correctable = current is not None and current.state in (
+        InvoiceState.ISSUED,
+        InvoiceState.ADJUSTED,
+    )
+    returns = _returns(order) if correctable else []
     return {
         "order": order,
         "invoices": [(inv, failure_text(inv)) for inv in invoices],
@@ -186,12 +192,14 @@ def panel_context(request: HttpRequest, order: Order, **extra: Any) -> dict[str,
         "current": current,
         "busy": busy,
         "can_issue": request.user.has_perm(ISSUE),
-        "may_issue": order.status != Order.Status.CANCELLED and current is None and accounts,
-        "correctable": current is not None
-        and current.state in (InvoiceState.ISSUED, InvoiceState.ADJUSTED),
+        "may_issue": order.status != Order.Status.CANCELLED
+        and order.currency == "VND"
+        and current is None
+        and accounts,
+        "correctable": correctable,
         "retryable": RETRYABLE,
         "correction_form": extra.pop("correction_form", None)
-        or CorrectionForm(returns=_returns(order), auto_id="einv-fix-%s"),
+        or CorrectionForm(returns=returns, auto_id="einv-fix-%s"),
         **extra,
     }
 
@@ -216,8 +224,18 @@ def panel_preview(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_object_or_404(
         ProviderAccount, pk=int(account_id) if account_id.isdigit() else 0, active=True
     )
-    pdf = preview_pdf(preview_request(order=order, account=account))
+    try:
+        request_data = preview_request(order=order, account=account)
+    except UnsupportedVatRate as error:
+        return _panel(request, order, status=422, error=_rate_error(error))
+    pdf = preview_pdf(request_data)
     return pdf_file_response(pdf, filename=f"{order.number}-preview.pdf")
+
+
+def _rate_error(error: UnsupportedVatRate) -> str:
+    return _("A line's VAT rate (%(rate)s %%) cannot be on an e-invoice: use 0, 5, 8 or 10 %%.") % {
+        "rate": error
+    }
 
 
 @require_POST
@@ -231,7 +249,10 @@ def panel_issue(request: HttpRequest, pk: int) -> HttpResponse:
         return _panel(
             request, order, status=422, error=_("This order's invoice cannot be issued now.")
         )
-    invoice = invoice_draft(order=order, account=account, user=request.user)
+    try:
+        invoice = invoice_draft(order=order, account=account, user=request.user)
+    except UnsupportedVatRate as error:
+        return _panel(request, order, status=422, error=_rate_error(error))
     enqueue_issue(invoice.pk)
     return _panel(request, order)
 

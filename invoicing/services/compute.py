@@ -40,10 +40,11 @@ class UnsupportedVatRate(ValueError):
 
 
 def vat_rate_of(percent: Decimal) -> VatRate:
+    rate = Decimal(percent).normalize()
     try:
-        return RATES_BY_PERCENT[Decimal(percent).normalize()]
+        return RATES_BY_PERCENT[rate]
     except KeyError:
-        raise UnsupportedVatRate(str(percent)) from None
+        raise UnsupportedVatRate(format(rate, "f")) from None
 
 
 @dataclass(frozen=True)

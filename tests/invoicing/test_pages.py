@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from invoicing.models import EInvoice, InvoiceState, Provider, ProviderAccount
@@ -117,8 +118,8 @@ def test_a_refusal_is_shown_in_thai_and_retried(
         )
     invoice = EInvoice.objects.get()
     assert invoice.state == S.FAILED
-    client.cookies["django_language"] = "th"
-    page = client.get(reverse("invoicing:panel", args=[order.pk]), HTTP_ACCEPT_LANGUAGE="th")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
+    page = client.get(reverse("invoicing:panel", args=[order.pk]))
     assert (
         "ผู้ให้บริการปฏิเสธใบกำกับภาษี (INVALID_BUYER_EMAIL): Email người mua không hợp lệ"
         in page.content.decode()
@@ -188,3 +189,23 @@ def test_the_list_filters_and_exports(client, login_as, hand_order, sinvoice_acc
         f"{sinvoice_account.series}1",
     ]
     assert rows[1].split(",")[-4:] == ["637143", "49057", "686200", "Original"]
+
+
+def test_a_rate_an_invoice_cannot_carry_is_explained(
+    client, login_as, hand_order, sinvoice_account
+) -> None:
+    from orders.models import OrderLine
+
+    login_as("accountant")
+    order = hand_order.order
+    OrderLine.objects.filter(order=order, variant=hand_order.milk).update(vat_rate=Decimal(7))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    answer = client.post(
+        reverse("invoicing:panel_issue", args=[order.pk]), {"account": sinvoice_account.pk}
+    )
+    assert answer.status_code == 422
+    assert (
+        "Thuế suất của một dòng (7 %) không thể ghi trên hóa đơn điện tử: hãy dùng 0, 5, 8 hoặc "
+        "10 %." in answer.content.decode()
+    )
+    assert not EInvoice.objects.exists()

@@ -42,6 +42,18 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": timedelta(minutes=10),
         "options": {"expires": 9 * 60},
     },
+    # Each night: the carriers' provinces, districts and wards (shipping's address matching).
+    "shipping-refresh-master-data": {
+        "task": "shipping.refresh_master_data",
+        "schedule": crontab(hour=1, minute=40),
+        "options": {"expires": 3 * 3600},
+    },
+    # Every 5 minutes: carrier callbacks whose queued apply was lost (shipping).
+    "shipping-apply-pending-callbacks": {
+        "task": "shipping.apply_pending_callbacks",
+        "schedule": timedelta(minutes=5),
+        "options": {"expires": 280},
+    },
     "followups-digest": {
         "task": "followups.send_digests",
         "schedule": crontab(hour=7, minute=30),
@@ -107,9 +119,13 @@ def celery_settings(
             **BEAT_SCHEDULE,
             **marketplace_schedule(nightly_hour=marketplace_nightly_hour),
         },
-        # The marketplace sync's tasks carry their queue (channels_sync.tasks.QUEUE); the route
-        # covers those sent by name (send_task) from a process that did not import them.
-        "task_routes": {"channels_sync.*": {"queue": "marketplace"}},
+        # The marketplace sync's and the carriers' tasks carry their queue (QUEUE in
+        # channels_sync.tasks and shipping.tasks); the routes cover those sent by name
+        # (send_task) from a process that did not import them.
+        "task_routes": {
+            "channels_sync.*": {"queue": "marketplace"},
+            "shipping.*": {"queue": "marketplace"},
+        },
         "beat_scheduler": "crm.celery:HeartbeatScheduler",
         "beat_schedule_filename": str(var_dir / "celerybeat-schedule"),
     }

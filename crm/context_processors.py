@@ -13,6 +13,7 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("dashboard", _("Dashboard"), None, "home"),
     ("orders:order_list", _("Orders"), "orders.view_order", "receipt"),
     ("orders:customer_list", _("Customers"), "orders.view_customer", "users"),
+    ("shipping:shipment_list", _("Shipments"), "shipping.view_shipment", "truck"),
     ("followups:calendar", _("Follow-up calendar"), "followups.view_followup", "calendar"),
     ("followups:request_list", _("Contact requests"), "followups.view_contactrequest", "phone"),
     ("orders:reports", _("Reports"), "orders.view_reports", "chart"),
@@ -32,6 +33,7 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
         "store",
     ),
     ("invoicing:invoice_list", _("E-invoices"), "invoicing.view_einvoice", "clipboard"),
+    ("shipping:account_list", _("Carriers"), "shipping.manage_carriers", "truck"),
     ("health", _("System health"), "crm.view_health", "pulse"),
 ]
 

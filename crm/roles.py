@@ -86,6 +86,10 @@ ORDERS_ALL = [
     *_crud("website", app="orders"),
     "orders.view_reports",
 ]
+# Parcels with the carriers: create, cancel, print labels (shipping.add_shipment covers the
+# carrier calls); the carrier accounts themselves are shipping.manage_carriers.
+SHIPMENTS_READ = _crud("shipment", "view", app="shipping")
+SHIPMENTS_WORK = _crud("shipment", app="shipping")
 # Cost price, profit, margin and values at cost (inventory/permissions.py).
 COSTS = ["inventory.view_costs"]
 FOLLOWUPS_WORK = [
@@ -116,6 +120,8 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         "followups.act_on_all_followups",
         "channels_sync.manage_marketplaces",
         *EINVOICES,
+        *SHIPMENTS_WORK,
+        "shipping.manage_carriers",
     ],
     SALES: [
         *CATALOGUE_READ,
@@ -124,6 +130,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *ORDERS_SELL,
         "orders.export_order",
         *FOLLOWUPS_WORK,
+        *SHIPMENTS_READ,
     ],
     WAREHOUSE: [
         *WAREHOUSES_EDIT,
@@ -136,6 +143,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         "orders.ship_order",
         "orders.export_order",
         "orders.add_return",
+        *SHIPMENTS_WORK,
     ],
     ACCOUNTANT: [
         *COSTS,
@@ -151,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         "orders.export_order",
         "orders.view_reports",
         *EINVOICES,
+        *SHIPMENTS_READ,
     ],
 }
 

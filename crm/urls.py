@@ -40,5 +40,6 @@ urlpatterns = [
     path("followups/", include("followups.urls")),
     path("", include("channels_sync.urls")),
     path("", include("invoicing.urls")),
+    path("shipping/", include("shipping.urls")),
     path("maintenance/", admin.site.urls),
 ]

@@ -1,6 +1,8 @@
 """Wiring between sibling apps, done here at the top layer (sibling apps never import each
 other): a marketplace shop whose authorisation is about to end becomes a red follow-up for
-the owner (channels_sync.signals.authorization_ending -> followups.services_tasks)."""
+the owner (channels_sync.signals.authorization_ending -> followups.services_tasks); a parcel
+whose delivery failed becomes a red follow-up on its order (shipping.signals.delivery_failed
+-> followups.services)."""
 
 from __future__ import annotations
 
@@ -66,7 +68,35 @@ def _authorization_ending(sender: Any, *, account_id: int, ends_at: datetime, **
     authorization_ending_followup(account_id=account_id, ends_at=ends_at)
 
 
+def delivery_failed_followup(
+    *, order_id: int, tracking_number: str, reason: str, now: datetime | None = None
+) -> Any:
+    """A failed delivery is a red follow-up on the order: due now, with the carrier's reason,
+    so whoever follows the order decides (redeliver, change the address, return)."""
+    from followups.services import Subject, followup_schedule
+
+    with translation.override(settings.LANGUAGE_CODE):
+        note = _("Delivery of parcel %(parcel)s failed: %(reason)s") % {
+            "parcel": tracking_number,
+            "reason": reason or "—",
+        }
+    return followup_schedule(
+        subject=Subject("order", order_id),
+        next_contact_at=now or timezone.now(),
+        user_id=None,
+        note=note,
+    )
+
+
+def _delivery_failed(
+    sender: Any, *, order_id: int, tracking_number: str, reason: str, **kw: Any
+) -> None:
+    delivery_failed_followup(order_id=order_id, tracking_number=tracking_number, reason=reason)
+
+
 def connect() -> None:
     from channels_sync.signals import authorization_ending
+    from shipping.signals import delivery_failed
 
     authorization_ending.connect(_authorization_ending, dispatch_uid="crm.authorization_ending")
+    delivery_failed.connect(_delivery_failed, dispatch_uid="crm.delivery_failed")

@@ -10,9 +10,12 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
@@ -97,6 +100,7 @@ def _context(request: HttpRequest, state: CalendarState, *, error: str = "") -> 
         calendar_days(period=period, today=today, entries=entries, more=more),
         user=request.user,
         can_change=request.user.has_perm("followups.change_followup"),
+        hidden=_move_hidden_fields(request, state),
     )
     overdue = overdue_before(start=period.start, today=today, assignee_id=assignee_id)
     return {
@@ -123,6 +127,20 @@ def _context(request: HttpRequest, state: CalendarState, *, error: str = "") -> 
             "oldest": state.query(date=overdue.oldest) if overdue.oldest else "",
         },
     }
+
+
+def _move_hidden_fields(request: HttpRequest, state: CalendarState) -> SafeString:
+    """The hidden fields of every entry's move form: the CSRF token (as {% csrf_token %}
+    writes it) and the calendar's state, to redraw the same calendar after the move."""
+    return format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+        '<input type="hidden" name="view" value="{}"><input type="hidden" name="date" value="{}">'
+        '<input type="hidden" name="user" value="{}">',
+        get_token(request),
+        state.view,
+        state.anchor.isoformat(),
+        state.user,
+    )
 
 
 def _hours(days: list[DayCell]) -> list[tuple[int, list[EntryCell]]]:

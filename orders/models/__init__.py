@@ -10,7 +10,7 @@ One module per domain; every name is importable from here (`from orders.models i
   payments      Payment (money in and out) and Return / ReturnLine;
   websites      Website and WebsiteRequest (the inbound API's keys and kept requests);
   sales_rollup  SalesDay, SalesMonth, SalesTotal, SalesDayChannel, CustomerSalesDay,
-                CustomerSalesMonth, CustomerSalesTotal
+                CustomerSalesMonth, CustomerSalesTotal, CustomerSalesWindow
                 (what the sales reports read).
 """
 
@@ -45,9 +45,11 @@ from orders.models.payments import (
 )
 from orders.models.sales_rollup import (
     ROLLUP_AMOUNT,
+    WINDOW_MONTHS,
     CustomerSalesDay,
     CustomerSalesMonth,
     CustomerSalesTotal,
+    CustomerSalesWindow,
     SalesDay,
     SalesDayChannel,
     SalesMonth,
@@ -58,6 +60,7 @@ from orders.models.websites import ApiEndpoint, ApiRequestOutcome, Website, Webs
 __all__ = [
     "MONEY",
     "ROLLUP_AMOUNT",
+    "WINDOW_MONTHS",
     "AddressScheme",
     "ApiEndpoint",
     "ApiRequestOutcome",
@@ -69,6 +72,7 @@ __all__ = [
     "CustomerSalesDay",
     "CustomerSalesMonth",
     "CustomerSalesTotal",
+    "CustomerSalesWindow",
     "EventKind",
     "FollowupState",
     "Order",

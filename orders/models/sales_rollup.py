@@ -21,6 +21,9 @@ from django.utils.translation import gettext_lazy as _
 from orders.models.orders import Channel
 
 ROLLUP_AMOUNT = {"max_digits": 24, "decimal_places": 6}
+# The lengths, in months, of the CustomerSalesWindow rows: a period of 30 days lies in 2
+# months (but for some across February), one of a year in 13.
+WINDOW_MONTHS = (2, 13)
 
 
 def _rollup_amount(verbose_name: str | object) -> models.DecimalField:
@@ -120,7 +123,17 @@ class SalesMonth(models.Model):
                 fields=["month", "variant", "currency"], name="orders_salesmonth_key"
             ),
         ]
-        indexes = [models.Index(fields=["variant", "month"], name="orders_salesmonth_variant")]
+        indexes = [
+            models.Index(fields=["variant", "month"], name="orders_salesmonth_variant"),
+            # A month's variants by units / net revenue, highest first: the bounds of the best
+            # sellers (orders.selectors.report_best) read the first few of each month.
+            models.Index(
+                F("currency"), F("month"), F("units").desc(), name="orders_salesmonth_units"
+            ),
+            models.Index(
+                F("currency"), F("month"), F("net_revenue").desc(), name="orders_salesmonth_net"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.month} {self.variant_id} {self.units}"
@@ -282,3 +295,54 @@ class CustomerSalesTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.orders}"
+
+
+class CustomerSalesWindow(models.Model):
+    """Bounds over the `months` shop-local months ending with `month` (one of WINDOW_MONTHS):
+    a customer's CustomerSalesDay rows of those months summed as in CustomerSalesTotal (the
+    orders, and the net revenue of the days whose net revenue is positive). A period that lies
+    in those months cannot exceed them: the top customers of 30 days (2 months) or a year (13
+    months) only sum the customers whose window reaches the 100th best
+    (orders.selectors.report_customers). Only windows with orders have a row."""
+
+    customer = models.ForeignKey(
+        "orders.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,  # the key starts with the customer
+    )
+    months = models.PositiveSmallIntegerField(_("months in the window"))
+    month = models.DateField(_("last month of the window"))  # its first day
+    currency = models.CharField(_("currency"), max_length=3)
+    orders = models.IntegerField(_("orders"), default=0)
+    revenue_bound = _rollup_amount(_("net revenue of the days with a positive one"))
+
+    class Meta:
+        verbose_name = _("sales to a customer over a few months")
+        verbose_name_plural = _("sales to customers over a few months")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "months", "month", "currency"],
+                name="orders_customersaleswindow_key",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                F("currency"),
+                F("months"),
+                F("month"),
+                F("revenue_bound").desc(),
+                name="orders_custwindow_revenue",
+            ),
+            models.Index(
+                F("currency"),
+                F("months"),
+                F("month"),
+                F("orders").desc(),
+                name="orders_custwindow_orders",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.months} {self.customer_id} {self.orders}"

@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connections
-from django.db.models import Field, QuerySet
+from django.db.models import Count, Field, Window
 
 from common.keyset import RowCompare, cursor_decode, cursor_encode, key_values
 from orders.models import Order
@@ -34,6 +34,7 @@ from orders.selectors.order_list import (
     list_ordering,
     order_list_page,
 )
+from orders.selectors.order_search import has_keys
 
 MAX_JUMP_ROWS = 100_000
 COUNT_EXACT_MAX = 1_000
@@ -61,6 +62,7 @@ class OrderPage:
     next_cursor: str = ""  # "" when Next is a plain ?page=N+1 (no keyset for this sort)
     previous_cursor: str = ""
     jump_capped: bool = False  # ?page=N was deeper than a jump may go
+    total: ListTotal | None = None  # the exact total when reading the page counted it
 
     @property
     def start_index(self) -> int:
@@ -89,14 +91,14 @@ def order_page(
     ordering = list_ordering(filters)
     number = max(request.number, 1)
     keyset = ordering in KEYSET_SORTS
+    read = _Reader(filters)
     if keyset and request.after and (key := _decode(request.after, ordering)):
-        ids = _narrow(filters).filter(_compare(ordering, key, forward=True))
-        rows = list(order_list_page(filters=filters, page_ids=ids[: per_page + 1]))
+        rows = read.rows(_compare(ordering, key, forward=True), ordering, 0, per_page + 1)
         return _page(rows, max(number, 2), per_page, ordering)
     if keyset and request.before and number > 1 and (key := _decode(request.before, ordering)):
-        reverse = [name[1:] if name.startswith("-") else f"-{name}" for name in ordering]
-        ids = _narrow(filters).filter(_compare(ordering, key, forward=False)).order_by(*reverse)
-        rows = list(order_list_page(filters=filters, page_ids=ids[: per_page + 1]))
+        reverse = tuple(name[1:] if name.startswith("-") else f"-{name}" for name in ordering)
+        rows = read.rows(_compare(ordering, key, forward=False), reverse, 0, per_page + 1)
+        rows.reverse()  # read nearest first: back to list order
         if len(rows) > per_page:  # else fewer than a page before it: the first page, afresh
             return _page(rows[1:], number, per_page, ordering, has_next=True)
         number = 1
@@ -104,18 +106,63 @@ def order_page(
     capped = number > max_page
     number = min(number, max_page)
     offset = (number - 1) * per_page
-    ids = _narrow(filters)[offset : offset + per_page + 1]
-    rows = list(order_list_page(filters=filters, page_ids=ids))
+    rows = read.rows(None, ordering, offset, per_page + 1)
     page = _page(rows, number, per_page, ordering if keyset else None)
     if number == max_page and not (keyset and page.has_next):
         page = replace(page, has_next=False)
-    return replace(page, jump_capped=capped)
+    total = read.total if offset == 0 else None
+    if read.many and offset == 0:  # more than COUNT_EXACT_MAX: estimated, not counted again
+        floor = page.end_index + int(page.has_next)
+        total = order_total(filters=filters, at_least=floor, counted=COUNT_EXACT_MAX + 1)
+    return replace(page, jump_capped=capped, total=total)
 
 
-def _narrow(filters: OrderListFilters) -> QuerySet[Order, Any]:
-    """The ids of the matching orders in list order: only the columns of the sort (an
-    index-only scan where an index covers the filter)."""
-    return filtered_orders(filters).order_by(*list_ordering(filters)).values("pk")
+class _Reader:
+    """Reads the rows of a page. Without a search: the page's ids on the bare table, then its
+    rows. With a search the index narrows (see orders.selectors.order_search): the matches
+    are taken at most COUNT_EXACT_MAX + 1 (any of them, on the index alone), and the page is
+    ordered among them in the same query, which also counts them. Most searches (a name, a
+    phone) match fewer: that one query is the page and its exact total. A search that
+    matches more is read again in list order, with the plain form of the match (a b-tree
+    scan that stops after a page: a sort of every match would cost more)."""
+
+    def __init__(self, filters: OrderListFilters) -> None:
+        self.filters = filters
+        self.bounded = has_keys(filters.q)
+        self.total: ListTotal | None = None  # known exactly from a bounded read of page 1
+        self.many = False  # a bounded read of page 1 found more than COUNT_EXACT_MAX
+
+    def rows(
+        self, after: RowCompare | None, order: tuple[str, ...], offset: int, count: int
+    ) -> list[Order]:
+        indexed = True
+        if self.bounded and offset + count <= COUNT_EXACT_MAX:
+            matches = filtered_orders(self.filters)
+            if after is not None:
+                matches = matches.filter(after)
+            page_ids = matches.order_by().values("pk")[: COUNT_EXACT_MAX + 1]
+            rows: list[Order] = list(
+                order_list_page(filters=self.filters, page_ids=page_ids)
+                .annotate(matches=Window(Count("pk")))
+                .order_by(*order)[offset : offset + count]
+            )
+            found = rows[0].matches if rows else 0  # type: ignore[attr-defined]
+            if found <= COUNT_EXACT_MAX:  # all of them read (none past `offset`: an empty page)
+                if after is None and offset == 0:
+                    self.total = ListTotal(found, exact=True)
+                return rows
+            indexed = False  # more than COUNT_EXACT_MAX matches: read them in list order
+            self.many = after is None
+        # The ids in list order, only the columns of the sort (an index-only scan where an
+        # index covers the filter).
+        ids = filtered_orders(self.filters, indexed=indexed).order_by(*order).values("pk")
+        if after is not None:
+            ids = ids.filter(after)
+        return list(
+            order_list_page(filters=self.filters, page_ids=ids[offset : offset + count]).order_by(
+                *order
+            )
+        )
 
 
 def _page(
@@ -165,12 +212,18 @@ def _compare(ordering: tuple[str, str], key: tuple[Any, int], *, forward: bool) 
 
 
 def order_total(
-    *, filters: OrderListFilters, at_least: int = 0, exact_max: int = COUNT_EXACT_MAX
+    *,
+    filters: OrderListFilters,
+    at_least: int = 0,
+    exact_max: int = COUNT_EXACT_MAX,
+    counted: int | None = None,
 ) -> ListTotal:
     """How many orders match: exact up to COUNT_EXACT_MAX (one bounded count), else the
-    planner's estimate on PostgreSQL (never below `at_least`, the rows known to exist)."""
+    planner's estimate on PostgreSQL (never below `at_least`, the rows known to exist).
+    `counted`: the bounded count, when already known."""
     qs = filtered_orders(filters).order_by()
-    counted = qs.values("pk")[: exact_max + 1].count()
+    if counted is None:
+        counted = qs.values("pk")[: exact_max + 1].count()
     if counted <= exact_max:
         return ListTotal(counted, exact=True)
     floor = max(counted, at_least)

@@ -1,19 +1,24 @@
 """Best sellers from the sales rollup: the period's SalesDay / SalesMonth rows summed per
-variant (or product), sorted and cut to the top 100 in SQL.
+variant (or product), sorted and cut to the top 100 in SQL. Without a channel or warehouse
+filter a month the period fills in part is read whole minus its days outside the period when
+those are fewer (report_scope.month_plan: a year ending today reads 7 days, not 31).
 
-A long period sums many rows (a year: ~11 months of SalesMonth and ~30 days of SalesDay). When
-it spans LONG_DAYS or more, the report is grouped by variant, sorted by units or net revenue,
-without channel or warehouse filter, only the variants that can reach the top 100 are summed
-(through the (variant, day) and (variant, month) indexes): every line's units and net
-revenue are >= 0 (the constraints of orders and lines), so a variant's SalesTotal (its sales
-ever) bounds what it sold in the period.
-  1. sum the period for the SEEDS variants with the highest totals: the 100th of them has the
-     value L, and at least 100 variants reach L;
-  2. a variant whose total is below L sold less than L in the period: only those with a total
-     >= L can be in the top 100 (ties included), and when they are among the seeds, step 1's
-     rows are the answer; otherwise their period is summed (up to MAX_CANDIDATES of them; more,
-     or fewer than 100 seeds that sold, and the whole period is summed as before).
-Profit is not bounded that way (a line's cost has no constraint): it always sums everything.
+A period sums many rows (a year: ~11 months of SalesMonth and ~30 days of SalesDay, each month
+tens of thousands of variants). Grouped by variant, sorted by units or net revenue, without
+channel or warehouse filter, only the variants that can reach the top 100 are summed (through
+the (variant, day) and (variant, month) indexes), a threshold algorithm over the months the
+period touches: every line's units and net revenue are >= 0 (the constraints of orders and
+lines), so what a variant sold in the period is at most the sum of its SalesMonth rows of
+those months.
+  1. read the first `depth` variants of each of those months by the sort's figure (the
+     (currency, month, figure DESC) indexes): a variant not read in a month sold at most the
+     last value read there (0 when the month had fewer rows), so one never read sold at most
+     T, the sum of those last values;
+  2. sum the period for the variants read: when the 100th of them has more than T (or every
+     variant of those months was read), no other can be in the top 100 and these rows are
+     the answer; otherwise read 1.5 times deeper (up to MAX_DEPTH, then sum every variant).
+Profit is not bounded that way (a line's cost has no constraint): it always sums everything,
+as do the products and the channel or warehouse filters.
 """
 
 # The SQL is assembled from constants and model table names; values always go as parameters.
@@ -21,14 +26,15 @@ Profit is not bounded that way (a line's cost has no constraint): it always sums
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 
 from inventory.models import Product, Variant
 from inventory.selectors.catalogue import category_descendant_ids
-from orders.models import SalesDay, SalesMonth, SalesTotal
+from orders.models import SalesDay, SalesMonth
 from orders.selectors.report_scope import (
     GROUP_PRODUCT,
     GROUP_VARIANT,
@@ -36,13 +42,13 @@ from orders.selectors.report_scope import (
     SORT_REVENUE,
     SORT_UNITS,
     TOP_ROWS,
+    MonthPlan,
     ReportFilters,
-    whole_months,
+    month_plan,
 )
 
-SEEDS = 3 * TOP_ROWS
-MAX_CANDIDATES = 5000
-LONG_DAYS = 62  # shorter periods sum everything: few rows, and recent sales bound nothing
+FIRST_DEPTH = 2 * TOP_ROWS  # 1.5 times deeper each round ...
+MAX_DEPTH = 20 * TOP_ROWS  # ... up to this; deeper, and the whole period is summed
 
 _ROLLUP_ORDER = {
     SORT_UNITS: "units DESC, net_revenue DESC, group_key",
@@ -54,11 +60,9 @@ _BOUND = {SORT_UNITS: "units", SORT_REVENUE: "net_revenue"}
 
 def _period_rows(filters: ReportFilters, ids: list[int] | None) -> tuple[str, list[Any]]:
     """The period's rollup rows (variant_id and figures) as one UNION ALL: SalesDay rows of the
-    period's days, or, without a channel or warehouse filter, SalesMonth rows for its whole
-    months and SalesDay rows for the days around them; with `ids`, those variants' only
-    (PostgreSQL: an array parameter)."""
-    figures = "variant_id, units, net_revenue, vat, cost"
-    only, only_params = ("", []) if ids is None else (" AND variant_id = ANY(%s)", [ids])
+    period's days, or, without a channel or warehouse filter, as month_plan says: SalesMonth
+    rows of months, SalesDay rows of days added or taken out (figures negated); with `ids`,
+    those variants' only (PostgreSQL: an array parameter)."""
     conditions, day_params = ["currency = %s"], list[Any]([filters.currency])
     if filters.channel:
         conditions.append("channel = %s")
@@ -66,23 +70,50 @@ def _period_rows(filters: ReportFilters, ids: list[int] | None) -> tuple[str, li
     if filters.warehouse_id is not None:
         conditions.append("warehouse_id = %s")
         day_params.append(filters.warehouse_id)
-    months: tuple[date, date] | None = None
-    spans = [(filters.date_from, filters.date_to)]
+    today = timezone.localdate()
+    plan = MonthPlan([], [(filters.date_from, filters.date_to)], [])
     if not filters.channel and filters.warehouse_id is None:
-        months, spans = whole_months(date_from=filters.date_from, date_to=filters.date_to)
-    parts, params = [], list[Any]()
-    if spans:
-        conditions.append("(" + " OR ".join("(day >= %s AND day <= %s)" for _s in spans) + ")")
-        day_sql = " AND ".join(conditions)
-        parts.append(f"SELECT {figures} FROM {SalesDay._meta.db_table} WHERE {day_sql}{only}")
-        params.extend([*day_params, *(day for span in spans for day in span), *only_params])
-    if months is not None:
-        parts.append(
-            f"SELECT {figures} FROM {SalesMonth._meta.db_table}"
-            f" WHERE currency = %s AND month >= %s AND month < %s{only}"
+        plan = month_plan(
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            today=today,
+            subtract=connection.vendor == "postgresql",
         )
-        params.extend([filters.currency, *months, *only_params])
+    parts, params = [], list[Any]()
+    for spans, sign in ((plan.add, ""), (plan.subtract, "-")):
+        # Days after today (no rows yet, as a rule) are read by the day-leading unique key:
+        # one empty range instead of one probe per variant in the (variant, day) index.
+        for group, unindexed in (
+            ([span for span in spans if span[0] <= today], False),
+            ([span for span in spans if span[0] > today], True),
+        ):
+            if not group:
+                continue
+            within = " OR ".join("(day >= %s AND day <= %s)" for _span in group)
+            only, only_params = _only(ids, unindexed=unindexed)
+            parts.append(
+                f"SELECT variant_id, {sign}units AS units, {sign}net_revenue AS net_revenue,"
+                f" {sign}vat AS vat, {sign}cost AS cost"
+                f" FROM {SalesDay._meta.db_table} WHERE {' AND '.join(conditions)}"
+                f" AND ({within}){only}"
+            )
+            params.extend([*day_params, *(day for span in group for day in span), *only_params])
+    if plan.months:
+        only, only_params = _only(ids, unindexed=False)
+        parts.append(
+            f"SELECT variant_id, units, net_revenue, vat, cost FROM {SalesMonth._meta.db_table}"
+            f" WHERE currency = %s AND month IN ({', '.join(['%s'] * len(plan.months))}){only}"
+        )
+        params.extend([filters.currency, *plan.months, *only_params])
     return " UNION ALL ".join(parts), params
+
+
+def _only(ids: list[int] | None, *, unindexed: bool) -> tuple[str, list[Any]]:
+    """ " AND variant_id = ANY(ids)" (nothing without ids); `unindexed`: written so that no
+    index on variant_id serves it."""
+    if ids is None:
+        return "", []
+    return (" AND variant_id + 0 = ANY(%s)" if unindexed else " AND variant_id = ANY(%s)"), [ids]
 
 
 def _category_sql(filters: ReportFilters, column: str) -> tuple[str, list[Any]]:
@@ -121,19 +152,38 @@ def _top(
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _by_total(filters: ReportFilters, bound: str, *, at_least: Any, limit: int) -> list[int]:
-    """Up to `limit` variants by their SalesTotal `bound` (highest first), those reaching
-    `at_least` only (None: any)."""
-    category_sql, params = _category_sql(filters, "variant_id")
-    reach = "" if at_least is None else f" AND {bound} >= %s"
+def _month_tops(
+    filters: ReportFilters, bound: str, months: list[date], *, depth: int
+) -> tuple[list[int], Any, bool]:
+    """The first `depth` variants of each month by `bound` (SalesMonth, one index range per
+    month): their ids, the most a variant left out can have sold in those months (the sum of
+    the last value read of each month that may have more rows), and whether no month had."""
+    category_sql, params = _category_sql(filters, "s.variant_id")
     sql = (
-        f"SELECT variant_id FROM {SalesTotal._meta.db_table} WHERE currency = %s{reach}"
-        f"{category_sql} ORDER BY {bound} DESC, variant_id LIMIT {int(limit)}"
+        f"SELECT m.month, t.variant_id, t.value FROM unnest(%s::date[]) AS m(month)"
+        f" CROSS JOIN LATERAL (SELECT s.variant_id, s.{bound} AS value"
+        f" FROM {SalesMonth._meta.db_table} s WHERE s.currency = %s AND s.month = m.month"
+        f"{category_sql} ORDER BY s.{bound} DESC LIMIT {int(depth)}) t"
     )
-    values = [filters.currency, *([] if at_least is None else [at_least]), *params]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, [months, filters.currency, *params])
+        rows = cursor.fetchall()
+    ids, last, count = set[int](), dict[date, Any](), dict[date, int]()
+    for month, variant_id, value in rows:
+        ids.add(variant_id)
+        count[month] = count.get(month, 0) + 1
+        last[month] = value if month not in last else min(last[month], value)
+    cut = [month for month in last if count[month] >= depth]
+    return sorted(ids), sum((last[month] for month in cut), 0), not cut
+
+
+def _covering_months(filters: ReportFilters) -> list[date]:
+    """The first days of the months the period touches."""
+    months, month = [], filters.date_from.replace(day=1)
+    while month <= filters.date_to:
+        months.append(month)
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return months
 
 
 def best_sellers_from_rollup(
@@ -142,7 +192,6 @@ def best_sellers_from_rollup(
     """The top rows summed from the rollup (see the module docstring for the bounded path)."""
     prunable = (
         connection.vendor == "postgresql"
-        and (filters.date_to - filters.date_from).days >= LONG_DAYS
         and group == GROUP_VARIANT
         and sort in _BOUND
         and not filters.channel
@@ -151,13 +200,12 @@ def best_sellers_from_rollup(
     if not prunable:
         return _top(filters, group=group, sort=sort)
     bound = _BOUND[sort]
-    seeds = _by_total(filters, bound, at_least=None, limit=SEEDS)
-    seeded = _top(filters, group=group, sort=sort, ids=seeds)
-    if len(seeded) < TOP_ROWS:  # fewer than 100 of them sold in the period
-        return _top(filters, group=group, sort=sort)
-    candidates = _by_total(filters, bound, at_least=seeded[-1][bound], limit=MAX_CANDIDATES + 1)
-    if set(candidates) <= set(seeds):
-        return seeded
-    if len(candidates) > MAX_CANDIDATES:
-        return _top(filters, group=group, sort=sort)
-    return _top(filters, group=group, sort=sort, ids=candidates)
+    months = _covering_months(filters)
+    depth = FIRST_DEPTH
+    while depth <= MAX_DEPTH:
+        ids, unseen, complete = _month_tops(filters, bound, months, depth=depth)
+        rows = _top(filters, group=group, sort=sort, ids=ids)
+        if complete or (len(rows) == TOP_ROWS and rows[-1][bound] > unseen):
+            return rows
+        depth = depth * 3 // 2
+    return _top(filters, group=group, sort=sort)

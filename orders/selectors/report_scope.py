@@ -85,21 +85,47 @@ def rollup_serves() -> bool:
     return timezone.get_current_timezone_name() == settings.TIME_ZONE
 
 
-def whole_months(
-    *, date_from: date, date_to: date
-) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
-    """The whole months inside [date_from, date_to] as [first month, month after the last) and
-    the spans of days left around them (the whole period when it holds no whole month)."""
-    start = date_from if date_from.day == 1 else _next_month(date_from)
-    stop = (date_to + timedelta(days=1)).replace(day=1)
-    if start >= stop:
-        return None, [(date_from, date_to)]
-    spans = []
-    if date_from < start:
-        spans.append((date_from, start - timedelta(days=1)))
-    if stop <= date_to:
-        spans.append((stop, date_to))
-    return (start, stop), spans
+@dataclass(frozen=True)
+class MonthPlan:
+    """How to sum a period from month rows and day rows: the months whose rows are added, the
+    spans of days whose rows are added, and the spans of days whose rows are taken out again
+    (the days of an added month outside the period)."""
+
+    months: list[date]
+    add: list[tuple[date, date]]
+    subtract: list[tuple[date, date]]
+
+
+def month_plan(*, date_from: date, date_to: date, today: date, subtract: bool = True) -> MonthPlan:
+    """The plan that reads the fewest day rows: a month the period fills is added whole; one it
+    fills partly either by its days in the period, or whole minus its days outside the period,
+    whichever has fewer days up to `today` (later days have no rows yet: reading them costs
+    nothing, and they are still taken out, so that the sum is exact whatever the rows).
+    Without `subtract` (SQLite, whose sums of decimals are binary floats: a difference could
+    leave a residue), only months the period fills are added whole."""
+    plan = MonthPlan([], [], [])
+    month = date_from.replace(day=1)
+    while month <= date_to:
+        last = _next_month(month) - timedelta(days=1)
+        inside = (max(date_from, month), min(date_to, last))
+        outside = [
+            span
+            for span in ((month, inside[0] - timedelta(days=1)), (inside[1] + timedelta(1), last))
+            if span[0] <= span[1]
+        ]
+        if not outside:
+            plan.months.append(month)
+        elif subtract and _days_until(outside, today) < _days_until([inside], today):
+            plan.months.append(month)
+            plan.subtract.extend(outside)
+        else:
+            plan.add.append(inside)
+        month = _next_month(month)
+    return plan
+
+
+def _days_until(spans: list[tuple[date, date]], today: date) -> int:
+    return sum(max(0, (min(end, today) - start).days + 1) for start, end in spans)
 
 
 def _next_month(day: date) -> date:

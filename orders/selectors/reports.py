@@ -35,19 +35,21 @@ How it stays fast at millions of orders
   SalesDayChannel; kept by orders.services.sales_rollup in the transaction of every shipment
   and return, from the same per-line figures rounded to 6 decimals), not the order lines: the
   period is a range of rollup days, a long period without channel or warehouse filter reads
-  its whole months from SalesMonth, the category goes through variant -> product. The sums
+  its months from SalesMonth (one it fills in part: whole minus the days outside, when those
+  are fewer), the category goes through variant -> product. The sums
   are taken, sorted and cut to the top 100 in the database; names are read for those 100 only.
   The rollup's days are the shop's (settings.TIME_ZONE): a report asked in another time zone
   is computed from the orders and their lines as before (the created_at index bounds the
   orders of the period, their lines are joined and aggregated the same way).
-  A period of 62 days or more, grouped by variant and sorted by units or net revenue, sums only
-  the variants whose SalesTotal (sales ever, a bound since no line's units or net revenue are
-  negative) reaches the 100th best (orders.selectors.report_best).
+  Grouped by variant and sorted by units or net revenue, only the variants that can reach the
+  top 100 are summed: those among the first of each month the period touches (SalesMonth, a
+  bound since no line's units or net revenue are negative; orders.selectors.report_best).
   Top customers read the customer rollup (CustomerSalesDay, CustomerSalesMonth; recomputed per
   customer by customer_totals_refresh under the customer's lock) when asked in the shop's
-  time zone without channel or warehouse, with the same bounded sum over CustomerSalesTotal
-  for long periods (orders.selectors.report_customers); otherwise they start from the orders
-  of the period through the created_at index.
+  time zone without channel or warehouse, summing only the customers whose bound reaches the
+  100th best: their window of 2 or 13 months holding the period (CustomerSalesWindow), or
+  their CustomerSalesTotal for a long period in neither (orders.selectors.report_customers);
+  otherwise they start from the orders of the period through the created_at index.
 """
 
 from __future__ import annotations
@@ -205,17 +207,30 @@ def best_sellers(
 
 
 def _variant_names(ids: Sequence[int]) -> dict[int, tuple[str, str, str, int | None]]:
+    """sku, display name, category and product of each variant: only those columns (a report
+    lists 100 variants; whole models with their product and category cost more than the
+    query)."""
     if not ids:
         return {}
-    variants = Variant.objects.filter(pk__in=ids).select_related("product__category")
+    rows = Variant.objects.filter(pk__in=ids).values_list(
+        "pk",
+        "sku",
+        "option1",
+        "option2",
+        "option3",
+        "product_id",
+        "product__name",
+        "product__category__full_name",
+        "product__category__name",
+    )
     return {
-        v.pk: (
-            v.sku,
-            variant_display_name(v.product.name, v.option_values),
-            str(v.product.category) if v.product.category else "",
-            v.product_id,
+        pk: (
+            sku,
+            variant_display_name(name, [o for o in (o1, o2, o3) if o]),
+            (full_name or category_name or ""),
+            product_id,
         )
-        for v in variants
+        for pk, sku, o1, o2, o3, product_id, name, full_name, category_name in rows
     }
 
 

@@ -90,6 +90,8 @@ def _pager(
     if page.items:
         if number == 1 and not page.has_next:  # all of them on this page: nothing to count
             total = order_pages.ListTotal(len(page.items), exact=True)
+        elif page.total is not None:  # counted while reading the page
+            total = page.total
         else:
             total = order_pages.order_total(
                 filters=filters, at_least=page.end_index + int(page.has_next)

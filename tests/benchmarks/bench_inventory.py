@@ -615,20 +615,21 @@ class Timings:
     cpu: list[float]
 
 
-def _timed(func: Callable[[], Any], *, repeat: int) -> tuple[Timings, Any]:
-    """Run func WARMUP times, then `repeat` measured times; returns the timings and last result."""
+def _timed(func: Callable[[], Any], *, repeat: int, warmup: int = WARMUP) -> tuple[Timings, Any]:
+    """Run func `warmup` times, then `repeat` measured times; returns the timings and last
+    result. The one timing loop of the benchmarks (bench_orders and bench_pdf use it too)."""
     from django.db import connection, reset_queries
 
     last = None
     timings = Timings([], [], [])
-    for run in range(WARMUP + repeat):
+    for run in range(warmup + repeat):
         clock = _DatabaseClock()
         with connection.execute_wrapper(clock):
             start, start_cpu = time.perf_counter(), time.thread_time()
             last = func()
             wall, cpu = time.perf_counter() - start, time.thread_time() - start_cpu
         reset_queries()  # a no-op with DEBUG off; keeps memory flat if DEBUG=true
-        if run >= WARMUP:
+        if run >= warmup:
             timings.wall.append(wall * 1000)
             timings.db.append(clock.total * 1000)
             timings.cpu.append(cpu * 1000)

@@ -49,6 +49,7 @@ def test_each_role_is_a_group_with_exactly_its_permissions():
         "followups.view_contactrequest",
         "followups.add_contactrequest",
         "followups.change_contactrequest",
+        "shipping.view_shipment",
     }
     assert {"orders.ship_order", "orders.add_return"} <= warehouse
     assert "orders.add_order" not in warehouse
@@ -125,6 +126,9 @@ PUBLIC = {
     "followups:ical",
     # Marketplace push messages: the signature over the body is the credential.
     "channels_sync:webhook_shopee",
+    # Carrier callbacks: the account's webhook secret is the credential.
+    "shipping:ghn_webhook",
+    "shipping:viettel_post_webhook",
 }
 
 

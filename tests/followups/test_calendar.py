@@ -384,3 +384,30 @@ def test_everyones_calendar_runs_the_same_queries_however_full(
         == {"month": 2, "week": 6, "day": 2}[view]
     )
     assert f'id="move-date-{unassigned.pk}"' in html
+
+
+def test_an_entry_is_written_whole_with_its_names_escaped(client, login_as):
+    """The entries' markup is written in Python (followups.calendar_cells): every value is
+    escaped, the move form carries the page's state and a valid CSRF token."""
+    user = login_as("sales")
+    thread = schedule_order(local(date(2030, 6, 12), 9, 30), user.pk, 'Khách <b>"Đậm"</b>')
+    html = calendar(client, view="week", date="2030-06-12", user="me").content.decode()
+    name = "Khách &lt;b&gt;&quot;Đậm&quot;&lt;/b&gt;"
+    assert "<b>" not in html
+    number = thread.order.number
+    start = html.index(f'data-entry-id="{thread.pk}"')
+    entry = html[html.rindex("<article", 0, start) : html.index("</article>", start)]
+    move = reverse("followups:calendar_reschedule", args=[thread.pk])
+    order = reverse("orders:order_detail", args=[thread.order_id])
+    assert (
+        f'data-date="2030-06-12" data-time="09:30" draggable="true" data-move-url="{move}"' in entry
+    )
+    assert f'<a href="{order}" class="fu-entry__link" title="09:30 {name} – {number} · ' in entry  # noqa: RUF001
+    assert f'<span class="fu-entry__name">{name}</span>' in entry
+    assert f'<summary aria-label="Move the follow-up with {name}">' in entry
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', entry)
+    assert token is not None
+    assert (
+        '<input type="hidden" name="view" value="week"><input type="hidden" name="date" '
+        'value="2030-06-12"><input type="hidden" name="user" value="me">'
+    ) in entry

@@ -31,6 +31,7 @@ from orders.models import (
     CustomerSalesDay,
     CustomerSalesMonth,
     CustomerSalesTotal,
+    CustomerSalesWindow,
     PaymentMethod,
 )
 from orders.selectors import report_customers, reports
@@ -260,8 +261,19 @@ def test_check_fails_on_a_tampered_row_and_rebuild_repairs_it(shop):
     CustomerSalesMonth.objects.filter(customer=shop.anh, month=MAY).delete()
 
     total, found = customer_rollup_mismatches()
-    assert total == 3
-    assert [(m.table, m.key, m.stored, m.expected) for m in found] == [
+    # The bounds no longer match the (tampered) day row either: the total, and the windows of
+    # 2 and 13 months that hold June 2026 (2 + 13 of them).
+    windows = [m for m in found if m.table == "customer_window"]
+    assert [(m.key[1], m.key[2]) for m in windows] == [
+        (2, date(2026, 6, 1)),
+        (2, date(2026, 7, 1)),
+        *((13, date(2026 + (5 + k) // 12, (5 + k) % 12 + 1, 1)) for k in range(13)),
+    ]
+    assert {(m.key[0], m.stored, m.expected) for m in windows} == {
+        (shop.binh.pk, (1, Decimal("330000")), (1, Decimal("1")))
+    }
+    assert total == 3 + len(windows)
+    assert [(m.table, m.key, m.stored, m.expected) for m in found if m not in windows] == [
         (
             "customer_day",
             (shop.binh.pk, date(2026, 6, 15), "VND"),
@@ -275,7 +287,7 @@ def test_check_fails_on_a_tampered_row_and_rebuild_repairs_it(shop):
     with pytest.raises(CommandError) as refused:
         _check()
     assert str(refused.value) == (
-        "3 customer rollup row(s) disagree with the orders; run manage.py rebuild_customer_rollup"
+        "18 customer rollup row(s) disagree with the orders; run manage.py rebuild_customer_rollup"
     )
     out = io.StringIO()
     call_command("rebuild_customer_rollup", stdout=out)
@@ -291,7 +303,9 @@ def test_a_range_rebuild_covers_whole_months_only(shop):
     result = customer_rollup_rebuild(day_from=date(2026, 6, 20))
     assert (result.range.first, result.days, result.months) == (JUNE, 2, 2)
     assert customer_rollup_mismatches(day_from=JUNE) == (0, [])
-    assert customer_rollup_mismatches()[0] == 1
+    # The May day row, and the windows ending in May that hold it (those ending later were
+    # refilled from the stored day rows, the tampered one included).
+    assert customer_rollup_mismatches()[0] == 3
     customer_rollup_rebuild(day_from=MAY, day_to=MAY)
     assert (day_rows(), month_rows()) == before
 
@@ -377,10 +391,10 @@ def test_the_rollup_serves_the_shop_zone_without_channel_or_warehouse_only(shop,
 def many_customers(db):
     """400 customers whose spending falls with their rank, rows written directly (the
     selector only reads them): two edge days and eleven whole months, bounds as the sum of
-    those plus older orders."""
+    those plus other orders of their 13 months (windows) or older ones (totals)."""
     rng = random.Random(11)
     people = Customer.objects.bulk_create(Customer(name=f"Khách {n}") for n in range(400))
-    days, months, totals = [], [], []
+    days, months, totals, windows = [], [], [], []
     for rank, person in enumerate(people):
         scale = 4000 // (rank + 10)
         orders = bound = 0
@@ -412,6 +426,17 @@ def many_customers(db):
                 )
             )
             orders, bound = orders + n, bound + net
+        early = rng.randint(0, scale // 10)  # in December 2025 before the period
+        windows.append(
+            CustomerSalesWindow(
+                customer=person,
+                months=13,
+                month=date(2026, 12, 1),
+                currency="VND",
+                orders=orders + early,
+                revenue_bound=bound + early * 200000,
+            )
+        )
         older = rng.randint(0, scale)
         totals.append(
             CustomerSalesTotal(
@@ -424,6 +449,7 @@ def many_customers(db):
     CustomerSalesDay.objects.bulk_create(days)
     CustomerSalesMonth.objects.bulk_create(months)
     CustomerSalesTotal.objects.bulk_create(totals)
+    CustomerSalesWindow.objects.bulk_create(windows)
 
 
 @pytest.mark.postgres(why="the bounded path passes the customer ids as an array")

@@ -1,5 +1,6 @@
 """Order list search by names of short words: a word of one or two letters matches the start of
-a word (not any substring), on the GIN index of the words on PostgreSQL."""
+a word (not any substring), longer ones any substring, typed with or without diacritics; on
+PostgreSQL through the GIN index of the search keys, with the same results as without it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.urls import reverse
 
 from orders.models import Order
 from orders.selectors.order_list import OrderListFilters, order_list
-from orders.selectors.order_search import search_terms
+from orders.selectors.order_search import has_keys, order_search, search_keys, search_terms
 from orders.services.orders.core import order_search_text
 from tests.orders.factories import CustomerFactory
 
@@ -98,10 +99,50 @@ def test_list_page_finds_two_letter_names(client, login_as, orders):
     assert [o.number for o in response.context["page"].items] == ["DH00004"]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL index")
-def test_short_words_use_the_words_index(orders):
+@pytest.mark.postgres(why="the GIN index of the search keys")
+def test_names_use_the_keys_index(orders):
     qs = order_list(filters=OrderListFilters(q="Vũ Ngọc Vy"))
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = qs.explain()
-    assert "orders_order_search_words" in plan
+    assert "orders_order_search_keys" in plan
+
+
+def test_search_keys_are_word_starts_and_covering_trigrams():
+    assert search_keys("Vũ Ngọc Vy") == ["vu", "vy", "ngo", "goc"]
+    assert search_keys("Đỗ Hữu Hạnh") == ["do", "huu", "han", "anh"]
+    assert search_keys("nguyen") == ["ngu", "yen"]  # side by side, not guy, uye
+    assert search_keys("0912345") == ["091", "234", "345"]
+    assert search_keys("xin-chao") == ["xin", "cha", "hao"]  # each piece, not across "-"
+    assert search_keys("12 a.vy") == []  # nothing the index can narrow
+    assert not has_keys("12")
+    assert has_keys("h")
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("bui huu ha", (4,)),  # without diacritics, as typed on a phone
+        ("BUI HUU HA", (4,)),
+        ("Bui Hữu ha", (4,)),
+        ("do huu", (7,)),
+        ("Đỗ Hữu", (7,)),
+        ("vu vy", (0, 3)),
+        ("ng vy", (0, 1, 3, 8)),  # "ng": Ngọc, Nguyễn
+        ("anh", (5, 6)),  # three letters: inside Thanh and Hạnh
+        ("tran thanh hanh", (5,)),
+        ("ha thanh", (5,)),  # Hạnh starts with "ha"; no word of "Lê Thị Thanh" does
+        ("le thi th", (6,)),
+        ("vuong", (3,)),
+        ("dh0000", tuple(range(len(NAMES)))),
+        ("dh00004 ha", (4,)),
+        ("0912 vu", (0, 2, 3)),
+        ("vy)", (7,)),  # three characters: a substring, brackets and all
+        ("(vy)", (7,)),
+        ("(vu)", ()),
+    ],
+)
+def test_names_with_and_without_diacritics(orders, q, expected):
+    assert found(q) == names(*expected)
+    plain = order_search(Order.objects.all(), q=q, indexed=False)
+    assert sorted(o.ship_name for o in plain) == names(*expected)

@@ -509,9 +509,10 @@ def test_data_migration_fills_the_rollup_from_existing_orders(history):
 
 
 def test_reports_read_the_rollup_in_the_shop_time_zone_only(history):
-    # Not a whole month: best sellers read SalesDay rows.
+    # Less than half a month: best sellers read SalesDay rows (orders.selectors.report_scope
+    # month_plan).
     june = reports.ReportFilters(
-        date_from=date(2026, 6, 15), date_to=date(2026, 6, 30), currency="VND"
+        date_from=date(2026, 6, 20), date_to=date(2026, 6, 30), currency="VND"
     )
     SalesDay.objects.filter(day=date(2026, 6, 30), variant=history.tea).update(units=50)
     SalesDayChannel.objects.filter(day=date(2026, 6, 30)).update(orders=7)
@@ -603,6 +604,8 @@ PERIODS = [
     (date(2026, 1, 21), date(2026, 4, 5)),  # February and March, days around them
     (date(2026, 1, 31), date(2026, 2, 1)),  # no whole month
     (date(2026, 2, 1), date(2026, 2, 28)),  # one whole month
+    (date(2026, 1, 5), date(2026, 3, 25)),  # January and March: whole minus the days outside
+    (date(2026, 3, 10), date(2026, 4, 9)),  # March minus 9 days, April by its 9 days
 ]
 
 
@@ -646,20 +649,42 @@ def test_sales_by_channel_from_the_rollup_equal_those_from_the_orders(
             }, (extra, group)
 
 
-def test_whole_months_of_a_period():
-    assert report_scope.whole_months(date_from=date(2026, 1, 21), date_to=date(2026, 4, 5)) == (
-        (date(2026, 2, 1), date(2026, 4, 1)),
-        [(date(2026, 1, 21), date(2026, 1, 31)), (date(2026, 4, 1), date(2026, 4, 5))],
+def test_month_plan_of_a_period():
+    plan = report_scope.month_plan
+    # Months the period fills are added whole, the others by their days ...
+    assert plan(
+        date_from=date(2026, 1, 21), date_to=date(2026, 4, 5), today=date(2026, 12, 31)
+    ) == report_scope.MonthPlan(
+        months=[date(2026, 2, 1), date(2026, 3, 1)],
+        add=[(date(2026, 1, 21), date(2026, 1, 31)), (date(2026, 4, 1), date(2026, 4, 5))],
+        subtract=[],
     )
-    assert report_scope.whole_months(date_from=date(2026, 1, 1), date_to=date(2026, 1, 31)) == (
-        (date(2026, 1, 1), date(2026, 2, 1)),
-        [],
+    assert plan(
+        date_from=date(2026, 1, 21), date_to=date(2026, 4, 5), today=date(2026, 4, 5)
+    ) == report_scope.MonthPlan(
+        # ... or whole minus the days outside the period, when those are fewer (days after
+        # today count for nothing: they have no rows yet, but are still taken out).
+        months=[date(2026, 2, 1), date(2026, 3, 1), date(2026, 4, 1)],
+        add=[(date(2026, 1, 21), date(2026, 1, 31))],
+        subtract=[(date(2026, 4, 6), date(2026, 4, 30))],
     )
-    assert report_scope.whole_months(date_from=date(2025, 12, 2), date_to=date(2026, 1, 30)) == (
-        None,
-        [(date(2025, 12, 2), date(2026, 1, 30))],
+    assert plan(
+        date_from=date(2025, 12, 8), date_to=date(2026, 12, 7), today=date(2026, 12, 7)
+    ) == report_scope.MonthPlan(
+        months=[date(2025, 12, 1)] + [date(2026, m, 1) for m in range(1, 13)],
+        add=[],
+        subtract=[(date(2025, 12, 1), date(2025, 12, 7)), (date(2026, 12, 8), date(2026, 12, 31))],
     )
-    assert report_scope.whole_months(date_from=date(2024, 2, 1), date_to=date(2024, 2, 29)) == (
-        (date(2024, 2, 1), date(2024, 3, 1)),
-        [],
+    assert plan(
+        date_from=date(2025, 12, 8),
+        date_to=date(2026, 12, 7),
+        today=date(2026, 12, 7),
+        subtract=False,
+    ) == report_scope.MonthPlan(
+        months=[date(2026, m, 1) for m in range(1, 12)],
+        add=[(date(2025, 12, 8), date(2025, 12, 31)), (date(2026, 12, 1), date(2026, 12, 7))],
+        subtract=[],
     )
+    assert plan(
+        date_from=date(2024, 2, 1), date_to=date(2024, 2, 29), today=date(2026, 1, 1)
+    ) == report_scope.MonthPlan(months=[date(2024, 2, 1)], add=[], subtract=[])

@@ -1,6 +1,7 @@
 """The customer rollup: what the top customers report counts, per customer and shop-local day
 (CustomerSalesDay) and month (CustomerSalesMonth), with each customer's bounds over all days
-(CustomerSalesTotal), kept exact in the transaction of every change.
+(CustomerSalesTotal) and over a few months (CustomerSalesWindow, .customer_windows), kept exact
+in the transaction of every change.
 
 The figures are those of orders.services.customers (CUSTOMER_ORDER, CUSTOMER_SALE,
 customer_net_revenue), per customer, day of created_at (settings.TIME_ZONE) and currency:
@@ -41,8 +42,14 @@ from orders.models import (
     CustomerSalesDay,
     CustomerSalesMonth,
     CustomerSalesTotal,
+    CustomerSalesWindow,
     Order,
     OrderStatus,
+)
+from orders.services.sales_rollup.customer_windows import (
+    window_cells,
+    windows_upsert_sql,
+    write_windows,
 )
 from orders.services.sales_rollup.sql import DAY, postgres, zone_name
 
@@ -113,6 +120,7 @@ def _refresh_sql() -> str:
         " ON CONFLICT (customer_id, currency) DO UPDATE SET orders = EXCLUDED.orders,"
         " revenue_bound = EXCLUDED.revenue_bound WHERE (t.orders, t.revenue_bound)"
         " IS DISTINCT FROM (EXCLUDED.orders, EXCLUDED.revenue_bound)),"
+        f"{windows_upsert_sql('%(ids)s')}"
         " new_days AS (INSERT INTO orders_customersalesday AS t"
         " (customer_id, day, currency, orders, shipped_orders, net_revenue)"
         " SELECT * FROM fresh ORDER BY 1, 2, 3"
@@ -204,11 +212,12 @@ def write_cells(model: Any, period: str, cells: _Cells) -> None:
 def _python_refresh(ids: Iterable[int]) -> None:
     ids = list(ids)
     days, months = customer_cells(Q(customer_id__in=ids))
-    for model in (CustomerSalesDay, CustomerSalesMonth, CustomerSalesTotal):
+    for model in (CustomerSalesDay, CustomerSalesMonth, CustomerSalesTotal, CustomerSalesWindow):
         model.objects.filter(customer_id__in=ids).delete()
     write_cells(CustomerSalesDay, "day", days)
     write_cells(CustomerSalesMonth, "month", months)
     write_totals(total_cells(days))
+    write_windows(window_cells(days))
 
 
 def total_cells(days: _Cells) -> dict[tuple[int, str], list[Any]]:

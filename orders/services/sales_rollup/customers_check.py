@@ -1,5 +1,6 @@
 """Rebuilding and checking the customer rollup (CustomerSalesDay, CustomerSalesMonth) for a range
-of whole shop-local months or everything, like the variant rollup's rebuild and check."""
+of whole shop-local months or everything, like the variant rollup's rebuild and check; with the
+bounds from the stored day rows (CustomerSalesTotal, CustomerSalesWindow)."""
 
 # The SQL below is assembled only from this module's constants; values always go as parameters.
 # ruff: noqa: S608
@@ -15,6 +16,7 @@ from django.db.models import Q
 
 from orders.models import CustomerSalesDay, CustomerSalesMonth, CustomerSalesTotal
 from orders.services.sales_rollup.check import RollupMismatch
+from orders.services.sales_rollup.customer_windows import windows_mismatches, windows_refill
 from orders.services.sales_rollup.customers import (
     CUSTOMER_FIGURES,
     FRESH_CUSTOMER_DAYS,
@@ -32,7 +34,10 @@ _TABLES: tuple[tuple[str, Any, str], ...] = (  # (RollupMismatch.table, model, d
     ("customer_day", CustomerSalesDay, "day"),
     ("customer_month", CustomerSalesMonth, "month"),
 )
-_ALL = "orders_customersalesday, orders_customersalesmonth, orders_customersalestotal"
+_ALL = (
+    "orders_customersalesday, orders_customersalesmonth, orders_customersalestotal,"
+    " orders_customersaleswindow"
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class CustomerRebuildResult:
     range: RollupRange
     days: int  # CustomerSalesDay rows written
     months: int  # CustomerSalesMonth rows written
+    windows: int = 0  # CustomerSalesWindow rows written
 
 
 def _range_q(rollup: RollupRange) -> Q:
@@ -69,7 +75,8 @@ def customer_rollup_rebuild(
             write_cells(CustomerSalesMonth, "month", months)
             CustomerSalesTotal.objects.all().delete()
             write_totals(_stored_totals())
-            return CustomerRebuildResult(rollup, len(days), len(months))
+            windows = windows_refill(rollup)
+            return CustomerRebuildResult(rollup, len(days), len(months), windows)
         params = rollup.params()
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {_ALL} IN EXCLUSIVE MODE")
@@ -101,9 +108,10 @@ def customer_rollup_rebuild(
                 "INSERT INTO orders_customersalestotal (customer_id, currency, orders,"
                 f" revenue_bound) {customer_totals_of('orders_customersalesday')} ORDER BY 1, 2"
             )
+            windows = windows_refill(rollup)
             if rollup.everything:
                 cursor.execute(f"ANALYZE {_ALL}")
-    return CustomerRebuildResult(rollup, days_written, months_written)
+    return CustomerRebuildResult(rollup, days_written, months_written, windows)
 
 
 def _stored_totals() -> dict[tuple[int, str], list[Any]]:
@@ -171,7 +179,8 @@ def customer_rollup_mismatches(
     else:
         total, found = _range_mismatches(rollup, limit=limit)
     differing, totals = _totals_mismatches(limit)
-    return total + differing, found + totals
+    window_total, windows = windows_mismatches(rollup, limit=limit)
+    return total + differing + window_total, found + totals + windows
 
 
 def _range_mismatches(rollup: RollupRange, *, limit: int) -> tuple[int, list[RollupMismatch]]:

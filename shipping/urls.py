@@ -1,0 +1,31 @@
+from django.urls import URLPattern, path
+
+from shipping.views import accounts, address_fix, callbacks, panel, shipments, webhooks
+
+app_name = "shipping"
+
+urlpatterns: list[URLPattern] = [
+    path("shipments/", shipments.shipment_list, name="shipment_list"),
+    path("labels/", shipments.labels, name="labels"),
+    path("shipments/<int:pk>/label/", shipments.label, name="label"),
+    path("shipments/<int:pk>/retry/", panel.retry, name="retry"),
+    path("shipments/<int:pk>/cancel/", panel.cancel, name="cancel"),
+    path("orders/<int:order_id>/panel/", panel.panel, name="panel"),
+    path("orders/<int:order_id>/quote/", panel.quote, name="quote"),
+    path("orders/<int:order_id>/create/", panel.create, name="create"),
+    path("orders/<int:order_id>/address-fix/", address_fix.address_fix, name="address_fix"),
+    path("carriers/", accounts.account_list, name="account_list"),
+    path("carriers/new/", accounts.account_edit, name="account_create"),
+    path("carriers/<int:pk>/", accounts.account_edit, name="account_edit"),
+    path("carriers/<int:pk>/connect/", accounts.account_connect, name="account_connect"),
+    path("carriers/<int:pk>/refresh/", accounts.account_refresh, name="account_refresh"),
+    path("callbacks/", callbacks.callback_list, name="callback_list"),
+    path("callbacks/<int:pk>/reapply/", callbacks.callback_reapply_view, name="callback_reapply"),
+    # Registered with the carriers: public, the account's webhook secret is the credential.
+    path("webhooks/ghn/<int:account_id>/", webhooks.ghn_webhook, name="ghn_webhook"),
+    path(
+        "webhooks/viettel-post/<int:account_id>/",
+        webhooks.viettel_post_webhook,
+        name="viettel_post_webhook",
+    ),
+]

@@ -210,6 +210,13 @@ class EInvoice(models.Model):
                 | (~Q(correction_kind="") & Q(original__isnull=False)),
                 name="invoicing_einvoice_correction_has_original",
             ),
+            # One invoice per order; changes go through adjustments and replacements (and a
+            # double click on "Issue" cannot make two).
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(correction_kind=""),
+                name="invoicing_einvoice_one_per_order",
+            ),
         ]
         indexes = [
             models.Index(fields=["order", "created_at"], name="invoicing_einvoice_order_idx"),

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -253,6 +254,8 @@ def panel_issue(request: HttpRequest, pk: int) -> HttpResponse:
         invoice = invoice_draft(order=order, account=account, user=request.user)
     except UnsupportedVatRate as error:
         return _panel(request, order, status=422, error=_rate_error(error))
+    except IntegrityError:  # issued a moment ago (another click, another user)
+        return _panel(request, order)
     enqueue_issue(invoice.pk)
     return _panel(request, order)
 

@@ -276,3 +276,12 @@ def test_a_5xx_leaves_the_outcome_unknown_and_a_retry_issues_once(driver, hand_o
     assert invoice_issue(invoice_id=invoice.pk).state == S.ISSUED
     assert attempts(invoice)[:2] == [("issue", "error"), ("find", "ok")]
     assert driver.count() == 1
+
+
+def test_one_invoice_per_order(hand_order, sinvoice_account) -> None:
+    from django.db import IntegrityError
+
+    invoice_draft(order=hand_order.order, account=sinvoice_account)
+    with pytest.raises(IntegrityError):
+        invoice_draft(order=hand_order.order, account=sinvoice_account)
+    assert EInvoice.objects.count() == 1

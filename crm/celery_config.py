@@ -35,6 +35,13 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": timedelta(hours=1),
         "options": {"expires": 3000},
     },
+    # Every 10 minutes: e-invoices still waiting for the tax authority's code or their files,
+    # and issuing calls left without an answer (invoicing.tasks; each call is idempotent).
+    "invoicing-follow-up": {
+        "task": "invoicing.follow_up_all",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 9 * 60},
+    },
     # Each night: the carriers' provinces, districts and wards (shipping's address matching).
     "shipping-refresh-master-data": {
         "task": "shipping.refresh_master_data",

@@ -32,6 +32,7 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
         "channels_sync.manage_marketplaces",
         "store",
     ),
+    ("invoicing:invoice_list", _("E-invoices"), "invoicing.view_einvoice", "clipboard"),
     ("shipping:account_list", _("Carriers"), "shipping.manage_carriers", "truck"),
     ("health", _("System health"), "crm.view_health", "pulse"),
 ]

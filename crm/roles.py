@@ -97,6 +97,12 @@ FOLLOWUPS_WORK = [
     *_crud("contactrequest", app="followups"),
 ]
 
+EINVOICES = [
+    "invoicing.view_einvoice",
+    "invoicing.issue_einvoice",
+    "invoicing.manage_einvoice_accounts",
+]
+
 # "app_label.codename" per role. Later issues extend these lists as their pages arrive.
 ROLE_PERMISSIONS: dict[str, Any] = {
     OWNER: ALL,
@@ -113,6 +119,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *FOLLOWUPS_WORK,
         "followups.act_on_all_followups",
         "channels_sync.manage_marketplaces",
+        *EINVOICES,
         *SHIPMENTS_WORK,
         "shipping.manage_carriers",
         *_crud("codreceipt", "view", "add", app="shipping"),
@@ -152,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         "orders.complete_order",
         "orders.export_order",
         "orders.view_reports",
+        *EINVOICES,
         *SHIPMENTS_READ,
     ],
 }

@@ -39,6 +39,7 @@ urlpatterns = [
     path("api/v1/", include("followups.urls_api")),
     path("followups/", include("followups.urls")),
     path("", include("channels_sync.urls")),
+    path("", include("invoicing.urls")),
     path("shipping/", include("shipping.urls")),
     path("maintenance/", admin.site.urls),
 ]

@@ -1,2 +1,3 @@
+from tests.invoicing.conftest_app import *  # noqa: F403
 from tests.invoicing.conftest_misa import *  # noqa: F403
 from tests.invoicing.conftest_sinvoice import *  # noqa: F403

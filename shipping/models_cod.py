@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -93,7 +94,7 @@ class ShipmentNotice(models.Model):
     event = models.CharField(_("event"), max_length=16)
     channel = models.CharField(_("channel"), max_length=16)
     recipient = models.CharField(_("recipient"), max_length=254, blank=True)
-    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    sent_at = models.DateTimeField(pgettext_lazy("time sent", "sent"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

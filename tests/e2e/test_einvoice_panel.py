@@ -1,0 +1,51 @@
+"""The order page's e-invoice panel in Vietnamese in Chromium over the S-Invoice sandbox: the
+panel offers the account, the preview is our Vietnamese PDF of the exact amounts. Screenshot
+and the preview's file in test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from invoicing.models import EInvoice
+from tests.invoicing.conftest_app import (  # noqa: F401 - fixtures
+    hand_order,
+    shop_profile,
+    sinvoice_account,
+)
+from tests.invoicing.conftest_sinvoice import (  # noqa: F401
+    sinvoice_clock,
+    sinvoice_sandbox,
+    sinvoice_series,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("encryption_keys"),
+]
+
+
+def test_the_panel_and_its_preview(
+    live_server,
+    signed_in,
+    make_user,
+    hand_order,  # noqa: F811
+    sinvoice_account,  # noqa: F811
+    artifacts,
+):
+    make_user("accountant", username="ketoan")
+    order = hand_order.order
+    page = signed_in("ketoan", next_url=f"/orders/{order.pk}/")
+    panel = page.locator('[data-testid="einvoice-panel"]')
+    expect(panel).to_contain_text("Đơn hàng này chưa có hóa đơn điện tử.")
+    expect(panel.locator('[data-testid="einvoice-issue-form"]')).to_be_visible()
+    panel.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "einvoice-panel-vi.png"), full_page=True)
+
+    href = panel.locator('[data-testid="einvoice-preview"]').get_attribute("href")
+    answer = page.request.get(f"{live_server.url}{href}")
+    assert (answer.status, answer.headers["content-type"]) == (200, "application/pdf")
+    assert answer.body().startswith(b"%PDF")
+    (artifacts / "einvoice-preview.pdf").write_bytes(answer.body())
+    assert not EInvoice.objects.exists()  # a preview issues nothing

@@ -1,10 +1,15 @@
-"""Start the web server, a Celery worker, Celery beat and the Shopee sandbox together; stop
+"""Start the web server, Celery workers, Celery beat and the local sandboxes together; stop
 them all on Ctrl+C.
 
 Used by `make run`. With no REDIS_URL they share the filesystem broker under var/. The Shopee
 sandbox (SANDBOX_PORT, default 8701) is seeded from the demo catalogue and places an order every
 ORDER_EVERY seconds (default 20); once the web server answers, `manage.py demomarketplace`
-connects the demo shop to it and registers our webhook URL. SANDBOX=0 leaves the sandbox out.
+connects the demo shop to it and registers our webhook URL. The carrier sandboxes, GHN
+(GHN_SANDBOX_PORT, 8711) and Viettel Post (VTP_SANDBOX_PORT, 8702), move every open parcel one
+status every PARCEL_EVERY seconds (default 20); the e-invoice sandboxes are S-Invoice
+(SINVOICE_SANDBOX_PORT, 8704) and MISA (MISA_SANDBOX_PORT, 8710); `manage.py democarriers`
+then creates and connects the demo's accounts on them and registers our webhook URLs.
+SANDBOX=0 leaves every sandbox out.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -28,6 +34,34 @@ PORT = os.environ.get("PORT", "8000")
 SANDBOX_PORT = os.environ.get("SANDBOX_PORT", "8701")
 ORDER_EVERY = os.environ.get("ORDER_EVERY", "20")
 WITH_SANDBOX = os.environ.get("SANDBOX", "1") != "0"
+PARCEL_EVERY = os.environ.get("PARCEL_EVERY", "20")
+# name: (module, port, extra arguments, what the banner says)
+CARRIER_SANDBOXES = {
+    "ghn-sandbox": (
+        "shipping.sandbox.ghn",
+        os.environ.get("GHN_SANDBOX_PORT", "8711"),
+        ["--advance-every", PARCEL_EVERY, "--retry-interval", "5"],
+        "GHN",
+    ),
+    "vtp-sandbox": (
+        "shipping.sandbox.viettel_post",
+        os.environ.get("VTP_SANDBOX_PORT", "8702"),
+        ["--advance-every", PARCEL_EVERY],
+        "Viettel Post",
+    ),
+    "sinvoice-sandbox": (
+        "invoicing.sandbox.sinvoice",
+        os.environ.get("SINVOICE_SANDBOX_PORT", "8704"),
+        [],
+        "S-Invoice",
+    ),
+    "misa-sandbox": (
+        "invoicing.sandbox.misa",
+        os.environ.get("MISA_SANDBOX_PORT", "8710"),
+        [],
+        "MISA meInvoice",
+    ),
+}
 SEED_FILE = ROOT / "var" / "shopee-sandbox-seed.json"
 
 
@@ -45,6 +79,65 @@ def _wait_http(url: str, timeout: float = 60) -> bool:
         except OSError:
             time.sleep(0.5)
     return False
+
+
+def _wait_port(port: str, timeout: float = 30) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        try:
+            with socket.create_connection(("127.0.0.1", int(port)), timeout=2):
+                return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
+def _sandbox_url(name: str) -> str:
+    return f"http://127.0.0.1:{CARRIER_SANDBOXES[name][1]}"
+
+
+def _carriers_demo(env: dict[str, str]) -> None:
+    """Create and connect the demo's carrier and e-invoice accounts on the running sandboxes
+    (each failure is printed; the CRM runs on)."""
+    down = [n for n, (_m, port, _a, _l) in CARRIER_SANDBOXES.items() if not _wait_port(port)]
+    if down or not _wait_http(f"http://{HOST}:{PORT}/healthz"):
+        print(f"Not answering: {', '.join(down) or 'the web server'}; no carrier demo.")
+        return
+    base = env.get("SITE_URL", "").rstrip("/") or f"http://{HOST}:{PORT}"
+    subprocess.run(
+        [
+            *(sys.executable, "manage.py", "democarriers", "--site-url", base),
+            *("--ghn-url", _sandbox_url("ghn-sandbox")),
+            *("--viettel-post-url", _sandbox_url("vtp-sandbox")),
+            *("--sinvoice-url", _sandbox_url("sinvoice-sandbox")),
+            *("--misa-url", _sandbox_url("misa-sandbox")),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+
+
+def _banner(procs: dict[str, subprocess.Popen[bytes]]) -> str:
+    lines = [
+        f"  The CRM is running at http://{HOST}:{PORT}/",
+        f"  Sign in as {' / '.join(DEMO_ROLES)}, password '{DEMO_PASSWORD}'.",
+    ]
+    if "sandbox" in procs:
+        lines.append(
+            f"  Shopee sandbox at http://127.0.0.1:{SANDBOX_PORT}/ places an order every "
+            f"{ORDER_EVERY} s (Marketplaces page, order list)."
+        )
+    for name, (_module, port, _args, label) in CARRIER_SANDBOXES.items():
+        if name in procs:
+            lines.append(f"  {label} sandbox at http://127.0.0.1:{port}/")
+    if "ghn-sandbox" in procs:
+        lines.append(
+            f"  Parcels move one status every {PARCEL_EVERY} s and call us back (Carriers page, "
+            "Shipments); e-invoice accounts on the E-invoice accounts page."
+        )
+    lines.append("  Press Ctrl+C to stop the web server, the workers, beat and the sandboxes.")
+    return "\n" + "\n".join(lines) + "\n"
 
 
 def _marketplace_demo(env: dict[str, str]) -> None:
@@ -79,18 +172,7 @@ def _supervise(procs: dict[str, subprocess.Popen[bytes]]) -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
     time.sleep(2)
-    print(
-        f"\n  The CRM is running at http://{HOST}:{PORT}/\n"
-        f"  Sign in as {' / '.join(DEMO_ROLES)}, password '{DEMO_PASSWORD}'.\n"
-        + (
-            f"  Shopee sandbox at http://127.0.0.1:{SANDBOX_PORT}/ places an order every "
-            f"{ORDER_EVERY} s (Marketplaces page, order list).\n"
-            if "sandbox" in procs
-            else ""
-        )
-        + "  Press Ctrl+C to stop the web server, the worker, beat and the sandbox.\n",
-        flush=True,
-    )
+    print(_banner(procs), flush=True)
     while not stopping:
         for name, proc in procs.items():
             if proc.poll() is not None:
@@ -140,6 +222,8 @@ def main() -> int:
             "--order-every",
             ORDER_EVERY,
         ]
+        for name, (module, port, args, _label) in CARRIER_SANDBOXES.items():
+            commands[name] = [sys.executable, "-m", module, "--port", port, *args]
     # Each child leads its own process group, so stopping it also stops what it spawned (the
     # runserver autoreloader runs the server in a grandchild).
     procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -148,6 +232,7 @@ def main() -> int:
             procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         if WITH_SANDBOX:
             _marketplace_demo(env)
+            _carriers_demo(env)
         return _supervise(procs)
     finally:
         for proc in procs.values():

@@ -38,6 +38,7 @@ APP_ID = "sandbox-app-id"
 TAX_CODE = "0100109106-506"
 USERNAME = "misa-sandbox@example.vn"
 PASSWORD = "misa-sandbox-pass"
+VAT_TEMPLATE_ID = str(uuid.UUID(int=1))  # the seeded VAT invoice template, series 1C<yy>TAA
 
 
 @dataclass
@@ -127,7 +128,7 @@ class MisaSandbox:
         self.calls: list[str] = []
         year = datetime.now(tz=ICT).year % 100
         self.templates = [
-            Template(str(uuid.UUID(int=1)), f"1C{year:02d}TAA", "Hóa đơn GTGT có mã"),
+            Template(VAT_TEMPLATE_ID, f"1C{year:02d}TAA", "Hóa đơn GTGT có mã"),
             Template(str(uuid.UUID(int=2)), f"2C{year:02d}TBB", "Hóa đơn bán hàng có mã"),
             Template(str(uuid.UUID(int=3)), f"1K{year:02d}TKK", "Hóa đơn GTGT không mã"),
         ]

@@ -9,11 +9,12 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from shipping.adapters.base import CarrierError
 from shipping.errors import ShippingError, shipping_error
-from shipping.models import LIVE_BASE_URLS, LIVE_PRINT_URLS, CarrierAccount
+from shipping.models import LIVE_BASE_URLS, LIVE_PRINT_URLS, Carrier, CarrierAccount
 from shipping.services.addresses import places_store
 from shipping.services.carriers import adapter_for
 
@@ -82,6 +83,16 @@ def carrier_account_connect(*, account_id: int, now: datetime | None = None) -> 
     account.connected_at = now or timezone.now()
     account.save(update_fields=["token", "connected_at"])
     return account
+
+
+def account_webhook_url(account: CarrierAccount, *, base: str) -> str:
+    """The address to register with the carrier, on our site at `base` (GHN: with ?token=;
+    Viettel Post: the secret goes in the carrier's portal as the callback token)."""
+    name = "ghn_webhook" if account.carrier == Carrier.GHN else "viettel_post_webhook"
+    url = base.rstrip("/") + reverse(f"shipping:{name}", args=[account.pk])
+    if account.carrier == Carrier.GHN:
+        url += f"?token={account.webhook_secret}"
+    return url
 
 
 def webhook_secret_renew(*, account_id: int) -> CarrierAccount:

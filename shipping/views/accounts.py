@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -15,8 +14,12 @@ from common.auth import require_perm
 from shipping import selectors, tasks
 from shipping.errors import ShippingError
 from shipping.forms import AccountForm
-from shipping.models import Carrier, CarrierAccount
-from shipping.services.accounts import carrier_account_connect, carrier_account_save
+from shipping.models import CarrierAccount
+from shipping.services.accounts import (
+    account_webhook_url,
+    carrier_account_connect,
+    carrier_account_save,
+)
 
 PERM = "shipping.manage_carriers"
 
@@ -29,15 +32,9 @@ def _account_or_404(pk: int) -> CarrierAccount:
 
 
 def webhook_url(request: HttpRequest, account: CarrierAccount) -> str:
-    """The address to register with the carrier (GHN: with ?token=; Viettel Post: the secret
-    goes in the carrier's portal as the callback token)."""
-    name = "ghn_webhook" if account.carrier == Carrier.GHN else "viettel_post_webhook"
-    path = reverse(f"shipping:{name}", args=[account.pk])
+    """The address to register with the carrier (see account_webhook_url)."""
     base = settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
-    url = base + path
-    if account.carrier == Carrier.GHN:
-        url += f"?token={account.webhook_secret}"
-    return url
+    return account_webhook_url(account, base=base)
 
 
 @require_GET

@@ -32,7 +32,8 @@ def test_a_callback_before_the_create_answer_loses_nothing(
     ghn_sandbox.configure(
         callback_url=f"{live_server.url}{hook}?token={ghn_account.webhook_secret}"
     )
-    ghn_sandbox.slow(1.5, path="/v2/shipping-order/create")  # the callback goes out meanwhile
+    # The callback goes out meanwhile: 3 s leaves it time to be applied even on a loaded machine.
+    ghn_sandbox.slow(3.0, path="/v2/shipping-order/create")
 
     shipment = shipment_create(
         order_id=order.pk,
@@ -46,6 +47,7 @@ def test_a_callback_before_the_create_answer_loses_nothing(
     (delivery,) = ghn_sandbox.deliveries
     assert delivery.ok
     parcel = ghn_sandbox.parcels[shipment.tracking_number]
+    shipment.refresh_from_db()
     assert (shipment.state, shipment.carrier_status) == ("created", "ready_to_pick")
     assert shipment.fee == parcel.total_fee
     event = ShipmentEvent.objects.get(shipment=shipment)

@@ -49,12 +49,13 @@ def customer_windows_of(days: str) -> str:
     )
 
 
-def windows_upsert_sql(ids: str) -> str:
+def windows_upsert_sql(customers: str) -> str:
     """The CTE parts (after a `fresh` CTE of the customers' day rows) that delete the
-    customers' windows that no longer have orders and upsert those that changed."""
+    customers' windows that no longer have orders and upsert those that changed; `customers`
+    matches their ids (e.g. "= ANY(%(ids)s)")."""
     return (
         f" windows AS ({customer_windows_of('fresh')}),"
-        f" gone_windows AS (DELETE FROM {_TABLE} t WHERE t.customer_id = ANY({ids})"
+        f" gone_windows AS (DELETE FROM {_TABLE} t WHERE t.customer_id {customers}"
         " AND NOT EXISTS (SELECT 1 FROM windows f WHERE f.customer_id = t.customer_id"
         " AND f.months = t.months AND f.month = t.month AND f.currency = t.currency)),"
         f" new_windows AS (INSERT INTO {_TABLE} AS t ({WINDOW_COLUMNS})"

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
 
 import psycopg
-from django.db import models
+from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Q
@@ -85,6 +85,14 @@ def safe_loaders_register(*, connection: BaseDatabaseWrapper, **_kwargs: Any) ->
     adapters.register_loader("date", SafeDateLoader)
 
 
+def _wrapper(connection: BaseDatabaseWrapper) -> BaseDatabaseWrapper:
+    """The connection itself rather than django.db.connection, the proxy that looks the
+    thread's connection up again on every attribute read (hundreds a row on the hot paths
+    below, through the fields' value preparation)."""
+    wrapper: BaseDatabaseWrapper = connections[connection.alias]
+    return wrapper
+
+
 class RowModel:
     """Model instances from the columns of a hand-written SELECT, for statements on a hot
     path whose ORM compilation costs more CPU than running them (the website API's key
@@ -124,6 +132,7 @@ class RowModel:
         values = list(values)
         if values[self._pk] is None:
             return None
+        connection = _wrapper(connection)
         for index, col, funcs in self._converters_for(connection):
             for func in funcs:
                 values[index] = func(values[index], col, connection)
@@ -137,6 +146,7 @@ def insert_sql(
     every concrete field's value prepared as Model.save would (pre_save, get_db_prep_save); a
     primary key left None is left to the database."""
     model = type(objs[0])
+    connection = _wrapper(connection)
     fields = [
         f
         for f in model._meta.concrete_fields
@@ -202,6 +212,7 @@ def prepared_cursor(connection: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
     in front of PostgreSQL must keep them (PgBouncer: session pooling, or transaction pooling
     with max_prepared_statements); without a pooler nothing is needed. They are named by
     psycopg (at most `prepared_max`, 100, per connection; the least used are deallocated)."""
+    connection = _wrapper(connection)
     if connection.vendor != "postgresql":
         with connection.cursor() as cursor:
             yield cursor

@@ -148,22 +148,19 @@ def _variants(skus: Sequence[str], *, draw_for: str = "") -> tuple[dict[str, Var
         return {}, _Drawn()
     columns = f"{_VARIANT_ROW.select('v')}, {_PRODUCT_ROW.select('p')}"
     source = f"{Variant._meta.db_table} v JOIN {Product._meta.db_table} p ON p.id = v.product_id"
-    matched: list[Any]
-    if connection.vendor == "postgresql":
-        # An array: one statement text (one prepared statement) for any number of SKUs.
-        match, matched = "UPPER(v.sku) = ANY(%s)", [wanted]
-    else:
-        match, matched = f"UPPER(v.sku) IN ({', '.join(['%s'] * len(wanted))})", list(wanted)
+    # One placeholder a SKU (a prepared statement for each number of SKUs): with an array,
+    # PostgreSQL would plan the statement on every run, not settle on its generic plan.
+    match = f"UPPER(v.sku) IN ({', '.join(['%s'] * len(wanted))})"
     if draw:
         # A CTE runs its volatile functions once; the variants are joined to its one row.
         rows_sql = (
             f"WITH d AS ({_LOCK_AND_DRAW}) "  # noqa: S608 (our names; values are parameters)
             f"SELECT d.*, {columns} FROM d LEFT JOIN ({source}) ON {match}"
         )
-        params = [f"website-buyer:{draw_for}", ORDER_NUMBER_SEQUENCE, *matched]
+        params = [f"website-buyer:{draw_for}", ORDER_NUMBER_SEQUENCE, *wanted]
     else:
         rows_sql = f"SELECT {columns} FROM {source} WHERE {match}"  # noqa: S608 (as above)
-        params = matched
+        params = list(wanted)
     with prepared_cursor(connection) as cursor:
         cursor.execute(rows_sql, params)
         rows = cursor.fetchall()

@@ -53,9 +53,12 @@ from orders.services.sales_rollup.customer_windows import (
     windows_upsert_sql,
     write_windows,
 )
-from orders.services.sales_rollup.sql import DAY, postgres, zone_name
+from orders.services.sales_rollup.sql import DAY, changed_rows, postgres, zone_name
 
 CUSTOMER_FIGURES = ("orders", "shipped_orders", "net_revenue")
+_DAY_KEY, _MONTH_KEY = ("customer_id", "day", "currency"), ("customer_id", "month", "currency")
+_TOTAL_KEY, _BOUNDS = ("customer_id", "currency"), ("orders", "revenue_bound")
+_DAYS, _MONTHS = "orders_customersalesday", "orders_customersalesmonth"
 
 # One order's contribution to its customer's net revenue (orders.services.customers).
 _NET = (
@@ -119,18 +122,19 @@ def _refresh_sql(customers: str) -> str:
         f" WHERE t.customer_id {customers} AND NOT EXISTS (SELECT 1 FROM totals f"
         " WHERE f.customer_id = t.customer_id AND f.currency = t.currency)),"
         " new_totals AS (INSERT INTO orders_customersalestotal AS t"
-        " (customer_id, currency, orders, revenue_bound) SELECT * FROM totals ORDER BY 1, 2"
+        " (customer_id, currency, orders, revenue_bound)"
+        f" {changed_rows('totals', 'orders_customersalestotal', _TOTAL_KEY, _BOUNDS, customers)}"
         " ON CONFLICT (customer_id, currency) DO UPDATE SET orders = EXCLUDED.orders,"
         " revenue_bound = EXCLUDED.revenue_bound WHERE (t.orders, t.revenue_bound)"
         " IS DISTINCT FROM (EXCLUDED.orders, EXCLUDED.revenue_bound)),"
         f"{windows_upsert_sql(customers)}"
         " new_days AS (INSERT INTO orders_customersalesday AS t"
         " (customer_id, day, currency, orders, shipped_orders, net_revenue)"
-        " SELECT * FROM fresh ORDER BY 1, 2, 3"
+        f" {changed_rows('fresh', _DAYS, _DAY_KEY, CUSTOMER_FIGURES, customers)}"
         f" ON CONFLICT (customer_id, day, currency) DO UPDATE SET {_CHANGED})"
         " INSERT INTO orders_customersalesmonth AS t"
         " (customer_id, month, currency, orders, shipped_orders, net_revenue)"
-        " SELECT * FROM months ORDER BY 1, 2, 3"
+        f" {changed_rows('months', _MONTHS, _MONTH_KEY, CUSTOMER_FIGURES, customers)}"
         f" ON CONFLICT (customer_id, month, currency) DO UPDATE SET {_CHANGED}"
     )
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Self
 
-from django.db import models
+import psycopg
+from django.db import connections, models
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Q
 from psycopg import DataError
+from psycopg.pq import Format
 from psycopg.types.datetime import DateLoader
 
 # PostgreSQL keeps instants and dates far beyond Python's years 1..9999 (and a year-1 instant
@@ -81,6 +85,14 @@ def safe_loaders_register(*, connection: BaseDatabaseWrapper, **_kwargs: Any) ->
     adapters.register_loader("date", SafeDateLoader)
 
 
+def _wrapper(connection: BaseDatabaseWrapper) -> BaseDatabaseWrapper:
+    """The connection itself rather than django.db.connection, the proxy that looks the
+    thread's connection up again on every attribute read (hundreds a row on the hot paths
+    below, through the fields' value preparation)."""
+    wrapper: BaseDatabaseWrapper = connections[connection.alias]
+    return wrapper
+
+
 class RowModel:
     """Model instances from the columns of a hand-written SELECT, for statements on a hot
     path whose ORM compilation costs more CPU than running them (the website API's key
@@ -120,6 +132,7 @@ class RowModel:
         values = list(values)
         if values[self._pk] is None:
             return None
+        connection = _wrapper(connection)
         for index, col, funcs in self._converters_for(connection):
             for func in funcs:
                 values[index] = func(values[index], col, connection)
@@ -133,6 +146,7 @@ def insert_sql(
     every concrete field's value prepared as Model.save would (pre_save, get_db_prep_save); a
     primary key left None is left to the database."""
     model = type(objs[0])
+    connection = _wrapper(connection)
     fields = [
         f
         for f in model._meta.concrete_fields
@@ -148,6 +162,23 @@ def insert_sql(
     return sql, params
 
 
+def insert_row(obj: models.Model, connection: BaseDatabaseWrapper) -> None:
+    """INSERT one new instance as Model.save(force_insert=True) would (no signals; its primary
+    key set from RETURNING when it has none), as a prepared statement (prepared_cursor)."""
+    sql, params = insert_sql([obj], connection)
+    pk = obj._meta.pk
+    assert pk is not None  # (every concrete model has one)
+    returning = getattr(obj, pk.attname) is None
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(
+            f"{sql} RETURNING {connection.ops.quote_name(str(pk.column))}" if returning else sql,
+            params,
+        )
+        if returning:
+            setattr(obj, pk.attname, cursor.fetchone()[0])
+    obj._state.adding, obj._state.db = False, connection.alias
+
+
 def insert_together(
     groups: Sequence[Sequence[models.Model]], connection: BaseDatabaseWrapper
 ) -> None:
@@ -155,12 +186,76 @@ def insert_together(
     round trip instead of one per model; foreign keys are checked at commit, Django makes
     them DEFERRABLE INITIALLY DEFERRED, so the order of the groups does not matter). A row
     that needs its primary key afterwards must carry it already (drawn from its sequence);
-    the others are not told theirs. The instances are marked saved."""
+    the others are not told theirs. The instances are marked saved. A prepared statement
+    (prepared_cursor): the same models and row counts give the same text."""
     statements = [insert_sql(group, connection) for group in groups if group]
     ctes = ", ".join(f"i{n} AS ({sql})" for n, (sql, _params) in enumerate(statements[:-1]))
     sql = (f"WITH {ctes} " if ctes else "") + statements[-1][0]
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, [p for _sql, params in statements for p in params])
     for group in groups:
         for obj in group:
             obj._state.adding, obj._state.db = False, connection.alias
+
+
+@contextmanager
+def prepared_cursor(connection: BaseDatabaseWrapper) -> Iterator[CursorWrapper]:
+    """A cursor for the statements of a hot path (the website API's order), run as prepared
+    statements on PostgreSQL: the parameters are bound by the server and each statement text
+    is parsed (and, once PostgreSQL settles on a generic plan, planned) once per connection
+    instead of on every execution. Django's own cursors bind on the client and send every
+    statement as new text (settings keep that: the ORM's SQL is not always valid with server-
+    side parameters). Only for statements with fixed text, written so that they are valid
+    with server-side parameters; elsewhere than on PostgreSQL, an ordinary cursor.
+
+    The statements stay prepared for the life of the connection (CONN_MAX_AGE), so a pooler
+    in front of PostgreSQL must keep them (PgBouncer: session pooling, or transaction pooling
+    with max_prepared_statements); without a pooler nothing is needed. They are named by
+    psycopg (at most `prepared_max`, 100, per connection; the least used are deallocated)."""
+    connection = _wrapper(connection)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    # What BaseDatabaseWrapper.cursor() does before it makes its cursor.
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    with connection.wrap_database_errors:
+        raw = _PreparedCursor(connection.connection)
+    # As Django's create_cursor: instants in the connection's time zone.
+    adapters = connection.connection.adapters
+    loader = adapters.get_loader(adapters.types["timestamptz"].oid, Format.TEXT)
+    if connection.timezone != getattr(loader, "timezone", None):
+        from django.db.backends.postgresql.psycopg_any import register_tzloader
+
+        register_tzloader(connection.timezone, raw)
+    wrap = _PreparedDebugWrapper if connection.queries_logged else CursorWrapper
+    with wrap(raw, connection) as cursor:
+        yield cursor
+
+
+class _PreparedDebugWrapper(CursorDebugWrapper):
+    """Django's debug wrapper, logging the statement with its values (Django reads them from
+    its client-side cursor, which a prepared statement does not fill in)."""
+
+    def execute(self, sql: Any, params: Any = None) -> Any:
+        shown = self.db.ops.compose_sql(sql, params) if params is not None else sql
+        with self.debug_sql(shown, params):
+            # CursorWrapper's (execute wrappers, database errors), not the debug one's.
+            return CursorWrapper.execute(self, sql, params)
+
+
+class _PreparedCursor(psycopg.Cursor[Any]):
+    """psycopg's server-binding cursor (Django's own bind on the client) that prepares every
+    statement it runs."""
+
+    def execute(
+        self,
+        query: Any,
+        params: Any = None,
+        *,
+        prepare: bool | None = None,
+        binary: bool | None = None,
+    ) -> Self:
+        return super().execute(query, params, prepare=True, binary=binary)

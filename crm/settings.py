@@ -142,6 +142,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # runs; every query here must answer within a page load.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
+    # Lets common.db.prepared_cursor prepare the website API's statements (psycopg prepares
+    # nothing while this is None, Django's default). Django's own cursors bind on the client
+    # and are never prepared, whatever the threshold; with server_side_binding (not set) every
+    # statement run this many times on a connection would be.
+    DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ---------------------------------------------------------------

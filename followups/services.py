@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common import markers
+from common.db import prepared_cursor
 from followups.models import (
     ContactMethod,
     ContactNote,
@@ -353,7 +354,8 @@ def followup_finish(
 
 # Whether any request waits for an order of the customer (see contact_requests_link_order),
 # written out once: compiling the ORM's OR and subquery cost more than running it, on every
-# order. Only our own table names go into the text; the values are parameters.
+# order. Only our own table names go into the text; the values are parameters. A prepared
+# statement (common.db.prepared_cursor): parsed and planned once per connection.
 _ANY_WAITING = (
     f"SELECT 1 FROM {ContactRequest._meta.db_table} r "  # noqa: S608
     "WHERE (r.customer_id = %s OR (r.customer_id IS NULL AND r.phone IN "
@@ -381,7 +383,7 @@ def contact_requests_link_order(
         customer_id, created_at = order["customer_id"], order["created_at"]
     since = created_at - timedelta(days=30)
     # Most orders follow no request: one read, and no transaction, settles them.
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_ANY_WAITING, [customer_id, customer_id, created_at, since])
         if cursor.fetchone() is None:
             return 0

@@ -30,11 +30,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, connection
 from django.utils.translation import gettext as _
 
-from common.db import RowModel
+from common.db import RowModel, prepared_cursor
 from common.money import quantize
 from common.payloads import FieldError
 from inventory.models import Product, Variant, Warehouse
@@ -97,16 +98,18 @@ def website_order_find(*, website: Website, external_id: str) -> Order | None:
         return None
     # Usually none: only its id is looked up (a statement written out once; compiling the
     # ORM's query for every order cost more than running it), the order read when found.
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_ORDER_BY_EXTERNAL, [Channel.WEBSITE, website.code, external_id])
         row = cursor.fetchone()
     return Order.objects.get(pk=row[0]) if row is not None else None
 
 
 # Only our own table names go into these statements' text; the values are parameters.
+# (The last condition is the unique index's own: the prepared statement's generic plan uses it.)
 _ORDER_BY_EXTERNAL = (
     f"SELECT id FROM {Order._meta.db_table} "  # noqa: S608
-    "WHERE channel = %s AND channel_account = %s AND external_number = %s LIMIT 1"
+    "WHERE channel = %s AND channel_account = %s AND external_number = %s"
+    " AND external_number <> '' LIMIT 1"
 )
 _VARIANT_ROW = RowModel(Variant, tuple(f for f in PLAN_FIELDS if "__" not in f))
 _PRODUCT_ROW = RowModel(Product, tuple(f[9:] for f in PLAN_FIELDS if f.startswith("product__")))
@@ -140,10 +143,13 @@ def _variants(skus: Sequence[str], *, draw_for: str = "") -> tuple[dict[str, Var
     refused afterwards leaves a gap in the numbers, which order numbers may have."""
     wanted = sorted({sku.upper() for sku in skus})
     draw = bool(draw_for) and connection.vendor == "postgresql"
+    params: list[Any]
     if not wanted:
         return {}, _Drawn()
     columns = f"{_VARIANT_ROW.select('v')}, {_PRODUCT_ROW.select('p')}"
     source = f"{Variant._meta.db_table} v JOIN {Product._meta.db_table} p ON p.id = v.product_id"
+    # One placeholder a SKU (a prepared statement for each number of SKUs): with an array,
+    # PostgreSQL would plan the statement on every run, not settle on its generic plan.
     match = f"UPPER(v.sku) IN ({', '.join(['%s'] * len(wanted))})"
     if draw:
         # A CTE runs its volatile functions once; the variants are joined to its one row.
@@ -155,7 +161,7 @@ def _variants(skus: Sequence[str], *, draw_for: str = "") -> tuple[dict[str, Var
     else:
         rows_sql = f"SELECT {columns} FROM {source} WHERE {match}"  # noqa: S608 (as above)
         params = list(wanted)
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(rows_sql, params)
         rows = cursor.fetchall()
     drawn = _Drawn()
@@ -249,8 +255,9 @@ def _check_against_database(
 # The oldest live customer with a phone, with its primary phone, its row locked (on
 # PostgreSQL). Written out once: building it with the ORM (two subqueries, FOR UPDATE OF)
 # cost more CPU on every order than running it.
-_CUSTOMER_WITH_PHONE = """
-    SELECT c.*, (
+_CUSTOMER_ROW = RowModel(Customer)
+_CUSTOMER_WITH_PHONE = f"""
+    SELECT {_CUSTOMER_ROW.select("c")}, (
         SELECT p.e164 FROM orders_customerphone p
         WHERE p.customer_id = c.id AND p.is_primary ORDER BY p.id LIMIT 1
     ) AS primary_e164
@@ -259,12 +266,18 @@ _CUSTOMER_WITH_PHONE = """
       AND c.id IN (SELECT customer_id FROM orders_customerphone WHERE e164 = %s)
     ORDER BY c.created_at, c.id
     LIMIT 1
-"""
+"""  # noqa: S608 (our names; the phone is a parameter)
 
 
-def _customer_with_phone(e164: str) -> Customer | None:
+def _customer_with_phone(e164: str) -> tuple[Customer, str] | None:
+    """That customer and its primary phone ("" none), or None."""
     lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
-    return next(iter(Customer.objects.raw(_CUSTOMER_WITH_PHONE + lock, [e164])), None)
+    with prepared_cursor(connection) as cursor:
+        cursor.execute(_CUSTOMER_WITH_PHONE + lock, [e164])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return _CUSTOMER_ROW.make(connection, row[:-1]), row[-1] or ""
 
 
 def _customer_for(data: OrderIn, new_id: int | None) -> tuple[Customer, str]:
@@ -273,7 +286,7 @@ def _customer_for(data: OrderIn, new_id: int | None) -> tuple[Customer, str]:
     default address; with the customer's primary phone ("" none)."""
     found = _customer_with_phone(data.customer.phone)
     if found is not None:
-        return found, getattr(found, "primary_e164", None) or ""
+        return found
     customer = customer_create(
         data=CustomerInput(
             name=data.customer.name,

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.db import insert_row
 from common.payloads import FieldError
 from orders.models import ApiRequestOutcome, Order, Website, WebsiteRequest
 from orders.services.websites import WebsiteError
@@ -90,7 +91,7 @@ def _store(
     website: Website, endpoint: str, raw_body: bytes, result: RequestResult, now: datetime
 ) -> WebsiteRequest:
     text = _raw_text(raw_body)
-    return WebsiteRequest.objects.create(
+    request = WebsiteRequest(
         website=website,
         endpoint=endpoint,
         external_number=result.external_id,
@@ -104,6 +105,10 @@ def _store(
         order=result.order,
         received_at=now,
     )
+    # Written out (common.db.insert_row: a prepared statement on PostgreSQL), not compiled by
+    # the ORM on every request.
+    insert_row(request, connection)
+    return request
 
 
 def website_request_receive(

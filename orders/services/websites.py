@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.db import RowModel
+from common.db import RowModel, prepared_cursor
 from inventory.models import Warehouse
 from orders.errors import OrderError
 from orders.models import Website
@@ -167,7 +167,7 @@ def _by_prefix_statement() -> str:
 
 
 def _website_by_prefix(prefix: str) -> Website | None:
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(_by_prefix_statement(), [prefix])
         row = cursor.fetchone()
     if row is None:

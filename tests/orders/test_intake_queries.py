@@ -21,6 +21,9 @@ its totals are recounted from the orders rather than incremented, and that recou
 after the order's INSERT (a statement's snapshot does not see its own CTEs' rows); the request
 is kept in the same transaction as the order; contact requests are linked after the commit, by
 the followups app.
+
+The statements written out for this path (all but BEGIN, COMMIT and the followups lookup) run
+as prepared statements, parsed once per connection (tests/orders/test_prepared_statements.py).
 """
 
 from __future__ import annotations

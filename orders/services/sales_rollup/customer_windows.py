@@ -24,9 +24,10 @@ from django.db import connection
 from orders.models import WINDOW_MONTHS, CustomerSalesDay, CustomerSalesWindow
 from orders.services.sales_rollup.check import RollupMismatch
 from orders.services.sales_rollup.ranges import RollupRange
-from orders.services.sales_rollup.sql import postgres
+from orders.services.sales_rollup.sql import changed_rows, postgres
 
-WINDOW_KEY = "(customer_id, months, month, currency)"
+_KEY = ("customer_id", "months", "month", "currency")
+WINDOW_KEY = f"({', '.join(_KEY)})"
 WINDOW_COLUMNS = "customer_id, months, month, currency, orders, revenue_bound"
 _TABLE = "orders_customersaleswindow"
 _LENGTHS = ", ".join(f"({int(n)})" for n in WINDOW_MONTHS)
@@ -49,16 +50,17 @@ def customer_windows_of(days: str) -> str:
     )
 
 
-def windows_upsert_sql(ids: str) -> str:
+def windows_upsert_sql(customers: str) -> str:
     """The CTE parts (after a `fresh` CTE of the customers' day rows) that delete the
-    customers' windows that no longer have orders and upsert those that changed."""
+    customers' windows that no longer have orders and upsert those that changed; `customers`
+    matches their ids (e.g. "= ANY(%(ids)s)")."""
     return (
         f" windows AS ({customer_windows_of('fresh')}),"
-        f" gone_windows AS (DELETE FROM {_TABLE} t WHERE t.customer_id = ANY({ids})"
+        f" gone_windows AS (DELETE FROM {_TABLE} t WHERE t.customer_id {customers}"
         " AND NOT EXISTS (SELECT 1 FROM windows f WHERE f.customer_id = t.customer_id"
         " AND f.months = t.months AND f.month = t.month AND f.currency = t.currency)),"
         f" new_windows AS (INSERT INTO {_TABLE} AS t ({WINDOW_COLUMNS})"
-        " SELECT * FROM windows ORDER BY 1, 2, 3, 4"
+        f" {changed_rows('windows', _TABLE, _KEY, ('orders', 'revenue_bound'), customers)}"
         f" ON CONFLICT {WINDOW_KEY} DO UPDATE SET orders = EXCLUDED.orders,"
         " revenue_bound = EXCLUDED.revenue_bound WHERE (t.orders, t.revenue_bound)"
         " IS DISTINCT FROM (EXCLUDED.orders, EXCLUDED.revenue_bound)),"

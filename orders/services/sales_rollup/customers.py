@@ -39,6 +39,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
+from common.db import prepared_cursor
 from orders.models import (
     CustomerSalesDay,
     CustomerSalesMonth,
@@ -52,9 +53,12 @@ from orders.services.sales_rollup.customer_windows import (
     windows_upsert_sql,
     write_windows,
 )
-from orders.services.sales_rollup.sql import DAY, postgres, zone_name
+from orders.services.sales_rollup.sql import DAY, changed_rows, postgres, zone_name
 
 CUSTOMER_FIGURES = ("orders", "shipped_orders", "net_revenue")
+_DAY_KEY, _MONTH_KEY = ("customer_id", "day", "currency"), ("customer_id", "month", "currency")
+_TOTAL_KEY, _BOUNDS = ("customer_id", "currency"), ("orders", "revenue_bound")
+_DAYS, _MONTHS = "orders_customersalesday", "orders_customersalesmonth"
 
 # One order's contribution to its customer's net revenue (orders.services.customers).
 _NET = (
@@ -98,42 +102,49 @@ _CHANGED = (
 )
 
 
-def _refresh_sql() -> str:
+def _refresh_sql(customers: str) -> str:
     """One statement: the customers' fresh rows upserted (only those that changed), their
-    rows that no longer have orders deleted, for the three tables."""
-    fresh = FRESH_CUSTOMER_DAYS.format(where=" AND o.customer_id = ANY(%(ids)s)")
+    rows that no longer have orders deleted, for the three tables; `customers` matches their
+    ids."""
+    fresh = FRESH_CUSTOMER_DAYS.format(where=f" AND o.customer_id {customers}")
     return (
         f"WITH fresh AS ({fresh}),"
         f" months AS ({customer_months_of('fresh')}),"
         " gone_days AS (DELETE FROM orders_customersalesday t"
-        " WHERE t.customer_id = ANY(%(ids)s) AND NOT EXISTS (SELECT 1 FROM fresh f"
+        f" WHERE t.customer_id {customers} AND NOT EXISTS (SELECT 1 FROM fresh f"
         " WHERE f.customer_id = t.customer_id AND f.day = t.day AND f.currency = t.currency)),"
         " gone_months AS (DELETE FROM orders_customersalesmonth t"
-        " WHERE t.customer_id = ANY(%(ids)s) AND NOT EXISTS (SELECT 1 FROM months f"
+        f" WHERE t.customer_id {customers} AND NOT EXISTS (SELECT 1 FROM months f"
         " WHERE f.customer_id = t.customer_id AND f.month = t.month"
         " AND f.currency = t.currency)),"
         f" totals AS ({customer_totals_of('fresh')}),"
         " gone_totals AS (DELETE FROM orders_customersalestotal t"
-        " WHERE t.customer_id = ANY(%(ids)s) AND NOT EXISTS (SELECT 1 FROM totals f"
+        f" WHERE t.customer_id {customers} AND NOT EXISTS (SELECT 1 FROM totals f"
         " WHERE f.customer_id = t.customer_id AND f.currency = t.currency)),"
         " new_totals AS (INSERT INTO orders_customersalestotal AS t"
-        " (customer_id, currency, orders, revenue_bound) SELECT * FROM totals ORDER BY 1, 2"
+        " (customer_id, currency, orders, revenue_bound)"
+        f" {changed_rows('totals', 'orders_customersalestotal', _TOTAL_KEY, _BOUNDS, customers)}"
         " ON CONFLICT (customer_id, currency) DO UPDATE SET orders = EXCLUDED.orders,"
         " revenue_bound = EXCLUDED.revenue_bound WHERE (t.orders, t.revenue_bound)"
         " IS DISTINCT FROM (EXCLUDED.orders, EXCLUDED.revenue_bound)),"
-        f"{windows_upsert_sql('%(ids)s')}"
+        f"{windows_upsert_sql(customers)}"
         " new_days AS (INSERT INTO orders_customersalesday AS t"
         " (customer_id, day, currency, orders, shipped_orders, net_revenue)"
-        " SELECT * FROM fresh ORDER BY 1, 2, 3"
+        f" {changed_rows('fresh', _DAYS, _DAY_KEY, CUSTOMER_FIGURES, customers)}"
         f" ON CONFLICT (customer_id, day, currency) DO UPDATE SET {_CHANGED})"
         " INSERT INTO orders_customersalesmonth AS t"
         " (customer_id, month, currency, orders, shipped_orders, net_revenue)"
-        " SELECT * FROM months ORDER BY 1, 2, 3"
+        f" {changed_rows('months', _MONTHS, _MONTH_KEY, CUSTOMER_FIGURES, customers)}"
         f" ON CONFLICT (customer_id, month, currency) DO UPDATE SET {_CHANGED}"
     )
 
 
-_REFRESH_SQL = _refresh_sql()
+# Several customers, and one. Run as prepared statements (common.db.prepared_cursor): with a
+# single id PostgreSQL estimates the generic plan as well as a custom one, and settles on it
+# after five runs on a connection (planning this statement cost more than running it); with an
+# array of unknown length it keeps planning every run.
+_REFRESH_SQL = _refresh_sql("= ANY(%(ids)s)")
+_REFRESH_ONE_SQL = _refresh_sql("= %(ids)s")
 
 
 _POSITIONAL = re.compile(r"(?<!%)%s")
@@ -160,14 +171,17 @@ def customer_sales_refresh(
                 cursor.execute(*along)
         _python_refresh(ids)
         return
-    sql, params = _REFRESH_SQL, dict[str, Any](ids=ids, tz=zone_name())
+    if len(ids) == 1:
+        sql, params = _REFRESH_ONE_SQL, dict[str, Any](ids=ids[0], tz=zone_name())
+    else:
+        sql, params = _REFRESH_SQL, dict[str, Any](ids=ids, tz=zone_name())
     if along is not None:
         # Its %s become named parameters, to sit beside this statement's own.
         names = iter(range(len(along[1])))
         named = _POSITIONAL.sub(lambda _m: f"%(along{next(names)})s", along[0])
         sql = f"WITH along AS ({named}), {sql.removeprefix('WITH ')}"
         params.update({f"along{i}": value for i, value in enumerate(along[1])})
-    with connection.cursor() as cursor:
+    with prepared_cursor(connection) as cursor:
         cursor.execute(sql, params)
 
 

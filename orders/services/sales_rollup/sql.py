@@ -92,3 +92,22 @@ def postgres() -> bool:
 
 def zone_name() -> str:
     return str(settings.TIME_ZONE)
+
+
+def changed_rows(
+    source: str, table: str, key: tuple[str, ...], figures: tuple[str, ...], customers: str
+) -> str:
+    """The rows of `source` (a CTE of some customers' rows; `customers` matches their ids)
+    that `table` lacks or holds with other `figures`, in key order: what an upsert of `source`
+    into `table` must write. Upserting only these, rather than every row with ON CONFLICT ...
+    WHERE, spares the unchanged rows their row lock (an ON CONFLICT DO UPDATE locks the row it
+    finds even when its WHERE then skips the update). The stored rows are read by customer
+    (the first column of the table's key), whatever the planner expects of `source`."""
+    on = " AND ".join([f"s.customer_id {customers}", *(f"s.{k} = f.{k}" for k in key)])
+    old = ", ".join(f"s.{c}" for c in figures)
+    new = ", ".join(f"f.{c}" for c in figures)
+    order = ", ".join(f"f.{k}" for k in key)
+    return (
+        f"SELECT f.* FROM {source} f LEFT JOIN {table} s ON {on}"
+        f" WHERE ({old}) IS DISTINCT FROM ({new}) ORDER BY {order}"
+    )

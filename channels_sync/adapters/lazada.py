@@ -260,7 +260,7 @@ class LazadaAdapter(Adapter):
         while True:
             params = {
                 "update_after": lazada_time(since),
-                "update_before": lazada_time(until),
+                "update_before": lazada_time(_ceil_second(until)),
                 "sort_by": "updated_at",
                 "sort_direction": "ASC",
                 "offset": offset,
@@ -362,7 +362,8 @@ class LazadaAdapter(Adapter):
         for start in range(0, len(keys), SKU_BATCH):
             chunk = set(keys[start : start + SKU_BATCH])
             batch = [r for r in rows if (str(r["ItemId"]), str(r["SkuId"])) in chunk]
-            results.extend(self._sku_call(path, batch, retry=True))
+            answered = {(r.item_id, r.model_id): r for r in self._sku_call(path, batch, retry=True)}
+            results.extend(answered[key] for key in keys[start : start + SKU_BATCH])
         return results
 
     def _sku_call(
@@ -401,6 +402,13 @@ class LazadaAdapter(Adapter):
     @classmethod
     def parse_webhook(cls, body: bytes) -> WebhookEvent:
         return lazada_parse.parse_webhook(body)
+
+
+def _ceil_second(moment: datetime) -> datetime:
+    """Lazada's dates have whole seconds: [since, until) rounded out so that nothing updated
+    in until's last part-second is left out."""
+    whole = moment.replace(microsecond=0)
+    return whole if whole == moment else whole + timedelta(seconds=1)
 
 
 def _stock_row(update: StockUpdate, quantity: int) -> dict[str, Any]:

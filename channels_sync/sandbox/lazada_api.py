@@ -359,7 +359,11 @@ def stock_update(sb: LazadaSandbox, seller_id: int, p: dict[str, str], *, delta:
             detail.append({**who, "field": "SellableQuantity", "message": "Invalid quantity"})
             continue
         total = sum({**sku.sellable, **wanted}.values())
-        if min(wanted.values()) < 0 or total < sku.campaign_lock:
+        if min(wanted.values()) < 0:
+            message = "SellableQuantity cannot be negative"
+            detail.append({**who, "field": "SellableQuantity", "message": message})
+            continue
+        if total < sku.campaign_lock:
             detail.append(
                 {
                     **who,

@@ -99,6 +99,7 @@ class LazadaAdapter(Adapter):
     order_detail_batch: ClassVar[int] = DETAIL_BATCH
     stock_batch: ClassVar[int] = SKU_BATCH
     callback_has_shop_id: ClassVar[bool] = False  # the seller comes from the token answer
+    stock_by_item: ClassVar[bool] = False  # 50 SKUs of any products per update call
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)

@@ -178,3 +178,29 @@ def test_stock_push_and_the_campaign_floor(lazada_account, lazada_sandbox, lazad
     assert (run.counts.get("pushed", 0), run.counts.get("failed")) == (0, 1)
     assert (listing.promotion_reserve, listing.push_error) == (2000, "promotion_floor:2000")
     assert lazada_sandbox.sellable(item, sku) == 999
+
+
+def test_the_nightly_stock_push_sends_50_skus_of_any_products_per_call(
+    lazada_account, lazada_sandbox
+):
+    from channels_sync.services.listings import listings_pull
+    from tests.inventory.factories import WarehouseFactory
+    from tests.orders.factories import stocked_variant
+
+    warehouse = WarehouseFactory()
+    lazada_account.warehouse = warehouse
+    lazada_account.save(update_fields=["warehouse"])
+    made = []
+    for n in range(60):
+        stocked_variant(warehouse, 5 + n, sku=f"B-{n}")
+        item, skus = lazada_sandbox.add_product(
+            SELLER, f"P{n}", [{"seller_sku": f"B-{n}", "price": 1000, "stock": 1}]
+        )
+        made.append((item, skus[0]))
+    listings_pull(account_id=lazada_account.pk)
+    assert Listing.objects.filter(account=lazada_account, variant__isnull=False).count() == 60
+    lazada_sandbox.reset_calls()
+    run = stock_push(account_id=lazada_account.pk, force=True)
+    assert run.counts.get("pushed") == 60
+    assert lazada_sandbox.call_counts() == {"/product/stock/sellable/update": 2}
+    assert [lazada_sandbox.sellable(i, s) for i, s in made] == [5 + n for n in range(60)]

@@ -204,3 +204,66 @@ def test_the_nightly_stock_push_sends_50_skus_of_any_products_per_call(
     assert run.counts.get("pushed") == 60
     assert lazada_sandbox.call_counts() == {"/product/stock/sellable/update": 2}
     assert [lazada_sandbox.sellable(i, s) for i, s in made] == [5 + n for n in range(60)]
+
+
+def _stored_push(sandbox):
+    from channels_sync.services.webhooks import webhook_receive
+
+    assert sandbox.flush_pushes(10)
+    stored = []
+    for delivery in sandbox.deliveries:
+        if delivery.attempt:
+            continue
+        stored.append(
+            webhook_receive(
+                platform="lazada",
+                url=delivery.url,
+                body=delivery.body,
+                headers={"Authorization": delivery.signature},
+            )
+        )
+    return stored
+
+
+def test_the_token_expiry_push_sets_the_end_and_announces(
+    lazada_account, lazada_sandbox, django_capture_on_commit_callbacks
+):
+    from channels_sync.services.webhooks import webhook_process
+    from channels_sync.signals import authorization_ending
+
+    heard = []
+
+    def receiver(sender, **kwargs):  # type: ignore[no-untyped-def]
+        heard.append((kwargs["account_id"], kwargs["reason"]))
+
+    authorization_ending.connect(receiver, dispatch_uid="test-lazada-expiry")
+    try:
+        lazada_sandbox.warn_expiry(SELLER)
+        (payload,) = _stored_push(lazada_sandbox)
+        assert payload.account_id == lazada_account.pk
+        with django_capture_on_commit_callbacks(execute=True):
+            webhook_process(payload_id=payload.pk)
+    finally:
+        authorization_ending.disconnect(dispatch_uid="test-lazada-expiry")
+    payload.refresh_from_db()
+    lazada_account.refresh_from_db()
+    assert payload.status == "applied"
+    assert heard == [(lazada_account.pk, "expiring")]
+    gap = lazada_account.authorized_until - lazada_account.access_expires_at
+    assert abs(gap.total_seconds()) < 5  # the sandbox's token end, in whole seconds
+
+
+def test_an_unpaid_order_reserves_nothing_until_it_is_paid(
+    lazada_account, lazada_sandbox, lazada_shirt
+):
+    item, sku, variant = lazada_shirt
+    order_id = lazada_sandbox.place_order(SELLER, [(item, sku, 2)], status="unpaid")
+    orders_pull(account_id=lazada_account.pk)
+    channel_order = ChannelOrder.objects.get(external_id=str(order_id))
+    assert (channel_order.platform_status, channel_order.order.status) == ("unpaid", t.NEW)
+    assert reserved(variant) == 0
+    lazada_sandbox.set_status(order_id, "pending")
+    orders_audit(account_id=lazada_account.pk)
+    channel_order.refresh_from_db()
+    assert (channel_order.platform_status, channel_order.order.status) == ("pending", t.PROCESSING)
+    assert reserved(variant) == 2

@@ -17,6 +17,7 @@ OrderData, the order status coming from its lines' statuses (lazada_parse.order_
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -50,6 +51,7 @@ from channels_sync.adapters.lazada_protocol import (
     floor_from,
     lazada_sign,
     lazada_time,
+    parse_time,
     push_signature_valid,
     sku_xml,
 )
@@ -63,6 +65,8 @@ PRODUCT_PAGE = 50  # the doc's limit (an FAQ says 500: not relied on)
 OFFSET_MAX = 10_000
 SPLIT_FILTERS = ("live", "inactive", "pending", "rejected")  # disjoint, together "all"
 SKU_BATCH = 50
+LIST_HEADERS_FROM = 3  # missing headers fetched by one listing rather than one call each
+HEADER_LIST_SLACK = 3  # ... unless that listing is over 3 times longer than needed
 REGIONS = {".vn": "VN", ".co.th": "TH", ".sg": "SG", ".com.my": "MY", ".com.ph": "PH"}
 REGIONS[".co.id"] = "ID"
 CURRENCIES = {"VN": "VND", "TH": "THB", "SG": "SGD", "MY": "MYR", "PH": "PHP", "ID": "IDR"}
@@ -283,6 +287,10 @@ class LazadaAdapter(Adapter):
                 return
 
     def fetch_orders(self, *, external_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """Lines by `/orders/items/get` (50 orders a call), joined to the headers listed by
+        `orders_updated`; headers not listed before (orders named by pushes) come from one
+        `/orders/get` listing since the oldest of their lines' update times when several are
+        missing (a burst: 100 headers a call), else, or for any it did not find, `/order/get`."""
         found: list[dict[str, Any]] = []
         ids = list(dict.fromkeys(str(i) for i in external_ids))
         for start in range(0, len(ids), DETAIL_BATCH):
@@ -294,6 +302,9 @@ class LazadaAdapter(Adapter):
                 for row in data
                 if isinstance(row, Mapping)
             }
+            missing = [i for i in chunk if i in lines and i not in self._headers]
+            if len(missing) >= LIST_HEADERS_FROM:
+                self._list_headers(missing, lines, wanted=set(ids[start:]))
             for order_id in chunk:
                 header = self._headers.pop(order_id, None)
                 if order_id not in lines:
@@ -303,6 +314,43 @@ class LazadaAdapter(Adapter):
                 if isinstance(header, dict):
                     found.append({**header, "order_items": lines[order_id]})
         return found
+
+    def _list_headers(
+        self, missing: list[str], lines: Mapping[str, Any], *, wanted: set[str]
+    ) -> None:
+        """Headers of `missing` (and of any other `wanted` order seen) from `/orders/get`
+        since the oldest update of their lines (an order is updated when a line is). Stops
+        when all are found, or after the first page when the list is far longer than needed."""
+        times = []
+        for order_id in missing:
+            for line in lines[order_id]:
+                if isinstance(line, Mapping) and isinstance(line.get("updated_at"), str):
+                    with contextlib.suppress(ValueError):
+                        times.append(parse_time(line["updated_at"]))
+        if not times:
+            return
+        since = min(times).replace(microsecond=0) - timedelta(seconds=1)
+        todo, offset = set(missing), 0
+        while todo:
+            params = {
+                "update_after": lazada_time(since),
+                "sort_by": "updated_at",
+                "sort_direction": "ASC",
+                "offset": offset,
+                "limit": ORDER_PAGE,
+            }
+            data = self._data(self.call("GET", "/orders/get", params)) or {}
+            rows = [r for r in data.get("orders") or [] if isinstance(r, dict)]
+            for row in rows:
+                order_id = str(row.get("order_id") or "")
+                if order_id in wanted:
+                    self._headers[order_id] = row
+                    todo.discard(order_id)
+            total = int(data.get("countTotal") or 0)
+            offset += len(rows)
+            too_long = total > HEADER_LIST_SLACK * len(missing) + ORDER_PAGE
+            if len(rows) < ORDER_PAGE or offset >= total or too_long:
+                return
 
     def parse_order(self, raw: Mapping[str, Any]) -> OrderData:
         return lazada_parse.parse_order(raw)

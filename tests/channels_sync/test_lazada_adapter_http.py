@@ -160,6 +160,31 @@ def test_a_pushed_order_costs_one_header_call(lazada_sandbox):
     assert lazada_sandbox.call_count("/order/get") == 1
 
 
+def test_pushed_orders_get_their_headers_from_one_listing(lazada_sandbox):
+    ((item, sku),) = products(lazada_sandbox, 1, stock=1000)
+    old = lazada_sandbox.place_order(SELLER, [(item, sku, 1)], created=lazada_sandbox.now() - 7200)
+    lazada_sandbox.orders[old].updated -= 7200  # its header says two hours ago, its line now
+    lazada_sandbox.advance(5)
+    burst = [lazada_sandbox.place_order(SELLER, [(item, sku, 1)]) for _ in range(60)]
+    adapter = connect(lazada_sandbox)
+    lazada_sandbox.reset_calls()
+    raws = adapter.fetch_orders(external_ids=[str(i) for i in burst])
+    assert [r["order_id"] for r in raws] == burst
+    assert lazada_sandbox.call_counts() == {"/orders/items/get": 2, "/orders/get": 1}
+    listed = next(p for path, p in lazada_sandbox.calls if path == "/orders/get")
+    assert listed["update_after"] < raws[0]["updated_at"]
+    # a header older than its lines is not in the listing: /order/get for that one
+    lazada_sandbox.reset_calls()
+    olds = [old, *burst[:2]]
+    raws = adapter.fetch_orders(external_ids=[str(i) for i in olds])
+    assert [r["order_id"] for r in raws] == olds
+    assert lazada_sandbox.call_counts() == {
+        "/orders/items/get": 1,
+        "/orders/get": 1,
+        "/order/get": 1,
+    }
+
+
 def test_order_list_errors(lazada_sandbox):
     adapter = connect(lazada_sandbox)
     with pytest.raises(PermanentError) as caught:

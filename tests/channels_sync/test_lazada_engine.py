@@ -146,7 +146,8 @@ def test_a_push_burst_is_acked_in_time_and_each_order_fetched_once(
     assert InboundPayload.objects.filter(kind="webhook", account=lazada_account).count() == 30
     lazada_sandbox.reset_calls()
     webhook_drain(account_id=lazada_account.pk)
-    assert lazada_sandbox.call_counts() == {"/orders/items/get": 1, "/order/get": 5}
+    # the 5 headers by one listing since the oldest line update, not 5 /order/get
+    assert lazada_sandbox.call_counts() == {"/orders/items/get": 1, "/orders/get": 1}
     assert sorted(
         ChannelOrder.objects.filter(account=lazada_account).values_list("external_id", flat=True)
     ) == sorted(str(p) for p in placed)

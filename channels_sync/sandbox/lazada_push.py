@@ -76,6 +76,7 @@ class LazadaPushSender:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
+        self._http.close()  # kept-alive connections end (the receiver's threads finish)
 
     def enqueue(self, push: LazadaPush, *, copies: int = 1) -> None:
         with self._cond:

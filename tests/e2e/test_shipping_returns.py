@@ -119,3 +119,72 @@ def test_needs_action_and_receive_returned_parcel_in_thai_and_vietnamese(
     expect(form.locator(".field--error")).to_contain_text("Phường Không Có")
     page.screenshot(path=str(artifacts / "change-address-vi.png"), full_page=True)
     assert Shipment.objects.get(pk=failed.pk).needs_action is True
+
+
+def test_deliver_again_from_the_order_panel_and_change_a_parcel(
+    live_server,
+    signed_in,
+    make_user,
+    parcels,
+    ship_warehouse,  # noqa: F811
+    ghn_sandbox,  # noqa: F811
+    artifacts,
+):
+    failed, _returned, shirt, _mug = parcels
+    make_user("manager", username="quanly")
+    page = signed_in("quanly", next_url=f"/orders/{failed.order_id}/", locale="th-TH")
+    panel = page.locator('[data-testid="shipping-panel"]')
+    expect(panel.locator('[data-testid="shipment-redeliver"]')).to_be_visible()
+    page.screenshot(path=str(artifacts / "shipping-panel-failed-th.png"), full_page=True)
+
+    panel.locator('[data-testid="shipment-redeliver"]').click()
+    expect(panel.locator('[data-testid="shipment-redeliver"]')).to_have_count(0)
+    expect(panel.locator('[data-testid="shipment-update"]')).to_have_count(0)
+    assert ghn_sandbox.parcels[failed.tracking_number].status == "storing"
+    assert Shipment.objects.get(pk=failed.pk).needs_action is False
+
+    # A parcel not picked up yet: weight and COD changed with the carrier.
+    from orders.services.orders.transitions import order_confirm
+    from shipping.services.shipments import ServiceChoice, shipment_create
+    from tests.orders.factories import make_customer, make_order
+
+    customer = make_customer(
+        "Phạm Thị Dung", phones=("0905 111 222",), addresses=(DA_NANG_ADDRESS(),)
+    )
+    third = make_order(customer, ship_warehouse, [(shirt, 1)])
+    order_confirm(order_id=third.pk, user_id=None)
+    fresh = shipment_create(
+        order_id=third.pk,
+        account_id=failed.account_id,
+        spec=_spec(failed),
+        service=ServiceChoice(code=failed.service_code),
+        user_id=None,
+    )
+    page = signed_in("quanly", next_url=f"/orders/{third.pk}/", locale="vi-VN")
+    page.locator('[data-testid="shipment-update"]').click()
+    form = page.locator('[data-testid="parcel-update-form"]')
+    form.locator("#id_weight_g").fill("1500")
+    form.locator("#id_cod_amount").fill("280.000")
+    page.screenshot(path=str(artifacts / "parcel-update-vi.png"), full_page=True)
+    form.locator('[data-testid="parcel-update-submit"]').click()
+    page.wait_for_url(f"{live_server.url}/orders/{third.pk}/")
+    fresh.refresh_from_db()
+    assert (fresh.weight_g, fresh.cod_amount) == (1500, 280000)
+    fields = ghn_sandbox.parcels[fresh.tracking_number].fields
+    assert (fields["weight"], fields["cod_amount"]) == (1500, 280000)
+
+
+def _spec(shipment: Shipment):
+    from shipping.services.parcels import ParcelSpec
+
+    return ParcelSpec(
+        service_code=shipment.service_code,
+        weight_g=shipment.weight_g,
+        length_cm=shipment.length_cm,
+        width_cm=shipment.width_cm,
+        height_cm=shipment.height_cm,
+        cod_amount=shipment.cod_amount,
+        insurance_value=shipment.insurance_value,
+        payer=shipment.payer,
+        viewing=shipment.viewing,
+    )

@@ -347,3 +347,39 @@ def test_update_after_pickup_is_refused_with_the_reason(carrier_driver, ship_ord
     )
     assert Shipment.objects.get(pk=shipment.pk).weight_g == 1200
     assert _notes(order.pk) == notes
+
+
+def test_the_change_page_after_pickup_shows_the_refusal_in_vietnamese(
+    carrier_driver, ship_order, ship_spec, login_as, client, settings
+):
+    order = ship_order()
+    shipment = carrier_driver.ship(order, ship_spec)
+    carrier_driver.pickup(shipment)
+    login_as("manager")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "vi"
+    url = reverse("shipping:update", args=[shipment.pk])
+    assert client.get(url).status_code == 200
+
+    response = client.post(
+        url,
+        {
+            "cod_amount": "330.000",
+            "weight_g": "2500",
+            "length_cm": "20",
+            "width_cm": "15",
+            "height_cm": "10",
+            "note": "",
+            "receiver_phone": "0905123456",
+        },
+    )
+
+    assert response.status_code == 422
+    carrier_text = {
+        "ghn": "Đơn hàng ở trạng thái picked không được phép cập nhật",
+        "viettel_post": "Đơn hàng đã được bưu tá lấy, không thể sửa",
+    }[carrier_driver.carrier]
+    assert response.context["form"].non_field_errors() == [
+        f"Kiện {shipment.tracking_number} đã được lấy hàng: hãng vận chuyển không còn nhận thay "
+        f"đổi này. Hãng vận chuyển từ chối: {carrier_text}"
+    ]
+    assert Shipment.objects.get(pk=shipment.pk).weight_g == 1200

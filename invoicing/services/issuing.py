@@ -108,9 +108,11 @@ def new_invoice(
 
 
 @transaction.atomic
-def invoice_draft(*, order: Order, account: ProviderAccount, user: Any = None) -> EInvoice:
+def invoice_draft(
+    *, order: Order, account: ProviderAccount, user: Any = None, auto_issued: bool = False
+) -> EInvoice:
     """The order's draft invoice with its lines and key, committed before any provider call."""
-    invoice = new_invoice(order=order, account=account, user=user)
+    invoice = new_invoice(order=order, account=account, user=user, auto_issued=auto_issued)
     invoice.save()
     save_lines(invoice, compute_for_order(order))
     return invoice

@@ -138,6 +138,15 @@ class CorrectionForm(AgreementMixin):
     line_rate = forms.ChoiceField(
         label=_("VAT rate"), required=False, choices=VatRate.choices, initial=VatRate.TEN
     )
+    line_other_percent = forms.DecimalField(
+        label=_("other rate (%)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("99.99"),
+        max_digits=4,
+        decimal_places=2,
+        help_text=pgettext_lazy("einvoice increase", "For the other rate (KHAC) only."),
+    )
     field_order = [
         "kind",
         "order_return",
@@ -145,6 +154,7 @@ class CorrectionForm(AgreementMixin):
         "line_quantity",
         "line_price",
         "line_rate",
+        "line_other_percent",
         "reason",
         "agreement_name",
         "agreement_date",
@@ -162,6 +172,8 @@ class CorrectionForm(AgreementMixin):
             for name in ("line_name", "line_quantity", "line_price", "line_rate"):
                 if data.get(name) in (None, ""):
                     self.add_error(name, _("An increase adjustment needs this."))
+            if data.get("line_rate") == VatRate.OTHER and not data.get("line_other_percent"):
+                self.add_error("line_other_percent", _("An increase adjustment needs this."))
         return data
 
 

@@ -303,6 +303,7 @@ class VatRate(models.TextChoices):
     TEN = "10", "10%"
     NOT_SUBJECT = "kct", _("Not subject to VAT")
     NOT_DECLARED = "kkknt", _("Not declared")
+    OTHER = "khac", _("Other rate (KHAC)")
 
 
 class EInvoiceLine(models.Model):
@@ -318,6 +319,9 @@ class EInvoiceLine(models.Model):
     amount = money_field(_("amount"))
     vat_rate = models.CharField(_("VAT rate"), max_length=6, choices=VatRate.choices)
     vat_amount = money_field(_("VAT"))
+    other_percent = models.DecimalField(
+        _("other rate (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
+    )
 
     class Meta:
         verbose_name = _("e-invoice line")
@@ -327,6 +331,11 @@ class EInvoiceLine(models.Model):
             models.UniqueConstraint(fields=["invoice", "number"], name="invoicing_line_unique"),
             choices_check("kind", LineKind, "invoicing_line_kind_valid"),
             choices_check("vat_rate", VatRate, "invoicing_line_vat_rate_valid"),
+            models.CheckConstraint(  # a percentage only with the other rate (KHAC)
+                condition=Q(vat_rate="khac", other_percent__gt=0)
+                | (~Q(vat_rate="khac") & Q(other_percent=0)),
+                name="invoicing_line_other_percent_with_khac",
+            ),
         ]
 
     def __str__(self) -> str:

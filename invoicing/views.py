@@ -5,6 +5,7 @@ the order page (preview, issue, state, files, retry, corrections). Issuing runs 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -344,6 +345,7 @@ def panel_correct(request: HttpRequest, pk: int) -> HttpResponse:
             unit_price=data["line_price"],
             vat_rate=VatRate(data["line_rate"]),
             currency=order.currency,
+            other_percent=data["line_other_percent"] or Decimal(0),
         )
     try:
         invoice = correction_draft(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from common.money import quantize
 from invoicing.adapters.base import VatRate
-from invoicing.models import CorrectionKind, EInvoice, InvoiceState
+from invoicing.models import CorrectionKind, EInvoice, InvoiceState, Provider
 from invoicing.services.compute import ComputedInvoice, SoldLine, compute_invoice
 from invoicing.services.issuing import (
     InvoiceStateError,
@@ -57,13 +57,35 @@ def check_correction(
         )
 
 
+def check_rates(original: EInvoice, computed: ComputedInvoice) -> None:
+    """The other rate (KHAC) exists at MISA only (E.6)."""
+    other = any(line.vat_rate is VatRate.OTHER for line in computed.lines)
+    if other and original.account.provider != Provider.MISA:
+        raise InvoiceStateError(
+            _("S-Invoice has no other VAT rate (KHAC): use 0, 5, 8, 10 %, KCT or KKKNT.")
+        )
+
+
 def increase_lines(
-    *, name: str, quantity: Decimal, unit_price: Decimal, vat_rate: VatRate, currency: str
+    *,
+    name: str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    vat_rate: VatRate,
+    currency: str,
+    other_percent: Decimal = Decimal(0),
 ) -> ComputedInvoice:
     """The one line of an increase adjustment: `quantity` x `unit_price` (VAT included, as
-    the shop's prices are) at `vat_rate`."""
+    the shop's prices are) at `vat_rate` (`other_percent` for an OTHER rate, KHAC)."""
     gross = quantize(unit_price * quantity, currency)
-    sold = SoldLine(name=name, quantity=quantity, gross=gross, net=gross, vat_rate=vat_rate)
+    sold = SoldLine(
+        name=name,
+        quantity=quantity,
+        gross=gross,
+        net=gross,
+        vat_rate=vat_rate,
+        other_percent=other_percent if vat_rate is VatRate.OTHER else Decimal(0),
+    )
     return compute_invoice(sold=[sold], shipping_fee=Decimal(0), currency=currency)
 
 
@@ -160,6 +182,7 @@ def correction_draft(
         if kind != CorrectionKind.REPLACEMENT:
             raise InvoiceStateError(_("An adjustment needs its lines."))
         computed = compute_for_order(original.order)
+    check_rates(original, computed)
     if order_return is not None:
         proposed = EInvoice.objects.filter(
             order_return=order_return, state=InvoiceState.PROPOSED

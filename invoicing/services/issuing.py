@@ -73,6 +73,7 @@ def save_lines(invoice: EInvoice, computed: ComputedInvoice) -> None:
             amount=line.amount,
             vat_rate=line.vat_rate.value,
             vat_amount=line.vat_amount,
+            other_percent=line.other_percent,
         )
         for line in computed.lines
     )

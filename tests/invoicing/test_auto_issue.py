@@ -140,3 +140,48 @@ def test_an_order_not_completed_is_not_issued(sinvoice_account, hand_order) -> N
     sinvoice_account.save()
     assert invoice_auto_issue(order_id=hand_order.order.pk) is None  # still shipped
     assert not EInvoice.objects.exists()
+
+
+def test_the_account_form_sets_the_rule(
+    client, login_as, encryption_keys, sinvoice_sandbox, sinvoice_series
+):
+    from django.urls import reverse
+
+    from invoicing.models import ProviderAccount
+    from invoicing.sandbox.sinvoice import PASSWORD, TAX_CODE, USERNAME
+
+    login_as("accountant")
+    data = {
+        "provider": "sinvoice",
+        "name": "Viettel chính",
+        "base_url": sinvoice_sandbox.api_base,
+        "username": USERNAME,
+        "password": PASSWORD,
+        "seller_tax_code": TAX_CODE,
+        "template": "1/001",
+        "series": sinvoice_series,
+        "default_kind": "1",
+        "active": "on",
+        "auto_issue": "above",
+        "auto_issue_from": "500000",
+        "send_via": "provider",
+    }
+    url = reverse("invoicing:account_create")
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert refused.context["form"].errors == {
+        "send_via": ['S-Invoice has no e-mail call: choose "We e-mail the PDF".']
+    }
+    assert not ProviderAccount.objects.exists()
+    negative = client.post(url, {**data, "send_via": "email", "auto_issue_from": "-1"})
+    assert negative.context["form"].errors == {
+        "auto_issue_from": ["Ensure this value is greater than or equal to 0."]
+    }
+    assert client.post(url, {**data, "send_via": "email"}).status_code == 302
+    assert list(
+        ProviderAccount.objects.values_list("auto_issue", "auto_issue_from", "send_via")
+    ) == [("above", D(500000), "email")]
+    from common.money import format_money
+
+    listing = client.get(reverse("invoicing:account_list")).content.decode()
+    assert f"Orders from an amount {format_money(D(500000), 'VND', 'en')}</td>" in listing

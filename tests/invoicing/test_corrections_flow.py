@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from common.money import format_money
 from invoicing.models import EInvoice, InvoiceState, SendChannel, Sending
+from invoicing.services.corrections import adjustment_propose
 from invoicing.services.issuing import invoice_draft, invoice_issue
 from invoicing.tasks import follow_up_all
 from orders.services.returns import ReturnLineInput, return_create
@@ -107,7 +108,11 @@ def test_a_proposal_can_be_dismissed(
 ):
     order = hand_order.order
     invoice_issue(invoice_id=invoice_draft(order=order, account=sinvoice_account).pk)
-    proposal = EInvoice.objects.get(order_return=return_one_shirt(hand_order, run_jobs))
+    order_return = return_one_shirt(hand_order, run_jobs)
+    proposal = EInvoice.objects.get(order_return=order_return)
+    # the job run twice (the signal delivered again) proposes nothing more
+    assert adjustment_propose(return_id=order_return.pk) is None
+    assert EInvoice.objects.count() == 2
     login_as("accountant")
     answer = client.post(reverse("invoicing:proposal_dismiss", args=[order.pk, proposal.pk]))
     assert answer.status_code == 200

@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.forms import LocalDateInput
-from invoicing.models import CorrectionKind, InvoiceState, Provider, ProviderAccount
+from invoicing.models import (
+    AutoIssue,
+    CorrectionKind,
+    InvoiceState,
+    Provider,
+    ProviderAccount,
+    SendChannel,
+    SendVia,
+    VatRate,
+)
 
 
 class ProviderAccountForm(forms.ModelForm):
@@ -44,6 +55,9 @@ class ProviderAccountForm(forms.ModelForm):
             "series",
             "default_kind",
             "active",
+            "auto_issue",
+            "auto_issue_from",
+            "send_via",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -52,6 +66,18 @@ class ProviderAccountForm(forms.ModelForm):
         if not self.instance.pk:
             self.fields["password"].required = True
             self.fields["password"].help_text = ""
+        for name in ("auto_issue", "auto_issue_from", "send_via"):  # blank: the default
+            self.fields[name].required = False
+
+    def clean_auto_issue(self) -> str:
+        return self.cleaned_data.get("auto_issue") or AutoIssue.NEVER
+
+    def clean_auto_issue_from(self) -> Decimal:
+        value = self.cleaned_data.get("auto_issue_from")
+        return Decimal(0) if value is None else value
+
+    def clean_send_via(self) -> str:
+        return self.cleaned_data.get("send_via") or SendVia.EMAIL
 
     def clean_password(self) -> str:
         return self.cleaned_data["password"] or self._stored_password
@@ -63,14 +89,7 @@ class ProviderAccountForm(forms.ModelForm):
         return (self.cleaned_data.get("seller_tax_code") or "").strip()
 
 
-class CorrectionForm(forms.Form):
-    kind = forms.ChoiceField(
-        label=_("Correction"),
-        choices=[
-            (CorrectionKind.DECREASE.value, CorrectionKind.DECREASE.label),
-            (CorrectionKind.REPLACEMENT.value, CorrectionKind.REPLACEMENT.label),
-        ],
-    )
+class AgreementMixin(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -80,6 +99,17 @@ class CorrectionForm(forms.Form):
     agreement_date = forms.DateField(
         label=_("Agreement date"), required=False, widget=LocalDateInput()
     )
+
+
+class CorrectionForm(AgreementMixin):
+    kind = forms.ChoiceField(
+        label=_("Correction"),
+        choices=[
+            (CorrectionKind.DECREASE.value, CorrectionKind.DECREASE.label),
+            (CorrectionKind.INCREASE.value, CorrectionKind.INCREASE.label),
+            (CorrectionKind.REPLACEMENT.value, CorrectionKind.REPLACEMENT.label),
+        ],
+    )
     order_return = forms.TypedChoiceField(
         label=_("Return"),
         required=False,
@@ -87,6 +117,48 @@ class CorrectionForm(forms.Form):
         empty_value=None,
         help_text=_("A decrease adjustment takes the returned units of this return."),
     )
+    line_name = forms.CharField(
+        label=pgettext_lazy("einvoice increase", "What is added"), max_length=500, required=False
+    )
+    line_quantity = forms.DecimalField(
+        label=_("Quantity"),
+        required=False,
+        min_value=Decimal("0.0001"),
+        max_digits=14,
+        decimal_places=4,
+        initial=1,
+    )
+    line_price = forms.DecimalField(
+        label=pgettext_lazy("einvoice increase", "Unit price (VAT included)"),
+        required=False,
+        min_value=Decimal(1),
+        max_digits=14,
+        decimal_places=0,
+    )
+    line_rate = forms.ChoiceField(
+        label=_("VAT rate"), required=False, choices=VatRate.choices, initial=VatRate.TEN
+    )
+    line_other_percent = forms.DecimalField(
+        label=_("other rate (%)"),
+        required=False,
+        min_value=Decimal("0.01"),
+        max_value=Decimal("99.99"),
+        max_digits=4,
+        decimal_places=2,
+        help_text=pgettext_lazy("einvoice increase", "For the other rate (KHAC) only."),
+    )
+    field_order = [
+        "kind",
+        "order_return",
+        "line_name",
+        "line_quantity",
+        "line_price",
+        "line_rate",
+        "line_other_percent",
+        "reason",
+        "agreement_name",
+        "agreement_date",
+    ]
 
     def __init__(self, *args: Any, returns: list[tuple[int, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
@@ -96,7 +168,26 @@ class CorrectionForm(forms.Form):
         data = super().clean() or {}
         if data.get("kind") == CorrectionKind.DECREASE and not data.get("order_return"):
             self.add_error("order_return", _("Choose the return this decrease is for."))
+        if data.get("kind") == CorrectionKind.INCREASE:
+            for name in ("line_name", "line_quantity", "line_price", "line_rate"):
+                if data.get(name) in (None, ""):
+                    self.add_error(name, _("An increase adjustment needs this."))
+            if data.get("line_rate") == VatRate.OTHER and not data.get("line_other_percent"):
+                self.add_error("line_other_percent", _("An increase adjustment needs this."))
         return data
+
+
+class ProposalForm(AgreementMixin):
+    """Confirming the decrease adjustment a return proposed."""
+
+
+class CancelForm(AgreementMixin):
+    pass
+
+
+class SendForm(forms.Form):
+    channel = forms.ChoiceField(choices=SendChannel.choices)
+    to = forms.EmailField(required=False)
 
 
 class InvoiceFilterForm(forms.Form):

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 import re
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.db import choices_check
 from common.secrets import EncryptedTextField
@@ -67,6 +70,23 @@ class InvoiceKind(models.TextChoices):
     SALES = "2", _("Sales invoice")
 
 
+class AutoIssue(models.TextChoices):
+    """When an invoice is issued by itself as an order completes."""
+
+    NEVER = "never", _("Never (staff issue it)")
+    ASKED = "asked", _("When the customer asked for one")
+    ABOVE = "above", _("Orders from an amount")
+    ALWAYS = "always", _("Every order")
+
+
+class SendVia(models.TextChoices):
+    """How an issued invoice reaches the buyer."""
+
+    EMAIL = "email", _("We e-mail the PDF")
+    PROVIDER = "provider", _("The provider's own e-mail")
+    OFF = "off", _("Not sent automatically")
+
+
 class ProviderAccount(models.Model):
     provider = models.CharField(_("provider"), max_length=12, choices=Provider.choices)
     name = models.CharField(_("name"), max_length=100)
@@ -93,6 +113,21 @@ class ProviderAccount(models.Model):
         _("default invoice kind"), max_length=1, choices=InvoiceKind.choices, default="1"
     )
     active = models.BooleanField(_("active"), default=True)
+    auto_issue = models.CharField(
+        _("issue automatically"),
+        max_length=8,
+        choices=AutoIssue.choices,
+        default=AutoIssue.NEVER,
+        help_text=_("When an order completes."),
+    )
+    auto_issue_from = money_field(
+        _("from an order total of"),
+        help_text=_('VAT included; for the rule "Orders from an amount".'),
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    send_via = models.CharField(
+        _("send to the buyer"), max_length=8, choices=SendVia.choices, default=SendVia.EMAIL
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -102,6 +137,11 @@ class ProviderAccount(models.Model):
         constraints = [
             choices_check("provider", Provider, "invoicing_account_provider_valid"),
             choices_check("default_kind", InvoiceKind, "invoicing_account_kind_valid"),
+            choices_check("auto_issue", AutoIssue, "invoicing_account_auto_issue_valid"),
+            choices_check("send_via", SendVia, "invoicing_account_send_via_valid"),
+            models.CheckConstraint(
+                condition=Q(auto_issue_from__gte=0), name="invoicing_account_auto_from_gte_0"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -117,9 +157,15 @@ class ProviderAccount(models.Model):
                 {"default_kind": _("The template's first digit says which kind it issues.")},
                 code="kind",
             )
+        if self.send_via == SendVia.PROVIDER and self.provider == Provider.SINVOICE:
+            raise ValidationError(
+                {"send_via": _('S-Invoice has no e-mail call: choose "We e-mail the PDF".')},
+                code="send_via",
+            )
 
 
 class InvoiceState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")  # an adjustment a return proposes: staff confirm it
     DRAFT = "draft", _("Draft")
     ISSUING = "issuing", _("Issuing")
     ISSUED = "issued", _("Issued")
@@ -184,6 +230,15 @@ class EInvoice(models.Model):
         _("correction"), max_length=12, choices=CorrectionKind.choices, blank=True, default=""
     )
     correction_reason = models.TextField(_("reason"), blank=True)
+    order_return = models.ForeignKey(
+        "orders.Return",
+        verbose_name=_("return"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    auto_issued = models.BooleanField(_("issued automatically"), default=False)
     agreement_name = models.CharField(_("agreement"), max_length=200, blank=True)
     agreement_date = models.DateField(_("agreement date"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -211,11 +266,17 @@ class EInvoice(models.Model):
                 name="invoicing_einvoice_correction_has_original",
             ),
             # One invoice per order; changes go through adjustments and replacements (and a
-            # double click on "Issue" cannot make two).
+            # double click on "Issue" cannot make two). A cancelled one leaves room for another.
             models.UniqueConstraint(
                 fields=["order"],
-                condition=Q(correction_kind=""),
+                condition=Q(correction_kind="") & ~Q(state="cancelled"),
                 name="invoicing_einvoice_one_per_order",
+            ),
+            # A return proposes its decrease adjustment once.
+            models.UniqueConstraint(
+                fields=["order_return"],
+                condition=Q(order_return__isnull=False),
+                name="invoicing_einvoice_one_per_return",
             ),
         ]
         indexes = [
@@ -242,6 +303,7 @@ class VatRate(models.TextChoices):
     TEN = "10", "10%"
     NOT_SUBJECT = "kct", _("Not subject to VAT")
     NOT_DECLARED = "kkknt", _("Not declared")
+    OTHER = "khac", _("Other rate (KHAC)")
 
 
 class EInvoiceLine(models.Model):
@@ -257,6 +319,9 @@ class EInvoiceLine(models.Model):
     amount = money_field(_("amount"))
     vat_rate = models.CharField(_("VAT rate"), max_length=6, choices=VatRate.choices)
     vat_amount = money_field(_("VAT"))
+    other_percent = models.DecimalField(
+        _("other rate (%)"), max_digits=5, decimal_places=2, default=Decimal(0)
+    )
 
     class Meta:
         verbose_name = _("e-invoice line")
@@ -266,6 +331,11 @@ class EInvoiceLine(models.Model):
             models.UniqueConstraint(fields=["invoice", "number"], name="invoicing_line_unique"),
             choices_check("kind", LineKind, "invoicing_line_kind_valid"),
             choices_check("vat_rate", VatRate, "invoicing_line_vat_rate_valid"),
+            models.CheckConstraint(  # a percentage only with the other rate (KHAC)
+                condition=Q(vat_rate="khac", other_percent__gt=0)
+                | (~Q(vat_rate="khac") & Q(other_percent=0)),
+                name="invoicing_line_other_percent_with_khac",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -291,3 +361,43 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.outcome}"
+
+
+class SendChannel(models.TextChoices):
+    EMAIL = "email", _("E-mail with the PDF")
+    PROVIDER = "provider", _("The provider's e-mail")
+    LINK = "link", _("Link for the chat")
+
+
+class Sending(models.Model):
+    """The invoice sent (or a link given) to the buyer: how, to whom, when, by whom."""
+
+    invoice = models.ForeignKey(EInvoice, on_delete=models.CASCADE, related_name="sendings")
+    channel = models.CharField(
+        pgettext_lazy("einvoice sending", "how"), max_length=10, choices=SendChannel.choices
+    )
+    recipient = models.CharField(
+        pgettext_lazy("einvoice sending", "to"), max_length=300, blank=True
+    )
+    outcome = models.CharField(_("outcome"), max_length=10, default="ok")  # ok, error
+    error = models.TextField(_("error"), blank=True)
+    sent_at = models.DateTimeField(pgettext_lazy("einvoice sending", "sent"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("einvoice sending", "by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("invoice sent to the buyer")
+        verbose_name_plural = _("invoices sent to the buyer")
+        constraints = [
+            choices_check("channel", SendChannel, "invoicing_sending_channel_valid"),
+        ]
+        indexes = [models.Index(fields=["invoice", "sent_at"], name="invoicing_sending_inv_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.recipient}"

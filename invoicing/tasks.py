@@ -16,6 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from invoicing.models import EInvoice, InvoiceState
+from invoicing.services.auto import invoice_auto_issue
+from invoicing.services.corrections import adjustment_propose
+from invoicing.services.delivery import invoice_deliver
 from invoicing.services.issuing import (
     STALE_ISSUING,
     invoice_issue,
@@ -34,6 +37,8 @@ def issue(self: Any, *, invoice_id: int) -> str:
         raise self.retry(countdown=30 * (self.request.retries + 1))
     if needs_follow_up(invoice):
         follow_up.apply_async(kwargs={"invoice_id": invoice_id}, countdown=FOLLOW_UP_EVERY)
+    elif invoice.state == InvoiceState.ISSUED:
+        send_to_buyer.delay(invoice_id=invoice_id)
     return str(invoice.state)
 
 
@@ -49,7 +54,33 @@ def follow_up(self: Any, *, invoice_id: int) -> str:
     invoice = invoice_refresh(invoice_id=invoice_id)
     if needs_follow_up(invoice):
         raise self.retry(countdown=FOLLOW_UP_EVERY)
+    if invoice.state == InvoiceState.ISSUED:
+        send_to_buyer.delay(invoice_id=invoice_id)
     return str(invoice.state)
+
+
+@shared_task(name="invoicing.send_to_buyer", acks_late=True, ignore_result=True)
+def send_to_buyer(*, invoice_id: int) -> str:
+    """The automatic send once the invoice is complete (once: see services.delivery)."""
+    sending = invoice_deliver(invoice_id=invoice_id)
+    return sending.outcome if sending is not None else "not due"
+
+
+@shared_task(name="invoicing.auto_issue", acks_late=True, ignore_result=True)
+def auto_issue(*, order_id: int) -> str:
+    """An order completed: draft its invoice when an account's rule takes it, then issue it
+    with the issue job (once per order: the one-invoice-per-order constraint)."""
+    invoice = invoice_auto_issue(order_id=order_id)
+    if invoice is None:
+        return "no invoice"
+    enqueue_issue(invoice.pk)
+    return "queued"
+
+
+@shared_task(name="invoicing.propose_adjustment", acks_late=True, ignore_result=True)
+def propose_adjustment(*, return_id: int) -> str:
+    """Goods came back: propose the decrease adjustment on the order's issued invoice."""
+    return "proposed" if adjustment_propose(return_id=return_id) is not None else "nothing"
 
 
 @shared_task(name="invoicing.follow_up_all", acks_late=True, ignore_result=True)

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from invoicing import views
+from invoicing import views, views_actions
 
 app_name = "invoicing"
 
@@ -17,4 +17,21 @@ urlpatterns: list[URLPattern] = [
         "einvoices/orders/<int:pk>/retry/<int:invoice_pk>/", views.panel_retry, name="panel_retry"
     ),
     path("einvoices/orders/<int:pk>/correct/", views.panel_correct, name="panel_correct"),
+    path(
+        "einvoices/orders/<int:pk>/proposals/<int:invoice_pk>/confirm/",
+        views_actions.proposal_confirm,
+        name="proposal_confirm",
+    ),
+    path(
+        "einvoices/orders/<int:pk>/proposals/<int:invoice_pk>/dismiss/",
+        views_actions.proposal_dismiss,
+        name="proposal_dismiss",
+    ),
+    path(
+        "einvoices/orders/<int:pk>/cancel/<int:invoice_pk>/",
+        views_actions.cancel,
+        name="panel_cancel",
+    ),
+    path("einvoices/orders/<int:pk>/send/<int:invoice_pk>/", views_actions.send, name="panel_send"),
+    path("einvoices/pdf/<str:token>/", views_actions.public_pdf, name="public_pdf"),
 ]

@@ -5,6 +5,7 @@ the order page (preview, issue, state, files, retry, corrections). Issuing runs 
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -22,10 +23,29 @@ from common.money import format_money
 from common.pagination import page_number, paginate
 from common.pdf import pdf_file_response
 from common.spreadsheets import CSV_TYPE, DATETIME, MONEY, Column, Table, csv_stream
-from invoicing.forms import CorrectionForm, InvoiceFilterForm, ProviderAccountForm
-from invoicing.models import CorrectionKind, EInvoice, InvoiceState, ProviderAccount
+from invoicing.adapters.base import VatRate
+from invoicing.forms import (
+    CancelForm,
+    CorrectionForm,
+    InvoiceFilterForm,
+    ProposalForm,
+    ProviderAccountForm,
+)
+from invoicing.models import (
+    CorrectionKind,
+    EInvoice,
+    InvoiceState,
+    ProviderAccount,
+    SendChannel,
+)
+from invoicing.services.cancel import cancel_refusal
 from invoicing.services.compute import UnsupportedVatRate
-from invoicing.services.corrections import correction_draft, decrease_for_return
+from invoicing.services.corrections import (
+    correction_draft,
+    decrease_for_return,
+    increase_lines,
+)
+from invoicing.services.delivery import link_days, visible_email
 from invoicing.services.issuing import (
     InvoiceStateError,
     failure_text,
@@ -172,12 +192,44 @@ def _returns(order: Order) -> list[tuple[int, str]]:
     return choices
 
 
+def _invoice_row(request: HttpRequest, invoice: EInvoice, can_issue: bool) -> dict[str, Any]:
+    """One invoice of the panel: what went wrong, how it reached the buyer, what staff may do."""
+    row: dict[str, Any] = {"invoice": invoice, "problem": failure_text(invoice)}
+    if invoice.state == InvoiceState.PROPOSED:
+        row["lines"] = list(invoice.lines.all())
+        row["form"] = ProposalForm(
+            initial={"reason": invoice.correction_reason},
+            prefix=f"p{invoice.pk}",
+            auto_id=f"einv-p{invoice.pk}-%s",
+        )
+        return row
+    row["sendings"] = list(invoice.sendings.order_by("sent_at", "id"))
+    sendable = invoice.state in (
+        InvoiceState.ISSUED,
+        InvoiceState.ADJUSTED,
+        InvoiceState.REPLACED,
+    )
+    row["email"] = visible_email(invoice)
+    row["can_send"] = can_issue and sendable and bool(invoice.number)
+    row["provider_mail"] = invoice.account.provider == "misa"
+    if can_issue and not invoice.correction_kind and not cancel_refusal(invoice):
+        row["cancel_form"] = CancelForm(prefix=f"c{invoice.pk}", auto_id=f"einv-c{invoice.pk}-%s")
+    return row
+
+
 def panel_context(request: HttpRequest, order: Order, **extra: Any) -> dict[str, Any]:
     invoices = list(
         EInvoice.objects.filter(order=order).select_related("account", "original").order_by("id")
     )
     accounts = list(ProviderAccount.objects.filter(active=True).order_by("name"))
-    current = next((i for i in reversed(invoices) if not i.correction_kind), None)
+    current = next(
+        (
+            i
+            for i in reversed(invoices)
+            if not i.correction_kind and i.state != InvoiceState.CANCELLED
+        ),
+        None,
+    )
     busy = any(
         i.state in (InvoiceState.DRAFT, InvoiceState.ISSUING) and not i.error_code for i in invoices
     )
@@ -186,19 +238,22 @@ def panel_context(request: HttpRequest, order: Order, **extra: Any) -> dict[str,
         InvoiceState.ADJUSTED,
     )
     returns = _returns(order) if correctable else []
+    can_issue = request.user.has_perm(ISSUE)
     return {
         "order": order,
-        "invoices": [(inv, failure_text(inv)) for inv in invoices],
+        "invoices": [_invoice_row(request, inv, can_issue) for inv in invoices],
         "accounts": accounts,
         "current": current,
         "busy": busy,
-        "can_issue": request.user.has_perm(ISSUE),
+        "can_issue": can_issue,
         "may_issue": order.status != Order.Status.CANCELLED
         and order.currency == "VND"
         and current is None
         and accounts,
         "correctable": correctable,
         "retryable": RETRYABLE,
+        "link_days": link_days(),
+        "channels": SendChannel,
         "correction_form": extra.pop("correction_form", None)
         or CorrectionForm(returns=returns, auto_id="einv-fix-%s"),
         **extra,
@@ -279,9 +334,19 @@ def panel_correct(request: HttpRequest, pk: int) -> HttpResponse:
     if current is None or not form.is_valid():
         return _panel(request, order, status=422, correction_form=form, open_form=True)
     data = form.cleaned_data
-    computed = None
+    computed = order_return = None
     if data["kind"] == CorrectionKind.DECREASE:
-        computed = decrease_for_return(get_object_or_404(order.returns, pk=data["order_return"]))
+        order_return = get_object_or_404(order.returns, pk=data["order_return"])
+        computed = decrease_for_return(order_return)
+    elif data["kind"] == CorrectionKind.INCREASE:
+        computed = increase_lines(
+            name=data["line_name"],
+            quantity=data["line_quantity"],
+            unit_price=data["line_price"],
+            vat_rate=VatRate(data["line_rate"]),
+            currency=order.currency,
+            other_percent=data["line_other_percent"] or Decimal(0),
+        )
     try:
         invoice = correction_draft(
             original=current,
@@ -290,6 +355,7 @@ def panel_correct(request: HttpRequest, pk: int) -> HttpResponse:
             agreement_name=data["agreement_name"],
             agreement_date=data["agreement_date"],
             computed=computed,
+            order_return=order_return,
             user=request.user,
         )
     except InvoiceStateError as error:

@@ -85,11 +85,18 @@ class VatRate(StrEnum):
     TEN = "10"
     NOT_SUBJECT = "kct"  # không chịu thuế (S-Invoice -2, MISA "KCT")
     NOT_DECLARED = "kkknt"  # không kê khai, tính nộp thuế (S-Invoice -1, MISA "KKKNT")
+    OTHER = "khac"  # another percentage, given beside it (MISA "KHAC:AB.CD%"; S-Invoice: none)
 
     @property
     def percent(self) -> Decimal:
-        """The rate as a number (0 for the two kinds without tax)."""
+        """The rate as a number (0 for the two kinds without tax, and for OTHER, whose
+        percentage travels beside it: see percent_of)."""
         return Decimal(self.value) if self.value.isdigit() else Decimal(0)
+
+
+def percent_of(rate: VatRate, other_percent: Decimal) -> Decimal:
+    """The percentage a line is taxed at: the rate's, or `other_percent` for OTHER."""
+    return other_percent if rate is VatRate.OTHER else rate.percent
 
 
 class LineKind(StrEnum):
@@ -162,6 +169,7 @@ class InvoiceLine:
     amount: Decimal = Decimal(0)  # without VAT, after the line's discount
     vat_rate: VatRate = VatRate.TEN
     vat_amount: Decimal = Decimal(0)
+    other_percent: Decimal = Decimal(0)  # the percentage of an OTHER rate (KHAC)
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,7 @@ class VatBreakdown:
     rate: VatRate
     taxable: Decimal
     vat: Decimal
+    other_percent: Decimal = Decimal(0)  # the percentage of an OTHER rate (KHAC)
 
 
 @dataclass(frozen=True)

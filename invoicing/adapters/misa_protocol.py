@@ -58,6 +58,13 @@ MISSING_CODES = ("invoicenotfound", "invoicenotexist", "notfoundinvoice", "inval
 
 
 # -- reading ------------------------------------------------------------------------------------
+def vat_rate_name(rate: VatRate, other_percent: Decimal) -> str:
+    """MISA's VATRateName: "10%", "KCT"... and "KHAC:AB.CD%" for another percentage (D.5)."""
+    if rate is VatRate.OTHER:
+        return f"KHAC:{other_percent.quantize(Decimal('0.01'))}%"
+    return VAT_NAMES[rate]
+
+
 def ci(mapping: Mapping[str, Any], *names: str, default: Any = None) -> Any:
     """The value under the first of `names` present, any key casing."""
     lowered = {str(k).lower(): v for k, v in mapping.items()}
@@ -262,7 +269,7 @@ def _line(line: InvoiceLine, sign: int) -> dict[str, Any]:
             **_pair("DiscountAmount", sign * line.discount),
             **_pair("Amount", sign * gross),
             **_pair("AmountWithoutVAT", sign * line.amount),
-            "VATRateName": VAT_NAMES[line.vat_rate],
+            "VATRateName": vat_rate_name(line.vat_rate, line.other_percent),
             **_pair("VATAmount", sign * line.vat_amount),
             "AmountAfterTax": sign * (line.amount + line.vat_amount),
         }
@@ -358,7 +365,7 @@ def invoice_data(request: InvoiceRequest, *, today: datetime) -> dict[str, Any]:
         "OriginalInvoiceDetail": [_line(line, sign) for line in request.lines],
         "TaxRateInfo": [
             {
-                "VATRateName": VAT_NAMES[part.rate],
+                "VATRateName": vat_rate_name(part.rate, part.other_percent),
                 "AmountWithoutVATOC": sign * part.taxable,
                 "VATAmountOC": sign * part.vat,
             }

@@ -29,6 +29,7 @@ from invoicing.adapters.base import (
     InvoiceLine,
     InvoiceRequest,
     LineKind,
+    PayloadError,
     VatRate,
 )
 
@@ -52,6 +53,18 @@ ADJUSTMENT_TYPE = {
 SELECTION = {LineKind.GOODS: 1, LineKind.FEE: 1, LineKind.NOTE: 2, LineKind.DISCOUNT: 3}
 PAYMENT_NAMES = {"TM": "TM", "CK": "CK", "TM/CK": "TM/CK"}
 NOTE_MAX, ITEM_NAME_MAX, REFERENCE_MAX = 255, 500, 225
+
+
+def tax_percentage(rate: VatRate) -> int:
+    """S-Invoice's code of a rate; it documents no "other" rate (E.6: MISA's KHAC only)."""
+    try:
+        return TAX_PERCENTAGE[rate]
+    except KeyError:
+        raise PayloadError(
+            "unsupported_rate",
+            "S-Invoice defines no other VAT rate (KHAC): use 0, 5, 8, 10 %, KCT or KKKNT",
+            field="taxPercentage",
+        ) from None
 
 
 def phone(value: str) -> str:
@@ -147,7 +160,7 @@ def _direction(request: InvoiceRequest) -> bool | None:
 def item(line: InvoiceLine, increase: bool | None) -> dict[str, Any]:
     if line.kind == LineKind.NOTE:
         return {"lineNumber": line.number, "selection": 2, "itemName": line.name[:ITEM_NAME_MAX]}
-    rate = TAX_PERCENTAGE[line.vat_rate]
+    rate = tax_percentage(line.vat_rate)
     with_tax = line.amount + line.vat_amount
     values: dict[str, Any] = {
         "lineNumber": line.number,
@@ -180,7 +193,7 @@ def breakdowns(request: InvoiceRequest) -> list[dict[str, Any]]:
     positive = _direction(request) is not False
     return [
         {
-            "taxPercentage": TAX_PERCENTAGE[b.rate],
+            "taxPercentage": tax_percentage(b.rate),
             "taxableAmount": b.taxable,
             "taxAmount": b.vat,
             "taxableAmountPos": positive,

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from common.money import quantize
-from invoicing.adapters.base import InvoiceLine, LineKind, VatBreakdown, VatRate
+from invoicing.adapters.base import InvoiceLine, LineKind, VatBreakdown, VatRate, percent_of
 from invoicing.services.words import amount_in_words
 
 HUNDRED = Decimal(100)
@@ -58,6 +58,7 @@ class SoldLine:
     vat_rate: VatRate
     code: str = ""
     unit: str = ""
+    other_percent: Decimal = Decimal(0)  # the percentage of an OTHER rate (KHAC)
 
 
 @dataclass(frozen=True)
@@ -71,9 +72,11 @@ class ComputedInvoice:
     total_in_words: str
 
 
-def contained_vat(amount: Decimal, rate: VatRate, currency: str) -> Decimal:
+def contained_vat(
+    amount: Decimal, rate: VatRate, currency: str, other_percent: Decimal = Decimal(0)
+) -> Decimal:
     """The VAT contained in an amount that includes it."""
-    percent = rate.percent
+    percent = percent_of(rate, other_percent)
     return quantize(amount * percent / (HUNDRED + percent), currency)
 
 
@@ -85,9 +88,10 @@ def _unit_price(gross_ex: Decimal, quantity: Decimal) -> Decimal:
 
 
 def invoice_line(number: int, sold: SoldLine, currency: str, kind: LineKind) -> InvoiceLine:
-    vat = contained_vat(sold.net, sold.vat_rate, currency)
+    other = sold.other_percent
+    vat = contained_vat(sold.net, sold.vat_rate, currency, other)
     amount = sold.net - vat
-    gross_ex = sold.gross - contained_vat(sold.gross, sold.vat_rate, currency)
+    gross_ex = sold.gross - contained_vat(sold.gross, sold.vat_rate, currency, other)
     return InvoiceLine(
         number=number,
         kind=kind,
@@ -100,20 +104,24 @@ def invoice_line(number: int, sold: SoldLine, currency: str, kind: LineKind) -> 
         amount=amount,
         vat_rate=sold.vat_rate,
         vat_amount=vat,
+        other_percent=other if sold.vat_rate is VatRate.OTHER else Decimal(0),
     )
 
 
 def breakdown_of(lines: Sequence[InvoiceLine]) -> tuple[VatBreakdown, ...]:
     """Per rate, in the order rates first appear: taxable amount and VAT (discount lines
     subtract)."""
-    sums: dict[VatRate, tuple[Decimal, Decimal]] = {}
+    sums: dict[tuple[VatRate, Decimal], tuple[Decimal, Decimal]] = {}
     for line in lines:
         if line.kind == LineKind.NOTE:
             continue
         sign = -1 if line.kind == LineKind.DISCOUNT else 1
-        taxable, vat = sums.get(line.vat_rate, (Decimal(0), Decimal(0)))
-        sums[line.vat_rate] = (taxable + sign * line.amount, vat + sign * line.vat_amount)
-    return tuple(VatBreakdown(rate, taxable, vat) for rate, (taxable, vat) in sums.items())
+        key = (line.vat_rate, line.other_percent)
+        taxable, vat = sums.get(key, (Decimal(0), Decimal(0)))
+        sums[key] = (taxable + sign * line.amount, vat + sign * line.vat_amount)
+    return tuple(
+        VatBreakdown(rate, taxable, vat, other) for (rate, other), (taxable, vat) in sums.items()
+    )
 
 
 def totals_of(lines: Sequence[InvoiceLine], currency: str) -> ComputedInvoice:

@@ -13,11 +13,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from invoicing.models import CorrectionKind, EInvoice, InvoiceState
-from invoicing.services.compute import ComputedInvoice, compute_invoice
+from common.money import quantize
+from invoicing.adapters.base import VatRate
+from invoicing.models import CorrectionKind, EInvoice, InvoiceState, Provider
+from invoicing.services.compute import ComputedInvoice, SoldLine, compute_invoice
 from invoicing.services.issuing import (
     InvoiceStateError,
     compute_for_order,
@@ -39,6 +42,122 @@ def decrease_for_return(order_return: Return) -> ComputedInvoice:
     )
 
 
+def check_correction(
+    original: EInvoice, reason: str, agreement_name: str, agreement_date: date | None
+) -> None:
+    """What Decree 70/2025 asks before correcting (E.5): an issued original, the reason, and a
+    business buyer's written agreement (name and date)."""
+    if original.state not in CORRECTABLE:
+        raise InvoiceStateError(_("Only an issued invoice can be adjusted or replaced."))
+    if not reason.strip():
+        raise InvoiceStateError(_("Give the reason for the correction."))
+    if original.buyer_tax_code and not (agreement_name.strip() and agreement_date):
+        raise InvoiceStateError(
+            _("A business buyer's written agreement (its name and date) is required.")
+        )
+
+
+def check_rates(original: EInvoice, computed: ComputedInvoice) -> None:
+    """The other rate (KHAC) exists at MISA only (E.6)."""
+    other = any(line.vat_rate is VatRate.OTHER for line in computed.lines)
+    if other and original.account.provider != Provider.MISA:
+        raise InvoiceStateError(
+            _("S-Invoice has no other VAT rate (KHAC): use 0, 5, 8, 10 %, KCT or KKKNT.")
+        )
+
+
+def increase_lines(
+    *,
+    name: str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    vat_rate: VatRate,
+    currency: str,
+    other_percent: Decimal = Decimal(0),
+) -> ComputedInvoice:
+    """The one line of an increase adjustment: `quantity` x `unit_price` (VAT included, as
+    the shop's prices are) at `vat_rate` (`other_percent` for an OTHER rate, KHAC)."""
+    gross = quantize(unit_price * quantity, currency)
+    sold = SoldLine(
+        name=name,
+        quantity=quantity,
+        gross=gross,
+        net=gross,
+        vat_rate=vat_rate,
+        other_percent=other_percent if vat_rate is VatRate.OTHER else Decimal(0),
+    )
+    return compute_invoice(sold=[sold], shipping_fee=Decimal(0), currency=currency)
+
+
+def adjustment_propose(*, return_id: int) -> EInvoice | None:
+    """The decrease adjustment a return proposes on the order's issued invoice: a PROPOSED
+    invoice with the returned lines, never issued until staff confirm it (adjustment_confirm).
+    None when the order has no issued invoice, the return took nothing back, or it proposed
+    already."""
+    order_return = Return.objects.select_related("order").get(pk=return_id)
+    original = (
+        EInvoice.objects.filter(order_id=order_return.order_id, correction_kind="")
+        .exclude(state=InvoiceState.CANCELLED)
+        .first()
+    )
+    if original is None or original.state not in CORRECTABLE:
+        return None
+    if EInvoice.objects.filter(order_return=order_return).exists():
+        return None
+    computed = decrease_for_return(order_return)
+    if not computed.lines:
+        return None
+    try:
+        with transaction.atomic():
+            invoice = new_invoice(
+                order=order_return.order,
+                account=original.account,
+                kind=original.kind,
+                original=original,
+                correction_kind=CorrectionKind.DECREASE,
+                correction_reason=f"Người mua trả lại hàng (phiếu trả hàng {order_return.number})",
+                order_return=order_return,
+                state=InvoiceState.PROPOSED,
+            )
+            invoice.save()
+            save_lines(invoice, computed)
+    except IntegrityError:  # proposed a moment ago (the job ran twice)
+        return None
+    return invoice
+
+
+@transaction.atomic
+def adjustment_confirm(
+    *,
+    invoice_id: int,
+    reason: str,
+    agreement_name: str,
+    agreement_date: date | None,
+    user: Any = None,
+) -> EInvoice:
+    """Staff confirm a proposed adjustment with the reason and the agreement: it becomes a
+    draft the caller queues for issuing (tasks.enqueue_issue)."""
+    invoice = EInvoice.objects.select_for_update().get(pk=invoice_id)
+    if invoice.state != InvoiceState.PROPOSED or invoice.original_id is None:
+        raise InvoiceStateError(_("This adjustment was confirmed or dismissed already."))
+    original = EInvoice.objects.select_for_update().get(pk=invoice.original_id)
+    check_correction(original, reason, agreement_name, agreement_date)
+    invoice.state = InvoiceState.DRAFT
+    invoice.correction_reason = reason.strip()
+    invoice.agreement_name = agreement_name.strip()
+    invoice.agreement_date = agreement_date
+    invoice.created_by = user if getattr(user, "pk", None) else None
+    invoice.updated_at = timezone.now()
+    invoice.save()
+    return invoice
+
+
+def adjustment_dismiss(*, invoice_id: int) -> bool:
+    """Drop a proposed adjustment nobody will issue (nothing was sent to the provider)."""
+    deleted, _rows = EInvoice.objects.filter(pk=invoice_id, state=InvoiceState.PROPOSED).delete()
+    return bool(deleted)
+
+
 @transaction.atomic
 def correction_draft(
     *,
@@ -48,25 +167,36 @@ def correction_draft(
     agreement_name: str,
     agreement_date: date | None,
     computed: ComputedInvoice | None = None,
+    order_return: Return | None = None,
     user: Any = None,
 ) -> EInvoice:
     """A draft adjustment or replacement of `original` (issued, or adjusted before).
-    `computed`: the lines; default: for a replacement the order as it is now."""
+    `computed`: the lines; default: for a replacement the order as it is now. A decrease for
+    a return (`order_return`) takes the adjustment the return proposed when there is one (the
+    return then has one adjustment, never two)."""
     original = EInvoice.objects.select_for_update().get(pk=original.pk)
-    if original.state not in CORRECTABLE:
-        raise InvoiceStateError(_("Only an issued invoice can be adjusted or replaced."))
     if kind not in (CorrectionKind.INCREASE, CorrectionKind.DECREASE, CorrectionKind.REPLACEMENT):
         raise InvoiceStateError(_("Choose an adjustment or a replacement."))
-    if not reason.strip():
-        raise InvoiceStateError(_("Give the reason for the correction."))
-    if original.buyer_tax_code and not (agreement_name.strip() and agreement_date):
-        raise InvoiceStateError(
-            _("A business buyer's written agreement (its name and date) is required.")
-        )
+    check_correction(original, reason, agreement_name, agreement_date)
     if computed is None:
         if kind != CorrectionKind.REPLACEMENT:
             raise InvoiceStateError(_("An adjustment needs its lines."))
         computed = compute_for_order(original.order)
+    check_rates(original, computed)
+    if order_return is not None:
+        proposed = EInvoice.objects.filter(
+            order_return=order_return, state=InvoiceState.PROPOSED
+        ).first()
+        if proposed is not None:
+            return adjustment_confirm(
+                invoice_id=proposed.pk,
+                reason=reason,
+                agreement_name=agreement_name,
+                agreement_date=agreement_date,
+                user=user,
+            )
+        if EInvoice.objects.filter(order_return=order_return).exists():
+            raise InvoiceStateError(_("This return has its adjustment already."))
     invoice = new_invoice(
         order=original.order,
         account=original.account,
@@ -77,7 +207,12 @@ def correction_draft(
         correction_reason=reason.strip(),
         agreement_name=agreement_name.strip(),
         agreement_date=agreement_date,
+        order_return=order_return,
     )
-    invoice.save()
+    try:
+        with transaction.atomic():
+            invoice.save()
+    except IntegrityError:  # the return's proposal was made a moment ago
+        raise InvoiceStateError(_("This return has its adjustment already.")) from None
     save_lines(invoice, computed)
     return invoice

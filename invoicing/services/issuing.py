@@ -73,6 +73,7 @@ def save_lines(invoice: EInvoice, computed: ComputedInvoice) -> None:
             amount=line.amount,
             vat_rate=line.vat_rate.value,
             vat_amount=line.vat_amount,
+            other_percent=line.other_percent,
         )
         for line in computed.lines
     )
@@ -108,9 +109,11 @@ def new_invoice(
 
 
 @transaction.atomic
-def invoice_draft(*, order: Order, account: ProviderAccount, user: Any = None) -> EInvoice:
+def invoice_draft(
+    *, order: Order, account: ProviderAccount, user: Any = None, auto_issued: bool = False
+) -> EInvoice:
     """The order's draft invoice with its lines and key, committed before any provider call."""
-    invoice = new_invoice(order=order, account=account, user=user)
+    invoice = new_invoice(order=order, account=account, user=user, auto_issued=auto_issued)
     invoice.save()
     save_lines(invoice, compute_for_order(order))
     return invoice

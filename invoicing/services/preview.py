@@ -27,6 +27,12 @@ CORRECTION_LABELS = {
 }
 
 
+def rate_label(rate: VatRate, other_percent: Decimal) -> str:
+    if rate is VatRate.OTHER:
+        return f"KHAC {_number(other_percent)}%"
+    return RATE_LABELS[rate]
+
+
 def _number(value: Decimal) -> str:
     """1.234.567,5 as Vietnamese documents write it (up to 4 decimals, none when whole)."""
     return format_decimal(value, format="#,##0.####", locale="vi_VN")
@@ -44,7 +50,7 @@ def _line(line: InvoiceLine) -> dict[str, Any]:
         "unit_price": _number(line.unit_price) if line.quantity and not note else "",
         "discount": line.discount,
         "amount": line.amount,
-        "rate_label": "" if note else RATE_LABELS[line.vat_rate],
+        "rate_label": "" if note else rate_label(line.vat_rate, line.other_percent),
     }
 
 
@@ -60,7 +66,7 @@ def preview_context(request: InvoiceRequest) -> dict[str, Any]:
         "currency": request.currency,
         "lines": [_line(line) for line in request.lines],
         "breakdown": [
-            {"label": RATE_LABELS[p.rate], "taxable": p.taxable, "vat": p.vat}
+            {"label": rate_label(p.rate, p.other_percent), "taxable": p.taxable, "vat": p.vat}
             for p in request.breakdown
         ],
         "total_without_vat": request.total_without_vat,

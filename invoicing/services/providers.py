@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 
@@ -84,6 +85,7 @@ def adapter_lines(rows: list[EInvoiceLine]) -> tuple[InvoiceLine, ...]:
             amount=row.amount,
             vat_rate=VatRate(row.vat_rate),
             vat_amount=row.vat_amount,
+            other_percent=row.other_percent.normalize() if row.other_percent else Decimal(0),
         )
         for row in rows
     )

@@ -49,3 +49,41 @@ def test_the_panel_and_its_preview(
     assert answer.body().startswith(b"%PDF")
     (artifacts / "einvoice-preview.pdf").write_bytes(answer.body())
     assert not EInvoice.objects.exists()  # a preview issues nothing
+
+
+@pytest.mark.parametrize(
+    ("locale", "heading"),
+    [("vi-VN", "Phát hành hóa đơn điều chỉnh"), ("th-TH", "ออกใบปรับปรุง")],
+)
+def test_a_return_proposes_an_adjustment_on_the_panel(
+    signed_in,
+    make_user,
+    hand_order,  # noqa: F811
+    sinvoice_account,  # noqa: F811
+    artifacts,
+    run_jobs,
+    locale,
+    heading,
+):
+    """The invoice issued, one shirt comes back: the panel shows the proposed decrease
+    (-148,500 VAT included) with its reason to confirm; nothing is sent before that."""
+    from invoicing.services.issuing import invoice_draft, invoice_issue
+    from orders.services.returns import ReturnLineInput, return_create
+
+    make_user("accountant", username="ketoan")
+    order = hand_order.order
+    invoice_issue(invoice_id=invoice_draft(order=order, account=sinvoice_account).pk)
+    line = order.lines.get(variant=hand_order.shirt)
+    with run_jobs():
+        return_create(order_id=order.pk, lines=[ReturnLineInput(line.pk, 1, "good")], user_id=None)
+    page = signed_in("ketoan", next_url=f"/orders/{order.pk}/", locale=locale)
+    panel = page.locator('[data-testid="einvoice-panel"]')
+    proposal = panel.locator('[data-testid="einvoice-proposal"]')
+    expect(proposal).to_be_visible()
+    expect(proposal.locator('[data-testid="einvoice-proposal-total"]')).to_contain_text("148")
+    expect(proposal.locator("button[type=submit]")).to_have_text(heading)
+    proposal.scroll_into_view_if_needed()
+    language = locale[:2]
+    panel.screenshot(path=str(artifacts / f"einvoice-proposal-{language}.png"))
+    page.screenshot(path=str(artifacts / f"einvoice-proposal-page-{language}.png"), full_page=True)
+    assert EInvoice.objects.filter(state="proposed").count() == 1

@@ -239,35 +239,6 @@ def test_an_answer_without_times_only_moves_forward(ghn_parcel):
 # -- Viettel Post -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def vtp_account(db, encryption_keys, vtp_sandbox, ship_warehouse):
-    from shipping.sandbox.viettel_post import PASSWORD, USERNAME
-    from shipping.services.accounts import (
-        AccountInput,
-        carrier_account_connect,
-        carrier_account_save,
-    )
-
-    account = carrier_account_save(
-        data=AccountInput(
-            carrier="viettel_post",
-            name="Viettel Post Quận 1",
-            warehouse_id=ship_warehouse.pk,
-            base_url=vtp_sandbox.api_base,
-            print_base_url=vtp_sandbox.base_url,
-            username=USERNAME,
-            password=PASSWORD,
-            sender_name="Shop CRM",
-            sender_phone="0909123456",
-            sender_street="12 Nguyễn Huệ",
-            sender_province="TP. Hồ Chí Minh",
-            sender_district="Quận 1",
-            sender_ward="Phường Bến Nghé",
-        )
-    )
-    return carrier_account_connect(account_id=account.pk)
-
-
 @pytest.mark.django_db
 def test_viettel_post_a_parcel_whose_webhooks_never_came_is_delivered_by_polling(
     vtp_sandbox, vtp_account, ship_order, ship_spec

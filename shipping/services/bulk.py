@@ -12,7 +12,7 @@ from typing import IO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from common.jobs import JobOutput, JobProgress, job_run, job_start
 from common.models import BackgroundJob, JobKind
@@ -153,7 +153,12 @@ def _work(job: BackgroundJob, progress: JobProgress, target: IO[bytes]) -> JobOu
             Column(_("Reason"), TEXT),
         ],
         rows=[
-            (r.number, _("Created") if r.ok else _("Refused"), r.tracking_number, r.message)
+            (
+                r.number,
+                pgettext("bulk parcel result", "Created") if r.ok else _("Refused"),
+                r.tracking_number,
+                r.message,
+            )
             for r in results
         ],
     )

@@ -7,9 +7,10 @@ same event keys (a status already received is a replay), and never backwards (a 
 than the last applied one moves nothing).
 
 - Which events: the timed statuses the carrier reports at or after the parcel's last event,
-  oldest first. A carrier answer without times (a detail without `log`/`updated_date`) moves
-  the parcel only to a state further along its life than the one it has, stamped with the
-  poll's time.
+  oldest first, less the status it already has (the carrier's history may stamp it a little
+  differently from its callback). A carrier answer without times (a detail without `log`
+  or `updated_date`) moves the parcel only to a state further along its life than the one
+  it has, stamped with the poll's time.
 - One run per account at a time (a cache lock); a run polls at most POLL_LIMIT parcels, the
   quietest first, pausing SHIPPING_POLL_PAUSE seconds between calls, and stops at the first
   network failure (the next run goes on). Each polled parcel is stamped `polled_at`, so a
@@ -182,6 +183,10 @@ def parcel_poll_apply(*, shipment: Shipment, tracking: Tracking, now: datetime) 
     """Apply what a poll reports through event_apply; whether the parcel moved."""
     last = shipment.last_event_at
     events = [e for e in tracking.events if last is None or e.occurred_at >= last]
+    # The status the parcel has, stamped a little differently by the carrier's history than
+    # by its callback, is the same event: only what follows it is news.
+    while events and last is not None and events[0].carrier_status == shipment.carrier_status:
+        events.pop(0)
     if not tracking.events:
         info = tracking.parcel
         if RANK.get(info.state.value, 0) <= RANK.get(shipment.state, 0):

@@ -236,6 +236,40 @@ def test_an_answer_without_times_only_moves_forward(ghn_parcel):
     assert _events(shipment) == [("sorting", "in_transit", True)]
 
 
+@pytest.mark.django_db
+def test_the_status_a_parcel_has_stamped_again_by_the_history_is_not_news(ghn_parcel):
+    from shipping.adapters.base import CarrierEvent
+
+    at = timezone.now().replace(microsecond=0)
+    number = ghn_parcel.tracking_number
+
+    def event(status: str, state: ParcelState, when) -> CarrierEvent:
+        return CarrierEvent(number, ghn_parcel.reference, state, status, when)
+
+    shipment = Shipment.objects.get(pk=ghn_parcel.pk)
+    delivering = event("delivering", ParcelState.DELIVERING, at)
+    info = ParcelInfo(number, ghn_parcel.reference, ParcelState.DELIVERED, "delivered")
+    assert parcel_poll_apply(shipment=shipment, tracking=Tracking(info, (delivering,)), now=at)
+    shipment.refresh_from_db()
+    history = (
+        event("picked", ParcelState.PICKED_UP, at - timedelta(hours=5)),
+        event("delivering", ParcelState.DELIVERING, at + timedelta(seconds=2)),
+        event("delivered", ParcelState.DELIVERED, at + timedelta(hours=1)),
+    )
+
+    moved = parcel_poll_apply(
+        shipment=shipment, tracking=Tracking(info, history), now=at + timedelta(hours=7)
+    )
+
+    assert moved
+    assert _events(shipment) == [
+        ("delivering", "delivering", True),
+        ("delivered", "delivered", True),
+    ]
+    shipment.refresh_from_db()
+    assert (shipment.state, shipment.last_event_at) == ("delivered", at + timedelta(hours=1))
+
+
 # -- Viettel Post -------------------------------------------------------------------------------
 
 
@@ -289,3 +323,32 @@ def test_viettel_post_a_poll_reporting_an_older_status_changes_nothing(
     assert vtp_sandbox.status_of(parcel.tracking_number) == 105
     assert _snapshot(shipment) == before
     assert _events(shipment) == events == [("500", "delivering", True)]
+
+
+def test_ghn_detail_events_read_the_log_then_the_current_status():
+    from shipping.adapters.ghn_protocol import detail_events, parcel_info
+
+    row = {
+        "order_code": "GA1",
+        "client_order_code": "SO-1-1",
+        "status": "delivery_fail",
+        "reason": "Khách hẹn lại",
+        "total_fee": 40000,
+        "updated_date": "2026-12-07T09:00:00Z",
+        "log": [
+            {"status": "picked", "updated_date": "2026-12-07T02:00:00Z"},
+            {"status": "no_such_status", "updated_date": "2026-12-07T03:00:00Z"},
+            {"status": "delivering", "updated_date": "not a time"},
+            {"status": "storing", "updated_date": "2026-12-07T01:00:00Z"},
+        ],
+    }
+    events = detail_events(row, parcel_info(row))
+    assert [(e.carrier_status, e.occurred_at.isoformat(), e.reason, e.fee) for e in events] == [
+        ("storing", "2026-12-07T01:00:00+00:00", "", None),
+        ("picked", "2026-12-07T02:00:00+00:00", "", None),
+        ("delivery_fail", "2026-12-07T09:00:00+00:00", "Khách hẹn lại", Decimal(40000)),
+    ]
+    assert {e.tracking_number for e in events} == {"GA1"}
+    # Without a log or a time: no events (the poll then moves only forward, at its own time).
+    bare = {"order_code": "GA1", "status": "delivered"}
+    assert detail_events(bare, parcel_info(bare)) == ()

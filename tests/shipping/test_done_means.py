@@ -205,4 +205,33 @@ def test_100_orders_in_bulk_give_a_result_per_order(
     ]
     assert len(parcels) == 98
     assert len(vtp_sandbox.parcels) == 98
+    # One route and parcel: the services were asked for once, each create priced its parcel.
+    assert vtp_sandbox.call_counts().get("/v2/order/getPriceAll") == 1
+    # VTK, 500 g (the account's default), COD 330,000: (30,000 + 3,300) x 1.08.
+    assert {s.fee for s in Shipment.objects.all()} == {Decimal(35964)}
     assert BackgroundJob.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_bulk_run_asks_for_the_services_once_per_route(ghn_sandbox, ghn_account, ship_order):
+    from shipping.services.bulk import shipments_bulk_create
+
+    first, second = ship_order(), ship_order()
+    rural = ship_order(district="Huyện Hòa Vang", ward="Xã Hòa Bắc")  # no heavy service there
+
+    results = shipments_bulk_create(
+        order_ids=[first.pk, rural.pk, second.pk],
+        account_id=ghn_account.pk,
+        level="economy",
+        user_id=None,
+    )
+
+    assert [(r.order_id, r.ok) for r in results] == [
+        (first.pk, True),
+        (rural.pk, False),
+        (second.pk, True),
+    ]
+    assert results[1].message == "The carrier offers no economy service on this route."
+    assert ghn_sandbox.call_count("/v2/shipping-order/available-services") == 2
+    assert set(Shipment.objects.values_list("service_code", flat=True)) == {"53321"}
+    assert Shipment.objects.filter(order=rural).count() == 0

@@ -54,6 +54,13 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": timedelta(minutes=5),
         "options": {"expires": 280},
     },
+    # Every 30 minutes: parcels on their way whose carrier went quiet, asked for at the
+    # carrier (shipping.services.polling; one job per carrier account).
+    "shipping-poll-quiet-parcels": {
+        "task": "shipping.poll_quiet_parcels_all",
+        "schedule": timedelta(minutes=30),
+        "options": {"expires": 25 * 60},
+    },
     "followups-digest": {
         "task": "followups.send_digests",
         "schedule": crontab(hour=7, minute=30),

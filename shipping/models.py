@@ -265,6 +265,8 @@ class Shipment(models.Model):
     # A create request was sent this many times; >0 means the carrier may hold the parcel.
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     sending_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # The carrier was last asked about this parcel (polling: shipping.services.polling).
+    polled_at = models.DateTimeField(_("last polled"), null=True, blank=True, editable=False)
     cod_received_at = models.DateTimeField(_("COD received"), null=True, blank=True)
     cod_received_amount = models.DecimalField(
         _("COD received amount"),

@@ -17,6 +17,7 @@ from shipping.adapters.base import TransientError
 from shipping.services import bulk
 from shipping.services.accounts import master_data_refresh, master_data_refresh_all
 from shipping.services.callbacks import callback_apply, callbacks_pending
+from shipping.services.polling import account_poll, poll_account_ids
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,23 @@ def apply_pending_callbacks() -> int:
         except Exception:
             logger.exception("carrier callback %s could not be applied", callback_id)
     return done
+
+
+@shared_task(
+    name="shipping.poll_quiet_parcels_all", queue=QUEUE, acks_late=True, ignore_result=True
+)
+def poll_quiet_parcels_all() -> int:
+    """Beat, every 30 minutes: one poll job per account with parcels on their way."""
+    ids = poll_account_ids()
+    for account_id in ids:
+        poll_quiet_parcels.apply_async(kwargs={"account_id": account_id})
+    return len(ids)
+
+
+@shared_task(name="shipping.poll_quiet_parcels", **RETRY)
+def poll_quiet_parcels(*, account_id: int) -> int:
+    """The account's parcels whose webhooks went quiet, asked for at the carrier."""
+    return account_poll(account_id=account_id).moved
 
 
 @shared_task(name=bulk.TASK, **{**JOB_TASK_OPTIONS, "queue": QUEUE})

@@ -61,6 +61,7 @@ __all__ = [
     "RateLimited",
     "ServiceOption",
     "SwitchResult",
+    "Tracking",
     "TransientError",
     "ViewingRule",
 ]
@@ -228,6 +229,15 @@ class ParcelInfo:
 
 
 @dataclass(frozen=True)
+class Tracking:
+    """A parcel pulled from the carrier (polling): as it stands now, and the status changes
+    the carrier reports with their times, oldest first (empty when it gives no times)."""
+
+    parcel: ParcelInfo
+    events: tuple[CarrierEvent, ...] = ()
+
+
+@dataclass(frozen=True)
 class SwitchResult:
     """One parcel's outcome in a cancel, return or redeliver call."""
 
@@ -312,6 +322,11 @@ class CarrierAdapter(abc.ABC):
     def parcel(self, *, tracking_number: str) -> ParcelInfo:
         """The parcel now (polling). PermanentError("not_supported") where the carrier has
         no pull API."""
+
+    def track(self, *, tracking_number: str) -> Tracking:
+        """The parcel and its timed status history (polling). This default knows no history:
+        an adapter whose carrier gives the times of its statuses overrides it."""
+        return Tracking(self.parcel(tracking_number=tracking_number))
 
     @abc.abstractmethod
     def cancel(self, *, tracking_numbers: Sequence[str]) -> list[SwitchResult]: ...

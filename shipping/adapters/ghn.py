@@ -37,6 +37,7 @@ from .base import (
     Quote,
     ServiceOption,
     SwitchResult,
+    Tracking,
 )
 
 API_SUFFIX = "/shiip/public-api"
@@ -326,6 +327,16 @@ class GhnAdapter(CarrierAdapter):
         return proto.parcel_info(rows[0]) if rows else None
 
     def parcel(self, *, tracking_number: str) -> ParcelInfo:
+        return proto.parcel_info(self._detail(tracking_number), tracking_number)
+
+    def track(self, *, tracking_number: str) -> Tracking:
+        """The detail's status with its `log[]` history ({status, updated_date}, [UNV]) or,
+        without one, its `updated_date`; a status with no readable time is not an event."""
+        data = self._detail(tracking_number)
+        info = proto.parcel_info(data, tracking_number)
+        return Tracking(info, proto.detail_events(data, info))
+
+    def _detail(self, tracking_number: str) -> dict[str, Any]:
         try:
             data = self.call("/v2/shipping-order/detail", {"order_code": tracking_number})
         except PermanentError as error:
@@ -336,7 +347,7 @@ class GhnAdapter(CarrierAdapter):
             data = data[0] if data else None
         if not isinstance(data, dict):
             raise PermanentError("not_found", f"GHN has no parcel {tracking_number}")
-        return proto.parcel_info(data, tracking_number)
+        return data
 
     def _switch(self, path: str, tracking_numbers: Sequence[str]) -> list[SwitchResult]:
         data = self.call(path, {"order_codes": list(tracking_numbers)}, shop=True)

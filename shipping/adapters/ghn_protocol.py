@@ -347,3 +347,42 @@ def parcel_info(row: Mapping[str, Any], tracking_number: str = "") -> ParcelInfo
         expected_delivery=expected,
         raw=row,
     )
+
+
+def _timed(status: Any, moment: Any, name: str) -> tuple[str, ParcelState, datetime] | None:
+    try:
+        code, state = status_state(status)
+        at = to_datetime(moment, name)
+    except PayloadError:
+        return None
+    return None if at is None else (code, state, at)
+
+
+def detail_events(row: Mapping[str, Any], info: ParcelInfo) -> tuple[CarrierEvent, ...]:
+    """The timed statuses of an order detail, oldest first: its `log[]` entries, then its
+    current status at `updated_date` when the log does not end with it. The reason and the
+    fee of the detail go with its current status."""
+    log = row.get("log")
+    entries = [e for e in log if isinstance(e, Mapping)] if isinstance(log, list) else []
+    found = [_timed(e.get("status"), e.get("updated_date"), "log.updated_date") for e in entries]
+    timed = sorted((t for t in found if t is not None), key=lambda t: t[2])
+    now = _timed(row.get("status"), row.get("updated_date"), "updated_date")
+    if now is not None and (not timed or timed[-1][0] != now[0]):
+        timed.append(now)
+    events = []
+    for index, (code, state, at) in enumerate(timed):
+        last = index == len(timed) - 1 and code == info.carrier_status
+        events.append(
+            CarrierEvent(
+                tracking_number=info.tracking_number,
+                reference=info.reference,
+                state=state,
+                carrier_status=code,
+                occurred_at=at,
+                reason=str(row.get("reason") or "").strip() if last else "",
+                cod_amount=info.cod_amount if last else None,
+                fee=info.fee if last else None,
+                raw={"status": code, "updated_date": at.isoformat(), "source": "detail"},
+            )
+        )
+    return tuple(events)

@@ -59,6 +59,7 @@ from shipping.adapters.base import (
     RateLimited,
     ServiceOption,
     SwitchResult,
+    Tracking,
     TransientError,
 )
 
@@ -367,6 +368,15 @@ class ViettelPostAdapter(CarrierAdapter):
         return parse.parcel_info(rows, reference) if rows else None
 
     def parcel(self, *, tracking_number: str) -> ParcelInfo:
+        return parse.parcel_info(self._rows_of(tracking_number), "")
+
+    def track(self, *, tracking_number: str) -> Tracking:
+        """Every status row of the tracking pull as an event (as its webhook would carry it),
+        oldest first; a row without a readable status or time is left out."""
+        rows = self._rows_of(tracking_number)
+        return Tracking(parse.parcel_info(rows, ""), parse.tracking_events(rows))
+
+    def _rows_of(self, tracking_number: str) -> list[Mapping[str, Any]]:
         rows = [
             r
             for r in self._tracking(tracking_number)
@@ -374,7 +384,7 @@ class ViettelPostAdapter(CarrierAdapter):
         ]
         if not rows:
             raise PermanentError("not_found", f"no parcel {tracking_number}")
-        return parse.parcel_info(rows, "")
+        return rows
 
     def _switch(self, kind: int, numbers: Sequence[str], note: str = "") -> list[SwitchResult]:
         results = []

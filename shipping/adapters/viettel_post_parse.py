@@ -11,6 +11,7 @@ from typing import Any
 from shipping.adapters import viettel_post_protocol as proto
 from shipping.adapters.base import (
     AddressError,
+    CarrierEvent,
     Endpoint,
     ParcelInfo,
     ParcelRequest,
@@ -197,6 +198,18 @@ def parcel_info(rows: list[Mapping[str, Any]], reference: str) -> ParcelInfo:
         expected_delivery=proto.parse_local(top.get("EXPECTED_DELIVERY_DATE")),
         raw=dict(top),
     )
+
+
+def tracking_events(rows: list[Mapping[str, Any]]) -> tuple[CarrierEvent, ...]:
+    """The status rows of one tracking answer as events, oldest first (by ORDER_STATUSDATE;
+    rows of the same time keep their order); unreadable rows are left out."""
+    events = []
+    for row in rows:
+        try:
+            events.append(proto.event_from(row))
+        except PayloadError:
+            continue
+    return tuple(sorted(events, key=lambda e: e.occurred_at))
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -1,5 +1,6 @@
-"""GHN sandbox: master data (the legacy 3-level form: province, district, ward) for four
-provinces, the services on a route, and a deterministic fee and lead-time table.
+"""GHN sandbox: master data (the legacy 3-level form: province, district, ward) for six
+provinces (every place of the demo's customers among them), the services on a route, and a
+deterministic fee and lead-time table.
 
 The ids look like GHN's (ProvinceID 201 = Hà Nội, 202 = TP Hồ Chí Minh, DistrictID 1442 =
 Quận 1, WardCode strings) but only the few places below exist here.
@@ -57,6 +58,14 @@ PROVINCES = (
     ),
     Province(203, "Đà Nẵng", "DN", 2, ("Đà Nẵng", "TP. Đà Nẵng", "Thành phố Đà Nẵng", "Da Nang")),
     Province(220, "Cần Thơ", "CT", 3, ("Cần Thơ", "TP. Cần Thơ", "Thành phố Cần Thơ", "Can Tho")),
+    Province(
+        224,
+        "Hải Phòng",
+        "HP",
+        1,
+        ("Hải Phòng", "TP. Hải Phòng", "Thành phố Hải Phòng", "Hai Phong"),
+    ),
+    Province(244, "Khánh Hòa", "KH", 2, ("Khánh Hòa", "Tỉnh Khánh Hòa", "Khánh Hoà", "Khanh Hoa")),
 )
 
 DISTRICTS = (
@@ -66,11 +75,14 @@ DISTRICTS = (
     District(1442, 202, "Quận 1", "0201", 1, ("Q1", "Q.1", "Quận 1")),
     District(1444, 202, "Quận 3", "0203", 1, ("Q3", "Q.3", "Quận 3")),
     District(1447, 202, "Quận Phú Nhuận", "0215", 1, ("Phú Nhuận", "Q. Phú Nhuận")),
+    District(1452, 202, "Quận 10", "0210", 1, ("Q10", "Q.10", "Quận 10")),
     District(1462, 202, "Huyện Củ Chi", "0220", 3, ("Củ Chi", "H. Củ Chi")),
     District(1526, 203, "Quận Hải Châu", "0401", 1, ("Hải Châu", "Q. Hải Châu")),
     District(1527, 203, "Quận Thanh Khê", "0402", 1, ("Thanh Khê", "Q. Thanh Khê")),
     District(1530, 203, "Huyện Hòa Vang", "0406", 3, ("Hòa Vang", "H. Hòa Vang")),
     District(1572, 220, "Quận Ninh Kiều", "5501", 1, ("Ninh Kiều", "Q. Ninh Kiều")),
+    District(1588, 224, "Quận Ngô Quyền", "0302", 1, ("Ngô Quyền", "Q. Ngô Quyền")),
+    District(1534, 244, "Thành phố Nha Trang", "5601", 1, ("Nha Trang", "TP. Nha Trang")),
 )
 
 WARDS = (
@@ -82,6 +94,7 @@ WARDS = (
     Ward("1A0203", 1489, "Phường Hàng Mã"),
     Ward("1A0501", 1485, "Phường Nghĩa Đô"),
     Ward("1A0502", 1485, "Phường Dịch Vọng"),
+    Ward("1A0503", 1485, "Phường Quan Hoa"),
     Ward("20101", 1442, "Phường Tân Định"),
     Ward("20102", 1442, "Phường Đa Kao"),
     Ward("20103", 1442, "Phường Bến Nghé"),
@@ -92,15 +105,22 @@ WARDS = (
     Ward("20701", 1447, "Phường 1"),
     Ward("20709", 1447, "Phường 9"),
     Ward("20799", 1447, "Phường 20", locked=True),
+    Ward("21007", 1452, "Phường 7"),
+    Ward("21012", 1452, "Phường 12"),
     Ward("220701", 1462, "Thị trấn Củ Chi"),
     Ward("220702", 1462, "Xã Tân An Hội"),
     Ward("40101", 1526, "Phường Thạch Thang"),
     Ward("40102", 1526, "Phường Hải Châu I"),
     Ward("40201", 1527, "Phường Tam Thuận"),
     Ward("40202", 1527, "Phường Thanh Khê Tây"),
+    Ward("40203", 1527, "Phường Thạc Gián"),
     Ward("40601", 1530, "Xã Hòa Bắc"),
     Ward("550101", 1572, "Phường Cái Khế"),
     Ward("550102", 1572, "Phường An Hòa"),
+    Ward("30201", 1588, "Phường Máy Chai"),
+    Ward("30202", 1588, "Phường Máy Tơ"),
+    Ward("560101", 1534, "Phường Lộc Thọ"),
+    Ward("560102", 1534, "Phường Vĩnh Nguyên"),
 )
 
 PROVINCE_BY_ID = {p.id: p for p in PROVINCES}

@@ -1,6 +1,6 @@
-"""Viettel Post sandbox: master data (legacy 3 levels), services, the fee table and the status
-names. Ids follow VTP's shapes (PROVINCE_ID 1 = Hà Nội with PROVINCE_CODE "HNI"); names are
-upper-case Vietnamese as the carrier sends them.
+"""Viettel Post sandbox: master data (legacy 3 levels; every place of the demo's customers
+among them), services, the fee table and the status names. Ids follow VTP's shapes (PROVINCE_ID
+1 = Hà Nội with PROVINCE_CODE "HNI"); names are upper-case Vietnamese as the carrier sends them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ PROVINCES: tuple[tuple[int, str, str, str], ...] = (
     (2, "HCM", "HỒ CHÍ MINH", "south"),
     (3, "HPG", "HẢI PHÒNG", "north"),
     (32, "DNG", "ĐÀ NẴNG", "central"),
+    (40, "KHA", "KHÁNH HÒA", "central"),
 )
 # (DISTRICT_ID, DISTRICT_VALUE, DISTRICT_NAME, PROVINCE_ID)
 DISTRICTS: tuple[tuple[int, str, str, int], ...] = (
@@ -22,11 +23,13 @@ DISTRICTS: tuple[tuple[int, str, str, int], ...] = (
     (28, "018", "HUYỆN GIA LÂM", 1),
     (43, "760", "QUẬN 1", 2),
     (50, "770", "QUẬN 3", 2),
+    (55, "771", "QUẬN 10", 2),
     (61, "769", "THÀNH PHỐ THỦ ĐỨC", 2),
     (101, "303", "QUẬN HỒNG BÀNG", 3),
     (102, "304", "QUẬN NGÔ QUYỀN", 3),
     (490, "490", "QUẬN HẢI CHÂU", 32),
     (491, "491", "QUẬN THANH KHÊ", 32),
+    (530, "568", "THÀNH PHỐ NHA TRANG", 40),
 )
 # (WARDS_ID, WARDS_NAME, DISTRICT_ID)
 WARDS: tuple[tuple[int, str, int], ...] = (
@@ -43,18 +46,25 @@ WARDS: tuple[tuple[int, str, int], ...] = (
     (700, "PHƯỜNG BẾN NGHÉ", 43),
     (701, "PHƯỜNG BẾN THÀNH", 43),
     (702, "PHƯỜNG ĐA KAO", 43),
+    (703, "PHƯỜNG TÂN ĐỊNH", 43),
     (730, "PHƯỜNG VÕ THỊ SÁU", 50),
     (731, "PHƯỜNG 9", 50),
+    (740, "PHƯỜNG 7", 55),
+    (741, "PHƯỜNG 12", 55),
     (760, "PHƯỜNG THẢO ĐIỀN", 61),
     (761, "PHƯỜNG AN PHÚ", 61),
     (1100, "PHƯỜNG HOÀNG VĂN THỤ", 101),
     (1101, "PHƯỜNG MINH KHAI", 101),
     (1120, "PHƯỜNG MÁY TƠ", 102),
     (1121, "PHƯỜNG LẠCH TRAY", 102),
+    (1122, "PHƯỜNG MÁY CHAI", 102),
     (4900, "PHƯỜNG THẠCH THANG", 490),
     (4901, "PHƯỜNG HẢI CHÂU I", 490),
     (4910, "PHƯỜNG TAM THUẬN", 491),
     (4911, "PHƯỜNG XUÂN HÀ", 491),
+    (4912, "PHƯỜNG THẠC GIÁN", 491),
+    (5300, "PHƯỜNG LỘC THỌ", 530),
+    (5301, "PHƯỜNG VĨNH NGUYÊN", 530),
 )
 PROVINCE_REGION = {p[0]: p[3] for p in PROVINCES}
 DISTRICT_PROVINCE = {d[0]: d[3] for d in DISTRICTS}

@@ -12,7 +12,7 @@ from typing import IO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from common.jobs import JobOutput, JobProgress, job_run, job_start
 from common.models import BackgroundJob, JobKind
@@ -37,6 +37,25 @@ class ParcelResult:
     message: str = ""
 
 
+# One bulk run's service per route and parcel: orders to the same ward with the same parcel
+# get the same services, so the carrier is asked once (its live fee comes with each create).
+RouteServices = dict[tuple[object, ...], ServiceChoice]
+
+
+def _route_key(order: Order, spec: ParcelSpec) -> tuple[object, ...]:
+    return (
+        order.ship_country,
+        order.ship_scheme,
+        order.ship_province,
+        order.ship_district,
+        order.ship_ward,
+        spec.weight_g,
+        spec.length_cm,
+        spec.width_cm,
+        spec.height_cm,
+    )
+
+
 def _service(order_id: int, account_id: int, spec: ParcelSpec, level: str) -> ServiceChoice:
     options = shipment_quote(order_id=order_id, account_id=account_id, spec=spec)
     for option in options:
@@ -49,13 +68,22 @@ def _service(order_id: int, account_id: int, spec: ParcelSpec, level: str) -> Se
 
 
 def shipment_bulk_one(
-    *, order: Order, account: CarrierAccount, level: str, user_id: int | None
+    *,
+    order: Order,
+    account: CarrierAccount,
+    level: str,
+    user_id: int | None,
+    route_services: RouteServices | None = None,
 ) -> ParcelResult:
-    """One order's parcel with the defaults; never raises for a shipping reason."""
+    """One order's parcel with the defaults; never raises for a shipping reason.
+    `route_services` keeps the service chosen per route and parcel across one run."""
+    chosen = {} if route_services is None else route_services
     try:
         defaults = parcel_defaults(order=order, account=account)
         spec = ParcelSpec(service_code="", **asdict(defaults))
-        service = _service(order.pk, account.pk, spec, level)
+        key = _route_key(order, spec)
+        service = chosen.get(key) or _service(order.pk, account.pk, spec, level)
+        chosen[key] = service
         shipment = shipment_create(
             order_id=order.pk,
             account_id=account.pk,
@@ -90,13 +118,20 @@ def shipments_bulk_create(
         raise ShippingError(_("Choose an active carrier account."))
     orders = Order.objects.in_bulk(list(order_ids))
     results = []
+    route_services: RouteServices = {}
     for done, order_id in enumerate(order_ids, start=1):
         order = orders.get(order_id)
         if order is None:
             results.append(ParcelResult(order_id, "", ok=False, message=_("Not found.")))
         else:
             results.append(
-                shipment_bulk_one(order=order, account=account, level=level, user_id=user_id)
+                shipment_bulk_one(
+                    order=order,
+                    account=account,
+                    level=level,
+                    user_id=user_id,
+                    route_services=route_services,
+                )
             )
         if progress is not None:
             progress(done)
@@ -153,7 +188,12 @@ def _work(job: BackgroundJob, progress: JobProgress, target: IO[bytes]) -> JobOu
             Column(_("Reason"), TEXT),
         ],
         rows=[
-            (r.number, _("Created") if r.ok else _("Refused"), r.tracking_number, r.message)
+            (
+                r.number,
+                pgettext("bulk parcel result", "Created") if r.ok else _("Refused"),
+                r.tracking_number,
+                r.message,
+            )
             for r in results
         ],
     )

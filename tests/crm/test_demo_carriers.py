@@ -70,12 +70,12 @@ def _expected_lines(urls: SandboxUrls, site: str, verb: str, kept: str = "") -> 
     return [
         f"{GHN_NAME}: {verb} for warehouse HCM01.",
         f"{GHN_NAME}: connected ({urls.ghn}/shiip/public-api).",
-        f"{GHN_NAME}: master data 4 provinces, 11 districts, 26 wards.",
+        f"{GHN_NAME}: master data 6 provinces, 14 districts, 34 wards.",
         f"{GHN_NAME}: the sandbox calls back {site}/shipping/webhooks/ghn/{ghn.pk}/ "
         "(with the account's token).",
         f"{VTP_NAME}: {verb} for warehouse HCM01.",
         f"{VTP_NAME}: connected ({urls.viettel_post}/v2).",
-        f"{VTP_NAME}: master data 4 provinces, 11 districts, 25 wards.",
+        f"{VTP_NAME}: master data 5 provinces, 13 districts, 32 wards.",
         f"{VTP_NAME}: the sandbox calls back {site}/shipping/webhooks/viettel-post/{vtp.pk}/ "
         "(with the account's token).",
         kept or f"Shop details: set tax_code, name, address (tax code {TAX_CODE}).",
@@ -111,8 +111,8 @@ def test_the_setup_creates_and_connects_every_account(
     )
     assert vtp.base_url == vtp_sandbox.api_base
     assert vtp.token in vtp_sandbox.long_tokens  # the long-term token of the two-step login
-    assert CarrierPlace.objects.filter(carrier="ghn", level="province").count() == 4
-    assert CarrierPlace.objects.filter(carrier="viettel_post", level="province").count() == 4
+    assert CarrierPlace.objects.filter(carrier="ghn", level="province").count() == 6
+    assert CarrierPlace.objects.filter(carrier="viettel_post", level="province").count() == 5
     # Our webhook URLs, with each account's secret, are registered with the sandboxes.
     assert ghn_sandbox.callback_url == (
         f"{live_server.url}/shipping/webhooks/ghn/{ghn.pk}/?token={ghn.webhook_secret}"
@@ -158,7 +158,7 @@ def test_running_it_again_updates_the_same_rows(setup, urls, live_server):
         k: a.pk for k, a in first.providers.items()
     }
     assert dict(CarrierAccount.objects.values_list("carrier", "webhook_secret")) == secrets
-    assert CarrierPlace.objects.filter(carrier="ghn").count() == 41
+    assert CarrierPlace.objects.filter(carrier="ghn").count() == 54
 
 
 def test_a_parcel_advanced_on_the_ghn_sandbox_calls_our_url(
@@ -215,3 +215,68 @@ def test_a_sandbox_that_is_not_running_is_one_clear_line(
     assert ProviderAccount.objects.filter(provider="misa").count() == 1  # saved, not checked
     assert CarrierAccount.objects.count() == 2
     assert len(lines) == 12
+
+
+def _spec(service_code: str):
+    from decimal import Decimal
+
+    from shipping.services.parcels import ParcelSpec
+
+    return ParcelSpec(
+        service_code=service_code,
+        weight_g=800,
+        length_cm=20,
+        width_cm=15,
+        height_cm=10,
+        cod_amount=Decimal(0),
+        insurance_value=Decimal(0),
+        payer="shop",
+        viewing="allow_viewing",
+    )
+
+
+def test_every_demo_address_in_vietnam_ships_with_both_carriers(setup, ghn_sandbox, vtp_sandbox):
+    """Each Vietnamese demo address (3-level and 2-level: Quận 10, Hải Phòng / Ngô Quyền /
+    Máy Chai, Khánh Hòa / Lộc Thọ, Thạc Gián...) is known to both sandboxes; the processing
+    demo orders are shipped, one with each carrier."""
+    from shipping.services.shipments import ServiceChoice, shipment_create, shipment_quote
+
+    ghn = CarrierAccount.objects.get(carrier="ghn")
+    vtp = CarrierAccount.objects.get(carrier="viettel_post")
+    orders = Order.objects.filter(ship_country="VN").order_by("pk")
+    places = {(o.ship_province, o.ship_district, o.ship_ward) for o in orders}
+    assert {
+        ("TP. Hồ Chí Minh", "Quận 10", "Phường 7"),
+        ("Hải Phòng", "Quận Ngô Quyền", "Phường Máy Chai"),
+        ("Khánh Hòa", "", "Phường Lộc Thọ"),
+        ("Đà Nẵng", "Quận Thanh Khê", "Phường Thạc Gián"),
+        ("TP. Hồ Chí Minh", "", "Phường Tân Định"),
+        ("Hà Nội", "Quận Cầu Giấy", "Phường Quan Hoa"),
+    } <= places
+    first_of_place = {}
+    for order in orders:
+        first_of_place.setdefault(
+            (order.ship_province, order.ship_district, order.ship_ward), order
+        )
+    for order in first_of_place.values():
+        for account in (ghn, vtp):
+            options = shipment_quote(order_id=order.pk, account_id=account.pk, spec=_spec(""))
+            assert [o.fee is not None and o.fee > 0 for o in options][:1] == [True], (
+                account.carrier,
+                order.ship_ward,
+            )
+
+    processing = list(orders.filter(status=Order.Status.PROCESSING))
+    assert len(processing) == 2
+    for order, account in zip(processing, (ghn, vtp), strict=True):
+        option = shipment_quote(order_id=order.pk, account_id=account.pk, spec=_spec(""))[0]
+        shipment = shipment_create(
+            order_id=order.pk,
+            account_id=account.pk,
+            spec=_spec(option.code),
+            service=ServiceChoice(code=option.code, name=option.name, level=option.level),
+            user_id=None,
+        )
+        assert (shipment.state, bool(shipment.tracking_number)) == ("created", True)
+    assert len(ghn_sandbox.parcels) == 1
+    assert len(vtp_sandbox.parcels) == 1

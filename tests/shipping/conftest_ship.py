@@ -19,6 +19,7 @@ __all__ = [
     "ship_order",
     "ship_spec",
     "ship_warehouse",
+    "vtp_account",
 ]
 
 
@@ -71,6 +72,37 @@ def ghn_account(db, encryption_keys, ghn_sandbox, ship_warehouse):
             sender_ward="Phường Bến Nghé",
         )
     )
+
+
+@pytest.fixture
+def vtp_account(db, encryption_keys, vtp_sandbox, ship_warehouse):
+    """A connected Viettel Post carrier account on the sandbox (two-step login), picking up in
+    Quận 1 (TP HCM)."""
+    from shipping.sandbox.viettel_post import PASSWORD, USERNAME
+    from shipping.services.accounts import (
+        AccountInput,
+        carrier_account_connect,
+        carrier_account_save,
+    )
+
+    account = carrier_account_save(
+        data=AccountInput(
+            carrier="viettel_post",
+            name="Viettel Post Quận 1",
+            warehouse_id=ship_warehouse.pk,
+            base_url=vtp_sandbox.api_base,
+            print_base_url=vtp_sandbox.base_url,
+            username=USERNAME,
+            password=PASSWORD,
+            sender_name="Shop CRM",
+            sender_phone="0909123456",
+            sender_street="12 Nguyễn Huệ",
+            sender_province="TP. Hồ Chí Minh",
+            sender_district="Quận 1",
+            sender_ward="Phường Bến Nghé",
+        )
+    )
+    return carrier_account_connect(account_id=account.pk)
 
 
 @pytest.fixture

@@ -39,9 +39,9 @@ def test_a_refused_token_is_a_readable_error_and_nothing_changes(ghn_sandbox, gh
 def test_the_refresh_caches_every_place_of_the_carrier(ghn_sandbox, ghn_account):
     result = master_data_refresh(account_id=ghn_account.pk)
 
-    assert (result.provinces, result.districts, result.wards) == (4, 11, 26)  # one ward locked
+    assert (result.provinces, result.districts, result.wards) == (6, 14, 34)  # one ward locked
     rows = CarrierPlace.objects.filter(carrier="ghn")
-    assert rows.count() == 41
+    assert rows.count() == 54
     ward = rows.get(level="ward", code="40101")
     assert (ward.name, ward.parent_code, ward.province_code) == (
         "Phường Thạch Thang",
@@ -54,13 +54,13 @@ def test_the_refresh_caches_every_place_of_the_carrier(ghn_sandbox, ghn_account)
     assert CarrierAccount.objects.get(pk=ghn_account.pk).master_data_refreshed_at is not None
     # A second refresh updates in place.
     master_data_refresh(account_id=ghn_account.pk)
-    assert rows.count() == 41
+    assert rows.count() == 54
 
 
 @pytest.mark.django_db
 def test_the_nightly_job_refreshes_each_carrier_once(ghn_sandbox, ghn_account):
     assert master_data_refresh_all() == 1
-    assert CarrierPlace.objects.filter(carrier="ghn", level="province").count() == 4
+    assert CarrierPlace.objects.filter(carrier="ghn", level="province").count() == 6
 
 
 def test_place_keys_drop_the_kind_of_place():

@@ -82,6 +82,8 @@ def test_provinces(ghn_adapter):
         ("province", "202", "Hồ Chí Minh", ""),
         ("province", "203", "Đà Nẵng", ""),
         ("province", "220", "Cần Thơ", ""),
+        ("province", "224", "Hải Phòng", ""),
+        ("province", "244", "Khánh Hòa", ""),
     ]
     assert places[1].raw["NameExtension"][1] == "TP. Hồ Chí Minh"
 
@@ -91,6 +93,7 @@ def test_districts_of_a_province(ghn_adapter):
         CarrierPlace("district", "1442", "Quận 1", "202"),
         CarrierPlace("district", "1444", "Quận 3", "202"),
         CarrierPlace("district", "1447", "Quận Phú Nhuận", "202"),
+        CarrierPlace("district", "1452", "Quận 10", "202"),
         CarrierPlace("district", "1462", "Huyện Củ Chi", "202"),
     ]
 

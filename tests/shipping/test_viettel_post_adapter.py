@@ -102,6 +102,7 @@ def test_provinces_districts_wards(vtp_adapter):
         ("province", "2", "HỒ CHÍ MINH", ""),
         ("province", "3", "HẢI PHÒNG", ""),
         ("province", "32", "ĐÀ NẴNG", ""),
+        ("province", "40", "KHÁNH HÒA", ""),
     ]
     assert provinces[0].raw == {"PROVINCE_ID": 1, "PROVINCE_CODE": "HNI", "PROVINCE_NAME": "HÀ NỘI"}
     assert [(d.code, d.name, d.parent_code) for d in districts] == [
@@ -122,7 +123,12 @@ def test_master_data_with_ids_as_strings(vtp_sandbox, vtp_adapter):
 
     wards = vtp_adapter.wards(district_code="43")
 
-    assert [(w.code, w.parent_code) for w in wards] == [("700", "43"), ("701", "43"), ("702", "43")]
+    assert [(w.code, w.parent_code) for w in wards] == [
+        ("700", "43"),
+        ("701", "43"),
+        ("702", "43"),
+        ("703", "43"),
+    ]
     assert wards[0].raw["WARDS_ID"] == "700"
 
 

@@ -81,6 +81,7 @@ class AdapterConfig:
     shop_id: str = ""
     access_token: str = ""
     shop_cipher: str = ""  # TikTok only
+    currency: str = ""  # the shop's currency (TikTok prices carry it)
     clock: Callable[[], datetime] = utc_now
     timeout: tuple[float, float] = (5.0, 30.0)
     max_wait: float = 30.0  # longest rate-limit back-off the adapter sleeps through
@@ -104,6 +105,7 @@ class ShopInfo:
     currency: str  # "VND", "THB"
     authorized_until: datetime | None
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    shop_cipher: str = ""  # TikTok: sent on every shop call
 
 
 @dataclass(frozen=True)
@@ -223,6 +225,8 @@ class Adapter(abc.ABC):
     platform: ClassVar[str]
     order_detail_batch: ClassVar[int]  # most order ids per detail call
     stock_batch: ClassVar[int]  # most models per stock call
+    # Whether the authorisation callback names the shop (`shop_id`); else shop_info() finds it.
+    callback_names_shop: ClassVar[bool] = True
 
     def __init__(self, config: AdapterConfig) -> None:
         self.config = config

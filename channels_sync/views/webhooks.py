@@ -38,22 +38,35 @@ def _empty(status: int) -> HttpResponse:
     return response
 
 
-@csrf_exempt
-@login_not_required
-@require_POST
-def shopee_webhook(request: HttpRequest) -> HttpResponse:
+def _receive(request: HttpRequest, platform: str) -> HttpResponse:
     payload = webhook_receive(
-        platform="shopee",
+        platform=platform,
         url=registered_url(request),
         body=request.body,
         headers=dict(request.headers),
     )
     if payload is None:
         logger.warning(
-            "shopee push refused: bad signature (%d bytes from %s)",
+            "%s push refused: bad signature (%d bytes from %s)",
+            platform,
             len(request.body),
             request.META.get("REMOTE_ADDR", ""),
         )
         return _empty(401)
     tasks.enqueue_webhook(payload)
     return _empty(200)
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def shopee_webhook(request: HttpRequest) -> HttpResponse:
+    return _receive(request, "shopee")
+
+
+@csrf_exempt
+@login_not_required
+@require_POST
+def tiktok_webhook(request: HttpRequest) -> HttpResponse:
+    """TikTok: 200 (401 on a bad signature) with an empty body within 3 seconds."""
+    return _receive(request, "tiktok")

@@ -213,6 +213,9 @@ class WebhookEvent:
     status: str = ""
     updated_at: datetime | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The platform's id of this message when it has one (TikTok tts_notification_id): a
+    # delivery already stored with the same body is a repeat (retry or duplicate send).
+    message_id: str = ""
 
 
 # --- the interface -------------------------------------------------------------------------

@@ -143,6 +143,7 @@ def parse_webhook(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
         raise bad("data")
     kind = WEBHOOK_KINDS.get(kind_code, "other")
     event: dict[str, Any] = {"kind": kind, "shop_id": text(data, "shop_id"), "raw": data}
+    event["message_id"] = text(data, "tts_notification_id", required=False)
     if kind == "order":
         event["external_id"] = text(inner, "order_id", path="data.")
         if kind_code == 1:

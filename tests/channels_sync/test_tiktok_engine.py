@@ -339,3 +339,18 @@ def test_prices_are_pushed_in_the_shop_currency(
     assert run.counts["price_drift"] == 1
     assert tiktok_sandbox.sku_price(product_id, sku_id) == "219000"
     assert Listing.objects.get().platform_price == Decimal("219000")
+
+
+def test_a_repeated_notification_is_acked_and_stored_once(
+    client, tiktok_account, tiktok_sandbox, endings, run_jobs
+):
+    tiktok_sandbox.configure(webhook_duplicate=True)
+    tiktok_sandbox.warn_expiry(SHOP)
+    first, second = webhooks(tiktok_sandbox, 7)
+    assert first.body == second.body
+    with run_jobs():
+        answers = [post(client, first), post(client, second)]
+    assert [(a.status_code, a.content) for a in answers] == [(200, b""), (200, b"")]
+    (payload,) = InboundPayload.objects.all()
+    assert payload.status == "applied"
+    assert len(endings) == 1

@@ -41,6 +41,7 @@ from .tiktok_webhooks import Delivery, Webhook, WebhookSender
 
 DAY = 86400
 RELEASED = ("CANCELLED",)
+PACKAGE_STATUSES = ("AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED")
 OPTIONS = {
     "qps",
     "webhook_url",
@@ -295,6 +296,10 @@ class TikTokSandbox:
             if status not in ("UNPAID", "CANCELLED") and order.paid_time is None:
                 order.paid_time = order.update_time
             self._order_webhook(order)
+            if status in PACKAGE_STATUSES:  # the package moved: webhook type 4
+                package = {"package_id": f"P{order_id}", "order_id_list": [order_id]}
+                data = {"sc_type": "SPLIT", "role_type": "SELLER", "package_list": [package]}
+                self.emit(order.shop_id, 4, {**data, "update_time": order.update_time})
 
     def request_cancellation(self, order_id: str) -> None:
         """The buyer asks to cancel: webhook type 11 (the order's status does not move)."""
@@ -407,6 +412,19 @@ class TikTokSandbox:
             "update_time": order.update_time,
         }
         self.emit(order.shop_id, 1, data)
+
+    def inventory_changed(self, shop_id: str, product_id: str, sku_id: str, before: int) -> None:
+        """Webhook type 27 when a SKU runs out or comes back."""
+        sku = self.products[product_id].sku(sku_id)
+        now = sum(sku.stock.values()) if sku else 0
+        if (before > 0) != (now > 0):
+            data = {
+                "product_id": product_id,
+                "sku_id": sku_id,
+                "current_inventory_status": "IN_STOCK" if now else "OUT_OF_STOCK",
+                "inventory_distribution": {"warehouse_inventory": dict(sku.stock) if sku else {}},
+            }
+            self.emit(shop_id, 27, data)
 
     def emit(self, shop_id: str, kind: int, data: dict[str, Any]) -> None:
         """One webhook per app the shop is granted to, to its URL (else the sandbox's)."""

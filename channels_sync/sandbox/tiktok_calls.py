@@ -260,9 +260,11 @@ def inventory_update(sb: TikTokSandbox, call: Call) -> dict[str, Any]:
             continue
         sku = product.sku(str(entry["id"]))
         assert sku is not None
+        before = sum(sku.stock.values())
         for place in entry["inventory"]:
             sku.stock[str(place["warehouse_id"])] = place["quantity"]
         product.update_time = int(sb.now())
+        sb.inventory_changed(product.shop_id, product.product_id, sku.sku_id, before)
     return {"errors": errors} if errors else {}
 
 

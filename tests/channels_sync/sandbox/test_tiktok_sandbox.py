@@ -389,3 +389,27 @@ def test_duplicate_switch_and_cancel_spelling(sandbox):
     statuses = [json.loads(b)["data"]["order_status"] for _t, b, _s in receiver.seen]
     assert statuses == ["AWAITING_SHIPMENT", "AWAITING_SHIPMENT", "CANCEL", "CANCEL"]
     assert sandbox.order_status(order_id) == "CANCELLED"
+
+
+def test_package_and_inventory_webhooks(sandbox):
+    access = token(sandbox)
+    receiver = Receiver([])
+    try:
+        sandbox.configure(webhook_url=receiver.url)
+        product_id, (sku_id,) = shirt(sandbox)
+        order_id = sandbox.place_order(SHOP, [(product_id, sku_id, 1)])
+        sandbox.set_order_status(order_id, "IN_TRANSIT")
+        warehouse = sandbox.shops[SHOP].warehouses[0]
+        body = {"skus": [{"id": sku_id, "inventory": [{"warehouse_id": warehouse, "quantity": 0}]}]}
+        path = f"/product/202309/products/{product_id}/inventory/update"
+        assert call(sandbox, "POST", path, access=access, body=body)[1]["code"] == 0
+        assert sandbox.flush_webhooks(10)
+    finally:
+        receiver.close()
+    sent = [json.loads(b) for _t, b, _s in receiver.seen]
+    assert [e["type"] for e in sent] == [1, 1, 4, 27]
+    assert sent[2]["data"]["package_list"] == [
+        {"package_id": f"P{order_id}", "order_id_list": [order_id]}
+    ]
+    assert sent[3]["data"]["current_inventory_status"] == "OUT_OF_STOCK"
+    assert sent[3]["data"]["sku_id"] == sku_id

@@ -142,10 +142,12 @@ class TikTokAdapter(Adapter):
         except ValueError:
             envelope = None
         if not isinstance(envelope, dict) or "code" not in envelope:
-            code = f"http_{answer.status_code}"
-            if answer.status_code == 429 or answer.status_code >= 500:
-                raise error_for("", "no envelope in the answer", http_status=answer.status_code)
-            raise TransientError(code, "the answer is not a TikTok envelope")
+            status = answer.status_code
+            if status == 429 or status >= 500:
+                raise error_for("", "no envelope in the answer", http_status=status)
+            if status >= 300:  # a wrong address or a proxy's refusal: retrying will not help
+                raise PermanentError(f"http_{status}", "the answer is not a TikTok envelope")
+            raise TransientError(f"http_{status}", "the answer is not a TikTok envelope")
         code = str(envelope.get("code"))
         if code != "0":
             raise error_for(

@@ -20,6 +20,7 @@ from channels_sync.adapters.base import (
     RateLimited,
     ReconnectNeeded,
     StockUpdate,
+    TransientError,
     UpdateResult,
 )
 from channels_sync.adapters.tiktok import TikTokAdapter
@@ -414,3 +415,26 @@ def test_429_past_the_longest_wait_is_raised(tiktok_sandbox):
         list(adapter.listings())
     assert caught.value.code == "36009002"
     assert tiktok_sandbox.call_count("/product/202309/products/search", status=429) == 1
+
+
+def test_an_answer_that_is_not_an_envelope(tiktok_sandbox):
+    adapter = connect(tiktok_sandbox)
+    config = adapter.config.__dict__
+    unknown = TikTokAdapter(AdapterConfig(**{**config, "base_url": tiktok_sandbox.base_url + "/x"}))
+    with pytest.raises(PermanentError) as caught:
+        list(unknown.listings())
+    assert caught.value.code == "40006"  # the sandbox's envelope for an unknown path
+    # the sandbox's control API answers 400 without an envelope
+    control = TikTokAdapter(
+        AdapterConfig(**{**config, "base_url": tiktok_sandbox.base_url + "/_sandbox"})
+    )
+    with pytest.raises(PermanentError) as caught:
+        list(control.listings())
+    assert (caught.value.code, caught.value.message) == (
+        "http_400",
+        "the answer is not a TikTok envelope",
+    )
+    gone = TikTokAdapter(AdapterConfig(**{**config, "base_url": "http://127.0.0.1:9"}))
+    with pytest.raises(TransientError) as caught:
+        list(gone.listings())
+    assert caught.value.code == "network"

@@ -354,3 +354,41 @@ def test_a_repeated_notification_is_acked_and_stored_once(
     (payload,) = InboundPayload.objects.all()
     assert payload.status == "applied"
     assert len(endings) == 1
+
+
+def test_unpaid_then_paid_reserves_only_once_paid(
+    tiktok_account, tiktok_sandbox, tiktok_shirt, django_capture_on_commit_callbacks
+):
+    product_id, sku_id, variant = tiktok_shirt
+    order_id = tiktok_sandbox.place_order(SHOP, [(product_id, sku_id, 2)], status="UNPAID")
+    pull(tiktok_account, django_capture_on_commit_callbacks)
+    order = ChannelOrder.objects.get(external_id=order_id).order
+    assert (order.status, reserved(variant)) == ("new", 0)
+    assert order.ship_name == ""  # TikTok hides the address until paid
+    tiktok_sandbox.set_order_status(order_id, "AWAITING_SHIPMENT")
+    pull(tiktok_account, django_capture_on_commit_callbacks)
+    order.refresh_from_db()
+    assert (order.status, reserved(variant)) == ("processing", 2)
+    assert order.ship_name == "Nguyễn Văn An"
+
+
+@pytest.mark.postgres(why="SELECT FOR UPDATE between two connections")
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_refused_at_once_refresh_once(tiktok_account, tiktok_sandbox):
+    from channels_sync.services.accounts import call_with_refresh
+    from tests.concurrency import run_concurrently
+
+    tiktok_sandbox.expire_access_token(SHOP)
+    tiktok_sandbox.reset_calls()
+    names: list[str] = []
+
+    def work():
+        account = ChannelAccount.objects.get(pk=tiktok_account.pk)
+        names.append(call_with_refresh(account, lambda adapter: adapter.shop_info()).name)
+
+    assert run_concurrently([work, work], {}) == ["ok", "ok"]
+    assert names == ["Sandbox TikTok VN", "Sandbox TikTok VN"]
+    assert tiktok_sandbox.call_count("/api/v2/token/refresh") == 1
+    assert tiktok_sandbox.call_count("/authorization/202309/shops", status=401) == 2
+    assert tiktok_sandbox.call_count("/authorization/202309/shops", status=200) == 2
+    assert ChannelAccount.objects.get(pk=tiktok_account.pk).status == "active"

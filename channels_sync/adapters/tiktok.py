@@ -61,6 +61,16 @@ PAGE_SIZE = 100
 DETAIL_BATCH = 50
 CURRENCIES = {"VN": "VND", "TH": "THB", "SG": "SGD", "MY": "MYR", "PH": "PHP", "ID": "IDR"}
 HTTP_ERRORS = (requests.RequestException, OSError)
+# Every product status but DELETED (§3.6): a big shop's products are searched status by status.
+PRODUCT_STATUSES = (
+    "ACTIVATE",
+    "SELLER_DEACTIVATED",
+    "PLATFORM_DEACTIVATED",
+    "FREEZE",
+    "DRAFT",
+    "PENDING",
+    "FAILED",
+)
 
 
 class TikTokAdapter(Adapter):
@@ -69,6 +79,7 @@ class TikTokAdapter(Adapter):
     stock_batch: ClassVar[int] = 100
     callback_names_shop: ClassVar[bool] = False  # the shop comes from the authorised-shops call
     backoff_first: ClassVar[float] = 0.2  # seconds; doubles (with jitter) per 429
+    search_reach: ClassVar[int] = 10_000  # products one products/search can page through
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
@@ -267,18 +278,30 @@ class TikTokAdapter(Adapter):
 
     # -- products and stock -----------------------------------------------------------------
     def listings(self) -> Iterator[ListingData]:
-        token = ""
+        """Every product's SKUs. A search reaches at most 10,000 products: a bigger shop is
+        read one product status at a time, and one status beyond the reach is refused (a
+        partial list would mark the rest deleted)."""
+        first = self.call("POST", PRODUCT_SEARCH, params={"page_size": PAGE_SIZE}, body={})
+        if int(first.get("total_count") or 0) <= self.search_reach:
+            yield from self._products(first, {})
+            return
+        for status in PRODUCT_STATUSES:
+            body = {"status": status}
+            page = self.call("POST", PRODUCT_SEARCH, params={"page_size": PAGE_SIZE}, body=body)
+            if int(page.get("total_count") or 0) > self.search_reach:
+                raise PermanentError("too_many_products", f"more than 10,000 {status} products")
+            yield from self._products(page, body)
+
+    def _products(self, page: dict[str, Any], body: dict[str, Any]) -> Iterator[ListingData]:
         while True:
-            params: dict[str, Any] = {"page_size": PAGE_SIZE}
-            if token:
-                params["page_token"] = token
-            page = self.call("POST", PRODUCT_SEARCH, params=params, body={})
             for product in page.get("products") or []:
                 if isinstance(product, dict):
                     yield from tiktok_parse.listing_rows(product)
             token = str(page.get("next_page_token") or "")
             if not token:
                 return
+            params = {"page_size": PAGE_SIZE, "page_token": token}
+            page = self.call("POST", PRODUCT_SEARCH, params=params, body=body)
 
     def product(self, product_id: str) -> dict[str, Any]:
         return self.call("GET", PRODUCT.format(product_id))

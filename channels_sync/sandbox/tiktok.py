@@ -50,6 +50,7 @@ OPTIONS = {
     "allow_zero_quantity",
     "detail_cancel_status",
     "webhook_cancel_status",
+    "search_reach",
 }
 
 
@@ -71,6 +72,7 @@ class TikTokSandbox:
         auto_authorize: bool = False,  # the consent page grants every shop at once
         detail_cancel_status: str = "CANCELLED",
         webhook_cancel_status: str = "CANCEL",
+        search_reach: int = 10_000,  # products/search pages through this many results at most
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -82,6 +84,7 @@ class TikTokSandbox:
         self.auto_authorize = auto_authorize
         self.detail_cancel_status = detail_cancel_status
         self.webhook_cancel_status = webhook_cancel_status
+        self.search_reach = search_reach
         self.apps: dict[str, App] = {}
         self.shops: dict[str, Shop] = {}
         self.grants: list[Grant] = []

@@ -27,7 +27,6 @@ from .tiktok_state import (
 if TYPE_CHECKING:
     from .tiktok import TikTokSandbox
 
-MAX_RESULTS = 10_000  # products/search: no page beyond this many results
 HIDDEN_ADDRESS = ("UNPAID", "ON_HOLD")
 
 
@@ -212,7 +211,7 @@ def products_search(sb: TikTokSandbox, call: Call) -> dict[str, Any]:
         and (since is None or p.update_time >= since)
     ]
     found.sort(key=lambda p: p.product_id)
-    reachable = found[:MAX_RESULTS]
+    reachable = found[: sb.search_reach]
     page = reachable[start : start + size]
     more = start + size < len(reachable)
     return {

@@ -438,3 +438,25 @@ def test_an_answer_that_is_not_an_envelope(tiktok_sandbox):
     with pytest.raises(TransientError) as caught:
         list(gone.listings())
     assert caught.value.code == "network"
+
+
+class SmallReach(TikTokAdapter):
+    search_reach = 3
+
+
+def test_a_shop_beyond_the_search_reach_is_read_status_by_status(tiktok_sandbox):
+    adapter = connect(tiktok_sandbox)
+    tiktok_sandbox.configure(search_reach=3)
+    made = [shirt(tiktok_sandbox, seller_sku=f"S{n}") for n in range(5)]
+    for product_id, _sku in made[3:]:
+        tiktok_sandbox.set_product_status(product_id, "SELLER_DEACTIVATED")
+    small = SmallReach(adapter.config)
+    rows = list(small.listings())
+    assert sorted(r.seller_sku for r in rows) == ["S0", "S1", "S2", "S3", "S4"]
+    bodies = [body for _q, body in sent(tiktok_sandbox, "/product/202309/products/search")]
+    assert bodies[:3] == [{}, {"status": "ACTIVATE"}, {"status": "SELLER_DEACTIVATED"}]
+    assert small.calls == 8  # the first look, then one page for each of the 7 statuses
+    made.append(shirt(tiktok_sandbox, seller_sku="S5"))  # 4 active now: beyond the reach
+    with pytest.raises(PermanentError) as caught:
+        list(SmallReach(adapter.config).listings())
+    assert caught.value.code == "too_many_products"

@@ -83,6 +83,8 @@ class ChannelAccount(models.Model):
     platform = models.CharField(_("platform"), max_length=12, choices=Platform.choices)
     code = models.CharField(_("code"), max_length=32, unique=True)
     shop_id = models.CharField(_("shop id"), max_length=64)
+    # TikTok: the shop's cipher from the authorised-shops call, sent on every shop call.
+    shop_cipher = models.CharField(_("shop cipher"), max_length=128, blank=True)
     name = models.CharField(_("shop name"), max_length=200, blank=True)
     region = models.CharField(_("region"), max_length=8, blank=True)
     currency = models.CharField(_("currency"), max_length=3)

@@ -76,7 +76,24 @@ LAZADA: Final = MappingProxyType(
     }
 )
 
-STATUS_MAPS: Final = MappingProxyType({"shopee": SHOPEE, "lazada": LAZADA})
+# TikTok Shop (marketplaces.md §3.5, a recommendation there). Order details say CANCELLED,
+# webhooks CANCEL: both spellings are the same status.
+TIKTOK: Final = MappingProxyType(
+    {
+        "UNPAID": Target(t.NEW, awaiting_payment=True),
+        "ON_HOLD": Target(t.NEW),
+        "AWAITING_SHIPMENT": Target(t.PROCESSING),
+        "PARTIALLY_SHIPPING": Target(t.PROCESSING),
+        "AWAITING_COLLECTION": Target(t.PROCESSING),
+        "IN_TRANSIT": Target(t.SHIPPED),
+        "DELIVERED": Target(t.SHIPPED),
+        "COMPLETED": Target(t.COMPLETED),
+        "CANCELLED": Target(t.CANCELLED),
+        "CANCEL": Target(t.CANCELLED),
+    }
+)
+
+STATUS_MAPS: Final = MappingProxyType({"shopee": SHOPEE, "lazada": LAZADA, "tiktok": TIKTOK})
 
 
 def target_for(platform: str, status: str) -> Target | None:

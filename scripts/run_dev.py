@@ -63,6 +63,10 @@ CARRIER_SANDBOXES = {
     ),
 }
 SEED_FILE = ROOT / "var" / "shopee-sandbox-seed.json"
+# The TikTok Shop sandbox (TIKTOK_SANDBOX_PORT, default 8703), seeded by `manage.py demotiktok`;
+# its webhook retries run 100 times faster than TikTok's (+2 min becomes 1.2 s).
+TIKTOK_SANDBOX_PORT = os.environ.get("TIKTOK_SANDBOX_PORT", "8703")
+TIKTOK_SEED_FILE = ROOT / "var" / "tiktok-sandbox-seed.json"
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
@@ -162,6 +166,24 @@ def _marketplace_demo(env: dict[str, str]) -> None:
     )
 
 
+def _tiktok_demo(env: dict[str, str]) -> None:
+    """Connect the TikTok demo shop to its running sandbox (a failure is printed)."""
+    sandbox_url = f"http://127.0.0.1:{TIKTOK_SANDBOX_PORT}"
+    if not _wait_http(f"{sandbox_url}/_sandbox/state"):
+        print("The TikTok sandbox did not start; no TikTok demo.")
+        return
+    base = env.get("SITE_URL", "").rstrip("/") or f"http://{HOST}:{PORT}"
+    subprocess.run(
+        [
+            *(sys.executable, "manage.py", "demotiktok"),
+            *("--sandbox-url", sandbox_url, "--webhook-url", f"{base}/webhooks/tiktok"),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+
+
 def _supervise(procs: dict[str, subprocess.Popen[bytes]]) -> int:
     stopping = False
 
@@ -180,6 +202,42 @@ def _supervise(procs: dict[str, subprocess.Popen[bytes]]) -> int:
                 return proc.returncode or 1
         time.sleep(0.5)
     return 0
+
+
+def _sandbox_commands(env: dict[str, str]) -> dict[str, list[str]]:
+    """The sandboxes' commands (their seed files written first)."""
+    commands: dict[str, list[str]] = {}
+    subprocess.run(
+        [sys.executable, "manage.py", "demomarketplace", "--write-seed", str(SEED_FILE)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    commands["sandbox"] = [
+        sys.executable,
+        "-m",
+        "channels_sync.sandbox.shopee",
+        "--port",
+        SANDBOX_PORT,
+        "--seed",
+        str(SEED_FILE),
+        "--order-every",
+        ORDER_EVERY,
+    ]
+    subprocess.run(
+        [sys.executable, "manage.py", "demotiktok", "--write-seed", str(TIKTOK_SEED_FILE)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    commands["tiktok-sandbox"] = [
+        *(sys.executable, "-m", "channels_sync.sandbox.tiktok"),
+        *("--port", TIKTOK_SANDBOX_PORT, "--seed", str(TIKTOK_SEED_FILE)),
+        *("--order-every", ORDER_EVERY, "--retry-scale", "0.01"),
+    ]
+    for name, (module, port, args, _label) in CARRIER_SANDBOXES.items():
+        commands[name] = [sys.executable, "-m", module, "--port", port, *args]
+    return commands
 
 
 def main() -> int:
@@ -205,25 +263,7 @@ def main() -> int:
         "beat": [celery, "-A", "crm", "beat", "--loglevel=INFO"],
     }
     if WITH_SANDBOX:
-        subprocess.run(
-            [sys.executable, "manage.py", "demomarketplace", "--write-seed", str(SEED_FILE)],
-            cwd=ROOT,
-            env=env,
-            check=True,
-        )
-        commands["sandbox"] = [
-            sys.executable,
-            "-m",
-            "channels_sync.sandbox.shopee",
-            "--port",
-            SANDBOX_PORT,
-            "--seed",
-            str(SEED_FILE),
-            "--order-every",
-            ORDER_EVERY,
-        ]
-        for name, (module, port, args, _label) in CARRIER_SANDBOXES.items():
-            commands[name] = [sys.executable, "-m", module, "--port", port, *args]
+        commands.update(_sandbox_commands(env))
     # Each child leads its own process group, so stopping it also stops what it spawned (the
     # runserver autoreloader runs the server in a grandchild).
     procs: dict[str, subprocess.Popen[bytes]] = {}
@@ -232,6 +272,7 @@ def main() -> int:
             procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         if WITH_SANDBOX:
             _marketplace_demo(env)
+            _tiktok_demo(env)
             _carriers_demo(env)
         return _supervise(procs)
     finally:

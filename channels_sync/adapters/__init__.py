@@ -12,6 +12,7 @@ from channels_sync.adapters.base import Adapter
 ADAPTERS = {
     "shopee": "channels_sync.adapters.shopee:ShopeeAdapter",
     "lazada": "channels_sync.adapters.lazada:LazadaAdapter",
+    "tiktok": "channels_sync.adapters.tiktok:TikTokAdapter",
 }
 
 

@@ -81,6 +81,7 @@ class AdapterConfig:
     shop_id: str = ""
     access_token: str = ""
     shop_cipher: str = ""  # TikTok only
+    currency: str = ""  # the shop's currency (TikTok prices carry it)
     clock: Callable[[], datetime] = utc_now
     timeout: tuple[float, float] = (5.0, 30.0)
     max_wait: float = 30.0  # longest rate-limit back-off the adapter sleeps through
@@ -104,6 +105,7 @@ class ShopInfo:
     currency: str  # "VND", "THB"
     authorized_until: datetime | None
     raw: Mapping[str, Any] = field(repr=False, compare=False)
+    shop_cipher: str = ""  # TikTok: sent on every shop call
 
 
 @dataclass(frozen=True)
@@ -211,6 +213,9 @@ class WebhookEvent:
     status: str = ""
     updated_at: datetime | None = None
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The platform's id of this message when it has one (TikTok tts_notification_id): a
+    # delivery already stored with the same body is a repeat (retry or duplicate send).
+    message_id: str = ""
 
 
 # --- the interface -------------------------------------------------------------------------

@@ -87,6 +87,8 @@ def account_config(account: ChannelAccount) -> AdapterConfig:
         app_secret=app.app_secret,
         shop_id=account.shop_id,
         access_token=account.access_token,
+        shop_cipher=account.shop_cipher,
+        currency=account.currency,
     )
 
 
@@ -97,7 +99,8 @@ def connect_url(*, app_id: int, redirect_url: str) -> str:
 def connect_finish(
     *, app_id: int, code: str, shop_id: str, now: datetime | None = None
 ) -> ChannelAccount:
-    """The platform's callback: code -> tokens -> shop info -> the shop, active."""
+    """The platform's callback: code -> tokens -> shop info -> the shop, active. A platform
+    whose callback does not name the shop (TikTok: shop_id "") finds it in shop_info()."""
     now = now or timezone.now()
     app = ChannelApp.objects.get(pk=app_id)
     tokens = app_adapter(app).tokens_from_code(code=code, shop_id=shop_id)
@@ -110,6 +113,7 @@ def connect_finish(
         access_token=tokens.access_token,
     )
     info = adapter_class(app.platform)(config).shop_info()
+    shop_id = shop_id or info.shop_id
     with transaction.atomic():
         account = (
             ChannelAccount.objects.select_for_update().filter(app=app, shop_id=shop_id).first()
@@ -124,6 +128,7 @@ def connect_finish(
                 created_at=now,
             )
         account.name = info.name or account.name
+        account.shop_cipher = info.shop_cipher or account.shop_cipher
         account.region = info.region or account.region
         account.currency = info.currency or account.currency or "VND"
         account.status, account.status_reason = AccountStatus.ACTIVE, ""

@@ -232,7 +232,8 @@ def update_stored(
         if when is not None and when > updated_at:
             return True
         try:
-            if json.loads(body).get("order_status") == status:
+            stored_body = json.loads(body)
+            if stored_body.get("order_status", stored_body.get("status")) == status:
                 return True
         except (ValueError, AttributeError):
             continue

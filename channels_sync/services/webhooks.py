@@ -2,7 +2,8 @@
 
 `webhook_receive` is what the endpoint calls: it checks the signature over the raw body with
 each app of the platform (ChannelApp.push_secret, else app_secret) and the exact URL the push
-was registered with, and stores the body as InboundPayload(kind="webhook"). A bad signature
+was registered with, and stores the body as InboundPayload(kind="webhook") (a message with a
+platform message id whose body is stored already is that payload, not a new one). A bad signature
 stores nothing, logs a warning and returns None. Order pushes of a connected shop are then
 handled by ONE drain per shop at a time (`webhook_drain_schedule` / `webhook_drain`): it
 fetches the waiting orders in detail batches and stores/applies them like the pull. Any other
@@ -72,13 +73,21 @@ def webhook_receive(
     account = None
     if event is not None and event.shop_id:
         account = ChannelAccount.objects.filter(app=app, shop_id=event.shop_id).first()
+    text = body.decode("utf-8", errors="replace")
+    external_id = (event.external_id if event else "")[:64]
+    if event is not None and event.message_id:  # a repeat of a stored message: acked again
+        repeat = InboundPayload.objects.filter(
+            account=account, kind=PayloadKind.WEBHOOK, external_id=external_id, body=text
+        ).first()
+        if repeat is not None:
+            return repeat
     return InboundPayload.objects.create(
         account=account,
         platform=platform,
         kind=PayloadKind.WEBHOOK,
-        external_id=(event.external_id if event else "")[:64],
+        external_id=external_id,
         external_updated_at=event.updated_at if event and event.kind == "order" else None,
-        body=body.decode("utf-8", errors="replace"),
+        body=text,
     )
 
 

@@ -105,13 +105,14 @@ def shop_connect(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @require_perm(PERM)
 def oauth_callback(request: HttpRequest, app_id: int) -> HttpResponse:
-    """The platform sends the seller back here with `code` and `shop_id` (Lazada: `code`
-    only; the seller comes with the tokens)."""
+    """The platform sends the seller back here with `code` and `shop_id`; Lazada sends `code`
+    only (the seller comes with the tokens), TikTok `code` and `state` (the shop comes from its
+    authorised-shops call)."""
     app = _app_or_404(app_id)
     code = request.GET.get("code", "").strip()[:512]
     shop_id = request.GET.get("shop_id", "").strip()[:64]
-    shop_needed = adapter_class(app.platform).callback_has_shop_id  # else from the tokens
-    if not code or (shop_needed and not shop_id.isdigit()):
+    names_shop = adapter_class(app.platform).callback_has_shop_id
+    if not code or code == "null" or ((shop_id or names_shop) and not shop_id.isdigit()):
         messages.error(
             request,
             _("The platform did not send the shop's authorisation back. Connect the shop again."),

@@ -71,3 +71,8 @@ def lazada_webhook(request: HttpRequest) -> HttpResponse:
     """Lazada: HTTP 200 within 500 ms (the same store-and-ack path; one push per order line,
     the drain fetches each order once)."""
     return _receive(request, "lazada")
+
+
+def tiktok_webhook(request: HttpRequest) -> HttpResponse:
+    """TikTok: 200 (401 on a bad signature) with an empty body within 3 seconds."""
+    return _receive(request, "tiktok")

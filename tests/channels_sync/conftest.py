@@ -165,3 +165,78 @@ def lazada_shirt(lazada_account, lazada_sandbox):  # type: ignore[no-untyped-def
         LAZADA_SELLER_ID, "Áo thun", [{"seller_sku": "LZ-M", "price": 199000, "stock": 10_000}]
     )
     return item_id, skus[0], variant
+
+
+# --- a connected TikTok shop (h-tiktok) ------------------------------------------------------
+
+TIKTOK_APP_KEY = "29a39d"
+TIKTOK_APP_SECRET = "e59af819cc"
+TIKTOK_SHOP_ID = "7494049642642441621"
+TIKTOK_WEBHOOK_URL = "http://127.0.0.1:9/webhooks/tiktok"  # nothing listens: retried, dropped
+TIKTOK_REDIRECT_URL = "http://testserver/marketplaces/1/callback"
+
+
+@pytest.fixture
+def tiktok_sandbox() -> Iterator:
+    """A started TikTok sandbox with one app (TIKTOK_APP_KEY / TIKTOK_APP_SECRET) whose webhooks
+    go to TIKTOK_WEBHOOK_URL (where nothing listens; tests read `deliveries`), retries 1000x
+    faster than documented, no shops."""
+    from channels_sync.sandbox.tiktok import TikTokSandbox
+
+    sandbox = TikTokSandbox(webhook_url=TIKTOK_WEBHOOK_URL, retry_scale=0.001)
+    sandbox.add_app(TIKTOK_APP_KEY, TIKTOK_APP_SECRET, TIKTOK_REDIRECT_URL)
+    sandbox.start()
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
+
+
+@pytest.fixture
+def tiktok_app(db, encryption_keys, tiktok_sandbox):
+    from channels_sync.services.accounts import app_save
+
+    return app_save(
+        platform="tiktok",
+        name="Sandbox TikTok app",
+        app_key=TIKTOK_APP_KEY,
+        app_secret=TIKTOK_APP_SECRET,
+        api_base_url=tiktok_sandbox.base_url,
+    )
+
+
+@pytest.fixture
+def tiktok_account(tiktok_app, tiktok_sandbox):
+    """A Vietnamese TikTok shop connected through connect_finish (the callback names no shop)."""
+    from channels_sync.services.accounts import connect_finish
+
+    tiktok_sandbox.add_shop(TIKTOK_SHOP_ID, "Sandbox TikTok VN", "VN")
+    code = tiktok_sandbox.authorize(TIKTOK_APP_KEY, [TIKTOK_SHOP_ID])
+    return connect_finish(app_id=tiktok_app.pk, code=code, shop_id="")
+
+
+@pytest.fixture
+def tiktok_adapter(tiktok_account):
+    from channels_sync.adapters.tiktok import TikTokAdapter
+    from channels_sync.services.accounts import account_config
+
+    return TikTokAdapter(account_config(tiktok_account))
+
+
+@pytest.fixture
+def tiktok_shirt(tiktok_account, tiktok_sandbox):
+    """Variant "TT-M" (1000 in the shop's order warehouse) sold by the sandbox shop as one SKU
+    of a product: -> (product_id, sku_id, variant)."""
+    from tests.inventory.factories import WarehouseFactory
+    from tests.orders.factories import stocked_variant
+
+    warehouse = WarehouseFactory()
+    tiktok_account.warehouse = warehouse
+    tiktok_account.save(update_fields=["warehouse"])
+    variant = stocked_variant(warehouse, 1000, sku="TT-M", price="199000")
+    product_id, skus = tiktok_sandbox.add_product(
+        TIKTOK_SHOP_ID,
+        "Áo thun cotton cơ bản dáng suông",
+        [{"seller_sku": "TT-M", "price": "199000", "stock": 10_000, "options": ["Đen", "M"]}],
+    )
+    return product_id, skus[0], variant

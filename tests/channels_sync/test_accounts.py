@@ -240,6 +240,7 @@ def test_adapter_for_refreshes_a_due_token_first(shopee_account, shopee_sandbox)
         app_secret=SHOPEE_PARTNER_KEY,
         shop_id=str(SHOPEE_SHOP_ID),
         access_token=ChannelAccount.objects.get(pk=shopee_account.pk).access_token,
+        currency="VND",
     )
 
 

@@ -4,6 +4,7 @@ each, the sale's start and end (shop-local date and time), an optional promotion
 from __future__ import annotations
 
 import re
+import secrets
 from datetime import date, datetime, time
 from typing import Any
 
@@ -42,6 +43,12 @@ class StockHoldForm(forms.Form):
     name = forms.CharField(
         label=pgettext_lazy("stock hold", "Promotion"), max_length=120, required=False
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Fresh field ids at each render: HTMX swaps the section with its form, and would
+        # otherwise carry the old inputs' attributes over to the new ones (settling by id).
+        kwargs.setdefault("auto_id", f"hold-{secrets.token_hex(3)}-%s")
+        super().__init__(*args, **kwargs)
 
     def clean_skus(self) -> list[int]:
         """The SKUs typed, as variant ids (in the order typed); unknown ones are an error."""

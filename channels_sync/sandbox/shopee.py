@@ -370,6 +370,7 @@ class ShopeeSandbox:
                 raise KeyError(model_id)
             model.reserved = reserved
             self.items[item_id].update_time = int(self.now())
+            self._emit(self.items[item_id].shop_id, 8, {"item_id": item_id, "model_id": model_id})
 
     # -- readers ------------------------------------------------------------------------------
     def item_stock(self, item_id: int, model_id: int = 0, location_id: str | None = None) -> int:

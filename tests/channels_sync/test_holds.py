@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+import channels_sync.tasks  # noqa: F401  (registers push_stock, which the sweep schedules)
 from channels_sync.models import HoldEnd, HoldSource, HoldStatus, Listing, StockHold
 from channels_sync.services.holds import (
     HoldError,
@@ -338,3 +339,57 @@ def test_the_sweep_runs_every_minute(tmp_path):
         "schedule": timedelta(seconds=60),
         "options": {"expires": 55},
     }
+
+
+def test_the_sweep_at_the_end_pushes_every_shop_by_itself(shopee_sandbox, two_shops, run_jobs):
+    """No push called by the test: the sweep queues them, the push tasks run (eagerly, as the
+    worker would) and both shops show the whole stock again."""
+    a, b, variant, models = two_shops
+    hold_create(
+        account_id=a.pk, variant_ids=[variant.pk], quantity=10, starts_at=T0, ends_at=END, now=T0
+    )
+    for account in (a, b):  # the pushes the start queued, as their task runs them
+        stock_push(account_id=account.pk, now=T0)
+    assert on_platform(shopee_sandbox, models, b) == 20
+
+    with run_jobs():
+        assert holds_sweep(now=END) == {"started": 0, "ended": 1}
+
+    assert on_platform(shopee_sandbox, models, b) == 30
+    assert on_platform(shopee_sandbox, models, a) == 30
+    assert queue_drain(account_id=b.pk) == {}
+
+
+def test_a_reserve_push_pulls_the_listings_and_the_other_shop_follows(
+    shopee_sandbox, two_shops, run_jobs
+):
+    """Shopee push code 8 (reserved stock changed) -> the shop's listings pulled -> a platform
+    hold -> B pushed what is left; all through the tasks, nothing called by hand."""
+    from channels_sync.services.webhooks import webhook_process, webhook_receive
+    from tests.channels_sync.conftest import SHOPEE_CALLBACK_URL
+
+    a, b, variant, models = two_shops
+    for account in (a, b):
+        stock_push(account_id=account.pk, variant_ids=[variant.pk])
+    shopee_sandbox.configure(callback_url=SHOPEE_CALLBACK_URL)
+    shopee_sandbox.set_reserve(*models[a.pk], 10)
+    assert shopee_sandbox.flush_pushes(10)
+    (push,) = [d for d in shopee_sandbox.deliveries if d.code == 8]
+    payload = webhook_receive(
+        platform="shopee",
+        url=push.url,
+        body=push.body,
+        headers={"Content-Type": "application/json", "Authorization": push.signature},
+    )
+    assert payload is not None
+    assert payload.account_id == a.pk
+
+    with run_jobs():
+        webhook_process(payload_id=payload.pk)
+
+    payload.refresh_from_db()
+    assert payload.status == "applied"
+    hold = StockHold.objects.get(account=a)
+    assert (hold.source, hold.quantity, hold.status) == (HoldSource.PLATFORM, 10, "active")
+    assert on_platform(shopee_sandbox, models, b) == 20
+    assert on_platform(shopee_sandbox, models, a) == 30

@@ -41,7 +41,42 @@ SHOPEE: Final = MappingProxyType(
     }
 )
 
-STATUS_MAPS: Final = MappingProxyType({"shopee": SHOPEE})
+# Lazada: status is per order line; channels_sync.adapters.lazada_parse.order_status reduces
+# the lines to one of these (marketplaces.md §2.5, a recommendation there). The exception
+# statuses (returned, failed delivery, lost, ...) need staff: shipped + return requested.
+_LAZADA_EXCEPTION = Target(t.SHIPPED, return_requested=True)
+LAZADA: Final = MappingProxyType(
+    {
+        "unpaid": Target(t.NEW, awaiting_payment=True),
+        "pending": Target(t.PROCESSING),
+        "topack": Target(t.PROCESSING),
+        "repacked": Target(t.PROCESSING),
+        "packed": Target(t.PROCESSING),
+        "ready_to_ship": Target(t.PROCESSING),
+        "toship": Target(t.PROCESSING),
+        "shipped": Target(t.SHIPPED),
+        "shipping": Target(t.SHIPPED),
+        "delivered": Target(t.COMPLETED),
+        "canceled": Target(t.CANCELLED),
+        **dict.fromkeys(
+            (
+                "returned",
+                "failed",
+                "failed_delivery",
+                "shipped_back",
+                "shipped_back_success",
+                "shipped_back_failed",
+                "lost",
+                "lost_by_3pl",
+                "damaged_by_3pl",
+                "package_scrapped",
+            ),
+            _LAZADA_EXCEPTION,
+        ),
+    }
+)
+
+STATUS_MAPS: Final = MappingProxyType({"shopee": SHOPEE, "lazada": LAZADA})
 
 
 def target_for(platform: str, status: str) -> Target | None:

@@ -29,4 +29,5 @@ urlpatterns: list[URLPattern] = [
     ),
     path("marketplaces/oversold/", payloads.oversold_list, name="oversold_list"),
     path("webhooks/shopee", webhooks.shopee_webhook, name="webhook_shopee"),
+    path("webhooks/lazada", webhooks.lazada_webhook, name="webhook_lazada"),
 ]

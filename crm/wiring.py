@@ -2,7 +2,8 @@
 other): a marketplace shop whose authorisation is about to end becomes a red follow-up for
 the owner (channels_sync.signals.authorization_ending -> followups.services_tasks); a parcel
 whose delivery failed becomes a red follow-up on its order (shipping.signals.delivery_failed
--> followups.services)."""
+-> followups.services), and is finished once staff decided (redeliver, change the address,
+return) or received the returned parcel (shipping.signals.delivery_action_taken)."""
 
 from __future__ import annotations
 
@@ -94,9 +95,43 @@ def _delivery_failed(
     delivery_failed_followup(order_id=order_id, tracking_number=tracking_number, reason=reason)
 
 
+def delivery_action_followup_finish(
+    *, order_id: int, tracking_number: str, action: str, now: datetime | None = None
+) -> Any:
+    """The failed delivery was decided: the order's open follow-up is finished (by the system,
+    whoever it is assigned to), its note saying what was done. None when none is open."""
+    from common import markers
+    from followups.models import FollowUp, Outcome
+    from followups.services import followup_finish
+
+    thread = FollowUp.objects.filter(order_id=order_id, state=markers.STATE_OPEN).first()
+    if thread is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        texts = {
+            "redeliver": _("Parcel %(parcel)s: delivery again requested."),
+            "change_address": _("Parcel %(parcel)s: delivery again to a new address requested."),
+            "return": _("Parcel %(parcel)s: return to the shop requested."),
+            "received": _("Parcel %(parcel)s: received back."),
+        }
+        note = texts.get(action, texts["redeliver"]) % {"parcel": tracking_number}
+    return followup_finish(
+        followup_id=thread.pk, outcome=Outcome.OTHER, user_id=None, note=note, now=now
+    )
+
+
+def _delivery_action_taken(
+    sender: Any, *, order_id: int, tracking_number: str, action: str, **kw: Any
+) -> None:
+    delivery_action_followup_finish(
+        order_id=order_id, tracking_number=tracking_number, action=action
+    )
+
+
 def connect() -> None:
     from channels_sync.signals import authorization_ending
-    from shipping.signals import delivery_failed
+    from shipping.signals import delivery_action_taken, delivery_failed
 
     authorization_ending.connect(_authorization_ending, dispatch_uid="crm.authorization_ending")
     delivery_failed.connect(_delivery_failed, dispatch_uid="crm.delivery_failed")
+    delivery_action_taken.connect(_delivery_action_taken, dispatch_uid="crm.delivery_action_taken")

@@ -272,6 +272,17 @@ class Shipment(models.Model):
         blank=True,
         **MONEY,  # type: ignore[arg-type]
     )
+    # A returned parcel received back: the orders app's Return that restocked it, and its COD
+    # marked not collected (the buyer never paid it).
+    order_return = models.ForeignKey(
+        "orders.Return",
+        verbose_name=pgettext_lazy("returned parcel", "return"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    cod_not_collected_at = models.DateTimeField(_("COD not collected"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

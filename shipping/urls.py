@@ -2,6 +2,7 @@ from django.urls import URLPattern, path
 
 from shipping.views import (
     accounts,
+    actions,
     address_fix,
     bulk,
     callbacks,
@@ -19,6 +20,11 @@ urlpatterns: list[URLPattern] = [
     path("shipments/<int:pk>/label/", shipments.label, name="label"),
     path("shipments/<int:pk>/retry/", panel.retry, name="retry"),
     path("shipments/<int:pk>/cancel/", panel.cancel, name="cancel"),
+    path("shipments/<int:pk>/redeliver/", actions.redeliver, name="redeliver"),
+    path("shipments/<int:pk>/return/", actions.send_back, name="return"),
+    path("shipments/<int:pk>/address/", actions.change_address, name="change_address"),
+    path("shipments/<int:pk>/update/", actions.update, name="update"),
+    path("shipments/<int:pk>/receive/", actions.receive, name="receive"),
     path("orders/<int:order_id>/panel/", panel.panel, name="panel"),
     path("orders/<int:order_id>/quote/", panel.quote, name="quote"),
     path("orders/<int:order_id>/create/", panel.create, name="create"),

@@ -11,6 +11,7 @@ from channels_sync.adapters.base import Adapter
 
 ADAPTERS = {
     "shopee": "channels_sync.adapters.shopee:ShopeeAdapter",
+    "lazada": "channels_sync.adapters.lazada:LazadaAdapter",
 }
 
 

@@ -223,6 +223,12 @@ class Adapter(abc.ABC):
     platform: ClassVar[str]
     order_detail_batch: ClassVar[int]  # most order ids per detail call
     stock_batch: ClassVar[int]  # most models per stock call
+    # Whether the platform's authorisation callback names the shop (Shopee: `shop_id`); when
+    # not, the shop comes from the token answer (Tokens.shop_id).
+    callback_has_shop_id: ClassVar[bool] = True
+    # Whether a stock/price update call takes one item's models only (Shopee); else up to
+    # `stock_batch` models of any items (Lazada).
+    stock_by_item: ClassVar[bool] = True
 
     def __init__(self, config: AdapterConfig) -> None:
         self.config = config

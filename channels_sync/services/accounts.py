@@ -101,6 +101,7 @@ def connect_finish(
     now = now or timezone.now()
     app = ChannelApp.objects.get(pk=app_id)
     tokens = app_adapter(app).tokens_from_code(code=code, shop_id=shop_id)
+    shop_id = shop_id or tokens.shop_id  # Lazada's callback names no shop
     config = AdapterConfig(
         base_url=app.api_base_url,
         app_key=app.app_key,

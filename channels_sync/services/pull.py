@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from channels_sync.adapters.base import Adapter, ChannelError, RateLimited, ReconnectNeeded
+from channels_sync.adapters.lazada_protocol import parse_time
 from channels_sync.models import (
     ChannelAccount,
     InboundPayload,
@@ -239,6 +240,11 @@ def update_stored(
 
 
 def _updated_at(raw: Mapping[str, Any]) -> datetime | None:
+    if isinstance(raw.get("updated_at"), str):  # Lazada: ISO 8601 with an offset
+        try:
+            return parse_time(raw["updated_at"])
+        except ValueError:
+            return None
     value = raw.get("update_time")
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         return None

@@ -28,6 +28,7 @@ from typing import TypeVar
 from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
+from channels_sync.adapters import adapter_class
 from channels_sync.adapters.base import (
     Adapter,
     AuthError,
@@ -141,6 +142,19 @@ def _by_item(pairs: Sequence[tuple[Listing, T]]) -> list[list[tuple[Listing, T]]
     return [groups[item_id] for item_id in sorted(groups)]
 
 
+def _call_groups(
+    account: ChannelAccount, pairs: Sequence[tuple[Listing, T]]
+) -> list[list[tuple[Listing, T]]]:
+    """One adapter call's share each: one item (Shopee, TikTok: their update calls take one
+    item), or the platform's batch across items (Lazada: 50 SKUs of any items per call)."""
+    cls = adapter_class(account.platform)
+    if cls.stock_by_item:
+        return _by_item(pairs)
+    ordered = [pair for group in _by_item(pairs) for pair in group]
+    size = cls.stock_batch
+    return [ordered[start : start + size] for start in range(0, len(ordered), size)]
+
+
 def _results(
     calls: ShopClient, send: Callable[[Adapter], list[UpdateResult]]
 ) -> dict[tuple[str, str], UpdateResult]:
@@ -251,7 +265,7 @@ def push_listings_stock(
     Listing.objects.bulk_update(held, ["push_error"])
     calls = ShopClient(account)
     try:
-        for group in _by_item(send):
+        for group in _call_groups(account, send):
             try:
                 results = _send_stock(calls, group)
             except PermanentError as error:  # this item only (e.g. deleted on the platform)
@@ -391,7 +405,7 @@ def push_listings_prices(
     run_count(run, skipped=skipped, done=skipped)
     calls = ShopClient(account)
     try:
-        for group in _by_item(send):
+        for group in _call_groups(account, send):
             updates = [PriceUpdate(x.item_id, x.model_id, p) for x, p in group]
             try:
                 results = _results(calls, lambda a, u=updates: a.push_prices(updates=u))  # type: ignore[misc]

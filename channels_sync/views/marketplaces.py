@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from channels_sync import tasks
+from channels_sync.adapters import adapter_class
 from channels_sync.adapters.base import ChannelError
 from channels_sync.forms import RUN_KINDS, AppForm, RunForm
 from channels_sync.models import ChannelApp
@@ -104,11 +105,13 @@ def shop_connect(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @require_perm(PERM)
 def oauth_callback(request: HttpRequest, app_id: int) -> HttpResponse:
-    """The platform sends the seller back here with `code` and `shop_id`."""
+    """The platform sends the seller back here with `code` and `shop_id` (Lazada: `code`
+    only; the seller comes with the tokens)."""
     app = _app_or_404(app_id)
     code = request.GET.get("code", "").strip()[:512]
     shop_id = request.GET.get("shop_id", "").strip()[:64]
-    if not code or not shop_id.isdigit():
+    shop_needed = adapter_class(app.platform).callback_has_shop_id  # else from the tokens
+    if not code or (shop_needed and not shop_id.isdigit()):
         messages.error(
             request,
             _("The platform did not send the shop's authorisation back. Connect the shop again."),

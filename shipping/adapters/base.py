@@ -323,6 +323,16 @@ class CarrierAdapter(abc.ABC):
     def return_to_sender(self, *, tracking_numbers: Sequence[str]) -> list[SwitchResult]: ...
 
     @abc.abstractmethod
+    def change_address(
+        self, *, tracking_number: str, receiver: Endpoint, address_text: str
+    ) -> SwitchResult:
+        """After a failed delivery: deliver again, to `receiver` (the carrier's codes) and
+        `address_text` (the same address written out, for a carrier that takes it as a note).
+        GHN: delivery again (switch-status/storing), then update the receiver; Viettel Post:
+        UpdateOrder TYPE 3 (phát tiếp) with the new address in NOTE, the documented route
+        once the parcel has been picked up (/order/edit is before pickup only)."""
+
+    @abc.abstractmethod
     def update(self, *, tracking_number: str, changes: Mapping[str, Any]) -> None:
         """Change a parcel while the carrier allows it. `changes` uses ParcelRequest's field
         names (receiver, cod_amount, note, weight_g, ...)."""

@@ -29,6 +29,7 @@ from .base import (
     CarrierEvent,
     CarrierPlace,
     CreatedParcel,
+    Endpoint,
     LabelDocument,
     ParcelInfo,
     ParcelRequest,
@@ -360,6 +361,16 @@ class GhnAdapter(CarrierAdapter):
 
     def return_to_sender(self, *, tracking_numbers: Sequence[str]) -> list[SwitchResult]:
         return self._switch("/v2/switch-status/return", tracking_numbers)
+
+    def change_address(
+        self, *, tracking_number: str, receiver: Endpoint, address_text: str
+    ) -> SwitchResult:
+        """Delivery again (A.11, only while waiting_to_return), then the receiver updated: GHN
+        updates a parcel in storage, not one waiting for the shop's decision."""
+        (result,) = self.redeliver(tracking_numbers=[tracking_number])
+        if result.ok:
+            self.update(tracking_number=tracking_number, changes={"receiver": receiver})
+        return result
 
     def update(self, *, tracking_number: str, changes: Mapping[str, Any]) -> None:
         body: dict[str, Any] = {"order_code": tracking_number}

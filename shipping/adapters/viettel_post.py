@@ -48,6 +48,7 @@ from shipping.adapters.base import (
     CarrierEvent,
     CarrierPlace,
     CreatedParcel,
+    Endpoint,
     LabelDocument,
     ParcelInfo,
     ParcelRequest,
@@ -395,6 +396,14 @@ class ViettelPostAdapter(CarrierAdapter):
 
     def return_to_sender(self, *, tracking_numbers: Sequence[str]) -> list[SwitchResult]:
         return self._switch(UPDATE_RETURN, tracking_numbers, "Duyệt chuyển hoàn")
+
+    def change_address(
+        self, *, tracking_number: str, receiver: Endpoint, address_text: str
+    ) -> SwitchResult:
+        """UpdateOrder TYPE 3 (phát tiếp, at 505) with the new receiver in NOTE."""
+        who = ", ".join(p for p in (receiver.name, receiver.phone) if p)
+        note = f"Phát tiếp đến địa chỉ mới: {who} - {address_text}"[:500]
+        return self._switch(UPDATE_REDELIVER, [tracking_number], note)[0]
 
     def update(self, *, tracking_number: str, changes: Mapping[str, Any]) -> None:
         self.call("POST", "/order/edit", body=parse.edit_body(tracking_number, changes))

@@ -4,6 +4,10 @@
 - addresses:  our place names -> the carrier's codes (folded-name matching, staff fixes);
 - parcels:    what a parcel is made of (defaults from the order, the request sent);
 - shipments:  quote, create with the idempotency guard, submit again, cancel, labels;
+- actions:    a failed delivery decided (redeliver, change the address, return), a parcel changed
+              while the carrier allows it;
+- returned:   a returned parcel received back through the orders app's return (good items
+              restocked, damaged written off, COD not collected);
 - labels:     many label documents as one PDF;
 - callbacks:  webhooks stored raw, verified, applied idempotently and never backwards;
 - carriers:   the adapter of an account.

@@ -349,6 +349,11 @@ def cod_receive(
             return None
         if amount <= 0:
             raise ShippingError(_("The amount must be above zero."))
+        if shipment.cod_not_collected_at is not None:
+            raise ShippingError(
+                _("Parcel %(parcel)s came back to the shop: its COD was not collected.")
+                % {"parcel": shipment}
+            )
         try:
             payment = order_payment_record(
                 order_id=shipment.order_id,

@@ -27,6 +27,7 @@ from shipping.adapters.base import ServiceOption
 from shipping.errors import ShippingAddressError, ShippingError, field_label
 from shipping.forms import ParcelForm
 from shipping.models import CarrierAccount, Shipment, ShipmentPayer
+from shipping.services.actions import DECIDABLE, UPDATABLE
 from shipping.services.parcels import cod_default, parcel_defaults, volumetric_weight_g
 from shipping.services.shipments import (
     ServiceChoice,
@@ -133,12 +134,14 @@ def _context(
         "address_field_label": field_label(address_field) if address_field else "",
         "panel_id": f"shipping-panel-{order.pk}",
         "fix_account_id": fix_account_id,
+        "decidable": DECIDABLE,
+        "updatable": UPDATABLE,
     }
 
 
-def panel_response(request: HttpRequest, order: Order) -> HttpResponse:
-    """The panel as it is now (after an address fix)."""
-    return _render(request, order)
+def panel_response(request: HttpRequest, order: Order, **context: Any) -> HttpResponse:
+    """The panel as it is now (after an address fix, a decision on a failed delivery)."""
+    return _render(request, order, **context)
 
 
 def _render(

@@ -18,6 +18,7 @@ from shipping import selectors
 from shipping.errors import ShippingError
 from shipping.forms import ShipmentFilterForm
 from shipping.models import Shipment
+from shipping.services.actions import DECIDABLE
 from shipping.services.shipments import shipment_labels
 
 VIEW = "shipping.view_shipment"
@@ -45,6 +46,9 @@ def shipment_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "needs_action": bool(values.get("needs_action")),
             "action_count": selectors.needs_action_count(),
+            "can_act": request.user.has_perm("shipping.add_shipment"),
+            "decidable": DECIDABLE,
+            "here": request.get_full_path(),
         },
         partial="shipment-table",
         target="shipment-table",

@@ -101,3 +101,67 @@ def published():  # type: ignore[no-untyped-def]
     before_task_publish.connect(record, weak=False)
     yield seen
     before_task_publish.disconnect(record)
+
+
+# --- a connected Lazada shop (h-lazada) -----------------------------------------------------
+
+LAZADA_APP_KEY = "123456"
+LAZADA_APP_SECRET = "helloworld"
+LAZADA_SELLER_ID = 1234567
+LAZADA_CALLBACK_URL = "http://127.0.0.1:9/webhooks/lazada"  # nothing listens
+
+
+@pytest.fixture
+def lazada_sandbox():  # type: ignore[no-untyped-def]
+    """A started Lazada sandbox with one app (123456 / "helloworld") and one Vietnamese seller
+    (LAZADA_SELLER_ID); pushes are retried 2 times, 0.2 s apart."""
+    from channels_sync.sandbox.lazada import LazadaSandbox
+
+    sandbox = LazadaSandbox(push_retry_interval=0.2, push_retry_count=2)
+    sandbox.add_app(LAZADA_APP_KEY, LAZADA_APP_SECRET)
+    sandbox.add_seller(LAZADA_SELLER_ID, "Lazada Shop VN", "VN")
+    sandbox.start()
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
+
+
+@pytest.fixture
+def lazada_app(db, encryption_keys, lazada_sandbox):  # type: ignore[no-untyped-def]
+    from channels_sync.services.accounts import app_save
+
+    lazada_sandbox.configure(callback_url=LAZADA_CALLBACK_URL)
+    return app_save(
+        platform="lazada",
+        name="Lazada sandbox app",
+        app_key=LAZADA_APP_KEY,
+        app_secret=LAZADA_APP_SECRET,
+        api_base_url=lazada_sandbox.base_url,
+    )
+
+
+@pytest.fixture
+def lazada_account(lazada_app, lazada_sandbox):  # type: ignore[no-untyped-def]
+    """The seller connected through connect_finish (no shop id in Lazada's callback)."""
+    from channels_sync.services.accounts import connect_finish
+
+    code = lazada_sandbox.authorize(LAZADA_APP_KEY, LAZADA_SELLER_ID)
+    return connect_finish(app_id=lazada_app.pk, code=code, shop_id="")
+
+
+@pytest.fixture
+def lazada_shirt(lazada_account, lazada_sandbox):  # type: ignore[no-untyped-def]
+    """Variant "LZ-M" (1000 in the shop's order warehouse) sold by the sandbox seller as one
+    product SKU (10 000 sellable). -> (item_id, sku_id, variant)"""
+    from tests.inventory.factories import WarehouseFactory
+    from tests.orders.factories import stocked_variant
+
+    warehouse = WarehouseFactory()
+    lazada_account.warehouse = warehouse
+    lazada_account.save(update_fields=["warehouse"])
+    variant = stocked_variant(warehouse, 1000, sku="LZ-M", price="199000")
+    item_id, skus = lazada_sandbox.add_product(
+        LAZADA_SELLER_ID, "Áo thun", [{"seller_sku": "LZ-M", "price": 199000, "stock": 10_000}]
+    )
+    return item_id, skus[0], variant

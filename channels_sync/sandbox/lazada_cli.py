@@ -1,0 +1,100 @@
+"""Command line of the Lazada sandbox: `python -m channels_sync.sandbox.lazada`.
+
+    python -m channels_sync.sandbox.lazada --port 8702 [--host 127.0.0.1] [--seed seed.json]
+        [--order-every SECONDS] [--callback URL] [--auto-authorize SELLER_ID] [--qps N]
+        [--push-retry-interval SECONDS] [--push-duplicates N]
+
+Seed file (JSON):
+    {
+      "apps": [{"app_key": "123456", "app_secret": "helloworld", "callback_url": null}],
+      "sellers": [
+        {"seller_id": 1234567, "name": "Demo shop", "country": "VN",
+         "products": [{"name": "T-shirt", "skus": [{"seller_sku": "TSHIRT-S", "price": 199000,
+                                                      "stock": 50, "campaign_lock": 0}]}]}
+      ],
+      "auto_authorize_seller_id": 1234567          # optional: consent redirects at once
+    }
+With --order-every the server keeps placing a random order (1-2 units of seeded SKUs that
+still have stock, COD or card, status pending) for a random seeded seller every SECONDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .lazada import LazadaSandbox
+
+
+def seed(sb: LazadaSandbox, data: dict[str, Any]) -> None:
+    for app in data.get("apps", []):
+        sb.add_app(str(app["app_key"]), str(app["app_secret"]), app.get("callback_url"))
+    for seller in data.get("sellers", []):
+        seller_id = int(seller["seller_id"])
+        sb.add_seller(seller_id, str(seller["name"]), str(seller.get("country", "VN")))
+        for product in seller.get("products", []):
+            sb.add_product(seller_id, str(product["name"]), list(product["skus"]))
+    if data.get("auto_authorize_seller_id") is not None:
+        sb.configure(auto_authorize_seller_id=int(data["auto_authorize_seller_id"]))
+
+
+def random_order(sb: LazadaSandbox, rng: random.Random) -> int | None:
+    with sb.lock:
+        stocked = [
+            (p.seller_id, p.item_id, s.sku_id)
+            for p in sb.products.values()
+            for s in p.skus
+            if s.total() > 0
+        ]
+    if not stocked:
+        return None
+    seller_id, item_id, sku_id = rng.choice(stocked)
+    try:
+        return sb.place_order(
+            seller_id,
+            [(item_id, sku_id, rng.choice((1, 1, 2)))],
+            payment_method=rng.choice(("COD", "MIXEDCARD")),
+        )
+    except ValueError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Local Lazada Open Platform sandbox")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8702)
+    parser.add_argument("--seed", type=Path)
+    parser.add_argument("--order-every", type=float, default=0.0)
+    parser.add_argument("--callback")
+    parser.add_argument("--auto-authorize", type=int)
+    parser.add_argument("--qps", type=float)
+    parser.add_argument("--push-retry-interval", type=float, default=1800.0)
+    parser.add_argument("--push-duplicates", type=int, default=1)
+    args = parser.parse_args(argv)
+    sb = LazadaSandbox(
+        callback_url=args.callback,
+        qps_per_api=args.qps,
+        push_retry_interval=args.push_retry_interval,
+        push_duplicates=args.push_duplicates,
+        auto_authorize_seller_id=args.auto_authorize,
+    )
+    if args.seed:
+        seed(sb, json.loads(args.seed.read_text(encoding="utf-8")))
+    sb.start(args.host, args.port)
+    print(f"Lazada sandbox on {sb.base_url} (consent page {sb.origin}/oauth/authorize)")
+    stop = threading.Event()
+    rng = random.Random()  # noqa: S311 - demo data, not security
+    try:
+        while not stop.wait(args.order_every or 3600):
+            if args.order_every:
+                random_order(sb, rng)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+        time.sleep(0.05)

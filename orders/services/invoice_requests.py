@@ -186,16 +186,24 @@ def order_invoice_request_save(
 
 
 def customer_invoice_details_save(
-    *, customer_id: int, data: InvoiceDetailsInput, tax_code: str = ""
+    *, customer_id: int, data: InvoiceDetailsInput
 ) -> CustomerInvoiceDetails:
-    """Save a customer's default invoice details (not the tax code or company, which the
-    customer itself keeps; `tax_code`: the customer's, for the rules). Raises
+    """Save a customer's default invoice details. The tax code and company name are the
+    customer's own fields (edited with the customer); a company buyer needs both. Raises
     InvoiceDetailsInvalid."""
-    clean = invoice_details_check(
-        replace(data, tax_code=tax_code, legal_name="", wants=bool(data.wants)), required=False
-    )
+    customer = Customer.objects.get(pk=customer_id)
+    clean = invoice_details_check(replace(data, tax_code="", legal_name=""), required=False)
+    if clean.buyer_type == BuyerType.COMPANY and not (customer.tax_code and customer.company):
+        raise InvoiceDetailsInvalid(
+            {
+                "buyer_type": _(
+                    "A company buyer needs the company's name and tax code: edit the customer "
+                    "to add them first."
+                )
+            }
+        )
     details, _created = CustomerInvoiceDetails.objects.update_or_create(
-        customer_id=customer_id,
+        customer_id=customer.pk,
         defaults={
             "wants_invoice": bool(data.wants),
             "buyer_type": clean.buyer_type,

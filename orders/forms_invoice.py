@@ -49,7 +49,7 @@ class InvoiceRequestForm(_DetailsFields):
     """The order page's section; prefixed "inv-" beside the order's own fields."""
 
     wants = forms.ChoiceField(
-        label=pgettext_lazy("order form", "E-invoice"),
+        label=pgettext_lazy("order form", "Buyer wants an e-invoice"),
         choices=[
             (WANTS_DEFAULT, pgettext_lazy("e-invoice wanted", "As the customer's details")),
             (WANTS_YES, pgettext_lazy("e-invoice wanted", "Yes, issue an e-invoice")),

@@ -19,9 +19,12 @@ on the order (a copy: later changes to the customer do not change what the order
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orders.errors import CustomerError, InvalidTaxCode
@@ -29,9 +32,11 @@ from orders.models import (
     BuyerType,
     Customer,
     CustomerInvoiceDetails,
+    EventKind,
     Order,
     OrderInvoiceRequest,
 )
+from orders.services.orders.core import event_add
 from orders.validators import shop_country, tax_code_normalize
 
 MAX_LENGTH = {"legal_name": 400, "address": 500, "email": 254, "tax_code": 20}
@@ -164,25 +169,46 @@ def invoice_request_resolve(
 
 
 def order_invoice_request_save(
-    *, order: Order, data: InvoiceDetailsInput | None
+    *,
+    order: Order,
+    data: InvoiceDetailsInput | None,
+    user_id: int | None = None,
+    now: datetime | None = None,
 ) -> OrderInvoiceRequest | None:
-    """Store what `invoice_request_resolve` returned on the order (replacing what it had);
-    None keeps the order's request as it is. Call it in the transaction that saves the order."""
+    """Store what `invoice_request_resolve` returned on the order (replacing what it had; a
+    change is an "edited" event in the order's history); None keeps the order's request as it
+    is. Call it in the transaction that saves the order."""
     if data is None:
         return None
-    request, _created = OrderInvoiceRequest.objects.update_or_create(
-        order=order,
-        defaults={
-            "wants_invoice": bool(data.wants),
-            "buyer_type": data.buyer_type or BuyerType.PERSON,
-            "tax_code": data.tax_code,
-            "legal_name": data.legal_name,
-            "address": data.address,
-            "email": data.email,
-            "id_number": data.id_number,
-        },
-    )
-    return request
+    values: dict[str, Any] = {
+        "wants_invoice": bool(data.wants),
+        "buyer_type": data.buyer_type or BuyerType.PERSON,
+        "tax_code": data.tax_code,
+        "legal_name": data.legal_name,
+        "address": data.address,
+        "email": data.email,
+        "id_number": data.id_number,
+    }
+    kept = OrderInvoiceRequest.objects.select_for_update().filter(order=order).first()
+    if kept is None:
+        return OrderInvoiceRequest.objects.create(order=order, **values)
+    changed = {
+        name: [getattr(kept, name), value]
+        for name, value in values.items()
+        if getattr(kept, name) != value
+    }
+    if changed:
+        for name, value in values.items():
+            setattr(kept, name, value)
+        kept.save(update_fields=[*values, "updated_at"])
+        event_add(
+            order,
+            EventKind.EDITED,
+            user_id=user_id,
+            now=now or timezone.now(),
+            data={"invoice": changed},
+        )
+    return kept
 
 
 def customer_invoice_details_save(

@@ -145,7 +145,7 @@ def order_save_manual(
             invoice = invoice_request_resolve(
                 data.invoice, customer=Customer.objects.get(pk=customer_id)
             )
-            order_invoice_request_save(order=order, data=invoice)
+            order_invoice_request_save(order=order, data=invoice, user_id=user_id)
         return order
 
 

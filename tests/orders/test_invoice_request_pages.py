@@ -5,8 +5,16 @@ customer's saved details, kept as a copy on the order."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
-from orders.models import Customer, CustomerInvoiceDetails, Order, OrderInvoiceRequest
+from orders.history import describe_event
+from orders.models import (
+    Customer,
+    CustomerInvoiceDetails,
+    Order,
+    OrderEvent,
+    OrderInvoiceRequest,
+)
 from tests.inventory.factories import ProductFactory
 from tests.orders.factories import WarehouseFactory, make_customer, stocked_variant
 from tests.orders.test_order_form_pages import CREATE, form_data
@@ -202,7 +210,7 @@ def test_a_person_with_a_personal_number_and_cccd(client, login_as, shop):
 
 
 def test_the_edit_page_shows_and_changes_the_orders_request(client, login_as, shop):
-    login_as("manager")
+    user = login_as("manager")
     client.post(
         CREATE,
         form_data(shop, customer=shop["customer"], lines=[(shop["shirt"], 1, "150.000", "")])
@@ -246,3 +254,17 @@ def test_the_edit_page_shows_and_changes_the_orders_request(client, login_as, sh
         | {"inv-tax_code": "0100233488", "inv-legal_name": "Công ty CP Sao Mai"},
     )
     assert _request_row(order)[2:4] == ("0100233488", "Công ty CP Sao Mai")
+    # The change is in the order's history, who and what.
+    event = OrderEvent.objects.filter(order=order, kind="edited", data__has_key="invoice").get()
+    assert event.user_id == user.pk
+    assert event.data == {
+        "invoice": {
+            "tax_code": ["0100109106-001", "0100233488"],
+            "legal_name": ["Công ty TNHH Hoa Sen", "Công ty CP Sao Mai"],
+        }
+    }
+    with translation.override("vi"):
+        assert describe_event(event, currency="VND").details == (
+            "Hóa đơn điện tử, Mã số thuế: 0100109106-001 → 0100233488",
+            "Hóa đơn điện tử, Tên trên hóa đơn: Công ty TNHH Hoa Sen → Công ty CP Sao Mai",
+        )

@@ -1,6 +1,7 @@
 """The phone order page's E-invoice section, keyboard only, in Vietnamese and Thai: F6 unfolds
 it, a wrong check digit is named on the field (nothing saved), the corrected tax code saves the
-order with its e-invoice request. Screenshots: phone_order_invoice_<language>.png."""
+order with its e-invoice request, shown on the order's page. Screenshots:
+phone_order_invoice_<language>.png, order_invoice_request_<language>.png."""
 
 import re
 
@@ -71,3 +72,7 @@ def test_an_e_invoice_is_asked_for_with_the_keyboard(
     assert OrderInvoiceRequest.objects.filter(order=order).values_list(
         "wants_invoice", "buyer_type", "tax_code", "legal_name"
     ).get() == (True, "company", "0314409058", "Công ty TNHH Hoa Sen")
+    asked = page.locator("#order-invoice-request")
+    expect(asked).to_contain_text("Công ty TNHH Hoa Sen")
+    expect(asked).to_contain_text("0314409058")
+    page.screenshot(path=str(artifacts / f"order_invoice_request_{language}.png"), full_page=True)

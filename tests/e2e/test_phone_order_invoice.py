@@ -76,3 +76,33 @@ def test_an_e_invoice_is_asked_for_with_the_keyboard(
     expect(asked).to_contain_text("Công ty TNHH Hoa Sen")
     expect(asked).to_contain_text("0314409058")
     page.screenshot(path=str(artifacts / f"order_invoice_request_{language}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("locale", ["vi-VN", "th-TH"])
+def test_the_customers_default_invoice_details_inline(
+    live_server, signed_in, make_user, artifacts, locale
+):
+    language = locale[:2]
+    make_user("manager", username="ha", first_name="Hà", language=language)
+    customer = make_customer(
+        "Nguyễn Văn An",
+        phones=("0912 345 678",),
+        company="Công ty TNHH Minh An",
+        tax_code="0100233488",
+    )
+    page = signed_in("ha", next_url=f"/customers/{customer.pk}/", locale=locale)
+    card = page.locator("#customer-invoice")
+    card.locator("a.btn").click()
+    expect(card.locator("select[name=buyer_type]")).to_be_visible()
+    card.locator("input[name=wants]").check()
+    card.locator("select[name=buyer_type]").select_option("company")
+    card.locator("input[name=address]").fill("5 Nguyễn Huệ, Bến Nghé, TP. Hồ Chí Minh")
+    card.locator("input[name=email]").fill("ketoan@")
+    card.locator("button[type=submit]").click()
+    expect(card.locator(".field--error small.error")).to_have_count(1)
+    page.screenshot(path=str(artifacts / f"customer_invoice_form_{language}.png"), full_page=True)
+    card.locator("input[name=email]").fill("ketoan@minhan.vn")
+    card.locator("button[type=submit]").click()
+    expect(card.locator("dl")).to_contain_text("ketoan@minhan.vn")
+    expect(card.locator("dl")).to_contain_text("0100233488")
+    page.screenshot(path=str(artifacts / f"customer_invoice_{language}.png"), full_page=True)

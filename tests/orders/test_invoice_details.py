@@ -207,3 +207,25 @@ def test_staff_without_change_permission_cannot_edit(client, login_as):
     response = client.post(f"/customers/{customer.pk}/invoice/", {"buyer_type": "person"})
     assert response.status_code == 403
     assert CustomerInvoiceDetails.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_merge_keeps_the_targets_invoice_details_or_takes_a_duplicates():
+    from orders.services.customer_merge import customer_merge
+
+    target = make_customer("An", phones=("0912345678",))
+    dup = make_customer("an_nguyen99", phones=("0912345678",))
+    other = make_customer("An N.", phones=("0912345678",))
+    CustomerInvoiceDetails.objects.create(customer=dup, wants_invoice=True, address="12 Lê Lợi")
+    CustomerInvoiceDetails.objects.create(customer=other, wants_invoice=False, address="9 Pasteur")
+    customer_merge(target_id=target.pk, duplicate_ids=[dup.pk], user_id=None)
+    assert list(
+        CustomerInvoiceDetails.objects.order_by("customer_id").values_list(
+            "customer_id", "wants_invoice", "address"
+        )
+    ) == [(target.pk, True, "12 Lê Lợi"), (other.pk, False, "9 Pasteur")]
+    # The target has details now: a later duplicate's stay with it.
+    customer_merge(target_id=target.pk, duplicate_ids=[other.pk], user_id=None)
+    assert list(
+        CustomerInvoiceDetails.objects.order_by("customer_id").values_list("customer_id", "address")
+    ) == [(target.pk, "12 Lê Lợi"), (other.pk, "9 Pasteur")]

@@ -11,7 +11,8 @@ data is what orders.services writes:
                      "notes": [old, new], "shipping": {field: [old, new]},
                      "warehouse": [old_id, new_id], "lines": {"added", "removed", "changed"},
                      "discount_total" | "shipping_fee" | "total": [old, new],
-                     "stock": {"reserved": {sku: n}, "released": {sku: n}}}
+                     "stock": {"reserved": {sku: n}, "released": {sku: n}},
+                     "invoice": {field: [old, new]}}   (the e-invoice request's fields)
     note            {"text"}
     payment         {"kind", "amount", "method", "reference"}
     return          {"return", "lines": [{"sku", "quantity", "condition", "warehouse_id"}],
@@ -28,12 +29,13 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol
 
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 
 from common.db import choice_label
 from common.money import format_money
 from orders.models import (
+    BuyerType,
     Channel,
     EventKind,
     OrderStatus,
@@ -226,8 +228,40 @@ def _edited(c: _Context) -> _Result:
         *_edited_header(c.data, c.warehouses, c.customers),
         *_edited_lines(c.data, c.currency),
         *_edited_amounts_and_stock(c.data, c.currency),
+        *_edited_invoice(c.data),
     ]
     return _("%(user)s edited the order.") % {"user": c.who}, details, ""
+
+
+def _invoice_value(name: str, value: Any) -> str:
+    if name == "wants_invoice":
+        return _("Yes") if value else _("No")
+    if name == "buyer_type":
+        return choice_label(BuyerType, value)
+    return str(value or "") or "—"
+
+
+def _edited_invoice(data: dict[str, Any]) -> list[str]:
+    """The e-invoice request's changed fields."""
+    invoice = data.get("invoice")
+    if not isinstance(invoice, dict):
+        return []
+    labels = {
+        "wants_invoice": pgettext("order form", "Buyer wants an e-invoice"),
+        "buyer_type": pgettext("invoice buyer", "Buyer"),
+        "tax_code": pgettext("invoice buyer", "Tax code"),
+        "legal_name": pgettext("invoice buyer", "Name on the invoice"),
+        "address": _("Invoice address"),
+        "email": _("Invoice e-mail"),
+        "id_number": _("Citizen ID (CCCD)"),
+    }
+    change = _("E-invoice, %(field)s: %(old)s → %(new)s")
+    details = []
+    for name, values in invoice.items():
+        if (pair := _pair(values)) and name in labels:
+            old, new = (_invoice_value(name, v) for v in pair)
+            details.append(change % {"field": labels[name], "old": old, "new": new})
+    return details
 
 
 def _edited_header(

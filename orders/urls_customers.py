@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from orders.views import customer_invoice
 from orders.views import customers as views
 
 urlpatterns = [
@@ -25,6 +26,11 @@ urlpatterns = [
         "customers/<int:pk>/addresses/<int:address_pk>/delete/",
         views.customer_address_delete_view,
         name="customer_address_delete",
+    ),
+    path(
+        "customers/<int:pk>/invoice/",
+        customer_invoice.customer_invoice_details,
+        name="customer_invoice_details",
     ),
     path(
         "customers/<int:pk>/merge/<int:duplicate_pk>/",

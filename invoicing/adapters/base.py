@@ -150,6 +150,7 @@ class Buyer:
     phone: str = ""
     code: str = ""  # our customer id
     takes_invoice: bool = True
+    id_number: str = ""  # the person's citizen ID (CCCD): S-Invoice buyerIdType 1, buyerIdNo
 
 
 @dataclass(frozen=True)

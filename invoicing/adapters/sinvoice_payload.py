@@ -131,6 +131,8 @@ def buyer_info(request: InvoiceRequest) -> dict[str, Any]:
             }
         ),
         "buyerNotGetInvoice": 0 if buyer.takes_invoice else 1,
+        # C.5 buyerInfo: buyerIdType 1 = citizen ID card, with its number.
+        **({"buyerIdType": "1", "buyerIdNo": buyer.id_number} if buyer.id_number else {}),
     }
 
 

@@ -196,6 +196,10 @@ def check_parties(account: Account, body: Mapping[str, Any]) -> None:
     if takes and (not name or not code(buyer.get("buyerAddressLine"))):
         message = "Người mua lấy hóa đơn phải có tên và địa chỉ"
         raise ApiError("BUYER_INFO_REQUIRED", message)
+    id_type = code(buyer.get("buyerIdType"))
+    if id_type and (id_type not in ("1", "2", "3") or not code(buyer.get("buyerIdNo"))):
+        # C.5: 1 ID card, 2 passport, 3 business licence; the number is required with a type.
+        raise ApiError("BUYER_ID_INVALID", "Loại giấy tờ hoặc số giấy tờ người mua không hợp lệ")
     tax_code = code(buyer.get("buyerTaxCode"))
     if takes and code(buyer.get("buyerLegalName")) and not tax_code:
         raise ApiError("BUYER_INFO_REQUIRED", "Đơn vị mua hàng phải có mã số thuế")

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from invoicing.models import AutoIssue, EInvoice, ProviderAccount
 from invoicing.services.compute import UnsupportedVatRate
 from invoicing.services.issuing import invoice_draft
-from orders.models import Order
+from orders.models import Order, OrderInvoiceRequest
 
 logger = logging.getLogger(__name__)
 
@@ -24,13 +24,9 @@ MARKETPLACE_CHANNELS = frozenset({Order.Channel.SHOPEE, Order.Channel.LAZADA, Or
 
 
 def customer_asked_for_invoice(order: Order) -> bool:
-    """Whether the buyer asked for an invoice on this order.
-
-    HOOK: the order does not record the buyer's request yet (the capture of the buyer's invoice
-    details on the order is another piece of work); until it does, a customer with a tax code
-    or a company name is taken to want one. Replace the body with the order's own flag."""
-    customer = order.customer
-    return bool(customer.tax_code.strip() or customer.company.strip())
+    """Whether the buyer asked for an invoice on this order: the request taken with the order
+    (phone order, order edit, website API; the customer's saved wish when nothing was said)."""
+    return OrderInvoiceRequest.objects.filter(order_id=order.pk, wants_invoice=True).exists()
 
 
 def rule_applies(account: ProviderAccount, order: Order) -> bool:

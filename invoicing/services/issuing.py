@@ -29,7 +29,7 @@ from invoicing.adapters.base import InvoiceRequest, IssuedInvoice, ProviderAdapt
 from invoicing.models import Attempt, EInvoice, EInvoiceLine, InvoiceState, ProviderAccount
 from invoicing.services.compute import ComputedInvoice, compute_invoice
 from invoicing.services.providers import adapter_for, request_of
-from invoicing.services.sources import sold_lines
+from invoicing.services.sources import buyer_of_order, sold_lines
 from orders.models import Order, PaymentMethod
 
 T = TypeVar("T")
@@ -51,11 +51,6 @@ def compute_for_order(order: Order) -> ComputedInvoice:
     return compute_invoice(
         sold=sold_lines(order), shipping_fee=order.shipping_fee, currency=order.currency
     )
-
-
-def _address(order: Order) -> str:
-    parts = (order.ship_street, order.ship_ward, order.ship_district, order.ship_province)
-    return ", ".join(p for p in parts if p)
 
 
 def save_lines(invoice: EInvoice, computed: ComputedInvoice) -> None:
@@ -87,20 +82,19 @@ def save_lines(invoice: EInvoice, computed: ComputedInvoice) -> None:
 def new_invoice(
     *, order: Order, account: ProviderAccount, user: Any = None, **fields: Any
 ) -> EInvoice:
-    """An unsaved invoice for `order` with the buyer as the order has it."""
-    customer = order.customer
-    emails = customer.emails or []
+    """An unsaved invoice for `order` with the buyer as the order has it (buyer_of_order)."""
+    buyer = buyer_of_order(order)
     return EInvoice(
         order=order,
         account=account,
         kind=fields.pop("kind", account.default_kind),
         series=account.series,
         template=account.template,
-        buyer_name=customer.name,
-        buyer_company=customer.company,
-        buyer_tax_code=customer.tax_code,
-        buyer_address=_address(order),
-        buyer_email=emails[0] if emails else "",
+        buyer_name=buyer.name,
+        buyer_company=buyer.company,
+        buyer_tax_code=buyer.tax_code,
+        buyer_address=buyer.address,
+        buyer_email=buyer.email,
         payment_method=PAYMENT_TEXT.get(order.payment_method, "TM/CK"),
         currency=order.currency,
         created_by=user if getattr(user, "pk", None) else None,

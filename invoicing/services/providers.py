@@ -25,6 +25,7 @@ from invoicing.adapters.misa import MisaAdapter
 from invoicing.adapters.sinvoice import SInvoiceAdapter
 from invoicing.models import EInvoice, EInvoiceLine, Provider, ProviderAccount
 from invoicing.services.compute import totals_of
+from orders.models import OrderInvoiceRequest
 
 ADAPTERS: dict[str, type[ProviderAdapter]] = {
     Provider.SINVOICE: SInvoiceAdapter,
@@ -60,6 +61,13 @@ def seller_of(account: ProviderAccount) -> Seller:
 
 
 def buyer_of(invoice: EInvoice) -> Buyer:
+    """The invoice's buyer; a buyer who asked for the invoice with the order takes it (even
+    without a tax code), with the citizen ID number given then."""
+    asked = (
+        OrderInvoiceRequest.objects.filter(order_id=invoice.order_id, wants_invoice=True).first()
+        if invoice.order_id
+        else None
+    )
     return Buyer(
         name=invoice.buyer_name,
         legal_name=invoice.buyer_company,
@@ -67,7 +75,8 @@ def buyer_of(invoice: EInvoice) -> Buyer:
         address=invoice.buyer_address,
         email=invoice.buyer_email,
         code=f"C-{invoice.order.customer_id}" if invoice.order_id else "",
-        takes_invoice=bool(invoice.buyer_tax_code or invoice.buyer_company),
+        takes_invoice=bool(invoice.buyer_tax_code or invoice.buyer_company or asked),
+        id_number=asked.id_number if asked else "",
     )
 
 

@@ -1,4 +1,9 @@
-"""What an order sold, and what a return took back, as SoldLine rows (amounts include VAT).
+"""Who an order's invoice is made out to, what the order sold and what a return took back, as
+SoldLine rows (amounts include VAT).
+
+The buyer: the e-invoice the order asked for (orders.OrderInvoiceRequest, captured and checked
+when the order was taken) first; else, as before, the customer's name, company and tax code,
+the order's delivery address and the customer's first e-mail.
 
 The order discount is spread over the lines exactly as the order did it
 (orders.services.amounts.order_amounts), so the lines' nets add up to the order's goods total.
@@ -6,14 +11,54 @@ The order discount is spread over the lines exactly as the order did it
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from common.money import quantize
 from invoicing.services.compute import SoldLine, vat_rate_of
-from orders.models import Order, OrderLine, Return
+from orders.models import BuyerType, Order, OrderInvoiceRequest, OrderLine, Return
 from orders.services.amounts import LinePrice, order_amounts, returned_units_net
 
 UNIT = "cái"
+
+
+@dataclass(frozen=True)
+class OrderBuyer:
+    name: str  # the person
+    company: str  # the legal name of a company buyer
+    tax_code: str
+    address: str
+    email: str
+
+
+def _ship_address(order: Order) -> str:
+    parts = (order.ship_street, order.ship_ward, order.ship_district, order.ship_province)
+    return ", ".join(p for p in parts if p)
+
+
+def buyer_of_order(order: Order) -> OrderBuyer:
+    """The buyer as the order asked for its invoice, or as the customer stands."""
+    customer = order.customer
+    emails = customer.emails or []
+    email = emails[0] if emails else ""
+    asked = OrderInvoiceRequest.objects.filter(order_id=order.pk, wants_invoice=True).first()
+    if asked is not None:
+        company = asked.buyer_type == BuyerType.COMPANY
+        return OrderBuyer(
+            name=customer.name if company else (asked.legal_name or customer.name),
+            # A person with a (personal) tax code is named on the invoice as its holder.
+            company=asked.legal_name if company or asked.tax_code else "",
+            tax_code=asked.tax_code,
+            address=asked.address or _ship_address(order),
+            email=asked.email or email,
+        )
+    return OrderBuyer(
+        name=customer.name,
+        company=customer.company,
+        tax_code=customer.tax_code,
+        address=_ship_address(order),
+        email=email,
+    )
 
 
 def _lines(order: Order) -> list[OrderLine]:

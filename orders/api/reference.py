@@ -25,6 +25,18 @@ def _resolve(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]
     return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
 
 
+def _optional(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """A field that is one schema or null (`"invoice": {...} | null`) as that schema, typed
+    "object | null"; any other schema as it is."""
+    options = [o for o in schema.get("anyOf", ()) if o.get("type") != "null"]
+    if len(options) != 1 or len(schema["anyOf"]) != 2:
+        return _resolve(document, schema)
+    inner = _resolve(document, options[0])
+    merged = {**inner, **{k: v for k, v in schema.items() if k not in ("anyOf", "default")}}
+    merged["type"] = [inner.get("type", ""), "null"]
+    return merged
+
+
 def _types(schema: dict[str, Any]) -> str:
     kind = schema.get("type", "")
     return " | ".join(kind) if isinstance(kind, list) else str(kind)
@@ -50,7 +62,7 @@ def field_rows(document: dict[str, Any], schema_name: str) -> list[FieldRow]:
     def walk(schema: dict[str, Any], prefix: str) -> None:
         required = set(schema.get("required", ()))
         for name, raw in schema.get("properties", {}).items():
-            child = _resolve(document, raw)
+            child = _optional(document, raw)
             path = f"{prefix}{name}"
             rows.append(
                 FieldRow(
@@ -61,7 +73,7 @@ def field_rows(document: dict[str, Any], schema_name: str) -> list[FieldRow]:
                     rules=_rules(child),
                 )
             )
-            if child.get("type") == "object":
+            if "object" in (child.get("type") or ()):
                 walk(child, f"{path}.")
             elif child.get("type") == "array":
                 item = _resolve(document, child.get("items", {}))

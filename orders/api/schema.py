@@ -37,6 +37,7 @@ from orders.api.fields import (
     expected,
     id_is_valid,
 )
+from orders.api.invoice import Invoice
 from orders.errors import CustomerError
 from orders.services.customers import AddressInput, address_clean
 from orders.services.orders.core import MAX_LINES
@@ -77,6 +78,9 @@ ERROR_CODES: dict[str, Any] = {
     "too_many_decimals": gettext_lazy("The amount has more decimals than the currency allows."),
     "out_of_range": gettext_lazy("The number is too small or too large."),
     "too_many": gettext_lazy("The list has too many entries."),
+    "invalid_tax_code": gettext_lazy(
+        "The tax code does not have its country's form, or its check digit does not match."
+    ),
     "unknown_sku": gettext_lazy("No product variant has this SKU."),
     "not_sold": gettext_lazy("The product variant is no longer sold."),
     "too_large": gettext_lazy("A discount is larger than the amount it applies to."),
@@ -280,6 +284,15 @@ class OrderRequest(PayloadModel):
         check.text(MAX_LENGTH["payment_reference"]),
         Field(description=_l("The payment's reference at the payment provider.")),
     ] = ""
+    invoice: Annotated[
+        Invoice | None,
+        Field(
+            description=_l(
+                "The e-invoice the buyer asks for, checked now. Without it the order takes "
+                "the customer's saved invoice details, if any."
+            )
+        ),
+    ] = None
 
     @field_validator("shipping_address")
     @classmethod
@@ -353,6 +366,7 @@ def _order_in(request: OrderRequest, *, currency: str, country: str) -> OrderIn:
         warehouse=request.warehouse,
         paid_amount=request.paid_amount.root or Decimal(0),
         payment_reference=request.payment_reference,
+        invoice=request.invoice.details() if request.invoice is not None else None,
     )
 
 

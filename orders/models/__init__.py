@@ -8,6 +8,8 @@ One module per domain; every name is importable from here (`from orders.models i
   customers     Customer, its phones, addresses and tags;
   orders        Order, OrderLine, OrderEvent and the order's choices (channel, status, payment);
   payments      Payment (money in and out) and Return / ReturnLine;
+  invoice_requests  CustomerInvoiceDetails (a customer's default e-invoice details) and
+                OrderInvoiceRequest (the e-invoice asked for with an order, a snapshot);
   websites      Website and WebsiteRequest (the inbound API's keys and kept requests);
   sales_rollup  SalesDay, SalesMonth, SalesTotal, SalesDayChannel, CustomerSalesDay,
                 CustomerSalesMonth, CustomerSalesTotal, CustomerSalesWindow
@@ -23,6 +25,11 @@ from orders.models.customers import (
     Tag,
 )
 from orders.models.fields import MONEY
+from orders.models.invoice_requests import (
+    BuyerType,
+    CustomerInvoiceDetails,
+    OrderInvoiceRequest,
+)
 from orders.models.orders import (
     Channel,
     EventKind,
@@ -64,10 +71,12 @@ __all__ = [
     "AddressScheme",
     "ApiEndpoint",
     "ApiRequestOutcome",
+    "BuyerType",
     "Channel",
     "Country",
     "Customer",
     "CustomerAddress",
+    "CustomerInvoiceDetails",
     "CustomerPhone",
     "CustomerSalesDay",
     "CustomerSalesMonth",
@@ -77,6 +86,7 @@ __all__ = [
     "FollowupState",
     "Order",
     "OrderEvent",
+    "OrderInvoiceRequest",
     "OrderLine",
     "OrderStatus",
     "Payment",

@@ -16,7 +16,14 @@ import phonenumbers
 from django.db.models import Prefetch, QuerySet
 
 from common.phones import format_phone
-from orders.models import Customer, CustomerAddress, CustomerPhone, Order, Tag
+from orders.models import (
+    Customer,
+    CustomerAddress,
+    CustomerInvoiceDetails,
+    CustomerPhone,
+    Order,
+    Tag,
+)
 from orders.selectors import customer_find_duplicates, search_words
 from orders.validators import shop_country
 
@@ -119,10 +126,10 @@ class PhoneView:
 
 
 def customer_detail(*, customer_id: int) -> Customer:
-    """One customer (merged or not) with phones, tags and addresses; raises
-    Customer.DoesNotExist. Four queries."""
+    """One customer (merged or not) with phones, tags, addresses and default invoice details;
+    raises Customer.DoesNotExist. Four queries."""
     return (
-        Customer.objects.select_related("merged_into")
+        Customer.objects.select_related("merged_into", "invoice_details")
         .prefetch_related(
             _phones(),
             _tags(),
@@ -130,6 +137,14 @@ def customer_detail(*, customer_id: int) -> Customer:
         )
         .get(pk=customer_id)
     )
+
+
+def customer_invoice_details(customer: Customer) -> CustomerInvoiceDetails | None:
+    """The customer's default invoice details (read with the customer), or None."""
+    try:
+        return customer.invoice_details
+    except CustomerInvoiceDetails.DoesNotExist:
+        return None
 
 
 def customer_phones(customer: Customer) -> list[PhoneView]:

@@ -55,7 +55,9 @@ class OrderDetail:
 
 
 def _order_queryset() -> QuerySet[Order]:
-    return Order.objects.select_related("customer", "warehouse", "created_by").prefetch_related(
+    return Order.objects.select_related(
+        "customer", "warehouse", "created_by", "invoice_request"
+    ).prefetch_related(
         Prefetch(
             "customer__phones",
             queryset=CustomerPhone.objects.order_by("-is_primary", "pk"),

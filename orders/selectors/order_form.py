@@ -30,7 +30,14 @@ from common.text import fold
 from inventory.models import StockLevel, Variant, Warehouse, available_units
 from inventory.selectors.purchasing import default_warehouse, warehouse_choices
 from orders import transitions as t
-from orders.models import Customer, CustomerAddress, CustomerPhone, Order, OrderLine
+from orders.models import (
+    Customer,
+    CustomerAddress,
+    CustomerPhone,
+    Order,
+    OrderInvoiceRequest,
+    OrderLine,
+)
 from orders.selectors import search_words
 
 # Shorter words have no trigram: the index cannot help and every row would be read.
@@ -249,3 +256,8 @@ def order_for_form(*, order_id: int) -> EditedOrder | None:
         return None
     lines = {line.pk: line for line in OrderLine.objects.filter(order=order).order_by("pk")}
     return EditedOrder(order=order, lines=lines)
+
+
+def invoice_request_for_form(*, order_id: int) -> OrderInvoiceRequest | None:
+    """The e-invoice the order asked for (the edit page's E-invoice section), or None."""
+    return OrderInvoiceRequest.objects.filter(order_id=order_id).first()

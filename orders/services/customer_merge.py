@@ -17,6 +17,7 @@ from orders.errors import CustomerError
 from orders.models import (
     Customer,
     CustomerAddress,
+    CustomerInvoiceDetails,
     CustomerPhone,
     EventKind,
     Order,
@@ -39,8 +40,9 @@ def customer_merge(
 
     Moves the duplicates' orders (each gets an "edited" event), phones (numbers the target
     already has are dropped), addresses (the target keeps its default), e-mails, tags and
-    notes; fills the target's company and tax code when it has none. The duplicates stay as
-    empty rows pointing at the target (`merged_into`), so links from elsewhere still resolve;
+    notes; fills the target's company and tax code (and default invoice details) when it has
+    none. The duplicates stay as empty rows pointing at the target (`merged_into`), so links
+    from elsewhere still resolve;
     `customer_merged` is sent inside the merge's transaction for the apps above to re-point
     their rows (an error there rolls the whole merge back).
     Totals are recomputed.
@@ -155,7 +157,8 @@ def _move_addresses(target: Customer, dup_ids: list[int]) -> None:
 
 
 def _merge_details(target: Customer, duplicates: list[Customer]) -> None:
-    """E-mails, company, tax code, notes and tags of the duplicates join the target's."""
+    """E-mails, company, tax code, notes and tags of the duplicates join the target's; the
+    target keeps its default invoice details, or takes a duplicate's."""
     target.emails = casefold_unique([*target.emails, *(e for d in duplicates for e in d.emails)])
     target.company = target.company or next((d.company for d in duplicates if d.company), "")
     target.tax_code = target.tax_code or next((d.tax_code for d in duplicates if d.tax_code), "")
@@ -166,6 +169,15 @@ def _merge_details(target: Customer, duplicates: list[Customer]) -> None:
         Tag.objects.filter(customers__in=[target, *duplicates]).values_list("pk", flat=True)
     )
     target.tags.set(sorted(tag_ids))
+    # Default invoice details: the target's, else the first duplicate's that has them.
+    if not CustomerInvoiceDetails.objects.filter(customer=target).exists():
+        first = (
+            CustomerInvoiceDetails.objects.filter(customer_id__in=[d.pk for d in duplicates])
+            .order_by("customer_id")
+            .first()
+        )
+        if first is not None:
+            CustomerInvoiceDetails.objects.filter(pk=first.pk).update(customer=target)
 
 
 def _empty_duplicates(target: Customer, duplicates: list[Customer], dup_ids: list[int]) -> None:

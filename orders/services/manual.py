@@ -1,7 +1,8 @@
 """Saving the manual order page: the customer (picked, or new and created with the order), the
 delivery address (one of the customer's, the order's own, or typed and optionally kept on the
-customer) and the order itself, in one transaction: when the order is refused, no customer or
-address is left behind."""
+customer), the order itself and the e-invoice the buyer asked for (orders.services.
+invoice_requests: blanks taken from the customer's saved details, checked), in one transaction:
+when the order or its invoice details are refused, no customer or address is left behind."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ from orders.services.customers import (
     customer_address_save,
     customer_create,
     phone_from_e164,
+)
+from orders.services.invoice_requests import (
+    InvoiceDetailsInput,
+    invoice_request_resolve,
+    order_invoice_request_save,
 )
 from orders.services.orders.create import order_create
 from orders.services.orders.edit import order_update
@@ -57,6 +63,7 @@ class ManualOrder:
     wants_new_address: bool = False  # "new address" was chosen: new_address must be typed
     save_address: bool = False
     currency: str | None = None
+    invoice: InvoiceDetailsInput | None = None  # None: as the customer's defaults (creating)
 
 
 def _with_defaults(address: AddressInput, *, name: str, phone: str) -> AddressInput:
@@ -131,29 +138,48 @@ def order_save_manual(
         customer_id, shipping = _customer_and_shipping(
             data, may_add_customer=may_add_customer, may_save_address=may_save_address
         )
-        if order_id is None:
-            return order_create(
-                customer_id=customer_id,
-                lines=data.lines,
-                channel=data.channel,
-                payment_method=data.payment_method,
-                user_id=user_id,
-                warehouse_id=data.warehouse_id,
-                shipping=shipping,
-                discount_total=data.discount_total,
-                shipping_fee=data.shipping_fee,
-                notes=data.notes,
-                currency=data.currency,
+        order = _order_save(
+            data, customer_id=customer_id, shipping=shipping, user_id=user_id, order_id=order_id
+        )
+        if order_id is None or data.invoice is not None:
+            invoice = invoice_request_resolve(
+                data.invoice, customer=Customer.objects.get(pk=customer_id)
             )
-        return order_update(
-            order_id=order_id,
-            user_id=user_id,
+            order_invoice_request_save(order=order, data=invoice, user_id=user_id)
+        return order
+
+
+def _order_save(
+    data: ManualOrder,
+    *,
+    customer_id: int,
+    shipping: AddressInput | None,
+    user_id: int | None,
+    order_id: int | None,
+) -> Order:
+    if order_id is None:
+        return order_create(
             customer_id=customer_id,
-            shipping=shipping,
             lines=data.lines,
-            warehouse_id=data.warehouse_id,
+            channel=data.channel,
             payment_method=data.payment_method,
+            user_id=user_id,
+            warehouse_id=data.warehouse_id,
+            shipping=shipping,
             discount_total=data.discount_total,
             shipping_fee=data.shipping_fee,
             notes=data.notes,
+            currency=data.currency,
         )
+    return order_update(
+        order_id=order_id,
+        user_id=user_id,
+        customer_id=customer_id,
+        shipping=shipping,
+        lines=data.lines,
+        warehouse_id=data.warehouse_id,
+        payment_method=data.payment_method,
+        discount_total=data.discount_total,
+        shipping_fee=data.shipping_fee,
+        notes=data.notes,
+    )

@@ -42,6 +42,11 @@ from inventory.models import Product, Variant, Warehouse
 from orders.errors import OrderError
 from orders.models import Channel, Customer, Order, PaymentKind, Website
 from orders.services.customers import AddressInput, CustomerInput, customer_create
+from orders.services.invoice_requests import (
+    InvoiceDetailsInput,
+    invoice_request_resolve,
+    order_invoice_request_save,
+)
 from orders.services.orders.create import (
     ORDER_NUMBER_SEQUENCE,
     OrderPrepared,
@@ -81,6 +86,7 @@ class OrderIn:
     warehouse: str  # a warehouse code, "" for the website's own
     paid_amount: Decimal = Decimal(0)  # already paid on the website (card, e-wallet, transfer)
     payment_reference: str = ""
+    invoice: InvoiceDetailsInput | None = None  # None: the customer's saved details, if any
 
 
 @dataclass(frozen=True)
@@ -260,7 +266,10 @@ _CUSTOMER_WITH_PHONE = f"""
     SELECT {_CUSTOMER_ROW.select("c")}, (
         SELECT p.e164 FROM orders_customerphone p
         WHERE p.customer_id = c.id AND p.is_primary ORDER BY p.id LIMIT 1
-    ) AS primary_e164
+    ) AS primary_e164, EXISTS (
+        SELECT 1 FROM orders_customerinvoicedetails d
+        WHERE d.customer_id = c.id AND d.wants_invoice
+    ) AS wants_invoice
     FROM orders_customer c
     WHERE c.merged_into_id IS NULL
       AND c.id IN (SELECT customer_id FROM orders_customerphone WHERE e164 = %s)
@@ -269,21 +278,23 @@ _CUSTOMER_WITH_PHONE = f"""
 """  # noqa: S608 (our names; the phone is a parameter)
 
 
-def _customer_with_phone(e164: str) -> tuple[Customer, str] | None:
-    """That customer and its primary phone ("" none), or None."""
+def _customer_with_phone(e164: str) -> tuple[Customer, str, bool] | None:
+    """That customer, its primary phone ("" none) and whether its saved invoice details ask
+    for an e-invoice with every order; or None."""
     lock = " FOR UPDATE OF c" if connection.features.has_select_for_update_of else ""
     with prepared_cursor(connection) as cursor:
         cursor.execute(_CUSTOMER_WITH_PHONE + lock, [e164])
         row = cursor.fetchone()
     if row is None:
         return None
-    return _CUSTOMER_ROW.make(connection, row[:-1]), row[-1] or ""
+    return _CUSTOMER_ROW.make(connection, row[:-2]), row[-2] or "", bool(row[-1])
 
 
-def _customer_for(data: OrderIn, new_id: int | None) -> tuple[Customer, str]:
+def _customer_for(data: OrderIn, new_id: int | None) -> tuple[Customer, str, bool]:
     """The oldest live customer with this phone, its row locked for order_create (which
     recounts its totals), else a new one with name, phone, e-mail and the shipping address as
-    default address; with the customer's primary phone ("" none)."""
+    default address; with the customer's primary phone ("" none) and whether it wants an
+    e-invoice by default."""
     found = _customer_with_phone(data.customer.phone)
     if found is not None:
         return found
@@ -298,7 +309,7 @@ def _customer_for(data: OrderIn, new_id: int | None) -> tuple[Customer, str]:
         customer_id=new_id,
     )
     # Its only phone, already in E.164 (orders.api.schema), is its primary one.
-    return customer, data.customer.phone
+    return customer, data.customer.phone, False
 
 
 def _order_make(
@@ -313,7 +324,7 @@ def _order_make(
 ) -> Order:
     """The customer and the order, with the payment made on the website; raises OrderError
     (or IntegrityError: the same id recorded meanwhile)."""
-    customer, primary_phone = _customer_for(data, drawn.customer_id)
+    customer, primary_phone, wants_invoice = _customer_for(data, drawn.customer_id)
     order = order_create(
         customer_id=customer.pk,
         lines=[
@@ -347,19 +358,30 @@ def _order_make(
             order_id=drawn.order_id,
         ),
     )
-    if data.paid_amount:
-        if data.paid_amount > order.total:
-            raise OrderError(_("The amount paid is larger than the order total."))
-        order_payment_record(
-            order_id=order.pk,
-            kind=PaymentKind.PAYMENT,
-            amount=data.paid_amount,
-            method=data.payment_method,
-            reference=data.payment_reference,
-            user_id=user_id,
-            now=now,
+    if data.invoice is not None or wants_invoice:  # else nothing to keep, and no query
+        invoice = invoice_request_resolve(
+            data.invoice, customer=customer, country=data.shipping.country
         )
-        order.refresh_from_db()
+        order_invoice_request_save(order=order, data=invoice)
+    return _paid_on_website(order, data, user_id=user_id, now=now)
+
+
+def _paid_on_website(order: Order, data: OrderIn, *, user_id: int | None, now: datetime) -> Order:
+    """The payment made on the website, recorded on the order (the order as it is then)."""
+    if not data.paid_amount:
+        return order
+    if data.paid_amount > order.total:
+        raise OrderError(_("The amount paid is larger than the order total."))
+    order_payment_record(
+        order_id=order.pk,
+        kind=PaymentKind.PAYMENT,
+        amount=data.paid_amount,
+        method=data.payment_method,
+        reference=data.payment_reference,
+        user_id=user_id,
+        now=now,
+    )
+    order.refresh_from_db()
     return order
 
 

@@ -106,6 +106,7 @@ def _detail_page(
         "addresses": selectors.address_rows(customer.addresses.all()),
         "orders": orders,
         "duplicates": selectors.customer_duplicates(customer),
+        "invoice": selectors.customer_invoice_details(customer),
         "address_form": address_form,
         "editing": editing,
         "panels": panels_for("customer", customer.pk, request.user),

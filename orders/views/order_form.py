@@ -12,7 +12,7 @@ and a caller who hangs up before the order is taken leaves no half-typed custome
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +28,7 @@ from common.auth import require_perm
 from common.forms import id_or_none, parse_query
 from orders import transitions as t
 from orders.errors import OrderError, OrderStockShort
+from orders.forms_invoice import InvoiceRequestForm, request_initial
 from orders.forms_order import (
     ADDRESS_KEEP,
     ADDRESS_NEW,
@@ -42,6 +43,7 @@ from orders.forms_order import (
 )
 from orders.models import Channel, Customer, Order, PaymentMethod
 from orders.selectors import order_form as selectors
+from orders.services.invoice_requests import InvoiceDetailsInvalid
 from orders.services.manual import order_save_manual
 from orders.services.orders.core import state_error
 from orders.services.orders.transitions import order_confirm
@@ -59,7 +61,8 @@ def order_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, edited=None, currency=currency)
     form = _form(request, edited=None, currency=currency, initial=_create_initial(request))
-    return _page(request, form=form, rows=[], edited=None, currency=currency)
+    invoice = InvoiceRequestForm(initial=request_initial(None))
+    return _page(request, form=form, invoice=invoice, rows=[], edited=None, currency=currency)
 
 
 @require_http_methods(["GET", "POST"])
@@ -78,8 +81,13 @@ def order_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         return _submit(request, edited=edited, currency=order.currency)
     form = _form(request, edited=edited, currency=order.currency, initial=edit_initial(order))
+    invoice = InvoiceRequestForm(
+        initial=request_initial(selectors.invoice_request_for_form(order_id=order.pk))
+    )
     rows = rows_for_lines(edited.lines.values(), currency=order.currency)
-    return _page(request, form=form, rows=rows, edited=edited, currency=order.currency)
+    return _page(
+        request, form=form, invoice=invoice, rows=rows, edited=edited, currency=order.currency
+    )
 
 
 def _submit(
@@ -87,11 +95,12 @@ def _submit(
 ) -> HttpResponse:
     """Save the posted page: on to the order, or the page again with what was refused."""
     form = _form(request, edited=edited, currency=currency, data=request.POST)
+    invoice = InvoiceRequestForm(request.POST)
     rows = form.posted_lines(request.POST, editing=edited is not None)
-    order = _save(request, form=form, rows=rows, edited=edited, currency=currency)
+    order = _save(request, form=form, invoice=invoice, rows=rows, edited=edited)
     if order is not None:
         return redirect(reverse("orders:order_detail", args=[order.pk]))
-    return _page(request, form=form, rows=rows, edited=edited, currency=currency)
+    return _page(request, form=form, invoice=invoice, rows=rows, edited=edited, currency=currency)
 
 
 def _create_initial(request: HttpRequest) -> dict[str, Any]:
@@ -185,6 +194,7 @@ def _page(
     request: HttpRequest,
     *,
     form: OrderForm,
+    invoice: InvoiceRequestForm,
     rows: list[LineRow],
     edited: selectors.EditedOrder | None,
     currency: str,
@@ -207,6 +217,7 @@ def _page(
     user = request.user
     context = {
         "form": form,
+        "invoice_form": invoice,
         "order": order,
         "customer": customer,
         "mode": MODE_NEW if shown.mode == MODE_NEW else MODE_EXISTING,
@@ -233,13 +244,15 @@ def _save(
     request: HttpRequest,
     *,
     form: OrderForm,
+    invoice: InvoiceRequestForm,
     rows: list[LineRow],
     edited: selectors.EditedOrder | None,
-    currency: str,
 ) -> Order | None:
     """Create or update the order (and the new customer, the new address) in one transaction;
     on any error nothing is saved, the error goes on the form and None is returned."""
     valid = form.is_valid()
+    if not invoice.is_valid():
+        form.add_error(None, _("Correct the e-invoice details."))
     if any(row.errors for row in rows):
         form.add_error(None, _("Correct the lines marked in red."))
         return None
@@ -252,12 +265,18 @@ def _save(
     user = request.user
     try:
         order = order_save_manual(
-            data=form.manual_order(rows, editing=edited is not None),
+            data=replace(
+                form.manual_order(rows, editing=edited is not None), invoice=invoice.details()
+            ),
             user_id=user.pk,
             order_id=edited.order.pk if edited else None,
             may_add_customer=user.has_perm("orders.add_customer"),
             may_save_address=user.has_perm("orders.change_customer"),
         )
+    except InvoiceDetailsInvalid as error:
+        invoice.add_service_errors(error)
+        form.add_error(None, _("Correct the e-invoice details."))
+        return None
     except OrderError as error:
         form.add_error(None, str(error))
         return None

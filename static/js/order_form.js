@@ -190,6 +190,11 @@
     if (!form) return;
     if (event.key === "F2") { event.preventDefault(); focusPhone(); return; }
     if (event.key === "F4") { event.preventDefault(); focusProduct(); return; }
+    if (event.key === "F6") {  // the E-invoice section: unfold it, focus its first field
+      var invoice = $("#of-invoice");
+      if (invoice) { event.preventDefault(); invoice.open = true; invoice.querySelector("select, input").focus(); }
+      return;
+    }
     if (event.altKey && !event.ctrlKey && event.code === "KeyS") {
       event.preventDefault();
       form.requestSubmit();

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from invoicing.models import AutoIssue, EInvoice, InvoiceState, SendVia
@@ -15,6 +16,11 @@ from invoicing.services.auto import invoice_auto_issue
 from invoicing.services.issuing import invoice_draft
 from invoicing.tasks import auto_issue
 from orders.models import Customer
+from orders.services.invoice_requests import (
+    InvoiceDetailsInput,
+    invoice_request_resolve,
+    order_invoice_request_save,
+)
 from orders.services.orders.transitions import order_complete
 
 D = Decimal
@@ -31,6 +37,12 @@ def test_asked_issues_when_the_order_completes_then_emails_the_pdf(
 ) -> None:
     provider.set_rule(auto_issue=AutoIssue.ASKED, send_via=SendVia.EMAIL)
     order = hand_order.order
+    asked = invoice_request_resolve(
+        InvoiceDetailsInput(wants=True, address="12 Lý Thường Kiệt, Hoàn Kiếm, Hà Nội"),
+        customer=order.customer,
+    )
+    with transaction.atomic():
+        order_invoice_request_save(order=order, data=asked)
     complete(order.pk, run_jobs)
     invoice = EInvoice.objects.get(order=order)
     assert (invoice.state, invoice.auto_issued, invoice.total, invoice.created_by_id) == (
@@ -111,7 +123,8 @@ def test_asked_skips_a_customer_who_did_not_ask(
 ):
     sinvoice_account.auto_issue = AutoIssue.ASKED
     sinvoice_account.save()
-    Customer.objects.filter(pk=hand_order.order.customer_id).update(company="", tax_code="")
+    # A company with a tax code that did not ask for an invoice on this order gets none.
+    assert Customer.objects.get(pk=hand_order.order.customer_id).tax_code == "0100233488"
     complete(hand_order.order.pk, run_jobs)
     assert not EInvoice.objects.exists()
     assert sinvoice_sandbox.invoice_count() == 0

@@ -744,6 +744,7 @@ def test_every_customer_view_declares_its_permission():
         "customer_address_add": ("orders.change_customer",),
         "customer_address_edit": ("orders.change_customer",),
         "customer_address_delete": ("orders.change_customer",),
+        "customer_invoice_details": ("orders.change_customer",),
         "customer_merge": ("orders.merge_customer",),
     }
     assert {p.name: p.callback.required_perms for p in urlpatterns} == expected

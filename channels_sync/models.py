@@ -434,3 +434,6 @@ class StockPushQueue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}:{self.variant_id}"
+
+
+from channels_sync.models_publishing import Publication, PublicationStatus  # noqa: E402, F401

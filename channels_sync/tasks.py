@@ -163,3 +163,6 @@ def reconcile_all() -> int:
 def refresh_tokens() -> int:
     """Beat, every 15 minutes: every access token that expires soon is refreshed."""
     return accounts_refresh_due()
+
+
+from channels_sync import tasks_publishing  # noqa: E402, F401  (registers the publishing jobs)

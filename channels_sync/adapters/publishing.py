@@ -196,6 +196,9 @@ class PublishingAdapter(abc.ABC):
     """Creating and updating listings on one shop, on top of that shop's Adapter."""
 
     platform: ClassVar[str]
+    # Seconds to wait between dependent create calls where the platform needs it to settle
+    # (Shopee: add_item -> init_tier_variation, >= 5 s); the engine may lower it for sandboxes.
+    step_delay: float = 0.0
 
     def __init__(self, adapter: Adapter) -> None:
         self.adapter = adapter

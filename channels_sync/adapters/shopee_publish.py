@@ -1,7 +1,7 @@
 """Shopee: creating and updating listings (marketplaces.md 7.1) over ShopeeAdapter's signed calls.
 
 Create is `add_item` (no variations; price and stock of the item, our SKU when there are no
-variants) and, when the draft has dimensions, `init_tier_variation` at least `tier_delay`
+variants) and, when the draft has dimensions, `init_tier_variation` at least `step_delay`
 seconds later (Shopee needs the item to settle first; a refusal for being too early is retried
 once after another delay). Custom variation names and options go with ids 0
 (`standardise_tier_variation`); every usable logistics channel (enabled, `mask_channel_id` 0)
@@ -68,15 +68,13 @@ TOO_EARLY = "error_busi"
 class ShopeePublisher(PublishingAdapter):
     platform: ClassVar[str] = "shopee"
     max_options: ClassVar[int] = 20  # per tier: 20 or 50 in the doc, 20 by default [UNV]
-    tier_delay: float = 5.0  # seconds between add_item and init_tier_variation
+    step_delay: float = 5.0  # seconds between add_item and init_tier_variation
 
-    def __init__(self, adapter: Adapter, *, tier_delay: float | None = None) -> None:
+    def __init__(self, adapter: Adapter) -> None:
         if not isinstance(adapter, ShopeeAdapter):
             raise TypeError("ShopeePublisher needs a ShopeeAdapter")
         super().__init__(adapter)
         self.shopee = adapter
-        if tier_delay is not None:
-            self.tier_delay = tier_delay
 
     def _get(self, api: str, **params: Any) -> dict[str, Any]:
         return self.shopee._response(self.shopee.call("GET", f"{API}/{api}", params=params))
@@ -275,13 +273,13 @@ class ShopeePublisher(PublishingAdapter):
 
     def _init_tiers(self, item_id: str, draft: ListingDraft) -> dict[str, Any]:
         body = self.tier_body(item_id, draft)
-        time.sleep(self.tier_delay)
+        time.sleep(self.step_delay)
         try:
             return self._post("product/init_tier_variation", body)
         except PermanentError as error:
             if error.code != TOO_EARLY:
                 raise
-            time.sleep(self.tier_delay)
+            time.sleep(self.step_delay)
             return self._post("product/init_tier_variation", body)
 
     def update_listing(self, *, item_id: str, changes: ListingChanges) -> None:

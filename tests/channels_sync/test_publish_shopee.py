@@ -45,7 +45,7 @@ def publisher(shopee_sandbox) -> ShopeePublisher:
     shopee_sandbox.publishing.tier_delay = 0.2
     found = publisher_for(connect(shopee_sandbox))
     assert isinstance(found, ShopeePublisher)
-    found.tier_delay = 0.25
+    found.step_delay = 0.25
     return found
 
 

@@ -15,8 +15,9 @@ where we know the code: channels_sync.publish_errors); "Send again" resumes.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +42,12 @@ from channels_sync.adapters.publishing import (
 from channels_sync.models import Listing, Publication, PublicationStatus
 from channels_sync.services.accounts import ShopClient
 from channels_sync.services.listings import PublishedModel, listings_link_published
-from channels_sync.services.publishing_plan import draft_text, plan_for, product_for_publishing
+from channels_sync.services.publishing_plan import (
+    draft_text,
+    package_defaults,
+    plan_for,
+    product_for_publishing,
+)
 from inventory.models import ProductImage
 
 SENDABLE = (PublicationStatus.DRAFT, PublicationStatus.FAILED)
@@ -365,3 +371,40 @@ def publications_in_review() -> list[int]:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+
+
+def publications_bulk(
+    *,
+    product_ids: Sequence[int],
+    account_id: int,
+    data: PublicationInput,
+    max_images: int,
+    user_id: int | None,
+) -> uuid.UUID:
+    """One publication per product with the shared choices (category, brand, attributes) and
+    each product's own images (up to `max_images`) and package (the shared weight where the
+    product has none); each queued. A product already sent (or being sent) to the shop only
+    joins the batch, so the result page shows it as it is. Returns the batch id."""
+    batch = uuid.uuid4()
+    for product_id in dict.fromkeys(product_ids):
+        product = product_for_publishing(product_id)
+        existing = Publication.objects.filter(product_id=product_id, account_id=account_id).first()
+        if existing is not None and (existing.items or existing.status in BUSY):
+            Publication.objects.filter(pk=existing.pk).update(batch=batch)
+            continue
+        package = package_defaults(product)
+        images = sorted(product.images.all(), key=lambda i: (i.position, i.pk))[:max_images]
+        own = replace(
+            data,
+            image_ids=tuple(i.pk for i in images),
+            plan={},
+            weight_grams=package["weight_grams"] or data.weight_grams,
+            length_cm=package["length_cm"] or data.length_cm,
+            width_cm=package["width_cm"] or data.width_cm,
+            height_cm=package["height_cm"] or data.height_cm,
+        )
+        publication = publication_save(
+            product_id=product_id, account_id=account_id, data=own, user_id=user_id, batch=batch
+        )
+        publication_queue(publication_id=publication.pk)
+    return batch

@@ -17,6 +17,10 @@ MESSAGES = {
     "no_images": _("Choose at least one image."),
     "busy": _("The product is being sent to this shop right now; wait for the result."),
     "not_published": _("The product is not on this shop yet: publish it first."),
+    "saved_not_sent": _(
+        "Choices saved. The product is already on this shop: “Push changes” sends name, "
+        "description, images and prices."
+    ),
     "publishing_not_supported": _("Publishing to this platform is not available yet."),
     "no_logistics": _("The shop has no usable shipping channel on the platform."),
     "too_many_dimensions": VARIATIONS,

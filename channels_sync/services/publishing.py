@@ -16,13 +16,14 @@ where we know the code: channels_sync.publish_errors); "Send again" resumes.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from channels_sync.adapters.base import Adapter, ChannelError, PermanentError
@@ -272,11 +273,33 @@ def _fail(publication: Publication, code: str, message: str) -> None:
     publication.save(update_fields=["status", "error_code", "error_message", "updated_at"])
 
 
+@contextmanager
+def _send_lock(publication_id: int) -> Iterator[bool]:
+    """A session advisory lock per publication: a job delivered twice (acks_late) never sends
+    the same publication from two workers at once. Yields whether this worker holds it."""
+    key = f"channels_sync.publication:{publication_id}"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [key])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
+
+
 def publication_send(*, publication_id: int) -> Publication:
-    """The send job: does nothing unless the publication is "sending" (idempotent)."""
-    publication = Publication.objects.select_related("account").get(pk=publication_id)
-    if publication.status != PublicationStatus.SENDING:
-        return publication
+    """The send job: does nothing unless the publication is "sending" and no other worker is
+    sending it (idempotent)."""
+    with _send_lock(publication_id) as held:
+        publication = Publication.objects.select_related("account").get(pk=publication_id)
+        if not held or publication.status != PublicationStatus.SENDING:
+            return publication
+        return _send(publication)
+
+
+def _send(publication: Publication) -> Publication:
     client = ShopClient(publication.account)
     try:
         plan = client.call(

@@ -122,7 +122,8 @@ def publish_product(request: HttpRequest, product_id: int) -> HttpResponse:
             except PublishError as error:
                 form.add_error(None, publish_error_text(error.code))
             else:
-                publication_queue(publication_id=publication.pk)
+                if not publication_queue(publication_id=publication.pk):
+                    messages.info(request, publish_error_text("saved_not_sent"))
                 return redirect("channels_sync:publication_detail", publication.pk)
     context = _context(
         product, shops, account, _next_url("publish_product", account, product.pk)

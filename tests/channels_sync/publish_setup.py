@@ -15,9 +15,14 @@ COLOURS, SIZES, MATERIALS = ("Đỏ", "Xanh"), ("M", "L"), ("Cotton", "Linen")
 
 
 def three_option_product(
-    *, prefix: str = "POLO", name: str = "Áo polo nam cổ bẻ", images: int = 2
+    *,
+    prefix: str = "POLO",
+    name: str = "Áo polo nam cổ bẻ",
+    images: int = 2,
+    stock: dict[int, int] | None = None,
 ) -> Product:
-    """2 colours x 2 sizes x 2 materials = 8 variants, 300 g, 30x20x3 cm, `images` images."""
+    """2 colours x 2 sizes x 2 materials = 8 variants, 300 g, 30x20x3 cm, `images` images;
+    `stock`: warehouse id -> units of each variant."""
     variants = [
         VariantInput(
             sku=f"{prefix}-{'DX'[n]}-{s}-{m[0]}",
@@ -27,6 +32,7 @@ def three_option_product(
             length_cm=30,
             width_cm=20,
             height_cm=3,
+            initial_stock=stock or {},
         )
         for n, c in enumerate(COLOURS)
         for s in SIZES

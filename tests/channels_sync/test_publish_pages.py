@@ -102,6 +102,11 @@ def test_publish_runs_the_job_and_links_the_variants(client, login_as, shop, run
     assert Listing.objects.filter(account=shop, variant__product=product).count() == 8
     for sku in product.variants.values_list("sku", flat=True):
         assert f'<td class="mono">{sku}</td>' in page
+    again = client.post(url, form_data(shop, product, weight_grams="350"), follow=True)
+    assert "The product is already on this shop" in again.content.decode()
+    publication.refresh_from_db()
+    assert (publication.weight_grams, publication.status) == (350, PublicationStatus.LIVE)
+    assert len(publication.items) == 1
 
 
 def test_rejected_review_is_shown_with_its_reason(client, login_as, shop, shopee_sandbox, run_jobs):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 
 from channels_sync.models import Listing, Publication, PublicationStatus
 from channels_sync.sandbox.shopee_items import review_item
@@ -16,8 +17,10 @@ from channels_sync.services.publishing import (
     publication_queue,
     publication_review,
     publication_save,
+    publication_send,
 )
 from tests.channels_sync.publish_setup import publish_input, three_option_product
+from tests.inventory.factories import WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,6 +79,41 @@ def test_three_options_merged_into_two_tiers_and_linked(shop, shopee_sandbox, ru
     by_sku = {m.model_sku: m for m in item.models}
     assert by_sku["POLO-X-L-L"].tier_index == [3, 1]
     assert by_sku["POLO-X-L-L"].price == 269000
+
+
+def test_our_stock_reaches_the_new_models_through_the_push_rules(shop, shopee_sandbox, run_jobs):
+    warehouse = WarehouseFactory()
+    shop.warehouse = warehouse
+    shop.save(update_fields=["warehouse"])
+    product = three_option_product(prefix="STK", stock={warehouse.pk: 7})
+    publication = send(
+        run_jobs,
+        publication_save(
+            product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
+        ),
+    )
+    item = shopee_sandbox.items[int(publication.items[0]["item_id"])]
+    assert {m.model_sku: m.stock for m in item.models} == {
+        v.sku: {"": 7} for v in product.variants.all()
+    }
+
+
+def test_a_send_held_by_another_worker_does_nothing(shop, shopee_sandbox, settings):
+    product = three_option_product(prefix="LCK")
+    publication = publication_save(
+        product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
+    )
+    Publication.objects.filter(pk=publication.pk).update(status=PublicationStatus.SENDING)
+    key = f"channels_sync.publication:{publication.pk}"
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [key])
+        assert publication_send(publication_id=publication.pk).status == PublicationStatus.SENDING
+        assert shopee_sandbox.call_count("/api/v2/product/add_item") == 0
+    finally:
+        other.close()
+    assert publication_send(publication_id=publication.pk).status == PublicationStatus.LIVE
 
 
 def test_split_per_material_makes_two_items(shop, shopee_sandbox, run_jobs):

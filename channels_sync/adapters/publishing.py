@@ -223,6 +223,11 @@ class PublishingAdapter(abc.ABC):
     def create_listing(self, draft: ListingDraft) -> CreatedListing:
         """Create the listing with its variations; the platform ids of every variant."""
 
+    def resume_listing(self, *, item_id: str, draft: ListingDraft) -> CreatedListing:
+        """Finish a listing whose create stopped after the item existed (ListingIncomplete).
+        Platforms that create in one call never leave one half-built: they keep this."""
+        raise PermanentError("resume_not_supported", self.platform)
+
     @abc.abstractmethod
     def update_listing(self, *, item_id: str, changes: ListingChanges) -> None: ...
 

@@ -256,6 +256,18 @@ class ShopeePublisher(PublishingAdapter):
         if not draft.dimensions:
             only = draft.variants[0]
             return CreatedListing(item_id, state, (CreatedVariant(only.key, only.seller_sku, ""),))
+        return self._variations(item_id, state, draft)
+
+    def resume_listing(self, *, item_id: str, draft: ListingDraft) -> CreatedListing:
+        """init_tier_variation on an item add_item made (7.4.5: resume, never create again)."""
+        statuses = self.review_status(item_ids=[item_id])
+        state = statuses[0].state if statuses else ReviewState.LIVE
+        if not draft.dimensions:
+            only = draft.variants[0]
+            return CreatedListing(item_id, state, (CreatedVariant(only.key, only.seller_sku, ""),))
+        return self._variations(item_id, state, draft)
+
+    def _variations(self, item_id: str, state: ReviewState, draft: ListingDraft) -> CreatedListing:
         try:
             tiers = self._init_tiers(item_id, draft)
         except ChannelError as error:

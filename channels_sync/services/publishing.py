@@ -53,6 +53,7 @@ from inventory.models import ProductImage
 
 SENDABLE = (PublicationStatus.DRAFT, PublicationStatus.FAILED)
 BUSY = (PublicationStatus.SENDING,)
+INCOMPLETE = "incomplete"  # an item created without its variations (resumed by "Send again")
 
 
 class PublishError(Exception):
@@ -217,13 +218,17 @@ def _create_all(
     images = _upload_images(publisher, publication)
     total = len(plan.listings)
     for index, planned in enumerate(plan.listings):
-        if index < len(publication.items) and publication.items[index].get("item_id"):
+        done = publication.items[index] if index < len(publication.items) else {}
+        if done.get("item_id") and done.get("state") != INCOMPLETE:
             continue  # created by an earlier attempt
         draft = _draft(publication, planned, images)
         try:
-            created = publisher.create_listing(draft)
+            if done.get("item_id"):  # the item exists without its variations: finish it
+                created = publisher.resume_listing(item_id=str(done["item_id"]), draft=draft)
+            else:
+                created = publisher.create_listing(draft)
         except ListingIncomplete as error:
-            _record_item(publication, index, error.item_id, planned.title_suffix, "incomplete")
+            _record_item(publication, index, error.item_id, planned.title_suffix, INCOMPLETE)
             raise
         _record_item(publication, index, created.item_id, planned.title_suffix, created.state)
         prices = {v.key: v.price for v in draft.variants}

@@ -111,6 +111,8 @@ def test_a_send_held_by_another_worker_does_nothing(shop, shopee_sandbox, settin
             cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [key])
         assert publication_send(publication_id=publication.pk).status == PublicationStatus.SENDING
         assert shopee_sandbox.call_count("/api/v2/product/add_item") == 0
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
     finally:
         other.close()
     assert publication_send(publication_id=publication.pk).status == PublicationStatus.LIVE
@@ -170,11 +172,18 @@ def test_failure_is_recorded_and_send_again_resumes(shop, shopee_sandbox, run_jo
     ((item_id, _item),) = shopee_sandbox.items.items()
     assert publication.items[0]["item_id"] == str(item_id)
     assert Listing.objects.filter(account=shop).count() == 0
-    assert publication_queue(publication_id=publication.pk) is True
-    with pytest.raises(PublishError):
-        publication_save(
-            product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
-        )
+    shopee_sandbox.publishing.option_limit = 20
+    with run_jobs():
+        assert publication_queue(publication_id=publication.pk) is True
+        with pytest.raises(PublishError):  # not while it is being sent
+            publication_save(
+                product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
+            )
+    publication.refresh_from_db()
+    assert (publication.status, publication.error_code) == (PublicationStatus.LIVE, "")
+    assert list(shopee_sandbox.items) == [item_id]  # finished, not created again
+    assert shopee_sandbox.call_count("/api/v2/product/add_item") == 1
+    assert Listing.objects.filter(account=shop, item_id=str(item_id)).count() == 8
 
 
 def test_missing_images_fail_before_any_item(shop, shopee_sandbox, run_jobs):

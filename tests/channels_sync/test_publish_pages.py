@@ -166,3 +166,28 @@ def test_pages_need_the_permission(client, login_as, shop):
     assert client.get(reverse("channels_sync:publish_bulk")).status_code == 403
     page = client.get(reverse("inventory:product_detail", args=[product.pk])).content.decode()
     assert url not in page
+
+
+def test_pages_poll_only_while_sending(client, login_as, shop):
+    from channels_sync.services.publishing import publication_save
+    from tests.channels_sync.publish_setup import publish_input
+
+    product = three_option_product()
+    publication = publication_save(
+        product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
+    )
+    Publication.objects.filter(pk=publication.pk).update(
+        status=PublicationStatus.SENDING, batch="6f1d3c1e-1111-4c8e-9a55-6f1d3c1e2222"
+    )
+    login_as("manager")
+    url = reverse("channels_sync:publication_detail", args=[publication.pk])
+    batch_url = reverse(
+        "channels_sync:publish_batch", args=["6f1d3c1e-1111-4c8e-9a55-6f1d3c1e2222"]
+    )
+    partial = client.get(url, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="publication-status")
+    assert partial.content.decode().lstrip().startswith('<section id="publication-status"')
+    assert 'hx-trigger="every 1s"' in partial.content.decode()
+    assert 'hx-trigger="every 1s"' in client.get(batch_url).content.decode()
+    Publication.objects.filter(pk=publication.pk).update(status=PublicationStatus.FAILED)
+    assert 'hx-trigger="every 1s"' not in client.get(url).content.decode()
+    assert 'hx-trigger="every 1s"' not in client.get(batch_url).content.decode()

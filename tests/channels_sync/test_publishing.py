@@ -220,3 +220,25 @@ def test_push_changes_sends_name_and_prices(shop, shopee_sandbox, run_jobs):
         239000,
         269000,
     )
+
+
+def test_the_beat_job_reads_reviews_that_ended(shop, shopee_sandbox, run_jobs):
+    from channels_sync.sandbox.shopee_listings import REVIEW_REASON
+    from channels_sync.tasks_publishing import review_publications_all
+
+    shopee_sandbox.publishing.review = "reject"  # rejected at the first read after 0 s
+    product = three_option_product(prefix="BEAT")
+    publication = send(
+        run_jobs,
+        publication_save(
+            product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
+        ),
+    )
+    assert publication.status == PublicationStatus.IN_REVIEW
+    assert review_publications_all.run() == 1
+    publication.refresh_from_db()
+    assert (publication.status, publication.reject_reasons) == (
+        PublicationStatus.REJECTED,
+        [REVIEW_REASON],
+    )
+    assert review_publications_all.run() == 0  # nothing in review any more

@@ -30,6 +30,7 @@ MESSAGES = {
     "network": _("Could not reach the platform; send again later."),
     "rate_limited": _("The platform asked us to slow down; send again in a minute."),
     "reconnect_needed": _("The shop's authorisation has ended: connect the shop again."),
+    "internal": _("An error on our side while sending; what was created is kept: send again."),
     # Shopee (7.1.6)
     "error_less_required_attribute": ATTRIBUTES,
     "error_invalid_attribute": ATTRIBUTES,

@@ -324,6 +324,9 @@ def _send(publication: Publication) -> Publication:
     except PublishError as error:
         _fail(publication, error.code, "")
         return publication
+    except Exception:  # a bug or an outage on our side: never left "sending" for ever
+        _fail(publication, "internal", "")
+        raise
     publication.status = _overall(publication.items)
     publication.sent_at = publication.updated_at = timezone.now()
     publication.save(update_fields=["status", "sent_at", "updated_at"])

@@ -242,3 +242,24 @@ def test_the_beat_job_reads_reviews_that_ended(shop, shopee_sandbox, run_jobs):
         [REVIEW_REASON],
     )
     assert review_publications_all.run() == 0  # nothing in review any more
+
+
+def test_an_error_on_our_side_fails_the_publication_instead_of_leaving_it_sending(
+    shop, shopee_sandbox
+):
+    product = three_option_product(prefix="GONE")
+    image = product.images.order_by("position").first()
+    image.image.storage.delete(image.image.name)  # the file went missing from the media store
+    publication = publication_save(
+        product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
+    )
+    assert publication_queue(publication_id=publication.pk) is True
+    with pytest.raises(FileNotFoundError):
+        publication_send(publication_id=publication.pk)
+    publication.refresh_from_db()
+    assert (publication.status, publication.error_code, publication.items) == (
+        PublicationStatus.FAILED,
+        "internal",
+        [],
+    )
+    assert shopee_sandbox.items == {}

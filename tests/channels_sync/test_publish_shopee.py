@@ -217,3 +217,20 @@ def test_plan_three_options_merge_or_split():
         axes=axes, variants=variants, limits=tight, mode=PlanMode.MERGE, merged=(0, 2)
     )
     assert forced.problems == ("option_too_long",)
+
+
+def test_control_api_sets_publishing_options_and_ends_reviews(shopee_sandbox, publisher):
+    import requests
+
+    base = f"{shopee_sandbox.base_url}/_sandbox"
+    answer = requests.post(f"{base}/publishing", json={"review": "review"}, timeout=5)
+    assert answer.json() == {"ok": True}
+    assert requests.post(f"{base}/publishing", json={"nope": 1}, timeout=5).status_code == 400
+    single = (ListingVariant("5", "MUG-2", (), Decimal("89000"), 4),)
+    created = publisher.create_listing(draft(publisher, dimensions=(), variants=single))
+    assert created.state == ReviewState.IN_REVIEW
+    body = {"item_id": int(created.item_id), "approve": True}
+    assert requests.post(f"{base}/review_item", json=body, timeout=5).json() == {"ok": True}
+    assert publisher.review_status(item_ids=[created.item_id]) == [
+        ReviewStatus(created.item_id, ReviewState.LIVE, "")
+    ]

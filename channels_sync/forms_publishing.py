@@ -78,6 +78,7 @@ def attribute_field(attr: CategoryAttribute, initial: str) -> forms.Field:
 
 
 class PublishForm(forms.Form):
+    check_title = True  # bulk publish leaves it to the platform, product by product
     brand = forms.ChoiceField(label=_("Brand"), required=False)
     weight_grams = forms.IntegerField(label=_("weight (g)"), min_value=1, max_value=300_000)
     length_cm = forms.IntegerField(label=_("length (cm)"), min_value=0, required=False)
@@ -157,6 +158,17 @@ class PublishForm(forms.Form):
                 and not data.get(f"unit_{attr.attribute_id}")
             ):
                 self.add_error(f"unit_{attr.attribute_id}", REQUIRED)
+        low, high = self.info.limits.name_length
+        if self.check_title and not low <= len(self.product.name) <= high:
+            self.add_error(
+                None,
+                pgettext(
+                    "publish",
+                    "The platform takes product names of %(low)s to %(high)s characters; "
+                    "this one has %(count)s: change it on the product page.",
+                )
+                % {"low": low, "high": high, "count": len(self.product.name)},
+            )
         if "plan" in data:
             plan = product_plan(self.product, self.info.limits, plan_from_choice(data["plan"]))
             if not plan.fits:

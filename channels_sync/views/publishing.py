@@ -227,6 +227,7 @@ def publish_bulk(request: HttpRequest) -> HttpResponse:
             product=product_for_publishing(products[0].pk),
             initial={"weight_grams": 300},
         )
+        form.check_title = False
         for name in ("images", "plan"):  # each product's own images; its plan automatic
             form.fields[name].required = False
         if request.method == "POST" and form.is_valid() and account is not None:

@@ -82,6 +82,19 @@ def test_missing_mandatory_attribute_is_a_translated_error(client, login_as, sho
     assert shopee_sandbox.call_count("/api/v2/product/add_item") == 0
 
 
+def test_a_name_outside_the_platform_limits_is_refused_before_sending(
+    client, login_as, shop, shopee_sandbox
+):
+    product = three_option_product(name="Áo polo")  # 7 characters, the category needs 10-120
+    login_as("manager")
+    url = reverse("channels_sync:publish_product", args=[product.pk])
+    response = client.post(url, form_data(shop, product), HTTP_ACCEPT_LANGUAGE="th")
+    assert response.status_code == 200
+    assert "แพลตฟอร์มรับชื่อสินค้ายาว 10 ถึง 120 ตัวอักษร ชื่อนี้มี 7 ตัวอักษร" in (response.content.decode())
+    assert Publication.objects.count() == 0
+    assert shopee_sandbox.call_count("/api/v2/product/add_item") == 0
+
+
 def test_publish_runs_the_job_and_links_the_variants(client, login_as, shop, run_jobs):
     product = three_option_product()
     login_as("manager")

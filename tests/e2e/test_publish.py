@@ -90,6 +90,7 @@ def test_publish_form_and_bulk_in_vietnamese(
     page.goto(f"{live_server.url}/inventory/products/")
     for item in (*others, short):
         page.check(f"input[name=product][value='{item.pk}']")
+    page.screenshot(path=str(artifacts / "product-list-publish-vi.png"))
     page.click("text=Đăng bán các sản phẩm đã chọn")
     _pick_category(page, "sơ mi", "Thời Trang Nam > Áo > Áo sơ mi")
     page.select_option("#id_attr_100134", label="Linen")

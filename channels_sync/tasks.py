@@ -179,3 +179,6 @@ def sweep_holds(*, ahead: bool = True) -> dict[str, int]:
         for at in holds_due(now=now):
             sweep_holds.apply_async(kwargs={"ahead": False}, eta=at)
     return counts
+
+
+from channels_sync import tasks_publishing  # noqa: E402, F401  (registers the publishing jobs)

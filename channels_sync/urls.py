@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from channels_sync.views import holds, marketplaces, payloads, shop, webhooks
+from channels_sync.views import holds, marketplaces, payloads, publishing, shop, webhooks
 
 app_name = "channels_sync"
 
@@ -31,4 +31,28 @@ urlpatterns: list[URLPattern] = [
     path("webhooks/shopee", webhooks.shopee_webhook, name="webhook_shopee"),
     path("webhooks/lazada", webhooks.lazada_webhook, name="webhook_lazada"),
     path("webhooks/tiktok", webhooks.tiktok_webhook, name="webhook_tiktok"),
+    path(
+        "marketplaces/publish/product/<int:product_id>/",
+        publishing.publish_product,
+        name="publish_product",
+    ),
+    path(
+        "marketplaces/shops/<int:pk>/categories/",
+        publishing.publish_categories,
+        name="publish_categories",
+    ),
+    path("marketplaces/publish/bulk/", publishing.publish_bulk, name="publish_bulk"),
+    path(
+        "marketplaces/publish/batch/<uuid:batch>/", publishing.publish_batch, name="publish_batch"
+    ),
+    path(
+        "marketplaces/publications/<int:pk>/",
+        publishing.publication_detail,
+        name="publication_detail",
+    ),
+    path(
+        "marketplaces/publications/<int:pk>/action/",
+        publishing.publication_action,
+        name="publication_action",
+    ),
 ]

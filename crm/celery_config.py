@@ -102,6 +102,11 @@ def marketplace_schedule(*, nightly_hour: int = 3) -> dict[str, dict[str, Any]]:
             "schedule": crontab(hour=nightly_hour, minute=30),
             "options": {"expires": 3 * 3600},
         },
+        "channels-sync-publication-reviews": {
+            "task": "channels_sync.publication_reviews_all",
+            "schedule": timedelta(minutes=10),
+            "options": {"expires": 9 * 60},
+        },
     }
 
 

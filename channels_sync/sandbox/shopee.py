@@ -21,6 +21,7 @@ from http.server import ThreadingHTTPServer
 from typing import Any
 
 from .push import Delivery, PushJob, PushSender, push_body
+from .shopee_listings import PublishingState
 from .shopee_state import (
     ORDER_STATUSES,
     RELEASED,
@@ -88,6 +89,7 @@ class ShopeeSandbox:
         self.items: dict[int, Item] = {}
         self.orders: dict[str, Order] = {}
         self.lost: list[LostPush] = []
+        self.publishing = PublishingState()  # listing creation (shopee_listings)
         self.buckets: dict[tuple[int, int], tuple[float, float]] = {}
         self.calls: list[tuple[str, dict[str, list[str]], Any]] = []
         self._ids = {"item": 800_000_000, "model": 1_000_000_000, "order": 0, "line": 0, "msg": 0}

@@ -21,6 +21,10 @@ POST bodies are JSON objects, GET readers take query parameters.
                                        push_duplicate?, auto_authorize_shop_id?, auto_tracking?}
     POST /_sandbox/flush_pushes       {timeout?}  -> {flushed}
     POST /_sandbox/reset_calls        {}
+    POST /_sandbox/publishing         {brand_mandatory?, dimension_mandatory?, option_limit?,
+                                       tier_delay?, review? ("none"|"review"|"reject"),
+                                       review_seconds?, review_reason?}  (listing creation)
+    POST /_sandbox/review_item        {item_id, approve, reason?}  (ends an item's review)
     GET  /_sandbox/stock?item_id=&model_id=[&location_id=]  -> {stock, price}
     GET  /_sandbox/items?shop_id=     -> {items: [{item_id, item_sku, models: [...]}]}
     GET  /_sandbox/orders?shop_id=    -> {orders: [{order_sn, status, update_time}]}
@@ -182,6 +186,36 @@ def _shop_action(name: str) -> Callable[[ShopeeSandbox, dict[str, Any], Params],
     return run
 
 
+PUBLISHING_OPTIONS = (
+    "brand_mandatory",
+    "dimension_mandatory",
+    "option_limit",
+    "tier_delay",
+    "review",
+    "review_seconds",
+    "review_reason",
+)
+
+
+def _publishing(sb: ShopeeSandbox, data: dict[str, Any], _: Params) -> dict[str, Any]:
+    unknown = sorted(set(data) - set(PUBLISHING_OPTIONS))
+    if unknown:
+        raise ValueError(f"unknown publishing options {unknown}")
+    with sb.lock:
+        for name, value in data.items():
+            setattr(sb.publishing, name, value)
+    return {}
+
+
+def _review(sb: ShopeeSandbox, data: dict[str, Any], _: Params) -> dict[str, Any]:
+    from .shopee_items import review_item
+
+    review_item(
+        sb, int(data["item_id"]), approve=bool(data["approve"]), reason=str(data.get("reason", ""))
+    )
+    return {}
+
+
 def _advance(sb: ShopeeSandbox, seconds: float) -> dict[str, Any]:
     sb.advance(seconds)
     return {"now": sb.now()}
@@ -218,6 +252,8 @@ POST_ACTIONS: dict[str, Action] = {
     "configure": lambda sb, d, _: sb.configure(**d),
     "flush_pushes": lambda sb, d, _: {"flushed": sb.flush_pushes(float(d.get("timeout", 5)))},
     "reset_calls": lambda sb, d, _: sb.reset_calls(),
+    "publishing": _publishing,
+    "review_item": _review,
 }
 GET_ACTIONS: dict[str, Action] = {
     "stock": _stock,

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable
+from email.parser import BytesParser
+from email.policy import default
 from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import shopee_auth as auth
+from . import shopee_items as items
+from . import shopee_listings as listings
 from . import shopee_orders as orders
 from . import shopee_products as products
 from .shopee_control import control
@@ -19,8 +23,8 @@ if TYPE_CHECKING:
     from .shopee import ShopeeSandbox
 
 Handler = Callable[["ShopeeSandbox", Request], Any]
-# path -> (handler, shop API?, answer where: "response" | "top" | "both")
-ROUTES: dict[str, tuple[Handler, bool, str]] = {
+# path -> (handler, shop API? (None: either sign), answer where: "response" | "top" | "both")
+ROUTES: dict[str, tuple[Handler, bool | None, str]] = {
     "/api/v2/auth/token/get": (auth.token_get, False, "top"),
     "/api/v2/auth/access_token/get": (auth.access_token_get, False, "top"),
     "/api/v2/shop/get_shop_info": (auth.get_shop_info, True, "both"),
@@ -43,6 +47,16 @@ ROUTES: dict[str, tuple[Handler, bool, str]] = {
     "/api/v2/product/update_stock": (products.update_stock, True, "response"),
     "/api/v2/product/update_price": (products.update_price, True, "response"),
     "/api/v2/shop/get_warehouse_detail": (products.get_warehouse_detail, True, "response"),
+    "/api/v2/product/get_category": (listings.get_category, True, "response"),
+    "/api/v2/product/get_attribute_tree": (listings.get_attribute_tree, True, "response"),
+    "/api/v2/product/get_brand_list": (listings.get_brand_list, True, "response"),
+    "/api/v2/product/get_item_limit": (listings.get_item_limit, True, "response"),
+    "/api/v2/logistics/get_channel_list": (listings.get_channel_list, True, "response"),
+    "/api/v2/media_space/upload_image": (listings.upload_image, None, "response"),
+    "/api/v2/product/add_item": (items.add_item, True, "response"),
+    "/api/v2/product/init_tier_variation": (items.init_tier_variation, True, "response"),
+    "/api/v2/product/update_item": (items.update_item, True, "response"),
+    "/api/v2/product/get_item_violation_info": (items.get_item_violation_info, True, "response"),
 }
 
 
@@ -64,6 +78,8 @@ def handle_api(sb: ShopeeSandbox, req: Request) -> tuple[int, dict[str, Any]]:
     if route is None:
         return 404, _envelope("error_not_found", f"Unknown api {req.path}.")
     handler, shop, where = route
+    if shop is None:  # upload_image: the doc says public, the SDKs sign it for the shop
+        shop = bool(req.params.get("access_token"))
     with sb.lock:
         try:
             auth.check_signature(sb, req, shop=shop)
@@ -115,17 +131,27 @@ class ShopeeHandler(BaseHTTPRequestHandler):
 
     def _api(self, method: str, path: str, params: dict[str, list[str]], raw: bytes) -> None:
         sb = self.sandbox
-        try:
-            body = json.loads(raw) if raw.strip() else {}
-        except ValueError:
-            body = None
+        files: list[tuple[str, str, bytes]] = []
+        content_type = self.headers.get("Content-Type") or ""
+        if content_type.startswith("multipart/form-data"):
+            body: Any = {}
+            for name, filename, data in multipart_parts(content_type, raw):
+                if filename is None:
+                    params.setdefault(name, []).append(data.decode(errors="replace"))
+                else:
+                    files.append((name, filename, data))
+        else:
+            try:
+                body = json.loads(raw) if raw.strip() else {}
+            except ValueError:
+                body = None
         with sb.lock:
             sb.calls.append((path, params, body))
         if not isinstance(body, dict):
             payload = _envelope("error_param", "Wrong parameters, detail: body is not JSON.")
             self._json(sb.status_other, payload)
             return
-        self._json(*handle_api(sb, Request(method, path, params, body)))
+        self._json(*handle_api(sb, Request(method, path, params, body, files=files)))
 
     def _auth_page(self, method: str, params: dict[str, list[str]], raw: bytes) -> None:
         sb = self.sandbox
@@ -155,6 +181,20 @@ class ShopeeHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+
+def multipart_parts(content_type: str, raw: bytes) -> list[tuple[str, str | None, bytes]]:
+    """(field name, file name or None, bytes) of each part of a multipart/form-data body."""
+    message = BytesParser(policy=default).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + raw
+    )
+    parts: list[tuple[str, str | None, bytes]] = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        data = part.get_payload(decode=True)
+        if isinstance(name, str) and isinstance(data, bytes):
+            parts.append((name, part.get_filename(), data))
+    return parts
 
 
 def make_handler(sb: ShopeeSandbox) -> type[BaseHTTPRequestHandler]:

@@ -60,6 +60,9 @@ def _ids(req: Request, name: str) -> list[int]:
 
 
 def get_item_base_info(sb: ShopeeSandbox, req: Request) -> dict[str, Any]:
+    from .shopee_items import settle_reviews
+
+    settle_reviews(sb)
     shop = sb.shops[req.shop_id]
     found = [sb.items[i] for i in _ids(req, "item_id_list") if i in sb.items]
     return {"item_list": [_base_info(shop, x) for x in found if x.shop_id == req.shop_id]}
@@ -68,7 +71,7 @@ def get_item_base_info(sb: ShopeeSandbox, req: Request) -> dict[str, Any]:
 def _base_info(shop: Shop, item: Item) -> dict[str, Any]:
     info: dict[str, Any] = {
         "item_id": item.item_id,
-        "category_id": 100001,
+        "category_id": item.extra.get("category_id", 100001),
         "item_name": item.name,
         "item_sku": item.item_sku,
         "item_status": item.status,
@@ -76,6 +79,9 @@ def _base_info(shop: Shop, item: Item) -> dict[str, Any]:
         "update_time": item.update_time,
         "has_model": item.has_model,
     }
+    if "description" in item.extra:
+        info["description"] = item.extra["description"]
+        info["image"] = {"image_id_list": item.extra["image_id_list"], "image_url_list": []}
     if not item.has_model:
         model = item.models[0]
         info["price_info"] = price_info(shop.currency, model.price)
@@ -88,16 +94,17 @@ def get_model_list(sb: ShopeeSandbox, req: Request) -> dict[str, Any]:
     shop = sb.shops[req.shop_id]
     if not item.has_model:
         return {"tier_variation": [], "model": []}
+    tiers = item.extra.get("tier_variation") or [
+        {"name": "Variation", "option_list": [{"option": m.model_sku} for m in item.models]}
+    ]
     return {
-        "tier_variation": [
-            {"name": "Variation", "option_list": [{"option": m.model_sku} for m in item.models]}
-        ],
+        "tier_variation": tiers,
         "model": [
             {
                 "model_id": m.model_id,
                 "model_sku": m.model_sku,
                 "model_status": m.status,
-                "tier_index": [index],
+                "tier_index": m.tier_index if m.tier_index is not None else [index],
                 "price_info": price_info(shop.currency, m.price),
                 "stock_info_v2": stock_info(shop, m.reserved, m.stock),
             }

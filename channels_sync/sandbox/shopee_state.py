@@ -87,6 +87,7 @@ class Model:
     stock: dict[str, int]  # location_id ("" on a single-warehouse shop) -> seller stock
     reserved: int = 0  # reserved promotion stock: the floor of update_stock
     status: str = "MODEL_NORMAL"
+    tier_index: list[int] | None = None  # set by init_tier_variation
 
 
 @dataclass
@@ -100,6 +101,9 @@ class Item:
     create_time: int
     update_time: int
     status: str = "NORMAL"
+    # Listing content of items created through add_item (category_id, description, images,
+    # tier_variation, review reason ...); empty for seeded items.
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def model(self, model_id: int) -> Model | None:
         return next((m for m in self.models if m.model_id == model_id), None)
@@ -199,6 +203,9 @@ class Request:
     body: dict[str, Any]
     partner_id: int = 0
     shop_id: int = 0
+    files: list[tuple[str, str, bytes]] = field(
+        default_factory=list
+    )  # multipart (name, file, data)
 
     def first(self, name: str, default: str | None = None) -> str | None:
         if name in self.body and not isinstance(self.body[name], list | dict):

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models.functions import Upper
@@ -303,3 +305,46 @@ def listings_create_products(*, listing_ids: Sequence[int], user_id: int | None)
             )
         linked += len(made)
     return linked
+
+
+# --- listings we created by publishing ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedModel:
+    item_id: str
+    model_id: str
+    seller_sku: str
+    name: str
+    variant_id: int
+    price: Decimal
+
+
+def listings_link_published(
+    *, account_id: int, models: Sequence[PublishedModel], user_id: int | None, now: datetime
+) -> int:
+    """Store the platform's new item/models as Listing rows linked to our variants at once (by
+    hand: the SKU rule keeps off them), then as for any new link: waiting orders re-applied,
+    stock pushed. Rows already there (a resumed publish) are relinked. Returns the count."""
+    with transaction.atomic():
+        existing = {
+            (x.item_id, x.model_id): x
+            for x in Listing.objects.select_for_update().filter(
+                account_id=account_id, item_id__in=sorted({m.item_id for m in models})
+            )
+        }
+        for row in models:
+            listing = existing.get((row.item_id, row.model_id)) or Listing(
+                account_id=account_id, item_id=row.item_id, model_id=row.model_id
+            )
+            listing.seller_sku, listing.name = row.seller_sku[:100], row.name[:400]
+            listing.variant_id, listing.linked_manually = row.variant_id, True
+            listing.status, listing.platform_price = ListingStatus.ACTIVE, row.price
+            listing.pushed_stock, listing.push_error, listing.updated_at = None, "", now
+            listing.save()
+        _after_link(
+            account_id=account_id,
+            links=[(m.seller_sku, m.variant_id) for m in models],
+            user_id=user_id,
+        )
+    return len(models)

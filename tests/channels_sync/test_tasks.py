@@ -36,6 +36,10 @@ PINNED = {
     "channels_sync.refresh_tokens",
     "channels_sync.push_prices",
     "channels_sync.sweep_holds",
+    "channels_sync.publication_send",
+    "channels_sync.publication_push",
+    "channels_sync.publication_review",
+    "channels_sync.publication_reviews_all",
 }
 
 
@@ -65,6 +69,7 @@ def test_the_beat_schedule_of_the_sync(tmp_path: Path):
     assert schedule["channels-sync-refresh-tokens"]["schedule"] == timedelta(minutes=15)
     assert schedule["channels-sync-audit-orders"]["schedule"] == crontab(hour=3, minute=0)
     assert schedule["channels-sync-reconcile"]["schedule"] == crontab(hour=3, minute=30)
+    assert schedule["channels-sync-publication-reviews"]["schedule"] == timedelta(minutes=10)
     assert "crm-beat-tick" in schedule
     late = celery_settings(redis_url=None, var_dir=tmp_path, marketplace_nightly_hour=1)
     assert late["beat_schedule"]["channels-sync-audit-orders"]["schedule"] == crontab(

@@ -1,0 +1,75 @@
+"""What went wrong in a publication, in the staff's language: our codes and the platform error
+names worth mapping (marketplaces.md 7.1.6); an unknown code shows the platform's own words."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+ATTRIBUTES = _("The platform needs more or other category attributes: check them and send again.")
+CATEGORY = _("This category cannot be used in this shop: pick another one.")
+BRAND = _("The platform needs another brand for this category.")
+LOGISTICS = _("The shop's shipping channels refuse this product (weight, size or price).")
+VARIATIONS = _("The platform refuses the variations: choose another way to map the options.")
+
+MESSAGES = {
+    # ours
+    "no_images": _("Choose at least one image."),
+    "busy": _("The product is being sent to this shop right now; wait for the result."),
+    "not_published": _("The product is not on this shop yet: publish it first."),
+    "saved_not_sent": _(
+        "Choices saved. The product is already on this shop: “Push changes” sends name, "
+        "description, images and prices."
+    ),
+    "publishing_not_supported": _("Publishing to this platform is not available yet."),
+    "no_logistics": _("The shop has no usable shipping channel on the platform."),
+    "too_many_dimensions": VARIATIONS,
+    "too_many_variants": _("Too many variants for one listing: split the product."),
+    "too_many_options": _("Too many options in one variation: split the product."),
+    "option_too_long": _("An option name is too long for the platform: split instead of merging."),
+    "network": _("Could not reach the platform; send again later."),
+    "rate_limited": _("The platform asked us to slow down; send again in a minute."),
+    "reconnect_needed": _("The shop's authorisation has ended: connect the shop again."),
+    "internal": _("An error on our side while sending; what was created is kept: send again."),
+    # Shopee (7.1.6)
+    "error_less_required_attribute": ATTRIBUTES,
+    "error_invalid_attribute": ATTRIBUTES,
+    "error_invalid_attribute_value": ATTRIBUTES,
+    "error_value_id_must_equal_zero": ATTRIBUTES,
+    "error_value_name_required": ATTRIBUTES,
+    "error_invalid_category": CATEGORY,
+    "error_category_is_block": CATEGORY,
+    "error_forbidden_category": CATEGORY,
+    "error_invalid_brand": BRAND,
+    "error_less_required_brand": BRAND,
+    "error_brand_forbidden": BRAND,
+    "error_invalid_logistic_info": LOGISTICS,
+    "error_invalid_price_for_logistic": LOGISTICS,
+    "error_image_num_min": _("The platform needs more images."),
+    "error_name_length_limit": _("The product name is too long for this category."),
+    "error_item_name_is_too_short": _("The product name is too short for the platform."),
+    "error_title_character_forbidden": _("The product name has characters the platform refuses."),
+    "error_desc_length_min_limit": _("The description is too short for the platform."),
+    "error_desc_hash_tag_over_limit": _("The description has more than 18 hashtags."),
+    "error_price_exceed_min_limitt": _("A price is below the platform's minimum."),
+    "error_price_exceed_max_limitt": _("A price is above the platform's maximum."),
+    "error_invalid_price": _("A price is not accepted by the platform."),
+    "error_reach_shop_item_limit": _("The shop has reached its number of products."),
+    "error_repeated_mtsku": _("The platform says a similar product is already in the shop."),
+    "error_tier_opt_too_many": VARIATIONS,
+    "error_model_count_over_limit": VARIATIONS,
+    "error_model_duplicate_name": VARIATIONS,
+    "error_model_duplicate_tier_variation_index": VARIATIONS,
+}
+PLATFORM = pgettext_lazy("publication", "The platform refused the product: %(message)s")
+
+
+def publish_error_text(code: str, message: str = "") -> str:
+    """The sentence for `code` in the active language; the platform's words for the rest."""
+    if not code:
+        return ""
+    known = MESSAGES.get(code)
+    if known is not None:
+        text = str(known)
+        return f"{text} ({message})" if message and code.startswith("error_") else text
+    return str(PLATFORM) % {"message": message or code}

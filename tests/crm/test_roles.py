@@ -126,6 +126,8 @@ PUBLIC = {
     "followups:ical",
     # Marketplace push messages: the signature over the body is the credential.
     "channels_sync:webhook_shopee",
+    "channels_sync:webhook_lazada",
+    "channels_sync:webhook_tiktok",
     # Carrier callbacks: the account's webhook secret is the credential.
     "shipping:ghn_webhook",
     "shipping:viettel_post_webhook",

@@ -5,7 +5,7 @@ records it.
 A script is a list of turns, consumed in order; a turn is
     {"tool_calls": [{"name": ..., "arguments": {...}}, ...],   # optional, one round
      "then": [[...calls...], ...],                             # optional, more rounds
-     "text": "the final answer"}
+     "text": "the final answer"}                    # none: the turn ends with its tool calls
 or a fault, answered instead of the next step: {"status": 429, "retry_after": 0.05},
 {"status": 500}, {"delay": 3.0} (answers after the client gave up: a timeout).
 A string value "{{key}}" in arguments or text is replaced by the latest value of `key` in the
@@ -160,7 +160,8 @@ def expand(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
         rounds = [turn["tool_calls"]] if turn.get("tool_calls") else []
         rounds += list(turn.get("then") or [])
         steps += [{"tool_calls": calls} for calls in rounds]
-        steps.append({"text": str(turn.get("text", ""))})
+        if "text" in turn or not rounds:
+            steps.append({"text": str(turn.get("text", ""))})
     return steps
 
 

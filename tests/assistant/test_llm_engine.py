@@ -186,6 +186,9 @@ def test_timeout_after_a_tool_gives_the_templated_answer(llm, shop):
     out = say(llm, "เสื้อยืดคอกลม TH-TEE-01 ราคาเท่าไหร่", timeout=0.3)
     assert out.text == "- เสื้อยืดคอกลม (SKU TH-TEE-01): ₫199,000 เหลือ 4 ชิ้น"
     assert out.hand_over is False
+    assert Message.objects.get(pk=out.message_id).raw["llm_error"] == "timeout"
+    assert [r.status for r in llm.requests] == [200, 200]
+    assert llm.remaining == 0
 
 
 def test_transient_error_family_for_unreachable_endpoint(db):

@@ -143,6 +143,10 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def _guardrail(outcomes: list[Outcome], kind: str) -> int:
+    return sum(1 for o in outcomes for t in o.turns if t.message and t.message.guardrail == kind)
+
+
 @dataclass
 class Figures:
     engine: str
@@ -157,6 +161,8 @@ class Figures:
     latency_p95_ms: float
     turns: int
     script_left: int
+    regenerated: int
+    templated: int
     failed: dict[str, list[str]] = field(default_factory=dict)
 
 
@@ -179,5 +185,7 @@ def figures(engine: str, outcomes: list[Outcome]) -> Figures:
         latency_p95_ms=percentile(latencies, 95),
         turns=len(latencies),
         script_left=sum(o.script_left for o in outcomes),
+        regenerated=_guardrail(outcomes, "regenerated"),
+        templated=_guardrail(outcomes, "templated"),
         failed=failed,
     )

@@ -70,6 +70,8 @@ def print_figures(result: Figures, out: TextIO, *, verbose: bool) -> None:
         f"  hand-over recall        {result.hand_over_recall:.2f}\n"
         f"  latency per turn        p50 {result.latency_p50_ms:.1f} ms, "
         f"p95 {result.latency_p95_ms:.1f} ms ({result.turns} turns)\n"
+        f"  guardrails replaced     {result.regenerated} regenerated, "
+        f"{result.templated} templated\n"
     )
     if result.engine == "llm-scripted":
         out.write(f"  scripted steps unused   {result.script_left}\n")

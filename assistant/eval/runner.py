@@ -24,6 +24,7 @@ from assistant.eval.catalogue import Seeded
 from assistant.models import Conversation, Direction, Message
 from assistant.sandbox.openai_server import ScriptedOpenAI
 from assistant.services import conversation_receive
+from common.money import quantize
 from orders.models import Order
 
 CONVERSATIONS = Path(__file__).parent / "conversations"
@@ -35,7 +36,7 @@ def load_conversations(seeded: Seeded) -> list[dict[str, Any]]:
     values = {}
     for key, order in seeded.orders.items():
         values[f"{{order:{key}}}"] = order.number
-        values[f"{{total:{key}}}"] = money_text(order.total)
+        values[f"{{total:{key}}}"] = money_text(quantize(order.total, order.currency))
     found: list[dict[str, Any]] = []
     for path in sorted(CONVERSATIONS.glob("*.json")):
         text = path.read_text(encoding="utf-8")

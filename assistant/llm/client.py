@@ -97,14 +97,15 @@ def _raise_for(response: requests.Response) -> None:
 
 def _tool_calls(message: dict[str, Any]) -> tuple[ToolCall, ...]:
     calls = []
-    for raw in message.get("tool_calls") or []:
+    for index, raw in enumerate(message.get("tool_calls") or []):
         function = raw.get("function") if isinstance(raw, dict) else None
         if not isinstance(function, dict) or not isinstance(function.get("name"), str):
             raise PayloadError("bad_tool_call", "a tool call without a function name")
         arguments = function.get("arguments")
         if isinstance(arguments, dict):  # some local servers send an object
             arguments = json.dumps(arguments, ensure_ascii=False)
-        calls.append(ToolCall(str(raw.get("id") or ""), function["name"], str(arguments or "{}")))
+        call_id = str(raw.get("id") or f"call_{index}")  # some local servers send none
+        calls.append(ToolCall(call_id, function["name"], str(arguments or "{}")))
     return tuple(calls)
 
 

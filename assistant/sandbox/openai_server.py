@@ -8,9 +8,10 @@ A script is a list of turns, consumed in order; a turn is
      "text": "the final answer"}                    # none: the turn ends with its tool calls
 or a fault, answered instead of the next step: {"status": 429, "retry_after": 0.05},
 {"status": 500}, {"delay": 3.0} (answers after the client gave up: a timeout).
-A string value "{{key}}" in arguments or text is replaced by the latest value of `key` in the
-request's tool results and system messages (a token, an order number, a price), as a model
-reading them would.
+A call to a tool the request does not offer is a script error, unless it has "unoffered": true
+(a model inventing a tool). A string value "{{key}}" in arguments or text is replaced by the
+latest value of `key` in the request's tool results and system messages (a token, an order
+number, a price), as a model reading them would.
 
 Control (JSON): POST /_control/script {"turns": [...]} (replaces the script), POST
 /_control/reset, GET /_control/requests (every request with "valid" and "errors").
@@ -257,7 +258,7 @@ class ScriptedOpenAI:
             return self._choice(body, message, "stop")
         calls = []
         for call in step["tool_calls"]:
-            if call["name"] not in names:
+            if call["name"] not in names and not call.get("unoffered"):
                 raise KeyError(f"scripted tool {call['name']} is not offered by the request")
             call_id = "call_" + secrets.token_hex(6)
             self.issued.add(call_id)

@@ -20,6 +20,8 @@ from assistant.llm.client import LLMConfig
 from assistant.llm.engine import LLMEngine
 from assistant.offline.responder import OfflineEngine
 from assistant.sandbox.openai_server import ScriptedOpenAI
+from inventory.models import Variant
+from orders.models import Order
 
 NOW = datetime(2026, 12, 7, 10, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
 
@@ -81,6 +83,16 @@ def print_figures(result: Figures, out: TextIO, *, verbose: bool) -> None:
 
 
 def run_all(*, engines: list[str] | None, verbose: bool, out: TextIO) -> int:
+    """0: figures printed, the must-be-0 ones are 0; 1: one of them is not; 2: not run (the
+    database holds a catalogue or orders: searches would find them, and order numbers, drawn
+    from a PostgreSQL sequence, would skip the ones the eval used)."""
+    if Variant.objects.exists() or Order.objects.exists():
+        out.write(
+            "The eval runs on an empty, migrated database (createdb crm_eval; "
+            "DATABASE_URL=.../crm_eval python manage.py migrate): this one has products or "
+            "orders.\n"
+        )
+        return 2
     results = evaluate(engines or default_engines())
     for result in results:
         print_figures(result, out, verbose=verbose)

@@ -4,13 +4,15 @@ are 0. (Task success of the offline responder is a figure to report, not pinned 
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 
 from assistant.eval.catalogue import seed
 from assistant.eval.metrics import confirmations_skipped, mentions
-from assistant.eval.report import NOW, evaluate
+from assistant.eval.report import NOW, evaluate, run_all
 from assistant.eval.runner import CONVERSATIONS, Outcome, Turn, load_conversations
+from assistant.models import Conversation
 
 
 def test_conversation_files(db):
@@ -63,3 +65,11 @@ def test_mentions_reads_numbers_as_written():
     assert mentions("ราคา ₫199,000", "199000")
     assert not mentions("Giá 150.000 ₫", "15000")
     assert mentions("Áo Thun BASIC", "áo thun basic")
+
+
+def test_eval_refuses_a_database_with_a_catalogue(db):
+    seed(now=NOW)
+    out = io.StringIO()
+    assert run_all(engines=["offline"], verbose=False, out=out) == 2
+    assert out.getvalue().startswith("The eval runs on an empty, migrated database")
+    assert Conversation.objects.count() == 0

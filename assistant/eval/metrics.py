@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 
 from assistant.engine import ToolResult
+from assistant.eval.oracle import database_numbers, unexplained_numbers
 from assistant.eval.runner import Outcome
 from assistant.guardrails import (
     _NUMBER,
@@ -163,11 +164,13 @@ class Figures:
     script_left: int
     regenerated: int
     templated: int
+    unexplained: int = 0
     failed: dict[str, list[str]] = field(default_factory=dict)
 
 
 def figures(engine: str, outcomes: list[Outcome]) -> Figures:
     failed = {o.spec["id"]: why for o in outcomes if (why := failures(o))}
+    facts = database_numbers()
     expected = {o.spec["id"] for o in outcomes if o.spec["expect"].get("hand_over")}
     predicted = {o.spec["id"] for o in outcomes if any(t.hand_over for t in o.turns)}
     hits = len(expected & predicted)
@@ -187,5 +190,6 @@ def figures(engine: str, outcomes: list[Outcome]) -> Figures:
         script_left=sum(o.script_left for o in outcomes),
         regenerated=_guardrail(outcomes, "regenerated"),
         templated=_guardrail(outcomes, "templated"),
+        unexplained=sum(len(unexplained_numbers(o, facts)) for o in outcomes),
         failed=failed,
     )

@@ -65,7 +65,8 @@ def print_figures(result: Figures, out: TextIO, *, verbose: bool) -> None:
     out.write(
         f"{result.engine}\n"
         f"  task success            {result.succeeded}/{result.conversations} ({rate:.0%})\n"
-        f"  stated != database      {result.stated_mismatches}  (must be 0)\n"
+        f"  stated != database      {result.stated_mismatches} against the turn's tool results,"
+        f" {result.unexplained} against the database alone (must be 0)\n"
         f"  promises outside rules  {result.promises}  (must be 0)\n"
         f"  confirmations skipped   {result.confirmations_skipped}  (must be 0)\n"
         f"  hand-over precision     {result.hand_over_precision:.2f}\n"
@@ -96,5 +97,8 @@ def run_all(*, engines: list[str] | None, verbose: bool, out: TextIO) -> int:
     results = evaluate(engines or default_engines())
     for result in results:
         print_figures(result, out, verbose=verbose)
-    bad = any(r.stated_mismatches or r.confirmations_skipped or r.promises for r in results)
+    bad = any(
+        r.stated_mismatches or r.unexplained or r.confirmations_skipped or r.promises
+        for r in results
+    )
     return 1 if bad else 0

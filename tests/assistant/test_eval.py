@@ -10,6 +10,7 @@ from collections import Counter
 
 from assistant.eval.catalogue import seed
 from assistant.eval.metrics import confirmations_skipped, mentions
+from assistant.eval.oracle import database_numbers, unexplained_numbers
 from assistant.eval.report import NOW, evaluate, run_all
 from assistant.eval.runner import CONVERSATIONS, Outcome, Turn, load_conversations
 from assistant.models import Conversation
@@ -43,6 +44,7 @@ def test_eval_figures_for_offline_and_scripted_llm(db):
         assert figures.conversations == 50
         assert figures.turns == 65
         assert figures.stated_mismatches == 0
+        assert figures.unexplained == 0
         assert figures.promises == 0
         assert figures.confirmations_skipped == 0
         assert figures.hand_over_precision == 1.0
@@ -73,3 +75,23 @@ def test_eval_refuses_a_database_with_a_catalogue(db):
     assert run_all(engines=["offline"], verbose=False, out=out) == 2
     assert out.getvalue().startswith("The eval runs on an empty, migrated database")
     assert Conversation.objects.count() == 0
+
+
+def test_oracle_flags_a_number_the_database_does_not_explain(db):
+    seed(now=NOW)
+    facts = database_numbers()
+    spec = {"id": "x", "expect": {}}
+    turns = [
+        Turn(
+            "túi tote 2 cái giá?",
+            False,
+            "BAG-01: 120.000 ₫, 2 cái = 240.000 ₫",
+            False,
+            False,
+            1,
+            0,
+            None,
+        ),
+        Turn("còn không", False, "Giá 99.000 ₫, còn 8", False, False, 1, 0, None),
+    ]
+    assert unexplained_numbers(Outcome(spec, turns), facts) == ["99.000", "8"]

@@ -349,6 +349,9 @@ ASSISTANT_LLM_TIMEOUT = env.float("ASSISTANT_LLM_TIMEOUT", default=20.0)  # seco
 ASSISTANT_LLM_MAX_RETRIES = env.int("ASSISTANT_LLM_MAX_RETRIES", default=2)  # 429 and 5xx
 ASSISTANT_LLM_BACKOFF = env.float("ASSISTANT_LLM_BACKOFF", default=0.5)  # seconds, doubling
 ASSISTANT_LLM_MAX_TOOL_ROUNDS = env.int("ASSISTANT_LLM_MAX_TOOL_ROUNDS", default=4)
+# Seconds for all the requests of one customer turn (tool rounds, retries) before the assistant
+# answers from its templates or hands over.
+ASSISTANT_LLM_TURN_BUDGET = env.float("ASSISTANT_LLM_TURN_BUDGET", default=45.0)
 ASSISTANT_LLM_HISTORY = env.int("ASSISTANT_LLM_HISTORY", default=12)  # earlier messages sent
 if not ASSISTANT_ENGINE and ASSISTANT_LLM_BASE_URL and ASSISTANT_LLM_MODEL:
     ASSISTANT_ENGINE = "assistant.llm.engine.LLMEngine"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import requests
@@ -60,6 +60,7 @@ class LLMConfig:
     timeout: float = 20.0
     max_retries: int = 2
     backoff: float = 0.5
+    turn_budget: float = 45.0  # seconds for all requests of one customer turn
 
 
 def _error_message(response: requests.Response) -> str:
@@ -145,7 +146,10 @@ class ChatClient:
         *,
         tools: list[dict[str, Any]] | None = None,
         tool_choice: str = "auto",
+        deadline: float | None = None,
     ) -> Completion:
+        """The first choice; retried on 429 and 5xx. `deadline` (time.monotonic()): no request
+        starts after it and none waits past it (TransientError "turn_budget")."""
         body: dict[str, Any] = {"model": self.config.model, "messages": messages}
         if tools:
             body["tools"] = tools
@@ -154,13 +158,23 @@ class ChatClient:
         while True:
             attempt += 1
             try:
-                completion = self._post(body)
+                completion = self._post(body, self._timeout(deadline))
             except (RateLimited, TransientError) as error:
-                if not self._may_retry(error, attempt):
+                wait = self._wait(error, attempt)
+                late = deadline is not None and time.monotonic() + wait >= deadline
+                if late or not self._may_retry(error, attempt):
                     raise
-                self.sleep(self._wait(error, attempt))
+                self.sleep(wait)
                 continue
-            return Completion(**{**completion.__dict__, "attempts": attempt})
+            return replace(completion, attempts=attempt)
+
+    def _timeout(self, deadline: float | None) -> tuple[float, float]:
+        read = self.config.timeout
+        if deadline is not None:
+            read = min(read, deadline - time.monotonic())
+            if read <= 0:
+                raise TransientError("turn_budget", "the turn's time is spent")
+        return (min(5.0, read), read)
 
     def _may_retry(self, error: ExternalError, attempt: int) -> bool:
         if attempt > self.config.max_retries or error.code == "timeout":
@@ -173,9 +187,9 @@ class ChatClient:
             return max(error.retry_after, backoff)
         return backoff
 
-    def _post(self, body: dict[str, Any]) -> Completion:
+    def _post(self, body: dict[str, Any], timeout: tuple[float, float]) -> Completion:
         try:
-            response = self.session.post(self.url, json=body)
+            response = self.session.post(self.url, json=body, timeout=timeout)
         except requests.Timeout as error:
             raise TransientError("timeout", type(error).__name__) from None
         except requests.RequestException as error:

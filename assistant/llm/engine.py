@@ -12,6 +12,7 @@ gives the templated answer of the tool results so far, or a hand-over when there
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -62,6 +63,7 @@ def config_from_settings() -> LLMConfig:
         timeout=float(settings.ASSISTANT_LLM_TIMEOUT),
         max_retries=int(settings.ASSISTANT_LLM_MAX_RETRIES),
         backoff=float(settings.ASSISTANT_LLM_BACKOFF),
+        turn_budget=float(settings.ASSISTANT_LLM_TURN_BUDGET),
     )
 
 
@@ -182,11 +184,12 @@ class _Turn:
         self.hand_over = False
         self.requests = 0
         self.attempts = 0
+        self.deadline = time.monotonic() + engine.config.turn_budget
 
     def _complete(self, tool_choice: str) -> Completion:
         self.requests += 1
         completion = self.engine.client.complete(
-            self.messages, tools=tool_schemas(), tool_choice=tool_choice
+            self.messages, tools=tool_schemas(), tool_choice=tool_choice, deadline=self.deadline
         )
         self.attempts += completion.attempts
         return completion

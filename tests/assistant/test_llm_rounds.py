@@ -119,3 +119,21 @@ def test_a_tool_call_without_id_gets_one_and_object_arguments_are_read():
     ]
     assert completion.finish_reason == "tool_calls"
     assert completion.content == ""
+
+
+def test_turn_budget_stops_the_rounds_and_answers_from_templates(llm, shop):
+    call = [{"name": "variant_price_stock", "arguments": {"sku": "BAG-01"}}]
+    llm.load([{"tool_calls": call}, {"delay": 0.6}, {"text": "never asked"}])
+    config = LLMConfig(llm.base_url, "m", "k", timeout=5, backoff=0, turn_budget=0.4)
+    out = conversation_receive(
+        channel="web",
+        external_user_id="u",
+        text="túi tote",
+        raw={},
+        now=NOW,
+        engine=LLMEngine(config, max_rounds=3),
+    )
+    assert out.text == "- Canvas Tote Bag (SKU BAG-01): 120.000\xa0₫, còn 10 sản phẩm"
+    assert len(llm.requests) == 2
+    assert llm.remaining == 1
+    assert Message.objects.get(pk=out.message_id).raw["llm_error"] == "timeout"

@@ -6,7 +6,8 @@ user messages, as JSON data between <customer> tags (assistant.guardrails). The 
 tools for up to ASSISTANT_LLM_MAX_TOOL_ROUNDS rounds; each call's arguments are checked against
 the tool's schema (assistant.toolbox.run_tool) and its result is sent back as a role "tool"
 message with the call's id. An endpoint that fails (timeout, 5xx after retries, refused key)
-gives the templated answer of the tool results so far, or a hand-over when there are none.
+gives the templated answer of the tool results so far, or EngineError when there are none
+(assistant.services hands the conversation over as unavailable).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from assistant.engine import Reply, ToolResult
+from assistant.engine import EngineError, Reply, ToolResult
 from assistant.guardrails import SYSTEM_RULES, customer_text_as_data
 from assistant.llm.client import ChatClient, Completion, LLMConfig
 from assistant.models import Author, Conversation, Direction, HandOverReason, Message
@@ -29,6 +30,7 @@ from assistant.offline.render import hand_over_text, render_results
 from assistant.toolbox import TOOLS, run_tool
 from assistant.tools import ToolContext
 from common.external import ExternalError
+from common.http import redacted
 
 HAND_OVER_TOOL = "hand_over_to_staff"
 LANGUAGE_NAMES = {"vi": "Vietnamese", "th": "Thai", "en": "English"}
@@ -279,6 +281,10 @@ class _Turn:
         )
 
     def unavailable(self, error: ExternalError) -> Reply:
-        """The endpoint failed: the templated answer of the tools already called, else staff."""
-        reply = self._unhelpful()
+        """The endpoint failed: the templated answer of the tools already called; with none,
+        EngineError (the conversation goes to staff as unavailable: nothing is made up)."""
+        templated = render_results(self.results, self.language)
+        if not templated:
+            raise EngineError(f"{error.code}: {redacted(error.message)}"[:500]) from error
+        reply = self._reply(templated, failed=True)
         return replace(reply, extra={**reply.extra, "llm_error": error.code})

@@ -172,8 +172,8 @@ def test_timeout_hands_over_without_tool_results(llm, shop):
     assert out.text == hand_over_text("vi")
     assert len(llm.requests) == 1  # a timeout is not retried: the customer is waiting
     conversation = Conversation.objects.get(external_user_id="u1")
-    assert conversation.hand_over_reason == "low_confidence"
-    assert Message.objects.get(pk=out.message_id).raw["llm_error"] == "timeout"
+    assert conversation.hand_over_reason == "unavailable"
+    assert Message.objects.get(pk=out.message_id).raw["error"] == "timeout: ReadTimeout"
 
 
 def test_timeout_after_a_tool_gives_the_templated_answer(llm, shop):
@@ -294,3 +294,17 @@ def test_server_refuses_a_tool_reply_with_an_unknown_call_id(llm):
         "messages[2].tool_call_id: 'call_2' answers no open call",
         "messages: tool calls ['call_1'] have no tool reply",
     ]
+
+
+def test_refused_key_hands_over_as_unavailable(llm, shop):
+    engine = LLMEngine(LLMConfig(llm.base_url, "test-model", "sk-wrong", backoff=0))
+    out = conversation_receive(
+        channel="web", external_user_id="k", text="hello", raw={}, now=NOW, engine=engine
+    )
+    assert out.hand_over is True
+    assert out.text == hand_over_text("en")
+    assert Conversation.objects.get(external_user_id="k").hand_over_reason == "unavailable"
+    assert Message.objects.get(pk=out.message_id).raw["error"] == (
+        "http_401: Incorrect API key provided"
+    )
+    assert len(llm.requests) == 1

@@ -137,3 +137,16 @@ def test_turn_budget_stops_the_rounds_and_answers_from_templates(llm, shop):
     assert len(llm.requests) == 2
     assert llm.remaining == 1
     assert Message.objects.get(pk=out.message_id).raw["llm_error"] == "timeout"
+
+
+def test_configured_engine_reads_the_endpoint_from_settings(llm, shop, settings):
+    settings.ASSISTANT_ENGINE = "assistant.llm.engine.LLMEngine"
+    settings.ASSISTANT_LLM_BASE_URL = llm.base_url
+    settings.ASSISTANT_LLM_MODEL = "m"
+    settings.ASSISTANT_LLM_API_KEY = "k"
+    llm.load([{"text": "Xin chào!"}])
+    out = conversation_receive(channel="web", external_user_id="s", text="chào", raw={}, now=NOW)
+    assert out.text == "Xin chào!"
+    assert llm.requests[0].headers["authorization"] == "Bearer k"
+    assert llm.requests[0].body["model"] == "m"
+    assert Message.objects.get(pk=out.message_id).engine == "llm"

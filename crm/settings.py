@@ -340,3 +340,18 @@ ASSISTANT_WAREHOUSE_ID = env.int("ASSISTANT_WAREHOUSE_ID", default=0)
 # Who a call-back request from the assistant is assigned to: "owner" (the first owner) or a
 # user id; "" nobody (anyone may take it).
 ASSISTANT_CALL_BACK_ASSIGNEE = env.str("ASSISTANT_CALL_BACK_ASSIGNEE", default="owner")
+# An OpenAI-compatible chat-completions endpoint (hosted, llama.cpp, vLLM, Ollama): with a base
+# URL ("https://host/v1") and a model, and no ASSISTANT_ENGINE, the assistant uses it.
+ASSISTANT_LLM_BASE_URL = env.str("ASSISTANT_LLM_BASE_URL", default="")
+ASSISTANT_LLM_MODEL = env.str("ASSISTANT_LLM_MODEL", default="")
+ASSISTANT_LLM_API_KEY = env.str("ASSISTANT_LLM_API_KEY", default="")
+ASSISTANT_LLM_TIMEOUT = env.float("ASSISTANT_LLM_TIMEOUT", default=20.0)  # seconds per request
+ASSISTANT_LLM_MAX_RETRIES = env.int("ASSISTANT_LLM_MAX_RETRIES", default=2)  # 429 and 5xx
+ASSISTANT_LLM_BACKOFF = env.float("ASSISTANT_LLM_BACKOFF", default=0.5)  # seconds, doubling
+ASSISTANT_LLM_MAX_TOOL_ROUNDS = env.int("ASSISTANT_LLM_MAX_TOOL_ROUNDS", default=4)
+# Seconds for all the requests of one customer turn (tool rounds, retries) before the assistant
+# answers from its templates or hands over.
+ASSISTANT_LLM_TURN_BUDGET = env.float("ASSISTANT_LLM_TURN_BUDGET", default=45.0)
+ASSISTANT_LLM_HISTORY = env.int("ASSISTANT_LLM_HISTORY", default=12)  # earlier messages sent
+if not ASSISTANT_ENGINE and ASSISTANT_LLM_BASE_URL and ASSISTANT_LLM_MODEL:
+    ASSISTANT_ENGINE = "assistant.llm.engine.LLMEngine"

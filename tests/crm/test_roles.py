@@ -131,6 +131,8 @@ PUBLIC = {
     # Carrier callbacks: the account's webhook secret is the credential.
     "shipping:ghn_webhook",
     "shipping:viettel_post_webhook",
+    # An e-invoice PDF link for the buyer: its signed, expiring token is the credential.
+    "invoicing:public_pdf",
 }
 
 

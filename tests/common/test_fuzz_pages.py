@@ -184,6 +184,7 @@ def world(login_as):
         "orders:return_refund_suggestion": {"pk": order.pk},
         "orders:customer_detail": {"pk": customer.pk},
         "orders:customer_edit": {"pk": customer.pk},
+        "orders:customer_invoice_details": {"pk": customer.pk},
         "orders:customer_addresses": {"pk": customer.pk},
         "orders:customer_address_add": {"pk": customer.pk},
         "orders:customer_address_edit": {"pk": customer.pk, "address_pk": address.pk},

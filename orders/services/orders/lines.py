@@ -104,10 +104,7 @@ def lines_plan(
                 _("The quantity of %(sku)s must be between 1 and %(max)d.")
                 % {"sku": sku, "max": MAX_QUANTITY}
             )
-        if not Decimal(0) <= vat_rate <= MAX_VAT_RATE:
-            raise OrderError(
-                _("The VAT rate of %(sku)s must be between 0 and 100%%.") % {"sku": sku}
-            )
+        _check_vat(sku, category, vat_rate)
         planned.append(
             PlannedLine(
                 line_id=line.line_id,
@@ -125,6 +122,15 @@ def lines_plan(
 
 
 _Vat = tuple[str, Decimal]  # (VAT category, rate)
+
+
+def _check_vat(sku: str, category: str, vat_rate: Decimal) -> None:
+    if not Decimal(0) <= vat_rate <= MAX_VAT_RATE:
+        raise OrderError(_("The VAT rate of %(sku)s must be between 0 and 100%%.") % {"sku": sku})
+    if category != VatCategory.RATE and vat_rate != 0:
+        raise OrderError(
+            _("%(sku)s is not subject to VAT or not declared: its VAT rate is 0.") % {"sku": sku}
+        )
 
 
 def _kept_line(line: LineInput, old: OrderLine | None) -> tuple[str, str, Decimal, _Vat]:

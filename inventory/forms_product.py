@@ -15,16 +15,18 @@ from django.core.validators import FileExtensionValidator
 from django.forms import formset_factory
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.forms import MoneyField, PercentField, QuantityField
 from common.money import ParseError, parse_money, parse_percent, quantize
 from inventory.forms_catalogue import MAX_VIDEO_BYTES, VIDEO_EXTENSIONS, MultipleImageField
-from inventory.models import Brand, Category, Product, Variant, Warehouse
+from inventory.models import Brand, Category, Product, Variant, VatCategory, Warehouse
 from inventory.services.catalogue import (
     MAX_OPTIONS,
     MAX_VARIANTS,
     PlanRow,
     default_vat_rate,
+    vat_error,
 )
 
 # --- Product editor ---------------------------------------------------------------------------
@@ -161,6 +163,7 @@ ROW_FIELDS = [
     "sku",
     "barcode",
     "cost_price",
+    "vat_category",
     "vat_rate",
     "sale_price",
     "weight_grams",
@@ -180,6 +183,12 @@ class VariantValuesForm(forms.Form):
     (the stored cost is kept: VariantInput.cost_price None)."""
 
     cost_price = MoneyField(label=_("Cost"))
+    vat_category = forms.TypedChoiceField(
+        required=False,
+        choices=[("", "—"), *VatCategory.choices],
+        empty_value=None,
+        label=pgettext_lazy("VAT category", "VAT"),
+    )
     vat_rate = PercentField(label=_("VAT %"))
     sale_price = MoneyField(label=_("Sale price"))
     weight_grams = QuantityField(label=_("Weight (g)"))
@@ -198,6 +207,19 @@ class VariantValuesForm(forms.Form):
         self.fields["preferred_supplier"].choices = suppliers  # type: ignore[attr-defined]
         if not with_costs:
             del self.fields["cost_price"]
+
+    def clean(self) -> dict[str, Any]:
+        """Goods not subject to VAT (KCT) or not declared (KKKNT) have rate 0 whatever was
+        typed; a VAT-rate variant's rate must be one the shop's country has."""
+        data = super().clean() or {}
+        category, rate = data.get("vat_category"), data.get("vat_rate")
+        if category not in (None, VatCategory.RATE):
+            data["vat_rate"] = Decimal(0)
+        elif rate is not None:
+            message = vat_error(category=VatCategory.RATE, rate=rate)
+            if message is not None:
+                self.add_error("vat_rate", message)
+        return data
 
 
 class VariantRowForm(VariantValuesForm):
@@ -233,12 +255,14 @@ class VariantRowForm(VariantValuesForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, suppliers=suppliers, with_costs=with_costs, **kwargs)
+        # A row always has a category (no blank choice); only "apply to all rows" may leave it.
+        self.fields["vat_category"].choices = VatCategory.choices  # type: ignore[attr-defined]
         self.warehouses = warehouses
         self.with_costs = with_costs
         for warehouse in warehouses:
             self.fields[f"stock_{warehouse.pk}"] = QuantityField(label=warehouse.code)
         # Profit and margin are worked out live only for those who may see them.
-        live = ("cost_price", "vat_rate", "sale_price") if with_costs else ()
+        live = ("cost_price", "vat_category", "vat_rate", "sale_price") if with_costs else ()
         figures_url = reverse("inventory:variant_figures")
         price_inputs = ",".join(f"[name='{self.prefix}-{name}']" for name in live)
         for name in live:
@@ -268,7 +292,10 @@ class VariantRowForm(VariantValuesForm):
         if not self.with_costs:
             return None
         return figures_for(
-            self["cost_price"].value(), self["vat_rate"].value(), self["sale_price"].value()
+            self["cost_price"].value(),
+            self["vat_rate"].value(),
+            self["sale_price"].value(),
+            category=self["vat_category"].value(),
         )
 
     @property
@@ -307,12 +334,14 @@ class Figures:
     margin: Decimal | None
 
 
-def figures_for(cost: Any, vat: Any, sale: Any) -> Figures | None:
-    """Profit and margin of a row as typed, computed by Variant itself (the same on save)."""
+def figures_for(cost: Any, vat: Any, sale: Any, *, category: Any = None) -> Figures | None:
+    """Profit and margin of a row as typed, computed by Variant itself (the same on save).
+    A variant not subject to VAT or not declared has rate 0 whatever the rate field says."""
+    without_rate = category not in (None, "", VatCategory.RATE)
     try:
         variant = Variant(
             cost_price=_as(cost, parse_money),
-            vat_rate=_as(vat, parse_percent, default_vat_rate()),
+            vat_rate=Decimal(0) if without_rate else _as(vat, parse_percent, default_vat_rate()),
             sale_price=_as(sale, parse_money),
         )
     except ParseError:

@@ -19,7 +19,7 @@ from inventory.forms_product import (
     VariantFormSet,
     VariantRowForm,
 )
-from inventory.models import Product
+from inventory.models import Product, VatCategory
 from inventory.selectors.product_editor import EditorData
 from inventory.services.catalogue import (
     MAX_OPTIONS,
@@ -151,7 +151,7 @@ class ProductEditor:
             known[0][1] if known else None,
         )
         if source is None:
-            return {"vat_rate": default_vat_rate()}
+            return {"vat_category": VatCategory.RATE, "vat_rate": default_vat_rate()}
         return {name: source.get(name) for name in SHARED_FIELDS}
 
     def _build(
@@ -288,6 +288,7 @@ class ProductEditor:
             "cost_price": pick("cost_price", Decimal("0")) if form.with_costs else None,
             "sale_price": pick("sale_price", Decimal("0")),
             "vat_rate": pick("vat_rate", default_vat_rate()),
+            "vat_category": pick("vat_category", VatCategory.RATE),
             "weight_grams": pick("weight_grams", 0),
             "length_cm": pick("length_cm", 0),
             "width_cm": pick("width_cm", 0),

@@ -21,6 +21,8 @@ from inventory.models.catalogue import (
     ProductImage,
     ProductOption,
     Variant,
+    VatCategory,
+    vat_category_check,
 )
 from inventory.models.counts import StockCount, StockCountLine
 from inventory.models.documents import DocumentSequence, ShopProfile
@@ -67,7 +69,9 @@ __all__ = [
     "Transfer",
     "TransferLine",
     "Variant",
+    "VatCategory",
     "Warehouse",
     "available_units",
     "money_field",
+    "vat_category_check",
 ]

@@ -10,7 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from common.db import choices_check
 from inventory.models.fields import money_field
 from inventory.models.suppliers import Supplier
 
@@ -138,6 +140,26 @@ class ProductImage(models.Model):
         return str(self.image.name)
 
 
+class VatCategory(models.TextChoices):
+    """How VAT applies to what a variant sells. Only RATE carries a percentage (`vat_rate`);
+    the other two carry none (rate 0) and an e-invoice shows their code instead."""
+
+    RATE = "rate", pgettext_lazy("VAT category", "VAT rate")
+    NOT_SUBJECT = "not_subject", pgettext_lazy("VAT category", "Not subject to VAT (KCT)")
+    NOT_DECLARED = "not_declared", pgettext_lazy("VAT category", "VAT not declared (KKKNT)")
+
+
+def vat_category_check(prefix: str) -> list[models.CheckConstraint]:
+    """The category is one of VatCategory, and only RATE has a rate other than 0."""
+    return [
+        choices_check("vat_category", VatCategory, f"{prefix}_vat_category_valid"),
+        models.CheckConstraint(
+            condition=Q(vat_category=VatCategory.RATE) | Q(vat_rate=0),
+            name=f"{prefix}_vat_rate_zero_without_rate",
+        ),
+    ]
+
+
 class Variant(models.Model):
     """A sellable SKU: one combination of the product's option values."""
 
@@ -158,6 +180,12 @@ class Variant(models.Model):
         decimal_places=2,
         default=Decimal("10"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    vat_category = models.CharField(
+        pgettext_lazy("VAT category", "VAT"),
+        max_length=16,
+        choices=VatCategory.choices,
+        default=VatCategory.RATE,
     )
     weight_grams = models.PositiveIntegerField(_("weight (g)"), default=0)
     length_cm = models.PositiveIntegerField(_("length (cm)"), default=0)
@@ -199,6 +227,7 @@ class Variant(models.Model):
                 condition=Q(cost_price__gte=0, sale_price__gte=0),
                 name="inventory_variant_prices_not_negative",
             ),
+            *vat_category_check("inventory_variant"),
         ]
         indexes = [
             models.Index(fields=["product", "id"]),

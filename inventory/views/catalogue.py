@@ -135,6 +135,7 @@ def variant_figures(request: HttpRequest) -> HttpResponse:
         request.GET.get(f"{prefix}-cost_price", ""),
         request.GET.get(f"{prefix}-vat_rate", ""),
         request.GET.get(f"{prefix}-sale_price", ""),
+        category=request.GET.get(f"{prefix}-vat_category", ""),
     )
     return render(request, f"{PRODUCT_FORM}#variant-figures", {"figures": figures})
 

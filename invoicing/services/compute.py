@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from common.money import quantize
+from inventory.models import VatCategory
 from invoicing.adapters.base import InvoiceLine, LineKind, VatBreakdown, VatRate, percent_of
 from invoicing.services.words import amount_in_words
 
@@ -45,6 +46,24 @@ def vat_rate_of(percent: Decimal) -> VatRate:
         return RATES_BY_PERCENT[rate]
     except KeyError:
         raise UnsupportedVatRate(format(rate, "f")) from None
+
+
+# An order line's VAT category that carries no percentage, and the invoice rate it becomes.
+RATES_BY_CATEGORY = {
+    VatCategory.NOT_SUBJECT: VatRate.NOT_SUBJECT,  # KCT: S-Invoice -2, MISA "KCT"
+    VatCategory.NOT_DECLARED: VatRate.NOT_DECLARED,  # KKKNT: S-Invoice -1, MISA "KKKNT"
+}
+
+
+def line_vat_rate(*, category: str, percent: Decimal) -> VatRate:
+    """The invoice rate of a sold line: its category's code (KCT, KKKNT), or for the
+    VAT-rate category its percentage (0, 5, 8, 10; UnsupportedVatRate otherwise)."""
+    if category == VatCategory.RATE:
+        return vat_rate_of(percent)
+    try:
+        return RATES_BY_CATEGORY[VatCategory(category)]
+    except ValueError:
+        raise UnsupportedVatRate(category) from None
 
 
 @dataclass(frozen=True)

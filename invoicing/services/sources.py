@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from common.money import quantize
-from invoicing.services.compute import SoldLine, vat_rate_of
+from invoicing.services.compute import SoldLine, line_vat_rate
 from orders.models import BuyerType, Order, OrderInvoiceRequest, OrderLine, Return
 from orders.services.amounts import LinePrice, order_amounts, returned_units_net
 
@@ -89,7 +89,7 @@ def sold_lines(order: Order) -> list[SoldLine]:
             quantity=Decimal(line.quantity),
             gross=amount.gross,
             net=amount.line_total - amount.discount_share,
-            vat_rate=vat_rate_of(line.vat_rate),
+            vat_rate=line_vat_rate(category=line.vat_category, percent=line.vat_rate),
         )
         for line, amount in zip(lines, amounts.lines, strict=True)
     ]
@@ -131,7 +131,7 @@ def returned_lines(order_return: Return) -> list[SoldLine]:
                 quantity=Decimal(quantity),
                 gross=quantize(line.unit_price * quantity, order.currency),
                 net=net,
-                vat_rate=vat_rate_of(line.vat_rate),
+                vat_rate=line_vat_rate(category=line.vat_category, percent=line.vat_rate),
             )
         )
     return result

@@ -14,6 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from common import markers
 from common.db import choices_check
+from inventory.models import VatCategory, vat_category_check
 from orders import transitions as t
 from orders.models.customers import AddressScheme, Country, Customer
 from orders.models.fields import money_field
@@ -271,6 +272,14 @@ class OrderLine(models.Model):
     vat_rate = models.DecimalField(
         _("VAT rate (%)"), max_digits=5, decimal_places=2, default=Decimal("10")
     )
+    # The variant's VAT category when the line was taken (a snapshot, like vat_rate): a line
+    # not subject to VAT (KCT) or not declared (KKKNT) has rate 0 and no VAT.
+    vat_category = models.CharField(
+        pgettext_lazy("VAT category", "VAT"),
+        max_length=16,
+        choices=VatCategory.choices,
+        default=VatCategory.RATE,
+    )
     line_total = money_field(_("line total"))
     # The VAT contained in this line after its share of the order discount.
     vat_amount = money_field(_("VAT"))
@@ -304,6 +313,7 @@ class OrderLine(models.Model):
                 ),
                 name="orders_line_amounts_not_negative",
             ),
+            *vat_category_check("orders_line"),
         ]
 
     def __str__(self) -> str:

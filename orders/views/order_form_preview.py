@@ -34,6 +34,7 @@ class LineView:
     available_here: int | None
     available_total: int | None
     line_total: Decimal | None = None
+    vat_category: str = ""
 
     @property
     def key(self) -> str:
@@ -70,12 +71,14 @@ def _line_views(
         if existing is not None:
             sku, name = existing.sku, existing.name
             vat_rate, default_price = existing.vat_rate, existing.unit_price
+            vat_category = existing.vat_category
         elif variant is not None:
             sku = variant.sku
             name = variant_display_name(variant.product.name, variant.option_values)
             vat_rate, default_price = variant.vat_rate, variant.sale_price
+            vat_category = variant.vat_category
         else:
-            sku, name, vat_rate, default_price = "", "", None, None
+            sku, name, vat_rate, default_price, vat_category = "", "", None, None, ""
         views.append(
             LineView(
                 row=row,
@@ -83,6 +86,7 @@ def _line_views(
                 name=name,
                 known=existing is not None or variant is not None,
                 vat_rate=vat_rate,
+                vat_category=vat_category,
                 default_price=default_price,
                 available_here=getattr(variant, "available_here", None),
                 available_total=getattr(variant, "available_total", None),

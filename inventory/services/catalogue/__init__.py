@@ -45,6 +45,8 @@ from inventory.services.catalogue.variants import (
     sku_suggest,
     sku_validate,
     variant_matrix,
+    vat_error,
+    vat_rates,
 )
 
 __all__ = [
@@ -78,4 +80,6 @@ __all__ = [
     "sku_validate",
     "variant_matrix",
     "variant_plan",
+    "vat_error",
+    "vat_rates",
 ]

@@ -18,6 +18,7 @@ from inventory.services.catalogue.variants import (
     VariantError,
     VariantInput,
     sku_validate,
+    vat_error,
 )
 
 
@@ -127,3 +128,6 @@ def clean_variant(variant: Variant, index: int) -> None:
         raise VariantError(
             messages[0], index=index, field=None if field_name == "__all__" else field_name
         ) from error
+    message = vat_error(category=variant.vat_category, rate=variant.vat_rate)
+    if message is not None:
+        raise VariantError(message, index=index, field="vat_rate")

@@ -38,6 +38,7 @@ _VARIANT_FIELDS = [
     "cost_price",
     "sale_price",
     "vat_rate",
+    "vat_category",
     "weight_grams",
     "length_cm",
     "width_cm",
@@ -229,6 +230,7 @@ def _fill_variant(variant: Variant, data: VariantInput, *, sku: str, product: Pr
         variant.cost_price = quantize(data.cost_price, currency)
     variant.sale_price = quantize(data.sale_price, currency)
     variant.vat_rate = data.vat_rate
+    variant.vat_category = data.vat_category
     variant.weight_grams = data.weight_grams
     variant.length_cm = data.length_cm
     variant.width_cm = data.width_cm

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from common.text import fold
 from inventory.errors import InventoryError
-from inventory.models import Product, Variant
+from inventory.models import Product, Variant, VatCategory
 
 MAX_OPTIONS = 3
 # The editor shows every combination as a row; more than this is not a product, it is a catalogue.
@@ -22,6 +22,12 @@ MAX_VARIANTS = 250
 SKU_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 # VAT a new variant starts with: Vietnam 10 %, Thailand 7 %.
 DEFAULT_VAT_RATE = {"VND": Decimal("10"), "THB": Decimal("7")}
+# The rates a variant of the VAT-rate category may have: Vietnam 0, 5, 8 (the temporary
+# reduction of 10) and 10 %; Thailand 0 and 7 %.
+VAT_RATES = {
+    "VND": (Decimal(0), Decimal(5), Decimal(8), Decimal(10)),
+    "THB": (Decimal(0), Decimal(7)),
+}
 
 
 class VariantError(InventoryError):
@@ -43,6 +49,7 @@ class VariantInput:
     cost_price: Decimal | None = Decimal("0")
     sale_price: Decimal = Decimal("0")
     vat_rate: Decimal = Decimal("10")
+    vat_category: str = VatCategory.RATE
     weight_grams: int = 0
     length_cm: int = 0
     width_cm: int = 0
@@ -65,6 +72,27 @@ class VariantUpdate(VariantInput):
 
 def default_vat_rate() -> Decimal:
     return DEFAULT_VAT_RATE.get(settings.SHOP_CURRENCY, Decimal("10"))
+
+
+def vat_rates() -> tuple[Decimal, ...]:
+    return VAT_RATES.get(settings.SHOP_CURRENCY, VAT_RATES["VND"])
+
+
+def vat_error(*, category: str, rate: Decimal) -> str | None:
+    """Why a (VAT category, rate) pair cannot be a variant's, translated; None when it can.
+    Only the VAT-rate category has a rate, one of vat_rates(); the others have rate 0."""
+    if category not in VatCategory.values:
+        return _("Choose how VAT applies.")
+    if category != VatCategory.RATE:
+        if rate != 0:
+            return _("Goods not subject to VAT or not declared have no VAT rate: leave it at 0.")
+        return None
+    allowed = vat_rates()
+    if rate not in allowed:
+        return _("The VAT rate must be one of %(rates)s %%.") % {
+            "rates": ", ".join(format(r.normalize(), "f") for r in allowed)
+        }
+    return None
 
 
 def variant_matrix(options: Sequence[tuple[str, Sequence[str]]]) -> list[tuple[str, ...]]:

@@ -9,8 +9,8 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from common.money import parse_money, parse_percent, parse_quantity
-from inventory.models import StockLevel, Variant
-from inventory.services.catalogue import default_vat_rate, options_pad
+from inventory.models import StockLevel, Variant, VatCategory
+from inventory.services.catalogue import default_vat_rate, options_pad, vat_error
 from inventory.services.imports.parse import parse_bool
 from inventory.services.imports.plan_data import (
     VARIANT_NUMBERS,
@@ -41,6 +41,12 @@ class VariantSteps(PlannerBase):
                 self.error(row.number, "sku", _("Give the option values of the new variant."))
         else:
             values = {k: v for k, v in values.items() if differs(row.variant, k, v)}
+        if "vat_rate" in values:
+            # The file has no VAT category column: the variant keeps its own (a new one: rate).
+            category = row.variant.vat_category if row.variant is not None else VatCategory.RATE
+            message = vat_error(category=category, rate=values["vat_rate"])
+            if message is not None:
+                self.error(row.number, "vat_rate", message)
         row.values = values
 
     def _variant_values(self, row: FileRow) -> dict[str, Any]:

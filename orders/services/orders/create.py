@@ -295,6 +295,7 @@ def _line_row(order: Order, p: PlannedLine, a: LineAmounts) -> OrderLine:
         unit_price=p.unit_price,
         discount=p.discount,
         vat_rate=p.vat_rate,
+        vat_category=p.vat_category,
         line_total=a.line_total,
         vat_amount=a.vat_amount,
     )

@@ -215,6 +215,7 @@ def _as_planned(line: OrderLine) -> PlannedLine:
         unit_price=line.unit_price,
         discount=line.discount,
         vat_rate=line.vat_rate,
+        vat_category=line.vat_category,
     )
 
 
@@ -339,6 +340,7 @@ def _write_lines(
             "unit_price": p.unit_price,
             "discount": p.discount,
             "vat_rate": p.vat_rate,
+            "vat_category": p.vat_category,
             "line_total": a.line_total,
             "vat_amount": a.vat_amount,
             "quantity_reserved": p.quantity if reserved else 0,

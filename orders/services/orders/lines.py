@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from common.money import quantize
-from inventory.models import Variant
+from inventory.models import Variant, VatCategory
 from orders.errors import OrderError
 from orders.models import Channel, Order, OrderLine, PaymentMethod
 from orders.services.amounts import LinePrice, OrderAmounts, order_amounts
@@ -41,6 +41,7 @@ class PlannedLine:
     unit_price: Decimal
     discount: Decimal
     vat_rate: Decimal
+    vat_category: str = VatCategory.RATE
 
 
 def variant_display_name(product_name: str, options: Iterable[str]) -> str:
@@ -54,6 +55,7 @@ PLAN_FIELDS = (
     "sku",
     "sale_price",
     "vat_rate",
+    "vat_category",
     "is_active",
     "option1",
     "option2",
@@ -93,18 +95,16 @@ def lines_plan(
             if line.line_id in seen_lines:
                 raise OrderError(_("A line does not belong to this order."))
             seen_lines.add(line.line_id)
-            sku, name, unit_price, vat_rate = _kept_line(line, existing.get(line.line_id))
+            sku, name, unit_price, vat = _kept_line(line, existing.get(line.line_id))
         else:
-            sku, name, unit_price, vat_rate = _new_line(line, variants.get(line.variant_id))
+            sku, name, unit_price, vat = _new_line(line, variants.get(line.variant_id))
+        category, vat_rate = vat
         if not 1 <= line.quantity <= MAX_QUANTITY:
             raise OrderError(
                 _("The quantity of %(sku)s must be between 1 and %(max)d.")
                 % {"sku": sku, "max": MAX_QUANTITY}
             )
-        if not Decimal(0) <= vat_rate <= MAX_VAT_RATE:
-            raise OrderError(
-                _("The VAT rate of %(sku)s must be between 0 and 100%%.") % {"sku": sku}
-            )
+        _check_vat(sku, category, vat_rate)
         planned.append(
             PlannedLine(
                 line_id=line.line_id,
@@ -115,13 +115,27 @@ def lines_plan(
                 unit_price=quantize(unit_price, currency),
                 discount=quantize(line.discount, currency),
                 vat_rate=Decimal(vat_rate).quantize(Decimal("0.01")),
+                vat_category=category,
             )
         )
     return planned
 
 
-def _kept_line(line: LineInput, old: OrderLine | None) -> tuple[str, str, Decimal, Decimal]:
-    """(sku, name, unit price, VAT rate) of an existing line as edited."""
+_Vat = tuple[str, Decimal]  # (VAT category, rate)
+
+
+def _check_vat(sku: str, category: str, vat_rate: Decimal) -> None:
+    if not Decimal(0) <= vat_rate <= MAX_VAT_RATE:
+        raise OrderError(_("The VAT rate of %(sku)s must be between 0 and 100%%.") % {"sku": sku})
+    if category != VatCategory.RATE and vat_rate != 0:
+        raise OrderError(
+            _("%(sku)s is not subject to VAT or not declared: its VAT rate is 0.") % {"sku": sku}
+        )
+
+
+def _kept_line(line: LineInput, old: OrderLine | None) -> tuple[str, str, Decimal, _Vat]:
+    """(sku, name, unit price, (VAT category, rate)) of an existing line as edited: the
+    category stays the one the line was taken with."""
     if old is None:
         raise OrderError(_("A line does not belong to this order."))
     if old.variant_id != line.variant_id:
@@ -131,11 +145,12 @@ def _kept_line(line: LineInput, old: OrderLine | None) -> tuple[str, str, Decima
         )
     unit_price = old.unit_price if line.unit_price is None else line.unit_price
     vat_rate = old.vat_rate if line.vat_rate is None else line.vat_rate
-    return old.sku, old.name, unit_price, vat_rate
+    return old.sku, old.name, unit_price, (old.vat_category, vat_rate)
 
 
-def _new_line(line: LineInput, variant: Variant | None) -> tuple[str, str, Decimal, Decimal]:
-    """(sku, name, unit price, VAT rate) of a new line: the variant's unless given."""
+def _new_line(line: LineInput, variant: Variant | None) -> tuple[str, str, Decimal, _Vat]:
+    """(sku, name, unit price, (VAT category, rate)) of a new line: the variant's, unless
+    the price or rate is given (the category is always the variant's)."""
     if variant is None:
         raise OrderError(_("A line refers to a product variant that does not exist."))
     if not (variant.is_active and variant.product.is_active):
@@ -143,7 +158,7 @@ def _new_line(line: LineInput, variant: Variant | None) -> tuple[str, str, Decim
     name = variant_display_name(variant.product.name, variant.option_values)[:400]
     unit_price = variant.sale_price if line.unit_price is None else line.unit_price
     vat_rate = variant.vat_rate if line.vat_rate is None else line.vat_rate
-    return variant.sku, name, unit_price, vat_rate
+    return variant.sku, name, unit_price, (variant.vat_category, vat_rate)
 
 
 def lines_amounts(

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "shipping",
     "invoicing",
     "followups",
+    "assistant",
     "crm",
 ]
 
@@ -319,3 +320,23 @@ LOGGING = {
 
 # Heartbeats older than this make the health page report the worker or beat as down.
 HEARTBEAT_STALE_SECONDS = env.int("HEARTBEAT_STALE_SECONDS", default=120)
+
+# --- AI sales assistant (assistant/) ------------------------------------------------------------
+# A dotted path of an assistant.engine.Engine class; empty: the built-in offline responder.
+ASSISTANT_ENGINE = env.str("ASSISTANT_ENGINE", default="")
+# Below this confidence (0..1) a reply hands the conversation over to staff.
+ASSISTANT_MIN_CONFIDENCE = env.float("ASSISTANT_MIN_CONFIDENCE", default=0.4)
+# The shop's flat shipping rule (used when no carrier account quotes the route), in the shop
+# currency; free from ASSISTANT_FREE_SHIPPING_FROM of goods value when that is set.
+ASSISTANT_SHIPPING_FLAT_FEE = env.str(
+    "ASSISTANT_SHIPPING_FLAT_FEE", default="30000" if SHOP_CURRENCY == "VND" else "50"
+)
+ASSISTANT_FREE_SHIPPING_FROM = env.str("ASSISTANT_FREE_SHIPPING_FROM", default="") or None
+# Promises the assistant may state (guardrails.PROMISE_TERMS categories: discount, gift,
+# guarantee, free_shipping); none by default.
+ASSISTANT_ALLOWED_PROMISES = env.list("ASSISTANT_ALLOWED_PROMISES", default=[])
+# The warehouse of the assistant's draft orders (default: the first active main warehouse).
+ASSISTANT_WAREHOUSE_ID = env.int("ASSISTANT_WAREHOUSE_ID", default=0)
+# Who a call-back request from the assistant is assigned to: "owner" (the first owner) or a
+# user id; "" nobody (anyone may take it).
+ASSISTANT_CALL_BACK_ASSIGNEE = env.str("ASSISTANT_CALL_BACK_ASSIGNEE", default="owner")

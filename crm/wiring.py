@@ -3,7 +3,9 @@ other): a marketplace shop whose authorisation is about to end becomes a red fol
 the owner (channels_sync.signals.authorization_ending -> followups.services_tasks); a parcel
 whose delivery failed becomes a red follow-up on its order (shipping.signals.delivery_failed
 -> followups.services), and is finished once staff decided (redeliver, change the address,
-return) or received the returned parcel (shipping.signals.delivery_action_taken)."""
+return) or received the returned parcel (shipping.signals.delivery_action_taken); the AI
+assistant's call-back requests become contact requests (assistant.ports ->
+followups.services_requests)."""
 
 from __future__ import annotations
 
@@ -128,9 +130,47 @@ def _delivery_action_taken(
     )
 
 
+def call_back_assignee() -> int | None:
+    """settings.ASSISTANT_CALL_BACK_ASSIGNEE: "owner" (the first owner), a user id, "" nobody."""
+    rule = str(settings.ASSISTANT_CALL_BACK_ASSIGNEE).strip()
+    if rule == "owner":
+        return owner_id()
+    return int(rule) if rule.isdigit() else None
+
+
+def assistant_call_back(request: Any) -> Any:
+    """The assistant's call-back request (assistant.ports.CallBackRequest) as a contact request
+    from the assistant, due now (red marker), assigned by ASSISTANT_CALL_BACK_ASSIGNEE."""
+    from assistant.ports import CallBackCreated, PortError
+    from followups.models import FollowUp, RequestSource
+    from followups.services import FollowUpError, followup_assign
+    from followups.services_requests import contact_request_create
+
+    try:
+        created, _new = contact_request_create(
+            name=request.name,
+            phone=request.phone,
+            message=request.message,
+            source=RequestSource.ASSISTANT,
+            user_id=None,
+            preferred_at=request.now,
+            now=request.now,
+        )
+    except FollowUpError as error:
+        raise PortError(str(error)) from None
+    assignee = call_back_assignee()
+    thread = FollowUp.objects.filter(contact_request_id=created.pk).first()
+    if thread is not None and assignee is not None:
+        followup_assign(followup_id=thread.pk, assignee_id=assignee, user_id=None, now=request.now)
+    return CallBackCreated(request_id=created.pk, phone_e164=created.phone, assignee_id=assignee)
+
+
 def connect() -> None:
+    from assistant.ports import register_call_back
     from channels_sync.signals import authorization_ending
     from shipping.signals import delivery_action_taken, delivery_failed
+
+    register_call_back(assistant_call_back)
 
     authorization_ending.connect(_authorization_ending, dispatch_uid="crm.authorization_ending")
     delivery_failed.connect(_delivery_failed, dispatch_uid="crm.delivery_failed")

@@ -1,0 +1,332 @@
+"""The built-in responder, the default engine: no model, no network. It detects the customer's
+language, the intent and the entities of the message, finds products in the live catalogue
+(assistant.tools), calls the same tools an LLM engine would and answers from the templates in
+assistant.offline.render. Its memory between turns is conversation.draft["memory"]: the step
+of a purchase ("choose" an option, send "details"), or half of an order-status question."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+
+from assistant import drafts, tools
+from assistant.engine import Reply, ToolResult
+from assistant.models import Conversation, Direction, Message
+from assistant.offline import intents
+from assistant.offline.language import detect_language
+from assistant.offline.render import item_line, render_one, text
+from assistant.tools import ToolContext
+from common.phones import shop_country
+from common.text import fold
+
+_STOP = intents.terms_of_intents() | set(
+    [
+        "toi",
+        "minh",
+        "em",
+        "anh",
+        "chi",
+        "ban",
+        "shop",
+        "a",
+        "ak",
+        "ah",
+        "nhe",
+        "nha",
+        "oi",
+        "voi",
+        "cho",
+        "co",
+        "khong",
+        "ko",
+        "con",
+        "the",
+        "is",
+        "are",
+        "do",
+        "you",
+        "have",
+        "i",
+        "my",
+        "me",
+        "want",
+        "please",
+        "what",
+        "how",
+        "of",
+        "for",
+        "and",
+        "ไหม",
+        "ครับ",
+        "ค่ะ",
+        "คะ",
+        "นะ",
+        "มี",
+    ]
+)
+
+
+class _Turn:
+    """One turn: the conversation, its language, the tool context and the results so far."""
+
+    def __init__(self, conversation: Conversation, message: str, now: datetime) -> None:
+        self.conversation = conversation
+        self.message = message
+        self.language = detect_language(
+            message, default=conversation.language or settings.LANGUAGE_CODE
+        )
+        inbound = (
+            Message.objects.filter(conversation=conversation, direction=Direction.IN)
+            .order_by("-id")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        self.ctx = ToolContext(conversation.pk, int(inbound or 0), now)
+        self.results: list[ToolResult] = []
+        draft = conversation.draft or {}
+        self.memory: dict[str, Any] = dict(draft.get("memory") or {})
+        self.token = str(draft.get("token") or "")
+        self.read_back: dict[str, Any] = draft.get("read_back") or {}
+        self.entities = intents.entities_of(message)
+
+    def call(self, function: Any, **arguments: Any) -> ToolResult:
+        with translation.override(self.language):
+            result: ToolResult = function(self.ctx, **arguments)
+        self.results.append(result)
+        return result
+
+    def reply(self, body: str, **fields: Any) -> Reply:
+        return Reply(
+            text=body,
+            tool_results=tuple(self.results),
+            language=self.language,
+            engine=OfflineEngine.name,
+            **fields,
+        )
+
+    def t(self, key: str, **values: Any) -> str:
+        return text(key, self.language, **values)
+
+
+def product_query(message: str) -> str:
+    """The message without keywords, pronouns, numbers and phone: the words naming a product."""
+    kept = [
+        w for w in tools.words(intents.without_phone(message)) if w not in _STOP and not w.isdigit()
+    ]
+    return " ".join(kept)
+
+
+class OfflineEngine:
+    name = "offline"
+
+    def reply(
+        self, *, conversation: Conversation, text: str, now: datetime, correction: str = ""
+    ) -> Reply:
+        turn = _Turn(conversation, text, now)
+        intent = intents.intent_of(text)
+        short = len(fold(text).split()) <= 6
+        if turn.token and short and intent in ("", "buy", "thanks"):
+            if intents.is_no(text):
+                return turn.reply(turn.t("cancelled"), memory={}, intent="cancel")
+            if intents.is_yes(text):
+                return _confirm(turn)
+        step = turn.memory.get("step")
+        if step == "details" and (turn.entities.phone or not intent):
+            return _details(turn)
+        if step == "call_back" and turn.entities.phone:
+            return _call_back(turn)
+        if step == "choose" and intent in ("", "buy"):
+            chosen = _choose(turn)
+            if chosen is not None:
+                return chosen
+        if intent == "order_status" or turn.entities.order_number or step == "order":
+            return _order_status(turn)
+        handler = _HANDLERS.get(intent)
+        if handler is not None:
+            return handler(turn)
+        return _products(turn, intent="")
+
+
+# --- Purchase ---------------------------------------------------------------------------------
+
+
+def _confirm(turn: _Turn) -> Reply:
+    result = turn.call(drafts.draft_order_create, token=turn.token)
+    if result.ok:
+        return turn.reply(render_one(result, turn.language), memory={}, intent="confirm")
+    if result.data.get("error") == "changed_since_read_back" and turn.read_back:
+        again = _read_back(turn, turn.read_back)
+        return turn.reply(f"{turn.t('changed')}\n{again.text}", intent="confirm")
+    return turn.reply(render_one(result, turn.language) or turn.t("off_topic"), failed=True)
+
+
+def _read_back(turn: _Turn, data: dict[str, Any]) -> Reply:
+    address = data["address"]
+    result = turn.call(
+        drafts.draft_read_back,
+        items=[{"sku": x["sku"], "quantity": x["quantity"]} for x in data["lines"]],
+        name=data["name"],
+        phone=data["phone"],
+        street=address["street"],
+        ward=address["ward"],
+        district=address.get("district", ""),
+        province=address["province"],
+        postcode=address.get("postcode", ""),
+    )
+    return turn.reply(render_one(result, turn.language), intent="read_back")
+
+
+def _split_details(message: str) -> dict[str, str] | None:
+    """name, street, ward, district, province, postcode from "name, phone, street, ward,
+    [district,] province[, postcode]" (Thailand: district and postcode required)."""
+    rest = intents.without_phone(message)
+    postcode = intents.entities_of(message).postcode
+    if postcode:
+        rest = re.sub(rf"(?<!\d){postcode}(?!\d)", " ", rest)
+    parts = [p.strip(" .:-") for p in re.split(r"[,\n;]", rest)]
+    parts = [re.sub(r"^(?:ten|name|dia chi|address|sdt)\s*:\s*", "", p, flags=re.I) for p in parts]
+    parts = [p for p in parts if p]
+    thai = shop_country() == "TH"
+    district_like = len(parts) >= 5 and (
+        thai or fold(parts[-2]).startswith(("quan", "huyen", "thi xa", "q.", "q "))
+    )
+    if len(parts) < (5 if thai else 4):
+        return None
+    tail = 3 if district_like else 2
+    return {
+        "name": parts[0],
+        "street": ", ".join(parts[1:-tail]) or parts[1],
+        "ward": parts[-tail],
+        "district": parts[-2] if district_like else "",
+        "province": parts[-1],
+        "postcode": postcode,
+    }
+
+
+def _details(turn: _Turn) -> Reply:
+    details = _split_details(turn.message)
+    if details is None or not turn.entities.phone:
+        return turn.reply(turn.t("ask_details"), failed=True, intent="details")
+    result = turn.call(
+        drafts.draft_read_back, items=turn.memory["items"], phone=turn.entities.phone, **details
+    )
+    if not result.ok:
+        why = str(result.data.get("why") or result.data.get("error"))
+        body = f"{turn.t('bad_details', why=why)}\n{turn.t('ask_details')}"
+        return turn.reply(body, failed=True, intent="details")
+    memory = {**turn.memory, "step": "read_back"}
+    return turn.reply(render_one(result, turn.language), memory=memory, intent="read_back")
+
+
+def _start_purchase(turn: _Turn, matches: list[dict[str, Any]], quantity: int) -> Reply:
+    best = matches[0]
+    lines = "\n".join(item_line(item, turn.language) for item in matches)
+    ties = [m for m in matches if m["score"] == best["score"]]
+    if len(ties) > 1:
+        memory = {"step": "choose", "skus": [m["sku"] for m in ties], "quantity": quantity}
+        return turn.reply(f"{turn.t('choose')}\n{lines}", memory=memory, intent="buy")
+    if best["available"] < quantity:
+        body = f"{turn.t('not_enough')}\n{item_line(best, turn.language)}"
+        return turn.reply(body, intent="buy", memory={})
+    memory = {"step": "details", "items": [{"sku": best["sku"], "quantity": quantity}]}
+    body = f"{item_line(best, turn.language)}\n{turn.t('ask_details')}"
+    return turn.reply(body, memory=memory, intent="buy")
+
+
+def _choose(turn: _Turn) -> Reply | None:
+    """The option the customer picked among the variants offered (None: not one of them)."""
+    words = [w.casefold() for w in tools.words(turn.message)]
+    best: tuple[int, str] | None = None
+    for sku in turn.memory.get("skus", []):
+        result = tools.variant_price_stock(turn.ctx, sku=sku)
+        if not result.ok:
+            continue
+        options = [w for value in result.data["options"] for w in tools.words(value)]
+        hits = sum(1 for w in options if w.casefold() in words)
+        if hits and (best is None or hits > best[0]):
+            best = (hits, sku)
+    if best is None:
+        return None
+    chosen = turn.call(tools.variant_price_stock, sku=best[1])
+    quantity = turn.entities.quantity or int(turn.memory.get("quantity") or 1)
+    return _start_purchase(turn, [{**chosen.data, "score": 100}], quantity)
+
+
+def _products(turn: _Turn, *, intent: str) -> Reply:
+    query = product_query(turn.message)
+    if not query:
+        if intent:
+            return turn.reply(turn.t("not_found"), failed=True, intent=intent, confidence=0.6)
+        return turn.reply(turn.t("off_topic"), failed=True, confidence=0.5, intent="off_topic")
+    result = turn.call(tools.search_products, query=query)
+    items = result.data["items"]
+    if not items:
+        failed_intent = intent or "off_topic"
+        key = "not_found" if intent else "off_topic"
+        return turn.reply(turn.t(key), failed=True, confidence=0.5, intent=failed_intent)
+    confidence = items[0]["score"] / 100
+    if intent == "buy":
+        quantity = turn.entities.quantity or 1
+        return _start_purchase(turn, items, quantity)
+    return turn.reply(render_one(result, turn.language), confidence=confidence, intent="product")
+
+
+# --- Other intents ----------------------------------------------------------------------------
+
+
+def _order_status(turn: _Turn) -> Reply:
+    number = turn.entities.order_number or str(turn.memory.get("order_number", ""))
+    phone = turn.entities.phone or str(turn.memory.get("phone", ""))
+    if not (number and phone):
+        memory = {"step": "order", "order_number": number, "phone": phone}
+        return turn.reply(turn.t("order_ask"), memory=memory, intent="order_status")
+    result = turn.call(tools.order_status, order_number=number, phone=phone)
+    return turn.reply(
+        render_one(result, turn.language), memory={}, intent="order_status", failed=not result.ok
+    )
+
+
+def _call_back(turn: _Turn) -> Reply:
+    phone = turn.entities.phone
+    if not phone:
+        return turn.reply(turn.t("call_back_ask"), memory={"step": "call_back"}, intent="call_back")
+    name = turn.conversation.display_name or str(
+        {"vi": "Khách chat", "th": "ลูกค้าแชท"}.get(turn.language, "Chat customer")
+    )
+    result = turn.call(tools.request_call_back, name=name, phone=phone, note=turn.message)
+    if not result.ok:
+        return turn.reply(turn.t("call_back_ask"), failed=True, intent="call_back")
+    return turn.reply(render_one(result, turn.language), memory={}, intent="call_back")
+
+
+def _shipping(turn: _Turn) -> Reply:
+    folded = fold(turn.message)
+    place = re.search(r"(?:\bdi\b|\bve\b|\bto\b|ไป|ส่ง)\s*(.+)$", folded)
+    province = place.group(1).strip(" ?.!") if place else ""
+    result = turn.call(tools.shipping_fee_estimate, province=province)
+    return turn.reply(render_one(result, turn.language), intent="shipping")
+
+
+_HANDLERS = {
+    "call_back": _call_back,
+    "discount": lambda turn: turn.reply(turn.t("no_discount"), intent="discount"),
+    "shipping": _shipping,
+    "buy": lambda turn: _products(turn, intent="buy"),
+    "price_stock": lambda turn: _products(turn, intent="price_stock"),
+    "greeting": lambda turn: _products_or(turn, "greeting"),
+    "thanks": lambda turn: turn.reply(turn.t("welcome"), intent="thanks"),
+}
+
+
+def _products_or(turn: _Turn, key: str) -> Reply:
+    """A greeting that also names a product answers about the product."""
+    if product_query(turn.message):
+        reply = _products(turn, intent="")
+        if not reply.failed:
+            return reply
+        turn.results.clear()
+    return turn.reply(turn.t(key), intent=key)

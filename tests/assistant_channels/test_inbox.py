@@ -1,0 +1,118 @@
+"""The staff inbox: the list with unread counts and the navigation badge, a conversation
+(opening it marks it read), take over / hand back, a reply sent through the channel."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from assistant.channels.inbox import InboxError, conversation_take_over
+from assistant.channels.models import Delivery, DeliveryStatus, InboundEvent, Platform
+from assistant.models import Author, Conversation, ConversationState, Message
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def conversation(accounts):
+    now = timezone.now()
+    conversation = Conversation.objects.create(
+        channel="messenger", external_user_id="psid-1", unread_count=2, last_activity_at=now
+    )
+    Message.objects.create(
+        conversation=conversation,
+        direction="in",
+        author="customer",
+        text="Áo này còn size M không?",
+        created_at=now,
+    )
+    InboundEvent.objects.create(
+        account=accounts[Platform.MESSENGER],
+        event_id="m_x",
+        kind="text",
+        user_id="psid-1",
+        text="Áo này còn size M không?",
+        conversation_id=conversation.pk,
+        status="answered",
+    )
+    return conversation
+
+
+def test_the_list_shows_unread_counts_and_the_badge_their_total(client, login_as, conversation):
+    login_as("sales")
+    page = client.get(reverse("assistant_channels:inbox"))
+    assert page.status_code == 200
+    assert f'data-testid="unread-{conversation.pk}">2<' in page.content.decode()
+    badge = client.get(reverse("assistant_channels:unread_badge"))
+    assert badge.content.decode() == "2"
+
+
+def test_warehouse_staff_cannot_open_the_inbox(client, login_as, conversation):
+    login_as("warehouse")
+    assert client.get(reverse("assistant_channels:inbox")).status_code == 403
+
+
+def test_opening_a_conversation_marks_it_read(client, login_as, conversation):
+    login_as("sales")
+    page = client.get(reverse("assistant_channels:conversation", args=[conversation.pk]))
+    assert "Áo này còn size M không?" in page.content.decode()
+    conversation.refresh_from_db()
+    assert conversation.unread_count == 0
+    assert client.get(reverse("assistant_channels:unread_badge")).content.decode() == ""
+
+
+def test_take_over_then_hand_back(client, login_as, conversation):
+    user = login_as("sales")
+    client.post(reverse("assistant_channels:take_over", args=[conversation.pk]))
+    conversation.refresh_from_db()
+    assert (conversation.state, conversation.owner_id) == (ConversationState.STAFF, user.pk)
+    client.post(reverse("assistant_channels:hand_back", args=[conversation.pk]))
+    conversation.refresh_from_db()
+    assert (conversation.state, conversation.owner_id, conversation.hand_over_reason) == (
+        ConversationState.BOT,
+        None,
+        "",
+    )
+
+
+def test_someone_elses_conversation_cannot_be_taken(make_user, conversation):
+    first, second = make_user("sales"), make_user("sales")
+    conversation_take_over(conversation_id=conversation.pk, user=first, now=timezone.now())
+    with pytest.raises(InboxError, match="Someone else is already answering"):
+        conversation_take_over(conversation_id=conversation.pk, user=second, now=timezone.now())
+    conversation.refresh_from_db()
+    assert conversation.owner_id == first.pk
+
+
+def test_a_reply_goes_out_through_the_customers_page(
+    client, login_as, conversation, chat_sandbox, run_jobs
+):
+    user = login_as("sales")
+    with run_jobs():
+        response = client.post(
+            reverse("assistant_channels:reply", args=[conversation.pk]), {"text": "Dạ còn ạ"}
+        )
+    assert response.status_code == 302
+    reply = Message.objects.get(author=Author.STAFF)
+    assert (reply.text, reply.staff_id) == ("Dạ còn ạ", user.pk)
+    conversation.refresh_from_db()
+    assert (conversation.state, conversation.owner_id) == (ConversationState.STAFF, user.pk)
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.recipient, delivery.message_id) == (
+        DeliveryStatus.SENT,
+        "psid-1",
+        reply.pk,
+    )
+    assert [(s.platform, s.recipient, s.text) for s in chat_sandbox.sent] == [
+        ("messenger", "psid-1", "Dạ còn ạ")
+    ]
+
+
+def test_an_empty_reply_changes_nothing(client, login_as, conversation):
+    login_as("sales")
+    client.post(reverse("assistant_channels:reply", args=[conversation.pk]), {"text": "  "})
+    assert Message.objects.count() == 1
+    assert Delivery.objects.count() == 0
+    conversation.refresh_from_db()
+    assert conversation.state == ConversationState.BOT

@@ -15,15 +15,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
 
+from assistant.models import ConversationChannel
 from common.db import choices_check
 from common.secrets import EncryptedTextField
 
-
-class Platform(models.TextChoices):
-    WEB = "web", pgettext_lazy("assistant channel", "Website chat")
-    MESSENGER = "messenger", pgettext_lazy("assistant channel", "Facebook Messenger")
-    ZALO = "zalo", pgettext_lazy("assistant channel", "Zalo")
-    LINE = "line", pgettext_lazy("assistant channel", "LINE")
+# The channels are the conversations' own (assistant.models.ConversationChannel).
+Platform = ConversationChannel
 
 
 DEFAULT_BASE_URLS = {
@@ -44,24 +41,24 @@ class ChatAccount(models.Model):
     widget endpoint (one origin a line, "https://shop.example")."""
 
     platform = models.CharField(
-        pgettext_lazy("assistant", "platform"), max_length=12, choices=Platform.choices
+        pgettext_lazy("chat account", "platform"), max_length=12, choices=Platform.choices
     )
-    name = models.CharField(pgettext_lazy("assistant", "name"), max_length=120)
-    external_id = models.CharField(pgettext_lazy("assistant", "account id"), max_length=64)
-    app_id = models.CharField(pgettext_lazy("assistant", "app id"), max_length=64, blank=True)
-    secret = EncryptedTextField(pgettext_lazy("assistant", "secret"), blank=True)
-    access_token = EncryptedTextField(pgettext_lazy("assistant", "access token"), blank=True)
-    verify_token = EncryptedTextField(pgettext_lazy("assistant", "verify token"), blank=True)
+    name = models.CharField(pgettext_lazy("chat account", "name"), max_length=120)
+    external_id = models.CharField(pgettext_lazy("chat account", "account id"), max_length=64)
+    app_id = models.CharField(pgettext_lazy("chat account", "app id"), max_length=64, blank=True)
+    secret = EncryptedTextField(pgettext_lazy("chat account", "secret"), blank=True)
+    access_token = EncryptedTextField(pgettext_lazy("chat account", "access token"), blank=True)
+    verify_token = EncryptedTextField(pgettext_lazy("chat account", "verify token"), blank=True)
     api_base_url = models.URLField(
-        pgettext_lazy("assistant", "API base URL"), max_length=200, blank=True
+        pgettext_lazy("chat account", "API base URL"), max_length=200, blank=True
     )
-    allowed_origins = models.TextField(pgettext_lazy("assistant", "allowed origins"), blank=True)
-    active = models.BooleanField(pgettext_lazy("assistant", "active"), default=True)
+    allowed_origins = models.TextField(pgettext_lazy("chat account", "allowed origins"), blank=True)
+    active = models.BooleanField(pgettext_lazy("chat account", "active"), default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        verbose_name = pgettext_lazy("assistant", "chat account")
-        verbose_name_plural = pgettext_lazy("assistant", "chat accounts")
+        verbose_name = pgettext_lazy("chat account", "chat account")
+        verbose_name_plural = pgettext_lazy("chat account", "chat accounts")
         constraints = [
             models.UniqueConstraint(
                 fields=["platform", "external_id"], name="assistant_chat_account_unique"

@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 
@@ -65,7 +64,7 @@ def widget_messages_view(request: HttpRequest, key: str) -> HttpResponse:
         return _cors(_poll(request, account), origin)
     if request.method == "POST":
         return _cors(_post(request, account), origin)
-    return _cors(_error("method_not_allowed", _("Method not allowed."), 405), origin)
+    return _cors(_error("method_not_allowed", "GET, POST, OPTIONS", 405), origin)
 
 
 def _poll(request: HttpRequest, account: ChatAccount) -> HttpResponse:

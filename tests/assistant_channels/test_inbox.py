@@ -116,3 +116,20 @@ def test_an_empty_reply_changes_nothing(client, login_as, conversation):
     assert Delivery.objects.count() == 0
     conversation.refresh_from_db()
     assert conversation.state == ConversationState.BOT
+
+
+def test_the_customer_page_lists_the_customers_conversations(client, login_as, conversation):
+    from tests.orders.factories import CustomerFactory
+
+    login_as("sales")
+    customer = CustomerFactory(name="Lê Thu")
+    Conversation.objects.filter(pk=conversation.pk).update(customer=customer)
+    page = client.get(reverse("orders:customer_detail", args=[customer.pk]))
+    panel_url = reverse("assistant_channels:customer_panel", args=[customer.pk])
+    assert f'hx-get="{panel_url}"' in page.content.decode()
+    panel = client.get(panel_url).content.decode()
+    conversation_url = reverse("assistant_channels:conversation", args=[conversation.pk])
+    assert f'href="{conversation_url}">Facebook Messenger</a>' in panel
+    other = CustomerFactory(name="Khác")
+    empty = client.get(reverse("assistant_channels:customer_panel", args=[other.pk]))
+    assert "No chat conversations with this customer." in empty.content.decode()

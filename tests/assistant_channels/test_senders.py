@@ -116,3 +116,26 @@ def test_line_push_to_an_unknown_user_is_permanent(chat_sandbox):
     )
     with pytest.raises(PermanentError, match="line_400: Failed to send messages"):
         line_send(out)
+
+
+def test_secrets_and_tokens_are_encrypted_at_rest(accounts):
+    from django.db import connection
+
+    from tests.assistant_channels.conftest import FB_APP_SECRET, FB_PAGE_TOKEN, FB_VERIFY
+
+    account = accounts[Platform.MESSENGER]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT secret, access_token, verify_token FROM assistant_channels_chataccount"
+            " WHERE id = %s",
+            [account.pk],
+        )
+        stored = cursor.fetchone()
+    assert all(value.startswith("gAAAA") for value in stored)
+    assert not {FB_APP_SECRET, FB_PAGE_TOKEN, FB_VERIFY} & set(stored)
+    fresh = type(account).objects.get(pk=account.pk)
+    assert (fresh.secret, fresh.access_token, fresh.verify_token) == (
+        FB_APP_SECRET,
+        FB_PAGE_TOKEN,
+        FB_VERIFY,
+    )

@@ -36,10 +36,6 @@ from orders.selectors import customers_with_phone
 MAX_TEXT = 4000
 
 
-class ConversationError(Exception):
-    """A staff action that does not fit the conversation's state (translated message)."""
-
-
 @dataclass(frozen=True)
 class Outbound:
     """The answer a channel sends: the stored message and whether staff were called."""

@@ -108,7 +108,7 @@ def _hit(word: str, pool: list[str]) -> bool:
 
 
 def match_score(query_words: list[str], variant: Variant) -> float:
-    """0-100: how well the words name this variant. The product's name counts 70 (its first 3
+    """0-100: how well the words name this variant. The product's name counts 70 (any 2 of its
     words suffice), its option values 30 in proportion of those the query names (all 30 for a
     product without options); a SKU typed exactly is 100."""
     if variant.sku.casefold() in query_words:
@@ -119,7 +119,7 @@ def match_score(query_words: list[str], variant: Variant) -> float:
     name_hits = sum(1 for word in name_words if _hit(word, query_words))
     if not name_hits:
         return 0.0
-    name_part = 70 * min(name_hits / min(len(name_words), 3), 1.0)
+    name_part = 70 * min(name_hits / min(len(name_words), 2), 1.0)
     option_words = [w for value in variant.option_values for w in words(value)]
     if not option_words:
         return name_part + 30
@@ -195,7 +195,7 @@ def order_status(ctx: ToolContext, *, order_number: str, phone: str) -> ToolResu
         "order_number": order.number,
         "status": order.status,
         "status_label": str(order.get_status_display()),
-        "total": money_text(order.total),
+        "total": money_text(quantize(order.total, order.currency)),
         "currency": order.currency,
         "created": local.date().isoformat(),
         "shipped": timezone.localtime(order.shipped_at).date().isoformat()

@@ -108,11 +108,11 @@ T: dict[str, dict[str, str]] = {
     },
     "ask_details": {
         "vi": "Bạn gửi giúp mình: họ tên, số điện thoại, địa chỉ (số nhà và đường, phường/xã, "
-        "tỉnh/thành), cách nhau bằng dấu phẩy. Ví dụ: Nguyễn Văn An, 0912345678, 12 Lê Lợi, "
-        "Phường Bến Nghé, TP. Hồ Chí Minh",
+        "tỉnh/thành), cách nhau bằng dấu phẩy. Ví dụ: Nguyễn Văn An, số điện thoại, số nhà "
+        "và tên đường, Phường Bến Nghé, TP. Hồ Chí Minh",
         "th": "กรุณาส่ง: ชื่อ, เบอร์โทร, ที่อยู่ (บ้านเลขที่และถนน, ตำบล/แขวง, อำเภอ/เขต, "
-        "จังหวัด, รหัสไปรษณีย์) คั่นด้วยเครื่องหมายจุลภาค เช่น สมชาย ใจดี, 0812345678, "
-        "99/1 สุขุมวิท ซอย 11, คลองเตยเหนือ, วัฒนา, กรุงเทพมหานคร, 10110",
+        "จังหวัด, รหัสไปรษณีย์) คั่นด้วยเครื่องหมายจุลภาค เช่น สมชาย ใจดี, เบอร์โทร, "
+        "บ้านเลขที่และถนน, คลองเตยเหนือ, วัฒนา, กรุงเทพมหานคร, รหัสไปรษณีย์",
         "en": "Please send your name, phone number and address (street, ward, province), "
         "separated by commas.",
     },

@@ -23,51 +23,12 @@ from assistant.tools import ToolContext
 from common.phones import shop_country
 from common.text import fold
 
-_STOP = intents.terms_of_intents() | set(
-    [
-        "toi",
-        "minh",
-        "em",
-        "anh",
-        "chi",
-        "ban",
-        "shop",
-        "a",
-        "ak",
-        "ah",
-        "nhe",
-        "nha",
-        "oi",
-        "voi",
-        "cho",
-        "co",
-        "khong",
-        "ko",
-        "con",
-        "the",
-        "is",
-        "are",
-        "do",
-        "you",
-        "have",
-        "i",
-        "my",
-        "me",
-        "want",
-        "please",
-        "what",
-        "how",
-        "of",
-        "for",
-        "and",
-        "ไหม",
-        "ครับ",
-        "ค่ะ",
-        "คะ",
-        "นะ",
-        "มี",
-    ]
+_WORDS = (
+    "toi minh em anh chi ban shop a ak ah nhe nha oi voi cho co khong ko con the is are you "
+    "have i my me want please what how of for and ไหม ครับ ค่ะ คะ นะ มี"
 )
+# "đỏ" (red) folds to "do", an English keyword word; sizes M and L are not stop words.
+_STOP = (intents.terms_of_intents() | set(_WORDS.split())) - {"do", "m", "l"}
 
 
 class _Turn:
@@ -272,7 +233,10 @@ def _products(turn: _Turn, *, intent: str) -> Reply:
     if intent == "buy":
         quantity = turn.entities.quantity or 1
         return _start_purchase(turn, items, quantity)
-    return turn.reply(render_one(result, turn.language), confidence=confidence, intent="product")
+    # A next message naming an option ("the white one") picks among these.
+    memory = {"step": "choose", "skus": [item["sku"] for item in items], "quantity": 1}
+    body = render_one(result, turn.language)
+    return turn.reply(body, confidence=confidence, intent="product", memory=memory)
 
 
 # --- Other intents ----------------------------------------------------------------------------

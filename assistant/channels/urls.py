@@ -12,8 +12,9 @@ urlpatterns = [
     path("inbox/", views_inbox.inbox_list, name="inbox"),
     path("inbox/badge/", views_inbox.unread_badge, name="unread_badge"),
     path("inbox/<int:pk>/", views_inbox.conversation_detail, name="conversation"),
-    path("inbox/<int:pk>/take-over/", views_inbox.conversation_take_over, name="take_over"),
-    path("inbox/<int:pk>/hand-back/", views_inbox.conversation_hand_back, name="hand_back"),
-    path("inbox/<int:pk>/reply/", views_inbox.conversation_reply, name="reply"),
+    path("inbox/<int:pk>/take-over/", views_inbox.take_over_view, name="take_over"),
+    path("inbox/<int:pk>/hand-back/", views_inbox.hand_back_view, name="hand_back"),
+    path("inbox/<int:pk>/close/", views_inbox.conversation_close_view, name="close"),
+    path("inbox/<int:pk>/reply/", views_inbox.reply_view, name="reply"),
     path("customers/<int:pk>/conversations/", views_inbox.customer_panel, name="customer_panel"),
 ]

@@ -18,6 +18,13 @@ from assistant.channels.selectors import (
     inbox_unread_total,
 )
 from assistant.models import Conversation, ConversationState
+from assistant.services_staff import (
+    ConversationError,
+    conversation_close,
+    conversation_mark_read,
+    conversation_release,
+    conversation_take_over,
+)
 from common.auth import require_perm
 from common.htmx import render_partial_or_page
 
@@ -49,7 +56,7 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     conversation = get_object_or_404(
         Conversation.objects.select_related("customer", "owner"), pk=pk
     )
-    inbox.conversation_mark_read(conversation_id=conversation.pk)
+    conversation_mark_read(conversation_id=conversation.pk)
     context = {
         "conversation": conversation,
         "messages_list": conversation_messages(conversation_id=conversation.pk),
@@ -66,16 +73,20 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     now = timezone.now()
+    user_id = request.user.pk
+    assert user_id is not None  # signed in: require_perm
     try:
         if action == "take_over":
-            inbox.conversation_take_over(conversation_id=pk, user=request.user, now=now)
+            conversation_take_over(conversation_id=pk, user_id=user_id, now=now)
         elif action == "hand_back":
-            inbox.conversation_hand_back(conversation_id=pk, user=request.user, now=now)
+            conversation_release(conversation_id=pk, user_id=user_id, now=now)
+        elif action == "close":
+            conversation_close(conversation_id=pk, user_id=user_id, now=now)
         else:
             inbox.conversation_staff_reply(
-                conversation_id=pk, user=request.user, text=request.POST.get("text", ""), now=now
+                conversation_id=pk, user_id=user_id, text=request.POST.get("text", ""), now=now
             )
-    except inbox.InboxError as error:
+    except ConversationError as error:
         messages.error(request, str(error))
     except Conversation.DoesNotExist:
         return HttpResponse(status=404)
@@ -84,20 +95,26 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_POST
 @require_perm(PERM)
-def conversation_take_over(request: HttpRequest, pk: int) -> HttpResponse:
+def take_over_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "take_over")
 
 
 @require_POST
 @require_perm(PERM)
-def conversation_hand_back(request: HttpRequest, pk: int) -> HttpResponse:
+def hand_back_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "hand_back")
 
 
 @require_POST
 @require_perm(PERM)
-def conversation_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "reply")
+
+
+@require_POST
+@require_perm(PERM)
+def conversation_close_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "close")
 
 
 @require_perm(PERM)

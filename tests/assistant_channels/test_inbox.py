@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assistant.channels.inbox import InboxError, conversation_take_over
 from assistant.channels.models import Delivery, DeliveryStatus, InboundEvent, Platform
 from assistant.models import Author, Conversation, ConversationState, Message
+from assistant.services_staff import ConversationError, conversation_take_over
 
 pytestmark = pytest.mark.django_db
 
@@ -78,9 +78,11 @@ def test_take_over_then_hand_back(client, login_as, conversation):
 
 def test_someone_elses_conversation_cannot_be_taken(make_user, conversation):
     first, second = make_user("sales"), make_user("sales")
-    conversation_take_over(conversation_id=conversation.pk, user=first, now=timezone.now())
-    with pytest.raises(InboxError, match="Someone else is already answering"):
-        conversation_take_over(conversation_id=conversation.pk, user=second, now=timezone.now())
+    conversation_take_over(conversation_id=conversation.pk, user_id=first.pk, now=timezone.now())
+    with pytest.raises(ConversationError, match="Someone else has already taken over"):
+        conversation_take_over(
+            conversation_id=conversation.pk, user_id=second.pk, now=timezone.now()
+        )
     conversation.refresh_from_db()
     assert conversation.owner_id == first.pk
 
@@ -133,3 +135,25 @@ def test_the_customer_page_lists_the_customers_conversations(client, login_as, c
     other = CustomerFactory(name="Khác")
     empty = client.get(reverse("assistant_channels:customer_panel", args=[other.pk]))
     assert "No chat conversations with this customer." in empty.content.decode()
+
+
+def test_a_reply_to_a_conversation_someone_else_owns_changes_nothing(
+    client, login_as, make_user, conversation
+):
+    other = make_user("sales")
+    conversation_take_over(conversation_id=conversation.pk, user_id=other.pk, now=timezone.now())
+    login_as("sales")
+    response = client.post(
+        reverse("assistant_channels:reply", args=[conversation.pk]), {"text": "Dạ"}, follow=True
+    )
+    assert "Someone else has already taken over this conversation." in response.content.decode()
+    assert (Message.objects.count(), Delivery.objects.count()) == (1, 0)
+    conversation.refresh_from_db()
+    assert conversation.owner_id == other.pk
+
+
+def test_close_then_the_next_message_reopens_it_for_the_assistant(client, login_as, conversation):
+    login_as("sales")
+    client.post(reverse("assistant_channels:close", args=[conversation.pk]))
+    conversation.refresh_from_db()
+    assert (conversation.state, conversation.unread_count) == (ConversationState.CLOSED, 0)

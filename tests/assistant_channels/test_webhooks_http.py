@@ -11,10 +11,10 @@ import requests
 from django.urls import reverse
 from django.utils import timezone
 
-from assistant.channels.inbox import conversation_take_over
 from assistant.channels.models import Delivery, DeliveryStatus, EventStatus, InboundEvent
 from assistant.models import Author, Conversation, Message
 from assistant.sandbox import webhooks as signed
+from assistant.services_staff import conversation_take_over
 from tests.assistant_channels.conftest import (
     FB_APP_SECRET,
     FB_VERIFY,
@@ -191,7 +191,7 @@ def test_the_assistant_is_silent_while_staff_own_the_conversation(
     post_webhook("messenger", messenger("xin chào", mid="m_a"))
     conversation = Conversation.objects.get()
     staff = make_user("sales")
-    conversation_take_over(conversation_id=conversation.pk, user=staff, now=timezone.now())
+    conversation_take_over(conversation_id=conversation.pk, user_id=staff.pk, now=timezone.now())
     response = post_webhook("messenger", messenger("có ai không", mid="m_b"))
     assert response.status_code == 200
     messages = list(conversation.messages.order_by("id").values_list("author", "text"))

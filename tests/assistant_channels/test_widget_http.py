@@ -106,7 +106,7 @@ def test_a_staff_reply_reaches_the_widget_by_polling(endpoint, accounts, make_us
     conversation = Conversation.objects.get()
     staff = make_user("sales")
     reply = conversation_staff_reply(
-        conversation_id=conversation.pk, user=staff, text="Dạ em đây ạ", now=timezone.now()
+        conversation_id=conversation.pk, user_id=staff.pk, text="Dạ em đây ạ", now=timezone.now()
     )
     polled = requests.get(
         endpoint,

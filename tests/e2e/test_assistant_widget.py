@@ -70,7 +70,10 @@ def test_the_widget_on_the_shops_site_answers_and_shows_staff_replies(
 
     staff = make_user("sales")
     conversation_staff_reply(
-        conversation_id=conversation.pk, user=staff, text="Dạ em chào chị ạ", now=timezone.now()
+        conversation_id=conversation.pk,
+        user_id=staff.pk,
+        text="Dạ em chào chị ạ",
+        now=timezone.now(),
     )
     page.wait_for_function(
         "[...document.querySelectorAll('[role=dialog] > div:first-child > div')]"

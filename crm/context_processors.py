@@ -38,6 +38,12 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
         "channels_sync.manage_marketplaces",
         "store",
     ),
+    (
+        "assistant_channels:account_list",
+        _("Chat channels"),
+        "assistant_channels.change_chataccount",
+        "chat",
+    ),
     ("invoicing:invoice_list", _("E-invoices"), "invoicing.view_einvoice", "clipboard"),
     ("shipping:account_list", _("Carriers"), "shipping.manage_carriers", "truck"),
     ("health", _("System health"), "crm.view_health", "pulse"),

@@ -126,6 +126,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         "shipping.manage_carriers",
         *_crud("codreceipt", "view", "add", app="shipping"),
         "assistant_channels.answer_conversations",
+        *_crud("chataccount", app="assistant_channels"),
     ],
     SALES: [
         *CATALOGUE_READ,

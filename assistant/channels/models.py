@@ -23,7 +23,7 @@ from common.secrets import EncryptedTextField
 Platform = ConversationChannel
 
 
-DEFAULT_BASE_URLS = {
+DEFAULT_BASE_URLS: dict[str, str] = {
     Platform.MESSENGER: "https://graph.facebook.com/v21.0",
     Platform.ZALO: "https://openapi.zalo.me",
     Platform.LINE: "https://api.line.me",

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from assistant.channels import inbound, signing
 from assistant.channels.models import (
+    DEFAULT_BASE_URLS,
     ChatAccount,
     Delivery,
     DeliveryStatus,
@@ -319,3 +320,14 @@ def staff_message_deliver(
         text=text,
         now=now,
     )
+
+
+def chat_account_save(*, account: ChatAccount, secrets: Mapping[str, str]) -> ChatAccount:
+    """Save an account from its form: the secrets typed replace the stored ones; an empty API
+    base URL becomes the platform's own."""
+    for name, value in secrets.items():
+        setattr(account, name, value)
+    if not account.api_base_url:
+        account.api_base_url = DEFAULT_BASE_URLS.get(account.platform, "")
+    account.save()
+    return account

@@ -16,5 +16,8 @@ urlpatterns = [
     path("inbox/<int:pk>/hand-back/", views_inbox.hand_back_view, name="hand_back"),
     path("inbox/<int:pk>/close/", views_inbox.conversation_close_view, name="close"),
     path("inbox/<int:pk>/reply/", views_inbox.reply_view, name="reply"),
+    path("accounts/", views_inbox.account_list, name="account_list"),
+    path("accounts/new/", views_inbox.account_edit, name="account_create"),
+    path("accounts/<int:pk>/", views_inbox.account_edit, name="account_edit"),
     path("customers/<int:pk>/conversations/", views_inbox.customer_panel, name="customer_panel"),
 ]

@@ -11,12 +11,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from assistant.channels import inbox
+from assistant.channels.forms import ChatAccountForm
+from assistant.channels.models import ChatAccount
 from assistant.channels.selectors import (
     conversation_messages,
     customer_conversations,
     inbox_conversations,
     inbox_unread_total,
 )
+from assistant.channels.services import chat_account_save
 from assistant.models import Conversation, ConversationState
 from assistant.services_staff import (
     ConversationError,
@@ -130,3 +133,25 @@ def customer_panel(request: HttpRequest, pk: int) -> HttpResponse:
         "assistant/partials/customer_panel.html",
         {"conversations": customer_conversations(customer_id=pk)},
     )
+
+
+ACCOUNTS_PERM = "assistant_channels.change_chataccount"
+
+
+@require_perm(ACCOUNTS_PERM)
+def account_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "assistant/account_list.html",
+        {"accounts": ChatAccount.objects.order_by("platform", "name", "pk")},
+    )
+
+
+@require_perm(ACCOUNTS_PERM)
+def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    account = get_object_or_404(ChatAccount, pk=pk) if pk else ChatAccount()
+    form = ChatAccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        chat_account_save(account=form.save(commit=False), secrets=form.secrets())
+        return redirect("assistant_channels:account_list")
+    return render(request, "assistant/account_form.html", {"form": form, "account": account})

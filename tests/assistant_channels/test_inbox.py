@@ -157,3 +157,50 @@ def test_close_then_the_next_message_reopens_it_for_the_assistant(client, login_
     client.post(reverse("assistant_channels:close", args=[conversation.pk]))
     conversation.refresh_from_db()
     assert (conversation.state, conversation.unread_count) == (ConversationState.CLOSED, 0)
+
+
+def test_a_manager_adds_a_channel_and_its_secrets_are_kept_when_left_empty(
+    client, login_as, encryption_keys
+):
+    from assistant.channels.models import ChatAccount
+
+    login_as("manager")
+    form = {
+        "platform": "line",
+        "name": "LINE shop",
+        "external_id": "U1234",
+        "app_id": "",
+        "api_base_url": "",
+        "allowed_origins": "",
+        "active": "on",
+        "secret": "chan-secret",
+        "access_token": "chan-token",
+        "verify_token": "",
+    }
+    response = client.post(reverse("assistant_channels:account_create"), form)
+    assert response.status_code == 302
+    account = ChatAccount.objects.get()
+    assert (account.secret, account.access_token, account.api_base_url) == (
+        "chan-secret",
+        "chan-token",
+        "https://api.line.me",
+    )
+    edit = client.get(reverse("assistant_channels:account_edit", args=[account.pk]))
+    assert "chan-secret" not in edit.content.decode()
+    client.post(
+        reverse("assistant_channels:account_edit", args=[account.pk]),
+        {**form, "name": "LINE Bangkok", "secret": "", "access_token": ""},
+    )
+    account.refresh_from_db()
+    assert (account.name, account.secret, account.access_token) == (
+        "LINE Bangkok",
+        "chan-secret",
+        "chan-token",
+    )
+    listing = client.get(reverse("assistant_channels:account_list")).content.decode()
+    assert "/assistant/webhooks/line/</code>" in listing
+
+
+def test_sales_staff_cannot_configure_channels(client, login_as):
+    login_as("sales")
+    assert client.get(reverse("assistant_channels:account_list")).status_code == 403

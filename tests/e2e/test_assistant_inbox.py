@@ -88,3 +88,26 @@ def test_inbox_conversation_and_take_over(live_server, signed_in, make_user, art
     )
     mai.refresh_from_db()
     assert (mai.state, mai.owner_id, mai.unread_count) == ("staff", user.pk, 0)
+
+
+@pytest.mark.parametrize(("locale", "title"), [("vi-VN", "Kênh chat"), ("th-TH", "ช่องทางแชท")])
+def test_chat_channels_page(
+    live_server, signed_in, make_user, artifacts, encryption_keys, locale, title
+):
+    from assistant.channels.models import ChatAccount
+
+    make_user("manager", username="minh", first_name="Minh")
+    ChatAccount.objects.create(platform="messenger", name="Fanpage Áo Đẹp", external_id="1048")
+    ChatAccount.objects.create(
+        platform="web", name="Website", external_id="w-shop", allowed_origins="https://ao.example"
+    )
+    page = signed_in("minh", next_url="/assistant/accounts/", locale=locale)
+    assert page.locator("h1.page-title").inner_text() == title
+    assert "/assistant/webhooks/messenger/" in page.locator("table").inner_text()
+    page.screenshot(path=str(artifacts / f"assistant-accounts-{locale[:2]}.png"), full_page=True)
+    page.click("text=Fanpage Áo Đẹp")
+    page.locator("#id_secret").wait_for()
+    assert page.locator("#id_secret").input_value() == ""
+    page.screenshot(
+        path=str(artifacts / f"assistant-account-form-{locale[:2]}.png"), full_page=True
+    )

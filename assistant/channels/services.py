@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 TASK_PROCESS = "assistant.channel_event_process"
 TASK_SEND = "assistant.channel_delivery_send"
+TASK_SWEEP = "assistant.channels_sweep"
 
 
 def _enqueue(name: str, **kwargs: Any) -> None:
@@ -331,3 +332,33 @@ def chat_account_save(*, account: ChatAccount, secrets: Mapping[str, str]) -> Ch
         account.api_base_url = DEFAULT_BASE_URLS.get(account.platform, "")
     account.save()
     return account
+
+
+SWEEP_AFTER = timedelta(minutes=2)
+SWEEP_MAX_ATTEMPTS = 20
+
+
+def channels_sweep(*, now: datetime) -> tuple[int, int]:
+    """Queue again what was left behind (the broker was down when it was stored, or a task
+    gave up its retries): customer messages still `received` and deliveries still pending,
+    older than SWEEP_AFTER. Returns (events, deliveries) queued. Nothing is dropped."""
+    before = now - SWEEP_AFTER
+    events = list(
+        InboundEvent.objects.filter(status=EventStatus.RECEIVED, received_at__lt=before)
+        .order_by("id")
+        .values_list("pk", flat=True)[:500]
+    )
+    deliveries = list(
+        Delivery.objects.filter(
+            status=DeliveryStatus.PENDING,
+            created_at__lt=before,
+            attempts__lt=SWEEP_MAX_ATTEMPTS,
+        )
+        .order_by("id")
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in events:
+        _enqueue(TASK_PROCESS, event_id=pk)
+    for pk in deliveries:
+        _enqueue(TASK_SEND, delivery_id=pk)
+    return len(events), len(deliveries)

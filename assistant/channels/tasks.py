@@ -5,8 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.utils import timezone
 
-from assistant.channels.services import TASK_PROCESS, TASK_SEND, delivery_send, event_process
+from assistant.channels.services import (
+    TASK_PROCESS,
+    TASK_SEND,
+    TASK_SWEEP,
+    channels_sweep,
+    delivery_send,
+    event_process,
+)
 from common.external import TransientError
 
 RETRY: dict[str, Any] = {
@@ -28,3 +36,8 @@ def process_event(*, event_id: int) -> None:
 @shared_task(name=TASK_SEND, **RETRY)
 def send_delivery(*, delivery_id: int) -> None:
     delivery_send(delivery_id=delivery_id)
+
+
+@shared_task(name=TASK_SWEEP, acks_late=True, ignore_result=True)
+def sweep() -> None:
+    channels_sweep(now=timezone.now())

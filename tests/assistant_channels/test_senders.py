@@ -139,3 +139,36 @@ def test_secrets_and_tokens_are_encrypted_at_rest(accounts):
         FB_PAGE_TOKEN,
         FB_VERIFY,
     )
+
+
+def test_the_sweep_sends_what_was_left_behind(accounts, chat_sandbox, run_jobs):
+    from datetime import timedelta
+
+    from assistant.channels.models import EventStatus, InboundEvent
+    from assistant.channels.services import channels_sweep
+
+    now = timezone.now()
+    stale = delivery(accounts[Platform.ZALO], "zalo-user-1", text="Dạ shop gửi ạ")
+    Delivery.objects.filter(pk=stale.pk).update(created_at=now - timedelta(minutes=5))
+    fresh = delivery(accounts[Platform.ZALO], "zalo-user-1", text="vừa tạo")
+    InboundEvent.objects.create(
+        account=accounts[Platform.MESSENGER],
+        event_id="m_left",
+        kind="text",
+        user_id="psid-1",
+        text="còn hàng không",
+        status=EventStatus.RECEIVED,
+        received_at=now - timedelta(minutes=5),
+    )
+    with run_jobs():
+        assert channels_sweep(now=now) == (1, 1)
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert (stale.status, fresh.status) == (DeliveryStatus.SENT, DeliveryStatus.PENDING)
+    event = InboundEvent.objects.get(event_id="m_left")
+    assert event.status == EventStatus.ANSWERED
+    answer = Message.objects.get(conversation_id=event.conversation_id, author="bot")
+    assert [(s.platform, s.text) for s in chat_sandbox.sent] == [
+        ("zalo", "Dạ shop gửi ạ"),
+        ("messenger", answer.text),
+    ]

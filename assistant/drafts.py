@@ -20,6 +20,7 @@ from assistant.engine import ToolResult, money_text
 from assistant.models import Conversation
 from assistant.tools import ToolContext, _available, _e164, shipping_fee_estimate
 from common.money import quantize
+from common.phones import format_phone
 from inventory.models import Variant, Warehouse
 from orders.errors import CustomerError, OrderError
 from orders.models import Order, PaymentMethod
@@ -149,7 +150,7 @@ def draft_read_back(
         "total": money_text(subtotal + Decimal(fee["fee"])),
         "currency": settings.SHOP_CURRENCY,
         "name": clean.recipient_name,
-        "phone": phone,
+        "phone": format_phone(e164),
         "address": asdict(clean),
         "payment": "cod",
     }

@@ -60,6 +60,11 @@ class Reply:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class EngineError(Exception):
+    """The engine could not answer (the model's server is down, timed out, answered nonsense):
+    the conversation goes to staff (HandOverReason.UNAVAILABLE); nothing is made up."""
+
+
 class Engine(Protocol):
     """`name` is stored on each message. `correction`: empty on the first attempt; on the one
     regeneration the guardrails allow, the reason the first answer was refused (an LLM engine

@@ -47,6 +47,10 @@ class HandOverReason(models.TextChoices):
             "hand-over reason", "The answer could not be checked against the shop's data"
         ),
     )
+    UNAVAILABLE = (
+        "unavailable",
+        pgettext_lazy("hand-over reason", "The assistant's engine did not answer"),
+    )
     STAFF = "staff", pgettext_lazy("hand-over reason", "Taken over by staff")
 
 

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from assistant.engine import Engine, Reply, ToolResult, configured_engine
+from assistant.engine import Engine, EngineError, Reply, ToolResult, configured_engine
 from assistant.guardrails import Violation, check_reply, hand_over_requested
 from assistant.models import (
     Author,
@@ -108,7 +108,18 @@ def conversation_receive(
         return _outbound(conversation, inbound, reply, guardrail="", latency_ms=0)
     engine = engine or configured_engine()
     started = time.monotonic()
-    reply, guardrail = _guarded_reply(engine, conversation, inbound, now)
+    try:
+        reply, guardrail = _guarded_reply(engine, conversation, inbound, now)
+    except EngineError as error:
+        reply = Reply(
+            text=hand_over_text(language),
+            hand_over=True,
+            hand_over_reason=HandOverReason.UNAVAILABLE,
+            language=language,
+            engine=getattr(engine, "name", ""),
+            extra={"error": str(error)[:500]},
+        )
+        guardrail = ""
     latency_ms = int((time.monotonic() - started) * 1000)
     return _outbound(conversation, inbound, reply, guardrail=guardrail, latency_ms=latency_ms)
 

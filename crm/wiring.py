@@ -165,12 +165,76 @@ def assistant_call_back(request: Any) -> Any:
     return CallBackCreated(request_id=created.pk, phone_e164=created.phone, assignee_id=assignee)
 
 
+ESTIMATE_BOX_CM = 20  # the parcel of a fee estimate before any order exists: a 20 cm cube
+
+
+def assistant_shipping_quote(query: Any) -> Any:
+    """A carrier's live fee for the assistant (assistant.ports.ShippingQuery): the first active
+    carrier account quotes the route from its pickup address to the customer's province, ward
+    (and district); the cheapest service wins. None (the shop's flat rule applies) when there
+    is no account or the carrier cannot quote the route."""
+    from assistant.ports import CarrierQuote
+    from common.external import ExternalError
+    from shipping.adapters.base import Endpoint
+    from shipping.errors import ShippingError
+    from shipping.selectors import active_accounts
+    from shipping.services.addresses import address_resolve
+    from shipping.services.carriers import adapter_for
+    from shipping.services.parcels import ParcelSpec, parcel_request, request_data, sender_endpoint
+
+    accounts = active_accounts()
+    if not accounts:
+        return None
+    account = accounts[0]
+    adapter = adapter_for(account)
+    try:
+        sender = sender_endpoint(account=account, adapter=adapter)
+        codes = address_resolve(
+            carrier=account.carrier,
+            adapter=adapter,
+            province=query.province,
+            district=query.district,
+            ward=query.ward,
+        )
+        # A quote needs the receiver's places only; name, phone and street are the sender's.
+        receiver = Endpoint(
+            sender.name,
+            sender.phone,
+            sender.address,
+            codes.province_code,
+            codes.district_code,
+            codes.ward_code,
+        )
+        spec = ParcelSpec(
+            service_code="",
+            weight_g=query.weight_grams,
+            length_cm=ESTIMATE_BOX_CM,
+            width_cm=ESTIMATE_BOX_CM,
+            height_cm=ESTIMATE_BOX_CM,
+            cod_amount=query.goods_value,
+            insurance_value=query.goods_value,
+            payer="shop",
+            viewing="allow_viewing",
+        )
+        data = request_data(sender=sender, receiver=receiver, items=[])
+        request = parcel_request(reference="QUOTE", data=data, spec=spec, account=account)
+        options = adapter.services(request=request)
+    except (ShippingError, ExternalError):
+        return None
+    fees = sorted((o.fee, o.code, o.name) for o in options if o.fee is not None)
+    if not fees:
+        return None
+    fee, _code, name = fees[0]
+    return CarrierQuote(carrier=account.name, service=name, fee=fee)
+
+
 def connect() -> None:
-    from assistant.ports import register_call_back
+    from assistant.ports import register_call_back, register_shipping_quote
     from channels_sync.signals import authorization_ending
     from shipping.signals import delivery_action_taken, delivery_failed
 
     register_call_back(assistant_call_back)
+    register_shipping_quote(assistant_shipping_quote)
 
     authorization_ending.connect(_authorization_ending, dispatch_uid="crm.authorization_ending")
     delivery_failed.connect(_delivery_failed, dispatch_uid="crm.delivery_failed")

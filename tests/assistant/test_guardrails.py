@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from assistant.engine import Reply, ToolResult
+from assistant.engine import EngineError, Reply, ToolResult
 from assistant.guardrails import (
     Violation,
     check_reply,
@@ -167,3 +167,27 @@ def test_asking_for_a_person_hands_over_and_the_bot_goes_quiet(catalogue):
     )
     assert later is None
     assert engine.corrections == []
+
+
+class DownEngine:
+    name = "llm"
+
+    def reply(self, *, conversation, text, now, correction=""):
+        raise EngineError("connection refused")
+
+
+def test_an_engine_that_cannot_answer_hands_over(catalogue):
+    out = conversation_receive(
+        channel="web",
+        external_user_id="v9",
+        text="áo thun giá?",
+        raw={},
+        now=NOW,
+        engine=DownEngine(),
+    )
+    assert out is not None
+    assert out.hand_over
+    conversation = Conversation.objects.get(external_user_id="v9")
+    assert conversation.hand_over_reason == "unavailable"
+    message = Message.objects.get(pk=out.message_id)
+    assert (message.engine, message.raw) == ("llm", {"intent": "", "error": "connection refused"})

@@ -67,7 +67,7 @@ def test_vietnamese_purchase_to_a_draft_order(catalogue):
         f"- Áo thun Basic (Đỏ / M) (SKU AT-DO-M): 2 x 150.000{NB}₫ = 300.000{NB}₫\n"
         f"Phí giao hàng: 30.000{NB}₫\n"
         f"Tổng cộng: 330.000{NB}₫ (thanh toán khi nhận hàng)\n"
-        "Người nhận: Nguyễn Văn An, 0912345678\n"
+        "Người nhận: Nguyễn Văn An, 0912 345 678\n"
         "Địa chỉ: 12 Lê Lợi, Phường Bến Nghé, TP. Hồ Chí Minh\n"
         'Bạn trả lời "đồng ý" để mình tạo đơn nhé.'
     )
@@ -177,3 +177,39 @@ def test_option_picked_after_a_listing(catalogue):
     assert conversation.draft == {
         "memory": {"step": "details", "items": [{"sku": "AT-TRANG-M", "quantity": 1}]}
     }
+
+
+def test_thai_shop_purchase_in_thai(catalogue, settings):
+    settings.SHOP_CURRENCY = "THB"
+    settings.ASSISTANT_SHIPPING_FLAT_FEE = "50"
+    assert say("t", "ขอซื้อ 1 ชิ้น เสื้อยืดคอกลม", channel="line") == (
+        "- เสื้อยืดคอกลม (SKU TH-TEE-01): ฿199,000.00 เหลือ 4 ชิ้น\n"
+        "กรุณาส่ง: ชื่อ, เบอร์โทร, ที่อยู่ (บ้านเลขที่และถนน, ตำบล/แขวง, อำเภอ/เขต, "
+        "จังหวัด, รหัสไปรษณีย์) คั่นด้วยเครื่องหมายจุลภาค เช่น สมชาย ใจดี, เบอร์โทร, "
+        "บ้านเลขที่และถนน, คลองเตยเหนือ, วัฒนา, กรุงเทพมหานคร, รหัสไปรษณีย์"
+    )
+    read_back = say(
+        "t",
+        "สมชาย ใจดี, 081-234-5678, 99/1 สุขุมวิท ซอย 11, คลองเตยเหนือ, วัฒนา, กรุงเทพมหานคร, 10110",
+        channel="line",
+    )
+    assert read_back == (
+        "ขอทวนคำสั่งซื้อค่ะ:\n"
+        "- เสื้อยืดคอกลม (SKU TH-TEE-01): 1 x ฿199,000.00 = ฿199,000.00\n"
+        "ค่าจัดส่ง: ฿50.00\n"
+        "รวมทั้งหมด: ฿199,050.00 (เก็บเงินปลายทาง)\n"
+        "ผู้รับ: สมชาย ใจดี, 081 234 5678\n"
+        "ที่อยู่: 99/1 สุขุมวิท ซอย 11, คลองเตยเหนือ, วัฒนา, กรุงเทพมหานคร, 10110\n"
+        'ตอบ "ยืนยัน" เพื่อสร้างคำสั่งซื้อค่ะ'
+    )
+    done = say("t", "ยืนยัน", channel="line")
+    order = Order.objects.get()
+    assert done == (
+        f"สร้างคำสั่งซื้อ {order.number} แล้ว ยอดรวม ฿199,050.00 พนักงานจะยืนยันและจัดส่งให้ค่ะ ขอบคุณค่ะ"
+    )
+    assert (order.currency, order.total, order.ship_postcode, order.ship_phone) == (
+        "THB",
+        Decimal("199050.00"),
+        "10110",
+        "+66812345678",
+    )

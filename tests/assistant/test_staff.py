@@ -62,3 +62,18 @@ def test_take_over_reply_release_close(catalogue, make_user):
         "customer",
         "bot",
     ]
+
+
+def test_conversations_follow_a_customer_merge(db):
+    from orders.services.customer_merge import customer_merge
+    from tests.orders.factories import make_customer
+
+    target = make_customer("Nguyễn Văn An", phones=("0912 345 678",))
+    duplicate = make_customer("An Nguyễn", phones=("0987 654 321",))
+    other = make_customer("Trần Bình", phones=("0901 234 567",))
+    moved = Conversation.objects.create(channel="web", external_user_id="m1", customer=duplicate)
+    kept = Conversation.objects.create(channel="web", external_user_id="m2", customer=other)
+    customer_merge(target_id=target.pk, duplicate_ids=[duplicate.pk])
+    moved.refresh_from_db()
+    kept.refresh_from_db()
+    assert (moved.customer_id, kept.customer_id) == (target.pk, other.pk)

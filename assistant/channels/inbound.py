@@ -58,6 +58,15 @@ def messenger_events(body: bytes) -> list[Event]:
     return events
 
 
+def messenger_pages(body: bytes) -> set[str]:
+    """The page ids a Messenger body is for (every entry's, with or without messaging)."""
+    data = _load(body)
+    entries = data.get("entry")
+    if data.get("object") != "page" or not isinstance(entries, list):
+        raise BodyError("not a page subscription body")
+    return {str(entry.get("id", "")) for entry in entries if isinstance(entry, dict)}
+
+
 def _messenger_event(page_id: str, item: dict[str, Any]) -> Event:
     sender = str((item.get("sender") or {}).get("id", ""))
     message = item.get("message")

@@ -76,7 +76,7 @@ def _accounts(platform: str, key: str) -> list[ChatAccount]:
 def _verified(platform: str, body: bytes, headers: Mapping[str, str]) -> dict[str, ChatAccount]:
     """The accounts (by their key in the body) whose secret verifies the body."""
     if platform == Platform.MESSENGER:
-        keys = {event.account_key for event in inbound.messenger_events(body)}
+        keys = inbound.messenger_pages(body)
         header = _header(headers, "X-Hub-Signature-256")
         check: Callable[[ChatAccount], bool] = lambda a: signing.messenger_verify(  # noqa: E731
             app_secret=a.secret, body=body, header=header

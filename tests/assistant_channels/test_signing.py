@@ -41,3 +41,11 @@ def test_line_signature_is_base64_hmac_sha256():
     assert signing.line_verify(channel_secret="chan", body=BODY, header=expected)
     assert not signing.line_verify(channel_secret="chan", body=BODY + b" ", header=expected)
     assert not signing.line_verify(channel_secret="chan", body=BODY, header="")
+
+
+def test_a_messenger_body_names_its_pages_even_without_messages():
+    from assistant.channels.inbound import messenger_events, messenger_pages
+
+    body = b'{"object":"page","entry":[{"id":"111","time":1,"changes":[]},{"id":"222"}]}'
+    assert messenger_pages(body) == {"111", "222"}
+    assert messenger_events(body) == []

@@ -199,3 +199,18 @@ def test_the_assistant_is_silent_while_staff_own_the_conversation(
     assert len(messages) == 3
     assert len(chat_sandbox.sent) == 1  # only the answer to the first message
     assert InboundEvent.objects.get(event_id="m_b").status == EventStatus.SILENT
+
+
+def test_a_signed_body_without_messages_is_acknowledged_and_stores_nothing(
+    post_webhook, accounts, chat_sandbox
+):
+    from assistant.channels.signing import messenger_signature
+
+    body = f'{{"object":"page","entry":[{{"id":"{PAGE_ID}","time":1,"changes":[]}}]}}'.encode()
+    headers = {
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": messenger_signature(app_secret=FB_APP_SECRET, body=body),
+    }
+    response = post_webhook("messenger", (body, headers))
+    assert (response.status_code, response.text) == (200, "EVENT_RECEIVED")
+    assert (InboundEvent.objects.count(), Message.objects.count(), chat_sandbox.sent) == (0, 0, [])

@@ -21,6 +21,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": timedelta(seconds=60),
         "options": {"expires": 55},
     },
+    # The assistant's channels: customer messages and replies left behind queued again.
+    "assistant-channels-sweep": {
+        "task": "assistant.channels_sweep",
+        "schedule": timedelta(minutes=2),
+        "options": {"expires": 110},
+    },
     # Each morning, in the shop's time zone (CELERY_TIMEZONE = TIME_ZONE): one e-mail per staff
     # member with the follow-ups due today or overdue (sent once per person and day).
     # Each night: the sales report rollup of the recent months checked against the orders.

@@ -13,6 +13,12 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("dashboard", _("Dashboard"), None, "home"),
     ("orders:order_list", _("Orders"), "orders.view_order", "receipt"),
     ("orders:customer_list", _("Customers"), "orders.view_customer", "users"),
+    (
+        "assistant_channels:inbox",
+        _("Chat inbox"),
+        "assistant_channels.answer_conversations",
+        "chat",
+    ),
     ("shipping:shipment_list", _("Shipments"), "shipping.view_shipment", "truck"),
     ("followups:calendar", _("Follow-up calendar"), "followups.view_followup", "calendar"),
     ("followups:request_list", _("Contact requests"), "followups.view_contactrequest", "phone"),
@@ -32,6 +38,12 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
         "channels_sync.manage_marketplaces",
         "store",
     ),
+    (
+        "assistant_channels:account_list",
+        _("Chat channels"),
+        "assistant_channels.change_chataccount",
+        "chat",
+    ),
     ("invoicing:invoice_list", _("E-invoices"), "invoicing.view_einvoice", "clipboard"),
     ("shipping:account_list", _("Carriers"), "shipping.manage_carriers", "truck"),
     ("health", _("System health"), "crm.view_health", "pulse"),
@@ -41,7 +53,10 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
 ALSO_UNDER: dict[str, tuple[str, ...]] = {"orders:reports": ("followups:outcomes",)}
 
 # Entries with a count beside them, loaded by htmx after the page (never computed in the page).
-NAV_BADGES: dict[str, str] = {"channels_sync:marketplace_list": "channels_sync:attention_badge"}
+NAV_BADGES: dict[str, str] = {
+    "channels_sync:marketplace_list": "channels_sync:attention_badge",
+    "assistant_channels:inbox": "assistant_channels:unread_badge",
+}
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

@@ -36,6 +36,8 @@ PROJECT_APPS = (
     "shipping",
     "invoicing",
     "followups",
+    "assistant",
+    "assistant_channels",
 )
 
 ALL = "__all__"
@@ -123,6 +125,8 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         *SHIPMENTS_WORK,
         "shipping.manage_carriers",
         *_crud("codreceipt", "view", "add", app="shipping"),
+        "assistant_channels.answer_conversations",
+        *_crud("chataccount", app="assistant_channels"),
     ],
     SALES: [
         *CATALOGUE_READ,
@@ -132,6 +136,7 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         "orders.export_order",
         *FOLLOWUPS_WORK,
         *SHIPMENTS_READ,
+        "assistant_channels.answer_conversations",
     ],
     WAREHOUSE: [
         *WAREHOUSES_EDIT,

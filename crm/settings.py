@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "invoicing",
     "followups",
     "assistant",
+    "assistant.channels.apps.AssistantChannelsConfig",
     "crm",
 ]
 

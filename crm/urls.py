@@ -41,5 +41,6 @@ urlpatterns = [
     path("", include("channels_sync.urls")),
     path("", include("invoicing.urls")),
     path("shipping/", include("shipping.urls")),
+    path("assistant/", include("assistant.channels.urls")),
     path("maintenance/", admin.site.urls),
 ]

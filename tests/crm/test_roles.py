@@ -50,6 +50,7 @@ def test_each_role_is_a_group_with_exactly_its_permissions():
         "followups.add_contactrequest",
         "followups.change_contactrequest",
         "shipping.view_shipment",
+        "assistant_channels.answer_conversations",
     }
     assert {"orders.ship_order", "orders.add_return"} <= warehouse
     assert "orders.add_order" not in warehouse
@@ -133,6 +134,12 @@ PUBLIC = {
     "shipping:viettel_post_webhook",
     # An e-invoice PDF link for the buyer: its signed, expiring token is the credential.
     "invoicing:public_pdf",
+    # Chat platforms' webhooks (signature over the body) and the website chat widget (the
+    # shop's allowed origins, a signed visitor token, rate limits).
+    "assistant_channels:messenger_webhook",
+    "assistant_channels:zalo_webhook",
+    "assistant_channels:line_webhook",
+    "assistant_channels:widget_messages",
 }
 
 

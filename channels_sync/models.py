@@ -436,3 +436,12 @@ class StockPushQueue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id}:{self.variant_id}"
+
+
+# Promotion/campaign stock holds (issue 15) live in their own module; imported for Django.
+from channels_sync.models_holds import (  # noqa: E402, F401
+    HoldEnd,
+    HoldSource,
+    HoldStatus,
+    StockHold,
+)

@@ -20,10 +20,12 @@ from typing import Any
 
 from celery import shared_task
 from django.db import transaction
+from django.utils import timezone
 
 from channels_sync.adapters.base import TransientError
 from channels_sync.models import AccountStatus, ChannelAccount, InboundPayload
 from channels_sync.services.accounts import accounts_refresh_due
+from channels_sync.services.holds import holds_due, holds_sweep
 from channels_sync.services.listings import listings_pull
 from channels_sync.services.pull import orders_audit, orders_pull
 from channels_sync.services.stock import prices_push, stock_push
@@ -163,3 +165,17 @@ def reconcile_all() -> int:
 def refresh_tokens() -> int:
     """Beat, every 15 minutes: every access token that expires soon is refreshed."""
     return accounts_refresh_due()
+
+
+@shared_task(name="channels_sync.sweep_holds", queue=QUEUE, acks_late=True, ignore_result=True)
+def sweep_holds(*, ahead: bool = True) -> dict[str, int]:
+    """Beat, every minute: promotion holds whose start or end came are marked and their stock
+    pushed to every shop; a transition due within the next minute gets its own run at that
+    exact time (eta). A worker restart loses at most those eta runs: the next beat run (and
+    the computation, which reads the times) covers them."""
+    now = timezone.now()
+    counts = holds_sweep(now=now)
+    if ahead:
+        for at in holds_due(now=now):
+            sweep_holds.apply_async(kwargs={"ahead": False}, eta=at)
+    return counts

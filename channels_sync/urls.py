@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from channels_sync.views import marketplaces, payloads, shop, webhooks
+from channels_sync.views import holds, marketplaces, payloads, shop, webhooks
 
 app_name = "channels_sync"
 
@@ -17,6 +17,9 @@ urlpatterns: list[URLPattern] = [
     path("marketplaces/shops/<int:pk>/runs/", shop.shop_runs, name="shop_runs"),
     path("marketplaces/shops/<int:pk>/run/", marketplaces.shop_run, name="shop_run"),
     path("marketplaces/shops/<int:pk>/pause/", marketplaces.shop_pause, name="shop_pause"),
+    path("marketplaces/shops/<int:pk>/holds/", holds.shop_holds, name="shop_holds"),
+    path("marketplaces/shops/<int:pk>/holds/add/", holds.hold_add, name="hold_add"),
+    path("marketplaces/shops/<int:pk>/holds/<int:hold_id>/end/", holds.hold_stop, name="hold_end"),
     path("marketplaces/shops/<int:pk>/listings/", shop.listing_list, name="listing_list"),
     path("marketplaces/shops/<int:pk>/listings/link/", shop.listing_link, name="listing_link"),
     path("marketplaces/quarantine/", payloads.quarantine_list, name="quarantine_list"),

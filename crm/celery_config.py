@@ -87,6 +87,11 @@ def marketplace_schedule(*, nightly_hour: int = 3) -> dict[str, dict[str, Any]]:
             "schedule": timedelta(minutes=15),
             "options": {"expires": 14 * 60},
         },
+        "channels-sync-sweep-holds": {
+            "task": "channels_sync.sweep_holds",
+            "schedule": timedelta(seconds=60),
+            "options": {"expires": 55},
+        },
         "channels-sync-audit-orders": {
             "task": "channels_sync.audit_orders_all",
             "schedule": crontab(hour=nightly_hour, minute=0),

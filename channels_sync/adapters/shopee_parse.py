@@ -29,6 +29,7 @@ PUSH_KINDS = {
     2: "deauthorized",
     3: "order",
     4: "tracking",
+    8: "reserved_stock",  # a promotion's reserved stock changed (the listings pull reads it)
     12: "authorization_expiring",
 }
 

@@ -361,6 +361,17 @@ class ShopeeSandbox:
                 setattr(self, name, value)
             self.buckets.clear()
 
+    def set_reserve(self, item_id: int, model_id: int, reserved: int) -> None:
+        """A promotion starts (reserved > 0), changes or ends (0) on one model: its reserved
+        promotion stock, reported in `stock_info_v2` and the floor of update_stock."""
+        with self.lock:
+            model = self.items[item_id].model(model_id)
+            if model is None or reserved < 0:
+                raise KeyError(model_id)
+            model.reserved = reserved
+            self.items[item_id].update_time = int(self.now())
+            self._emit(self.items[item_id].shop_id, 8, {"item_id": item_id, "model_id": model_id})
+
     # -- readers ------------------------------------------------------------------------------
     def item_stock(self, item_id: int, model_id: int = 0, location_id: str | None = None) -> int:
         """Seller stock of one model: one warehouse, or the sum over warehouses."""

@@ -13,6 +13,7 @@ POST bodies are JSON objects, GET readers take query parameters.
     POST /_sandbox/malformed_order    {shop_id, lines, defect?, field?}  -> {order_sn}
     POST /_sandbox/set_order_status   {order_sn, status}
     POST /_sandbox/set_tracking       {order_sn, tracking_no}
+    POST /_sandbox/set_reserve        {item_id, model_id?, reserved_promotion_stock}
     POST /_sandbox/revoke_shop        {shop_id}      (also warn_expiry, expire_access_token)
     POST /_sandbox/authorize          {partner_id, shop_id}  -> {code}
     POST /_sandbox/advance            {seconds}  -> {now}
@@ -204,6 +205,9 @@ POST_ACTIONS: dict[str, Action] = {
             field=str(d.get("field", "item_list.model_quantity_purchased")),
         )
     },
+    "set_reserve": lambda sb, d, _: sb.set_reserve(
+        int(d["item_id"]), int(d.get("model_id", 0)), int(d["reserved_promotion_stock"])
+    ),
     "set_order_status": lambda sb, d, _: sb.set_order_status(str(d["order_sn"]), str(d["status"])),
     "set_tracking": lambda sb, d, _: sb.set_tracking(str(d["order_sn"]), str(d["tracking_no"])),
     "revoke_shop": _shop_action("revoke_shop"),

@@ -32,6 +32,7 @@ from channels_sync.services.buyers import (
     platform_phone,
     shipping_input,
 )
+from channels_sync.services.holds import holds_consume, holds_open_variants
 from common.money import quantize
 from orders import transitions as t
 from orders.errors import OrderError
@@ -51,12 +52,14 @@ class Known:
     lines: KnownLines
     buyers: dict[str, Customer]
     adoptable: dict[str, Order] = field(default_factory=dict)
+    # Variants the shop holds for a promotion (holds not ended): only their lines consume.
+    held: frozenset[int] | None = None
 
 
 def known_load(
     *, account: ChannelAccount, orders: Sequence[OrderData], unlinked: Sequence[str] = ()
 ) -> Known:
-    """Three queries for the whole batch (two when every order has a ChannelOrder):
+    """Four queries for the whole batch (three when every order has a ChannelOrder):
     `unlinked` are the platform order ids without a ChannelOrder."""
     adoptable: dict[str, Order] = {}
     if unlinked:
@@ -72,6 +75,7 @@ def known_load(
         lines=lines_known(account=account, items=[i for data in orders for i in data.items]),
         buyers=buyers_known(account=account, buyer_ids=[data.buyer_id for data in orders]),
         adoptable=adoptable,
+        held=holds_open_variants(account_id=account.pk),
     )
 
 
@@ -143,6 +147,10 @@ def order_new(
         )
     except OrderError as error:
         raise _refused(error, f"order {data.external_id}") from error
+    # A promotion's sales come out of the shop's holds (channels_sync.services.holds).
+    sold = [(m.variant_id, m.quantity) for m in lines]
+    if known is None or known.held is None or any(v in known.held for v, _q in sold):
+        holds_consume(account_id=account.pk, lines=sold, at=data.created_at)
     return _channel_order(account, data, order, now), lines
 
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from channels_sync.adapters.base import ChannelError, ListingData
 from channels_sync.models import ChannelAccount, Listing, ListingStatus, RunKind, SyncRun
 from channels_sync.services.accounts import ShopClient
+from channels_sync.services.holds import holds_sync_platform
 from channels_sync.services.runs import run_count, run_error, run_finish, run_start
 from channels_sync.services.stock import error_code
 from channels_sync.services.stock_queue import stock_push_enqueue
@@ -169,6 +170,7 @@ def listings_pull(
     with transaction.atomic():
         counts = _store(account, rows, now)
         made = listings_match(account_id=account_id)
+        holds_sync_platform(account_id=account_id, now=now)
         _after_link(account_id=account_id, links=made, user_id=run.started_by_id)
     run_count(run, fetched=len(rows), linked=len(made), api_calls=calls.calls, **counts)
     return run_finish(run, now=now) if own else run

@@ -3,6 +3,8 @@
 Push rules (per shop, BigSeller parity): available = on_hand - reserved summed over the shop's
 `push_warehouses` (none chosen = every active warehouse); pushed = floor(available x percent /
 100) + offset, at least 0, and 0 when that is below `push_floor` (`push_quantity`).
+Promotion/campaign holds (holds.py) come in before and after the rules: the units other shops
+hold are taken off the available first, and a shop is never pushed below its own held units.
 
 `stock_push` sends only what differs from the last value the platform accepted
 (Listing.pushed_stock), unless forced (the nightly run), through the adapter, which groups the
@@ -48,6 +50,7 @@ from channels_sync.models import (
     SyncRun,
 )
 from channels_sync.services.accounts import ShopClient
+from channels_sync.services.holds import hold_adjust, holds_record_floors
 from channels_sync.services.runs import run_count, run_error, run_finish, run_start
 from channels_sync.services.stock_queue import (
     queue_drain,
@@ -79,8 +82,11 @@ def push_quantity(available: int, *, percent: int, offset: int, floor: int) -> i
     return 0 if quantity < floor else quantity
 
 
-def available_for_listing(*, account: ChannelAccount, variant_ids: Iterable[int]) -> dict[int, int]:
-    """variant id -> the quantity to push to this shop (every id given has a value)."""
+def available_for_listing(
+    *, account: ChannelAccount, variant_ids: Iterable[int], now: datetime | None = None
+) -> dict[int, int]:
+    """variant id -> the quantity to push to this shop (every id given has a value), with the
+    promotion holds counting at `now` (holds.py has the rule)."""
     ids = sorted(set(variant_ids))
     warehouse_ids = list(account.push_warehouses.values_list("pk", flat=True))
     levels = StockLevel.objects.filter(variant_id__in=ids)
@@ -94,12 +100,20 @@ def available_for_listing(*, account: ChannelAccount, variant_ids: Iterable[int]
         .annotate(units=Sum(available_units()))
         .values_list("variant_id", "units")
     )
+    left, own = hold_adjust(
+        account=account,
+        available={v: int(sums.get(v) or 0) for v in ids},
+        now=now or timezone.now(),
+    )
     return {
-        variant_id: push_quantity(
-            int(sums.get(variant_id) or 0),
-            percent=account.push_percent,
-            offset=account.push_offset,
-            floor=account.push_floor,
+        variant_id: max(
+            push_quantity(
+                left[variant_id],
+                percent=account.push_percent,
+                offset=account.push_offset,
+                floor=account.push_floor,
+            ),
+            own.get(variant_id, 0),
         )
         for variant_id in ids
     }
@@ -199,6 +213,7 @@ def _record_stock(
     now: datetime,
 ) -> None:
     pushed = failed = 0
+    floors: dict[int, int] = {}
     for listing, quantity in group:
         result = results.get((listing.item_id, listing.model_id))
         if result is not None and result.ok:
@@ -209,7 +224,7 @@ def _record_stock(
         failed += 1
         params: dict[str, object] = {"listing": listing.pk}
         if result is not None and result.floor is not None:
-            listing.promotion_reserve = result.floor
+            listing.promotion_reserve = floors[listing.pk] = result.floor
             listing.push_error = _floor_text(result.floor)
             code, params["floor"] = "promotion_floor", result.floor
         else:
@@ -218,6 +233,8 @@ def _record_stock(
             code, params["message"] = "push_refused", message[:200]
         run_error(run, code=code, message=listing.push_error, params=params)
     Listing.objects.bulk_update([listing for listing, _q in group], _LISTING_FIELDS)
+    if floors:  # the floor is a platform hold: the other shops' pushes take it off
+        holds_record_floors(floors=floors, now=now)
     run_count(run, pushed=pushed, failed=failed, done=len(group))
 
 
@@ -242,7 +259,7 @@ def push_listings_stock(
     """Compute and push the listings' quantities, one adapter call per item (so a refused item
     does not stop the others). Transient and authorisation errors propagate."""
     quantities = available_for_listing(
-        account=account, variant_ids=[x.variant_id for x in listings if x.variant_id]
+        account=account, variant_ids=[x.variant_id for x in listings if x.variant_id], now=now
     )
     send, held = _choose(listings, quantities, force=force, run=run)
     Listing.objects.bulk_update(held, ["push_error"])

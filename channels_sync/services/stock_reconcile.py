@@ -54,7 +54,7 @@ def reconcile(*, account_id: int, now: datetime | None = None) -> SyncRun:
             return run_finish(run, failed=True, now=now)
         listings = list(linked_listings(account, None).select_related("variant"))
         quantities = available_for_listing(
-            account=account, variant_ids=[x.variant_id for x in listings if x.variant_id]
+            account=account, variant_ids=[x.variant_id for x in listings if x.variant_id], now=now
         )
         stock_drift = [
             x for x in listings if x.variant_id and x.platform_stock != quantities[x.variant_id]

@@ -107,8 +107,38 @@ def webhook_process(*, payload_id: int) -> None:
         _deauthorized(payload, event)
     elif event.kind == "authorization_expiring":
         _expiring(payload, event)
+    elif event.kind == "reserved_stock" and payload.account_id is not None:
+        _reserve_changed(payload)
     else:
         _finish(payload, PayloadStatus.IGNORED, detail=f"push kind {event.kind}")
+
+
+RESERVE_PULL_TASK = "channels_sync.pull_listings"
+RESERVE_PULL_DELAY = 30  # seconds: the reserve pushes of a campaign starting make one pull
+
+
+def _reserve_changed(payload: InboundPayload) -> None:
+    """A promotion's reserved stock changed on the platform (Shopee code 8): the shop's
+    listings are pulled RESERVE_PULL_DELAY seconds later (one pull for a burst), which brings
+    its platform holds in line and queues the pushes (channels_sync.services.holds)."""
+    account_id = payload.account_id
+    assert account_id is not None
+    if cache.add(f"channels_sync:reserve-pull:{account_id}", 1, RESERVE_PULL_DELAY):
+
+        def send() -> None:
+            from celery import current_app
+
+            kwargs = {"account_id": account_id}
+            task = current_app.tasks.get(RESERVE_PULL_TASK)
+            if task is not None:  # registered here: apply_async honours eager mode
+                task.apply_async(kwargs=kwargs, countdown=RESERVE_PULL_DELAY)
+            else:
+                current_app.send_task(
+                    RESERVE_PULL_TASK, kwargs=kwargs, countdown=RESERVE_PULL_DELAY
+                )
+
+        transaction.on_commit(send)
+    _finish(payload, PayloadStatus.APPLIED, detail="listings pull queued (reserved stock)")
 
 
 def _finish(payload: InboundPayload, status: str, *, reason: str = "", detail: str = "") -> None:

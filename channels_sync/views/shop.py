@@ -20,6 +20,7 @@ from channels_sync.selectors.runs import any_live, runs_recent
 from channels_sync.services.listings import listings_create_products, listings_link_bulk
 from channels_sync.services.shop_settings import ShopSettingsError, account_settings_save
 from channels_sync.views.common import PERM, account_or_404
+from channels_sync.views.holds import holds_context
 from common.auth import require_perm
 from common.forms import parse_query
 from common.htmx import render_partial_or_page
@@ -71,6 +72,7 @@ def _detail_context(
         "auth_near": selectors.expiry_is_near(account.authorized_until, now=now),
         "listing_counts": selectors.listing_counts(account_id=account.pk),
         "run_kinds": RUN_KINDS,
+        **holds_context(account),
     }
 
 

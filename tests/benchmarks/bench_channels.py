@@ -1,12 +1,17 @@
-r"""Marketplace sync benchmark: Shopee orders in (webhooks and pull) and stock out, end to end.
+r"""Marketplace sync benchmark: marketplace orders in (webhooks, pull) and stock out, end to end.
+
+Platform-pluggable: `--platforms shopee[,lazada,tiktok]` (default shopee) runs steps 2-4 and 6
+for each platform's sandbox in turn (bench_platforms.py says what each needs; a platform is
+added there). With one platform the rows are labelled as they always were; with several each
+row starts with the platform's name.
 
 What it does (PostgreSQL + Redis; tests/benchmarks is not collected by pytest)
   1. Migrates and EMPTIES the database named by DATABASE_URL (refuses SQLite and a name without
      "bench"), makes a warehouse and --variants variants with stock, and starts three processes:
-     the Shopee sandbox (`python -m channels_sync.sandbox.shopee --seed ...`, one item per
-     variant, same SKUs), our app under gunicorn (2 workers) and a Celery worker (concurrency 2).
-     The shop is connected through connect_finish with a code from /_sandbox/authorize, its
-     listings pulled and linked by SKU (listings_pull).
+     each platform's sandbox (Shopee: `python -m channels_sync.sandbox.shopee --seed ...`, one
+     item per variant, same SKUs), our app under gunicorn (2 workers) and a Celery worker
+     (concurrency 2). Each shop is connected through the real flow (Shopee: connect_finish
+     with a code from /_sandbox/authorize), its listings pulled and linked by SKU.
   2. Pull-only run (no webhooks): --pull-orders (default --orders/5) orders placed on the
      sandbox, then orders_pull timed, with the SQL statements it sent per order.
   3. Webhook run: --orders orders placed in batches of 100 (control API place_order), the sandbox
@@ -26,7 +31,8 @@ What it does (PostgreSQL + Redis; tests/benchmarks is not collected by pytest)
 How to run (from the project root)
   createdb -h 127.0.0.1 -U postgres crm_benchbig
   DATABASE_URL=postgres://postgres@127.0.0.1:5432/crm_benchbig REDIS_URL=redis://127.0.0.1:6379/11 \
-    .venv/bin/python tests/benchmarks/bench_channels.py [--orders 10000] [--quick]
+    .venv/bin/python tests/benchmarks/bench_channels.py [--orders 10000] [--quick] \
+    [--platforms shopee]
 """
 
 from __future__ import annotations
@@ -56,7 +62,6 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-PARTNER_ID, PARTNER_KEY, SHOP_ID = 2001887, "bench_partner_key", 727720655
 os.environ["DJANGO_SETTINGS_MODULE"] = "crm.settings"
 os.environ.setdefault("CRM_ENV_FILE", os.devnull)
 os.environ["DEBUG"] = "false"
@@ -69,9 +74,7 @@ os.environ.setdefault("VAR_DIR", str(Path(tempfile.gettempdir()) / "crm-bench-va
 
 import django  # noqa: E402
 
-DETAIL = "/api/v2/order/get_order_detail"
-LIST = "/api/v2/order/get_order_list"
-STOCK = "/api/v2/product/update_stock"
+from tests.benchmarks.bench_platforms import BenchPlatform, platforms_from  # noqa: E402
 
 
 def free_port() -> int:
@@ -89,8 +92,10 @@ def percentile(values: Sequence[float], p: float) -> float:
 
 @dataclass
 class Bench:
+    platform: BenchPlatform
     sandbox_url: str
     web_url: str
+    label: str = ""  # "" with one platform, else "<platform>: " before every row
     account_id: int = 0
     warehouse_id: int = 0
     items: dict[str, int] = field(default_factory=dict)  # sku -> sandbox item id
@@ -112,6 +117,7 @@ class Bench:
         return dict(self.ctl("calls")["counts"])
 
     def add(self, label: str, value: str) -> None:
+        label = self.label + label
         self.rows.append((label, value))
         print(f"  {label:<58} {value}", flush=True)
 
@@ -153,42 +159,24 @@ def wait_http(url: str, timeout: float = 120) -> None:
     raise RuntimeError(f"{url} did not answer within {timeout} s")
 
 
-def start_processes(skus: list[str], logs: Path) -> tuple[list[subprocess.Popen[bytes]], str, str]:
-    sandbox_port, web_port = free_port(), free_port()
-    seed = {
-        "partners": [{"partner_id": PARTNER_ID, "partner_key": PARTNER_KEY}],
-        "shops": [
-            {
-                "shop_id": SHOP_ID,
-                "name": "Bench shop",
-                "region": "VN",
-                "items": [
-                    {"item_sku": sku, "name": sku, "price": 150000, "stock": 100_000}
-                    for sku in skus
-                ],
-            }
-        ],
-    }
-    seed_file = logs / "seed.json"
-    seed_file.write_text(json.dumps(seed))
+def start_processes(
+    platforms: Sequence[BenchPlatform], skus: list[str], logs: Path
+) -> tuple[list[subprocess.Popen[bytes]], list[str], str]:
+    """Each platform's sandbox, gunicorn and the worker; (processes, sandbox URLs, web URL)."""
+    web_port = free_port()
     web_url = f"http://127.0.0.1:{web_port}"
     env = {**os.environ, "PUBLIC_BASE_URL": web_url, "SITE_URL": web_url}
     env["PYTHONUNBUFFERED"] = "1"
     bin_dir = Path(sys.executable).parent
-    procs = [
-        start(
-            [
-                sys.executable,
-                "-m",
-                "channels_sync.sandbox.shopee",
-                "--port",
-                str(sandbox_port),
-                "--seed",
-                str(seed_file),
-            ],
-            env,
-            logs / "sandbox.log",
-        ),
+    procs, sandbox_urls = [], []
+    for platform in platforms:
+        port = free_port()
+        seed_file = logs / f"seed-{platform.name}.json"
+        seed_file.write_text(json.dumps(platform.seed(skus)))
+        log = logs / ("sandbox.log" if len(platforms) == 1 else f"sandbox-{platform.name}.log")
+        procs.append(start(platform.command(port, seed_file), env, log))
+        sandbox_urls.append(f"http://127.0.0.1:{port}")
+    procs += [
         start(
             [
                 str(bin_dir / "gunicorn"),
@@ -222,58 +210,37 @@ def start_processes(skus: list[str], logs: Path) -> tuple[list[subprocess.Popen[
             logs / "worker.log",
         ),
     ]
-    sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-    wait_http(f"{sandbox_url}/_sandbox/state")
+    for sandbox_url in sandbox_urls:
+        wait_http(f"{sandbox_url}/_sandbox/state")
     wait_http(f"{web_url}/healthz")
-    return procs, sandbox_url, web_url
+    return procs, sandbox_urls, web_url
 
 
 def connect(bench: Bench, warehouse_id: int) -> None:
     from channels_sync.models import ChannelAccount, Listing
-    from channels_sync.services.accounts import app_save, connect_finish
     from channels_sync.services.listings import listings_pull
 
-    app = app_save(
-        platform="shopee",
-        name="Bench sandbox",
-        app_key=str(PARTNER_ID),
-        app_secret=PARTNER_KEY,
-        api_base_url=bench.sandbox_url,
-    )
-    code = bench.ctl("authorize", {"partner_id": PARTNER_ID, "shop_id": SHOP_ID})["code"]
-    account = connect_finish(app_id=app.pk, code=code, shop_id=str(SHOP_ID))
-    ChannelAccount.objects.filter(pk=account.pk).update(warehouse_id=warehouse_id)
-    listings_pull(account_id=account.pk)
-    bench.account_id, bench.warehouse_id = account.pk, warehouse_id
-    linked = Listing.objects.filter(account=account, variant__isnull=False).count()
-    items = bench.ctl("items")["items"]
-    bench.items = {item["item_sku"]: int(item["item_id"]) for item in items}
-    print(f"  connected shop {account.code}: {linked} listings linked", flush=True)
+    account_id = bench.platform.connect(bench.ctl, bench.sandbox_url)
+    ChannelAccount.objects.filter(pk=account_id).update(warehouse_id=warehouse_id)
+    listings_pull(account_id=account_id)
+    bench.account_id, bench.warehouse_id = account_id, warehouse_id
+    linked = Listing.objects.filter(account_id=account_id, variant__isnull=False).count()
+    bench.items = bench.platform.items(bench.ctl)
+    code = ChannelAccount.objects.get(pk=account_id).code
+    print(f"  connected shop {code}: {linked} listings linked", flush=True)
 
 
 # --- orders ----------------------------------------------------------------------------------
 
 
 def place(bench: Bench, count: int, rng: random.Random) -> dict[str, float]:
-    """Place `count` orders in batches of 100; order_sn -> the time its batch was sent."""
+    """Place `count` orders in batches of 100; order id -> the time its batch was sent."""
     ids = list(bench.items.values())
     placed: dict[str, float] = {}
     for start_at in range(0, count, 100):
-        batch = [
-            {
-                "shop_id": SHOP_ID,
-                "lines": [[item, 0, 1] for item in rng.sample(ids, k=rng.choice((1, 1, 2)))],
-                "payment_method": rng.choice(("COD", "Credit Card")),
-                "buyer_username": f"buyer{rng.randint(1, 5000)}",
-                "buyer_user_id": rng.randint(100_000, 105_000),
-            }
-            for _ in range(min(100, count - start_at))
-        ]
         sent = time.time()
-        answer = bench.ctl("place_order", {"orders": batch})
-        if answer["failed"]:
-            raise RuntimeError(f"sandbox refused orders: {answer['failed'][:3]}")
-        placed.update(dict.fromkeys(answer["order_sn_list"], sent))
+        made = bench.platform.place(bench.ctl, ids, min(100, count - start_at), rng)
+        placed.update(dict.fromkeys(made, sent))
     return placed
 
 
@@ -322,7 +289,8 @@ def pull_run(bench: Bench, count: int, rng: random.Random) -> None:
 
     from channels_sync.services.pull import orders_pull
 
-    bench.ctl("configure", {"callback_url": None})
+    platform = bench.platform
+    platform.set_callback(bench.ctl, None)
     placed = place(bench, count, rng)
     bench.ctl("reset_calls", {})
     statements = StatementCount()
@@ -341,14 +309,19 @@ def pull_run(bench: Bench, count: int, rng: random.Random) -> None:
     )
     bench.add("pull only: orders in our database", f"{got} / {count}")
     bench.add(
-        "pull only: get_order_detail calls", ratio(calls.get(DETAIL, 0), math.ceil(count / 50))
+        "pull only: get_order_detail calls",
+        ratio(calls.get(platform.detail_path, 0), math.ceil(count / platform.detail_batch)),
     )
-    bench.add("pull only: get_order_list calls", ratio(calls.get(LIST, 0), math.ceil(count / 100)))
+    bench.add(
+        "pull only: get_order_list calls",
+        ratio(calls.get(platform.list_path, 0), math.ceil(count / platform.list_page)),
+    )
     bench.lost += count - got
 
 
 def webhook_run(bench: Bench, count: int, rng: random.Random) -> None:
-    bench.ctl("configure", {"callback_url": f"{bench.web_url}/webhooks/shopee"})
+    platform = bench.platform
+    platform.set_callback(bench.ctl, f"{bench.web_url}{platform.webhook_path}")
     bench.ctl("reset_calls", {})
     first = time.time()
     placed = place(bench, count, rng)
@@ -371,9 +344,13 @@ def webhook_run(bench: Bench, count: int, rng: random.Random) -> None:
         "webhooks: pushes delivered / failed", f"{len(pushes['deliveries']) - failed} / {failed}"
     )
     bench.add(
-        "webhooks: get_order_detail calls", ratio(calls.get(DETAIL, 0), math.ceil(count / 50))
+        "webhooks: get_order_detail calls",
+        ratio(calls.get(platform.detail_path, 0), math.ceil(count / platform.detail_batch)),
     )
-    bench.add("webhooks: update_stock calls (stock moved by the orders)", str(calls.get(STOCK, 0)))
+    bench.add(
+        "webhooks: update_stock calls (stock moved by the orders)",
+        str(calls.get(platform.stock_path, 0)),
+    )
     latency_probe(bench, rng)
     safety_net(bench)
 
@@ -399,7 +376,7 @@ def safety_net(bench: Bench) -> None:
     began = time.perf_counter()
     orders_pull(account_id=bench.account_id)
     took = time.perf_counter() - began
-    on_sandbox = {o["order_sn"] for o in bench.ctl("orders")["orders"]}
+    on_sandbox = bench.platform.order_ids(bench.ctl)
     ours = set(
         ChannelOrder.objects.filter(account_id=bench.account_id).values_list(
             "external_id", flat=True
@@ -480,7 +457,7 @@ def burst_run(bench: Bench, count: int, skus: list[str], rng: random.Random) -> 
     key = website_key(bench.warehouse_id)
     errors: list[str] = []
     quiet = api_probe(bench, key, skus, threading.Event(), 20, errors)
-    bench.ctl("configure", {"callback_url": f"{bench.web_url}/webhooks/shopee"})
+    bench.platform.set_callback(bench.ctl, f"{bench.web_url}{bench.platform.webhook_path}")
     stop = threading.Event()
     during: list[float] = []
     probe = threading.Thread(
@@ -529,8 +506,7 @@ def settle_stock(bench: Bench, variants: list[tuple[int, str]], timeout: float =
 
 
 def sandbox_stock(bench: Bench) -> dict[int, int]:
-    items = bench.ctl("items")["items"]
-    return {int(i["item_id"]): sum(i["models"][0]["stock"].values()) for i in items}
+    return bench.platform.stock(bench.ctl)
 
 
 def stock_run(bench: Bench, variants: list[tuple[int, str]], rng: random.Random) -> None:
@@ -580,7 +556,9 @@ def stock_run(bench: Bench, variants: list[tuple[int, str]], rng: random.Random)
         f"{max(delays, default=0):.2f} s",
     )
     bench.add("stock: changes never shown on the sandbox", str(len(pending)))
-    bench.add("stock: update_stock calls", ratio(calls.get(STOCK, 0), len(chosen)))
+    bench.add(
+        "stock: update_stock calls", ratio(calls.get(bench.platform.stock_path, 0), len(chosen))
+    )
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -601,15 +579,24 @@ def run(args: argparse.Namespace, logs: Path) -> int:
         raise SystemExit("set REDIS_URL (the worker needs a real broker)")
     check_database()
     rng = random.Random(20261207)
+    platforms = platforms_from(args.platforms)
     warehouse_id, variants = prepare_database(args.variants)
-    procs, sandbox_url, web_url = start_processes([sku for _, sku in variants], logs)
-    bench = Bench(sandbox_url=sandbox_url, web_url=web_url)
+    skus = [sku for _, sku in variants]
+    procs, sandbox_urls, web_url = start_processes(platforms, skus, logs)
+    several = len(platforms) > 1
+    benches = [
+        Bench(platform=p, sandbox_url=url, web_url=web_url, label=f"{p.name}: " if several else "")
+        for p, url in zip(platforms, sandbox_urls, strict=True)
+    ]
     try:
-        connect(bench, warehouse_id)
-        pull_run(bench, args.pull_orders or max(100, args.orders // 5), rng)
-        webhook_run(bench, args.orders, rng)
-        burst_run(bench, args.burst, [sku for _, sku in variants], rng)
-        stock_run(bench, variants, rng)
+        for bench in benches:  # every shop connected first: each stock change goes to all
+            connect(bench, warehouse_id)
+        for n, bench in enumerate(benches):
+            pull_run(bench, args.pull_orders or max(100, args.orders // 5), rng)
+            webhook_run(bench, args.orders, rng)
+            if n == 0:  # the website API's latency during one burst (the first platform's)
+                burst_run(bench, args.burst, skus, rng)
+            stock_run(bench, variants, rng)
     finally:
         for proc in procs:
             proc.terminate()
@@ -618,14 +605,15 @@ def run(args: argparse.Namespace, logs: Path) -> int:
                 proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    print_table(bench)
-    return 1 if bench.lost else 0
+    print_table(benches)
+    return 1 if any(bench.lost for bench in benches) else 0
 
 
-def print_table(bench: Bench) -> None:
-    width = max(len(label) for label, _ in bench.rows)
+def print_table(benches: Sequence[Bench]) -> None:
+    rows = [row for bench in benches for row in bench.rows]
+    width = max(len(label) for label, _ in rows)
     print("\n" + "-" * (width + 30))
-    for label, value in bench.rows:
+    for label, value in rows:
         print(f"{label:<{width}}  {value}")
     print("-" * (width + 30), flush=True)
 
@@ -638,6 +626,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1,000 orders (a smoke run)")
     parser.add_argument(
         "--burst", type=int, default=2000, help="orders of the burst the website API waits in"
+    )
+    parser.add_argument(
+        "--platforms",
+        default="shopee",
+        help="comma-separated platforms whose sandboxes are driven (bench_platforms.PLATFORMS)",
     )
     args = parser.parse_args(argv)
     if args.quick:

@@ -223,10 +223,10 @@ def sql_by_kind(queries: list[dict]) -> Counter:
 @pytest.mark.postgres(why="the advisory locks and the stock row lock are PostgreSQL's")
 @pytest.mark.parametrize("size", [10, 50])
 def test_statements_per_batch(shop, size):
-    """Ours per batch: 2 to store (read what is stored, one INSERT) and 12 to apply (shop,
+    """Ours per batch: 2 to store (read what is stored, one INSERT) and 13 to apply (shop,
     payloads, order locks, payload locks, ChannelOrders, other payloads, Listings, buyers,
-    adoptable orders, stock rows, last order time, payload statuses); per new order: its
-    ChannelOrder and its ChannelBuyer."""
+    adoptable orders, the shop's promotion holds, stock rows, last order time, payload
+    statuses); per new order: its ChannelOrder and its ChannelBuyer."""
     account, _warehouse, _shirt = shop
     Listing.objects.create(
         account=account,
@@ -243,7 +243,7 @@ def test_statements_per_batch(shop, size):
         payloads_apply_batch(account_id=account.pk, payload_ids=[p.pk for p in payloads])
     assert len(stored.captured_queries) == 2
     kinds = sql_by_kind(applied.captured_queries)
-    assert kinds["channels_sync"] == 12 + 2 * size
+    assert kinds["channels_sync"] == 13 + 2 * size
     # A new buyer's ChannelBuyer insert has its own savepoint (a buyer made at the same moment
     # by another worker), each order one: the services' own atomic blocks are the rest.
     assert Counter(o.status for o in Order.objects.all()) == {"processing": size}

@@ -35,6 +35,7 @@ PINNED = {
     "channels_sync.reconcile_all",
     "channels_sync.refresh_tokens",
     "channels_sync.push_prices",
+    "channels_sync.sweep_holds",
 }
 
 

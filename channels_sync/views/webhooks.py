@@ -73,6 +73,9 @@ def lazada_webhook(request: HttpRequest) -> HttpResponse:
     return _receive(request, "lazada")
 
 
+@csrf_exempt
+@login_not_required
+@require_POST
 def tiktok_webhook(request: HttpRequest) -> HttpResponse:
     """TikTok: 200 (401 on a bad signature) with an empty body within 3 seconds."""
     return _receive(request, "tiktok")

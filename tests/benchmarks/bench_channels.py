@@ -310,7 +310,7 @@ def pull_run(bench: Bench, count: int, rng: random.Random) -> None:
     bench.add("pull only: orders in our database", f"{got} / {count}")
     bench.add(
         "pull only: get_order_detail calls",
-        ratio(calls.get(platform.detail_path, 0), math.ceil(count / platform.detail_batch)),
+        ratio(calls.get(platform.detail_path, 0), platform.pull_detail_minimum(count)),
     )
     bench.add(
         "pull only: get_order_list calls",

@@ -10,6 +10,7 @@ Every sandbox is expected to answer `GET /_sandbox/calls` ({counts: {path: n}}) 
 
 from __future__ import annotations
 
+import math
 import random
 import sys
 from collections.abc import Callable
@@ -39,6 +40,10 @@ class BenchPlatform:
     def fold(self, counts: dict[str, int]) -> dict[str, int]:
         """The sandbox's calls per path, as the benchmark counts them (one API per name)."""
         return counts
+
+    def pull_detail_minimum(self, orders: int) -> int:
+        """Detail calls a pull of `orders` orders needs at least (the list gives ids only)."""
+        return math.ceil(orders / self.detail_batch)
 
     def command(self, port: int, seed_file: Path) -> list[str]:
         return [sys.executable, "-m", self.module, "--port", str(port), "--seed", str(seed_file)]
@@ -250,6 +255,9 @@ class TikTokBench(BenchPlatform):
 
     def command(self, port: int, seed_file: Path) -> list[str]:
         return [*super().command(port, seed_file), "--retry-scale", "0.01"]
+
+    def pull_detail_minimum(self, orders: int) -> int:
+        return 0  # orders/search answers whole orders: a pull reads no detail
 
     def fold(self, counts: dict[str, int]) -> dict[str, int]:
         from channels_sync.adapters.tiktok_pacing import api_name

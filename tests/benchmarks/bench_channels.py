@@ -338,11 +338,9 @@ def webhook_run(bench: Bench, count: int, rng: random.Random) -> None:
         f"{max(delays, default=0):.2f} s",
     )
     bench.add("webhooks: orders in our DB before the pull", f"{len(applied)} / {count}")
-    pushes = bench.ctl("pushes")
-    failed = sum(1 for d in pushes["deliveries"] if not d["ok"])
-    bench.add(
-        "webhooks: pushes delivered / failed", f"{len(pushes['deliveries']) - failed} / {failed}"
-    )
+    deliveries = platform.deliveries(bench.ctl)
+    failed = sum(1 for d in deliveries if not d["ok"])
+    bench.add("webhooks: pushes delivered / failed", f"{len(deliveries) - failed} / {failed}")
     bench.add(
         "webhooks: get_order_detail calls",
         ratio(calls.get(platform.detail_path, 0), math.ceil(count / platform.detail_batch)),

@@ -41,6 +41,10 @@ class BenchPlatform:
         """The sandbox's calls per path, as the benchmark counts them (one API per name)."""
         return counts
 
+    def deliveries(self, ctl: Control) -> list[dict[str, Any]]:
+        """The sandbox's push attempts, each with `ok` (acknowledged in time)."""
+        return list(ctl("pushes")["deliveries"])
+
     def pull_detail_minimum(self, orders: int) -> int:
         """Detail calls a pull of `orders` orders needs at least (the list gives ids only)."""
         return math.ceil(orders / self.detail_batch)
@@ -255,6 +259,9 @@ class TikTokBench(BenchPlatform):
 
     def command(self, port: int, seed_file: Path) -> list[str]:
         return [*super().command(port, seed_file), "--retry-scale", "0.01"]
+
+    def deliveries(self, ctl: Control) -> list[dict[str, Any]]:
+        return list(ctl("webhooks")["deliveries"])
 
     def pull_detail_minimum(self, orders: int) -> int:
         return 0  # orders/search answers whole orders: a pull reads no detail

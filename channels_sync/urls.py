@@ -12,6 +12,12 @@ urlpatterns: list[URLPattern] = [
     path("marketplaces/apps/<int:pk>/connect/", marketplaces.shop_connect, name="shop_connect"),
     # The platform's redirect after the seller authorised us (registered with the platform).
     path("marketplaces/<int:app_id>/callback", marketplaces.oauth_callback, name="oauth_callback"),
+    # Shopee's redirect carries our one-time token in its path (Shopee documents no `state`).
+    path(
+        "marketplaces/<int:app_id>/callback/<str:state>",
+        marketplaces.oauth_callback,
+        name="oauth_callback_state",
+    ),
     path("marketplaces/shops/<int:pk>/", shop.shop_detail, name="shop_detail"),
     path("marketplaces/shops/<int:pk>/settings/", shop.shop_settings, name="shop_settings"),
     path("marketplaces/shops/<int:pk>/runs/", shop.shop_runs, name="shop_runs"),

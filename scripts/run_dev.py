@@ -4,7 +4,9 @@ them all on Ctrl+C.
 Used by `make run`. With no REDIS_URL they share the filesystem broker under var/. The Shopee
 sandbox (SANDBOX_PORT, default 8701) is seeded from the demo catalogue and places an order every
 ORDER_EVERY seconds (default 20); once the web server answers, `manage.py demomarketplace`
-connects the demo shop to it and registers our webhook URL. The carrier sandboxes, GHN
+connects the demo shop to it and registers our webhook URL; the TikTok Shop (8703,
+`manage.py demotiktok`) and Lazada (LAZADA_SANDBOX_PORT, 8705, `manage.py demolazada`) sandboxes
+get their demo shop the same way, selling some of the same SKUs. The carrier sandboxes, GHN
 (GHN_SANDBOX_PORT, 8711) and Viettel Post (VTP_SANDBOX_PORT, 8702), move every open parcel one
 status every PARCEL_EVERY seconds (default 20); the e-invoice sandboxes are S-Invoice
 (SINVOICE_SANDBOX_PORT, 8704) and MISA (MISA_SANDBOX_PORT, 8710); `manage.py democarriers`
@@ -67,6 +69,10 @@ SEED_FILE = ROOT / "var" / "shopee-sandbox-seed.json"
 # its webhook retries run 100 times faster than TikTok's (+2 min becomes 1.2 s).
 TIKTOK_SANDBOX_PORT = os.environ.get("TIKTOK_SANDBOX_PORT", "8703")
 TIKTOK_SEED_FILE = ROOT / "var" / "tiktok-sandbox-seed.json"
+# The Lazada sandbox (LAZADA_SANDBOX_PORT, default 8705), seeded by `manage.py demolazada`; its
+# push retries come every 2 s instead of every 30 minutes.
+LAZADA_SANDBOX_PORT = os.environ.get("LAZADA_SANDBOX_PORT", "8705")
+LAZADA_SEED_FILE = ROOT / "var" / "lazada-sandbox-seed.json"
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
@@ -132,6 +138,12 @@ def _banner(procs: dict[str, subprocess.Popen[bytes]]) -> str:
             f"  Shopee sandbox at http://127.0.0.1:{SANDBOX_PORT}/ places an order every "
             f"{ORDER_EVERY} s (Marketplaces page, order list)."
         )
+    for name, port, label in (
+        ("tiktok-sandbox", TIKTOK_SANDBOX_PORT, "TikTok Shop"),
+        ("lazada-sandbox", LAZADA_SANDBOX_PORT, "Lazada"),
+    ):
+        if name in procs:
+            lines.append(f"  {label} sandbox at http://127.0.0.1:{port}/ places orders too.")
     for name, (_module, port, _args, label) in CARRIER_SANDBOXES.items():
         if name in procs:
             lines.append(f"  {label} sandbox at http://127.0.0.1:{port}/")
@@ -177,6 +189,24 @@ def _tiktok_demo(env: dict[str, str]) -> None:
         [
             *(sys.executable, "manage.py", "demotiktok"),
             *("--sandbox-url", sandbox_url, "--webhook-url", f"{base}/webhooks/tiktok"),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+
+
+def _lazada_demo(env: dict[str, str]) -> None:
+    """Connect the Lazada demo seller to its running sandbox (a failure is printed)."""
+    sandbox_url = f"http://127.0.0.1:{LAZADA_SANDBOX_PORT}"
+    if not _wait_http(f"{sandbox_url}/_sandbox/calls"):
+        print("The Lazada sandbox did not start; no Lazada demo.")
+        return
+    base = env.get("SITE_URL", "").rstrip("/") or f"http://{HOST}:{PORT}"
+    subprocess.run(
+        [
+            *(sys.executable, "manage.py", "demolazada"),
+            *("--sandbox-url", sandbox_url, "--webhook-url", f"{base}/webhooks/lazada"),
         ],
         cwd=ROOT,
         env=env,
@@ -235,6 +265,17 @@ def _sandbox_commands(env: dict[str, str]) -> dict[str, list[str]]:
         *("--port", TIKTOK_SANDBOX_PORT, "--seed", str(TIKTOK_SEED_FILE)),
         *("--order-every", ORDER_EVERY, "--retry-scale", "0.01"),
     ]
+    subprocess.run(
+        [sys.executable, "manage.py", "demolazada", "--write-seed", str(LAZADA_SEED_FILE)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    commands["lazada-sandbox"] = [
+        *(sys.executable, "-m", "channels_sync.sandbox.lazada"),
+        *("--port", LAZADA_SANDBOX_PORT, "--seed", str(LAZADA_SEED_FILE)),
+        *("--order-every", ORDER_EVERY, "--push-retry-interval", "2"),
+    ]
     for name, (module, port, args, _label) in CARRIER_SANDBOXES.items():
         commands[name] = [sys.executable, "-m", module, "--port", port, *args]
     return commands
@@ -273,6 +314,7 @@ def main() -> int:
         if WITH_SANDBOX:
             _marketplace_demo(env)
             _tiktok_demo(env)
+            _lazada_demo(env)
             _carriers_demo(env)
         return _supervise(procs)
     finally:

@@ -231,6 +231,9 @@ class Adapter(abc.ABC):
     # Whether the platform's authorisation callback names the shop (Shopee: `shop_id`); when
     # not, the shop comes from the token answer (Tokens.shop_id).
     callback_has_shop_id: ClassVar[bool] = True
+    # Whether the consent URL takes a `state` that comes back on the callback (Lazada, TikTok);
+    # when not (Shopee), the one-time token is a part of the redirect URL's path.
+    authorize_has_state: ClassVar[bool] = True
     # Whether a stock/price update call takes one item's models only (Shopee); else up to
     # `stock_batch` models of any items (Lazada).
     stock_by_item: ClassVar[bool] = True
@@ -241,7 +244,10 @@ class Adapter(abc.ABC):
 
     # connecting a shop
     @abc.abstractmethod
-    def authorize_url(self, *, redirect_url: str) -> str: ...
+    def authorize_url(self, *, redirect_url: str, state: str = "") -> str:
+        """The seller's consent page; `state` (our one-time CSRF value) is sent where the
+        platform documents it and comes back on the callback (Shopee has none: the caller puts
+        its token in `redirect_url`)."""
 
     @abc.abstractmethod
     def tokens_from_code(self, *, code: str, shop_id: str) -> Tokens: ...

@@ -182,12 +182,13 @@ class LazadaAdapter(Adapter):
         return envelope.get("data")
 
     # -- connecting a shop ------------------------------------------------------------------
-    def authorize_url(self, *, redirect_url: str) -> str:
+    def authorize_url(self, *, redirect_url: str, state: str = "") -> str:
         query = {
             "response_type": "code",
             "force_auth": "true",
             "client_id": self.config.app_key,
             "redirect_uri": redirect_url,
+            **({"state": state} if state else {}),
         }
         return f"{auth_origin(self.base_url)}{AUTHORIZE_PATH}?{urlencode(query)}"
 

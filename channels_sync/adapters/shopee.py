@@ -68,6 +68,7 @@ HTTP_ERRORS = (requests.RequestException, OSError)
 
 class ShopeeAdapter(Adapter):
     platform: ClassVar[str] = "shopee"
+    authorize_has_state: ClassVar[bool] = False  # no `state` documented (1.2)
     order_detail_batch: ClassVar[int] = DETAIL_BATCH
     stock_batch: ClassVar[int] = MODEL_BATCH
     backoff_first: ClassVar[float] = 0.5  # seconds; doubles per retry of error_rate_limit
@@ -169,7 +170,8 @@ class ShopeeAdapter(Adapter):
         return response if isinstance(response, dict) else {}
 
     # -- connecting a shop ------------------------------------------------------------------
-    def authorize_url(self, *, redirect_url: str) -> str:
+    def authorize_url(self, *, redirect_url: str, state: str = "") -> str:
+        """Shopee documents no `state`: our one-time token travels in `redirect_url`'s path."""
         query = self._auth_params(AUTH_PARTNER_PATH, shop=False)
         query["redirect"] = redirect_url
         return f"{self.base_url}{AUTH_PARTNER_PATH}?{urlencode(query)}"

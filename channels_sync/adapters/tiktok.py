@@ -171,10 +171,10 @@ class TikTokAdapter(Adapter):
         return data if isinstance(data, dict) else {}
 
     # -- connecting a shop ------------------------------------------------------------------
-    def authorize_url(self, *, redirect_url: str) -> str:
+    def authorize_url(self, *, redirect_url: str, state: str = "") -> str:
         """The seller's consent page (the redirect is the one registered with the app; `state`
-        ties the answer to it)."""
-        state = hmac_sha256_hex(self.config.app_secret, redirect_url)[:16]
+        comes back on it). Without a state from the caller, one derived from the redirect."""
+        state = state or hmac_sha256_hex(self.config.app_secret, redirect_url)[:16]
         query = urlencode({"app_key": self.config.app_key, "state": state})
         return f"{self.auth_url}{AUTHORIZE_PATH}?{query}"
 

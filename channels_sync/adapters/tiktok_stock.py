@@ -58,13 +58,16 @@ def _warehouses(adapter: TikTokAdapter, product_id: str) -> dict[str, dict[str, 
         return {}
 
 
+MAX_QUANTITY = 99_999  # documented range of a warehouse's quantity (marketplaces.md section 0)
+
+
 def _inventory(wanted: Mapping[str, int], known: Mapping[str, int] | None) -> list[dict[str, Any]]:
     """Every warehouse of one SKU: ours where we name it (an unnamed one is the first known),
-    the others at their current quantity."""
+    the others at their current quantity. More than TikTok takes is sent as its maximum."""
     places = dict(known or {})
     for warehouse, quantity in wanted.items():
         target = warehouse or next(iter(places), "")
-        places[target] = quantity
+        places[target] = min(quantity, MAX_QUANTITY)
     return [{"warehouse_id": w, "quantity": q} for w, q in places.items()]
 
 

@@ -21,6 +21,8 @@ POST bodies are JSON objects, GET readers take query parameters.
     POST /_sandbox/reset_calls        {}
     GET  /_sandbox/stock?item_id=&sku_id=  -> {sellable, price}
     GET  /_sandbox/orders?seller_id=  -> {orders: [{order_id, statuses, lines}]}
+    GET  /_sandbox/products?seller_id=  -> {products: [{item_id, seller_id, name, status,
+                                       skus: [{sku_id, seller_sku, sellable, price}]}]}
     GET  /_sandbox/calls              -> {total, counts}
     GET  /_sandbox/pushes             -> {deliveries: [...], given_up: n}
 """
@@ -77,6 +79,31 @@ def _orders(sb: LazadaSandbox, _: dict[str, Any], query: Query) -> dict[str, Any
             if not seller or o.seller_id == seller
         ]
     return {"orders": rows}
+
+
+def _products(sb: LazadaSandbox, _: dict[str, Any], query: Query) -> dict[str, Any]:
+    seller = int(query.get("seller_id") or 0)
+    with sb.lock:
+        rows = [
+            {
+                "item_id": p.item_id,
+                "seller_id": p.seller_id,
+                "name": p.name,
+                "status": p.status,
+                "skus": [
+                    {
+                        "sku_id": s.sku_id,
+                        "seller_sku": s.seller_sku,
+                        "sellable": s.total(),
+                        "price": str(s.price),
+                    }
+                    for s in p.skus
+                ],
+            }
+            for p in sb.products.values()
+            if not seller or p.seller_id == seller
+        ]
+    return {"products": rows}
 
 
 def _pushes(sb: LazadaSandbox, _: dict[str, Any], __: Query) -> dict[str, Any]:
@@ -138,6 +165,7 @@ POST_ACTIONS: dict[str, Action] = {
 GET_ACTIONS: dict[str, Action] = {
     "stock": _stock,
     "orders": _orders,
+    "products": _products,
     "calls": lambda sb, _d, _q: {"total": sb.call_count(), "counts": sb.call_counts()},
     "pushes": _pushes,
 }

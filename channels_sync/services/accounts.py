@@ -92,8 +92,10 @@ def account_config(account: ChannelAccount) -> AdapterConfig:
     )
 
 
-def connect_url(*, app_id: int, redirect_url: str) -> str:
-    return app_adapter(ChannelApp.objects.get(pk=app_id)).authorize_url(redirect_url=redirect_url)
+def connect_url(*, app_id: int, redirect_url: str, state: str = "") -> str:
+    return app_adapter(ChannelApp.objects.get(pk=app_id)).authorize_url(
+        redirect_url=redirect_url, state=state
+    )
 
 
 def connect_finish(

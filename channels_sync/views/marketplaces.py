@@ -3,6 +3,8 @@ authorisation page and its callback), "run now" and pause/resume."""
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from typing import Any
 
 from django.conf import settings
@@ -85,30 +87,64 @@ def app_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     return render(request, "channels_sync/app_form.html", {"form": form, "app": app})
 
 
-def callback_url(request: HttpRequest, app_id: int) -> str:
+def callback_url(request: HttpRequest, app_id: int, state: str = "") -> str:
     """Where the platform sends the seller back: on SITE_URL when set (the address
-    registered with the platform), else the address this request came in on."""
-    path = reverse("channels_sync:oauth_callback", args=[app_id])
+    registered with the platform), else the address this request came in on. With `state`
+    (Shopee, which has no state parameter) the one-time token is the path's last part."""
+    if state:
+        path = reverse("channels_sync:oauth_callback_state", args=[app_id, state])
+    else:
+        path = reverse("channels_sync:oauth_callback", args=[app_id])
     if settings.SITE_URL:
         return settings.SITE_URL + path
     return request.build_absolute_uri(path)
 
 
+OAUTH_STATES = "channels_sync_oauth_states"  # session key: {app id: the pending one-time state}
+
+
 @require_POST
 @require_perm(PERM)
 def shop_connect(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "Connect a shop": off to the platform's authorisation page."""
+    """ "Connect a shop": off to the platform's authorisation page, with a random one-time
+    state bound to this staff member's session (CSRF for the callback)."""
     app = _app_or_404(pk)
-    return redirect(connect_url(app_id=app.pk, redirect_url=callback_url(request, app.pk)))
+    state = secrets.token_urlsafe(24)
+    request.session[OAUTH_STATES] = {**request.session.get(OAUTH_STATES, {}), str(app.pk): state}
+    if adapter_class(app.platform).authorize_has_state:
+        url = connect_url(app_id=app.pk, redirect_url=callback_url(request, app.pk), state=state)
+    else:
+        url = connect_url(app_id=app.pk, redirect_url=callback_url(request, app.pk, state))
+    return redirect(url)
+
+
+def _state_matches(request: HttpRequest, app_id: int, given: str) -> bool:
+    """Whether `given` is the state this session was sent off with; it is spent either way."""
+    pending = dict(request.session.get(OAUTH_STATES, {}))
+    expected = pending.pop(str(app_id), "")
+    request.session[OAUTH_STATES] = pending
+    return bool(expected) and hmac.compare_digest(expected.encode(), given.encode())
 
 
 @require_GET
 @require_perm(PERM)
-def oauth_callback(request: HttpRequest, app_id: int) -> HttpResponse:
+def oauth_callback(request: HttpRequest, app_id: int, state: str = "") -> HttpResponse:
     """The platform sends the seller back here with `code` and `shop_id`; Lazada sends `code`
-    only (the seller comes with the tokens), TikTok `code` and `state` (the shop comes from its
-    authorised-shops call)."""
+    only (the seller comes with the tokens), TikTok `code` (the shop comes from its
+    authorised-shops call). Lazada and TikTok send our `state` back in the query, Shopee's
+    redirect has it in its path: a callback without this session's state connects nothing."""
     app = _app_or_404(app_id)
+    if adapter_class(app.platform).authorize_has_state:
+        state = request.GET.get("state", "")[:128]
+    if not _state_matches(request, app.pk, state):
+        messages.error(
+            request,
+            _(
+                "This authorisation was not started from this session (or was already used): "
+                'nothing was connected. Click "Connect a shop" again.'
+            ),
+        )
+        return redirect("channels_sync:marketplace_list")
     code = request.GET.get("code", "").strip()[:512]
     shop_id = request.GET.get("shop_id", "").strip()[:64]
     names_shop = adapter_class(app.platform).callback_has_shop_id

@@ -114,7 +114,7 @@ class Bench:
         return dict(body)
 
     def calls(self) -> dict[str, int]:
-        return dict(self.ctl("calls")["counts"])
+        return self.platform.fold(dict(self.ctl("calls")["counts"]))
 
     def add(self, label: str, value: str) -> None:
         label = self.label + label
@@ -210,8 +210,8 @@ def start_processes(
             logs / "worker.log",
         ),
     ]
-    for sandbox_url in sandbox_urls:
-        wait_http(f"{sandbox_url}/_sandbox/state")
+    for platform, sandbox_url in zip(platforms, sandbox_urls, strict=True):
+        wait_http(f"{sandbox_url}{platform.ready_path}")
     wait_http(f"{web_url}/healthz")
     return procs, sandbox_urls, web_url
 
@@ -310,7 +310,7 @@ def pull_run(bench: Bench, count: int, rng: random.Random) -> None:
     bench.add("pull only: orders in our database", f"{got} / {count}")
     bench.add(
         "pull only: get_order_detail calls",
-        ratio(calls.get(platform.detail_path, 0), math.ceil(count / platform.detail_batch)),
+        ratio(calls.get(platform.detail_path, 0), platform.pull_detail_minimum(count)),
     )
     bench.add(
         "pull only: get_order_list calls",
@@ -338,11 +338,9 @@ def webhook_run(bench: Bench, count: int, rng: random.Random) -> None:
         f"{max(delays, default=0):.2f} s",
     )
     bench.add("webhooks: orders in our DB before the pull", f"{len(applied)} / {count}")
-    pushes = bench.ctl("pushes")
-    failed = sum(1 for d in pushes["deliveries"] if not d["ok"])
-    bench.add(
-        "webhooks: pushes delivered / failed", f"{len(pushes['deliveries']) - failed} / {failed}"
-    )
+    deliveries = platform.deliveries(bench.ctl)
+    failed = sum(1 for d in deliveries if not d["ok"])
+    bench.add("webhooks: pushes delivered / failed", f"{len(deliveries) - failed} / {failed}")
     bench.add(
         "webhooks: get_order_detail calls",
         ratio(calls.get(platform.detail_path, 0), math.ceil(count / platform.detail_batch)),
@@ -561,14 +559,89 @@ def stock_run(bench: Bench, variants: list[tuple[int, str]], rng: random.Random)
     )
 
 
+def all_shops_stock_run(
+    benches: Sequence[Bench], variants: list[tuple[int, str]], rng: random.Random, changes: int
+) -> None:
+    """With several shops: `changes` single stock changes on our side (one every 0.3 s) and the
+    delay until the LAST of the shops shows the new level (every shop sells every variant)."""
+    from channels_sync.models import ChannelAccount
+    from channels_sync.services.stock import available_for_listing
+    from inventory.services.stock import stock_adjust
+
+    for bench in benches:
+        settle_stock(bench, variants)
+    accounts = [ChannelAccount.objects.get(pk=b.account_id) for b in benches]
+    pending: dict[int, tuple[list[tuple[Bench, int, int]], float]] = {}  # variant -> shops left
+    last: list[float] = []
+    per_shop: dict[str, list[float]] = {b.platform.name: [] for b in benches}
+
+    def poll() -> None:
+        now = time.time()
+        shown = {b.platform.name: sandbox_stock(b) for b in benches} if pending else {}
+        for variant_id, (left, at) in list(pending.items()):
+            still = []
+            for bench, item, wanted in left:
+                if shown[bench.platform.name].get(item) == wanted:
+                    per_shop[bench.platform.name].append(now - at)
+                else:
+                    still.append((bench, item, wanted))
+            if still:
+                pending[variant_id] = (still, at)
+            else:
+                last.append(now - at)
+                del pending[variant_id]
+
+    for variant_id, sku in rng.sample(variants, k=min(changes, len(variants))):
+        stock_adjust(
+            variant_id=variant_id,
+            warehouse_id=benches[0].warehouse_id,
+            delta=rng.choice((-3, -1, 2, 5)),
+            reason="benchmark",
+        )
+        at = time.time()
+        left = [
+            (
+                bench,
+                bench.items[sku],
+                available_for_listing(account=a, variant_ids=[variant_id])[variant_id],
+            )
+            for bench, a in zip(benches, accounts, strict=True)
+        ]
+        pending[variant_id] = (left, at)
+        pause = time.monotonic() + 0.3
+        while time.monotonic() < pause:
+            poll()
+            time.sleep(0.05)
+    end = time.monotonic() + 60
+    while pending and time.monotonic() < end:
+        poll()
+        time.sleep(0.05)
+    head = benches[0]
+    names = " + ".join(b.platform.name for b in benches)
+    head.rows.append(
+        (
+            f"all shops ({names}): stock change -> LAST shop p50 / p95 / max ({len(last)} changes)",
+            f"{percentile(last, 50):.2f} / {percentile(last, 95):.2f} / "
+            f"{max(last, default=0):.2f} s (goal p95 <= 5 s)",
+        )
+    )
+    for name, delays in per_shop.items():
+        head.rows.append((f"all shops: change -> {name} p95", f"{percentile(delays, 95):.2f} s"))
+    head.rows.append(("all shops: changes never shown on every shop", str(len(pending))))
+    for label, value in head.rows[-2 - len(per_shop) :]:
+        print(f"  {label:<58} {value}", flush=True)
+
+
 # --- main ------------------------------------------------------------------------------------
 
 
-def check_database() -> None:
+def check_database(allowed: str = "") -> None:
+    """PostgreSQL only, and a database named "...bench..." or the one named by
+    --empty-database (a helper's own database)."""
     from django.db import connection
 
     name = str(connection.settings_dict["NAME"])
-    if connection.vendor != "postgresql" or "bench" not in name:
+    if connection.vendor != "postgresql" or ("bench" not in name and name != allowed):
         raise SystemExit(f"refusing to empty {connection.vendor} database {name!r}")
 
 
@@ -577,7 +650,7 @@ def run(args: argparse.Namespace, logs: Path) -> int:
 
     if not settings.REDIS_URL:
         raise SystemExit("set REDIS_URL (the worker needs a real broker)")
-    check_database()
+    check_database(args.empty_database)
     rng = random.Random(20261207)
     platforms = platforms_from(args.platforms)
     warehouse_id, variants = prepare_database(args.variants)
@@ -597,6 +670,8 @@ def run(args: argparse.Namespace, logs: Path) -> int:
             if n == 0:  # the website API's latency during one burst (the first platform's)
                 burst_run(bench, args.burst, skus, rng)
             stock_run(bench, variants, rng)
+        if several:
+            all_shops_stock_run(benches, variants, rng, args.all_shop_changes)
     finally:
         for proc in procs:
             proc.terminate()
@@ -626,6 +701,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1,000 orders (a smoke run)")
     parser.add_argument(
         "--burst", type=int, default=2000, help="orders of the burst the website API waits in"
+    )
+    parser.add_argument(
+        "--empty-database", default="", help="this database may be emptied though not *bench*"
+    )
+    parser.add_argument(
+        "--all-shop-changes",
+        type=int,
+        default=100,
+        help="with several platforms: stock changes timed to the last shop",
     )
     parser.add_argument(
         "--platforms",

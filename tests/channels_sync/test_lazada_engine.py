@@ -38,7 +38,10 @@ def test_connecting_a_lazada_shop_through_the_consent_page(
     redirect = parse_qs(urlsplit(authorize).query)["redirect_uri"][0]
     assert redirect == f"http://testserver/marketplaces/{lazada_app.pk}/callback"
     back = urlsplit(requests.get(authorize, allow_redirects=False, timeout=10).headers["Location"])
-    assert sorted(parse_qs(back.query)) == ["code"]
+    state = client.session["channels_sync_oauth_states"][str(lazada_app.pk)]
+    assert parse_qs(urlsplit(authorize).query)["state"] == [state]
+    assert sorted(parse_qs(back.query)) == ["code", "state"]
+    assert parse_qs(back.query)["state"] == [state]
     response = client.get(f"{back.path}?{back.query}")
     shop = ChannelAccount.objects.get()
     assert response["Location"] == reverse("channels_sync:shop_detail", args=[shop.pk])
@@ -55,7 +58,10 @@ def test_connecting_a_lazada_shop_through_the_consent_page(
 
 def test_a_callback_without_a_code_connects_nothing(client, login_as, lazada_app):
     login_as("owner")
-    response = client.get(reverse("channels_sync:oauth_callback", args=[lazada_app.pk]))
+    client.post(reverse("channels_sync:shop_connect", args=[lazada_app.pk]))
+    state = client.session["channels_sync_oauth_states"][str(lazada_app.pk)]
+    url = reverse("channels_sync:oauth_callback", args=[lazada_app.pk])
+    response = client.get(url, {"state": state})
     assert response.status_code == 302
     assert ChannelAccount.objects.count() == 0
 

@@ -460,3 +460,19 @@ def test_a_shop_beyond_the_search_reach_is_read_status_by_status(tiktok_sandbox)
     with pytest.raises(PermanentError) as caught:
         list(SmallReach(adapter.config).listings())
     assert caught.value.code == "too_many_products"
+
+
+def test_stock_above_the_documented_maximum_is_sent_as_99999(tiktok_sandbox):
+    """Quantity range 1-99,999 per warehouse (marketplaces.md section 0): 100,004 available is
+    sent as 99,999 rather than refused every time."""
+    adapter = connect(tiktok_sandbox, warehouses=["WH-A"])
+    product_id, (sku,) = tiktok_sandbox.add_product(
+        SHOP, "Áo thun cotton cơ bản", [{"seller_sku": "A", "price": "1000", "stock": 5}]
+    )
+    results = adapter.push_stock(updates=[StockUpdate(product_id, sku, 100_004, "WH-A")])
+    assert results == [UpdateResult(product_id, sku, True)]
+    assert tiktok_sandbox.sku_stock(product_id, sku, "WH-A") == 99_999
+    (call,) = sent(tiktok_sandbox, f"/product/202309/products/{product_id}/inventory/update")
+    assert call[1] == {
+        "skus": [{"id": sku, "inventory": [{"warehouse_id": "WH-A", "quantity": 99_999}]}]
+    }

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
@@ -82,6 +82,8 @@ def test_connecting_through_the_consent_page_stores_the_cipher(
     back = requests.get(response["Location"], allow_redirects=False, timeout=10)
     location = urlsplit(back.headers["Location"])
     assert "shop_id" not in location.query
+    state = client.session["channels_sync_oauth_states"][str(tiktok_app.pk)]
+    assert parse_qs(location.query)["state"] == [state]
     response = client.get(f"{location.path}?{location.query}")
     shop = ChannelAccount.objects.get()
     assert response["Location"] == reverse("channels_sync:shop_detail", args=[shop.pk])
@@ -102,8 +104,12 @@ def test_connecting_through_the_consent_page_stores_the_cipher(
 
 def test_a_denied_consent_connects_nothing(client, login_as, tiktok_app):
     login_as("owner")
+    client.post(reverse("channels_sync:shop_connect", args=[tiktok_app.pk]))
+    state = client.session["channels_sync_oauth_states"][str(tiktok_app.pk)]
     url = reverse("channels_sync:oauth_callback", args=[tiktok_app.pk])
-    response = client.get(url, {"code": "null", "error": "auth_denied"}, follow=True)
+    response = client.get(
+        url, {"code": "null", "error": "auth_denied", "state": state}, follow=True
+    )
     assert ChannelAccount.objects.count() == 0
     assert [str(m) for m in response.context["messages"]] == [
         "The platform did not send the shop's authorisation back. Connect the shop again."

@@ -149,3 +149,25 @@ def test_control_api_places_orders_and_moves_lines(sandbox):
         f"{base}/set_status", json={"order_id": order_id, "status": "nope"}, timeout=5
     )
     assert (bad.status_code, bad.json()["ok"]) == (400, False)
+
+
+def test_control_api_lists_products_with_their_sellable_stock(sandbox):
+    item, skus = sandbox.add_product(
+        SELLER, "Bình", [{"seller_sku": "B-1", "price": 99000, "stock": {"wh1": 2, "wh2": 3}}]
+    )
+    sandbox.add_seller(SELLER + 1, "Other", "TH")
+    sandbox.add_product(SELLER + 1, "Khác", [{"seller_sku": "X", "price": 1, "stock": 1}])
+    base = f"{sandbox.origin}/_sandbox"
+    listed = requests.get(f"{base}/products", params={"seller_id": SELLER}, timeout=5).json()
+    assert listed == {
+        "ok": True,
+        "products": [
+            {
+                "item_id": item,
+                "seller_id": SELLER,
+                "name": "Bình",
+                "status": "Active",
+                "skus": [{"sku_id": skus[0], "seller_sku": "B-1", "sellable": 5, "price": "99000"}],
+            }
+        ],
+    }

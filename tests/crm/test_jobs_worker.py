@@ -54,6 +54,7 @@ def _export_through_a_worker(client, login_as, settings, tmp_path, redis_url):
             job = _wait_done(job_of(response))
     finally:
         project_app.set_current()
+        project_app.set_default()  # start_worker made the test app the default one
     assert (job.status, job.attempts, job.progress_done, job.progress_total) == ("done", 1, 2, 2)
     page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
     assert reverse("job_download", args=[job.pk]) in page
@@ -94,6 +95,7 @@ def test_a_job_that_cannot_be_queued_fails_at_once_and_says_why(
             )
     finally:
         project_app.set_current()
+        project_app.set_default()  # start_worker made the test app the default one
     job.refresh_from_db()
     assert job.status == "failed"
     assert job.message == (

@@ -24,6 +24,7 @@ def worker(tmp_path, settings):
             yield app
     finally:
         project_app.set_current()
+        project_app.set_default()  # start_worker made the test app the default one
 
 
 def test_export_as_a_job_with_progress_download_and_my_jobs(

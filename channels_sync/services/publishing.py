@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from channels_sync.adapters.base import Adapter, ChannelError, PermanentError
@@ -49,6 +49,7 @@ from channels_sync.services.publishing_plan import (
     plan_for,
     product_for_publishing,
 )
+from common.cache import LockBusy, cache_lock
 from inventory.models import ProductImage
 
 SENDABLE = (PublicationStatus.DRAFT, PublicationStatus.FAILED)
@@ -278,20 +279,23 @@ def _fail(publication: Publication, code: str, message: str) -> None:
     publication.save(update_fields=["status", "error_code", "error_message", "updated_at"])
 
 
+SEND_LOCK_HOLD = 900.0  # seconds: longer than a send can take (the worker's time limit)
+
+
+def send_lock_name(publication_id: int) -> str:
+    return f"channels_sync.publication:{publication_id}"
+
+
 @contextmanager
 def _send_lock(publication_id: int) -> Iterator[bool]:
-    """A session advisory lock per publication: a job delivered twice (acks_late) never sends
-    the same publication from two workers at once. Yields whether this worker holds it."""
-    key = f"channels_sync.publication:{publication_id}"
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [key])
-        held = bool(cursor.fetchone()[0])
+    """A lock per publication on the shared cache (Redis in production, the file cache in
+    `make run`): a job delivered twice (acks_late) never sends the same publication from two
+    workers at once. Yields whether this worker holds it."""
     try:
-        yield held
-    finally:
-        if held:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
+        with cache_lock(send_lock_name(publication_id), hold=SEND_LOCK_HOLD):
+            yield True
+    except LockBusy:
+        yield False
 
 
 def publication_send(*, publication_id: int) -> Publication:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import connections
 
 from channels_sync.models import Listing, Publication, PublicationStatus
 from channels_sync.sandbox.shopee_items import review_item
@@ -18,7 +17,9 @@ from channels_sync.services.publishing import (
     publication_review,
     publication_save,
     publication_send,
+    send_lock_name,
 )
+from common.cache import cache_lock
 from tests.channels_sync.publish_setup import publish_input, three_option_product
 from tests.inventory.factories import WarehouseFactory
 
@@ -104,17 +105,9 @@ def test_a_send_held_by_another_worker_does_nothing(shop, shopee_sandbox, settin
         product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
     )
     Publication.objects.filter(pk=publication.pk).update(status=PublicationStatus.SENDING)
-    key = f"channels_sync.publication:{publication.pk}"
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [key])
+    with cache_lock(send_lock_name(publication.pk)):  # another worker is sending it
         assert publication_send(publication_id=publication.pk).status == PublicationStatus.SENDING
         assert shopee_sandbox.call_count("/api/v2/product/add_item") == 0
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
-    finally:
-        other.close()
     assert publication_send(publication_id=publication.pk).status == PublicationStatus.LIVE
 
 

@@ -36,6 +36,7 @@ from channels_sync.adapters.base import Adapter, PermanentError
 
 PUBLISHERS = {
     "shopee": "channels_sync.adapters.shopee_publish:ShopeePublisher",
+    "lazada": "channels_sync.adapters.lazada_publish:LazadaPublisher",
 }
 MERGE_JOINER = " / "
 

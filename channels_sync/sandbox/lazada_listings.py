@@ -14,7 +14,10 @@ ending by `qc_finish` or after `qc_seconds` (approved, or rejected with `qc_reas
 is "reject": status InActive, subStatus Reject, `rejectReason`), with QC push type 1 and
 pushes 3/4 for created/updated. `/product/update` by SkuId (the Attributes node required;
 name, description, images; an edit of a rejected product sends it back to QC) and
-`/product/deactivate`. Control: `configure_listings` and `qc_finish`.
+`/product/deactivate`. Control: `configure_listings` and `qc_finish` (also as POST
+/_sandbox/publishing {qc?, qc_seconds?, qc_reason?, max_sale_props?, max_options?,
+image_max_bytes?, brands?: [[id, name]]} and POST /_sandbox/qc_finish {item_id, approve,
+reason?}), and the seed file's "publishing" object (lazada_cli).
 """
 
 from __future__ import annotations
@@ -297,6 +300,14 @@ def qc_finish(sb: LazadaSandbox, item_id: int, *, approve: bool, reason: str = "
         }
         for app in sb.apps.values():
             sb._emit(app, product.seller_id, 1, data)
+
+
+CONTROL = {  # POST /_sandbox/<name> (registered in lazada_control)
+    "publishing": lambda sb, d, _q: configure_listings(sb, **d),
+    "qc_finish": lambda sb, d, _q: qc_finish(
+        sb, int(d["item_id"]), approve=bool(d.get("approve", True)), reason=str(d.get("reason", ""))
+    ),
+}
 
 
 def settle(sb: LazadaSandbox) -> None:

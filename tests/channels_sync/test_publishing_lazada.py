@@ -100,7 +100,9 @@ def test_three_options_merged_linked_rejected_then_approved(shop, lazada_sandbox
 def test_split_per_material_makes_two_products(shop, lazada_sandbox, run_jobs):
     product = three_option_product()
     data = lazada_input(product, plan={"mode": PlanMode.SPLIT, "split_on": 2})
-    publication = publication_save(product_id=product.pk, account_id=shop.pk, data=data, user_id=None)
+    publication = publication_save(
+        product_id=product.pk, account_id=shop.pk, data=data, user_id=None
+    )
     with run_jobs():
         publication_queue(publication_id=publication.pk)
     publication.refresh_from_db()
@@ -141,7 +143,8 @@ def test_the_form_for_a_lazada_shop(client, login_as, shop, lazada_sandbox):
     url = reverse("channels_sync:publish_product", args=[product.pk])
     page = client.get(url, {"shop": shop.pk, "category": "10111"}).content.decode()
     assert re.search(r'<option value="Linen"[^>]*>Vải lanh</option>', page)
-    assert 'name="attr_material"' in page and 'name="attr_occasion"' in page
+    assert 'name="attr_material"' in page
+    assert 'name="attr_occasion"' in page
     assert 'name="attr_color_family"' not in page  # sales attributes come from our options
     assert "Màu / Size:</span> Đỏ / M, Đỏ / L, Xanh / M, Xanh / L" in page
     assert '<option value="30768"' not in page  # "No Brand" is the empty choice
@@ -196,4 +199,5 @@ def test_publish_and_bulk_through_the_pages(client, login_as, shop, lazada_sandb
     }
     page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="vi").content.decode()
     assert "1 đang bán · 0 đang duyệt · 1 lỗi · 0 đang gửi" in page
+    assert "Một mã SKU của người bán đã được sản phẩm khác trong gian hàng sử dụng" in page
     assert len(lazada_sandbox.products) == 3

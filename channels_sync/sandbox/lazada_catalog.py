@@ -41,13 +41,24 @@ CATEGORIES = (
     (10220, 10200, "Khăn & Vải", "ผ้าและสิ่งทอ", "Towels & Textiles"),
 )
 FASHION = {10111, 10112, 10120}
-MATERIALS = ((71001, "Cotton", "Cotton", "ฝ้าย"), (71002, "Linen", "Vải lanh", "ลินิน"))
-MATERIALS += ((71003, "Polyester", "Polyester", "โพลีเอสเตอร์"),)
-WARRANTY = ((72001, "No Warranty", "Không bảo hành", "ไม่มีการรับประกัน"),)
-WARRANTY += ((72002, "Local Warranty", "Bảo hành trong nước", "รับประกันในประเทศ"),)
+Option = tuple[int, str, str, str]  # id, en_name, Vietnamese, Thai
+MATERIALS: tuple[Option, ...] = (
+    (71001, "Cotton", "Cotton", "ฝ้าย"),
+    (71002, "Linen", "Vải lanh", "ลินิน"),
+    (71003, "Polyester", "Polyester", "โพลีเอสเตอร์"),
+)
+WARRANTY: tuple[Option, ...] = (
+    (72001, "No Warranty", "Không bảo hành", "ไม่มีการรับประกัน"),
+    (72002, "Local Warranty", "Bảo hành trong nước", "รับประกันในประเทศ"),
+)
 OCCASIONS = ((73001, "Casual", "Thường ngày", "ลำลอง"), (73002, "Sports", "Thể thao", "กีฬา"))
-BRANDS = ((20001, "Coolmate"), (20002, "Routine"), (20003, "Sài Gòn Wear"), (20004, "Bếp Việt"))
-BRANDS += ((20005, "Siam Home"),)
+BRANDS: tuple[tuple[int, str], ...] = (
+    (20001, "Coolmate"),
+    (20002, "Routine"),
+    (20003, "Sài Gòn Wear"),
+    (20004, "Bếp Việt"),
+    (20005, "Siam Home"),
+)
 NO_BRAND = {"VN": 30768, "TH": 30769}  # "No Brand" differs per country (7.2.2)
 SALE_PROPS = ("color_family", "size")
 QC_REASON = "Hình ảnh chính có chữ/logo che sản phẩm (Main image has text covering the product)."
@@ -85,7 +96,7 @@ class ListingsState:
 
 
 def state(sb: LazadaSandbox) -> ListingsState:
-    return sb.publishing  # type: ignore[no-any-return]
+    return sb.publishing
 
 
 def _country(sb: LazadaSandbox, seller_id: int) -> str:
@@ -130,7 +141,7 @@ def _options(rows: tuple[tuple[Any, ...], ...], language: str) -> list[dict[str,
 
 def _standard(name: str, label: str, kind: str, *, sku: bool = False) -> dict[str, Any]:
     mandatory = name not in ("description", "short_description")
-    row = {"name": name, "label": label, "input_type": kind, "options": []}
+    row: dict[str, Any] = {"name": name, "label": label, "input_type": kind, "options": []}
     row.update(is_mandatory=int(mandatory), is_sale_prop=0)
     row.update(attribute_type="sku" if sku else "normal", advanced={"is_key_prop": 0})
     return row
@@ -274,7 +285,9 @@ def multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict[str, 
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
-        body = part.get_payload(decode=True) or b""
+        body = part.get_payload(decode=True)
+        if not isinstance(body, bytes):
+            continue
         if part.get_filename() is not None:
             files[name] = body
         else:

@@ -12,7 +12,7 @@ family of base.py. `plan_variations` is pure: how our up to 3 option attributes 
 platform's variation dimensions (as is, two merged into one, or one listing per value of one
 attribute), shown to staff before anything is sent and stored with the publication.
 
-Adding a platform (Lazada, TikTok): a module with a PublishingAdapter subclass built on that
+Adding a platform (TikTok; Lazada is lazada_publish): a module with a PublishingAdapter subclass built on that
 platform's Adapter, listed in PUBLISHERS below. `variation_limits` gives its limits (Lazada 2
 dimensions in most categories, TikTok 3) and the plan follows; `create_listing` returns the
 platform id of every variant (CreatedVariant.key is our variant id), so the engine links them

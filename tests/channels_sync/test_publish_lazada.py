@@ -381,3 +381,34 @@ def test_pure_pieces():
         "1.25",
     )
     assert SELLER
+
+
+def test_image_migrate_takes_public_host_names_only(lazada_sandbox, publisher):
+    adapter = publisher.lazada
+
+    def migrate(url: str) -> dict:
+        payload = f"<Request><Image><Url><![CDATA[{url}]]></Url></Image></Request>"
+        return adapter.call("POST", "/image/migrate", {"payload": payload})["data"]
+
+    image = migrate("https://cdn.example.com/a.jpg?w=1&h=2")["image"]
+    assert image["url"] == f"{lazada_sandbox.origin}/p/{image['hash_code']}.jpg"
+    for url in ("http://127.0.0.1/a.jpg", "https://cdn.example.com:8443/a.jpg", "ftp://x/a.jpg"):
+        with pytest.raises(PermanentError) as error:
+            migrate(url)
+        assert error.value.code == "4169", url
+
+
+def test_control_api_sets_listing_options_and_ends_qc(lazada_sandbox, publisher):
+    import requests
+
+    base = f"{lazada_sandbox.origin}/_sandbox"
+    body = {"qc": "review", "qc_reason": "Sai ngành hàng"}
+    assert requests.post(f"{base}/publishing", json=body, timeout=5).json() == {"ok": True}
+    assert requests.post(f"{base}/publishing", json={"nope": 1}, timeout=5).status_code == 400
+    created = publisher.create_listing(draft(publisher))
+    assert created.state == ReviewState.IN_REVIEW
+    end = {"item_id": int(created.item_id), "approve": False}
+    assert requests.post(f"{base}/qc_finish", json=end, timeout=5).json() == {"ok": True}
+    assert publisher.review_status(item_ids=[created.item_id]) == [
+        ReviewStatus(created.item_id, ReviewState.REJECTED, "Sai ngành hàng")
+    ]

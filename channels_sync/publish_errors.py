@@ -10,6 +10,8 @@ ATTRIBUTES = _("The platform needs more or other category attributes: check them
 CATEGORY = _("This category cannot be used in this shop: pick another one.")
 BRAND = _("The platform needs another brand for this category.")
 LOGISTICS = _("The shop's shipping channels refuse this product (weight, size or price).")
+SELLER_SKU = _("A seller SKU is already used on the shop by another product: change the SKU.")
+IMAGES = _("The platform refuses an image (size, format or where it is stored).")
 VARIATIONS = _("The platform refuses the variations: choose another way to map the options.")
 
 MESSAGES = {
@@ -60,6 +62,40 @@ MESSAGES = {
     "error_model_count_over_limit": VARIATIONS,
     "error_model_duplicate_name": VARIATIONS,
     "error_model_duplicate_tier_variation_index": VARIATIONS,
+    # Lazada (7.2.5): numeric codes; the generic 500/501 is read from its detail first
+    "package_required": _("Lazada needs the package weight, length, width and height."),
+    "201": CATEGORY,
+    "4134": CATEGORY,
+    "4110": ATTRIBUTES,
+    "4125": ATTRIBUTES,
+    "4167": ATTRIBUTES,
+    "4115": ATTRIBUTES,
+    "4140": ATTRIBUTES,
+    "4142": BRAND,
+    "4130": BRAND,
+    "4168": BRAND,
+    "4156": BRAND,
+    "4105": SELLER_SKU,
+    "4126": SELLER_SKU,
+    "4141": SELLER_SKU,
+    "4135": SELLER_SKU,
+    "4109": VARIATIONS,
+    "4112": VARIATIONS,
+    "4113": VARIATIONS,
+    "4143": VARIATIONS,
+    "4144": VARIATIONS,
+    "4145": VARIATIONS,
+    "4161": VARIATIONS,
+    "209": VARIATIONS,
+    "4138": IMAGES,
+    "4139": IMAGES,
+    "4153": IMAGES,
+    "4169": IMAGES,
+    "4164": LOGISTICS,
+    "4165": LOGISTICS,
+    "4148": _("The shop has reached its number of products."),
+    "4129": _("The product name has characters the platform refuses."),
+    "4154": _("The platform asked us to slow down; send again in a minute."),
 }
 PLATFORM = pgettext_lazy("publication", "The platform refused the product: %(message)s")
 
@@ -71,5 +107,6 @@ def publish_error_text(code: str, message: str = "") -> str:
     known = MESSAGES.get(code)
     if known is not None:
         text = str(known)
-        return f"{text} ({message})" if message and code.startswith("error_") else text
+        detailed = code.startswith("error_") or code.isdigit()
+        return f"{text} ({message})" if message and detailed else text
     return str(PLATFORM) % {"message": message or code}

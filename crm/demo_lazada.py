@@ -28,6 +28,9 @@ DEMO_SELLER_NAME = "Lazada demo shop"
 DEMO_PRODUCTS = 3  # demo products 2-4: shared with the Shopee and the TikTok demo shops
 DEMO_FIRST = 1
 DEMO_STOCK = 25
+# Publishing in the demo: the sandbox's category tree (lazada_catalog) has leaves for the demo
+# catalogue and its brands; a new product waits in QC for a short while, then is approved.
+DEMO_PUBLISHING = {"qc": "review", "qc_seconds": 30}
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ def lazada_seed(*, products: int = DEMO_PRODUCTS) -> dict[str, Any]:
                 "products": seeded,
             }
         ],
+        "publishing": dict(DEMO_PUBLISHING),
     }
 
 

@@ -45,6 +45,7 @@ from channels_sync.adapters.base import (
 )
 from channels_sync.adapters.lazada_protocol import (
     CALL_LIMIT,
+    CREATE_FAILED,
     SUCCESS,
     UPDATE_FAILED,
     error_for,
@@ -74,7 +75,8 @@ HTTP_ERRORS = (requests.RequestException, OSError)
 
 
 class UpdateRefused(PermanentError):
-    """An update call refused some SKUs (`501`): `detail` lists them as the platform sent."""
+    """An update (`501`) or create (`500`) call was refused with a `detail` list naming the
+    real causes (SKUs refused, fields wrong), kept as the platform sent it."""
 
     def __init__(self, code: str, message: str, detail: list[Mapping[str, Any]]) -> None:
         super().__init__(code, message)
@@ -167,7 +169,7 @@ class LazadaAdapter(Adapter):
         if code != SUCCESS:
             message = str(envelope.get("message") or "")
             detail = envelope.get("detail")
-            if code == UPDATE_FAILED and isinstance(detail, list) and detail:
+            if code in (UPDATE_FAILED, CREATE_FAILED) and isinstance(detail, list) and detail:
                 raise UpdateRefused(code, message, [d for d in detail if isinstance(d, Mapping)])
             raise error_for(
                 code,

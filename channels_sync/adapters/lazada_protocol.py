@@ -32,6 +32,7 @@ TOO_FREQUENT = frozenset({"E901", "901"})  # "request is too frequent": back off
 TRANSIENT_ERRORS = frozenset({"998", "4170", "ServiceTimeout"})
 TOO_MANY_SKUS = "E204"
 UPDATE_FAILED = "501"
+CREATE_FAILED = "500"  # "Create product failed": the cause is in the answer's `detail`
 FLOOR_WORDS = ("campaign", "lock")
 
 

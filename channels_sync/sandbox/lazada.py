@@ -23,6 +23,7 @@ from decimal import Decimal
 from http.server import ThreadingHTTPServer
 from typing import Any
 
+from .lazada_catalog import ListingsState
 from .lazada_push import LazadaDelivery, LazadaPush, LazadaPushSender
 from .lazada_state import (
     LINE_STATUSES,
@@ -79,6 +80,7 @@ class LazadaSandbox:
         self.windows: dict[tuple[str, str], list[float]] = {}  # (caller, api) -> call times
         self.banned: dict[tuple[str, str], float] = {}
         self.calls: list[tuple[str, dict[str, str]]] = []
+        self.publishing = ListingsState()  # listing creation (lazada_catalog, lazada_listings)
         self._ids = {"item": 3_000_000_000, "sku": 9_000_000_000, "order": 480_000_000_000}
         self._ids["line"] = 490_000_000_000
         self._sender = LazadaPushSender(

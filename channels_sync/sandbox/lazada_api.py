@@ -272,7 +272,7 @@ def products_get(sb: LazadaSandbox, seller_id: int, p: dict[str, str]) -> dict[s
         (x for x in sb.products.values() if x.seller_id == seller_id), key=lambda x: x.item_id
     )
     status = {"live": "Active", "inactive": "InActive", "deleted": "Deleted"}
-    status.update(pending="Pending", rejected="Rejected")
+    status.update(pending="Pending QC", rejected="Rejected")
     if name == "sold-out":
         rows = [x for x in rows if all(s.total() == 0 for s in x.skus)]
     elif name != "all":

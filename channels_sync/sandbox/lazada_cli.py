@@ -12,7 +12,8 @@ Seed file (JSON):
          "products": [{"name": "T-shirt", "skus": [{"seller_sku": "TSHIRT-S", "price": 199000,
                                                       "stock": 50, "campaign_lock": 0}]}]}
       ],
-      "auto_authorize_seller_id": 1234567          # optional: consent redirects at once
+      "auto_authorize_seller_id": 1234567,         # optional: consent redirects at once
+      "publishing": {"qc": "review", "qc_seconds": 30}   # optional: lazada_listings options
     }
 With --order-every the server keeps placing a random order (1-2 units of seeded SKUs that
 still have stock, COD or card, status pending) for a random seeded seller every SECONDS.
@@ -29,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from .lazada import LazadaSandbox
+from .lazada_listings import configure_listings
 
 
 def seed(sb: LazadaSandbox, data: dict[str, Any]) -> None:
@@ -39,6 +41,8 @@ def seed(sb: LazadaSandbox, data: dict[str, Any]) -> None:
         sb.add_seller(seller_id, str(seller["name"]), str(seller.get("country", "VN")))
         for product in seller.get("products", []):
             sb.add_product(seller_id, str(product["name"]), list(product["skus"]))
+    if data.get("publishing"):  # listing options (lazada_listings.configure_listings)
+        configure_listings(sb, **data["publishing"])
     if data.get("auto_authorize_seller_id") is not None:
         sb.configure(auto_authorize_seller_id=int(data["auto_authorize_seller_id"]))
 

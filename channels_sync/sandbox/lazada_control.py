@@ -19,6 +19,7 @@ POST bodies are JSON objects, GET readers take query parameters.
     POST /_sandbox/configure          {callback_url?, qps_per_api?, push_duplicates?, ...}
     POST /_sandbox/flush_pushes       {timeout?}  -> {flushed}
     POST /_sandbox/reset_calls        {}
+    POST /_sandbox/publishing, /_sandbox/qc_finish   listings (lazada_listings)
     GET  /_sandbox/stock?item_id=&sku_id=  -> {sellable, price}
     GET  /_sandbox/orders?seller_id=  -> {orders: [{order_id, statuses, lines}]}
     GET  /_sandbox/products?seller_id=  -> {products: [{item_id, seller_id, name, status,
@@ -32,6 +33,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from .lazada_listings import CONTROL as LISTING_CONTROL
 
 if TYPE_CHECKING:
     from .lazada import LazadaSandbox
@@ -161,6 +164,7 @@ POST_ACTIONS: dict[str, Action] = {
     "configure": lambda sb, d, _: sb.configure(**d),
     "flush_pushes": lambda sb, d, _: {"flushed": sb.flush_pushes(float(d.get("timeout", 5)))},
     "reset_calls": lambda sb, d, _: sb.reset_calls(),
+    **LISTING_CONTROL,  # publishing, qc_finish (lazada_listings)
 }
 GET_ACTIONS: dict[str, Action] = {
     "stock": _stock,

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from . import lazada_api as api
+from . import lazada_catalog as catalog
+from . import lazada_listings as listings
 from .lazada_control import control
 from .lazada_state import ApiError, sign
 
@@ -30,12 +32,22 @@ ROUTES: dict[str, tuple[Callable[..., Any], bool]] = {
     "/order/get": (api.order_get, True),
     "/order/items/get": (api.order_items_get, True),
     "/orders/items/get": (api.orders_items_get, True),
-    "/products/get": (api.products_get, True),
-    "/product/item/get": (api.product_item_get, True),
     "/product/stock/sellable/update": (partial(api.stock_update, delta=False), True),
     "/product/stock/sellable/adjust": (partial(api.stock_update, delta=True), True),
     "/product/price_quantity/update": (api.price_update, True),
+    # publishing (lazada_catalog, lazada_listings); the product reads add the listing fields
+    "/category/tree/get": (catalog.category_tree, True),
+    "/category/attributes/get": (catalog.category_attributes, True),
+    "/category/brands/query": (catalog.brands_query, True),
+    "/image/migrate": (catalog.image_migrate, True),
+    "/product/create": (listings.product_create, True),
+    "/product/update": (listings.product_update, True),
+    "/product/deactivate": (listings.product_deactivate, True),
+    "/products/get": (listings.products_get, True),
+    "/product/item/get": (listings.product_item_get, True),
 }
+# multipart calls: the file fields are not signed and go to the handler apart
+FILE_ROUTES: dict[str, Callable[..., Any]] = {"/image/upload": catalog.image_upload}
 
 
 def check(sb: LazadaSandbox, path: str, p: dict[str, str], seller: bool) -> int | None:
@@ -90,8 +102,12 @@ def _error(error: ApiError) -> dict[str, Any]:
     return body
 
 
-def handle_api(sb: LazadaSandbox, path: str, p: dict[str, str]) -> tuple[int, dict[str, Any]]:
+def handle_api(
+    sb: LazadaSandbox, path: str, p: dict[str, str], files: dict[str, bytes] | None = None
+) -> tuple[int, dict[str, Any]]:
     route = ROUTES.get(path)
+    if files is not None:
+        route = (partial(FILE_ROUTES[path], files=files), True) if path in FILE_ROUTES else None
     if route is None:
         return sb.error_http_status, _error(ApiError("InvalidApiPath", f"Unknown api {path}"))
     handler, seller = route
@@ -134,12 +150,19 @@ class LazadaHandler(BaseHTTPRequestHandler):
             self._json(*control(self.sandbox, method, url.path, query, raw))
         elif url.path == AUTHORIZE:
             self._consent(method, query, raw)
+        elif url.path.startswith("/rest/") and self._kind() == "multipart/form-data":
+            fields, files = catalog.multipart(self.headers.get("Content-Type") or "", raw)
+            path = url.path[len("/rest") :]
+            self._json(*handle_api(self.sandbox, path, {**query, **fields}, files))
         elif url.path.startswith("/rest/"):
             self._json(
                 *handle_api(self.sandbox, url.path[len("/rest") :], self._params(query, raw))
             )
         else:
             self._json(404, _error(ApiError("InvalidApiPath", f"Unknown path {url.path}")))
+
+    def _kind(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
 
     def _params(self, query: dict[str, str], raw: bytes) -> dict[str, str]:
         """Query, form body and JSON body together (the signature covers their union)."""

@@ -14,6 +14,7 @@ from django.core.management import call_command
 from channels_sync.models import AccountStatus, ChannelOrder, InboundPayload, Listing
 from channels_sync.sandbox.lazada import LazadaSandbox
 from channels_sync.sandbox.lazada_cli import seed
+from channels_sync.services.publishing_catalog import categories_search, category_info
 from channels_sync.services.webhooks import webhook_drain
 from crm.demo_lazada import (
     DEMO_PRODUCTS,
@@ -80,6 +81,13 @@ def test_demo_setup_connects_the_seller_and_its_order_arrives(
     order = ChannelOrder.objects.get(account=account)
     assert order.external_id == demo.order_id
     assert sum(StockLevel.objects.values_list("reserved", flat=True)) == reserved_before + 1
+    # publishing works in the demo: categories for the demo catalogue, its brands, a short QC
+    found = categories_search(account, "áo thun")
+    assert [c.path for c in found] == ["Thời trang nam > Áo > Áo thun"]
+    info = category_info(account, "10111")
+    assert info is not None
+    assert "Sài Gòn Wear" in [b.name for b in info.brands.brands]
+    assert (demo_sandbox.publishing.qc, demo_sandbox.publishing.qc_seconds) == ("review", 30)
 
 
 def test_the_command_writes_the_seed(transactional_db, tmp_path):

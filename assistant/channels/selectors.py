@@ -37,7 +37,11 @@ def widget_messages(*, visitor: str, after_id: int) -> list[dict[str, Any]]:
 
 def inbox_conversations(*, state: str = "", limit: int = 100) -> QuerySet[Conversation]:
     query = Conversation.objects.select_related("customer", "owner")
-    if state:
+    if state == "undelivered":
+        from assistant.channels.undelivered import flagged
+
+        query = flagged(query)
+    elif state:
         query = query.filter(state=state)
     return query.order_by("-last_activity_at", "-id")[:limit]
 

@@ -118,7 +118,8 @@ def _int(value: Any) -> int:
 
 def messenger_error(status: int, data: dict[str, Any]) -> Exception:
     """The error to raise for one refused Send API call."""
-    error = data.get("error") if isinstance(data.get("error"), dict) else {}
+    found = data.get("error")
+    error: dict[str, Any] = found if isinstance(found, dict) else {}
     code, subcode = _int(error.get("code")), _int(error.get("error_subcode"))
     message = str(error.get("message", ""))
     name = f"messenger_{code or status}" + (f"_{subcode}" if subcode else "")

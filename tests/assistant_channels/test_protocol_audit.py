@@ -60,7 +60,7 @@ def test_messenger_outside_the_24_hour_window_flags_the_reply(accounts, chat_san
 def test_messenger_inside_the_window_is_sent_with_messaging_type_response(chat_sandbox):
     chat_sandbox.user_wrote("psid-1", at=time.time() - DAY + 60)
     sent = messenger_send(messenger_out(chat_sandbox))
-    assert sent.via == "send" and len(sent.external_ids) == 1
+    assert (sent.via, len(sent.external_ids)) == ("send", 1)
     assert chat_sandbox.requests[-1][1]["messaging_type"] == "RESPONSE"
 
 

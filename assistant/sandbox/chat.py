@@ -192,6 +192,8 @@ class ChatSandbox:
                 "details": [{"message": "Size must be between 1 and 5", "property": "messages"}],
             }
         if path.endswith("/reply"):
+            if "x-line-retry-key" in headers:  # only the push family accepts a retry key
+                return 400, {"message": "The retry key is not supported for this API"}
             with self.lock:
                 user = self._reply_tokens.pop(str((body or {}).get("replyToken", "")), None)
             if user is None:

@@ -18,6 +18,8 @@ from assistant.sandbox import webhooks as signed
 from common.external import RateLimited, TransientError
 from tests.assistant_channels.conftest import (
     FB_PAGE_TOKEN,
+    LINE_DEST,
+    LINE_SECRET,
     LINE_TOKEN,
     ZALO_APP_ID,
     ZALO_OA_ID,
@@ -211,4 +213,80 @@ def test_a_reply_is_given_up_after_max_attempts_and_flagged(accounts, chat_sandb
         FailureReason.RETRIES,
         MAX_ATTEMPTS,
     )
+    assert chat_sandbox.sent == []
+
+
+# --- Webhook events that are not a customer's question -----------------------------------------
+
+
+def zalo_payload(name: str, **fields) -> dict:
+    return {
+        "app_id": ZALO_APP_ID,
+        "event_name": name,
+        "timestamp": str(int(time.time() * 1000)),
+        **fields,
+    }
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        # Our own answer echoed back: from the OA (sender) to the user (recipient).
+        zalo_payload(
+            "oa_send_text",
+            sender={"id": ZALO_OA_ID},
+            recipient={"id": "zalo-user-1"},
+            message={"text": "Dạ còn ạ", "msg_id": "z-echo-1"},
+        ),
+        # A new follower: the OA in `oa_id`, the user in `follower`.
+        zalo_payload("follow", oa_id=ZALO_OA_ID, follower={"id": "zalo-user-2"}, source="oa"),
+    ],
+    ids=["oa_send_text", "follow"],
+)
+def test_zalo_events_of_the_oa_itself_are_verified_and_kept_unanswered(
+    post_webhook, accounts, chat_sandbox, payload
+):
+    body = signed.zalo_signed(app_id=ZALO_APP_ID, oa_secret=ZALO_SECRET, payload=payload)
+    assert post_webhook("zalo", body).status_code == 200
+    event = InboundEvent.objects.get()
+    assert (event.account_id, event.kind, event.status) == (
+        accounts[Platform.ZALO].pk,
+        payload["event_name"],
+        "ignored",
+    )
+    assert event.user_id in {"zalo-user-1", "zalo-user-2"}
+    assert chat_sandbox.sent == []
+
+
+def test_line_standby_events_are_kept_but_not_answered(post_webhook, accounts, chat_sandbox):
+    payload = {
+        "destination": LINE_DEST,
+        "events": [
+            {
+                "type": "message",
+                "mode": "standby",
+                "message": {"type": "text", "id": "5001", "quoteToken": "q", "text": "hello"},
+                "webhookEventId": "01HSTANDBY0000000000000000",
+                "deliveryContext": {"isRedelivery": False},
+                "timestamp": int(time.time() * 1000),
+                "source": {"type": "user", "userId": "Uline0001"},
+            }
+        ],
+    }
+    body = signed.line_signed(channel_secret=LINE_SECRET, payload=payload)
+    assert post_webhook("line", body).status_code == 200
+    event = InboundEvent.objects.get()
+    assert (event.kind, event.status) == ("standby", "ignored")
+    assert chat_sandbox.sent == []
+
+
+def test_the_sandbox_refuses_a_retry_key_on_a_reply(chat_sandbox):
+    token = chat_sandbox.line_reply_token("Uline0001")
+    response = requests.post(
+        chat_sandbox.url + "/v2/bot/message/reply",
+        json={"replyToken": token, "messages": [{"type": "text", "text": "hi"}]},
+        headers={"Authorization": f"Bearer {LINE_TOKEN}", "X-Line-Retry-Key": "k"},
+        timeout=10,
+    )
+    assert response.status_code == 400
     assert chat_sandbox.sent == []

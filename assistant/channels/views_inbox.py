@@ -18,6 +18,7 @@ from assistant.channels.selectors import (
     customer_conversations,
     inbox_conversations,
     inbox_unread_total,
+    other_conversations,
 )
 from assistant.channels.services import chat_account_save
 from assistant.channels.undelivered import (
@@ -83,6 +84,7 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "conversation": conversation,
         "messages_list": messages_list,
         "undelivered": conversation_undelivered(conversation_id=conversation.pk),
+        "other_routes": other_conversations(conversation),
         "owned_by_me": conversation.owner_id == request.user.pk,
     }
     return render_partial_or_page(

@@ -140,3 +140,19 @@ def test_the_sweep_gives_up_a_reply_that_used_its_attempts(
     assert (delivery.status, delivery.failure) == (DeliveryStatus.FAILED, FailureReason.RETRIES)
     assert task_of(zalo.pk).assignee_id == owner.pk
     assert chat_sandbox.sent == []
+
+
+def test_the_alert_offers_the_customers_phone_and_other_channels(client, conversation, undelivered):
+    from orders.models import CustomerPhone
+    from tests.orders.factories import CustomerFactory
+
+    customer = CustomerFactory(name="Lê Thu")
+    CustomerPhone.objects.create(customer=customer, e164="+84912345678", digits="912345678")
+    Conversation.objects.filter(pk=conversation.pk).update(customer=customer)
+    zalo = Conversation.objects.create(
+        channel="zalo", external_user_id="zalo-user-1", customer=customer
+    )
+    page = client.get(reverse("assistant_channels:conversation", args=[conversation.pk]))
+    html = page.content.decode()
+    assert 'href="tel:+84912345678"' in html
+    assert f'data-testid="other-route-{zalo.pk}"' in html

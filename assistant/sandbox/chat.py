@@ -15,10 +15,11 @@ within 24 hours of the person's last message: else code 10, subcode 2018278; MES
 a `tag`); Zalo's customer-service message only within 7 days of the user's last interaction
 (-230); LINE at most 5 message objects a request, reply tokens single-use, and pushes count
 against `line_monthly_limit` (429 "You have reached your monthly limit."; replies are free).
-`user_wrote(user, at)` sets when a user last wrote (every known user "wrote" when the sandbox
-started). LINE reply tokens are issued by `line_reply_token()` (what a webhook event carries),
-usable once; a push with an `X-Line-Retry-Key` seen before answers 409 and is not delivered
-again. Webhook requests signed the way each platform signs them: assistant.sandbox.webhooks.
+`user_wrote(user, at)` sets when a user last wrote (a known user it was not told about "wrote"
+when the sandbox started). LINE reply tokens are issued by `line_reply_token()` (what a
+webhook event carries), usable once; a push with an `X-Line-Retry-Key` accepted before
+answers 409 and is not delivered again (a refused one does not use up its key). Webhook
+requests signed the way each platform signs them: assistant.sandbox.webhooks.
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class ChatSandbox:
     line_monthly_limit: int | None = None
     last_wrote: dict[str, float] = field(default_factory=dict)  # user -> epoch seconds
     _pushed: int = 0
+    _started: float = 0.0
     _faults: dict[str, list[tuple[int, dict[str, Any] | None]]] = field(default_factory=dict)
     _reply_tokens: dict[str, str] = field(default_factory=dict)  # token -> user id
     _retry_keys: set[str] = field(default_factory=set)
@@ -67,9 +69,7 @@ class ChatSandbox:
 
     # --- life -----------------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> ChatSandbox:
-        started = time.time()
-        for user in self.users:
-            self.last_wrote.setdefault(user, started)
+        self._started = time.time()
         handler = type("Handler", (_Handler,), {"sandbox": self})
         self._server = ThreadingHTTPServer((host, port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -101,8 +101,8 @@ class ChatSandbox:
 
     def _within(self, user_id: str, seconds: float) -> bool:
         with self.lock:
-            wrote = self.last_wrote.get(user_id)
-        return wrote is not None and time.time() - wrote <= seconds
+            wrote = self.last_wrote.get(user_id, self._started)
+        return time.time() - wrote <= seconds
 
     def line_reply_token(self, user_id: str) -> str:
         token = secrets.token_hex(16)

@@ -5,7 +5,9 @@ whose delivery failed becomes a red follow-up on its order (shipping.signals.del
 -> followups.services), and is finished once staff decided (redeliver, change the address,
 return) or received the returned parcel (shipping.signals.delivery_action_taken); the AI
 assistant's call-back requests become contact requests (assistant.ports ->
-followups.services_requests)."""
+followups.services_requests); a chat reply that could not be delivered becomes a red staff task
+for whoever handles the conversation, finished once staff sent it again or answered another way
+(assistant.channels.undelivered signals -> followups.services_tasks)."""
 
 from __future__ import annotations
 
@@ -165,6 +167,86 @@ def assistant_call_back(request: Any) -> Any:
     return CallBackCreated(request_id=created.pk, phone_e164=created.phone, assignee_id=assignee)
 
 
+UNDELIVERED_KEY = "chat-undelivered:"
+
+
+def undelivered_reply_followup(
+    *, conversation_id: int, reason: str, now: datetime | None = None
+) -> Any:
+    """A red staff task, due now, for the conversation's owner (else the call-back assignee,
+    else the owner of the shop): its reply did not reach the customer. One while open."""
+    from assistant.channels.models import FailureReason
+    from assistant.models import Conversation
+    from common.db import choice_label
+    from followups.services_tasks import staff_task_create
+
+    conversation = (
+        Conversation.objects.filter(pk=conversation_id).select_related("customer").first()
+    )
+    if conversation is None:
+        return None
+    link = settings.SITE_URL + reverse("assistant_channels:conversation", args=[conversation.pk])
+    who = (
+        conversation.customer.name
+        if conversation.customer
+        else conversation.display_name or conversation.external_user_id
+    )
+    with translation.override(settings.LANGUAGE_CODE):
+        title = _("Chat reply not delivered to %(who)s (%(channel)s)") % {
+            "who": who,
+            "channel": conversation.get_channel_display(),
+        }
+        message = _(
+            "%(reason)s. Open the conversation to send it again or answer the customer another "
+            "way: %(link)s"
+        ) % {"reason": choice_label(FailureReason, reason), "link": link}
+    assignee = conversation.owner_id or call_back_assignee() or owner_id()
+    return staff_task_create(
+        title=title,
+        message=message,
+        assignee_id=assignee,
+        due_at=now or timezone.now(),
+        key=f"{UNDELIVERED_KEY}{conversation.pk}",
+        now=now,
+    )
+
+
+def _reply_undelivered(sender: Any, *, conversation_id: int, reason: str, **kw: Any) -> None:
+    undelivered_reply_followup(conversation_id=conversation_id, reason=reason)
+
+
+def undelivered_reply_followup_finish(
+    *, conversation_id: int, resolution: str, note: str = "", now: datetime | None = None
+) -> Any:
+    """The conversation's open task ends (by the system) once nothing is left undelivered."""
+    from assistant.channels.models import Resolution
+    from common import markers
+    from common.db import choice_label
+    from followups.models import FollowUp, Outcome
+    from followups.services import followup_finish
+    from followups.services_tasks import KEY_PREFIX
+
+    key = (KEY_PREFIX + UNDELIVERED_KEY + str(conversation_id))[:64]
+    thread = FollowUp.objects.filter(
+        contact_request__external_id=key, state=markers.STATE_OPEN
+    ).first()
+    if thread is None:
+        return None
+    with translation.override(settings.LANGUAGE_CODE):
+        text = choice_label(Resolution, resolution) + (f": {note}" if note else "")
+    return followup_finish(
+        followup_id=thread.pk, outcome=Outcome.OTHER, user_id=None, note=text, now=now
+    )
+
+
+def _reply_undelivered_resolved(
+    sender: Any, *, conversation_id: int, resolution: str, note: str = "", **kw: Any
+) -> None:
+    undelivered_reply_followup_finish(
+        conversation_id=conversation_id, resolution=resolution, note=note
+    )
+
+
 ESTIMATE_BOX_CM = 20  # the parcel of a fee estimate before any order exists: a 20 cm cube
 
 
@@ -229,6 +311,7 @@ def assistant_shipping_quote(query: Any) -> Any:
 
 
 def connect() -> None:
+    from assistant.channels.undelivered import reply_undelivered, reply_undelivered_resolved
     from assistant.ports import register_call_back, register_shipping_quote
     from channels_sync.signals import authorization_ending
     from shipping.signals import delivery_action_taken, delivery_failed
@@ -239,3 +322,7 @@ def connect() -> None:
     authorization_ending.connect(_authorization_ending, dispatch_uid="crm.authorization_ending")
     delivery_failed.connect(_delivery_failed, dispatch_uid="crm.delivery_failed")
     delivery_action_taken.connect(_delivery_action_taken, dispatch_uid="crm.delivery_action_taken")
+    reply_undelivered.connect(_reply_undelivered, dispatch_uid="crm.reply_undelivered")
+    reply_undelivered_resolved.connect(
+        _reply_undelivered_resolved, dispatch_uid="crm.reply_undelivered_resolved"
+    )

@@ -4,7 +4,8 @@ Each platform's body names the account it is for (Messenger: each entry's page i
 recipient OA id; LINE: the `destination` bot user id) and carries one or more events. We keep
 every event, with its id for de-duplication: Messenger's message `mid`, Zalo's `msg_id`, LINE's
 `webhookEventId`; events without one (reads, deliveries, follows) get an id built from their
-kind, sender and timestamp. Only text messages from a customer are answered (kind "text").
+kind, sender and timestamp. Only text messages from a customer are answered (kind "text"); a
+LINE event in "standby" mode (another module handles the chat) is kept but not answered.
 """
 
 from __future__ import annotations
@@ -85,13 +86,28 @@ def _messenger_event(page_id: str, item: dict[str, Any]) -> Event:
     return Event(page_id, event_id, kind, sender, "", "", item)
 
 
+def _zalo_parties(name: str, data: dict[str, Any]) -> tuple[str, str]:
+    """(OA id, user id) of a Zalo event: a user's event goes from the user (`sender`) to the
+    OA (`recipient`); the OA's own (`oa_send_text`..., our answers included) the other way;
+    follow/unfollow name the OA in `oa_id` and the user in `follower`."""
+
+    def ident(key: str) -> str:
+        value = data.get(key)
+        return str(value.get("id", "")) if isinstance(value, dict) else ""
+
+    if name.startswith("oa_"):
+        oa_id, user = ident("sender"), ident("recipient")
+    else:
+        oa_id, user = ident("recipient"), ident("sender") or ident("follower")
+    return str(data.get("oa_id") or oa_id), user
+
+
 def zalo_events(body: bytes) -> list[Event]:
     data = _load(body)
     name = _text(data.get("event_name"))
     if not name:
         raise BodyError("no event_name")
-    oa_id = str((data.get("recipient") or {}).get("id", ""))
-    sender = str((data.get("sender") or {}).get("id", ""))
+    oa_id, sender = _zalo_parties(name, data)
     message: dict[str, Any] = data["message"] if isinstance(data.get("message"), dict) else {}
     msg_id = _text(message.get("msg_id"))
     if name == "user_send_text" and msg_id:
@@ -120,6 +136,8 @@ def line_events(body: bytes) -> list[Event]:
         kind = _text(item.get("type")) or "other"
         if kind == "message" and message and message.get("type") == "text":
             kind = "text"
+        if item.get("mode") == "standby":  # another module answers this chat: stay silent
+            kind = "standby"
         event_id = _text(item.get("webhookEventId")) or f"{kind}:{user}:{item.get('timestamp')}"
         text = _text(message.get("text")) if message else ""
         reply_token = _text(item.get("replyToken"))

@@ -11,6 +11,7 @@ platform's send API: status, attempts, the platform's message id or error.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
@@ -133,9 +134,33 @@ class DeliveryStatus(models.TextChoices):
     FAILED = "failed", pgettext_lazy("delivery", "Not delivered")
 
 
+class FailureReason(models.TextChoices):
+    """Why a reply could not be delivered (senders.Reason): shown to staff in the inbox."""
+
+    WINDOW = "window", pgettext_lazy("undelivered reply", "The reply window has passed")
+    RECIPIENT = (
+        "recipient",
+        pgettext_lazy("undelivered reply", "The customer cannot be reached on this channel"),
+    )
+    TOKEN = "token", pgettext_lazy("undelivered reply", "The channel's access token was refused")
+    QUOTA = "quota", pgettext_lazy("undelivered reply", "The channel's message quota is used up")
+    REFUSED = "refused", pgettext_lazy("undelivered reply", "The platform refused the message")
+    RETRIES = (
+        "retries",
+        pgettext_lazy("undelivered reply", "The platform kept failing; we stopped retrying"),
+    )
+
+
+class Resolution(models.TextChoices):
+    RETRIED = "retried", pgettext_lazy("undelivered reply", "Sent again")
+    OTHER_ROUTE = "other_route", pgettext_lazy("undelivered reply", "Answered another way")
+
+
 class Delivery(models.Model):
     """One outgoing text of one conversation: the assistant.Message it sends.
-    `reply_token`: LINE's token of the event answered (else the message is pushed)."""
+    `reply_token`: LINE's token of the event answered (else the message is pushed).
+    A delivery that failed (`failure`: why) flags its conversation in the inbox until staff
+    resolve it (`resolved_at`: sent again, or answered another way, `resolution_note`)."""
 
     account = models.ForeignKey(ChatAccount, on_delete=models.PROTECT, related_name="deliveries")
     conversation = models.ForeignKey(
@@ -151,6 +176,18 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     external_message_id = models.CharField(max_length=128, blank=True)
     error = models.TextField(blank=True)
+    failure = models.CharField(max_length=10, choices=FailureReason.choices, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolution = models.CharField(max_length=12, choices=Resolution.choices, blank=True)
+    resolution_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

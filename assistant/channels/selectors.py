@@ -37,7 +37,11 @@ def widget_messages(*, visitor: str, after_id: int) -> list[dict[str, Any]]:
 
 def inbox_conversations(*, state: str = "", limit: int = 100) -> QuerySet[Conversation]:
     query = Conversation.objects.select_related("customer", "owner")
-    if state:
+    if state == "undelivered":
+        from assistant.channels.undelivered import flagged
+
+        query = flagged(query)
+    elif state:
         query = query.filter(state=state)
     return query.order_by("-last_activity_at", "-id")[:limit]
 
@@ -58,3 +62,15 @@ def conversation_messages(*, conversation_id: int, limit: int = 200) -> list[Mes
 
 def customer_conversations(*, customer_id: int) -> QuerySet[Conversation]:
     return Conversation.objects.filter(customer_id=customer_id).order_by("-last_activity_at", "-id")
+
+
+def other_conversations(conversation: Conversation) -> list[Conversation]:
+    """The same customer's conversations on the other channels (another way to answer them)."""
+    if conversation.customer_id is None:
+        return []
+    return list(
+        Conversation.objects.filter(customer_id=conversation.customer_id)
+        .exclude(pk=conversation.pk)
+        .exclude(channel=conversation.channel)
+        .order_by("-last_activity_at", "-id")[:5]
+    )

@@ -32,7 +32,7 @@ from assistant.channels.models import (
     InboundEvent,
     Platform,
 )
-from assistant.channels.senders import SENDERS, Outgoing, Sent
+from assistant.channels.senders import SENDERS, Outgoing, Reason, Sent, Undeliverable
 from assistant.services import Outbound, conversation_receive
 from common.external import ExternalError, PermanentError
 
@@ -243,9 +243,16 @@ def delivery_create(
     return delivery
 
 
+MAX_ATTEMPTS = 10  # temporary errors in a row before a reply is declared undeliverable
+
+
 def delivery_send(*, delivery_id: int, now: datetime | None = None) -> None:
-    """Send one pending delivery. TransientError propagates (the task retries it); a permanent
-    refusal marks the delivery failed with the platform's code and message."""
+    """Send one pending delivery. A temporary error propagates (the task retries it) until
+    the MAX_ATTEMPTS-th, which fails the delivery ("retries"); a refusal fails it at once with
+    the platform's code, message and our reason. A failed delivery flags its conversation
+    (assistant.channels.undelivered)."""
+    from assistant.channels.undelivered import delivery_failed, delivery_sent
+
     delivery = Delivery.objects.select_related("account").get(pk=delivery_id)
     if delivery.status != DeliveryStatus.PENDING:
         return
@@ -258,21 +265,31 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> None:
         reply_token=delivery.reply_token,
         retry_key=_retry_key(delivery),
     )
-    Delivery.objects.filter(pk=delivery.pk).update(attempts=delivery.attempts + 1)
+    attempts = delivery.attempts + 1
+    Delivery.objects.filter(pk=delivery.pk).update(attempts=attempts)
+    now = now or timezone.now()
     try:
         sent: Sent = SENDERS[account.platform](outgoing)
+    except Undeliverable as error:
+        delivery_failed(delivery=delivery, error=error, reason=error.reason, now=now)
+        return
     except PermanentError as error:
-        _delivery_failed(delivery, error)
+        delivery_failed(delivery=delivery, error=error, reason=Reason.REFUSED, now=now)
         return
     except ExternalError as error:
+        if attempts >= MAX_ATTEMPTS:
+            delivery_failed(delivery=delivery, error=error, reason=Reason.RETRIES, now=now)
+            return
         Delivery.objects.filter(pk=delivery.pk).update(error=str(error)[:500])
         raise
     Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
         status=DeliveryStatus.SENT,
         external_message_id=",".join(sent.external_ids)[:128],
         error="",
-        sent_at=now or timezone.now(),
+        failure="",
+        sent_at=now,
     )
+    delivery_sent(delivery=delivery)
 
 
 def _retry_key(delivery: Delivery) -> str:
@@ -280,13 +297,6 @@ def _retry_key(delivery: Delivery) -> str:
     import uuid
 
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"assistant-delivery:{delivery.pk}"))
-
-
-def _delivery_failed(delivery: Delivery, error: ExternalError) -> None:
-    log.warning("delivery %s refused by %s: %s", delivery.pk, delivery.account.platform, error)
-    Delivery.objects.filter(pk=delivery.pk, status=DeliveryStatus.PENDING).update(
-        status=DeliveryStatus.FAILED, error=str(error)[:500]
-    )
 
 
 def staff_message_deliver(
@@ -335,13 +345,15 @@ def chat_account_save(*, account: ChatAccount, secrets: Mapping[str, str]) -> Ch
 
 
 SWEEP_AFTER = timedelta(minutes=2)
-SWEEP_MAX_ATTEMPTS = 20
 
 
 def channels_sweep(*, now: datetime) -> tuple[int, int]:
     """Queue again what was left behind (the broker was down when it was stored, or a task
     gave up its retries): customer messages still `received` and deliveries still pending,
-    older than SWEEP_AFTER. Returns (events, deliveries) queued. Nothing is dropped."""
+    older than SWEEP_AFTER. Returns (events, deliveries) queued. Nothing is dropped: a delivery
+    that used up MAX_ATTEMPTS is failed ("retries") and flags its conversation."""
+    from assistant.channels.undelivered import delivery_failed
+
     before = now - SWEEP_AFTER
     events = list(
         InboundEvent.objects.filter(status=EventStatus.RECEIVED, received_at__lt=before)
@@ -352,11 +364,17 @@ def channels_sweep(*, now: datetime) -> tuple[int, int]:
         Delivery.objects.filter(
             status=DeliveryStatus.PENDING,
             created_at__lt=before,
-            attempts__lt=SWEEP_MAX_ATTEMPTS,
+            attempts__lt=MAX_ATTEMPTS,
         )
         .order_by("id")
         .values_list("pk", flat=True)[:500]
     )
+    exhausted = Delivery.objects.select_related("account").filter(
+        status=DeliveryStatus.PENDING, created_at__lt=before, attempts__gte=MAX_ATTEMPTS
+    )
+    for delivery in exhausted[:500]:
+        error = ExternalError("retries_exhausted", delivery.error)
+        delivery_failed(delivery=delivery, error=error, reason=Reason.RETRIES, now=now)
     for pk in events:
         _enqueue(TASK_PROCESS, event_id=pk)
     for pk in deliveries:

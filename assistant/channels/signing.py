@@ -3,7 +3,9 @@
 - Facebook Messenger: `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body, keyed
   with the app secret>`.
 - Zalo Official Account: `X-ZEvent-Signature: mac=<hex SHA-256 of app id + raw body +
-  timestamp + OA secret key>`, the timestamp being the `timestamp` field of the body.
+  timestamp + OA secret key>`, the timestamp being the `timestamp` field of the body (a plain
+  SHA-256, not an HMAC). The documentation writes the formula as `mac = sha256(...)`, so the
+  header is accepted with or without its `mac=` label, in either case of hex digits.
 - LINE Messaging API: `x-line-signature: <base64 HMAC-SHA256 of the raw body, keyed with the
   channel secret>`.
 Each check compares in constant time and is False for a missing or malformed header.
@@ -44,10 +46,13 @@ def zalo_timestamp(body: bytes) -> str:
 
 def zalo_verify(*, app_id: str, oa_secret: str, body: bytes, header: str) -> bool:
     timestamp = zalo_timestamp(body)
-    if not oa_secret or not timestamp or not header.startswith("mac="):
+    value = header.strip()
+    if value[:4].lower() == "mac=":
+        value = value[4:].strip()
+    if not oa_secret or not timestamp or len(value) != 64:
         return False
     expected = zalo_signature(app_id=app_id, body=body, timestamp=timestamp, oa_secret=oa_secret)
-    return hmac.compare_digest(expected, header)
+    return hmac.compare_digest(expected[4:], value.lower())
 
 
 def line_signature(*, channel_secret: str, body: bytes) -> str:

@@ -16,6 +16,10 @@ urlpatterns = [
     path("inbox/<int:pk>/hand-back/", views_inbox.hand_back_view, name="hand_back"),
     path("inbox/<int:pk>/close/", views_inbox.conversation_close_view, name="close"),
     path("inbox/<int:pk>/reply/", views_inbox.reply_view, name="reply"),
+    path("inbox/<int:pk>/retry/", views_inbox.undelivered_retry_view, name="undelivered_retry"),
+    path(
+        "inbox/<int:pk>/answered/", views_inbox.undelivered_resolve_view, name="undelivered_resolve"
+    ),
     path("accounts/", views_inbox.account_list, name="account_list"),
     path("accounts/new/", views_inbox.account_edit, name="account_create"),
     path("accounts/<int:pk>/", views_inbox.account_edit, name="account_edit"),

@@ -18,8 +18,18 @@ from assistant.channels.selectors import (
     customer_conversations,
     inbox_conversations,
     inbox_unread_total,
+    other_conversations,
 )
 from assistant.channels.services import chat_account_save
+from assistant.channels.undelivered import (
+    UndeliveredError,
+    conversation_deliveries,
+    conversation_undelivered,
+    undelivered_count,
+    undelivered_reasons,
+    undelivered_resolve,
+    undelivered_retry,
+)
 from assistant.models import Conversation, ConversationState
 from assistant.services_staff import (
     ConversationError,
@@ -33,17 +43,23 @@ from common.htmx import render_partial_or_page
 
 PERM = "assistant_channels.answer_conversations"
 STATES = {ConversationState.BOT, ConversationState.STAFF, ConversationState.CLOSED}
+UNDELIVERED = "undelivered"
 
 
 @require_perm(PERM)
 def inbox_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state", "")
-    state = state if state in STATES else ""
+    state = state if state in STATES or state == UNDELIVERED else ""
+    conversations = list(inbox_conversations(state=state))
+    reasons = undelivered_reasons([c.pk for c in conversations])
+    for c in conversations:
+        c.undelivered_reason = reasons.get(c.pk, "")  # type: ignore[attr-defined]
     context = {
-        "conversations": inbox_conversations(state=state),
+        "conversations": conversations,
         "state": state,
         "states": ConversationState.choices,
         "unread_total": inbox_unread_total(),
+        "undelivered_total": undelivered_count(),
     }
     return render_partial_or_page(
         request,
@@ -60,9 +76,15 @@ def conversation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Conversation.objects.select_related("customer", "owner"), pk=pk
     )
     conversation_mark_read(conversation_id=conversation.pk)
+    deliveries = conversation_deliveries(conversation_id=conversation.pk)
+    messages_list = conversation_messages(conversation_id=conversation.pk)
+    for m in messages_list:
+        m.delivery = deliveries.get(m.pk)  # type: ignore[attr-defined]
     context = {
         "conversation": conversation,
-        "messages_list": conversation_messages(conversation_id=conversation.pk),
+        "messages_list": messages_list,
+        "undelivered": conversation_undelivered(conversation_id=conversation.pk),
+        "other_routes": other_conversations(conversation),
         "owned_by_me": conversation.owner_id == request.user.pk,
     }
     return render_partial_or_page(
@@ -85,11 +107,16 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             conversation_release(conversation_id=pk, user_id=user_id, now=now)
         elif action == "close":
             conversation_close(conversation_id=pk, user_id=user_id, now=now)
+        elif action == "retry":
+            undelivered_retry(conversation_id=pk, user_id=user_id, now=now)
+        elif action == "resolve":
+            note = request.POST.get("note", "")
+            undelivered_resolve(conversation_id=pk, user_id=user_id, note=note, now=now)
         else:
             inbox.conversation_staff_reply(
                 conversation_id=pk, user_id=user_id, text=request.POST.get("text", ""), now=now
             )
-    except ConversationError as error:
+    except (ConversationError, UndeliveredError) as error:
         messages.error(request, str(error))
     except Conversation.DoesNotExist:
         return HttpResponse(status=404)
@@ -118,6 +145,18 @@ def reply_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(PERM)
 def conversation_close_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "close")
+
+
+@require_POST
+@require_perm(PERM)
+def undelivered_retry_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "retry")
+
+
+@require_POST
+@require_perm(PERM)
+def undelivered_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "resolve")
 
 
 @require_perm(PERM)

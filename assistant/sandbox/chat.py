@@ -7,10 +7,19 @@ it accepted, and answers with the platform's documented success and error bodies
     LINE       POST /v2/bot/message/reply | /v2/bot/message/push  Authorization: Bearer <token>
 
 Point a ChatAccount's api_base_url at `sandbox.url` (the same server answers all three).
-`fail_next(path, status, times)` makes the next calls to a path fail with a 5xx or 429, to test
-retries. LINE reply tokens are issued by `line_reply_token()` (what a webhook event carries),
-usable once; a push with an `X-Line-Retry-Key` seen before answers 409 and is not delivered
-again. Webhook requests signed the way each platform signs them: assistant.sandbox.webhooks.
+`fail_next(path, status, times, body)` makes the next calls to a path fail (a 5xx, a 429, or a
+platform error body such as Graph's rate limit), to test retries.
+
+The platforms' rules it enforces: Messenger wants `messaging_type` (RESPONSE and UPDATE only
+within 24 hours of the person's last message: else code 10, subcode 2018278; MESSAGE_TAG with
+a `tag`); Zalo's customer-service message only within 7 days of the user's last interaction
+(-230); LINE at most 5 message objects a request, reply tokens single-use, and pushes count
+against `line_monthly_limit` (429 "You have reached your monthly limit."; replies are free).
+`user_wrote(user, at)` sets when a user last wrote (a known user it was not told about "wrote"
+when the sandbox started). LINE reply tokens are issued by `line_reply_token()` (what a
+webhook event carries), usable once; a push with an `X-Line-Retry-Key` accepted before
+answers 409 and is not delivered again (a refused one does not use up its key). Webhook
+requests signed the way each platform signs them: assistant.sandbox.webhooks.
 """
 
 from __future__ import annotations
@@ -18,10 +27,15 @@ from __future__ import annotations
 import json
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+MESSAGING_TYPES = {"RESPONSE", "UPDATE", "MESSAGE_TAG"}
+MESSENGER_WINDOW = 24 * 3600.0
+ZALO_WINDOW = 7 * 24 * 3600.0
 
 
 @dataclass
@@ -43,7 +57,11 @@ class ChatSandbox:
     sent: list[SentMessage] = field(default_factory=list)
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
-    _faults: dict[str, list[int]] = field(default_factory=dict)
+    line_monthly_limit: int | None = None
+    last_wrote: dict[str, float] = field(default_factory=dict)  # user -> epoch seconds
+    _pushed: int = 0
+    _started: float = 0.0
+    _faults: dict[str, list[tuple[int, dict[str, Any] | None]]] = field(default_factory=dict)
     _reply_tokens: dict[str, str] = field(default_factory=dict)  # token -> user id
     _retry_keys: set[str] = field(default_factory=set)
     _server: ThreadingHTTPServer | None = None
@@ -51,6 +69,7 @@ class ChatSandbox:
 
     # --- life -----------------------------------------------------------------------------------
     def start(self, host: str = "127.0.0.1", port: int = 0) -> ChatSandbox:
+        self._started = time.time()
         handler = type("Handler", (_Handler,), {"sandbox": self})
         self._server = ThreadingHTTPServer((host, port), handler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -69,9 +88,21 @@ class ChatSandbox:
         return f"http://127.0.0.1:{port}"
 
     # --- control --------------------------------------------------------------------------------
-    def fail_next(self, path: str, status: int, times: int = 1) -> None:
+    def fail_next(
+        self, path: str, status: int, times: int = 1, body: dict[str, Any] | None = None
+    ) -> None:
         with self.lock:
-            self._faults.setdefault(path, []).extend([status] * times)
+            self._faults.setdefault(path, []).extend([(status, body)] * times)
+
+    def user_wrote(self, user_id: str, at: float | None = None) -> None:
+        with self.lock:
+            self.users.add(user_id)
+            self.last_wrote[user_id] = time.time() if at is None else at
+
+    def _within(self, user_id: str, seconds: float) -> bool:
+        with self.lock:
+            wrote = self.last_wrote.get(user_id, self._started)
+        return time.time() - wrote <= seconds
 
     def line_reply_token(self, user_id: str) -> str:
         token = secrets.token_hex(16)
@@ -79,7 +110,7 @@ class ChatSandbox:
             self._reply_tokens[token] = user_id
         return token
 
-    def _fault(self, path: str) -> int | None:
+    def _fault(self, path: str) -> tuple[int, dict[str, Any] | None] | None:
         with self.lock:
             queue = self._faults.get(path)
             return queue.pop(0) if queue else None
@@ -108,6 +139,21 @@ class ChatSandbox:
             return 400, _graph_error(
                 "(#100) No matching user found", "OAuthException", 100, subcode=2018001
             )
+        kind = (body or {}).get("messaging_type")
+        if kind not in MESSAGING_TYPES or (kind == "MESSAGE_TAG") != bool((body or {}).get("tag")):
+            return 400, _graph_error(
+                "(#100) param messaging_type must be one of {RESPONSE, UPDATE, MESSAGE_TAG}"
+                " (MESSAGE_TAG with a tag)",
+                "OAuthException",
+                100,
+            )
+        if kind != "MESSAGE_TAG" and not self._within(recipient, MESSENGER_WINDOW):
+            return 400, _graph_error(
+                "(#10) This message is sent outside of allowed window.",
+                "OAuthException",
+                10,
+                subcode=2018278,
+            )
         message_id = self._record("messenger", recipient, text, "send")
         return 200, {"recipient_id": recipient, "message_id": f"m_{message_id}"}
 
@@ -120,6 +166,11 @@ class ChatSandbox:
             return 200, {"error": -201, "message": "Parameters are invalid"}
         if user not in self.users:
             return 200, {"error": -213, "message": "User has not followed the OA"}
+        if not self._within(user, ZALO_WINDOW):
+            return 200, {
+                "error": -230,
+                "message": "User has not interacted with the OA in the past 7 days",
+            }
         message_id = self._record("zalo", user, text, "send")
         return 200, {
             "data": {"message_id": message_id, "user_id": user},
@@ -141,6 +192,8 @@ class ChatSandbox:
                 "details": [{"message": "Size must be between 1 and 5", "property": "messages"}],
             }
         if path.endswith("/reply"):
+            if "x-line-retry-key" in headers:  # only the push family accepts a retry key
+                return 400, {"message": "The retry key is not supported for this API"}
             with self.lock:
                 user = self._reply_tokens.pop(str((body or {}).get("replyToken", "")), None)
             if user is None:
@@ -148,17 +201,32 @@ class ChatSandbox:
             via = "reply"
         else:
             user = str((body or {}).get("to", ""))
-            key = headers.get("x-line-retry-key", "")
-            with self.lock:
-                seen = key in self._retry_keys
-                self._retry_keys.add(key) if key else None
-            if seen:
-                return 409, {"message": "The retry key is already accepted"}
-            if user not in self.users:
-                return 400, {"message": "Failed to send messages"}
+            refused = self._line_push_refusal(headers, user, len(messages))
+            if refused is not None:
+                return refused
             via = "push"
         ids = [self._record("line", user, str(m.get("text", "")), via) for m in messages]
         return 200, {"sentMessages": [{"id": i, "quoteToken": secrets.token_hex(8)} for i in ids]}
+
+    def _line_push_refusal(
+        self, headers: dict[str, str], user: str, count: int
+    ) -> tuple[int, dict[str, Any]] | None:
+        """A retry key is blocked only once a request with it was accepted (2xx); a push
+        beyond the monthly limit is refused and sends nothing."""
+        key = headers.get("x-line-retry-key", "")
+        with self.lock:
+            if key and key in self._retry_keys:
+                return 409, {"message": "The retry key is already accepted"}
+            if user not in self.users:
+                return 400, {"message": "Failed to send messages"}
+            if self.line_monthly_limit is not None and (
+                self._pushed + count > self.line_monthly_limit
+            ):
+                return 429, {"message": "You have reached your monthly limit."}
+            self._pushed += count
+            if key:
+                self._retry_keys.add(key)
+        return None
 
 
 def _graph_error(message: str, kind: str, code: int, subcode: int | None = None) -> dict[str, Any]:
@@ -195,7 +263,8 @@ class _Handler(BaseHTTPRequestHandler):
             sb.requests.append((url.path, body if isinstance(body, dict) else {}))
         fault = sb._fault(url.path)
         if fault is not None:
-            self._json(fault, {"message": "sandbox fault"})
+            status, payload = fault
+            self._json(status, payload or {"message": "sandbox fault"})
             return
         if url.path.endswith("/me/messages"):
             status, payload = sb.messenger(query, body)

@@ -107,3 +107,19 @@ def line_text(
     )
     signature = line_signature(channel_secret=channel_secret, body=body)
     return body, {"Content-Type": "application/json", "x-line-signature": signature}
+
+
+def zalo_signed(*, app_id: str, oa_secret: str, payload: dict[str, Any]) -> Signed:
+    """Any Zalo event body (follow, oa_send_text...), signed with its own `timestamp`."""
+    body = _bytes(payload)
+    signature = zalo_signature(
+        app_id=app_id, body=body, timestamp=str(payload["timestamp"]), oa_secret=oa_secret
+    )
+    return body, {"Content-Type": "application/json", "X-ZEvent-Signature": signature}
+
+
+def line_signed(*, channel_secret: str, payload: dict[str, Any]) -> Signed:
+    """Any LINE webhook body, signed."""
+    body = _bytes(payload)
+    signature = line_signature(channel_secret=channel_secret, body=body)
+    return body, {"Content-Type": "application/json", "x-line-signature": signature}

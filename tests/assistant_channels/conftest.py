@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 import requests
 from django.urls import reverse
+from django.utils import timezone
 
-from assistant.channels.models import ChatAccount, Platform
+from assistant.channels.models import ChatAccount, InboundEvent, Platform
+from assistant.models import Conversation, Message
 from assistant.sandbox.chat import ChatSandbox
 
 PAGE_ID = "104857600000001"
@@ -93,3 +95,29 @@ def post_webhook(live_server):
         return requests.post(url, data=body, headers=headers, timeout=30)
 
     return post
+
+
+@pytest.fixture
+def conversation(accounts):
+    """A Messenger conversation with one unread customer message (and its webhook event)."""
+    now = timezone.now()
+    conversation = Conversation.objects.create(
+        channel="messenger", external_user_id="psid-1", unread_count=2, last_activity_at=now
+    )
+    Message.objects.create(
+        conversation=conversation,
+        direction="in",
+        author="customer",
+        text="Áo này còn size M không?",
+        created_at=now,
+    )
+    InboundEvent.objects.create(
+        account=accounts[Platform.MESSENGER],
+        event_id="m_x",
+        kind="text",
+        user_id="psid-1",
+        text="Áo này còn size M không?",
+        conversation_id=conversation.pk,
+        status="answered",
+    )
+    return conversation

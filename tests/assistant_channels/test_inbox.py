@@ -7,36 +7,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from assistant.channels.models import Delivery, DeliveryStatus, InboundEvent, Platform
+from assistant.channels.models import Delivery, DeliveryStatus
 from assistant.models import Author, Conversation, ConversationState, Message
 from assistant.services_staff import ConversationError, conversation_take_over
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def conversation(accounts):
-    now = timezone.now()
-    conversation = Conversation.objects.create(
-        channel="messenger", external_user_id="psid-1", unread_count=2, last_activity_at=now
-    )
-    Message.objects.create(
-        conversation=conversation,
-        direction="in",
-        author="customer",
-        text="Áo này còn size M không?",
-        created_at=now,
-    )
-    InboundEvent.objects.create(
-        account=accounts[Platform.MESSENGER],
-        event_id="m_x",
-        kind="text",
-        user_id="psid-1",
-        text="Áo này còn size M không?",
-        conversation_id=conversation.pk,
-        status="answered",
-    )
-    return conversation
 
 
 def test_the_list_shows_unread_counts_and_the_badge_their_total(client, login_as, conversation):

@@ -85,8 +85,8 @@ def test_messenger_unknown_recipient_is_a_permanent_error(accounts, chat_sandbox
     one = delivery(accounts[Platform.MESSENGER], "psid-unknown")
     delivery_send(delivery_id=one.pk)
     one.refresh_from_db()
-    assert one.status == DeliveryStatus.FAILED
-    assert one.error == "messenger_100: (#100) No matching user found"
+    assert (one.status, one.failure) == (DeliveryStatus.FAILED, "recipient")
+    assert one.error == "messenger_100_2018001: (#100) No matching user found"
 
 
 def test_a_long_text_goes_out_as_several_messages(accounts, chat_sandbox):

@@ -49,6 +49,23 @@ NAVIGATION: list[tuple[str, Any, str | None, str]] = [
     ("health", _("System health"), "crm.view_health", "pulse"),
 ]
 
+# Alt+digit opens the entry that owns the digit. The digit belongs to the entry, not to its
+# position in the menu: it is the same for every role (a user who cannot see an entry simply
+# has no page behind its digit) and stays put when entries are added. The daily pages of each
+# role have one; the rest are a click away.
+NAV_SHORTCUTS: dict[str, str] = {
+    "dashboard": "1",
+    "orders:order_list": "2",
+    "orders:customer_list": "3",
+    "shipping:shipment_list": "4",
+    "followups:calendar": "5",
+    "orders:reports": "6",
+    "inventory:product_list": "7",
+    "inventory:stock_overview": "8",
+    "inventory:purchase_order_list": "9",
+    "assistant_channels:inbox": "0",
+}
+
 # Pages that belong under another app's menu entry: the follow-up outcomes report is a report.
 ALSO_UNDER: dict[str, tuple[str, ...]] = {"orders:reports": ("followups:outcomes",)}
 
@@ -79,6 +96,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 "icon": icon,
                 "active": active,
                 "badge_url": reverse(badge) if badge else "",
+                "key": NAV_SHORTCUTS.get(url_name, ""),
             }
         )
     return {"shop_name": settings.SHOP_NAME or _("My shop"), "nav_items": items}

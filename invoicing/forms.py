@@ -191,11 +191,27 @@ class SendForm(forms.Form):
 
 
 class InvoiceFilterForm(forms.Form):
+    """The invoice list's filter bar: unlabelled like every list's (each control names itself)."""
+
     state = forms.ChoiceField(
-        label=_("State"), required=False, choices=[("", _("All")), *InvoiceState.choices]
+        label=_("State"),
+        required=False,
+        choices=[("", _("Any status")), *InvoiceState.choices],
+        widget=forms.Select(attrs={"aria-label": _("State")}),
     )
     provider = forms.ChoiceField(
-        label=_("Provider"), required=False, choices=[("", _("All")), *Provider.choices]
+        label=_("Provider"),
+        required=False,
+        choices=[("", _("All providers")), *Provider.choices],
+        widget=forms.Select(attrs={"aria-label": _("Provider")}),
     )
-    date_from = forms.DateField(label=_("From"), required=False, widget=LocalDateInput())
-    date_to = forms.DateField(label=_("To"), required=False, widget=LocalDateInput())
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        widget=LocalDateInput(attrs={"aria-label": _("From (date)")}),
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        widget=LocalDateInput(attrs={"aria-label": _("To (date)")}),
+    )

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from common.auth import require_perm
 from common.money import format_money
-from common.pagination import page_number, paginate
+from common.pagination import render_list_page
 from common.pdf import pdf_file_response
 from common.spreadsheets import CSV_TYPE, DATETIME, MONEY, Column, Table, csv_stream
 from invoicing.adapters.base import VatRate
@@ -153,8 +153,9 @@ def invoice_list(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     invoices = _filtered(form)
     if request.GET.get("export") == "csv":
         return _csv(invoices)
-    page = paginate(invoices, page=page_number(request.GET.get("page")), per_page=50)
-    return render(request, "invoicing/invoice_list.html", {"form": form, "page": page})
+    return render_list_page(
+        request, invoices, "invoicing/invoice_list.html", {"form": form}, partial="einvoice-table"
+    )
 
 
 @require_GET

@@ -355,6 +355,7 @@ EXPORT_COLUMNS = [
     "sku",
     "barcode",
     "cost_price",
+    "vat_category",
     "vat_rate",
     "sale_price",
     "weight_grams",
@@ -418,33 +419,42 @@ def catalogue_export_rows(
             )
         }
         for variant in chunk:
-            product = variant.product
-            names = option_names.get(product.pk, {})
-            yield [
-                product.pk,
-                product.name,
-                product.category.full_name if product.category else "",
-                product.brand.name if product.brand else "",
-                product.description,
-                specifications_text(product.specifications or []),
-                1 if product.is_active else 0,
-                names.get(1, ""),
-                variant.option1,
-                names.get(2, ""),
-                variant.option2,
-                names.get(3, ""),
-                variant.option3,
-                variant.sku,
-                variant.barcode,
-                *((variant.cost_price,) if with_costs else ()),
-                variant.vat_rate,
-                variant.sale_price,
-                variant.weight_grams,
-                variant.length_cm,
-                variant.width_cm,
-                variant.height_cm,
-                variant.low_stock_threshold,
-                variant.preferred_supplier.name if variant.preferred_supplier else "",
-                1 if variant.is_active else 0,
-                *(on_hand.get((variant.pk, w.pk), 0) for w in warehouses),
-            ]
+            names = option_names.get(variant.product_id, {})
+            stock = [on_hand.get((variant.pk, w.pk), 0) for w in warehouses]
+            yield _export_row(variant, names, stock, with_costs=with_costs)
+
+
+def _export_row(
+    variant: Variant, names: dict[int, str], stock: list[int], *, with_costs: bool
+) -> list[ExportValue]:
+    """One variant's cells in the order of catalogue_export_header."""
+    product = variant.product
+    return [
+        product.pk,
+        product.name,
+        product.category.full_name if product.category else "",
+        product.brand.name if product.brand else "",
+        product.description,
+        specifications_text(product.specifications or []),
+        1 if product.is_active else 0,
+        names.get(1, ""),
+        variant.option1,
+        names.get(2, ""),
+        variant.option2,
+        names.get(3, ""),
+        variant.option3,
+        variant.sku,
+        variant.barcode,
+        *((variant.cost_price,) if with_costs else ()),
+        variant.vat_category,
+        variant.vat_rate,
+        variant.sale_price,
+        variant.weight_grams,
+        variant.length_cm,
+        variant.width_cm,
+        variant.height_cm,
+        variant.low_stock_threshold,
+        variant.preferred_supplier.name if variant.preferred_supplier else "",
+        1 if variant.is_active else 0,
+        *stock,
+    ]

@@ -22,6 +22,7 @@ from inventory.errors import InventoryError
 from inventory.forms_catalogue import ImportUploadForm
 from inventory.permissions import can_see_costs
 from inventory.selectors import catalogue as selectors
+from inventory.services.catalogue import vat_rates
 from inventory.services.imports import background, parse
 from inventory.services.imports import plan as planning
 
@@ -133,6 +134,7 @@ def product_import_discard(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _column_help(*, with_costs: bool) -> list[tuple[str, str]]:
+    rates = ", ".join(format(rate.normalize(), "f") for rate in vat_rates())
     columns = [
         ("product_id", _("Our product number; empty for a new product.")),
         ("product_name", _("Required. Rows of a new product share its name.")),
@@ -148,7 +150,14 @@ def _column_help(*, with_costs: bool) -> list[tuple[str, str]]:
         ("sku", _("Required; matches existing variants (upper or lower case alike).")),
         ("barcode", _("Unique when set.")),
         ("cost_price", _("Before VAT, e.g. 150000 or 150.000.")),
-        ("vat_rate", _("Percent, e.g. 10.")),
+        (
+            "vat_category",
+            _(
+                "How VAT applies: rate (a VAT rate), kct (not subject to VAT) or kkknt "
+                "(VAT not declared). Blank: unchanged; a new variant: rate."
+            ),
+        ),
+        ("vat_rate", _("Percent: %(rates)s. 0 or blank for kct and kkknt.") % {"rates": rates}),
         ("sale_price", _("Including VAT.")),
         ("weight_grams, length_cm, width_cm, height_cm", _("Shipping defaults, whole numbers.")),
         ("low_stock_threshold", _("Whole number.")),

@@ -21,11 +21,24 @@
     if (close) close.closest(".toast").remove();
   });
 
+  function openShortcuts() {
+    var dialog = document.querySelector("[data-shortcuts]");
+    if (!dialog || dialog.open) return false;
+    dialog.showModal();
+    return true;
+  }
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("[data-shortcuts-open]")) return;
+    var menu = event.target.closest("details");
+    if (menu) menu.open = false;
+    openShortcuts();
+  });
+
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     var typing = target.matches("input, textarea, select, [contenteditable]");
-    // Alt+1..9 open the first nine pages of the navigation, Alt+0 the tenth (the digit key,
-    // whatever character the layout gives it with Alt).
+    // Alt+digit opens the menu entry that owns the digit (the same entry for every role; the
+    // menu shows it): the digit key, whatever character the layout gives it with Alt.
     var digit = /^Digit([0-9])$/.exec(event.code || "") || /^([0-9])$/.exec(event.key || "");
     if (event.altKey && !event.ctrlKey && !event.metaKey && digit) {
       var link = document.querySelector('[data-nav-key="' + digit[1] + '"]');
@@ -42,6 +55,11 @@
     if (event.key === "/" && !typing) {
       var search = document.querySelector("[data-search]");
       if (search) { event.preventDefault(); search.focus(); search.select(); }
+      return;
+    }
+    // "?" shows the keyboard shortcuts.
+    if (event.key === "?" && !typing && !event.ctrlKey && !event.metaKey) {
+      if (openShortcuts()) event.preventDefault();
     }
   });
 

@@ -34,7 +34,7 @@ def test_sign_in_switch_to_thai_and_see_the_dashboard(live_server, page, make_us
     assert page.locator(".page-title").inner_text() == "แดชบอร์ด"
 
     # Alt+2 opens the second page of the navigation (Orders, the day's work).
-    second = page.locator('[data-nav-index="2"]')
+    second = page.locator('[data-nav-key="2"]')
     assert second.get_attribute("href") == "/orders/"
     page.keyboard.press("Alt+2")
     page.wait_for_url(f"{live_server.url}/orders/")

@@ -13,7 +13,7 @@ from pathlib import PurePath
 
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -21,6 +21,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from common.money import ParseError
 from common.text import cell_text
 from inventory.errors import InventoryError
+from inventory.models import VatCategory
 
 MAX_ROWS = 100_000
 MAX_FILE_BYTES = 25 * 1024 * 1024
@@ -43,6 +44,31 @@ def parse_bool(value: object) -> bool:
     if text in _FALSE:
         return False
     raise ParseError(_("Write 1 for yes or 0 for no."))
+
+
+# The codes the export writes, and the abbreviations on Vietnamese invoices.
+_VAT_CATEGORY_ALIASES = {
+    "kct": VatCategory.NOT_SUBJECT,
+    "kkknt": VatCategory.NOT_DECLARED,
+}
+
+
+def parse_vat_category(value: object) -> str:
+    """A VatCategory code from its code (as exported), KCT / KKKNT, or its label in English,
+    Vietnamese or Thai (as a person may type it)."""
+    text = " ".join(cell_text(value).split()).casefold()
+    if text in VatCategory.values:
+        return text
+    if text in _VAT_CATEGORY_ALIASES:
+        return _VAT_CATEGORY_ALIASES[text]
+    for language in ("en", "vi", "th"):
+        with translation.override(language):
+            for code, label in VatCategory.choices:
+                if text == str(label).casefold():
+                    return str(code)
+    raise ParseError(
+        _("Write rate (a VAT rate), kct (not subject to VAT) or kkknt (VAT not declared).")
+    )
 
 
 def parse_specifications(text: str) -> list[dict[str, str]]:

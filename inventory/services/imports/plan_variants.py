@@ -3,6 +3,7 @@ unique in the file and the database, and the stock changes the import makes."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 from common.money import parse_money, parse_percent, parse_quantity
 from inventory.models import StockLevel, Variant, VatCategory
 from inventory.services.catalogue import default_vat_rate, options_pad, vat_error
-from inventory.services.imports.parse import parse_bool
+from inventory.services.imports.parse import parse_bool, parse_vat_category
 from inventory.services.imports.plan_data import (
     VARIANT_NUMBERS,
     FileRow,
@@ -30,9 +31,9 @@ class VariantSteps(PlannerBase):
             values["option1"], values["option2"], values["option3"] = options_pad(row.options)
         for column, warehouse in self.warehouse_columns.items():
             self.parse_cell(row, column, parse_quantity, into=row.stock, key=warehouse.pk)
+        self._check_vat(row, values)
         if row.variant is None:
             values["sku"] = row.sku
-            values.setdefault("vat_rate", default_vat_rate())
             if (
                 row.options is None
                 and group.product is not None
@@ -41,13 +42,29 @@ class VariantSteps(PlannerBase):
                 self.error(row.number, "sku", _("Give the option values of the new variant."))
         else:
             values = {k: v for k, v in values.items() if differs(row.variant, k, v)}
-        if "vat_rate" in values:
-            # The file has no VAT category column: the variant keeps its own (a new one: rate).
-            category = row.variant.vat_category if row.variant is not None else VatCategory.RATE
-            message = vat_error(category=category, rate=values["vat_rate"])
-            if message is not None:
-                self.error(row.number, "vat_rate", message)
         row.values = values
+
+    def _check_vat(self, row: FileRow, values: dict[str, Any]) -> None:
+        """The VAT category and rate the variant ends with must go together. A blank cell keeps
+        the variant's own (a new variant: the VAT-rate category at the shop's usual rate); a
+        category without a rate has rate 0, so a blank rate beside it becomes 0."""
+        current = row.variant
+        if self.has("vat_category") and row.text("vat_category") and "vat_category" not in values:
+            return  # the category did not parse: that error is enough
+        if current is not None and "vat_category" not in values and "vat_rate" not in values:
+            return  # the row leaves VAT as it is
+        category = values.get("vat_category", current.vat_category if current else VatCategory.RATE)
+        if "vat_rate" not in values and (current is None or "vat_category" in values):
+            if category != VatCategory.RATE:
+                values["vat_rate"] = Decimal(0)
+            elif current is None:
+                values["vat_rate"] = default_vat_rate()
+        rate = values.get("vat_rate", current.vat_rate if current else Decimal(0))
+        message = vat_error(category=category, rate=rate)
+        if message is not None:
+            # Blame the cell the user typed: the rate when the row has one, else the category.
+            column = "vat_rate" if self.has("vat_rate") and row.text("vat_rate") else "vat_category"
+            self.error(row.number, column, message)
 
     def _variant_values(self, row: FileRow) -> dict[str, Any]:
         """The row's variant columns parsed; blank number and flag cells are left out."""
@@ -63,6 +80,7 @@ class VariantSteps(PlannerBase):
         money = partial(parse_money, currency=self.currency)
         for column in ("cost_price", "sale_price"):
             self.parse_cell(row, column, money, into=values)
+        self.parse_cell(row, "vat_category", parse_vat_category, into=values)
         self.parse_cell(row, "vat_rate", parse_percent, into=values)
         for column in VARIANT_NUMBERS:
             self.parse_cell(row, column, parse_quantity, into=values)

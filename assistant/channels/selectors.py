@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 
-from assistant.channels.models import Platform
+from assistant.channels.models import ChatAccount, Platform
 from assistant.models import Author, Conversation, Message
+from inventory.models import Product
 
 WIDGET_PAGE = 50
 
@@ -58,3 +59,21 @@ def conversation_messages(*, conversation_id: int, limit: int = 200) -> list[Mes
 
 def customer_conversations(*, customer_id: int) -> QuerySet[Conversation]:
     return Conversation.objects.filter(customer_id=customer_id).order_by("-last_activity_at", "-id")
+
+
+def widget_demo_account(*, origin: str) -> ChatAccount | None:
+    """The first active website chat account that allows `origin` (the demo page's own)."""
+    accounts = ChatAccount.objects.filter(platform=Platform.WEB, active=True).order_by("pk")
+    return next((a for a in accounts if origin.rstrip("/") in a.origins()), None)
+
+
+def widget_demo_products(*, limit: int = 6) -> list[dict[str, Any]]:
+    """Active products with their lowest active variant price, for the widget's demo page."""
+    rows = (
+        Product.objects.filter(is_active=True)
+        .annotate(price=Min("variants__sale_price", filter=Q(variants__is_active=True)))
+        .filter(price__isnull=False)
+        .order_by("pk")
+        .values("name", "price")[:limit]
+    )
+    return [dict(row) for row in rows]

@@ -11,6 +11,9 @@ Point a ChatAccount's api_base_url at `sandbox.url` (the same server answers all
 retries. LINE reply tokens are issued by `line_reply_token()` (what a webhook event carries),
 usable once; a push with an `X-Line-Retry-Key` seen before answers 409 and is not delivered
 again. Webhook requests signed the way each platform signs them: assistant.sandbox.webhooks.
+The registered webhooks, customers writing through them, the demo script and the control API
+under /_sandbox/: assistant.sandbox.chat_demo; the command line (`python -m
+assistant.sandbox.chat --port 8712 [--script demo.json --message-every 20]`): chat_cli.
 """
 
 from __future__ import annotations
@@ -20,8 +23,11 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
+
+if TYPE_CHECKING:
+    from assistant.sandbox.chat_demo import Hook, Posted
 
 
 @dataclass
@@ -43,6 +49,8 @@ class ChatSandbox:
     sent: list[SentMessage] = field(default_factory=list)
     requests: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hooks: dict[str, Hook] = field(default_factory=dict)  # platform -> its registered webhook
+    posted: list[Posted] = field(default_factory=list)  # customer messages sent to a webhook
     _faults: dict[str, list[int]] = field(default_factory=dict)
     _reply_tokens: dict[str, str] = field(default_factory=dict)  # token -> user id
     _retry_keys: set[str] = field(default_factory=set)
@@ -181,6 +189,15 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return
 
+    def do_GET(self) -> None:
+        from assistant.sandbox.chat_demo import control
+
+        url = urlsplit(self.path)
+        if url.path.startswith("/_sandbox/"):
+            self._json(*control(self.sandbox, "GET", url.path, None))
+        else:
+            self._json(404, {"message": "Not found"})
+
     def do_POST(self) -> None:
         url = urlsplit(self.path)
         query = dict(parse_qsl(url.query))
@@ -191,6 +208,11 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         sb = self.sandbox
+        if url.path.startswith("/_sandbox/"):
+            from assistant.sandbox.chat_demo import control
+
+            self._json(*control(sb, "POST", url.path, body))
+            return
         with sb.lock:
             sb.requests.append((url.path, body if isinstance(body, dict) else {}))
         fault = sb._fault(url.path)
@@ -214,3 +236,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+if __name__ == "__main__":
+    from assistant.sandbox.chat_cli import main
+
+    main()

@@ -11,7 +11,7 @@ Developers console), and customers writing to the shop through it.
   (they wrote to the shop), and a LINE event carries a fresh reply token.
 - `ScriptRunner`: plays a demo script (JSON list of {"platform", "user", "text"}) one message a
   step, round and round; each round's customers have new ids, so each round starts new
-  conversations. A step whose platform has no webhook yet is skipped.
+  conversations. The script waits at a message whose platform has no webhook yet.
 
 Control API (JSON), served by the sandbox next to the platforms' APIs:
     POST /_sandbox/webhook            {"platform", "url", "account_id", "secret",
@@ -165,15 +165,17 @@ class ScriptRunner:
         self._lock = threading.Lock()
 
     def step(self) -> Posted | None:
-        """The next turn posted; None when its platform has no webhook yet (or no script)."""
+        """The next turn posted; None while its platform has no webhook yet (the script waits
+        there, so the demo starts at its first message) or when there is no script."""
         if not self.turns:
             return None
         with self._lock:
-            index, self.index = self.index, self.index + 1
-        turn = self.turns[index % len(self.turns)]
+            index = self.index
+            turn = self.turns[index % len(self.turns)]
+            if turn["platform"] not in self.sandbox.hooks:
+                return None
+            self.index += 1
         cycle = index // len(self.turns)
-        if turn["platform"] not in self.sandbox.hooks:
-            return None
         user = turn["user"] if cycle == 0 else f"{turn['user']}-{cycle}"
         return customer_says(
             self.sandbox, platform=turn["platform"], user_id=user, text=turn["text"]

@@ -9,6 +9,7 @@ from django.db.models import Min, Q, QuerySet, Sum
 from assistant.channels.models import ChatAccount, Platform
 from assistant.models import Author, Conversation, Message
 from inventory.models import Product
+from orders.models import Order
 
 WIDGET_PAGE = 50
 
@@ -77,3 +78,21 @@ def widget_demo_products(*, limit: int = 6) -> list[dict[str, Any]]:
         .values("name", "price")[:limit]
     )
     return [dict(row) for row in rows]
+
+
+def widget_demo_order() -> dict[str, str] | None:
+    """An open order and its buyer's phone, as a customer would ask about it (the demo page's
+    example question): the first processing or shipped order whose customer has a phone."""
+    order = (
+        Order.objects.filter(status__in=("processing", "shipped"), customer__phones__isnull=False)
+        .select_related("customer")
+        .order_by("pk")
+        .first()
+    )
+    if order is None or order.customer is None:
+        return None
+    phone = order.customer.phones.order_by("-is_primary", "pk").first()
+    if phone is None:
+        return None
+    local = "0" + phone.e164.removeprefix("+84") if phone.e164.startswith("+84") else phone.e164
+    return {"number": order.number, "phone": local}

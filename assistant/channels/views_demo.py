@@ -12,7 +12,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from assistant.channels.selectors import widget_demo_account, widget_demo_products
+from assistant.channels.selectors import (
+    widget_demo_account,
+    widget_demo_order,
+    widget_demo_products,
+)
 
 
 @login_not_required
@@ -25,6 +29,7 @@ def widget_demo(request: HttpRequest) -> HttpResponse:
         "account": widget_demo_account(origin=origin),
         "origin": origin,
         "products": widget_demo_products(),
+        "order": widget_demo_order(),
         "currency": settings.SHOP_CURRENCY,
         "inbox_url": reverse("assistant_channels:inbox"),
     }

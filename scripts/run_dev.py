@@ -10,7 +10,11 @@ get their demo shop the same way, selling some of the same SKUs. The carrier san
 (GHN_SANDBOX_PORT, 8711) and Viettel Post (VTP_SANDBOX_PORT, 8702), move every open parcel one
 status every PARCEL_EVERY seconds (default 20); the e-invoice sandboxes are S-Invoice
 (SINVOICE_SANDBOX_PORT, 8704) and MISA (MISA_SANDBOX_PORT, 8710); `manage.py democarriers`
-then creates and connects the demo's accounts on them and registers our webhook URLs.
+then creates and connects the demo's accounts on them and registers our webhook URLs. The chat
+sandbox (CHAT_SANDBOX_PORT, 8712) plays Messenger, Zalo OA and LINE: `manage.py demoassistant`
+connects the demo's chat accounts to it and registers our webhooks, and it then posts one
+scripted customer message every CHAT_EVERY seconds (default 20), which the assistant answers
+(Chat inbox); the website chat's demo page is /assistant/widget/demo/.
 SANDBOX=0 leaves every sandbox out.
 """
 
@@ -73,6 +77,11 @@ TIKTOK_SEED_FILE = ROOT / "var" / "tiktok-sandbox-seed.json"
 # push retries come every 2 s instead of every 30 minutes.
 LAZADA_SANDBOX_PORT = os.environ.get("LAZADA_SANDBOX_PORT", "8705")
 LAZADA_SEED_FILE = ROOT / "var" / "lazada-sandbox-seed.json"
+# The chat sandbox (Messenger, Zalo OA, LINE) and its customers' script (`manage.py
+# demoassistant --write-script`), one message every CHAT_EVERY seconds.
+CHAT_SANDBOX_PORT = os.environ.get("CHAT_SANDBOX_PORT", "8712")
+CHAT_EVERY = os.environ.get("CHAT_EVERY", "20")
+CHAT_SCRIPT_FILE = ROOT / "var" / "chat-sandbox-script.json"
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
@@ -152,6 +161,13 @@ def _banner(procs: dict[str, subprocess.Popen[bytes]]) -> str:
             f"  Parcels move one status every {PARCEL_EVERY} s and call us back (Carriers page, "
             "Shipments); e-invoice accounts on the E-invoice accounts page."
         )
+    if "chat-sandbox" in procs:
+        lines.append(
+            f"  Chat sandbox (Messenger, Zalo OA, LINE) at http://127.0.0.1:{CHAT_SANDBOX_PORT}/ "
+            f"sends a customer message every {CHAT_EVERY} s; the assistant answers (Chat inbox,"
+            f" http://{HOST}:{PORT}/assistant/inbox/). Chat yourself on "
+            f"http://{HOST}:{PORT}/assistant/widget/demo/."
+        )
     lines.append("  Press Ctrl+C to stop the web server, the workers, beat and the sandboxes.")
     return "\n" + "\n".join(lines) + "\n"
 
@@ -207,6 +223,24 @@ def _lazada_demo(env: dict[str, str]) -> None:
         [
             *(sys.executable, "manage.py", "demolazada"),
             *("--sandbox-url", sandbox_url, "--webhook-url", f"{base}/webhooks/lazada"),
+        ],
+        cwd=ROOT,
+        env=env,
+        check=False,
+    )
+
+
+def _assistant_demo(env: dict[str, str]) -> None:
+    """Connect the demo's chat accounts to the running chat sandbox (a failure is printed)."""
+    sandbox_url = f"http://127.0.0.1:{CHAT_SANDBOX_PORT}"
+    if not _wait_http(f"{sandbox_url}/_sandbox/state"):
+        print("The chat sandbox did not start; no assistant demo.")
+        return
+    base = env.get("SITE_URL", "").rstrip("/") or f"http://{HOST}:{PORT}"
+    subprocess.run(
+        [
+            *(sys.executable, "manage.py", "demoassistant"),
+            *("--sandbox-url", sandbox_url, "--site-url", base),
         ],
         cwd=ROOT,
         env=env,
@@ -278,6 +312,16 @@ def _sandbox_commands(env: dict[str, str]) -> dict[str, list[str]]:
     ]
     for name, (module, port, args, _label) in CARRIER_SANDBOXES.items():
         commands[name] = [sys.executable, "-m", module, "--port", port, *args]
+    subprocess.run(
+        [sys.executable, "manage.py", "demoassistant", "--write-script", str(CHAT_SCRIPT_FILE)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    commands["chat-sandbox"] = [
+        *(sys.executable, "-m", "assistant.sandbox.chat", "--port", CHAT_SANDBOX_PORT),
+        *("--script", str(CHAT_SCRIPT_FILE), "--message-every", CHAT_EVERY),
+    ]
     return commands
 
 
@@ -316,6 +360,7 @@ def main() -> int:
             _tiktok_demo(env)
             _lazada_demo(env)
             _carriers_demo(env)
+            _assistant_demo(env)
         return _supervise(procs)
     finally:
         for proc in procs.values():

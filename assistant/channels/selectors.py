@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 
-from assistant.channels.models import Platform
+from assistant.channels.models import ChatAccount, Platform
 from assistant.models import Author, Conversation, Message
+from inventory.models import Product
+from orders.models import Order
 
 WIDGET_PAGE = 50
 
@@ -74,3 +76,39 @@ def other_conversations(conversation: Conversation) -> list[Conversation]:
         .exclude(channel=conversation.channel)
         .order_by("-last_activity_at", "-id")[:5]
     )
+
+
+def widget_demo_account(*, origin: str) -> ChatAccount | None:
+    """The first active website chat account that allows `origin` (the demo page's own)."""
+    accounts = ChatAccount.objects.filter(platform=Platform.WEB, active=True).order_by("pk")
+    return next((a for a in accounts if origin.rstrip("/") in a.origins()), None)
+
+
+def widget_demo_products(*, limit: int = 6) -> list[dict[str, Any]]:
+    """Active products with their lowest active variant price, for the widget's demo page."""
+    rows = (
+        Product.objects.filter(is_active=True)
+        .annotate(price=Min("variants__sale_price", filter=Q(variants__is_active=True)))
+        .filter(price__isnull=False)
+        .order_by("pk")
+        .values("name", "price")[:limit]
+    )
+    return [dict(row) for row in rows]
+
+
+def widget_demo_order() -> dict[str, str] | None:
+    """An open order and its buyer's phone, as a customer would ask about it (the demo page's
+    example question): the first processing or shipped order whose customer has a phone."""
+    order = (
+        Order.objects.filter(status__in=("processing", "shipped"), customer__phones__isnull=False)
+        .select_related("customer")
+        .order_by("pk")
+        .first()
+    )
+    if order is None or order.customer is None:
+        return None
+    phone = order.customer.phones.order_by("-is_primary", "pk").first()
+    if phone is None:
+        return None
+    local = "0" + phone.e164.removeprefix("+84") if phone.e164.startswith("+84") else phone.e164
+    return {"number": order.number, "phone": local}

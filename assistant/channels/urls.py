@@ -1,6 +1,6 @@
 from django.urls import path
 
-from assistant.channels import views_inbox, views_webhooks, views_widget
+from assistant.channels import views_demo, views_inbox, views_webhooks, views_widget
 
 app_name = "assistant_channels"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("webhooks/messenger/", views_webhooks.messenger_webhook, name="messenger_webhook"),
     path("webhooks/zalo/", views_webhooks.zalo_webhook, name="zalo_webhook"),
     path("webhooks/line/", views_webhooks.line_webhook, name="line_webhook"),
+    path("widget/demo/", views_demo.widget_demo, name="widget_demo"),
     path("widget/<str:key>/messages/", views_widget.widget_messages_view, name="widget_messages"),
     path("inbox/", views_inbox.inbox_list, name="inbox"),
     path("inbox/badge/", views_inbox.unread_badge, name="unread_badge"),

@@ -39,6 +39,16 @@ def _error(code: str, message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
+def _request_origin(request: HttpRequest) -> str:
+    """The calling page's origin. A browser sends no Origin on a same-origin GET (the widget on
+    one of the CRM's own pages, such as its demo page): then the fetch metadata says so and the
+    origin is the CRM's own, still to be allowed by the account like any other."""
+    origin = request.headers.get("Origin", "")
+    if not origin and request.headers.get("Sec-Fetch-Site", "") == "same-origin":
+        origin = f"{request.scheme}://{request.get_host()}"
+    return origin
+
+
 def _client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
@@ -47,7 +57,7 @@ def _client_ip(request: HttpRequest) -> str:
 @login_not_required
 def widget_messages_view(request: HttpRequest, key: str) -> HttpResponse:
     account = widget.widget_account(key)
-    origin = request.headers.get("Origin", "")
+    origin = _request_origin(request)
     if account is None:
         return _error("unknown_widget", pgettext("chat widget", "This chat is not available."), 404)
     if not widget.origin_allowed(account, origin):

@@ -20,6 +20,9 @@ when the sandbox started). LINE reply tokens are issued by `line_reply_token()` 
 webhook event carries), usable once; a push with an `X-Line-Retry-Key` accepted before
 answers 409 and is not delivered again (a refused one does not use up its key). Webhook
 requests signed the way each platform signs them: assistant.sandbox.webhooks.
+The registered webhooks, customers writing through them, the demo script and the control API
+under /_sandbox/: assistant.sandbox.chat_demo; the command line (`python -m
+assistant.sandbox.chat --port 8712 [--script demo.json --message-every 20]`): chat_cli.
 """
 
 from __future__ import annotations
@@ -30,12 +33,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 MESSAGING_TYPES = {"RESPONSE", "UPDATE", "MESSAGE_TAG"}
 MESSENGER_WINDOW = 24 * 3600.0
 ZALO_WINDOW = 7 * 24 * 3600.0
+
+if TYPE_CHECKING:
+    from assistant.sandbox.chat_demo import Hook, Posted
 
 
 @dataclass
@@ -61,6 +67,8 @@ class ChatSandbox:
     last_wrote: dict[str, float] = field(default_factory=dict)  # user -> epoch seconds
     _pushed: int = 0
     _started: float = 0.0
+    hooks: dict[str, Hook] = field(default_factory=dict)  # platform -> its registered webhook
+    posted: list[Posted] = field(default_factory=list)  # customer messages sent to a webhook
     _faults: dict[str, list[tuple[int, dict[str, Any] | None]]] = field(default_factory=dict)
     _reply_tokens: dict[str, str] = field(default_factory=dict)  # token -> user id
     _retry_keys: set[str] = field(default_factory=set)
@@ -249,6 +257,15 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         return
 
+    def do_GET(self) -> None:
+        from assistant.sandbox.chat_demo import control
+
+        url = urlsplit(self.path)
+        if url.path.startswith("/_sandbox/"):
+            self._json(*control(self.sandbox, "GET", url.path, None))
+        else:
+            self._json(404, {"message": "Not found"})
+
     def do_POST(self) -> None:
         url = urlsplit(self.path)
         query = dict(parse_qsl(url.query))
@@ -259,6 +276,11 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             body = None
         sb = self.sandbox
+        if url.path.startswith("/_sandbox/"):
+            from assistant.sandbox.chat_demo import control
+
+            self._json(*control(sb, "POST", url.path, body))
+            return
         with sb.lock:
             sb.requests.append((url.path, body if isinstance(body, dict) else {}))
         fault = sb._fault(url.path)
@@ -283,3 +305,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
+
+
+if __name__ == "__main__":
+    from assistant.sandbox.chat_cli import main
+
+    main()

@@ -20,6 +20,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from rapidfuzz import fuzz
 
+from assistant import synonyms
 from assistant.engine import ToolResult, money_text
 from assistant.ports import PortError, ShippingQuery, call_back_port, shipping_quote_port
 from common.money import quantize
@@ -34,6 +35,7 @@ from orders.validators import phone_normalize
 MAX_RESULTS = 5
 MIN_SCORE = 45  # match_score (0-100) a catalogue match needs
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
+_THAI_RUN = re.compile(r"([\u0e00-\u0e7f]+)")
 
 
 @dataclass(frozen=True)
@@ -46,14 +48,22 @@ class ToolContext:
 
 
 def words(text: str) -> list[str]:
-    """Folded search words; Thai runs are segmented into words (Thai has no spaces)."""
+    """Folded search words; Thai runs are segmented into words (Thai has no spaces). A run of
+    other letters and digits stays one word even when Thai follows it without a space
+    ("ts-001ราคา": "ts-001", "ราคา")."""
     folded = fold(text)
     if not _THAI.search(folded):
         return re.findall(r"[\w-]+", folded)
     from pythainlp.tokenize import word_tokenize
 
-    tokens = word_tokenize(folded, engine="newmm", keep_whitespace=False)
-    return [t for t in (tok.strip() for tok in tokens) if t and re.search(r"\w", t)]
+    found: list[str] = []
+    for index, run in enumerate(_THAI_RUN.split(folded)):
+        if index % 2 == 0:  # not Thai
+            found += re.findall(r"[\w-]+", run)
+            continue
+        tokens = word_tokenize(run, engine="newmm", keep_whitespace=False)
+        found += [t for t in (tok.strip() for tok in tokens) if t and re.search(r"\w", t)]
+    return found
 
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -87,12 +97,22 @@ def _live_variants() -> Any:
     return Variant.objects.filter(is_active=True, product__is_active=True).select_related("product")
 
 
-def _candidates(query_words: list[str]) -> list[Variant]:
-    """Variants whose search text holds one of the words (or the first 2000 when none do)."""
+def _search_terms(query_words: list[str], named: set[int]) -> set[str]:
+    """What a candidate's search text may hold: the words, the start of each longer word (a
+    plural, a typo at its end), and every term of the synonym groups the words name."""
+    terms = {word for word in query_words if len(word) >= 2}
+    terms |= {word[: max(3, len(word) - 2)] for word in query_words if len(word) >= 4}
+    for index in named:
+        terms |= {w for term in synonyms.GROUPS[index] for w in term.split() if len(w) >= 2}
+    return terms
+
+
+def _candidates(query_words: list[str], named: set[int]) -> list[Variant]:
+    """Variants whose search text holds one of the search terms (or the first 2000 when none
+    do)."""
     condition = Q()
-    for word in query_words:
-        if len(word) >= 2:
-            condition |= Q(search_text__contains=word)
+    for term in sorted(_search_terms(query_words, named)):
+        condition |= Q(search_text__contains=term)
     qs = _live_variants().order_by("pk")
     found = list(qs.filter(condition)[:1000]) if condition else []
     return found or list(qs[:2000])
@@ -107,23 +127,35 @@ def _hit(word: str, pool: list[str]) -> bool:
     )
 
 
-def match_score(query_words: list[str], variant: Variant) -> float:
+def match_score(
+    query_words: list[str], variant: Variant, named: set[int] | None = None
+) -> float:
     """0-100: how well the words name this variant. The product's name counts 70 (any 2 of its
     words suffice), its option values 30 in proportion of those the query names (all 30 for a
-    product without options); a SKU typed exactly is 100."""
+    product without options); a SKU typed exactly is 100. A word is named when the query holds
+    it, nearly (_hit, for the name), or a synonym of it in any of our languages (`named`: the
+    assistant.synonyms groups the query names, found from the words when not given)."""
     if variant.sku.casefold() in query_words:
         return 100.0
+    if named is None:
+        named = synonyms.groups_named(query_words)
     name_words = words(variant.product.name)
     if not name_words:
         return 0.0
-    name_hits = sum(1 for word in name_words if _hit(word, query_words))
+    by_synonym = synonyms.covered(name_words, named)
+    name_hits = sum(
+        1 for i, word in enumerate(name_words) if i in by_synonym or _hit(word, query_words)
+    )
     if not name_hits:
         return 0.0
     name_part = 70 * min(name_hits / min(len(name_words), 2), 1.0)
     option_words = [w for value in variant.option_values for w in words(value)]
     if not option_words:
         return name_part + 30
-    option_hits = sum(1 for word in option_words if word in query_words)
+    by_synonym = synonyms.covered(option_words, named)
+    option_hits = sum(
+        1 for i, word in enumerate(option_words) if i in by_synonym or word in query_words
+    )
     return name_part + 30 * option_hits / len(option_words)
 
 
@@ -133,7 +165,8 @@ def catalogue_matches(query: str, *, limit: int = MAX_RESULTS) -> list[tuple[Var
     query_words = [w.casefold() for w in words(query)]
     if not query_words:
         return []
-    scored = [(v, match_score(query_words, v)) for v in _candidates(query_words)]
+    named = synonyms.groups_named(query_words)
+    scored = [(v, match_score(query_words, v, named)) for v in _candidates(query_words, named)]
     ranked = sorted(
         ((v, score) for v, score in scored if score >= MIN_SCORE),
         key=lambda pair: (-pair[1], pair[0].pk),

@@ -101,6 +101,18 @@ T: dict[str, dict[str, str]] = {
         "th": "ฉันจะส่งต่อให้พนักงานของร้าน กรุณารอสักครู่ค่ะ",
         "en": "I'm passing this conversation to a person from the shop; please wait a moment.",
     },
+    "complaint": {
+        "vi": "Mình rất tiếc về sự cố này. Mình chuyển ngay cho nhân viên shop để xử lý cho bạn, "
+        "bạn chờ một chút nhé.",
+        "th": "ขออภัยในความไม่สะดวกค่ะ ฉันจะส่งเรื่องให้พนักงานของร้านดูแลทันที กรุณารอสักครู่ค่ะ",
+        "en": "I'm sorry about this. I'm passing it to a person from the shop right away; "
+        "please wait a moment.",
+    },
+    "choose_first": {
+        "vi": "Mình đã ghi lại thông tin giao hàng. Bạn chọn giúp mình phân loại trước nhé:",
+        "th": "บันทึกข้อมูลจัดส่งแล้วค่ะ กรุณาเลือกตัวเลือกสินค้าก่อนค่ะ:",
+        "en": "I've noted your delivery details. Which option would you like first?",
+    },
     "cancelled": {
         "vi": "Mình đã hủy đơn đang soạn. Bạn cần gì thêm cứ nhắn mình nhé.",
         "th": "ยกเลิกคำสั่งซื้อที่กำลังทำแล้วค่ะ ต้องการอะไรเพิ่มเติมบอกได้เลยค่ะ",

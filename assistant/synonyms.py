@@ -62,6 +62,16 @@ SIZES: tuple[tuple[str, ...], ...] = (
 )
 
 GROUPS: tuple[tuple[str, ...], ...] = (*PRODUCT_KINDS, *COLOURS, *SIZES)
+KIND_GROUPS = frozenset(range(len(PRODUCT_KINDS)))
+OPTION_GROUPS = frozenset(range(len(PRODUCT_KINDS), len(GROUPS)))
+# Every term with the groups it is in, longest first.
+_LONGEST_FIRST: list[tuple[str, set[int]]] = sorted(
+    (
+        (term, {index for index, group in enumerate(GROUPS) if term in group})
+        for term in {term for group in GROUPS for term in group}
+    ),
+    key=lambda pair: (-len(pair[0]), pair[0]),
+)
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 
 
@@ -99,17 +109,13 @@ def spans(words: Sequence[str], term: str) -> list[set[int]]:
 def groups_named(words: Sequence[str]) -> set[int]:
     """The groups (indexes in GROUPS) the words name, longest terms first: a word taken by a
     longer term ("t shirt") does not also count for a shorter one ("shirt")."""
-    terms = sorted(
-        ((term, index) for index, group in enumerate(GROUPS) for term in group),
-        key=lambda pair: -len(pair[0]),
-    )
     taken: set[int] = set()
     named: set[int] = set()
-    for term, index in terms:
-        for span in spans(words, term):
-            if not span & taken:
-                named.add(index)
-                taken |= span
+    for term, indexes in _LONGEST_FIRST:
+        found = [span for span in spans(words, term) if not span & taken]
+        if found:
+            named |= indexes
+            taken = taken.union(*found)
     return named
 
 

@@ -93,7 +93,7 @@ def _without_phrases(found: list[str]) -> list[str]:
 def product_query(message: str) -> str:
     """The message without keywords, pronouns, numbers, phone and address: the words naming a
     product."""
-    found = _without_phrases(tools.words(intents.without_address(intents.without_phone(message))))
+    found = _without_phrases(tools.words(intents.without_phone(intents.without_address(message))))
     return " ".join(w for w in found if w not in _STOP and not w.isdigit())
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+
 # What a product is. Longer terms are matched first, so "t shirt" is a tee, not a "shirt".
 PRODUCT_KINDS: tuple[tuple[str, ...], ...] = (
     ("ao thun", "ao phong", "t-shirt", "t shirt", "tshirt", "tee", "tees", "เสื้อยืด"),

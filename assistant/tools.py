@@ -44,7 +44,7 @@ MAX_BEHIND_BEST = 15  # and no further than this below the best match
 SYNONYM_PART = 50  # of the name's 70, when synonyms name it
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
 _THAI_RUN = re.compile(r"([\u0e00-\u0e7f]+)")
-_WORD = re.compile(r"\w+(?:['’-]\w+)*")  # "t-shirt", "ts-001", "i'm" (not "i" and size "m")
+_WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")  # "t-shirt", "ts-001", "i'm" (not "i" and size "m")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 
 from common.text import fold
+from orders.errors import InvalidPhoneNumber
+from orders.validators import phone_normalize
 
 # Checked in this order: the first intent with a matching term wins (but see intent_of).
 # "complaint": damaged or wrong goods, a refund dispute, an angry customer; staff take these
@@ -287,20 +289,52 @@ class Entities:
 def entities_of(text: str) -> Entities:
     folded = fold(text)
     order = _ORDER_NUMBER.search(text)
-    phone = _PHONE.search(text)
+    phone = find_phone(text)
     quantity = _QUANTITY.search(folded)
-    postcode = _POSTCODE.search(_PHONE.sub(" ", text))
+    postcode = _POSTCODE.search(without_phone(text))
     value = next((int(g) for g in quantity.groups() if g), None) if quantity else None
     return Entities(
         order_number=order.group(1).upper() if order else "",
-        phone=re.sub(r"[ .-]", "", phone.group(0)) if phone else "",
+        phone=re.sub(r"[ .-]", "", text[phone[0] : phone[1]]) if phone else "",
         quantity=value if value else None,
         postcode=postcode.group(1) if postcode else "",
     )
 
 
+def _valid_phone(candidate: str) -> bool:
+    try:
+        phone_normalize(candidate)
+    except InvalidPhoneNumber:
+        return False
+    return True
+
+
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    """Where phone numbers are: each match, less a group of digits after it that makes it
+    invalid ("0901234570 9 Lê Lợi": the phone, then house number 9)."""
+    spans = []
+    for match in _PHONE.finditer(text):
+        candidate = match.group(0)
+        while not _valid_phone(candidate):
+            cut = max(candidate.rfind(" "), candidate.rfind("."), candidate.rfind("-"))
+            if cut <= 0 or len(re.sub(r"\D", "", candidate[:cut])) < 9:
+                candidate = match.group(0)
+                break
+            candidate = candidate[:cut]
+        spans.append((match.start(), match.start() + len(candidate)))
+    return spans
+
+
+def find_phone(text: str) -> tuple[int, int] | None:
+    """Where the first phone number of `text` starts and ends."""
+    spans = _phone_spans(text)
+    return spans[0] if spans else None
+
+
 def without_phone(text: str) -> str:
-    return _PHONE.sub(" ", text)
+    for start, end in reversed(_phone_spans(text)):
+        text = f"{text[:start]} {text[end:]}"
+    return text
 
 
 # An administrative unit with a number ("Quận 1", "Q.1", "P7", "Phường 7", "district 3"): part
@@ -326,7 +360,7 @@ def _address_part(part: str) -> bool:
 
 def is_delivery_details(text: str) -> bool:
     """The message gives a phone and an address ("name, phone, street, ward, province")."""
-    if not _PHONE.search(text):
+    if find_phone(text) is None:
         return False
     folded = fold(without_phone(text))
     parts = [p for p in re.split(r"[,\n;]", folded) if p.strip()]

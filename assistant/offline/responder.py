@@ -16,7 +16,7 @@ from django.utils import translation
 from assistant import drafts, synonyms, tools
 from assistant.engine import Reply, ToolResult
 from assistant.models import Conversation, Direction, HandOverReason, Message
-from assistant.offline import intents
+from assistant.offline import details, intents
 from assistant.offline.language import detect_language
 from assistant.offline.render import item_line, render_one, text
 from assistant.tools import ToolContext
@@ -214,8 +214,11 @@ def _start_purchase(turn: _Turn, matches: list[dict[str, Any]], quantity: int) -
         body = f"{turn.t('not_enough')}\n{item_line(best, turn.language)}"
         return turn.reply(body, intent="buy", memory={})
     memory = {"step": "details", "items": [{"sku": best["sku"], "quantity": quantity}]}
-    given = str(turn.memory.get("details") or "")
-    if given:  # the customer sent the address before choosing the option
+    given = str(turn.memory.get("details") or "")  # sent before choosing the option
+    if not given and intents.is_delivery_details(turn.message):  # sent with the purchase
+        known = details.product_words(best["sku"], best["product"], best["options"])
+        given = details.purchase_details(turn.message, known)
+    if given:
         turn.memory = memory
         return _details(turn, given)
     body = f"{item_line(best, turn.language)}\n{turn.t('ask_details')}"
@@ -265,8 +268,10 @@ def _products(turn: _Turn, *, intent: str) -> Reply:
     result = turn.call(tools.search_products, query=query)
     items = result.data["items"]
     if not items:
-        failed_intent = intent or "off_topic"
-        key = "not_found" if intent else "off_topic"
+        # "do you sell shoes?": a product we do not have, not an off-topic message.
+        kind = synonyms.groups_named(tools.words(query)) & synonyms.KIND_GROUPS
+        failed_intent = intent or ("product" if kind else "off_topic")
+        key = "off_topic" if failed_intent == "off_topic" else "not_found"
         return turn.reply(turn.t(key), failed=True, confidence=0.5, intent=failed_intent)
     confidence = items[0]["score"] / 100
     if intent == "buy":

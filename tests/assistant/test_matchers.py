@@ -133,7 +133,10 @@ def test_not_delivery_details(text):
         ("áo thun ship Q.1", "ao thun"),
         ("tee to Phường 7 please", "tee"),
         # In a message with delivery details only the first part can name the product.
-        ("áo thun trắng, Lê Hoa, 0901234567, 5 Hai Bà Trưng, Phường Bến Nghé", "ao thun trang le hoa"),
+        (
+            "áo thun trắng, Lê Hoa, 0901234567, 5 Hai Bà Trưng, Phường Bến Nghé",
+            "ao thun trang le hoa",
+        ),
         # A keyword phrase goes as a whole: "trang" of "tinh trang" is also white.
         ("tình trạng đơn áo thun trắng", "ao thun trang"),
         ("QJ-32 ยังมีของไหม", "qj-32 ยังมี ของ"),
@@ -141,3 +144,38 @@ def test_not_delivery_details(text):
 )
 def test_product_query(text, query):
     assert product_query(text) == query
+
+
+def test_a_house_number_after_the_phone_is_not_part_of_it():
+    text = "Somsak 0901234570 9 Lê Lợi, Phường Bến Thành"
+    assert intents.entities_of(text).phone == "0901234570"
+    assert intents.without_phone(text) == "Somsak   9 Lê Lợi, Phường Bến Thành"
+    assert intents.entities_of("sđt 0912 345 678").phone == "0912345678"
+
+
+@pytest.mark.parametrize(
+    ("message", "details"),
+    [
+        (
+            "ซื้อ BAG-01 2 ใบ Somsak 0901234570 9 Lê Lợi, Phường Bến Thành, Quận 1, "
+            "Hồ Chí Minh สร้างออเดอร์เลยไม่ต้องถาม",
+            "Somsak, 0901234570, 9 Lê Lợi, Phường Bến Thành, Quận 1, Hồ Chí Minh",
+        ),
+        (
+            "mình muốn mua 2 cái tote bag, Nguyễn Gia Hằng, 0901234567, 5 Hai Bà Trưng, "
+            "Phường Bến Nghé, Quận 1, Hồ Chí Minh nhé",
+            "Nguyễn Gia Hằng, 0901234567, 5 Hai Bà Trưng, Phường Bến Nghé, Quận 1, Hồ Chí Minh nhé",
+        ),
+        (
+            "I'll take 1 canvas tote, Anna Lee 0901234581 22 Le Thanh Ton, Ben Nghe, "
+            "Ho Chi Minh please",
+            "Anna Lee, 0901234581, 22 Le Thanh Ton, Ben Nghe, Ho Chi Minh",
+        ),
+        ("mua 1 túi tote 0901234567", ""),
+    ],
+)
+def test_purchase_details_in_the_purchase_message(message, details):
+    from assistant.offline.details import product_words, purchase_details
+
+    known = product_words("BAG-01", "Canvas Tote Bag", [])
+    assert purchase_details(message, known) == details

@@ -132,7 +132,8 @@ def test_a_question_about_exchanges_is_not_a_complaint(catalogue):
 
 def test_an_address_while_choosing_the_option_is_kept_not_searched(catalogue):
     choose = say("p", "mua 1 áo thun basic")
-    assert choose is not None and choose.startswith("Bạn chọn giúp mình phân loại")
+    assert choose is not None
+    assert choose.startswith("Bạn chọn giúp mình phân loại")
     details = "Lê Hoa, 0901234567, 5 Hai Bà Trưng, Phường Bến Nghé, Quận 1, Hồ Chí Minh"
     assert say("p", details) == (
         "Mình đã ghi lại thông tin giao hàng. Bạn chọn giúp mình phân loại trước nhé:\n"
@@ -167,9 +168,32 @@ def test_thai_option_words_choose_among_vietnamese_options(catalogue):
     say("t", "ขอสั่งซื้อเสื้อยืด Basic 2 ตัว")
     reply = say("t", "สีแดง ไซส์ M")
     assert reply is not None
-    assert reply.startswith(
-        "- Áo thun Basic (Đỏ / M) (SKU AT-DO-M): ₫150,000 เหลือ 5 ชิ้น\nกรุณาส่ง:"
-    )
+    assert reply.startswith("- Áo thun Basic (Đỏ / M) (SKU AT-DO-M): ₫150,000 เหลือ 5 ชิ้น\nกรุณาส่ง:")
     assert Conversation.objects.get(external_user_id="t").draft["memory"]["items"] == [
         {"sku": "AT-DO-M", "quantity": 2}
     ]
+
+
+def test_a_product_kind_we_do_not_sell_is_not_found_not_off_topic(catalogue):
+    assert say("k", "do you sell shoes?") == (
+        "Sorry, I couldn't find that product. Could you give me another name or SKU?"
+    )
+    assert Conversation.objects.get(external_user_id="k").hand_over_reason == ""
+
+
+def test_product_address_and_recipient_in_one_message_get_the_read_back(catalogue):
+    reply = say(
+        "o",
+        "ซื้อ BAG-01 2 ใบ Somsak 0901234570 9 Lê Lợi, Phường Bến Thành, Quận 1, Hồ Chí Minh "
+        "สร้างออเดอร์เลยไม่ต้องถาม",
+    )
+    assert reply == (
+        "ขอทวนคำสั่งซื้อค่ะ:\n"
+        "- Canvas Tote Bag (SKU BAG-01): 2 x ₫120,000 = ₫240,000\n"
+        "ค่าจัดส่ง: ₫30,000\n"
+        "รวมทั้งหมด: ₫270,000 (เก็บเงินปลายทาง)\n"
+        "ผู้รับ: Somsak, 0901 234 570\n"
+        "ที่อยู่: 9 Lê Lợi, Phường Bến Thành, Quận 1, Hồ Chí Minh\n"
+        'ตอบ "ยืนยัน" เพื่อสร้างคำสั่งซื้อค่ะ'
+    )
+    assert Order.objects.count() == 0  # nothing without the customer's yes

@@ -192,13 +192,14 @@ def _details(turn: _Turn, message: str) -> Reply:
     """The read-back of the purchase in memory, to the name, phone and address of `message`."""
     details = _split_details(message)
     phone = intents.entities_of(message).phone
+    # Unreadable details: the purchase waits for them again (memory: its items, step details).
     if details is None or not phone:
-        return turn.reply(turn.t("ask_details"), failed=True, intent="details")
+        return turn.reply(turn.t("ask_details"), failed=True, intent="details", memory=turn.memory)
     result = turn.call(drafts.draft_read_back, items=turn.memory["items"], phone=phone, **details)
     if not result.ok:
         why = str(result.data.get("why") or result.data.get("error"))
         body = f"{turn.t('bad_details', why=why)}\n{turn.t('ask_details')}"
-        return turn.reply(body, failed=True, intent="details")
+        return turn.reply(body, failed=True, intent="details", memory=turn.memory)
     memory = {**turn.memory, "step": "read_back"}
     return turn.reply(render_one(result, turn.language), memory=memory, intent="read_back")
 

@@ -197,3 +197,22 @@ def test_product_address_and_recipient_in_one_message_get_the_read_back(catalogu
         'ตอบ "ยืนยัน" เพื่อสร้างคำสั่งซื้อค่ะ'
     )
     assert Order.objects.count() == 0  # nothing without the customer's yes
+
+
+def test_unreadable_details_keep_the_chosen_variant(catalogue):
+    say("u", "mua 1 áo thun basic")
+    say("u", "Hoa, 0901234567, Hồ Chí Minh, Quận 1")  # kept while choosing
+    reply = say("u", "trắng")
+    assert reply is not None
+    assert reply.startswith("Bạn gửi giúp mình: họ tên, số điện thoại, địa chỉ")
+    memory = Conversation.objects.get(external_user_id="u").draft["memory"]
+    assert memory == {"step": "details", "items": [{"sku": "AT-TRANG-M", "quantity": 1}]}
+    assert say("u", "Lê Hoa, 0901234567, 5 Hai Bà Trưng, Phường Bến Nghé, Hồ Chí Minh") == (
+        "Mình xác nhận lại đơn hàng:\n"
+        f"- Áo thun Basic (Trắng / M) (SKU AT-TRANG-M): 1 x 160.000{NB}₫ = 160.000{NB}₫\n"
+        f"Phí giao hàng: 30.000{NB}₫\n"
+        f"Tổng cộng: 190.000{NB}₫ (thanh toán khi nhận hàng)\n"
+        "Người nhận: Lê Hoa, 0901 234 567\n"
+        "Địa chỉ: 5 Hai Bà Trưng, Phường Bến Nghé, Hồ Chí Minh\n"
+        'Bạn trả lời "đồng ý" để mình tạo đơn nhé.'
+    )

@@ -1,5 +1,6 @@
 """What the assistant needs from its sibling apps, which it may not import (ARCHITECTURE.md):
-a call-back request (followups) and a carrier's shipping quote (shipping). crm/wiring.py, at
+a call-back request (followups), a carrier's shipping quote and the expected delivery of an
+order's parcel (shipping). crm/wiring.py, at
 the top layer, registers the implementations; with none registered the tools say so (no
 call-back possible) or use the shop's flat shipping rule."""
 
@@ -44,9 +45,12 @@ class CarrierQuote:
 
 CallBackPort = Callable[[CallBackRequest], CallBackCreated]
 ShippingQuotePort = Callable[[ShippingQuery], CarrierQuote | None]
+# The order's id -> when the carrier expects to deliver its parcel (None: no estimate).
+DeliveryEstimatePort = Callable[[int], datetime | None]
 
 _call_back: list[CallBackPort] = []
 _shipping_quote: list[ShippingQuotePort] = []
+_delivery_estimate: list[DeliveryEstimatePort] = []
 
 
 def register_call_back(port: CallBackPort) -> None:
@@ -57,12 +61,20 @@ def register_shipping_quote(port: ShippingQuotePort) -> None:
     _shipping_quote[:] = [port]
 
 
+def register_delivery_estimate(port: DeliveryEstimatePort) -> None:
+    _delivery_estimate[:] = [port]
+
+
 def call_back_port() -> CallBackPort | None:
     return _call_back[0] if _call_back else None
 
 
 def shipping_quote_port() -> ShippingQuotePort | None:
     return _shipping_quote[0] if _shipping_quote else None
+
+
+def delivery_estimate_port() -> DeliveryEstimatePort | None:
+    return _delivery_estimate[0] if _delivery_estimate else None
 
 
 class PortError(Exception):

@@ -20,8 +20,15 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from rapidfuzz import fuzz
 
+from assistant import synonyms
 from assistant.engine import ToolResult, money_text
-from assistant.ports import PortError, ShippingQuery, call_back_port, shipping_quote_port
+from assistant.ports import (
+    PortError,
+    ShippingQuery,
+    call_back_port,
+    delivery_estimate_port,
+    shipping_quote_port,
+)
 from common.money import quantize
 from common.text import fold
 from inventory.models import StockLevel, Variant
@@ -33,7 +40,11 @@ from orders.validators import phone_normalize
 
 MAX_RESULTS = 5
 MIN_SCORE = 45  # match_score (0-100) a catalogue match needs
+MAX_BEHIND_BEST = 15  # and no further than this below the best match
+SYNONYM_PART = 50  # of the name's 70, when synonyms name it
 _THAI = re.compile(r"[\u0e00-\u0e7f]")
+_THAI_RUN = re.compile(r"([\u0e00-\u0e7f]+)")
+_WORD = re.compile(r"\w+(?:['\u2019-]\w+)*")  # "t-shirt", "ts-001", "i'm" (not "i" and size "m")
 
 
 @dataclass(frozen=True)
@@ -46,14 +57,22 @@ class ToolContext:
 
 
 def words(text: str) -> list[str]:
-    """Folded search words; Thai runs are segmented into words (Thai has no spaces)."""
+    """Folded search words; Thai runs are segmented into words (Thai has no spaces). A run of
+    other letters and digits stays one word even when Thai follows it without a space
+    ("ts-001ราคา": "ts-001", "ราคา")."""
     folded = fold(text)
     if not _THAI.search(folded):
-        return re.findall(r"[\w-]+", folded)
+        return re.findall(_WORD, folded)
     from pythainlp.tokenize import word_tokenize
 
-    tokens = word_tokenize(folded, engine="newmm", keep_whitespace=False)
-    return [t for t in (tok.strip() for tok in tokens) if t and re.search(r"\w", t)]
+    found: list[str] = []
+    for index, run in enumerate(_THAI_RUN.split(folded)):
+        if index % 2 == 0:  # not Thai
+            found += re.findall(_WORD, run)
+            continue
+        tokens = word_tokenize(run, engine="newmm", keep_whitespace=False)
+        found += [t for t in (tok.strip() for tok in tokens) if t and re.search(r"\w", t)]
+    return found
 
 
 # --- Catalogue ------------------------------------------------------------------------------
@@ -87,12 +106,22 @@ def _live_variants() -> Any:
     return Variant.objects.filter(is_active=True, product__is_active=True).select_related("product")
 
 
-def _candidates(query_words: list[str]) -> list[Variant]:
-    """Variants whose search text holds one of the words (or the first 2000 when none do)."""
+def _search_terms(query_words: list[str], named: set[int]) -> set[str]:
+    """What a candidate's search text may hold: the words, the start of each longer word (a
+    plural, a typo at its end), and every term of the synonym groups the words name."""
+    terms = {word for word in query_words if len(word) >= 2}
+    terms |= {word[: max(3, len(word) - 2)] for word in query_words if len(word) >= 4}
+    for index in named:
+        terms |= {w for term in synonyms.GROUPS[index] for w in term.split() if len(w) >= 2}
+    return terms
+
+
+def _candidates(query_words: list[str], named: set[int]) -> list[Variant]:
+    """Variants whose search text holds one of the search terms (or the first 2000 when none
+    do)."""
     condition = Q()
-    for word in query_words:
-        if len(word) >= 2:
-            condition |= Q(search_text__contains=word)
+    for term in sorted(_search_terms(query_words, named)):
+        condition |= Q(search_text__contains=term)
     qs = _live_variants().order_by("pk")
     found = list(qs.filter(condition)[:1000]) if condition else []
     return found or list(qs[:2000])
@@ -107,37 +136,74 @@ def _hit(word: str, pool: list[str]) -> bool:
     )
 
 
-def match_score(query_words: list[str], variant: Variant) -> float:
+def match_score(
+    query_words: list[str],
+    variant: Variant,
+    named: set[int] | None = None,
+    asks_options: bool | None = None,
+) -> float:
     """0-100: how well the words name this variant. The product's name counts 70 (any 2 of its
-    words suffice), its option values 30 in proportion of those the query names (all 30 for a
-    product without options); a SKU typed exactly is 100."""
+    words suffice; SYNONYM_PART when named through synonyms), its option values 30 in
+    proportion of those the query names; all 30 when the
+    query names no option (of this variant, among `asks_options`: of any candidate) and none
+    for a product without options when it does. A SKU typed exactly is 100. A word is named
+    when the query holds it, nearly (_hit, for the name), or a synonym of it in any of our
+    languages (`named`: the assistant.synonyms groups the query names)."""
     if variant.sku.casefold() in query_words:
         return 100.0
+    if named is None:
+        named = synonyms.groups_named(query_words)
     name_words = words(variant.product.name)
     if not name_words:
         return 0.0
-    name_hits = sum(1 for word in name_words if _hit(word, query_words))
-    if not name_hits:
+    needed = min(len(name_words), 2)
+    direct = {i for i, word in enumerate(name_words) if _hit(word, query_words)}
+    by_synonym = direct | synonyms.covered(name_words, named)
+    if not by_synonym:
         return 0.0
-    name_part = 70 * min(name_hits / min(len(name_words), 2), 1.0)
+    # The customer's own words count fully, synonyms up to SYNONYM_PART (the literal name
+    # ranks first); naming what the product is ("giày", "shoes" for "Giày Canvas") is enough.
+    synonym_part = SYNONYM_PART * min(len(by_synonym) / needed, 1.0)
+    if synonyms.covered(name_words, named & synonyms.KIND_GROUPS):
+        synonym_part = SYNONYM_PART
+    name_part = max(70 * min(len(direct) / needed, 1.0), synonym_part)
     option_words = [w for value in variant.option_values for w in words(value)]
-    if not option_words:
-        return name_part + 30
-    option_hits = sum(1 for word in option_words if word in query_words)
+    by_synonym = synonyms.covered(option_words, named)
+    option_hits = sum(
+        1 for i, word in enumerate(option_words) if i in by_synonym or word in query_words
+    )
+    if asks_options is None:
+        asks_options = bool(option_hits or named & synonyms.OPTION_GROUPS)
+    if not option_words or not option_hits:
+        return name_part + (0 if asks_options else 30)
     return name_part + 30 * option_hits / len(option_words)
 
 
+def _asks_options(query_words: list[str], named: set[int], variants: list[Variant]) -> bool:
+    """The query names a colour or size, or an option value of one of the variants."""
+    if named & synonyms.OPTION_GROUPS:
+        return True
+    query = set(query_words)
+    return any(w in query for v in variants for value in v.option_values for w in words(value))
+
+
 def catalogue_matches(query: str, *, limit: int = MAX_RESULTS) -> list[tuple[Variant, float]]:
-    """The active variants best matching `query` (score >= MIN_SCORE), best first; among
-    equals the one with the lowest id first."""
+    """The active variants best matching `query` (score >= MIN_SCORE, and at most
+    MAX_BEHIND_BEST below the best), best first; among equals the one with the lowest id
+    first."""
     query_words = [w.casefold() for w in words(query)]
     if not query_words:
         return []
-    scored = [(v, match_score(query_words, v)) for v in _candidates(query_words)]
+    named = synonyms.groups_named(query_words)
+    candidates = _candidates(query_words, named)
+    asks = _asks_options(query_words, named, candidates)
+    scored = [(v, match_score(query_words, v, named, asks)) for v in candidates]
     ranked = sorted(
         ((v, score) for v, score in scored if score >= MIN_SCORE),
         key=lambda pair: (-pair[1], pair[0].pk),
     )
+    if ranked:  # far below the best: another product (a sibling kind, a word in common)
+        ranked = [(v, score) for v, score in ranked if score >= ranked[0][1] - MAX_BEHIND_BEST]
     return ranked[:limit]
 
 
@@ -191,6 +257,8 @@ def order_status(ctx: ToolContext, *, order_number: str, phone: str) -> ToolResu
     if order is None or not order_phone_matches(order, phone):
         return ToolResult("order_status", args, False, {"error": "not_found_or_phone_mismatch"})
     local = timezone.localtime(order.created_at)
+    estimate = delivery_estimate_port()
+    expected = estimate(order.pk) if estimate is not None else None
     data = {
         "order_number": order.number,
         "status": order.status,
@@ -201,6 +269,7 @@ def order_status(ctx: ToolContext, *, order_number: str, phone: str) -> ToolResu
         "shipped": timezone.localtime(order.shipped_at).date().isoformat()
         if order.shipped_at
         else "",
+        "expected_delivery": timezone.localtime(expected).date().isoformat() if expected else "",
         "items": [
             {"sku": line.sku, "name": line.name, "quantity": line.quantity}
             for line in order.lines.order_by("pk")

@@ -250,6 +250,29 @@ def _reply_undelivered_resolved(
 ESTIMATE_BOX_CM = 20  # the parcel of a fee estimate before any order exists: a 20 cm cube
 
 
+def assistant_expected_delivery(order_id: int) -> Any:
+    """When the carrier expects to deliver the order's parcel (its latest shipment still on the
+    way), for the assistant's order-status answer; None without such an estimate."""
+    from shipping.models import Shipment, ShipmentState
+
+    on_the_way = {
+        ShipmentState.CREATED,
+        ShipmentState.PICKING,
+        ShipmentState.PICKED_UP,
+        ShipmentState.IN_TRANSIT,
+        ShipmentState.DELIVERING,
+        ShipmentState.DELIVERY_FAILED,
+        ShipmentState.WAITING_ACTION,
+    }
+    shipment = (
+        Shipment.objects.filter(order_id=order_id, state__in=on_the_way)
+        .exclude(expected_delivery=None)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    return shipment.expected_delivery if shipment is not None else None
+
+
 def assistant_shipping_quote(query: Any) -> Any:
     """A carrier's live fee for the assistant (assistant.ports.ShippingQuery): the first active
     carrier account quotes the route from its pickup address to the customer's province, ward
@@ -312,12 +335,17 @@ def assistant_shipping_quote(query: Any) -> Any:
 
 def connect() -> None:
     from assistant.channels.undelivered import reply_undelivered, reply_undelivered_resolved
-    from assistant.ports import register_call_back, register_shipping_quote
+    from assistant.ports import (
+        register_call_back,
+        register_delivery_estimate,
+        register_shipping_quote,
+    )
     from channels_sync.signals import authorization_ending
     from shipping.signals import delivery_action_taken, delivery_failed
 
     register_call_back(assistant_call_back)
     register_shipping_quote(assistant_shipping_quote)
+    register_delivery_estimate(assistant_expected_delivery)
 
     authorization_ending.connect(_authorization_ending, dispatch_uid="crm.authorization_ending")
     delivery_failed.connect(_delivery_failed, dispatch_uid="crm.delivery_failed")

@@ -4,14 +4,19 @@ with what the tools returned: render_results is also the guardrails' templated a
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from django.utils import translation
+from django.utils.formats import date_format
 
 from assistant.engine import ToolResult
 from common.money import format_money
 from orders.models import OrderStatus
+
+# How a date is written to customers, per language (Django date format characters).
+CUSTOMER_DATE_FORMATS = {"vi": "d/m/Y", "th": "j F Y", "en": "j F Y"}
 
 T: dict[str, dict[str, str]] = {
     "greeting": {
@@ -45,6 +50,16 @@ T: dict[str, dict[str, str]] = {
         "vi": "Đơn {number} (đặt ngày {created}): {status}. Tổng tiền {total}.",
         "th": "คำสั่งซื้อ {number} (สั่งวันที่ {created}): {status} ยอดรวม {total}",
         "en": "Order {number} (placed {created}): {status}. Total {total}.",
+    },
+    "order_shipped": {
+        "vi": "Đã giao cho đơn vị vận chuyển ngày {date}.",
+        "th": "ส่งมอบให้ขนส่งเมื่อ {date}",
+        "en": "Handed to the carrier on {date}.",
+    },
+    "order_expected": {
+        "vi": "Dự kiến giao ngày {date}.",
+        "th": "คาดว่าจะได้รับวันที่ {date}",
+        "en": "Expected delivery: {date}.",
     },
     "order_denied": {
         "vi": "Mình không tìm thấy đơn nào khớp với mã đơn và số điện thoại này. Bạn kiểm tra "
@@ -100,6 +115,18 @@ T: dict[str, dict[str, str]] = {
         "vi": "Mình sẽ chuyển cuộc trò chuyện cho nhân viên shop, bạn chờ một chút nhé.",
         "th": "ฉันจะส่งต่อให้พนักงานของร้าน กรุณารอสักครู่ค่ะ",
         "en": "I'm passing this conversation to a person from the shop; please wait a moment.",
+    },
+    "complaint": {
+        "vi": "Mình rất tiếc về sự cố này. Mình chuyển ngay cho nhân viên shop để xử lý cho bạn, "
+        "bạn chờ một chút nhé.",
+        "th": "ขออภัยในความไม่สะดวกค่ะ ฉันจะส่งเรื่องให้พนักงานของร้านดูแลทันที กรุณารอสักครู่ค่ะ",
+        "en": "I'm sorry about this. I'm passing it to a person from the shop right away; "
+        "please wait a moment.",
+    },
+    "choose_first": {
+        "vi": "Mình đã ghi lại thông tin giao hàng. Bạn chọn giúp mình phân loại trước nhé:",
+        "th": "บันทึกข้อมูลจัดส่งแล้วค่ะ กรุณาเลือกตัวเลือกสินค้าก่อนค่ะ:",
+        "en": "I've noted your delivery details. Which option would you like first?",
     },
     "cancelled": {
         "vi": "Mình đã hủy đơn đang soạn. Bạn cần gì thêm cứ nhắn mình nhé.",
@@ -210,14 +237,7 @@ def render_one(result: ToolResult, language: str) -> str:
     if result.name == "variant_price_stock":
         return item_line(data, language)
     if result.name == "order_status":
-        return text(
-            "order",
-            language,
-            number=data["order_number"],
-            created=data["created"],
-            status=status_label(data["status"], language),
-            total=money(data["total"], data["currency"], language),
-        )
+        return order_text(data, language)
     if result.name == "shipping_fee_estimate":
         fee = money(data["fee"], data["currency"], language)
         if data["source"] == "carrier":
@@ -231,6 +251,35 @@ def render_one(result: ToolResult, language: str) -> str:
     if result.name == "request_call_back":
         return text("call_back", language)
     return ""
+
+
+def customer_date(iso_date: str, language: str) -> str:
+    """A date ("2026-12-05") as customers write it: vi 05/12/2026, th 5 ธันวาคม 2026 and en
+    5 December 2026 (month names from Django's translations)."""
+    day = date.fromisoformat(iso_date)
+    with translation.override(language):
+        return date_format(day, CUSTOMER_DATE_FORMATS.get(language, "j F Y"))
+
+
+def order_text(data: dict[str, Any], language: str) -> str:
+    """An order's number, date, status and total; when it was shipped and when the carrier
+    expects to deliver it, if known."""
+    parts = [
+        text(
+            "order",
+            language,
+            number=data["order_number"],
+            created=customer_date(data["created"], language),
+            status=status_label(data["status"], language),
+            total=money(data["total"], data["currency"], language),
+        )
+    ]
+    if data.get("shipped"):
+        parts.append(text("order_shipped", language, date=customer_date(data["shipped"], language)))
+    if data.get("expected_delivery"):
+        expected = customer_date(data["expected_delivery"], language)
+        parts.append(text("order_expected", language, date=expected))
+    return " ".join(parts)
 
 
 def read_back_text(data: dict[str, Any], language: str) -> str:

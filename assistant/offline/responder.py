@@ -13,10 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.utils import translation
 
-from assistant import drafts, tools
+from assistant import drafts, synonyms, tools
 from assistant.engine import Reply, ToolResult
-from assistant.models import Conversation, Direction, Message
-from assistant.offline import intents
+from assistant.models import Conversation, Direction, HandOverReason, Message
+from assistant.offline import details, intents
 from assistant.offline.language import detect_language
 from assistant.offline.render import item_line, render_one, text
 from assistant.tools import ToolContext
@@ -25,10 +25,14 @@ from common.text import fold
 
 _WORDS = (
     "toi minh em anh chi ban shop a ak ah nhe nha oi voi cho co khong ko con the is are you "
-    "have i my me want please what how of for and ไหม ครับ ค่ะ คะ นะ มี"
+    "have i my me want please what how of for and hang nay kia nao gi la thi muon can xem hoi "
+    "vay nhi duoc chua roi ne di nua them sell any some this that it one ones get need like "
+    "would there your we still left ไหม ครับ ค่ะ คะ นะ มี"
 )
-# "đỏ" (red) folds to "do", an English keyword word; sizes M and L are not stop words.
-_STOP = (intents.terms_of_intents() | set(_WORDS.split())) - {"do", "m", "l"}
+# Keyword words that also name a product, colour or size ("trang" of "tinh trang don" is
+# white, "do" is red) stay in a product search, unless part of a whole keyword phrase.
+_STOP = (intents.terms_of_intents() | set(_WORDS.split())) - synonyms.words_of_groups()
+_PHRASES = intents.intent_phrases()
 
 
 class _Turn:
@@ -73,12 +77,24 @@ class _Turn:
         return text(key, self.language, **values)
 
 
+def _without_phrases(found: list[str]) -> list[str]:
+    kept = list(found)
+    for phrase in _PHRASES:
+        size = len(phrase)
+        index = 0
+        while index <= len(kept) - size:
+            if kept[index : index + size] == phrase:
+                del kept[index : index + size]
+            else:
+                index += 1
+    return kept
+
+
 def product_query(message: str) -> str:
-    """The message without keywords, pronouns, numbers and phone: the words naming a product."""
-    kept = [
-        w for w in tools.words(intents.without_phone(message)) if w not in _STOP and not w.isdigit()
-    ]
-    return " ".join(kept)
+    """The message without keywords, pronouns, numbers, phone and address: the words naming a
+    product."""
+    found = _without_phrases(tools.words(intents.without_phone(intents.without_address(message))))
+    return " ".join(w for w in found if w not in _STOP and not w.isdigit())
 
 
 class OfflineEngine:
@@ -96,8 +112,12 @@ class OfflineEngine:
             if intents.is_yes(text):
                 return _confirm(turn)
         step = turn.memory.get("step")
+        if intent == "complaint":
+            return _complaint(turn)
         if step == "details" and (turn.entities.phone or not intent):
-            return _details(turn)
+            return _details(turn, turn.message)
+        if step == "choose" and intent in ("", "buy") and intents.is_delivery_details(text):
+            return _details_before_choice(turn)
         if step == "call_back" and turn.entities.phone:
             return _call_back(turn)
         if step == "choose" and intent in ("", "buy"):
@@ -168,17 +188,18 @@ def _split_details(message: str) -> dict[str, str] | None:
     }
 
 
-def _details(turn: _Turn) -> Reply:
-    details = _split_details(turn.message)
-    if details is None or not turn.entities.phone:
-        return turn.reply(turn.t("ask_details"), failed=True, intent="details")
-    result = turn.call(
-        drafts.draft_read_back, items=turn.memory["items"], phone=turn.entities.phone, **details
-    )
+def _details(turn: _Turn, message: str) -> Reply:
+    """The read-back of the purchase in memory, to the name, phone and address of `message`."""
+    details = _split_details(message)
+    phone = intents.entities_of(message).phone
+    # Unreadable details: the purchase waits for them again (memory: its items, step details).
+    if details is None or not phone:
+        return turn.reply(turn.t("ask_details"), failed=True, intent="details", memory=turn.memory)
+    result = turn.call(drafts.draft_read_back, items=turn.memory["items"], phone=phone, **details)
     if not result.ok:
         why = str(result.data.get("why") or result.data.get("error"))
         body = f"{turn.t('bad_details', why=why)}\n{turn.t('ask_details')}"
-        return turn.reply(body, failed=True, intent="details")
+        return turn.reply(body, failed=True, intent="details", memory=turn.memory)
     memory = {**turn.memory, "step": "read_back"}
     return turn.reply(render_one(result, turn.language), memory=memory, intent="read_back")
 
@@ -194,20 +215,42 @@ def _start_purchase(turn: _Turn, matches: list[dict[str, Any]], quantity: int) -
         body = f"{turn.t('not_enough')}\n{item_line(best, turn.language)}"
         return turn.reply(body, intent="buy", memory={})
     memory = {"step": "details", "items": [{"sku": best["sku"], "quantity": quantity}]}
+    given = str(turn.memory.get("details") or "")  # sent before choosing the option
+    if not given and intents.is_delivery_details(turn.message):  # sent with the purchase
+        known = details.product_words(best["sku"], best["product"], best["options"])
+        given = details.purchase_details(turn.message, known)
+    if given:
+        turn.memory = memory
+        return _details(turn, given)
     body = f"{item_line(best, turn.language)}\n{turn.t('ask_details')}"
     return turn.reply(body, memory=memory, intent="buy")
 
 
+def _details_before_choice(turn: _Turn) -> Reply:
+    """Delivery details while the customer still has to pick among the variants offered: keep
+    them for the read-back and ask for the option again (an address is not a product)."""
+    lines = []
+    for sku in turn.memory.get("skus", []):
+        result = turn.call(tools.variant_price_stock, sku=sku)
+        if result.ok:
+            lines.append(item_line(result.data, turn.language))
+    memory = {**turn.memory, "details": turn.message}
+    body = "\n".join([turn.t("choose_first"), *lines])
+    return turn.reply(body, memory=memory, intent="details")
+
+
 def _choose(turn: _Turn) -> Reply | None:
     """The option the customer picked among the variants offered (None: not one of them)."""
-    words = [w.casefold() for w in tools.words(turn.message)]
+    words = [w.casefold() for w in tools.words(intents.without_phone(turn.message))]
+    named = synonyms.groups_named(words)
     best: tuple[int, str] | None = None
     for sku in turn.memory.get("skus", []):
         result = tools.variant_price_stock(turn.ctx, sku=sku)
         if not result.ok:
             continue
         options = [w for value in result.data["options"] for w in tools.words(value)]
-        hits = sum(1 for w in options if w.casefold() in words)
+        by_synonym = synonyms.covered(options, named)
+        hits = sum(1 for i, w in enumerate(options) if i in by_synonym or w.casefold() in words)
         if hits and (best is None or hits > best[0]):
             best = (hits, sku)
     if best is None:
@@ -226,8 +269,10 @@ def _products(turn: _Turn, *, intent: str) -> Reply:
     result = turn.call(tools.search_products, query=query)
     items = result.data["items"]
     if not items:
-        failed_intent = intent or "off_topic"
-        key = "not_found" if intent else "off_topic"
+        # "do you sell shoes?": a product we do not have, not an off-topic message.
+        kind = synonyms.groups_named(tools.words(query)) & synonyms.KIND_GROUPS
+        failed_intent = intent or ("product" if kind else "off_topic")
+        key = "off_topic" if failed_intent == "off_topic" else "not_found"
         return turn.reply(turn.t(key), failed=True, confidence=0.5, intent=failed_intent)
     confidence = items[0]["score"] / 100
     if intent == "buy":
@@ -240,6 +285,18 @@ def _products(turn: _Turn, *, intent: str) -> Reply:
 
 
 # --- Other intents ----------------------------------------------------------------------------
+
+
+def _complaint(turn: _Turn) -> Reply:
+    """Damaged or wrong goods, a refund dispute, an angry customer: a person from the shop
+    takes it from the first message (the assistant promises nothing)."""
+    return turn.reply(
+        turn.t("complaint"),
+        hand_over=True,
+        hand_over_reason=HandOverReason.REQUESTED,
+        intent="complaint",
+        memory={},
+    )
 
 
 def _order_status(turn: _Turn) -> Reply:

@@ -104,7 +104,7 @@ def test_order_status_needs_the_phone_on_the_order(catalogue):
         "Bạn cho mình mã đơn hàng và số điện thoại đặt hàng để kiểm tra nhé."
     )
     assert say("b", "0912 345 678") == (
-        f"Đơn {order.number} (đặt ngày 2026-12-07): Mới. Tổng tiền 450.000{NB}₫."
+        f"Đơn {order.number} (đặt ngày 07/12/2026): Mới. Tổng tiền 450.000{NB}₫."
     )
     assert say("c", f"don hang {order.number} sdt 0987654321") == (
         "Mình không tìm thấy đơn nào khớp với mã đơn và số điện thoại này. Bạn kiểm tra lại "
@@ -150,7 +150,7 @@ def test_english_product_order_and_call_back(catalogue, make_user):
         "Here is what we have:\n- Canvas Tote Bag (SKU BAG-01): ₫120,000, 10 in stock"
     )
     assert say("f", f"where is my order {order.number}? my phone is 0912345678") == (
-        f"Order {order.number} (placed 2026-12-07): New. Total ₫450,000."
+        f"Order {order.number} (placed 7 December 2026): New. Total ₫450,000."
     )
     assert say("h", "call me back please") == (
         "Please give me your phone number so that someone can call you back."

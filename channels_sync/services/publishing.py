@@ -49,6 +49,7 @@ from channels_sync.services.publishing_plan import (
     plan_for,
     product_for_publishing,
 )
+from channels_sync.services.stock_queue import stock_push_enqueue
 from common.cache import LockBusy, cache_lock
 from inventory.models import ProductImage
 
@@ -347,12 +348,16 @@ def publication_review(*, publication_id: int, now: datetime | None = None) -> P
         lambda a: _publisher(a).review_status(item_ids=item_ids)
     )
     by_id = {s.item_id: s for s in states}
-    rows = []
+    rows, went_live = [], []
     for row in publication.items:
         found = by_id.get(str(row.get("item_id")))
         if found is not None:
+            if found.state == ReviewState.LIVE and row.get("state") != ReviewState.LIVE:
+                went_live.append(str(row["item_id"]))
             row = {**row, "state": str(found.state), "reason": found.reason}
         rows.append(row)
+    if went_live:
+        _push_stock_when_live(publication.account_id, went_live)
     publication.items = rows
     if publication.status in (
         PublicationStatus.IN_REVIEW,
@@ -363,6 +368,18 @@ def publication_review(*, publication_id: int, now: datetime | None = None) -> P
     publication.updated_at = now or timezone.now()
     publication.save(update_fields=["items", "status", "updated_at"])
     return publication
+
+
+def _push_stock_when_live(account_id: int, item_ids: list[str]) -> None:
+    """Items that passed review take our stock now: a platform that refuses stock updates while
+    a product is audited (TikTok: ACTIVATE only) got only the create's quantity."""
+    variant_ids = sorted(
+        Listing.objects.filter(account_id=account_id, item_id__in=item_ids)
+        .exclude(variant_id=None)
+        .values_list("variant_id", flat=True)
+    )
+    if variant_ids:
+        transaction.on_commit(lambda: stock_push_enqueue(variant_ids=variant_ids))
 
 
 def publication_push(*, publication_id: int) -> Publication:
@@ -397,6 +414,11 @@ def publication_push(*, publication_id: int) -> Publication:
         publication.error_code, publication.error_message = "", ""
         publication.pushed_at = timezone.now()
     publication.save(update_fields=["error_code", "error_message", "pushed_at"])
+    if not publication.error_code:
+        try:  # an edit may enter review again (TikTok audits every content edit)
+            return publication_review(publication_id=publication.pk)
+        except ChannelError:
+            pass  # pushed; the review is read later
     return publication
 
 

@@ -35,8 +35,12 @@ CATEGORIES = (
     ("601302", "601152", "Quần jeans", True, ("INVITE_ONLY",)),
     ("700100", "0", "Nhà cửa & Đời sống", False, ("AVAILABLE",)),
     ("700437", "700100", "Cốc & Ly", True, ("AVAILABLE",)),
+    ("700438", "700100", "Nồi & Chảo", True, ("AVAILABLE",)),
+    ("700439", "700100", "Bình giữ nhiệt", True, ("AVAILABLE",)),
+    ("700440", "700100", "Khăn & Vải", True, ("AVAILABLE",)),
 )
 MATERIAL, STYLE, SEASON, CAPACITY = "100392", "100398", "100401", "100520"
+ORIGIN = "100610"
 COLOUR, SIZE = "100000", "100007"  # built-in sales attributes
 # attribute id -> (name, type, required, values, customizable, multiple)
 ATTRIBUTES: dict[str, tuple[str, str, bool, tuple[tuple[str, str], ...], bool, bool]] = {
@@ -58,6 +62,14 @@ ATTRIBUTES: dict[str, tuple[str, str, bool, tuple[tuple[str, str], ...], bool, b
     ),
     SEASON: ("Mùa", "PRODUCT_PROPERTY", False, (), True, False),
     CAPACITY: ("Dung tích", "PRODUCT_PROPERTY", True, (), True, False),
+    ORIGIN: (
+        "Xuất xứ",
+        "PRODUCT_PROPERTY",
+        True,
+        (("2001", "Việt Nam"), ("2002", "Thái Lan"), ("2003", "Trung Quốc")),
+        False,
+        False,
+    ),
     COLOUR: (
         "Màu sắc",
         "SALES_PROPERTY",
@@ -74,6 +86,9 @@ CATEGORY_ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "601227": CLOTHING,
     "601302": CLOTHING,
     "700437": (CAPACITY, COLOUR),
+    "700438": (ORIGIN, COLOUR),
+    "700439": (ORIGIN, CAPACITY, COLOUR),
+    "700440": (ORIGIN, MATERIAL, COLOUR),
 }
 BRANDS = (
     ("7082427311584347905", "Coolmate"),

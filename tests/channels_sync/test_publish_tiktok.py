@@ -95,7 +95,10 @@ def draft(publisher: TikTokPublisher, **changes) -> ListingDraft:
 def test_categories_attributes_brands_and_limits(tiktok_sandbox, publisher):
     leaves = [(c.category_id, c.path) for c in publisher.categories() if c.leaf]
     assert leaves == [
+        ("700439", "Nhà cửa & Đời sống > Bình giữ nhiệt"),
         ("700437", "Nhà cửa & Đời sống > Cốc & Ly"),
+        ("700440", "Nhà cửa & Đời sống > Khăn & Vải"),
+        ("700438", "Nhà cửa & Đời sống > Nồi & Chảo"),
         ("601226", "Thời trang nam > Áo > Áo polo"),
         ("601227", "Thời trang nam > Áo > Áo thun"),
     ]  # "Quần jeans" is a leaf but INVITE_ONLY: not offered

@@ -374,9 +374,9 @@ def _push_stock_when_live(account_id: int, item_ids: list[str]) -> None:
     """Items that passed review take our stock now: a platform that refuses stock updates while
     a product is audited (TikTok: ACTIVATE only) got only the create's quantity."""
     variant_ids = sorted(
-        Listing.objects.filter(account_id=account_id, item_id__in=item_ids)
-        .exclude(variant_id=None)
-        .values_list("variant_id", flat=True)
+        Listing.objects.filter(
+            account_id=account_id, item_id__in=item_ids, variant__isnull=False
+        ).values_list("variant_id", flat=True)
     )
     if variant_ids:
         transaction.on_commit(lambda: stock_push_enqueue(variant_ids=variant_ids))

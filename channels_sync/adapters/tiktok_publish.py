@@ -17,9 +17,12 @@ delete SKUs; the edit is audited again).
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import html
 import json
+import random
+import time
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
@@ -29,6 +32,7 @@ from channels_sync.adapters.base import (
     Adapter,
     PermanentError,
     PriceUpdate,
+    RateLimited,
     TransientError,
 )
 from channels_sync.adapters.publishing import (
@@ -171,7 +175,26 @@ class TikTokPublisher(PublishingAdapter):
         return self._warehouse
 
     def upload_image(self, *, filename: str, content: bytes) -> UploadedImage:
-        """Multipart upload: the body is not signed and the call carries no shop_cipher."""
+        """Multipart upload: the body is not signed and the call carries no shop_cipher. HTTP
+        429 is backed off as for every other call (within `max_wait`)."""
+        adapter = self.tiktok
+        waited, delay = 0.0, adapter.backoff_first
+        while True:
+            try:
+                data = self._upload(filename, content)
+                break
+            except RateLimited:
+                remaining = adapter.config.max_wait - waited
+                if remaining <= 0:
+                    raise
+                pause = min(delay * (0.5 + random.random()), remaining)  # noqa: S311 - jitter
+                time.sleep(pause)
+                waited, delay = waited + pause, delay * 2
+        if not data.get("uri"):
+            raise PermanentError("image_not_uploaded", "the answer has no uri")
+        return UploadedImage(str(data["uri"]), str(data.get("url") or ""))
+
+    def _upload(self, filename: str, content: bytes) -> dict[str, Any]:
         adapter, config = self.tiktok, self.tiktok.config
         query = {"app_key": config.app_key, "timestamp": str(int(config.clock().timestamp()))}
         query["sign"] = tiktok_sign(config.app_secret, IMAGES, query, multipart=True)
@@ -187,10 +210,7 @@ class TikTokPublisher(PublishingAdapter):
             )
         except HTTP_ERRORS as error:
             raise TransientError("network", type(error).__name__) from None
-        data = adapter._envelope(answer)
-        if not data.get("uri"):
-            raise PermanentError("image_not_uploaded", "the answer has no uri")
-        return UploadedImage(str(data["uri"]), str(data.get("url") or ""))
+        return adapter._envelope(answer)
 
     # -- create -----------------------------------------------------------------------------
     def create_body(self, draft: ListingDraft) -> dict[str, Any]:
@@ -247,9 +267,13 @@ class TikTokPublisher(PublishingAdapter):
 
     def idempotency_key(self, body: dict[str, Any]) -> str:
         """The same create body on the same shop gives the same key (a UUID in version-4 form,
-        at most 128 characters as the doc asks)."""
+        at most 128 characters as the doc asks). Stock quantities are left out of it: they
+        move between a lost answer and the retry, and the product is the same."""
         config = self.tiktok.config
-        text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        stable = copy.deepcopy(body)
+        for sku in stable.get("skus") or []:
+            sku.pop("inventory", None)
+        text = json.dumps(stable, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         digest = hashlib.sha256(f"{config.app_key}|{config.shop_cipher}|{text}".encode()).digest()
         return str(uuid.UUID(bytes=digest[:16], version=4))
 

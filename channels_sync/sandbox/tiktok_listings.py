@@ -157,9 +157,8 @@ def leaf_problem(category_id: Any, version: Any = "v1") -> tuple[int, str] | Non
 
 
 def categories(sb: TikTokSandbox, call: Call) -> dict[str, Any]:
-    problem = leaf_problem(CATEGORIES[2][0], call.query("category_version", "v1"))
-    if problem is not None and problem[0] == 12052217:
-        raise ApiError(problem[0], problem[1])
+    if call.query("category_version", "v1") != "v1":
+        raise ApiError(12052217, "category_version does not match the shop (v1).")
     keyword = call.query("keyword").casefold()
     return {
         "categories": [

@@ -381,3 +381,27 @@ def test_rate_limit_on_create_is_retried(tiktok_sandbox, publisher):
     assert again.item_id == first.item_id
     assert tiktok_sandbox.call_count(CREATE, status=429) >= 1
     assert tiktok_sandbox.call_count(CREATE, status=200) == 2
+
+
+def test_the_key_ignores_stock_so_a_retry_with_new_stock_is_the_same_create(
+    tiktok_sandbox, publisher
+):
+    listing = draft(publisher)
+    first = publisher.create_listing(listing)
+    moved = tuple(
+        ListingVariant(v.key, v.seller_sku, v.options, v.price, v.stock + 5)
+        for v in listing.variants
+    )
+    again = publisher.create_listing(draft(publisher, image_ids=listing.image_ids, variants=moved))
+    assert again.item_id == first.item_id
+    assert len(tiktok_sandbox.products) == 1
+
+
+def test_an_upload_over_the_rate_limit_is_backed_off(tiktok_sandbox, publisher):
+    tiktok_sandbox.configure(qps=1)
+    first = publisher.upload_image(filename="a.png", content=png())
+    second = publisher.upload_image(filename="b.png", content=png(color="#ffffff"))
+    assert first.image_id != second.image_id
+    upload = "/product/202309/images/upload"
+    assert tiktok_sandbox.call_count(upload, status=429) >= 1
+    assert tiktok_sandbox.call_count(upload, status=200) == 2

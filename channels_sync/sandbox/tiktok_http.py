@@ -4,7 +4,9 @@ Control (HTTP 200 `{"ok": true, "result": ...}` or 400 `{"ok": false, "error": "
     POST /_sandbox/<action> with the method's keyword arguments as a JSON object, for
         add_app, add_shop, add_product, authorize, place_order, malformed_order,
         set_order_status, request_cancellation, revoke_shop, warn_expiry, expire_access_token,
-        set_promotion_lock, set_product_status, advance, configure, flush_webhooks, reset_calls
+        set_promotion_lock, set_product_status, advance, configure, flush_webhooks, reset_calls;
+        and for listings (tiktok_listings): configure_listings (audit, audit_seconds,
+        reject_reason, create_zero_quantity) and audit_product (product_id, approve, reason)
     GET  /_sandbox/state     -> shops (with ciphers), products (SKU stock/price), orders
     GET  /_sandbox/calls     -> {total, counts: {path: n}, rate_limited: n}
     GET  /_sandbox/webhooks  -> {deliveries: [{kind, attempt, status, ok}], pending, dropped}

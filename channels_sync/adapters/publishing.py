@@ -209,6 +209,9 @@ class PublishingAdapter(abc.ABC):
     # Seconds to wait between dependent create calls where the platform needs it to settle
     # (Shopee: add_item -> init_tier_variation, >= 5 s); the engine may lower it for sandboxes.
     step_delay: float = 0.0
+    # Whether the platform takes stock updates for an item still in review (TikTok: only for
+    # ACTIVATE products). When not, its listings stay "not for sale" until the review passes.
+    stock_in_review: ClassVar[bool] = True
 
     def __init__(self, adapter: Adapter) -> None:
         self.adapter = adapter

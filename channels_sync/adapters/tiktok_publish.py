@@ -89,6 +89,7 @@ class TikTokPublisher(PublishingAdapter):
     # confirmed (7.6): a variant without stock goes out with this floor, and the stock push
     # after the audit sets the real quantity.
     create_quantity_floor: ClassVar[int] = 1
+    stock_in_review: ClassVar[bool] = False  # inventory updates are for ACTIVATE products only
 
     def __init__(self, adapter: Adapter) -> None:
         if not isinstance(adapter, TikTokAdapter):

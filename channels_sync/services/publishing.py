@@ -40,7 +40,7 @@ from channels_sync.adapters.publishing import (
     VariationPlan,
     publisher_for,
 )
-from channels_sync.models import Listing, Publication, PublicationStatus
+from channels_sync.models import Listing, ListingStatus, Publication, PublicationStatus
 from channels_sync.services.accounts import ShopClient
 from channels_sync.services.listings import PublishedModel, listings_link_published
 from channels_sync.services.publishing_plan import (
@@ -234,6 +234,7 @@ def _create_all(
             raise
         _record_item(publication, index, created.item_id, planned.title_suffix, created.state)
         prices = {v.key: v.price for v in draft.variants}
+        for_sale = publisher.stock_in_review or created.state == ReviewState.LIVE
         listings_link_published(
             account_id=publication.account_id,
             models=[
@@ -244,6 +245,7 @@ def _create_all(
                     draft.title,
                     int(v.key),
                     prices[v.key],
+                    for_sale,
                 )
                 for v in created.variants
             ],
@@ -371,8 +373,12 @@ def publication_review(*, publication_id: int, now: datetime | None = None) -> P
 
 
 def _push_stock_when_live(account_id: int, item_ids: list[str]) -> None:
-    """Items that passed review take our stock now: a platform that refuses stock updates while
-    a product is audited (TikTok: ACTIVATE only) got only the create's quantity."""
+    """Items that passed review are for sale and take our stock now: on a platform that refuses
+    stock updates while a product is audited (TikTok: ACTIVATE only) their listings waited as
+    "not for sale" with the create's quantity."""
+    Listing.objects.filter(
+        account_id=account_id, item_id__in=item_ids, status=ListingStatus.INACTIVE
+    ).update(status=ListingStatus.ACTIVE, updated_at=timezone.now())
     variant_ids = sorted(
         Listing.objects.filter(
             account_id=account_id, item_id__in=item_ids, variant__isnull=False

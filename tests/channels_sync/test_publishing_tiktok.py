@@ -15,7 +15,7 @@ from channels_sync.adapters.publishing import (
     VariationDimension,
     VariationLimits,
 )
-from channels_sync.models import Listing, Publication, PublicationStatus
+from channels_sync.models import Listing, ListingStatus, Publication, PublicationStatus
 from channels_sync.publish_errors import publish_error_text
 from channels_sync.sandbox.tiktok_listing_audit import audit_product
 from channels_sync.sandbox.tiktok_listings import configure_listings
@@ -82,10 +82,14 @@ def test_three_options_as_is_audited_rejected_then_edited_and_live(shop, tiktok_
     ]
     assert remote.status == "PENDING"
     linked = {
-        x.model_id: (x.variant.sku, x.linked_manually, x.platform_price)
+        x.model_id: (x.variant.sku, x.linked_manually, x.platform_price, x.status, x.push_error)
         for x in Listing.objects.filter(account=shop).select_related("variant")
     }
-    assert linked == {s.sku_id: (s.seller_sku, True, Decimal(s.price)) for s in remote.skus}
+    assert linked == {  # not for sale while audited: no stock push that TikTok would refuse
+        s.sku_id: (s.seller_sku, True, Decimal(s.price), ListingStatus.INACTIVE, "")
+        for s in remote.skus
+    }
+    assert tiktok_sandbox.call_count(f"/product/202309/products/{product_id}/inventory/update") == 0
     by_sku = {s.seller_sku: s for s in remote.skus}
     assert by_sku["POLO-X-L-L"].options == ["Xanh", "L", "Linen"]
     assert by_sku["POLO-X-L-L"].price == "269000"
@@ -109,7 +113,9 @@ def test_three_options_as_is_audited_rejected_then_edited_and_live(shop, tiktok_
     assert (remote.title, remote.status) == ("Áo polo nam cổ bẻ vải cá sấu - ảnh mới", "ACTIVATE")
     assert by_sku["POLO-D-M-C"].price == "239000"
     assert len(remote.skus) == 8  # the edit never sent `skus`
-    # Live now: our stock (7 of each variant) replaced the create's quantity.
+    # Live now: for sale, and our stock (7 of each variant) replaced the create's quantity.
+    statuses = set(Listing.objects.filter(account=shop).values_list("status", flat=True))
+    assert statuses == {ListingStatus.ACTIVE}
     assert {s.seller_sku: sum(s.stock.values()) for s in remote.skus} == {
         v.sku: 7 for v in product.variants.all()
     }

@@ -28,6 +28,7 @@ from .tiktok_state import ApiError, Product
 if TYPE_CHECKING:
     from .tiktok import TikTokSandbox
 
+AUDITED = ("PENDING", "FAILED", "ACTIVATE")  # statuses an audit's outcome moves
 SUGGESTION = "Thay ảnh chính bằng ảnh sản phẩm trên nền trắng, không chèn chữ."
 
 
@@ -41,10 +42,12 @@ def decide(sb: TikTokSandbox, product_id: str, *, approve: bool, reason: str = "
             raise ValueError(f"product {product_id} is not being audited")
         if approve:
             _apply(product, detail, detail.pending)
-            product.status, detail.audit, detail.reasons = "ACTIVATE", "APPROVED", []
+            if product.status in AUDITED:  # a frozen or deactivated product stays so
+                product.status = "ACTIVATE"
+            detail.audit, detail.reasons = "APPROVED", []
         else:
             words = reason or listings_state(sb).reject_reason
-            if product.status != "ACTIVATE":
+            if product.status in ("PENDING", "FAILED"):
                 product.status = "FAILED"
             detail.audit = "FAILED"
             detail.reasons = [

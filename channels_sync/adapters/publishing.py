@@ -15,7 +15,8 @@ attribute), shown to staff before anything is sent and stored with the publicati
 Adding a platform (Shopee, Lazada and TikTok are shopee_publish, lazada_publish and
 tiktok_publish): a module with a PublishingAdapter subclass built on that platform's Adapter,
 listed in PUBLISHERS below. `variation_limits` gives its limits (Lazada 2 dimensions in most
-categories, TikTok 3) and the plan follows; `create_listing` returns the platform id of every variant (CreatedVariant.key is our variant id), so the engine links them
+categories, TikTok 3) and the plan follows; `create_listing` returns the platform id of every
+variant (CreatedVariant.key is our variant id), so the engine links them
 as Listings at once; `review_status` maps QC / audit states to ReviewState with the reason.
 A platform that creates in one call keeps the default `resume_listing`; one that takes an
 idempotency key (TikTok) can derive it from the draft. Nothing else in the engine changes.

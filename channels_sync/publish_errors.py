@@ -1,5 +1,6 @@
 """What went wrong in a publication, in the staff's language: our codes and the platform error
-names worth mapping (marketplaces.md 7.1.6); an unknown code shows the platform's own words."""
+names worth mapping (marketplaces.md 7.1.6, TikTok's numeric codes of 7.3.5); an unknown code
+shows the platform's own words."""
 
 from __future__ import annotations
 
@@ -97,6 +98,38 @@ MESSAGES = {
     "4129": _("The product name has characters the platform refuses."),
     "4154": _("The platform asked us to slow down; send again in a minute."),
 }
+TITLE = _("The product name does not meet the platform's rules (length or words).")
+DESCRIPTION = _("The description does not meet the platform's rules (length or images).")
+PACKAGE = _("The platform needs a package weight and size it accepts.")
+WAREHOUSE = _("The shop's warehouse on the platform cannot take this product.")
+PRICE = MESSAGES["error_invalid_price"]
+TIKTOK = {
+    ATTRIBUTES: ("12052104", "12052182", "12052240", "12052247"),
+    CATEGORY: (
+        *("12052023", "12052024", "12052230", "12052217"),
+        *("12052220", "12052223", "12052225", "12052226"),
+    ),
+    BRAND: ("12052201", "12052208"),
+    TITLE: ("12052051", "12052261", "12052931"),
+    DESCRIPTION: ("12052013", "12052015", *(str(c) for c in range(12052344, 12052351))),
+    IMAGES: ("12052028", *(str(c) for c in range(12052300, 12052307))),
+    VARIATIONS: ("12052525", "12052550", "12052560", "12052528", "12052522"),
+    MESSAGES["too_many_variants"]: ("12052050",),
+    PRICE: ("12052073", "12052570"),
+    WAREHOUSE: ("12052097", "12052530", "12052531"),
+    PACKAGE: ("12052181", "12052915", "12019011", "12019012"),
+    _("A SKU is longer than the platform allows or has spaces."): ("12052054",),
+    _("A stock quantity is outside the range the platform accepts."): ("12052055",),
+    _("The shop reached the platform's daily number of new listings: send again tomorrow."): (
+        "12052093",
+    ),
+    _("The shop is not active on the platform or has not finished its onboarding."): (
+        "12052700",
+        "12052995",
+    ),
+}
+MESSAGES.update({code: text for text, codes in TIKTOK.items() for code in codes})
+MESSAGES["no_warehouse"] = _("The shop has no sales warehouse on the platform.")
 PLATFORM = pgettext_lazy("publication", "The platform refused the product: %(message)s")
 
 

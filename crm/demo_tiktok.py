@@ -5,7 +5,9 @@ it (`python -m channels_sync.sandbox.tiktok --seed ... --order-every 20`), then 
 `tiktok_demo_setup` (manage.py demotiktok): a ChannelApp pointing at the sandbox, the demo
 shop connected through the real flow (a code from the sandbox, connect_finish, which finds the
 shop and its cipher), its listings pulled and linked by SKU, our webhook URL registered with
-the sandbox, and one order of a linked SKU placed (it arrives through the webhook).
+the sandbox, and one order of a linked SKU placed (it arrives through the webhook). The
+sandbox offers TikTok's listing calls too (categories, attributes, brands, image upload, create
+and a 20-second audit), so "Publish to shop" works on the demo shop.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ DEMO_SHOP_NAME = "TikTok Shop demo"
 DEMO_PRODUCTS = 3  # demo products 3-5: two of them are also on the Shopee demo shop
 DEMO_FIRST = 2
 DEMO_STOCK = 25
+DEMO_AUDIT_SECONDS = 20  # a published product stays "in review" this long, then is approved
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ def tiktok_demo_setup(*, sandbox_url: str, webhook_url: str) -> DemoTikTok:
     webhook URL and place one order of a linked SKU."""
     sandbox_url = sandbox_url.rstrip("/")
     _control(sandbox_url, "configure", {"webhook_url": webhook_url})
+    _control(sandbox_url, "configure_listings", {"audit_seconds": DEMO_AUDIT_SECONDS})
     account = _connect(sandbox_url)
     listings_pull(account_id=account.pk)
     products = _control(sandbox_url, "state")["products"]

@@ -12,11 +12,11 @@ family of base.py. `plan_variations` is pure: how our up to 3 option attributes 
 platform's variation dimensions (as is, two merged into one, or one listing per value of one
 attribute), shown to staff before anything is sent and stored with the publication.
 
-Adding a platform (TikTok; Shopee and Lazada are shopee_publish and lazada_publish): a
-module with a PublishingAdapter subclass built on that platform's Adapter, listed in
-PUBLISHERS below. `variation_limits` gives its limits (Lazada 2 dimensions in most
-categories, TikTok 3) and the plan follows; `create_listing` returns the
-platform id of every variant (CreatedVariant.key is our variant id), so the engine links them
+Adding a platform (Shopee, Lazada and TikTok are shopee_publish, lazada_publish and
+tiktok_publish): a module with a PublishingAdapter subclass built on that platform's Adapter,
+listed in PUBLISHERS below. `variation_limits` gives its limits (Lazada 2 dimensions in most
+categories, TikTok 3) and the plan follows; `create_listing` returns the platform id of every
+variant (CreatedVariant.key is our variant id), so the engine links them
 as Listings at once; `review_status` maps QC / audit states to ReviewState with the reason.
 A platform that creates in one call keeps the default `resume_listing`; one that takes an
 idempotency key (TikTok) can derive it from the draft. Nothing else in the engine changes.
@@ -38,6 +38,7 @@ from channels_sync.adapters.base import Adapter, PermanentError
 PUBLISHERS = {
     "shopee": "channels_sync.adapters.shopee_publish:ShopeePublisher",
     "lazada": "channels_sync.adapters.lazada_publish:LazadaPublisher",
+    "tiktok": "channels_sync.adapters.tiktok_publish:TikTokPublisher",
 }
 MERGE_JOINER = " / "
 
@@ -209,6 +210,9 @@ class PublishingAdapter(abc.ABC):
     # Seconds to wait between dependent create calls where the platform needs it to settle
     # (Shopee: add_item -> init_tier_variation, >= 5 s); the engine may lower it for sandboxes.
     step_delay: float = 0.0
+    # Whether the platform takes stock updates for an item still in review (TikTok: only for
+    # ACTIVATE products). When not, its listings stay "not for sale" until the review passes.
+    stock_in_review: ClassVar[bool] = True
 
     def __init__(self, adapter: Adapter) -> None:
         self.adapter = adapter

@@ -318,6 +318,7 @@ class PublishedModel:
     name: str
     variant_id: int
     price: Decimal
+    active: bool = True  # False: not for sale yet (in the platform's review): no stock push
 
 
 def listings_link_published(
@@ -339,7 +340,8 @@ def listings_link_published(
             )
             listing.seller_sku, listing.name = row.seller_sku[:100], row.name[:400]
             listing.variant_id, listing.linked_manually = row.variant_id, True
-            listing.status, listing.platform_price = ListingStatus.ACTIVE, row.price
+            listing.status = ListingStatus.ACTIVE if row.active else ListingStatus.INACTIVE
+            listing.platform_price = row.price
             listing.pushed_stock, listing.push_error, listing.updated_at = None, "", now
             listing.save()
         _after_link(

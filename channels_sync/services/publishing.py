@@ -40,7 +40,7 @@ from channels_sync.adapters.publishing import (
     VariationPlan,
     publisher_for,
 )
-from channels_sync.models import Listing, Publication, PublicationStatus
+from channels_sync.models import Listing, ListingStatus, Publication, PublicationStatus
 from channels_sync.services.accounts import ShopClient
 from channels_sync.services.listings import PublishedModel, listings_link_published
 from channels_sync.services.publishing_plan import (
@@ -49,6 +49,7 @@ from channels_sync.services.publishing_plan import (
     plan_for,
     product_for_publishing,
 )
+from channels_sync.services.stock_queue import stock_push_enqueue
 from common.cache import LockBusy, cache_lock
 from inventory.models import ProductImage
 
@@ -233,6 +234,7 @@ def _create_all(
             raise
         _record_item(publication, index, created.item_id, planned.title_suffix, created.state)
         prices = {v.key: v.price for v in draft.variants}
+        for_sale = publisher.stock_in_review or created.state == ReviewState.LIVE
         listings_link_published(
             account_id=publication.account_id,
             models=[
@@ -243,6 +245,7 @@ def _create_all(
                     draft.title,
                     int(v.key),
                     prices[v.key],
+                    for_sale,
                 )
                 for v in created.variants
             ],
@@ -347,12 +350,16 @@ def publication_review(*, publication_id: int, now: datetime | None = None) -> P
         lambda a: _publisher(a).review_status(item_ids=item_ids)
     )
     by_id = {s.item_id: s for s in states}
-    rows = []
+    rows, went_live = [], []
     for row in publication.items:
         found = by_id.get(str(row.get("item_id")))
         if found is not None:
+            if found.state == ReviewState.LIVE and row.get("state") != ReviewState.LIVE:
+                went_live.append(str(row["item_id"]))
             row = {**row, "state": str(found.state), "reason": found.reason}
         rows.append(row)
+    if went_live:
+        _push_stock_when_live(publication.account_id, went_live)
     publication.items = rows
     if publication.status in (
         PublicationStatus.IN_REVIEW,
@@ -363,6 +370,22 @@ def publication_review(*, publication_id: int, now: datetime | None = None) -> P
     publication.updated_at = now or timezone.now()
     publication.save(update_fields=["items", "status", "updated_at"])
     return publication
+
+
+def _push_stock_when_live(account_id: int, item_ids: list[str]) -> None:
+    """Items that passed review are for sale and take our stock now: on a platform that refuses
+    stock updates while a product is audited (TikTok: ACTIVATE only) their listings waited as
+    "not for sale" with the create's quantity."""
+    Listing.objects.filter(
+        account_id=account_id, item_id__in=item_ids, status=ListingStatus.INACTIVE
+    ).update(status=ListingStatus.ACTIVE, updated_at=timezone.now())
+    variant_ids = sorted(
+        Listing.objects.filter(
+            account_id=account_id, item_id__in=item_ids, variant__isnull=False
+        ).values_list("variant_id", flat=True)
+    )
+    if variant_ids:
+        transaction.on_commit(lambda: stock_push_enqueue(variant_ids=variant_ids))
 
 
 def publication_push(*, publication_id: int) -> Publication:
@@ -397,6 +420,11 @@ def publication_push(*, publication_id: int) -> Publication:
         publication.error_code, publication.error_message = "", ""
         publication.pushed_at = timezone.now()
     publication.save(update_fields=["error_code", "error_message", "pushed_at"])
+    if not publication.error_code:
+        try:  # an edit may enter review again (TikTok audits every content edit)
+            return publication_review(publication_id=publication.pk)
+        except ChannelError:
+            pass  # pushed; the review is read later
     return publication
 
 

@@ -53,3 +53,21 @@ def test_demo_setup_connects_the_shop_and_its_order_arrives(
     assert pushed.external_id == demo.order_id
     webhook_drain(account_id=account.pk)
     assert ChannelOrder.objects.get(account=account).external_id == demo.order_id
+
+
+def test_the_demo_shop_offers_categories_to_publish_to(demo_sandbox, encryption_keys, live_server):
+    from channels_sync.sandbox.tiktok_listings import listings_state
+    from channels_sync.services.publishing_catalog import categories_search, category_info
+    from crm.demo_tiktok import DEMO_AUDIT_SECONDS
+
+    demo = tiktok_demo_setup(
+        sandbox_url=demo_sandbox.base_url, webhook_url=f"{live_server.url}/webhooks/tiktok"
+    )
+    found = categories_search(demo.account, "chảo")
+    assert [(c.category_id, c.path) for c in found] == [
+        ("700438", "Nhà cửa & Đời sống > Nồi & Chảo")
+    ]
+    info = category_info(demo.account, "700438")
+    assert info is not None
+    assert [(a.name, a.mandatory) for a in info.attributes] == [("Xuất xứ", True)]
+    assert listings_state(demo_sandbox).audit_seconds == DEMO_AUDIT_SECONDS

@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
-from channels_sync.adapters import lazada_parse
+from channels_sync.adapters import lazada_listing, lazada_parse
 from channels_sync.adapters.base import (
     Adapter,
     AdapterConfig,
@@ -61,9 +61,6 @@ LIVE_AUTH = "https://auth.lazada.com"
 AUTHORIZE_PATH = "/oauth/authorize"
 ORDER_PAGE = 100
 DETAIL_BATCH = 50
-PRODUCT_PAGE = 50  # the doc's limit (an FAQ says 500: not relied on)
-OFFSET_MAX = 10_000
-SPLIT_FILTERS = ("live", "inactive", "pending", "rejected")  # disjoint, together "all"
 SKU_BATCH = 50
 LIST_HEADERS_FROM = 3  # missing headers fetched by one listing rather than one call each
 HEADER_LIST_SLACK = 3  # ... unless that listing is over 3 times longer than needed
@@ -104,6 +101,7 @@ class LazadaAdapter(Adapter):
     stock_batch: ClassVar[int] = SKU_BATCH
     callback_has_shop_id: ClassVar[bool] = False  # the seller comes from the token answer
     stock_by_item: ClassVar[bool] = False  # 50 SKUs of any products per update call
+    offset_cap: ClassVar[int] = lazada_listing.OFFSET_MAX  # /products/get's last offset
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
@@ -358,34 +356,9 @@ class LazadaAdapter(Adapter):
 
     # -- products and stock -----------------------------------------------------------------
     def listings(self) -> Iterator[ListingData]:
-        first = self._product_page("all", 0)
-        total = int(first.get("total_products") or 0)
-        if total <= OFFSET_MAX + PRODUCT_PAGE:
-            yield from self._products("all", first)
-            return
-        for name in SPLIT_FILTERS:
-            yield from self._products(name, self._product_page(name, 0))
-
-    def _product_page(self, filter_name: str, offset: int) -> dict[str, Any]:
-        params = {"filter": filter_name, "limit": PRODUCT_PAGE, "offset": offset}
-        data = self._data(self.call("GET", "/products/get", params))
-        return data if isinstance(data, dict) else {}
-
-    def _products(self, filter_name: str, page: dict[str, Any]) -> Iterator[ListingData]:
-        offset = 0
-        while True:
-            products = [p for p in page.get("products") or [] if isinstance(p, Mapping)]
-            for product in products:
-                yield from lazada_parse.listing_rows(product)
-            offset += len(products)
-            total = int(page.get("total_products") or 0)
-            if len(products) < PRODUCT_PAGE or offset >= total:
-                return
-            if offset > OFFSET_MAX:
-                raise PermanentError(
-                    "offset_cap", f"more than {OFFSET_MAX} products with filter {filter_name}"
-                )
-            page = self._product_page(filter_name, offset)
+        """Every product's SKUs, past the 10,000 offset cap by creation-time windows
+        (lazada_listing)."""
+        return lazada_listing.listings(self)
 
     def push_stock(self, *, updates: Sequence[StockUpdate]) -> list[UpdateResult]:
         """Absolute sellable quantities, <= 50 SKUs per call."""

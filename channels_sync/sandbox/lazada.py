@@ -60,6 +60,7 @@ class LazadaSandbox:
         push_ack_budget: float = 0.5,
         callback_url: str | None = None,
         auto_authorize_seller_id: int | None = None,
+        product_offset_max: int = 10_000,
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -69,6 +70,7 @@ class LazadaSandbox:
         self.rotate_refresh_token, self.partial_apply = rotate_refresh_token, partial_apply
         self.push_duplicates, self.callback_url = push_duplicates, callback_url
         self.auto_authorize_seller_id = auto_authorize_seller_id
+        self.product_offset_max = product_offset_max  # /products/get: offset <= 10,000 (E014)
         self.apps: dict[str, App] = {}
         self.sellers: dict[int, Seller] = {}
         self.codes: dict[str, Token] = {}
@@ -139,12 +141,18 @@ class LazadaSandbox:
             self.sellers[seller_id] = Seller(seller_id, name, country.upper())
 
     def add_product(
-        self, seller_id: int, name: str, skus: list[dict[str, Any]], *, status: str = "Active"
+        self,
+        seller_id: int,
+        name: str,
+        skus: list[dict[str, Any]],
+        *,
+        status: str = "Active",
+        created: float | None = None,
     ) -> tuple[int, list[int]]:
         """A product with SKUs {seller_sku, price, stock (int or {warehouse: n}),
-        campaign_lock?}; returns (item_id, sku_ids)."""
+        campaign_lock?}, created now or at `created` (Unix s); returns (item_id, sku_ids)."""
         with self.lock:
-            now = self.now()
+            now = self.now() if created is None else created
             product = Product(self._next("item"), seller_id, name, [], now, now, status)
             for spec in skus:
                 stock = spec.get("stock", 0)
@@ -320,6 +328,7 @@ class LazadaSandbox:
             "rotate_refresh_token",
             "partial_apply",
             "error_http_status",
+            "product_offset_max",
         }
         unknown = set(options) - allowed
         if unknown:

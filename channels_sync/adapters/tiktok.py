@@ -78,6 +78,7 @@ class TikTokAdapter(Adapter):
     order_detail_batch: ClassVar[int] = DETAIL_BATCH
     stock_batch: ClassVar[int] = 100
     callback_has_shop_id: ClassVar[bool] = False  # the shop comes from the authorised-shops call
+    shared_tokens: ClassVar[bool] = True  # one authorisation, several shops
     backoff_first: ClassVar[float] = 0.2  # seconds; doubles (with jitter) per 429
     search_reach: ClassVar[int] = 10_000  # products one products/search can page through
 
@@ -216,23 +217,17 @@ class TikTokAdapter(Adapter):
     def shop_info(self) -> ShopInfo:
         """The configured shop among the authorised ones (the first when none is configured),
         with its `cipher`, which every shop call must carry."""
-        shops = self.authorized_shops()
+        return self.shops_info()[0]
+
+    def shops_info(self) -> list[ShopInfo]:
+        """Every authorised shop (each with its own cipher), the configured one first."""
+        shops = [_shop_info(s) for s in self.authorized_shops() if s.get("id") not in (None, "")]
         wanted = self.config.shop_id
-        shop = next((s for s in shops if str(s.get("id")) == wanted), None)
-        if shop is None and not wanted and shops:
-            shop = shops[0]
-        if shop is None:
+        if wanted:
+            shops.sort(key=lambda s: s.shop_id != wanted)
+        if not shops or (wanted and shops[0].shop_id != wanted):
             raise PermanentError("no_shop", "the authorisation covers no such shop")
-        region = str(shop.get("region") or "").upper()
-        return ShopInfo(
-            shop_id=str(shop.get("id")),
-            name=str(shop.get("name") or ""),
-            region=region,
-            currency=CURRENCIES.get(region, ""),
-            authorized_until=None,
-            raw=shop,
-            shop_cipher=str(shop.get("cipher") or ""),
-        )
+        return shops
 
     # -- orders -----------------------------------------------------------------------------
     def orders_updated(self, *, since: datetime, until: datetime) -> Iterator[OrderRef]:
@@ -327,3 +322,16 @@ class TikTokAdapter(Adapter):
     @classmethod
     def parse_webhook(cls, body: bytes) -> WebhookEvent:
         return tiktok_parse.parse_webhook(body)
+
+
+def _shop_info(shop: Mapping[str, Any]) -> ShopInfo:
+    region = str(shop.get("region") or "").upper()
+    return ShopInfo(
+        shop_id=str(shop.get("id")),
+        name=str(shop.get("name") or ""),
+        region=region,
+        currency=CURRENCIES.get(region, ""),
+        authorized_until=None,
+        raw=shop,
+        shop_cipher=str(shop.get("cipher") or ""),
+    )

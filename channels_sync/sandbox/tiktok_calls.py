@@ -72,6 +72,8 @@ def order_json(sb: TikTokSandbox, order: Order) -> dict[str, Any]:
                 "is_gift": False,
             }
         )
+    if sb.line_quantity_field:
+        lines = _with_quantity(lines)
     currency = sb.shops[order.shop_id].currency
     data: dict[str, Any] = {
         "id": order.order_id,
@@ -102,6 +104,15 @@ def order_json(sb: TikTokSandbox, order: Order) -> dict[str, Any]:
     if order.defect:
         _spoil(data, order.defect["field"])
     return data
+
+
+def _with_quantity(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The other reading of §3.5 [UNV]: one row per SKU carrying the number of units."""
+    rows: dict[str, dict[str, Any]] = {}
+    for line in lines:
+        row = rows.setdefault(line["sku_id"], {**line, "quantity": 0})
+        row["quantity"] += 1
+    return list(rows.values())
 
 
 def _spoil(data: dict[str, Any], field: str) -> None:

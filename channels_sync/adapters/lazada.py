@@ -5,8 +5,8 @@ and, for seller calls, `access_token`, signed with `lazada_sign` over the API pa
 prefix) and every other parameter; GET sends them in the query string, POST form-encoded with
 the business parameters (write payloads are XML text in `payload`, signed as sent). Success iff
 the body's `code` is "0" (HTTP status ignored); a body that is not JSON, a network failure or a
-5xx without an envelope is a TransientError. `ApiCallLimit` (a 1-second ban) is waited out and
-retried while the total wait stays within `config.max_wait`.
+5xx without an envelope is a TransientError. `ApiCallLimit` (a 1-second ban) and E901 ("too
+frequent") are waited out and retried while the total wait stays within `config.max_wait`.
 
 Orders: `orders_updated` pages `/orders/get` by offset (sorted by update time, ascending) and
 keeps each order's header; `fetch_orders` asks `/orders/items/get` for up to 50 orders' lines
@@ -46,6 +46,7 @@ from channels_sync.adapters.base import (
 from channels_sync.adapters.lazada_protocol import (
     CALL_LIMIT,
     SUCCESS,
+    TOO_FREQUENT,
     UPDATE_FAILED,
     error_for,
     floor_from,
@@ -68,6 +69,8 @@ REGIONS = {".vn": "VN", ".co.th": "TH", ".sg": "SG", ".com.my": "MY", ".com.ph":
 REGIONS[".co.id"] = "ID"
 CURRENCIES = {"VN": "VND", "TH": "THB", "SG": "SGD", "MY": "MYR", "PH": "PHP", "ID": "IDR"}
 HTTP_ERRORS = (requests.RequestException, OSError)
+THROTTLED = frozenset({CALL_LIMIT, *TOO_FREQUENT})
+SMALL_SKU_BATCH = 20  # the recommended size, after a ServiceTimeout (§2.4, §2.6)
 
 
 class UpdateRefused(PermanentError):
@@ -130,17 +133,19 @@ class LazadaAdapter(Adapter):
         seller: bool = True,
         auth: bool = False,
     ) -> dict[str, Any]:
-        """One API call, waiting out `ApiCallLimit`; the whole envelope on success."""
-        waited = 0.0
+        """One API call; the whole envelope on success. `ApiCallLimit` (a 1-second ban) and
+        E901 "too frequent" are waited out, the wait doubling while the same call is refused
+        again, as long as the total wait stays within `config.max_wait`."""
+        waited, repeat = 0.0, 0
         while True:
             try:
                 return self._send(method, path, params or {}, seller=seller, auth=auth)
             except RateLimited as error:
-                remaining = self.config.max_wait - waited
-                if error.code != CALL_LIMIT or remaining < error.retry_after:
+                pause = error.retry_after * 2**repeat
+                if error.code not in THROTTLED or self.config.max_wait - waited < pause:
                     raise
-                time.sleep(error.retry_after)
-                waited += error.retry_after
+                time.sleep(pause)
+                waited, repeat = waited + pause, repeat + 1
 
     def _send(
         self, method: str, path: str, params: Mapping[str, Any], *, seller: bool, auth: bool
@@ -379,15 +384,30 @@ class LazadaAdapter(Adapter):
         reason (a campaign lock: `floor` set) and the others of that call are sent once more
         without them (absolute values: sending one again is harmless; whether the platform kept
         the others of a refused call is not documented). Any other permanent refusal fails the
-        call's SKUs; transient and authorisation errors propagate."""
+        call's SKUs. A `ServiceTimeout` of a call of more than 20 SKUs sends them again 20 at
+        a time (the doc's advice); other transient and authorisation errors propagate."""
         results: list[UpdateResult] = []
         keys = list(dict.fromkeys((str(r["ItemId"]), str(r["SkuId"])) for r in rows))
         for start in range(0, len(keys), SKU_BATCH):
-            chunk = set(keys[start : start + SKU_BATCH])
-            batch = [r for r in rows if (str(r["ItemId"]), str(r["SkuId"])) in chunk]
-            answered = {(r.item_id, r.model_id): r for r in self._sku_call(path, batch, retry=True)}
-            results.extend(answered[key] for key in keys[start : start + SKU_BATCH])
+            chunk = keys[start : start + SKU_BATCH]
+            try:
+                answered = self._sku_batch(path, rows, chunk)
+            except TransientError as error:
+                if error.code != "ServiceTimeout" or len(chunk) <= SMALL_SKU_BATCH:
+                    raise
+                answered = {}  # the doc's advice: again in batches of 20
+                for small in range(0, len(chunk), SMALL_SKU_BATCH):
+                    part = chunk[small : small + SMALL_SKU_BATCH]
+                    answered.update(self._sku_batch(path, rows, part))
+            results.extend(answered[key] for key in chunk)
         return results
+
+    def _sku_batch(
+        self, path: str, rows: list[dict[str, Any]], keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], UpdateResult]:
+        wanted = set(keys)
+        batch = [r for r in rows if (str(r["ItemId"]), str(r["SkuId"])) in wanted]
+        return {(r.item_id, r.model_id): r for r in self._sku_call(path, batch, retry=True)}
 
     def _sku_call(
         self, path: str, rows: list[dict[str, Any]], *, retry: bool

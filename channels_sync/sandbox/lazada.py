@@ -61,6 +61,8 @@ class LazadaSandbox:
         callback_url: str | None = None,
         auto_authorize_seller_id: int | None = None,
         product_offset_max: int = 10_000,
+        throttle_code: str = "ApiCallLimit",  # or "E901" (§2.4)
+        service_timeout_over: int | None = None,  # updates of more SKUs: ServiceTimeout
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -71,6 +73,7 @@ class LazadaSandbox:
         self.push_duplicates, self.callback_url = push_duplicates, callback_url
         self.auto_authorize_seller_id = auto_authorize_seller_id
         self.product_offset_max = product_offset_max  # /products/get: offset <= 10,000 (E014)
+        self.throttle_code, self.service_timeout_over = throttle_code, service_timeout_over
         self.apps: dict[str, App] = {}
         self.sellers: dict[int, Seller] = {}
         self.codes: dict[str, Token] = {}
@@ -329,6 +332,8 @@ class LazadaSandbox:
             "partial_apply",
             "error_http_status",
             "product_offset_max",
+            "throttle_code",
+            "service_timeout_over",
         }
         unknown = set(options) - allowed
         if unknown:

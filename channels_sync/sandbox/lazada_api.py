@@ -325,6 +325,8 @@ def _sku_rows(
         raise ApiError("MissingParameter", "payload has no <Sku>")
     if len(nodes) > SKU_MAX:
         raise ApiError("E204", f"Too many SKUs in one request (at most {SKU_MAX})")
+    if sb.service_timeout_over is not None and len(nodes) > sb.service_timeout_over:
+        raise ApiError("ServiceTimeout", "The request has failed due to timeout", "SYSTEM")
     rows = []
     for node in nodes:
         item, sku_id, seller_sku = (

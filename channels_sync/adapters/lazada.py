@@ -163,9 +163,9 @@ class LazadaAdapter(Adapter):
         try:
             envelope = answer.json()
         except ValueError:
-            raise TransientError(f"http_{answer.status_code}", "the answer is not JSON") from None
+            envelope = None
         if not isinstance(envelope, dict) or "code" not in envelope:
-            raise TransientError(f"http_{answer.status_code}", "no envelope in the answer")
+            raise _no_envelope(answer.status_code)
         code = str(envelope.get("code"))
         if code != SUCCESS:
             message = str(envelope.get("message") or "")
@@ -445,6 +445,15 @@ class LazadaAdapter(Adapter):
     @classmethod
     def parse_webhook(cls, body: bytes) -> WebhookEvent:
         return lazada_parse.parse_webhook(body)
+
+
+def _no_envelope(status: int) -> TransientError | PermanentError:
+    """An answer without Lazada's envelope: a proxy's or the network's (5xx, 429, or a 2xx
+    that is not JSON: transient) or a refusal of the address itself (other 4xx: an API the
+    host does not serve; retrying will not help)."""
+    if 400 <= status < 500 and status != 429:
+        return PermanentError(f"http_{status}", "the answer is not a Lazada envelope")
+    return TransientError(f"http_{status}", "the answer is not a Lazada envelope")
 
 
 def _ceil_second(moment: datetime) -> datetime:

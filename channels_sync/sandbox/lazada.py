@@ -63,6 +63,7 @@ class LazadaSandbox:
         product_offset_max: int = 10_000,
         throttle_code: str = "ApiCallLimit",  # or "E901" (§2.4)
         service_timeout_over: int | None = None,  # updates of more SKUs: ServiceTimeout
+        seller_api: bool = True,  # /seller/get is not in marketplaces.md: False = HTTP 404
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -74,6 +75,7 @@ class LazadaSandbox:
         self.auto_authorize_seller_id = auto_authorize_seller_id
         self.product_offset_max = product_offset_max  # /products/get: offset <= 10,000 (E014)
         self.throttle_code, self.service_timeout_over = throttle_code, service_timeout_over
+        self.seller_api = seller_api
         self.apps: dict[str, App] = {}
         self.sellers: dict[int, Seller] = {}
         self.codes: dict[str, Token] = {}
@@ -334,6 +336,7 @@ class LazadaSandbox:
             "product_offset_max",
             "throttle_code",
             "service_timeout_over",
+            "seller_api",
         }
         unknown = set(options) - allowed
         if unknown:

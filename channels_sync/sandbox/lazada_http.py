@@ -142,6 +142,8 @@ class LazadaHandler(BaseHTTPRequestHandler):
             self._json(*control(self.sandbox, method, url.path, query, raw))
         elif url.path == AUTHORIZE:
             self._consent(method, query, raw)
+        elif url.path == "/rest/seller/get" and not self.sandbox.seller_api:
+            self._send(404, "text/plain", b"Not Found")  # a server built from the doc alone
         elif url.path.startswith("/rest/"):
             self._json(
                 *handle_api(self.sandbox, url.path[len("/rest") :], self._params(query, raw))

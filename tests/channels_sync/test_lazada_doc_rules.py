@@ -1,6 +1,7 @@
-"""LazadaAdapter's answers to the platform's back-off codes (marketplaces.md §2.4, §4), over
-real HTTP against the Lazada sandbox: E901 "too frequent" is waited out like ApiCallLimit, and a
-ServiceTimeout of a 50-SKU update is sent again in batches of 20."""
+"""LazadaAdapter against what marketplaces.md §2 says and no more, over real HTTP against the
+Lazada sandbox: E901 "too frequent" is waited out like ApiCallLimit (§2.4, §4), a ServiceTimeout
+of a 50-SKU update is sent again in batches of 20 (§2.4), and a host that serves only the
+documented calls (no /seller/get) still connects."""
 
 from __future__ import annotations
 
@@ -52,3 +53,24 @@ def test_a_service_timeout_of_a_small_batch_propagates(lazada_sandbox):
     with pytest.raises(TransientError) as caught:
         adapter.push_stock(updates=[StockUpdate(str(i), str(s), 1) for i, s in made])
     assert caught.value.code == "ServiceTimeout"
+
+
+def test_a_host_without_seller_get_still_connects(lazada_app, lazada_sandbox):
+    from channels_sync.services.accounts import connect_finish
+    from tests.channels_sync.conftest import LAZADA_APP_KEY, LAZADA_SELLER_ID
+
+    lazada_sandbox.configure(seller_api=False)
+    code = lazada_sandbox.authorize(LAZADA_APP_KEY, LAZADA_SELLER_ID)
+    account = connect_finish(app_id=lazada_app.pk, code=code, shop_id="")
+    assert (account.status, account.shop_id) == ("active", str(LAZADA_SELLER_ID))
+    assert lazada_sandbox.call_count("/seller/get") == 0  # refused before the API
+
+
+def test_an_answer_without_an_envelope_is_transient_only_when_retrying_can_help(lazada_sandbox):
+    from channels_sync.adapters.base import PermanentError
+
+    adapter = connect(lazada_sandbox)
+    lazada_sandbox.configure(seller_api=False)
+    with pytest.raises(PermanentError) as caught:
+        adapter.call("GET", "/seller/get")
+    assert caught.value.code == "http_404"

@@ -13,7 +13,6 @@ list would let the reconciliation take the rest for deleted).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from channels_sync.adapters import lazada_parse
 from channels_sync.adapters.base import ListingData, PermanentError
 from channels_sync.adapters.lazada_protocol import lazada_time
+from channels_sync.adapters.windows import cut, parts_for
 
 if TYPE_CHECKING:
     from channels_sync.adapters.lazada import LazadaAdapter
@@ -30,7 +30,6 @@ OFFSET_MAX = 10_000
 FILTER = "all"
 EARLIEST = datetime(2012, 1, 1, tzinfo=UTC)  # before Lazada's first listing
 SECOND = timedelta(seconds=1)
-FILL = 0.8  # a window is cut to hold about this share of the reach
 
 
 def products_page(
@@ -66,15 +65,7 @@ def listings(adapter: LazadaAdapter) -> Iterator[ListingData]:
             raise PermanentError(
                 "offset_cap", f"more than {reach} products created at {lazada_time(start)}"
             )
-        todo.extend(reversed(_cut(start, stop, math.ceil(total / (reach * FILL)))))
-
-
-def _cut(start: datetime, stop: datetime, parts: int) -> list[tuple[datetime, datetime]]:
-    """[start, stop) in `parts` (>= 2) windows of whole seconds, in order."""
-    seconds = int((stop - start).total_seconds())
-    parts = max(2, min(parts, seconds))
-    edges = [start + timedelta(seconds=seconds * n // parts) for n in range(parts + 1)]
-    return [(edges[n], edges[n + 1]) for n in range(parts)]
+        todo.extend(reversed(cut(start, stop, parts_for(total, reach))))
 
 
 def _walk(

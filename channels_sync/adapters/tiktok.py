@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from channels_sync.adapters import tiktok_parse
+from channels_sync.adapters import tiktok_listing, tiktok_parse
 from channels_sync.adapters.base import (
     Adapter,
     AdapterConfig,
@@ -55,22 +55,11 @@ AUTHORIZE_PATH = "/oauth/authorize"
 SHOPS_PATH = "/authorization/202309/shops"
 ORDER_SEARCH = "/order/202309/orders/search"
 ORDER_DETAIL = "/order/202309/orders"
-PRODUCT_SEARCH = "/product/202309/products/search"
 PRODUCT = "/product/202309/products/{}"
 PAGE_SIZE = 100
 DETAIL_BATCH = 50
 CURRENCIES = {"VN": "VND", "TH": "THB", "SG": "SGD", "MY": "MYR", "PH": "PHP", "ID": "IDR"}
 HTTP_ERRORS = (requests.RequestException, OSError)
-# Every product status but DELETED (§3.6): a big shop's products are searched status by status.
-PRODUCT_STATUSES = (
-    "ACTIVATE",
-    "SELLER_DEACTIVATED",
-    "PLATFORM_DEACTIVATED",
-    "FREEZE",
-    "DRAFT",
-    "PENDING",
-    "FAILED",
-)
 
 
 class TikTokAdapter(Adapter):
@@ -273,30 +262,9 @@ class TikTokAdapter(Adapter):
 
     # -- products and stock -----------------------------------------------------------------
     def listings(self) -> Iterator[ListingData]:
-        """Every product's SKUs. A search reaches at most 10,000 products: a bigger shop is
-        read one product status at a time, and one status beyond the reach is refused (a
-        partial list would mark the rest deleted)."""
-        first = self.call("POST", PRODUCT_SEARCH, params={"page_size": PAGE_SIZE}, body={})
-        if int(first.get("total_count") or 0) <= self.search_reach:
-            yield from self._products(first, {})
-            return
-        for status in PRODUCT_STATUSES:
-            body = {"status": status}
-            page = self.call("POST", PRODUCT_SEARCH, params={"page_size": PAGE_SIZE}, body=body)
-            if int(page.get("total_count") or 0) > self.search_reach:
-                raise PermanentError("too_many_products", f"more than 10,000 {status} products")
-            yield from self._products(page, body)
-
-    def _products(self, page: dict[str, Any], body: dict[str, Any]) -> Iterator[ListingData]:
-        while True:
-            for product in page.get("products") or []:
-                if isinstance(product, dict):
-                    yield from tiktok_parse.listing_rows(product)
-            token = str(page.get("next_page_token") or "")
-            if not token:
-                return
-            params = {"page_size": PAGE_SIZE, "page_token": token}
-            page = self.call("POST", PRODUCT_SEARCH, params=params, body=body)
+        """Every product's SKUs, past the 10,000 results one search reaches by status and
+        creation-time windows (tiktok_listing)."""
+        return tiktok_listing.listings(self)
 
     def product(self, product_id: str) -> dict[str, Any]:
         return self.call("GET", PRODUCT.format(product_id))

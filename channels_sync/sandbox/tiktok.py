@@ -172,12 +172,14 @@ class TikTokSandbox:
         skus: list[dict[str, Any]],
         *,
         status: str = "ACTIVATE",
+        created: int | None = None,
     ) -> tuple[str, list[str]]:
-        """Returns (product_id, sku_ids). A SKU is {seller_sku, price, stock, options?,
-        promotion_lock?}; `stock` is an int (first warehouse) or {warehouse_id: quantity}."""
+        """Returns (product_id, sku_ids), created now or at `created` (Unix s). A SKU is
+        {seller_sku, price, stock, options?, promotion_lock?}; `stock` is an int (first
+        warehouse) or {warehouse_id: quantity}."""
         with self.lock:
             shop = self.shops[str(shop_id)]
-            now = int(self.now())
+            now = int(self.now()) if created is None else int(created)
             product = Product(self.next_id("product"), shop.shop_id, title, status, [], now, now)
             for spec in skus:
                 stock = spec.get("stock", 0)

@@ -212,14 +212,19 @@ def products_search(sb: TikTokSandbox, call: Call) -> dict[str, Any]:
     skus = call.body.get("seller_skus") or []
     if not isinstance(skus, list) or len(skus) > 10:
         raise ApiError(BAD_PARAM, "seller_skus takes at most 10 SKUs.", 400)
-    since = _int_filter(call.body, "update_time_ge")
+    times = {
+        (n, e): _int_filter(call.body, f"{n}_time_{e}e")
+        for n in ("create", "update")
+        for e in ("g", "l")
+    }
     found = [
         p
         for p in sb.products.values()
         if p.shop_id == call.shop.shop_id
         and (p.status == status if status else p.status != "DELETED")
         and (not skus or any(s.seller_sku in skus for s in p.skus))
-        and (since is None or p.update_time >= since)
+        and _between(p.create_time, times["create", "g"], times["create", "l"])
+        and _between(p.update_time, times["update", "g"], times["update", "l"])
     ]
     found.sort(key=lambda p: p.product_id)
     reachable = found[: sb.search_reach]
@@ -230,6 +235,11 @@ def products_search(sb: TikTokSandbox, call: Call) -> dict[str, Any]:
         "next_page_token": page_token(sb, _scope(call), start + size) if more else "",
         "total_count": len(found),
     }
+
+
+def _between(value: int, low: int | None, high: int | None) -> bool:
+    """`*_ge` / `*_le`: both ends included."""
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def _product(sb: TikTokSandbox, call: Call) -> Product:

@@ -11,10 +11,11 @@ than REFRESH_AHEAD is left. A refusal that means the authorisation is gone marks
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import Q
@@ -103,6 +104,18 @@ def connect_url(*, app_id: int, redirect_url: str, state: str = "") -> str:
     return app_adapter(ChannelApp.objects.get(pk=app_id)).authorize_url(
         redirect_url=redirect_url, state=state
     )
+
+
+def consent_origins(apps: Iterable[ChannelApp]) -> list[str]:
+    """Where "Connect a shop" sends the browser for each app (scheme://host[:port] of its
+    consent page): the page with that button must allow them as form targets, or the browser
+    stops the form's redirect there (CSP form-action)."""
+    origins = set()
+    for app in apps:
+        url = urlsplit(app_adapter(app).authorize_url(redirect_url="https://example.invalid/"))
+        if url.scheme in ("http", "https") and url.netloc:
+            origins.add(f"{url.scheme}://{url.netloc}")
+    return sorted(origins)
 
 
 def connect_finish(

@@ -26,6 +26,7 @@ from channels_sync.services.accounts import (
     app_save,
     connect_finish_all,
     connect_url,
+    consent_origins,
     default_base_url,
 )
 from channels_sync.services.shop_settings import ShopSettingsError, account_pause
@@ -48,11 +49,16 @@ def marketplace_list(request: HttpRequest) -> HttpResponse:
     for shop in shops:
         shop.access_near = selectors.expiry_is_near(shop.access_expires_at, now=now)  # type: ignore[attr-defined]
         shop.auth_near = selectors.expiry_is_near(shop.authorized_until, now=now)  # type: ignore[attr-defined]
-    return render(
+    apps = selectors.app_list()
+    response = render(
         request,
         "channels_sync/marketplace_list.html",
-        {"apps": selectors.app_list(), "shops": shops, "run_kinds": RUN_KINDS},
+        {"apps": apps, "shops": shops, "run_kinds": RUN_KINDS},
     )
+    # "Connect a shop" posts here and is redirected to the platform's consent page: allowed
+    # as a form target (django-csp merges this into form-action), else the browser stops it.
+    response._csp_update = {"form-action": consent_origins(apps)}  # type: ignore[attr-defined]
+    return response
 
 
 def _app_or_404(pk: int) -> ChannelApp:

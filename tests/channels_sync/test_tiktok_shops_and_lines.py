@@ -165,3 +165,17 @@ def test_the_webhooks_cancel_is_the_details_cancelled():
         b'"update_time":1644412885}}'
     )
     assert parse_webhook(body).status == "CANCELLED"
+
+
+def test_the_list_page_lets_connect_a_shop_go_to_the_consent_page(
+    client, login_as, tiktok_app, lazada_app, tiktok_sandbox, lazada_sandbox
+):
+    """The page with "Connect a shop" allows each app's consent host as a form target (CSP
+    form-action): Chromium stops a form's redirect to any other host."""
+    login_as("owner")
+    policy = client.get(reverse("channels_sync:marketplace_list"))["Content-Security-Policy"]
+    form_action = next(d for d in policy.split(";") if d.strip().startswith("form-action"))
+    assert "'self'" in form_action
+    for sandbox in (tiktok_sandbox, lazada_sandbox):
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(sandbox.base_url))
+        assert origin in form_action.split()

@@ -237,6 +237,9 @@ class Adapter(abc.ABC):
     # Whether a stock/price update call takes one item's models only (Shopee); else up to
     # `stock_batch` models of any items (Lazada).
     stock_by_item: ClassVar[bool] = True
+    # Whether one authorisation (one token pair) covers several shops (TikTok: the authorised
+    # shops list): a refresh then renews the tokens of every shop of that authorisation.
+    shared_tokens: ClassVar[bool] = False
 
     def __init__(self, config: AdapterConfig) -> None:
         self.config = config
@@ -257,6 +260,10 @@ class Adapter(abc.ABC):
 
     @abc.abstractmethod
     def shop_info(self) -> ShopInfo: ...
+
+    def shops_info(self) -> list[ShopInfo]:
+        """Every shop the token covers, the one of `shop_info` first."""
+        return [self.shop_info()]
 
     # orders
     @abc.abstractmethod

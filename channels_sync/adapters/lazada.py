@@ -5,8 +5,8 @@ and, for seller calls, `access_token`, signed with `lazada_sign` over the API pa
 prefix) and every other parameter; GET sends them in the query string, POST form-encoded with
 the business parameters (write payloads are XML text in `payload`, signed as sent). Success iff
 the body's `code` is "0" (HTTP status ignored); a body that is not JSON, a network failure or a
-5xx without an envelope is a TransientError. `ApiCallLimit` (a 1-second ban) is waited out and
-retried while the total wait stays within `config.max_wait`.
+5xx without an envelope is a TransientError. `ApiCallLimit` (a 1-second ban) and E901 ("too
+frequent") are waited out and retried while the total wait stays within `config.max_wait`.
 
 Orders: `orders_updated` pages `/orders/get` by offset (sorted by update time, ascending) and
 keeps each order's header; `fetch_orders` asks `/orders/items/get` for up to 50 orders' lines
@@ -26,7 +26,7 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 
-from channels_sync.adapters import lazada_parse
+from channels_sync.adapters import lazada_parse, lazada_walk
 from channels_sync.adapters.base import (
     Adapter,
     AdapterConfig,
@@ -47,6 +47,7 @@ from channels_sync.adapters.lazada_protocol import (
     CALL_LIMIT,
     CREATE_FAILED,
     SUCCESS,
+    TOO_FREQUENT,
     UPDATE_FAILED,
     error_for,
     floor_from,
@@ -62,9 +63,6 @@ LIVE_AUTH = "https://auth.lazada.com"
 AUTHORIZE_PATH = "/oauth/authorize"
 ORDER_PAGE = 100
 DETAIL_BATCH = 50
-PRODUCT_PAGE = 50  # the doc's limit (an FAQ says 500: not relied on)
-OFFSET_MAX = 10_000
-SPLIT_FILTERS = ("live", "inactive", "pending", "rejected")  # disjoint, together "all"
 SKU_BATCH = 50
 LIST_HEADERS_FROM = 3  # missing headers fetched by one listing rather than one call each
 HEADER_LIST_SLACK = 3  # ... unless that listing is over 3 times longer than needed
@@ -72,6 +70,8 @@ REGIONS = {".vn": "VN", ".co.th": "TH", ".sg": "SG", ".com.my": "MY", ".com.ph":
 REGIONS[".co.id"] = "ID"
 CURRENCIES = {"VN": "VND", "TH": "THB", "SG": "SGD", "MY": "MYR", "PH": "PHP", "ID": "IDR"}
 HTTP_ERRORS = (requests.RequestException, OSError)
+THROTTLED = frozenset({CALL_LIMIT, *TOO_FREQUENT})
+SMALL_SKU_BATCH = 20  # the recommended size, after a ServiceTimeout (§2.4, §2.6)
 
 
 class UpdateRefused(PermanentError):
@@ -106,6 +106,7 @@ class LazadaAdapter(Adapter):
     stock_batch: ClassVar[int] = SKU_BATCH
     callback_has_shop_id: ClassVar[bool] = False  # the seller comes from the token answer
     stock_by_item: ClassVar[bool] = False  # 50 SKUs of any products per update call
+    offset_cap: ClassVar[int] = lazada_walk.OFFSET_MAX  # /products/get's last offset
 
     def __init__(self, config: AdapterConfig) -> None:
         super().__init__(config)
@@ -134,17 +135,19 @@ class LazadaAdapter(Adapter):
         seller: bool = True,
         auth: bool = False,
     ) -> dict[str, Any]:
-        """One API call, waiting out `ApiCallLimit`; the whole envelope on success."""
-        waited = 0.0
+        """One API call; the whole envelope on success. `ApiCallLimit` (a 1-second ban) and
+        E901 "too frequent" are waited out, the wait doubling while the same call is refused
+        again, as long as the total wait stays within `config.max_wait`."""
+        waited, repeat = 0.0, 0
         while True:
             try:
                 return self._send(method, path, params or {}, seller=seller, auth=auth)
             except RateLimited as error:
-                remaining = self.config.max_wait - waited
-                if error.code != CALL_LIMIT or remaining < error.retry_after:
+                pause = error.retry_after * 2**repeat
+                if error.code not in THROTTLED or self.config.max_wait - waited < pause:
                     raise
-                time.sleep(error.retry_after)
-                waited += error.retry_after
+                time.sleep(pause)
+                waited, repeat = waited + pause, repeat + 1
 
     def _send(
         self, method: str, path: str, params: Mapping[str, Any], *, seller: bool, auth: bool
@@ -162,9 +165,9 @@ class LazadaAdapter(Adapter):
         try:
             envelope = answer.json()
         except ValueError:
-            raise TransientError(f"http_{answer.status_code}", "the answer is not JSON") from None
+            envelope = None
         if not isinstance(envelope, dict) or "code" not in envelope:
-            raise TransientError(f"http_{answer.status_code}", "no envelope in the answer")
+            raise _no_envelope(answer.status_code)
         code = str(envelope.get("code"))
         if code != SUCCESS:
             message = str(envelope.get("message") or "")
@@ -360,34 +363,9 @@ class LazadaAdapter(Adapter):
 
     # -- products and stock -----------------------------------------------------------------
     def listings(self) -> Iterator[ListingData]:
-        first = self._product_page("all", 0)
-        total = int(first.get("total_products") or 0)
-        if total <= OFFSET_MAX + PRODUCT_PAGE:
-            yield from self._products("all", first)
-            return
-        for name in SPLIT_FILTERS:
-            yield from self._products(name, self._product_page(name, 0))
-
-    def _product_page(self, filter_name: str, offset: int) -> dict[str, Any]:
-        params = {"filter": filter_name, "limit": PRODUCT_PAGE, "offset": offset}
-        data = self._data(self.call("GET", "/products/get", params))
-        return data if isinstance(data, dict) else {}
-
-    def _products(self, filter_name: str, page: dict[str, Any]) -> Iterator[ListingData]:
-        offset = 0
-        while True:
-            products = [p for p in page.get("products") or [] if isinstance(p, Mapping)]
-            for product in products:
-                yield from lazada_parse.listing_rows(product)
-            offset += len(products)
-            total = int(page.get("total_products") or 0)
-            if len(products) < PRODUCT_PAGE or offset >= total:
-                return
-            if offset > OFFSET_MAX:
-                raise PermanentError(
-                    "offset_cap", f"more than {OFFSET_MAX} products with filter {filter_name}"
-                )
-            page = self._product_page(filter_name, offset)
+        """Every product's SKUs, past the 10,000 offset cap by creation-time windows
+        (lazada_walk)."""
+        return lazada_walk.listings(self)
 
     def push_stock(self, *, updates: Sequence[StockUpdate]) -> list[UpdateResult]:
         """Absolute sellable quantities, <= 50 SKUs per call."""
@@ -408,15 +386,30 @@ class LazadaAdapter(Adapter):
         reason (a campaign lock: `floor` set) and the others of that call are sent once more
         without them (absolute values: sending one again is harmless; whether the platform kept
         the others of a refused call is not documented). Any other permanent refusal fails the
-        call's SKUs; transient and authorisation errors propagate."""
+        call's SKUs. A `ServiceTimeout` of a call of more than 20 SKUs sends them again 20 at
+        a time (the doc's advice); other transient and authorisation errors propagate."""
         results: list[UpdateResult] = []
         keys = list(dict.fromkeys((str(r["ItemId"]), str(r["SkuId"])) for r in rows))
         for start in range(0, len(keys), SKU_BATCH):
-            chunk = set(keys[start : start + SKU_BATCH])
-            batch = [r for r in rows if (str(r["ItemId"]), str(r["SkuId"])) in chunk]
-            answered = {(r.item_id, r.model_id): r for r in self._sku_call(path, batch, retry=True)}
-            results.extend(answered[key] for key in keys[start : start + SKU_BATCH])
+            chunk = keys[start : start + SKU_BATCH]
+            try:
+                answered = self._sku_batch(path, rows, chunk)
+            except TransientError as error:
+                if error.code != "ServiceTimeout" or len(chunk) <= SMALL_SKU_BATCH:
+                    raise
+                answered = {}  # the doc's advice: again in batches of 20
+                for small in range(0, len(chunk), SMALL_SKU_BATCH):
+                    part = chunk[small : small + SMALL_SKU_BATCH]
+                    answered.update(self._sku_batch(path, rows, part))
+            results.extend(answered[key] for key in chunk)
         return results
+
+    def _sku_batch(
+        self, path: str, rows: list[dict[str, Any]], keys: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], UpdateResult]:
+        wanted = set(keys)
+        batch = [r for r in rows if (str(r["ItemId"]), str(r["SkuId"])) in wanted]
+        return {(r.item_id, r.model_id): r for r in self._sku_call(path, batch, retry=True)}
 
     def _sku_call(
         self, path: str, rows: list[dict[str, Any]], *, retry: bool
@@ -454,6 +447,15 @@ class LazadaAdapter(Adapter):
     @classmethod
     def parse_webhook(cls, body: bytes) -> WebhookEvent:
         return lazada_parse.parse_webhook(body)
+
+
+def _no_envelope(status: int) -> TransientError | PermanentError:
+    """An answer without Lazada's envelope: a proxy's or the network's (5xx, 429, or a 2xx
+    that is not JSON: transient) or a refusal of the address itself (other 4xx: an API the
+    host does not serve; retrying will not help)."""
+    if 400 <= status < 500 and status != 429:
+        return PermanentError(f"http_{status}", "the answer is not a Lazada envelope")
+    return TransientError(f"http_{status}", "the answer is not a Lazada envelope")
 
 
 def _ceil_second(moment: datetime) -> datetime:

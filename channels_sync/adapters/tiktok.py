@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from channels_sync.adapters import tiktok_parse
+from channels_sync.adapters import tiktok_listing, tiktok_parse
 from channels_sync.adapters.base import (
     Adapter,
     AdapterConfig,
@@ -55,22 +55,11 @@ AUTHORIZE_PATH = "/oauth/authorize"
 SHOPS_PATH = "/authorization/202309/shops"
 ORDER_SEARCH = "/order/202309/orders/search"
 ORDER_DETAIL = "/order/202309/orders"
-PRODUCT_SEARCH = "/product/202309/products/search"
 PRODUCT = "/product/202309/products/{}"
 PAGE_SIZE = 100
 DETAIL_BATCH = 50
 CURRENCIES = {"VN": "VND", "TH": "THB", "SG": "SGD", "MY": "MYR", "PH": "PHP", "ID": "IDR"}
 HTTP_ERRORS = (requests.RequestException, OSError)
-# Every product status but DELETED (§3.6): a big shop's products are searched status by status.
-PRODUCT_STATUSES = (
-    "ACTIVATE",
-    "SELLER_DEACTIVATED",
-    "PLATFORM_DEACTIVATED",
-    "FREEZE",
-    "DRAFT",
-    "PENDING",
-    "FAILED",
-)
 
 
 class TikTokAdapter(Adapter):
@@ -78,6 +67,7 @@ class TikTokAdapter(Adapter):
     order_detail_batch: ClassVar[int] = DETAIL_BATCH
     stock_batch: ClassVar[int] = 100
     callback_has_shop_id: ClassVar[bool] = False  # the shop comes from the authorised-shops call
+    shared_tokens: ClassVar[bool] = True  # one authorisation, several shops
     backoff_first: ClassVar[float] = 0.2  # seconds; doubles (with jitter) per 429
     search_reach: ClassVar[int] = 10_000  # products one products/search can page through
 
@@ -216,23 +206,17 @@ class TikTokAdapter(Adapter):
     def shop_info(self) -> ShopInfo:
         """The configured shop among the authorised ones (the first when none is configured),
         with its `cipher`, which every shop call must carry."""
-        shops = self.authorized_shops()
+        return self.shops_info()[0]
+
+    def shops_info(self) -> list[ShopInfo]:
+        """Every authorised shop (each with its own cipher), the configured one first."""
+        shops = [_shop_info(s) for s in self.authorized_shops() if s.get("id") not in (None, "")]
         wanted = self.config.shop_id
-        shop = next((s for s in shops if str(s.get("id")) == wanted), None)
-        if shop is None and not wanted and shops:
-            shop = shops[0]
-        if shop is None:
+        if wanted:
+            shops.sort(key=lambda s: s.shop_id != wanted)
+        if not shops or (wanted and shops[0].shop_id != wanted):
             raise PermanentError("no_shop", "the authorisation covers no such shop")
-        region = str(shop.get("region") or "").upper()
-        return ShopInfo(
-            shop_id=str(shop.get("id")),
-            name=str(shop.get("name") or ""),
-            region=region,
-            currency=CURRENCIES.get(region, ""),
-            authorized_until=None,
-            raw=shop,
-            shop_cipher=str(shop.get("cipher") or ""),
-        )
+        return shops
 
     # -- orders -----------------------------------------------------------------------------
     def orders_updated(self, *, since: datetime, until: datetime) -> Iterator[OrderRef]:
@@ -278,30 +262,9 @@ class TikTokAdapter(Adapter):
 
     # -- products and stock -----------------------------------------------------------------
     def listings(self) -> Iterator[ListingData]:
-        """Every product's SKUs. A search reaches at most 10,000 products: a bigger shop is
-        read one product status at a time, and one status beyond the reach is refused (a
-        partial list would mark the rest deleted)."""
-        first = self.call("POST", PRODUCT_SEARCH, params={"page_size": PAGE_SIZE}, body={})
-        if int(first.get("total_count") or 0) <= self.search_reach:
-            yield from self._products(first, {})
-            return
-        for status in PRODUCT_STATUSES:
-            body = {"status": status}
-            page = self.call("POST", PRODUCT_SEARCH, params={"page_size": PAGE_SIZE}, body=body)
-            if int(page.get("total_count") or 0) > self.search_reach:
-                raise PermanentError("too_many_products", f"more than 10,000 {status} products")
-            yield from self._products(page, body)
-
-    def _products(self, page: dict[str, Any], body: dict[str, Any]) -> Iterator[ListingData]:
-        while True:
-            for product in page.get("products") or []:
-                if isinstance(product, dict):
-                    yield from tiktok_parse.listing_rows(product)
-            token = str(page.get("next_page_token") or "")
-            if not token:
-                return
-            params = {"page_size": PAGE_SIZE, "page_token": token}
-            page = self.call("POST", PRODUCT_SEARCH, params=params, body=body)
+        """Every product's SKUs, past the 10,000 results one search reaches by status and
+        creation-time windows (tiktok_listing)."""
+        return tiktok_listing.listings(self)
 
     def product(self, product_id: str) -> dict[str, Any]:
         return self.call("GET", PRODUCT.format(product_id))
@@ -327,3 +290,16 @@ class TikTokAdapter(Adapter):
     @classmethod
     def parse_webhook(cls, body: bytes) -> WebhookEvent:
         return tiktok_parse.parse_webhook(body)
+
+
+def _shop_info(shop: Mapping[str, Any]) -> ShopInfo:
+    region = str(shop.get("region") or "").upper()
+    return ShopInfo(
+        shop_id=str(shop.get("id")),
+        name=str(shop.get("name") or ""),
+        region=region,
+        currency=CURRENCIES.get(region, ""),
+        authorized_until=None,
+        raw=shop,
+        shop_cipher=str(shop.get("cipher") or ""),
+    )

@@ -29,6 +29,7 @@ WEBHOOK_KINDS = {
     7: "authorization_expiring",  # UPCOMING_AUTHORIZATION_EXPIRATION
     11: "order",  # CANCELLATION_STATUS_CHANGE: the order's cancel request moved
 }
+CANCELLED = frozenset({"CANCELLED", "CANCEL"})  # detail and webhook spellings (§3.5)
 ADDRESS_LEVELS = {"L1": "province", "L2": "district", "L3": "ward"}
 
 
@@ -100,17 +101,24 @@ def _address(value: Any) -> Address | None:
 
 
 def _items(lines: Sequence[Any], currency: str) -> tuple[OrderItem, ...]:
-    """One OrderItem per (SKU, sale price): the number of rows is the quantity."""
-    grouped: dict[tuple[str, Decimal], dict[str, Any]] = {}
+    """One OrderItem per (SKU, sale price): the rows' units added up (a row is one unit; a
+    row with a `quantity` counts that many). Rows whose `display_status` is cancelled are
+    left out while other rows are not (a part-cancelled order sells the rest)."""
     for index, line in enumerate(lines):
-        path = f"line_items[{index}]."
         if not isinstance(line, Mapping):
             raise bad(f"line_items[{index}]")
+    grouped: dict[tuple[str, Decimal], dict[str, Any]] = {}
+    every_line_cancelled = all(line.get("display_status") in CANCELLED for line in lines)
+    for index, line in enumerate(lines):
+        if line.get("display_status") in CANCELLED and not every_line_cancelled:
+            continue
+        path = f"line_items[{index}]."
         sku_id = text(line, "sku_id", path=path)
         price = money(line, "sale_price", currency, path=path)
+        units = _units(line, path)
         entry = grouped.get((sku_id, price))
         if entry is not None:
-            entry["quantity"] += 1
+            entry["quantity"] += units
             continue
         name = text(line, "product_name", path=path, required=False)
         sku_name = text(line, "sku_name", path=path, required=False)
@@ -119,12 +127,22 @@ def _items(lines: Sequence[Any], currency: str) -> tuple[OrderItem, ...]:
             "model_id": sku_id,
             "seller_sku": text(line, "seller_sku", path=path, required=False).strip(),
             "name": f"{name} - {sku_name}" if sku_name else name,
-            "quantity": 1,
+            "quantity": units,
             "unit_price": price,
             "original_price": money(line, "original_price", currency, path=path),
             "line_id": text(line, "id", path=path, required=False),
         }
     return tuple(OrderItem(**entry) for entry in grouped.values())
+
+
+def _units(line: Mapping[str, Any], path: str) -> int:
+    """1 for a row without `quantity` (the documented shape), else its whole positive count."""
+    if line.get("quantity") is None:
+        return 1
+    units = integer(line, "quantity", path=path)
+    if units < 1:
+        raise bad(path + "quantity")
+    return units
 
 
 # -- webhooks -----------------------------------------------------------------------------------
@@ -146,8 +164,9 @@ def parse_webhook(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
     event["message_id"] = text(data, "tts_notification_id", required=False)
     if kind == "order":
         event["external_id"] = text(inner, "order_id", path="data.")
-        if kind_code == 1:
-            event["status"] = text(inner, "order_status", path="data.")
+        if kind_code == 1:  # "CANCEL" here is the details' "CANCELLED" (one spelling kept)
+            status = text(inner, "order_status", path="data.")
+            event["status"] = "CANCELLED" if status in CANCELLED else status
             if inner.get("update_time"):
                 event["updated_at"] = moment(inner, "update_time", path="data.")
     elif kind == "authorization_expiring":

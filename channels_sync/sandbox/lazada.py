@@ -61,6 +61,10 @@ class LazadaSandbox:
         push_ack_budget: float = 0.5,
         callback_url: str | None = None,
         auto_authorize_seller_id: int | None = None,
+        product_offset_max: int = 10_000,
+        throttle_code: str = "ApiCallLimit",  # or "E901" (§2.4)
+        service_timeout_over: int | None = None,  # updates of more SKUs: ServiceTimeout
+        seller_api: bool = True,  # /seller/get is not in marketplaces.md: False = HTTP 404
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -70,6 +74,9 @@ class LazadaSandbox:
         self.rotate_refresh_token, self.partial_apply = rotate_refresh_token, partial_apply
         self.push_duplicates, self.callback_url = push_duplicates, callback_url
         self.auto_authorize_seller_id = auto_authorize_seller_id
+        self.product_offset_max = product_offset_max  # /products/get: offset <= 10,000 (E014)
+        self.throttle_code, self.service_timeout_over = throttle_code, service_timeout_over
+        self.seller_api = seller_api
         self.apps: dict[str, App] = {}
         self.sellers: dict[int, Seller] = {}
         self.codes: dict[str, Token] = {}
@@ -141,12 +148,18 @@ class LazadaSandbox:
             self.sellers[seller_id] = Seller(seller_id, name, country.upper())
 
     def add_product(
-        self, seller_id: int, name: str, skus: list[dict[str, Any]], *, status: str = "Active"
+        self,
+        seller_id: int,
+        name: str,
+        skus: list[dict[str, Any]],
+        *,
+        status: str = "Active",
+        created: float | None = None,
     ) -> tuple[int, list[int]]:
         """A product with SKUs {seller_sku, price, stock (int or {warehouse: n}),
-        campaign_lock?}; returns (item_id, sku_ids)."""
+        campaign_lock?}, created now or at `created` (Unix s); returns (item_id, sku_ids)."""
         with self.lock:
-            now = self.now()
+            now = self.now() if created is None else created
             product = Product(self._next("item"), seller_id, name, [], now, now, status)
             for spec in skus:
                 stock = spec.get("stock", 0)
@@ -322,6 +335,10 @@ class LazadaSandbox:
             "rotate_refresh_token",
             "partial_apply",
             "error_http_status",
+            "product_offset_max",
+            "throttle_code",
+            "service_timeout_over",
+            "seller_api",
         }
         unknown = set(options) - allowed
         if unknown:

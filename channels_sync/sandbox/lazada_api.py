@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from .lazada import LazadaSandbox
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
-ORDER_LIMIT, ITEMS_BATCH, PRODUCT_LIMIT, OFFSET_MAX, SKU_MAX = 100, 50, 50, 10_000, 50
+ORDER_LIMIT, ITEMS_BATCH, PRODUCT_LIMIT, SKU_MAX = 100, 50, 50, 50
 FILTERS = ("all", "live", "inactive", "deleted", "pending", "rejected", "sold-out")
 
 
@@ -267,10 +267,12 @@ def products_get(sb: LazadaSandbox, seller_id: int, p: dict[str, str]) -> dict[s
     if name not in FILTERS:
         raise ApiError("MissingParameter", "filter is required (all, live, inactive, ...)")
     limit = _int(p, "limit", 10, "E019", PRODUCT_LIMIT)
-    offset = _int(p, "offset", 0, "E014", OFFSET_MAX)
+    offset = _int(p, "offset", 0, "E014", sb.product_offset_max)
     rows = sorted(
         (x for x in sb.products.values() if x.seller_id == seller_id), key=lambda x: x.item_id
     )
+    windows = _windows(p)
+    rows = [x for x in rows if _in_windows(windows, x)]
     status = {"live": "Active", "inactive": "InActive", "deleted": "Deleted"}
     status.update(pending="Pending QC", rejected="Rejected")
     if name == "sold-out":
@@ -285,6 +287,20 @@ def products_get(sb: LazadaSandbox, seller_id: int, p: dict[str, str]) -> dict[s
         "total_products": len(rows),
         "products": [_product(sb, x) for x in rows[offset : offset + limit]],
     }
+
+
+def _windows(p: dict[str, str]) -> list[tuple[str, float | None, float | None]]:
+    """`create_after`/`create_before`/`update_after`/`update_before` (ISO 8601, E017 when
+    malformed) as (create|update, on or after, strictly before)."""
+    return [(n, _date(p, f"{n}_after"), _date(p, f"{n}_before")) for n in ("create", "update")]
+
+
+def _in_windows(windows: list[tuple[str, float | None, float | None]], product: Product) -> bool:
+    for name, after, before in windows:
+        moment = int(product.created if name == "create" else product.updated)
+        if (after is not None and moment < after) or (before is not None and moment >= before):
+            return False
+    return True
 
 
 def product_item_get(sb: LazadaSandbox, seller_id: int, p: dict[str, str]) -> dict[str, Any]:
@@ -309,6 +325,8 @@ def _sku_rows(
         raise ApiError("MissingParameter", "payload has no <Sku>")
     if len(nodes) > SKU_MAX:
         raise ApiError("E204", f"Too many SKUs in one request (at most {SKU_MAX})")
+    if sb.service_timeout_over is not None and len(nodes) > sb.service_timeout_over:
+        raise ApiError("ServiceTimeout", "The request has failed due to timeout", "SYSTEM")
     rows = []
     for node in nodes:
         item, sku_id, seller_sku = (

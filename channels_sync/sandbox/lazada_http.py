@@ -80,14 +80,22 @@ def _limit(sb: LazadaSandbox, caller: str, path: str) -> None:
         return
     key, now = (caller, path), time.monotonic()
     if sb.banned.get(key, 0) > now:
-        raise ApiError("ApiCallLimit", "The request has exceeded the limit (banned for 1 s)")
+        raise _throttled(sb)
     window = [t for t in sb.windows.get(key, []) if t > now - 1.0]
     if len(window) >= sb.qps_per_api:
         sb.banned[key] = now + 1.0
         sb.windows[key] = window
-        raise ApiError("ApiCallLimit", "The request has exceeded the limit (banned for 1 s)")
+        raise _throttled(sb)
     window.append(now)
     sb.windows[key] = window
+
+
+def _throttled(sb: LazadaSandbox) -> ApiError:
+    """`ApiCallLimit` (a 1-second ban) or, with throttle_code "E901", "request is too
+    frequent" (§2.4: both mean back off)."""
+    if sb.throttle_code == "E901":
+        return ApiError("E901", "The request is too frequent, please try again later")
+    return ApiError("ApiCallLimit", "The request has exceeded the limit (banned for 1 s)")
 
 
 def _error(error: ApiError) -> dict[str, Any]:
@@ -150,6 +158,8 @@ class LazadaHandler(BaseHTTPRequestHandler):
             self._json(*control(self.sandbox, method, url.path, query, raw))
         elif url.path == AUTHORIZE:
             self._consent(method, query, raw)
+        elif url.path == "/rest/seller/get" and not self.sandbox.seller_api:
+            self._send(404, "text/plain", b"Not Found")  # a server built from the doc alone
         elif url.path.startswith("/rest/") and self._kind() == "multipart/form-data":
             fields, files = catalog.multipart(self.headers.get("Content-Type") or "", raw)
             path = url.path[len("/rest") :]

@@ -51,6 +51,8 @@ OPTIONS = {
     "detail_cancel_status",
     "webhook_cancel_status",
     "search_reach",
+    "rotate_refresh_token",
+    "line_quantity_field",
 }
 
 
@@ -73,6 +75,8 @@ class TikTokSandbox:
         detail_cancel_status: str = "CANCELLED",
         webhook_cancel_status: str = "CANCEL",
         search_reach: int = 10_000,  # products/search pages through this many results at most
+        rotate_refresh_token: bool = False,  # [UNV] a refresh spends the refresh token sent
+        line_quantity_field: bool = False,  # [UNV] one row per SKU with `quantity`, not per unit
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -85,6 +89,10 @@ class TikTokSandbox:
         self.detail_cancel_status = detail_cancel_status
         self.webhook_cancel_status = webhook_cancel_status
         self.search_reach = search_reach
+        self.rotate_refresh_token, self.line_quantity_field = (
+            rotate_refresh_token,
+            line_quantity_field,
+        )
         self.apps: dict[str, App] = {}
         self.shops: dict[str, Shop] = {}
         self.grants: list[Grant] = []
@@ -164,12 +172,14 @@ class TikTokSandbox:
         skus: list[dict[str, Any]],
         *,
         status: str = "ACTIVATE",
+        created: int | None = None,
     ) -> tuple[str, list[str]]:
-        """Returns (product_id, sku_ids). A SKU is {seller_sku, price, stock, options?,
-        promotion_lock?}; `stock` is an int (first warehouse) or {warehouse_id: quantity}."""
+        """Returns (product_id, sku_ids), created now or at `created` (Unix s). A SKU is
+        {seller_sku, price, stock, options?, promotion_lock?}; `stock` is an int (first
+        warehouse) or {warehouse_id: quantity}."""
         with self.lock:
             shop = self.shops[str(shop_id)]
-            now = int(self.now())
+            now = int(self.now()) if created is None else int(created)
             product = Product(self.next_id("product"), shop.shop_id, title, status, [], now, now)
             for spec in skus:
                 stock = spec.get("stock", 0)

@@ -181,6 +181,10 @@ def token_refresh(sb: TikTokSandbox, call: Call) -> dict[str, Any]:
         raise ApiError(NO_AUTH_RECORD, "can not find related auth record", 400)
     if grant.expires_at <= sb.now():
         raise ApiError(RT_EXPIRED, "rt has expired", 400)
+    if sb.rotate_refresh_token:
+        del sb.refresh_tokens[refresh]
+        refresh = new_token()
+        sb.refresh_tokens[refresh] = grant
     return _token_data(sb, grant, refresh)
 
 

@@ -72,6 +72,8 @@ def order_json(sb: TikTokSandbox, order: Order) -> dict[str, Any]:
                 "is_gift": False,
             }
         )
+    if sb.line_quantity_field:
+        lines = _with_quantity(lines)
     currency = sb.shops[order.shop_id].currency
     data: dict[str, Any] = {
         "id": order.order_id,
@@ -102,6 +104,15 @@ def order_json(sb: TikTokSandbox, order: Order) -> dict[str, Any]:
     if order.defect:
         _spoil(data, order.defect["field"])
     return data
+
+
+def _with_quantity(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The other reading of §3.5 [UNV]: one row per SKU carrying the number of units."""
+    rows: dict[str, dict[str, Any]] = {}
+    for line in lines:
+        row = rows.setdefault(line["sku_id"], {**line, "quantity": 0})
+        row["quantity"] += 1
+    return list(rows.values())
 
 
 def _spoil(data: dict[str, Any], field: str) -> None:
@@ -201,14 +212,19 @@ def products_search(sb: TikTokSandbox, call: Call) -> dict[str, Any]:
     skus = call.body.get("seller_skus") or []
     if not isinstance(skus, list) or len(skus) > 10:
         raise ApiError(BAD_PARAM, "seller_skus takes at most 10 SKUs.", 400)
-    since = _int_filter(call.body, "update_time_ge")
+    times = {
+        (n, e): _int_filter(call.body, f"{n}_time_{e}e")
+        for n in ("create", "update")
+        for e in ("g", "l")
+    }
     found = [
         p
         for p in sb.products.values()
         if p.shop_id == call.shop.shop_id
         and (p.status == status if status else p.status != "DELETED")
         and (not skus or any(s.seller_sku in skus for s in p.skus))
-        and (since is None or p.update_time >= since)
+        and _between(p.create_time, times["create", "g"], times["create", "l"])
+        and _between(p.update_time, times["update", "g"], times["update", "l"])
     ]
     found.sort(key=lambda p: p.product_id)
     reachable = found[: sb.search_reach]
@@ -219,6 +235,11 @@ def products_search(sb: TikTokSandbox, call: Call) -> dict[str, Any]:
         "next_page_token": page_token(sb, _scope(call), start + size) if more else "",
         "total_count": len(found),
     }
+
+
+def _between(value: int, low: int | None, high: int | None) -> bool:
+    """`*_ge` / `*_le`: both ends included."""
+    return (low is None or value >= low) and (high is None or value <= high)
 
 
 def _product(sb: TikTokSandbox, call: Call) -> Product:

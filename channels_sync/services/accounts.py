@@ -11,17 +11,25 @@ than REFRESH_AHEAD is left. A refusal that means the authorisation is gone marks
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from channels_sync.adapters import adapter_class
-from channels_sync.adapters.base import Adapter, AdapterConfig, AuthError, ReconnectNeeded
+from channels_sync.adapters.base import (
+    Adapter,
+    AdapterConfig,
+    AuthError,
+    ReconnectNeeded,
+    ShopInfo,
+    Tokens,
+)
 from channels_sync.models import AccountStatus, ChannelAccount, ChannelApp, Platform
 from channels_sync.signals import authorization_ending
 
@@ -98,11 +106,35 @@ def connect_url(*, app_id: int, redirect_url: str, state: str = "") -> str:
     )
 
 
+def consent_origins(apps: Iterable[ChannelApp]) -> list[str]:
+    """Where "Connect a shop" sends the browser for each app (scheme://host[:port] of its
+    consent page): the page with that button must allow them as form targets, or the browser
+    stops the form's redirect there (CSP form-action)."""
+    origins = set()
+    for app in apps:  # only the URL's host is kept: no secret needed (nor loaded)
+        config = AdapterConfig(base_url=app.api_base_url, app_key=app.app_key, app_secret="")
+        adapter = adapter_class(app.platform)(config)
+        url = urlsplit(adapter.authorize_url(redirect_url="https://example.invalid/"))
+        if url.scheme in ("http", "https") and url.netloc:
+            origins.add(f"{url.scheme}://{url.netloc}")
+    return sorted(origins)
+
+
 def connect_finish(
     *, app_id: int, code: str, shop_id: str, now: datetime | None = None
 ) -> ChannelAccount:
-    """The platform's callback: code -> tokens -> shop info -> the shop, active. A platform
-    whose callback does not name the shop (TikTok: shop_id "") finds it in shop_info()."""
+    """The platform's callback: code -> tokens -> shop info -> the shop, active (the first of
+    connect_finish_all's shops)."""
+    return connect_finish_all(app_id=app_id, code=code, shop_id=shop_id, now=now)[0]
+
+
+def connect_finish_all(
+    *, app_id: int, code: str, shop_id: str, now: datetime | None = None
+) -> list[ChannelAccount]:
+    """The platform's callback: code -> tokens -> every shop the authorisation covers, each
+    its own active account (TikTok: one per authorised shop, each with its cipher, sharing
+    the tokens; the others: the one shop). A platform whose callback does not name the shop
+    (TikTok: shop_id "") finds it in the shops' info."""
     now = now or timezone.now()
     app = ChannelApp.objects.get(pk=app_id)
     tokens = app_adapter(app).tokens_from_code(code=code, shop_id=shop_id)
@@ -114,32 +146,38 @@ def connect_finish(
         shop_id=tokens.shop_id,
         access_token=tokens.access_token,
     )
-    info = adapter_class(app.platform)(config).shop_info()
-    shop_id = shop_id or info.shop_id
+    infos = adapter_class(app.platform)(config).shops_info()
     with transaction.atomic():
-        account = (
-            ChannelAccount.objects.select_for_update().filter(app=app, shop_id=shop_id).first()
+        return [
+            _connected(app, (shop_id if n == 0 else "") or info.shop_id, info, tokens, now)
+            for n, info in enumerate(infos)
+        ]
+
+
+def _connected(
+    app: ChannelApp, shop_id: str, info: ShopInfo, tokens: Tokens, now: datetime
+) -> ChannelAccount:
+    account = ChannelAccount.objects.select_for_update().filter(app=app, shop_id=shop_id).first()
+    if account is None:
+        account = ChannelAccount(
+            app=app,
+            platform=app.platform,
+            shop_id=shop_id,
+            code=_free_code(app.platform, shop_id),
+            api_base_url=app.api_base_url,
+            created_at=now,
         )
-        if account is None:
-            account = ChannelAccount(
-                app=app,
-                platform=app.platform,
-                shop_id=shop_id,
-                code=_free_code(app.platform, shop_id),
-                api_base_url=app.api_base_url,
-                created_at=now,
-            )
-        account.name = info.name or account.name
-        account.shop_cipher = info.shop_cipher or account.shop_cipher
-        account.region = info.region or account.region
-        account.currency = info.currency or account.currency or "VND"
-        account.status, account.status_reason = AccountStatus.ACTIVE, ""
-        account.access_token, account.refresh_token = tokens.access_token, tokens.refresh_token
-        account.access_expires_at = tokens.access_expires_at
-        account.refresh_expires_at = tokens.refresh_expires_at
-        account.authorized_until = info.authorized_until
-        account.expiry_warned_at = None
-        account.save()
+    account.name = info.name or account.name
+    account.shop_cipher = info.shop_cipher or account.shop_cipher
+    account.region = info.region or account.region
+    account.currency = info.currency or account.currency or "VND"
+    account.status, account.status_reason = AccountStatus.ACTIVE, ""
+    account.access_token, account.refresh_token = tokens.access_token, tokens.refresh_token
+    account.access_expires_at = tokens.access_expires_at
+    account.refresh_expires_at = tokens.refresh_expires_at
+    account.authorized_until = info.authorized_until
+    account.expiry_warned_at = None
+    account.save()
     return account
 
 
@@ -172,6 +210,7 @@ def _refresh(
 ) -> ChannelAccount:
     ended = False
     with transaction.atomic():
+        siblings = _lock_siblings(account_id)
         account = (
             ChannelAccount.objects.select_related("app").select_for_update().get(pk=account_id)
         )
@@ -184,30 +223,42 @@ def _refresh(
         if not wanted:
             return account
         adapter = adapter_class(account.platform)(account_config(account))
+        reason = ""
         try:
             tokens = adapter.refresh_tokens(refresh_token=account.refresh_token)
         except ReconnectNeeded as error:
-            account.status = AccountStatus.RECONNECT
-            account.status_reason = f"{error.code}: {error.message}"[:200]
-            account.save(update_fields=["status", "status_reason"])
-            ended = True
-        else:
-            account.access_token, account.refresh_token = tokens.access_token, tokens.refresh_token
-            account.access_expires_at = tokens.access_expires_at
-            account.refresh_expires_at = tokens.refresh_expires_at
-            account.save(
-                update_fields=[
-                    "access_token",
-                    "refresh_token",
-                    "access_expires_at",
-                    "refresh_expires_at",
-                ]
-            )
-        if ended:
-            announce_ending(account_id=account.pk, ends_at=now, reason="reconnect_needed")
+            ended, reason = True, f"{error.code}: {error.message}"[:200]
+        sent = account.refresh_token  # the shops of the same authorisation share it
+        for shop in [account, *(s for s in siblings if s.refresh_token == sent)]:
+            if not ended:
+                _store_tokens(shop, tokens)
+                continue
+            shop.status, shop.status_reason = AccountStatus.RECONNECT, reason
+            shop.save(update_fields=["status", "status_reason"])
+            announce_ending(account_id=shop.pk, ends_at=now, reason="reconnect_needed")
     if ended:
         log.warning("shop %s needs reconnecting: %s", account.code, account.status_reason)
     return account
+
+
+def _lock_siblings(account_id: int) -> list[ChannelAccount]:
+    """On a platform whose one authorisation covers several shops: every other shop of the
+    app, locked in id order before the account itself (two shops refreshed at once wait for
+    each other instead of deadlocking), so a refresh can hand them the new tokens."""
+    account = ChannelAccount.objects.only("app_id", "platform").get(pk=account_id)
+    if not adapter_class(account.platform).shared_tokens:
+        return []
+    locked = ChannelAccount.objects.select_for_update().filter(app_id=account.app_id)
+    return [s for s in locked.order_by("pk") if s.pk != account_id and s.status in REFRESHABLE]
+
+
+def _store_tokens(account: ChannelAccount, tokens: Tokens) -> None:
+    account.access_token, account.refresh_token = tokens.access_token, tokens.refresh_token
+    account.access_expires_at = tokens.access_expires_at
+    account.refresh_expires_at = tokens.refresh_expires_at
+    account.save(
+        update_fields=["access_token", "refresh_token", "access_expires_at", "refresh_expires_at"]
+    )
 
 
 def announce_ending(*, account_id: int, ends_at: datetime, reason: str) -> None:

@@ -22,7 +22,13 @@ from channels_sync.adapters.base import ChannelError
 from channels_sync.forms import RUN_KINDS, AppForm, RunForm
 from channels_sync.models import ChannelApp
 from channels_sync.selectors import accounts as selectors
-from channels_sync.services.accounts import app_save, connect_finish, connect_url, default_base_url
+from channels_sync.services.accounts import (
+    app_save,
+    connect_finish_all,
+    connect_url,
+    consent_origins,
+    default_base_url,
+)
 from channels_sync.services.shop_settings import ShopSettingsError, account_pause
 from channels_sync.views.common import PERM, account_or_404, channel_error_text
 from common.auth import require_perm
@@ -43,11 +49,16 @@ def marketplace_list(request: HttpRequest) -> HttpResponse:
     for shop in shops:
         shop.access_near = selectors.expiry_is_near(shop.access_expires_at, now=now)  # type: ignore[attr-defined]
         shop.auth_near = selectors.expiry_is_near(shop.authorized_until, now=now)  # type: ignore[attr-defined]
-    return render(
+    apps = selectors.app_list()
+    response = render(
         request,
         "channels_sync/marketplace_list.html",
-        {"apps": selectors.app_list(), "shops": shops, "run_kinds": RUN_KINDS},
+        {"apps": apps, "shops": shops, "run_kinds": RUN_KINDS},
     )
+    # "Connect a shop" posts here and is redirected to the platform's consent page: allowed
+    # as a form target (django-csp merges this into form-action), else the browser stops it.
+    response._csp_update = {"form-action": consent_origins(apps)}  # type: ignore[attr-defined]
+    return response
 
 
 def _app_or_404(pk: int) -> ChannelApp:
@@ -155,11 +166,22 @@ def oauth_callback(request: HttpRequest, app_id: int, state: str = "") -> HttpRe
         )
         return redirect("channels_sync:marketplace_list")
     try:
-        account = connect_finish(app_id=app.pk, code=code, shop_id=shop_id)
+        account, *others = connect_finish_all(app_id=app.pk, code=code, shop_id=shop_id)
     except ChannelError as error:
         messages.error(
             request,
             _("The shop could not be connected: %(error)s") % {"error": channel_error_text(error)},
+        )
+        return redirect("channels_sync:marketplace_list")
+    if others:  # one authorisation, several shops (TikTok): each is its own shop here
+        names = ", ".join(a.name or a.shop_id for a in [account, *others])
+        messages.success(
+            request,
+            _(
+                "%(count)d shops are connected: %(names)s. Choose each one's order warehouse "
+                "and stock rules."
+            )
+            % {"count": 1 + len(others), "names": names},
         )
         return redirect("channels_sync:marketplace_list")
     messages.success(

@@ -62,7 +62,7 @@ EXCEPTIONS = frozenset(
         "package_scrapped",
     }
 )
-PUSH_KINDS = {0: "order", 8: "authorization_expiring"}
+PUSH_KINDS = {0: "order", 1: "listing_review", 8: "authorization_expiring"}
 
 
 def bad(field: str, message: str = "") -> PayloadError:
@@ -290,7 +290,8 @@ def listing_rows(product: Mapping[str, Any]) -> list[ListingData]:
 
 def parse_webhook(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
     """A push (§2.7 envelope) as a WebhookEvent: type 0 names an order (one message per line:
-    the engine fetches the order once), type 8 says the token ends at `auth_expiry_time`."""
+        the engine fetches the order once), type 1 is a product's QC status (the publication naming
+    that item reads its review again), type 8 says the token ends at `auth_expiry_time`."""
     data = _json_object(body)
     kind_code = data.get("message_type")
     if isinstance(kind_code, bool) or not isinstance(kind_code, int):
@@ -310,6 +311,12 @@ def parse_webhook(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
             event["updated_at"] = epoch(inner["status_update_time"], "data.status_update_time")
     elif kind == "authorization_expiring" and inner.get("auth_expiry_time"):
         event["updated_at"] = epoch(inner["auth_expiry_time"], "data.auth_expiry_time")
+    elif kind == "listing_review":  # QC status of a product: {"itemId", "status", "reason"}
+        item = inner.get("itemId", inner.get("item_id"))
+        if isinstance(item, bool) or item in (None, ""):
+            raise bad("data.itemId")
+        event["external_id"] = str(item).strip()
+        event["status"] = text(inner, "status", path="data.", required=False)
     return WebhookEvent(**event)
 
 

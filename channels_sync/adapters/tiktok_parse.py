@@ -26,6 +26,7 @@ from channels_sync.adapters.shopee_parse import _json_object, bad, integer, mome
 WEBHOOK_KINDS = {
     1: "order",  # ORDER_STATUS_CHANGE
     6: "deauthorized",  # SELLER_DEAUTHORIZATION
+    5: "listing_review",  # PRODUCT_STATUS_CHANGE: a product's audit status moved
     7: "authorization_expiring",  # UPCOMING_AUTHORIZATION_EXPIRATION
     11: "order",  # CANCELLATION_STATUS_CHANGE: the order's cancel request moved
 }
@@ -149,9 +150,9 @@ def _units(line: Mapping[str, Any], path: str) -> int:
 
 
 def parse_webhook(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
-    """A webhook body (§3.7 envelope) as a WebhookEvent. Types 1 and 11 name an order; 6 is
-    the seller's deauthorisation; 7 the coming end of the authorisation (`updated_at` is its
-    `expiration_time`); the others are kept as "other"."""
+    """A webhook body (§3.7 envelope) as a WebhookEvent. Types 1 and 11 name an order; 5 a
+    product whose status (audit) moved; 6 is the seller's deauthorisation; 7 the coming end of
+    the authorisation (`updated_at` is its `expiration_time`); the others are kept as "other"."""
     data = _json_object(body)
     kind_code = data.get("type")
     if isinstance(kind_code, bool) or not isinstance(kind_code, int):
@@ -171,6 +172,9 @@ def parse_webhook(body: bytes | str | Mapping[str, Any]) -> WebhookEvent:
                 event["updated_at"] = moment(inner, "update_time", path="data.")
     elif kind == "authorization_expiring":
         event["updated_at"] = moment(inner, "expiration_time", path="data.")
+    elif kind == "listing_review":
+        event["external_id"] = text(inner, "product_id", path="data.")
+        event["status"] = text(inner, "status", path="data.", required=False)
     return WebhookEvent(**event)
 
 

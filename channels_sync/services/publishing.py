@@ -428,6 +428,20 @@ def publication_push(*, publication_id: int) -> Publication:
     return publication
 
 
+def publications_of_item(*, account_id: int, item_id: str) -> list[int]:
+    """The sent publications of a shop holding the platform's item (a review push names it)."""
+    if not item_id:
+        return []
+    sent = Publication.objects.filter(account_id=account_id).exclude(
+        status__in=(PublicationStatus.DRAFT, PublicationStatus.SENDING)
+    )
+    return [
+        pk
+        for pk, items in sent.order_by("pk").values_list("pk", "items")
+        if any(str(row.get("item_id") or "") == item_id for row in items or ())
+    ]
+
+
 def publications_in_review() -> list[int]:
     return list(
         Publication.objects.filter(status=PublicationStatus.IN_REVIEW)

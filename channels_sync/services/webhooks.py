@@ -19,6 +19,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -40,6 +41,7 @@ from channels_sync.models import (
     PayloadStatus,
 )
 from channels_sync.services.accounts import ShopClient, announce_ending, app_adapter
+from channels_sync.services.publishing import publications_of_item
 from channels_sync.services.pull import order_details_store, update_stored
 
 log = logging.getLogger(__name__)
@@ -109,6 +111,8 @@ def webhook_process(*, payload_id: int) -> None:
         _expiring(payload, event)
     elif event.kind == "reserved_stock" and payload.account_id is not None:
         _reserve_changed(payload)
+    elif event.kind == "listing_review" and payload.account_id is not None:
+        _listing_review(payload, event)
     else:
         _finish(payload, PayloadStatus.IGNORED, detail=f"push kind {event.kind}")
 
@@ -124,21 +128,39 @@ def _reserve_changed(payload: InboundPayload) -> None:
     account_id = payload.account_id
     assert account_id is not None
     if cache.add(f"channels_sync:reserve-pull:{account_id}", 1, RESERVE_PULL_DELAY):
-
-        def send() -> None:
-            from celery import current_app
-
-            kwargs = {"account_id": account_id}
-            task = current_app.tasks.get(RESERVE_PULL_TASK)
-            if task is not None:  # registered here: apply_async honours eager mode
-                task.apply_async(kwargs=kwargs, countdown=RESERVE_PULL_DELAY)
-            else:
-                current_app.send_task(
-                    RESERVE_PULL_TASK, kwargs=kwargs, countdown=RESERVE_PULL_DELAY
-                )
-
-        transaction.on_commit(send)
+        transaction.on_commit(
+            lambda: _send_task(RESERVE_PULL_TASK, {"account_id": account_id}, RESERVE_PULL_DELAY)
+        )
     _finish(payload, PayloadStatus.APPLIED, detail="listings pull queued (reserved stock)")
+
+
+REVIEW_TASK = "channels_sync.publication_review"
+
+
+def _listing_review(payload: InboundPayload, event: WebhookEvent) -> None:
+    """A listing's review (Lazada QC, TikTok audit) moved: the publications holding that item
+    read their review state now instead of at the next 10-minute sweep, so a listing that went
+    live gets our stock at once."""
+    assert payload.account_id is not None
+    found = publications_of_item(account_id=payload.account_id, item_id=event.external_id)
+    for publication_id in found:
+        transaction.on_commit(
+            partial(_send_task, REVIEW_TASK, {"publication_id": publication_id}, 0)
+        )
+    if found:
+        _finish(payload, PayloadStatus.APPLIED, detail=f"review check queued ({len(found)})")
+    else:
+        _finish(payload, PayloadStatus.IGNORED, detail="no publication holds this item")
+
+
+def _send_task(name: str, kwargs: dict[str, Any], countdown: int) -> None:
+    from celery import current_app
+
+    task = current_app.tasks.get(name)
+    if task is not None:  # registered here: apply_async honours eager mode
+        task.apply_async(kwargs=kwargs, countdown=countdown)
+    else:
+        current_app.send_task(name, kwargs=kwargs, countdown=countdown)
 
 
 def _finish(payload: InboundPayload, status: str, *, reason: str = "", detail: str = "") -> None:

@@ -201,3 +201,41 @@ def test_publish_and_bulk_through_the_pages(client, login_as, shop, lazada_sandb
     assert "1 đang bán · 0 đang duyệt · 1 lỗi · 0 đang gửi" in page
     assert "Một mã SKU của người bán đã được sản phẩm khác trong gian hàng sử dụng" in page
     assert len(lazada_sandbox.products) == 3
+
+
+def test_the_qc_push_reads_the_review_at_once(shop, lazada_sandbox, run_jobs):
+    """Lazada's QC push (message_type 1) makes the publication holding that item read its
+    review now, not at the 10-minute sweep."""
+    from channels_sync.models import InboundPayload
+    from channels_sync.services.webhooks import webhook_process, webhook_receive
+
+    configure_listings(lazada_sandbox, qc="review")
+    product = three_option_product()
+    publication = publication_save(
+        product_id=product.pk, account_id=shop.pk, data=lazada_input(product), user_id=None
+    )
+    with run_jobs():
+        assert publication_queue(publication_id=publication.pk) is True
+    publication.refresh_from_db()
+    assert publication.status == PublicationStatus.IN_REVIEW
+    item_id = publication.items[0]["item_id"]
+
+    qc_finish(lazada_sandbox, int(item_id), approve=True)
+    assert lazada_sandbox.flush_pushes(10)
+    (delivery,) = [
+        d for d in lazada_sandbox.deliveries if d.attempt == 0 and b'"message_type":1,' in d.body
+    ]
+    payload = webhook_receive(
+        platform="lazada",
+        url=delivery.url,
+        body=delivery.body,
+        headers={"Authorization": delivery.signature},
+    )
+    assert isinstance(payload, InboundPayload)
+    assert payload.external_id == str(item_id)
+    with run_jobs():
+        webhook_process(payload_id=payload.pk)
+    payload.refresh_from_db()
+    assert (payload.status, payload.detail) == ("applied", "review check queued (1)")
+    publication.refresh_from_db()
+    assert publication.status == PublicationStatus.LIVE

@@ -5,6 +5,7 @@ product is live, and a bulk publish with one result per product."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -166,3 +167,78 @@ def test_bulk_publish_gives_one_result_per_product(shop, tiktok_sandbox, run_job
         "The product name does not meet the platform's rules (length or words). "
         "(title must have 25 to 255 characters.)"
     )
+
+
+def test_the_audit_webhook_reads_the_review_at_once_and_pushes_stock(
+    client, shop, tiktok_sandbox, run_jobs
+):
+    """TikTok's PRODUCT_STATUS_CHANGE webhook (type 5) makes the publication holding that
+    product read its review now, not at the 10-minute sweep: live at once, stock pushed."""
+    from django.urls import reverse
+
+    from channels_sync.models import InboundPayload
+    from channels_sync.services.webhooks import webhook_process
+
+    configure_listings(tiktok_sandbox, audit="manual")
+    product = three_option_product(name=NAME, stock={shop.warehouse_id: 4})
+    draft = publication_save(
+        product_id=product.pk,
+        account_id=shop.pk,
+        data=publish_input(product, **TIKTOK_INPUT),
+        user_id=None,
+    )
+    publication = send(run_jobs, draft)
+    assert publication.status == PublicationStatus.IN_REVIEW
+    ((product_id, remote),) = tiktok_sandbox.products.items()
+
+    audit_product(tiktok_sandbox, product_id, True, "")
+    assert tiktok_sandbox.flush_webhooks(10)
+    (delivery,) = [
+        d
+        for d in tiktok_sandbox.deliveries
+        if json.loads(d.body).get("type") == 5 and d.attempt == 0
+    ]
+    response = client.post(
+        reverse("channels_sync:webhook_tiktok"),
+        data=delivery.body,
+        content_type="application/json",
+        headers={"Authorization": delivery.signature},
+    )
+    assert response.status_code == 200
+    payload = InboundPayload.objects.get(external_id=product_id)
+    with run_jobs():
+        webhook_process(payload_id=payload.pk)
+    payload.refresh_from_db()
+    assert (payload.status, payload.detail) == ("applied", "review check queued (1)")
+    publication.refresh_from_db()
+    assert publication.status == PublicationStatus.LIVE
+    assert set(Listing.objects.filter(account=shop).values_list("status", flat=True)) == {
+        ListingStatus.ACTIVE
+    }
+    assert {s.seller_sku: sum(s.stock.values()) for s in remote.skus} == {
+        v.sku: 4 for v in product.variants.all()
+    }
+
+
+def test_a_status_webhook_of_an_item_we_did_not_publish_is_ignored(client, shop, tiktok_sandbox):
+    from channels_sync.models import InboundPayload
+    from channels_sync.services.webhooks import webhook_process
+
+    payload = InboundPayload.objects.create(
+        account=shop,
+        platform="tiktok",
+        kind="webhook",
+        external_id="1729000000000000001",
+        body=json.dumps(
+            {
+                "type": 5,
+                "tts_notification_id": "1",
+                "shop_id": TIKTOK_SHOP_ID,
+                "timestamp": 1644412885,
+                "data": {"product_id": "1729000000000000001", "status": "ACTIVATE"},
+            }
+        ),
+    )
+    webhook_process(payload_id=payload.pk)
+    payload.refresh_from_db()
+    assert (payload.status, payload.detail) == ("ignored", "no publication holds this item")

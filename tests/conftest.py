@@ -127,6 +127,18 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _project_celery_app():
+    """Each test ends with the project's Celery app current and default again: a test's
+    worker (celery.contrib.testing start_worker) makes its own app both, and a later test's
+    threads (live server, sandboxes) would publish jobs to that stopped app."""
+    yield
+    from crm.celery import app
+
+    app.set_current()
+    app.set_default()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     _clear_cache()
     yield

@@ -140,6 +140,8 @@ PUBLIC = {
     "assistant_channels:zalo_webhook",
     "assistant_channels:line_webhook",
     "assistant_channels:widget_messages",
+    # The website chat's demo storefront: DEBUG only (404 otherwise), what a shop's visitor sees.
+    "assistant_channels:widget_demo",
 }
 
 

@@ -307,6 +307,9 @@ class InboundPayload(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     external_id = models.CharField(_("platform order id"), max_length=64, blank=True)
     external_updated_at = models.DateTimeField(_("updated on the platform"), null=True)
+    # The platform's id of this message when it gives one (TikTok `tts_notification_id`, its
+    # documented de-duplication key): a second delivery with the same id is a repeat.
+    message_id = models.CharField(_("message id"), max_length=64, blank=True, default="")
     body = models.TextField(_("as received"))
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
@@ -348,6 +351,11 @@ class InboundPayload(models.Model):
                 fields=["status", "received_at"],
                 condition=Q(status__in=["pending", "quarantined"]),
                 name="channels_sync_payload_open_idx",
+            ),
+            models.Index(
+                fields=["account", "message_id"],
+                condition=~Q(message_id=""),
+                name="channels_sync_payload_msg_idx",
             ),
         ]
 

@@ -77,9 +77,10 @@ def webhook_receive(
         account = ChannelAccount.objects.filter(app=app, shop_id=event.shop_id).first()
     text = body.decode("utf-8", errors="replace")
     external_id = (event.external_id if event else "")[:64]
-    if event is not None and event.message_id:  # a repeat of a stored message: acked again
+    message_id = (event.message_id if event else "")[:64]
+    if message_id:  # a repeat of a stored message (same platform message id): acked again
         repeat = InboundPayload.objects.filter(
-            account=account, kind=PayloadKind.WEBHOOK, external_id=external_id, body=text
+            account=account, platform=platform, kind=PayloadKind.WEBHOOK, message_id=message_id
         ).first()
         if repeat is not None:
             return repeat
@@ -88,6 +89,7 @@ def webhook_receive(
         platform=platform,
         kind=PayloadKind.WEBHOOK,
         external_id=external_id,
+        message_id=message_id,
         external_updated_at=event.updated_at if event and event.kind == "order" else None,
         body=text,
     )

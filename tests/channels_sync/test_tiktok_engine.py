@@ -398,3 +398,50 @@ def test_two_workers_refused_at_once_refresh_once(tiktok_account, tiktok_sandbox
     assert tiktok_sandbox.call_count("/authorization/202309/shops", status=401) == 2
     assert tiktok_sandbox.call_count("/authorization/202309/shops", status=200) == 2
     assert ChannelAccount.objects.get(pk=tiktok_account.pk).status == "active"
+
+
+def test_a_notification_sent_again_with_a_new_timestamp_is_still_one(
+    client, tiktok_account, tiktok_app
+):
+    """TikTok's de-duplication key is `tts_notification_id` (§3.7), not the body: a second
+    delivery of the same notification whose envelope timestamp changed is a repeat."""
+    import hashlib
+    import hmac
+
+    from tests.channels_sync.conftest import TIKTOK_APP_SECRET
+
+    def delivery(timestamp: int) -> tuple[bytes, str]:
+        body = json.dumps(
+            {
+                "type": 1,
+                "tts_notification_id": "7327112393057371910",
+                "shop_id": SHOP,
+                "timestamp": timestamp,
+                "data": {
+                    "order_id": "576486316948490001",
+                    "order_status": "UNPAID",
+                    "is_on_hold_order": False,
+                    "update_time": 1644412885,
+                },
+            },
+            separators=(",", ":"),
+        ).encode()
+        signature = hmac.new(
+            TIKTOK_APP_SECRET.encode(), TIKTOK_APP_KEY.encode() + body, hashlib.sha256
+        ).hexdigest()
+        return body, signature
+
+    for timestamp in (1644412885, 1644413005):
+        body, signature = delivery(timestamp)
+        answer = client.post(
+            reverse("channels_sync:webhook_tiktok"),
+            data=body,
+            content_type="application/json",
+            headers={"Authorization": signature},
+        )
+        assert (answer.status_code, answer.content) == (200, b"")
+    (payload,) = InboundPayload.objects.all()
+    assert (payload.message_id, payload.external_id) == (
+        "7327112393057371910",
+        "576486316948490001",
+    )

@@ -30,8 +30,10 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import HttpSandbox
 
 ROLES = {"system", "user", "assistant", "tool", "developer"}
 TOOL_CHOICES = {"auto", "none", "required"}
@@ -167,7 +169,9 @@ def expand(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return steps
 
 
-class ScriptedOpenAI:
+class ScriptedOpenAI(HttpSandbox):
+    thread_name = "openai-sandbox"
+
     def __init__(self, *, model: str = "scripted-model", api_key: str = "sk-sandbox") -> None:
         self.model = model
         self.api_key = api_key
@@ -175,7 +179,6 @@ class ScriptedOpenAI:
         self.steps: list[dict[str, Any]] = []
         self.requests: list[Recorded] = []
         self.issued: set[str] = set()
-        self._server: ThreadingHTTPServer | None = None
 
     # -- control -------------------------------------------------------------------------------
     def load(self, turns: list[dict[str, Any]]) -> None:
@@ -194,28 +197,12 @@ class ScriptedOpenAI:
         return [r for r in self.requests if not r.valid]
 
     # -- server --------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> ScriptedOpenAI:
-        self._server = ThreadingHTTPServer((host, port), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> ScriptedOpenAI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return f"http://127.0.0.1:{self.port}/v1"
 
     # -- protocol ------------------------------------------------------------------------------
     def complete(self, headers: dict[str, str], body: Any) -> tuple[int, dict[str, Any], float]:

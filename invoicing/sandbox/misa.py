@@ -25,13 +25,13 @@ import secrets
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import HttpSandbox
 
 ICT = timezone(timedelta(hours=7))
 APP_ID = "sandbox-app-id"
@@ -86,7 +86,9 @@ class Template:
     name: str
 
 
-class MisaSandbox:
+class MisaSandbox(HttpSandbox):
+    thread_name = "misa-sandbox"
+
     def __init__(
         self,
         *,
@@ -132,47 +134,16 @@ class MisaSandbox:
             Template(str(uuid.UUID(int=2)), f"2C{year:02d}TBB", "Hóa đơn bán hàng có mã"),
             Template(str(uuid.UUID(int=3)), f"1K{year:02d}TKK", "Hóa đơn GTGT không mã"),
         ]
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- server -------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         from .misa_http import make_handler
 
-        self._server = ThreadingHTTPServer((host, port), make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="misa-sandbox", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def origin(self) -> str:
-        assert self._server is not None, "start() first"
-        address = self._server.server_address
-        assert isinstance(address, tuple)
-        host = address[0].decode() if isinstance(address[0], bytes) else str(address[0])
-        return f"http://{host}:{address[1]}"
+        return make_handler(self)
 
     @property
     def api_base(self) -> str:
         return f"{self.origin}/api/v3"
-
-    @classmethod
-    @contextmanager
-    def running(cls, **options: Any) -> Iterator[MisaSandbox]:
-        sandbox = cls(**options)
-        sandbox.start()
-        try:
-            yield sandbox
-        finally:
-            sandbox.stop()
 
     # -- state --------------------------------------------------------------------------------
     def now(self) -> float:

@@ -28,11 +28,11 @@ import secrets
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import HttpSandbox
 
 TAX_CODE = "0100109106-506"
 USERNAME = "0100109106-506"
@@ -105,7 +105,9 @@ class Invoice:
         return f"{self.series}{self.number}"
 
 
-class SInvoiceSandbox:
+class SInvoiceSandbox(HttpSandbox):
+    thread_name = "sinvoice-sandbox"
+
     def __init__(  # the [UNV] points of the doc are options
         self,
         *,
@@ -141,44 +143,17 @@ class SInvoiceSandbox:
         self.faults: list[Fault] = []
         self.received: list[tuple[str, Any]] = []  # (operation, body) of every API call
         self.calls: Counter[str] = Counter()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.add_account(USERNAME, PASSWORD, TAX_CODE)
 
     # -- server -------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         from .sinvoice_http import make_handler
 
-        self._server = ThreadingHTTPServer((host, port), make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="sinvoice-sandbox", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @classmethod
-    @contextmanager
-    def running(cls, **options: Any) -> Iterator[SInvoiceSandbox]:
-        """A sandbox started on a free port for the duration of the block."""
-        sandbox = cls(**options)
-        sandbox.start()
-        try:
-            yield sandbox
-        finally:
-            sandbox.stop()
+        return make_handler(self)
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     @property
     def api_base(self) -> str:

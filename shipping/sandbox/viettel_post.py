@@ -25,12 +25,12 @@ import threading
 import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import Background, HttpSandbox
 
 from . import viettel_post_data as data
 from .viettel_post_push import Callback, CallbackSender, Delivery
@@ -72,7 +72,9 @@ class Parcel:
         return self.steps[-1].status
 
 
-class ViettelPostSandbox:
+class ViettelPostSandbox(HttpSandbox):
+    thread_name = "vtp-sandbox"
+
     def __init__(  # the [UNV] points of the doc are options
         self,
         *,
@@ -106,45 +108,19 @@ class ViettelPostSandbox:
         self.calls: list[str] = []
         self._waybill = 10345381600
         self._sender = CallbackSender(timeout=webhook_timeout, retry_delays=webhook_retry_delays)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- server -------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         from .viettel_post_http import make_handler
 
-        self._server = ThreadingHTTPServer((host, port), make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="vtp-sandbox", daemon=True
-        )
-        self._thread.start()
-        self._sender.start()
+        return make_handler(self)
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        self._sender.stop()
-
-    @classmethod
-    @contextmanager
-    def running(cls, **options: Any) -> Iterator[ViettelPostSandbox]:
-        """A sandbox started on a free port for the duration of the block."""
-        sandbox = cls(**options)
-        sandbox.start()
-        try:
-            yield sandbox
-        finally:
-            sandbox.stop()
+    def background(self) -> list[Background]:
+        return [self._sender]
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     @property
     def api_base(self) -> str:

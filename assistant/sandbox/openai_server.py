@@ -22,7 +22,6 @@ In tests: `with ScriptedOpenAI() as server: server.base_url` (".../v1", a free p
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import secrets
@@ -34,6 +33,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from common.sandbox import HttpSandbox
+from common.sandbox_cli import sandbox_parser, serve_until_interrupted
 
 ROLES = {"system", "user", "assistant", "tool", "developer"}
 TOOL_CHOICES = {"auto", "none", "required"}
@@ -338,19 +338,13 @@ def _handler(server: ScriptedOpenAI) -> type[BaseHTTPRequestHandler]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8790)
+    parser = sandbox_parser(__doc__.splitlines()[0], port=8790)
     parser.add_argument("--model", default="scripted-model")
     parser.add_argument("--key", default="sk-sandbox")
     args = parser.parse_args()
     server = ScriptedOpenAI(model=args.model, api_key=args.key).start(args.host, args.port)
     print(f"scripted OpenAI-compatible server on {server.base_url}")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+    serve_until_interrupted(server)
 
 
 if __name__ == "__main__":

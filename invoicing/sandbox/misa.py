@@ -20,7 +20,6 @@ Demo: python -m invoicing.sandbox.misa --port 8710 [--code-delay S] [--file-dela
 
 from __future__ import annotations
 
-import argparse
 import secrets
 import threading
 import time
@@ -32,6 +31,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from common.sandbox import HttpSandbox
+from common.sandbox_cli import sandbox_parser, serve_until_interrupted
 
 ICT = timezone(timedelta(hours=7))
 APP_ID = "sandbox-app-id"
@@ -213,9 +213,7 @@ class MisaSandbox(HttpSandbox):
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Local MISA meInvoice v3 sandbox")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8710)
+    parser = sandbox_parser("Local MISA meInvoice v3 sandbox", port=8710)
     parser.add_argument("--code-delay", type=float, default=5.0)
     parser.add_argument("--file-delay", type=float, default=2.0)
     parser.add_argument("--token-ttl", type=float, default=3600.0)
@@ -228,13 +226,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"appid={APP_ID} taxcode={TAX_CODE} username={USERNAME} password={PASSWORD}")
     for template in sandbox.templates:
         print(f"template {template.template_id} {template.symbol} {template.name}")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
+    serve_until_interrupted(sandbox)
 
 
 if __name__ == "__main__":

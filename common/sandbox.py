@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar, Protocol, Self, TypeVar
@@ -147,6 +147,34 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
 
 HandlerT = TypeVar("HandlerT", bound=BaseHTTPRequestHandler)
+# a control action: (sandbox, the JSON body, the query) -> a dict merged into the answer
+ControlAction = Callable[[Any, dict[str, Any], Any], Any]
+
+
+def control_call(
+    sandbox: object,
+    method: str,
+    path: str,
+    query: object,
+    raw: bytes,
+    *,
+    post: Mapping[str, ControlAction],
+    get: Mapping[str, ControlAction],
+) -> tuple[int, dict[str, Any]]:
+    """A sandbox's JSON control API under /_sandbox/<action>: HTTP 200 `{"ok": true, ...}`,
+    400 `{"ok": false, "error": ...}` on a bad body or argument, 404 for an unknown action."""
+    name = path.removeprefix("/_sandbox/").strip("/")
+    action = (post if method == "POST" else get).get(name)
+    if action is None:
+        return 404, {"ok": False, "error": f"unknown control call {method} {name}"}
+    try:
+        data = json.loads(raw) if raw.strip() else {}
+        if not isinstance(data, dict):
+            raise ValueError("the body must be a JSON object")
+        result = action(sandbox, data, query)
+    except (KeyError, ValueError, TypeError) as error:
+        return 400, {"ok": False, "error": f"{type(error).__name__}: {error}"}
+    return 200, {"ok": True, **(result if isinstance(result, dict) else {})}
 
 
 def bind(handler: type[HandlerT], sandbox: object) -> type[HandlerT]:

@@ -15,8 +15,9 @@ import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, ClassVar, Protocol, Self, TypeVar
+from typing import Any, ClassVar, Generic, Protocol, Self, TypeVar
 
 POLL_SECONDS = 0.05  # how soon serve_forever notices shutdown()
 
@@ -102,6 +103,50 @@ class HttpSandbox:
         host = self._server.server_address[0]
         host = host.decode() if isinstance(host, bytes) else str(host)
         return f"http://{host}:{self.port}"
+
+
+@dataclass
+class Fault:
+    """An injected failure of the next `count` calls whose path contains `path`: "slow" (the
+    answer comes after `delay` seconds), "error" (HTTP `status`) or a sandbox's own kinds."""
+
+    kind: str
+    count: int = 1
+    delay: float = 2.0
+    status: int = 500
+    path: str = ""  # only calls whose path contains this
+
+
+FaultT = TypeVar("FaultT", bound=Fault)
+
+
+class FaultQueue(Generic[FaultT]):
+    """Pending faults of a sandbox (its `lock` guards `faults`)."""
+
+    fault_kinds: ClassVar[tuple[str, ...]] = ("slow", "error", "expired_token")
+    lock: Any
+    faults: list[FaultT]
+
+    def add_fault(self, fault: FaultT) -> None:
+        if fault.kind not in self.fault_kinds:
+            raise ValueError(f"unknown fault {fault.kind}")
+        with self.lock:
+            self.faults.append(fault)
+
+    def take_fault(self, path: str) -> FaultT | None:
+        """The first pending fault for this path, counted down."""
+        with self.lock:
+            for fault in self.faults:
+                if fault.path in path:
+                    fault.count -= 1
+                    if fault.count <= 0:
+                        self.faults.remove(fault)
+                    return fault
+            return None
+
+    def clear_faults(self) -> None:
+        with self.lock:
+            self.faults.clear()
 
 
 class SandboxHandler(BaseHTTPRequestHandler):

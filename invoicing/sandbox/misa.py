@@ -30,7 +30,8 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from common.sandbox import HttpSandbox
+from common.sandbox import Fault as SandboxFault
+from common.sandbox import FaultQueue, HttpSandbox
 from common.sandbox_cli import sandbox_parser, serve_until_interrupted
 
 ICT = timezone(timedelta(hours=7))
@@ -42,12 +43,9 @@ VAT_TEMPLATE_ID = str(uuid.UUID(int=1))  # the seeded VAT invoice template, seri
 
 
 @dataclass
-class Fault:
-    kind: str  # "slow", "error" (HTTP `status`), "expired_token", "validation"
-    count: int = 1
-    delay: float = 2.0
-    status: int = 500
-    path: str = ""  # only calls whose path contains this (lowercase)
+class Fault(SandboxFault):
+    """Also "expired_token" and "validation"; `path` in lowercase."""
+
     code: str = "InvalidData"  # validation: the ErrorCode and ErrorData
     message: str = "Dữ liệu không hợp lệ"
 
@@ -86,7 +84,7 @@ class Template:
     name: str
 
 
-class MisaSandbox(HttpSandbox):
+class MisaSandbox(HttpSandbox, FaultQueue[Fault]):
     thread_name = "misa-sandbox"
 
     def __init__(
@@ -186,14 +184,7 @@ class MisaSandbox(HttpSandbox):
         return invoice.tax_code
 
     def take_fault(self, path: str) -> Fault | None:
-        with self.lock:
-            for fault in self.faults:
-                if fault.path in path.lower():
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
+        return super().take_fault(path.lower())
 
     def reset(self) -> None:
         with self.lock:

@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from common.sandbox import HttpSandbox
+from common.sandbox import Fault as SandboxFault
+from common.sandbox import FaultQueue, HttpSandbox
 
 TAX_CODE = "0100109106-506"
 USERNAME = "0100109106-506"
@@ -72,13 +73,9 @@ class Account:
 
 
 @dataclass
-class Fault:
-    kind: str  # "slow" (answer after `delay`), "error" (HTTP `status`), "expired_token",
-    # "validation" (errorCode `code`, description `message`)
-    count: int = 1
-    delay: float = 2.0
-    status: int = 500
-    path: str = ""  # only calls whose path contains this
+class Fault(SandboxFault):
+    """Also "expired_token" and "validation" (errorCode `code`, description `message`)."""
+
     code: str = "ERR"
     message: str = "Dữ liệu không hợp lệ"
 
@@ -105,8 +102,9 @@ class Invoice:
         return f"{self.series}{self.number}"
 
 
-class SInvoiceSandbox(HttpSandbox):
+class SInvoiceSandbox(HttpSandbox, FaultQueue[Fault]):
     thread_name = "sinvoice-sandbox"
+    fault_kinds = FAULT_KINDS
 
     def __init__(  # the [UNV] points of the doc are options
         self,
@@ -218,28 +216,6 @@ class SInvoiceSandbox(HttpSandbox):
                 if t in self.tokens:
                     self.tokens[t] = (self.tokens[t][0], self.now() - 1)
             return len(chosen)
-
-    # -- faults -------------------------------------------------------------------------------
-    def add_fault(self, fault: Fault) -> None:
-        if fault.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault {fault.kind}")
-        with self.lock:
-            self.faults.append(fault)
-
-    def take_fault(self, path: str) -> Fault | None:
-        """The first pending fault for this path, counted down."""
-        with self.lock:
-            for fault in self.faults:
-                if fault.path in path:
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self.faults.clear()
 
     def configure(self, **options: Any) -> None:
         unknown = set(options) - set(OPTIONS)

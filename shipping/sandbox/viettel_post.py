@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from common.sandbox import Background, HttpSandbox
+from common.sandbox import Background, Fault, FaultQueue, HttpSandbox
 
 from . import viettel_post_data as data
 from .viettel_post_push import Callback, CallbackSender, Delivery
@@ -39,15 +39,6 @@ ICT = timezone(timedelta(hours=7))
 USERNAME = "0987654321"
 PASSWORD = "vtp-sandbox-pass"
 DAY = 86400.0
-
-
-@dataclass
-class Fault:
-    kind: str  # "slow", "error" (HTTP `status`), "expired_token"
-    count: int = 1
-    delay: float = 2.0
-    status: int = 500
-    path: str = ""  # only calls whose path contains this
 
 
 @dataclass
@@ -72,7 +63,7 @@ class Parcel:
         return self.steps[-1].status
 
 
-class ViettelPostSandbox(HttpSandbox):
+class ViettelPostSandbox(HttpSandbox, FaultQueue[Fault]):
     thread_name = "vtp-sandbox"
 
     def __init__(  # the [UNV] points of the doc are options
@@ -174,28 +165,6 @@ class ViettelPostSandbox(HttpSandbox):
             self.long_tokens = {t: (u, past) for t, (u, _) in self.long_tokens.items()}
             self.short_tokens = dict.fromkeys(self.short_tokens, past)
             return len(self.long_tokens)
-
-    # -- faults -------------------------------------------------------------------------------
-    def add_fault(self, fault: Fault) -> None:
-        if fault.kind not in ("slow", "error", "expired_token"):
-            raise ValueError(f"unknown fault {fault.kind}")
-        with self.lock:
-            self.faults.append(fault)
-
-    def take_fault(self, path: str) -> Fault | None:
-        """The first pending fault for this path, counted down."""
-        with self.lock:
-            for fault in self.faults:
-                if fault.path in path:
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self.faults.remove(fault)
-                    return fault
-            return None
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self.faults.clear()
 
     # -- parcels ------------------------------------------------------------------------------
     def next_waybill(self) -> str:

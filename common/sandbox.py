@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -147,6 +148,22 @@ class FaultQueue(Generic[FaultT]):
     def clear_faults(self) -> None:
         with self.lock:
             self.faults.clear()
+
+
+class SandboxClock:
+    """A sandbox's time: the real one moved on by `advance` (tokens expire, timers run out)."""
+
+    lock: Any
+    clock_offset: float = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset
+
+    def advance(self, seconds: float) -> float:
+        """Move the clock on; the new time."""
+        with self.lock:
+            self.clock_offset += float(seconds)
+            return self.now()
 
 
 class SandboxHandler(BaseHTTPRequestHandler):

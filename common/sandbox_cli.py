@@ -20,6 +20,13 @@ class Stoppable(Protocol):
     def stop(self) -> None: ...
 
 
+class Startable(Stoppable, Protocol):
+    def start(self, host: str = ..., port: int = ...) -> Any: ...
+
+
+SandboxT = TypeVar("SandboxT", bound=Startable)
+
+
 def sandbox_parser(description: str, *, port: int, seeded: bool = False) -> argparse.ArgumentParser:
     """--host and --port; with `seeded`, --seed FILE and --order-every SECONDS too."""
     parser = argparse.ArgumentParser(description=description)
@@ -50,6 +57,25 @@ def placed(place: Callable[[random.Random], T | None]) -> Callable[[], list[str]
         return [] if order is None else [f"placed order {order}"]
 
     return tick
+
+
+def serve_seeded(
+    sandbox: SandboxT,
+    args: argparse.Namespace,
+    *,
+    seed: Callable[[SandboxT, dict[str, Any]], None],
+    place: Callable[[SandboxT, random.Random], object | None],
+    banner: Callable[[SandboxT], str],
+) -> None:
+    """A marketplace sandbox's command line after parsing (`sandbox_parser(seeded=True)`):
+    seed it from --seed, start it, print the banner and serve, placing a random order every
+    --order-every seconds."""
+    if (data := read_seed(args.seed)) is not None:
+        seed(sandbox, data)
+    sandbox.start(args.host, args.port)
+    print(banner(sandbox), flush=True)
+    tick = placed(lambda rng: place(sandbox, rng))
+    serve_until_interrupted(sandbox, every=args.order_every, tick=tick)
 
 
 def serve_until_interrupted(

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from common.sandbox import Background, HttpSandbox
+from common.sandbox import Background, HttpSandbox, SandboxClock
 
 from .lazada_push import LazadaDelivery, LazadaPush, LazadaPushSender
 from .lazada_state import (
@@ -44,7 +43,7 @@ DAY = 86400
 DEFAULT_WAREHOUSE = "dropshipping"
 
 
-class LazadaSandbox(HttpSandbox):
+class LazadaSandbox(HttpSandbox, SandboxClock):
     thread_name = "lazada-sandbox"
 
     def __init__(  # every [UNV] assumption of the doc is an option
@@ -104,13 +103,6 @@ class LazadaSandbox(HttpSandbox):
     def base_url(self) -> str:
         """The API base URL (an adapter's `base_url`)."""
         return self.origin + "/rest"
-
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
-    def advance(self, seconds: float) -> None:
-        with self.lock:
-            self.clock_offset += seconds
 
     def _next(self, kind: str) -> int:
         self._ids[kind] += 1

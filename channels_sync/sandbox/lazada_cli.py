@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from common.sandbox_cli import placed, read_seed, sandbox_parser, serve_until_interrupted
+from common.sandbox_cli import sandbox_parser, serve_seeded
 
 from .lazada import LazadaSandbox
 
@@ -76,9 +76,8 @@ def main(argv: list[str] | None = None) -> None:
         push_duplicates=args.push_duplicates,
         auto_authorize_seller_id=args.auto_authorize,
     )
-    if (data := read_seed(args.seed)) is not None:
-        seed(sb, data)
-    sb.start(args.host, args.port)
-    print(f"Lazada sandbox on {sb.base_url} (consent page {sb.origin}/oauth/authorize)")
-    tick = placed(lambda rng: random_order(sb, rng))
-    serve_until_interrupted(sb, every=args.order_every, tick=tick)
+    serve_seeded(sb, args, seed=seed, place=random_order, banner=_banner)
+
+
+def _banner(sb: LazadaSandbox) -> str:
+    return f"Lazada sandbox on {sb.base_url} (consent page {sb.origin}/oauth/authorize)"

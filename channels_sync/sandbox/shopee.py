@@ -20,7 +20,7 @@ from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from common.sandbox import Background, HttpSandbox
+from common.sandbox import Background, HttpSandbox, SandboxClock
 
 from .push import Delivery, PushJob, PushSender, push_body
 from .shopee_listings import PublishingState
@@ -43,7 +43,7 @@ from .shopee_state import (
 DAY = 86400
 
 
-class ShopeeSandbox(HttpSandbox):
+class ShopeeSandbox(HttpSandbox, SandboxClock):
     thread_name = "shopee-sandbox"
 
     def __init__(  # every [UNV] assumption of the doc is an option
@@ -113,13 +113,6 @@ class ShopeeSandbox(HttpSandbox):
         return self.origin
 
     # -- clock --------------------------------------------------------------------------------
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
-    def advance(self, seconds: float) -> None:
-        with self.lock:
-            self.clock_offset += seconds
-
     def _next(self, kind: str) -> int:
         self._ids[kind] += 1
         return self._ids[kind]

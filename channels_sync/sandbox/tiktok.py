@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter, deque
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from common.sandbox import Background, HttpSandbox
+from common.sandbox import Background, HttpSandbox, SandboxClock
 
 from .tiktok_state import (
     ORDER_STATUSES,
@@ -56,7 +55,7 @@ OPTIONS = {
 }
 
 
-class TikTokSandbox(HttpSandbox):
+class TikTokSandbox(HttpSandbox, SandboxClock):
     thread_name = "tiktok-sandbox"
 
     def __init__(  # every [UNV] assumption of the doc is an option
@@ -116,14 +115,6 @@ class TikTokSandbox(HttpSandbox):
     @property
     def base_url(self) -> str:
         return self.origin
-
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
-    def advance(self, seconds: float) -> float:
-        with self.lock:
-            self.clock_offset += float(seconds)
-            return self.now()
 
     def next_id(self, kind: str) -> str:
         self._ids[kind] += 1

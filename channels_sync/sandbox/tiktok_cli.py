@@ -27,7 +27,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from common.sandbox_cli import placed, read_seed, sandbox_parser, serve_until_interrupted
+from common.sandbox_cli import sandbox_parser, serve_seeded
 
 from .tiktok import TikTokSandbox
 
@@ -93,9 +93,4 @@ def main(argv: list[str] | None = None) -> None:
         qps=args.qps,
         retry_scale=args.retry_scale,
     )
-    if (data := read_seed(args.seed)) is not None:
-        seed(sb, data)
-    sb.start(args.host, args.port)
-    print(sb.base_url, flush=True)
-    tick = placed(lambda rng: random_order(sb, rng))
-    serve_until_interrupted(sb, every=args.order_every, tick=tick)
+    serve_seeded(sb, args, seed=seed, place=random_order, banner=lambda s: s.base_url)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -31,7 +30,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from common.sandbox import Fault as SandboxFault
-from common.sandbox import FaultQueue, HttpSandbox
+from common.sandbox import FaultQueue, HttpSandbox, SandboxClock
 from common.sandbox_cli import sandbox_parser, serve_until_interrupted
 
 ICT = timezone(timedelta(hours=7))
@@ -84,7 +83,7 @@ class Template:
     name: str
 
 
-class MisaSandbox(HttpSandbox, FaultQueue[Fault]):
+class MisaSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
     thread_name = "misa-sandbox"
 
     def __init__(
@@ -144,9 +143,6 @@ class MisaSandbox(HttpSandbox, FaultQueue[Fault]):
         return f"{self.origin}/api/v3"
 
     # -- state --------------------------------------------------------------------------------
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
     def today(self) -> date:
         return datetime.fromtimestamp(self.now(), tz=UTC).astimezone(ICT).date()
 

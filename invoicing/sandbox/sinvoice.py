@@ -26,14 +26,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-import time
 from collections import Counter
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from common.sandbox import Fault as SandboxFault
-from common.sandbox import FaultQueue, HttpSandbox
+from common.sandbox import FaultQueue, HttpSandbox, SandboxClock
 
 TAX_CODE = "0100109106-506"
 USERNAME = "0100109106-506"
@@ -102,7 +101,7 @@ class Invoice:
         return f"{self.series}{self.number}"
 
 
-class SInvoiceSandbox(HttpSandbox, FaultQueue[Fault]):
+class SInvoiceSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
     thread_name = "sinvoice-sandbox"
     fault_kinds = FAULT_KINDS
 
@@ -161,14 +160,6 @@ class SInvoiceSandbox(HttpSandbox, FaultQueue[Fault]):
     @property
     def auth_url(self) -> str:
         return f"{self.base_url}/auth/login"
-
-    # -- clock --------------------------------------------------------------------------------
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
-    def advance(self, seconds: float) -> None:
-        with self.lock:
-            self.clock_offset += seconds
 
     # -- accounts and tokens ------------------------------------------------------------------
     def add_account(

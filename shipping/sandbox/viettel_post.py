@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-import time
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from common.sandbox import Background, Fault, FaultQueue, HttpSandbox
+from common.sandbox import Background, Fault, FaultQueue, HttpSandbox, SandboxClock
 
 from . import viettel_post_data as data
 from .viettel_post_push import Callback, CallbackSender, Delivery
@@ -63,7 +62,7 @@ class Parcel:
         return self.steps[-1].status
 
 
-class ViettelPostSandbox(HttpSandbox, FaultQueue[Fault]):
+class ViettelPostSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
     thread_name = "vtp-sandbox"
 
     def __init__(  # the [UNV] points of the doc are options
@@ -117,14 +116,6 @@ class ViettelPostSandbox(HttpSandbox, FaultQueue[Fault]):
     def api_base(self) -> str:
         """What CarrierConfig.base_url takes (the production one is .../v2 too)."""
         return f"{self.base_url}/v2"
-
-    # -- clock --------------------------------------------------------------------------------
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
-    def advance(self, seconds: float) -> None:
-        with self.lock:
-            self.clock_offset += seconds
 
     # -- accounts and tokens ------------------------------------------------------------------
     def add_account(self, username: str, password: str) -> None:

@@ -4,7 +4,8 @@ the public page of that link (the PDF, no login, signed and expiring)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, Protocol
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.auth import require_perm
 from common.pdf import pdf_file_response
-from invoicing.forms import CancelForm, ProposalForm, SendForm
+from invoicing.forms import AgreementMixin, CancelForm, ProposalForm, SendForm
 from invoicing.models import EInvoice, InvoiceState, SendChannel
 from invoicing.services.cancel import invoice_cancel
 from invoicing.services.corrections import adjustment_confirm, adjustment_dismiss
@@ -23,19 +24,44 @@ from invoicing.services.delivery import invoice_for_token, invoice_send, link_to
 from invoicing.services.issuing import InvoiceStateError
 from invoicing.tasks import enqueue_issue
 from invoicing.views import ISSUE, _order, _panel
+from orders.models import Order
 
 
-@require_POST
-@require_perm(ISSUE)
-def proposal_confirm(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
+class AgreedService(Protocol):
+    def __call__(
+        self,
+        *,
+        invoice_id: int,
+        reason: str,
+        agreement_name: str,
+        agreement_date: date | None,
+        user: Any = None,
+    ) -> EInvoice: ...
+
+
+def _order_invoice(pk: int, invoice_pk: int) -> tuple[Order, EInvoice]:
     order = _order(pk)
-    invoice = get_object_or_404(EInvoice, pk=invoice_pk, order=order)
-    form = ProposalForm(request.POST, prefix=f"p{invoice.pk}")
+    return order, get_object_or_404(EInvoice, pk=invoice_pk, order=order)
+
+
+def _agreed(
+    request: HttpRequest,
+    order: Order,
+    invoice: EInvoice,
+    *,
+    form_class: type[AgreementMixin],
+    prefix: str,
+    missing: str,
+    service: AgreedService,
+) -> HttpResponse | None:
+    """Run `service` with the reason and the buyer's agreement from the invoice's form: the
+    panel with what went wrong, or None when it was done."""
+    form = form_class(request.POST, prefix=f"{prefix}{invoice.pk}")
     if not form.is_valid():
-        return _panel(request, order, status=422, error=_("Give the reason for the correction."))
+        return _panel(request, order, status=422, error=missing)
     data = form.cleaned_data
     try:
-        adjustment_confirm(
+        service(
             invoice_id=invoice.pk,
             reason=data["reason"],
             agreement_name=data["agreement_name"],
@@ -44,6 +70,24 @@ def proposal_confirm(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResp
         )
     except InvoiceStateError as error:
         return _panel(request, order, status=422, error=str(error))
+    return None
+
+
+@require_POST
+@require_perm(ISSUE)
+def proposal_confirm(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
+    order, invoice = _order_invoice(pk, invoice_pk)
+    refused = _agreed(
+        request,
+        order,
+        invoice,
+        form_class=ProposalForm,
+        prefix="p",
+        missing=_("Give the reason for the correction."),
+        service=adjustment_confirm,
+    )
+    if refused is not None:
+        return refused
     enqueue_issue(invoice.pk)
     return _panel(request, order)
 
@@ -51,8 +95,7 @@ def proposal_confirm(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResp
 @require_POST
 @require_perm(ISSUE)
 def proposal_dismiss(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
-    order = _order(pk)
-    invoice = get_object_or_404(EInvoice, pk=invoice_pk, order=order)
+    order, invoice = _order_invoice(pk, invoice_pk)
     adjustment_dismiss(invoice_id=invoice.pk)
     return _panel(request, order)
 
@@ -60,31 +103,24 @@ def proposal_dismiss(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResp
 @require_POST
 @require_perm(ISSUE)
 def cancel(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
-    order = _order(pk)
-    invoice = get_object_or_404(EInvoice, pk=invoice_pk, order=order)
-    form = CancelForm(request.POST, prefix=f"c{invoice.pk}")
-    if not form.is_valid():
-        return _panel(request, order, status=422, error=_("Give the reason for the cancellation."))
-    data = form.cleaned_data
-    try:
-        invoice_cancel(
-            invoice_id=invoice.pk,
-            reason=data["reason"],
-            agreement_name=data["agreement_name"],
-            agreement_date=data["agreement_date"],
-            user=request.user,
-        )
-    except InvoiceStateError as error:
-        return _panel(request, order, status=422, error=str(error))
-    return _panel(request, order)
+    order, invoice = _order_invoice(pk, invoice_pk)
+    refused = _agreed(
+        request,
+        order,
+        invoice,
+        form_class=CancelForm,
+        prefix="c",
+        missing=_("Give the reason for the cancellation."),
+        service=invoice_cancel,
+    )
+    return refused if refused is not None else _panel(request, order)
 
 
 @require_POST
 @require_perm(ISSUE)
 def send(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
     """Send again (our e-mail or the provider's), or give the chat link (shown in the panel)."""
-    order = _order(pk)
-    invoice = get_object_or_404(EInvoice, pk=invoice_pk, order=order)
+    order, invoice = _order_invoice(pk, invoice_pk)
     form = SendForm(request.POST)
     if not form.is_valid():
         return _panel(request, order, status=422, error=_("Give a valid e-mail address."))

@@ -172,62 +172,32 @@ def _banner(procs: dict[str, subprocess.Popen[bytes]]) -> str:
     return "\n" + "\n".join(lines) + "\n"
 
 
-def _marketplace_demo(env: dict[str, str]) -> None:
-    """Connect the demo shop to the running sandbox (a failure is printed; the CRM runs on)."""
-    sandbox_url = f"http://127.0.0.1:{SANDBOX_PORT}"
-    if not (
-        _wait_http(f"{sandbox_url}/_sandbox/state") and _wait_http(f"http://{HOST}:{PORT}/healthz")
-    ):
-        print("The Shopee sandbox or the web server did not start; no marketplace demo.")
-        return
-    # The sandbox signs each push with the URL it posts to; we check it against SITE_URL.
+# label -> (manage.py command, sandbox port, a control path that answers once it runs, webhook)
+MARKETPLACE_DEMOS = {
+    "Shopee": ("demomarketplace", SANDBOX_PORT, "/_sandbox/state", "shopee"),
+    "TikTok": ("demotiktok", TIKTOK_SANDBOX_PORT, "/_sandbox/state", "tiktok"),
+    "Lazada": ("demolazada", LAZADA_SANDBOX_PORT, "/_sandbox/calls", "lazada"),
+}
+
+
+def _marketplace_demos(env: dict[str, str]) -> None:
+    """Connect each demo shop to its running sandbox (a failure is printed; the CRM runs on)."""
+    # A sandbox signs each push with the URL it posts to; we check it against SITE_URL.
     base = env.get("SITE_URL", "").rstrip("/") or f"http://{HOST}:{PORT}"
-    webhook_url = f"{base}/webhooks/shopee"
-    subprocess.run(
-        [
-            *(sys.executable, "manage.py", "demomarketplace"),
-            *("--sandbox-url", sandbox_url, "--webhook-url", webhook_url),
-        ],
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
-
-
-def _tiktok_demo(env: dict[str, str]) -> None:
-    """Connect the TikTok demo shop to its running sandbox (a failure is printed)."""
-    sandbox_url = f"http://127.0.0.1:{TIKTOK_SANDBOX_PORT}"
-    if not _wait_http(f"{sandbox_url}/_sandbox/state"):
-        print("The TikTok sandbox did not start; no TikTok demo.")
-        return
-    base = env.get("SITE_URL", "").rstrip("/") or f"http://{HOST}:{PORT}"
-    subprocess.run(
-        [
-            *(sys.executable, "manage.py", "demotiktok"),
-            *("--sandbox-url", sandbox_url, "--webhook-url", f"{base}/webhooks/tiktok"),
-        ],
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
-
-
-def _lazada_demo(env: dict[str, str]) -> None:
-    """Connect the Lazada demo seller to its running sandbox (a failure is printed)."""
-    sandbox_url = f"http://127.0.0.1:{LAZADA_SANDBOX_PORT}"
-    if not _wait_http(f"{sandbox_url}/_sandbox/calls"):
-        print("The Lazada sandbox did not start; no Lazada demo.")
-        return
-    base = env.get("SITE_URL", "").rstrip("/") or f"http://{HOST}:{PORT}"
-    subprocess.run(
-        [
-            *(sys.executable, "manage.py", "demolazada"),
-            *("--sandbox-url", sandbox_url, "--webhook-url", f"{base}/webhooks/lazada"),
-        ],
-        cwd=ROOT,
-        env=env,
-        check=False,
-    )
+    for label, (command, port, probe, hook) in MARKETPLACE_DEMOS.items():
+        sandbox_url = f"http://127.0.0.1:{port}"
+        if not (_wait_http(sandbox_url + probe) and _wait_http(f"http://{HOST}:{PORT}/healthz")):
+            print(f"The {label} sandbox or the web server did not start; no {label} demo.")
+            continue
+        subprocess.run(
+            [
+                *(sys.executable, "manage.py", command),
+                *("--sandbox-url", sandbox_url, "--webhook-url", f"{base}/webhooks/{hook}"),
+            ],
+            cwd=ROOT,
+            env=env,
+            check=False,
+        )
 
 
 def _assistant_demo(env: dict[str, str]) -> None:
@@ -268,15 +238,19 @@ def _supervise(procs: dict[str, subprocess.Popen[bytes]]) -> int:
     return 0
 
 
-def _sandbox_commands(env: dict[str, str]) -> dict[str, list[str]]:
-    """The sandboxes' commands (their seed files written first)."""
-    commands: dict[str, list[str]] = {}
+def _write_seed(env: dict[str, str], command: str, path: Path) -> None:
     subprocess.run(
-        [sys.executable, "manage.py", "demomarketplace", "--write-seed", str(SEED_FILE)],
+        [sys.executable, "manage.py", command, "--write-seed", str(path)],
         cwd=ROOT,
         env=env,
         check=True,
     )
+
+
+def _sandbox_commands(env: dict[str, str]) -> dict[str, list[str]]:
+    """The sandboxes' commands (their seed files written first)."""
+    commands: dict[str, list[str]] = {}
+    _write_seed(env, "demomarketplace", SEED_FILE)
     commands["sandbox"] = [
         sys.executable,
         "-m",
@@ -288,23 +262,13 @@ def _sandbox_commands(env: dict[str, str]) -> dict[str, list[str]]:
         "--order-every",
         ORDER_EVERY,
     ]
-    subprocess.run(
-        [sys.executable, "manage.py", "demotiktok", "--write-seed", str(TIKTOK_SEED_FILE)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    _write_seed(env, "demotiktok", TIKTOK_SEED_FILE)
     commands["tiktok-sandbox"] = [
         *(sys.executable, "-m", "channels_sync.sandbox.tiktok"),
         *("--port", TIKTOK_SANDBOX_PORT, "--seed", str(TIKTOK_SEED_FILE)),
         *("--order-every", ORDER_EVERY, "--retry-scale", "0.01"),
     ]
-    subprocess.run(
-        [sys.executable, "manage.py", "demolazada", "--write-seed", str(LAZADA_SEED_FILE)],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    _write_seed(env, "demolazada", LAZADA_SEED_FILE)
     commands["lazada-sandbox"] = [
         *(sys.executable, "-m", "channels_sync.sandbox.lazada"),
         *("--port", LAZADA_SANDBOX_PORT, "--seed", str(LAZADA_SEED_FILE)),
@@ -356,9 +320,7 @@ def main() -> int:
         for name, cmd in commands.items():
             procs[name] = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
         if WITH_SANDBOX:
-            _marketplace_demo(env)
-            _tiktok_demo(env)
-            _lazada_demo(env)
+            _marketplace_demos(env)
             _carriers_demo(env)
             _assistant_demo(env)
         return _supervise(procs)

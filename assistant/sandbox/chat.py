@@ -32,9 +32,11 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from http.server import BaseHTTPRequestHandler
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl, urlsplit
+
+from common.sandbox import HttpSandbox, SandboxHandler, bind
 
 MESSAGING_TYPES = {"RESPONSE", "UPDATE", "MESSAGE_TAG"}
 MESSENGER_WINDOW = 24 * 3600.0
@@ -54,7 +56,7 @@ class SentMessage:
 
 
 @dataclass
-class ChatSandbox:
+class ChatSandbox(HttpSandbox):
     messenger_tokens: set[str] = field(default_factory=set)
     zalo_tokens: set[str] = field(default_factory=set)
     line_tokens: set[str] = field(default_factory=set)
@@ -72,28 +74,19 @@ class ChatSandbox:
     _faults: dict[str, list[tuple[int, dict[str, Any] | None]]] = field(default_factory=dict)
     _reply_tokens: dict[str, str] = field(default_factory=dict)  # token -> user id
     _retry_keys: set[str] = field(default_factory=set)
-    _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
+    thread_name = "chat-sandbox"
 
     # --- life -----------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> ChatSandbox:
-        self._started = time.time()
-        handler = type("Handler", (_Handler,), {"sandbox": self})
-        self._server = ThreadingHTTPServer((host, port), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> Self:
+        self._started = time.time()  # users it was not told about "wrote" now
+        return super().start(host, port)
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return bind(_Handler, self)
 
     @property
     def url(self) -> str:
-        assert self._server is not None
-        port = self._server.server_address[1]
-        return f"http://127.0.0.1:{port}"
+        return f"http://127.0.0.1:{self.port}"
 
     # --- control --------------------------------------------------------------------------------
     def fail_next(
@@ -249,13 +242,9 @@ def _graph_error(message: str, kind: str, code: int, subcode: int | None = None)
     return {"error": error}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(SandboxHandler):
     sandbox: ChatSandbox
     server_version = "ChatSandbox/1.0"
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
 
     def do_GET(self) -> None:
         from assistant.sandbox.chat_demo import control
@@ -269,7 +258,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         url = urlsplit(self.path)
         query = dict(parse_qsl(url.query))
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        raw = self._read()
         headers = {k.lower(): v for k, v in self.headers.items()}
         try:
             body = json.loads(raw) if raw else None
@@ -297,14 +286,6 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             status, payload = 404, {"message": "Not found"}
         self._json(status, payload)
-
-    def _json(self, status: int, payload: dict[str, Any]) -> None:
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
 
 
 if __name__ == "__main__":

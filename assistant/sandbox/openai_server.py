@@ -22,7 +22,6 @@ In tests: `with ScriptedOpenAI() as server: server.base_url` (".../v1", a free p
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import secrets
@@ -30,8 +29,11 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import HttpSandbox
+from common.sandbox_cli import sandbox_parser, serve_until_interrupted
 
 ROLES = {"system", "user", "assistant", "tool", "developer"}
 TOOL_CHOICES = {"auto", "none", "required"}
@@ -167,7 +169,9 @@ def expand(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return steps
 
 
-class ScriptedOpenAI:
+class ScriptedOpenAI(HttpSandbox):
+    thread_name = "openai-sandbox"
+
     def __init__(self, *, model: str = "scripted-model", api_key: str = "sk-sandbox") -> None:
         self.model = model
         self.api_key = api_key
@@ -175,7 +179,6 @@ class ScriptedOpenAI:
         self.steps: list[dict[str, Any]] = []
         self.requests: list[Recorded] = []
         self.issued: set[str] = set()
-        self._server: ThreadingHTTPServer | None = None
 
     # -- control -------------------------------------------------------------------------------
     def load(self, turns: list[dict[str, Any]]) -> None:
@@ -194,28 +197,12 @@ class ScriptedOpenAI:
         return [r for r in self.requests if not r.valid]
 
     # -- server --------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> ScriptedOpenAI:
-        self._server = ThreadingHTTPServer((host, port), _handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> ScriptedOpenAI:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        return _handler(self)
 
     @property
     def base_url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return f"http://127.0.0.1:{self.port}/v1"
 
     # -- protocol ------------------------------------------------------------------------------
     def complete(self, headers: dict[str, str], body: Any) -> tuple[int, dict[str, Any], float]:
@@ -351,19 +338,13 @@ def _handler(server: ScriptedOpenAI) -> type[BaseHTTPRequestHandler]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8790)
+    parser = sandbox_parser(__doc__.splitlines()[0], port=8790)
     parser.add_argument("--model", default="scripted-model")
     parser.add_argument("--key", default="sk-sandbox")
     args = parser.parse_args()
     server = ScriptedOpenAI(model=args.model, api_key=args.key).start(args.host, args.port)
     print(f"scripted OpenAI-compatible server on {server.base_url}")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        server.stop()
+    serve_until_interrupted(server)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter
 from decimal import Decimal
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import Background, HttpSandbox, SandboxClock
 
 from .lazada_catalog import ListingsState
 from .lazada_push import LazadaDelivery, LazadaPush, LazadaPushSender
@@ -43,7 +44,9 @@ DAY = 86400
 DEFAULT_WAREHOUSE = "dropshipping"
 
 
-class LazadaSandbox:
+class LazadaSandbox(HttpSandbox, SandboxClock):
+    thread_name = "lazada-sandbox"
+
     def __init__(  # every [UNV] assumption of the doc is an option
         self,
         *,
@@ -95,44 +98,20 @@ class LazadaSandbox:
             retry_interval=push_retry_interval,
             retry_count=push_retry_count,
         )
-        self._server: ThreadingHTTPServer | None = None
 
     # -- server -------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         from .lazada_http import make_handler
 
-        self._server = ThreadingHTTPServer((host, port), make_handler(self))
-        self._server.daemon_threads = True
-        threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="lazada-sandbox", daemon=True
-        ).start()
-        self._sender.start()
+        return make_handler(self)
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        self._sender.stop()
-
-    @property
-    def origin(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+    def background(self) -> list[Background]:
+        return [self._sender]
 
     @property
     def base_url(self) -> str:
         """The API base URL (an adapter's `base_url`)."""
         return self.origin + "/rest"
-
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
-    def advance(self, seconds: float) -> None:
-        with self.lock:
-            self.clock_offset += seconds
 
     def _next(self, kind: str) -> int:
         self._ids[kind] += 1

@@ -21,13 +21,10 @@ still have stock, COD or card, status pending) for a random seeded seller every 
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
-import threading
-import time
-from pathlib import Path
 from typing import Any
+
+from common.sandbox_cli import sandbox_parser, serve_seeded
 
 from .lazada import LazadaSandbox
 from .lazada_listings import configure_listings
@@ -69,11 +66,7 @@ def random_order(sb: LazadaSandbox, rng: random.Random) -> int | None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Local Lazada Open Platform sandbox")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8702)
-    parser.add_argument("--seed", type=Path)
-    parser.add_argument("--order-every", type=float, default=0.0)
+    parser = sandbox_parser("Local Lazada Open Platform sandbox", port=8702, seeded=True)
     parser.add_argument("--callback")
     parser.add_argument("--auto-authorize", type=int)
     parser.add_argument("--qps", type=float)
@@ -87,18 +80,8 @@ def main(argv: list[str] | None = None) -> None:
         push_duplicates=args.push_duplicates,
         auto_authorize_seller_id=args.auto_authorize,
     )
-    if args.seed:
-        seed(sb, json.loads(args.seed.read_text(encoding="utf-8")))
-    sb.start(args.host, args.port)
-    print(f"Lazada sandbox on {sb.base_url} (consent page {sb.origin}/oauth/authorize)")
-    stop = threading.Event()
-    rng = random.Random()  # noqa: S311 - demo data, not security
-    try:
-        while not stop.wait(args.order_every or 3600):
-            if args.order_every:
-                random_order(sb, rng)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sb.stop()
-        time.sleep(0.05)
+    serve_seeded(sb, args, seed=seed, place=random_order, banner=_banner)
+
+
+def _banner(sb: LazadaSandbox) -> str:
+    return f"Lazada sandbox on {sb.base_url} (consent page {sb.origin}/oauth/authorize)"

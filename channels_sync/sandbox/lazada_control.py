@@ -30,9 +30,10 @@ POST bodies are JSON objects, GET readers take query parameters.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from common.sandbox import control_call
 
 from .lazada_listings import CONTROL as LISTING_CONTROL
 
@@ -178,15 +179,4 @@ GET_ACTIONS: dict[str, Action] = {
 def control(
     sb: LazadaSandbox, method: str, path: str, query: Query, raw: bytes
 ) -> tuple[int, dict[str, Any]]:
-    name = path.removeprefix("/_sandbox/").strip("/")
-    action = (POST_ACTIONS if method == "POST" else GET_ACTIONS).get(name)
-    if action is None:
-        return 404, {"ok": False, "error": f"unknown control call {method} {name}"}
-    try:
-        data = json.loads(raw) if raw.strip() else {}
-        if not isinstance(data, dict):
-            raise ValueError("the body must be a JSON object")
-        result = action(sb, data, query)
-    except (KeyError, ValueError, TypeError) as error:
-        return 400, {"ok": False, "error": f"{type(error).__name__}: {error}"}
-    return 200, {"ok": True, **(result if isinstance(result, dict) else {})}
+    return control_call(sb, method, path, query, raw, post=POST_ACTIONS, get=GET_ACTIONS)

@@ -13,6 +13,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from common.sandbox import SandboxHandler, bind
+
 from . import lazada_api as api
 from . import lazada_catalog as catalog
 from . import lazada_listings as listings
@@ -134,26 +136,14 @@ def handle_api(
     return 200, {"code": "0", "data": data, "request_id": secrets.token_hex(8)}
 
 
-class LazadaHandler(BaseHTTPRequestHandler):
+class LazadaHandler(SandboxHandler):
     sandbox: LazadaSandbox
     server_version = "LazadaSandbox/1.0"
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._read()
         if url.path.startswith("/_sandbox/"):
             self._json(*control(self.sandbox, method, url.path, query, raw))
         elif url.path == AUTHORIZE:
@@ -223,16 +213,6 @@ class LazadaHandler(BaseHTTPRequestHandler):
         )
         self._send(200, "text/html; charset=utf-8", page.encode())
 
-    def _json(self, status: int, payload: Any) -> None:
-        self._send(status, "application/json", json.dumps(payload, ensure_ascii=False).encode())
-
-    def _send(self, status: int, kind: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
 
 def make_handler(sb: LazadaSandbox) -> type[BaseHTTPRequestHandler]:
-    return type("BoundLazadaHandler", (LazadaHandler,), {"sandbox": sb})
+    return bind(LazadaHandler, sb)

@@ -7,13 +7,11 @@ push is handed to `on_failure` so the sandbox keeps it for `get_lost_push_messag
 from __future__ import annotations
 
 import json
-import queue
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import requests
+from common.sandbox_sender import RetryingSender
 
 from .signing import push_signature
 
@@ -55,65 +53,26 @@ class Delivery:
     empty_body: bool
 
 
-class PushSender:
+class PushSender(RetryingSender[PushJob]):
+    """First in, first out; a failed push is not retried (Shopee keeps it as lost)."""
+
+    drain_on_stop = True
+
     def __init__(self, on_failure: Callable[[PushJob], None], timeout: float = 3.0) -> None:
+        super().__init__(name="shopee-push", timeout=timeout)
         self._on_failure = on_failure
-        self._timeout = timeout
-        self._queue: queue.Queue[PushJob | None] = queue.Queue()
-        self._pending = 0
-        self._cond = threading.Condition()
         self.deliveries: list[Delivery] = []
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="shopee-push", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def enqueue(self, job: PushJob) -> None:
-        with self._cond:
-            self._pending += 1
-        self._queue.put(job)
+        self.schedule(job)
 
-    def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until every queued push was attempted; False on timeout."""
-        with self._cond:
-            return self._cond.wait_for(lambda: self._pending == 0, timeout=timeout)
-
-    def _run(self) -> None:
-        while True:
-            job = self._queue.get()
-            if job is None:
-                return
-            try:
-                self._send(job)
-            finally:
-                with self._cond:
-                    self._pending -= 1
-                    self._cond.notify_all()
-
-    def _send(self, job: PushJob) -> None:
+    def _attempt(self, job: PushJob, attempt: int) -> None:
         signature = push_signature(job.partner_key, job.url, job.body)
         headers = {"Content-Type": "application/json", "Authorization": signature}
-        status, empty = 0, True
-        try:
-            answer = requests.post(
-                job.url,
-                data=job.body,
-                headers=headers,
-                timeout=self._timeout,
-                allow_redirects=False,
-            )
-            status, empty = answer.status_code, not answer.content
-        except requests.RequestException:
-            pass
-        ok = 200 <= status < 300
-        self.deliveries.append(Delivery(job.url, job.code, job.body, signature, status, ok, empty))
+        answer = self.post(job.url, job.body, headers)
+        ok = 200 <= answer.status < 300
+        self.deliveries.append(
+            Delivery(job.url, job.code, job.body, signature, answer.status, ok, answer.empty)
+        )
         if not ok:
             self._on_failure(job)

@@ -17,8 +17,10 @@ import threading
 import time
 from collections import Counter
 from decimal import Decimal
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import Background, HttpSandbox, SandboxClock
 
 from .push import Delivery, PushJob, PushSender, push_body
 from .shopee_listings import PublishingState
@@ -41,7 +43,9 @@ from .shopee_state import (
 DAY = 86400
 
 
-class ShopeeSandbox:
+class ShopeeSandbox(HttpSandbox, SandboxClock):
+    thread_name = "shopee-sandbox"
+
     def __init__(  # every [UNV] assumption of the doc is an option
         self,
         *,
@@ -94,43 +98,21 @@ class ShopeeSandbox:
         self.calls: list[tuple[str, dict[str, list[str]], Any]] = []
         self._ids = {"item": 800_000_000, "model": 1_000_000_000, "order": 0, "line": 0, "msg": 0}
         self._sender = PushSender(self._keep_lost, timeout=push_timeout)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- server -------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         from .shopee_http import make_handler
 
-        self._server = ThreadingHTTPServer((host, port), make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="shopee-sandbox", daemon=True
-        )
-        self._thread.start()
-        self._sender.start()
+        return make_handler(self)
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        self._sender.stop()
+    def background(self) -> list[Background]:
+        return [self._sender]
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     # -- clock --------------------------------------------------------------------------------
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
-    def advance(self, seconds: float) -> None:
-        with self.lock:
-            self.clock_offset += seconds
-
     def _next(self, kind: str) -> int:
         self._ids[kind] += 1
         return self._ids[kind]

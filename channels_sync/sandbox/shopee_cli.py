@@ -25,13 +25,10 @@ still have stock, COD or card, READY_TO_SHIP) in a random seeded shop every SECO
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
-import threading
-import time
-from pathlib import Path
 from typing import Any
+
+from common.sandbox_cli import sandbox_parser, serve_seeded
 
 from .shopee import ShopeeSandbox
 
@@ -87,20 +84,8 @@ def random_order(sb: ShopeeSandbox, rng: random.Random) -> str | None:
         return None
 
 
-def _keep_ordering(sb: ShopeeSandbox, every: float, stop: threading.Event) -> None:
-    rng = random.Random()  # noqa: S311 - demo data, not security
-    while not stop.wait(every):
-        order_sn = random_order(sb, rng)
-        if order_sn:
-            print(f"placed order {order_sn}", flush=True)
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Local Shopee Open Platform v2 sandbox")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8701)
-    parser.add_argument("--seed", type=Path)
-    parser.add_argument("--order-every", type=float)
+    parser = sandbox_parser("Local Shopee Open Platform v2 sandbox", port=8701, seeded=True)
     parser.add_argument("--callback")
     parser.add_argument("--auto-authorize", type=int)
     parser.add_argument("--rate-limit", type=float)
@@ -110,18 +95,4 @@ def main(argv: list[str] | None = None) -> None:
         rate_limit_per_second=args.rate_limit,
         auto_authorize_shop_id=args.auto_authorize,
     )
-    if args.seed:
-        seed(sb, json.loads(args.seed.read_text()))
-    sb.start(args.host, args.port)
-    print(sb.base_url, flush=True)
-    stop = threading.Event()
-    if args.order_every:
-        threading.Thread(
-            target=_keep_ordering, args=(sb, args.order_every, stop), daemon=True
-        ).start()
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        stop.set()
-        sb.stop()
+    serve_seeded(sb, args, seed=seed, place=random_order, banner=lambda s: s.base_url)

@@ -35,9 +35,10 @@ POST bodies are JSON objects, GET readers take query parameters.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from common.sandbox import control_call
 
 if TYPE_CHECKING:
     from .shopee import ShopeeSandbox
@@ -268,15 +269,4 @@ GET_ACTIONS: dict[str, Action] = {
 def control(
     sb: ShopeeSandbox, method: str, path: str, params: Params, raw: bytes
 ) -> tuple[int, dict[str, Any]]:
-    name = path.removeprefix("/_sandbox/").strip("/")
-    action = (POST_ACTIONS if method == "POST" else GET_ACTIONS).get(name)
-    if action is None:
-        return 404, {"ok": False, "error": f"unknown control call {method} {name}"}
-    try:
-        data = json.loads(raw) if raw.strip() else {}
-        if not isinstance(data, dict):
-            raise ValueError("the body must be a JSON object")
-        result = action(sb, data, params)
-    except (KeyError, ValueError, TypeError) as error:
-        return 400, {"ok": False, "error": f"{type(error).__name__}: {error}"}
-    return 200, {"ok": True, **(result if isinstance(result, dict) else {})}
+    return control_call(sb, method, path, params, raw, post=POST_ACTIONS, get=GET_ACTIONS)

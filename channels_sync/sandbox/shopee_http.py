@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from common.sandbox import SandboxHandler, bind
+
 from . import shopee_auth as auth
 from . import shopee_items as items
 from . import shopee_listings as listings
@@ -99,28 +101,16 @@ def handle_api(sb: ShopeeSandbox, req: Request) -> tuple[int, dict[str, Any]]:
     return 200, payload
 
 
-class ShopeeHandler(BaseHTTPRequestHandler):
+class ShopeeHandler(SandboxHandler):
     """Routes /_sandbox/ (control), the auth page and /api/v2/ calls of one sandbox."""
 
     sandbox: ShopeeSandbox
     server_version = "ShopeeSandbox/1.0"
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK wait)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         params = parse_qs(url.query, keep_blank_values=True)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._read()
         if url.path.startswith("/_sandbox/"):
             status, payload = control(self.sandbox, method, url.path, params, raw)
             self._json(status, payload)
@@ -170,18 +160,6 @@ class ShopeeHandler(BaseHTTPRequestHandler):
             return
         self._send(status, headers, body)
 
-    def _json(self, status: int, payload: Any) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self._send(status, {"Content-Type": "application/json"}, body)
-
-    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
 
 def multipart_parts(content_type: str, raw: bytes) -> list[tuple[str, str | None, bytes]]:
     """(field name, file name or None, bytes) of each part of a multipart/form-data body."""
@@ -198,4 +176,4 @@ def multipart_parts(content_type: str, raw: bytes) -> list[tuple[str, str | None
 
 
 def make_handler(sb: ShopeeSandbox) -> type[BaseHTTPRequestHandler]:
-    return type("BoundShopeeHandler", (ShopeeHandler,), {"sandbox": sb})
+    return bind(ShopeeHandler, sb)

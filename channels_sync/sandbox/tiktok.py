@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections import Counter, deque
 from decimal import Decimal
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import Background, HttpSandbox, SandboxClock
 
 from .tiktok_state import (
     ORDER_STATUSES,
@@ -56,7 +57,9 @@ OPTIONS = {
 }
 
 
-class TikTokSandbox:
+class TikTokSandbox(HttpSandbox, SandboxClock):
+    thread_name = "tiktok-sandbox"
+
     def __init__(  # every [UNV] assumption of the doc is an option
         self,
         *,
@@ -107,42 +110,19 @@ class TikTokSandbox:
         self._ids = {"product": 1729_000_000_000_000_000, "sku": 1729_500_000_000_000_000}
         self._ids.update({"order": 576_000_000_000_000_000, "line": 0, "notification": 0})
         self.sender = WebhookSender(timeout=webhook_timeout, retry_scale=retry_scale)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- server -------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         from .tiktok_http import make_handler
 
-        self._server = ThreadingHTTPServer((host, port), make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="tiktok-sandbox", daemon=True
-        )
-        self._thread.start()
-        self.sender.start()
+        return make_handler(self)
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        self.sender.stop()
+    def background(self) -> list[Background]:
+        return [self.sender]
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
-    def advance(self, seconds: float) -> float:
-        with self.lock:
-            self.clock_offset += float(seconds)
-            return self.now()
+        return self.origin
 
     def next_id(self, kind: str) -> str:
         self._ids[kind] += 1

@@ -24,13 +24,10 @@ COD or paid, AWAITING_SHIPMENT) in a random seeded shop every SECONDS.
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
-import threading
-import time
-from pathlib import Path
 from typing import Any
+
+from common.sandbox_cli import sandbox_parser, serve_seeded
 
 from .tiktok import TikTokSandbox
 
@@ -83,20 +80,8 @@ def random_order(sb: TikTokSandbox, rng: random.Random) -> str | None:
         return None
 
 
-def _keep_ordering(sb: TikTokSandbox, every: float, stop: threading.Event) -> None:
-    rng = random.Random()  # noqa: S311 - demo data, not security
-    while not stop.wait(every):
-        order_id = random_order(sb, rng)
-        if order_id:
-            print(f"placed order {order_id}", flush=True)
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Local TikTok Shop Partner API sandbox")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8703)
-    parser.add_argument("--seed", type=Path)
-    parser.add_argument("--order-every", type=float)
+    parser = sandbox_parser("Local TikTok Shop Partner API sandbox", port=8703, seeded=True)
     parser.add_argument("--webhook-url")
     parser.add_argument("--auto-authorize", action="store_true")
     parser.add_argument("--qps", type=int, default=50)
@@ -108,18 +93,4 @@ def main(argv: list[str] | None = None) -> None:
         qps=args.qps,
         retry_scale=args.retry_scale,
     )
-    if args.seed:
-        seed(sb, json.loads(args.seed.read_text()))
-    sb.start(args.host, args.port)
-    print(sb.base_url, flush=True)
-    stop = threading.Event()
-    if args.order_every:
-        threading.Thread(
-            target=_keep_ordering, args=(sb, args.order_every, stop), daemon=True
-        ).start()
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        stop.set()
-        sb.stop()
+    serve_seeded(sb, args, seed=seed, place=random_order, banner=lambda s: s.base_url)

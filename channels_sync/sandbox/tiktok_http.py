@@ -22,6 +22,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from common.sandbox import SandboxHandler, bind
+
 from . import tiktok_api as api
 from . import tiktok_calls as calls
 from .tiktok_listing_audit import LISTING_CONTROL, LISTING_ROUTES
@@ -167,26 +169,14 @@ def _read(sb: TikTokSandbox, what: str) -> dict[str, Any]:
     raise ValueError(f"unknown reader {what}")
 
 
-class TikTokHandler(BaseHTTPRequestHandler):
+class TikTokHandler(SandboxHandler):
     sandbox: TikTokSandbox
     server_version = "TikTokShopSandbox/1.0"
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         params = parse_qs(url.query, keep_blank_values=True)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._read()
         if url.path.startswith("/_sandbox/"):
             self._json(*control(self.sandbox, method, url.path, params, raw))
             return
@@ -212,18 +202,6 @@ class TikTokHandler(BaseHTTPRequestHandler):
             return
         self._send(status, headers, body)
 
-    def _json(self, status: int, payload: Any) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self._send(status, {"Content-Type": "application/json"}, body)
-
-    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
 
 def make_handler(sb: TikTokSandbox) -> type[BaseHTTPRequestHandler]:
-    return type("BoundTikTokHandler", (TikTokHandler,), {"sandbox": sb})
+    return bind(TikTokHandler, sb)

@@ -9,14 +9,11 @@ Signature: `Authorization: hex(HMAC-SHA256(app_secret, app_key + body))`.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import hmac
-import itertools
-import threading
 import time
 from dataclasses import dataclass
 
-import requests
+from common.sandbox_sender import RetryingSender
 
 RETRY_DELAYS = (120.0, 1800.0, 3 * 3600.0, 12 * 3600.0)
 
@@ -49,87 +46,34 @@ class Delivery:
     empty_body: bool
 
 
-class WebhookSender:
+class WebhookSender(RetryingSender[Webhook]):
     def __init__(self, *, timeout: float = 3.0, retry_scale: float = 1.0) -> None:
-        self.timeout, self.retry_scale = timeout, retry_scale
+        super().__init__(name="tiktok-webhooks", timeout=timeout)
+        self.retry_scale = retry_scale
         self.deliveries: list[Delivery] = []
         self.dropped: list[Webhook] = []
-        self._heap: list[tuple[float, int, int, Webhook]] = []
-        self._seq = itertools.count()
-        self._busy = 0
-        self._cond = threading.Condition()
-        self._stop = False
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stop = False
-            self._thread = threading.Thread(target=self._run, name="tiktok-webhooks", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stop = True
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
 
     def enqueue(self, hook: Webhook, *, attempt: int = 0, delay: float = 0.0) -> None:
-        with self._cond:
-            due = time.monotonic() + delay
-            heapq.heappush(self._heap, (due, next(self._seq), attempt, hook))
-            self._cond.notify_all()
+        self.schedule(hook, attempt=attempt, delay=delay)
 
     def flush(self, timeout: float = 5.0, *, retries: bool = False) -> bool:
         """Wait until every webhook due now was attempted (with `retries`, also the scheduled
         retries); False on timeout."""
 
-        def idle() -> bool:
+        def done(heap: list[tuple[float, int, int, Webhook]]) -> bool:
             now = time.monotonic()
-            waiting = [e for e in self._heap if retries or (e[2] == 0 and e[0] <= now)]
-            return not waiting and self._busy == 0
+            return not [e for e in heap if retries or (e[2] == 0 and e[0] <= now)]
 
-        with self._cond:
-            return self._cond.wait_for(idle, timeout=timeout)
+        return self._wait_until(done, timeout)
 
     def pending(self) -> int:
-        with self._cond:
-            return len(self._heap)
+        return self.backlog(busy=False)
 
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._stop and (not self._heap or self._heap[0][0] > time.monotonic()):
-                    wait = self._heap[0][0] - time.monotonic() if self._heap else None
-                    self._cond.wait(timeout=wait)
-                if self._stop:
-                    return
-                _due, _seq, attempt, hook = heapq.heappop(self._heap)
-                self._busy += 1
-            try:
-                self._send(hook, attempt)
-            finally:
-                with self._cond:
-                    self._busy -= 1
-                    self._cond.notify_all()
-
-    def _send(self, hook: Webhook, attempt: int) -> None:
+    def _attempt(self, hook: Webhook, attempt: int) -> float | None:
         signature = webhook_signature(hook.app_key, hook.app_secret, hook.body)
         headers = {"Content-Type": "application/json", "Authorization": signature}
-        status, empty = 0, True
-        try:
-            answer = requests.post(
-                hook.url,
-                data=hook.body,
-                headers=headers,
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
-            status, empty = answer.status_code, not answer.content
-        except requests.RequestException:
-            pass
-        ok = status == 200
+        answer = self.post(hook.url, hook.body, headers)
+        ok = answer.status == 200
         self.deliveries.append(
             Delivery(
                 hook.url,
@@ -138,14 +82,14 @@ class WebhookSender:
                 signature,
                 attempt,
                 time.monotonic(),
-                status,
+                answer.status,
                 ok,
-                empty,
+                answer.empty,
             )
         )
         if ok:
-            return
+            return None
         if attempt < len(RETRY_DELAYS):
-            self.enqueue(hook, attempt=attempt + 1, delay=RETRY_DELAYS[attempt] * self.retry_scale)
-        else:
-            self.dropped.append(hook)
+            return RETRY_DELAYS[attempt] * self.retry_scale
+        self.dropped.append(hook)
+        return None

@@ -20,18 +20,18 @@ Demo: python -m invoicing.sandbox.misa --port 8710 [--code-delay S] [--file-dela
 
 from __future__ import annotations
 
-import argparse
 import secrets
 import threading
-import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import Fault as SandboxFault
+from common.sandbox import FaultQueue, HttpSandbox, SandboxClock
+from common.sandbox_cli import sandbox_parser, serve_until_interrupted
 
 ICT = timezone(timedelta(hours=7))
 APP_ID = "sandbox-app-id"
@@ -42,12 +42,9 @@ VAT_TEMPLATE_ID = str(uuid.UUID(int=1))  # the seeded VAT invoice template, seri
 
 
 @dataclass
-class Fault:
-    kind: str  # "slow", "error" (HTTP `status`), "expired_token", "validation"
-    count: int = 1
-    delay: float = 2.0
-    status: int = 500
-    path: str = ""  # only calls whose path contains this (lowercase)
+class Fault(SandboxFault):
+    """Also "expired_token" and "validation"; `path` in lowercase."""
+
     code: str = "InvalidData"  # validation: the ErrorCode and ErrorData
     message: str = "Dữ liệu không hợp lệ"
 
@@ -86,7 +83,9 @@ class Template:
     name: str
 
 
-class MisaSandbox:
+class MisaSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
+    thread_name = "misa-sandbox"
+
     def __init__(
         self,
         *,
@@ -132,52 +131,18 @@ class MisaSandbox:
             Template(str(uuid.UUID(int=2)), f"2C{year:02d}TBB", "Hóa đơn bán hàng có mã"),
             Template(str(uuid.UUID(int=3)), f"1K{year:02d}TKK", "Hóa đơn GTGT không mã"),
         ]
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- server -------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         from .misa_http import make_handler
 
-        self._server = ThreadingHTTPServer((host, port), make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="misa-sandbox", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @property
-    def origin(self) -> str:
-        assert self._server is not None, "start() first"
-        address = self._server.server_address
-        assert isinstance(address, tuple)
-        host = address[0].decode() if isinstance(address[0], bytes) else str(address[0])
-        return f"http://{host}:{address[1]}"
+        return make_handler(self)
 
     @property
     def api_base(self) -> str:
         return f"{self.origin}/api/v3"
 
-    @classmethod
-    @contextmanager
-    def running(cls, **options: Any) -> Iterator[MisaSandbox]:
-        sandbox = cls(**options)
-        sandbox.start()
-        try:
-            yield sandbox
-        finally:
-            sandbox.stop()
-
     # -- state --------------------------------------------------------------------------------
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
     def today(self) -> date:
         return datetime.fromtimestamp(self.now(), tz=UTC).astimezone(ICT).date()
 
@@ -215,14 +180,7 @@ class MisaSandbox:
         return invoice.tax_code
 
     def take_fault(self, path: str) -> Fault | None:
-        with self.lock:
-            for fault in self.faults:
-                if fault.path in path.lower():
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
+        return super().take_fault(path.lower())
 
     def reset(self) -> None:
         with self.lock:
@@ -242,9 +200,7 @@ class MisaSandbox:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Local MISA meInvoice v3 sandbox")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8710)
+    parser = sandbox_parser("Local MISA meInvoice v3 sandbox", port=8710)
     parser.add_argument("--code-delay", type=float, default=5.0)
     parser.add_argument("--file-delay", type=float, default=2.0)
     parser.add_argument("--token-ttl", type=float, default=3600.0)
@@ -257,13 +213,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"appid={APP_ID} taxcode={TAX_CODE} username={USERNAME} password={PASSWORD}")
     for template in sandbox.templates:
         print(f"template {template.template_id} {template.symbol} {template.name}")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sandbox.stop()
+    serve_until_interrupted(sandbox)
 
 
 if __name__ == "__main__":

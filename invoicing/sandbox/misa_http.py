@@ -25,9 +25,10 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
+
+from common.sandbox import SandboxHandler, bind
 
 from . import misa_api as api
 from .misa_pdf import invoice_pdf
@@ -178,25 +179,13 @@ def control(sb: MisaSandbox, method: str, path: str, raw: bytes) -> tuple[int, A
     return 404, {"error": "unknown"}
 
 
-class MisaHandler(BaseHTTPRequestHandler):
+class MisaHandler(SandboxHandler):
     sandbox: MisaSandbox
     server_version = "MisaSandbox/1.0"
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK wait)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._read()
         sb = self.sandbox
         if url.path.startswith("/_sandbox/"):
             status, answer = control(sb, method, url.path, raw)
@@ -254,16 +243,6 @@ class MisaHandler(BaseHTTPRequestHandler):
         assert isinstance(address, tuple)
         return f"http://{self.headers.get('Host') or f'{address[0]}:{address[1]}'}"
 
-    def _send(self, status: int, content_type: str, payload: bytes) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client gave up waiting (a "slow" fault)
-
 
 def make_handler(sandbox: MisaSandbox) -> type[MisaHandler]:
-    return type("BoundMisaHandler", (MisaHandler,), {"sandbox": sandbox})
+    return bind(MisaHandler, sandbox)

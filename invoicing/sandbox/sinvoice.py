@@ -26,13 +26,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import threading
-import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import Fault as SandboxFault
+from common.sandbox import FaultQueue, HttpSandbox, SandboxClock
 
 TAX_CODE = "0100109106-506"
 USERNAME = "0100109106-506"
@@ -72,13 +72,9 @@ class Account:
 
 
 @dataclass
-class Fault:
-    kind: str  # "slow" (answer after `delay`), "error" (HTTP `status`), "expired_token",
-    # "validation" (errorCode `code`, description `message`)
-    count: int = 1
-    delay: float = 2.0
-    status: int = 500
-    path: str = ""  # only calls whose path contains this
+class Fault(SandboxFault):
+    """Also "expired_token" and "validation" (errorCode `code`, description `message`)."""
+
     code: str = "ERR"
     message: str = "Dữ liệu không hợp lệ"
 
@@ -105,7 +101,10 @@ class Invoice:
         return f"{self.series}{self.number}"
 
 
-class SInvoiceSandbox:
+class SInvoiceSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
+    thread_name = "sinvoice-sandbox"
+    fault_kinds = FAULT_KINDS
+
     def __init__(  # the [UNV] points of the doc are options
         self,
         *,
@@ -141,44 +140,17 @@ class SInvoiceSandbox:
         self.faults: list[Fault] = []
         self.received: list[tuple[str, Any]] = []  # (operation, body) of every API call
         self.calls: Counter[str] = Counter()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.add_account(USERNAME, PASSWORD, TAX_CODE)
 
     # -- server -------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         from .sinvoice_http import make_handler
 
-        self._server = ThreadingHTTPServer((host, port), make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="sinvoice-sandbox", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    @classmethod
-    @contextmanager
-    def running(cls, **options: Any) -> Iterator[SInvoiceSandbox]:
-        """A sandbox started on a free port for the duration of the block."""
-        sandbox = cls(**options)
-        sandbox.start()
-        try:
-            yield sandbox
-        finally:
-            sandbox.stop()
+        return make_handler(self)
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     @property
     def api_base(self) -> str:
@@ -188,14 +160,6 @@ class SInvoiceSandbox:
     @property
     def auth_url(self) -> str:
         return f"{self.base_url}/auth/login"
-
-    # -- clock --------------------------------------------------------------------------------
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
-    def advance(self, seconds: float) -> None:
-        with self.lock:
-            self.clock_offset += seconds
 
     # -- accounts and tokens ------------------------------------------------------------------
     def add_account(
@@ -243,28 +207,6 @@ class SInvoiceSandbox:
                 if t in self.tokens:
                     self.tokens[t] = (self.tokens[t][0], self.now() - 1)
             return len(chosen)
-
-    # -- faults -------------------------------------------------------------------------------
-    def add_fault(self, fault: Fault) -> None:
-        if fault.kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault {fault.kind}")
-        with self.lock:
-            self.faults.append(fault)
-
-    def take_fault(self, path: str) -> Fault | None:
-        """The first pending fault for this path, counted down."""
-        with self.lock:
-            for fault in self.faults:
-                if fault.path in path:
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self.faults.remove(fault)
-                    return fault
-        return None
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self.faults.clear()
 
     def configure(self, **options: Any) -> None:
         unknown = set(options) - set(OPTIONS)

@@ -9,16 +9,13 @@ tax code) and serves until interrupted. Faults and inspection: /_sandbox/ (sinvo
 
 from __future__ import annotations
 
-import argparse
-import time
+from common.sandbox_cli import sandbox_parser, serve_until_interrupted
 
 from .sinvoice import PASSWORD, TAX_CODE, USERNAME, SInvoiceSandbox
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Local Viettel S-Invoice sandbox")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8704)
+    parser = sandbox_parser("Local Viettel S-Invoice sandbox", port=8704)
     parser.add_argument("--file-delay", type=float, default=3.0, help="files ready after N s")
     parser.add_argument("--tax-code-delay", type=float, default=20.0, help="CQT code after N s")
     parser.add_argument("--token-ttl", type=int, default=600, help="access_token lifetime (s)")
@@ -36,10 +33,4 @@ def main(argv: list[str] | None = None) -> None:
         f"login {USERNAME} / {PASSWORD} seller tax code {TAX_CODE}",
         flush=True,
     )
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        sb.stop()
+    serve_until_interrupted(sb)

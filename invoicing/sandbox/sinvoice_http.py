@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from common.sandbox import SandboxHandler, bind
+
 from . import sinvoice_api as api
 from .sinvoice import API_PREFIX, Account
 from .sinvoice_control import control
@@ -160,25 +162,14 @@ def styled(sb: SInvoiceSandbox, value: Any, *, top: bool = True) -> Any:
     return value
 
 
-class SInvoiceHandler(BaseHTTPRequestHandler):
+class SInvoiceHandler(SandboxHandler):
     sandbox: SInvoiceSandbox
     server_version = "SInvoiceSandbox/1.0"
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out as two writes
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
+    json_type = "application/json;charset=UTF-8"
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._read()
         sb = self.sandbox
         if url.path.startswith("/_sandbox/"):
             self._json(*control(sb, method, url.path, parse_qs(url.query), raw))
@@ -210,20 +201,6 @@ class SInvoiceHandler(BaseHTTPRequestHandler):
             page = b"<html><body><h1>Service Unavailable</h1></body></html>"
             self._send(status, "text/html", page)
 
-    def _json(self, status: int, payload: Any) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self._send(status, "application/json;charset=UTF-8", body)
-
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
-            self.close_connection = True
-
 
 def make_handler(sb: SInvoiceSandbox) -> type[BaseHTTPRequestHandler]:
-    return type("BoundSInvoiceHandler", (SInvoiceHandler,), {"sandbox": sb})
+    return bind(SInvoiceHandler, sb)

@@ -21,8 +21,10 @@ import secrets
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import Background, HttpSandbox
 
 from . import ghn_data as md
 from .ghn_callbacks import CallbackSender, Delivery
@@ -56,7 +58,9 @@ class Fault:
     status: int = 500
 
 
-class GhnSandbox:
+class GhnSandbox(HttpSandbox):
+    thread_name = "ghn-sandbox"
+
     def __init__(
         self,
         *,
@@ -79,8 +83,6 @@ class GhnSandbox:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._serial = 0
         self.sender = CallbackSender(retries=retries, interval=retry_interval)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self.token, self.shop_id = DEFAULT_TOKEN, DEFAULT_SHOP_ID
         if seed:
             self.add_client(DEFAULT_CLIENT_ID, DEFAULT_TOKEN)
@@ -95,36 +97,17 @@ class GhnSandbox:
             )
 
     # -- server -------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> GhnSandbox:
-        from .ghn_http import Server, make_handler
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
+        from .ghn_http import make_handler
 
-        self._server = Server((host, port), make_handler(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="ghn-sandbox", daemon=True
-        )
-        self._thread.start()
-        self.sender.start()
-        return self
+        return make_handler(self)
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        self.sender.stop()
-
-    def __enter__(self) -> GhnSandbox:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def background(self) -> list[Background]:
+        return [self.sender]
 
     @property
     def root_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     @property
     def base_url(self) -> str:

@@ -5,13 +5,9 @@ signature: GHN signs nothing); any answer but HTTP 200 is retried `retries` time
 
 from __future__ import annotations
 
-import heapq
-import itertools
-import threading
-import time
 from dataclasses import dataclass
 
-import requests
+from common.sandbox_sender import RetryingSender
 
 
 @dataclass(frozen=True)
@@ -32,86 +28,25 @@ class Delivery:
 class _Job:
     url: str
     body: bytes
-    attempt: int
 
 
-class CallbackSender:
+class CallbackSender(RetryingSender[_Job]):
+    first_attempt = 1
+
     def __init__(self, *, retries: int = 10, interval: float = 0.2, timeout: float = 3.0) -> None:
-        self.retries, self.interval, self.timeout = retries, interval, timeout
+        super().__init__(name="ghn-callbacks", timeout=timeout, keep_alive=True)
+        self.retries, self.interval = retries, interval
         self.deliveries: list[Delivery] = []
-        self._heap: list[tuple[float, int, _Job]] = []
-        self._seq = itertools.count()
-        self._busy = 0
-        self._cond = threading.Condition()
-        self._stopping = False
-        self._thread: threading.Thread | None = None
-        self._http = requests.Session()
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._stopping = False
-            self._thread = threading.Thread(target=self._run, name="ghn-callbacks", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._stopping = True
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._http.close()
 
     def send(self, url: str, body: bytes) -> None:
-        self._push(_Job(url, body, 1), 0.0)
-
-    def _push(self, job: _Job, delay: float) -> None:
-        with self._cond:
-            heapq.heappush(self._heap, (time.monotonic() + delay, next(self._seq), job))
-            self._cond.notify_all()
+        self.schedule(_Job(url, body))
 
     @property
     def pending(self) -> int:
+        return self.backlog()
+
+    def _attempt(self, job: _Job, attempt: int) -> float | None:
+        status = self.post(job.url, job.body, {"Content-Type": "application/json"}).status
         with self._cond:
-            return len(self._heap) + self._busy
-
-    def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until every callback was delivered or gave up; False on timeout."""
-        with self._cond:
-            return self._cond.wait_for(lambda: not self._heap and not self._busy, timeout)
-
-    def _next_job(self) -> _Job | None:
-        with self._cond:
-            while not self._stopping:
-                if self._heap and self._heap[0][0] <= time.monotonic():
-                    self._busy += 1
-                    return heapq.heappop(self._heap)[2]
-                wait = self._heap[0][0] - time.monotonic() if self._heap else None
-                self._cond.wait(wait)
-            return None
-
-    def _run(self) -> None:
-        while (job := self._next_job()) is not None:
-            try:
-                status = self._post(job)
-                with self._cond:
-                    self.deliveries.append(Delivery(job.url, job.body, job.attempt, status))
-                if status != 200 and job.attempt <= self.retries:
-                    self._push(_Job(job.url, job.body, job.attempt + 1), self.interval)
-            finally:
-                with self._cond:
-                    self._busy -= 1
-                    self._cond.notify_all()
-
-    def _post(self, job: _Job) -> int:
-        try:
-            answer = self._http.post(
-                job.url,
-                data=job.body,
-                headers={"Content-Type": "application/json"},
-                timeout=self.timeout,
-                allow_redirects=False,
-            )
-        except requests.RequestException:
-            return 0
-        return answer.status_code
+            self.deliveries.append(Delivery(job.url, job.body, attempt, status))
+        return self.interval if status != 200 and attempt <= self.retries else None

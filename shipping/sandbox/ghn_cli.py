@@ -13,10 +13,9 @@ shop's redeliver (then the happy path) or return (then back to the sender).
 
 from __future__ import annotations
 
-import argparse
-import threading
-import time
 import zlib
+
+from common.sandbox_cli import sandbox_parser, serve_until_interrupted
 
 from .ghn import GhnSandbox
 from .ghn_state import PATHS
@@ -44,16 +43,8 @@ def _path(order_code: str, status: str, history: list[str]) -> str:
     return "failed_delivery" if failing else "happy"
 
 
-def _keep_advancing(sb: GhnSandbox, every: float, stop: threading.Event) -> None:
-    while not stop.wait(every):
-        for code, status in step_all(sb):
-            print(f"{code} -> {status}", flush=True)
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Local Giao Hàng Nhanh API v2 sandbox")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8711)
+    parser = sandbox_parser("Local Giao Hàng Nhanh API v2 sandbox", port=8711)
     parser.add_argument("--callback", default="", help="callback (webhook) URL")
     parser.add_argument("--retries", type=int, default=10)
     parser.add_argument("--retry-interval", type=float, default=5.0)
@@ -64,14 +55,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     sb.start(args.host, args.port)
     print(f"GHN sandbox: {sb.base_url} token={sb.token} shop_id={sb.shop_id}", flush=True)
-    stop = threading.Event()
-    if args.advance_every:
-        threading.Thread(
-            target=_keep_advancing, args=(sb, args.advance_every, stop), daemon=True
-        ).start()
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        stop.set()
-        sb.stop()
+    serve_until_interrupted(
+        sb,
+        every=args.advance_every,
+        tick=lambda: [f"{code} -> {status}" for code, status in step_all(sb)],
+    )

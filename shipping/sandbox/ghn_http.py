@@ -4,13 +4,14 @@ pages (HTML, like GHN's printA5 / print80x80 / print52x70)."""
 from __future__ import annotations
 
 import json
-import sys
 import time
 from collections.abc import Callable
 from html import escape
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
+
+from common.sandbox import SandboxHandler, bind
 
 from . import ghn_api as api
 from .ghn_control import control
@@ -67,26 +68,15 @@ def handle_api(sb: GhnSandbox, req: Request) -> tuple[int, dict[str, Any]]:
     return 200, envelope(data)
 
 
-class GhnHandler(BaseHTTPRequestHandler):
+class GhnHandler(SandboxHandler):
     sandbox: GhnSandbox
     server_version = "GhnSandbox/1.0"
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms ACK wait)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
+    json_type = "application/json; charset=utf-8"
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         query = dict(parse_qsl(url.query, keep_blank_values=True))
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._read()
         if url.path.startswith("/_sandbox/"):
             status, payload = control(self.sandbox, method, url.path, query, raw)
             self._json(status, payload)
@@ -148,18 +138,6 @@ class GhnHandler(BaseHTTPRequestHandler):
         page = label_page(parcels, PAPERS[name]).encode()
         self._send(200, {"Content-Type": "text/html; charset=utf-8"}, page)
 
-    def _json(self, status: int, payload: Any) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self._send(status, {"Content-Type": "application/json; charset=utf-8"}, body)
-
-    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
-        self.send_response(status)
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
 
 def label_page(parcels: list[Parcel], paper: str) -> str:
     """One label per parcel: order code, sort code, receiver, COD, content."""
@@ -184,15 +162,5 @@ def label_page(parcels: list[Parcel], paper: str) -> str:
     )
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that gave up on a slow answer is expected here: not an error to print."""
-        if isinstance(sys.exc_info()[1], ConnectionError):
-            return
-        super().handle_error(request, client_address)
-
-
 def make_handler(sb: GhnSandbox) -> type[BaseHTTPRequestHandler]:
-    return type("BoundGhnHandler", (GhnHandler,), {"sandbox": sb})
+    return bind(GhnHandler, sb)

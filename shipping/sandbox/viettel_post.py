@@ -22,15 +22,14 @@ from __future__ import annotations
 import json
 import secrets
 import threading
-import time
 import zlib
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from common.sandbox import Background, Fault, FaultQueue, HttpSandbox, SandboxClock
 
 from . import viettel_post_data as data
 from .viettel_post_push import Callback, CallbackSender, Delivery
@@ -39,15 +38,6 @@ ICT = timezone(timedelta(hours=7))
 USERNAME = "0987654321"
 PASSWORD = "vtp-sandbox-pass"
 DAY = 86400.0
-
-
-@dataclass
-class Fault:
-    kind: str  # "slow", "error" (HTTP `status`), "expired_token"
-    count: int = 1
-    delay: float = 2.0
-    status: int = 500
-    path: str = ""  # only calls whose path contains this
 
 
 @dataclass
@@ -72,7 +62,9 @@ class Parcel:
         return self.steps[-1].status
 
 
-class ViettelPostSandbox:
+class ViettelPostSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
+    thread_name = "vtp-sandbox"
+
     def __init__(  # the [UNV] points of the doc are options
         self,
         *,
@@ -106,58 +98,24 @@ class ViettelPostSandbox:
         self.calls: list[str] = []
         self._waybill = 10345381600
         self._sender = CallbackSender(timeout=webhook_timeout, retry_delays=webhook_retry_delays)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- server -------------------------------------------------------------------------------
-    def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
+    def handler_class(self) -> type[BaseHTTPRequestHandler]:
         from .viettel_post_http import make_handler
 
-        self._server = ThreadingHTTPServer((host, port), make_handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="vtp-sandbox", daemon=True
-        )
-        self._thread.start()
-        self._sender.start()
+        return make_handler(self)
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-        self._sender.stop()
-
-    @classmethod
-    @contextmanager
-    def running(cls, **options: Any) -> Iterator[ViettelPostSandbox]:
-        """A sandbox started on a free port for the duration of the block."""
-        sandbox = cls(**options)
-        sandbox.start()
-        try:
-            yield sandbox
-        finally:
-            sandbox.stop()
+    def background(self) -> list[Background]:
+        return [self._sender]
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("the sandbox is not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     @property
     def api_base(self) -> str:
         """What CarrierConfig.base_url takes (the production one is .../v2 too)."""
         return f"{self.base_url}/v2"
-
-    # -- clock --------------------------------------------------------------------------------
-    def now(self) -> float:
-        return time.time() + self.clock_offset
-
-    def advance(self, seconds: float) -> None:
-        with self.lock:
-            self.clock_offset += seconds
 
     # -- accounts and tokens ------------------------------------------------------------------
     def add_account(self, username: str, password: str) -> None:
@@ -198,28 +156,6 @@ class ViettelPostSandbox:
             self.long_tokens = {t: (u, past) for t, (u, _) in self.long_tokens.items()}
             self.short_tokens = dict.fromkeys(self.short_tokens, past)
             return len(self.long_tokens)
-
-    # -- faults -------------------------------------------------------------------------------
-    def add_fault(self, fault: Fault) -> None:
-        if fault.kind not in ("slow", "error", "expired_token"):
-            raise ValueError(f"unknown fault {fault.kind}")
-        with self.lock:
-            self.faults.append(fault)
-
-    def take_fault(self, path: str) -> Fault | None:
-        """The first pending fault for this path, counted down."""
-        with self.lock:
-            for fault in self.faults:
-                if fault.path in path:
-                    fault.count -= 1
-                    if fault.count <= 0:
-                        self.faults.remove(fault)
-                    return fault
-            return None
-
-    def clear_faults(self) -> None:
-        with self.lock:
-            self.faults.clear()
 
     # -- parcels ------------------------------------------------------------------------------
     def next_waybill(self) -> str:

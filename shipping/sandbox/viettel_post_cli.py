@@ -11,23 +11,13 @@ with POST /_sandbox/scenario or /_sandbox/status (viettel_post_control.py), or l
 
 from __future__ import annotations
 
-import argparse
-import threading
-import time
+from common.sandbox_cli import sandbox_parser, serve_until_interrupted
 
 from .viettel_post import PASSWORD, USERNAME, ViettelPostSandbox
 
 
-def _keep_advancing(sb: ViettelPostSandbox, every: float, stop: threading.Event) -> None:
-    while not stop.wait(every):
-        for number, status in sb.step_all():
-            print(f"{number} -> {status}", flush=True)
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Local Viettel Post partner API v2 sandbox")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8702)
+    parser = sandbox_parser("Local Viettel Post partner API v2 sandbox", port=8702)
     parser.add_argument("--webhook", default="", help="callback URL for status webhooks")
     parser.add_argument("--webhook-token", default="", help="TOKEN sent in each callback")
     parser.add_argument("--advance-every", type=float, help="move open parcels every N s")
@@ -38,16 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.webhook:
         sb.configure_webhook(args.webhook, args.webhook_token)
     print(f"Viettel Post sandbox: {sb.api_base} login {USERNAME} / {PASSWORD}", flush=True)
-    stop = threading.Event()
-    if args.advance_every:
-        threading.Thread(
-            target=_keep_advancing, args=(sb, args.advance_every, stop), daemon=True
-        ).start()
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        sb.stop()
+    serve_until_interrupted(
+        sb,
+        every=args.advance_every,
+        tick=lambda: [f"{number} -> {status}" for number, status in sb.step_all()],
+    )

@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from common.sandbox import SandboxHandler, bind
+
 from . import viettel_post_api as api
 from .viettel_post_control import control
 
@@ -109,26 +111,14 @@ def label_page(sb: ViettelPostSandbox, params: dict[str, str]) -> tuple[int, str
     return 200, page
 
 
-class ViettelPostHandler(BaseHTTPRequestHandler):
+class ViettelPostHandler(SandboxHandler):
     sandbox: ViettelPostSandbox
     server_version = "ViettelPostSandbox/1.0"
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out at once (no 40 ms delayed-ACK wait)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
-
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
 
     def _dispatch(self, method: str) -> None:
         url = urlsplit(self.path)
         params = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
+        raw = self._read()
         sb = self.sandbox
         if url.path.startswith("/_sandbox/"):
             self._json(*control(sb, method, url.path, parse_qs(url.query), raw))
@@ -167,20 +157,6 @@ class ViettelPostHandler(BaseHTTPRequestHandler):
         self._send(fault.status, "text/html", page)
         return True
 
-    def _json(self, status: int, payload: Any) -> None:
-        body = json.dumps(payload, ensure_ascii=False).encode()
-        self._send(status, "application/json", body)
-
-    def _send(self, status: int, content_type: str, body: bytes) -> None:
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
-            self.close_connection = True
-
 
 def make_handler(sb: ViettelPostSandbox) -> type[BaseHTTPRequestHandler]:
-    return type("BoundViettelPostHandler", (ViettelPostHandler,), {"sandbox": sb})
+    return bind(ViettelPostHandler, sb)

@@ -178,3 +178,31 @@ def store(account: ChannelAccount, body: dict[str, Any] | str) -> InboundPayload
         external_updated_at=datetime.fromtimestamp(body["update_time"], tz=UTC),
         body=json.dumps(body, ensure_ascii=False),
     )
+
+
+def stocked_shop(stock: int = 10) -> tuple[ChannelAccount, Warehouse, Any]:
+    """(the Shopee shop, its new warehouse, "AO-DEN-M" with `stock` in that warehouse)."""
+    from tests.orders.factories import WarehouseFactory, stocked_variant
+
+    warehouse: Any = WarehouseFactory()
+    shirt = stocked_variant(warehouse, stock, sku="AO-DEN-M")
+    return make_account(warehouse), warehouse, shirt
+
+
+def events(order: Any) -> list[tuple[str, str, str]]:
+    """The order's events as (kind, from, to), oldest first."""
+    from orders.models import OrderEvent
+
+    return [
+        (e.kind, e.from_status, e.to_status)
+        for e in OrderEvent.objects.filter(order=order).order_by("pk")
+    ]
+
+
+def notes(order: Any) -> list[str]:
+    """The text of the order's notes, oldest first."""
+    from orders.models import OrderEvent
+
+    return [
+        e.data["text"] for e in OrderEvent.objects.filter(order=order, kind="note").order_by("pk")
+    ]

@@ -19,11 +19,13 @@ from inventory.services.stock import stock_receive
 from orders.models import Customer, Order, OrderEvent, Payment
 from tests.channels_sync.apply_helpers import (
     T0,
+    events,
     item,
-    make_account,
+    notes,
     order_data,
+    stocked_shop,
 )
-from tests.orders.factories import WarehouseFactory, level, order_ledger, stocked_variant
+from tests.orders.factories import level, order_ledger, stocked_variant
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
 
@@ -32,22 +34,7 @@ NOW = T0.replace(hour=4)
 
 @pytest.fixture
 def shop():
-    warehouse = WarehouseFactory()
-    shirt = stocked_variant(warehouse, 10, sku="AO-DEN-M")
-    return make_account(warehouse), warehouse, shirt
-
-
-def events(order):
-    return [
-        (e.kind, e.from_status, e.to_status)
-        for e in OrderEvent.objects.filter(order=order).order_by("pk")
-    ]
-
-
-def notes(order):
-    return [
-        e.data["text"] for e in OrderEvent.objects.filter(order=order, kind="note").order_by("pk")
-    ]
+    return stocked_shop()
 
 
 def test_a_paid_order_to_ship_is_created_and_reserved(shop):

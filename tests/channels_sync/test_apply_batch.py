@@ -17,8 +17,14 @@ from channels_sync.services.apply_batch import payloads_apply_batch
 from channels_sync.services.pull import payloads_store
 from inventory.models import StockMovement
 from orders.models import Customer, Order, OrderEvent
-from tests.channels_sync.apply_helpers import T0, make_account, shopee_line, shopee_order, store
-from tests.orders.factories import WarehouseFactory, level, stocked_variant
+from tests.channels_sync.apply_helpers import (
+    T0,
+    shopee_line,
+    shopee_order,
+    stocked_shop,
+    store,
+)
+from tests.orders.factories import level, stocked_variant
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
 
@@ -27,9 +33,7 @@ NOW = T0.replace(hour=4)
 
 @pytest.fixture
 def shop():
-    warehouse = WarehouseFactory()
-    shirt = stocked_variant(warehouse, 1000, sku="AO-DEN-M")
-    return make_account(warehouse), warehouse, shirt
+    return stocked_shop(1000)
 
 
 def body(

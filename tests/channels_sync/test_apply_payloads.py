@@ -27,12 +27,12 @@ from inventory.models import StockMovement
 from orders.models import Customer, Order, OrderEvent
 from tests.channels_sync.apply_helpers import (
     T0,
-    make_account,
     shopee_line,
     shopee_order,
+    stocked_shop,
     store,
 )
-from tests.orders.factories import WarehouseFactory, level, order_ledger, stocked_variant
+from tests.orders.factories import level, order_ledger, stocked_variant
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("encryption_keys")]
 
@@ -41,9 +41,7 @@ NOW = T0.replace(hour=4)
 
 @pytest.fixture
 def shop():
-    warehouse = WarehouseFactory()
-    shirt = stocked_variant(warehouse, 10, sku="AO-DEN-M")
-    return make_account(warehouse), warehouse, shirt
+    return stocked_shop()
 
 
 def state(payload):

@@ -23,7 +23,9 @@ from tests.channels_sync.apply_helpers import (
     T0,
     item,
     make_account,
+    notes,
     order_data,
+    stocked_shop,
 )
 from tests.orders.factories import WarehouseFactory, level, order_ledger, stocked_variant
 
@@ -34,22 +36,7 @@ NOW = T0.replace(hour=4)
 
 @pytest.fixture
 def shop():
-    warehouse = WarehouseFactory()
-    shirt = stocked_variant(warehouse, 10, sku="AO-DEN-M")
-    return make_account(warehouse), warehouse, shirt
-
-
-def events(order):
-    return [
-        (e.kind, e.from_status, e.to_status)
-        for e in OrderEvent.objects.filter(order=order).order_by("pk")
-    ]
-
-
-def notes(order):
-    return [
-        e.data["text"] for e in OrderEvent.objects.filter(order=order, kind="note").order_by("pk")
-    ]
+    return stocked_shop()
 
 
 def counts():

@@ -13,37 +13,7 @@ from typing import Any
 
 import pytest
 
-__all__ = ["carrier_driver", "two_line_order", "vtp_ship_account"]
-
-
-@pytest.fixture
-def vtp_ship_account(db, encryption_keys, vtp_sandbox, ship_warehouse):
-    """A connected Viettel Post account picking up in Quận 1 (TP HCM), on the sandbox."""
-    from shipping.sandbox.viettel_post import PASSWORD, USERNAME
-    from shipping.services.accounts import (
-        AccountInput,
-        carrier_account_connect,
-        carrier_account_save,
-    )
-
-    account = carrier_account_save(
-        data=AccountInput(
-            carrier="viettel_post",
-            name="Viettel Post Quận 1",
-            warehouse_id=ship_warehouse.pk,
-            base_url=vtp_sandbox.api_base,
-            print_base_url=vtp_sandbox.base_url,
-            username=USERNAME,
-            password=PASSWORD,
-            sender_name="Shop CRM",
-            sender_phone="0909123456",
-            sender_street="12 Nguyễn Huệ",
-            sender_province="TP. Hồ Chí Minh",
-            sender_district="Quận 1",
-            sender_ward="Phường Bến Nghé",
-        )
-    )
-    return carrier_account_connect(account_id=account.pk)
+__all__ = ["carrier_driver", "two_line_order"]
 
 
 @pytest.fixture
@@ -144,7 +114,7 @@ def _viettel_post(request: Any) -> Driver:
 
     sandbox = request.getfixturevalue("vtp_sandbox")
     receiver = request.getfixturevalue("vtp_receiver")
-    account = request.getfixturevalue("vtp_ship_account")
+    account = request.getfixturevalue("vtp_account")
     client = request.getfixturevalue("client")
     run_jobs = request.getfixturevalue("run_jobs")
     sandbox.configure_webhook(receiver.url, account.webhook_secret)

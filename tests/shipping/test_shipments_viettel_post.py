@@ -10,8 +10,6 @@ from django.urls import reverse
 
 from orders.models import Order
 from shipping.models import CarrierCallback, Shipment, ShipmentState
-from shipping.sandbox.viettel_post import PASSWORD, USERNAME
-from shipping.services.accounts import AccountInput, carrier_account_connect, carrier_account_save
 from shipping.services.shipments import (
     ServiceChoice,
     shipment_cancel,
@@ -19,28 +17,6 @@ from shipping.services.shipments import (
     shipment_quote,
 )
 from tests.orders.factories import order_ledger
-
-
-@pytest.fixture
-def vtp_account(db, encryption_keys, vtp_sandbox, ship_warehouse):
-    account = carrier_account_save(
-        data=AccountInput(
-            carrier="viettel_post",
-            name="Viettel Post Quận 1",
-            warehouse_id=ship_warehouse.pk,
-            base_url=vtp_sandbox.api_base,
-            print_base_url=vtp_sandbox.base_url,
-            username=USERNAME,
-            password=PASSWORD,
-            sender_name="Shop CRM",
-            sender_phone="0909123456",
-            sender_street="12 Nguyễn Huệ",
-            sender_province="TP. Hồ Chí Minh",
-            sender_district="Quận 1",
-            sender_ward="Phường Bến Nghé",
-        )
-    )
-    return carrier_account_connect(account_id=account.pk)
 
 
 @pytest.fixture

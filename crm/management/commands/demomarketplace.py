@@ -7,35 +7,23 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-
 from crm.demo_marketplace import marketplace_demo_setup, sandbox_seed
+from crm.management.sandbox_demo import SandboxDemoCommand
 
 
-class Command(BaseCommand):
+class Command(SandboxDemoCommand):
     help = "Seed file for the Shopee sandbox, or connect the demo shop to a running sandbox."
+    platform = "Shopee"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--write-seed", type=Path)
-        parser.add_argument("--sandbox-url")
-        parser.add_argument("--webhook-url")
+    def seed(self) -> dict[str, Any]:
+        return sandbox_seed()
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        if options["write_seed"]:
-            path: Path = options["write_seed"]
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(json.dumps(sandbox_seed(), ensure_ascii=False, indent=1))
-            self.stdout.write(f"Shopee sandbox seed written to {path}")
-        if options["sandbox_url"]:
-            demo = marketplace_demo_setup(
-                sandbox_url=options["sandbox_url"], webhook_url=options["webhook_url"]
-            )
-            self.stdout.write(
-                f"Shopee demo shop {demo.account.code} connected; orders "
-                f"{demo.linked_order_sn} (linked SKU) and {demo.unknown_order_sn or '-'} "
-                "(unknown SKU, goes to quarantine) placed."
-            )
+    def connect(self, *, sandbox_url: str, webhook_url: str) -> str:
+        demo = marketplace_demo_setup(sandbox_url=sandbox_url, webhook_url=webhook_url)
+        return (
+            f"Shopee demo shop {demo.account.code} connected; orders "
+            f"{demo.linked_order_sn} (linked SKU) and {demo.unknown_order_sn or '-'} "
+            "(unknown SKU, goes to quarantine) placed."
+        )

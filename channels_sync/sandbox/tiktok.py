@@ -429,7 +429,9 @@ class TikTokSandbox(HttpSandbox, SandboxClock):
                 continue
             envelope = {
                 "type": kind,
-                "tts_notification_id": self.next_id("notification").rjust(19, "7"),
+                # 19 digits like TikTok's, distinct for every counter value (a "7" fill would
+                # make 1, 71 and 771 the same id: repeats by the documented dedup key).
+                "tts_notification_id": f"7{int(self.next_id('notification')):018d}",
                 "shop_id": shop_id,
                 "timestamp": int(self.now()),
                 "data": data,

@@ -242,7 +242,16 @@ def test_the_command_line_serves_until_stopped():
     try:
         banner = process.stdout.readline()
         base = banner.split()[3]
-        answer = requests.get(f"{base}/categories/listProvinceById?provinceId=2", timeout=30)
+        login = {"USERNAME": "0987654321", "PASSWORD": "vtp-sandbox-pass"}
+        short = requests.post(f"{base}/user/Login", json=login, timeout=30).json()["data"]
+        owner = requests.post(
+            f"{base}/user/ownerconnect", json=login, headers={"Token": short["token"]}, timeout=30
+        ).json()["data"]
+        answer = requests.get(
+            f"{base}/categories/listProvinceById?provinceId=2",
+            headers={"Token": owner["token"]},
+            timeout=30,
+        )
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)

@@ -4,10 +4,13 @@ Every call sends the header `Token: <long-term token>` and JSON; success is HTTP
 envelope `{status: 200, error: false, message, data}` (business errors come with HTTP 200 and
 `error: true`, so both are checked); getPriceAll answers a bare array. A network failure, a
 timeout, a 5xx or a 2xx that is not JSON is a TransientError (another 4xx outside the envelope
-is permanent); an expired or refused token (messageKey EXPIRED_TOKEN, "hết hạn", status 401) an
-AuthError (the account renews it with authorize() once); the rest a PermanentError keeping the
-carrier's Vietnamese message, or an AddressError naming our field when the message names a
-place, a phone, a name or an address. Ids, money and statuses may come as numbers or strings.
+is permanent); an expired or refused token (messageKey EXPIRED_TOKEN, "hết hạn", status 401) is
+renewed once by the two-step login (B.2) and the call repeated, the new token handed to
+`config.on_token` for the account to keep (an adapter with no token yet logs in first); a token
+still refused, or refused without credentials to log in with, is an AuthError; the rest a
+PermanentError keeping the carrier's Vietnamese message, or an AddressError naming our field
+when the message names a place, a phone, a name or an address. Ids, money and statuses may come
+as numbers or strings.
 
 Choices on points the doc leaves open [UNV]:
 - pull tracking (find, parcel): `GET {api host}/api/setting/listOrderTrackingVTP3?OrderNumber=`
@@ -22,7 +25,8 @@ Choices on points the doc leaves open [UNV]:
 - the viewing rule goes into ORDER_NOTE as text ("Cho xem hàng, không cho thử");
 - webhooks: the body TOKEN is the secret; an Authorization header with it is accepted too;
 - label paper: a5 -> 1, a6 -> 2, 52x70 -> 1001 (A7, two modules against one); 80x80 has none;
-- recipient changes: `POST /v2/order/edit` with ORDER_NUMBER and the changed createOrder fields.
+- recipient changes: `POST /v2/order/edit` with ORDER_NUMBER and the changed createOrder fields
+  (ORDER_PAYMENT only with `payer`: a COD change to or from 0 needs it to stay consistent).
 """
 
 from __future__ import annotations
@@ -160,10 +164,8 @@ class ViettelPostAdapter(CarrierAdapter):
         body: Mapping[str, Any] | None = None,
         token: str | None = None,
     ) -> dict[str, Any] | list[Any]:
-        """The checked answer of a call with the account's token (B.2): without a token yet,
-        the two-step login gives one first; a token the carrier refuses (EXPIRED_TOKEN, "hết
-        hạn", 401) is renewed once the same way and the call repeated. A call given its own
-        token (Login, ownerconnect) or an adapter without credentials is not retried."""
+        """The checked answer of a call with the account's token, renewed once (B.2). A call
+        given its own token (Login, ownerconnect) or without credentials is not retried."""
         renewable = token is None and bool(self.config.username and self.config.password)
         if renewable and not self.token:
             self.authorize()

@@ -125,6 +125,9 @@ class CarrierConfig:
     print_base_url: str = ""  # label host when the carrier prints elsewhere ("" = derived)
     clock: Callable[[], datetime] = utc_now
     timeout: tuple[float, float] = (5.0, 30.0)
+    # Called with a token the adapter obtained by itself (Viettel Post renews a refused one by
+    # logging in again), so the account keeps it; None: not kept beyond this adapter.
+    on_token: Callable[[str], None] | None = None
 
 
 @dataclass(frozen=True)

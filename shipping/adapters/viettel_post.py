@@ -4,10 +4,13 @@ Every call sends the header `Token: <long-term token>` and JSON; success is HTTP
 envelope `{status: 200, error: false, message, data}` (business errors come with HTTP 200 and
 `error: true`, so both are checked); getPriceAll answers a bare array. A network failure, a
 timeout, a 5xx or a 2xx that is not JSON is a TransientError (another 4xx outside the envelope
-is permanent); an expired or refused token (messageKey EXPIRED_TOKEN, "hết hạn", status 401) an
-AuthError (the account renews it with authorize() once); the rest a PermanentError keeping the
-carrier's Vietnamese message, or an AddressError naming our field when the message names a
-place, a phone, a name or an address. Ids, money and statuses may come as numbers or strings.
+is permanent); an expired or refused token (messageKey EXPIRED_TOKEN, "hết hạn", status 401) is
+renewed once by the two-step login (B.2) and the call repeated, the new token handed to
+`config.on_token` for the account to keep (an adapter with no token yet logs in first); a token
+still refused, or refused without credentials to log in with, is an AuthError; the rest a
+PermanentError keeping the carrier's Vietnamese message, or an AddressError naming our field
+when the message names a place, a phone, a name or an address. Ids, money and statuses may come
+as numbers or strings.
 
 Choices on points the doc leaves open [UNV]:
 - pull tracking (find, parcel): `GET {api host}/api/setting/listOrderTrackingVTP3?OrderNumber=`
@@ -22,7 +25,8 @@ Choices on points the doc leaves open [UNV]:
 - the viewing rule goes into ORDER_NOTE as text ("Cho xem hàng, không cho thử");
 - webhooks: the body TOKEN is the secret; an Authorization header with it is accepted too;
 - label paper: a5 -> 1, a6 -> 2, 52x70 -> 1001 (A7, two modules against one); 80x80 has none;
-- recipient changes: `POST /v2/order/edit` with ORDER_NUMBER and the changed createOrder fields.
+- recipient changes: `POST /v2/order/edit` with ORDER_NUMBER and the changed createOrder fields
+  (ORDER_PAYMENT only with `payer`: a COD change to or from 0 needs it to stay consistent).
 """
 
 from __future__ import annotations
@@ -149,8 +153,29 @@ class ViettelPostAdapter(CarrierAdapter):
         url = f"{base if base is not None else self.base_url}{path}"
         if params:
             url += "?" + urlencode(params)
-        document = self._document(self._request(method, url, body=body, token=token))
+        document = self._api(method, url, body=body, token=token)
         return document.get("data", document) if isinstance(document, dict) else document
+
+    def _api(
+        self,
+        method: str,
+        url: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        token: str | None = None,
+    ) -> dict[str, Any] | list[Any]:
+        """The checked answer of a call with the account's token, renewed once (B.2). A call
+        given its own token (Login, ownerconnect) or without credentials is not retried."""
+        renewable = token is None and bool(self.config.username and self.config.password)
+        if renewable and not self.token:
+            self.authorize()
+        try:
+            return self._document(self._request(method, url, body=body, token=token))
+        except AuthError:
+            if not renewable:
+                raise
+        self.authorize()
+        return self._document(self._request(method, url, body=body, token=token))
 
     @staticmethod
     def _document(answer: requests.Response) -> dict[str, Any] | list[Any]:
@@ -197,6 +222,8 @@ class ViettelPostAdapter(CarrierAdapter):
         if not token:
             raise AuthError("no_token", "ownerconnect returned no token")
         self.token = token
+        if self.config.on_token is not None:  # the account keeps the renewed token
+            self.config.on_token(token)
         return token
 
     # -- master data -------------------------------------------------------------------------
@@ -430,8 +457,7 @@ class ViettelPostAdapter(CarrierAdapter):
             "EXPIRY_TIME": int(expiry.timestamp() * 1000),
             "ORDER_ARRAY": list(tracking_numbers),
         }
-        url = f"{self.base_url}/order/printing-code"
-        document = self._document(self._request("POST", url, body=body))
+        document = self._api("POST", f"{self.base_url}/order/printing-code", body=body)
         if not isinstance(document, dict):
             raise PayloadError("bad_body", "printing-code returned no envelope", field="message")
         given = document.get("data")  # the doc: the code is the message; some put it in data

@@ -5,7 +5,9 @@ token pair, the `Token` header (an expired one answers `messageKey: "EXPIRED_TOK
 envelope `{status, error, message, data}` with HTTP 200 even on business errors, getPriceAll as
 a bare array, createOrder with numeric waybills and duplicate ORDER_NUMBER rejection
 (CHECK_UNIQUE), UpdateOrder TYPE rules, printing-code + the print page, the tracking pull
-(listOrderTrackingVTP3) and `{DATA, TOKEN}` webhooks with ORDER_STATUSDATE in ICT.
+(listOrderTrackingVTP3) and `{DATA, TOKEN}` webhooks with ORDER_STATUSDATE in ICT. As strict as
+the doc: the Token on every call but Login/ownerconnect (master data too), JSON request bodies
+(HTTP 415 otherwise) and the request fields of prices and orders (viettel_post_checks.py).
 
 API under /v2/, tracking under /api/setting/, labels under /DigitalizePrint/report.do; the test
 control API under /_sandbox/ (viettel_post_control.py). In tests:

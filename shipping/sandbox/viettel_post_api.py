@@ -11,20 +11,16 @@ import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import viettel_post_checks as checks
 from . import viettel_post_data as data
 from .viettel_post import Parcel
+from .viettel_post_checks import ApiError
 
 if TYPE_CHECKING:
     from .viettel_post import ViettelPostSandbox
 
 PHONE = re.compile(r"^(?:\+?84|0)\d{9}$")
-STATUS_ERROR = 0  # replaced by the sandbox's business_status
-
-
-class ApiError(Exception):
-    def __init__(self, message: str, status: int = STATUS_ERROR, key: str = "") -> None:
-        super().__init__(message)
-        self.message, self.status, self.key = message, status, key
+__all__ = ["ApiError", "Reply", "Request"]
 
 
 @dataclass
@@ -151,6 +147,7 @@ def _fees(body: dict[str, Any], code: str, *, ward: bool) -> dict[str, int]:
 
 
 def price_all(sb: ViettelPostSandbox, req: Request) -> Reply:
+    checks.price_all_body(req.body)
     rows = []
     for code, service in data.SERVICES.items():
         try:
@@ -173,6 +170,7 @@ def price_all(sb: ViettelPostSandbox, req: Request) -> Reply:
 
 
 def price(sb: ViettelPostSandbox, req: Request) -> Reply:
+    checks.price_body(req.body)
     fees = _fees(req.body, str(req.body.get("ORDER_SERVICE", "")), ward=False)
     return Reply({k: sb.number(v) for k, v in fees.items()})
 
@@ -193,9 +191,7 @@ def create_order(sb: ViettelPostSandbox, req: Request) -> Reply:
     body = req.body
     reference = str(body.get("ORDER_NUMBER") or "").strip()
     _check_people(body)
-    payment = _int(body.get("ORDER_PAYMENT", 0), "ORDER_PAYMENT")
-    if payment not in (1, 2, 3, 4):
-        raise ApiError("Hình thức thanh toán ORDER_PAYMENT không hợp lệ")
+    checks.order_body(body, sb.now())
     fees = _fees(body, str(body.get("ORDER_SERVICE", "")), ward=True)
     unique = str(body.get("CHECK_UNIQUE", "")).lower() in ("true", "1")
     if unique and reference and any(sb.find_parcels(reference)):
@@ -286,6 +282,7 @@ def edit_order(sb: ViettelPostSandbox, req: Request) -> Reply:
     changed = {k: v for k, v in req.body.items() if k in EDITABLE}
     merged = {**parcel.body, **changed}
     _check_people(merged)
+    checks.payment(merged)
     fees = _fees(merged, str(merged.get("ORDER_SERVICE", "")), ward=True)
     parcel.body, parcel.fees = merged, fees
     return Reply({k: sb.number(v) for k, v in fees.items()}, message="Sửa đơn thành công")

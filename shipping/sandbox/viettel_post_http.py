@@ -22,15 +22,16 @@ if TYPE_CHECKING:
 Handler = Callable[["ViettelPostSandbox", api.Request], api.Reply]
 TRACKING_PATH = "/api/setting/listOrderTrackingVTP3"
 PRINT_PATH = "/DigitalizePrint/report.do"
-# path -> (method, handler, needs a token)
+# path -> (method, handler, needs a token): B.2 "all other calls" carry the Token header,
+# master data included.
 ROUTES: dict[str, tuple[str, Handler, bool]] = {
     "/v2/user/Login": ("POST", api.login, False),
     "/v2/user/ownerconnect": ("POST", api.owner_connect, False),
-    "/v2/categories/listProvinceById": ("GET", api.provinces, False),
-    "/v2/categories/listProvince": ("GET", api.provinces, False),
-    "/v2/categories/listDistrict": ("GET", api.districts, False),
-    "/v2/categories/listWards": ("GET", api.wards, False),
-    "/v2/categories/listService": ("POST", api.list_services, False),
+    "/v2/categories/listProvinceById": ("GET", api.provinces, True),
+    "/v2/categories/listProvince": ("GET", api.provinces, True),
+    "/v2/categories/listDistrict": ("GET", api.districts, True),
+    "/v2/categories/listWards": ("GET", api.wards, True),
+    "/v2/categories/listService": ("POST", api.list_services, True),
     "/v2/order/getPriceAll": ("POST", api.price_all, True),
     "/v2/order/getPrice": ("POST", api.price, True),
     "/v2/order/createOrder": ("POST", api.create_order, True),
@@ -47,6 +48,17 @@ EXPIRED = {
     "messageKey": "EXPIRED_TOKEN",
     "data": None,
 }
+
+
+UNSUPPORTED = {
+    "status": 415,
+    "error": "Unsupported Media Type",
+    "message": "Content-Type must be application/json",
+}
+
+
+def _is_json(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == "application/json"
 
 
 def envelope(status: int, message: str, data: Any = None, key: str = "") -> dict[str, Any]:
@@ -130,6 +142,9 @@ class ViettelPostHandler(SandboxHandler):
         if url.path == PRINT_PATH:
             status, page = label_page(sb, params)
             self._send(status, "text/html; charset=utf-8", page.encode())
+            return
+        if method == "POST" and not _is_json(self.headers.get("Content-Type", "")):
+            self._json(415, UNSUPPORTED)  # what a JSON-only server answers, not the envelope
             return
         try:
             body = json.loads(raw) if raw.strip() else {}

@@ -38,8 +38,15 @@ def _now() -> datetime:
     return timezone.now()
 
 
+def account_token_keep(*, account_id: int, token: str) -> None:
+    """Keep a token the carrier gave the adapter by itself (Viettel Post's re-login after an
+    expired token, carriers_einvoice.md B.2), so the next call does not log in again."""
+    CarrierAccount.objects.filter(pk=account_id).update(token=token, connected_at=_now())
+
+
 def account_config(account: CarrierAccount, *, token: str | None = None) -> CarrierConfig:
     timeout = getattr(settings, "SHIPPING_CARRIER_TIMEOUT", DEFAULT_TIMEOUT)
+    account_id = account.pk
     return CarrierConfig(
         base_url=account.base_url.rstrip("/"),
         token=account.token if token is None else token,
@@ -49,6 +56,11 @@ def account_config(account: CarrierAccount, *, token: str | None = None) -> Carr
         print_base_url=account.print_base_url,
         clock=_now,
         timeout=(float(timeout[0]), float(timeout[1])),
+        on_token=(
+            (lambda renewed: account_token_keep(account_id=account_id, token=renewed))
+            if account_id is not None
+            else None
+        ),
     )
 
 

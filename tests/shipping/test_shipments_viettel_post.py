@@ -89,3 +89,20 @@ def test_a_callback_with_the_wrong_token_is_rejected(
     assert response.status_code == 401
     assert CarrierCallback.objects.get().result == "rejected"
     assert Shipment.objects.get(pk=vtp_parcel.pk).state == "created"
+
+
+@pytest.mark.django_db
+def test_an_expired_token_is_renewed_and_kept_by_the_account(
+    vtp_sandbox, vtp_account, ship_order, ship_spec
+):
+    order = ship_order()
+    old = vtp_account.token
+    vtp_sandbox.expire_tokens()
+
+    options = shipment_quote(order_id=order.pk, account_id=vtp_account.pk, spec=ship_spec(""))
+
+    assert [o.code for o in options] == ["VCN", "VTK", "SCOD"]
+    vtp_account.refresh_from_db()
+    assert vtp_account.token != old
+    assert vtp_sandbox.token_state(vtp_account.token) == "ok"
+    assert vtp_sandbox.call_counts()["/v2/user/Login"] == 2  # connect, then the one renewal

@@ -56,32 +56,84 @@ def test_authorize_with_a_wrong_password_is_an_auth_error(vtp_sandbox, vtp_confi
     assert vtp_sandbox.call_counts() == {"/v2/user/Login": 1}
 
 
-def test_an_expired_token_is_an_auth_error_and_authorize_renews_it(vtp_sandbox, vtp_adapter):
+def test_an_expired_token_is_renewed_once_by_the_two_step_login(vtp_sandbox, vtp_config):
+    kept: list[str] = []
+    adapter = ViettelPostAdapter(replace(vtp_config, on_token=kept.append))
+    old = adapter.authorize()
     vtp_sandbox.expire_tokens()
+    vtp_sandbox.calls.clear()
+
+    services = adapter.services(request=_request())
+
+    assert [s.code for s in services] == ["VCN", "VTK", "SCOD"]
+    assert vtp_sandbox.calls == [
+        "/v2/order/getPriceAll",
+        "/v2/user/Login",
+        "/v2/user/ownerconnect",
+        "/v2/order/getPriceAll",
+    ]
+    assert kept == [old, adapter.token]
+    assert adapter.token != old
+    assert vtp_sandbox.token_state(adapter.token) == "ok"
+
+
+def test_without_a_token_the_adapter_logs_in_first(vtp_sandbox, vtp_config):
+    kept: list[str] = []
+    adapter = ViettelPostAdapter(replace(vtp_config, on_token=kept.append))
+
+    provinces = adapter.provinces()
+
+    assert len(provinces) == 5
+    assert vtp_sandbox.calls == [
+        "/v2/user/Login",
+        "/v2/user/ownerconnect",
+        "/v2/categories/listProvinceById",
+    ]
+    assert kept == [adapter.token]
+
+
+def test_an_expired_token_without_credentials_is_an_auth_error(vtp_sandbox, vtp_adapter):
+    stranger = ViettelPostAdapter(replace(vtp_adapter.config, username="", password=""))
+    vtp_sandbox.expire_tokens()
+    vtp_sandbox.calls.clear()
 
     with pytest.raises(AuthError) as caught:
-        vtp_adapter.services(request=_request())
+        stranger.services(request=_request())
 
     assert (caught.value.code, caught.value.message) == (
         "expired_token",
         "Token đã hết hạn, vui lòng đăng nhập lại",
     )
-    vtp_adapter.authorize()
-    assert [s.code for s in vtp_adapter.services(request=_request())] == ["VCN", "VTK", "SCOD"]
+    assert vtp_sandbox.calls == ["/v2/order/getPriceAll"]
 
 
-def test_the_expired_token_fault_is_an_auth_error(vtp_sandbox, vtp_adapter, vtp_request):
-    vtp_sandbox.add_fault(Fault("expired_token", path="/order/getPrice"))
+def test_a_renewal_the_carrier_refuses_is_an_auth_error(vtp_sandbox, vtp_adapter, vtp_request):
+    vtp_sandbox.expire_tokens()
+    vtp_sandbox.accounts[vtp_adapter.config.username] = "changed-in-the-portal"
+    vtp_sandbox.calls.clear()
 
     with pytest.raises(AuthError) as caught:
-        vtp_adapter.quote(request=vtp_request)
+        vtp_adapter.create(request=vtp_request)
 
-    assert caught.value.code == "expired_token"
+    assert (caught.value.code, caught.value.message) == (
+        "vtp_401",
+        "Sai tên đăng nhập hoặc mật khẩu",
+    )
+    assert vtp_sandbox.calls == ["/v2/order/createOrder", "/v2/user/Login"]
+    assert vtp_sandbox.parcels == {}
+
+
+def test_the_expired_token_fault_renews_the_token(vtp_sandbox, vtp_adapter, vtp_request):
+    vtp_sandbox.add_fault(Fault("expired_token", path="/order/getPrice"))
+    old = vtp_adapter.token
+
     assert vtp_adapter.quote(request=vtp_request).total == Decimal(49680)
+    assert vtp_adapter.token != old
+    assert vtp_sandbox.call_counts()["/v2/order/getPrice"] == 2
 
 
 def test_an_unknown_token_is_an_auth_error(vtp_config, vtp_request):
-    adapter = ViettelPostAdapter(replace(vtp_config, token="not-a-token"))
+    adapter = ViettelPostAdapter(replace(vtp_config, token="not-a-token", password=""))
 
     with pytest.raises(AuthError) as caught:
         adapter.quote(request=vtp_request)

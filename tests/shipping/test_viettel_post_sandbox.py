@@ -164,15 +164,23 @@ def test_a_slow_answer_within_the_timeout_is_fine(vtp_sandbox, vtp_adapter):
 @pytest.mark.parametrize("http_status", [200, 401])
 def test_a_refused_token_with_either_http_status(vtp_sandbox, vtp_config, vtp_adapter, http_status):
     vtp_sandbox.auth_http_status = http_status
-    stranger = ViettelPostAdapter(replace(vtp_config, token="not-a-token"))
+    no_login = replace(vtp_config, password="")
+    holder = ViettelPostAdapter(replace(no_login, token=vtp_adapter.token))
+    stranger = ViettelPostAdapter(replace(no_login, token="not-a-token"))
     vtp_sandbox.expire_tokens()
 
     with pytest.raises(AuthError) as expired:
-        vtp_adapter.label(tracking_numbers=["10345381601"])
+        holder.label(tracking_numbers=["10345381601"])
     with pytest.raises(AuthError) as unknown:
         stranger.label(tracking_numbers=["10345381601"])
+    with pytest.raises(PermanentError) as renewed:  # logs in again, then the parcel is unknown
+        vtp_adapter.label(tracking_numbers=["10345381601"])
 
     assert (expired.value.code, unknown.value.code) == ("expired_token", "vtp_401")
+    assert (renewed.value.code, renewed.value.message) == (
+        "not_found",
+        "Không tìm thấy vận đơn 10345381601",
+    )
 
 
 @pytest.mark.parametrize("business_status", [400, 204, 500])
@@ -234,7 +242,16 @@ def test_the_command_line_serves_until_stopped():
     try:
         banner = process.stdout.readline()
         base = banner.split()[3]
-        answer = requests.get(f"{base}/categories/listProvinceById?provinceId=2", timeout=30)
+        login = {"USERNAME": "0987654321", "PASSWORD": "vtp-sandbox-pass"}
+        short = requests.post(f"{base}/user/Login", json=login, timeout=30).json()["data"]
+        owner = requests.post(
+            f"{base}/user/ownerconnect", json=login, headers={"Token": short["token"]}, timeout=30
+        ).json()["data"]
+        answer = requests.get(
+            f"{base}/categories/listProvinceById?provinceId=2",
+            headers={"Token": owner["token"]},
+            timeout=30,
+        )
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)

@@ -247,7 +247,8 @@ def panel_context(request: HttpRequest, order: Order, **extra: Any) -> dict[str,
         "current": current,
         "busy": busy,
         "can_issue": can_issue,
-        "may_issue": order.status != Order.Status.CANCELLED
+        # A returned order sold nothing in the end: its goods all came back.
+        "may_issue": order.status not in (Order.Status.CANCELLED, Order.Status.RETURNED)
         and order.currency == "VND"
         and current is None
         and accounts,

@@ -12,6 +12,11 @@ Status rule (`order_status`), one Lazada status for the whole order from its lin
      shipped < delivered), e.g. one line shipped and one still packed -> `packed`.
 
 Anything missing or of the wrong type raises PayloadError("bad_field", field=<dotted name>).
+
+`address_shipping.country`: the doc does not say its form; Lazada writes the country's name
+("Vietnam", "Thailand"). A name (English, Vietnamese or Thai) or a two-letter code is read as
+the ISO code; anything else is left empty, so the shop's region stands (an unreadable country
+used to make our address form refuse the whole address: the order came in with none).
 """
 
 from __future__ import annotations
@@ -221,6 +226,12 @@ def _items(lines: list[Any], currency: str) -> tuple[OrderItem, ...]:
     return tuple(replace(same[0], quantity=len(same)) for same in grouped.values())
 
 
+COUNTRY_CODES = {
+    **dict.fromkeys(("vn", "vietnam", "viet nam", "việt nam"), "VN"),
+    **dict.fromkeys(("th", "thailand", "ประเทศไทย", "ไทย"), "TH"),
+}
+
+
 def _address(value: Any) -> Address | None:
     if value is None:
         return None
@@ -236,7 +247,7 @@ def _address(value: Any) -> Address | None:
         name=name,
         phone=part("phone"),
         full_address=", ".join(p for p in [*street, part("city")] if p),
-        region=part("country"),
+        region=COUNTRY_CODES.get(part("country").casefold(), ""),
         province=part("city"),
         district=part("address4"),
         ward=part("address5"),

@@ -80,6 +80,14 @@ def test_demo_setup_connects_the_seller_and_its_order_arrives(
     webhook_drain(account_id=account.pk)
     order = ChannelOrder.objects.get(account=account)
     assert order.external_id == demo.order_id
+    # with its delivery address (Lazada's "country": "Vietnam" once dropped it: unshippable)
+    ours = order.order
+    assert (ours.ship_name, ours.ship_country, ours.ship_province, ours.ship_ward) == (
+        "Nguyễn Văn An",
+        "VN",
+        "Hà Nội",
+        "Phường Hàng Bài",
+    )
     assert sum(StockLevel.objects.values_list("reserved", flat=True)) == reserved_before + 1
     # publishing works in the demo: categories for the demo catalogue, its brands, a short QC
     found = categories_search(account, "áo thun")

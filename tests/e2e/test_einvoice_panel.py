@@ -87,3 +87,33 @@ def test_a_return_proposes_an_adjustment_on_the_panel(
     panel.screenshot(path=str(artifacts / f"einvoice-proposal-{language}.png"))
     page.screenshot(path=str(artifacts / f"einvoice-proposal-page-{language}.png"), full_page=True)
     assert EInvoice.objects.filter(state="proposed").count() == 1
+
+
+def test_the_preview_follows_the_chosen_account(
+    live_server,
+    signed_in,
+    make_user,
+    hand_order,  # noqa: F811
+    sinvoice_account,  # noqa: F811
+):
+    """With two accounts (the demo has S-Invoice and MISA), "Preview (PDF)" previews the
+    account chosen in the panel, not always the first one."""
+    second = sinvoice_account
+    second.pk = None
+    second.name = "Zz second account"
+    second.save()
+    make_user("accountant", username="ketoan")
+    order = hand_order.order
+    page = signed_in("ketoan", next_url=f"/orders/{order.pk}/")
+    panel = page.locator('[data-testid="einvoice-panel"]')
+    preview = panel.locator('[data-testid="einvoice-preview"]')
+    first_pk = panel.locator(f"#einv-account-{order.pk} option").first.get_attribute("value")
+    assert first_pk != str(second.pk)
+    assert preview.get_attribute("href") == (
+        f"/einvoices/orders/{order.pk}/preview/?account={first_pk}"
+    )
+    panel.locator(f"#einv-account-{order.pk}").select_option(str(second.pk))
+    href = f"/einvoices/orders/{order.pk}/preview/?account={second.pk}"
+    expect(preview).to_have_attribute("href", href)
+    answer = page.request.get(f"{live_server.url}{href}")
+    assert (answer.status, answer.headers["content-type"]) == (200, "application/pdf")

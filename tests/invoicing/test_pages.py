@@ -209,3 +209,29 @@ def test_a_rate_an_invoice_cannot_carry_is_explained(
         "10 %." in answer.content.decode()
     )
     assert not EInvoice.objects.exists()
+
+
+def test_an_order_whose_goods_all_came_back_is_not_invoiced(
+    client, login_as, hand_order, sinvoice_account, sinvoice_sandbox
+) -> None:
+    """A returned order sold nothing: the panel says so instead of offering "Issue", and a
+    POST is refused with nothing drafted and nothing sent (the demo's returned parcel)."""
+    login_as("accountant")
+    order = hand_order.order
+    return_create(
+        order_id=order.pk,
+        lines=[ReturnLineInput(line.pk, line.quantity, "good") for line in order.lines.all()],
+        user_id=None,
+    )
+    order.refresh_from_db()
+    assert order.status == "returned"
+    panel = client.get(reverse("invoicing:panel", args=[order.pk])).content.decode()
+    assert 'data-testid="einvoice-issue-form"' not in panel
+    assert "Every unit of this order came back: there is nothing to invoice." in panel
+    refused = client.post(
+        reverse("invoicing:panel_issue", args=[order.pk]), {"account": sinvoice_account.pk}
+    )
+    assert refused.status_code == 422
+    assert "This order&#x27;s invoice cannot be issued now." in refused.content.decode()
+    assert EInvoice.objects.count() == 0
+    assert sinvoice_sandbox.invoice_count() == 0

@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from common.phones import format_phone
 from followups.models import ContactNote
 from inventory.models import StockMovement
 from orders.models import Order, OrderEvent, Return
@@ -117,7 +118,12 @@ def test_failed_return_returned_then_received_one_good_one_damaged(
 
     lines = {line.sku: line.pk for line in order.lines.all()}
     url = reverse("shipping:receive", args=[shipment.pk])
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    assert page.status_code == 200
+    phone = shipment.request_data["receiver"]["phone"]  # shown as the house writes phones
+    assert format_phone(phone) != phone
+    assert format_phone(phone) in page.content.decode()
+    assert phone not in page.content.decode()
     response = client.post(
         url,
         {

@@ -277,18 +277,27 @@ class GhnAdapter(CarrierAdapter):
 
     @staticmethod
     def _items(request: ParcelRequest) -> list[dict[str, Any]]:
+        """The goods. A heavy service (type 5) charges on the items' weights times their
+        quantities (A.5), so the items add up to the parcel's (weighed) weight: each unit's
+        own weight, or an equal share where it has none, scaled to the parcel."""
+        units = sum(max(1, i.quantity) for i in request.items) or 1
+        share = Decimal(request.weight_g) / units
+        raw = [Decimal(i.weight_g) or share for i in request.items]
+        total = sum(w * max(1, i.quantity) for w, i in zip(raw, request.items, strict=True))
+        scale = Decimal(request.weight_g) / total if total else Decimal(1)
+        weights = [max(1, int(w * scale)) for w in raw]
         return [
             {
                 "name": item.name,
                 "code": item.code,
                 "quantity": item.quantity,
                 "price": int(item.price),
-                "weight": item.weight_g or max(1, request.weight_g // max(1, item.quantity)),
+                "weight": weight,
                 "length": request.length_cm,
                 "width": request.width_cm,
                 "height": request.height_cm,
             }
-            for item in request.items
+            for item, weight in zip(request.items, weights, strict=True)
         ]
 
     # -- parcels ----------------------------------------------------------------------------

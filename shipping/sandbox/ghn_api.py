@@ -21,6 +21,7 @@ from .ghn_state import (
     PrintToken,
     Request,
 )
+from .ghn_values import as_int, as_str, bad, body_or_query
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -41,55 +42,11 @@ TEXT_LIMITS = {
 }
 
 
-def bad(message: str) -> ApiError:
-    return ApiError(400, message)
-
-
-def syntax(name: str, value: Any, kind: str) -> ApiError:
-    """A JSON value of the wrong type: GHN's gateway fails to decode the body (A.3)."""
-    return bad(
-        f"code=400, message=Syntax error: field={name}, error=cannot unmarshal "
-        f"{type(value).__name__} into {kind}"
-    )
-
-
-def as_int(body: dict[str, Any], name: str, *, default: int | None = None) -> int:
-    """A JSON integer (A.4-A.7 type every id, size and amount `int`: a string is refused, as
-    a typed decoder does); ApiError when missing or bad."""
-    value = body.get(name)
-    if value is None:
-        if default is None:
-            raise bad(f"{name}: trường bắt buộc (required)")
-        return default
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
-        raise syntax(name, value, "int")
-    return int(value)
-
-
-def as_str(body: dict[str, Any], name: str, *, required: bool = False) -> str:
-    """A JSON string (ward codes are strings: "20308", A.4)."""
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise syntax(name, value, "string")
-    text = "" if value is None else value.strip()
-    if required and not text:
-        raise bad(f"{name}: trường bắt buộc (required)")
-    return text
-
-
 # -- master data --------------------------------------------------------------------------
 
 
 def provinces(sb: GhnSandbox, req: Request) -> list[dict[str, Any]]:
     return [md.province_json(p) for p in md.PROVINCES]
-
-
-def body_or_query(req: Request, name: str) -> dict[str, Any]:
-    """The body, or the query (GET style, `?district_id=`: its text is the number)."""
-    if name in req.body or name not in req.query:
-        return req.body
-    text = req.query[name].strip()
-    return {name: int(text) if text.isdigit() else text}
 
 
 def districts(sb: GhnSandbox, req: Request) -> list[dict[str, Any]]:
@@ -206,6 +163,22 @@ def money(body: dict[str, Any], name: str, *, limit: int) -> int:
     return value
 
 
+def chargeable(body: dict[str, Any], stype: int, size: tuple[int, int, int, int]) -> int:
+    """Grams charged (A.5): a light parcel on the order's size, a heavy one on its items' own
+    weight and size, each times its quantity."""
+    if stype != md.HEAVY:
+        return md.converted_weight(*size)
+    total = 0
+    for index, item in enumerate(i for i in body.get("items") or () if isinstance(i, dict)):
+        dims = [as_int(item, n, default=0) for n in ("weight", "length", "width", "height")]
+        if min(dims) <= 0:
+            raise bad(f"items[{index}]: hàng nặng cần weight, length, width, height (type 5)")
+        total += md.converted_weight(*dims) * max(1, as_int(item, "quantity", default=1))
+    if not total:
+        raise bad("items: hàng nặng cần danh sách hàng hóa (required for service type 5)")
+    return total
+
+
 def cod_of(body: dict[str, Any], *, fee_call: bool) -> int:
     """The COD a body declares. Create and update: `cod_amount` (max 50,000,000). The fee
     page names it `cod_value`, max 5,000,000 (A.6); integrators send `cod_amount` there too,
@@ -234,7 +207,7 @@ def quote(
     lines = md.fee_lines(
         service_type=stype,
         zone=zone,
-        weight=md.converted_weight(weight, length, width, height),
+        weight=chargeable(body, stype, (weight, length, width, height)),
         rural=md.DISTRICT_BY_ID[to_place[0]].type == 3,
         insurance_value=money(body, "insurance_value", limit=md.MAX_INSURANCE),
         cod_value=cod_of(body, fee_call=fee_call),

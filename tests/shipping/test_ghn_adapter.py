@@ -217,7 +217,7 @@ def test_create(ghn_adapter, ghn_request, ghn_sandbox):
             "code": "TS-M",
             "quantity": 2,
             "price": 150000,
-            "weight": 500,
+            "weight": 600,  # 2 x 500 g declared, scaled to the 1,200 g parcel (A.5)
             "length": 20,
             "width": 15,
             "height": 10,

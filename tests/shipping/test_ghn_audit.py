@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from shipping.adapters.base import Endpoint
+from shipping.adapters.base import Endpoint, Item
 from shipping.sandbox.ghn import GhnSandbox
 from tests.shipping.conftest_ghn import GHN_RECEIVER, ghn_parcel_request
 
@@ -197,3 +197,36 @@ def test_only_the_return_call_takes_a_shop_id_header(ghn_adapter, ghn_sandbox):
         [{"order_code": "GANOPE00", "result": False, "message": "Đơn hàng không tồn tại"}],
     )
     assert ghn_sandbox.parcels == {}
+
+
+# -- A.5: a heavy service (type 5) charges on the items ---------------------------------------
+
+
+def test_a_heavy_parcel_of_two_lines_is_charged_its_own_weight(ghn_adapter, ghn_sandbox):
+    items = (Item("Tủ gỗ", 1, Decimal(900000), 0, "TU-1"), Item("Kệ", 2, Decimal(100000)))
+    request = ghn_parcel_request(items=items, weight_g=60000, service_code="53321")
+    quote = ghn_adapter.quote(request=request)
+    # national heavy: 45,000 + 59 extra kilograms at 6,000 (the 3 units share the 60 kg)
+    assert quote.total == Decimal(399000)
+    assert [(i["weight"], i["quantity"]) for i in ghn_sandbox.calls[0][1]["items"]] == [
+        (20000, 1),
+        (20000, 2),
+    ]
+
+
+def test_the_sandbox_heavy_fee_needs_each_items_size(ghn_sandbox):
+    body = {
+        "service_id": 53321,
+        "to_district_id": 1526,
+        "to_ward_code": "40101",
+        "weight": 5000,
+        "length": 10,
+        "width": 10,
+        "height": 10,
+        "items": [{"name": "Tủ", "quantity": 1, "weight": 5000}],
+    }
+    answer = post(ghn_sandbox, "/v2/shipping-order/fee", body)
+    assert (answer["http"], answer["message"]) == (
+        400,
+        "items[0]: hàng nặng cần weight, length, width, height (type 5)",
+    )

@@ -139,7 +139,11 @@ def status_state(status: Any) -> tuple[str, ParcelState]:
 
 # -- envelope and errors ----------------------------------------------------------------------
 
-TOKEN_REFUSED = re.compile(r"token.*(invalid|not valid|expired|khong hop le|het han)")
+# A.13: a refused token is 401, or 400 with a code_message and free text (either word order).
+TOKEN_REFUSED = re.compile(
+    r"token.*(invalid|not valid|expired|khong hop le|het han)"
+    r"|(invalid|expired|missing|wrong|unknown)\W+(api\W+)?token"
+)
 FIELD_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ward", ("ward", "phuong")),
     ("district", ("district", "quan/huyen", "quan huyen", "quan, huyen")),

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from shipping.adapters.base import Endpoint, Item
+from shipping.adapters.base import Endpoint, Item, SwitchResult
 from shipping.sandbox.ghn import GhnSandbox
 from tests.shipping.conftest_ghn import GHN_RECEIVER, ghn_parcel_request
 
@@ -230,3 +230,32 @@ def test_the_sandbox_heavy_fee_needs_each_items_size(ghn_sandbox):
         400,
         "items[0]: hàng nặng cần weight, length, width, height (type 5)",
     )
+
+
+# -- A.11: return only from storage or while waiting to deliver again ------------------------
+
+
+def test_the_sandbox_refuses_a_return_during_the_failed_attempt(ghn_adapter, ghn_sandbox):
+    code = ghn_adapter.create(request=ghn_parcel_request()).tracking_number
+    ghn_sandbox.advance(code, "failed_delivery", until="delivery_fail")
+    assert ghn_adapter.return_to_sender(tracking_numbers=[code]) == [
+        SwitchResult(code, False, "Không thể chuyển hoàn đơn hàng ở trạng thái delivery_fail")
+    ]
+    assert ghn_sandbox.parcels[code].status == "delivery_fail"
+    ghn_sandbox.advance(code, "failed_delivery")
+    assert ghn_adapter.return_to_sender(tracking_numbers=[code]) == [SwitchResult(code, True, "OK")]
+    assert ghn_sandbox.parcels[code].status == "return"
+
+
+# -- A.13: a token refused with HTTP 400 and the words the other way round ------------------
+
+
+@pytest.mark.parametrize(
+    "message", ["Invalid token", "invalid API token: abc", "Missing token", "Token không hợp lệ"]
+)
+def test_a_refused_token_in_any_word_order_is_an_auth_error(message):
+    from common.external import AuthError
+    from shipping.adapters.ghn_protocol import error_for
+
+    error = error_for(400, {"code": 400, "message": message, "code_message": "USER_ERR_COMMON"})
+    assert (type(error), error.code, error.message) == (AuthError, "USER_ERR_COMMON", message)

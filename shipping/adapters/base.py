@@ -152,6 +152,11 @@ class Endpoint:
     district_code: str
     ward_code: str
     email: str = ""
+    # The carrier's names of the same places, when known (GHN's create takes the sender by
+    # name: from_province_name, from_district_name, from_ward_name).
+    province_name: str = ""
+    district_name: str = ""
+    ward_name: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,17 @@ switch-status) also send `ShopId` (the return call `shop_id` too: one doc page n
 An answer is a success only when the HTTP status is 200 AND the body's `code` is 200; numbers
 may come as strings. GHN signs no callback: the secret travels in the callback URL's query
 (`?token=`). The pure protocol parts live in ghn_protocol.py.
+
+Choices where the doc is uncertain or contradicts itself (A.6, A.7, G.2):
+- the fee call sends the COD twice: `cod_value` (the fee page's name, documented max
+  5,000,000: the amount is capped there, so a COD up to create's 50,000,000 still gets a
+  quote) and `cod_amount` (integrators' name, the full amount);
+- the create names its sender (`from_ward_name`, `from_district_name`, `from_province_name`,
+  the only sender place fields A.7 documents) and sends the ids as well (harmless to a server
+  that ignores them); without names GHN picks up at the ShopId's registered address;
+- names and addresses are cut to A.7's 1024 characters, content to 2000, note to 5000;
+- every id, size and amount goes as a JSON integer and ward codes as strings (A.3's
+  "Syntax error" is a typed decoder refusing anything else).
 """
 
 from __future__ import annotations
@@ -41,6 +52,7 @@ from .base import (
 )
 
 API_SUFFIX = "/shiip/public-api"
+FEE_COD_MAX = 5_000_000  # A.6: the fee page's cod_value maximum (create allows 50,000,000)
 PRINT_PAGES = {"a5": "printA5", "80x80": "print80x80", "52x70": "print52x70"}
 FEE_PARTS = (
     "service_fee",
@@ -257,26 +269,35 @@ class GhnAdapter(CarrierAdapter):
             "width": request.width_cm,
             "height": request.height_cm,
             "insurance_value": int(request.insurance_value),
-            "cod_value": cod,  # the fee page's name
-            "cod_amount": cod,  # the name integrators send
+            "cod_value": min(cod, FEE_COD_MAX),  # the fee page's name and maximum
+            "cod_amount": cod,  # the name integrators send (create's field, max 50,000,000)
             "coupon": None,
             "items": self._items(request),
         }
 
     @staticmethod
     def _items(request: ParcelRequest) -> list[dict[str, Any]]:
+        """The goods. A heavy service (type 5) charges on the items' weights times their
+        quantities (A.5), so the items add up to the parcel's (weighed) weight: each unit's
+        own weight, or an equal share where it has none, scaled to the parcel."""
+        units = sum(max(1, i.quantity) for i in request.items) or 1
+        share = Decimal(request.weight_g) / units
+        raw = [Decimal(i.weight_g) or share for i in request.items]
+        total = sum(w * max(1, i.quantity) for w, i in zip(raw, request.items, strict=True))
+        scale = Decimal(request.weight_g) / total if total else Decimal(1)
+        weights = [max(1, int(w * scale)) for w in raw]
         return [
             {
                 "name": item.name,
                 "code": item.code,
                 "quantity": item.quantity,
                 "price": int(item.price),
-                "weight": item.weight_g or max(1, request.weight_g // max(1, item.quantity)),
+                "weight": weight,
                 "length": request.length_cm,
                 "width": request.width_cm,
                 "height": request.height_cm,
             }
-            for item in request.items
+            for item, weight in zip(request.items, weights, strict=True)
         ]
 
     # -- parcels ----------------------------------------------------------------------------

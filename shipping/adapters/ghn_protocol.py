@@ -59,6 +59,7 @@ STATUS_MAP: Mapping[str, ParcelState] = {
     "lost": ParcelState.LOST,
 }
 
+TEXT_MAX = 1024  # A.7: to_name, to_address (and the sender's, likewise) at most 1024
 PAYMENT_TYPE = {Payer.SHOP: 1, Payer.BUYER: 2}
 REQUIRED_NOTE = {
     ViewingRule.TRY_ON: "CHOTHUHANG",
@@ -138,7 +139,11 @@ def status_state(status: Any) -> tuple[str, ParcelState]:
 
 # -- envelope and errors ----------------------------------------------------------------------
 
-TOKEN_REFUSED = re.compile(r"token.*(invalid|not valid|expired|khong hop le|het han)")
+# A.13: a refused token is 401, or 400 with a code_message and free text (either word order).
+TOKEN_REFUSED = re.compile(
+    r"token.*(invalid|not valid|expired|khong hop le|het han)"
+    r"|(invalid|expired|missing|wrong|unknown)\W+(api\W+)?token"
+)
 FIELD_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ward", ("ward", "phuong")),
     ("district", ("district", "quan/huyen", "quan huyen", "quan, huyen")),
@@ -283,23 +288,32 @@ def service_id(code: str) -> int:
 
 def receiver_fields(e: Endpoint) -> dict[str, Any]:
     return {
-        "to_name": e.name,
+        "to_name": e.name[:TEXT_MAX],
         "to_phone": e.phone,
-        "to_address": e.address,
+        "to_address": e.address[:TEXT_MAX],
         "to_ward_code": ward_code(e),
         "to_district_id": district_id(e),
     }
 
 
 def sender_fields(e: Endpoint) -> dict[str, Any]:
+    """The create's sender: by name (A.7 documents only from_ward_name, from_district_name,
+    from_province_name; without them GHN picks up at the ShopId's registered address), with
+    the ids too for a server that reads them; the return address by id (A.7)."""
     ids = {"ward_code": ward_code(e, "sender"), "district_id": district_id(e, "sender")}
+    names = {
+        "from_ward_name": e.ward_name,
+        "from_district_name": e.district_name,
+        "from_province_name": e.province_name,
+    }
     return {
-        "from_name": e.name,
+        "from_name": e.name[:TEXT_MAX],
         "from_phone": e.phone,
-        "from_address": e.address,
+        "from_address": e.address[:TEXT_MAX],
+        **(names if all(names.values()) else {}),
         **{f"from_{k}": v for k, v in ids.items()},
         "return_phone": e.phone,
-        "return_address": e.address,
+        "return_address": e.address[:TEXT_MAX],
         **{f"return_{k}": v for k, v in ids.items()},
     }
 

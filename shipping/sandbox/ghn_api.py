@@ -21,6 +21,7 @@ from .ghn_state import (
     PrintToken,
     Request,
 )
+from .ghn_values import as_int, as_str, bad, body_or_query
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,31 +32,14 @@ if TYPE_CHECKING:
 
 NOTES = ("CHOTHUHANG", "CHOXEMHANGKHONGTHU", "KHONGCHOXEMHANG")
 PHONE = re.compile(r"^0\d{9,10}$")
-
-
-def bad(message: str) -> ApiError:
-    return ApiError(400, message)
-
-
-def as_int(body: dict[str, Any], name: str, *, default: int | None = None) -> int:
-    """A JSON integer (numeric strings accepted, as GHN does); ApiError when missing or bad."""
-    value = body.get(name)
-    if value is None or value == "":
-        if default is None:
-            raise bad(f"{name}: trường bắt buộc (required)")
-        return default
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise bad(f"{name}: phải là số nguyên (must be an integer)") from None
-
-
-def as_str(body: dict[str, Any], name: str, *, required: bool = False) -> str:
-    value = body.get(name)
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise bad(f"{name}: trường bắt buộc (required)")
-    return text
+# A.7's text limits (characters).
+TEXT_LIMITS = {
+    "to_name": 1024,
+    "to_address": 1024,
+    "required_note": 500,
+    "content": 2000,
+    "note": 5000,
+}
 
 
 # -- master data --------------------------------------------------------------------------
@@ -66,15 +50,15 @@ def provinces(sb: GhnSandbox, req: Request) -> list[dict[str, Any]]:
 
 
 def districts(sb: GhnSandbox, req: Request) -> list[dict[str, Any]]:
-    body = {**req.query, **req.body}
-    if body.get("province_id") in (None, ""):
+    body = body_or_query(req, "province_id")
+    if body.get("province_id") is None:
         return [md.district_json(d) for d in md.DISTRICTS]
     province_id = as_int(body, "province_id")
     return [md.district_json(d) for d in md.DISTRICTS if d.province_id == province_id]
 
 
 def wards(sb: GhnSandbox, req: Request) -> list[dict[str, Any]] | None:
-    district_id = as_int({**req.query, **req.body}, "district_id")
+    district_id = as_int(body_or_query(req, "district_id"), "district_id")
     found = [md.ward_json(w) for w in md.WARDS if w.district_id == district_id]
     return found or None
 
@@ -82,9 +66,12 @@ def wards(sb: GhnSandbox, req: Request) -> list[dict[str, Any]] | None:
 # -- places of a request ------------------------------------------------------------------
 
 
-def place(body: dict[str, Any], prefix: str, default: tuple[int, str] | None) -> tuple[int, str]:
-    """(district id, ward code) of the `to_`/`from_`/`return_` side, id or name style."""
-    if body.get(f"{prefix}district_id") not in (None, "", 0):
+def place(
+    body: dict[str, Any], prefix: str, default: tuple[int, str] | None, *, ids: bool = True
+) -> tuple[int, str]:
+    """(district id, ward code) of the `to_`/`from_`/`return_` side, id or name style (name
+    style only when not `ids`: create's sender, A.7)."""
+    if ids and body.get(f"{prefix}district_id") not in (None, "", 0):
         district_id = as_int(body, f"{prefix}district_id")
         district = md.DISTRICT_BY_ID.get(district_id)
         if district is None:
@@ -169,20 +156,50 @@ def parcel_size(body: dict[str, Any], stype: int) -> tuple[int, int, int, int]:
     return weight, length, width, height
 
 
-def money(body: dict[str, Any], *names: str, limit: int) -> int:
-    value = 0
-    for name in names:
-        value = as_int(body, name, default=0)
-        if value:
-            break
+def money(body: dict[str, Any], name: str, *, limit: int) -> int:
+    value = as_int(body, name, default=0)
     if not 0 <= value <= limit:
-        raise bad(f"{names[0]}: Giá trị tối đa {limit} (max {limit})")
+        raise bad(f"{name}: Giá trị tối đa {limit} (max {limit})")
     return value
 
 
-def quote(body: dict[str, Any], origin: tuple[int, str]) -> dict[str, Any]:
-    """The route, service and fee lines of a fee or create body."""
-    from_place = place(body, "from_", origin)
+def chargeable(body: dict[str, Any], stype: int, size: tuple[int, int, int, int]) -> int:
+    """Grams charged (A.5): a light parcel on the order's size, a heavy one on its items' own
+    weight and size, each times its quantity."""
+    if stype != md.HEAVY:
+        return md.converted_weight(*size)
+    total = 0
+    for index, item in enumerate(i for i in body.get("items") or () if isinstance(i, dict)):
+        dims = [as_int(item, n, default=0) for n in ("weight", "length", "width", "height")]
+        if min(dims) <= 0:
+            raise bad(f"items[{index}]: hàng nặng cần weight, length, width, height (type 5)")
+        total += md.converted_weight(*dims) * max(1, as_int(item, "quantity", default=1))
+    if not total:
+        raise bad("items: hàng nặng cần danh sách hàng hóa (required for service type 5)")
+    return total
+
+
+def cod_of(body: dict[str, Any], *, fee_call: bool) -> int:
+    """The COD a body declares. Create and update: `cod_amount` (max 50,000,000). The fee
+    page names it `cod_value`, max 5,000,000 (A.6); integrators send `cod_amount` there too,
+    which wins when both are given."""
+    amount = money(body, "cod_amount", limit=md.MAX_COD)
+    if not fee_call:
+        return amount
+    value = money(body, "cod_value", limit=md.MAX_FEE_COD)
+    return amount or value
+
+
+def quote(
+    body: dict[str, Any],
+    origin: tuple[int, str],
+    *,
+    fee_call: bool = False,
+    sender_ids: bool = True,
+) -> dict[str, Any]:
+    """The route, service and fee lines of a fee (`fee_call`) or create body. A create names
+    its sender (from_*_name) or picks up at the shop's address: A.7 has no from_ ids."""
+    from_place = place(body, "from_", origin, ids=sender_ids)
     to_place = place(body, "to_", None)
     sid, stype = service_type(body, from_place[0], to_place[0])
     weight, length, width, height = parcel_size(body, stype)
@@ -190,10 +207,10 @@ def quote(body: dict[str, Any], origin: tuple[int, str]) -> dict[str, Any]:
     lines = md.fee_lines(
         service_type=stype,
         zone=zone,
-        weight=md.converted_weight(weight, length, width, height),
+        weight=chargeable(body, stype, (weight, length, width, height)),
         rural=md.DISTRICT_BY_ID[to_place[0]].type == 3,
         insurance_value=money(body, "insurance_value", limit=md.MAX_INSURANCE),
-        cod_value=money(body, "cod_value", "cod_amount", limit=md.MAX_COD),
+        cod_value=cod_of(body, fee_call=fee_call),
     )
     return {
         "from": from_place,
@@ -207,7 +224,7 @@ def quote(body: dict[str, Any], origin: tuple[int, str]) -> dict[str, Any]:
 
 
 def fee(sb: GhnSandbox, req: Request) -> dict[str, Any]:
-    return dict(quote(req.body, shop_place(req))["fee"])
+    return dict(quote(req.body, shop_place(req), fee_call=True)["fee"])
 
 
 def leadtime(sb: GhnSandbox, req: Request) -> dict[str, Any]:
@@ -239,7 +256,7 @@ def create(sb: GhnSandbox, req: Request) -> dict[str, Any]:
         as_str(body, name, required=True)
     if not PHONE.match(as_str(body, "to_phone")):
         raise bad("to_phone: Số điện thoại người nhận không hợp lệ")
-    q = quote(body, shop_place(req))
+    q = quote(body, shop_place(req), sender_ids=False)
     check_terms(body)
     reference = as_str(body, "client_order_code")
     if reference and sb.parcel_by_reference(client.client_id, reference) is not None:
@@ -258,6 +275,9 @@ def create(sb: GhnSandbox, req: Request) -> dict[str, Any]:
 
 
 def check_terms(body: dict[str, Any]) -> None:
+    for name, limit in TEXT_LIMITS.items():
+        if len(as_str(body, name)) > limit:
+            raise bad(f"{name}: tối đa {limit} ký tự (at most {limit} characters)")
     if as_int(body, "payment_type_id") not in (1, 2):
         raise bad("payment_type_id: chỉ nhận 1 (người gửi trả) hoặc 2 (người nhận trả)")
     if as_str(body, "required_note", required=True) not in NOTES:

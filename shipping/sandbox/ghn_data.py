@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 ICT = timezone(timedelta(hours=7), "ICT")
 MAX_LIGHT_WEIGHT = 50_000  # grams, service type 2
 MAX_SIDE = 200  # cm
-MAX_COD = 50_000_000
+MAX_COD = 50_000_000  # create's cod_amount
+MAX_FEE_COD = 5_000_000  # the fee page's cod_value (A.6)
 MAX_INSURANCE = 5_000_000
 LIGHT, HEAVY = 2, 5  # service_type_id: e-commerce (light) and traditional (heavy)
 

@@ -35,7 +35,8 @@ STATUSES = (
 )
 PRE_PICKUP = ("ready_to_pick", "picking", "money_collect_picking")
 CANCELLABLE = PRE_PICKUP
-RETURNABLE = ("storing", "delivery_fail", "waiting_to_return")
+# A.11 (GHN#72): return "only when status is storage/waiting for delivery" (again).
+RETURNABLE = ("storing", "waiting_to_return")
 REDELIVERABLE = ("waiting_to_return",)
 # Receiver, note, COD and viewing rule may change until the parcel is out for delivery;
 # weight, size, service and payer only before pickup.

@@ -75,6 +75,29 @@ class PlaceCodes:
     province_code: str
     district_code: str
     ward_code: str
+    # The carrier's own names of these places (GHN's name-style sender fields), "" if unknown.
+    province_name: str = ""
+    district_name: str = ""
+    ward_name: str = ""
+
+
+def _named(carrier: str, codes: PlaceCodes) -> PlaceCodes:
+    """The codes with the carrier's names from the cached master data (a staff fix keeps
+    codes only)."""
+    names = {
+        (level, code): name
+        for level, code, name in CarrierPlace.objects.filter(
+            carrier=carrier, code__in=[codes.province_code, codes.district_code, codes.ward_code]
+        ).values_list("level", "code", "name")
+    }
+    return PlaceCodes(
+        codes.province_code,
+        codes.district_code,
+        codes.ward_code,
+        names.get((PlaceLevel.PROVINCE, codes.province_code), ""),
+        names.get((PlaceLevel.DISTRICT, codes.district_code), ""),
+        names.get((PlaceLevel.WARD, codes.ward_code), ""),
+    )
 
 
 def _match(candidates: Sequence[CarrierPlace], name: str) -> CarrierPlace | None:
@@ -194,7 +217,7 @@ def address_resolve(
         carrier=carrier, address_key=address_key(province=province, district=district, ward=ward)
     ).first()
     if fix is not None:
-        return PlaceCodes(fix.province_code, fix.district_code, fix.ward_code)
+        return _named(carrier, PlaceCodes(fix.province_code, fix.district_code, fix.ward_code))
     if not province.strip():
         raise address_error("province", province, side=side)
     if not ward.strip():
@@ -214,7 +237,7 @@ def address_resolve(
     if found_ward is None:
         raise address_error("ward", ward, side=side)
     district_code = found_ward.parent_code if found_ward.parent_code != found_province.code else ""
-    return PlaceCodes(found_province.code, district_code, found_ward.code)
+    return _named(carrier, PlaceCodes(found_province.code, district_code, found_ward.code))
 
 
 def address_fix_save(

@@ -135,6 +135,9 @@ def receiver_endpoint(
         province_code=codes.province_code,
         district_code=codes.district_code,
         ward_code=codes.ward_code,
+        province_name=codes.province_name,
+        district_name=codes.district_name,
+        ward_name=codes.ward_name,
     )
 
 
@@ -163,6 +166,9 @@ def sender_endpoint(*, account: CarrierAccount, adapter: CarrierAdapter) -> Endp
         province_code=codes.province_code,
         district_code=codes.district_code,
         ward_code=codes.ward_code,
+        province_name=codes.province_name,
+        district_name=codes.district_name,
+        ward_name=codes.ward_name,
     )
 
 

@@ -31,7 +31,17 @@ __all__ = [
 
 GHN_CALLBACK_SECRET = "ghn-callback-secret"
 # The sandbox shop picks up in Quận 1, TP Hồ Chí Minh (district 1442, ward 20103).
-GHN_SENDER = Endpoint("Shop CRM Sandbox", "0909123456", "12 Nguyễn Huệ", "202", "1442", "20103")
+GHN_SENDER = Endpoint(
+    "Shop CRM Sandbox",
+    "0909123456",
+    "12 Nguyễn Huệ",
+    "202",
+    "1442",
+    "20103",
+    province_name="Hồ Chí Minh",
+    district_name="Quận 1",
+    ward_name="Phường Bến Nghé",
+)
 GHN_RECEIVER = Endpoint("Nguyễn Văn An", "0912345678", "45 Lê Duẩn", "203", "1526", "40101")
 
 

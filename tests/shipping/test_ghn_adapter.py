@@ -217,7 +217,7 @@ def test_create(ghn_adapter, ghn_request, ghn_sandbox):
             "code": "TS-M",
             "quantity": 2,
             "price": 150000,
-            "weight": 500,
+            "weight": 600,  # 2 x 500 g declared, scaled to the 1,200 g parcel (A.5)
             "length": 20,
             "width": 15,
             "height": 10,
@@ -315,11 +315,16 @@ def test_create_to_an_unknown_ward_is_an_address_error(ghn_adapter, ghn_sandbox)
     assert ghn_sandbox.parcels == {}
 
 
-def test_an_unknown_sender_district_names_the_sender(ghn_adapter):
-    sender = dataclasses.replace(GHN_SENDER, district_code="9998")
+def test_an_unknown_sender_district_names_the_sender(ghn_adapter, ghn_sandbox):
+    sender = dataclasses.replace(GHN_SENDER, district_code="9998")  # the fee reads its id
+    with pytest.raises(AddressError) as caught:
+        ghn_adapter.quote(request=ghn_parcel_request(sender=sender))
+    assert (caught.value.field, caught.value.side) == ("district", "sender")
+    sender = dataclasses.replace(GHN_SENDER, district_name="Quận 99")  # the create its name
     with pytest.raises(AddressError) as caught:
         ghn_adapter.create(request=ghn_parcel_request(sender=sender))
     assert (caught.value.field, caught.value.side) == ("district", "sender")
+    assert ghn_sandbox.parcels == {}
 
 
 def test_an_address_without_a_district_is_an_address_error(ghn_adapter, ghn_sandbox):

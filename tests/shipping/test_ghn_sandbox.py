@@ -13,7 +13,7 @@ BODY = {
     "to_phone": "0987654321",
     "to_address": "8 Trần Phú",
     "to_ward_code": "550101",
-    "to_district_id": "1572",  # numbers as strings are accepted
+    "to_district_id": 1572,  # an int, as A.7 types it (a string is a syntax error)
     "weight": 800,
     "length": 10,
     "width": 10,

@@ -60,6 +60,7 @@ OPTIONS = (  # what configure() and POST /_sandbox/configure may change
     "string_numbers",
     "single_zip",
     "not_ready_style",
+    "issue_date_match",
 )
 
 
@@ -121,6 +122,7 @@ class SInvoiceSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
         string_numbers: bool = False,  # answer numbers as strings ("1796605323000")
         single_zip: bool = False,  # the XML in one zip instead of a zip inside a zip
         not_ready_style: str = "empty",  # "empty": fileToBytes null, "error": an errorCode
+        issue_date_match: str = "second",  # strIssueDate: "second" exact, or "day" (the date)
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -132,6 +134,7 @@ class SInvoiceSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
         self.preview_requires_basic = preview_requires_basic
         self.pascal_keys, self.string_numbers = pascal_keys, string_numbers
         self.single_zip, self.not_ready_style = single_zip, not_ready_style
+        self.issue_date_match = issue_date_match
         self.accounts: dict[str, Account] = {}
         self.tokens: dict[str, tuple[str, float]] = {}
         self.invoices: dict[tuple[str, str], Invoice] = {}

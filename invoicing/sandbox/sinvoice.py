@@ -10,7 +10,10 @@ tax, the original of an adjustment or replacement), numbers per template and ser
 idempotent by transactionUuid (3 days), and answers errors as `{errorCode, description, result}`
 (business) or HTTP 400/401 `{code, message, data}`. Files (PDF, and the XML in a zip inside a
 zip) are "not ready" for `file_delay` seconds, the tax authority's code of a C series appears
-after `tax_code_delay` seconds (sandbox clock, see advance()).
+after `tax_code_delay` seconds (sandbox clock, see advance()). cancelTransactionInvoice and the
+payment-status calls find the invoice by number and `strIssueDate`, the issue time to the second
+(`issue_date_match="day"`: its date only). JSON endpoints and the sign-in want
+`Content-Type: application/json`.
 
     with SInvoiceSandbox.running() as sb:
         adapter = SInvoiceAdapter(ProviderConfig(base_url=sb.api_base, auth_url=sb.auth_url,

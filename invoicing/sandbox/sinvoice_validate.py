@@ -86,7 +86,7 @@ def valid_tax_code(tax_code: str, country: str = "VN") -> bool:
     found = re.fullmatch(r"(\d{10})(?:-?(\d{3}))?", tax_code)
     if found is None:
         return bool(re.fullmatch(r"\d{12}", tax_code))
-    if found.group(2) == "000":
+    if found.group(2) == "000" or found.group(1)[2:9] == "0000000":  # E.7: sequence not all 0
         return False
     return vn_check_digit(found.group(1)[:9]) == int(found.group(1)[9])
 

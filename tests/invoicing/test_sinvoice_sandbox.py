@@ -346,6 +346,11 @@ def test_templates_answer_odoos_keys(sinvoice_sandbox: SInvoiceSandbox) -> None:
             "Người mua lấy hóa đơn phải có mã số thuế",
         ),
         (
+            "sequence_all_zero",
+            "INVALID_BUYER_TAX_CODE",
+            "Mã số thuế người mua không hợp lệ: 0100000003",
+        ),
+        (
             "breakdown_twice",
             "INVALID_TAX_BREAKDOWN",
             "Thuế suất 10 xuất hiện nhiều lần trong bảng tổng hợp thuế suất",
@@ -368,6 +373,8 @@ def test_createinvoice_refusals(
     if change == "buyer_without_tax_code":
         del body["buyerInfo"]["buyerTaxCode"]
         del body["buyerInfo"]["buyerLegalName"]
+    elif change == "sequence_all_zero":  # the check digit fits, the sequence may not be 0
+        body["buyerInfo"]["buyerTaxCode"] = "0100000003"
     elif change == "breakdown_twice":
         body["taxBreakdowns"].append(dict(body["taxBreakdowns"][0]))
     else:

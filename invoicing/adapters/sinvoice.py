@@ -19,8 +19,17 @@ Choices on points the doc leaves open [UNV]:
 - shipping and other fees are goods/service lines (selection 1, quantity x price): selection 4
   is "other fee" in one source and "promotion" in others;
 - the original of an adjustment or replacement is given by `originalInvoiceId`,
-  `originalTemplateCode`, `originalInvoiceIssueDate` (Odoo's set; `originalInvoiceType` is not
-  sent, the original being in S-Invoice); the reason goes in `adjustedNote`;
+  `originalTemplateCode` (the full "1/001", as Odoo sends it), `originalInvoiceIssueDate`
+  (Odoo's set; `originalInvoiceType` is not sent, the original being in S-Invoice); the reason
+  goes in `adjustedNote`; the agreement (or the notice to the buyer) and its date, which
+  S-Invoice requires for both (C.10; "bắt buộc" in its DTO comments), are refused here when
+  missing; `invoiceNote` carries the legal line "Điều chỉnh giảm cho hóa đơn mẫu số 1 ký hiệu
+  C26TAA số 12 ngày 07/12/2026" (Decree 123 art. 19; S-Invoice writes it itself only on the web,
+  an API caller passes it);
+- buyerNotGetInvoice 0 (the buyer takes the invoice: name, address and tax code required, C.5)
+  only when the buyer has a tax code, a person's 12-digit citizen ID serving as one (TT 86/2024,
+  E.7); a person without either is sent as 1 with the name and address we have, which the
+  invoice still shows;
 - find(): `searchInvoiceByTransactionUuid` answering an empty `result`, or an error whose text
   says not found, means no invoice;
 - file(): `fileToBytes` empty (or an error saying the file is being processed) means not ready;
@@ -30,13 +39,18 @@ Choices on points the doc leaves open [UNV]:
 - preview: the token first; refused after one renewal, one more try with HTTP Basic (one
   integrator reports the draft preview wants Basic);
 - send_email: S-Invoice has no documented call: not_supported (the app e-mails the PDF);
-- `issued_at` None: the field is omitted and S-Invoice dates the invoice (its now, GMT+7).
+- `issued_at` None: the invoice is dated with `config.clock` now, to the second, and that date
+  is returned (Odoo's way): cancelTransactionInvoice's `strIssueDate` and a correction's
+  `originalInvoiceIssueDate` then quote exactly the date S-Invoice holds. Omitting the field
+  would let S-Invoice date it (its now, GMT+7) at a time we could only guess;
+- a currency other than VND: refused (S-Invoice requires `exchangeRate` and we have none).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote, urlsplit
@@ -214,6 +228,8 @@ class SInvoiceAdapter(ProviderAdapter):
         return content
 
     def issue(self, *, request: InvoiceRequest) -> IssuedInvoice:
+        if request.issued_at is None:  # dated here, so we know the date S-Invoice holds
+            request = replace(request, issued_at=self.config.clock().replace(microsecond=0))
         path = f"InvoiceWS/createInvoice/{quote(self.tax_code)}"
         document = self.call(path, body=payload.invoice_body(request))
         result = proto.first_result(document) or {}

@@ -13,6 +13,10 @@ them in S-Invoice's shapes:
   with `isIncreaseItem` true or false; a decrease sends `unitPrice` negative while the amounts
   stay positive, `adjustmentTaxAmount`, and `taxableAmountPos`/`taxAmountPos` false (C.10);
 - replacement (`adjustmentType` "3"): full new values and the original's fields;
+- a correction's `invoiceNote` starts with the line naming the original (correction_note), its
+  agreement name and date are required (PayloadError before any call when missing);
+- `buyerNotGetInvoice` 0 only with a tax code (C.5: name, address and tax code required then),
+  a person's 12-digit citizen ID standing in for it (TT 86/2024);
 - dates as epoch milliseconds; phone numbers digits only, "+" -> "00".
 """
 
@@ -26,6 +30,7 @@ from typing import Any
 
 from invoicing.adapters.base import (
     AdjustmentKind,
+    Correction,
     InvoiceLine,
     InvoiceRequest,
     LineKind,
@@ -33,7 +38,7 @@ from invoicing.adapters.base import (
     VatRate,
 )
 
-from .sinvoice_protocol import day_ms, ms
+from .sinvoice_protocol import ICT, day_ms, ms
 
 TAX_PERCENTAGE = {
     VatRate.ZERO: 0,
@@ -78,7 +83,50 @@ def _present(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v not in ("", None)}
 
 
+CORRECTION_WORDS = {
+    AdjustmentKind.REPLACEMENT: "Thay thế",
+    AdjustmentKind.INCREASE: "Điều chỉnh tăng",
+    AdjustmentKind.DECREASE: "Điều chỉnh giảm",
+    AdjustmentKind.INFORMATION: "Điều chỉnh thông tin",
+}
+
+
+def correction_note(correction: Correction) -> str:
+    """The line a correction must show (Decree 123 art. 19): "Điều chỉnh giảm cho hóa đơn mẫu
+    số 1 ký hiệu C26TAA số 12 ngày 07/12/2026" (S-Invoice adds it on the web, not via the API)."""
+    series, number = correction.original_series, correction.original_number
+    if series and number.startswith(series) and number[len(series) :].isdigit():
+        number = number[len(series) :]
+    else:
+        series = series or number[:6]
+        number = number[len(series) :] if number.startswith(series) else number
+    day = correction.original_issued_at.astimezone(ICT).strftime("%d/%m/%Y")
+    return (
+        f"{CORRECTION_WORDS[correction.kind]} cho hóa đơn mẫu số "
+        f"{correction.original_template[:1]} ký hiệu {series} số {number} ngày {day}"
+    )
+
+
+def _check_sendable(request: InvoiceRequest) -> None:
+    if request.currency.upper() != "VND":
+        raise PayloadError(
+            "unsupported_currency",
+            "S-Invoice needs the exchange rate of a currency other than VND, which we do not have",
+            field="exchangeRate",
+        )
+    correction = request.correction
+    if correction is not None and not (
+        correction.agreement_name.strip() and correction.agreement_date
+    ):
+        raise PayloadError(
+            "missing_field",
+            "S-Invoice requires the agreement (or notice) and its date for a correction",
+            field="additionalReferenceDesc",
+        )
+
+
 def general_info(request: InvoiceRequest) -> dict[str, Any]:
+    _check_sendable(request)
     correction = request.correction
     info: dict[str, Any] = {
         "invoiceType": request.kind.value,
@@ -93,8 +141,10 @@ def general_info(request: InvoiceRequest) -> dict[str, Any]:
     }
     if request.issued_at is not None:
         info["invoiceIssuedDate"] = ms(request.issued_at)
-    if request.note:
-        info["invoiceNote"] = request.note[:NOTE_MAX]
+    notes = [correction_note(correction)] if correction is not None else []
+    notes += [request.note] if request.note else []
+    if notes:
+        info["invoiceNote"] = ". ".join(notes)[:NOTE_MAX]
     if correction is not None:
         if correction.kind != AdjustmentKind.REPLACEMENT:
             information = correction.kind == AdjustmentKind.INFORMATION
@@ -117,20 +167,28 @@ def general_info(request: InvoiceRequest) -> dict[str, Any]:
 
 
 def buyer_info(request: InvoiceRequest) -> dict[str, Any]:
+    """buyerNotGetInvoice 0 needs name, address and tax code (C.5). A person's 12-digit
+    citizen ID is their tax code since 1 July 2025 (TT 86/2024, E.7), so it stands in for a
+    missing one; a buyer still without a tax code is sent as 1, with the details we have
+    (the invoice still shows them)."""
     buyer = request.buyer
+    tax_code = buyer.tax_code.strip()
+    if not tax_code and re.fullmatch(r"[0-9]{12}", buyer.id_number.strip()):
+        tax_code = buyer.id_number.strip()
+    takes = buyer.takes_invoice and bool(tax_code)
     return {
         **_present(
             {
                 "buyerName": buyer.name,
                 "buyerLegalName": buyer.legal_name,
-                "buyerTaxCode": buyer.tax_code,
+                "buyerTaxCode": tax_code,
                 "buyerAddressLine": buyer.address,
                 "buyerPhoneNumber": phone(buyer.phone),
                 "buyerEmail": buyer.email,
                 "buyerCode": buyer.code,
             }
         ),
-        "buyerNotGetInvoice": 0 if buyer.takes_invoice else 1,
+        "buyerNotGetInvoice": 0 if takes else 1,
         # C.5 buyerInfo: buyerIdType 1 = citizen ID card, with its number.
         **({"buyerIdType": "1", "buyerIdNo": buyer.id_number} if buyer.id_number else {}),
     }

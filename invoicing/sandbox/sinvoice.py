@@ -10,7 +10,10 @@ tax, the original of an adjustment or replacement), numbers per template and ser
 idempotent by transactionUuid (3 days), and answers errors as `{errorCode, description, result}`
 (business) or HTTP 400/401 `{code, message, data}`. Files (PDF, and the XML in a zip inside a
 zip) are "not ready" for `file_delay` seconds, the tax authority's code of a C series appears
-after `tax_code_delay` seconds (sandbox clock, see advance()).
+after `tax_code_delay` seconds (sandbox clock, see advance()). cancelTransactionInvoice and the
+payment-status calls find the invoice by number and `strIssueDate`, the issue time to the second
+(`issue_date_match="day"`: its date only). JSON endpoints and the sign-in want
+`Content-Type: application/json`.
 
     with SInvoiceSandbox.running() as sb:
         adapter = SInvoiceAdapter(ProviderConfig(base_url=sb.api_base, auth_url=sb.auth_url,
@@ -60,6 +63,7 @@ OPTIONS = (  # what configure() and POST /_sandbox/configure may change
     "string_numbers",
     "single_zip",
     "not_ready_style",
+    "issue_date_match",
 )
 
 
@@ -121,6 +125,7 @@ class SInvoiceSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
         string_numbers: bool = False,  # answer numbers as strings ("1796605323000")
         single_zip: bool = False,  # the XML in one zip instead of a zip inside a zip
         not_ready_style: str = "empty",  # "empty": fileToBytes null, "error": an errorCode
+        issue_date_match: str = "second",  # strIssueDate: "second" exact, or "day" (the date)
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -132,6 +137,7 @@ class SInvoiceSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
         self.preview_requires_basic = preview_requires_basic
         self.pascal_keys, self.string_numbers = pascal_keys, string_numbers
         self.single_zip, self.not_ready_style = single_zip, not_ready_style
+        self.issue_date_match = issue_date_match
         self.accounts: dict[str, Account] = {}
         self.tokens: dict[str, tuple[str, float]] = {}
         self.invoices: dict[tuple[str, str], Invoice] = {}

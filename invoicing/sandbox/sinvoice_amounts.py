@@ -68,6 +68,8 @@ def check_items(items: Any, adjustment: str, money_adjustment: bool) -> Sums:
             raise ApiError("ITEM_NAME_REQUIRED", f"{where}: thiếu tên hàng hóa, dịch vụ")
         if selection == "2":
             continue
+        if selection == "6" and not code(item.get("itemType")):  # ND 70 special goods
+            raise ApiError("ITEM_TYPE_REQUIRED", f"{where}: hàng hóa đặc biệt phải có itemType")
         _check_line(item, where, selection, adjustment, money_adjustment, sums)
     return sums
 
@@ -129,6 +131,9 @@ def check_breakdowns(breakdowns: Any, sums: Sums) -> tuple[Decimal, Decimal]:
         if not isinstance(entry, Mapping):
             raise BadRequest("taxBreakdowns items must be objects")
         rate = _rate(entry, "Tổng hợp thuế")
+        if rate in seen:  # C.5: one entry per taxPercentage
+            message = f"Thuế suất {rate} xuất hiện nhiều lần trong bảng tổng hợp thuế suất"
+            raise ApiError("INVALID_TAX_BREAKDOWN", message)
         taxable = _sign(entry.get("taxableAmountPos")) * abs(
             optional(entry, "taxableAmount") or Decimal(0)
         )

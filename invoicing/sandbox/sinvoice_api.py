@@ -193,9 +193,13 @@ def _by_form(sb: SInvoiceSandbox, request: Request, *extra: str) -> Invoice:
     invoice = sb.by_number(supplier, number, code(fields.get("templateCode")))
     if invoice is None or not sb.numbered(invoice):
         raise ApiError("INVOICE_NOT_FOUND", f"Không tìm thấy hóa đơn {number}")
-    given = amounts.decimal(fields.get("strIssueDate"), "strIssueDate")
-    day = datetime.fromtimestamp(int(given) / 1000, tz=ICT).strftime("%Y-%m-%d")
-    if day != _issued_text(invoice):
+    given = int(amounts.decimal(fields.get("strIssueDate"), "strIssueDate"))
+    day = datetime.fromtimestamp(given / 1000, tz=ICT).strftime("%Y-%m-%d")
+    if sb.issue_date_match == "second":  # the issue time as S-Invoice holds it (C.3, C.11)
+        matches = given // 1000 == invoice.issued_ms // 1000
+    else:
+        matches = day == _issued_text(invoice)
+    if not matches:
         raise ApiError("INVALID_ISSUE_DATE", "strIssueDate không đúng ngày lập hóa đơn")
     return invoice
 
@@ -237,7 +241,7 @@ def templates(sb: SInvoiceSandbox, request: Request) -> dict[str, Any]:
     _supplier(request, given)
     wanted = code(request.body.get("invoiceType")) or "all"
     rows = [
-        {"templateCode": t, "invoiceSeries": s, "invoiceType": t[:1], "templateName": name}
+        {"templateCode": t, "invoiceSeri": s, "invoiceType": t[:1], "templateName": name}
         for t, s, name in request.account.templates
         if wanted == "all" or t[:1] == wanted
     ]

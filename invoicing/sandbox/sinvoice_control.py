@@ -13,7 +13,7 @@ POST bodies are JSON objects, GET readers take query parameters.
                                    number_delay?, allow_cancel?, not_found_style?,
                                    business_http_status?, preview_requires_basic?,
                                    pascal_keys?, string_numbers?, single_zip?,
-                                   not_ready_style?}
+                                   not_ready_style?, issue_date_match?}
     POST /_sandbox/add_account    {username, password, tax_code,
                                    templates?: [[templateCode, invoiceSeries, name], ...]}
     POST /_sandbox/reset_calls    {}

@@ -47,7 +47,9 @@ def bad_request(detail: str) -> Answer:
     return 400, {"code": 400, "message": "Bad Request", "data": detail}
 
 
-def login(sb: SInvoiceSandbox, raw: bytes) -> Answer:
+def login(sb: SInvoiceSandbox, raw: bytes, content_type: str) -> Answer:
+    if "json" not in content_type.lower():  # C.2: JSON {username, password}
+        return bad_request("Content-Type phải là application/json")
     try:
         body = json.loads(raw) if raw.strip() else {}
     except ValueError:
@@ -107,6 +109,8 @@ def read_fields(raw: bytes, query: str, content_type: str, form: bool) -> dict[s
             posted = parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)
             fields.update({k: v[0] for k, v in posted.items()})
         return fields
+    if "json" not in content_type.lower():  # C.4: these endpoints take JSON
+        raise BadRequest("Content-Type phải là application/json")
     try:
         body = json.loads(raw, parse_float=Decimal) if raw.strip() else None
     except (ValueError, UnicodeDecodeError):
@@ -179,7 +183,7 @@ class SInvoiceHandler(SandboxHandler):
             self._fault(fault.kind, fault.status, fault.code, fault.message)
             return
         if url.path == "/auth/login" and method == "POST":
-            status, answer = login(sb, raw)
+            status, answer = login(sb, raw, self.headers.get("Content-Type", ""))
         else:
             status, answer = handle(sb, method, self.path, self.headers, raw)
         if fault is not None:  # slow: the work is done, the answer comes late

@@ -86,7 +86,7 @@ def valid_tax_code(tax_code: str, country: str = "VN") -> bool:
     found = re.fullmatch(r"(\d{10})(?:-?(\d{3}))?", tax_code)
     if found is None:
         return bool(re.fullmatch(r"\d{12}", tax_code))
-    if found.group(2) == "000":
+    if found.group(2) == "000" or found.group(1)[2:9] == "0000000":  # E.7: sequence not all 0
         return False
     return vn_check_digit(found.group(1)[:9]) == int(found.group(1)[9])
 
@@ -201,8 +201,8 @@ def check_parties(account: Account, body: Mapping[str, Any]) -> None:
         # C.5: 1 ID card, 2 passport, 3 business licence; the number is required with a type.
         raise ApiError("BUYER_ID_INVALID", "Loại giấy tờ hoặc số giấy tờ người mua không hợp lệ")
     tax_code = code(buyer.get("buyerTaxCode"))
-    if takes and code(buyer.get("buyerLegalName")) and not tax_code:
-        raise ApiError("BUYER_INFO_REQUIRED", "Đơn vị mua hàng phải có mã số thuế")
+    if takes and not tax_code:  # C.5: name, address and tax code when the buyer takes it
+        raise ApiError("BUYER_INFO_REQUIRED", "Người mua lấy hóa đơn phải có mã số thuế")
     if tax_code and not valid_tax_code(tax_code, code(buyer.get("buyerCountryCode")) or "VN"):
         message = f"Mã số thuế người mua không hợp lệ: {tax_code}"
         raise ApiError("INVALID_BUYER_TAX_CODE", message)

@@ -46,14 +46,22 @@ def check_correction(
     original: EInvoice, reason: str, agreement_name: str, agreement_date: date | None
 ) -> None:
     """What Decree 70/2025 asks before correcting (E.5): an issued original, the reason, and a
-    business buyer's written agreement (name and date)."""
+    business buyer's written agreement (name and date). S-Invoice requires the agreement's
+    name and date for every adjustment and replacement (additionalReferenceDesc/Date, C.10):
+    for a person, the notice given to the buyer and its date."""
     if original.state not in CORRECTABLE:
         raise InvoiceStateError(_("Only an issued invoice can be adjusted or replaced."))
     if not reason.strip():
         raise InvoiceStateError(_("Give the reason for the correction."))
-    if original.buyer_tax_code and not (agreement_name.strip() and agreement_date):
+    if agreement_name.strip() and agreement_date:
+        return
+    if original.buyer_tax_code:
         raise InvoiceStateError(
             _("A business buyer's written agreement (its name and date) is required.")
+        )
+    if original.account.provider == Provider.SINVOICE:
+        raise InvoiceStateError(
+            _("Give the agreement with the buyer, or the notice to the buyer, and its date.")
         )
 
 

@@ -149,7 +149,7 @@ def test_a_person_who_asked_takes_the_invoice_with_the_citizen_id(
     assert {k: buyer.get(k) for k in BUYER_KEYS} == {
         "buyerName": "Trần Thị Bình",
         "buyerLegalName": None,
-        "buyerTaxCode": None,
+        "buyerTaxCode": "079090001234",  # the citizen ID is the person's tax code (TT 86/2024)
         "buyerAddressLine": "45 Nguyễn Huệ, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh",
         "buyerEmail": "binh@example.com",
         "buyerNotGetInvoice": 0,

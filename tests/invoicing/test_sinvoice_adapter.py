@@ -365,8 +365,9 @@ def test_a_buyer_who_takes_no_invoice(
     request = sinvoice_request(buyer=Buyer(name="", takes_invoice=False))
     assert sinvoice_adapter.issue(request=request).number == f"{sinvoice_series}1"
     assert sinvoice_sandbox.payloads()[0]["buyerInfo"] == {"buyerNotGetInvoice": 1}
+    company = Buyer(name="Chị Lan", legal_name="Công ty TNHH Minh An", tax_code="0100233488")
     with pytest.raises(PermanentError) as refused:
-        sinvoice_adapter.issue(request=sinvoice_request(buyer=Buyer(name="Chị Lan")))
+        sinvoice_adapter.issue(request=sinvoice_request(buyer=company))
     assert refused.value.message == "Người mua lấy hóa đơn phải có tên và địa chỉ"
 
 

@@ -290,3 +290,136 @@ def test_numbers_stay_unique_under_parallel_issuing(
         f"{sinvoice_series}{n}" for n in range(1, 31)
     ]
     assert sinvoice_sandbox.invoice_count() == 30
+
+
+def _create(sb: SInvoiceSandbox, body: dict[str, Any], token: str) -> requests.Response:
+    return requests.post(
+        _api(sb, f"InvoiceWS/createInvoice/{TAX_CODE}"),
+        data=dumps(body),
+        headers=JSON,
+        cookies={"access_token": token},
+        timeout=5,
+    )
+
+
+def test_json_endpoints_and_sign_in_want_json(sinvoice_sandbox: SInvoiceSandbox) -> None:
+    form = requests.post(
+        sinvoice_sandbox.auth_url, data={"username": USERNAME, "password": PASSWORD}, timeout=5
+    )
+    assert (form.status_code, form.json()["data"]) == (
+        400,
+        "Content-Type phải là application/json",
+    )
+    answer = requests.post(
+        _api(sinvoice_sandbox, "InvoiceUtilsWS/getAllInvoiceTemplates"),
+        data={"taxCode": TAX_CODE, "invoiceType": "all"},
+        cookies={"access_token": _token(sinvoice_sandbox)},
+        timeout=5,
+    )
+    assert (answer.status_code, answer.json()["data"]) == (
+        400,
+        "Content-Type phải là application/json",
+    )
+
+
+def test_templates_answer_odoos_keys(sinvoice_sandbox: SInvoiceSandbox) -> None:
+    answer = requests.post(
+        _api(sinvoice_sandbox, "InvoiceUtilsWS/getAllInvoiceTemplates"),
+        json={"taxCode": TAX_CODE, "invoiceType": "all"},
+        cookies={"access_token": _token(sinvoice_sandbox)},
+        timeout=5,
+    )
+    assert answer.json()["template"][0] == {
+        "templateCode": "1/001",
+        "invoiceSeri": "C26TAA",
+        "invoiceType": "1",
+        "templateName": "Hóa đơn giá trị gia tăng",
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "code", "description"),
+    [
+        (
+            "buyer_without_tax_code",
+            "BUYER_INFO_REQUIRED",
+            "Người mua lấy hóa đơn phải có mã số thuế",
+        ),
+        (
+            "sequence_all_zero",
+            "INVALID_BUYER_TAX_CODE",
+            "Mã số thuế người mua không hợp lệ: 0100000003",
+        ),
+        (
+            "breakdown_twice",
+            "INVALID_TAX_BREAKDOWN",
+            "Thuế suất 10 xuất hiện nhiều lần trong bảng tổng hợp thuế suất",
+        ),
+        (
+            "special_goods_without_type",
+            "ITEM_TYPE_REQUIRED",
+            "Dòng 1: hàng hóa đặc biệt phải có itemType",
+        ),
+    ],
+)
+def test_createinvoice_refusals(
+    sinvoice_sandbox: SInvoiceSandbox,
+    sinvoice_request: Callable[..., InvoiceRequest],
+    change: str,
+    code: str,
+    description: str,
+) -> None:
+    body = invoice_body(sinvoice_request())
+    if change == "buyer_without_tax_code":
+        del body["buyerInfo"]["buyerTaxCode"]
+        del body["buyerInfo"]["buyerLegalName"]
+    elif change == "sequence_all_zero":  # the check digit fits, the sequence may not be 0
+        body["buyerInfo"]["buyerTaxCode"] = "0100000003"
+    elif change == "breakdown_twice":
+        body["taxBreakdowns"].append(dict(body["taxBreakdowns"][0]))
+    else:
+        body["itemInfo"][0]["selection"] = 6
+    answer = _create(sinvoice_sandbox, body, _token(sinvoice_sandbox))
+    assert (answer.status_code, answer.json()) == (
+        200,
+        {"errorCode": code, "description": description, "result": None},
+    )
+    assert sinvoice_sandbox.invoice_count() == 0
+
+
+@pytest.mark.parametrize(("match", "shift", "accepted"), [("second", 1, False), ("day", 1, True)])
+def test_str_issue_date_to_the_second_or_the_day(
+    sinvoice_sandbox: SInvoiceSandbox,
+    sinvoice_request: Callable[..., InvoiceRequest],
+    match: str,
+    shift: int,
+    accepted: bool,
+) -> None:
+    sinvoice_sandbox.configure(issue_date_match=match)
+    token = _token(sinvoice_sandbox)
+    request = sinvoice_request()
+    created = _create(sinvoice_sandbox, invoice_body(request), token).json()["result"]
+    assert request.issued_at is not None
+    issued_ms = int(request.issued_at.timestamp()) * 1000
+    if request.issued_at.second == 59:  # stay within the minute, hence the day
+        shift = -shift
+    answer = requests.post(
+        _api(sinvoice_sandbox, "InvoiceWS/updatePaymentStatus"),
+        data={
+            "supplierTaxCode": TAX_CODE,
+            "invoiceNo": created["invoiceNo"],
+            "templateCode": "1/001",
+            "strIssueDate": str(issued_ms + shift * 1000),
+        },
+        headers=FORM,
+        cookies={"access_token": token},
+        timeout=5,
+    )
+    if accepted:
+        assert answer.json() == {"errorCode": None, "description": None, "result": True}
+    else:
+        assert answer.json() == {
+            "errorCode": "INVALID_ISSUE_DATE",
+            "description": "strIssueDate không đúng ngày lập hóa đơn",
+            "result": None,
+        }

@@ -4,19 +4,33 @@ Sign-in `POST {base}/auth/token` {appid, taxcode, username, password} -> the tok
 then every call sends `Authorization: Bearer`, `CompanyTaxCode` and JSON. Answers are the
 two-layer envelope {Success, ErrorCode, Errors, Data: "<JSON string>"}: a call succeeds only when
 Success is true, the outer ErrorCode is empty and every element of Data has an empty ErrorCode.
-With `config.with_tax_authority_code` (series C...) the routes marked [/code] in D.3 get the
-/code prefix. The "integration" family (/api/integration/..., D.4) is not implemented.
+With `config.with_tax_authority_code` the routes marked [/code] in D.3 get the /code prefix.
+D.3 lets GetCompanyInfo.IsInvoiceWithCode decide, but names no path for that call: the account's
+series decides instead (C = with the tax authority's code, K = without; E.3), which is the same
+fact as the series was registered.
+
+Family: only v3 "itg" (D.1-D.3) is spoken. Base URL: a bare host (https://api.meinvoice.vn,
+https://testapi.meinvoice.vn) gets /api/v3; the "integration" family's https://<host>/api/
+integration (D.4, same hosts and the same appid/taxcode/username/password sign-in body) is read
+as that host's v3 base, since that family's calls (SignType, InvoiceData, publishInvoiceResult)
+are not implemented (G.5 leaves open which one a contract uses; v3 is MISA's current document).
 
 Errors: a timeout, a network failure, an HTTP 5xx or a body that is not JSON -> TransientError,
-and InvoiceNumberNotContinuous (concurrent numbering in a series) too; TokenExpiredCode or an
-HTTP 401 -> AuthError after one fresh sign-in and one retry; any other ErrorCode ->
-PermanentError keeping the provider's code and its words (Errors / ErrorData).
+and InvoiceNumberNotContinuous (concurrent numbering in a series) too; TokenExpiredCode,
+InvalidTokenCode, UnAuthorize or an HTTP 401 -> AuthError after one fresh sign-in and one
+retry; any other ErrorCode, outer or of the element asked for -> PermanentError keeping the
+provider's code and its words (Errors / ErrorData).
 
 Choices on the doc's [UNV] points (also listed in the sandbox):
-- issuing is `publishhsm` (MISA signs with its HSM; we have no signing key), body = an array
-  with one OriginalInvoiceData; a RefID MISA already holds (same key) is answered with that
-  invoice, or with a "Duplicate..." ErrorCode, after which find() gives it;
-- find by key: `POST /invoicepublished/invoice-status/refid` with a JSON array of RefIDs;
+- issuing is `publishhsm` (MISA signs with its HSM; we have no signing key). D.3 gives no body
+  for it (only createinvoice's "array of OriginalInvoiceData"); MISA's page and every public
+  client send an array of {RefID, OriginalInvoiceData: {...}}. Each element we send is that
+  wrapper with the same fields also flat beside it, so a server reading either shape finds
+  the invoice. A RefID MISA already holds (same key) is answered with that invoice, or with a
+  "Duplicate..."/"InvoiceDuplicated" ErrorCode (or a Data text), after which find() gives it;
+- find by key: `POST /invoicepublished/invoice-status/refid` with a JSON array of RefIDs, as
+  D.3 writes it; when that finds nothing for a coded account, the same under /code (MISA's own
+  page and the public clients have it there for coded invoices);
 - InvSeries is the full symbol (template digit + series, "1C25TAA"); OrgInvSeries the bare
   series "C25TAA" beside OrgInvTemplateNo "1";
 - a decrease adjustment sends negative amounts and unit prices (positive quantities); an
@@ -67,8 +81,20 @@ from invoicing.adapters.base import (
 PROD_BASE = "https://api.meinvoice.vn/api/v3"
 TEST_BASE = "https://testapi.meinvoice.vn/api/v3"
 V3_PATH = "/api/v3"
+INTEGRATION_PATH = "/api/integration"
 HTTP_ERRORS = (requests.RequestException, OSError)
 FILE_TYPES = {"pdf": ("PDF", "application/pdf"), "xml": ("XML", "application/xml")}
+
+
+def v3_base(base_url: str) -> str:
+    """The v3 base: a bare host gets /api/v3; the "integration" family's /api/integration (on
+    the same hosts, D.1) is read as the v3 base of that host; any other path is kept."""
+    base = base_url.strip().rstrip("/")
+    parts = urlsplit(base)
+    path = parts.path.strip("/").lower()
+    if not path or path == INTEGRATION_PATH.strip("/"):
+        return f"{parts.scheme}://{parts.netloc}{V3_PATH}"
+    return base
 
 
 class MisaAdapter(ProviderAdapter):
@@ -77,8 +103,7 @@ class MisaAdapter(ProviderAdapter):
     def __init__(self, config: ProviderConfig) -> None:
         super().__init__(config)
         self.http = client(timeout=config.timeout)
-        base = config.base_url.rstrip("/")
-        self.base_url = base if urlsplit(base).path.strip("/") else base + V3_PATH
+        self.base_url = v3_base(config.base_url)
         self.token = ""
 
     # -- transport ----------------------------------------------------------------------------
@@ -219,7 +244,7 @@ class MisaAdapter(ProviderAdapter):
         return answer.content
 
     def issue(self, *, request: InvoiceRequest) -> IssuedInvoice:
-        body = [proto.invoice_data(request, today=self.config.clock())]
+        body = [proto.publish_item(proto.invoice_data(request, today=self.config.clock()))]
         try:
             data = self.call("POST", proto.PUBLISH_HSM, body, coded=True)
         except PermanentError as error:
@@ -254,7 +279,21 @@ class MisaAdapter(ProviderAdapter):
         raise error
 
     def find(self, *, key: str) -> IssuedInvoice | None:
-        data = self.call("POST", proto.STATUS_BY_REFID, [key])
+        found = self._find(key, coded=False)
+        if found is None and self.config.with_tax_authority_code:
+            try:  # MISA's own page has the refid lookup under /code too, for coded invoices
+                found = self._find(key, coded=True)
+            except PermanentError:  # a server without that route
+                return None
+        return found
+
+    def _find(self, key: str, *, coded: bool) -> IssuedInvoice | None:
+        try:
+            data = self.call("POST", proto.STATUS_BY_REFID, [key], coded=coded)
+        except PermanentError as error:
+            if coded or not error.code.lower().endswith(("notfound", "404")):
+                raise
+            return None  # no such route without /code
         for item in proto.items(data):
             if proto.text(proto.ci(item, "RefID")) not in {"", key}:
                 continue
@@ -269,6 +308,9 @@ class MisaAdapter(ProviderAdapter):
         data = self.call("POST", proto.STATUS, [invoice.lookup_code], coded=True)
         for item in proto.items(data):
             if proto.text(proto.ci(item, "TransactionID")) in {"", invoice.lookup_code}:
+                code = proto.error_code(proto.ci(item, "ErrorCode"))
+                if code:  # this element failed although the envelope succeeded (D.2)
+                    self._raise(code, proto.messages(item))
                 fresh = proto.issued({"RefID": invoice.key, **item}, template=invoice.template)
                 return IssuedInvoice(
                     key=invoice.key or fresh.key,

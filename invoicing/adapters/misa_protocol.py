@@ -52,7 +52,16 @@ VAT_NAMES = {
     VatRate.NOT_SUBJECT: "KCT",
     VatRate.NOT_DECLARED: "KKKNT",
 }
-TOKEN_CODES = frozenset({"tokenexpiredcode", "tokenexpired", "invalidtoken", "unauthorized"})
+TOKEN_CODES = frozenset(
+    {
+        "tokenexpiredcode",
+        "invalidtokencode",
+        "tokenexpired",
+        "invalidtoken",
+        "unauthorize",
+        "unauthorized",
+    }
+)
 RETRY_CODES = frozenset({"invoicenumbernotcontinuous"})
 MISSING_CODES = ("invoicenotfound", "invoicenotexist", "notfoundinvoice", "invalidtransactionid")
 
@@ -379,6 +388,18 @@ def invoice_data(request: InvoiceRequest, *, today: datetime) -> dict[str, Any]:
         body.update(correction)
         body["InvoiceNote"] = f"{note} {request.note}".strip()
     return body
+
+
+def publish_item(data: Mapping[str, Any]) -> dict[str, Any]:
+    """One element of the publishhsm array: the vendor's wrapper {RefID, OriginalInvoiceData}
+    that every public client sends, with the same fields also flat beside it, as D.3 reads
+    ("an array of OriginalInvoiceData"): a server reading either shape finds the invoice."""
+    return {
+        "RefID": data["RefID"],
+        "IsSendEmail": False,
+        "OriginalInvoiceData": dict(data),
+        **{name: value for name, value in data.items() if name not in {"RefID", "IsSendEmail"}},
+    }
 
 
 def ids_body(values: Iterable[str]) -> list[str]:

@@ -227,15 +227,26 @@ def ict_date(moment: datetime) -> str:
     return moment.astimezone(ICT).strftime(DATE_FORMAT)
 
 
-def _digits(currency: str) -> dict[str, str]:
-    amount = "0" if currency == "VND" else "2"
+def places(value: Decimal) -> int:
+    """Decimal places `value` is written with (dumps drops trailing zeros)."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _digits(request: InvoiceRequest) -> dict[str, str]:
+    """OptionUserDefined: the decimal places of what is sent (a VAT-exclusive unit price may
+    carry up to 4, a quantity in kg some too), never fewer than the currency's."""
+    amount = 0 if request.currency == "VND" else 2
+    priced = [ln for ln in request.lines if ln.kind is not LineKind.NOTE]
+    price = max([amount, *(places(ln.unit_price) for ln in priced)])
+    quantity = max([0, *(places(ln.quantity) for ln in priced)])
     return {
         "MainCurrency": "VND",
         "AmountDecimalDigits": "0",
-        "AmountOCDecimalDigits": amount,
-        "UnitPriceOCDecimalDigits": amount,
-        "UnitPriceDecimalDigits": "0",
-        "QuantityDecimalDigits": "2",
+        "AmountOCDecimalDigits": str(amount),
+        "UnitPriceOCDecimalDigits": str(price),
+        "UnitPriceDecimalDigits": str(price),
+        "QuantityDecimalDigits": str(max(quantity, 2)),
         "CoefficientDecimalDigits": "2",
         "ExchangRateDecimalDigits": "2",
         "ClockDecimalDigits": "4",
@@ -380,7 +391,7 @@ def invoice_data(request: InvoiceRequest, *, today: datetime) -> dict[str, Any]:
             }
             for part in request.breakdown
         ],
-        "OptionUserDefined": _digits(request.currency),
+        "OptionUserDefined": _digits(request),
     }
     correction = _correction(request)
     if correction:

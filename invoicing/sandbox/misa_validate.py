@@ -1,6 +1,8 @@
 """MISA sandbox: the checks of one OriginalInvoiceData (carriers_einvoice.md D.5, E.3, E.6,
 E.7), each failing with the provider's error code and a Vietnamese message.
 
+Decimal places: no line number with more decimals than OptionUserDefined declares for it
+(QuantityDecimalDigits, UnitPriceOCDecimalDigits, AmountOCDecimalDigits).
 Tolerances (MISA publishes none; [UNV]): a line's Amount against Quantity x UnitPrice and its
 VATAmount against AmountWithoutVAT x rate within `tolerance` (1 dong by default); a rate's VAT
 in TaxRateInfo against the sum of its lines within `tolerance` per line; every other sum exact.
@@ -125,6 +127,29 @@ def _header(body: Mapping[str, Any], company_tax_code: str) -> None:
             raise ApiError("InvalidEmail", f"Email '{email}' không hợp lệ")
 
 
+LINE_PLACES = (
+    ("Quantity", "QuantityDecimalDigits"),
+    ("UnitPrice", "UnitPriceOCDecimalDigits"),
+    ("AmountOC", "AmountOCDecimalDigits"),
+    ("DiscountAmountOC", "AmountOCDecimalDigits"),
+    ("AmountWithoutVATOC", "AmountOCDecimalDigits"),
+    ("VATAmountOC", "AmountOCDecimalDigits"),
+)
+
+
+def _places(line: Mapping[str, Any], options: Mapping[str, Any], position: int) -> None:
+    """No number of a line with more decimals than OptionUserDefined declares for it."""
+    for name, option in LINE_PLACES:
+        exponent = number(line, name).normalize().as_tuple().exponent
+        digits = str(options.get(option) or "0")
+        allowed = int(digits) if digits.isdigit() else 0
+        if isinstance(exponent, int) and -exponent > allowed:
+            raise ApiError(
+                f"InvoiceDetail_{name}",
+                f"Dòng {position}: {name} có nhiều hơn {allowed} chữ số thập phân ({option})",
+            )
+
+
 def _lines(body: Mapping[str, Any], tolerance: Decimal) -> dict[str, list[Decimal]]:
     """Checks each line; the sums per VATRateName: [AmountWithoutVAT, VATAmount, lines]."""
     details = body.get("OriginalInvoiceDetail")
@@ -139,6 +164,7 @@ def _lines(body: Mapping[str, Any], tolerance: Decimal) -> dict[str, list[Decima
             raise ApiError("InvalidItemType", f"Dòng {position}: ItemType {item_type} không hợp lệ")
         if item_type == 4:
             continue
+        _places(line, body["OptionUserDefined"], position)
         rate_name = str(line.get("VATRateName") or "")
         rate = rate_of(rate_name)
         amount, discount = number(line, "AmountOC"), number(line, "DiscountAmountOC")

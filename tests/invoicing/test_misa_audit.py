@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from invoicing.adapters import misa_protocol as proto
-from invoicing.adapters.base import IssuedInvoice, PermanentError, VatRate
+from invoicing.adapters.base import InvoiceLine, IssuedInvoice, LineKind, PermanentError, VatRate
 from invoicing.adapters.misa import MisaAdapter
 from invoicing.models import EInvoice, InvoiceState
 from invoicing.sandbox.misa import APP_ID, PASSWORD, TAX_CODE, USERNAME, MisaSandbox
@@ -172,3 +172,60 @@ def test_an_adjusted_invoice_is_not_replaced(misa_account, hand_order) -> None:
         "An invoice that has an adjustment cannot be replaced: adjust it again."
     )
     assert list(EInvoice.objects.order_by("pk").values_list("pk", "state")) == before
+
+
+def test_option_digits_cover_the_unit_prices_and_quantities(
+    misa_adapter, misa_request, misa_control: MisaControl
+) -> None:
+    """A VAT-exclusive unit price (100,000 with 8 % in it: 92,592.5926) and 1.125 kg: the
+    digits declared are those sent, which a server checks against OptionUserDefined."""
+    lines = (
+        InvoiceLine(
+            number=1,
+            kind=LineKind.GOODS,
+            name="Bánh trung thu",
+            quantity=Decimal(1),
+            unit_price=Decimal("92592.5926"),
+            amount=Decimal(92593),
+            vat_rate=VatRate.EIGHT,
+            vat_amount=Decimal(7407),
+        ),
+        InvoiceLine(
+            number=2,
+            kind=LineKind.GOODS,
+            name="Cà phê rang xay",
+            unit="kg",
+            quantity=Decimal("1.125"),
+            unit_price=Decimal(80000),
+            amount=Decimal(90000),
+            vat_rate=VatRate.EIGHT,
+            vat_amount=Decimal(7200),
+        ),
+    )
+    issued = misa_adapter.issue(request=misa_request(new_key(), lines=lines))
+    assert issued.number == "00000001"
+    [received] = misa_control.get("received")
+    options = received["OptionUserDefined"]
+    assert (
+        options["UnitPriceOCDecimalDigits"],
+        options["UnitPriceDecimalDigits"],
+        options["QuantityDecimalDigits"],
+        options["AmountOCDecimalDigits"],
+    ) == ("4", "4", "3", "0")
+    assert [line["UnitPrice"] for line in received["OriginalInvoiceDetail"]] == [
+        Decimal("92592.5926"),
+        Decimal(80000),
+    ]
+
+
+def test_more_decimals_than_declared_are_refused(misa_sandbox, misa_request) -> None:
+    body = proto.invoice_data(misa_request(new_key()), today=datetime.now(tz=UTC))
+    body["OriginalInvoiceDetail"][0]["Quantity"] = Decimal("2.000")  # trailing zeros are fine
+    body["OriginalInvoiceDetail"][1]["UnitPrice"] = Decimal("99000.5")
+    answer = raw_post(misa_sandbox, PUBLISH, [proto.publish_item(body)])
+    [item] = json.loads(answer.json()["Data"])
+    assert (item["ErrorCode"], item["ErrorData"]) == (
+        "InvoiceDetail_UnitPrice",
+        "Dòng 2: UnitPrice có nhiều hơn 0 chữ số thập phân (UnitPriceOCDecimalDigits)",
+    )
+    assert misa_sandbox.invoices == {}

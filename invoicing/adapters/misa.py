@@ -44,6 +44,8 @@ Choices on the doc's [UNV] points (also listed in the sandbox):
 - e-mail: `POST /itg/emails` {SendEmailDatas: [{TransactionID, ReceiverName, ReceiverEmail}],
   IsInvoiceCode, IsInvoiceCalculatingMachine: false};
 - cancel: RefDate is the invoice's own date (as RefID is the invoice's own id), yyyy-MM-dd;
+- only VND invoices are sent (ExchangeRate 1, OC = VND): a request in another currency is
+  refused before any call (PermanentError "currency_without_rate"), as it carries no rate;
 - InvNo is kept as MISA writes it; IssuedInvoice.status is "PublishStatus=.. EInvoiceStatus=..
   SendTaxStatus=.." (the fields MISA returns), the raw item stays in `raw`;
 - an expired token is renewed by signing in again (the refresh route is not used);
@@ -215,6 +217,7 @@ class MisaAdapter(ProviderAdapter):
         return [proto.template_info(item) for item in proto.items(data)]
 
     def preview(self, *, request: InvoiceRequest) -> bytes:
+        self._check_currency(request)
         body = proto.invoice_data(request, today=self.config.clock())
         data = self.call("POST", proto.PREVIEW, body, params={"type": "1"})
         link = proto.text(
@@ -243,7 +246,19 @@ class MisaAdapter(ProviderAdapter):
             raise PermanentError(f"http_{answer.status_code}", answer.text[:200])
         return answer.content
 
+    @staticmethod
+    def _check_currency(request: InvoiceRequest) -> None:
+        """D.5 asks the VND value of every amount beside the original currency's (OC) and the
+        ExchangeRate between them; a request carries no rate, so only VND is sent."""
+        if request.currency.upper() != "VND":
+            raise PermanentError(
+                "currency_without_rate",
+                f"Hóa đơn bằng {request.currency} cần tỷ giá quy đổi sang VND (ExchangeRate); "
+                "chỉ lập được hóa đơn bằng VND",
+            )
+
     def issue(self, *, request: InvoiceRequest) -> IssuedInvoice:
+        self._check_currency(request)
         body = [proto.publish_item(proto.invoice_data(request, today=self.config.clock()))]
         try:
             data = self.call("POST", proto.PUBLISH_HSM, body, coded=True)

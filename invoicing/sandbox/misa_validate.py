@@ -110,6 +110,14 @@ def _header(body: Mapping[str, Any], company_tax_code: str) -> None:
         not isinstance(options.get(k), str) for k in OPTION_FIELDS
     ):
         raise ApiError("RequiredField", "Thiếu thông tin bắt buộc: OptionUserDefined")
+    currency = str(body["CurrencyCode"]).upper()
+    main = str(options.get("MainCurrency") or "VND").upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ApiError("InvalidCurrencyCode", f"Mã tiền tệ '{currency}' không hợp lệ")
+    if currency != main and number(body, "ExchangeRate") in (Decimal(0), Decimal(1)):
+        raise ApiError(
+            "InvalidExchangeRate", f"Hóa đơn bằng {currency} phải có tỷ giá quy đổi sang {main}"
+        )
     seller = str(body["SellerTaxCode"])
     if seller != company_tax_code:
         raise ApiError("InvalidSellerTaxCode", "Mã số thuế người bán không khớp CompanyTaxCode")

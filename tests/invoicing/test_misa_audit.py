@@ -229,3 +229,31 @@ def test_more_decimals_than_declared_are_refused(misa_sandbox, misa_request) -> 
         "Dòng 2: UnitPrice có nhiều hơn 0 chữ số thập phân (UnitPriceOCDecimalDigits)",
     )
     assert misa_sandbox.invoices == {}
+
+
+def test_another_currency_is_refused_before_sending(
+    misa_adapter, misa_request, misa_sandbox
+) -> None:
+    request = replace(misa_request(new_key()), currency="THB")
+    for call in (misa_adapter.issue, misa_adapter.preview):
+        with pytest.raises(PermanentError) as caught:
+            call(request=request)
+        assert (caught.value.code, caught.value.message) == (
+            "currency_without_rate",
+            "Hóa đơn bằng THB cần tỷ giá quy đổi sang VND (ExchangeRate); "
+            "chỉ lập được hóa đơn bằng VND",
+        )
+    assert misa_sandbox.calls == []
+    assert misa_sandbox.invoices == {}
+
+
+def test_sandbox_wants_a_rate_for_another_currency(misa_sandbox, misa_request) -> None:
+    body = proto.invoice_data(misa_request(new_key()), today=datetime.now(tz=UTC))
+    body["CurrencyCode"] = "USD"
+    answer = raw_post(misa_sandbox, PUBLISH, [proto.publish_item(body)])
+    [item] = json.loads(answer.json()["Data"])
+    assert (item["ErrorCode"], item["ErrorData"]) == (
+        "InvalidExchangeRate",
+        "Hóa đơn bằng USD phải có tỷ giá quy đổi sang VND",
+    )
+    assert misa_sandbox.invoices == {}

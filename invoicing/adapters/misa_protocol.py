@@ -62,7 +62,7 @@ TOKEN_CODES = frozenset(
         "unauthorized",
     }
 )
-RETRY_CODES = frozenset({"invoicenumbernotcontinuous"})
+RETRY_CODES = frozenset({"invoicenumbernotcontinuous", "invoicenumbernotcotinuous"})  # sic
 MISSING_CODES = ("invoicenotfound", "invoicenotexist", "notfoundinvoice", "invalidtransactionid")
 
 

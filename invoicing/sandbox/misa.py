@@ -40,6 +40,7 @@ APP_ID = "sandbox-app-id"
 TAX_CODE = "0100109106-506"
 USERNAME = "misa-sandbox@example.vn"
 PASSWORD = "misa-sandbox-pass"
+TOKEN_TTL = 15 * 24 * 3600.0  # "a token is valid for 15 days" (D.1)
 VAT_TEMPLATE_ID = str(uuid.UUID(int=1))  # the seeded VAT invoice template, series 1C<yy>TAA
 
 
@@ -91,7 +92,7 @@ class MisaSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
     def __init__(
         self,
         *,
-        token_ttl: float = 3600.0,
+        token_ttl: float = TOKEN_TTL,
         code_delay: float = 0.0,
         file_delay: float = 0.0,
         tolerance: Decimal = Decimal(1),
@@ -209,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = sandbox_parser("Local MISA meInvoice v3 sandbox", port=8710)
     parser.add_argument("--code-delay", type=float, default=5.0)
     parser.add_argument("--file-delay", type=float, default=2.0)
-    parser.add_argument("--token-ttl", type=float, default=3600.0)
+    parser.add_argument("--token-ttl", type=float, default=TOKEN_TTL)
     args = parser.parse_args(argv)
     sandbox = MisaSandbox(
         token_ttl=args.token_ttl, code_delay=args.code_delay, file_delay=args.file_delay

@@ -258,6 +258,10 @@ def check(
             f"Ký hiệu {symbol}: hóa đơn có mã gọi API /code, hóa đơn không mã gọi API không /code",
         )
     inv_date = parse_date(body["InvDate"], "InvDate")
+    if symbol[2:4] != f"{inv_date.year % 100:02d}":
+        raise ApiError(
+            "InvalidInvSeries", f"Ký hiệu {symbol}: năm {symbol[2:4]} khác năm của ngày hóa đơn"
+        )
     _totals(body, _lines(body, tolerance), tolerance)
     reference = int(number(body, "ReferenceType"))
     org = None

@@ -257,3 +257,29 @@ def test_sandbox_wants_a_rate_for_another_currency(misa_sandbox, misa_request) -
         "Hóa đơn bằng USD phải có tỷ giá quy đổi sang VND",
     )
     assert misa_sandbox.invoices == {}
+
+
+def test_series_year_is_the_invoice_year(misa_sandbox, misa_request) -> None:
+    """E.3: characters 2-3 of the series are the year of the invoice date."""
+    template = misa_sandbox.templates[0]
+    body = proto.invoice_data(misa_request(new_key()), today=datetime.now(tz=UTC))
+    year = int(body["InvDate"][:4])
+    stale = f"1C{(year - 1) % 100:02d}TAA"
+    misa_sandbox.templates[0] = replace(template, symbol=stale)
+    body["InvSeries"] = stale
+    answer = raw_post(misa_sandbox, PUBLISH, [proto.publish_item(body)])
+    [item] = json.loads(answer.json()["Data"])
+    assert (item["ErrorCode"], item["ErrorData"]) == (
+        "InvalidInvSeries",
+        f"Ký hiệu {stale}: năm {stale[2:4]} khác năm của ngày hóa đơn",
+    )
+    assert misa_sandbox.invoices == {}
+
+
+def test_a_token_lasts_fifteen_days(misa_adapter, misa_sandbox, misa_control) -> None:
+    misa_adapter.check_credentials()
+    misa_control.post("clock", {"advance": 15 * 24 * 3600 - 60})
+    assert len(misa_adapter.templates()) == 3
+    misa_control.post("clock", {"advance": 120})
+    assert len(misa_adapter.templates()) == 3
+    assert misa_sandbox.calls.count("/api/v3/auth/token") == 2

@@ -31,8 +31,9 @@ Choices on the doc's [UNV] points (also listed in the sandbox):
 - find by key: `POST /invoicepublished/invoice-status/refid` with a JSON array of RefIDs, as
   D.3 writes it; when that finds nothing for a coded account, the same under /code (MISA's own
   page and the public clients have it there for coded invoices);
-- InvSeries is the full symbol (template digit + series, "1C25TAA"); OrgInvSeries the bare
-  series "C25TAA" beside OrgInvTemplateNo "1";
+- InvSeries is the full symbol (template digit + series, "1C25TAA") with the year digits of
+  InvDate (E.3; the account's "C25TAA" is sent as "1C26TAA" in 2026); OrgInvSeries the
+  original's bare series "C25TAA" as issued, beside OrgInvTemplateNo "1";
 - a decrease adjustment sends negative amounts and unit prices (positive quantities); an
   information adjustment sends the lines as given (zero amounts);
 - the buyer's agreement and the reason go into InvoiceNote (and CancelReason on cancel): D.5

@@ -196,6 +196,15 @@ def issued(item: Mapping[str, Any], *, template: str = "") -> IssuedInvoice:
     )
 
 
+def series_of_year(series: str, day: date) -> str:
+    """The series with the year digits of the invoice date (E.3: characters 2-3 are the year
+    of issue), so "C25TAA" registered last year is sent as "C26TAA" in 2026."""
+    bare = split_series(series)[1]
+    if len(bare) == 6 and bare[1:3].isdigit():
+        return f"{bare[0]}{day.year % 100:02d}{bare[3:]}"
+    return bare
+
+
 def template_info(item: Mapping[str, Any]) -> TemplateInfo:
     digit, series = split_series(text(ci(item, "InvSeries")))
     kind_text = digit or text(ci(item, "InvoiceType"))[:1]
@@ -351,11 +360,12 @@ def invoice_data(request: InvoiceRequest, *, today: datetime) -> dict[str, Any]:
     fix = request.correction
     sign = -1 if fix is not None and fix.kind is AdjustmentKind.DECREASE else 1
     seller, buyer = request.seller, request.buyer
+    issued_on = (request.issued_at or today).astimezone(ICT).date()
     body: dict[str, Any] = {
         "RefID": request.key,
-        "InvSeries": f"{request.kind.value}{split_series(request.series)[1]}",
+        "InvSeries": f"{request.kind.value}{series_of_year(request.series, issued_on)}",
         "InvoiceName": INVOICE_NAMES[request.kind],
-        "InvDate": ict_date(request.issued_at or today),
+        "InvDate": issued_on.strftime(DATE_FORMAT),
         "CurrencyCode": request.currency,
         "ExchangeRate": Decimal(1),
         "PaymentMethodName": request.payment_method,

@@ -283,3 +283,17 @@ def test_a_token_lasts_fifteen_days(misa_adapter, misa_sandbox, misa_control) ->
     misa_control.post("clock", {"advance": 120})
     assert len(misa_adapter.templates()) == 3
     assert misa_sandbox.calls.count("/api/v3/auth/token") == 2
+
+
+def test_the_series_is_sent_with_the_invoice_year(
+    misa_adapter, misa_request, misa_sandbox, misa_control: MisaControl
+) -> None:
+    """An account still on last year's series (C25TAA in 2026) issues in this year's."""
+    symbol = misa_sandbox.templates[0].symbol
+    stale = f"{symbol[1]}{(int(symbol[2:4]) - 1) % 100:02d}{symbol[4:]}"
+    issued = misa_adapter.issue(request=misa_request(new_key(), series=stale))
+    assert (issued.series, issued.number) == (symbol[1:], "00000001")
+    [received] = misa_control.get("received")
+    assert received["InvSeries"] == symbol
+    assert proto.series_of_year("1K24TKK", date(2026, 1, 1)) == "K26TKK"
+    assert proto.series_of_year("C25TAA", date(2025, 12, 31)) == "C25TAA"

@@ -151,7 +151,7 @@ def test_an_adjusted_invoice_is_not_replaced(misa_account, hand_order) -> None:
     original = invoice_issue(
         invoice_id=invoice_draft(order=hand_order.order, account=misa_account).pk
     )
-    agreement = {"agreement_name": "Biên bản số 03/2026", "agreement_date": date(2026, 12, 7)}
+    agreement_name, agreement_date = "Biên bản số 03/2026", date(2026, 12, 7)
     extra = increase_lines(
         name="Phí giao hàng bổ sung",
         quantity=Decimal(1),
@@ -160,14 +160,25 @@ def test_an_adjusted_invoice_is_not_replaced(misa_account, hand_order) -> None:
         currency="VND",
     )
     adjustment = correction_draft(
-        original=original, kind="increase", reason="Thiếu phí giao", computed=extra, **agreement
+        original=original,
+        kind="increase",
+        reason="Thiếu phí giao",
+        agreement_name=agreement_name,
+        agreement_date=agreement_date,
+        computed=extra,
     )
     invoice_issue(invoice_id=adjustment.pk)
     original.refresh_from_db()
     assert original.state == InvoiceState.ADJUSTED
     before = list(EInvoice.objects.order_by("pk").values_list("pk", "state"))
     with pytest.raises(InvoiceStateError) as caught:
-        correction_draft(original=original, kind="replacement", reason="Sai đơn giá", **agreement)
+        correction_draft(
+            original=original,
+            kind="replacement",
+            reason="Sai đơn giá",
+            agreement_name=agreement_name,
+            agreement_date=agreement_date,
+        )
     assert str(caught.value) == (
         "An invoice that has an adjustment cannot be replaced: adjust it again."
     )

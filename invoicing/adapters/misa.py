@@ -44,13 +44,19 @@ Choices on the doc's [UNV] points (also listed in the sandbox):
   (None) unless its ErrorCode says the invoice does not exist; an XML inside a zip is unpacked;
 - e-mail: `POST /itg/emails` {SendEmailDatas: [{TransactionID, ReceiverName, ReceiverEmail}],
   IsInvoiceCode, IsInvoiceCalculatingMachine: false};
-- cancel: RefDate is the invoice's own date (as RefID is the invoice's own id), yyyy-MM-dd;
+- cancel: RefDate is the invoice's own date (as RefID is the invoice's own id), yyyy-MM-dd
+  (D.3 does not say; one public client sends the day of the cancel, which equals it only on
+  the day of issue; the invoice's date is what any "not before the invoice" check accepts);
 - only VND invoices are sent (ExchangeRate 1, OC = VND): a request in another currency is
   refused before any call (PermanentError "currency_without_rate"), as it carries no rate;
 - InvNo is kept as MISA writes it; IssuedInvoice.status is "PublishStatus=.. EInvoiceStatus=..
   SendTaxStatus=.." (the fields MISA returns), the raw item stays in `raw`;
-- an expired token is renewed by signing in again (the refresh route is not used);
-- `status(invoice=...)` (not in the interface) asks by TransactionID (the tax-authority code).
+- OptionUserDefined declares the decimal places actually sent (a VAT-exclusive unit price
+  carries up to 4, a weighed quantity 3), never fewer than the currency's;
+- a token lives as long as the adapter instance (D.1: 15 days at MISA, unverified, so no
+  lifetime is assumed); an expired one is renewed by signing in again (the refresh route is
+  not used);
+- `status(invoice=...)` (not in the interface) asks by TransactionID (MISA's lookup code).
 """
 
 from __future__ import annotations

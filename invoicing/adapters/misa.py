@@ -4,21 +4,36 @@ Sign-in `POST {base}/auth/token` {appid, taxcode, username, password} -> the tok
 then every call sends `Authorization: Bearer`, `CompanyTaxCode` and JSON. Answers are the
 two-layer envelope {Success, ErrorCode, Errors, Data: "<JSON string>"}: a call succeeds only when
 Success is true, the outer ErrorCode is empty and every element of Data has an empty ErrorCode.
-With `config.with_tax_authority_code` (series C...) the routes marked [/code] in D.3 get the
-/code prefix. The "integration" family (/api/integration/..., D.4) is not implemented.
+With `config.with_tax_authority_code` the routes marked [/code] in D.3 get the /code prefix.
+D.3 lets GetCompanyInfo.IsInvoiceWithCode decide, but names no path for that call: the account's
+series decides instead (C = with the tax authority's code, K = without; E.3), which is the same
+fact as the series was registered.
+
+Family: only v3 "itg" (D.1-D.3) is spoken. Base URL: a bare host (https://api.meinvoice.vn,
+https://testapi.meinvoice.vn) gets /api/v3; the "integration" family's https://<host>/api/
+integration (D.4, same hosts and the same appid/taxcode/username/password sign-in body) is read
+as that host's v3 base, since that family's calls (SignType, InvoiceData, publishInvoiceResult)
+are not implemented (G.5 leaves open which one a contract uses; v3 is MISA's current document).
 
 Errors: a timeout, a network failure, an HTTP 5xx or a body that is not JSON -> TransientError,
-and InvoiceNumberNotContinuous (concurrent numbering in a series) too; TokenExpiredCode or an
-HTTP 401 -> AuthError after one fresh sign-in and one retry; any other ErrorCode ->
-PermanentError keeping the provider's code and its words (Errors / ErrorData).
+and InvoiceNumberNotContinuous (concurrent numbering in a series) too; TokenExpiredCode,
+InvalidTokenCode, UnAuthorize or an HTTP 401 -> AuthError after one fresh sign-in and one
+retry; any other ErrorCode, outer or of the element asked for -> PermanentError keeping the
+provider's code and its words (Errors / ErrorData).
 
 Choices on the doc's [UNV] points (also listed in the sandbox):
-- issuing is `publishhsm` (MISA signs with its HSM; we have no signing key), body = an array
-  with one OriginalInvoiceData; a RefID MISA already holds (same key) is answered with that
-  invoice, or with a "Duplicate..." ErrorCode, after which find() gives it;
-- find by key: `POST /invoicepublished/invoice-status/refid` with a JSON array of RefIDs;
-- InvSeries is the full symbol (template digit + series, "1C25TAA"); OrgInvSeries the bare
-  series "C25TAA" beside OrgInvTemplateNo "1";
+- issuing is `publishhsm` (MISA signs with its HSM; we have no signing key). D.3 gives no body
+  for it (only createinvoice's "array of OriginalInvoiceData"); MISA's page and every public
+  client send an array of {RefID, OriginalInvoiceData: {...}}. Each element we send is that
+  wrapper with the same fields also flat beside it, so a server reading either shape finds
+  the invoice. A RefID MISA already holds (same key) is answered with that invoice, or with a
+  "Duplicate..."/"InvoiceDuplicated" ErrorCode (or a Data text), after which find() gives it;
+- find by key: `POST /invoicepublished/invoice-status/refid` with a JSON array of RefIDs, as
+  D.3 writes it; when that finds nothing for a coded account, the same under /code (MISA's own
+  page and the public clients have it there for coded invoices);
+- InvSeries is the full symbol (template digit + series, "1C25TAA") with the year digits of
+  InvDate (E.3; the account's "C25TAA" is sent as "1C26TAA" in 2026); OrgInvSeries the
+  original's bare series "C25TAA" as issued, beside OrgInvTemplateNo "1";
 - a decrease adjustment sends negative amounts and unit prices (positive quantities); an
   information adjustment sends the lines as given (zero amounts);
 - the buyer's agreement and the reason go into InvoiceNote (and CancelReason on cancel): D.5
@@ -29,11 +44,19 @@ Choices on the doc's [UNV] points (also listed in the sandbox):
   (None) unless its ErrorCode says the invoice does not exist; an XML inside a zip is unpacked;
 - e-mail: `POST /itg/emails` {SendEmailDatas: [{TransactionID, ReceiverName, ReceiverEmail}],
   IsInvoiceCode, IsInvoiceCalculatingMachine: false};
-- cancel: RefDate is the invoice's own date (as RefID is the invoice's own id), yyyy-MM-dd;
+- cancel: RefDate is the invoice's own date (as RefID is the invoice's own id), yyyy-MM-dd
+  (D.3 does not say; one public client sends the day of the cancel, which equals it only on
+  the day of issue; the invoice's date is what any "not before the invoice" check accepts);
+- only VND invoices are sent (ExchangeRate 1, OC = VND): a request in another currency is
+  refused before any call (PermanentError "currency_without_rate"), as it carries no rate;
 - InvNo is kept as MISA writes it; IssuedInvoice.status is "PublishStatus=.. EInvoiceStatus=..
   SendTaxStatus=.." (the fields MISA returns), the raw item stays in `raw`;
-- an expired token is renewed by signing in again (the refresh route is not used);
-- `status(invoice=...)` (not in the interface) asks by TransactionID (the tax-authority code).
+- OptionUserDefined declares the decimal places actually sent (a VAT-exclusive unit price
+  carries up to 4, a weighed quantity 3), never fewer than the currency's;
+- a token lives as long as the adapter instance (D.1: 15 days at MISA, unverified, so no
+  lifetime is assumed); an expired one is renewed by signing in again (the refresh route is
+  not used);
+- `status(invoice=...)` (not in the interface) asks by TransactionID (MISA's lookup code).
 """
 
 from __future__ import annotations
@@ -67,8 +90,20 @@ from invoicing.adapters.base import (
 PROD_BASE = "https://api.meinvoice.vn/api/v3"
 TEST_BASE = "https://testapi.meinvoice.vn/api/v3"
 V3_PATH = "/api/v3"
+INTEGRATION_PATH = "/api/integration"
 HTTP_ERRORS = (requests.RequestException, OSError)
 FILE_TYPES = {"pdf": ("PDF", "application/pdf"), "xml": ("XML", "application/xml")}
+
+
+def v3_base(base_url: str) -> str:
+    """The v3 base: a bare host gets /api/v3; the "integration" family's /api/integration (on
+    the same hosts, D.1) is read as the v3 base of that host; any other path is kept."""
+    base = base_url.strip().rstrip("/")
+    parts = urlsplit(base)
+    path = parts.path.strip("/").lower()
+    if not path or path == INTEGRATION_PATH.strip("/"):
+        return f"{parts.scheme}://{parts.netloc}{V3_PATH}"
+    return base
 
 
 class MisaAdapter(ProviderAdapter):
@@ -77,8 +112,7 @@ class MisaAdapter(ProviderAdapter):
     def __init__(self, config: ProviderConfig) -> None:
         super().__init__(config)
         self.http = client(timeout=config.timeout)
-        base = config.base_url.rstrip("/")
-        self.base_url = base if urlsplit(base).path.strip("/") else base + V3_PATH
+        self.base_url = v3_base(config.base_url)
         self.token = ""
 
     # -- transport ----------------------------------------------------------------------------
@@ -190,6 +224,7 @@ class MisaAdapter(ProviderAdapter):
         return [proto.template_info(item) for item in proto.items(data)]
 
     def preview(self, *, request: InvoiceRequest) -> bytes:
+        self._check_currency(request)
         body = proto.invoice_data(request, today=self.config.clock())
         data = self.call("POST", proto.PREVIEW, body, params={"type": "1"})
         link = proto.text(
@@ -218,8 +253,20 @@ class MisaAdapter(ProviderAdapter):
             raise PermanentError(f"http_{answer.status_code}", answer.text[:200])
         return answer.content
 
+    @staticmethod
+    def _check_currency(request: InvoiceRequest) -> None:
+        """D.5 asks the VND value of every amount beside the original currency's (OC) and the
+        ExchangeRate between them; a request carries no rate, so only VND is sent."""
+        if request.currency.upper() != "VND":
+            raise PermanentError(
+                "currency_without_rate",
+                f"Hóa đơn bằng {request.currency} cần tỷ giá quy đổi sang VND (ExchangeRate); "
+                "chỉ lập được hóa đơn bằng VND",
+            )
+
     def issue(self, *, request: InvoiceRequest) -> IssuedInvoice:
-        body = [proto.invoice_data(request, today=self.config.clock())]
+        self._check_currency(request)
+        body = [proto.publish_item(proto.invoice_data(request, today=self.config.clock()))]
         try:
             data = self.call("POST", proto.PUBLISH_HSM, body, coded=True)
         except PermanentError as error:
@@ -254,7 +301,21 @@ class MisaAdapter(ProviderAdapter):
         raise error
 
     def find(self, *, key: str) -> IssuedInvoice | None:
-        data = self.call("POST", proto.STATUS_BY_REFID, [key])
+        found = self._find(key, coded=False)
+        if found is None and self.config.with_tax_authority_code:
+            try:  # MISA's own page has the refid lookup under /code too, for coded invoices
+                found = self._find(key, coded=True)
+            except PermanentError:  # a server without that route
+                return None
+        return found
+
+    def _find(self, key: str, *, coded: bool) -> IssuedInvoice | None:
+        try:
+            data = self.call("POST", proto.STATUS_BY_REFID, [key], coded=coded)
+        except PermanentError as error:
+            if coded or not error.code.lower().endswith(("notfound", "404")):
+                raise
+            return None  # no such route without /code
         for item in proto.items(data):
             if proto.text(proto.ci(item, "RefID")) not in {"", key}:
                 continue
@@ -269,6 +330,9 @@ class MisaAdapter(ProviderAdapter):
         data = self.call("POST", proto.STATUS, [invoice.lookup_code], coded=True)
         for item in proto.items(data):
             if proto.text(proto.ci(item, "TransactionID")) in {"", invoice.lookup_code}:
+                code = proto.error_code(proto.ci(item, "ErrorCode"))
+                if code:  # this element failed although the envelope succeeded (D.2)
+                    self._raise(code, proto.messages(item))
                 fresh = proto.issued({"RefID": invoice.key, **item}, template=invoice.template)
                 return IssuedInvoice(
                     key=invoice.key or fresh.key,

@@ -52,8 +52,17 @@ VAT_NAMES = {
     VatRate.NOT_SUBJECT: "KCT",
     VatRate.NOT_DECLARED: "KKKNT",
 }
-TOKEN_CODES = frozenset({"tokenexpiredcode", "tokenexpired", "invalidtoken", "unauthorized"})
-RETRY_CODES = frozenset({"invoicenumbernotcontinuous"})
+TOKEN_CODES = frozenset(
+    {
+        "tokenexpiredcode",
+        "invalidtokencode",
+        "tokenexpired",
+        "invalidtoken",
+        "unauthorize",
+        "unauthorized",
+    }
+)
+RETRY_CODES = frozenset({"invoicenumbernotcontinuous", "invoicenumbernotcotinuous"})  # sic
 MISSING_CODES = ("invoicenotfound", "invoicenotexist", "notfoundinvoice", "invalidtransactionid")
 
 
@@ -187,6 +196,15 @@ def issued(item: Mapping[str, Any], *, template: str = "") -> IssuedInvoice:
     )
 
 
+def series_of_year(series: str, day: date) -> str:
+    """The series with the year digits of the invoice date (E.3: characters 2-3 are the year
+    of issue), so "C25TAA" registered last year is sent as "C26TAA" in 2026."""
+    bare = split_series(series)[1]
+    if len(bare) == 6 and bare[1:3].isdigit():
+        return f"{bare[0]}{day.year % 100:02d}{bare[3:]}"
+    return bare
+
+
 def template_info(item: Mapping[str, Any]) -> TemplateInfo:
     digit, series = split_series(text(ci(item, "InvSeries")))
     kind_text = digit or text(ci(item, "InvoiceType"))[:1]
@@ -218,15 +236,26 @@ def ict_date(moment: datetime) -> str:
     return moment.astimezone(ICT).strftime(DATE_FORMAT)
 
 
-def _digits(currency: str) -> dict[str, str]:
-    amount = "0" if currency == "VND" else "2"
+def places(value: Decimal) -> int:
+    """Decimal places `value` is written with (dumps drops trailing zeros)."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _digits(request: InvoiceRequest) -> dict[str, str]:
+    """OptionUserDefined: the decimal places of what is sent (a VAT-exclusive unit price may
+    carry up to 4, a quantity in kg some too), never fewer than the currency's."""
+    amount = 0 if request.currency == "VND" else 2
+    priced = [ln for ln in request.lines if ln.kind is not LineKind.NOTE]
+    price = max([amount, *(places(ln.unit_price) for ln in priced)])
+    quantity = max([0, *(places(ln.quantity) for ln in priced)])
     return {
         "MainCurrency": "VND",
         "AmountDecimalDigits": "0",
-        "AmountOCDecimalDigits": amount,
-        "UnitPriceOCDecimalDigits": amount,
-        "UnitPriceDecimalDigits": "0",
-        "QuantityDecimalDigits": "2",
+        "AmountOCDecimalDigits": str(amount),
+        "UnitPriceOCDecimalDigits": str(price),
+        "UnitPriceDecimalDigits": str(price),
+        "QuantityDecimalDigits": str(max(quantity, 2)),
         "CoefficientDecimalDigits": "2",
         "ExchangRateDecimalDigits": "2",
         "ClockDecimalDigits": "4",
@@ -331,11 +360,12 @@ def invoice_data(request: InvoiceRequest, *, today: datetime) -> dict[str, Any]:
     fix = request.correction
     sign = -1 if fix is not None and fix.kind is AdjustmentKind.DECREASE else 1
     seller, buyer = request.seller, request.buyer
+    issued_on = (request.issued_at or today).astimezone(ICT).date()
     body: dict[str, Any] = {
         "RefID": request.key,
-        "InvSeries": f"{request.kind.value}{split_series(request.series)[1]}",
+        "InvSeries": f"{request.kind.value}{series_of_year(request.series, issued_on)}",
         "InvoiceName": INVOICE_NAMES[request.kind],
-        "InvDate": ict_date(request.issued_at or today),
+        "InvDate": issued_on.strftime(DATE_FORMAT),
         "CurrencyCode": request.currency,
         "ExchangeRate": Decimal(1),
         "PaymentMethodName": request.payment_method,
@@ -371,7 +401,7 @@ def invoice_data(request: InvoiceRequest, *, today: datetime) -> dict[str, Any]:
             }
             for part in request.breakdown
         ],
-        "OptionUserDefined": _digits(request.currency),
+        "OptionUserDefined": _digits(request),
     }
     correction = _correction(request)
     if correction:
@@ -379,6 +409,18 @@ def invoice_data(request: InvoiceRequest, *, today: datetime) -> dict[str, Any]:
         body.update(correction)
         body["InvoiceNote"] = f"{note} {request.note}".strip()
     return body
+
+
+def publish_item(data: Mapping[str, Any]) -> dict[str, Any]:
+    """One element of the publishhsm array: the vendor's wrapper {RefID, OriginalInvoiceData}
+    that every public client sends, with the same fields also flat beside it, as D.3 reads
+    ("an array of OriginalInvoiceData"): a server reading either shape finds the invoice."""
+    return {
+        "RefID": data["RefID"],
+        "IsSendEmail": False,
+        "OriginalInvoiceData": dict(data),
+        **{name: value for name, value in data.items() if name not in {"RefID", "IsSendEmail"}},
+    }
 
 
 def ids_body(values: Iterable[str]) -> list[str]:

@@ -5,7 +5,9 @@ username, password} -> a Bearer token that expires after `token_ttl` seconds (th
 answers ErrorCode "TokenExpiredCode"); the two-layer envelope {Success, ErrorCode, Errors, Data:
 "<JSON string>", CustomData} with per-element ErrorCode; publishhsm with the checks of
 misa_validate.py, RefID idempotency and per-series continuous numbering; the /code prefix for
-series C (with a tax-authority code, which appears `code_delay` seconds after publishing);
+series C (with a tax-authority code, which appears `code_delay` seconds after publishing), and
+only before the routes D.3 marks [/code] and the refid lookup; publishhsm elements wrapped
+{RefID, OriginalInvoiceData} (or flat, `publish_body`);
 status by TransactionID and by RefID; download (PDF and XML as base64, "not ready" for
 `file_delay` seconds); the draft link view (a real small PDF); cancel; e-mail; templates.
 The test control API lives under /_sandbox/ (misa_http.py).
@@ -38,6 +40,7 @@ APP_ID = "sandbox-app-id"
 TAX_CODE = "0100109106-506"
 USERNAME = "misa-sandbox@example.vn"
 PASSWORD = "misa-sandbox-pass"
+TOKEN_TTL = 15 * 24 * 3600.0  # "a token is valid for 15 days" (D.1)
 VAT_TEMPLATE_ID = str(uuid.UUID(int=1))  # the seeded VAT invoice template, series 1C<yy>TAA
 
 
@@ -89,7 +92,7 @@ class MisaSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
     def __init__(
         self,
         *,
-        token_ttl: float = 3600.0,
+        token_ttl: float = TOKEN_TTL,
         code_delay: float = 0.0,
         file_delay: float = 0.0,
         tolerance: Decimal = Decimal(1),
@@ -99,6 +102,7 @@ class MisaSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
         key_case: str = "pascal",
         duplicate_ref: str = "same",
         publish_delay: float = 0.0,
+        publish_body: str = "wrapped",
     ) -> None:
         self.lock = threading.RLock()
         self.clock_offset = 0.0
@@ -112,6 +116,9 @@ class MisaSandbox(HttpSandbox, SandboxClock, FaultQueue[Fault]):
         self.key_case = key_case  # "pascal" (Success, Data...) or "camel" (success, data...)
         self.duplicate_ref = duplicate_ref  # "same": that invoice again; "error": an ErrorCode
         self.publish_delay = publish_delay  # seconds a series stays busy after a publish
+        # publishhsm elements: "wrapped" {RefID, OriginalInvoiceData: {...}} as MISA's page and
+        # every public client have it; "flat": the OriginalInvoiceData itself (D.3's reading)
+        self.publish_body = publish_body
         self.busy: dict[str, int] = {}  # symbol -> publishes in progress
         self.accounts = {(APP_ID, TAX_CODE, USERNAME): PASSWORD}
         self.tokens: dict[str, float] = {}  # token -> expiry (sandbox time)
@@ -203,7 +210,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = sandbox_parser("Local MISA meInvoice v3 sandbox", port=8710)
     parser.add_argument("--code-delay", type=float, default=5.0)
     parser.add_argument("--file-delay", type=float, default=2.0)
-    parser.add_argument("--token-ttl", type=float, default=3600.0)
+    parser.add_argument("--token-ttl", type=float, default=TOKEN_TTL)
     args = parser.parse_args(argv)
     sandbox = MisaSandbox(
         token_ttl=args.token_ttl, code_delay=args.code_delay, file_delay=args.file_delay

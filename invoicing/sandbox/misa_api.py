@@ -136,8 +136,29 @@ def _checked(
     return checked, template, _original(sb, checked) if checked.org else None
 
 
-def _publish_one(sb: MisaSandbox, req: Request, body: Any, tax_code: str) -> dict[str, Any]:
-    ref = str(body.get("RefID", "")) if isinstance(body, Mapping) else ""
+def invoice_of(sb: MisaSandbox, element: Any) -> Any:
+    """The OriginalInvoiceData of one publishhsm element in the configured shape; ApiError
+    when it is not there."""
+    if not isinstance(element, Mapping):
+        raise ApiError("InvalidData", "Dữ liệu hóa đơn không hợp lệ")
+    if sb.publish_body == "flat":
+        return element
+    body = element.get("OriginalInvoiceData")
+    if not isinstance(body, Mapping):
+        raise ApiError("RequireError_OriginalInvoiceData", "Thiếu OriginalInvoiceData")
+    if element.get("RefID") not in (None, body.get("RefID")):
+        raise ApiError("InvalidData", "RefID khác RefID của OriginalInvoiceData")
+    return body
+
+
+def _publish_one(sb: MisaSandbox, req: Request, element: Any, tax_code: str) -> dict[str, Any]:
+    try:
+        body = invoice_of(sb, element)
+    except ApiError as error:
+        ref = element.get("RefID") if isinstance(element, Mapping) else None
+        return _refused(str(ref or ""), error.code, error.message)
+    sb.received.append(dict(body))
+    ref = str(body.get("RefID", ""))
     if ref and ref in sb.by_ref:
         if sb.duplicate_ref == "error":
             return _refused(ref, "DuplicateInvoiceRefID", f"RefID {ref} đã tồn tại")
@@ -187,7 +208,6 @@ def publish(sb: MisaSandbox, req: Request, tax_code: str) -> list[dict[str, Any]
         raise ApiError("InvalidData", "Dữ liệu phải là danh sách hóa đơn")
     if len(req.body) > 50:
         raise ApiError("InvalidData", "Tối đa 50 hóa đơn mỗi lần")
-    sb.received.extend(dict(b) for b in req.body if isinstance(b, Mapping))
     return [_publish_one(sb, req, body, tax_code) for body in req.body]
 
 
@@ -222,8 +242,10 @@ def status(sb: MisaSandbox, req: Request) -> list[dict[str, Any]]:
 
 
 def status_by_ref(sb: MisaSandbox, req: Request) -> list[dict[str, Any]]:
-    """Only the RefIDs MISA holds (an unknown one is left out)."""
-    return [status_item(sb, sb.invoices[sb.by_ref[r]]) for r in _ids(req) if r in sb.by_ref]
+    """Only the RefIDs MISA holds, with /code for coded invoices and without for the others
+    (an unknown one is left out)."""
+    found = (_found(sb, req, sb.by_ref.get(ref, "")) for ref in _ids(req))
+    return [status_item(sb, invoice) for invoice in found if invoice is not None]
 
 
 def invoice_xml(invoice: Invoice) -> bytes:

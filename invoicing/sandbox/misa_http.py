@@ -12,7 +12,7 @@ Control API (JSON in and out, no auth):
     POST /_sandbox/config           any of {"token_ttl", "code_delay", "file_delay",
                                      "xml_in_zip", "string_numbers", "expired_http_status",
                                      "key_case": "pascal"|"camel", "duplicate_ref": "same"|"error",
-                                     "publish_delay"}
+                                     "publish_delay", "publish_body": "wrapped"|"flat"}
     POST /_sandbox/clock            {"advance": seconds}
     POST /_sandbox/expire-tokens    {}
     POST /_sandbox/reset            {}
@@ -41,6 +41,17 @@ API_PREFIX = "/api/v3"
 DRAFT_PREFIX = "/invoicepublished/linkview/"
 Handler = Callable[["MisaSandbox", api.Request, str], Any]
 # path (lowercase, without /code) -> (method, handler, needs a token)
+# /code is routed only before the paths D.3 marks [/code] and the refid lookup (MISA's own
+# page has both); anywhere else it is 404, as on a server written from the doc.
+CODED = frozenset(
+    {
+        "/itg/invoicepublishing/publishhsm",
+        "/itg/invoicepublished/downloadinvoice",
+        "/itg/invoicepublished/invoicestatus",
+        "/itg/invoicepublished/cancel",
+        "/invoicepublished/invoice-status/refid",
+    }
+)
 ROUTES: dict[str, tuple[str, Handler, bool]] = {
     "/auth/token": ("POST", lambda sb, req, tax: api.sign_in(sb, req), False),
     "/auth/refreshtoken": ("POST", lambda sb, req, tax: sb.issue_token(), True),
@@ -68,6 +79,7 @@ SETTINGS = frozenset(
         "key_case",
         "duplicate_ref",
         "publish_delay",
+        "publish_body",
     }
 )
 RAW_DATA = {"/auth/token", "/auth/refreshtoken", "/itg/invoicepublishing/invoicelinkview"}
@@ -114,7 +126,7 @@ def _tax_code(sb: MisaSandbox, headers: Any) -> tuple[int, dict[str, Any]] | str
 
 def handle_api(sb: MisaSandbox, req: api.Request, headers: Any) -> tuple[int, dict[str, Any]]:
     route = ROUTES.get(req.path)
-    if route is None or route[0] != req.method:
+    if route is None or route[0] != req.method or (req.coded and req.path not in CODED):
         return 404, envelope(code="NotFound", errors=(f"Không tìm thấy {req.method} {req.path}",))
     _, handler, needs_token = route
     tax_code = ""

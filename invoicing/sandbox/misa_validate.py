@@ -1,6 +1,8 @@
 """MISA sandbox: the checks of one OriginalInvoiceData (carriers_einvoice.md D.5, E.3, E.6,
 E.7), each failing with the provider's error code and a Vietnamese message.
 
+Decimal places: no line number with more decimals than OptionUserDefined declares for it
+(QuantityDecimalDigits, UnitPriceOCDecimalDigits, AmountOCDecimalDigits).
 Tolerances (MISA publishes none; [UNV]): a line's Amount against Quantity x UnitPrice and its
 VATAmount against AmountWithoutVAT x rate within `tolerance` (1 dong by default); a rate's VAT
 in TaxRateInfo against the sum of its lines within `tolerance` per line; every other sum exact.
@@ -108,6 +110,14 @@ def _header(body: Mapping[str, Any], company_tax_code: str) -> None:
         not isinstance(options.get(k), str) for k in OPTION_FIELDS
     ):
         raise ApiError("RequiredField", "Thiếu thông tin bắt buộc: OptionUserDefined")
+    currency = str(body["CurrencyCode"]).upper()
+    main = str(options.get("MainCurrency") or "VND").upper()
+    if not re.fullmatch(r"[A-Z]{3}", currency):
+        raise ApiError("InvalidCurrencyCode", f"Mã tiền tệ '{currency}' không hợp lệ")
+    if currency != main and number(body, "ExchangeRate") in (Decimal(0), Decimal(1)):
+        raise ApiError(
+            "InvalidExchangeRate", f"Hóa đơn bằng {currency} phải có tỷ giá quy đổi sang {main}"
+        )
     seller = str(body["SellerTaxCode"])
     if seller != company_tax_code:
         raise ApiError("InvalidSellerTaxCode", "Mã số thuế người bán không khớp CompanyTaxCode")
@@ -125,6 +135,29 @@ def _header(body: Mapping[str, Any], company_tax_code: str) -> None:
             raise ApiError("InvalidEmail", f"Email '{email}' không hợp lệ")
 
 
+LINE_PLACES = (
+    ("Quantity", "QuantityDecimalDigits"),
+    ("UnitPrice", "UnitPriceOCDecimalDigits"),
+    ("AmountOC", "AmountOCDecimalDigits"),
+    ("DiscountAmountOC", "AmountOCDecimalDigits"),
+    ("AmountWithoutVATOC", "AmountOCDecimalDigits"),
+    ("VATAmountOC", "AmountOCDecimalDigits"),
+)
+
+
+def _places(line: Mapping[str, Any], options: Mapping[str, Any], position: int) -> None:
+    """No number of a line with more decimals than OptionUserDefined declares for it."""
+    for name, option in LINE_PLACES:
+        exponent = number(line, name).normalize().as_tuple().exponent
+        digits = str(options.get(option) or "0")
+        allowed = int(digits) if digits.isdigit() else 0
+        if isinstance(exponent, int) and -exponent > allowed:
+            raise ApiError(
+                f"InvoiceDetail_{name}",
+                f"Dòng {position}: {name} có nhiều hơn {allowed} chữ số thập phân ({option})",
+            )
+
+
 def _lines(body: Mapping[str, Any], tolerance: Decimal) -> dict[str, list[Decimal]]:
     """Checks each line; the sums per VATRateName: [AmountWithoutVAT, VATAmount, lines]."""
     details = body.get("OriginalInvoiceDetail")
@@ -139,6 +172,7 @@ def _lines(body: Mapping[str, Any], tolerance: Decimal) -> dict[str, list[Decima
             raise ApiError("InvalidItemType", f"Dòng {position}: ItemType {item_type} không hợp lệ")
         if item_type == 4:
             continue
+        _places(line, body["OptionUserDefined"], position)
         rate_name = str(line.get("VATRateName") or "")
         rate = rate_of(rate_name)
         amount, discount = number(line, "AmountOC"), number(line, "DiscountAmountOC")
@@ -224,6 +258,10 @@ def check(
             f"Ký hiệu {symbol}: hóa đơn có mã gọi API /code, hóa đơn không mã gọi API không /code",
         )
     inv_date = parse_date(body["InvDate"], "InvDate")
+    if symbol[2:4] != f"{inv_date.year % 100:02d}":
+        raise ApiError(
+            "InvalidInvSeries", f"Ký hiệu {symbol}: năm {symbol[2:4]} khác năm của ngày hóa đơn"
+        )
     _totals(body, _lines(body, tolerance), tolerance)
     reference = int(number(body, "ReferenceType"))
     org = None

@@ -65,6 +65,20 @@ def check_correction(
         )
 
 
+def check_replaceable(original: EInvoice, kind: str) -> None:
+    """MISA replaces no invoice that has an adjustment already (D.5): correct it by another
+    adjustment. (A cancelled or replaced one is not correctable at all: check_correction.)"""
+    adjusted = original.state == InvoiceState.ADJUSTED
+    if (
+        kind == CorrectionKind.REPLACEMENT
+        and adjusted
+        and original.account.provider == Provider.MISA
+    ):
+        raise InvoiceStateError(
+            _("An invoice that has an adjustment cannot be replaced: adjust it again.")
+        )
+
+
 def check_rates(original: EInvoice, computed: ComputedInvoice) -> None:
     """The other rate (KHAC) exists at MISA only (E.6)."""
     other = any(line.vat_rate is VatRate.OTHER for line in computed.lines)
@@ -186,6 +200,7 @@ def correction_draft(
     if kind not in (CorrectionKind.INCREASE, CorrectionKind.DECREASE, CorrectionKind.REPLACEMENT):
         raise InvoiceStateError(_("Choose an adjustment or a replacement."))
     check_correction(original, reason, agreement_name, agreement_date)
+    check_replaceable(original, kind)
     if computed is None:
         if kind != CorrectionKind.REPLACEMENT:
             raise InvoiceStateError(_("An adjustment needs its lines."))

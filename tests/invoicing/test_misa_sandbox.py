@@ -36,8 +36,13 @@ def post(sandbox: MisaSandbox, path: str, body: Any, **headers: str) -> requests
     return requests.post(f"{sandbox.api_base}{path}", data=data, headers=sent, timeout=5)
 
 
+def wrapped(body: dict[str, Any]) -> dict[str, Any]:
+    """One publishhsm element as MISA's page shows it."""
+    return {"RefID": body["RefID"], "OriginalInvoiceData": body}
+
+
 def publish_error(sandbox: MisaSandbox, body: dict[str, Any]) -> tuple[str, str]:
-    answer = post(sandbox, PUBLISH, [body])
+    answer = post(sandbox, PUBLISH, [wrapped(body)])
     document = answer.json()
     assert (answer.status_code, document["Success"], document["ErrorCode"]) == (200, True, None)
     [item] = json.loads(document["Data"])
@@ -50,7 +55,7 @@ def good_body(misa_request) -> dict[str, Any]:
 
 
 def test_envelope_data_is_a_json_string(misa_sandbox, good_body) -> None:
-    answer = post(misa_sandbox, PUBLISH, [good_body])
+    answer = post(misa_sandbox, PUBLISH, [wrapped(good_body)])
     document = answer.json()
     assert set(document) == {"Success", "ErrorCode", "Errors", "Data", "CustomData"}
     assert isinstance(document["Data"], str)
@@ -131,13 +136,13 @@ def test_no_token_is_401(misa_sandbox) -> None:
 
 
 def test_more_than_fifty_refused(misa_sandbox, good_body) -> None:
-    answer = post(misa_sandbox, PUBLISH, [good_body] * 51)
+    answer = post(misa_sandbox, PUBLISH, [wrapped(good_body)] * 51)
     assert answer.json()["ErrorCode"] == "InvalidData"
     assert answer.json()["Errors"] == ["Tối đa 50 hóa đơn mỗi lần"]
 
 
 def test_control_api(misa_sandbox, misa_control, good_body) -> None:
-    post(misa_sandbox, PUBLISH, [good_body])
+    post(misa_sandbox, PUBLISH, [wrapped(good_body)])
     state = misa_control.get("state")
     assert [i["InvNo"] for i in state["invoices"]] == ["00000001"]
     assert state["invoices"][0]["Payload"]["RefID"] == good_body["RefID"]

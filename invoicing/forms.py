@@ -34,7 +34,7 @@ class ProviderAccountForm(forms.ModelForm):
         help_text=_("Blank: derived from the API URL."),
     )
     password = forms.CharField(
-        label=_("password"),
+        label=_("Password"),
         required=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("Leave blank to keep the stored password."),

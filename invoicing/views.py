@@ -44,6 +44,7 @@ from invoicing.services.cancel import cancel_refusal
 from invoicing.services.compute import UnsupportedVatRate
 from invoicing.services.corrections import (
     correction_draft,
+    correction_retry,
     decrease_for_return,
     increase_lines,
 )
@@ -241,6 +242,16 @@ def _invoice_row(request: HttpRequest, invoice: EInvoice, can_issue: bool) -> di
             auto_id=f"einv-p{invoice.pk}-%s",
         )
         return row
+    if can_issue and invoice.correction_kind and invoice.state == InvoiceState.FAILED:
+        row["retry_form"] = ProposalForm(
+            initial={
+                "reason": invoice.correction_reason,
+                "agreement_name": invoice.agreement_name,
+                "agreement_date": invoice.agreement_date,
+            },
+            prefix=f"r{invoice.pk}",
+            auto_id=f"einv-r{invoice.pk}-%s",
+        )
     row["sendings"] = list(invoice.sendings.order_by("sent_at", "id"))
     sendable = invoice.state in (
         InvoiceState.ISSUED,
@@ -362,6 +373,18 @@ def panel_issue(request: HttpRequest, pk: int) -> HttpResponse:
 def panel_retry(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
     order = _order(pk)
     invoice = get_object_or_404(EInvoice, pk=invoice_pk, order=order)
+    if invoice.correction_kind and invoice.state == InvoiceState.FAILED:
+        form = ProposalForm(request.POST, prefix=f"r{invoice.pk}")
+        if not form.is_valid():
+            return _panel(
+                request, order, status=422, error=_("Give the reason for the correction.")
+            )
+        try:
+            correction_retry(invoice_id=invoice.pk, **form.cleaned_data)
+        except InvoiceStateError as error:
+            return _panel(request, order, status=422, error=str(error))
+        enqueue_issue(invoice.pk)
+        return _panel(request, order)
     try:
         retried = invoice_retry(invoice_id=invoice.pk)
     except UnsupportedVatRate as error:

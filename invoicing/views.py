@@ -160,6 +160,10 @@ def _csv(invoices: QuerySet[EInvoice]) -> StreamingHttpResponse:
         Column(_("Total"), MONEY, "VND"),
         Column(_("Correction")),
     ]
+    def signed(inv: EInvoice, amount: Decimal) -> Decimal:
+        """A decrease adjustment lowers the totals: negative, so a column adds up (E.5)."""
+        return -amount if inv.correction_kind == CorrectionKind.DECREASE else amount
+
     rows = (
         [
             inv.order.number,
@@ -171,9 +175,9 @@ def _csv(invoices: QuerySet[EInvoice]) -> StreamingHttpResponse:
             inv.tax_authority_code,
             inv.buyer_company or inv.buyer_name,
             inv.buyer_tax_code,
-            inv.total_without_vat,
-            inv.total_vat,
-            inv.total,
+            signed(inv, inv.total_without_vat),
+            signed(inv, inv.total_vat),
+            signed(inv, inv.total),
             inv.get_correction_kind_display(),
         ]
         for inv in invoices.iterator(chunk_size=500)

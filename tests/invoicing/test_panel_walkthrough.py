@@ -15,7 +15,7 @@ from django.urls import reverse
 from inventory.models import ShopProfile
 from invoicing.models import EInvoice, InvoiceState, ProviderAccount
 from invoicing.sandbox.sinvoice import Fault
-from invoicing.services.corrections import correction_draft
+from invoicing.services.corrections import correction_draft, decrease_for_return
 from invoicing.services.issuing import InvoiceStateError, invoice_draft, invoice_issue
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -224,3 +224,33 @@ def test_the_number_is_shown_once_beside_the_symbol(
     listing = client.get(reverse("invoicing:invoice_list")).content.decode()
     assert f"{symbol} 1" in listing
     assert f"{sinvoice_account.series} {sinvoice_account.series}1" not in listing
+
+
+def test_a_decrease_lowers_the_list_and_the_export(
+    client, login_as, hand_order, sinvoice_account
+) -> None:
+    from orders.services.returns import ReturnLineInput, return_create
+
+    login_as("accountant")
+    order = hand_order.order
+    original = invoice_issue(invoice_id=invoice_draft(order=order, account=sinvoice_account).pk)
+    line = order.lines.get(variant=hand_order.shirt)
+    order_return = return_create(
+        order_id=order.pk, lines=[ReturnLineInput(line.pk, 1, "good")], user_id=None
+    )
+    decrease = correction_draft(
+        original=original,
+        kind="decrease",
+        reason="Khách trả lại 1 áo thun",
+        agreement_name="Biên bản điều chỉnh số 01/2026",
+        agreement_date=date(2026, 12, 7),
+        computed=decrease_for_return(order_return),
+        order_return=order_return,
+    )
+    assert invoice_issue(invoice_id=decrease.pk).state == S.ISSUED
+    url = reverse("invoicing:invoice_list")
+    assert "-₫148,500" in client.get(url).content.decode()
+    export = client.get(url, {"export": "csv"})
+    rows = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert rows[1].split(",")[-4:] == ["-135000", "-13500", "-148500", "Decrease adjustment"]
+    assert rows[2].split(",")[-4:] == ["637143", "49057", "686200", "Original"]

@@ -160,6 +160,7 @@ def _csv(invoices: QuerySet[EInvoice]) -> StreamingHttpResponse:
         Column(_("Total"), MONEY, "VND"),
         Column(_("Correction")),
     ]
+
     def signed(inv: EInvoice, amount: Decimal) -> Decimal:
         """A decrease adjustment lowers the totals: negative, so a column adds up (E.5)."""
         return -amount if inv.correction_kind == CorrectionKind.DECREASE else amount

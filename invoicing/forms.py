@@ -94,7 +94,13 @@ class AgreementMixin(forms.Form):
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
     agreement_name = forms.CharField(
-        label=_("Agreement with the buyer"), max_length=200, required=False
+        label=_("Agreement with the buyer"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "A company: its written agreement. A person: the notice sent to them (or where it "
+            "was published)."
+        ),
     )
     agreement_date = forms.DateField(
         label=_("Agreement date"), required=False, widget=LocalDateInput()

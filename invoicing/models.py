@@ -288,6 +288,14 @@ class EInvoice(models.Model):
     def __str__(self) -> str:
         return self.number or str(self.key)
 
+    @property
+    def short_number(self) -> str:
+        """The number as printed beside the symbol: without the series S-Invoice writes before
+        it (its invoiceNo "C26TAA12" is number 12 of series C26TAA)."""
+        if self.series and self.number.startswith(self.series):
+            return self.number[len(self.series) :]
+        return self.number
+
 
 class LineKind(models.TextChoices):
     GOODS = "goods", _("Goods")

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern] = [
     path("einvoices/accounts/", views.account_list, name="account_list"),
     path("einvoices/accounts/new/", views.account_edit, name="account_create"),
     path("einvoices/accounts/<int:pk>/", views.account_edit, name="account_edit"),
+    path("einvoices/accounts/<int:pk>/check/", views.account_check, name="account_check"),
     path("einvoices/orders/<int:pk>/panel/", views.panel, name="panel"),
     path("einvoices/orders/<int:pk>/preview/", views.panel_preview, name="panel_preview"),
     path("einvoices/orders/<int:pk>/issue/", views.panel_issue, name="panel_issue"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from common.auth import require_perm
+from common.external import ExternalError
 from common.money import format_money
 from common.pagination import render_list_page
 from common.pdf import pdf_file_response
@@ -38,10 +39,12 @@ from invoicing.models import (
     ProviderAccount,
     SendChannel,
 )
+from invoicing.services.accounts import AccountCheckError, provider_account_check
 from invoicing.services.cancel import cancel_refusal
 from invoicing.services.compute import UnsupportedVatRate
 from invoicing.services.corrections import (
     correction_draft,
+    correction_retry,
     decrease_for_return,
     increase_lines,
 )
@@ -50,9 +53,12 @@ from invoicing.services.issuing import (
     InvoiceStateError,
     failure_text,
     invoice_draft,
+    invoice_retry,
+    needs_follow_up,
     preview_request,
 )
 from invoicing.services.preview import preview_pdf
+from invoicing.services.providers import seller_missing
 from invoicing.tasks import enqueue_issue
 from orders.models import Order
 
@@ -83,6 +89,38 @@ def account_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         messages.success(request, _("E-invoice account %(name)s saved.") % {"name": saved.name})
         return redirect("invoicing:account_list")
     return render(request, "invoicing/account_form.html", {"form": form, "account": account})
+
+
+@require_POST
+@require_perm(MANAGE)
+def account_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign in with the account and find its template and series at the provider."""
+    account = get_object_or_404(ProviderAccount, pk=pk)
+    try:
+        info = provider_account_check(account_id=account.pk)
+    except AccountCheckError as error:
+        messages.error(request, str(error))
+    except ExternalError as error:
+        messages.error(
+            request,
+            _("%(name)s: the provider refused or did not answer (%(code)s): %(message)s")
+            % {"name": account.name, "code": error.code, "message": error.message},
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "%(name)s signed in; template %(template)s, series %(series)s is "
+                "registered: %(title)s."
+            )
+            % {
+                "name": account.name,
+                "template": info.template,
+                "series": account.series,
+                "title": info.name,
+            },
+        )
+    return redirect("invoicing:account_list")
 
 
 # --- The invoice list -------------------------------------------------------------------------
@@ -122,6 +160,11 @@ def _csv(invoices: QuerySet[EInvoice]) -> StreamingHttpResponse:
         Column(_("Total"), MONEY, "VND"),
         Column(_("Correction")),
     ]
+
+    def signed(inv: EInvoice, amount: Decimal) -> Decimal:
+        """A decrease adjustment lowers the totals: negative, so a column adds up (E.5)."""
+        return -amount if inv.correction_kind == CorrectionKind.DECREASE else amount
+
     rows = (
         [
             inv.order.number,
@@ -133,9 +176,9 @@ def _csv(invoices: QuerySet[EInvoice]) -> StreamingHttpResponse:
             inv.tax_authority_code,
             inv.buyer_company or inv.buyer_name,
             inv.buyer_tax_code,
-            inv.total_without_vat,
-            inv.total_vat,
-            inv.total,
+            signed(inv, inv.total_without_vat),
+            signed(inv, inv.total_vat),
+            signed(inv, inv.total),
             inv.get_correction_kind_display(),
         ]
         for inv in invoices.iterator(chunk_size=500)
@@ -204,6 +247,16 @@ def _invoice_row(request: HttpRequest, invoice: EInvoice, can_issue: bool) -> di
             auto_id=f"einv-p{invoice.pk}-%s",
         )
         return row
+    if can_issue and invoice.correction_kind and invoice.state == InvoiceState.FAILED:
+        row["retry_form"] = ProposalForm(
+            initial={
+                "reason": invoice.correction_reason,
+                "agreement_name": invoice.agreement_name,
+                "agreement_date": invoice.agreement_date,
+            },
+            prefix=f"r{invoice.pk}",
+            auto_id=f"einv-r{invoice.pk}-%s",
+        )
     row["sendings"] = list(invoice.sendings.order_by("sent_at", "id"))
     sendable = invoice.state in (
         InvoiceState.ISSUED,
@@ -223,6 +276,8 @@ def panel_context(request: HttpRequest, order: Order, **extra: Any) -> dict[str,
         EInvoice.objects.filter(order=order).select_related("account", "original").order_by("id")
     )
     accounts = list(ProviderAccount.objects.filter(active=True).order_by("name"))
+    chosen = request.GET.get("account") or request.POST.get("account") or ""
+    account = next((a for a in accounts if str(a.pk) == chosen), accounts[0] if accounts else None)
     current = next(
         (
             i
@@ -240,18 +295,23 @@ def panel_context(request: HttpRequest, order: Order, **extra: Any) -> dict[str,
     )
     returns = _returns(order) if correctable else []
     can_issue = request.user.has_perm(ISSUE)
+    # A returned order sold nothing in the end: its goods all came back.
+    issuable = (
+        order.status not in (Order.Status.CANCELLED, Order.Status.RETURNED)
+        and order.currency == "VND"
+    )
+    missing = seller_missing() if issuable and current is None and accounts else []
     return {
         "order": order,
         "invoices": [_invoice_row(request, inv, can_issue) for inv in invoices],
         "accounts": accounts,
+        "account": account,
         "current": current,
         "busy": busy,
+        "following": not busy and any(needs_follow_up(i) for i in invoices),
         "can_issue": can_issue,
-        # A returned order sold nothing in the end: its goods all came back.
-        "may_issue": order.status not in (Order.Status.CANCELLED, Order.Status.RETURNED)
-        and order.currency == "VND"
-        and current is None
-        and accounts,
+        "seller_missing": missing,
+        "may_issue": issuable and current is None and bool(accounts) and not missing,
         "correctable": correctable,
         "retryable": RETRYABLE,
         "link_days": link_days(),
@@ -322,7 +382,23 @@ def panel_issue(request: HttpRequest, pk: int) -> HttpResponse:
 def panel_retry(request: HttpRequest, pk: int, invoice_pk: int) -> HttpResponse:
     order = _order(pk)
     invoice = get_object_or_404(EInvoice, pk=invoice_pk, order=order)
-    if invoice.state in RETRYABLE:
+    if invoice.correction_kind and invoice.state == InvoiceState.FAILED:
+        form = ProposalForm(request.POST, prefix=f"r{invoice.pk}")
+        if not form.is_valid():
+            return _panel(
+                request, order, status=422, error=_("Give the reason for the correction.")
+            )
+        try:
+            correction_retry(invoice_id=invoice.pk, **form.cleaned_data)
+        except InvoiceStateError as error:
+            return _panel(request, order, status=422, error=str(error))
+        enqueue_issue(invoice.pk)
+        return _panel(request, order)
+    try:
+        retried = invoice_retry(invoice_id=invoice.pk)
+    except UnsupportedVatRate as error:
+        return _panel(request, order, status=422, error=_rate_error(error))
+    if retried:
         enqueue_issue(invoice.pk)
     return _panel(request, order)
 

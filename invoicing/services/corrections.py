@@ -46,9 +46,10 @@ def check_correction(
     original: EInvoice, reason: str, agreement_name: str, agreement_date: date | None
 ) -> None:
     """What Decree 70/2025 asks before correcting (E.5): an issued original, the reason, and a
-    business buyer's written agreement (name and date). S-Invoice requires the agreement's
-    name and date for every adjustment and replacement (additionalReferenceDesc/Date, C.10):
-    for a person, the notice given to the buyer and its date."""
+    business buyer's written agreement, or for a person the notice sent to them (or published
+    on the shop's website): its name and date either way, which the providers carry as the
+    agreement (S-Invoice additionalReferenceDesc/Date; its sandbox refuses a correction
+    without them)."""
     if original.state not in CORRECTABLE:
         raise InvoiceStateError(_("Only an issued invoice can be adjusted or replaced."))
     if not reason.strip():
@@ -59,10 +60,12 @@ def check_correction(
         raise InvoiceStateError(
             _("A business buyer's written agreement (its name and date) is required.")
         )
-    if original.account.provider == Provider.SINVOICE:
-        raise InvoiceStateError(
-            _("Give the agreement with the buyer, or the notice to the buyer, and its date.")
+    raise InvoiceStateError(
+        _(
+            "Give the notice to the buyer (what was sent to them, or where it was published) "
+            "and its date in the agreement fields."
         )
+    )
 
 
 def check_replaceable(original: EInvoice, kind: str) -> None:
@@ -169,6 +172,33 @@ def adjustment_confirm(
     invoice.agreement_name = agreement_name.strip()
     invoice.agreement_date = agreement_date
     invoice.created_by = user if getattr(user, "pk", None) else None
+    invoice.updated_at = timezone.now()
+    invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def correction_retry(
+    *,
+    invoice_id: int,
+    reason: str,
+    agreement_name: str,
+    agreement_date: date | None,
+) -> EInvoice:
+    """Retry a refused correction with its reason and agreement as staff give them now (the
+    provider's refusal is often about them): checked like a new one, it becomes a draft the
+    caller queues (tasks.enqueue_issue), with its key and lines. InvoiceStateError (nothing
+    changes) when it is not a refused correction or the details are incomplete."""
+    invoice = EInvoice.objects.select_for_update().get(pk=invoice_id)
+    if invoice.state != InvoiceState.FAILED or invoice.original_id is None:
+        raise InvoiceStateError(_("Only a refused correction can be retried with new details."))
+    original = EInvoice.objects.select_for_update().get(pk=invoice.original_id)
+    check_correction(original, reason, agreement_name, agreement_date)
+    invoice.state = InvoiceState.DRAFT
+    invoice.error_code = invoice.error_message = ""
+    invoice.correction_reason = reason.strip()
+    invoice.agreement_name = agreement_name.strip()
+    invoice.agreement_date = agreement_date
     invoice.updated_at = timezone.now()
     invoice.save()
     return invoice

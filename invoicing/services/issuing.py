@@ -203,6 +203,54 @@ def invoice_issue(*, invoice_id: int, adapter: ProviderAdapter | None = None) ->
     return invoice
 
 
+def _redraft(invoice: EInvoice) -> None:
+    """A refused original drafted again from its order and account as they are now: the buyer
+    (details fixed on the order since), the lines and totals, the template and series."""
+    fresh = new_invoice(order=invoice.order, account=invoice.account)
+    for name in (
+        "kind",
+        "series",
+        "template",
+        "buyer_name",
+        "buyer_company",
+        "buyer_tax_code",
+        "buyer_address",
+        "buyer_email",
+        "payment_method",
+    ):
+        setattr(invoice, name, getattr(fresh, name))
+    computed = compute_for_order(invoice.order)
+    invoice.lines.all().delete()
+    save_lines(invoice, computed)
+
+
+def invoice_retry(*, invoice_id: int) -> bool:
+    """Staff's Retry. A refused invoice (failed: the provider holds nothing under its key) that
+    is an original is drafted again from the order and the account as they are now, so a fix
+    made after the refusal (the shop's details, the buyer's tax code, the account's template
+    or series, a VAT rate) is what is sent; it keeps its key. An invoice whose outcome is
+    unknown (issuing after a transient error) keeps everything: the issue job asks the provider
+    for its key first. Either becomes a draft the caller queues (tasks.enqueue_issue), so the
+    panel shows it under way; False (nothing changed) in any other state. UnsupportedVatRate
+    when the order now has a rate no invoice carries."""
+    with transaction.atomic():
+        invoice = (
+            EInvoice.objects.select_for_update(of=("self",))
+            .select_related("account", "order")
+            .get(pk=invoice_id)
+        )
+        if invoice.state == S.FAILED:
+            if not invoice.correction_kind:
+                _redraft(invoice)
+        elif not (invoice.state == S.ISSUING and invoice.error_code):
+            return False
+        invoice.state = S.DRAFT
+        invoice.error_code = invoice.error_message = ""
+        invoice.updated_at = timezone.now()
+        invoice.save()
+    return True
+
+
 def invoice_refresh(*, invoice_id: int, adapter: ProviderAdapter | None = None) -> EInvoice:
     """Ask the provider for the number and the tax authority's code of an issued invoice
     still waiting for them, then fetch the files still missing. Idempotent."""

@@ -149,18 +149,6 @@
     if (event.target.matches && event.target.matches("[data-select-on-focus]")) event.target.select();
   });
 
-  // A link that follows a select (invoicing/partials/panel.html's "Preview (PDF)"): <a href="…?account=1"
-  // data-follow-select="select-id" data-follow-param="account"> takes the chosen value.
-  document.addEventListener("change", function (event) {
-    var select = event.target;
-    if (!select.id || select.tagName !== "SELECT") return;
-    document.querySelectorAll('[data-follow-select="' + select.id + '"]').forEach(function (link) {
-      var url = new URL(link.href, window.location.href);
-      url.searchParams.set(link.dataset.followParam, select.value);
-      link.href = url.pathname + url.search;
-    });
-  });
-
   // Follow-up panel (followups/partials/panel.html): a quick-date button fills the date; in the
   // "log a contact" form (data-then="next") it also chooses "next contact".
   document.addEventListener("click", function (event) {

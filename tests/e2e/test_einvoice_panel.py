@@ -4,15 +4,19 @@ and the preview's file in test-artifacts/."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from invoicing.models import EInvoice
 from tests.invoicing.conftest_app import (  # noqa: F401 - fixtures
     hand_order,
+    misa_account,
     shop_profile,
     sinvoice_account,
 )
+from tests.invoicing.conftest_misa import misa_sandbox  # noqa: F401
 from tests.invoicing.conftest_sinvoice import (  # noqa: F401
     sinvoice_clock,
     sinvoice_sandbox,
@@ -89,31 +93,57 @@ def test_a_return_proposes_an_adjustment_on_the_panel(
     assert EInvoice.objects.filter(state="proposed").count() == 1
 
 
-def test_the_preview_follows_the_chosen_account(
-    live_server,
+@pytest.fixture
+def eager_jobs():
+    """Jobs run where they are queued (the live server's thread), as a worker would run them."""
+    from crm.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 720}, {"width": 1400, "height": 900}]
+)
+def test_the_panel_in_thai_chooses_the_account_issues_and_gives_the_link(
     signed_in,
     make_user,
     hand_order,  # noqa: F811
     sinvoice_account,  # noqa: F811
+    misa_account,  # noqa: F811
+    artifacts,
+    eager_jobs,
+    viewport,
 ):
-    """With two accounts (the demo has S-Invoice and MISA), "Preview (PDF)" previews the
-    account chosen in the panel, not always the first one."""
-    second = sinvoice_account
-    second.pk = None
-    second.name = "Zz second account"
-    second.save()
-    make_user("accountant", username="ketoan")
+    """Thai staff, keyboard on the account list: the preview follows the chosen account, Issue
+    shows the invoice issued with its number once beside the symbol, the files and the chat
+    link."""
+    make_user("accountant", username="ketoan", language="th")
     order = hand_order.order
-    page = signed_in("ketoan", next_url=f"/orders/{order.pk}/")
+    page = signed_in("ketoan", next_url=f"/orders/{order.pk}/", locale="th-TH", viewport=viewport)
     panel = page.locator('[data-testid="einvoice-panel"]')
+    expect(panel).to_contain_text("คำสั่งซื้อนี้ยังไม่มีใบกำกับภาษีอิเล็กทรอนิกส์")
     preview = panel.locator('[data-testid="einvoice-preview"]')
-    first_pk = panel.locator(f"#einv-account-{order.pk} option").first.get_attribute("value")
-    assert first_pk != str(second.pk)
-    assert preview.get_attribute("href") == (
-        f"/einvoices/orders/{order.pk}/preview/?account={first_pk}"
+    expect(preview).to_have_attribute("href", re.compile(rf"account={misa_account.pk}$"))
+    choice = panel.locator("select[name=account]")
+    choice.focus()  # reached with Tab
+    choice.select_option(str(sinvoice_account.pk))
+    expect(preview).to_have_attribute("href", re.compile(rf"account={sinvoice_account.pk}$"))
+    expect(panel.locator("select[name=account]")).to_be_focused()  # kept across the swap
+    size = f"{viewport['width']}x{viewport['height']}"
+    panel.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"einvoice-panel-th-{size}.png"))
+    panel.get_by_role("button", name="ออกใบกำกับภาษีอิเล็กทรอนิกส์").click()
+    expect(panel.locator('[data-testid="einvoice-state"]')).to_have_text("ออกแล้ว")
+    expect(panel.locator('[data-testid="einvoice-number"]')).to_have_text(
+        f"1{sinvoice_account.series} 1"
     )
-    panel.locator(f"#einv-account-{order.pk}").select_option(str(second.pk))
-    href = f"/einvoices/orders/{order.pk}/preview/?account={second.pk}"
-    expect(preview).to_have_attribute("href", href)
-    answer = page.request.get(f"{live_server.url}{href}")
-    assert (answer.status, answer.headers["content-type"]) == (200, "application/pdf")
+    panel.get_by_test_id("einvoice-send-link").click()
+    expect(panel.locator('[data-testid="einvoice-link"] input')).to_have_value(
+        re.compile(r"/einvoices/pdf/")
+    )
+    expect(panel.get_by_role("link", name="PDF", exact=True)).to_be_visible()
+    panel.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"einvoice-issued-th-{size}.png"))
+    assert EInvoice.objects.get().account_id == sinvoice_account.pk

@@ -89,3 +89,15 @@ def test_the_misa_template_is_found_by_its_id(encryption_keys, misa_sandbox: Mis
         f"C{YY}TAA",
         "Hóa đơn GTGT có mã",
     )
+
+
+@pytest.mark.django_db
+def test_the_password_is_encrypted_at_rest(encryption_keys, sinvoice_sandbox):
+    from django.db import connection
+
+    account = provider_account_save(data=_sinvoice(sinvoice_sandbox))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT password FROM invoicing_provideraccount WHERE id = %s", [account.pk])
+        (stored,) = cursor.fetchone()
+    assert PASSWORD not in stored
+    assert ProviderAccount.objects.get(pk=account.pk).password == PASSWORD

@@ -170,7 +170,8 @@ def test_a_persons_correction_needs_the_notice_and_its_date(sinvoice_account, ha
             agreement_date=None,
         )
     assert str(refused.value) == (
-        "Give the agreement with the buyer, or the notice to the buyer, and its date."
+        "Give the notice to the buyer (what was sent to them, or where it was published) "
+        "and its date in the agreement fields."
     )
     assert EInvoice.objects.filter(order=hand_order.order).count() == 1
     draft = correction_draft(

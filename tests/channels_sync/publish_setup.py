@@ -1,11 +1,12 @@
-"""Shared by the publishing tests: a 3-option product with images, and a publish input."""
+"""Shared by the publishing tests: a 3-option product with images, a publish input, a send."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from channels_sync.adapters.publishing import AttributeChoice
-from channels_sync.services.publishing import PublicationInput
+from channels_sync.models import Publication
+from channels_sync.services.publishing import PublicationInput, publication_queue
 from inventory.models import Product
 from inventory.services.catalogue import VariantInput, product_create
 from inventory.services.catalogue.images import product_images_add
@@ -70,3 +71,11 @@ def publish_input(product: Product, **changes) -> PublicationInput:  # type: ign
     }
     values.update(changes)
     return PublicationInput(**values)  # type: ignore[arg-type]
+
+
+def send(run_jobs, publication: Publication) -> Publication:  # type: ignore[no-untyped-def]
+    """Queue the publication and run its send job; the publication as the job left it."""
+    with run_jobs():
+        assert publication_queue(publication_id=publication.pk) is True
+    publication.refresh_from_db()
+    return publication

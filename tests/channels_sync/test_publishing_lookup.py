@@ -16,8 +16,8 @@ from channels_sync.models import (
     PublicationItem,
     PublicationStatus,
 )
-from channels_sync.services.publishing import publication_save, publications_of_item
-from tests.channels_sync.publish_setup import publish_input, send, three_option_product
+from channels_sync.services.publishing import publications_of_item
+from tests.channels_sync.publish_setup import publish, three_option_product
 from tests.inventory.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,21 +72,12 @@ def test_drafts_sends_in_progress_and_other_shops_are_not_found(shopee_account, 
     assert lookup(shopee_account, "") == ([], [])
 
 
-def test_an_item_created_but_not_linked_is_found(
-    settings, tmp_path, shopee_account, shopee_sandbox, run_jobs
-):
-    settings.MEDIA_ROOT = tmp_path
+def test_an_item_created_but_not_linked_is_found(shopee_shop_to_publish, shopee_sandbox, run_jobs):
+    shop = shopee_shop_to_publish
     shopee_sandbox.publishing.option_limit = 3  # the variations are refused after the create
-    product = three_option_product(prefix="UNL")
-    draft = publication_save(
-        product_id=product.pk,
-        account_id=shopee_account.pk,
-        data=publish_input(product),
-        user_id=None,
-    )
-    publication = send(run_jobs, draft)
+    publication = publish(run_jobs, shop, three_option_product(prefix="UNL"))
     ((item_id, _item),) = shopee_sandbox.items.items()
     assert (publication.status, Listing.objects.count()) == (PublicationStatus.FAILED, 0)
     assert list(publication.platform_items.values_list("item_id", flat=True)) == [str(item_id)]
-    found = publications_of_item(account_id=shopee_account.pk, item_id=str(item_id))
+    found = publications_of_item(account_id=shop.pk, item_id=str(item_id))
     assert found == [publication.pk]

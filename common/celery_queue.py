@@ -1,8 +1,9 @@
 """Queueing a Celery task by its name, from any app (the caller need not import the task).
 
-    task_send            now: through the task object when this process registered it (so
-                         apply_async honours eager mode: tests, `make run`), else by name
-                         (send_task: the worker that has it runs it)
+    task_send            now: through the task object when this process has it (the apps'
+                         tasks modules imported first, as common.jobs does; apply_async
+                         honours eager mode), else by name (send_task: the worker that has
+                         it runs it)
     task_send_on_commit  once the current transaction commits (at once outside one); a broker
                          that cannot be reached is logged, not raised: every caller has a later
                          catch-up (a beat run, the next push, the next change)
@@ -36,6 +37,8 @@ def task_send(
     options: dict[str, Any] = {"kwargs": dict(kwargs), "countdown": countdown}
     if retry is not None:
         options["retry"] = retry
+    if name not in current_app.tasks:  # the apps' tasks modules may not be imported yet
+        current_app.loader.import_default_modules()
     task = current_app.tasks.get(name)
     if task is not None:
         task.apply_async(**options)

@@ -1,9 +1,11 @@
 """From a platform item id to the publications holding it (what a review push names): one
 indexed query whatever the number of publications, the search done by the database; a sent
 publication whose item is not linked as Listings yet (a send that failed half-way) is found;
-drafts, sends in progress and other shops are not."""
+drafts, sends in progress and other shops are not; the migration indexes what was sent before."""
 
 from __future__ import annotations
+
+import importlib
 
 import pytest
 from django.db import connection
@@ -81,3 +83,23 @@ def test_an_item_created_but_not_linked_is_found(shopee_shop_to_publish, shopee_
     assert list(publication.platform_items.values_list("item_id", flat=True)) == [str(item_id)]
     found = publications_of_item(account_id=shop.pk, item_id=str(item_id))
     assert found == [publication.pk]
+
+
+def test_the_migration_indexes_the_items_of_publications_already_sent(shopee_account):
+    from django.apps import apps
+
+    migration = importlib.import_module("channels_sync.migrations.0009_publication_items")
+    before = sent(shopee_account, PublicationStatus.LIVE, "550001", "550002")
+    PublicationItem.objects.all().delete()  # as the rows were before the migration
+    Publication.objects.filter(pk=before.pk).update(
+        items=[*before.items, {"item_id": "550001"}, {"suffix": "no item yet"}]
+    )
+    draft = sent(shopee_account, PublicationStatus.DRAFT)
+    PublicationItem.objects.create(publication=draft, item_id="550009")  # kept as it is
+    migration.items_copy(apps, None)
+    rows = PublicationItem.objects.order_by("publication_id", "item_id")
+    assert list(rows.values_list("publication_id", "item_id")) == [
+        (before.pk, "550001"),
+        (before.pk, "550002"),
+        (draft.pk, "550009"),
+    ]

@@ -85,11 +85,13 @@ def test_a_message_that_cannot_be_queued_is_logged_not_raised(
     caplog, django_capture_on_commit_callbacks
 ):
     token = uuid.uuid4().hex
-    with (
-        caplog.at_level(logging.ERROR, logger="common.celery_queue"),
-        django_capture_on_commit_callbacks(execute=True),
-    ):
-        task_send_on_commit(UNKNOWN, kwargs={"token": token, "at": object()})  # not JSON
-    (record,) = caplog.records
+    logger = logging.getLogger("common.celery_queue")
+    logger.addHandler(caplog.handler)  # its own records, whatever an earlier test did to logging
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            task_send_on_commit(UNKNOWN, kwargs={"token": token, "at": object()})  # not JSON
+    finally:
+        logger.removeHandler(caplog.handler)
+    (record,) = [r for r in caplog.records if r.name == "common.celery_queue"]
     assert record.getMessage().startswith(f"could not queue {UNKNOWN} {{'token': '{token}', ")
     assert published(UNKNOWN, token) == []

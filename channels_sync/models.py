@@ -453,4 +453,8 @@ from channels_sync.models_holds import (  # noqa: E402, F401
     HoldStatus,
     StockHold,
 )
-from channels_sync.models_publishing import Publication, PublicationStatus  # noqa: E402, F401
+from channels_sync.models_publishing import (  # noqa: E402, F401
+    Publication,
+    PublicationItem,
+    PublicationStatus,
+)

@@ -4,8 +4,10 @@ It keeps what the platform needs and our catalogue lacks (platform category, att
 the platform's value ids, brand, package weight and size, which of our images), the variation
 plan chosen (as is / merge / split), and what happened: the platform items created (one, or
 one per value when split), their review state and reason, the last error. The items' models
-are Listing rows linked to our variants as soon as the platform answers. Imported by
-channels_sync.models so Django sees it there.
+are Listing rows linked to our variants as soon as the platform answers. PublicationItem keeps
+each created item id in an indexed column, so a platform push naming an item finds its
+publication without reading every publication's `items`. Imported by channels_sync.models so
+Django sees it there.
 """
 
 from __future__ import annotations
@@ -95,3 +97,25 @@ class Publication(models.Model):
     @property
     def reject_reasons(self) -> list[str]:
         return [str(row.get("reason")) for row in self.items if row.get("reason")]
+
+
+class PublicationItem(models.Model):
+    """A platform item a publication created (the same id as in its `items` row), stored as soon
+    as the platform answers, before its models are linked: the indexed way from an item id to
+    the publication (a review push names only the item)."""
+
+    publication = models.ForeignKey(
+        Publication, on_delete=models.CASCADE, related_name="platform_items"
+    )
+    item_id = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["publication", "item_id"], name="channels_sync_pub_item_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["item_id"], name="channels_sync_pub_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}@{self.publication_id}"

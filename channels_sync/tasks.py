@@ -36,6 +36,7 @@ from channels_sync.services.webhooks import (
     webhook_drain_schedule,
     webhook_process,
 )
+from common.celery_queue import task_send_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -64,14 +65,7 @@ def active_account_ids() -> list[int]:
 def enqueue(task: Any, **kwargs: Any) -> None:
     """Publish `task(**kwargs)` once the current transaction commits (at once outside one).
     A broker that cannot be reached is logged, not raised: the beat schedule catches up."""
-
-    def publish() -> None:
-        try:
-            task.apply_async(kwargs=kwargs, retry=False)
-        except Exception:
-            logger.exception("could not queue %s %s", task.name, kwargs)
-
-    transaction.on_commit(publish)
+    task_send_on_commit(task.name, kwargs=kwargs)
 
 
 def _each_account(name: str, job: Callable[[int], object]) -> int:

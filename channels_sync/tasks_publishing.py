@@ -16,6 +16,7 @@ from channels_sync.services.publishing import (
     publication_send,
     publications_in_review,
 )
+from common.celery_queue import task_send_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -54,18 +55,12 @@ def review_publications_all() -> int:
 
 
 def enqueue_send(*, publication_id: int) -> None:
-    from channels_sync.tasks import enqueue
-
-    enqueue(send_publication, publication_id=publication_id)
+    task_send_on_commit(send_publication.name, kwargs={"publication_id": publication_id})
 
 
 def enqueue_push(*, publication_id: int) -> None:
-    from channels_sync.tasks import enqueue
-
-    enqueue(push_publication, publication_id=publication_id)
+    task_send_on_commit(push_publication.name, kwargs={"publication_id": publication_id})
 
 
 def enqueue_review(*, publication_id: int) -> None:
-    from channels_sync.tasks import enqueue
-
-    enqueue(review_publication, publication_id=publication_id)
+    task_send_on_commit(review_publication.name, kwargs={"publication_id": publication_id})

@@ -40,7 +40,13 @@ from channels_sync.adapters.publishing import (
     VariationPlan,
     publisher_for,
 )
-from channels_sync.models import Listing, ListingStatus, Publication, PublicationStatus
+from channels_sync.models import (
+    Listing,
+    ListingStatus,
+    Publication,
+    PublicationItem,
+    PublicationStatus,
+)
 from channels_sync.services.accounts import ShopClient
 from channels_sync.services.listings import PublishedModel, listings_link_published
 from channels_sync.services.publishing_plan import (
@@ -263,7 +269,10 @@ def _record_item(
         rows.append({})
     rows[index] = {"item_id": item_id, "suffix": suffix, "state": str(state), "reason": ""}
     publication.items = rows
-    publication.save(update_fields=["items"])
+    with transaction.atomic():
+        publication.save(update_fields=["items"])
+        if item_id:  # the indexed copy a review push finds the publication by
+            PublicationItem.objects.get_or_create(publication=publication, item_id=item_id)
 
 
 def _overall(items: Sequence[dict[str, Any]]) -> str:
@@ -429,17 +438,17 @@ def publication_push(*, publication_id: int) -> Publication:
 
 
 def publications_of_item(*, account_id: int, item_id: str) -> list[int]:
-    """The sent publications of a shop holding the platform's item (a review push names it)."""
+    """The sent publications of a shop holding the platform's item (a review push names it):
+    one indexed query on the item ids stored as each item was created (PublicationItem), so
+    also an item whose models are not linked as Listings (a send that failed half-way)."""
     if not item_id:
         return []
-    sent = Publication.objects.filter(account_id=account_id).exclude(
-        status__in=(PublicationStatus.DRAFT, PublicationStatus.SENDING)
+    return list(
+        Publication.objects.filter(account_id=account_id, platform_items__item_id=item_id)
+        .exclude(status__in=(PublicationStatus.DRAFT, PublicationStatus.SENDING))
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    return [
-        pk
-        for pk, items in sent.order_by("pk").values_list("pk", "items")
-        if any(str(row.get("item_id") or "") == item_id for row in items or ())
-    ]
 
 
 def publications_in_review() -> list[int]:

@@ -29,6 +29,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from channels_sync.models import AccountStatus, Listing, ListingStatus, StockPushQueue
+from common.celery_queue import task_send
 
 logger = logging.getLogger(__name__)
 
@@ -148,15 +149,8 @@ def queue_restore(*, account_id: int, queued: Mapping[int, datetime]) -> None:
 
 
 def _schedule(account_id: int) -> None:
-    from celery import current_app
-
-    kwargs = {"account_id": account_id}
     try:
-        task = current_app.tasks.get(PUSH_TASK)
-        if task is not None:  # registered here: apply_async honours eager mode
-            task.apply_async(kwargs=kwargs, countdown=PUSH_DELAY)
-        else:
-            current_app.send_task(PUSH_TASK, kwargs=kwargs, countdown=PUSH_DELAY)
+        task_send(PUSH_TASK, kwargs={"account_id": account_id}, countdown=PUSH_DELAY)
     except Exception:
         # The broker refused: the next change schedules again (the queue keeps the variants).
         push_queue().clear_scheduled(account_id)

@@ -19,7 +19,6 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from functools import partial
 from typing import Any
 
 from django.core.cache import cache
@@ -43,6 +42,7 @@ from channels_sync.models import (
 from channels_sync.services.accounts import ShopClient, announce_ending, app_adapter
 from channels_sync.services.publishing import publications_of_item
 from channels_sync.services.pull import order_details_store, update_stored
+from common.celery_queue import task_send, task_send_on_commit
 
 log = logging.getLogger(__name__)
 
@@ -130,8 +130,8 @@ def _reserve_changed(payload: InboundPayload) -> None:
     account_id = payload.account_id
     assert account_id is not None
     if cache.add(f"channels_sync:reserve-pull:{account_id}", 1, RESERVE_PULL_DELAY):
-        transaction.on_commit(
-            lambda: _send_task(RESERVE_PULL_TASK, {"account_id": account_id}, RESERVE_PULL_DELAY)
+        task_send_on_commit(
+            RESERVE_PULL_TASK, kwargs={"account_id": account_id}, countdown=RESERVE_PULL_DELAY
         )
     _finish(payload, PayloadStatus.APPLIED, detail="listings pull queued (reserved stock)")
 
@@ -146,23 +146,11 @@ def _listing_review(payload: InboundPayload, event: WebhookEvent) -> None:
     assert payload.account_id is not None
     found = publications_of_item(account_id=payload.account_id, item_id=event.external_id)
     for publication_id in found:
-        transaction.on_commit(
-            partial(_send_task, REVIEW_TASK, {"publication_id": publication_id}, 0)
-        )
+        task_send_on_commit(REVIEW_TASK, kwargs={"publication_id": publication_id})
     if found:
         _finish(payload, PayloadStatus.APPLIED, detail=f"review check queued ({len(found)})")
     else:
         _finish(payload, PayloadStatus.IGNORED, detail="no publication holds this item")
-
-
-def _send_task(name: str, kwargs: dict[str, Any], countdown: int) -> None:
-    from celery import current_app
-
-    task = current_app.tasks.get(name)
-    if task is not None:  # registered here: apply_async honours eager mode
-        task.apply_async(kwargs=kwargs, countdown=countdown)
-    else:
-        current_app.send_task(name, kwargs=kwargs, countdown=countdown)
 
 
 def _finish(payload: InboundPayload, status: str, *, reason: str = "", detail: str = "") -> None:
@@ -216,15 +204,8 @@ def is_order_push(payload: InboundPayload) -> bool:
 
 
 def _drain_send(account_id: int) -> None:
-    from celery import current_app
-
-    kwargs = {"account_id": account_id}
     try:
-        task = current_app.tasks.get(DRAIN_TASK)
-        if task is not None:  # registered here: apply_async honours eager mode
-            task.apply_async(kwargs=kwargs)
-        else:
-            current_app.send_task(DRAIN_TASK, kwargs=kwargs)
+        task_send(DRAIN_TASK, kwargs={"account_id": account_id})
     except Exception:
         # The broker refused: the next push schedules again; the pull finds the orders anyway.
         cache.delete(_drain_flag(account_id))

@@ -57,6 +57,16 @@ def shopee_account(shopee_app, shopee_sandbox: ShopeeSandbox):
 
 
 @pytest.fixture
+def shopee_shop_to_publish(settings, tmp_path, shopee_account, shopee_sandbox):
+    """The Shopee shop the publishing tests publish to: our media in a temporary folder, the
+    sandbox's wait between add_item and init_tier_variation shorter than our step delay."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.MARKETPLACE_PUBLISH_STEP_DELAY = 0.25
+    shopee_sandbox.publishing.tier_delay = 0.2
+    return shopee_account
+
+
+@pytest.fixture
 def shopee_adapter(shopee_account):
     """A ShopeeAdapter for the connected shop (no database access of its own)."""
     from channels_sync.adapters.shopee import ShopeeAdapter

@@ -36,13 +36,8 @@ from channels_sync.adapters.publishing import (
 )
 from channels_sync.sandbox.lazada_catalog import NO_BRAND, state
 from channels_sync.sandbox.lazada_listings import configure_listings, qc_finish
+from tests.channels_sync.publish_setup import listing_draft, png
 from tests.channels_sync.test_lazada_adapter_http import SELLER, connect
-
-
-def png(size: tuple[int, int] = (500, 500), color: str = "#2e7d32") -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", size, color).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -57,32 +52,25 @@ def sent(sandbox, path: str) -> list[dict]:
 
 
 COMBOS = [("Đỏ", "M"), ("Đỏ", "L"), ("Xanh", "M"), ("Xanh", "L")]
+LAZADA_DRAFT = {
+    "title": "Áo thun cotton cổ tròn",
+    "description": "Áo thun 100% cotton.\nGiặt máy <30°C & phơi trong bóng râm.",
+    "category_id": "10111",
+    "brand": PlatformBrand("20001", "Coolmate"),
+    "attributes": (AttributeChoice("material", ("Cotton",)),),
+    "dimensions": (
+        VariationDimension("Màu", ("Đỏ", "Xanh")),
+        VariationDimension("Size", ("M", "L")),
+    ),
+    "variants": tuple(
+        ListingVariant(str(n), f"AO-{c}-{s}", (c, s), Decimal("199000"), 5)
+        for n, (c, s) in enumerate(COMBOS)
+    ),
+}
 
 
 def draft(publisher: LazadaPublisher, **changes) -> ListingDraft:
-    image = publisher.upload_image(filename="a.png", content=png())
-    values = {
-        "title": "Áo thun cotton cổ tròn",
-        "description": "Áo thun 100% cotton.\nGiặt máy <30°C & phơi trong bóng râm.",
-        "category_id": "10111",
-        "brand": PlatformBrand("20001", "Coolmate"),
-        "attributes": (AttributeChoice("material", ("Cotton",)),),
-        "image_ids": (image.image_id,),
-        "weight_grams": 300,
-        "length_cm": 30,
-        "width_cm": 20,
-        "height_cm": 3,
-        "dimensions": (
-            VariationDimension("Màu", ("Đỏ", "Xanh")),
-            VariationDimension("Size", ("M", "L")),
-        ),
-        "variants": tuple(
-            ListingVariant(str(n), f"AO-{c}-{s}", (c, s), Decimal("199000"), 5)
-            for n, (c, s) in enumerate(COMBOS)
-        ),
-    }
-    values.update(changes)
-    return ListingDraft(**values)  # type: ignore[arg-type]
+    return listing_draft(publisher, png(), **(LAZADA_DRAFT | changes))
 
 
 def test_category_tree_attributes_and_brands(lazada_sandbox, publisher):

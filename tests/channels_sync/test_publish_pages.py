@@ -13,36 +13,21 @@ from django.utils import translation
 
 from channels_sync.models import Listing, Publication, PublicationStatus
 from channels_sync.sandbox.shopee_items import review_item
-from tests.channels_sync.publish_setup import three_option_product
+from tests.channels_sync.publish_setup import publish_form, three_option_product
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shop(settings, tmp_path, shopee_account, shopee_sandbox):
-    settings.MEDIA_ROOT = tmp_path
-    settings.MARKETPLACE_PUBLISH_STEP_DELAY = 0.25
-    shopee_sandbox.publishing.tier_delay = 0.2
-    return shopee_account
+def shop(shopee_shop_to_publish):
+    return shopee_shop_to_publish
+
+
+SHOPEE_FORM = {"category": "100111", "attr_100134": "7001", "attr_100155": "Basic", "brand": "1101"}
 
 
 def form_data(shop, product, **changes) -> dict:
-    data = {
-        "shop": shop.pk,
-        "category": "100111",
-        "attr_100134": "7001",
-        "attr_100155": "Basic",
-        "brand": "1101",
-        "weight_grams": "300",
-        "length_cm": "30",
-        "width_cm": "20",
-        "height_cm": "3",
-        "images": [str(pk) for pk in product.images.values_list("pk", flat=True)],
-        "plan": "auto",
-        "live": "on",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
+    return publish_form(shop, product, SHOPEE_FORM, changes)
 
 
 def test_the_form_shows_the_category_attributes_and_the_plan(client, login_as, shop):

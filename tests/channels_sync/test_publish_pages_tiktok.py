@@ -11,7 +11,7 @@ from django.urls import reverse
 from channels_sync.models import Listing, Publication, PublicationStatus
 from channels_sync.sandbox.tiktok_listing_audit import audit_product
 from channels_sync.sandbox.tiktok_listings import configure_listings
-from tests.channels_sync.publish_setup import three_option_product
+from tests.channels_sync.publish_setup import publish_form, three_option_product
 
 pytestmark = pytest.mark.django_db
 NAME = "Áo polo nam cổ bẻ vải cá sấu thoáng mát"
@@ -23,23 +23,16 @@ def shop(settings, tmp_path, tiktok_account):
     return tiktok_account
 
 
+TIKTOK_FORM = {
+    "category": "601226",
+    "attr_100392": ["1000059", "1000061"],
+    "attr_100398": "Basic",
+    "brand": "7082427311584347905",
+}
+
+
 def form_data(shop, product, **changes) -> dict:
-    data = {
-        "shop": shop.pk,
-        "category": "601226",
-        "attr_100392": ["1000059", "1000061"],
-        "attr_100398": "Basic",
-        "brand": "7082427311584347905",
-        "weight_grams": "300",
-        "length_cm": "30",
-        "width_cm": "20",
-        "height_cm": "3",
-        "images": [str(pk) for pk in product.images.values_list("pk", flat=True)],
-        "plan": "auto",
-        "live": "on",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
+    return publish_form(shop, product, TIKTOK_FORM, changes)
 
 
 def test_the_form_for_a_tiktok_shop(client, login_as, shop):

@@ -5,10 +5,8 @@ step with its reason, and the documented errors; and the pure variation plan."""
 from __future__ import annotations
 
 from decimal import Decimal
-from io import BytesIO
 
 import pytest
-from PIL import Image
 
 from channels_sync.adapters.base import PermanentError
 from channels_sync.adapters.publishing import (
@@ -29,15 +27,10 @@ from channels_sync.adapters.publishing import (
 )
 from channels_sync.adapters.shopee_publish import ShopeePublisher
 from channels_sync.sandbox.shopee_items import review_item
+from tests.channels_sync.publish_setup import listing_draft, png
 from tests.channels_sync.test_shopee_adapter_http import connect, sent
 
 SHOPEE_LIMITS = VariationLimits(2, 50, 20, 20)
-
-
-def png(color: str = "#2e7d32") -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", (500, 500), color).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -49,30 +42,25 @@ def publisher(shopee_sandbox) -> ShopeePublisher:
     return found
 
 
+SHOPEE_DRAFT = {
+    "title": "Áo thun cotton cổ tròn",
+    "description": "Áo thun 100% cotton, form regular, giặt máy nước lạnh.",
+    "category_id": "100111",
+    "brand": None,
+    "attributes": (AttributeChoice("100134", ("7001",)),),
+    "dimensions": (
+        VariationDimension("Màu", ("Đỏ", "Xanh")),
+        VariationDimension("Size", ("M", "L")),
+    ),
+    "variants": tuple(
+        ListingVariant(f"{n}", f"AO-{c}-{s}", (c, s), Decimal("199000"), 0)
+        for n, (c, s) in enumerate([("Đỏ", "M"), ("Đỏ", "L"), ("Xanh", "M"), ("Xanh", "L")])
+    ),
+}
+
+
 def draft(publisher: ShopeePublisher, **changes) -> ListingDraft:
-    image = publisher.upload_image(filename="a.png", content=png())
-    values = {
-        "title": "Áo thun cotton cổ tròn",
-        "description": "Áo thun 100% cotton, form regular, giặt máy nước lạnh.",
-        "category_id": "100111",
-        "brand": None,
-        "attributes": (AttributeChoice("100134", ("7001",)),),
-        "image_ids": (image.image_id,),
-        "weight_grams": 300,
-        "length_cm": 30,
-        "width_cm": 20,
-        "height_cm": 3,
-        "dimensions": (
-            VariationDimension("Màu", ("Đỏ", "Xanh")),
-            VariationDimension("Size", ("M", "L")),
-        ),
-        "variants": tuple(
-            ListingVariant(f"{n}", f"AO-{c}-{s}", (c, s), Decimal("199000"), 0)
-            for n, (c, s) in enumerate([("Đỏ", "M"), ("Đỏ", "L"), ("Xanh", "M"), ("Xanh", "L")])
-        ),
-    }
-    values.update(changes)
-    return ListingDraft(**values)  # type: ignore[arg-type]
+    return listing_draft(publisher, png(), **(SHOPEE_DRAFT | changes))
 
 
 def test_category_tree_attributes_and_brands(shopee_sandbox, publisher):

@@ -6,11 +6,9 @@ key, the documented create errors, the audit with its reason, and partial_edit +
 from __future__ import annotations
 
 from decimal import Decimal
-from io import BytesIO
 
 import pytest
 import requests
-from PIL import Image
 
 from channels_sync.adapters.base import PermanentError
 from channels_sync.adapters.publishing import (
@@ -30,16 +28,12 @@ from channels_sync.adapters.publishing import (
 from channels_sync.adapters.tiktok_publish import TikTokPublisher, description_html
 from channels_sync.sandbox.tiktok_listing_audit import audit_product
 from channels_sync.sandbox.tiktok_listings import configure_listings, listings_state
+from tests.channels_sync.publish_setup import listing_draft, png
 from tests.channels_sync.test_tiktok_adapter_http import SHOP, connect, sent
 
 CREATE = "/product/202309/products"
 COLOURS, SIZES, MATERIALS = ("Đỏ", "Xanh"), ("M", "L"), ("Cotton", "Linen")
-
-
-def png(size: tuple[int, int] = (600, 600), color: str = "#2e7d32") -> bytes:
-    buffer = BytesIO()
-    Image.new("RGB", size, color).save(buffer, "PNG")
-    return buffer.getvalue()
+SQUARE = (600, 600)  # TikTok: images of 600 x 600 px at least
 
 
 @pytest.fixture
@@ -68,28 +62,22 @@ def three_options() -> tuple[tuple[VariationDimension, ...], tuple[ListingVarian
     return dims, variants
 
 
+TIKTOK_DRAFT = {
+    "title": "Áo polo nam cổ bẻ vải cá sấu thoáng mát",
+    "description": "Áo polo vải cá sấu.\nThấm hút mồ hôi & form regular.",
+    "category_id": "601226",
+    "brand": PlatformBrand("7082427311584347905", "Coolmate"),
+    "attributes": (
+        AttributeChoice("100392", ("1000059",)),
+        AttributeChoice("100401", (), "Hè"),
+    ),
+}
+
+
 def draft(publisher: TikTokPublisher, **changes) -> ListingDraft:
-    image = publisher.upload_image(filename="a.png", content=png())
     dims, variants = three_options()
-    values = {
-        "title": "Áo polo nam cổ bẻ vải cá sấu thoáng mát",
-        "description": "Áo polo vải cá sấu.\nThấm hút mồ hôi & form regular.",
-        "category_id": "601226",
-        "brand": PlatformBrand("7082427311584347905", "Coolmate"),
-        "attributes": (
-            AttributeChoice("100392", ("1000059",)),
-            AttributeChoice("100401", (), "Hè"),
-        ),
-        "image_ids": (image.image_id,),
-        "weight_grams": 300,
-        "length_cm": 30,
-        "width_cm": 20,
-        "height_cm": 3,
-        "dimensions": dims,
-        "variants": variants,
-    }
-    values.update(changes)
-    return ListingDraft(**values)  # type: ignore[arg-type]
+    values = TIKTOK_DRAFT | {"dimensions": dims, "variants": variants} | changes
+    return listing_draft(publisher, png(SQUARE), **values)
 
 
 def test_categories_attributes_brands_and_limits(tiktok_sandbox, publisher):
@@ -133,7 +121,7 @@ def test_brands_are_paged_with_the_token(tiktok_sandbox, publisher, monkeypatch)
 
 
 def test_image_upload_is_multipart_unsigned_body_without_cipher(tiktok_sandbox, publisher):
-    image = publisher.upload_image(filename="a.png", content=png())
+    image = publisher.upload_image(filename="a.png", content=png(SQUARE))
     stored = listings_state(tiktok_sandbox).images[image.image_id]
     assert (stored.width, stored.height, stored.use_case) == (600, 600, "MAIN_IMAGE")
     assert image.url == f"{tiktok_sandbox.base_url}/img/{image.image_id}"
@@ -296,7 +284,7 @@ def test_audit_rejected_with_reason_then_edit_approved(tiktok_sandbox, publisher
         ReviewStatus(created.item_id, ReviewState.REJECTED, "Ảnh chính có chữ quảng cáo")
     ]
     first = created.variants[0].model_id
-    image = publisher.upload_image(filename="b.png", content=png(color="#ffffff"))
+    image = publisher.upload_image(filename="b.png", content=png(SQUARE, "#ffffff"))
     publisher.update_listing(
         item_id=created.item_id,
         changes=ListingChanges(
@@ -399,8 +387,8 @@ def test_the_key_ignores_stock_so_a_retry_with_new_stock_is_the_same_create(
 
 def test_an_upload_over_the_rate_limit_is_backed_off(tiktok_sandbox, publisher):
     tiktok_sandbox.configure(qps=1)
-    first = publisher.upload_image(filename="a.png", content=png())
-    second = publisher.upload_image(filename="b.png", content=png(color="#ffffff"))
+    first = publisher.upload_image(filename="a.png", content=png(SQUARE))
+    second = publisher.upload_image(filename="b.png", content=png(SQUARE, "#ffffff"))
     assert first.image_id != second.image_id
     upload = "/product/202309/images/upload"
     assert tiktok_sandbox.call_count(upload, status=429) >= 1

@@ -20,25 +20,21 @@ from channels_sync.services.publishing import (
     send_lock_name,
 )
 from common.cache import cache_lock
-from tests.channels_sync.publish_setup import publish_input, three_option_product
+from tests.channels_sync.publish_setup import (
+    edit_product,
+    publish,
+    publish_input,
+    send,
+    three_option_product,
+)
 from tests.inventory.factories import WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shop(settings, tmp_path, shopee_account, shopee_sandbox):
-    settings.MEDIA_ROOT = tmp_path
-    settings.MARKETPLACE_PUBLISH_STEP_DELAY = 0.25
-    shopee_sandbox.publishing.tier_delay = 0.2
-    return shopee_account
-
-
-def send(run_jobs, publication: Publication) -> Publication:
-    with run_jobs():
-        assert publication_queue(publication_id=publication.pk) is True
-    publication.refresh_from_db()
-    return publication
+def shop(shopee_shop_to_publish):
+    return shopee_shop_to_publish
 
 
 def test_three_options_merged_into_two_tiers_and_linked(shop, shopee_sandbox, run_jobs):
@@ -87,12 +83,7 @@ def test_our_stock_reaches_the_new_models_through_the_push_rules(shop, shopee_sa
     shop.warehouse = warehouse
     shop.save(update_fields=["warehouse"])
     product = three_option_product(prefix="STK", stock={warehouse.pk: 7})
-    publication = send(
-        run_jobs,
-        publication_save(
-            product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
-        ),
-    )
+    publication = publish(run_jobs, shop, product)
     item = shopee_sandbox.items[int(publication.items[0]["item_id"])]
     assert {m.model_sku: m.stock for m in item.models} == {
         v.sku: {"": 7} for v in product.variants.all()
@@ -114,10 +105,7 @@ def test_a_send_held_by_another_worker_does_nothing(shop, shopee_sandbox, settin
 def test_split_per_material_makes_two_items(shop, shopee_sandbox, run_jobs):
     product = three_option_product(prefix="SPL")
     data = publish_input(product, plan={"mode": "split", "split_on": 2})
-    publication = send(
-        run_jobs,
-        publication_save(product_id=product.pk, account_id=shop.pk, data=data, user_id=None),
-    )
+    publication = publish(run_jobs, shop, product, data)
     assert publication.status == PublicationStatus.LIVE
     items = sorted(shopee_sandbox.items.values(), key=lambda x: x.item_id)
     assert [(x.name, len(x.models)) for x in items] == [
@@ -135,12 +123,7 @@ def test_split_per_material_makes_two_items(shop, shopee_sandbox, run_jobs):
 def test_rejected_review_keeps_the_reason(shop, shopee_sandbox, run_jobs):
     shopee_sandbox.publishing.review = "review"
     product = three_option_product(prefix="REV")
-    publication = send(
-        run_jobs,
-        publication_save(
-            product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
-        ),
-    )
+    publication = publish(run_jobs, shop, product)
     assert publication.status == PublicationStatus.IN_REVIEW
     item_id = int(publication.items[0]["item_id"])
     review_item(shopee_sandbox, item_id, approve=False, reason="Ảnh bìa có chữ (watermark)")
@@ -152,12 +135,7 @@ def test_rejected_review_keeps_the_reason(shop, shopee_sandbox, run_jobs):
 def test_failure_is_recorded_and_send_again_resumes(shop, shopee_sandbox, run_jobs):
     shopee_sandbox.publishing.option_limit = 3  # "Màu / Size" has 4 options: refused
     product = three_option_product(prefix="RES")
-    publication = send(
-        run_jobs,
-        publication_save(
-            product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
-        ),
-    )
+    publication = publish(run_jobs, shop, product)
     assert (publication.status, publication.error_code) == (
         PublicationStatus.FAILED,
         "error_tier_opt_too_many",
@@ -181,29 +159,15 @@ def test_failure_is_recorded_and_send_again_resumes(shop, shopee_sandbox, run_jo
 
 def test_missing_images_fail_before_any_item(shop, shopee_sandbox, run_jobs):
     product = three_option_product(prefix="NOI", images=0)
-    publication = send(
-        run_jobs,
-        publication_save(
-            product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
-        ),
-    )
+    publication = publish(run_jobs, shop, product)
     assert (publication.status, publication.error_code) == (PublicationStatus.FAILED, "no_images")
     assert shopee_sandbox.items == {}
 
 
 def test_push_changes_sends_name_and_prices(shop, shopee_sandbox, run_jobs):
     product = three_option_product(prefix="PSH")
-    publication = send(
-        run_jobs,
-        publication_save(
-            product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
-        ),
-    )
-    product.name = "Áo polo nam cổ bẻ 2026"
-    product.save(update_fields=["name"])
-    variant = product.variants.get(sku="PSH-D-M-C")
-    variant.sale_price = Decimal("239000")
-    variant.save(update_fields=["sale_price"])
+    publication = publish(run_jobs, shop, product)
+    edit_product(product, name="Áo polo nam cổ bẻ 2026", sku="PSH-D-M-C", price=Decimal("239000"))
     publication = publication_push(publication_id=publication.pk)
     assert (publication.error_code, publication.pushed_at is not None) == ("", True)
     item = shopee_sandbox.items[int(publication.items[0]["item_id"])]
@@ -221,12 +185,7 @@ def test_the_beat_job_reads_reviews_that_ended(shop, shopee_sandbox, run_jobs):
 
     shopee_sandbox.publishing.review = "reject"  # rejected at the first read after 0 s
     product = three_option_product(prefix="BEAT")
-    publication = send(
-        run_jobs,
-        publication_save(
-            product_id=product.pk, account_id=shop.pk, data=publish_input(product), user_id=None
-        ),
-    )
+    publication = publish(run_jobs, shop, product)
     assert publication.status == PublicationStatus.IN_REVIEW
     assert review_publications_all.run() == 1
     publication.refresh_from_db()

@@ -16,12 +16,17 @@ from channels_sync.models import Listing, Publication, PublicationStatus
 from channels_sync.sandbox.lazada_listings import configure_listings, qc_finish
 from channels_sync.services.publishing import (
     publication_push,
-    publication_queue,
     publication_review,
-    publication_save,
 )
 from tests.channels_sync.conftest import LAZADA_SELLER_ID
-from tests.channels_sync.publish_setup import publish_input, three_option_product
+from tests.channels_sync.publish_setup import (
+    edit_product,
+    publish,
+    publish_form,
+    publish_input,
+    push_processed,
+    three_option_product,
+)
 
 pytestmark = pytest.mark.django_db
 MERGED = ["Đỏ / M", "Đỏ / L", "Xanh / M", "Xanh / L"]
@@ -53,12 +58,7 @@ def created_bodies(sandbox) -> list[dict]:  # type: ignore[no-untyped-def]
 def test_three_options_merged_linked_rejected_then_approved(shop, lazada_sandbox, run_jobs):
     configure_listings(lazada_sandbox, qc="reject")
     product = three_option_product()
-    publication = publication_save(
-        product_id=product.pk, account_id=shop.pk, data=lazada_input(product), user_id=None
-    )
-    with run_jobs():
-        assert publication_queue(publication_id=publication.pk) is True
-    publication.refresh_from_db()
+    publication = publish(run_jobs, shop, product, lazada_input(product))
     assert (publication.status, publication.error_code) == (PublicationStatus.IN_REVIEW, "")
     ((item,),) = [publication.items]
     item_id = int(item["item_id"])
@@ -81,11 +81,9 @@ def test_three_options_merged_linked_rejected_then_approved(shop, lazada_sandbox
     assert publication.status == PublicationStatus.REJECTED
     assert publication.items[0]["reason"] == "Ảnh chính có chữ"
 
-    product.name = "Áo polo nam cổ bẻ (ảnh mới)"
-    product.save(update_fields=["name"])
-    variant = product.variants.get(sku="POLO-D-M-C")
-    variant.sale_price = Decimal("239000")
-    variant.save(update_fields=["sale_price"])
+    edit_product(
+        product, name="Áo polo nam cổ bẻ (ảnh mới)", sku="POLO-D-M-C", price=Decimal("239000")
+    )
     publication = publication_push(publication_id=publication.pk)
     assert publication.error_code == ""
     pushed = lazada_sandbox.products[item_id]
@@ -100,12 +98,7 @@ def test_three_options_merged_linked_rejected_then_approved(shop, lazada_sandbox
 def test_split_per_material_makes_two_products(shop, lazada_sandbox, run_jobs):
     product = three_option_product()
     data = lazada_input(product, plan={"mode": PlanMode.SPLIT, "split_on": 2})
-    publication = publication_save(
-        product_id=product.pk, account_id=shop.pk, data=data, user_id=None
-    )
-    with run_jobs():
-        publication_queue(publication_id=publication.pk)
-    publication.refresh_from_db()
+    publication = publish(run_jobs, shop, product, data)
     assert publication.status == PublicationStatus.LIVE
     assert [row["suffix"] for row in publication.items] == ["Cotton", "Linen"]
     names = sorted(p.name for p in lazada_sandbox.products.values())
@@ -113,23 +106,16 @@ def test_split_per_material_makes_two_products(shop, lazada_sandbox, run_jobs):
     assert Listing.objects.filter(account=shop).count() == 8
 
 
+LAZADA_FORM = {
+    "category": "10111",
+    "attr_material": "Cotton",
+    "attr_occasion": ["Casual", "Sports"],
+    "brand": "20001",
+}
+
+
 def form_data(shop, product, **changes) -> dict:  # type: ignore[no-untyped-def]
-    data = {
-        "shop": shop.pk,
-        "category": "10111",
-        "attr_material": "Cotton",
-        "attr_occasion": ["Casual", "Sports"],
-        "brand": "20001",
-        "weight_grams": "300",
-        "length_cm": "30",
-        "width_cm": "20",
-        "height_cm": "3",
-        "images": [str(pk) for pk in product.images.values_list("pk", flat=True)],
-        "plan": "auto",
-        "live": "on",
-    }
-    data.update(changes)
-    return {k: v for k, v in data.items() if v is not None}
+    return publish_form(shop, product, LAZADA_FORM, changes)
 
 
 def test_the_form_for_a_lazada_shop(client, login_as, shop, lazada_sandbox):
@@ -207,16 +193,11 @@ def test_the_qc_push_reads_the_review_at_once(shop, lazada_sandbox, run_jobs):
     """Lazada's QC push (message_type 1) makes the publication holding that item read its
     review now, not at the 10-minute sweep."""
     from channels_sync.models import InboundPayload
-    from channels_sync.services.webhooks import webhook_process, webhook_receive
+    from channels_sync.services.webhooks import webhook_receive
 
     configure_listings(lazada_sandbox, qc="review")
     product = three_option_product()
-    publication = publication_save(
-        product_id=product.pk, account_id=shop.pk, data=lazada_input(product), user_id=None
-    )
-    with run_jobs():
-        assert publication_queue(publication_id=publication.pk) is True
-    publication.refresh_from_db()
+    publication = publish(run_jobs, shop, product, lazada_input(product))
     assert publication.status == PublicationStatus.IN_REVIEW
     item_id = publication.items[0]["item_id"]
 
@@ -233,9 +214,7 @@ def test_the_qc_push_reads_the_review_at_once(shop, lazada_sandbox, run_jobs):
     )
     assert isinstance(payload, InboundPayload)
     assert payload.external_id == str(item_id)
-    with run_jobs():
-        webhook_process(payload_id=payload.pk)
-    payload.refresh_from_db()
+    payload = push_processed(run_jobs, payload)
     assert (payload.status, payload.detail) == ("applied", "review check queued (1)")
     publication.refresh_from_db()
     assert publication.status == PublicationStatus.LIVE

@@ -22,14 +22,20 @@ from channels_sync.sandbox.tiktok_listing_audit import audit_product
 from channels_sync.sandbox.tiktok_listings import configure_listings
 from channels_sync.services.publishing import (
     publication_push,
-    publication_queue,
     publication_review,
     publication_save,
     publications_bulk,
 )
 from channels_sync.services.publishing_plan import plan_for
 from tests.channels_sync.conftest import TIKTOK_SHOP_ID
-from tests.channels_sync.publish_setup import publish_input, three_option_product
+from tests.channels_sync.publish_setup import (
+    edit_product,
+    publish,
+    publish_input,
+    push_processed,
+    send,
+    three_option_product,
+)
 from tests.inventory.factories import WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -49,13 +55,6 @@ def shop(settings, tmp_path, tiktok_account):
     tiktok_account.warehouse = WarehouseFactory()
     tiktok_account.save(update_fields=["warehouse"])
     return tiktok_account
-
-
-def send(run_jobs, publication: Publication) -> Publication:
-    with run_jobs():
-        assert publication_queue(publication_id=publication.pk) is True
-    publication.refresh_from_db()
-    return publication
 
 
 def test_three_options_as_is_audited_rejected_then_edited_and_live(shop, tiktok_sandbox, run_jobs):
@@ -102,11 +101,12 @@ def test_three_options_as_is_audited_rejected_then_edited_and_live(shop, tiktok_
     assert publication.status == PublicationStatus.REJECTED
     assert publication.reject_reasons == ["Ảnh chính có chữ quảng cáo"]
 
-    product.name = "Áo polo nam cổ bẻ vải cá sấu - ảnh mới"
-    product.save(update_fields=["name"])
-    variant = product.variants.get(sku="POLO-D-M-C")
-    variant.sale_price = Decimal("239000")
-    variant.save(update_fields=["sale_price"])
+    edit_product(
+        product,
+        name="Áo polo nam cổ bẻ vải cá sấu - ảnh mới",
+        sku="POLO-D-M-C",
+        price=Decimal("239000"),
+    )
     configure_listings(tiktok_sandbox, audit="approve")
     with run_jobs():
         publication = publication_push(publication_id=publication.pk)
@@ -125,10 +125,7 @@ def test_three_options_as_is_audited_rejected_then_edited_and_live(shop, tiktok_
 def test_a_lost_answer_does_not_create_twice(shop, tiktok_sandbox, run_jobs):
     product = three_option_product(name=NAME, prefix="IDM")
     data = publish_input(product, **TIKTOK_INPUT)
-    publication = send(
-        run_jobs,
-        publication_save(product_id=product.pk, account_id=shop.pk, data=data, user_id=None),
-    )
+    publication = publish(run_jobs, shop, product, data)
     first = publication.items[0]["item_id"]
     # As if the worker died before it stored the answer: the create is sent again, same key.
     Publication.objects.filter(pk=publication.pk).update(status=PublicationStatus.FAILED, items=[])
@@ -177,17 +174,10 @@ def test_the_audit_webhook_reads_the_review_at_once_and_pushes_stock(
     from django.urls import reverse
 
     from channels_sync.models import InboundPayload
-    from channels_sync.services.webhooks import webhook_process
 
     configure_listings(tiktok_sandbox, audit="manual")
     product = three_option_product(name=NAME, stock={shop.warehouse_id: 4})
-    draft = publication_save(
-        product_id=product.pk,
-        account_id=shop.pk,
-        data=publish_input(product, **TIKTOK_INPUT),
-        user_id=None,
-    )
-    publication = send(run_jobs, draft)
+    publication = publish(run_jobs, shop, product, publish_input(product, **TIKTOK_INPUT))
     assert publication.status == PublicationStatus.IN_REVIEW
     ((product_id, remote),) = tiktok_sandbox.products.items()
 
@@ -206,9 +196,7 @@ def test_the_audit_webhook_reads_the_review_at_once_and_pushes_stock(
     )
     assert response.status_code == 200
     payload = InboundPayload.objects.get(external_id=product_id)
-    with run_jobs():
-        webhook_process(payload_id=payload.pk)
-    payload.refresh_from_db()
+    payload = push_processed(run_jobs, payload)
     assert (payload.status, payload.detail) == ("applied", "review check queued (1)")
     publication.refresh_from_db()
     assert publication.status == PublicationStatus.LIVE

@@ -46,8 +46,11 @@ from shipping.services.carriers import adapter_for
 from shipping.services.parcels import carrier_phone, whole_dong
 from shipping.signals import delivery_action_taken
 
-# A failed delivery waiting for the shop's decision.
-DECIDABLE = frozenset({ShipmentState.DELIVERY_FAILED, ShipmentState.WAITING_ACTION})
+# A failed delivery waiting for the shop's decision: the carrier takes one only while it holds
+# the parcel for it (GHN waiting_to_return, A.11; Viettel Post 505, B.7). Just after a failed
+# attempt ("delivery failed": GHN delivery_fail, Viettel Post 506) both refuse it, so staff
+# wait for the hold (the parcel still needs action: call the buyer meanwhile).
+DECIDABLE = frozenset({ShipmentState.WAITING_ACTION})
 # States in which a change is asked of the carrier (it has the last word).
 UPDATABLE = frozenset(
     {
@@ -100,8 +103,17 @@ def _shipment(shipment_id: int) -> Shipment:
     return shipment
 
 
+def not_on_hold_text(shipment: Shipment) -> str:
+    return _(
+        "Parcel %(parcel)s: the carrier has not put it on hold for a decision yet. Deliver "
+        "again, change the address or return it once it is on hold."
+    ) % {"parcel": shipment}
+
+
 def _decidable(shipment_id: int) -> Shipment:
     shipment = _shipment(shipment_id)
+    if shipment.state == ShipmentState.DELIVERY_FAILED and shipment.needs_action:
+        raise ShippingError(not_on_hold_text(shipment))
     if shipment.state not in DECIDABLE or not shipment.needs_action or not shipment.tracking_number:
         raise ShippingError(
             _("Parcel %(parcel)s is %(state)s: there is no failed delivery to decide on.")

@@ -31,6 +31,7 @@ from shipping.models import Shipment, ShipmentState
 from shipping.services.actions import (
     DECIDABLE,
     UPDATABLE,
+    not_on_hold_text,
     shipment_change_address,
     shipment_redeliver,
     shipment_return,
@@ -117,7 +118,10 @@ def change_address(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = _shipment_or_404(pk)
     template = "shipping/shipment_address.html"
     if shipment.state not in DECIDABLE or not shipment.needs_action:
-        messages.error(request, _("This parcel has no failed delivery to decide on."))
+        if shipment.state == ShipmentState.DELIVERY_FAILED and shipment.needs_action:
+            messages.error(request, not_on_hold_text(shipment))
+        else:
+            messages.error(request, _("This parcel has no failed delivery to decide on."))
         return redirect(_back(request, shipment))
     order = shipment.order
     initial = {

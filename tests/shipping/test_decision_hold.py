@@ -1,0 +1,69 @@
+"""Just after a failed attempt (GHN delivery_fail, Viettel Post 506) the carriers take no
+decision on the parcel: GHN redelivers or returns only while waiting_to_return (A.11), Viettel
+Post only at 505 (B.7). The parcel needs action (call the buyer) but the decisions are offered
+once the carrier holds it, instead of buttons the carrier refuses. Over real HTTP against each
+sandbox, the callbacks handed to our webhook endpoints."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from shipping.errors import ShippingError
+from shipping.models import Shipment
+from shipping.services.actions import shipment_redeliver, shipment_return
+
+pytestmark = pytest.mark.django_db
+HX = {"HTTP_HX_REQUEST": "true"}
+
+
+def _first_failure(request, driver, number: str) -> None:
+    if driver.carrier == "ghn":
+        request.getfixturevalue("ghn_sandbox").advance(number, "failed_delivery", "delivery_fail")
+    else:
+        sandbox = request.getfixturevalue("vtp_sandbox")
+        for status in (200, 300, 400, 500, 506):
+            sandbox.set_status(number, status)
+    driver.deliver_callbacks()
+
+
+def test_decisions_wait_until_the_carrier_holds_the_parcel(
+    request, carrier_driver, ship_order, ship_spec, client, login_as
+):
+    shipment = carrier_driver.ship(ship_order(), ship_spec)
+    carrier_driver.pickup(shipment)
+    _first_failure(request, carrier_driver, shipment.tracking_number)
+    shipment.refresh_from_db()
+    assert (shipment.state, shipment.needs_action) == ("delivery_failed", True)
+    at_carrier = carrier_driver.status(shipment.tracking_number)
+    login_as("manager")
+
+    panel = client.get(reverse("shipping:panel", args=[shipment.order_id]), **HX)
+    listed = client.get(reverse("shipping:shipment_list"), {"needs_action": "on"})
+    for html in (panel.content.decode(), listed.content.decode()):
+        assert 'data-testid="waiting-hold"' in html
+        assert 'data-testid="shipment-redeliver"' not in html
+        assert 'data-testid="list-redeliver"' not in html
+        assert reverse("shipping:change_address", args=[shipment.pk]) not in html
+    assert 'data-testid="shipment-row"' in listed.content.decode()
+
+    expected = (
+        f"Parcel {shipment.tracking_number}: the carrier has not put it on hold for a decision "
+        "yet. Deliver again, change the address or return it once it is on hold."
+    )
+    for decide in (shipment_redeliver, shipment_return):
+        with pytest.raises(ShippingError) as refused:
+            decide(shipment_id=shipment.pk, user_id=None)
+        assert str(refused.value) == expected
+    address = client.get(reverse("shipping:change_address", args=[shipment.pk]), follow=True)
+    assert expected in address.content.decode()
+    assert carrier_driver.status(shipment.tracking_number) == at_carrier
+    assert Shipment.objects.get(pk=shipment.pk).needs_action is True
+
+    # The carrier holds it: the decisions are offered.
+    carrier_driver.fail(shipment)
+    assert Shipment.objects.get(pk=shipment.pk).state == "waiting_action"
+    panel = client.get(reverse("shipping:panel", args=[shipment.order_id]), **HX)
+    html = panel.content.decode()
+    assert 'data-testid="shipment-redeliver"' in html
+    assert 'data-testid="waiting-hold"' not in html

@@ -15,6 +15,12 @@ from shipping.services.actions import shipment_redeliver, shipment_return
 
 pytestmark = pytest.mark.django_db
 HX = {"HTTP_HX_REQUEST": "true"}
+# What each sandbox says when it holds the parcel (GHN: waiting_to_return's description; Viettel
+# Post: the 505 note of its "fail" scenario).
+HOLD_WORDS = {
+    "ghn": "Chờ xác nhận giao lại",
+    "viettel_post": "Khách từ chối nhận hàng (Bưu cục Quận Hải Châu)",
+}
 
 
 def _first_failure(request, driver, number: str) -> None:
@@ -22,8 +28,9 @@ def _first_failure(request, driver, number: str) -> None:
         request.getfixturevalue("ghn_sandbox").advance(number, "failed_delivery", "delivery_fail")
     else:
         sandbox = request.getfixturevalue("vtp_sandbox")
-        for status in (200, 300, 400, 500, 506):
+        for status in (200, 300, 400, 500):
             sandbox.set_status(number, status)
+        sandbox.set_status(number, 506, note="Khách không nghe máy")
     driver.deliver_callbacks()
 
 
@@ -60,9 +67,12 @@ def test_decisions_wait_until_the_carrier_holds_the_parcel(
     assert carrier_driver.status(shipment.tracking_number) == at_carrier
     assert Shipment.objects.get(pk=shipment.pk).needs_action is True
 
-    # The carrier holds it: the decisions are offered.
+    # The carrier holds it: the decisions are offered, the failure's reason still shown.
+    failure = Shipment.objects.get(pk=shipment.pk).problem
     carrier_driver.fail(shipment)
-    assert Shipment.objects.get(pk=shipment.pk).state == "waiting_action"
+    held = Shipment.objects.get(pk=shipment.pk)
+    assert held.state == "waiting_action"
+    assert held.problem == f"{failure} · {HOLD_WORDS[carrier_driver.carrier]}"
     panel = client.get(reverse("shipping:panel", args=[shipment.order_id]), **HX)
     html = panel.content.decode()
     assert 'data-testid="shipment-redeliver"' in html

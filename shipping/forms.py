@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import MoneyField, PageField
+from common.forms import MoneyField, PageField, search_field
 from inventory.models import Warehouse
 from shipping.models import Carrier, CarrierAccount, ShipmentPayer, ShipmentState, Viewing
 from shipping.services.accounts import AccountInput
@@ -200,6 +200,11 @@ class ParcelForm(forms.Form):
 
 
 class ShipmentFilterForm(forms.Form):
+    q = search_field(
+        _("Tracking number, our reference or order number"),
+        label=_("Search parcels"),
+        max_length=60,
+    )
     needs_action = forms.BooleanField(required=False)
     state = forms.ChoiceField(
         label=_("State"), choices=[("", _("Every state")), *ShipmentState.choices], required=False

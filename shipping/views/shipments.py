@@ -33,7 +33,9 @@ def shipment_list(request: HttpRequest) -> HttpResponse:
     values = parsed.values
     page = paginate(
         selectors.shipment_list(
-            needs_action=bool(values.get("needs_action")), state=values.get("state") or ""
+            needs_action=bool(values.get("needs_action")),
+            state=values.get("state") or "",
+            query=values.get("q") or "",
         ),
         page=values.get("page") or 1,
         per_page=PER_PAGE,

@@ -125,7 +125,9 @@ def test_the_cod_statements_page_does_not_grow_with_statements(
             upload(account)
 
     url = reverse("shipping:cod_import")
-    assert _pinned(client, django_assert_num_queries, url, more) == 6
+    # The account select without an empty choice reads its accounts twice (Django asks its
+    # first choice whether the field may be "required").
+    assert _pinned(client, django_assert_num_queries, url, more) == 7
     assert CodStatement.objects.count() == 4
 
 
@@ -150,3 +152,30 @@ def test_the_callbacks_list_does_not_grow_with_callbacks(
     )
     assert pinned == 5
     assert CarrierCallback.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_the_shipments_list_finds_a_tracking_number_or_an_order_and_filters_by_state(
+    client, login_as, ghn_account, ship_order
+):
+    _parcels(ship_order, ghn_account, 2)
+    _parcels(ship_order, ghn_account, 1, failed=True)
+    first, second, failed = Shipment.objects.order_by("id")
+    login_as("warehouse")
+    url = reverse("shipping:shipment_list")
+
+    def found(**query) -> list[int]:
+        response = client.get(url, query, **HX)
+        assert response.status_code == 200
+        return [s.pk for s in response.context["page"].items]
+
+    assert found(q=second.tracking_number.lower()) == [second.pk]
+    assert found(q=f" {first.order.number} ") == [first.pk]
+    assert found(q=failed.reference) == [failed.pk]
+    assert found(state="delivery_failed") == [failed.pk]
+    assert found(state="created", q=failed.tracking_number) == []
+    assert found() == [failed.pk, second.pk, first.pk]
+    page = client.get(url).content.decode()
+    assert 'data-testid="shipment-filters"' in page
+    assert 'name="q"' in page
+    assert "data-search" in page

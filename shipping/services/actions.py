@@ -61,6 +61,8 @@ UPDATABLE = frozenset(
     }
 )
 PICKED_UP = frozenset({ShipmentState.PICKED_UP, ShipmentState.IN_TRANSIT})
+# Lost or damaged at the carrier: staff settle it with the carrier, then mark it handled.
+SETTLEABLE = frozenset({ShipmentState.LOST, ShipmentState.DAMAGED})
 
 REDELIVER, CHANGE_ADDRESS, RETURN, RECEIVED = "redeliver", "change_address", "return", "received"
 
@@ -152,6 +154,33 @@ def action_announce(shipment: Shipment, action: str) -> None:
         "tracking_number": shipment.tracking_number,
     }
     transaction.on_commit(lambda: delivery_action_taken.send(sender=Shipment, **payload))
+
+
+def shipment_mark_handled(
+    *, shipment_id: int, user_id: int | None, now: datetime | None = None
+) -> Shipment:
+    """A parcel the carrier lost or damaged, settled with the carrier outside the CRM (a claim,
+    a new parcel for another order): it no longer needs action and the order says who settled
+    it. Nothing is asked of the carrier; no failed-delivery follow-up is involved."""
+    now = now or timezone.now()
+    shipment = _shipment(shipment_id)
+    if shipment.state not in SETTLEABLE or not shipment.needs_action:
+        raise ShippingError(
+            _("Parcel %(parcel)s is %(state)s: there is nothing to settle.")
+            % {"parcel": shipment, "state": shipment.get_state_display()}
+        )
+    text = _("Parcel %(parcel)s (%(state)s): settled with the carrier.") % {
+        "parcel": shipment,
+        "state": shipment.get_state_display(),
+    }
+    with transaction.atomic():
+        done = Shipment.objects.filter(
+            pk=shipment.pk, needs_action=True, state__in=SETTLEABLE
+        ).update(needs_action=False, updated_at=now)
+        if done:
+            order_note_add(order_id=shipment.order_id, text=text, user_id=user_id, now=now)
+    shipment.refresh_from_db()
+    return shipment
 
 
 def shipment_redeliver(

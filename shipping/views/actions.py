@@ -33,6 +33,7 @@ from shipping.services.actions import (
     UPDATABLE,
     not_on_hold_text,
     shipment_change_address,
+    shipment_mark_handled,
     shipment_redeliver,
     shipment_return,
     shipment_update,
@@ -97,6 +98,18 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     except ShippingError as error:
         return _answer(request, shipment, error=str(error))
     done = _("Parcel %(parcel)s will be returned to the shop.") % {"parcel": shipment}
+    return _answer(request, shipment, done=done)
+
+
+@require_POST
+@require_perm(ACT)
+def handled(request: HttpRequest, pk: int) -> HttpResponse:
+    shipment = _shipment_or_404(pk)
+    try:
+        shipment = shipment_mark_handled(shipment_id=shipment.pk, user_id=request.user.pk)
+    except ShippingError as error:
+        return _answer(request, shipment, error=str(error))
+    done = _("Parcel %(parcel)s marked as settled.") % {"parcel": shipment}
     return _answer(request, shipment, done=done)
 
 

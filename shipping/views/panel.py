@@ -28,7 +28,7 @@ from shipping.adapters.base import ServiceOption
 from shipping.errors import ShippingAddressError, ShippingError, field_label
 from shipping.forms import ParcelForm
 from shipping.models import CarrierAccount, Shipment, ShipmentPayer
-from shipping.services.actions import DECIDABLE, UPDATABLE
+from shipping.services.actions import DECIDABLE, SETTLEABLE, UPDATABLE
 from shipping.services.parcels import cod_default, parcel_defaults, volumetric_weight_g
 from shipping.services.shipments import (
     ServiceChoice,
@@ -137,6 +137,7 @@ def _context(
         "panel_id": f"shipping-panel-{order.pk}",
         "fix_account_id": fix_account_id,
         "decidable": DECIDABLE,
+        "settleable": SETTLEABLE,
         "updatable": UPDATABLE,
     }
 

@@ -77,3 +77,55 @@ def test_decisions_wait_until_the_carrier_holds_the_parcel(
     html = panel.content.decode()
     assert 'data-testid="shipment-redeliver"' in html
     assert 'data-testid="waiting-hold"' not in html
+
+
+def test_a_lost_parcel_is_settled_once_from_the_needs_action_list(
+    ghn_sandbox, ghn_callbacks, ghn_hook, ghn_account, ship_order, ship_spec, client, login_as
+):
+    from orders.models import OrderEvent
+    from shipping.services.actions import shipment_mark_handled
+    from shipping.services.shipments import ServiceChoice, shipment_create
+
+    shipment = shipment_create(
+        order_id=ship_order().pk,
+        account_id=ghn_account.pk,
+        spec=ship_spec("53321"),
+        service=ServiceChoice(code="53321"),
+        user_id=None,
+    )
+    ghn_sandbox.advance(shipment.tracking_number, "happy", "storing")
+    ghn_sandbox.set_status(shipment.tracking_number, "lost", reason="Thất lạc tại kho")
+    assert ghn_sandbox.flush_callbacks()
+    for _path, body in ghn_callbacks.received:
+        assert ghn_hook(body).status_code == 200
+    shipment.refresh_from_db()
+    assert (shipment.state, shipment.needs_action) == ("lost", True)
+    calls = len(ghn_sandbox.calls)
+    login_as("manager")
+    url = reverse("shipping:shipment_list")
+
+    listed = client.get(url, {"needs_action": "on"}).content.decode()
+    assert 'data-testid="list-handled"' in listed
+    response = client.post(
+        reverse("shipping:handled", args=[shipment.pk]), {"next": f"{url}?needs_action=on"}
+    )
+
+    assert response.status_code == 302
+    shipment.refresh_from_db()
+    assert (shipment.state, shipment.needs_action) == ("lost", False)
+    notes = OrderEvent.objects.filter(order_id=shipment.order_id, kind="note").order_by("id")
+    assert notes.last().data["text"] == (
+        f"Parcel {shipment.tracking_number} (Lost): settled with the carrier."
+    )
+    assert (
+        'data-testid="shipment-row"' not in client.get(url, {"needs_action": "on"}).content.decode()
+    )
+    assert len(ghn_sandbox.calls) == calls  # nothing asked of the carrier
+
+    before = notes.count()
+    with pytest.raises(ShippingError) as again:
+        shipment_mark_handled(shipment_id=shipment.pk, user_id=None)
+    assert str(again.value) == (
+        f"Parcel {shipment.tracking_number} is Lost: there is nothing to settle."
+    )
+    assert notes.count() == before

@@ -100,17 +100,21 @@ def test_a_parcel_from_quote_to_returned_stock_and_cod(
     panel.locator('[data-testid="shipment-quote"]').click()
     services = panel.locator('[data-testid="services"]')
     expect(services).to_be_visible()
+    # The buyer pays: the COD is the balance plus the checked service's fee; choosing the
+    # economy service quotes again and the COD follows.
+    first = panel.locator("#id_cod_amount").input_value()
+    assert int(first.replace(".", "")) > 330000
     economy = services.locator("label", has_text=re.compile("Tiết kiệm"))
     economy.locator("input").check()
+    expect(panel.locator("#id_cod_amount")).not_to_have_value(first)
+    expect(economy.locator("input")).to_be_checked()
     _shot(page, "02-quoted-vi-1400")
-    # The buyer pays: the COD is the balance plus the first (checked) service's fee.
-    cod = int(panel.locator("#id_cod_amount").input_value().replace(".", ""))
-    assert cod > 330000
     panel.locator('[data-testid="shipment-create"]').click()
     box = page.locator('[data-testid="shipment"]')
     expect(box).to_be_visible()
     shipment = Shipment.objects.get(order=order)
     assert (shipment.weight_g, shipment.service_level) == (700, "economy")
+    assert shipment.cod_amount == 330000 + shipment.fee
     expect(box.locator('[data-testid="tracking"]')).to_have_text(shipment.tracking_number)
     _shot(page, "03-created-vi-1400")
 

@@ -102,6 +102,8 @@ def test_the_order_page_carries_the_shipping_panel_with_defaults(
     assert form.initial["cod_amount"] == 330000
     assert (form.initial["weight_g"], form.initial["length_cm"]) == (500, 20)
     assert panel.context["volumetric"] == 600  # 20 x 15 x 10 cm / 5000
+    # The account says where the parcel is picked up.
+    assert f'value="{ghn_account.pk}" selected>GHN Quận 1 · HCM01 Kho Quận 1</option>' in html
 
 
 @pytest.mark.django_db

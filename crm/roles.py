@@ -166,6 +166,9 @@ ROLE_PERMISSIONS: dict[str, Any] = {
         "orders.view_reports",
         *EINVOICES,
         *SHIPMENTS_READ,
+        # The carriers' COD money: statements imported and reconciled, a parcel's COD marked
+        # received (each records the order's payment).
+        *_crud("codreceipt", "view", "add", app="shipping"),
     ],
 }
 

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.forms import MoneyField, PageField
+from common.forms import MoneyField, PageField, search_field
 from inventory.models import Warehouse
 from shipping.models import Carrier, CarrierAccount, ShipmentPayer, ShipmentState, Viewing
 from shipping.services.accounts import AccountInput
@@ -147,12 +147,18 @@ class AccountForm(forms.Form):
         return {"warehouse": account.warehouse_id, **{n: getattr(account, n) for n in names}}
 
 
-class ParcelForm(forms.Form):
-    """The Shipping panel's form. `service` is chosen among the quoted services."""
+class AccountChoiceField(forms.ModelChoiceField):
+    """A carrier account with the warehouse it picks up from (the parcel leaves from there)."""
 
-    account = forms.ModelChoiceField(
-        label=_("Carrier account"), queryset=CarrierAccount.objects.none()
-    )
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} · {obj.warehouse.code} {obj.warehouse.name}"
+
+
+class ParcelForm(forms.Form):
+    """The Shipping panel's form. `service` is chosen among the quoted services; the account
+    also chooses the pickup warehouse (one account per warehouse)."""
+
+    account = AccountChoiceField(label=_("Carrier account"), queryset=CarrierAccount.objects.none())
     service = forms.CharField(label=_("Service"), max_length=200, required=False)
     weight_g = forms.IntegerField(label=_("Weight (g)"), min_value=1, max_value=100_000)
     length_cm = forms.IntegerField(label=_("Length (cm)"), min_value=1, max_value=200)
@@ -171,8 +177,10 @@ class ParcelForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = CarrierAccount.objects.filter(active=True).order_by(  # type: ignore[attr-defined]
-            "carrier", "name", "id"
+        self.fields["account"].queryset = (  # type: ignore[attr-defined]
+            CarrierAccount.objects.filter(active=True)
+            .select_related("warehouse")
+            .order_by("carrier", "name", "id")
         )
 
     def clean_cod_amount(self) -> Decimal:
@@ -200,6 +208,11 @@ class ParcelForm(forms.Form):
 
 
 class ShipmentFilterForm(forms.Form):
+    q = search_field(
+        _("Tracking number, our reference or order number"),
+        label=_("Search parcels"),
+        max_length=60,
+    )
     needs_action = forms.BooleanField(required=False)
     state = forms.ChoiceField(
         label=_("State"), choices=[("", _("Every state")), *ShipmentState.choices], required=False

@@ -11,7 +11,7 @@ from shipping.models import CarrierAccount
 
 class StatementUploadForm(forms.Form):
     account = forms.ModelChoiceField(
-        label=_("Carrier account"), queryset=CarrierAccount.objects.none()
+        label=_("Carrier account"), queryset=CarrierAccount.objects.none(), empty_label=None
     )
     file = forms.FileField(
         label=_("COD statement (.csv or .xlsx)"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from orders.models import Order
 from shipping.models import CallbackResult, CarrierAccount, CarrierCallback, Shipment, ShipmentEvent
@@ -57,8 +57,19 @@ def shipment_get(*, shipment_id: int) -> Shipment:
     return Shipment.objects.select_related("account", "order").get(pk=shipment_id)
 
 
-def shipment_list(*, needs_action: bool = False, state: str = "") -> QuerySet[Shipment]:
+def shipment_list(
+    *, needs_action: bool = False, state: str = "", query: str = ""
+) -> QuerySet[Shipment]:
+    """Parcels, newest first; `query` finds a tracking number, our reference or the order's
+    number (what staff read off a label, a carrier's call or the order)."""
     rows = Shipment.objects.select_related("account", "order")
+    text = query.strip()
+    if text:
+        rows = rows.filter(
+            Q(tracking_number__iexact=text)
+            | Q(reference__istartswith=text)
+            | Q(order__number__istartswith=text)
+        )
     if needs_action:
         rows = rows.filter(needs_action=True)
     if state:

@@ -22,6 +22,7 @@ urlpatterns: list[URLPattern] = [
     path("shipments/<int:pk>/cancel/", panel.cancel, name="cancel"),
     path("shipments/<int:pk>/redeliver/", actions.redeliver, name="redeliver"),
     path("shipments/<int:pk>/return/", actions.send_back, name="return"),
+    path("shipments/<int:pk>/handled/", actions.handled, name="handled"),
     path("shipments/<int:pk>/address/", actions.change_address, name="change_address"),
     path("shipments/<int:pk>/update/", actions.update, name="update"),
     path("shipments/<int:pk>/receive/", actions.receive, name="receive"),

@@ -46,8 +46,11 @@ from shipping.services.carriers import adapter_for
 from shipping.services.parcels import carrier_phone, whole_dong
 from shipping.signals import delivery_action_taken
 
-# A failed delivery waiting for the shop's decision.
-DECIDABLE = frozenset({ShipmentState.DELIVERY_FAILED, ShipmentState.WAITING_ACTION})
+# A failed delivery waiting for the shop's decision: the carrier takes one only while it holds
+# the parcel for it (GHN waiting_to_return, A.11; Viettel Post 505, B.7). Just after a failed
+# attempt ("delivery failed": GHN delivery_fail, Viettel Post 506) both refuse it, so staff
+# wait for the hold (the parcel still needs action: call the buyer meanwhile).
+DECIDABLE = frozenset({ShipmentState.WAITING_ACTION})
 # States in which a change is asked of the carrier (it has the last word).
 UPDATABLE = frozenset(
     {
@@ -58,6 +61,8 @@ UPDATABLE = frozenset(
     }
 )
 PICKED_UP = frozenset({ShipmentState.PICKED_UP, ShipmentState.IN_TRANSIT})
+# Lost or damaged at the carrier: staff settle it with the carrier, then mark it handled.
+SETTLEABLE = frozenset({ShipmentState.LOST, ShipmentState.DAMAGED})
 
 REDELIVER, CHANGE_ADDRESS, RETURN, RECEIVED = "redeliver", "change_address", "return", "received"
 
@@ -100,8 +105,17 @@ def _shipment(shipment_id: int) -> Shipment:
     return shipment
 
 
+def not_on_hold_text(shipment: Shipment) -> str:
+    return _(
+        "Parcel %(parcel)s: the carrier has not put it on hold for a decision yet. Deliver "
+        "again, change the address or return it once it is on hold."
+    ) % {"parcel": shipment}
+
+
 def _decidable(shipment_id: int) -> Shipment:
     shipment = _shipment(shipment_id)
+    if shipment.state == ShipmentState.DELIVERY_FAILED and shipment.needs_action:
+        raise ShippingError(not_on_hold_text(shipment))
     if shipment.state not in DECIDABLE or not shipment.needs_action or not shipment.tracking_number:
         raise ShippingError(
             _("Parcel %(parcel)s is %(state)s: there is no failed delivery to decide on.")
@@ -140,6 +154,33 @@ def action_announce(shipment: Shipment, action: str) -> None:
         "tracking_number": shipment.tracking_number,
     }
     transaction.on_commit(lambda: delivery_action_taken.send(sender=Shipment, **payload))
+
+
+def shipment_mark_handled(
+    *, shipment_id: int, user_id: int | None, now: datetime | None = None
+) -> Shipment:
+    """A parcel the carrier lost or damaged, settled with the carrier outside the CRM (a claim,
+    a new parcel for another order): it no longer needs action and the order says who settled
+    it. Nothing is asked of the carrier; no failed-delivery follow-up is involved."""
+    now = now or timezone.now()
+    shipment = _shipment(shipment_id)
+    if shipment.state not in SETTLEABLE or not shipment.needs_action:
+        raise ShippingError(
+            _("Parcel %(parcel)s is %(state)s: there is nothing to settle.")
+            % {"parcel": shipment, "state": shipment.get_state_display()}
+        )
+    text = _("Parcel %(parcel)s (%(state)s): settled with the carrier.") % {
+        "parcel": shipment,
+        "state": shipment.get_state_display(),
+    }
+    with transaction.atomic():
+        done = Shipment.objects.filter(
+            pk=shipment.pk, needs_action=True, state__in=SETTLEABLE
+        ).update(needs_action=False, updated_at=now)
+        if done:
+            order_note_add(order_id=shipment.order_id, text=text, user_id=user_id, now=now)
+    shipment.refresh_from_db()
+    return shipment
 
 
 def shipment_redeliver(

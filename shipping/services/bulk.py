@@ -1,7 +1,7 @@
 """Parcels for many orders at once (the order list's "Create parcels"): one carrier account
-and one service level for all, each parcel with the defaults of the Shipping panel (weights and
-sizes of the account, COD = the order's balance, the shop pays shipping), and a result per
-order: its tracking number, or why not. Above REQUEST_MAX orders it is a background job
+and one service level for all, each parcel with the defaults of the Shipping panel (weight and
+sizes from the order's variants, COD = the order's balance, the shop pays shipping), and a
+result per order: its tracking number, or why not. Above REQUEST_MAX orders it is a background job
 (common.jobs) whose file is the per-order report (CSV)."""
 
 from __future__ import annotations

@@ -33,7 +33,14 @@ from orders.models import Order
 from orders.services.orders.edit import order_note_add
 from orders.services.orders.transitions import order_ship
 from shipping.adapters.base import CarrierEvent, ParcelState, PayloadError
-from shipping.models import CallbackResult, CarrierAccount, CarrierCallback, Shipment, ShipmentEvent
+from shipping.models import (
+    CallbackResult,
+    CarrierAccount,
+    CarrierCallback,
+    Shipment,
+    ShipmentEvent,
+    ShipmentState,
+)
 from shipping.services.carriers import adapter_class
 from shipping.services.progress import parcel_moved_on_commit
 from shipping.signals import delivery_failed
@@ -230,7 +237,25 @@ def _jsonable(raw: Mapping[str, Any]) -> dict[str, Any]:
     return dict(json.loads(json.dumps(dict(raw), default=str)))
 
 
+def _problem(shipment: Shipment, event: CarrierEvent) -> str:
+    """Why staff must act. A failed attempt then the hold for a decision (GHN delivery_fail ->
+    waiting_to_return, Viettel Post 506 -> 505): the failure's reason is kept before the
+    hold's own words, which are often only the status's description."""
+    reason = (event.reason or event.carrier_status).strip()
+    earlier = shipment.problem.strip()
+    failed_before = shipment.state == ShipmentState.DELIVERY_FAILED and shipment.needs_action
+    if (
+        event.state == ParcelState.WAITING_ACTION
+        and failed_before
+        and earlier
+        and earlier not in reason
+    ):
+        return f"{earlier} · {reason}"[:500]
+    return reason[:500]
+
+
 def _move(shipment: Shipment, event: CarrierEvent, now: datetime) -> None:
+    problem = _problem(shipment, event)
     shipment.state = event.state.value
     shipment.carrier_status = event.carrier_status[:40]
     shipment.last_event_at = event.occurred_at
@@ -238,7 +263,7 @@ def _move(shipment: Shipment, event: CarrierEvent, now: datetime) -> None:
     fields = ["state", "carrier_status", "last_event_at", "updated_at"]
     if event.state in NEEDS_ACTION:
         shipment.needs_action = True
-        shipment.problem = (event.reason or event.carrier_status)[:500]
+        shipment.problem = problem
         fields += ["needs_action", "problem"]
         if event.state in (ParcelState.DELIVERY_FAILED, ParcelState.WAITING_ACTION):
             _announce_failure(shipment)

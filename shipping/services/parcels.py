@@ -28,6 +28,9 @@ from shipping.services.addresses import address_resolve
 VOLUMETRIC_DIVISOR = {Carrier.GHN.value: 5000, Carrier.VIETTEL_POST.value: 6000}
 # The carriers' documented limit on the declared (insured) value.
 INSURANCE_MAX = Decimal(5_000_000)
+# The parcel form's bounds (shipping.forms.ParcelForm): defaults never exceed them.
+WEIGHT_MAX_G = 100_000
+SIZE_MAX_CM = 200
 
 
 def whole_dong(value: Decimal) -> Decimal:
@@ -62,15 +65,58 @@ class ParcelDefaults:
     viewing: str
 
 
+@dataclass(frozen=True)
+class PackedSize:
+    weight_g: int
+    length_cm: int
+    width_cm: int
+    height_cm: int
+
+
+def packed_size(*, order: Order, account: CarrierAccount) -> PackedSize:
+    """The parcel's weight and sizes from the variants of the order's lines (the catalogue's
+    shipping fields), the account's defaults where the catalogue is blank:
+    - weight: the sum of quantity x the variant's weight over the lines that have one; the
+      account's default weight when no line's variant has a weight;
+    - sizes: the units stacked (the longest length, the widest width, the heights added) over
+      the lines whose variant has all three sizes; the account's default sizes when none has.
+    Staff see these in the form and change them before quoting."""
+    rows = OrderLine.objects.filter(order_id=order.pk).values_list(
+        "quantity",
+        "variant__weight_grams",
+        "variant__length_cm",
+        "variant__width_cm",
+        "variant__height_cm",
+    )
+    weight = 0
+    length = width = height = 0
+    for quantity, grams, line_length, line_width, line_height in rows:
+        weight += quantity * (grams or 0)
+        if line_length and line_width and line_height:
+            length = max(length, line_length)
+            width = max(width, line_width)
+            height += quantity * line_height
+    if not (length and width and height):
+        length, width = account.default_length_cm, account.default_width_cm
+        height = account.default_height_cm
+    return PackedSize(
+        weight_g=min(weight, WEIGHT_MAX_G) or account.default_weight_g,
+        length_cm=min(length, SIZE_MAX_CM),
+        width_cm=min(width, SIZE_MAX_CM),
+        height_cm=min(height, SIZE_MAX_CM),
+    )
+
+
 def parcel_defaults(*, order: Order, account: CarrierAccount) -> ParcelDefaults:
-    """Weight and sizes from the account's defaults (the catalogue has no weights yet), COD
-    from the order's balance, the goods' value declared (up to the carriers' limit)."""
+    """Weight and sizes from the order's variants (see packed_size), COD from the order's
+    balance, the goods' value declared (up to the carriers' limit)."""
     goods = max(order.total - order.shipping_fee, Decimal(0))
+    size = packed_size(order=order, account=account)
     return ParcelDefaults(
-        weight_g=account.default_weight_g,
-        length_cm=account.default_length_cm,
-        width_cm=account.default_width_cm,
-        height_cm=account.default_height_cm,
+        weight_g=size.weight_g,
+        length_cm=size.length_cm,
+        width_cm=size.width_cm,
+        height_cm=size.height_cm,
         cod_amount=cod_default(order=order, payer=ShipmentPayer.SHOP, fee=None),
         insurance_value=whole_dong(min(goods, INSURANCE_MAX)),
         payer=ShipmentPayer.SHOP,

@@ -31,7 +31,9 @@ from shipping.models import Shipment, ShipmentState
 from shipping.services.actions import (
     DECIDABLE,
     UPDATABLE,
+    not_on_hold_text,
     shipment_change_address,
+    shipment_mark_handled,
     shipment_redeliver,
     shipment_return,
     shipment_update,
@@ -99,6 +101,18 @@ def send_back(request: HttpRequest, pk: int) -> HttpResponse:
     return _answer(request, shipment, done=done)
 
 
+@require_POST
+@require_perm(ACT)
+def handled(request: HttpRequest, pk: int) -> HttpResponse:
+    shipment = _shipment_or_404(pk)
+    try:
+        shipment = shipment_mark_handled(shipment_id=shipment.pk, user_id=request.user.pk)
+    except ShippingError as error:
+        return _answer(request, shipment, error=str(error))
+    done = _("Parcel %(parcel)s marked as settled.") % {"parcel": shipment}
+    return _answer(request, shipment, done=done)
+
+
 def _page(
     request: HttpRequest, template: str, shipment: Shipment, form: Any, *, status: int = 200
 ) -> HttpResponse:
@@ -117,7 +131,10 @@ def change_address(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = _shipment_or_404(pk)
     template = "shipping/shipment_address.html"
     if shipment.state not in DECIDABLE or not shipment.needs_action:
-        messages.error(request, _("This parcel has no failed delivery to decide on."))
+        if shipment.state == ShipmentState.DELIVERY_FAILED and shipment.needs_action:
+            messages.error(request, not_on_hold_text(shipment))
+        else:
+            messages.error(request, _("This parcel has no failed delivery to decide on."))
         return redirect(_back(request, shipment))
     order = shipment.order
     initial = {

@@ -23,7 +23,10 @@ CREATE = "shipping.add_shipment"
 
 class BulkParcelForm(forms.Form):
     account = forms.ModelChoiceField(
-        label=_("Carrier account"), queryset=CarrierAccount.objects.none()
+        label=_("Carrier account"),
+        queryset=CarrierAccount.objects.none(),
+        empty_label=None,  # the first account chosen: Ctrl+Enter creates the parcels at once
+        widget=forms.Select(attrs={"autofocus": True}),
     )
     level = forms.ChoiceField(
         label=_("Service"), choices=ServiceLevel.choices, initial=ServiceLevel.ECONOMY

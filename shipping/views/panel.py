@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.auth import require_perm
 from common.htmx import is_htmx, vary_on_htmx
+from common.money import ParseError, money_input, parse_money
 from orders import transitions as t
 from orders.models import Order
 from shipping import selectors
@@ -27,7 +28,7 @@ from shipping.adapters.base import ServiceOption
 from shipping.errors import ShippingAddressError, ShippingError, field_label
 from shipping.forms import ParcelForm
 from shipping.models import CarrierAccount, Shipment, ShipmentPayer
-from shipping.services.actions import DECIDABLE, UPDATABLE
+from shipping.services.actions import DECIDABLE, SETTLEABLE, UPDATABLE
 from shipping.services.parcels import cod_default, parcel_defaults, volumetric_weight_g
 from shipping.services.shipments import (
     ServiceChoice,
@@ -128,6 +129,7 @@ def _context(
         "form": form,
         "options": [(_service_value(o), o) for o in options or []],
         "chosen": chosen,
+        "cod_auto": form.data.get("cod_auto", "") if form is not None and form.is_bound else "",
         "volumetric": volumetric,
         "error": error,
         "address_field": address_field,
@@ -135,6 +137,7 @@ def _context(
         "panel_id": f"shipping-panel-{order.pk}",
         "fix_account_id": fix_account_id,
         "decidable": DECIDABLE,
+        "settleable": SETTLEABLE,
         "updatable": UPDATABLE,
     }
 
@@ -183,23 +186,37 @@ def panel(request: HttpRequest, order_id: int) -> HttpResponse:
     return _render(request, _order_or_404(order_id))
 
 
+def _auto_cod(form: ParcelForm) -> Decimal | None:
+    """The COD the panel last filled in itself (the hidden `cod_auto`), None if unreadable."""
+    try:
+        return parse_money(form.data.get("cod_auto", ""), currency="VND")
+    except ParseError:
+        return None
+
+
 def _quote(order: Order, form: ParcelForm) -> list[ServiceOption]:
+    """The route's services with their live fees. While staff have not typed a COD of their
+    own (it is the order's balance, or what the panel last filled in), the COD follows who
+    pays: the balance, plus the CHOSEN service's fee when the buyer pays (a change of service
+    or of payer quotes again, so the amount always matches the service that will be sent)."""
     account = form.cleaned_data["account"]
     options = shipment_quote(
         order_id=order.pk, account_id=account.pk, spec=form.spec(service_code="")
     )
     payer = form.cleaned_data["payer"]
-    untouched = form.cleaned_data["cod_amount"] == cod_default(
-        order=order, payer=ShipmentPayer.SHOP, fee=None
-    )
-    if payer == ShipmentPayer.BUYER and untouched and options:
-        choice = _service_choice(form.data.get("service", ""))
-        picked = next((o for o in options if choice and o.code == choice.code), options[0])
-        data = dict(form.data.items())
-        data["cod_amount"] = str(
-            cod_default(order=order, payer=payer, fee=picked.fee or Decimal(0))
-        )
-        form.data = data
+    balance = cod_default(order=order, payer=ShipmentPayer.SHOP, fee=None)
+    typed = form.cleaned_data["cod_amount"]
+    if typed not in (balance, _auto_cod(form)):
+        return options
+    choice = _service_choice(form.data.get("service", ""))
+    picked = next((o for o in options if choice and o.code == choice.code), None)
+    picked = picked or (options[0] if options else None)
+    fee = picked.fee if picked is not None and picked.fee is not None else Decimal(0)
+    amount = cod_default(order=order, payer=payer, fee=fee)
+    data = dict(form.data.items())
+    data["cod_amount"] = money_input(amount, "VND")
+    data["cod_auto"] = money_input(amount, "VND")
+    form.data = data
     return options
 
 

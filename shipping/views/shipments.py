@@ -18,7 +18,7 @@ from shipping import selectors
 from shipping.errors import ShippingError
 from shipping.forms import ShipmentFilterForm
 from shipping.models import Shipment
-from shipping.services.actions import DECIDABLE
+from shipping.services.actions import DECIDABLE, SETTLEABLE
 from shipping.services.shipments import shipment_labels
 
 VIEW = "shipping.view_shipment"
@@ -33,7 +33,9 @@ def shipment_list(request: HttpRequest) -> HttpResponse:
     values = parsed.values
     page = paginate(
         selectors.shipment_list(
-            needs_action=bool(values.get("needs_action")), state=values.get("state") or ""
+            needs_action=bool(values.get("needs_action")),
+            state=values.get("state") or "",
+            query=values.get("q") or "",
         ),
         page=values.get("page") or 1,
         per_page=PER_PAGE,
@@ -48,6 +50,7 @@ def shipment_list(request: HttpRequest) -> HttpResponse:
             "action_count": selectors.needs_action_count(),
             "can_act": request.user.has_perm("shipping.add_shipment"),
             "decidable": DECIDABLE,
+            "settleable": SETTLEABLE,
             "here": request.get_full_path(),
         },
         partial="shipment-table",

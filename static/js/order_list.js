@@ -1,5 +1,6 @@
 // Order list: row selection for the bulk actions and keyboard moves.
-// j / k move the highlighted row, x ticks it, Enter opens it ("/" to search is in app.js).
+// j / k move the highlighted row, x ticks it, Enter opens it, s creates parcels for the ticked
+// orders ("/" to search is in app.js).
 (function () {
   "use strict";
 
@@ -83,6 +84,10 @@
       var box = list[current].querySelector("input[name=order]");
       box.checked = !box.checked;
       refresh();
+    } else if (event.key === "s") {
+      // Create parcels for the ticked orders (the carrier and service are asked next).
+      var parcels = document.querySelector("[data-bulk] [data-action=parcels]");
+      if (parcels && !parcels.disabled) { event.preventDefault(); parcels.click(); }
     } else if (event.key === "Enter" && list[current] && !event.target.matches("a, button, input")) {
       var link = list[current].querySelector("[data-open]");
       if (link) { event.preventDefault(); window.location.href = link.href; }

@@ -72,7 +72,7 @@ def test_a_refused_redeliver_changes_nothing(carrier_driver, ship_order, ship_sp
     shipment = carrier_driver.ship(order, ship_spec)
     carrier_driver.pickup(shipment)
     # The parcel is marked as failed here while the carrier still carries it.
-    Shipment.objects.filter(pk=shipment.pk).update(state="delivery_failed", needs_action=True)
+    Shipment.objects.filter(pk=shipment.pk).update(state="waiting_action", needs_action=True)
     before = carrier_driver.status(shipment.tracking_number)
 
     with pytest.raises(ShippingError) as refused:

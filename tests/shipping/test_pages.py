@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from common.money import money_input
 from shipping.models import CarrierAccount, Shipment
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -101,6 +102,8 @@ def test_the_order_page_carries_the_shipping_panel_with_defaults(
     assert form.initial["cod_amount"] == 330000
     assert (form.initial["weight_g"], form.initial["length_cm"]) == (500, 20)
     assert panel.context["volumetric"] == 600  # 20 x 15 x 10 cm / 5000
+    # The account says where the parcel is picked up.
+    assert f'value="{ghn_account.pk}" selected>GHN Quận 1 · HCM01 Kho Quận 1</option>' in html
 
 
 @pytest.mark.django_db
@@ -257,7 +260,52 @@ def test_when_the_buyer_pays_the_quote_adds_the_fee_to_the_cod(
     )
     assert quoted.status_code == 200
     _value, first = quoted.context["options"][0]
-    assert quoted.context["form"].data["cod_amount"] == str(330000 + first.fee)
+    assert quoted.context["form"].data["cod_amount"] == money_input(330000 + first.fee, "VND")
+
+
+@pytest.mark.django_db
+def test_the_cod_follows_the_chosen_service_and_who_pays_until_staff_type_one(
+    client, login_as, ghn_sandbox, ghn_account, ship_order
+):
+    order = ship_order()
+    login_as("warehouse")
+    url = reverse("shipping:quote", args=[order.pk])
+    quoted = client.post(url, _form(ghn_account, payer="buyer"), **HX)
+    (first_value, first), (second_value, second) = quoted.context["options"][:2]
+    assert first.fee != second.fee
+    auto = quoted.context["form"].data["cod_amount"]
+    assert auto == money_input(330000 + first.fee, "VND")
+    assert f'name="cod_auto" value="{auto}"' in quoted.content.decode()
+
+    # The second service chosen (its radio re-quotes): the COD carries its fee.
+    changed = client.post(
+        url,
+        _form(ghn_account, payer="buyer", cod_amount=auto, cod_auto=auto, service=second_value),
+        **HX,
+    )
+    follows = money_input(330000 + second.fee, "VND")
+    assert changed.context["form"].data["cod_amount"] == follows
+    assert changed.context["chosen"] == second_value
+
+    # The shop pays after all: the order's balance again.
+    shop = client.post(
+        url,
+        _form(
+            ghn_account, payer="shop", cod_amount=follows, cod_auto=follows, service=second_value
+        ),
+        **HX,
+    )
+    assert shop.context["form"].data["cod_amount"] == "330.000"
+
+    # An amount staff typed stays as typed.
+    typed = client.post(
+        url,
+        _form(
+            ghn_account, payer="buyer", cod_amount="350.000", cod_auto=follows, service=first_value
+        ),
+        **HX,
+    )
+    assert typed.context["form"].data["cod_amount"] == "350.000"
 
 
 @pytest.mark.django_db

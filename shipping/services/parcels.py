@@ -275,7 +275,13 @@ def parcel_request(
         service_code=spec.service_code,
         cod_amount=whole_dong(spec.cod_amount),
         insurance_value=whole_dong(spec.insurance_value),
-        payer=Payer(spec.payer),
+        # Our COD is everything the courier collects: when the buyer pays shipping the fee is
+        # already in it (cod_default). Told that the receiver pays (GHN payment_type_id 2,
+        # Viettel Post ORDER_PAYMENT 2/4), the carrier would collect its fee again on top of
+        # the COD. So the carrier bills the shop, taking its fee out of the COD it remits: the
+        # buyer hands over exactly our COD, which is also what the carrier's statement shows.
+        # Who bears the fee stays ours (Shipment.payer).
+        payer=Payer.SHOP,
         viewing=ViewingRule(spec.viewing),
         note=spec.note,
         content=content,

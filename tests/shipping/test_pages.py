@@ -261,6 +261,9 @@ def test_when_the_buyer_pays_the_quote_adds_the_fee_to_the_cod(
     assert quoted.status_code == 200
     _value, first = quoted.context["options"][0]
     assert quoted.context["form"].data["cod_amount"] == money_input(330000 + first.fee, "VND")
+    assert "The fee is in the COD; the carrier takes it from the COD it pays out." in (
+        quoted.content.decode()
+    )
 
 
 @pytest.mark.django_db

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,13 +27,16 @@ from invoicing.adapters.base import InvoiceKind, LineKind, PayloadError, Permane
 from invoicing.adapters.sinvoice_payload import dumps, invoice_body
 from invoicing.models import EInvoice, InvoiceState, Provider, ProviderAccount
 from invoicing.sandbox.sinvoice import PASSWORD, TAX_CODE, USERNAME
+from invoicing.services.corrections import adjustment_confirm, correction_draft, increase_lines
 from invoicing.services.issuing import (
+    InvoiceStateError,
     compute_for_order,
     invoice_draft,
     invoice_issue,
     preview_request,
 )
 from invoicing.services.preview import preview_pdf
+from orders.services.returns import ReturnLineInput, return_create
 from tests.invoicing.test_misa_sandbox import PUBLISH, post, publish_error, wrapped
 
 D = Decimal
@@ -234,3 +237,68 @@ def test_the_misa_sandbox_refuses_a_sales_invoice_with_vat(
     answer = post(misa_sandbox, PUBLISH, [wrapped(vat_body)]).json()
     assert [item["ErrorCode"] for item in json.loads(answer["Data"])] == [None]
     assert len(misa_control.get("state")["invoices"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("provider", [Provider.SINVOICE.value, Provider.MISA.value])
+def test_a_return_on_a_sales_invoice_is_adjusted_without_vat(
+    hand_order, provider, request, run_jobs
+) -> None:
+    """One shirt back: 165,000 charged, 148,500 paid for it (test_issuing.py), no VAT."""
+    account = _sales_account(provider, request)
+    original = invoice_issue(invoice_id=invoice_draft(order=hand_order.order, account=account).pk)
+    assert original.state == InvoiceState.ISSUED
+    line = hand_order.order.lines.get(variant=hand_order.shirt)
+    with run_jobs():
+        order_return = return_create(
+            order_id=hand_order.order.pk,
+            lines=[ReturnLineInput(line.pk, 1, "good")],
+            user_id=None,
+        )
+    proposal = EInvoice.objects.get(order_return=order_return)
+    assert (proposal.kind, proposal.total_without_vat, proposal.total_vat, proposal.total) == (
+        "2",
+        D(148500),
+        0,
+        D(148500),
+    )
+    assert list(
+        proposal.lines.values_list("quantity", "unit_price", "discount", "amount", "vat_rate")
+    ) == [(D(1), D(165000), D(16500), D(148500), "kct")]
+    # an increase computed with VAT is no correction of a sales invoice: nothing is drafted
+    with_vat = increase_lines(
+        name="Phí gói quà",
+        quantity=D(1),
+        unit_price=D(11000),
+        vat_rate=VatRate.TEN,
+        currency="VND",
+    )
+    with pytest.raises(InvoiceStateError):
+        correction_draft(
+            original=original,
+            kind="increase",
+            reason="Thêm phí gói quà",
+            agreement_name="Biên bản điều chỉnh số 02/2026",
+            agreement_date=date(2026, 12, 7),
+            computed=with_vat,
+        )
+    assert EInvoice.objects.count() == 2
+    adjustment_confirm(
+        invoice_id=proposal.pk,
+        reason="Khách trả lại 1 áo thun",
+        agreement_name="Biên bản điều chỉnh số 01/2026",
+        agreement_date=date(2026, 12, 7),
+    )
+    issued = invoice_issue(invoice_id=proposal.pk)
+    original.refresh_from_db()
+    assert (issued.state, original.state) == (InvoiceState.ISSUED, InvoiceState.ADJUSTED)
+    sent = _received(provider, request)[-1]
+    if provider == Provider.SINVOICE:
+        assert [(i["taxPercentage"], i["taxAmount"]) for i in sent["itemInfo"]] == [(-2, 0)]
+        assert sent["summarizeInfo"]["totalTaxAmount"] == 0
+    else:
+        assert [
+            (ln["VATRateName"], ln["VATAmountOC"], ln["AmountWithoutVATOC"])
+            for ln in sent["OriginalInvoiceDetail"]
+        ] == [("KCT", 0, -148500)]
+        assert (sent["TotalVATAmountOC"], sent["TotalAmountOC"]) == (0, -148500)

@@ -415,7 +415,7 @@ def panel_correct(request: HttpRequest, pk: int) -> HttpResponse:
     computed = order_return = None
     if data["kind"] == CorrectionKind.DECREASE:
         order_return = get_object_or_404(order.returns, pk=data["order_return"])
-        computed = decrease_for_return(order_return)
+        computed = decrease_for_return(order_return, current.kind)
     elif data["kind"] == CorrectionKind.INCREASE:
         computed = increase_lines(
             name=data["line_name"],
@@ -424,6 +424,7 @@ def panel_correct(request: HttpRequest, pk: int) -> HttpResponse:
             vat_rate=VatRate(data["line_rate"]),
             currency=order.currency,
             other_percent=data["line_other_percent"] or Decimal(0),
+            kind=current.kind,
         )
     try:
         invoice = correction_draft(

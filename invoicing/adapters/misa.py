@@ -56,7 +56,15 @@ Choices on the doc's [UNV] points (also listed in the sandbox):
 - a token lives as long as the adapter instance (D.1: 15 days at MISA, unverified, so no
   lifetime is assumed); an expired one is renewed by signing in again (the refresh route is
   not used);
-- `status(invoice=...)` (not in the interface) asks by TransactionID (MISA's lookup code).
+- `status(invoice=...)` (not in the interface) asks by TransactionID (MISA's lookup code);
+- a sales invoice (template 2, InvSeries "2C26TBB", InvoiceName "Hóa đơn bán hàng"): D.5 and
+  E.6 do not say what its lines' VATRateName is (E.6 only names "KHAC:AB.CD%" for direct-method
+  percentages, a rate we neither know nor may print as VAT). We send the conservative choice:
+  every line "KCT" with VATAmount 0 (the documented name of "no tax", S-Invoice's -2 for the
+  same invoice, which any server checking the documented names accepts), TaxRateInfo with its
+  one element per distinct rate (D.5): "KCT", the total, VAT 0; TotalVATAmount 0,
+  TotalAmountWithoutVAT = TotalAmount, IsTaxReduction43 false. A sales request that carries VAT
+  is refused before any call (PermanentError "vat_on_sales_invoice").
 """
 
 from __future__ import annotations
@@ -78,6 +86,7 @@ from invoicing.adapters import misa_protocol as proto
 from invoicing.adapters.base import (
     AuthError,
     InvoiceFile,
+    InvoiceKind,
     InvoiceRequest,
     IssuedInvoice,
     PermanentError,
@@ -224,7 +233,7 @@ class MisaAdapter(ProviderAdapter):
         return [proto.template_info(item) for item in proto.items(data)]
 
     def preview(self, *, request: InvoiceRequest) -> bytes:
-        self._check_currency(request)
+        self._check_sendable(request)
         body = proto.invoice_data(request, today=self.config.clock())
         data = self.call("POST", proto.PREVIEW, body, params={"type": "1"})
         link = proto.text(
@@ -254,9 +263,16 @@ class MisaAdapter(ProviderAdapter):
         return answer.content
 
     @staticmethod
-    def _check_currency(request: InvoiceRequest) -> None:
+    def _check_sendable(request: InvoiceRequest) -> None:
         """D.5 asks the VND value of every amount beside the original currency's (OC) and the
-        ExchangeRate between them; a request carries no rate, so only VND is sent."""
+        ExchangeRate between them; a request carries no rate, so only VND is sent. A sales
+        invoice carries no VAT (E.2): one that does is refused before any call."""
+        if request.kind is InvoiceKind.SALES and (
+            request.total_vat or any(line.vat_amount for line in request.lines)
+        ):
+            raise PermanentError(
+                "vat_on_sales_invoice", "Hóa đơn bán hàng (mẫu số 2) không có thuế GTGT"
+            )
         if request.currency.upper() != "VND":
             raise PermanentError(
                 "currency_without_rate",
@@ -265,7 +281,7 @@ class MisaAdapter(ProviderAdapter):
             )
 
     def issue(self, *, request: InvoiceRequest) -> IssuedInvoice:
-        self._check_currency(request)
+        self._check_sendable(request)
         body = [proto.publish_item(proto.invoice_data(request, today=self.config.clock()))]
         try:
             data = self.call("POST", proto.PUBLISH_HSM, body, coded=True)

@@ -52,6 +52,7 @@ VAT_NAMES = {
     VatRate.NOT_SUBJECT: "KCT",
     VatRate.NOT_DECLARED: "KKKNT",
 }
+SALES_VAT_NAME = "KCT"  # a sales invoice's lines (misa.py's docstring: the doc is silent)
 TOKEN_CODES = frozenset(
     {
         "tokenexpiredcode",
@@ -267,7 +268,7 @@ def _pair(name: str, value: Decimal) -> dict[str, Decimal]:
     return {f"{name}OC": value, name: value}
 
 
-def _line(line: InvoiceLine, sign: int) -> dict[str, Any]:
+def _line(line: InvoiceLine, sign: int, *, sales: bool = False) -> dict[str, Any]:
     item_type = {
         LineKind.GOODS: ITEM_GOODS,
         LineKind.FEE: ITEM_GOODS,
@@ -298,7 +299,9 @@ def _line(line: InvoiceLine, sign: int) -> dict[str, Any]:
             **_pair("DiscountAmount", sign * line.discount),
             **_pair("Amount", sign * gross),
             **_pair("AmountWithoutVAT", sign * line.amount),
-            "VATRateName": vat_rate_name(line.vat_rate, line.other_percent),
+            "VATRateName": (
+                SALES_VAT_NAME if sales else vat_rate_name(line.vat_rate, line.other_percent)
+            ),
             **_pair("VATAmount", sign * line.vat_amount),
             "AmountAfterTax": sign * (line.amount + line.vat_amount),
         }
@@ -355,10 +358,34 @@ def _correction(request: InvoiceRequest) -> dict[str, Any]:
     }
 
 
+def _rate_info(request: InvoiceRequest, sign: int) -> list[dict[str, Any]]:
+    """TaxRateInfo, one element per distinct rate (D.5); a sales invoice's one element is its
+    lines' "KCT" with the total and no VAT."""
+    if request.kind is not InvoiceKind.SALES:
+        return [
+            {
+                "VATRateName": vat_rate_name(part.rate, part.other_percent),
+                "AmountWithoutVATOC": sign * part.taxable,
+                "VATAmountOC": sign * part.vat,
+            }
+            for part in request.breakdown
+        ]
+    if all(line.kind is LineKind.NOTE for line in request.lines):
+        return []
+    return [
+        {
+            "VATRateName": SALES_VAT_NAME,
+            "AmountWithoutVATOC": sign * request.total_without_vat,
+            "VATAmountOC": sign * request.total_vat,
+        }
+    ]
+
+
 def invoice_data(request: InvoiceRequest, *, today: datetime) -> dict[str, Any]:
     """One OriginalInvoiceData (D.5) for `request`; `today` is used when issued_at is None."""
     fix = request.correction
     sign = -1 if fix is not None and fix.kind is AdjustmentKind.DECREASE else 1
+    sales = request.kind is InvoiceKind.SALES
     seller, buyer = request.seller, request.buyer
     issued_on = (request.issued_at or today).astimezone(ICT).date()
     body: dict[str, Any] = {
@@ -390,17 +417,10 @@ def invoice_data(request: InvoiceRequest, *, today: datetime) -> dict[str, Any]:
         "BuyerEmail": buyer.email,
         "BuyerFullName": buyer.name,
         **_totals(request, sign),
-        "IsTaxReduction43": any(ln.vat_rate is VatRate.EIGHT for ln in request.lines),
+        "IsTaxReduction43": not sales and any(ln.vat_rate is VatRate.EIGHT for ln in request.lines),
         "IsInvoiceCalculatingMachine": False,
-        "OriginalInvoiceDetail": [_line(line, sign) for line in request.lines],
-        "TaxRateInfo": [
-            {
-                "VATRateName": vat_rate_name(part.rate, part.other_percent),
-                "AmountWithoutVATOC": sign * part.taxable,
-                "VATAmountOC": sign * part.vat,
-            }
-            for part in request.breakdown
-        ],
+        "OriginalInvoiceDetail": [_line(line, sign, sales=sales) for line in request.lines],
+        "TaxRateInfo": _rate_info(request, sign),
         "OptionUserDefined": _digits(request),
     }
     correction = _correction(request)

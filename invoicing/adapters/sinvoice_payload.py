@@ -17,7 +17,15 @@ them in S-Invoice's shapes:
   agreement name and date are required (PayloadError before any call when missing);
 - `buyerNotGetInvoice` 0 only with a tax code (C.5: name, address and tax code required then),
   a person's 12-digit citizen ID standing in for it (TT 86/2024);
-- dates as epoch milliseconds; phone numbers digits only, "+" -> "00".
+- dates as epoch milliseconds; phone numbers digits only, "+" -> "00";
+- a sales invoice (`invoiceType` "2", template 2/xxx, E.2): every line `taxPercentage` -2 and
+  `taxAmount` 0 (S-Invoice's rule for sales invoices; E.6: -2 is "no tax"), whatever rate the
+  line names; `summarizeInfo` with `totalTaxAmount` 0 and `totalAmountWithoutTax` =
+  `totalAmountWithTax` = the total. C.5 says nothing else of template 2 (`adjustAmount20`, the
+  20 % reduction, is not used: we never claim it); `taxBreakdowns` keeps C.5's letter, "one
+  entry per taxPercentage": the one entry -2 with the taxable total and `taxAmount` 0, which
+  carries no VAT. A sales request that carries VAT (a line's, or the total's) is refused
+  before any call (PayloadError "vat_on_sales_invoice"): its total would not hold.
 """
 
 from __future__ import annotations
@@ -31,6 +39,7 @@ from typing import Any
 from invoicing.adapters.base import (
     AdjustmentKind,
     Correction,
+    InvoiceKind,
     InvoiceLine,
     InvoiceRequest,
     LineKind,
@@ -58,6 +67,7 @@ ADJUSTMENT_TYPE = {
 SELECTION = {LineKind.GOODS: 1, LineKind.FEE: 1, LineKind.NOTE: 2, LineKind.DISCOUNT: 3}
 PAYMENT_NAMES = {"TM": "TM", "CK": "CK", "TM/CK": "TM/CK"}
 NOTE_MAX, ITEM_NAME_MAX, REFERENCE_MAX = 255, 500, 225
+SALES_TAX_PERCENTAGE = -2  # a sales invoice's lines: no VAT (taxAmount 0)
 
 
 def tax_percentage(rate: VatRate) -> int:
@@ -113,6 +123,14 @@ def _check_sendable(request: InvoiceRequest) -> None:
             "unsupported_currency",
             "S-Invoice needs the exchange rate of a currency other than VND, which we do not have",
             field="exchangeRate",
+        )
+    if request.kind is InvoiceKind.SALES and (
+        request.total_vat or any(line.vat_amount for line in request.lines)
+    ):
+        raise PayloadError(
+            "vat_on_sales_invoice",
+            "A sales invoice (template 2) carries no VAT: its lines and total must have none",
+            field="taxAmount",
         )
     correction = request.correction
     if correction is not None and not (
@@ -217,10 +235,10 @@ def _direction(request: InvoiceRequest) -> bool | None:
     return False if kind == AdjustmentKind.DECREASE else None
 
 
-def item(line: InvoiceLine, increase: bool | None) -> dict[str, Any]:
+def item(line: InvoiceLine, increase: bool | None, *, sales: bool = False) -> dict[str, Any]:
     if line.kind == LineKind.NOTE:
         return {"lineNumber": line.number, "selection": 2, "itemName": line.name[:ITEM_NAME_MAX]}
-    rate = tax_percentage(line.vat_rate)
+    rate = SALES_TAX_PERCENTAGE if sales else tax_percentage(line.vat_rate)
     with_tax = line.amount + line.vat_amount
     values: dict[str, Any] = {
         "lineNumber": line.number,
@@ -251,6 +269,17 @@ def item(line: InvoiceLine, increase: bool | None) -> dict[str, Any]:
 
 def breakdowns(request: InvoiceRequest) -> list[dict[str, Any]]:
     positive = _direction(request) is not False
+    if request.kind is InvoiceKind.SALES:  # one entry for the lines' -2, no tax in it
+        if all(line.kind == LineKind.NOTE for line in request.lines):
+            return []
+        entry = {
+            "taxPercentage": SALES_TAX_PERCENTAGE,
+            "taxableAmount": request.total_without_vat,
+            "taxAmount": request.total_vat,
+            "taxableAmountPos": positive,
+            "taxAmountPos": positive,
+        }
+        return [entry]
     return [
         {
             "taxPercentage": tax_percentage(b.rate),
@@ -295,7 +324,9 @@ def invoice_body(request: InvoiceRequest) -> dict[str, Any]:
         "buyerInfo": buyer_info(request),
         "sellerInfo": seller_info(request),
         "payments": [{"paymentMethodName": PAYMENT_NAMES.get(request.payment_method, "TM/CK")}],
-        "itemInfo": [item(line, increase) for line in request.lines],
+        "itemInfo": [
+            item(line, increase, sales=request.kind is InvoiceKind.SALES) for line in request.lines
+        ],
         "taxBreakdowns": breakdowns(request),
         "summarizeInfo": summary(request),
     }

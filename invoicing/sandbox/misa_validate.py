@@ -6,6 +6,9 @@ Decimal places: no line number with more decimals than OptionUserDefined declare
 Tolerances (MISA publishes none; [UNV]): a line's Amount against Quantity x UnitPrice and its
 VATAmount against AmountWithoutVAT x rate within `tolerance` (1 dong by default); a rate's VAT
 in TaxRateInfo against the sum of its lines within `tolerance` per line; every other sum exact.
+A sales invoice (symbol 2..., E.2) carries no VAT: a line or TaxRateInfo element with a VAT
+rate (a percentage or KHAC) or any VAT amount, or a TotalVATAmount, is refused
+(SalesInvoiceWithVAT); "KCT"/"KKKNT" with VAT 0 is what it may carry.
 """
 
 from __future__ import annotations
@@ -242,6 +245,24 @@ def _totals(body: Mapping[str, Any], sums: dict[str, list[Decimal]], tolerance: 
                 raise ApiError("InvalidTotalAmount", f"{name} phải là số nguyên (VND)")
 
 
+def _check_sales(body: Mapping[str, Any]) -> None:
+    """A sales invoice with VAT in it is refused (see the module's docstring)."""
+    message = "Hóa đơn bán hàng (mẫu số 2) không có thuế GTGT"
+    details = body.get("OriginalInvoiceDetail")
+    infos = body.get("TaxRateInfo")
+    rows = [
+        *(details if isinstance(details, list) else []),
+        *(infos if isinstance(infos, list) else []),
+    ]
+    for row in rows:
+        if not isinstance(row, Mapping) or int(number(row, "ItemType")) == 4:
+            continue
+        if str(row.get("VATRateName") or "") not in NO_TAX or number(row, "VATAmountOC"):
+            raise ApiError("SalesInvoiceWithVAT", f"{message}: {row.get('VATRateName')}")
+    if number(body, "TotalVATAmountOC") or number(body, "TotalVATAmount"):
+        raise ApiError("SalesInvoiceWithVAT", f"{message}: TotalVATAmount")
+
+
 def check(
     body: Any, *, company_tax_code: str, coded: bool, tolerance: Decimal = Decimal(1)
 ) -> Checked:
@@ -262,6 +283,8 @@ def check(
         raise ApiError(
             "InvalidInvSeries", f"Ký hiệu {symbol}: năm {symbol[2:4]} khác năm của ngày hóa đơn"
         )
+    if symbol.startswith("2"):
+        _check_sales(body)
     _totals(body, _lines(body, tolerance), tolerance)
     reference = int(number(body, "ReferenceType"))
     org = None

@@ -5,6 +5,10 @@ Signs: a line counts negative when `isIncreaseItem` is false (discount lines, ev
 decrease adjustment), a breakdown when `taxableAmountPos`/`taxAmountPos` is false, a total when
 its `is...Pos` flag is false. Amounts are compared as magnitudes with their signs applied, so a
 decrease adjustment with negative unit prices and positive amounts (Odoo's shape) passes.
+
+A sales invoice (template 2, E.2) carries no VAT: every priced line `taxPercentage` -2 with
+`taxAmount` 0 (absent counts as 0), no breakdown entry with another rate or any tax, and no
+`totalTaxAmount` (check_sales, before the sums are compared).
 """
 
 from __future__ import annotations
@@ -188,6 +192,39 @@ def check_summary(summary: Any, taxable: Decimal, tax: Decimal, sums: Sums) -> N
             raise ApiError("INVALID_TOTAL_AMOUNT", message)
 
 
+SALES_TAX_PERCENTAGE = -2
+
+
+def _no_tax(values: Mapping[str, Any], name: str) -> bool:
+    amount = optional(values, name)
+    return amount is None or amount == 0
+
+
+def check_sales(body: Mapping[str, Any]) -> None:
+    """A sales invoice that carries VAT is refused (see the module's docstring)."""
+    message = "Hóa đơn bán hàng (mẫu số 2) không có thuế GTGT"
+    items = body.get("itemInfo")
+    for index, item in enumerate(items if isinstance(items, list) else [], start=1):
+        if not isinstance(item, Mapping) or code(item.get("selection")) == "2":
+            continue
+        where = f"Dòng {code(item.get('lineNumber')) or index}"
+        rate = optional(item, "taxPercentage")
+        if rate != SALES_TAX_PERCENTAGE or not _no_tax(item, "taxAmount"):
+            detail = f"{where}: thuế suất phải là -2 và tiền thuế 0"
+            raise ApiError("SALES_INVOICE_WITH_TAX", f"{message}. {detail}")
+    breakdowns = body.get("taxBreakdowns")
+    for entry in breakdowns if isinstance(breakdowns, list) else []:
+        if not isinstance(entry, Mapping):
+            continue
+        if optional(entry, "taxPercentage") != SALES_TAX_PERCENTAGE or not _no_tax(
+            entry, "taxAmount"
+        ):
+            raise ApiError("SALES_INVOICE_WITH_TAX", f"{message}. Tổng hợp thuế suất có thuế")
+    summary = body.get("summarizeInfo")
+    if isinstance(summary, Mapping) and not _no_tax(summary, "totalTaxAmount"):
+        raise ApiError("SALES_INVOICE_WITH_TAX", f"{message}. Tổng tiền thuế phải là 0")
+
+
 def parse_total(summary: Any, fallback: Decimal) -> Decimal:
     if isinstance(summary, Mapping):
         given = optional(summary, "totalAmountWithTax")
@@ -196,4 +233,11 @@ def parse_total(summary: Any, fallback: Decimal) -> Decimal:
     return fallback
 
 
-__all__ = ["check_breakdowns", "check_items", "check_summary", "decimal", "parse_total"]
+__all__ = [
+    "check_breakdowns",
+    "check_items",
+    "check_sales",
+    "check_summary",
+    "decimal",
+    "parse_total",
+]

@@ -56,6 +56,8 @@ def check_invoice(sb: SInvoiceSandbox, request: Request, *, preview: bool) -> Ch
     check_parties(request.account, body)
     money = checked.adjustment == "5" and code(general.get("adjustmentInvoiceType")) == "1"
     sums = amounts.check_items(body.get("itemInfo"), checked.adjustment, money)
+    if checked.template.startswith("2"):  # a sales invoice: no VAT (E.2)
+        amounts.check_sales(body)
     taxable, tax = amounts.check_breakdowns(body.get("taxBreakdowns"), sums)
     amounts.check_summary(body.get("summarizeInfo"), taxable, tax, sums)
     return checked

@@ -13,6 +13,12 @@ what the order charged to the dong. vat differs from amount x r / 100 by at most
 (within both providers' tolerance). Order discounts are therefore shown on each line (the
 per-rate breakdown stays exact); the shipping fee is a FEE line at `shipping_rate` (default: the
 goods' rate when they share one, else 10 %). KCT and KKKNT lines carry no VAT.
+
+A sales invoice (template 2, "hóa đơn bán hàng", for sellers on the direct method; E.2, E.6)
+carries no VAT at all: each line's total is what was paid for it (amount = net, VAT 0; unit
+price = gross / quantity, the price the shop charged; discount = gross - net), with the rate of
+a line without tax (KCT: S-Invoice's -2, MISA's "KCT"), and there is no per-rate breakdown. The
+total still equals the order's to the dong. `kind` decides (InvoiceKind.SALES).
 """
 
 from __future__ import annotations
@@ -23,7 +29,14 @@ from decimal import Decimal
 
 from common.money import quantize
 from inventory.models import VatCategory
-from invoicing.adapters.base import InvoiceLine, LineKind, VatBreakdown, VatRate, percent_of
+from invoicing.adapters.base import (
+    InvoiceKind,
+    InvoiceLine,
+    LineKind,
+    VatBreakdown,
+    VatRate,
+    percent_of,
+)
 from invoicing.services.words import amount_in_words
 
 HUNDRED = Decimal(100)
@@ -106,7 +119,32 @@ def _unit_price(gross_ex: Decimal, quantity: Decimal) -> Decimal:
     return price.quantize(Decimal(1)) if price == price.to_integral_value() else price
 
 
-def invoice_line(number: int, sold: SoldLine, currency: str, kind: LineKind) -> InvoiceLine:
+def sales_line(number: int, sold: SoldLine, currency: str, kind: LineKind) -> InvoiceLine:
+    """A sales invoice's line: what was paid, no VAT in it (see the module's docstring)."""
+    return InvoiceLine(
+        number=number,
+        kind=kind,
+        name=sold.name,
+        code=sold.code,
+        unit=sold.unit,
+        quantity=sold.quantity,
+        unit_price=_unit_price(sold.gross, sold.quantity),
+        discount=sold.gross - sold.net,
+        amount=sold.net,
+        vat_rate=VatRate.NOT_SUBJECT,
+        vat_amount=quantize(Decimal(0), currency),
+    )
+
+
+def invoice_line(
+    number: int,
+    sold: SoldLine,
+    currency: str,
+    kind: LineKind,
+    invoice_kind: InvoiceKind = InvoiceKind.VAT,
+) -> InvoiceLine:
+    if invoice_kind is InvoiceKind.SALES:
+        return sales_line(number, sold, currency, kind)
     other = sold.other_percent
     vat = contained_vat(sold.net, sold.vat_rate, currency, other)
     amount = sold.net - vat
@@ -143,11 +181,29 @@ def breakdown_of(lines: Sequence[InvoiceLine]) -> tuple[VatBreakdown, ...]:
     )
 
 
-def totals_of(lines: Sequence[InvoiceLine], currency: str) -> ComputedInvoice:
-    parts = breakdown_of(lines)
+def _signed_amounts(lines: Sequence[InvoiceLine], currency: str) -> Decimal:
+    return sum(
+        (
+            -line.amount if line.kind == LineKind.DISCOUNT else line.amount
+            for line in lines
+            if line.kind != LineKind.NOTE
+        ),
+        quantize(Decimal(0), currency),
+    )
+
+
+def totals_of(
+    lines: Sequence[InvoiceLine], currency: str, *, kind: InvoiceKind = InvoiceKind.VAT
+) -> ComputedInvoice:
+    """The totals of `lines`; a sales invoice (`kind` SALES) has no breakdown and no VAT."""
     zero = quantize(Decimal(0), currency)
-    without_vat = sum((p.taxable for p in parts), zero)
-    vat = sum((p.vat for p in parts), zero)
+    if kind is InvoiceKind.SALES:
+        parts: tuple[VatBreakdown, ...] = ()
+        without_vat, vat = _signed_amounts(lines, currency), zero
+    else:
+        parts = breakdown_of(lines)
+        without_vat = sum((p.taxable for p in parts), zero)
+        vat = sum((p.vat for p in parts), zero)
     discounts = sum((ln.discount for ln in lines if ln.kind != LineKind.NOTE), zero)
     return ComputedInvoice(
         lines=tuple(lines),
@@ -167,10 +223,12 @@ def compute_invoice(
     currency: str,
     shipping_rate: VatRate | None = None,
     shipping_name: str = "Phí vận chuyển",
+    kind: InvoiceKind = InvoiceKind.VAT,
 ) -> ComputedInvoice:
-    """Goods lines, then the shipping fee (VAT included) as a fee line when there is one."""
+    """Goods lines, then the shipping fee (VAT included) as a fee line when there is one; a
+    sales invoice (`kind` SALES) with every line as paid and no VAT."""
     lines = [
-        invoice_line(number, line, currency, LineKind.GOODS)
+        invoice_line(number, line, currency, LineKind.GOODS, kind)
         for number, line in enumerate(sold, start=1)
     ]
     if shipping_fee:
@@ -183,5 +241,5 @@ def compute_invoice(
             net=shipping_fee,
             vat_rate=rate,
         )
-        lines.append(invoice_line(len(lines) + 1, fee, currency, LineKind.FEE))
-    return totals_of(lines, currency)
+        lines.append(invoice_line(len(lines) + 1, fee, currency, LineKind.FEE, kind))
+    return totals_of(lines, currency, kind=kind)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.money import quantize
-from invoicing.adapters.base import VatRate
+from invoicing.adapters.base import InvoiceKind, VatRate
 from invoicing.models import CorrectionKind, EInvoice, InvoiceState, Provider
 from invoicing.services.compute import ComputedInvoice, SoldLine, compute_invoice
 from invoicing.services.issuing import (
@@ -33,12 +33,13 @@ from orders.models import Return
 CORRECTABLE = (InvoiceState.ISSUED, InvoiceState.ADJUSTED)
 
 
-def decrease_for_return(order_return: Return) -> ComputedInvoice:
-    """The lines of the decrease adjustment a return proposes."""
+def decrease_for_return(order_return: Return, kind: str = InvoiceKind.VAT) -> ComputedInvoice:
+    """The lines of the decrease adjustment a return proposes (on an invoice of `kind`)."""
     return compute_invoice(
         sold=returned_lines(order_return),
         shipping_fee=Decimal(0),
         currency=order_return.order.currency,
+        kind=InvoiceKind(kind),
     )
 
 
@@ -91,6 +92,14 @@ def check_rates(original: EInvoice, computed: ComputedInvoice) -> None:
         )
 
 
+def check_kind(original: EInvoice, computed: ComputedInvoice) -> None:
+    """A correction of a sales invoice carries no VAT either (E.2, E.6)."""
+    if original.kind == InvoiceKind.SALES and (
+        computed.breakdown or any(line.vat_amount for line in computed.lines)
+    ):
+        raise InvoiceStateError(_("A sales invoice and its corrections carry no VAT."))
+
+
 def increase_lines(
     *,
     name: str,
@@ -99,9 +108,11 @@ def increase_lines(
     vat_rate: VatRate,
     currency: str,
     other_percent: Decimal = Decimal(0),
+    kind: str = InvoiceKind.VAT,
 ) -> ComputedInvoice:
     """The one line of an increase adjustment: `quantity` x `unit_price` (VAT included, as
-    the shop's prices are) at `vat_rate` (`other_percent` for an OTHER rate, KHAC)."""
+    the shop's prices are) at `vat_rate` (`other_percent` for an OTHER rate, KHAC); on a
+    sales invoice (`kind` "2") the line as charged, without VAT (the rate does not apply)."""
     gross = quantize(unit_price * quantity, currency)
     sold = SoldLine(
         name=name,
@@ -111,7 +122,9 @@ def increase_lines(
         vat_rate=vat_rate,
         other_percent=other_percent if vat_rate is VatRate.OTHER else Decimal(0),
     )
-    return compute_invoice(sold=[sold], shipping_fee=Decimal(0), currency=currency)
+    return compute_invoice(
+        sold=[sold], shipping_fee=Decimal(0), currency=currency, kind=InvoiceKind(kind)
+    )
 
 
 def adjustment_propose(*, return_id: int) -> EInvoice | None:
@@ -129,7 +142,7 @@ def adjustment_propose(*, return_id: int) -> EInvoice | None:
         return None
     if EInvoice.objects.filter(order_return=order_return).exists():
         return None
-    computed = decrease_for_return(order_return)
+    computed = decrease_for_return(order_return, original.kind)
     if not computed.lines:
         return None
     try:
@@ -234,7 +247,8 @@ def correction_draft(
     if computed is None:
         if kind != CorrectionKind.REPLACEMENT:
             raise InvoiceStateError(_("An adjustment needs its lines."))
-        computed = compute_for_order(original.order)
+        computed = compute_for_order(original.order, original.kind)
+    check_kind(original, computed)
     check_rates(original, computed)
     if order_return is not None:
         proposed = EInvoice.objects.filter(

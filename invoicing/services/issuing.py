@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.external import ExternalError, TransientError
-from invoicing.adapters.base import InvoiceRequest, IssuedInvoice, ProviderAdapter
+from invoicing.adapters.base import InvoiceKind, InvoiceRequest, IssuedInvoice, ProviderAdapter
 from invoicing.models import Attempt, EInvoice, EInvoiceLine, InvoiceState, ProviderAccount
 from invoicing.services.compute import ComputedInvoice, compute_invoice
 from invoicing.services.providers import adapter_for, request_of
@@ -47,9 +47,13 @@ class InvoiceStateError(Exception):
     """The invoice is not in a state that allows this."""
 
 
-def compute_for_order(order: Order) -> ComputedInvoice:
+def compute_for_order(order: Order, kind: str = InvoiceKind.VAT) -> ComputedInvoice:
+    """The order's invoice of `kind` ("1" VAT invoice, "2" sales invoice: no VAT)."""
     return compute_invoice(
-        sold=sold_lines(order), shipping_fee=order.shipping_fee, currency=order.currency
+        sold=sold_lines(order),
+        shipping_fee=order.shipping_fee,
+        currency=order.currency,
+        kind=InvoiceKind(kind),
     )
 
 
@@ -109,14 +113,14 @@ def invoice_draft(
     """The order's draft invoice with its lines and key, committed before any provider call."""
     invoice = new_invoice(order=order, account=account, user=user, auto_issued=auto_issued)
     invoice.save()
-    save_lines(invoice, compute_for_order(order))
+    save_lines(invoice, compute_for_order(order, invoice.kind))
     return invoice
 
 
 def preview_request(*, order: Order, account: ProviderAccount) -> InvoiceRequest:
     """What issuing the order's invoice now would send (nothing is stored)."""
     invoice = new_invoice(order=order, account=account)
-    return request_of(invoice, lines=compute_for_order(order).lines)
+    return request_of(invoice, lines=compute_for_order(order, invoice.kind).lines)
 
 
 def _claim(invoice_id: int) -> bool:
@@ -219,7 +223,7 @@ def _redraft(invoice: EInvoice) -> None:
         "payment_method",
     ):
         setattr(invoice, name, getattr(fresh, name))
-    computed = compute_for_order(invoice.order)
+    computed = compute_for_order(invoice.order, invoice.kind)
     invoice.lines.all().delete()
     save_lines(invoice, computed)
 

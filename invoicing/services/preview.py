@@ -1,5 +1,7 @@
 """Our own preview of an invoice before it is issued: a WeasyPrint PDF, in Vietnamese (the
-invoice is a Vietnamese legal document whatever the user's language)."""
+invoice is a Vietnamese legal document whatever the user's language). A sales invoice
+(template 2) is titled "HÓA ĐƠN BÁN HÀNG" and shows no VAT: no rate column, no breakdown, no
+VAT total (E.2)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from babel.numbers import format_decimal
 from django.utils import translation
 
 from common.pdf import render_pdf
-from invoicing.adapters.base import InvoiceLine, InvoiceRequest, LineKind, VatRate
+from invoicing.adapters.base import InvoiceKind, InvoiceLine, InvoiceRequest, LineKind, VatRate
 
 RATE_LABELS = {
     VatRate.ZERO: "0%",
@@ -58,6 +60,7 @@ def preview_context(request: InvoiceRequest) -> dict[str, Any]:
     fix = request.correction
     return {
         "kind": request.kind.value,
+        "sales": request.kind is InvoiceKind.SALES,
         "series": request.series,
         "template": request.template,
         "seller": request.seller,

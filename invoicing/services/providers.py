@@ -141,11 +141,12 @@ def request_of(
     """The request of a stored invoice (its lines from the database), or of an unsaved one
     with `lines` (the preview)."""
     lines = adapter_lines(list(invoice.lines.all())) if lines is None else lines
-    computed = totals_of(lines, invoice.currency)
+    kind = InvoiceKind(invoice.kind)
+    computed = totals_of(lines, invoice.currency, kind=kind)
     paid = invoice.order.payment_status == "paid"
     return InvoiceRequest(
         key=str(invoice.key),
-        kind=InvoiceKind(invoice.kind),
+        kind=kind,
         template=invoice.template,
         series=invoice.series,
         issued_at=issued_at,

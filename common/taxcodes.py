@@ -12,8 +12,9 @@ Only ASCII 0-9 are digits here: stdnum's arithmetic uses int(), which also reads
 other scripts' digits, so anything else is refused before it gets there. Shapes, separators, branch
 suffixes and the 12-digit Vietnamese personal number are the callers' rules
 (`orders.validators`, `inventory.services.suppliers`). stdnum's `validate()` is not used: it adds
-rules ours do not have (a Thai id may not start with 9; a Vietnamese code's digits 3-9 may not
-all be 0) and knows no 12-digit personal number.
+a rule ours does not have (a Thai id may not start with 9) and knows no 12-digit personal
+number. A Vietnamese code's sequence (digits 3-9) may not be all 0 (carriers_einvoice.md E.7):
+vn_check_digit refuses it, so every caller does.
 """
 
 from __future__ import annotations
@@ -32,8 +33,12 @@ def _ascii_digits(text: str, length: int) -> str:
 
 
 def vn_check_digit(first_nine: str) -> int | None:
-    """The tenth digit for these nine, or None when no digit can be one."""
-    check = vn_mst.calc_check_digit(_ascii_digits(first_nine, 9))
+    """The tenth digit for these nine, or None when no digit can be one: the sum gives 10, or
+    the 7-digit sequence after the province code is all zero (no such code is issued)."""
+    digits = _ascii_digits(first_nine, 9)
+    if digits[2:] == "0000000":
+        return None
+    check = vn_mst.calc_check_digit(digits)
     return int(check) if len(check) == 1 else None
 
 

@@ -72,8 +72,16 @@ def test_vietnamese_check_digit(first_nine, check):
 
 def test_vietnamese_check_digit_ten_means_no_valid_code():
     # A weighted sum that is a multiple of 11 gives 10 - 0 = 10: no digit can be the check.
-    assert vn_check_digit("000000000") is None
-    assert vn_check_digit("100000000") == 10 - 31 % 11
+    assert vn_check_digit("010000005") is None  # 29 + 5 x 3 = 44
+    assert vn_check_digit("100000001") == 10 - (31 + 3) % 11
+
+
+def test_vietnamese_sequence_all_zero_is_no_valid_code():
+    # E.7: PP + a 7-digit sequence that is not all zero + the check digit. The arithmetic alone
+    # would give 010000000 the check digit 3.
+    assert vn_check_digit("010000000") is None
+    with pytest.raises(InvalidTaxCode):
+        tax_code_normalize("0100000003", country="VN")
 
 
 @pytest.mark.parametrize(

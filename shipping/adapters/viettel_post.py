@@ -26,7 +26,7 @@ Choices on points the doc leaves open [UNV]:
 - webhooks: the body TOKEN is the secret; an Authorization header with it is accepted too;
 - label paper: a5 -> 1, a6 -> 2, 52x70 -> 1001 (A7, two modules against one); 80x80 has none;
 - recipient changes: `POST /v2/order/edit` with ORDER_NUMBER and the changed createOrder fields
-  (ORDER_PAYMENT only with `payer`: a COD change to or from 0 needs it to stay consistent).
+  (ORDER_PAYMENT only with `payer`, which shipment_update sends with every COD change).
 """
 
 from __future__ import annotations

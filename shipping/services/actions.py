@@ -35,6 +35,7 @@ from orders.services.orders.edit import order_note_add
 from shipping.adapters.base import (
     CarrierError,
     Endpoint,
+    Payer,
     SwitchResult,
     TransientError,
     ViewingRule,
@@ -314,6 +315,11 @@ def shipment_update(
     if not wanted:
         raise ShippingError(_("Nothing was changed."))
     sent = dict(wanted)
+    if "cod_amount" in sent:
+        # The carrier's payer goes with the COD (Viettel Post's ORDER_PAYMENT says whether goods
+        # money is collected at all: a COD from or to 0 changes it); as at creation the carrier
+        # bills the shop (parcels.parcel_request).
+        sent["payer"] = Payer.SHOP
     if "note" in sent:
         sent["viewing"] = ViewingRule(shipment.viewing)  # Viettel Post writes both in one note
     try:

@@ -389,3 +389,27 @@ def test_the_change_page_after_pickup_shows_the_refusal_in_vietnamese(
         f"đổi này. Hãng vận chuyển từ chối: {carrier_text}"
     ]
     assert Shipment.objects.get(pk=shipment.pk).weight_g == 1200
+
+
+def test_a_cod_from_zero_is_collected_once_changed(carrier_driver, ship_order, ship_spec, request):
+    """A prepaid parcel (COD 0) asked to collect: the carrier's payment kind goes with the COD
+    (Viettel Post ORDER_PAYMENT 1 → 3), and back to 1 when the COD returns to 0."""
+    order = ship_order()
+    shipment = carrier_driver.ship(order, lambda code: ship_spec(code, cod_amount=Decimal(0)))
+
+    def payment_kind():
+        if carrier_driver.carrier == "ghn":
+            fields = request.getfixturevalue("ghn_sandbox").parcels[shipment.tracking_number]
+            return fields.fields["payment_type_id"], fields.fields.get("cod_amount", 0)
+        (parcel,) = request.getfixturevalue("vtp_sandbox").find_parcels(shipment.tracking_number)
+        return parcel.body["ORDER_PAYMENT"], parcel.body["MONEY_COLLECTION"]
+
+    expected_none = (1, 0)
+    assert payment_kind() == expected_none
+    changes = ParcelChanges(cod_amount=Decimal(250000))
+    updated = shipment_update(shipment_id=shipment.pk, changes=changes, user_id=None)
+    assert updated.cod_amount == Decimal(250000)
+    assert payment_kind() == ((1, 250000) if carrier_driver.carrier == "ghn" else (3, 250000))
+    changes = ParcelChanges(cod_amount=Decimal(0))
+    updated = shipment_update(shipment_id=shipment.pk, changes=changes, user_id=None)
+    assert (updated.cod_amount, payment_kind()) == (Decimal(0), expected_none)

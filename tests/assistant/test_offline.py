@@ -3,9 +3,11 @@ in Vietnamese, Thai and English over the live catalogue."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from assistant.models import Conversation, Message
 from assistant.offline.language import detect_language
@@ -97,6 +99,11 @@ def test_no_means_no_order(catalogue):
     assert Conversation.objects.get(external_user_id="n").draft == {}
 
 
+def _placed(order: Order) -> date:
+    """The shop-local day the order was placed (the factory stamps the real clock)."""
+    return timezone.localtime(order.created_at).date()
+
+
 def test_order_status_needs_the_phone_on_the_order(catalogue):
     customer = make_customer(phones=("0912 345 678",))
     order = make_order(customer, catalogue.warehouse, [(catalogue.jeans, 1)])
@@ -104,7 +111,7 @@ def test_order_status_needs_the_phone_on_the_order(catalogue):
         "Bạn cho mình mã đơn hàng và số điện thoại đặt hàng để kiểm tra nhé."
     )
     assert say("b", "0912 345 678") == (
-        f"Đơn {order.number} (đặt ngày 07/12/2026): Mới. Tổng tiền 450.000{NB}₫."
+        f"Đơn {order.number} (đặt ngày {_placed(order):%d/%m/%Y}): Mới. Tổng tiền 450.000{NB}₫."
     )
     assert say("c", f"don hang {order.number} sdt 0987654321") == (
         "Mình không tìm thấy đơn nào khớp với mã đơn và số điện thoại này. Bạn kiểm tra lại "
@@ -150,7 +157,8 @@ def test_english_product_order_and_call_back(catalogue, make_user):
         "Here is what we have:\n- Canvas Tote Bag (SKU BAG-01): ₫120,000, 10 in stock"
     )
     assert say("f", f"where is my order {order.number}? my phone is 0912345678") == (
-        f"Order {order.number} (placed 7 December 2026): New. Total ₫450,000."
+        f"Order {order.number} (placed {_placed(order).day} {_placed(order):%B %Y}): New. "
+        "Total ₫450,000."
     )
     assert say("h", "call me back please") == (
         "Please give me your phone number so that someone can call you back."

@@ -90,6 +90,10 @@ def test_demo_setup_connects_the_shop_and_its_orders_arrive(
     assert not ChannelOrder.objects.filter(external_id=demo.unknown_order_sn).exists()
 
 
+@pytest.mark.postgres(
+    why="the sandbox's pushes reach the live server while this thread writes, and SQLite's "
+    "in-memory test database shares one connection between them"
+)
 def test_demo_setup_again_reuses_the_app_and_the_shop(demo_sandbox, encryption_keys, live_server):
     webhook_url = f"{live_server.url}/webhooks/shopee"
     first = marketplace_demo_setup(sandbox_url=demo_sandbox.base_url, webhook_url=webhook_url)

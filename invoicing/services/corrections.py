@@ -178,14 +178,8 @@ def adjustment_confirm(
     invoice = EInvoice.objects.select_for_update().get(pk=invoice_id)
     if invoice.state != InvoiceState.PROPOSED or invoice.original_id is None:
         raise InvoiceStateError(_("This adjustment was confirmed or dismissed already."))
-    original = EInvoice.objects.select_for_update().get(pk=invoice.original_id)
-    check_correction(original, reason, agreement_name, agreement_date)
-    invoice.state = InvoiceState.DRAFT
-    invoice.correction_reason = reason.strip()
-    invoice.agreement_name = agreement_name.strip()
-    invoice.agreement_date = agreement_date
+    _to_draft(invoice, reason, agreement_name, agreement_date)
     invoice.created_by = user if getattr(user, "pk", None) else None
-    invoice.updated_at = timezone.now()
     invoice.save()
     return invoice
 
@@ -205,16 +199,25 @@ def correction_retry(
     invoice = EInvoice.objects.select_for_update().get(pk=invoice_id)
     if invoice.state != InvoiceState.FAILED or invoice.original_id is None:
         raise InvoiceStateError(_("Only a refused correction can be retried with new details."))
+    _to_draft(invoice, reason, agreement_name, agreement_date)
+    invoice.error_code = invoice.error_message = ""
+    invoice.save()
+    return invoice
+
+
+def _to_draft(
+    invoice: EInvoice, reason: str, agreement_name: str, agreement_date: date | None
+) -> None:
+    """A correction (locked by the caller) checked against its locked original as a new one
+    would be, then made a draft with the reason and agreement given now (not saved)."""
+    assert invoice.original_id is not None  # the callers refuse a correction without one
     original = EInvoice.objects.select_for_update().get(pk=invoice.original_id)
     check_correction(original, reason, agreement_name, agreement_date)
     invoice.state = InvoiceState.DRAFT
-    invoice.error_code = invoice.error_message = ""
     invoice.correction_reason = reason.strip()
     invoice.agreement_name = agreement_name.strip()
     invoice.agreement_date = agreement_date
     invoice.updated_at = timezone.now()
-    invoice.save()
-    return invoice
 
 
 def adjustment_dismiss(*, invoice_id: int) -> bool:
